@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the project needs to build, run and test. Idempotent: it only
+# calls apt-get when something is missing, so test runs do not pay for it.
+set -euo pipefail
+
+packages=(
+  etcd-server etcd-client   # the etcdv3 datastore (tests start their own on loopback)
+  clang zlib1g-dev          # Native AOT linking for the binaries
+  iproute2 nftables         # kernel tiers (later issues)
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing packages ${missing[*]}; run as root to install them" >&2
+  exit 1
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Debian starts an etcd service on install; the product and the tests run their own.
+if systemctl is-active --quiet etcd 2>/dev/null; then systemctl stop etcd || true; systemctl disable etcd >/dev/null 2>&1 || true; fi

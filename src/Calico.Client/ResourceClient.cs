@@ -1,0 +1,397 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Calico.Api;
+using Calico.Datastore;
+
+namespace Calico.Client;
+
+/// <summary>
+/// Typed CRUD over the key-value seam with upstream clientv3 semantics: defaults and validation on every
+/// write, <c>resourceVersion</c> = the key's revision (never stored), <c>uid</c> and <c>creationTimestamp</c>
+/// set on create and kept on update, compare-and-swap on the revision, and the cross-object rules that need
+/// the store (pool overlap, tier existence). Expected outcomes come back as <see cref="OperationResult"/>;
+/// invalid input throws <see cref="ValidationException"/> before anything is written.
+/// </summary>
+public sealed partial class ResourceClient(IKeyValueStore store, TimeProvider timeProvider)
+{
+    /// <summary>Synthesized by the backend on every read, never stored (upstream does the same).</summary>
+    public const string DefaultAllowProfileName = "projectcalico-default-allow";
+
+    /// <summary>Upstream's backend keeps a policy's v3 name in this annotation on write and strips it on read.</summary>
+    private const string PolicyMetadataAnnotation = "projectcalico.org/metadata";
+
+    public IKeyValueStore Store { get; } = store;
+
+    public async Task<Resource?> GetAsync(ResourceKind kind, string? ns, string name, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        ns = NamespaceFor(kind, ns);
+        if (kind.Kind == "Profile" && name == DefaultAllowProfileName)
+        {
+            return SynthesizedDefaultAllowProfile();
+        }
+
+        var kv = await Store.GetAsync(ResourceIdentity.Key(kind, ns, name), cancellationToken).ConfigureAwait(false);
+        return kv is null ? null : FromStored(kind, kv);
+    }
+
+    /// <summary>Every resource of a kind, in one namespace or (ns null) in all, sorted as the store sorts keys.</summary>
+    public async Task<(IReadOnlyList<Resource> Items, long Revision)> ListAsync(ResourceKind kind, string? ns, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        var list = await Store.ListAsync(ResourceIdentity.Prefix(kind, kind.Namespaced ? ns : null), cancellationToken).ConfigureAwait(false);
+        var items = new List<Resource>(list.Items.Count + 1);
+        if (kind.Kind == "Profile")
+        {
+            items.Add(SynthesizedDefaultAllowProfile());
+        }
+
+        foreach (var kv in list.Items)
+        {
+            items.Add(FromStored(kind, kv));
+        }
+
+        return (items, list.Revision);
+    }
+
+    public async Task<OperationResult> CreateAsync(Resource resource, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        var kind = ResourceKinds.Of(resource);
+        var r = Prepare(resource, kind);
+        if (!string.IsNullOrEmpty(r.Metadata.ResourceVersion))
+        {
+            throw Invalid("Metadata.ResourceVersion", r.Metadata.ResourceVersion, "field must not be set for a Create request");
+        }
+
+        await CheckCrossObjectRulesAsync(r, kind, cancellationToken).ConfigureAwait(false);
+        r.Metadata.Uid = Guid.NewGuid().ToString();
+        r.Metadata.CreationTimestamp = Timestamp();
+
+        if (!ResourceIdentity.IsCalicoKind(kind))
+        {
+            return await CreateKubernetesAsync(r, kind, cancellationToken).ConfigureAwait(false);
+        }
+
+        var key = ResourceIdentity.Key(kind, r.Metadata.Namespace, r.Metadata.Name!);
+        var result = await Store.CreateAsync(key, ToStored(r, kind), cancellationToken).ConfigureAwait(false);
+        if (result.Status == WriteStatus.AlreadyExists)
+        {
+            return new OperationResult(OperationStatus.AlreadyExists, result.Current is null ? null : FromStored(kind, result.Current),
+                "resource already exists: " + ResourceIdentity.Describe(r));
+        }
+
+        r.Metadata.ResourceVersion = result.Revision.ToString(CultureInfo.InvariantCulture);
+        return OperationResult.Ok(r);
+    }
+
+    /// <summary>
+    /// Replaces a resource whose <c>resourceVersion</c> must match the stored one (upstream's Update).
+    /// A stale version is a <see cref="OperationStatus.Conflict"/>, never an overwrite.
+    /// </summary>
+    public async Task<OperationResult> UpdateAsync(Resource resource, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        var kind = ResourceKinds.Of(resource);
+        var r = Prepare(resource, kind);
+        if (string.IsNullOrEmpty(r.Metadata.ResourceVersion))
+        {
+            throw Invalid("Metadata.ResourceVersion", "", "field must be set for an Update request");
+        }
+
+        if (!long.TryParse(r.Metadata.ResourceVersion, NumberStyles.None, CultureInfo.InvariantCulture, out var expected) || expected <= 0)
+        {
+            throw Invalid("Metadata.ResourceVersion", r.Metadata.ResourceVersion, "must be a positive integer revision");
+        }
+
+        var current = await GetAsync(kind, r.Metadata.Namespace, r.Metadata.Name!, cancellationToken).ConfigureAwait(false);
+        if (current is null)
+        {
+            return NotFound(kind, r.Metadata.Namespace, r.Metadata.Name!);
+        }
+
+        if (current.Metadata.ResourceVersion != r.Metadata.ResourceVersion)
+        {
+            return Conflict(r, current);
+        }
+
+        ResourceValidator.ValidateUpdate(current, r);
+        r.Metadata.Uid = current.Metadata.Uid;
+        r.Metadata.CreationTimestamp = current.Metadata.CreationTimestamp;
+
+        if (!ResourceIdentity.IsCalicoKind(kind))
+        {
+            return await UpdateKubernetesAsync(r, kind, expected, cancellationToken).ConfigureAwait(false);
+        }
+
+        var key = ResourceIdentity.Key(kind, r.Metadata.Namespace, r.Metadata.Name!);
+        var result = await Store.UpdateAsync(key, ToStored(r, kind), expected, cancellationToken).ConfigureAwait(false);
+        return WriteOutcome(result, r, kind);
+    }
+
+    /// <summary>Deletes a resource; with a <paramref name="resourceVersion"/> only if it is still that version.</summary>
+    public async Task<OperationResult> DeleteAsync(ResourceKind kind, string? ns, string name, string? resourceVersion, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        ns = NamespaceFor(kind, ns);
+        var current = await GetAsync(kind, ns, name, cancellationToken).ConfigureAwait(false);
+        if (current is null || (kind.Kind == "Profile" && name == DefaultAllowProfileName))
+        {
+            return NotFound(kind, ns, name);
+        }
+
+        if (!string.IsNullOrEmpty(resourceVersion) && resourceVersion != current.Metadata.ResourceVersion)
+        {
+            return Conflict(current, current, resourceVersion);
+        }
+
+        var revision = long.Parse(current.Metadata.ResourceVersion!, CultureInfo.InvariantCulture);
+        if (current is IPPool pool)
+        {
+            // Upstream never deletes a live pool outright: it disables it first so no new address is
+            // handed out while it goes, then deletes (its blocks are released by IPAM).
+            var disabled = await DisablePoolAsync(pool, revision, cancellationToken).ConfigureAwait(false);
+            if (!disabled.Succeeded)
+            {
+                return disabled;
+            }
+
+            revision = long.Parse(disabled.Resource!.Metadata.ResourceVersion!, CultureInfo.InvariantCulture);
+        }
+
+        var result = await Store.DeleteAsync(ResourceIdentity.Key(kind, ns, name), revision, cancellationToken).ConfigureAwait(false);
+        if (result.Status == WriteStatus.Ok && !ResourceIdentity.IsCalicoKind(kind))
+        {
+            await DeleteConvertedAsync(current, cancellationToken).ConfigureAwait(false);
+        }
+
+        return result.Status switch
+        {
+            WriteStatus.Ok => OperationResult.Ok(current),
+            WriteStatus.NotFound => NotFound(kind, ns, name),
+            _ => Conflict(current, result.Current is null ? current : FromStored(kind, result.Current)),
+        };
+    }
+
+    private async Task<OperationResult> DisablePoolAsync(IPPool pool, long revision, CancellationToken cancellationToken)
+    {
+        if (pool.Spec.Disabled == true)
+        {
+            return OperationResult.Ok(pool);
+        }
+
+        var disabled = (IPPool)ResourceCodec.Clone(pool);
+        disabled.Spec.Disabled = true;
+        var key = ResourceIdentity.Key(ResourceKinds.Of(pool), null, pool.Metadata.Name!);
+        var result = await Store.UpdateAsync(key, ToStored(disabled, ResourceKinds.Of(pool)), revision, cancellationToken).ConfigureAwait(false);
+        return WriteOutcome(result, disabled, ResourceKinds.Of(pool));
+    }
+
+    /// <summary>
+    /// First use initialises the datastore as upstream's EnsureInitialized does: ClusterInformation
+    /// <c>default</c> with <c>datastoreReady: true</c> and the three built-in tiers. Idempotent.
+    /// </summary>
+    public async Task EnsureInitializedAsync(CancellationToken cancellationToken)
+    {
+        var clusterInfo = new JsonObject
+        {
+            ["apiVersion"] = "projectcalico.org/v3",
+            ["kind"] = "ClusterInformation",
+            ["metadata"] = new JsonObject { ["name"] = "default" },
+            ["spec"] = new JsonObject
+            {
+                ["clusterGUID"] = Guid.NewGuid().ToString("N"),
+                ["calicoVersion"] = VersionInfo.Version,
+                ["datastoreReady"] = true,
+            },
+        };
+        await CreateIfMissingAsync(clusterInfo, cancellationToken).ConfigureAwait(false);
+        await CreateIfMissingAsync(TierObject("kube-admin", 1_000, "Pass"), cancellationToken).ConfigureAwait(false);
+        await CreateIfMissingAsync(TierObject("default", 1_000_000, "Deny"), cancellationToken).ConfigureAwait(false);
+        await CreateIfMissingAsync(TierObject("kube-baseline", 10_000_000, "Pass"), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task CreateIfMissingAsync(JsonObject node, CancellationToken cancellationToken)
+    {
+        var resource = ResourceCodec.FromJsonNode(node);
+        var kind = ResourceKinds.Of(resource);
+        if (await GetAsync(kind, null, resource.Metadata.Name!, cancellationToken).ConfigureAwait(false) is null)
+        {
+            // A concurrent initialiser may win the race; AlreadyExists is then the expected outcome.
+            await CreateAsync(resource, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static JsonObject TierObject(string name, double order, string defaultAction) => new()
+    {
+        ["apiVersion"] = "projectcalico.org/v3",
+        ["kind"] = "Tier",
+        ["metadata"] = new JsonObject { ["name"] = name },
+        ["spec"] = new JsonObject { ["order"] = order, ["defaultAction"] = defaultAction },
+    };
+
+    private async Task CheckCrossObjectRulesAsync(Resource r, ResourceKind kind, CancellationToken cancellationToken)
+    {
+        switch (r)
+        {
+            case IPPool pool:
+                await CheckPoolOverlapAsync(pool, kind, cancellationToken).ConfigureAwait(false);
+                break;
+            case NetworkPolicy np:
+                await CheckTierExistsAsync(np.Spec.Tier, cancellationToken).ConfigureAwait(false);
+                break;
+            case GlobalNetworkPolicy gnp:
+                await CheckTierExistsAsync(gnp.Spec.Tier, cancellationToken).ConfigureAwait(false);
+                break;
+            default:
+                break;
+        }
+    }
+
+    private async Task CheckPoolOverlapAsync(IPPool pool, ResourceKind kind, CancellationToken cancellationToken)
+    {
+        if (!Cidr.TryParse(pool.Spec.Cidr ?? "", out var cidr))
+        {
+            return; // the validator has already named a bad CIDR
+        }
+
+        var (pools, _) = await ListAsync(kind, null, cancellationToken).ConfigureAwait(false);
+        foreach (var other in pools)
+        {
+            var otherPool = (IPPool)other;
+            if (otherPool.Metadata.Name == pool.Metadata.Name || !Cidr.TryParse(otherPool.Spec.Cidr ?? "", out var otherCidr))
+            {
+                continue;
+            }
+
+            if (Cidr.Overlaps(cidr, otherCidr))
+            {
+                throw Invalid("IPPool.Spec.CIDR", pool.Spec.Cidr,
+                    $"IPPool({pool.Metadata.Name}) CIDR overlaps with IPPool({otherPool.Metadata.Name}) CIDR {otherPool.Spec.Cidr}");
+            }
+        }
+    }
+
+    private async Task CheckTierExistsAsync(string? tier, CancellationToken cancellationToken)
+    {
+        tier = string.IsNullOrEmpty(tier) ? "default" : tier;
+        if (!ResourceKinds.TryResolve("Tier", out var tierKind))
+        {
+            return;
+        }
+
+        if (await GetAsync(tierKind, null, tier, cancellationToken).ConfigureAwait(false) is null)
+        {
+            throw Invalid("Spec.Tier", tier, $"tier '{tier}' does not exist: create the Tier first");
+        }
+    }
+
+    /// <summary>Defaults, validation and the metadata rules every write shares. Works on a copy.</summary>
+    private static Resource Prepare(Resource resource, ResourceKind kind)
+    {
+        var r = ResourceCodec.Clone(resource);
+        if (kind.Namespaced && string.IsNullOrEmpty(r.Metadata.Namespace))
+        {
+            r.Metadata.Namespace = "default";
+        }
+        else if (!kind.Namespaced)
+        {
+            r.Metadata.Namespace = null;
+        }
+
+        ResourceDefaults.Apply(r);
+        if (r is WorkloadEndpoint wep)
+        {
+            // The client forces these two labels, as upstream's clientv3 does.
+            wep.Metadata.Labels ??= new Dictionary<string, string>(StringComparer.Ordinal);
+            wep.Metadata.Labels["projectcalico.org/namespace"] = wep.Metadata.Namespace!;
+            wep.Metadata.Labels["projectcalico.org/orchestrator"] = wep.Spec.Orchestrator ?? "";
+        }
+
+        ResourceValidator.Validate(r);
+        return r;
+    }
+
+    private static string? NamespaceFor(ResourceKind kind, string? ns) =>
+        kind.Namespaced ? (string.IsNullOrEmpty(ns) ? "default" : ns) : null;
+
+    private static ReadOnlyMemory<byte> ToStored(Resource r, ResourceKind kind)
+    {
+        var copy = ResourceCodec.Clone(r);
+        copy.Metadata.ResourceVersion = null; // the revision is the version; storing it would go stale
+        if (kind.Kind is "NetworkPolicy" or "GlobalNetworkPolicy")
+        {
+            copy.Metadata.Annotations ??= new Dictionary<string, string>(StringComparer.Ordinal);
+            copy.Metadata.Annotations[PolicyMetadataAnnotation] = new JsonObject { ["name"] = copy.Metadata.Name }.ToJsonString();
+        }
+
+        return ResourceCodec.ToStorageJson(copy);
+    }
+
+    private static Resource FromStored(ResourceKind kind, KeyValue kv)
+    {
+        var r = ResourceCodec.FromStorageJson(kind, kv.Value);
+        r.Metadata.ResourceVersion = kv.Revision.ToString(CultureInfo.InvariantCulture);
+        if (r.Metadata.Annotations is { } annotations && annotations.Remove(PolicyMetadataAnnotation, out var meta))
+        {
+            if (JsonNode.Parse(meta) is JsonObject o && o["name"]?.GetValue<string>() is { Length: > 0 } name)
+            {
+                r.Metadata.Name = name;
+            }
+
+            if (annotations.Count == 0)
+            {
+                r.Metadata.Annotations = null;
+            }
+        }
+
+        return r;
+    }
+
+    private static OperationResult WriteOutcome(WriteResult result, Resource r, ResourceKind kind) => result.Status switch
+    {
+        WriteStatus.Ok => OperationResult.Ok(WithVersion(r, result.Revision)),
+        WriteStatus.NotFound => NotFound(kind, r.Metadata.Namespace, r.Metadata.Name!),
+        WriteStatus.AlreadyExists => new OperationResult(OperationStatus.AlreadyExists, null, "resource already exists: " + ResourceIdentity.Describe(r)),
+        _ => Conflict(r, result.Current is null ? null : FromStored(kind, result.Current)),
+    };
+
+    private static Resource WithVersion(Resource r, long revision)
+    {
+        r.Metadata.ResourceVersion = revision.ToString(CultureInfo.InvariantCulture);
+        return r;
+    }
+
+    private static OperationResult NotFound(ResourceKind kind, string? ns, string name) =>
+        new(OperationStatus.NotFound, null, $"resource does not exist: {ResourceIdentity.Describe(kind, ns, name)} with error: <nil>");
+
+    private static OperationResult Conflict(Resource attempted, Resource? current, string? attemptedVersion = null)
+    {
+        var version = attemptedVersion ?? attempted.Metadata.ResourceVersion;
+        var latest = current?.Metadata.ResourceVersion ?? "none";
+        return new OperationResult(OperationStatus.Conflict, current,
+            $"update conflict: {ResourceIdentity.Describe(attempted)}: resourceVersion '{version}' is out of date (latest: {latest}); get the resource again and reapply your change");
+    }
+
+    private string Timestamp() =>
+        timeProvider.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    private static ValidationException Invalid(string field, string? value, string reason) =>
+        new([new FieldError(field, value, reason)]);
+
+    private static Profile SynthesizedDefaultAllowProfile()
+    {
+        var node = new JsonObject
+        {
+            ["apiVersion"] = "projectcalico.org/v3",
+            ["kind"] = "Profile",
+            ["metadata"] = new JsonObject { ["name"] = DefaultAllowProfileName },
+            ["spec"] = new JsonObject
+            {
+                ["ingress"] = new JsonArray(new JsonObject { ["action"] = "Allow" }),
+                ["egress"] = new JsonArray(new JsonObject { ["action"] = "Allow" }),
+            },
+        };
+        return (Profile)ResourceCodec.FromJsonNode(node);
+    }
+}
