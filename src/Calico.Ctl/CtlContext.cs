@@ -28,7 +28,7 @@ internal sealed class CtlContext(TextReader stdin, TextWriter stdout, TextWriter
                 var options = CalicoApiConfig.Load(configPath, Environment);
                 _store = DatastoreFactory.Open(options);
             }
-            catch (Exception e) when (e is ClientConfigException or ArgumentException or DatastoreUnavailableException)
+            catch (Exception e) when (e is ClientConfigException or ArgumentException or DatastoreUnavailableException or DatastoreConfigurationException)
             {
                 throw new CtlException("Failed to create Calico API client: " + e.Message);
             }

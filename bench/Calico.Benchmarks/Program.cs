@@ -1,0 +1,13 @@
+using Calico.Benchmarks;
+
+// Prints figures; asserts nothing. Usage: dotnet run -c Release --project bench/Calico.Benchmarks [-- datastore|calicoctl|all]
+var which = args.Length > 0 ? args[0] : "all";
+if (which is "datastore" or "all")
+{
+    await DatastoreBenchmarks.RunAsync();
+}
+
+if (which is "calicoctl" or "all")
+{
+    await CalicoctlBenchmarks.RunAsync();
+}
