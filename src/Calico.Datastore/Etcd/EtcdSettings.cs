@@ -1,0 +1,106 @@
+using System.Globalization;
+
+namespace Calico.Datastore.Etcd;
+
+/// <summary>Validated etcd connection settings: absolute endpoint URIs sharing one scheme, and TLS files that exist.</summary>
+public sealed record EtcdSettings
+{
+    private EtcdSettings(IReadOnlyList<Uri> endpoints, string? caCertFile, string? certFile, string? keyFile, TimeSpan requestTimeout)
+    {
+        Endpoints = endpoints;
+        CaCertFile = caCertFile;
+        CertFile = certFile;
+        KeyFile = keyFile;
+        RequestTimeout = requestTimeout;
+    }
+
+    public IReadOnlyList<Uri> Endpoints { get; }
+
+    public string? CaCertFile { get; }
+
+    public string? CertFile { get; }
+
+    public string? KeyFile { get; }
+
+    public TimeSpan RequestTimeout { get; }
+
+    public bool UseTls => Endpoints[0].Scheme == Uri.UriSchemeHttps;
+
+    /// <summary>The endpoints as operators wrote them, for error messages.</summary>
+    public string EndpointList => string.Join(",", Endpoints.Select(e => e.GetLeftPart(UriPartial.Authority)));
+
+    /// <exception cref="DatastoreConfigurationException">An option is invalid.</exception>
+    public static EtcdSettings Validate(DatastoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        const string EndpointsField = "ETCD_ENDPOINTS";
+        if (options.EtcdEndpoints is null || options.EtcdEndpoints.Count == 0)
+        {
+            throw new DatastoreConfigurationException(EndpointsField, null, "at least one etcd endpoint is required, e.g. http://127.0.0.1:2379");
+        }
+
+        var endpoints = new List<Uri>(options.EtcdEndpoints.Count);
+        foreach (string raw in options.EtcdEndpoints)
+        {
+            string text = raw?.Trim() ?? string.Empty;
+            if (!Uri.TryCreate(text, UriKind.Absolute, out Uri? uri)
+                || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
+                || string.IsNullOrEmpty(uri.Host))
+            {
+                throw new DatastoreConfigurationException(EndpointsField, raw, "expected a URL like http://10.0.0.1:2379 or https://etcd.example:2379");
+            }
+
+            if (uri.AbsolutePath != "/" || !string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment) || !string.IsNullOrEmpty(uri.UserInfo))
+            {
+                throw new DatastoreConfigurationException(EndpointsField, raw, "an endpoint is scheme://host:port with no path, query or credentials");
+            }
+
+            if (endpoints.Count > 0 && endpoints[0].Scheme != uri.Scheme)
+            {
+                throw new DatastoreConfigurationException(EndpointsField, string.Join(",", options.EtcdEndpoints), "all endpoints must use the same scheme (http or https)");
+            }
+
+            endpoints.Add(uri);
+        }
+
+        string? ca = CheckFile("ETCD_CA_CERT_FILE", options.EtcdCaCertFile);
+        string? cert = CheckFile("ETCD_CERT_FILE", options.EtcdCertFile);
+        string? key = CheckFile("ETCD_KEY_FILE", options.EtcdKeyFile);
+        if ((cert is null) != (key is null))
+        {
+            throw cert is null
+                ? new DatastoreConfigurationException("ETCD_CERT_FILE", null, "ETCD_KEY_FILE is set, so a client certificate is required too")
+                : new DatastoreConfigurationException("ETCD_KEY_FILE", null, "ETCD_CERT_FILE is set, so its private key is required too");
+        }
+
+        if ((ca ?? cert) is not null && endpoints[0].Scheme != Uri.UriSchemeHttps)
+        {
+            throw new DatastoreConfigurationException(EndpointsField, string.Join(",", options.EtcdEndpoints), "TLS files are set but the endpoints are http://; use https://");
+        }
+
+        if (options.EtcdRequestTimeout <= TimeSpan.Zero)
+        {
+            throw new DatastoreConfigurationException(
+                nameof(DatastoreOptions.EtcdRequestTimeout),
+                options.EtcdRequestTimeout.ToString("c", CultureInfo.InvariantCulture),
+                "must be positive");
+        }
+
+        return new EtcdSettings(endpoints, ca, cert, key, options.EtcdRequestTimeout);
+    }
+
+    private static string? CheckFile(string field, string? path)
+    {
+        if (string.IsNullOrEmpty(path))
+        {
+            return null;
+        }
+
+        if (!File.Exists(path))
+        {
+            throw new DatastoreConfigurationException(field, path, "file does not exist");
+        }
+
+        return path;
+    }
+}

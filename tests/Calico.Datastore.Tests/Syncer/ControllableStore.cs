@@ -1,0 +1,87 @@
+using System.Runtime.CompilerServices;
+
+namespace Calico.Datastore.Tests.Syncer;
+
+/// <summary>
+/// Wraps a store so a test can fail lists, silently drop watch events (as if history were lost), and break
+/// live watches with <see cref="WatchCompactedException"/>.
+/// </summary>
+internal sealed class ControllableStore(IKeyValueStore inner) : IKeyValueStore
+{
+    private CancellationTokenSource _break = new();
+    private volatile bool _dropEvents;
+    private int _failLists;
+    private int _lists;
+
+    public int Lists => Volatile.Read(ref _lists);
+
+    public void FailNextLists(int count) => Volatile.Write(ref _failLists, count);
+
+    /// <summary>From now on live watches deliver nothing.</summary>
+    public void DropWatchEvents() => _dropEvents = true;
+
+    /// <summary>Ends every live watch with <see cref="WatchCompactedException"/>; new watches deliver again.</summary>
+    public void BreakWatches()
+    {
+        CancellationTokenSource old = Interlocked.Exchange(ref _break, new CancellationTokenSource());
+        _dropEvents = false;
+        old.Cancel();
+    }
+
+    public Task<KeyValue?> GetAsync(string key, CancellationToken cancellationToken) => inner.GetAsync(key, cancellationToken);
+
+    public Task<ListResult> ListAsync(string prefix, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _lists);
+        if (Interlocked.Decrement(ref _failLists) >= 0)
+        {
+            throw new DatastoreUnavailableException("injected list failure");
+        }
+
+        return inner.ListAsync(prefix, cancellationToken);
+    }
+
+    public Task<WriteResult> CreateAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken) => inner.CreateAsync(key, value, cancellationToken);
+
+    public Task<WriteResult> UpdateAsync(string key, ReadOnlyMemory<byte> value, long expectedRevision, CancellationToken cancellationToken) =>
+        inner.UpdateAsync(key, value, expectedRevision, cancellationToken);
+
+    public Task<WriteResult> DeleteAsync(string key, long expectedRevision, CancellationToken cancellationToken) => inner.DeleteAsync(key, expectedRevision, cancellationToken);
+
+    public async IAsyncEnumerable<WatchEvent> WatchAsync(string prefix, long afterRevision, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, Volatile.Read(ref _break).Token);
+        IAsyncEnumerator<WatchEvent> events = inner.WatchAsync(prefix, afterRevision, linked.Token).GetAsyncEnumerator(linked.Token);
+        try
+        {
+            while (true)
+            {
+                bool more;
+                try
+                {
+                    more = await events.MoveNextAsync();
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw new WatchCompactedException(afterRevision, afterRevision + 1);
+                }
+
+                if (!more)
+                {
+                    yield break;
+                }
+
+                if (!_dropEvents)
+                {
+                    yield return events.Current;
+                }
+            }
+        }
+        finally
+        {
+            await events.DisposeAsync();
+        }
+    }
+
+    public ValueTask DisposeAsync() => inner.DisposeAsync();
+}
