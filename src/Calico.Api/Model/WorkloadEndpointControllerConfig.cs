@@ -1,0 +1,11 @@
+// Generated from upstream projectcalico/calico API structs (field names, types and order).
+using System.Text.Json.Serialization;
+
+namespace Calico.Api;
+
+public sealed partial class WorkloadEndpointControllerConfig
+{
+    [JsonPropertyName("reconcilerPeriod")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ReconcilerPeriod { get; set; }
+}
