@@ -14,8 +14,9 @@ if ! dotnet build Calico.sln -c Debug -nologo -v quiet; then
   echo "0 passed, 1 failed"
   exit 1
 fi
-dotnet test Calico.sln -c Debug --no-build -nologo --logger "trx" --logger "console;verbosity=normal" \
-  --results-directory "$results" 2>&1 | tee "$results/console.log" | grep -E '^\s*(Failed|Passed!|Failed!|Skipped) |error|Error Message|at Calico' | head -400
+# Minimal console verbosity prints each failure with its message and one summary per assembly.
+dotnet test Calico.sln -c Debug --no-build -nologo --logger "trx" --logger "console;verbosity=minimal" \
+  --results-directory "$results" 2>&1 | tee "$results/console.log"
 status=${PIPESTATUS[0]}
 
 # Sum the counters of every assembly's TRX file.

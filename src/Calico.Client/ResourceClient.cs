@@ -275,12 +275,7 @@ public sealed partial class ResourceClient(IKeyValueStore store, TimeProvider ti
     private async Task CheckTierExistsAsync(string? tier, CancellationToken cancellationToken)
     {
         tier = string.IsNullOrEmpty(tier) ? "default" : tier;
-        if (!ResourceKinds.TryResolve("Tier", out var tierKind))
-        {
-            return;
-        }
-
-        if (await GetAsync(tierKind, null, tier, cancellationToken).ConfigureAwait(false) is null)
+        if (await GetAsync(ResourceKinds.Tier, null, tier, cancellationToken).ConfigureAwait(false) is null)
         {
             throw Invalid("Spec.Tier", tier, $"tier '{tier}' does not exist: create the Tier first");
         }

@@ -28,43 +28,4 @@ public sealed class DatastoreOptions
 
     /// <summary>How many revisions of change history the embedded store keeps for watchers.</summary>
     public int EmbeddedHistoryRevisions { get; set; } = EmbeddedKeyValueStore.DefaultHistoryRevisions;
-
-    /// <summary>
-    /// Reads upstream's environment variables; unset ones keep their defaults.
-    /// <c>ETCD_ENDPOINTS</c> is comma-separated; <c>DATASTORE_TYPE</c> is <c>etcdv3</c> or <c>embedded</c>.
-    /// </summary>
-    public static DatastoreOptions FromEnvironment(Func<string, string?> getVariable)
-    {
-        ArgumentNullException.ThrowIfNull(getVariable);
-        var options = new DatastoreOptions();
-        string? type = getVariable("DATASTORE_TYPE");
-        if (!string.IsNullOrEmpty(type))
-        {
-            options.Type = type.ToUpperInvariant() switch
-            {
-                "ETCDV3" => DatastoreType.Etcdv3,
-                "EMBEDDED" => DatastoreType.Embedded,
-                _ => throw new DatastoreConfigurationException("DATASTORE_TYPE", type, "expected etcdv3 or embedded"),
-            };
-        }
-
-        string? endpoints = getVariable("ETCD_ENDPOINTS");
-        if (!string.IsNullOrEmpty(endpoints))
-        {
-            options.EtcdEndpoints = endpoints.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
-        }
-
-        options.EtcdCaCertFile = NullIfEmpty(getVariable("ETCD_CA_CERT_FILE"));
-        options.EtcdCertFile = NullIfEmpty(getVariable("ETCD_CERT_FILE"));
-        options.EtcdKeyFile = NullIfEmpty(getVariable("ETCD_KEY_FILE"));
-        string? path = NullIfEmpty(getVariable("CALICO_EMBEDDED_DB"));
-        if (path is not null)
-        {
-            options.EmbeddedPath = path;
-        }
-
-        return options;
-    }
-
-    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }

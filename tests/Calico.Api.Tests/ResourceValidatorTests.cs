@@ -65,7 +65,7 @@ public sealed class ResourceValidatorTests
     {
         var e = Assert.Throws<ValidationException>(() => ResourceValidator.Validate(Pool("10.0.0.1/16", s => s.BlockSize = 26)));
 
-        Assert.Equal("error with field IPPool.Spec.CIDR = '10.0.0.0/16' (IPPool CIDR is not strictly masked)", e.Message);
+        Assert.Equal("error with field IPPool.Spec.CIDR = '10.0.0.1/16' (IPPool CIDR is not strictly masked; did you mean 10.0.0.0/16?)", e.Message);
     }
 
     [Fact]

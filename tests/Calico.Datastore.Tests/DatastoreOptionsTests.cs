@@ -67,35 +67,4 @@ public sealed class DatastoreOptionsTests
 
         Assert.Equal("EmbeddedPath", Assert.Throws<DatastoreConfigurationException>(() => DatastoreFactory.Open(options)).Field);
     }
-
-    [Fact]
-    public void FromEnvironment_UpstreamVariables_AreRead()
-    {
-        var environment = new Dictionary<string, string>
-        {
-            ["DATASTORE_TYPE"] = "etcdv3",
-            ["ETCD_ENDPOINTS"] = "https://10.0.0.1:2379, https://10.0.0.2:2379",
-            ["ETCD_CA_CERT_FILE"] = "/etc/calico/ca.pem",
-            ["ETCD_CERT_FILE"] = "/etc/calico/cert.pem",
-            ["ETCD_KEY_FILE"] = "/etc/calico/key.pem",
-        };
-
-        DatastoreOptions options = DatastoreOptions.FromEnvironment(name => environment.GetValueOrDefault(name));
-
-        Assert.Equal(DatastoreType.Etcdv3, options.Type);
-        Assert.Equal(new[] { "https://10.0.0.1:2379", "https://10.0.0.2:2379" }, options.EtcdEndpoints);
-        Assert.Equal("/etc/calico/ca.pem", options.EtcdCaCertFile);
-        Assert.Equal("/etc/calico/cert.pem", options.EtcdCertFile);
-        Assert.Equal("/etc/calico/key.pem", options.EtcdKeyFile);
-        Assert.Equal(DatastoreOptions.DefaultEmbeddedPath, options.EmbeddedPath);
-    }
-
-    [Fact]
-    public void FromEnvironment_UnknownType_ThrowsNamingField()
-    {
-        var error = Assert.Throws<DatastoreConfigurationException>(() => DatastoreOptions.FromEnvironment(n => n == "DATASTORE_TYPE" ? "kubernetes" : null));
-
-        Assert.Equal("DATASTORE_TYPE", error.Field);
-        Assert.Equal("kubernetes", error.Value);
-    }
 }

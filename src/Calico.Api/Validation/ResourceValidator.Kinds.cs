@@ -29,7 +29,7 @@ public static partial class ResourceValidator
             return;
         }
         if (!address.Equals(net.BaseAddress))
-            errors.Add("IPPool.Spec.CIDR", Cidr.Format(net), "IPPool CIDR is not strictly masked");
+            errors.Add("IPPool.Spec.CIDR", spec.Cidr, $"IPPool CIDR is not strictly masked; did you mean {Cidr.Format(net)}?");
         var v4 = net.BaseAddress.AddressFamily == AddressFamily.InterNetwork;
         if (v4 ? Cidr.Overlaps(net, s_linkLocalV4) : Cidr.Overlaps(net, s_linkLocalV6))
         {

@@ -19,8 +19,7 @@ internal sealed class VersionRunner(CtlContext context)
         try
         {
             var client = context.OpenClient(configPath);
-            ResourceKinds.TryResolve("clusterinformation", out var kind);
-            var info = await client.GetAsync(kind, null, "default", cancellationToken).ConfigureAwait(false);
+            var info = await client.GetAsync(ResourceKinds.ClusterInformation, null, "default", cancellationToken).ConfigureAwait(false);
             if (info is null)
             {
                 context.Out.WriteLine("Unable to detect installed Calico version");

@@ -131,7 +131,7 @@ internal sealed class ResourcePrinter
                 ListPrintable l => (l.Kind, l.Items),
                 _ => throw new InvalidOperationException("unknown printable"),
             };
-            var columns = TableColumns.For(kind.Kind);
+            var columns = TableColumns.For(kind.ApiVersion == "projectcalico.org/v3" ? kind.Kind : "k8s:" + kind.Kind);
             var headings = new List<string>(_customColumns ?? (_format == "wide" ? columns.Wide : columns.Default));
             if (_printNamespace && columns.HasNamespaceColumn)
             {

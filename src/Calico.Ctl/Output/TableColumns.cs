@@ -155,14 +155,14 @@ internal sealed class TableColumns
             ["AUTOALLOCATEBLOCKS"] = o => Bool(o, "spec", "autoAllocateBlocks"),
             ["MAXBLOCKSPERHOST"] = o => Or(Str(o, "spec", "maxBlocksPerHost"), "0"),
         }),
-        "NetworkPolicy.networking.k8s.io" or "KubernetesNetworkPolicy" => new(["NAME", "POD-SELECTOR"], ["NAME", "POD-SELECTOR", "POLICY-TYPES"], new()
+        "k8s:NetworkPolicy" => new(["NAME", "POD-SELECTOR"], ["NAME", "POD-SELECTOR", "POLICY-TYPES"], new()
         {
             ["NAME"] = Name,
             ["NAMESPACE"] = Namespace,
             ["POD-SELECTOR"] = o => Labels(o, "spec", "podSelector", "matchLabels") is { Length: > 0 } l ? l : "<none>",
             ["POLICY-TYPES"] = o => Join(o, ",", "spec", "policyTypes"),
         }),
-        "Namespace" or "KubernetesNamespace" => new(["NAME"], ["NAME", "LABELS"], new()
+        "k8s:Namespace" => new(["NAME"], ["NAME", "LABELS"], new()
         {
             ["NAME"] = Name,
             ["LABELS"] = o => Labels(o, "metadata", "labels"),
