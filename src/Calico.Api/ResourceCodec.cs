@@ -210,7 +210,7 @@ public static partial class ResourceCodec
             metadata["resourceVersion"] = resourceVersion;
         var array = new JsonArray();
         foreach (var item in items)
-            array.Add(ToJsonNode(item));
+            array.Add((JsonNode)ToJsonNode(item));
         return new JsonObject
         {
             ["kind"] = kind.ListKind,
