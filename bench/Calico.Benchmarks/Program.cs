@@ -1,6 +1,7 @@
 using Calico.Benchmarks;
 
-// Prints figures; asserts nothing. Usage: dotnet run -c Release --project bench/Calico.Benchmarks [-- datastore|calicoctl|all]
+// Prints figures; asserts nothing.
+// Usage: dotnet run -c Release --project bench/Calico.Benchmarks [-- datastore|calicoctl|calc|all]
 var which = args.Length > 0 ? args[0] : "all";
 if (which is "datastore" or "all")
 {
@@ -10,4 +11,9 @@ if (which is "datastore" or "all")
 if (which is "calicoctl" or "all")
 {
     await CalicoctlBenchmarks.RunAsync();
+}
+
+if (which is "calc" or "all")
+{
+    await CalcGraphBenchmarks.RunAsync();
 }
