@@ -122,8 +122,30 @@ public static partial class ResourceCodec
         var cut = detail.IndexOf(" Path: ", StringComparison.Ordinal);
         if (cut >= 0)
             detail = detail[..cut];
+        detail = ExpectedTypeOf(detail);
         return new ResourceDecodeException(
             $"error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {kind} field {path}: {detail}", path, e);
+    }
+
+    /// <summary>Says what the field takes instead of leaking a .NET type name ("System.Nullable`1[System.Int32]").</summary>
+    private static string ExpectedTypeOf(string detail)
+    {
+        const string Marker = "could not be converted to ";
+        var at = detail.IndexOf(Marker, StringComparison.Ordinal);
+        if (at < 0)
+            return detail;
+        var type = detail[(at + Marker.Length)..].TrimEnd('.');
+        string? expected = type switch
+        {
+            _ when type.Contains("Int32", StringComparison.Ordinal) || type.Contains("Int64", StringComparison.Ordinal) || type.Contains("UInt32", StringComparison.Ordinal) => "an integer",
+            _ when type.Contains("Boolean", StringComparison.Ordinal) => "true or false",
+            _ when type.Contains("Double", StringComparison.Ordinal) || type.Contains("Single", StringComparison.Ordinal) => "a number",
+            _ when type.Contains("String", StringComparison.Ordinal) && !type.Contains("[]", StringComparison.Ordinal) && !type.Contains("List", StringComparison.Ordinal) && !type.Contains("Dictionary", StringComparison.Ordinal) => "a string",
+            _ when type.Contains("Dictionary", StringComparison.Ordinal) => "a map of strings",
+            _ when type.Contains("List", StringComparison.Ordinal) || type.Contains("[]", StringComparison.Ordinal) => "a list",
+            _ => null,
+        };
+        return expected is null ? "the value has the wrong type" : "expected " + expected;
     }
 
     private static string UnknownField(string field) => "field in document is not recognized or is in the wrong location: " + field;

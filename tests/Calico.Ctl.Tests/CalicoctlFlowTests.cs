@@ -247,6 +247,18 @@ public abstract class CalicoctlFlowTests : IDisposable
         Assert.Equal(1, (await Ctl.RunAsync("get ippool bad-pool")).ExitCode);
     }
 
+    [Theory]
+    [InlineData("apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata:\n  name: p\nspec:\n  selector: \"app = x\"\n", "column")]
+    [InlineData("apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata:\n  name: p\nspec:\n  cidr: 10.0.0.0/8\n  blockSize: big\n", "spec.blockSize: expected an integer")]
+    [InlineData("apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata:\n  name: p\nspec:\n  cidr: 10.0.0.0/8\n  ipipMode: Always\n  vxlanMode: CrossSubnet\n", "vxlanMode is 'CrossSubnet'")]
+    public async Task Apply_BadValue_ErrorSaysWhatIsWrong(string document, string expected)
+    {
+        var r = await Ctl.RunAsync("apply -f -", document);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains(expected, r.Err, StringComparison.Ordinal);
+        Assert.DoesNotContain("System.", r.Err, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Apply_OverlappingPool_FailsNamingBothPools()
     {

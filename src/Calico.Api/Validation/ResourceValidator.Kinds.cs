@@ -48,7 +48,7 @@ public static partial class ResourceValidator
         var ipip = spec.IpipMode is { Length: > 0 } and not "Never";
         var vxlan = spec.VxlanMode is { Length: > 0 } and not "Never";
         if (ipip && vxlan)
-            errors.Add("IPPool.Spec", null, "ipipMode and vxlanMode cannot both be enabled");
+            errors.Add("IPPool.Spec.IPIPMode", spec.IpipMode, $"ipipMode and vxlanMode cannot both be enabled (vxlanMode is '{spec.VxlanMode}'): set one of them to Never");
         if (ipip && !v4)
             errors.Add("IPPool.Spec.IPIPMode", spec.IpipMode, "IPIP is not supported on IPv6 pools");
 

@@ -222,9 +222,10 @@ public static partial class ResourceValidator
         {
             Calico.Selectors.Selector.Parse(selector);
         }
-        catch (Calico.Selectors.SelectorSyntaxException)
+        catch (Calico.Selectors.SelectorSyntaxException e)
         {
-            errors.Add(field, selector, "invalid selector");
+            // The parser's message names the column and what it expected: the operator needs it.
+            errors.Add(field, selector, "invalid selector: " + e.Message);
         }
     }
 
