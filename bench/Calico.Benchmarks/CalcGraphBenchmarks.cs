@@ -81,12 +81,12 @@ internal static class CalcGraphBenchmarks
         updates.Add(Update(ResourceKinds.Tier, """{"apiVersion":"projectcalico.org/v3","kind":"Tier","metadata":{"name":"security"},"spec":{"order":100,"defaultAction":"Pass"}}"""));
         for (var n = 0; n < Namespaces; n++)
         {
-            updates.Add(Update(ResourceKinds.Profile, $$"""{"apiVersion":"projectcalico.org/v3","kind":"Profile","metadata":{"name":"kns.ns{{n}}"},"spec":{"ingress":[{"action":"Allow"}],"egress":[{"action":"Allow"}],"labelsToApply":{"pcns.projectcalico.org/name":"ns{{n}}","pcns.team":"team{{n % 10}}"}}}"""));
+            updates.Add(Update(ResourceKinds.Profile, string.Create(CultureInfo.InvariantCulture, $"{{\"apiVersion\":\"projectcalico.org/v3\",\"kind\":\"Profile\",\"metadata\":{{\"name\":\"kns.ns{n}\"}},\"spec\":{{\"ingress\":[{{\"action\":\"Allow\"}}],\"egress\":[{{\"action\":\"Allow\"}}],\"labelsToApply\":{{\"pcns.projectcalico.org/name\":\"ns{n}\",\"pcns.team\":\"team{n % 10}\"}}}}}}")));
         }
 
         for (var s = 0; s < NetworkSets; s++)
         {
-            updates.Add(Update(ResourceKinds.GlobalNetworkSet, $$"""{"apiVersion":"projectcalico.org/v3","kind":"GlobalNetworkSet","metadata":{"name":"netset-{{s}}","labels":{"feed":"feed{{s % 50}}"}},"spec":{"nets":["198.{{18 + s / 250}}.{{s % 250}}.0/24","203.0.{{s % 250}}.0/28"]}}"""));
+            updates.Add(Update(ResourceKinds.GlobalNetworkSet, string.Create(CultureInfo.InvariantCulture, $"{{\"apiVersion\":\"projectcalico.org/v3\",\"kind\":\"GlobalNetworkSet\",\"metadata\":{{\"name\":\"netset-{s}\",\"labels\":{{\"feed\":\"feed{s % 50}\"}}}},\"spec\":{{\"nets\":[\"198.{18 + s / 250}.{s % 250}.0/24\",\"203.0.{s % 250}.0/28\"]}}}}")));
         }
 
         for (var p = 0; p < Policies; p++)
@@ -110,8 +110,8 @@ internal static class CalcGraphBenchmarks
     {
         var ns = $"ns{p % Namespaces}";
         var json = p % 4 == 3
-            ? $$"""{"apiVersion":"projectcalico.org/v3","kind":"GlobalNetworkPolicy","metadata":{"name":"gnp-{{p}}"},"spec":{"tier":"security","order":{{p}},"selector":"app == '{{app}}'","types":["Ingress","Egress"],"ingress":[{"action":"Deny","source":{"selector":"feed == 'feed{{p % 50}}'"}}],"egress":[{"action":"Pass","destination":{"selector":"feed == 'feed{{(p + 1) % 50}}'"}}]}}"""
-            : $$"""{"apiVersion":"projectcalico.org/v3","kind":"NetworkPolicy","metadata":{"name":"np-{{p}}","namespace":"{{ns}}"},"spec":{"order":{{p % 100}},"selector":"app == '{{app}}'","types":["Ingress"],"ingress":[{"action":"Allow","protocol":"TCP","source":{"selector":"role == 'frontend'","namespaceSelector":"team == 'team{{p % 10}}'"},"destination":{"ports":[{{port}},"http"]}},{"action":"Allow","source":{"nets":["10.{{p % 250}}.0.0/16"]}}]}}""";
+            ? string.Create(CultureInfo.InvariantCulture, $"{{\"apiVersion\":\"projectcalico.org/v3\",\"kind\":\"GlobalNetworkPolicy\",\"metadata\":{{\"name\":\"gnp-{p}\"}},\"spec\":{{\"tier\":\"security\",\"order\":{p},\"selector\":\"app == '{app}'\",\"types\":[\"Ingress\",\"Egress\"],\"ingress\":[{{\"action\":\"Deny\",\"source\":{{\"selector\":\"feed == 'feed{p % 50}'\"}}}}],\"egress\":[{{\"action\":\"Pass\",\"destination\":{{\"selector\":\"feed == 'feed{(p + 1) % 50}'\"}}}}]}}}}")
+            : string.Create(CultureInfo.InvariantCulture, $"{{\"apiVersion\":\"projectcalico.org/v3\",\"kind\":\"NetworkPolicy\",\"metadata\":{{\"name\":\"np-{p}\",\"namespace\":\"{ns}\"}},\"spec\":{{\"order\":{p % 100},\"selector\":\"app == '{app}'\",\"types\":[\"Ingress\"],\"ingress\":[{{\"action\":\"Allow\",\"protocol\":\"TCP\",\"source\":{{\"selector\":\"role == 'frontend'\",\"namespaceSelector\":\"team == 'team{p % 10}'\"}},\"destination\":{{\"ports\":[{port},\"http\"]}}}},{{\"action\":\"Allow\",\"source\":{{\"nets\":[\"10.{p % 250}.0.0/16\"]}}}}]}}}}");
         return Update(p % 4 == 3 ? ResourceKinds.GlobalNetworkPolicy : ResourceKinds.NetworkPolicy, json);
     }
 
@@ -123,7 +123,7 @@ internal static class CalcGraphBenchmarks
         var name = $"{host}-k8s-pod--{i}-eth0";
         var role = i % 3 == 0 ? "frontend" : "backend";
         var ip = $"10.{64 + i / 65536}.{i / 256 % 256}.{i % 256}/32";
-        var json = $$"""{"apiVersion":"projectcalico.org/v3","kind":"WorkloadEndpoint","metadata":{"name":"{{name}}","namespace":"{{ns}}","labels":{"app":"{{app}}","role":"{{role}}","projectcalico.org/namespace":"{{ns}}","projectcalico.org/orchestrator":"k8s"}},"spec":{"orchestrator":"k8s","node":"{{host}}","pod":"{{pod}}","endpoint":"eth0","interfaceName":"cali{{i:x8}}","ipNetworks":["{{ip}}"],"profiles":["kns.{{ns}}"],"ports":[{"name":"http","protocol":"TCP","port":8080}]}}""";
+        var json = string.Create(CultureInfo.InvariantCulture, $"{{\"apiVersion\":\"projectcalico.org/v3\",\"kind\":\"WorkloadEndpoint\",\"metadata\":{{\"name\":\"{name}\",\"namespace\":\"{ns}\",\"labels\":{{\"app\":\"{app}\",\"role\":\"{role}\",\"projectcalico.org/namespace\":\"{ns}\",\"projectcalico.org/orchestrator\":\"k8s\"}}}},\"spec\":{{\"orchestrator\":\"k8s\",\"node\":\"{host}\",\"pod\":\"{pod}\",\"endpoint\":\"eth0\",\"interfaceName\":\"cali{i:x8}\",\"ipNetworks\":[\"{ip}\"],\"profiles\":[\"kns.{ns}\"],\"ports\":[{{\"name\":\"http\",\"protocol\":\"TCP\",\"port\":8080}}]}}}}");
         return Update(ResourceKinds.WorkloadEndpoint, json);
     }
 
@@ -186,7 +186,7 @@ internal static class CalcGraphBenchmarks
 
         for (var i = 0; i < Writes; i++)
         {
-            var json = $$"""{"apiVersion":"projectcalico.org/v3","kind":"GlobalNetworkSet","metadata":{"name":"w{{i}}"},"spec":{"nets":["192.0.2.{{i % 256}}/32"]}}""";
+            var json = string.Create(CultureInfo.InvariantCulture, $"{{\"apiVersion\":\"projectcalico.org/v3\",\"kind\":\"GlobalNetworkSet\",\"metadata\":{{\"name\":\"w{i}\"}},\"spec\":{{\"nets\":[\"192.0.2.{i % 256}/32\"]}}}}");
             Volatile.Write(ref sent[i], Stopwatch.GetTimestamp());
             await store.UpdateAsync(prefix + "w" + i.ToString(CultureInfo.InvariantCulture), Encoding.UTF8.GetBytes(json), 0, cts.Token);
             await Task.Delay(3, cts.Token);
