@@ -43,6 +43,7 @@ internal static class CalicoCtl
         root.Subcommands.Add(Patch(context));
         root.Subcommands.Add(Label(context));
         root.Subcommands.Add(Version(context));
+        root.Subcommands.Add(PolicyCommands.Build(context));
         return root;
     }
 

@@ -1,0 +1,7 @@
+namespace Calico.Reachability;
+
+public enum Verdict
+{
+    Allow,
+    Deny,
+}
