@@ -30,6 +30,8 @@ public static partial class ResourceCodec
             AllowDuplicateProperties = true,
         };
         options.Converters.Add(new LenientStringConverter());
+        options.Converters.Add(new YamlBoolConverter());
+        options.Converters.Add(new YamlNullableBoolConverter());
         options.MakeReadOnly();
         return options;
     }
@@ -122,6 +124,9 @@ public static partial class ResourceCodec
         var cut = detail.IndexOf(" Path: ", StringComparison.Ordinal);
         if (cut >= 0)
             detail = detail[..cut];
+        // A converter's own message ("expected true or false, got 'maybe'") already says what is wrong.
+        if (e.InnerException is null && !detail.Contains("could not be converted", StringComparison.Ordinal))
+            return new ResourceDecodeException($"error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {kind} field {path}: {detail}", path, e);
         detail = ExpectedTypeOf(detail);
         return new ResourceDecodeException(
             $"error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {kind} field {path}: {detail}", path, e);

@@ -271,4 +271,45 @@ public sealed class ResourceCodecTests
 
         Assert.Equal("123", profile.Metadata.Labels!["version"]);
     }
+
+    [Fact]
+    public void Decode_YamlBooleanWordInStringField_KeepsText()
+    {
+        var np = (KubernetesNetworkPolicy)ResourceCodec.Decode("""
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata:
+              name: p
+              namespace: x
+              labels:
+                short: y
+                answer: no
+            spec:
+              podSelector: {}
+            """)[0];
+
+        Assert.Equal("y", np.Metadata.Labels!["short"]);
+        Assert.Equal("no", np.Metadata.Labels!["answer"]);
+    }
+
+    [Theory]
+    [InlineData("yes", true)]
+    [InlineData("on", true)]
+    [InlineData("n", false)]
+    [InlineData("false", false)]
+    public void Decode_YamlBooleanWordInBoolField_IsBoolean(string word, bool expected)
+    {
+        var pool = (IPPool)ResourceCodec.Decode($"apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata:\n  name: p\nspec:\n  cidr: 10.0.0.0/8\n  natOutgoing: {word}\n")[0];
+
+        Assert.Equal(expected, pool.Spec.NatOutgoing);
+    }
+
+    [Fact]
+    public void Decode_NotABoolean_SaysWhatTheFieldTakes()
+    {
+        var e = Assert.Throws<ResourceDecodeException>(() => ResourceCodec.Decode("apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata:\n  name: p\nspec:\n  cidr: 10.0.0.0/8\n  natOutgoing: maybe\n"));
+
+        Assert.Contains("natOutgoing", e.Message, StringComparison.Ordinal);
+        Assert.Contains("expected true or false, got 'maybe'", e.Message, StringComparison.Ordinal);
+    }
 }

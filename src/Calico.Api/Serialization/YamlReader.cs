@@ -14,9 +14,10 @@ internal static class YamlReader
     public static List<JsonNode?> ReadDocuments(string text)
     {
         var docs = new List<JsonNode?>();
+        Parser? parser = null;
         try
         {
-            var parser = new Parser(new StringReader(text));
+            parser = new Parser(new StringReader(text));
             parser.Consume<StreamStart>();
             while (parser.TryConsume<DocumentStart>(out _))
             {
@@ -31,6 +32,14 @@ internal static class YamlReader
             throw new ResourceDecodeException(
                 string.Create(CultureInfo.InvariantCulture,
                     $"error converting YAML to JSON: yaml: line {e.Start.Line}, column {e.Start.Column}: {Innermost(e).Message}"), e);
+        }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet reports some structural surprises (an event where another was expected) this way.
+            var at = parser?.Current?.Start;
+            throw new ResourceDecodeException(
+                string.Create(CultureInfo.InvariantCulture,
+                    $"error converting YAML to JSON: yaml: line {at?.Line ?? 0}, column {at?.Column ?? 0}: {e.Message}"), e);
         }
         return docs;
     }

@@ -21,12 +21,31 @@ internal static partial class YamlScalars
     [GeneratedRegex(@"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ][0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(\.[0-9]*)?(Z|z|[-+][0-9]{1,2}(:[0-9]{2})?)?)?$")]
     private static partial Regex TimestampPattern();
 
-    /// <summary>The JSON value a plain scalar stands for; false when it is a plain string.</summary>
+    private static readonly HashSet<string> s_canonicalBool = new(StringComparer.Ordinal) { "true", "True", "TRUE", "false", "False", "FALSE" };
+
+    /// <summary>YAML 1.1's other spellings of a boolean (y, yes, on, n, no, off...).</summary>
+    public static bool TryParseBoolWord(string text, out bool value)
+    {
+        value = s_true.Contains(text);
+        return value || s_false.Contains(text);
+    }
+
+    /// <summary>
+    /// The JSON value a plain scalar stands for; false when it is a plain string. The YAML 1.1 boolean words
+    /// (y, yes, on, n, no, off) stay strings here: sigs.k8s.io/yaml keeps a scalar's text when the target field
+    /// is a string (a namespace called <c>y</c> is "y", not "true"), and bool fields accept the words
+    /// (<see cref="YamlBoolConverter"/>).
+    /// </summary>
     public static bool TryResolvePlain(string text, out JsonNode? value)
     {
         value = null;
         if (s_null.Contains(text))
             return true;
+        if (!s_canonicalBool.Contains(text))
+        {
+            if (s_true.Contains(text) || s_false.Contains(text))
+                return false;
+        }
         if (s_true.Contains(text))
         {
             value = JsonValue.Create(true);
