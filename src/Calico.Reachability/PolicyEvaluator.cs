@@ -133,6 +133,7 @@ public sealed class PolicyEvaluator
                 Tier = tier.Name,
                 Action = tier.DefaultAction == RuleAction.Allow ? RuleAction.Allow : RuleAction.Deny,
                 PassedTiers = passed,
+                EvaluatedPolicies = policies,
             };
         }
 

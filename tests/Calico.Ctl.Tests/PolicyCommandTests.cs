@@ -123,7 +123,7 @@ public abstract class PolicyCommandTests : IDisposable
         var r = await Ctl.RunAsync("policy explain --from other/web-1 --to x/a --protocol tcp --port 80");
         Assert.True(r.ExitCode == 0, r.ToString());
         Assert.Contains("Ingress at x/a (10.244.0.2) (endpoint x/host1-k8s-a-eth0): DENY", r.Out, StringComparison.Ordinal);
-        Assert.Contains("decided by: end of tier default: default action Deny", r.Out, StringComparison.Ordinal);
+        Assert.Contains("decided by: end of tier default: default action Deny (no rule matched in default/x/knp.default.isolate-a)", r.Out, StringComparison.Ordinal);
         Assert.EndsWith("DENIED\n", r.Out, StringComparison.Ordinal);
     }
 
@@ -177,7 +177,7 @@ public abstract class PolicyCommandTests : IDisposable
         Assert.True(r.ExitCode == 0, r.ToString());
         Assert.Contains("TCP/80 before", r.Out, StringComparison.Ordinal);
         Assert.Contains("TCP/80 after", r.Out, StringComparison.Ordinal);
-        Assert.Contains("1 flow(s) change:\n  other/web-1 -> x/a TCP/80: allowed -> denied (ingress: end of tier default: default action Deny)\n", r.Out, StringComparison.Ordinal);
+        Assert.Contains("1 flow(s) change:\n  other/web-1 -> x/a TCP/80: allowed -> denied (ingress: end of tier default: default action Deny (no rule matched in default/x/knp.default.isolate-a))\n", r.Out, StringComparison.Ordinal);
 
         var stored = await Ctl.RunAsync("get networkpolicy -A -o yaml");
         Assert.DoesNotContain("isolate-a", stored.Out, StringComparison.Ordinal);

@@ -63,7 +63,7 @@ public sealed class PolicyEvaluatorTests
         var denied = Flow(b, Tcp("10.0.0.3", "10.0.0.1"));
         Assert.False(denied.Allowed);
         Assert.Equal(Verdict.Allow, denied.Egress!.Verdict);
-        Assert.Equal("end of tier default: default action Deny", denied.Ingress!.Reason);
+        Assert.Equal("end of tier default: default action Deny (no rule matched in default/x/allow-b)", denied.Ingress!.Reason);
     }
 
     [Fact]

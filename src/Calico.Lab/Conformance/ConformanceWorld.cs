@@ -98,7 +98,7 @@ public sealed class ConformanceWorld : IAsyncDisposable
             foreach (var probe in probes)
             {
                 var protocol = Packet.ProtocolName(probe.Protocol);
-                ports.Add(new JsonObject
+                ports.Add((JsonNode)new JsonObject
                 {
                     ["name"] = string.Create(CultureInfo.InvariantCulture, $"serve-{probe.Port}-{protocol}"),
                     ["protocol"] = protocol.ToUpperInvariant(),
