@@ -7,7 +7,7 @@ namespace Calico.Linux;
 /// the Linux helper replaces the bodies; the CNI helper codes against these signatures. "Host" is the network
 /// namespace of the calling process.
 /// </summary>
-public static class WorkloadInterfaces
+public static partial class WorkloadInterfaces
 {
     /// <summary>
     /// Creates the veth pair: host side <see cref="WorkloadInterfaceSpec.HostIfName"/> (MAC ee:ee:ee:ee:ee:ee,
@@ -15,14 +15,53 @@ public static class WorkloadInterfaces
     /// <see cref="WorkloadInterfaceSpec.ContainerIfName"/> with the addresses, 169.254.1.1 as a scope-link gateway
     /// and the default route via it (IPv6: default via the host side's link-local). A stale host interface of the
     /// same name is replaced. On failure everything created is removed before the exception propagates.
+    /// "Host" is the calling thread's namespace, captured before this method returns.
     /// </summary>
-    public static Task<WorkloadInterfaceResult> SetUpAsync(WorkloadInterfaceSpec spec, CancellationToken cancellationToken) => throw new NotImplementedException();
+    public static Task<WorkloadInterfaceResult> SetUpAsync(WorkloadInterfaceSpec spec, CancellationToken cancellationToken)
+    {
+        Validate(spec);
+        cancellationToken.ThrowIfCancellationRequested();
+        NamespaceHandle host = NamespaceHandle.OpenCurrentThread();
+        return NetworkNamespace.RunOnDedicatedThread(() =>
+        {
+            using (host)
+            {
+                return SetUp(host, spec, cancellationToken);
+            }
+        });
+    }
 
     /// <summary>Removes the workload's interfaces and host routes. A missing netns or interface is not an error.</summary>
-    public static Task TearDownAsync(string? netnsPath, string containerIfName, string hostIfName, CancellationToken cancellationToken) => throw new NotImplementedException();
+    public static Task TearDownAsync(string? netnsPath, string containerIfName, string hostIfName, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(containerIfName);
+        ArgumentException.ThrowIfNullOrEmpty(hostIfName);
+        cancellationToken.ThrowIfCancellationRequested();
+        NamespaceHandle host = NamespaceHandle.OpenCurrentThread();
+        return NetworkNamespace.RunOnDedicatedThread(() =>
+        {
+            using (host)
+            {
+                TearDown(host, netnsPath, containerIfName, hostIfName);
+                return true;
+            }
+        });
+    }
 
     /// <summary>Whether the netns still has the interface with exactly these addresses and the host side exists.</summary>
-    public static Task<bool> CheckAsync(WorkloadInterfaceSpec spec, CancellationToken cancellationToken) => throw new NotImplementedException();
+    public static Task<bool> CheckAsync(WorkloadInterfaceSpec spec, CancellationToken cancellationToken)
+    {
+        Validate(spec);
+        cancellationToken.ThrowIfCancellationRequested();
+        NamespaceHandle host = NamespaceHandle.OpenCurrentThread();
+        return NetworkNamespace.RunOnDedicatedThread(() =>
+        {
+            using (host)
+            {
+                return Check(host, spec);
+            }
+        });
+    }
 }
 
 public sealed record WorkloadInterfaceSpec

@@ -1,0 +1,52 @@
+using System.Runtime.InteropServices;
+
+namespace Calico.Linux.Interop;
+
+/// <summary>The few libc calls the Linux edge needs. Every call sets errno for <see cref="Marshal.GetLastPInvokeError"/>.</summary>
+internal static partial class LibC
+{
+    public const int AF_NETLINK = 16;
+    public const int SOCK_RAW = 3;
+    public const int SOCK_CLOEXEC = 0x80000;
+    public const int NETLINK_ROUTE = 0;
+    public const int SOL_NETLINK = 270;
+    public const int NETLINK_EXT_ACK = 11;
+    public const int SOL_SOCKET = 1;
+    public const int SO_RCVBUF = 8;
+    public const int SO_SNDBUF = 7;
+    public const int O_RDONLY = 0;
+    public const int O_WRONLY = 1;
+    public const int O_CLOEXEC = 0x80000;
+    public const int CLONE_NEWNET = 0x40000000;
+    public const int MSG_TRUNC = 0x20;
+    public const int EINTR = 4;
+
+    private const string Lib = "libc";
+
+    [LibraryImport(Lib, EntryPoint = "socket", SetLastError = true)]
+    public static partial int Socket(int domain, int type, int protocol);
+
+    [LibraryImport(Lib, EntryPoint = "bind", SetLastError = true)]
+    public static unsafe partial int Bind(int fd, void* address, int addressLength);
+
+    [LibraryImport(Lib, EntryPoint = "setsockopt", SetLastError = true)]
+    public static unsafe partial int SetSockOpt(int fd, int level, int name, void* value, int valueLength);
+
+    [LibraryImport(Lib, EntryPoint = "send", SetLastError = true)]
+    public static unsafe partial nint Send(int fd, byte* buffer, nuint length, int flags);
+
+    [LibraryImport(Lib, EntryPoint = "recv", SetLastError = true)]
+    public static unsafe partial nint Recv(int fd, byte* buffer, nuint length, int flags);
+
+    [LibraryImport(Lib, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Open(string path, int flags);
+
+    [LibraryImport(Lib, EntryPoint = "write", SetLastError = true)]
+    public static unsafe partial nint Write(int fd, byte* buffer, nuint length);
+
+    [LibraryImport(Lib, EntryPoint = "close", SetLastError = true)]
+    public static partial int Close(int fd);
+
+    [LibraryImport(Lib, EntryPoint = "setns", SetLastError = true)]
+    public static partial int SetNs(int fd, int nsType);
+}
