@@ -7,6 +7,8 @@ packages=(
   etcd-server etcd-client   # the etcdv3 datastore (tests start their own on loopback)
   clang zlib1g-dev          # Native AOT linking for the binaries
   iproute2 nftables         # kernel tiers (later issues)
+  iputils-ping              # CNI tests ping between containers
+  podman runc busybox-static containernetworking-plugins  # CNI tests: a real runtime, an image from busybox
 )
 
 missing=()

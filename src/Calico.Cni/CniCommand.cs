@@ -1,0 +1,11 @@
+namespace Calico.Cni;
+
+internal enum CniCommand
+{
+    Add,
+    Del,
+    Check,
+    Status,
+    Gc,
+    Version,
+}
