@@ -13,7 +13,10 @@ if (which is "calicoctl" or "all")
     await CalicoctlBenchmarks.RunAsync();
 }
 
+if (which is "ipam" or "all") { await IpamBenchmarks.RunAsync(); }
+
 if (which is "calc" or "all")
 {
     await CalcGraphBenchmarks.RunAsync();
 }
+if (which is "cni" or "all") { await CniBenchmarks.RunAsync(); }

@@ -44,6 +44,7 @@ internal static class CalicoCtl
         root.Subcommands.Add(Label(context));
         root.Subcommands.Add(Version(context));
         root.Subcommands.Add(PolicyCommands.Build(context));
+        root.Subcommands.Add(IpamCommands.Build(context));
         return root;
     }
 
