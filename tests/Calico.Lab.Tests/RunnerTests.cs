@@ -238,14 +238,15 @@ public sealed class RunnerTests
         using var dir = new TempDirectory("lab-fail");
         await File.WriteAllTextAsync(dir.File("a-pass.yaml"), DenyIngressToA);
         await File.WriteAllTextAsync(dir.File("b-fail.yaml"), DenyIngressToA.Replace("- deny * -> x/a", "[]", StringComparison.Ordinal).Replace("TCP/80:\n    []", "TCP/80: []", StringComparison.Ordinal));
-        var before = Directory.GetDirectories(Path.GetTempPath(), "calico-lab-*").Length;
+        using var root = new TempDirectory("lab-root");
+        ConformanceWorld.WorkRoot.Value = root.Path; // other assemblies run cases in parallel in the shared temp folder
         using var output = new StringWriter();
         using var error = new StringWriter();
         Assert.Equal(1, await LabCli.RunAsync(["conformance", "--engine", dir.Path], output, error, CancellationToken.None));
         var text = output.ToString();
         Assert.StartsWith("PASS " + dir.File("a-pass.yaml") + "\nFAIL " + dir.File("b-fail.yaml") + "\n", text, StringComparison.Ordinal);
         Assert.EndsWith("1 passed, 1 failed\n", text, StringComparison.Ordinal);
-        Assert.Equal(before, Directory.GetDirectories(Path.GetTempPath(), "calico-lab-*").Length);
+        Assert.Empty(Directory.GetDirectories(root.Path));
     }
 
     private static async Task<CaseResult> RunTextAsync(string text)

@@ -43,11 +43,16 @@ public sealed class ConformanceWorld : IAsyncDisposable
 
     public IReadOnlyDictionary<PodRef, IPAddress> Addresses => _addresses;
 
+    /// <summary>Where worlds are created instead of the system temp folder (tests watch their own folder).</summary>
+    internal static AsyncLocal<string?> WorkRoot { get; } = new();
+
     public static async Task<ConformanceWorld> CreateAsync(IReadOnlyList<PodRef> pods, IReadOnlyList<Probe> probes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pods);
         ArgumentNullException.ThrowIfNull(probes);
-        var directory = Directory.CreateTempSubdirectory("calico-lab-").FullName;
+        var directory = WorkRoot.Value is { } root
+            ? Directory.CreateDirectory(Path.Combine(root, "calico-lab-" + Guid.NewGuid().ToString("N"))).FullName
+            : Directory.CreateTempSubdirectory("calico-lab-").FullName;
         IKeyValueStore? store = null;
         try
         {
