@@ -33,20 +33,38 @@ internal static class CniBenchmarks
             return;
         }
 
-        await using var etcd = await EtcdServer.StartAsync();
-        var store = DatastoreFactory.Open(new DatastoreOptions { EtcdEndpoints = [etcd.ClientUrl] });
-        await using (store)
-        {
-            var client = new ResourceClient(store, TimeProvider.System);
-            await client.EnsureInitializedAsync(CancellationToken.None);
-            await client.CreateAsync(ResourceCodec.Decode("apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata:\n  name: bench\nspec:\n  cidr: 10.99.0.0/16\n  blockSize: 26\n")[0], CancellationToken.None);
-        }
-
+        // The plugin runs inside a namespace standing as the host; etcd runs there too, so the machine's own
+        // namespace is never touched and the plugin reaches etcd on that namespace's loopback.
         using var dir = new TempDirectory("cni-bench");
         var host = "cnibh" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
-        var conf = $$"""{"cniVersion":"1.0.0","name":"bench","type":"calico","etcd_endpoints":"{{etcd.ClientUrl}}","nodename":"bench-node","log_level":"error","log_file_path":"{{dir.File("cni.log")}}","ipam_lock_file":"{{dir.File("ipam.lock")}}","ipam":{"type":"calico-ipam"} }""";
-        var namespaces = new List<string>();
+        const string EtcdUrl = "http://127.0.0.1:23790";
+        var calicoctl = Path.GetFullPath("out/bin/calicoctl");
+        var conf = $$"""{"cniVersion":"1.0.0","name":"bench","type":"calico","etcd_endpoints":"{{EtcdUrl}}","nodename":"bench-node","log_level":"error","log_file_path":"{{dir.File("cni.log")}}","ipam_lock_file":"{{dir.File("ipam.lock")}}","ipam":{"type":"calico-ipam"} }""";
         await Sh($"ip netns add {host} && ip -n {host} link set lo up");
+        using var etcd = Process.Start(new ProcessStartInfo("ip")
+        {
+            ArgumentList = { "netns", "exec", host, Prerequisites.Require("etcd"), "--data-dir", dir.File("etcd"), "--listen-client-urls", EtcdUrl, "--advertise-client-urls", EtcdUrl, "--listen-peer-urls", "http://127.0.0.1:23800", "--log-level", "error" },
+            UseShellExecute = false,
+            RedirectStandardError = true,
+        })!;
+        _ = etcd.StandardError.ReadToEndAsync();
+        try
+        {
+            await WaitForAsync($"ip netns exec {host} etcdctl --endpoints {EtcdUrl} endpoint health >/dev/null 2>&1");
+            await Sh($"printf 'apiVersion: projectcalico.org/v3\\nkind: IPPool\\nmetadata:\\n  name: bench\\nspec:\\n  cidr: 10.99.0.0/16\\n  blockSize: 26\\n' | ETCD_ENDPOINTS={EtcdUrl} ip netns exec {host} {calicoctl} apply -f - >/dev/null");
+            await RunBenchAsync(plugin, host, conf, EtcdUrl);
+        }
+        finally
+        {
+            etcd.Kill();
+            await etcd.WaitForExitAsync();
+            await RunShell($"ip netns del {host} 2>/dev/null || true");
+        }
+    }
+
+    private static async Task RunBenchAsync(string plugin, string host, string conf, string etcdUrl)
+    {
+        var namespaces = new List<string>();
         try
         {
             for (var i = 0; i < Math.Max(Sequential, Concurrent); i++)
@@ -79,14 +97,12 @@ internal static class CniBenchmarks
             Stats.Row("cni concurrent ADD failures", Stats.F(addresses.Count(a => a is null), ""));
             Stats.Row("cni concurrent ADD duplicate addresses", Stats.F(addresses.Count - addresses.Distinct().Count(), ""));
             await Task.WhenAll(Enumerable.Range(0, Concurrent).Select(i => RunAsync(plugin, host, "DEL", "par" + i.ToString(CultureInfo.InvariantCulture) + "x0123456789", namespaces[i], conf)));
-            await using var check = DatastoreFactory.Open(new DatastoreOptions { EtcdEndpoints = [etcd.ClientUrl] });
-            var handles = await check.ListAsync(ResourceKeys.IpamHandlePrefix, CancellationToken.None);
-            var weps = await new ResourceClient(check, TimeProvider.System).ListAsync(ResourceKinds.WorkloadEndpoint, null, CancellationToken.None);
-            Stats.Row("cni leaked handles + endpoints after DEL", Stats.F(handles.Items.Count + weps.Items.Count, ""));
+            var leaked = await CountKeysAsync(host, etcdUrl, ResourceKeys.IpamHandlePrefix) + await CountKeysAsync(host, etcdUrl, "/calico/resources/v3/projectcalico.org/workloadendpoints/");
+            Stats.Row("cni leaked handles + endpoints after DEL", Stats.F(leaked, ""));
         }
         finally
         {
-            foreach (var n in namespaces.Append(host))
+            foreach (var n in namespaces)
             {
                 await RunShell($"ip netns del {n} 2>/dev/null || true");
             }
@@ -125,6 +141,29 @@ internal static class CniBenchmarks
         await p.WaitForExitAsync();
         await stderr;
         return (p.ExitCode, await stdout);
+    }
+
+    private static async Task<int> CountKeysAsync(string host, string etcdUrl, string prefix)
+    {
+        using var p = Process.Start(new ProcessStartInfo("ip") { ArgumentList = { "netns", "exec", host, "etcdctl", "--endpoints", etcdUrl, "get", "--prefix", "--keys-only", prefix }, RedirectStandardOutput = true, UseShellExecute = false })!;
+        var text = await p.StandardOutput.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        return text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
+    }
+
+    private static async Task WaitForAsync(string script)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            if (await RunShell(script) == 0)
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new InvalidOperationException("timed out waiting for: " + script);
     }
 
     private static async Task Sh(string script)
