@@ -44,6 +44,17 @@ internal static class IpamBenchmarks
         double putRate = Puts / sw.Elapsed.TotalSeconds;
         Stats.Row($"raw sequential put, {Puts} keys", Stats.F(putRate, "ops/s"));
 
+        // What IPAM's writes are: create-if-absent and update-if-revision (a txn on etcd), for context only.
+        var casKey = "/bench/cas";
+        long revision = (await store.CreateAsync(casKey, value, ct)).Revision;
+        sw.Restart();
+        for (int i = 0; i < Puts; i++)
+        {
+            revision = (await store.UpdateAsync(casKey, value, revision, ct)).Revision;
+        }
+
+        Stats.Row($"raw sequential CAS update, {Puts}", Stats.F(Puts / sw.Elapsed.TotalSeconds, "ops/s"));
+
         var pool = new IPPool { Spec = new IPPoolSpec { Cidr = "10.128.0.0/16", BlockSize = 26 } };
         pool.Metadata.Name = "bench-pool";
         await new ResourceClient(store, TimeProvider.System).CreateAsync(pool, ct);

@@ -31,40 +31,55 @@ public sealed partial class IpamClient
             throw new IpamException("must specify the intended use when assigning an IP");
         }
 
-        var attempt = new Attempt();
-        var config = await GetConfigAsync(ct).ConfigureAwait(false);
-        var reservations = await LoadReservationsAsync(ct).ConfigureAwait(false);
-        var pools = await ListPoolsAsync(ct).ConfigureAwait(false);
-        var labels = await NodeLabelsAsync(args.Hostname, ct).ConfigureAwait(false);
-        var v4 = new List<IPAddress>();
-        var v6 = new List<IPAddress>();
-        string? failure = null;
-        try
+        int retries = 0;
+        for (int pass = 0; ; pass++)
         {
-            if (args.Num4 > 0)
+            // The first pass may use cached state; a failure seen through it is redone once from fresh reads, so a
+            // failure is never reported from a cache (only successes, which every CAS validated, come from one).
+            var attempt = new Attempt { UseCache = pass == 0 && CachingEnabled, Retries = retries };
+            var (inputs, labels) = await LoadInputsAsync(args.Hostname, attempt, ct).ConfigureAwait(false);
+            var v4 = new List<IPAddress>();
+            var v6 = new List<IPAddress>();
+            string? failure = null;
+            IpamException? error = null;
+            try
             {
-                failure = await AssignFamilyAsync(4, args.Num4, args, args.IPv4Pools, pools, labels, config, reservations, v4, attempt, ct).ConfigureAwait(false);
+                if (args.Num4 > 0)
+                {
+                    failure = await AssignFamilyAsync(4, args.Num4, args, args.IPv4Pools, inputs, labels, v4, attempt, ct).ConfigureAwait(false);
+                }
+
+                if (failure is null && args.Num6 > 0)
+                {
+                    failure = await AssignFamilyAsync(6, args.Num6, args, args.IPv6Pools, inputs, labels, v6, attempt, ct).ConfigureAwait(false);
+                }
+            }
+            catch (IpamException e)
+            {
+                error = e;
             }
 
-            if (failure is null && args.Num6 > 0)
+            if (failure is null && error is null)
             {
-                failure = await AssignFamilyAsync(6, args.Num6, args, args.IPv6Pools, pools, labels, config, reservations, v6, attempt, ct).ConfigureAwait(false);
+                return new AutoAssignResult(Narrow(v4), Narrow(v6)) { Retries = attempt.Retries };
             }
-        }
-        catch (IpamException)
-        {
-            await RollBackAsync(args.HandleId, v4, v6).ConfigureAwait(false);
-            throw;
-        }
 
-        if (failure is not null)
-        {
             // All or nothing: a partial assignment would be a leak the caller cannot see.
             await RollBackAsync(args.HandleId, v4, v6).ConfigureAwait(false);
-            throw new IpamException(failure);
-        }
+            if (attempt.UsedCache)
+            {
+                InvalidateCache();
+                retries = attempt.Retries;
+                continue;
+            }
 
-        return new AutoAssignResult(Narrow(v4), Narrow(v6)) { Retries = attempt.Retries };
+            if (error is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+            }
+
+            throw new IpamException(failure!);
+        }
     }
 
     private async Task RollBackAsync(string handleId, List<IPAddress> v4, List<IPAddress> v6)
@@ -101,27 +116,24 @@ public sealed partial class IpamClient
         int num,
         AutoAssignArgs args,
         IReadOnlyList<string> requested,
-        IReadOnlyList<Pool> allPools,
+        Inputs inputs,
         IReadOnlyDictionary<string, string> labels,
-        IpamConfig config,
-        Reservations reservations,
         List<IPAddress> assigned,
         Attempt attempt,
         CancellationToken ct)
     {
         string host = args.Hostname;
-        var usable = SelectPools(version, requested, allPools, labels, host, args.IntendedUse);
+        var config = inputs.Config;
+        var reservations = inputs.Reservations;
+        var usable = SelectPools(version, requested, inputs.Pools, labels, host, args.IntendedUse);
 
-        var affine = new Queue<IPNetwork>();
-        var affinityList = await Store.ListAsync(ResourceKeys.IpamAffinityPrefix(host, version), ct).ConfigureAwait(false);
-        foreach (var kv in affinityList.Items)
+        var (affinities, affinitiesFromCache) = await ListAffinitiesAsync(host, version, attempt.UseCache, ct).ConfigureAwait(false);
+        if (affinitiesFromCache)
         {
-            if (ResourceKeys.TryParseIpamAffinity(kv.Key, out _, out var cidrText) && Api.Cidr.TryParse(cidrText, out var cidr)
-                && usable.Exists(p => IpMath.Covers(p.Cidr, cidr)))
-            {
-                affine.Enqueue(cidr);
-            }
+            attempt.UsedCache = true;
         }
+
+        var affine = AffineBlocks(affinities, usable);
 
         int maxBlocks = args.MaxBlocksPerHost;
         if (config.MaxBlocksPerHost > 0 && maxBlocks > 0 && maxBlocks > config.MaxBlocksPerHost)
@@ -140,7 +152,7 @@ public sealed partial class IpamClient
 
         int owned = affine.Count;
         var messages = new List<string>();
-        var state = new ClaimState(host, version, usable, affine, reservations, config);
+        var state = new ClaimState(host, version, usable, affine, reservations, config) { AffinitiesFromCache = affinitiesFromCache };
         bool blockLimitHit = false;
         for (int rounds = 0; assigned.Count < num; rounds++)
         {
@@ -152,6 +164,17 @@ public sealed partial class IpamClient
 
             state.AllowNewClaim = owned < maxBlocks;
             var found = await FindOrClaimBlockAsync(state, attempt, ct).ConfigureAwait(false);
+            if (found.NeedFreshAffinities)
+            {
+                // Claims and block-limit decisions are made from a fresh affinity list only: walk it again.
+                (affinities, _) = await ListAffinitiesAsync(host, version, useCache: false, ct).ConfigureAwait(false);
+                state.RemainingAffine.Clear();
+                state.RemainingAffine.AddRange(AffineBlocks(affinities, usable));
+                state.AffinitiesFromCache = false;
+                owned = state.RemainingAffine.Count;
+                continue;
+            }
+
             if (found.Error is { } error)
             {
                 if (error == NoFreeBlocks)
@@ -179,24 +202,12 @@ public sealed partial class IpamClient
                 owned++;
             }
 
-            var block = found.Block!;
-            for (int i = 0; i < MaxRetries; i++)
+            var (ips, outcome) = await AssignFromBlockAsync(found.Block!, num - assigned.Count, args.HandleId, args.Attributes, host, config.StrictAffinity || found.FromCache, reservations, config, attempt, ct, found.FromCache && Contended).ConfigureAwait(false);
+            assigned.AddRange(ips);
+            if (outcome != Outcome.Ok)
             {
-                var (ips, outcome) = await AssignFromBlockAsync(block, num - assigned.Count, args.HandleId, args.Attributes, host, config.StrictAffinity, reservations, config, attempt, ct).ConfigureAwait(false);
-                if (outcome == Outcome.Conflict)
-                {
-                    CountRetry(attempt);
-                    block = await ReadBlockAsync(block.Value.Cidr, ct).ConfigureAwait(false);
-                    if (block is null)
-                    {
-                        break;
-                    }
-
-                    continue;
-                }
-
-                assigned.AddRange(ips);
-                break;
+                // The block left us (released, deleted or re-claimed): so may others, re-list next time.
+                InvalidateAffinities(host, version);
             }
         }
 
@@ -218,6 +229,22 @@ public sealed partial class IpamClient
         }
 
         return text.ToString();
+    }
+
+    /// <summary>The listed affinities (key, value, revision) that fall in a usable pool, in key order.</summary>
+    private static List<(IPNetwork Cidr, Versioned<BlockAffinityData> Affinity)> AffineBlocks(IReadOnlyList<KeyValue> items, List<Pool> usable)
+    {
+        var affine = new List<(IPNetwork, Versioned<BlockAffinityData>)>(items.Count);
+        foreach (var kv in items)
+        {
+            if (ResourceKeys.TryParseIpamAffinity(kv.Key, out _, out var cidrText) && Api.Cidr.TryParse(cidrText, out var cidr)
+                && usable.Exists(p => IpMath.Covers(p.Cidr, cidr)))
+            {
+                affine.Add((cidr, new Versioned<BlockAffinityData>(IpamJson.DecodeAffinity(kv.Value), kv.Revision)));
+            }
+        }
+
+        return affine;
     }
 
     private static void AddMessage(List<string> messages, string message)
@@ -290,7 +317,8 @@ public sealed partial class IpamClient
     private const string NoFreeBlocks = "No Free Blocks";
     private const string BlockLimit = "cannot allocate new block due to per host block limit";
 
-    private sealed class ClaimState(string host, int version, List<Pool> pools, Queue<IPNetwork> affine, Reservations reservations, IpamConfig config)
+    private sealed class ClaimState(
+        string host, int version, List<Pool> pools, List<(IPNetwork Cidr, Versioned<BlockAffinityData> Affinity)> affine, Reservations reservations, IpamConfig config)
     {
         public string Host { get; } = host;
 
@@ -300,7 +328,11 @@ public sealed partial class IpamClient
 
         public List<Pool> Pools { get; } = pools;
 
-        public Queue<IPNetwork> RemainingAffine { get; } = affine;
+        /// <summary>Affine blocks not tried yet, with the affinity as listed.</summary>
+        public List<(IPNetwork Cidr, Versioned<BlockAffinityData> Affinity)> RemainingAffine { get; } = affine;
+
+        /// <summary>The affinity list came from the cache: no claim or limit decision may be made from it.</summary>
+        public bool AffinitiesFromCache { get; set; }
 
         public Reservations Reservations { get; } = reservations;
 
@@ -309,31 +341,41 @@ public sealed partial class IpamClient
         public bool AllowNewClaim { get; set; } = true;
     }
 
-    private sealed record Found(Versioned<Block>? Block, bool NewlyClaimed, string? Error);
+    private sealed record Found(Versioned<Block>? Block, bool NewlyClaimed, string? Error)
+    {
+        public bool NeedFreshAffinities { get; init; }
+
+        /// <summary>The block came from the cache: it must still be ours when written (a re-claim by another host is a miss, not a borrow).</summary>
+        public bool FromCache { get; init; }
+    }
 
     /// <summary>Upstream findOrClaimBlock: an affine block with space, else claim a new one (pending, create block, confirmed).</summary>
     private async Task<Found> FindOrClaimBlockAsync(ClaimState s, Attempt attempt, CancellationToken ct)
     {
+        if (attempt.UseCache && TakeCachedAffineBlock(s) is { } cached)
+        {
+            attempt.UsedCache = true;
+            return new Found(cached, false, null) { FromCache = true };
+        }
+
         while (s.RemainingAffine.Count > 0)
         {
-            var cidr = s.RemainingAffine.Dequeue();
+            var (cidr, listed) = s.RemainingAffine[0];
+            s.RemainingAffine.RemoveAt(0);
             if (s.Reservations.MatchesWholeCidr(cidr))
             {
                 continue;
             }
 
-            for (int i = 0; i < MaxRetries; i++)
+            // The listed affinity stands in for a read: every write below is a CAS on its revision, and a conflict re-reads.
+            Versioned<BlockAffinityData>? aff = listed;
+            for (int i = 0; i < MaxRetries && aff is not null; i++)
             {
-                var aff = await ReadAffinityAsync(s.Host, cidr, ct).ConfigureAwait(false);
-                if (aff is null)
-                {
-                    break;
-                }
-
                 var (block, outcome) = await BlockFromAffinityAsync(s.Host, cidr, aff, s.Config, attempt, ct).ConfigureAwait(false);
                 if (outcome == Outcome.Conflict)
                 {
                     CountRetry(attempt);
+                    aff = await ReadAffinityAsync(s.Host, cidr, ct).ConfigureAwait(false);
                     continue;
                 }
 
@@ -346,6 +388,11 @@ public sealed partial class IpamClient
             }
         }
 
+        if (s.AffinitiesFromCache)
+        {
+            return new Found(null, false, null) { NeedFreshAffinities = true };
+        }
+
         if (!s.AllowNewClaim)
         {
             return new Found(null, false, BlockLimit);
@@ -356,6 +403,8 @@ public sealed partial class IpamClient
             return new Found(null, false, "failed to find or claim a block");
         }
 
+        // Claiming writes this host's affinities: the cached list is out of date whatever happens next.
+        InvalidateAffinities(s.Host, s.Version);
         for (int i = 0; i < MaxRetries; i++)
         {
             var subnet = await FindUsableBlockAsync(s, attempt, ct).ConfigureAwait(false);
@@ -397,6 +446,33 @@ public sealed partial class IpamClient
         return new Found(null, false, MaxRetriesMessage);
     }
 
+    /// <summary>
+    /// The fast path: a block this client wrote within <see cref="CacheValidity"/>, still listed as a confirmed
+    /// affinity of the host, still ours and with space as last written. It skips the affinity and block reads; the
+    /// block write is a CAS on the cached revision, so if anything changed the write fails and returns what is there.
+    /// </summary>
+    private Versioned<Block>? TakeCachedAffineBlock(ClaimState s)
+    {
+        for (int k = 0; k < s.RemainingAffine.Count; k++)
+        {
+            var (cidr, aff) = s.RemainingAffine[k];
+            if ((aff.Value.State != BlockAffinityData.Confirmed && aff.Value.State.Length != 0) || s.Reservations.MatchesWholeCidr(cidr))
+            {
+                continue;
+            }
+
+            if (TakeCachedBlock(cidr) is { } block
+                && string.Equals(block.Value.Data.Affinity, s.Affinity, StringComparison.Ordinal)
+                && block.Value.NumFree(s.Reservations) >= 1)
+            {
+                s.RemainingAffine.RemoveAt(k);
+                return block;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Upstream getPendingAffinity: create the affinity as pending, or mark an unconfirmed one pending. Null on a lost race.</summary>
     private async Task<Versioned<BlockAffinityData>?> PendingAffinityAsync(string host, IPNetwork cidr, CancellationToken ct)
     {
@@ -412,7 +488,10 @@ public sealed partial class IpamClient
         }
 
         var existing = IpamJson.DecodeAffinity(created.Current.Value);
-        if (existing.State == BlockAffinityData.Confirmed)
+        // Already pending: another allocator of this host is mid-claim. Re-marking it would only bump the revision
+        // and fail that claimer's confirm (a livelock when many allocators of one host claim at once); confirming on
+        // its revision is as safe, since whichever confirm loses re-reads and finds it confirmed.
+        if (existing.State is BlockAffinityData.Confirmed or BlockAffinityData.Pending)
         {
             return new Versioned<BlockAffinityData>(existing, created.Current.Revision);
         }
@@ -452,7 +531,9 @@ public sealed partial class IpamClient
 
         if (aff.Value.State != BlockAffinityData.Confirmed && aff.Value.State.Length != 0)
         {
-            var pend = await UpdateAffinityAsync(host, cidr, BlockAffinityData.Pending, aff.Revision, ct).ConfigureAwait(false);
+            var pend = aff.Value.State == BlockAffinityData.Pending
+                ? new WriteResult(WriteStatus.Ok, aff.Revision, null)
+                : await UpdateAffinityAsync(host, cidr, BlockAffinityData.Pending, aff.Revision, ct).ConfigureAwait(false);
             if (!pend.Succeeded)
             {
                 return (null, Outcome.Conflict);
@@ -586,7 +667,11 @@ public sealed partial class IpamClient
         return null;
     }
 
-    /// <summary>Upstream assignFromExistingBlock: take addresses, count them on the handle, CAS the block (undoing the handle on conflict).</summary>
+    /// <summary>
+    /// Upstream assignFromExistingBlock: take addresses, count them on the handle, CAS the block. A lost CAS retries
+    /// on the value the failed write returned (no extra read) while keeping the handle count, which stays at least the
+    /// number of addresses this call can commit; what is not committed in the end is taken off the handle again.
+    /// </summary>
     private async Task<(List<IPAddress> Ips, Outcome Outcome)> AssignFromBlockAsync(
         Versioned<Block> versioned,
         int num,
@@ -597,30 +682,88 @@ public sealed partial class IpamClient
         Reservations reservations,
         IpamConfig config,
         Attempt attempt,
-        CancellationToken ct)
+        CancellationToken ct,
+        bool refreshBeforeWrite = false)
     {
-        var block = versioned.Value;
-        if (affinityCheck && (block.Data.Affinity is null || !string.Equals(block.Data.Affinity, Block.HostAffinityPrefix + host, StringComparison.Ordinal)))
+        var cidr = versioned.Value.Cidr;
+        int counted = 0;
+        var outcome = Outcome.Conflict;
+        Versioned<Block>? current = versioned;
+        if (refreshBeforeWrite)
         {
-            return ([], Outcome.Stale);
+            // The cached copy names the block and how much it may hold; count the handle first, then read the block
+            // just before writing it.
+            counted = Math.Max(1, Math.Min(num, versioned.Value.NumFree(reservations)));
+            await IncrementHandleAsync(handleId, cidr, counted, attempt, ct).ConfigureAwait(false);
+            current = await ReadBlockAsync(cidr, ct).ConfigureAwait(false);
         }
 
-        block.GarbageCollect(config.IpCooldownSeconds, Time.GetUtcNow());
-        var ips = block.AutoAssign(num, handleId, attrs, reservations);
-        if (ips.Count == 0)
+        for (int i = 0; i < MaxRetries; i++)
         {
-            return (ips, Outcome.Ok);
+            if (current is null)
+            {
+                outcome = Outcome.Missing;
+                break;
+            }
+
+            var block = current.Value;
+            if (affinityCheck && (block.Data.Affinity is null || !string.Equals(block.Data.Affinity, Block.HostAffinityPrefix + host, StringComparison.Ordinal)))
+            {
+                outcome = Outcome.Stale;
+                break;
+            }
+
+            block.GarbageCollect(config.IpCooldownSeconds, Time.GetUtcNow());
+            var ips = block.AutoAssign(counted > 0 ? Math.Min(num, counted) : num, handleId, attrs, reservations);
+            if (ips.Count == 0)
+            {
+                outcome = Outcome.Ok;
+                break;
+            }
+
+            if (counted == 0)
+            {
+                await IncrementHandleAsync(handleId, cidr, ips.Count, attempt, ct).ConfigureAwait(false);
+                counted = ips.Count;
+            }
+
+            var written = await UpdateBlockAsync(block, current.Revision, ct).ConfigureAwait(false);
+            if (written.Succeeded)
+            {
+                CacheBlock(block, written.Revision);
+                if (counted > ips.Count)
+                {
+                    await DecrementHandleAsync(handleId, cidr, counted - ips.Count, attempt, CancellationToken.None).ConfigureAwait(false);
+                }
+
+                return (ips, Outcome.Ok);
+            }
+
+            CountRetry(attempt);
+            NoteContention();
+            if (written.Status == WriteStatus.NotFound)
+            {
+                current = null;
+            }
+            else if (i == 0 && written.Current is { } kv)
+            {
+                // The first loss may only be a stale cached copy: retry at once on what the failed write returned.
+                current = DecodeBlock(kv);
+            }
+            else
+            {
+                // Lost to a concurrent writer again: back off with jitter so contenders spread out, then read afresh.
+                await BackoffAsync(i, ct).ConfigureAwait(false);
+                current = await ReadBlockAsync(cidr, ct).ConfigureAwait(false);
+            }
         }
 
-        await IncrementHandleAsync(handleId, block.Cidr, ips.Count, attempt, ct).ConfigureAwait(false);
-        var written = await UpdateBlockAsync(block, versioned.Revision, ct).ConfigureAwait(false);
-        if (!written.Succeeded)
+        if (counted > 0)
         {
-            await DecrementHandleAsync(handleId, block.Cidr, ips.Count, attempt, CancellationToken.None).ConfigureAwait(false);
-            return ([], Outcome.Conflict);
+            await DecrementHandleAsync(handleId, cidr, counted, attempt, CancellationToken.None).ConfigureAwait(false);
         }
 
-        return (ips, Outcome.Ok);
+        return ([], outcome);
     }
 
     /// <summary>Upstream's borrowing pass: take free addresses from existing blocks of the pools, whoever they are affine to.</summary>
@@ -670,19 +813,8 @@ public sealed partial class IpamClient
                     continue;
                 }
 
-                for (int i = 0; i < MaxRetries && block is not null; i++)
-                {
-                    var (ips, outcome) = await AssignFromBlockAsync(block, num - assigned.Count, args.HandleId, args.Attributes, host, false, reservations, config, attempt, ct).ConfigureAwait(false);
-                    if (outcome == Outcome.Conflict)
-                    {
-                        CountRetry(attempt);
-                        block = await ReadBlockAsync(cidr, ct).ConfigureAwait(false);
-                        continue;
-                    }
-
-                    assigned.AddRange(ips);
-                    break;
-                }
+                var (ips, _) = await AssignFromBlockAsync(block, num - assigned.Count, args.HandleId, args.Attributes, host, false, reservations, config, attempt, ct).ConfigureAwait(false);
+                assigned.AddRange(ips);
             }
 
             if (assigned.Count < num)

@@ -124,7 +124,8 @@ public sealed partial class IpamClient
             return false;
         }
 
-        var config = await GetConfigAsync(ct).ConfigureAwait(false);
+        RememberHandle(attempt, handleId, handle);
+        var config = await CachedConfigAsync(ct).ConfigureAwait(false);
         foreach (var cidrText in (handle.Value.Block ?? []).Keys.ToList())
         {
             if (!Api.Cidr.TryParse(cidrText, out var cidr))
@@ -132,6 +133,11 @@ public sealed partial class IpamClient
                 continue;
             }
 
+            // A block this client wrote is tried without a read; the CAS on its revision catches any later change.
+            // Deciding there is nothing to release is not a write, so it is only ever made on a fresh read.
+            var versioned = TakeCachedBlock(cidr);
+            bool fromCache = versioned is not null;
+            versioned ??= await ReadBlockAsync(cidr, ct).ConfigureAwait(false);
             for (int i = 0; ; i++)
             {
                 if (i == MaxRetries)
@@ -139,7 +145,6 @@ public sealed partial class IpamClient
                     throw new IpamException("Hit max retries");
                 }
 
-                var versioned = await ReadBlockAsync(cidr, ct).ConfigureAwait(false);
                 if (versioned is null)
                 {
                     break;
@@ -149,16 +154,32 @@ public sealed partial class IpamClient
                 int released = block.ReleaseByHandle(handleId, config.IpCooldownSeconds, Time.GetUtcNow());
                 if (released == 0)
                 {
+                    if (fromCache)
+                    {
+                        fromCache = false;
+                        versioned = await ReadBlockAsync(cidr, ct).ConfigureAwait(false);
+                        continue;
+                    }
+
                     break;
                 }
 
-                var written = block.IsEmpty() && block.Data.Affinity is null
+                bool delete = block.IsEmpty() && block.Data.Affinity is null;
+                var written = delete
                     ? await DeleteBlockAsync(block, versioned.Revision, ct).ConfigureAwait(false)
                     : await UpdateBlockAsync(block, versioned.Revision, ct).ConfigureAwait(false);
                 if (!written.Succeeded)
                 {
                     CountRetry(attempt);
+                    versioned = written.Status == WriteStatus.Conflict && written.Current is not null
+                        ? DecodeBlock(written.Current)
+                        : await ReadBlockAsync(cidr, ct).ConfigureAwait(false);
                     continue;
+                }
+
+                if (!delete)
+                {
+                    CacheBlock(block, written.Revision);
                 }
 
                 await DecrementHandleAsync(handleId, cidr, released, attempt, ct).ConfigureAwait(false);
@@ -191,23 +212,28 @@ public sealed partial class IpamClient
         return result;
     }
 
-    /// <summary>Adds <paramref name="num"/> to the handle's count for the block, creating the handle when needed.</summary>
+    /// <summary>
+    /// Adds <paramref name="num"/> to the handle's count for the block, creating the handle when needed. Tries the
+    /// write first (create, or CAS on the revision this call last saw) and uses the current value a failed write
+    /// returns, so the common case of a new handle is one round trip.
+    /// </summary>
     private async Task IncrementHandleAsync(string handleId, IPNetwork cidr, int num, Attempt attempt, CancellationToken ct)
     {
         string key = ResourceKeys.IpamHandle(handleId);
         string cidrText = IpMath.Format(cidr);
+        var current = KnownHandle(attempt, handleId);
         for (int i = 0; i < MaxRetries; i++)
         {
-            var current = await ReadHandleAsync(handleId, ct).ConfigureAwait(false);
             WriteResult written;
+            IpamHandleData data;
             if (current is null)
             {
-                var data = new IpamHandleData { Block = new Dictionary<string, int>(StringComparer.Ordinal) { [cidrText] = num } };
+                data = new IpamHandleData { Block = new Dictionary<string, int>(StringComparer.Ordinal) { [cidrText] = num } };
                 written = await Store.CreateAsync(key, IpamJson.Encode(data), ct).ConfigureAwait(false);
             }
             else
             {
-                var data = current.Value;
+                data = current.Value;
                 data.Block ??= new Dictionary<string, int>(StringComparer.Ordinal);
                 data.Block[cidrText] = data.Block.GetValueOrDefault(cidrText) + num;
                 written = await Store.UpdateAsync(key, IpamJson.Encode(data), current.Revision, ct).ConfigureAwait(false);
@@ -215,10 +241,20 @@ public sealed partial class IpamClient
 
             if (written.Succeeded)
             {
+                RememberHandle(attempt, handleId, new Versioned<IpamHandleData>(data, written.Revision));
                 return;
             }
 
-            CountRetry(attempt);
+            current = written.Current is { } kv ? new Versioned<IpamHandleData>(IpamJson.DecodeHandle(kv.Value), kv.Revision) : null;
+            if (written.Status is WriteStatus.AlreadyExists or WriteStatus.Conflict && current is null)
+            {
+                current = await ReadHandleAsync(handleId, ct).ConfigureAwait(false);
+            }
+
+            if (written.Status == WriteStatus.Conflict)
+            {
+                CountRetry(attempt);
+            }
         }
 
         throw new IpamException(MaxRetriesMessage);
@@ -229,11 +265,13 @@ public sealed partial class IpamClient
     {
         string key = ResourceKeys.IpamHandle(handleId);
         string cidrText = IpMath.Format(cidr);
+        var current = KnownHandle(attempt, handleId);
         for (int i = 0; i < MaxRetries; i++)
         {
-            var current = await ReadHandleAsync(handleId, ct).ConfigureAwait(false);
+            current ??= await ReadHandleAsync(handleId, ct).ConfigureAwait(false);
             if (current is null)
             {
+                RememberHandle(attempt, handleId, null);
                 return;
             }
 
@@ -249,18 +287,30 @@ public sealed partial class IpamClient
                 data.Block.Remove(cidrText);
             }
 
-            var written = data.Block.Count == 0
+            bool delete = data.Block.Count == 0;
+            var written = delete
                 ? await Store.DeleteAsync(key, current.Revision, ct).ConfigureAwait(false)
                 : await Store.UpdateAsync(key, IpamJson.Encode(data), current.Revision, ct).ConfigureAwait(false);
             if (written.Succeeded || written.Status == WriteStatus.NotFound)
             {
+                RememberHandle(attempt, handleId, written.Succeeded && !delete ? new Versioned<IpamHandleData>(data, written.Revision) : null);
                 return;
             }
 
+            current = written.Current is { } kv ? new Versioned<IpamHandleData>(IpamJson.DecodeHandle(kv.Value), kv.Revision) : null;
             CountRetry(attempt);
         }
 
         throw new IpamException(MaxRetriesMessage);
+    }
+
+    private static Versioned<IpamHandleData>? KnownHandle(Attempt attempt, string handleId) =>
+        string.Equals(attempt.KnownHandleId, handleId, StringComparison.Ordinal) ? attempt.KnownHandle : null;
+
+    private static void RememberHandle(Attempt attempt, string handleId, Versioned<IpamHandleData>? handle)
+    {
+        attempt.KnownHandleId = handleId;
+        attempt.KnownHandle = handle;
     }
 
     /// <summary>

@@ -13,8 +13,12 @@ public sealed partial class IpamClient
     private async Task<Versioned<Block>?> ReadBlockAsync(IPNetwork cidr, CancellationToken ct)
     {
         var kv = await Store.GetAsync(ResourceKeys.IpamBlock(IpMath.Format(cidr)), ct).ConfigureAwait(false);
-        return kv is null ? null : new Versioned<Block>(new Block(IpamJson.DecodeBlock(kv.Value)), kv.Revision);
+        return DecodeBlock(kv);
     }
+
+    /// <summary>A block as stored (a read, or the current value a failed CAS returned); null when absent.</summary>
+    private static Versioned<Block>? DecodeBlock(KeyValue? kv) =>
+        kv is null ? null : new Versioned<Block>(new Block(IpamJson.DecodeBlock(kv.Value)), kv.Revision);
 
     private async Task<List<Versioned<Block>>> ListBlocksAsync(int version, CancellationToken ct)
     {
@@ -118,6 +122,7 @@ public sealed partial class IpamClient
 
         // Upstream applies (plain put): the last writer wins, which is what an operator's configure means.
         await Store.UpdateAsync(ResourceKeys.IpamConfig, IpamJson.Encode(data), 0, cancellationToken).ConfigureAwait(false);
+        InvalidateCache();
     }
 
     /// <summary>Every IPPool (enabled or not) that has a valid CIDR.</summary>

@@ -1,5 +1,6 @@
 using System.Net;
 using Calico.Datastore;
+using Calico.Ipam.Storage;
 
 namespace Calico.Ipam;
 
@@ -74,6 +75,17 @@ public sealed partial class IpamClient
     private sealed class Attempt
     {
         public int Retries { get; set; }
+
+        /// <summary>Whether this pass may use cached inputs, affinities and blocks.</summary>
+        public bool UseCache { get; init; }
+
+        /// <summary>Set when something cached was used: a failure is then redone from fresh reads before it is reported.</summary>
+        public bool UsedCache { get; set; }
+
+        /// <summary>The handle as this call last read or wrote it (so its next CAS needs no read); null when unknown.</summary>
+        public string? KnownHandleId { get; set; }
+
+        public Versioned<IpamHandleData>? KnownHandle { get; set; }
     }
 }
 

@@ -299,4 +299,128 @@ public abstract class IpamClientTests : IAsyncLifetime
             }
         }
     }
+
+    [Fact]
+    public async Task AutoAssign_WarmCache_CostsOneHandleCreateAndOneBlockWrite()
+    {
+        await AddPoolAsync("pool1", "10.30.0.0/24", 26);
+        var counting = new CountingStore(Store);
+        var client = new IpamClient(counting, TimeProvider.System) { CacheValidity = TimeSpan.FromMinutes(5) };
+        var first = await AssignAsync("h0", client: client);
+        string blockKey = ResourceKeys.IpamBlock(Cidr.Format(IpMath.Containing(first.IPv4[0].BaseAddress, 26)));
+        await AssignAsync("h1", client: client); // the claim dropped the cached affinity list: this call lists it again
+        counting.Reset();
+
+        await AssignAsync("h2", client: client);
+
+        Assert.Equal(["create /calico/ipam/v2/handle/h2", "update " + blockKey], counting.Log);
+    }
+
+    [Fact]
+    public async Task AutoAssign_TwoClientsAlternatingOnOneHost_NeverDuplicate()
+    {
+        await AddPoolAsync("pool1", "10.31.0.0/24", 28);
+        await using var otherStore = OpenStore();
+        var clients = new[] { new IpamClient(Store, TimeProvider.System), new IpamClient(otherStore, TimeProvider.System) };
+        const int n = 60;
+        var addresses = new List<IPAddress>();
+
+        for (int i = 0; i < n; i++)
+        {
+            var result = await AssignAsync($"alt{i}", client: clients[i % 2]);
+            addresses.Add(Assert.Single(result.IPv4).BaseAddress);
+        }
+
+        Assert.Equal(n, addresses.Distinct().Count());
+        Assert.Equal(n, (await AllocationsAsync()).Count);
+        var handles = await Ipam.ListHandlesAsync(Ct);
+        Assert.Equal(n, handles.Count);
+        Assert.All(handles.Values, h => Assert.Equal(1, h.Values.Sum()));
+        Assert.All(await Ipam.ListBlockInfosAsync(Ct), b => Assert.Equal("host:node1", b.Affinity));
+
+        for (int i = 0; i < n; i++)
+        {
+            Assert.True(await clients[(i + 1) % 2].ReleaseByHandleAsync($"alt{i}", Ct));
+        }
+
+        Assert.Empty(await AllocationsAsync());
+        Assert.Empty(await Ipam.ListHandlesAsync(Ct));
+    }
+
+    [Fact]
+    public async Task AutoAssign_CachedBlockReclaimedByAnotherHost_DetectedAndNoDuplicate()
+    {
+        await AddPoolAsync("pool1", "10.32.0.0/26", 26);
+        var time = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var cached = new IpamClient(Store, time) { CacheValidity = TimeSpan.FromMinutes(5) };
+        await using var otherStore = OpenStore();
+        var other = new IpamClient(otherStore, TimeProvider.System);
+        var a1 = (await AssignAsync("a1", client: cached)).IPv4[0].BaseAddress;
+        string cidr = Cidr.Format(IpMath.Containing(a1, 26));
+
+        // Behind the cache's back: the block is emptied, released and claimed by node2.
+        Assert.True(await other.ReleaseByHandleAsync("a1", Ct));
+        Assert.Single(await other.ReleaseEmptyBlocksAsync("node1", Ct));
+        var b1 = (await AssignAsync("b1", host: "node2", client: other)).IPv4[0].BaseAddress;
+        Assert.Equal(cidr, Cidr.Format(IpMath.Containing(b1, 26)));
+
+        var a2 = (await AssignAsync("a2", client: cached)).IPv4[0].BaseAddress;
+
+        Assert.NotEqual(b1, a2);
+        var block = Assert.Single(await Ipam.ListBlockInfosAsync(Ct));
+        Assert.Equal("host:node2", block.Affinity);
+        Assert.Equal(["a2", "b1"], block.Allocations.Where(a => !a.InCooldown).Select(a => a.HandleId).Order(StringComparer.Ordinal));
+        Assert.Null(await ValueAsync(ResourceKeys.IpamAffinity("node1", cidr)));
+        var handles = await Ipam.ListHandlesAsync(Ct);
+        Assert.Equal(1, handles["a2"][cidr]);
+    }
+
+    [Fact]
+    public async Task AutoAssign_CachedPoolDisabledOrCreated_ExpiryAndFailuresReadAfresh()
+    {
+        await AddPoolAsync("pool1", "10.33.0.0/24", 26);
+        var time = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var client = new IpamClient(Store, time);
+        Assert.StartsWith("10.33.", (await AssignAsync("h1", client: client)).IPv4[0].BaseAddress.ToString(), StringComparison.Ordinal);
+        var resources = new ResourceClient(Store, TimeProvider.System);
+        var pool1 = (IPPool)(await resources.GetAsync(ResourceKinds.IPPool, null, "pool1", Ct))!;
+        pool1.Spec.Disabled = true;
+        Assert.True((await resources.UpdateAsync(pool1, Ct)).Succeeded);
+        await AddPoolAsync("pool2", "10.34.0.0/24", 26);
+
+        // A pool created after the cache was filled is found: a failure is never reported from cached state.
+        var byName = await client.AutoAssignAsync(new AutoAssignArgs { HandleId = "h2", Hostname = "node1", IPv4Pools = ["pool2"] }, Ct);
+        Assert.StartsWith("10.34.", byName.IPv4[0].BaseAddress.ToString(), StringComparison.Ordinal);
+
+        // Once the validity has passed, the disabled pool is no longer used.
+        time.Advance(client.CacheValidity + TimeSpan.FromSeconds(1));
+        Assert.StartsWith("10.34.", (await AssignAsync("h3", client: client)).IPv4[0].BaseAddress.ToString(), StringComparison.Ordinal);
+        Assert.True((await resources.DeleteAsync(ResourceKinds.IPPool, null, "pool2", null, Ct)).Succeeded);
+        time.Advance(client.CacheValidity + TimeSpan.FromSeconds(1));
+        var none = await Assert.ThrowsAsync<IpamException>(() => AssignAsync("h4", client: client));
+        Assert.Equal("cannot find a qualified ippool", none.Message);
+    }
+
+    [Fact]
+    public async Task AutoAssign_CachedBlockFilledByAnotherClient_ClaimsNextBlockWithoutDuplicate()
+    {
+        await AddPoolAsync("pool1", "10.35.0.0/27", 29);
+        var time = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var cached = new IpamClient(Store, time) { CacheValidity = TimeSpan.FromMinutes(5) };
+        await using var otherStore = OpenStore();
+        var other = new IpamClient(otherStore, TimeProvider.System);
+        var first = (await AssignAsync("c0", client: cached)).IPv4[0].BaseAddress;
+
+        // The other client fills the rest of the same affine block; the cached copy still shows 7 free.
+        var filled = await AssignAsync("o1", client: other, num4: 7);
+        Assert.All(filled.IPv4, n => Assert.Equal(IpMath.Containing(first, 29), IpMath.Containing(n.BaseAddress, 29)));
+
+        var next = (await AssignAsync("c1", client: cached)).IPv4[0].BaseAddress;
+
+        Assert.NotEqual(IpMath.Containing(first, 29), IpMath.Containing(next, 29));
+        var all = await AllocationsAsync();
+        Assert.Equal(9, all.Count);
+        Assert.Equal(9, all.Select(a => a.Address).Distinct().Count());
+        Assert.Equal(2, (await Ipam.ListBlockInfosAsync(Ct)).Count(b => b.Affinity == "host:node1"));
+    }
 }
