@@ -98,7 +98,7 @@ internal static class CalicoCtl
                 throw new CtlException($"calicoctl {action}: required flag -f/--filename is missing (a file, a directory, or - for stdin)");
             }
 
-            return await Guard(context, () => new CrudRunner(context).ModifyAsync(action, options, ct)).ConfigureAwait(false);
+            return await CommandGuard.RunAsync(context, () => new CrudRunner(context).ModifyAsync(action, options, ct)).ConfigureAwait(false);
         });
         return command;
     }
@@ -114,7 +114,7 @@ internal static class CalicoCtl
         command.SetAction(async (p, ct) =>
         {
             var options = Read(p, flags) with { SkipNotExists = p.GetValue(skip), Arguments = p.GetValue(args) ?? [] };
-            return await Guard(context, () => new CrudRunner(context).ModifyAsync("delete", options, ct)).ConfigureAwait(false);
+            return await CommandGuard.RunAsync(context, () => new CrudRunner(context).ModifyAsync("delete", options, ct)).ConfigureAwait(false);
         });
         return command;
     }
@@ -140,7 +140,7 @@ internal static class CalicoCtl
                 Export = p.GetValue(export),
                 Arguments = p.GetValue(args) ?? [],
             };
-            return await Guard(context, () => new CrudRunner(context).GetAsync(options, ct)).ConfigureAwait(false);
+            return await CommandGuard.RunAsync(context, () => new CrudRunner(context).GetAsync(options, ct)).ConfigureAwait(false);
         });
         return command;
     }
@@ -158,7 +158,7 @@ internal static class CalicoCtl
         command.Arguments.Add(kind);
         command.Arguments.Add(name);
         command.SetAction(async (p, ct) =>
-            await Guard(context, () => new PatchLabelRunner(context).PatchAsync(p.GetValue(kind)!, p.GetValue(name)!, p.GetValue(patch)!, p.GetValue(type) ?? "strategic", Read(p, flags), ct)).ConfigureAwait(false));
+            await CommandGuard.RunAsync(context, () => new PatchLabelRunner(context).PatchAsync(p.GetValue(kind)!, p.GetValue(name)!, p.GetValue(patch)!, p.GetValue(type) ?? "strategic", Read(p, flags), ct)).ConfigureAwait(false));
         return command;
     }
 
@@ -177,7 +177,7 @@ internal static class CalicoCtl
         command.Arguments.Add(name);
         command.Arguments.Add(label);
         command.SetAction(async (p, ct) =>
-            await Guard(context, () => new PatchLabelRunner(context).LabelAsync(p.GetValue(kind)!, p.GetValue(name)!, p.GetValue(label)!, p.GetValue(overwrite), p.GetValue(remove), Read(p, flags), ct)).ConfigureAwait(false));
+            await CommandGuard.RunAsync(context, () => new PatchLabelRunner(context).LabelAsync(p.GetValue(kind)!, p.GetValue(name)!, p.GetValue(label)!, p.GetValue(overwrite), p.GetValue(remove), Read(p, flags), ct)).ConfigureAwait(false));
         return command;
     }
 
@@ -189,34 +189,7 @@ internal static class CalicoCtl
         command.Options.Add(clientOnly);
         command.Options.Add(config);
         command.SetAction(async (p, ct) =>
-            await Guard(context, () => new VersionRunner(context).RunAsync(p.GetValue(clientOnly), p.GetValue(config), ct)).ConfigureAwait(false));
+            await CommandGuard.RunAsync(context, () => new VersionRunner(context).RunAsync(p.GetValue(clientOnly), p.GetValue(config), ct)).ConfigureAwait(false));
         return command;
-    }
-
-    /// <summary>Turns every expected failure into its message on stderr and exit code 1.</summary>
-    private static async Task<int> Guard(CtlContext context, Func<Task<int>> action)
-    {
-        try
-        {
-            return await action().ConfigureAwait(false);
-        }
-        catch (CtlException e)
-        {
-            context.Error.WriteLine(e.Message);
-        }
-        catch (ValidationException e)
-        {
-            context.Error.WriteLine(e.Message);
-        }
-        catch (ResourceDecodeException e)
-        {
-            context.Error.WriteLine("failed to execute command: " + e.Message);
-        }
-        catch (DatastoreUnavailableException e)
-        {
-            context.Error.WriteLine(e.Message);
-        }
-
-        return 1;
     }
 }

@@ -24,12 +24,12 @@ internal static class IpamCommands
         var ip = new Option<string?>("--ip") { Description = "Report whether this specific IP address is in use." };
         var showBlocks = new Option<bool>("--show-blocks") { Description = "Show detailed information for IP blocks as well as pools." };
         var showConfig = new Option<bool>("--show-configuration") { Description = "Show current Calico IPAM configuration." };
-        var config = ConfigOption();
+        var config = CommandGuard.ConfigOption();
         command.Options.Add(ip);
         command.Options.Add(showBlocks);
         command.Options.Add(showConfig);
         command.Options.Add(config);
-        command.SetAction(async (p, ct) => await Guard(context, () => new IpamRunner(context, p.GetValue(config)).ShowAsync(
+        command.SetAction(async (p, ct) => await CommandGuard.RunAsync(context, () => new IpamRunner(context, p.GetValue(config)).ShowAsync(
             p.GetValue(ip), p.GetValue(showBlocks), p.GetValue(showConfig), ct)).ConfigureAwait(false));
         return command;
     }
@@ -40,12 +40,12 @@ internal static class IpamCommands
         var output = new Option<string?>("--output", "-o") { Description = "Path to output report file." };
         var showAll = new Option<bool>("--show-all-ips") { Description = "Print all IPs that are checked." };
         var showProblems = new Option<bool>("--show-problem-ips") { Description = "Print all IPs that are leaked or not allocated properly." };
-        var config = ConfigOption();
+        var config = CommandGuard.ConfigOption();
         command.Options.Add(output);
         command.Options.Add(showAll);
         command.Options.Add(showProblems);
         command.Options.Add(config);
-        command.SetAction(async (p, ct) => await Guard(context, () => new IpamRunner(context, p.GetValue(config)).CheckAsync(
+        command.SetAction(async (p, ct) => await CommandGuard.RunAsync(context, () => new IpamRunner(context, p.GetValue(config)).CheckAsync(
             p.GetValue(output), p.GetValue(showAll), p.GetValue(showProblems), ct)).ConfigureAwait(false));
         return command;
     }
@@ -54,10 +54,10 @@ internal static class IpamCommands
     {
         var command = new Command("release", "Release a Calico assigned IP address.");
         var ip = new Option<string>("--ip") { Description = "IP address to release.", Required = true };
-        var config = ConfigOption();
+        var config = CommandGuard.ConfigOption();
         command.Options.Add(ip);
         command.Options.Add(config);
-        command.SetAction(async (p, ct) => await Guard(context, () => new IpamRunner(context, p.GetValue(config)).ReleaseAsync(p.GetValue(ip)!, ct)).ConfigureAwait(false));
+        command.SetAction(async (p, ct) => await CommandGuard.RunAsync(context, () => new IpamRunner(context, p.GetValue(config)).ReleaseAsync(p.GetValue(ip)!, ct)).ConfigureAwait(false));
         return command;
     }
 
@@ -67,41 +67,13 @@ internal static class IpamCommands
         var strict = new Option<string?>("--strictaffinity") { Description = "Set StrictAffinity to true/false." };
         var maxBlocks = new Option<string?>("--max-blocks-per-host") { Description = "Set the maximum number of blocks that can be affine to each host." };
         var cooldown = new Option<string?>("--ip-cooldown-seconds") { Description = "Seconds a released IP stays unassignable." };
-        var config = ConfigOption();
+        var config = CommandGuard.ConfigOption();
         command.Options.Add(strict);
         command.Options.Add(maxBlocks);
         command.Options.Add(cooldown);
         command.Options.Add(config);
-        command.SetAction(async (p, ct) => await Guard(context, () => new IpamRunner(context, p.GetValue(config)).ConfigureAsync(
+        command.SetAction(async (p, ct) => await CommandGuard.RunAsync(context, () => new IpamRunner(context, p.GetValue(config)).ConfigureAsync(
             p.GetValue(strict), p.GetValue(maxBlocks), p.GetValue(cooldown), ct)).ConfigureAwait(false));
         return command;
-    }
-
-    private static Option<string> ConfigOption() => new("--config", "-c")
-    {
-        Description = "Path to the file containing connection configuration in YAML or JSON format.",
-        DefaultValueFactory = _ => Calico.Client.CalicoApiConfig.DefaultConfigPath,
-    };
-
-    private static async Task<int> Guard(CtlContext context, Func<Task<int>> action)
-    {
-        try
-        {
-            return await action().ConfigureAwait(false);
-        }
-        catch (CtlException e)
-        {
-            context.Error.WriteLine(e.Message);
-        }
-        catch (IpamException e)
-        {
-            context.Error.WriteLine("Error: " + e.Message);
-        }
-        catch (DatastoreUnavailableException e)
-        {
-            context.Error.WriteLine(e.Message);
-        }
-
-        return 1;
     }
 }

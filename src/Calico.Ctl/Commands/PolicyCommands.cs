@@ -25,13 +25,13 @@ internal static class PolicyCommands
         var to = new Option<string>("--to") { Description = "Destination: a workload <namespace>/<pod> or an IP address.", Required = true };
         var protocol = new Option<string>("--protocol") { Description = "TCP, UDP, SCTP, UDPLite, ICMP, ICMPv6 or a protocol number.", DefaultValueFactory = _ => "TCP" };
         var port = new Option<string?>("--port") { Description = "Destination port (required for TCP, UDP, SCTP and UDPLite)." };
-        var config = ConfigOption();
+        var config = CommandGuard.ConfigOption();
         command.Options.Add(from);
         command.Options.Add(to);
         command.Options.Add(protocol);
         command.Options.Add(port);
         command.Options.Add(config);
-        command.SetAction(async (p, ct) => await Guard(context, () => new PolicyExplainRunner(context).RunAsync(
+        command.SetAction(async (p, ct) => await CommandGuard.RunAsync(context, () => new PolicyExplainRunner(context).RunAsync(
             p.GetValue(from)!, p.GetValue(to)!, p.GetValue(protocol) ?? "TCP", p.GetValue(port), p.GetValue(config), ct)).ConfigureAwait(false));
         return command;
     }
@@ -40,43 +40,11 @@ internal static class PolicyCommands
     {
         var command = new Command("simulate", "Show how proposed resources would change reachability between existing workloads, writing nothing.");
         var file = new Option<string>("--filename", "-f") { Description = "The proposed resources: a file, or - for stdin.", Required = true };
-        var config = ConfigOption();
+        var config = CommandGuard.ConfigOption();
         command.Options.Add(file);
         command.Options.Add(config);
-        command.SetAction(async (p, ct) => await Guard(context, () => new PolicySimulateRunner(context).RunAsync(
+        command.SetAction(async (p, ct) => await CommandGuard.RunAsync(context, () => new PolicySimulateRunner(context).RunAsync(
             p.GetValue(file)!, p.GetValue(config), ct)).ConfigureAwait(false));
         return command;
-    }
-
-    private static Option<string> ConfigOption() => new("--config", "-c")
-    {
-        Description = "Path to the file containing connection configuration in YAML or JSON format.",
-        DefaultValueFactory = _ => Calico.Client.CalicoApiConfig.DefaultConfigPath,
-    };
-
-    private static async Task<int> Guard(CtlContext context, Func<Task<int>> action)
-    {
-        try
-        {
-            return await action().ConfigureAwait(false);
-        }
-        catch (CtlException e)
-        {
-            context.Error.WriteLine(e.Message);
-        }
-        catch (ValidationException e)
-        {
-            context.Error.WriteLine(e.Message);
-        }
-        catch (ResourceDecodeException e)
-        {
-            context.Error.WriteLine("failed to execute command: " + e.Message);
-        }
-        catch (DatastoreUnavailableException e)
-        {
-            context.Error.WriteLine(e.Message);
-        }
-
-        return 1;
     }
 }

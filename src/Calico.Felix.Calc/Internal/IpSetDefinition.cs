@@ -1,3 +1,4 @@
+using Calico.Selectors.Hashing;
 using System.Text;
 using Calico.Felix.Calc.Model;
 using Calico.Selectors;

@@ -8,7 +8,7 @@ namespace Calico.Selectors.Hashing;
 /// 28 bytes. .NET has no SHA-224 and upstream's selector UIDs (which name ipsets) are built on it.
 /// One-shot only: inputs are short selector strings.
 /// </summary>
-internal static class Sha224
+public static class Sha224
 {
     public const int HashSizeInBytes = 28;
 
