@@ -1,0 +1,54 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Calico.Api;
+
+namespace Calico.Felix.Rules;
+
+/// <summary>
+/// CIDR parsing for nft: host bits cleared (nft rejects "10.0.0.1/24"), full-length prefixes written as a plain
+/// address, family 4 or 6.
+/// </summary>
+internal static class Cidr
+{
+    public static (int Family, string Text) Normalize(string cidr)
+    {
+        int slash = cidr.IndexOf('/', StringComparison.Ordinal);
+        string addressText = slash < 0 ? cidr : cidr[..slash];
+        if (!IPAddress.TryParse(addressText, out IPAddress? address) || addressText.Contains('%', StringComparison.Ordinal))
+        {
+            throw new ValidationException($"error with field cidr = '{cidr}' (not an IP address or CIDR)");
+        }
+
+        int family = address.AddressFamily == AddressFamily.InterNetworkV6 ? 6 : 4;
+        if (family == 6 && address.IsIPv4MappedToIPv6)
+        {
+            throw new ValidationException($"error with field cidr = '{cidr}' (IPv4-mapped IPv6 address)");
+        }
+
+        int bits = family == 4 ? 32 : 128;
+        int prefix = bits;
+        if (slash >= 0 && (!int.TryParse(cidr.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out prefix) || prefix > bits))
+        {
+            throw new ValidationException($"error with field cidr = '{cidr}' (bad prefix length)");
+        }
+
+        if (prefix == bits)
+        {
+            return (family, address.ToString());
+        }
+
+        byte[] bytes = address.GetAddressBytes();
+        for (int i = 0; i < bytes.Length; i++)
+        {
+            int keep = Math.Clamp(prefix - (i * 8), 0, 8);
+            bytes[i] &= (byte)(0xff << (8 - keep));
+        }
+
+        return (family, new IPAddress(bytes).ToString() + "/" + prefix.ToString(CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Family of a plain address (named-port members), or 0 when it is not one.</summary>
+    public static int FamilyOf(string address) =>
+        IPAddress.TryParse(address, out IPAddress? ip) ? (ip.AddressFamily == AddressFamily.InterNetworkV6 ? 6 : 4) : 0;
+}

@@ -1,0 +1,90 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Calico.Felix.Calc.Model;
+
+namespace Calico.Felix.Rules;
+
+/// <summary>
+/// Names of everything in <c>table inet calico</c>. Chain names stay within upstream's 28-character limit
+/// (iptables') so the two backends could share them; nft itself allows 255.
+/// </summary>
+internal static class NftNames
+{
+    public const string TableName = "calico";
+    public const string FromWorkloadDispatch = "cali-from-wl-dispatch";
+    public const string ToWorkloadDispatch = "cali-to-wl-dispatch";
+    public const string WorkloadToHost = "cali-wl-to-host";
+    public const int MaxChainName = 28;
+
+    /// <summary>Policy chain: <c>cali-pi-</c>/<c>cali-po-</c> + 20 characters of base64url(SHA-256(policy key)).</summary>
+    public static string PolicyChain(PolicyKey key, bool inbound) =>
+        Hashed(inbound ? "cali-pi-" : "cali-po-", PolicyIdentity(key));
+
+    /// <summary>Profile chain: <c>cali-pri-</c>/<c>cali-pro-</c> + 19 characters of base64url(SHA-256(profile id)).</summary>
+    public static string ProfileChain(string profileId, bool inbound) =>
+        Hashed(inbound ? "cali-pri-" : "cali-pro-", "profile/" + profileId);
+
+    public static string PolicyIdentity(PolicyKey key) => $"{key.Kind}/{key.Tier}/{key.Namespace}/{key.Name}";
+
+    public static string FromWorkloadChain(string iface) => "cali-fw-" + iface;
+
+    public static string ToWorkloadChain(string iface) => "cali-tw-" + iface;
+
+    /// <summary>
+    /// nft set name for one family of an IP set: <c>cali40</c>/<c>cali60</c> + the id with every character outside
+    /// [A-Za-z0-9_-] replaced by '_' (the graph's ids are "s:&lt;base64url&gt;" / "n:&lt;base64url&gt;", so the only replaced
+    /// character is the colon after the one-letter kind, which keeps the mapping injective).
+    /// </summary>
+    public static string IpSet(string id, int family)
+    {
+        var sb = new StringBuilder(6 + id.Length);
+        sb.Append(family == 6 ? "cali60" : "cali40");
+        foreach (char c in id)
+        {
+            sb.Append(char.IsAsciiLetterOrDigit(c) || c == '-' || c == '_' ? c : '_');
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>Characters nft accepts unquoted in identifiers and that we accept in interface names.</summary>
+    public static bool IsSafeName(string s)
+    {
+        foreach (char c in s)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c == '-' || c == '_' || c == '.'))
+            {
+                return false;
+            }
+        }
+
+        return s.Length > 0;
+    }
+
+    public static string Hex(uint value) => "0x" + value.ToString("x8", CultureInfo.InvariantCulture);
+
+    /// <summary>Text safe inside an nft comment string or a <c>#</c> line: no quotes, backslashes or control characters.</summary>
+    public static string CommentText(string s, int max = 120)
+    {
+        var sb = new StringBuilder(Math.Min(s.Length, max));
+        foreach (char c in s)
+        {
+            if (sb.Length == max)
+            {
+                break;
+            }
+
+            sb.Append(c == '"' || c == '\\' || char.IsControl(c) ? '_' : c);
+        }
+
+        return sb.ToString();
+    }
+
+    private static string Hashed(string prefix, string identity)
+    {
+        byte[] hash = SHA256.HashData(Encoding.UTF8.GetBytes(identity));
+        string b64 = Convert.ToBase64String(hash).Replace('+', '-').Replace('/', '_');
+        return prefix + b64[..(MaxChainName - prefix.Length)];
+    }
+}

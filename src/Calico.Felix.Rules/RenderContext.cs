@@ -1,0 +1,35 @@
+using Calico.Felix.Calc.Model;
+
+namespace Calico.Felix.Rules;
+
+/// <summary>Per-render values derived once from the config.</summary>
+internal sealed class RenderContext
+{
+    public RenderContext(DataplaneState state, RenderConfig config)
+    {
+        State = state;
+        Config = config;
+        Accept = NftNames.Hex(config.AcceptMark);
+        Pass = NftNames.Hex(config.PassMark);
+        ClearAcceptAndPass = NftNames.Hex(~(config.AcceptMark | config.PassMark));
+        ClearPass = NftNames.Hex(~config.PassMark);
+        Zero = NftNames.Hex(0);
+        WorkloadWildcard = "\"" + config.InterfacePrefix + "*\"";
+    }
+
+    public DataplaneState State { get; }
+
+    public RenderConfig Config { get; }
+
+    public string Accept { get; }
+
+    public string Pass { get; }
+
+    public string ClearAcceptAndPass { get; }
+
+    public string ClearPass { get; }
+
+    public string Zero { get; }
+
+    public string WorkloadWildcard { get; }
+}

@@ -1,0 +1,16 @@
+namespace Calico.Felix.Rules.Tests;
+
+[Collection("golden")]
+public sealed class NftablesRendererGoldenTests
+{
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Render_GoldenCase_MatchesExpected(string caseName)
+    {
+        var (state, config) = GoldenCases.Get(caseName);
+
+        Golden.Check(caseName, "expected.nft", NftablesRenderer.Render(state, config));
+    }
+
+    public static TheoryData<string> Cases => GoldenCases.Names;
+}
