@@ -1,0 +1,4 @@
+namespace Calico.Felix.Config;
+
+/// <summary>Upstream <c>NFTablesMode</c>.</summary>
+public enum NftablesMode { Enabled, Disabled, Auto }
