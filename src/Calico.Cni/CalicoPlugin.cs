@@ -23,13 +23,28 @@ internal sealed partial class CalicoPlugin(CniSession session)
     public async Task<CniResult> AddAsync(CancellationToken cancellationToken)
     {
         var identity = WorkloadIdentity.From(Conf, Env, session.Node);
-        var reason = await session.NotReadyReasonAsync(cancellationToken).ConfigureAwait(false);
+        // Both are reads: the endpoint lookup goes out beside the readiness check (one round trip, not two); its
+        // answer is only used once the datastore is known to be ready.
+        var ready = session.NotReadyReasonAsync(cancellationToken);
+        var lookup = FindEndpointAsync(identity, cancellationToken);
+        string? reason;
+        try
+        {
+            reason = await ready.ConfigureAwait(false);
+        }
+        catch
+        {
+            await ObserveAsync(lookup).ConfigureAwait(false);
+            throw;
+        }
+
         if (reason is not null)
         {
+            await ObserveAsync(lookup).ConfigureAwait(false);
             throw new CniException(CniErrorCodes.TryAgainLater, reason);
         }
 
-        var existing = await FindEndpointAsync(identity, cancellationToken).ConfigureAwait(false);
+        var existing = await lookup.ConfigureAwait(false);
         var assigner = new AddressAssigner(Conf, Env, identity, session.Ipam, session.Time, session.Logger);
         var assignment = await assigner.AssignAsync(cancellationToken).ConfigureAwait(false);
 
@@ -141,6 +156,20 @@ internal sealed partial class CalicoPlugin(CniSession session)
         if (!await WorkloadInterfaces.CheckAsync(spec, cancellationToken).ConfigureAwait(false))
         {
             throw new CniException(CniErrorCodes.CheckFailed, $"interface {Env.IfName} in {Env.Netns} or host interface {identity.HostIfName} is missing or lacks the addresses {string.Join(", ", networks)}");
+        }
+    }
+
+    /// <summary>Waits for a read whose result is no longer wanted, so its failure is never unobserved.</summary>
+    private static async Task ObserveAsync(Task task)
+    {
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // The outcome of an abandoned read does not matter.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
         }
     }
 
