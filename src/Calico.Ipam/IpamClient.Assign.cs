@@ -8,6 +8,9 @@ namespace Calico.Ipam;
 /// <summary>Auto-assignment, block claiming and specific-address assignment (upstream ipam.go autoAssign / AssignIP).</summary>
 public sealed partial class IpamClient
 {
+    /// <summary>Fresh re-attempts of an assignment that failed after losing races (see AutoAssignCoreAsync).</summary>
+    private const int MaxContendedPasses = 4;
+
     private const string MaxRetriesMessage = "Max retries hit - excessive concurrent IPAM requests";
 
     private enum Outcome
@@ -32,6 +35,7 @@ public sealed partial class IpamClient
         }
 
         int retries = 0;
+        int contendedPasses = 0;
         for (int pass = 0; ; pass++)
         {
             // The first pass may use cached state; a failure seen through it is redone once from fresh reads, so a
@@ -70,6 +74,18 @@ public sealed partial class IpamClient
             {
                 InvalidateCache();
                 retries = attempt.Retries;
+                continue;
+            }
+
+            // An attempt that lost compare-and-swap races read the blocks while others were claiming them (pending
+            // affinities, a block list from before their blocks existed): its "no space" may be wrong. Redo it from
+            // fresh reads a few times, after a jittered pause that lets the concurrent claims settle.
+            if (attempt.Retries > retries && contendedPasses < MaxContendedPasses)
+            {
+                contendedPasses++;
+                retries = attempt.Retries;
+                InvalidateCache();
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Next(1, 10 << contendedPasses)), Time, ct).ConfigureAwait(false);
                 continue;
             }
 
