@@ -10,11 +10,7 @@ public sealed class EmbeddedCalicoctlFlowTests : CalicoctlFlowTests
 
     public EmbeddedCalicoctlFlowTests()
     {
-        Ctl = new CtlRunner(new Dictionary<string, string>
-        {
-            ["DATASTORE_TYPE"] = "embedded",
-            ["CALICO_DATASTORE_PATH"] = Path.Combine(_dir, "calico.db"),
-        });
+        Ctl = CtlBackends.Embedded(_dir);
     }
 
     protected override CtlRunner Ctl { get; }
@@ -27,24 +23,8 @@ public sealed class EtcdCalicoctlFlowTests : CalicoctlFlowTests, IClassFixture<E
 {
     public EtcdCalicoctlFlowTests(EtcdFixture etcd)
     {
-        ArgumentNullException.ThrowIfNull(etcd);
-        ClearAsync(etcd.Server.ClientUrl).GetAwaiter().GetResult();
-        Ctl = new CtlRunner(new Dictionary<string, string>
-        {
-            ["DATASTORE_TYPE"] = "etcdv3",
-            ["ETCD_ENDPOINTS"] = etcd.Server.ClientUrl,
-        });
+        Ctl = CtlBackends.EmptiedEtcd(etcd);
     }
 
     protected override CtlRunner Ctl { get; }
-
-    private static async Task ClearAsync(string endpoint)
-    {
-        await using var store = DatastoreFactory.Open(new DatastoreOptions { Type = DatastoreType.Etcdv3, EtcdEndpoints = [endpoint] });
-        var all = await store.ListAsync("/calico/", CancellationToken.None);
-        foreach (var kv in all.Items)
-        {
-            await store.DeleteAsync(kv.Key, 0, CancellationToken.None);
-        }
-    }
 }

@@ -225,11 +225,7 @@ public sealed class EmbeddedPolicyCommandTests : PolicyCommandTests
 
     public EmbeddedPolicyCommandTests()
     {
-        Ctl = new CtlRunner(new Dictionary<string, string>
-        {
-            ["DATASTORE_TYPE"] = "embedded",
-            ["CALICO_DATASTORE_PATH"] = Path.Combine(_dir, "calico.db"),
-        });
+        Ctl = CtlBackends.Embedded(_dir);
     }
 
     protected override CtlRunner Ctl { get; }
@@ -241,24 +237,8 @@ public sealed class EtcdPolicyCommandTests : PolicyCommandTests, IClassFixture<E
 {
     public EtcdPolicyCommandTests(EtcdFixture etcd)
     {
-        ArgumentNullException.ThrowIfNull(etcd);
-        ClearAsync(etcd.Server.ClientUrl).GetAwaiter().GetResult();
-        Ctl = new CtlRunner(new Dictionary<string, string>
-        {
-            ["DATASTORE_TYPE"] = "etcdv3",
-            ["ETCD_ENDPOINTS"] = etcd.Server.ClientUrl,
-        });
+        Ctl = CtlBackends.EmptiedEtcd(etcd);
     }
 
     protected override CtlRunner Ctl { get; }
-
-    private static async Task ClearAsync(string endpoint)
-    {
-        await using var store = DatastoreFactory.Open(new DatastoreOptions { Type = DatastoreType.Etcdv3, EtcdEndpoints = [endpoint] });
-        var all = await store.ListAsync("/calico/", CancellationToken.None);
-        foreach (var kv in all.Items)
-        {
-            await store.DeleteAsync(kv.Key, 0, CancellationToken.None);
-        }
-    }
 }
