@@ -12,20 +12,7 @@ internal static class DatastoreBenchmarks
     private const int ListSize = 10_000;
     private const int WatchEvents = 500;
 
-    public static async Task RunAsync()
-    {
-        using var dir = new TempDirectory("bench-embedded-");
-        await using (var embedded = DatastoreFactory.Open(new DatastoreOptions { Type = DatastoreType.Embedded, EmbeddedPath = Path.Combine(dir.Path, "calico.db") }))
-        {
-            await MeasureAsync("embedded (SQLite WAL)", embedded);
-        }
-
-        await using var etcd = await EtcdServer.StartAsync();
-        await using (var store = DatastoreFactory.Open(new DatastoreOptions { Type = DatastoreType.Etcdv3, EtcdEndpoints = [etcd.ClientUrl] }))
-        {
-            await MeasureAsync("etcdv3 (local etcd on loopback)", store);
-        }
-    }
+    public static Task RunAsync() => Backends.ForEachAsync(MeasureAsync);
 
     private static async Task MeasureAsync(string name, IKeyValueStore store)
     {

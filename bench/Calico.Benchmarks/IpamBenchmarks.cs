@@ -15,20 +15,7 @@ internal static class IpamBenchmarks
     private const int Puts = 1000;
     private const int Concurrent = 8;
 
-    public static async Task RunAsync()
-    {
-        using var dir = new TempDirectory("bench-ipam-");
-        await using (var embedded = DatastoreFactory.Open(new DatastoreOptions { Type = DatastoreType.Embedded, EmbeddedPath = Path.Combine(dir.Path, "calico.db") }))
-        {
-            await MeasureAsync("embedded (SQLite WAL)", embedded);
-        }
-
-        await using var etcd = await EtcdServer.StartAsync();
-        await using (var store = DatastoreFactory.Open(new DatastoreOptions { Type = DatastoreType.Etcdv3, EtcdEndpoints = [etcd.ClientUrl] }))
-        {
-            await MeasureAsync("etcdv3 (local etcd on loopback)", store);
-        }
-    }
+    public static Task RunAsync() => Backends.ForEachAsync(MeasureAsync);
 
     private static async Task MeasureAsync(string name, IKeyValueStore store)
     {

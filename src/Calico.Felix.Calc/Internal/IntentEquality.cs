@@ -70,7 +70,16 @@ internal static class IntentEquality
         && Ports(a.DstPorts, b.DstPorts) && Ports(a.NotDstPorts, b.NotDstPorts)
         && Strings(a.DstNamedPortIpSetIds, b.DstNamedPortIpSetIds) && Strings(a.NotDstNamedPortIpSetIds, b.NotDstNamedPortIpSetIds);
 
-    private static bool Strings(IReadOnlyList<string> a, IReadOnlyList<string> b)
+    // string's IEquatable is ordinal, which is what IP set ids, nets and names need.
+    private static bool Strings(IReadOnlyList<string> a, IReadOnlyList<string> b) => Same(a, b);
+
+    private static bool Keys(IReadOnlyList<PolicyKey> a, IReadOnlyList<PolicyKey> b) => Same(a, b);
+
+    private static bool Ports(IReadOnlyList<PortRange> a, IReadOnlyList<PortRange> b) => Same(a, b);
+
+    /// <summary>Element-wise equality without LINQ (this runs for every rule on every flush).</summary>
+    private static bool Same<T>(IReadOnlyList<T> a, IReadOnlyList<T> b)
+        where T : IEquatable<T>
     {
         if (a.Count != b.Count)
         {
@@ -79,43 +88,7 @@ internal static class IntentEquality
 
         for (var i = 0; i < a.Count; i++)
         {
-            if (!string.Equals(a[i], b[i], StringComparison.Ordinal))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static bool Keys(IReadOnlyList<PolicyKey> a, IReadOnlyList<PolicyKey> b)
-    {
-        if (a.Count != b.Count)
-        {
-            return false;
-        }
-
-        for (var i = 0; i < a.Count; i++)
-        {
-            if (a[i] != b[i])
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static bool Ports(IReadOnlyList<PortRange> a, IReadOnlyList<PortRange> b)
-    {
-        if (a.Count != b.Count)
-        {
-            return false;
-        }
-
-        for (var i = 0; i < a.Count; i++)
-        {
-            if (a[i] != b[i])
+            if (!a[i].Equals(b[i]))
             {
                 return false;
             }
