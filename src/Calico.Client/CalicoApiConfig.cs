@@ -41,6 +41,19 @@ public static class CalicoApiConfig
             throw new ClientConfigException($"config file '{configPath}' does not exist");
         }
 
+        return FromEnvironment(values, environment);
+    }
+
+    /// <summary>The environment alone, as calico-node and Felix read it (they never read calicoctl.cfg).</summary>
+    public static DatastoreOptions LoadFromEnvironment(Func<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        return FromEnvironment(new Dictionary<string, string>(StringComparer.Ordinal), environment);
+    }
+
+    private static DatastoreOptions FromEnvironment(Dictionary<string, string> values, Func<string, string?> environment)
+    {
+
         Overlay(values, environment, "datastoreType", "DATASTORE_TYPE");
         Overlay(values, environment, "etcdEndpoints", "ETCD_ENDPOINTS");
         Overlay(values, environment, "etcdKeyFile", "ETCD_KEY_FILE");

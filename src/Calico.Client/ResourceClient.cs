@@ -323,6 +323,30 @@ public sealed partial class ResourceClient(IKeyValueStore store, TimeProvider ti
         return ResourceCodec.ToStorageJson(copy);
     }
 
+    /// <summary>
+    /// A stored value as every reader sees it (the same decoding as <see cref="GetAsync"/>): for agents that watch
+    /// the store directly. Throws <see cref="ResourceDecodeException"/> or <see cref="ValidationException"/> on bad data.
+    /// </summary>
+    public static Resource DecodeStored(ResourceKind kind, KeyValue kv)
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        ArgumentNullException.ThrowIfNull(kv);
+        return FromStored(kind, kv);
+    }
+
+    /// <summary>The Calico kind, namespace and name a store key names; false for keys outside the v3 resources root.</summary>
+    public static bool TryParseKey(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ResourceKind? kind, out string? ns, out string name)
+    {
+        kind = null;
+        if (!ResourceKeys.TryParse(key, out var plural, out ns, out name) || !ResourceKinds.TryResolve(plural, out kind) || !ResourceIdentity.IsCalicoKind(kind))
+        {
+            kind = null;
+            return false;
+        }
+
+        return true;
+    }
+
     private static Resource FromStored(ResourceKind kind, KeyValue kv)
     {
         var r = ResourceCodec.FromStorageJson(kind, kv.Value);

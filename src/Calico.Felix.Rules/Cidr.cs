@@ -48,6 +48,20 @@ internal static class Cidr
         return (family, new IPAddress(bytes).ToString() + "/" + prefix.ToString(CultureInfo.InvariantCulture));
     }
 
+    public static bool TryNormalize(string cidr, out (int Family, string Text) result)
+    {
+        try
+        {
+            result = Normalize(cidr);
+            return true;
+        }
+        catch (ValidationException)
+        {
+            result = default;
+            return false;
+        }
+    }
+
     /// <summary>Family of a plain address (named-port members), or 0 when it is not one.</summary>
     public static int FamilyOf(string address) =>
         IPAddress.TryParse(address, out IPAddress? ip) ? (ip.AddressFamily == AddressFamily.InterNetworkV6 ? 6 : 4) : 0;

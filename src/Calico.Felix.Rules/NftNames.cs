@@ -15,6 +15,11 @@ internal static class NftNames
     public const string FromWorkloadDispatch = "cali-from-wl-dispatch";
     public const string ToWorkloadDispatch = "cali-to-wl-dispatch";
     public const string WorkloadToHost = "cali-wl-to-host";
+    public const string FromHostEndpointDispatch = "cali-from-hep-dispatch";
+    public const string ToHostEndpointDispatch = "cali-to-hep-dispatch";
+    public const string FailsafeIn = "cali-failsafe-in";
+    public const string FailsafeOut = "cali-failsafe-out";
+    public const string NatPostrouting = "nat-POSTROUTING";
     public const int MaxChainName = 28;
 
     /// <summary>Policy chain: <c>cali-pi-</c>/<c>cali-po-</c> + 20 characters of base64url(SHA-256(policy key)).</summary>
@@ -30,6 +35,15 @@ internal static class NftNames
     public static string FromWorkloadChain(string iface) => "cali-fw-" + iface;
 
     public static string ToWorkloadChain(string iface) => "cali-tw-" + iface;
+
+    /// <summary>From host endpoint: traffic arriving through the interface into the host (the HEP's ingress policy).</summary>
+    public static string FromHostEndpointChain(string iface) => "cali-fh-" + iface;
+
+    /// <summary>To host endpoint: traffic from the host leaving through the interface (the HEP's egress policy).</summary>
+    public static string ToHostEndpointChain(string iface) => "cali-th-" + iface;
+
+    /// <summary>Fixed NAT-outgoing sets, upstream's names: <c>cali40all-ipam-pools</c>, <c>cali60masq-ipam-pools</c>.</summary>
+    public static string PoolSet(string kind, int family) => (family == 6 ? "cali60" : "cali40") + kind + "-ipam-pools";
 
     /// <summary>
     /// nft set name for one family of an IP set: <c>cali40</c>/<c>cali60</c> + the id with every character outside
@@ -61,6 +75,9 @@ internal static class NftNames
 
         return s.Length > 0;
     }
+
+    /// <summary>A character that may continue an nft set or chain name as we write them.</summary>
+    public static bool IsNameChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.';
 
     public static string Hex(uint value) => "0x" + value.ToString("x8", CultureInfo.InvariantCulture);
 

@@ -8,12 +8,11 @@ public static partial class NftablesRenderer
     /// <summary>Runs before the default filter (priority 0) so our verdicts come first; our accept does not skip it.</summary>
     private const string BasePriority = "filter - 5";
 
-    private static void AppendBaseChains(StringBuilder sb, RenderContext ctx)
+    private static void AddBaseChains(List<NftChain> chains, RenderContext ctx, bool hasHostEndpoints)
     {
         string wl = ctx.WorkloadWildcard;
 
-        OpenChain(sb, "filter-FORWARD");
-        sb.Append("\t\ttype filter hook forward priority ").Append(BasePriority).Append("; policy accept;\n");
+        var sb = new StringBuilder(1024);
         Rule(sb).Append("ct state established,related counter accept\n");
         Rule(sb).Append("iifname ").Append(wl).Append(" ct state invalid counter drop\n");
         Rule(sb).Append("oifname ").Append(wl).Append(" ct state invalid counter drop\n");
@@ -23,24 +22,33 @@ public static partial class NftablesRenderer
         Rule(sb).Append("meta mark & ").Append(ctx.Accept).Append(" == ").Append(ctx.Accept).Append(" counter accept");
         Comment(sb, "Policy explicitly accepted packet.");
         sb.Append('\n');
-        CloseChain(sb);
+        chains.Add(Chain("filter-FORWARD", sb, BaseHeader("forward")));
 
-        OpenChain(sb, "filter-INPUT");
-        sb.Append("\t\ttype filter hook input priority ").Append(BasePriority).Append("; policy accept;\n");
+        sb.Clear();
         Rule(sb).Append("ct state established,related counter accept\n");
         Rule(sb).Append("iifname ").Append(wl).Append(" ct state invalid counter drop\n");
         Rule(sb).Append("iifname ").Append(wl).Append(" counter goto ").Append(NftNames.WorkloadToHost).Append('\n');
-        CloseChain(sb);
+        if (hasHostEndpoints)
+        {
+            // Interfaces without a host endpoint miss the map and fall through to the chain's accept policy.
+            Rule(sb).Append("iifname vmap @").Append(NftNames.FromHostEndpointDispatch).Append('\n');
+        }
 
-        OpenChain(sb, "filter-OUTPUT");
-        sb.Append("\t\ttype filter hook output priority ").Append(BasePriority).Append("; policy accept;\n");
+        chains.Add(Chain("filter-INPUT", sb, BaseHeader("input")));
+
+        sb.Clear();
         Rule(sb).Append("ct state established,related counter accept\n");
         Rule(sb).Append("oifname ").Append(wl).Append(" counter accept");
         Comment(sb, "Host to workload traffic is not subject to workload policy");
         sb.Append('\n');
-        CloseChain(sb);
+        if (hasHostEndpoints)
+        {
+            Rule(sb).Append("oifname vmap @").Append(NftNames.ToHostEndpointDispatch).Append('\n');
+        }
 
-        OpenChain(sb, NftNames.WorkloadToHost);
+        chains.Add(Chain("filter-OUTPUT", sb, BaseHeader("output")));
+
+        sb.Clear();
         Rule(sb).Append("meta nfproto ipv6 icmpv6 type { 130, 131, 132, 133, 135, 136 } counter accept");
         Comment(sb, "Allow IPv6 neighbour discovery and MLD to the host");
         sb.Append('\n');
@@ -53,34 +61,42 @@ public static partial class NftablesRenderer
         });
         Comment(sb, "Configured DefaultEndpointToHostAction");
         sb.Append('\n');
-        CloseChain(sb);
+        chains.Add(Chain(NftNames.WorkloadToHost, sb));
     }
 
-    private static void AppendDispatchChains(StringBuilder sb)
+    private static string BaseHeader(string hook) => "type filter hook " + hook + " priority " + BasePriority + "; policy accept;";
+
+    private static void AddDispatchChains(List<NftChain> chains)
     {
-        OpenChain(sb, NftNames.FromWorkloadDispatch);
+        var sb = new StringBuilder(256);
         Rule(sb).Append("iifname vmap @").Append(NftNames.FromWorkloadDispatch).Append('\n');
         Rule(sb).Append("counter drop");
         Comment(sb, "Unknown interface");
         sb.Append('\n');
-        CloseChain(sb);
+        chains.Add(Chain(NftNames.FromWorkloadDispatch, sb));
 
-        OpenChain(sb, NftNames.ToWorkloadDispatch);
+        sb.Clear();
         Rule(sb).Append("oifname vmap @").Append(NftNames.ToWorkloadDispatch).Append('\n');
         Rule(sb).Append("counter drop");
         Comment(sb, "Unknown interface");
         sb.Append('\n');
-        CloseChain(sb);
+        chains.Add(Chain(NftNames.ToWorkloadDispatch, sb));
     }
 
     /// <summary>
     /// One endpoint, one direction (inbound = to the workload = ingress policy). Tiers with no policy for the
     /// direction are skipped; a policy or profile the state lacks is skipped (it can allow nothing).
     /// </summary>
-    private static void AppendEndpointChain(StringBuilder sb, RenderContext ctx, string chain, EndpointIntent endpoint, bool inbound)
+    private static NftChain EndpointChain(RenderContext ctx, string chain, EndpointIntent endpoint, bool inbound, string? failsafe)
     {
-        OpenChain(sb, chain, (inbound ? "to endpoint " : "from endpoint ") + endpoint.Key.ToString());
+        var sb = new StringBuilder(1024);
         Rule(sb).Append("counter meta mark set meta mark & ").Append(ctx.ClearAcceptAndPass).Append('\n');
+        if (failsafe is not null)
+        {
+            // Failsafe ports accept before any policy, so a bad host endpoint policy cannot lock the operator out.
+            Rule(sb).Append("counter jump ").Append(failsafe).Append('\n');
+        }
+
         foreach (TierIntent tier in endpoint.Tiers)
         {
             IReadOnlyList<PolicyKey> policies = inbound ? tier.IngressPolicies : tier.EgressPolicies;
@@ -130,10 +146,13 @@ public static partial class NftablesRenderer
         Rule(sb).Append("counter drop");
         Comment(sb, "Drop if no profiles matched");
         sb.Append('\n');
-        CloseChain(sb);
+        string direction = endpoint.Key.IsHostEndpoint
+            ? (inbound ? "from host endpoint " : "to host endpoint ")
+            : (inbound ? "to endpoint " : "from endpoint ");
+        return Chain(chain, sb, note: direction + endpoint.Key.ToString());
     }
 
-    private static void AppendPolicyChains(StringBuilder sb, RenderContext ctx)
+    private static void AddPolicyChains(List<NftChain> result, RenderContext ctx)
     {
         var chains = new List<(string Chain, string Note, IReadOnlyList<RuleModel> Rules)>(ctx.State.Policies.Count * 2);
         foreach (var (key, policy) in ctx.State.Policies)
@@ -143,10 +162,10 @@ public static partial class NftablesRenderer
             chains.Add((NftNames.PolicyChain(key, inbound: false), "policy " + id + " egress", policy.OutboundRules));
         }
 
-        AppendRuleChains(sb, ctx, chains);
+        AddRuleChains(result, ctx, chains);
     }
 
-    private static void AppendProfileChains(StringBuilder sb, RenderContext ctx)
+    private static void AddProfileChains(List<NftChain> result, RenderContext ctx)
     {
         var chains = new List<(string Chain, string Note, IReadOnlyList<RuleModel> Rules)>(ctx.State.Profiles.Count * 2);
         foreach (var (id, profile) in ctx.State.Profiles)
@@ -155,21 +174,22 @@ public static partial class NftablesRenderer
             chains.Add((NftNames.ProfileChain(id, inbound: false), "profile " + id + " outbound", profile.OutboundRules));
         }
 
-        AppendRuleChains(sb, ctx, chains);
+        AddRuleChains(result, ctx, chains);
     }
 
-    private static void AppendRuleChains(StringBuilder sb, RenderContext ctx, List<(string Chain, string Note, IReadOnlyList<RuleModel> Rules)> chains)
+    private static void AddRuleChains(List<NftChain> result, RenderContext ctx, List<(string Chain, string Note, IReadOnlyList<RuleModel> Rules)> chains)
     {
         chains.Sort(static (a, b) => string.CompareOrdinal(a.Chain, b.Chain));
+        var sb = new StringBuilder(1024);
         foreach (var (chain, note, rules) in chains)
         {
-            OpenChain(sb, chain, note);
+            sb.Clear();
             foreach (RuleModel rule in rules)
             {
                 AppendRule(sb, ctx, rule);
             }
 
-            CloseChain(sb);
+            result.Add(Chain(chain, sb, note: note));
         }
     }
 }

@@ -1,4 +1,3 @@
-using System.Text;
 using Calico.Api;
 using Calico.Felix.Calc.Model;
 
@@ -8,58 +7,36 @@ public static partial class NftablesRenderer
 {
     /// <summary>
     /// Every IP set becomes two nft sets, one per family (an inet table still types set elements by family), both
-    /// always present so rules may reference either. Net sets are interval sets with auto-merge: the graph mixes
-    /// endpoint /32s with network-set CIDRs that may contain them.
+    /// always present so rules may reference either. Net sets are interval sets whose members are made disjoint
+    /// (<see cref="CidrCollapse"/>): the graph mixes endpoint /32s with network-set CIDRs that may contain them.
     /// </summary>
-    private static void AppendIpSets(StringBuilder sb, DataplaneState state)
+    private static void AddIpSets(List<NftSet> sets, DataplaneState state)
     {
         var ids = new List<string>(state.IpSets.Keys);
         ids.Sort(StringComparer.Ordinal);
-        var v4 = new SortedSet<string>(StringComparer.Ordinal);
-        var v6 = new SortedSet<string>(StringComparer.Ordinal);
         foreach (string id in ids)
         {
             var (type, members) = state.IpSets[id];
-            v4.Clear();
-            v6.Clear();
+            var v4 = new HashSet<string>(StringComparer.Ordinal);
+            var v6 = new HashSet<string>(StringComparer.Ordinal);
             foreach (string member in members)
             {
                 var (family, element) = type == IpSetType.Net ? Cidr.Normalize(member) : NamedPortElement(id, member);
                 (family == 4 ? v4 : v6).Add(element);
             }
 
-            AppendSet(sb, NftNames.IpSet(id, 4), id, type, 4, v4);
-            AppendSet(sb, NftNames.IpSet(id, 6), id, type, 6, v6);
+            string note = "IP set " + NftNames.CommentText(id);
+            sets.Add(IpSet(NftNames.IpSet(id, 4), note, type, 4, v4));
+            sets.Add(IpSet(NftNames.IpSet(id, 6), note, type, 6, v6));
         }
     }
 
-    private static void AppendSet(StringBuilder sb, string name, string id, IpSetType type, int family, SortedSet<string> elements)
+    private static NftSet IpSet(string name, string? note, IpSetType type, int family, HashSet<string> elements)
     {
         string addr = family == 4 ? "ipv4_addr" : "ipv6_addr";
-        sb.Append("\t# IP set ").Append(NftNames.CommentText(id)).Append('\n');
-        sb.Append("\tset ").Append(name).Append(" {\n");
-        if (type == IpSetType.Net)
-        {
-            sb.Append("\t\ttype ").Append(addr).Append("\n\t\tflags interval\n\t\tauto-merge\n");
-        }
-        else
-        {
-            sb.Append("\t\ttype ").Append(addr).Append(" . inet_proto . inet_service\n");
-        }
-
-        if (elements.Count > 0)
-        {
-            sb.Append("\t\telements = {\n");
-            int i = 0;
-            foreach (string element in elements)
-            {
-                sb.Append("\t\t\t").Append(element).Append(++i < elements.Count ? ",\n" : "\n");
-            }
-
-            sb.Append("\t\t}\n");
-        }
-
-        sb.Append("\t}\n\n");
+        return type == IpSetType.Net
+            ? new NftSet(name, isMap: false, note, ["type " + addr, "flags interval"], CidrCollapse.Collapse(elements))
+            : new NftSet(name, isMap: false, note, ["type " + addr + " . inet_proto . inet_service"], elements);
     }
 
     /// <summary>"10.0.0.1,tcp:80" becomes "10.0.0.1 . tcp . 80".</summary>

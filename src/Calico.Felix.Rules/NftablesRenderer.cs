@@ -4,53 +4,80 @@ using Calico.Felix.Calc.Model;
 namespace Calico.Felix.Rules;
 
 /// <summary>
-/// Renders the calculation graph's <see cref="DataplaneState"/> as one <c>nft -f</c> transaction that atomically
-/// replaces <c>table inet calico</c>. Pure and deterministic: every collection is sorted ordinally before it is
-/// written, so equal states give byte-equal text.
+/// Renders the calculation graph's <see cref="DataplaneState"/> as a model of <c>table inet calico</c>
+/// (<see cref="Build"/>), whole as one <c>nft -f</c> transaction (<see cref="Render"/>) or as a delta between two
+/// models (<see cref="NftDelta"/>). Pure and deterministic: every collection is sorted ordinally, so equal states give
+/// equal models and byte-equal text.
 /// </summary>
 public static partial class NftablesRenderer
 {
-    public static string Render(DataplaneState state, RenderConfig config)
+    /// <summary>The full transaction for <paramref name="state"/>, without NAT outgoing.</summary>
+    public static string Render(DataplaneState state, RenderConfig config) =>
+        Build(state, config, NatInputs.None).ToFullTransaction();
+
+    public static NftTable Build(DataplaneState state, RenderConfig config, NatInputs nat)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(nat);
         config.Validate();
 
         var ctx = new RenderContext(state, config);
-        var sb = new StringBuilder(4096);
-        // "add table" makes the delete succeed on a host without the table; the three commands are one transaction.
-        sb.Append("table inet ").Append(NftNames.TableName).Append('\n');
-        sb.Append("delete table inet ").Append(NftNames.TableName).Append('\n');
-        sb.Append("table inet ").Append(NftNames.TableName).Append(" {\n");
+        List<(string Iface, EndpointIntent Endpoint)> workloads = SelectEndpoints(state, config, hostEndpoints: false);
+        List<(string Iface, EndpointIntent Endpoint)> hosts = SelectEndpoints(state, config, hostEndpoints: true);
 
-        List<(string Iface, EndpointIntent Endpoint)> endpoints = SelectEndpoints(state);
-        AppendIpSets(sb, state);
-        AppendDispatchMaps(sb, endpoints);
-        AppendBaseChains(sb, ctx);
-        AppendDispatchChains(sb);
-        foreach (var (iface, endpoint) in endpoints)
+        var sets = new List<NftSet>();
+        AddIpSets(sets, state);
+        var (masqueradeV4, masqueradeV6) = AddPoolSets(sets, nat);
+
+        var maps = new List<NftSet>
         {
-            AppendEndpointChain(sb, ctx, NftNames.FromWorkloadChain(iface), endpoint, inbound: false);
-            AppendEndpointChain(sb, ctx, NftNames.ToWorkloadChain(iface), endpoint, inbound: true);
+            DispatchMap(NftNames.FromWorkloadDispatch, workloads, NftNames.FromWorkloadChain),
+            DispatchMap(NftNames.ToWorkloadDispatch, workloads, NftNames.ToWorkloadChain),
+        };
+        if (hosts.Count > 0)
+        {
+            maps.Add(DispatchMap(NftNames.FromHostEndpointDispatch, hosts, NftNames.FromHostEndpointChain));
+            maps.Add(DispatchMap(NftNames.ToHostEndpointDispatch, hosts, NftNames.ToHostEndpointChain));
         }
 
-        AppendPolicyChains(sb, ctx);
-        AppendProfileChains(sb, ctx);
-        if (sb[^1] == '\n' && sb[^2] == '\n')
+        var chains = new List<NftChain>();
+        AddBaseChains(chains, ctx, hasHostEndpoints: hosts.Count > 0);
+        AddNatChain(chains, masqueradeV4, masqueradeV6);
+        AddDispatchChains(chains);
+        if (hosts.Count > 0)
         {
-            sb.Length--;
+            AddFailsafeChains(chains, config);
         }
 
-        sb.Append("}\n");
-        return sb.ToString();
+        foreach (var (iface, endpoint) in workloads)
+        {
+            chains.Add(EndpointChain(ctx, NftNames.FromWorkloadChain(iface), endpoint, inbound: false, failsafe: null));
+            chains.Add(EndpointChain(ctx, NftNames.ToWorkloadChain(iface), endpoint, inbound: true, failsafe: null));
+        }
+
+        foreach (var (iface, endpoint) in hosts)
+        {
+            // For a host endpoint "inbound" is traffic from the interface into the host: its ingress policy.
+            chains.Add(EndpointChain(ctx, NftNames.FromHostEndpointChain(iface), endpoint, inbound: true, failsafe: NftNames.FailsafeIn));
+            chains.Add(EndpointChain(ctx, NftNames.ToHostEndpointChain(iface), endpoint, inbound: false, failsafe: NftNames.FailsafeOut));
+        }
+
+        AddPolicyChains(chains, ctx);
+        AddProfileChains(chains, ctx);
+        return new NftTable(sets, maps, chains);
     }
 
+    /// <summary>The chain holding a policy's rules for one direction (inbound = ingress), as the table names it.</summary>
+    public static string PolicyChainName(PolicyKey key, bool inbound) => NftNames.PolicyChain(key, inbound);
+
     /// <summary>
-    /// Workload endpoints with a usable interface name, sorted by it. Host endpoints are not rendered yet; an
-    /// endpoint whose interface name nft cannot carry, or whose name an earlier endpoint (by key) already took, is
-    /// left out, so its traffic meets the "unknown interface" drop.
+    /// Endpoints with a usable interface name, sorted by it: workload endpoints, or host endpoints with a concrete
+    /// interface outside the workload prefix (a <c>*</c> HEP is not rendered yet). An endpoint whose interface name
+    /// nft cannot carry, or whose name an earlier endpoint (by key) already took, is left out: a workload's traffic
+    /// then meets the "unknown interface" drop, a host interface's is left alone.
     /// </summary>
-    private static List<(string Iface, EndpointIntent Endpoint)> SelectEndpoints(DataplaneState state)
+    private static List<(string Iface, EndpointIntent Endpoint)> SelectEndpoints(DataplaneState state, RenderConfig config, bool hostEndpoints)
     {
         var byIface = new SortedDictionary<string, EndpointIntent>(StringComparer.Ordinal);
         var keys = new List<EndpointKey>(state.Endpoints.Keys);
@@ -59,7 +86,12 @@ public static partial class NftablesRenderer
         {
             EndpointIntent endpoint = state.Endpoints[key];
             string? iface = endpoint.InterfaceName;
-            if (key.IsHostEndpoint || iface is null || iface.Length > 15 || !NftNames.IsSafeName(iface))
+            if (key.IsHostEndpoint != hostEndpoints || iface is null || iface.Length > 15 || !NftNames.IsSafeName(iface))
+            {
+                continue;
+            }
+
+            if (hostEndpoints && iface.StartsWith(config.InterfacePrefix, StringComparison.Ordinal))
             {
                 continue;
             }
@@ -76,48 +108,40 @@ public static partial class NftablesRenderer
         return result;
     }
 
-    private static void AppendDispatchMaps(StringBuilder sb, List<(string Iface, EndpointIntent Endpoint)> endpoints)
+    /// <summary>
+    /// <c>ifname : verdict</c> map; entries <c>goto</c> the endpoint chain, so a chain that returns (allowed) leaves
+    /// the dispatching chain too rather than falling into what follows the lookup.
+    /// </summary>
+    private static NftSet DispatchMap(string name, List<(string Iface, EndpointIntent Endpoint)> endpoints, Func<string, string> chainOf)
     {
-        AppendDispatchMap(sb, NftNames.FromWorkloadDispatch, endpoints, fromWorkload: true);
-        AppendDispatchMap(sb, NftNames.ToWorkloadDispatch, endpoints, fromWorkload: false);
+        var elements = new List<string>(endpoints.Count);
+        foreach (var (iface, _) in endpoints)
+        {
+            elements.Add("\"" + iface + "\" : goto " + chainOf(iface));
+        }
+
+        return new NftSet(name, isMap: true, note: null, ["type ifname : verdict"], elements);
     }
 
-    private static void AppendDispatchMap(StringBuilder sb, string name, List<(string Iface, EndpointIntent Endpoint)> endpoints, bool fromWorkload)
+    /// <summary>A chain whose body was written as rule lines ending in '\n'.</summary>
+    private static NftChain Chain(string name, StringBuilder body, string? header = null, string? note = null)
     {
-        sb.Append("\tmap ").Append(name).Append(" {\n\t\ttype ifname : verdict\n");
-        if (endpoints.Count > 0)
+        var rules = new List<string>();
+        int start = 0;
+        for (int i = 0; i < body.Length; i++)
         {
-            sb.Append("\t\telements = {\n");
-            for (int i = 0; i < endpoints.Count; i++)
+            if (body[i] == '\n')
             {
-                string iface = endpoints[i].Iface;
-                // goto, not jump: an endpoint chain that returns (allowed) must leave the dispatch chain too, or it
-                // would fall into the "unknown interface" drop.
-                sb.Append("\t\t\t\"").Append(iface).Append("\" : goto ")
-                    .Append(fromWorkload ? NftNames.FromWorkloadChain(iface) : NftNames.ToWorkloadChain(iface))
-                    .Append(i + 1 < endpoints.Count ? ",\n" : "\n");
+                rules.Add(body.ToString(start, i - start));
+                start = i + 1;
             }
-
-            sb.Append("\t\t}\n");
         }
 
-        sb.Append("\t}\n\n");
+        return new NftChain(name, header, note is null ? null : NftNames.CommentText(note, 200), rules);
     }
 
-    private static void OpenChain(StringBuilder sb, string name, string? note = null)
-    {
-        if (note is not null)
-        {
-            sb.Append("\t# ").Append(NftNames.CommentText(note, 200)).Append('\n');
-        }
-
-        sb.Append("\tchain ").Append(name).Append(" {\n");
-    }
-
-    private static void CloseChain(StringBuilder sb) => sb.Append("\t}\n\n");
-
-    /// <summary>Starts a rule line (tab-indented inside a chain).</summary>
-    private static StringBuilder Rule(StringBuilder sb) => sb.Append("\t\t");
+    /// <summary>Starts a rule line; the caller ends it with '\n'.</summary>
+    private static StringBuilder Rule(StringBuilder sb) => sb;
 
     private static void Comment(StringBuilder sb, string text) =>
         sb.Append(" comment \"").Append(NftNames.CommentText(text)).Append('"');

@@ -21,6 +21,26 @@ public sealed record RenderConfig
     /// <summary>Felix <c>LogPrefix</c> for Log rules.</summary>
     public string LogPrefix { get; init; } = "calico-packet";
 
+    /// <summary>Felix <c>FailsafeInboundHostPorts</c>: always open into the host through a host endpoint.</summary>
+    public IReadOnlyList<HostPort> FailsafeInboundHostPorts { get; init; } = DefaultFailsafeInbound;
+
+    /// <summary>Felix <c>FailsafeOutboundHostPorts</c>: always open from the host through a host endpoint.</summary>
+    public IReadOnlyList<HostPort> FailsafeOutboundHostPorts { get; init; } = DefaultFailsafeOutbound;
+
+    /// <summary>Upstream's default: SSH, DHCP client, BGP, etcd, Typha, the Kubernetes API server and kube-vip/etc.</summary>
+    public static IReadOnlyList<HostPort> DefaultFailsafeInbound { get; } =
+    [
+        new("tcp", 22), new("udp", 68), new("tcp", 179), new("tcp", 2379), new("tcp", 2380),
+        new("tcp", 5473), new("tcp", 6443), new("tcp", 6666), new("tcp", 6667),
+    ];
+
+    /// <summary>Upstream's default: DNS, DHCP server, BGP, etcd, Typha, the Kubernetes API server and ports 6666/6667.</summary>
+    public static IReadOnlyList<HostPort> DefaultFailsafeOutbound { get; } =
+    [
+        new("udp", 53), new("udp", 67), new("tcp", 179), new("tcp", 2379), new("tcp", 2380),
+        new("tcp", 5473), new("tcp", 6443), new("tcp", 6666), new("tcp", 6667),
+    ];
+
     /// <summary>Throws <see cref="ValidationException"/> naming the first bad field.</summary>
     public void Validate()
     {
@@ -36,6 +56,8 @@ public sealed record RenderConfig
             throw Bad(nameof(PassMark), NftNames.Hex(PassMark), "must differ from AcceptMark");
         }
 
+        CheckHostPorts(nameof(FailsafeInboundHostPorts), FailsafeInboundHostPorts);
+        CheckHostPorts(nameof(FailsafeOutboundHostPorts), FailsafeOutboundHostPorts);
         if (LogPrefix.Length > 127 || LogPrefix.Contains('"', StringComparison.Ordinal) || LogPrefix.Contains('\\', StringComparison.Ordinal) || HasControl(LogPrefix))
         {
             throw Bad(nameof(LogPrefix), LogPrefix, "at most 127 printable characters without quotes or backslashes");
@@ -47,6 +69,30 @@ public sealed record RenderConfig
         if (BitOperations.PopCount(mark) != 1 || (mark & MarkMask) != mark)
         {
             throw Bad(field, NftNames.Hex(mark), "must be a single bit within MarkMask " + NftNames.Hex(MarkMask));
+        }
+    }
+
+    private static void CheckHostPorts(string field, IReadOnlyList<HostPort> ports)
+    {
+        ArgumentNullException.ThrowIfNull(ports, field);
+        for (int i = 0; i < ports.Count; i++)
+        {
+            HostPort port = ports[i];
+            string at = $"{field}[{i}]";
+            if (port.Protocol is not ("tcp" or "udp" or "sctp"))
+            {
+                throw Bad(at + ".protocol", port.Protocol, "must be tcp, udp or sctp");
+            }
+
+            if (port.Port is < 1 or > 65535)
+            {
+                throw Bad(at + ".port", port.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "must be 1-65535");
+            }
+
+            if (port.Net is not null && !Cidr.TryNormalize(port.Net, out _))
+            {
+                throw Bad(at + ".net", port.Net, "not an IP address or CIDR");
+            }
         }
     }
 

@@ -10,7 +10,7 @@ internal static class GoldenCases
     public const string NetSet = "s:web-pods";
     public const string NamedPortSet = "n:http-web";
 
-    public static TheoryData<string> Names { get; } = new() { "empty", "profile-only", "tiers-and-rules", "endpoint-to-host-accept", "from-calc-graph" };
+    public static TheoryData<string> Names { get; } = new() { "empty", "profile-only", "tiers-and-rules", "endpoint-to-host-accept", "from-calc-graph", "host-endpoints", "nat-outgoing" };
 
     public static (DataplaneState State, RenderConfig Config) Get(string name) => name switch
     {
@@ -19,8 +19,32 @@ internal static class GoldenCases
         "tiers-and-rules" => (TiersAndRules(), new RenderConfig()),
         "endpoint-to-host-accept" => (ProfileOnly(), new RenderConfig { DefaultEndpointToHostAction = EndpointToHostAction.Accept }),
         "from-calc-graph" => (FromYaml(File.ReadAllText(Golden.PathOf(name, "input.yaml"))), new RenderConfig()),
+        "host-endpoints" => (HostEndpoints(), new RenderConfig
+        {
+            FailsafeInboundHostPorts = [.. RenderConfig.DefaultFailsafeInbound, new HostPort("tcp", 10250, "192.168.0.0/16"), new HostPort("udp", 4789, "fd00::/8")],
+        }),
+        "nat-outgoing" => (ProfileOnly(), new RenderConfig()),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown golden case"),
     };
+
+    /// <summary>NAT inputs per case: only "nat-outgoing" has pools (v4 and v6, one v4 pool without natOutgoing).</summary>
+    public static NatInputs NatFor(string name) => name == "nat-outgoing"
+        ? new NatInputs(["10.0.0.0/16", "10.10.0.0/16", "fd00:10::/64"], ["10.0.0.0/16", "fd00:10::/64"])
+        : NatInputs.None;
+
+    public static PolicyKey DenyAllPolicy { get; } = new("default", "GlobalNetworkPolicy", null, "deny-all");
+
+    /// <summary>Workloads as in <see cref="TiersAndRules"/>, a deny-all host endpoint on eth0, a profile-only one on eth1.</summary>
+    public static DataplaneState HostEndpoints()
+    {
+        DataplaneState state = TiersAndRules();
+        state.Apply(new ActivePolicyUpdate(DenyAllPolicy, new PolicyIntent([new RuleModel { Action = RuleAction.Deny }], [new RuleModel { Action = RuleAction.Deny }])));
+        var tier = new TierIntent("default", RuleAction.Deny, [DenyAllPolicy], [DenyAllPolicy]);
+        state.Apply(new EndpointUpdate(new EndpointIntent(new EndpointKey(true, null, "node1-eth0"), "eth0", ["192.168.0.10/32"], [], [tier], [])));
+        state.Apply(new EndpointUpdate(new EndpointIntent(new EndpointKey(true, null, "node1-eth1"), "eth1", [], [], [], ["kns.prod"])));
+        state.Apply(new EndpointUpdate(new EndpointIntent(new EndpointKey(true, null, "node1-all"), "*", [], [], [], [])));
+        return state;
+    }
 
     public static PolicyKey AdminPolicy { get; } = new("admin", "GlobalNetworkPolicy", null, "allow-dns");
 

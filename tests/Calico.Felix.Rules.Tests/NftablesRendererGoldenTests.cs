@@ -9,7 +9,7 @@ public sealed class NftablesRendererGoldenTests
     {
         var (state, config) = GoldenCases.Get(caseName);
 
-        Golden.Check(caseName, "expected.nft", NftablesRenderer.Render(state, config));
+        Golden.Check(caseName, "expected.nft", NftablesRenderer.Build(state, config, GoldenCases.NatFor(caseName)).ToFullTransaction());
     }
 
     public static TheoryData<string> Cases => GoldenCases.Names;

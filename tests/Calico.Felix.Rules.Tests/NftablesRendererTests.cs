@@ -159,14 +159,17 @@ public sealed class NftablesRendererTests
     }
 
     [Fact]
-    public void Render_HostEndpointOrUnsafeInterface_IsNotDispatched()
+    public void Build_HostEndpointOrUnsafeInterface_IsNotInWorkloadDispatch()
     {
         var state = new DataplaneState();
         state.Apply(new EndpointUpdate(new EndpointIntent(new EndpointKey(true, null, "eth0"), "eth0", [], [], [], [])));
         state.Apply(new EndpointUpdate(new EndpointIntent(new EndpointKey(false, "ns", "bad"), "cali\"x", [], [], [], [])));
-        string text = NftablesRenderer.Render(state, new RenderConfig());
 
-        Assert.DoesNotContain("elements", text, StringComparison.Ordinal);
+        NftTable table = NftablesRenderer.Build(state, new RenderConfig(), NatInputs.None);
+
+        Assert.Empty(table.Maps.Single(m => m.Name == "cali-from-wl-dispatch").Elements);
+        Assert.Empty(table.Maps.Single(m => m.Name == "cali-to-wl-dispatch").Elements);
+        Assert.Equal(["\"eth0\" : goto cali-fh-eth0"], table.Maps.Single(m => m.Name == "cali-from-hep-dispatch").Elements);
     }
 
     private static string RenderSingleRule(RuleModel rule, DataplaneState? state = null)

@@ -11,6 +11,7 @@ internal static partial class LibC
     public const int NETLINK_ROUTE = 0;
     public const int SOL_NETLINK = 270;
     public const int NETLINK_EXT_ACK = 11;
+    public const int NETLINK_GET_STRICT_CHK = 12;
     public const int SOL_SOCKET = 1;
     public const int SO_RCVBUF = 8;
     public const int SO_SNDBUF = 7;
@@ -40,6 +41,9 @@ internal static partial class LibC
 
     [LibraryImport(Lib, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Open(string path, int flags);
+
+    [LibraryImport(Lib, EntryPoint = "read", SetLastError = true)]
+    public static unsafe partial nint Read(int fd, byte* buffer, nuint length);
 
     [LibraryImport(Lib, EntryPoint = "write", SetLastError = true)]
     public static unsafe partial nint Write(int fd, byte* buffer, nuint length);

@@ -18,6 +18,7 @@ internal sealed class NetlinkSocket : IDisposable
     private readonly byte[] _receiveBuffer = GC.AllocateUninitializedArray<byte>(ReceiveBufferLength, pinned: true);
     private int _fd;
     private uint _sequence;
+    private bool _strictChecking;
 
     private NetlinkSocket(int fd)
     {
@@ -57,6 +58,23 @@ internal sealed class NetlinkSocket : IDisposable
             _ = LibC.Close(fd);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Turns on NETLINK_GET_STRICT_CHK so the kernel filters dumps by the header's table/protocol/type and RTA_OIF
+    /// (and rejects malformed get requests). Off by default because it is a per-socket mode; false when the kernel
+    /// does not know it (before 4.20), in which case callers filter what they read.
+    /// </summary>
+    public unsafe bool EnableStrictChecking()
+    {
+        if (_strictChecking)
+        {
+            return true;
+        }
+
+        int one = 1;
+        _strictChecking = LibC.SetSockOpt(_fd, LibC.SOL_NETLINK, LibC.NETLINK_GET_STRICT_CHK, &one, sizeof(int)) == 0;
+        return _strictChecking;
     }
 
     public uint NextSequence() => unchecked(++_sequence);

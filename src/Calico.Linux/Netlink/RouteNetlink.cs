@@ -10,7 +10,7 @@ namespace Calico.Linux.Netlink;
 /// synchronous syscalls (microseconds); failures throw <see cref="NetlinkException"/> naming the request and the
 /// object, expected outcomes (absent, already there) are return values of the Try methods. Not thread-safe.
 /// </summary>
-public sealed class RouteNetlink : IDisposable
+public sealed partial class RouteNetlink : IDisposable
 {
     private const int RequestBufferLength = 512;
     private readonly NetlinkSocket _socket;

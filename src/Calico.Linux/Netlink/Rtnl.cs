@@ -84,7 +84,10 @@ internal static class Rtnl
     public const byte RT_SCOPE_UNIVERSE = 0;
     public const byte RT_SCOPE_LINK = 253;
     public const byte RT_SCOPE_HOST = 254;
+    public const byte RT_SCOPE_NOWHERE = 255;
+    public const byte RTPROT_KERNEL = 2;
     public const byte RTPROT_BOOT = 3;
+    public const byte RTPROT_STATIC = 4;
     public const byte RTN_UNICAST = 1;
     public const uint RTNH_F_ONLINK = 0x4;
 

@@ -20,6 +20,7 @@ internal static class RtnlCodec
         string? kind = null;
         int mtu = 0;
         int parent = 0;
+        var operState = LinkOperState.Unknown;
         var attributes = new AttributeReader(payload[Rtnl.IfInfoMsgLength..]);
         while (attributes.TryRead(out ushort type, out ReadOnlySpan<byte> value))
         {
@@ -33,6 +34,9 @@ internal static class RtnlCodec
                     break;
                 case Rtnl.IFLA_MTU when value.Length >= 4:
                     mtu = HostOrder.ReadInt32(value);
+                    break;
+                case Rtnl.IFLA_OPERSTATE when value.Length >= 1:
+                    operState = (LinkOperState)value[0];
                     break;
                 case Rtnl.IFLA_LINK when value.Length >= 4:
                     parent = HostOrder.ReadInt32(value);
@@ -53,7 +57,7 @@ internal static class RtnlCodec
             }
         }
 
-        return new LinkInfo(index, name, mac, mtu, flags, kind, parent);
+        return new LinkInfo(index, name, mac, mtu, flags, kind, parent) { OperState = operState };
     }
 
     public static bool TryParseAddress(ReadOnlySpan<byte> payload, [NotNullWhen(true)] out AddressInfo? address)

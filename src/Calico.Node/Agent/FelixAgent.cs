@@ -1,0 +1,340 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Calico.Api;
+using Calico.Client;
+using Calico.Datastore;
+using Calico.Datastore.Syncer;
+using Calico.Felix.Calc;
+using Calico.Felix.Calc.Model;
+using Calico.Felix.Rules;
+using Microsoft.Extensions.Logging;
+
+namespace Calico.Node.Agent;
+
+/// <summary>
+/// Felix's main loop: datastore updates in (from the syncer, on its task), dataplane out (on this loop's task).
+/// Everything the loop owns (graph, dataplane state, inputs) is touched only by the loop, so nothing is locked.
+/// Updates that arrive while an apply runs are coalesced into the next batch: under load the batches grow and
+/// the number of kernel transactions does not.
+/// Start of day: nothing is programmed (so nothing an earlier run left is removed) until the syncer is in sync;
+/// the first apply then replaces the old ruleset atomically.
+/// </summary>
+internal sealed partial class FelixAgent : ISyncerCallbacks
+{
+    private readonly Channel<object> _inbox = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CalculationGraph _graph;
+    private readonly DataplaneState _state = new();
+    private readonly AgentInputs _inputs;
+    private readonly IDataplaneDriver _driver;
+    private readonly Func<AgentInputs, RenderConfig> _renderConfigFor;
+    private readonly IAgentTelemetry _telemetry;
+    private readonly ILogger _logger;
+    private readonly TimeSpan _refreshInterval;
+    private readonly TimeSpan _retryDelay;
+    private RenderConfig _renderConfig;
+    private IReadOnlyList<string> _allPools = [];
+    private IReadOnlyList<string> _masqPools = [];
+    private bool _inSync;
+    private bool _dirty;
+    private int _pendingMessages;
+    private DateTime _nextRefresh;
+
+    public FelixAgent(
+        string nodeName,
+        IDataplaneDriver driver,
+        Func<AgentInputs, RenderConfig> renderConfigFor,
+        TimeSpan refreshInterval,
+        IAgentTelemetry? telemetry,
+        ILogger logger,
+        TimeSpan? retryDelay = null)
+    {
+        _graph = new CalculationGraph(nodeName);
+        _inputs = new AgentInputs(nodeName);
+        _driver = driver;
+        _renderConfigFor = renderConfigFor;
+        _renderConfig = renderConfigFor(_inputs);
+        _refreshInterval = refreshInterval;
+        _retryDelay = retryDelay ?? TimeSpan.FromSeconds(1);
+        _telemetry = telemetry ?? NullAgentTelemetry.Instance;
+        _logger = logger;
+        _telemetry.SetReadiness(false, "waiting for the datastore to sync");
+    }
+
+    /// <summary>Every prefix the agent watches: the graph's kinds, pools, configuration and nodes.</summary>
+    public static IReadOnlyList<string> WatchedPrefixes { get; } =
+    [
+        ResourceIdentity.Prefix(ResourceKinds.Tier, null),
+        ResourceIdentity.Prefix(ResourceKinds.NetworkPolicy, null),
+        ResourceIdentity.Prefix(ResourceKinds.GlobalNetworkPolicy, null),
+        ResourceIdentity.Prefix(ResourceKinds.Profile, null),
+        ResourceIdentity.Prefix(ResourceKinds.WorkloadEndpoint, null),
+        ResourceIdentity.Prefix(ResourceKinds.HostEndpoint, null),
+        ResourceIdentity.Prefix(ResourceKinds.NetworkSet, null),
+        ResourceIdentity.Prefix(ResourceKinds.GlobalNetworkSet, null),
+        ResourceIdentity.Prefix(ResourceKinds.IPPool, null),
+        ResourceIdentity.Prefix(ResourceKinds.FelixConfiguration, null),
+        ResourceIdentity.Prefix(ResourceKinds.Node, null),
+    ];
+
+    /// <summary>The dataplane state so far (for tests and status).</summary>
+    internal DataplaneState State => _state;
+
+    internal bool InSync => _inSync;
+
+    /// <summary>Applies completed since start (for tests).</summary>
+    internal int AppliedCount { get; private set; }
+
+    public void OnStatusUpdated(SyncStatus status) => _inbox.Writer.TryWrite(status);
+
+    public void OnUpdates(IReadOnlyList<SyncUpdate> updates) => _inbox.Writer.TryWrite(updates);
+
+    /// <summary>Runs until cancelled.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        _nextRefresh = DateTime.UtcNow + _refreshInterval;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            _telemetry.Heartbeat();
+            TimeSpan wait = NextWait();
+            bool gotMessage;
+            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                timeout.CancelAfter(wait);
+                try
+                {
+                    gotMessage = await _inbox.Reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    gotMessage = false;
+                }
+            }
+
+            if (gotMessage)
+            {
+                ProcessInbox();
+            }
+
+            if (_inSync && _dirty)
+            {
+                await ApplyAsync(cancellationToken).ConfigureAwait(false);
+            }
+            else if (_inSync && DateTime.UtcNow >= _nextRefresh)
+            {
+                await RefreshAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private TimeSpan NextWait()
+    {
+        if (_inSync && _dirty)
+        {
+            return _retryDelay; // a failed apply is retried
+        }
+
+        if (!_inSync || _refreshInterval <= TimeSpan.Zero)
+        {
+            return TimeSpan.FromSeconds(10);
+        }
+
+        TimeSpan untilRefresh = _nextRefresh - DateTime.UtcNow;
+        return untilRefresh < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : untilRefresh;
+    }
+
+    /// <summary>Drains everything queued into the graph and the inputs, then flushes the graph once.</summary>
+    internal void ProcessInbox()
+    {
+        long started = Stopwatch.GetTimestamp();
+        int count = 0;
+        while (_inbox.Reader.TryRead(out object? message))
+        {
+            switch (message)
+            {
+                case IReadOnlyList<SyncUpdate> updates:
+                    foreach (SyncUpdate update in updates)
+                    {
+                        OnUpdate(update);
+                    }
+
+                    count += updates.Count;
+                    break;
+                case SyncStatus status:
+                    if (status == SyncStatus.InSync && !_inSync)
+                    {
+                        _graph.OnInSync();
+                        _inSync = true;
+                        _dirty = true;
+                        Log.InSync(_logger);
+                    }
+                    else if (status == SyncStatus.ResyncInProgress)
+                    {
+                        _telemetry.ResyncStarted();
+                    }
+
+                    break;
+            }
+        }
+
+        IReadOnlyList<DataplaneUpdate> flushed = _graph.Flush();
+        _state.Apply(flushed);
+        if (flushed.Count > 0)
+        {
+            _dirty = true;
+            _pendingMessages += flushed.Count;
+        }
+
+        if (_inputs.TakePoolsChanged())
+        {
+            RecomputePools();
+        }
+
+        if (_inputs.TakeConfigChanged())
+        {
+            RenderConfig next = _renderConfigFor(_inputs);
+            if (next != _renderConfig)
+            {
+                Log.ConfigChanged(_logger);
+                _renderConfig = next;
+                _dirty = true;
+            }
+        }
+
+        _telemetry.CalcGraphUpdated(Stopwatch.GetElapsedTime(started), count);
+        _telemetry.Counts(_state.Endpoints.Count, _state.Policies.Count, _inputs.NodeCount);
+    }
+
+    private void OnUpdate(SyncUpdate update)
+    {
+        if (!ResourceClient.TryParseKey(update.Key, out ResourceKind? kind, out string? ns, out string name))
+        {
+            return;
+        }
+
+        Resource? value = null;
+        if (update.Value is not null)
+        {
+            try
+            {
+                value = ResourceClient.DecodeStored(kind, new KeyValue(update.Key, update.Value, update.Revision));
+            }
+            catch (Exception e) when (e is ResourceDecodeException or ValidationException or System.Text.Json.JsonException or InvalidOperationException)
+            {
+                // Upstream's validation filter: a value that cannot be read is treated as deleted.
+                Log.BadValue(_logger, update.Key, e.Message);
+            }
+        }
+
+        if (_inputs.TryApply(kind, name, value))
+        {
+            return;
+        }
+
+        _graph.OnUpdate(new ResourceUpdate(kind, ns, name, value));
+    }
+
+    private void RecomputePools()
+    {
+        var all = new List<string>();
+        var masq = new List<string>();
+        foreach (IPPool pool in _inputs.Pools)
+        {
+            if (string.IsNullOrEmpty(pool.Spec.Cidr))
+            {
+                continue;
+            }
+
+            all.Add(pool.Spec.Cidr);
+            if (pool.Spec.NatOutgoing == true)
+            {
+                masq.Add(pool.Spec.Cidr);
+            }
+        }
+
+        all.Sort(StringComparer.Ordinal);
+        masq.Sort(StringComparer.Ordinal);
+        if (!all.SequenceEqual(_allPools) || !masq.SequenceEqual(_masqPools))
+        {
+            _allPools = all;
+            _masqPools = masq;
+            _dirty = true;
+        }
+    }
+
+    private DesiredDataplane Desired() => new(_state, _allPools, _masqPools, _renderConfig);
+
+    private async Task ApplyAsync(CancellationToken cancellationToken)
+    {
+        long started = Stopwatch.GetTimestamp();
+        try
+        {
+            await _driver.ApplyAsync(Desired(), cancellationToken).ConfigureAwait(false);
+            _dirty = false;
+            AppliedCount++;
+            TimeSpan took = Stopwatch.GetElapsedTime(started);
+            _telemetry.DataplaneApplied(took, _pendingMessages);
+            if (AppliedCount == 1)
+            {
+                Log.FirstApply(_logger, took.TotalMilliseconds, _state.Endpoints.Count, _state.Policies.Count, _state.IpSets.Count);
+            }
+
+            _pendingMessages = 0;
+            _telemetry.SetReadiness(true, "");
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            // The previous kernel state stays in force; _dirty stays set so the loop retries after _retryDelay.
+            Log.ApplyFailed(_logger, e.Message);
+            _telemetry.DataplaneFailed(e.Message);
+            _telemetry.SetReadiness(false, "dataplane update failed: " + e.Message);
+        }
+    }
+
+    private async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        _nextRefresh = DateTime.UtcNow + _refreshInterval;
+        try
+        {
+            string? repaired = await _driver.RepairDriftAsync(Desired(), cancellationToken).ConfigureAwait(false);
+            if (repaired is not null)
+            {
+                Log.DriftRepaired(_logger, repaired);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            Log.ApplyFailed(_logger, "refresh: " + e.Message);
+            _telemetry.DataplaneFailed(e.Message);
+            _dirty = true;
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "Datastore in sync: programming the dataplane")]
+        public static partial void InSync(ILogger logger);
+
+        [LoggerMessage(2, LogLevel.Information, "First dataplane apply done in {Milliseconds:F1} ms: {Endpoints} local endpoints, {Policies} active policies, {IpSets} IP sets")]
+        public static partial void FirstApply(ILogger logger, double milliseconds, int endpoints, int policies, int ipSets);
+
+        [LoggerMessage(3, LogLevel.Error, "Dataplane update failed, previous state stays in force; retrying: {Reason}")]
+        public static partial void ApplyFailed(ILogger logger, string reason);
+
+        [LoggerMessage(4, LogLevel.Warning, "Ignoring value of {Key} that cannot be read (treated as deleted): {Reason}")]
+        public static partial void BadValue(ILogger logger, string key, string reason);
+
+        [LoggerMessage(5, LogLevel.Warning, "Dataplane drift repaired: {What}")]
+        public static partial void DriftRepaired(ILogger logger, string what);
+
+        [LoggerMessage(6, LogLevel.Information, "Felix configuration changed; re-rendering the dataplane")]
+        public static partial void ConfigChanged(ILogger logger);
+    }
+}

@@ -1,0 +1,48 @@
+using Calico.Client;
+using Calico.Datastore;
+using Calico.Node.Startup;
+
+namespace Calico.Node;
+
+/// <summary>The whole program: arguments and environment in, exit code out (tests run it in-process).</summary>
+public static class NodeCli
+{
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, IReadOnlyDictionary<string, string> environment, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(environment);
+        ArgumentNullException.ThrowIfNull(stderr);
+        if (args.Count == 1 && args[0] is "-h" or "--help")
+        {
+            await stderr.WriteAsync(NodeSettings.Usage).ConfigureAwait(false);
+            return 0;
+        }
+
+        NodeSettings settings;
+        try
+        {
+            settings = NodeSettings.Parse(args, environment, System.Net.Dns.GetHostName());
+        }
+        catch (ArgumentException e)
+        {
+            await stderr.WriteLineAsync(e.Message).ConfigureAwait(false);
+            await stderr.WriteAsync(NodeSettings.Usage).ConfigureAwait(false);
+            return 2;
+        }
+
+        await using var services = NodeServices.Create(stderr, environment);
+        try
+        {
+            return await new NodeRunner(settings, services).RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return 0;
+        }
+        catch (Exception e) when (e is ClientConfigException or DatastoreConfigurationException or InvalidOperationException or IOException or UnauthorizedAccessException)
+        {
+            await stderr.WriteLineAsync("calico-node: " + e.Message).ConfigureAwait(false);
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,136 @@
+using Calico.Api;
+using Calico.Client;
+using Calico.Datastore;
+using Calico.Datastore.Syncer;
+using Calico.Felix.Config;
+using Calico.Node.Agent;
+using Calico.Node.Startup;
+using Microsoft.Extensions.Logging;
+
+namespace Calico.Node;
+
+/// <summary>
+/// calico-node's life: start-up (datastore, node registration, configuration), then Felix's loop and the
+/// datastore syncer until cancelled. Kernel state is left in place on exit: enforcement outlives the process.
+/// </summary>
+internal sealed partial class NodeRunner(NodeSettings settings, NodeServices services)
+{
+    private readonly ILogger _logger = services.LoggerFactory.CreateLogger("calico-node");
+
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        DatastoreOptions options = CalicoApiConfig.LoadFromEnvironment(name => settings.Environment.GetValueOrDefault(name));
+        await using IKeyValueStore store = DatastoreFactory.Open(options, services.LoggerFactory);
+        var client = new ResourceClient(store, TimeProvider.System);
+
+        string? address = settings.Ipv4Address;
+        if (address is null && settings.AutodetectIpv4)
+        {
+            address = AddressAutodetection.FirstFound(out string reason);
+            Log.Autodetected(_logger, reason);
+        }
+
+        string? configText = File.Exists(settings.FelixConfigPath) ? await File.ReadAllTextAsync(settings.FelixConfigPath, cancellationToken).ConfigureAwait(false) : null;
+        var felixSettings = new FelixSettings(settings, configText);
+
+        // Health first, so an orchestrator sees "not ready: <why>" while the datastore is out of reach.
+        var bootstrapInputs = new AgentInputs(settings.NodeName);
+        FelixConfigLoadResult bootConfig = felixSettings.Load(bootstrapInputs);
+        await using IAsyncDisposable endpoints = await services.StartEndpointsAsync(bootConfig.Config, cancellationToken).ConfigureAwait(false);
+
+        Api.Node node = await RegisterWithRetryAsync(client, address, cancellationToken).ConfigureAwait(false);
+        NodeRegistration.WriteNodenameFile(settings.StateDir, settings.NodeName);
+
+        // The effective configuration needs FelixConfiguration objects and this node's labels: read them once now
+        // (for the refresh interval and log level); the agent keeps them current through the syncer afterwards.
+        var (configs, _) = await client.ListAsync(ResourceKinds.FelixConfiguration, null, cancellationToken).ConfigureAwait(false);
+        foreach (Resource fc in configs)
+        {
+            bootstrapInputs.TryApply(ResourceKinds.FelixConfiguration, fc.Metadata.Name!, fc);
+        }
+
+        bootstrapInputs.TryApply(ResourceKinds.Node, node.Metadata.Name!, node);
+        FelixConfigLoadResult loaded = felixSettings.Load(bootstrapInputs);
+        foreach (ConfigProblem problem in loaded.Problems)
+        {
+            Log.ConfigProblem(_logger, problem.Message);
+        }
+
+        services.SetLogSeverity(loaded.Config.LogSeverityScreen);
+        FelixConfig config = loaded.Config;
+        TimeSpan refresh = Shortest(config.NftablesRefreshInterval, config.IptablesRefreshInterval, config.RouteRefreshInterval);
+
+        IDataplaneDriver driver = services.CreateDataplaneDriver(config);
+        var agent = new FelixAgent(
+            settings.NodeName,
+            driver,
+            inputs => FelixSettings.ToRenderConfig(felixSettings.Load(inputs).Config),
+            refresh,
+            services.Telemetry,
+            services.LoggerFactory.CreateLogger("felix"));
+        await using var syncer = new WatcherSyncer(store, FelixAgent.WatchedPrefixes, agent, logger: services.LoggerFactory.CreateLogger<WatcherSyncer>());
+        Log.Started(_logger, settings.NodeName, address ?? "none", refresh.TotalSeconds);
+        syncer.Start();
+        try
+        {
+            await agent.RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+
+        Log.Stopping(_logger);
+        return 0;
+    }
+
+    private async Task<Api.Node> RegisterWithRetryAsync(ResourceClient client, string? address, CancellationToken cancellationToken)
+    {
+        TimeSpan delay = TimeSpan.FromMilliseconds(200);
+        while (true)
+        {
+            try
+            {
+                return await NodeRegistration.EnsureAsync(client, settings.NodeName, address, _logger, cancellationToken).ConfigureAwait(false);
+            }
+            catch (DatastoreUnavailableException e)
+            {
+                services.Telemetry.SetReadiness(false, "datastore unreachable: " + e.Message);
+                Log.DatastoreUnavailable(_logger, e.Message, delay.TotalSeconds);
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
+            }
+        }
+    }
+
+    private static TimeSpan Shortest(params TimeSpan[] intervals)
+    {
+        TimeSpan best = TimeSpan.Zero;
+        foreach (TimeSpan t in intervals)
+        {
+            if (t > TimeSpan.Zero && (best == TimeSpan.Zero || t < best))
+            {
+                best = t;
+            }
+        }
+
+        return best == TimeSpan.Zero ? TimeSpan.FromSeconds(90) : best;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(20, LogLevel.Information, "calico-node started: node {Node}, address {Address}, dataplane refresh every {Seconds} s")]
+        public static partial void Started(ILogger logger, string node, string address, double seconds);
+
+        [LoggerMessage(21, LogLevel.Information, "Address autodetection: {Reason}")]
+        public static partial void Autodetected(ILogger logger, string reason);
+
+        [LoggerMessage(22, LogLevel.Warning, "Configuration: {Problem}")]
+        public static partial void ConfigProblem(ILogger logger, string problem);
+
+        [LoggerMessage(23, LogLevel.Warning, "Datastore unreachable, retrying in {Seconds} s: {Reason}")]
+        public static partial void DatastoreUnavailable(ILogger logger, string reason, double seconds);
+
+        [LoggerMessage(24, LogLevel.Information, "Stopping; the dataplane stays programmed")]
+        public static partial void Stopping(ILogger logger);
+    }
+}

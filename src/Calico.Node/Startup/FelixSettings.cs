@@ -1,0 +1,49 @@
+using Calico.Felix.Config;
+using Calico.Felix.Rules;
+using Calico.Node.Agent;
+
+namespace Calico.Node.Startup;
+
+/// <summary>Felix's effective configuration for this node, recomputed whenever its inputs change.</summary>
+internal sealed class FelixSettings(NodeSettings node, string? configFileText)
+{
+    private readonly List<KeyValuePair<string, string>> _environment = BuildEnvironment(node);
+
+    public FelixConfigLoadResult Load(AgentInputs inputs) =>
+        FelixConfigLoader.Load(_environment, configFileText, inputs.GlobalConfig, inputs.NodeConfig, inputs.SelectorScopedConfigs, inputs.NodeLabels);
+
+    /// <summary>The render-relevant part of a configuration.</summary>
+    public static RenderConfig ToRenderConfig(FelixConfig config)
+    {
+        var render = new RenderConfig
+        {
+            InterfacePrefix = config.InterfacePrefix.Count > 0 ? config.InterfacePrefix[0] : "cali",
+            DefaultEndpointToHostAction = config.DefaultEndpointToHostAction switch
+            {
+                Felix.Config.EndpointToHostAction.Accept => Felix.Rules.EndpointToHostAction.Accept,
+                Felix.Config.EndpointToHostAction.Return => Felix.Rules.EndpointToHostAction.Return,
+                _ => Felix.Rules.EndpointToHostAction.Drop,
+            },
+            LogPrefix = config.LogPrefix.Length > 0 ? config.LogPrefix : "calico-packet",
+        };
+        return RenderConfigExtras.WithFailsafes(render, config);
+    }
+
+    private static List<KeyValuePair<string, string>> BuildEnvironment(NodeSettings node)
+    {
+        var env = node.Environment.Where(kv => kv.Key.StartsWith("FELIX_", StringComparison.OrdinalIgnoreCase)).ToList();
+        // calico-node tells Felix its name as upstream's start-up script does (FELIX_FELIXHOSTNAME=NODENAME).
+        if (!env.Any(kv => kv.Key.Equals("FELIX_FELIXHOSTNAME", StringComparison.OrdinalIgnoreCase)))
+        {
+            env.Add(new("FELIX_FELIXHOSTNAME", node.NodeName));
+        }
+
+        // calico-node's manifest turns health on; Felix's own default is off.
+        if (!env.Any(kv => kv.Key.Equals("FELIX_HEALTHENABLED", StringComparison.OrdinalIgnoreCase)))
+        {
+            env.Add(new("FELIX_HEALTHENABLED", "true"));
+        }
+
+        return env;
+    }
+}

@@ -1,0 +1,116 @@
+using System.Net;
+
+namespace Calico.Node.Startup;
+
+/// <summary>
+/// calico-node's start-up settings from its command line and environment (upstream's names): which node it is,
+/// its address, where felix.cfg and its state live.
+/// </summary>
+internal sealed record NodeSettings(
+    string NodeName,
+    string? Ipv4Address,
+    bool AutodetectIpv4,
+    string FelixConfigPath,
+    string StateDir,
+    IReadOnlyDictionary<string, string> Environment)
+{
+    public const string DefaultFelixConfigPath = "/etc/calico/felix.cfg";
+    public const string DefaultStateDir = "/var/lib/calico";
+
+    public const string Usage =
+        "usage: calico-node [--felix-config <path>] [--state-dir <dir>]\n" +
+        "  Runs the per-host agent (Felix) until SIGTERM.\n" +
+        "  --felix-config  Felix's config file (default /etc/calico/felix.cfg; absent is fine)\n" +
+        "  --state-dir     where the node name file is written (default /var/lib/calico)\n" +
+        "Environment: NODENAME, IP (autodetect|none|<address>[/<len>]), DATASTORE_TYPE (etcdv3|embedded),\n" +
+        "  ETCD_ENDPOINTS, CALICO_DATASTORE_PATH, FELIX_<PARAMETER>.\n";
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the bad argument or variable and its value.</summary>
+    public static NodeSettings Parse(IReadOnlyList<string> args, IReadOnlyDictionary<string, string> environment, string osHostname)
+    {
+        string felixConfig = DefaultFelixConfigPath;
+        string stateDir = DefaultStateDir;
+        for (int i = 0; i < args.Count; i++)
+        {
+            string arg = args[i];
+            switch (arg)
+            {
+                case "--felix-config" or "--state-dir":
+                    if (i + 1 >= args.Count || args[i + 1].Length == 0)
+                    {
+                        throw new ArgumentException($"calico-node: {arg} needs a value");
+                    }
+
+                    if (arg == "--felix-config")
+                    {
+                        felixConfig = args[++i];
+                    }
+                    else
+                    {
+                        stateDir = args[++i];
+                    }
+
+                    break;
+                case "run" or "-felix":
+                    break; // upstream's calico-node runs Felix with -felix; accepted for familiarity
+                default:
+                    throw new ArgumentException($"calico-node: unknown argument '{arg}'");
+            }
+        }
+
+        // Upstream: NODENAME, else HOSTNAME, else the OS hostname; names are lower-cased.
+        string nodeName = (Get(environment, "NODENAME") ?? Get(environment, "HOSTNAME") ?? osHostname).Trim().ToLowerInvariant();
+        if (nodeName.Length == 0 || nodeName.Length > 253 || !IsDnsName(nodeName))
+        {
+            throw new ArgumentException($"calico-node: NODENAME='{nodeName}' is not a valid node name (lower-case DNS name, at most 253 characters)");
+        }
+
+        string ip = Get(environment, "IP") ?? "autodetect";
+        string? address = null;
+        bool autodetect = false;
+        if (ip.Equals("autodetect", StringComparison.OrdinalIgnoreCase))
+        {
+            autodetect = true;
+        }
+        else if (!ip.Equals("none", StringComparison.OrdinalIgnoreCase))
+        {
+            address = NormaliseAddress(ip) ?? throw new ArgumentException($"calico-node: IP='{ip}' is not an IPv4 address, 'autodetect' or 'none'");
+        }
+
+        return new NodeSettings(nodeName, address, autodetect, felixConfig, stateDir, environment);
+    }
+
+    /// <summary>"10.0.0.5" or "10.0.0.5/24" → CIDR form as upstream stores it (a bare address gets /32).</summary>
+    internal static string? NormaliseAddress(string text)
+    {
+        string[] parts = text.Split('/');
+        if (parts.Length > 2 || !IPAddress.TryParse(parts[0], out IPAddress? address) || address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
+        {
+            return null;
+        }
+
+        int length = 32;
+        if (parts.Length == 2 && (!int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out length) || length > 32))
+        {
+            return null;
+        }
+
+        return address + "/" + length.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static string? Get(IReadOnlyDictionary<string, string> environment, string name) =>
+        environment.TryGetValue(name, out string? value) && value.Length > 0 ? value : null;
+
+    private static bool IsDnsName(string name)
+    {
+        foreach (char c in name)
+        {
+            if (!(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-' || c == '.'))
+            {
+                return false;
+            }
+        }
+
+        return char.IsAsciiLetterOrDigit(name[0]) && char.IsAsciiLetterOrDigit(name[^1]);
+    }
+}

@@ -1,0 +1,161 @@
+using Calico.Api;
+using Calico.Client;
+using Calico.Datastore.Syncer;
+using Calico.Felix.Rules;
+using Calico.Node.Agent;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Calico.Node.Tests;
+
+public sealed class FelixAgentTests : IAsyncLifetime
+{
+    private readonly FakeDriver _driver = new();
+    private readonly RecordingTelemetry _telemetry = new();
+    private readonly CancellationTokenSource _stop = new();
+    private FelixAgent _agent = null!;
+    private Task _running = Task.CompletedTask;
+
+    public Task InitializeAsync()
+    {
+        _agent = new FelixAgent("host1", _driver, RenderFor, TimeSpan.FromMinutes(5), _telemetry, NullLogger.Instance, TimeSpan.FromMilliseconds(20));
+        _running = Task.Run(() => _agent.RunAsync(_stop.Token));
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        try
+        {
+            await _running;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        _stop.Dispose();
+    }
+
+    [Fact]
+    public async Task Nothing_is_programmed_before_the_datastore_is_in_sync()
+    {
+        _agent.OnUpdates([Put(Wep("host1", "web", "10.65.0.2/32"))]);
+        await Task.Delay(100);
+        Assert.False(_driver.Applied.Reader.TryRead(out _));
+        Assert.False(_telemetry.Readiness.Ready);
+        Assert.Contains("sync", _telemetry.Readiness.Reason, StringComparison.Ordinal);
+
+        _agent.OnStatusUpdated(SyncStatus.InSync);
+        var applied = await NextApplyAsync();
+        Assert.Single(applied.State.Endpoints);
+        Assert.True(_telemetry.Readiness.Ready);
+    }
+
+    [Fact]
+    public async Task Only_local_endpoints_reach_the_dataplane()
+    {
+        _agent.OnUpdates([Put(Wep("host1", "a", "10.65.0.2/32")), Put(Wep("host2", "b", "10.65.0.66/32"))]);
+        _agent.OnStatusUpdated(SyncStatus.InSync);
+        var applied = await NextApplyAsync();
+        var endpoint = Assert.Single(applied.State.Endpoints).Value;
+        Assert.Equal(["10.65.0.2/32"], endpoint.Ipv4Nets);
+    }
+
+    [Fact]
+    public async Task A_failed_apply_is_retried_and_reported_until_it_succeeds()
+    {
+        _driver.FailuresToInject = 2;
+        _agent.OnUpdates([Put(Wep("host1", "web", "10.65.0.2/32"))]);
+        _agent.OnStatusUpdated(SyncStatus.InSync);
+        await NextApplyAsync();
+        Assert.Equal(3, _driver.Attempts);
+        Assert.Equal(2, _telemetry.Failures);
+        Assert.True(_telemetry.Readiness.Ready);
+    }
+
+    [Fact]
+    public async Task Nat_outgoing_pools_are_passed_to_the_dataplane()
+    {
+        _agent.OnUpdates([
+            Put(Pool("masq", "10.65.0.0/16", nat: true)),
+            Put(Pool("plain", "10.66.0.0/16", nat: false)),
+        ]);
+        _agent.OnStatusUpdated(SyncStatus.InSync);
+        var applied = await NextApplyAsync();
+        Assert.Equal(["10.65.0.0/16", "10.66.0.0/16"], applied.AllPoolCidrs);
+        Assert.Equal(["10.65.0.0/16"], applied.MasqueradePoolCidrs);
+
+        _agent.OnUpdates([Delete(ResourceKinds.IPPool, null, "masq")]);
+        applied = await NextApplyAsync();
+        Assert.Empty(applied.MasqueradePoolCidrs);
+    }
+
+    [Fact]
+    public async Task A_felix_configuration_change_re_renders_with_the_new_config()
+    {
+        _agent.OnStatusUpdated(SyncStatus.InSync);
+        var applied = await NextApplyAsync();
+        Assert.Equal(EndpointToHostAction.Drop, applied.Render.DefaultEndpointToHostAction);
+
+        var config = new FelixConfiguration { Metadata = { Name = "default" } };
+        config.Spec.DefaultEndpointToHostAction = "Accept";
+        _agent.OnUpdates([Put(config)]);
+        applied = await NextApplyAsync();
+        Assert.Equal(EndpointToHostAction.Accept, applied.Render.DefaultEndpointToHostAction);
+    }
+
+    [Fact]
+    public async Task A_value_that_cannot_be_decoded_is_treated_as_deleted()
+    {
+        _agent.OnUpdates([Put(Wep("host1", "web", "10.65.0.2/32"))]);
+        _agent.OnStatusUpdated(SyncStatus.InSync);
+        await NextApplyAsync();
+        string key = ResourceIdentity.Key(ResourceKinds.WorkloadEndpoint, "ns1", WepName("web"));
+        _agent.OnUpdates([new SyncUpdate(SyncUpdateType.Updated, key, "{not json"u8.ToArray(), 99)]);
+        var applied = await NextApplyAsync();
+        Assert.Empty(applied.State.Endpoints);
+    }
+
+    private static RenderConfig RenderFor(AgentInputs inputs) => new()
+    {
+        DefaultEndpointToHostAction = inputs.GlobalConfig?.Spec.DefaultEndpointToHostAction == "Accept" ? EndpointToHostAction.Accept : EndpointToHostAction.Drop,
+    };
+
+    private async Task<DesiredDataplane> NextApplyAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        return await _driver.Applied.Reader.ReadAsync(timeout.Token);
+    }
+
+    private static string WepName(string pod) => "host1-k8s-" + pod + "-eth0";
+
+    private static WorkloadEndpoint Wep(string node, string pod, string ip)
+    {
+        var wep = new WorkloadEndpoint { Metadata = { Name = node + "-k8s-" + pod + "-eth0", Namespace = "ns1", Labels = new() { ["pod"] = pod } } };
+        wep.Spec.Node = node;
+        wep.Spec.Orchestrator = "k8s";
+        wep.Spec.Pod = pod;
+        wep.Spec.Endpoint = "eth0";
+        wep.Spec.InterfaceName = "cali" + pod.PadRight(11, '0')[..11];
+        wep.Spec.IpNetworks = [ip];
+        wep.Spec.Profiles = ["kns.ns1"];
+        return wep;
+    }
+
+    private static IPPool Pool(string name, string cidr, bool nat)
+    {
+        var pool = new IPPool { Metadata = { Name = name } };
+        pool.Spec.Cidr = cidr;
+        pool.Spec.NatOutgoing = nat;
+        return pool;
+    }
+
+    private static SyncUpdate Put(Resource r)
+    {
+        var kind = ResourceKinds.Of(r);
+        return new SyncUpdate(SyncUpdateType.New, ResourceIdentity.Key(kind, r.Metadata.Namespace, r.Metadata.Name!), ResourceCodec.ToStorageJson(r), 1);
+    }
+
+    private static SyncUpdate Delete(ResourceKind kind, string? ns, string name) =>
+        new(SyncUpdateType.Deleted, ResourceIdentity.Key(kind, ns, name), null, 2);
+}
