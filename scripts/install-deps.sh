@@ -9,6 +9,7 @@ packages=(
   iproute2 nftables         # kernel tiers (later issues)
   iputils-ping              # CNI tests ping between containers
   podman runc busybox-static containernetworking-plugins  # CNI tests: a real runtime, an image from busybox
+  iperf3                    # dataplane tests and benchmarks: real TCP flows between workloads
 )
 
 missing=()

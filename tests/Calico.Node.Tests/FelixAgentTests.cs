@@ -48,7 +48,7 @@ public sealed class FelixAgentTests : IAsyncLifetime
         _agent.OnStatusUpdated(SyncStatus.InSync);
         var applied = await NextApplyAsync();
         Assert.Single(applied.State.Endpoints);
-        Assert.True(_telemetry.Readiness.Ready);
+        await ReadyAsync();
     }
 
     [Fact]
@@ -70,7 +70,7 @@ public sealed class FelixAgentTests : IAsyncLifetime
         await NextApplyAsync();
         Assert.Equal(3, _driver.Attempts);
         Assert.Equal(2, _telemetry.Failures);
-        Assert.True(_telemetry.Readiness.Ready);
+        await ReadyAsync();
     }
 
     [Fact]
@@ -120,6 +120,17 @@ public sealed class FelixAgentTests : IAsyncLifetime
     {
         DefaultEndpointToHostAction = inputs.GlobalConfig?.Spec.DefaultEndpointToHostAction == "Accept" ? EndpointToHostAction.Accept : EndpointToHostAction.Drop,
     };
+
+    /// <summary>The fake records an apply before the agent marks itself ready: wait for the loop to get there.</summary>
+    private async Task ReadyAsync()
+    {
+        for (int i = 0; i < 200 && !_telemetry.Readiness.Ready; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(_telemetry.Readiness.Ready, _telemetry.Readiness.Reason);
+    }
 
     private async Task<DesiredDataplane> NextApplyAsync()
     {

@@ -1,0 +1,248 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Calico.Api;
+
+namespace Calico.Node.Tests.Kernel;
+
+/// <summary>
+/// The FAQ's promises on a real kernel: workloads cannot reach their own host unless allowed, host endpoints are
+/// closed except the failsafe ports, natOutgoing masquerades, drift is repaired, and a SIGKILLed agent neither
+/// breaks live flows nor misses a policy applied while it was down. One agent for the class (tests run in order
+/// and undo what they change).
+/// </summary>
+public sealed class AgentKernelTests(AgentHostFixture host) : IClassFixture<AgentHostFixture>
+{
+    private static readonly TimeSpan Converge = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan ShortProbe = TimeSpan.FromMilliseconds(700);
+
+    [Fact]
+    public async Task Workload_to_its_own_host_is_dropped_by_default_and_allowed_with_DefaultEndpointToHostAction_Accept()
+    {
+        Pod pod = await host.AddPodAsync("wh", "10.65.0.10");
+        using var listener = await NetnsSockets.ListenAsync(host.HostNs, IPAddress.Any, 8081);
+        await host.WaitForAsync(async () => await RouteExistsAsync(pod), Converge, "the pod's route");
+        Assert.Null(await NetnsSockets.ProbeAsync(pod.Netns, AgentHostFixture.HostAddress, 8081, ShortProbe));
+
+        await host.ApplyAsync("""
+            apiVersion: projectcalico.org/v3
+            kind: FelixConfiguration
+            metadata:
+              name: default
+            spec:
+              defaultEndpointToHostAction: Accept
+            """);
+        try
+        {
+            await host.WaitForAsync(async () => await NetnsSockets.ProbeAsync(pod.Netns, AgentHostFixture.HostAddress, 8081, ShortProbe) is not null, Converge, "workload-to-host allowed");
+        }
+        finally
+        {
+            await host.DeleteAsync(ResourceKinds.FelixConfiguration, null, "default");
+        }
+
+        await host.WaitForAsync(async () => await NetnsSockets.ProbeAsync(pod.Netns, AgentHostFixture.HostAddress, 8081, ShortProbe) is null, Converge, "workload-to-host dropped again");
+        listener.Stop();
+    }
+
+    [Fact]
+    public async Task A_host_endpoint_with_deny_all_closes_the_host_except_failsafe_ports()
+    {
+        using var ssh = await NetnsSockets.ListenAsync(host.HostNs, IPAddress.Any, 22);
+        using var bgp = await NetnsSockets.ListenAsync(host.HostNs, IPAddress.Any, 179);
+        using var app = await NetnsSockets.ListenAsync(host.HostNs, IPAddress.Any, 8080);
+        Assert.NotNull(await NetnsSockets.ProbeAsync(host.OutsideNs, AgentHostFixture.HostAddress, 8080, ShortProbe));
+
+        await host.ApplyAsync("""
+            apiVersion: projectcalico.org/v3
+            kind: HostEndpoint
+            metadata:
+              name: host1-eth0
+              labels:
+                role: host
+            spec:
+              node: host1
+              interfaceName: eth0
+              expectedIPs: ["198.18.0.1"]
+            ---
+            apiVersion: projectcalico.org/v3
+            kind: GlobalNetworkPolicy
+            metadata:
+              name: deny-host
+            spec:
+              selector: role == 'host'
+              types: [Ingress, Egress]
+            """);
+        try
+        {
+            await host.WaitForAsync(async () => await NetnsSockets.ProbeAsync(host.OutsideNs, AgentHostFixture.HostAddress, 8080, ShortProbe) is null, Converge, "tcp 8080 closed by the host endpoint policy");
+            Assert.NotNull(await NetnsSockets.ProbeAsync(host.OutsideNs, AgentHostFixture.HostAddress, 22, TimeSpan.FromSeconds(3)));
+            Assert.NotNull(await NetnsSockets.ProbeAsync(host.OutsideNs, AgentHostFixture.HostAddress, 179, TimeSpan.FromSeconds(3)));
+        }
+        finally
+        {
+            await host.DeleteAsync(ResourceKinds.GlobalNetworkPolicy, null, "deny-host");
+            await host.DeleteAsync(ResourceKinds.HostEndpoint, null, "host1-eth0");
+        }
+
+        await host.WaitForAsync(async () => await NetnsSockets.ProbeAsync(host.OutsideNs, AgentHostFixture.HostAddress, 8080, ShortProbe) is not null, Converge, "tcp 8080 open again");
+        ssh.Stop();
+        bgp.Stop();
+        app.Stop();
+    }
+
+    [Fact]
+    public async Task NatOutgoing_masquerades_to_the_outside_and_without_it_the_pod_address_is_seen()
+    {
+        Pod pod = await host.AddPodAsync("nat", "10.65.0.20");
+        using var outside = await NetnsSockets.ListenAsync(host.OutsideNs, IPAddress.Any, 8090);
+        string? seen = null;
+        await host.WaitForAsync(async () => (seen = await NetnsSockets.ProbeAsync(pod.Netns, AgentHostFixture.OutsideAddress, 8090, ShortProbe)) == "198.18.0.1", Converge, "the outside to see the host's address (last seen: " + seen + ")");
+
+        await host.ApplyAsync("""
+            apiVersion: projectcalico.org/v3
+            kind: IPPool
+            metadata:
+              name: lab
+            spec:
+              cidr: 10.65.0.0/16
+              blockSize: 26
+              natOutgoing: false
+            """);
+        try
+        {
+            await host.WaitForAsync(async () => (seen = await NetnsSockets.ProbeAsync(pod.Netns, AgentHostFixture.OutsideAddress, 8090, ShortProbe)) == "10.65.0.20", Converge, "the outside to see the pod's own address (last seen: " + seen + ")");
+        }
+        finally
+        {
+            await host.ApplyAsync("""
+                apiVersion: projectcalico.org/v3
+                kind: IPPool
+                metadata:
+                  name: lab
+                spec:
+                  cidr: 10.65.0.0/16
+                  blockSize: 26
+                  natOutgoing: true
+                """);
+        }
+
+        outside.Stop();
+    }
+
+    [Fact]
+    public async Task A_rule_or_route_deleted_by_hand_comes_back()
+    {
+        Pod pod = await host.AddPodAsync("drift", "10.65.0.30");
+        await host.WaitForAsync(async () => await RouteExistsAsync(pod) && ForwardRuleCount() > 0, Converge, "the pod's route and the forward chain");
+        int rules = ForwardRuleCount();
+
+        AgentHostFixture.Sh($"ip netns exec {host.HostNs} nft flush chain inet calico filter-FORWARD");
+        AgentHostFixture.Sh($"ip -n {host.HostNs} route del 10.65.0.30/32");
+        Assert.Equal(0, ForwardRuleCount());
+        Assert.False(await RouteExistsAsync(pod));
+
+        await host.WaitForAsync(() => Task.FromResult(ForwardRuleCount() == rules), Converge, "filter-FORWARD's rules to come back");
+        await host.WaitForAsync(async () => await RouteExistsAsync(pod), Converge, "the route to come back");
+    }
+
+    [Fact]
+    public async Task A_flow_survives_kill_9_and_restart_and_a_policy_applied_while_down_is_enforced_after()
+    {
+        string iperf = TestKit.Prerequisites.Require("iperf3");
+        Pod server = await host.AddPodAsync("srv", "10.65.0.40", ("app", "server"));
+        Pod client = await host.AddPodAsync("cli", "10.65.0.41", ("app", "client"));
+        using var extra = await NetnsSockets.ListenAsync(server.Netns, IPAddress.Any, 8100);
+        await host.ApplyAsync("""
+            apiVersion: projectcalico.org/v3
+            kind: NetworkPolicy
+            metadata:
+              name: server-ingress
+              namespace: ns1
+            spec:
+              selector: app == 'server'
+              types: [Ingress]
+              ingress:
+              - action: Allow
+                protocol: TCP
+                source:
+                  selector: app == 'client'
+                destination:
+                  ports: [5201, 8100]
+            """);
+        await host.WaitForAsync(async () => await NetnsSockets.ProbeAsync(client.Netns, server.Address, 8100, ShortProbe) is not null, Converge, "client to reach server:8100");
+
+        using var iperfServer = Process.Start(new ProcessStartInfo("ip", ["netns", "exec", server.Netns, iperf, "-s", "-1", "-p", "5201"]) { RedirectStandardOutput = true })!;
+        await Task.Delay(300);
+        using var iperfClient = Process.Start(new ProcessStartInfo("ip", ["netns", "exec", client.Netns, iperf, "-c", server.Address.ToString(), "-t", "8", "-i", "1", "-J"]) { RedirectStandardOutput = true })!;
+        Task<string> clientOutput = iperfClient.StandardOutput.ReadToEndAsync();
+        try
+        {
+            await Task.Delay(1500);
+            host.StopAgent(kill: true);
+
+            // While the agent is down: the ruleset stays in force, and a policy change waits in the datastore.
+            Assert.Equal(1, NftTableCount());
+            await host.ApplyAsync("""
+                apiVersion: projectcalico.org/v3
+                kind: NetworkPolicy
+                metadata:
+                  name: server-ingress
+                  namespace: ns1
+                spec:
+                  selector: app == 'server'
+                  types: [Ingress]
+                  ingress:
+                  - action: Allow
+                    protocol: TCP
+                    source:
+                      selector: app == 'client'
+                    destination:
+                      ports: [5201]
+                """);
+            await Task.Delay(1500);
+            await host.StartAgentAsync();
+
+            Assert.True(iperfClient.WaitForExit(20_000), "iperf3 client did not finish");
+            string json = await clientOutput;
+            Assert.True(iperfClient.ExitCode == 0, "iperf3 failed: " + json);
+            using JsonDocument doc = JsonDocument.Parse(json);
+            var intervals = doc.RootElement.GetProperty("intervals").EnumerateArray().Select(i => i.GetProperty("sum").GetProperty("bytes").GetInt64()).ToList();
+            Assert.True(intervals.Count >= 7, "intervals: " + intervals.Count);
+            Assert.All(intervals, bytes => Assert.True(bytes > 0, "an interval carried nothing: " + string.Join(",", intervals)));
+
+            await host.WaitForAsync(async () => await NetnsSockets.ProbeAsync(client.Netns, server.Address, 8100, ShortProbe) is null, Converge, "the policy applied while the agent was down to close port 8100");
+        }
+        finally
+        {
+            if (!iperfClient.HasExited)
+            {
+                iperfClient.Kill(true);
+            }
+
+            if (!iperfServer.HasExited)
+            {
+                iperfServer.Kill(true);
+            }
+
+            await host.DeleteAsync(ResourceKinds.NetworkPolicy, "ns1", "server-ingress");
+            extra.Stop();
+        }
+    }
+
+    private int ForwardRuleCount()
+    {
+        string json = AgentHostFixture.Sh($"ip netns exec {host.HostNs} nft -j list chain inet calico filter-FORWARD");
+        using JsonDocument doc = JsonDocument.Parse(json);
+        return doc.RootElement.GetProperty("nftables").EnumerateArray().Count(e => e.TryGetProperty("rule", out _));
+    }
+
+    private int NftTableCount() =>
+        AgentHostFixture.Sh($"ip netns exec {host.HostNs} nft list tables").Split('\n').Count(l => l.Trim() == "table inet calico");
+
+    private async Task<bool> RouteExistsAsync(Pod pod)
+    {
+        await Task.CompletedTask;
+        return AgentHostFixture.Sh($"ip -n {host.HostNs} route show {pod.Address}/32").Contains(pod.HostInterface, StringComparison.Ordinal);
+    }
+}
