@@ -63,7 +63,7 @@ public static class NftDelta
             {
                 redeclared.Add((old, set));
             }
-            else if (!set.IsMap)
+            else if (!set.IsMap && !ReferenceEquals(old, set))
             {
                 // Deletes first: in an interval set an added CIDR may cover a member that is leaving.
                 var (removed, added) = SortedDifference(old.Elements, set.Elements);

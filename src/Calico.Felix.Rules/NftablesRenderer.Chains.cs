@@ -154,32 +154,86 @@ public static partial class NftablesRenderer
 
     private static void AddPolicyChains(List<NftChain> result, RenderContext ctx)
     {
-        var chains = new List<(string Chain, string Note, IReadOnlyList<RuleModel> Rules)>(ctx.State.Policies.Count * 2);
+        var chains = new List<(string Chain, string Note, IReadOnlyList<RuleModel> Rules)>();
+        var reused = new List<NftChain>();
+        var rendered = new List<(PolicyKey Key, PolicyIntent Intent)>();
         foreach (var (key, policy) in ctx.State.Policies)
         {
+            if (ctx.Cache is { } cache && cache.Policies.TryGetValue(key, out var hit) && ReferenceEquals(hit.Intent, policy) && ReferenceEquals(hit.Config, ctx.Config))
+            {
+                reused.Add(hit.In);
+                reused.Add(hit.Out);
+                continue;
+            }
+
             string id = key.Kind + " " + key.ToString();
             chains.Add((NftNames.PolicyChain(key, inbound: true), "policy " + id + " ingress", policy.InboundRules));
             chains.Add((NftNames.PolicyChain(key, inbound: false), "policy " + id + " egress", policy.OutboundRules));
+            rendered.Add((key, policy));
         }
 
-        AddRuleChains(result, ctx, chains);
+        var fresh = new List<NftChain>(chains.Count);
+        AddRuleChains(fresh, ctx, chains, sort: false);
+        if (ctx.Cache is { } c)
+        {
+            for (int i = 0; i < rendered.Count; i++)
+            {
+                c.Policies[rendered[i].Key] = (rendered[i].Intent, ctx.Config, fresh[2 * i], fresh[2 * i + 1]);
+            }
+        }
+
+        AddSortedByName(result, reused, fresh);
     }
 
     private static void AddProfileChains(List<NftChain> result, RenderContext ctx)
     {
-        var chains = new List<(string Chain, string Note, IReadOnlyList<RuleModel> Rules)>(ctx.State.Profiles.Count * 2);
+        var chains = new List<(string Chain, string Note, IReadOnlyList<RuleModel> Rules)>();
+        var reused = new List<NftChain>();
+        var rendered = new List<(string Id, ProfileIntent Intent)>();
         foreach (var (id, profile) in ctx.State.Profiles)
         {
+            if (ctx.Cache is { } cache && cache.Profiles.TryGetValue(id, out var hit) && ReferenceEquals(hit.Intent, profile) && ReferenceEquals(hit.Config, ctx.Config))
+            {
+                reused.Add(hit.In);
+                reused.Add(hit.Out);
+                continue;
+            }
+
             chains.Add((NftNames.ProfileChain(id, inbound: true), "profile " + id + " inbound", profile.InboundRules));
             chains.Add((NftNames.ProfileChain(id, inbound: false), "profile " + id + " outbound", profile.OutboundRules));
+            rendered.Add((id, profile));
         }
 
-        AddRuleChains(result, ctx, chains);
+        var fresh = new List<NftChain>(chains.Count);
+        AddRuleChains(fresh, ctx, chains, sort: false);
+        if (ctx.Cache is { } c)
+        {
+            for (int i = 0; i < rendered.Count; i++)
+            {
+                c.Profiles[rendered[i].Id] = (rendered[i].Intent, ctx.Config, fresh[2 * i], fresh[2 * i + 1]);
+            }
+        }
+
+        AddSortedByName(result, reused, fresh);
     }
 
-    private static void AddRuleChains(List<NftChain> result, RenderContext ctx, List<(string Chain, string Note, IReadOnlyList<RuleModel> Rules)> chains)
+    /// <summary>Rendered and reused chains together, in ordinal name order (the model's determinism).</summary>
+    private static void AddSortedByName(List<NftChain> result, List<NftChain> reused, List<NftChain> fresh)
     {
-        chains.Sort(static (a, b) => string.CompareOrdinal(a.Chain, b.Chain));
+        var all = new List<NftChain>(reused.Count + fresh.Count);
+        all.AddRange(reused);
+        all.AddRange(fresh);
+        all.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        result.AddRange(all);
+    }
+
+    private static void AddRuleChains(List<NftChain> result, RenderContext ctx, List<(string Chain, string Note, IReadOnlyList<RuleModel> Rules)> chains, bool sort = true)
+    {
+        if (sort)
+        {
+            chains.Sort(static (a, b) => string.CompareOrdinal(a.Chain, b.Chain));
+        }
+
         var sb = new StringBuilder(1024);
         foreach (var (chain, note, rules) in chains)
         {

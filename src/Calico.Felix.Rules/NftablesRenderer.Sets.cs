@@ -10,12 +10,20 @@ public static partial class NftablesRenderer
     /// always present so rules may reference either. Net sets are interval sets whose members are made disjoint
     /// (<see cref="CidrCollapse"/>): the graph mixes endpoint /32s with network-set CIDRs that may contain them.
     /// </summary>
-    private static void AddIpSets(List<NftSet> sets, DataplaneState state)
+    private static void AddIpSets(List<NftSet> sets, DataplaneState state, RenderCache? cache)
     {
         var ids = new List<string>(state.IpSets.Keys);
         ids.Sort(StringComparer.Ordinal);
         foreach (string id in ids)
         {
+            long version = state.IpSetVersion(id);
+            if (cache is not null && version != 0 && cache.IpSets.TryGetValue(id, out var cached) && cached.Version == version)
+            {
+                sets.Add(cached.V4);
+                sets.Add(cached.V6);
+                continue;
+            }
+
             var (type, members) = state.IpSets[id];
             var v4 = new HashSet<string>(StringComparer.Ordinal);
             var v6 = new HashSet<string>(StringComparer.Ordinal);
@@ -26,8 +34,14 @@ public static partial class NftablesRenderer
             }
 
             string note = "IP set " + NftNames.CommentText(id);
-            sets.Add(IpSet(NftNames.IpSet(id, 4), note, type, 4, v4));
-            sets.Add(IpSet(NftNames.IpSet(id, 6), note, type, 6, v6));
+            NftSet set4 = IpSet(NftNames.IpSet(id, 4), note, type, 4, v4);
+            NftSet set6 = IpSet(NftNames.IpSet(id, 6), note, type, 6, v6);
+            sets.Add(set4);
+            sets.Add(set6);
+            if (cache is not null && version != 0)
+            {
+                cache.IpSets[id] = (version, set4, set6);
+            }
         }
     }
 

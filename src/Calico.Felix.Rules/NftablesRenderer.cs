@@ -15,19 +15,23 @@ public static partial class NftablesRenderer
     public static string Render(DataplaneState state, RenderConfig config) =>
         Build(state, config, NatInputs.None).ToFullTransaction();
 
-    public static NftTable Build(DataplaneState state, RenderConfig config, NatInputs nat)
+    public static NftTable Build(DataplaneState state, RenderConfig config, NatInputs nat) => Build(state, config, nat, cache: null);
+
+    /// <summary>As <see cref="Build(DataplaneState, RenderConfig, NatInputs)"/>, reusing what <paramref name="cache"/> holds for unchanged inputs.</summary>
+    public static NftTable Build(DataplaneState state, RenderConfig config, NatInputs nat, RenderCache? cache)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(nat);
         config.Validate();
 
-        var ctx = new RenderContext(state, config);
+        cache?.BindTo(state);
+        var ctx = new RenderContext(state, config) { Cache = cache };
         List<(string Iface, EndpointIntent Endpoint)> workloads = SelectEndpoints(state, config, hostEndpoints: false);
         List<(string Iface, EndpointIntent Endpoint)> hosts = SelectEndpoints(state, config, hostEndpoints: true);
 
         var sets = new List<NftSet>();
-        AddIpSets(sets, state);
+        AddIpSets(sets, state, cache);
         var (masqueradeV4, masqueradeV6) = AddPoolSets(sets, nat);
 
         var maps = new List<NftSet>
@@ -65,6 +69,7 @@ public static partial class NftablesRenderer
 
         AddPolicyChains(chains, ctx);
         AddProfileChains(chains, ctx);
+        cache?.Prune(state);
         return new NftTable(sets, maps, chains);
     }
 

@@ -19,6 +19,8 @@ internal sealed class RenderContext
 
     public DataplaneState State { get; }
 
+    public RenderCache? Cache { get; init; }
+
     public RenderConfig Config { get; }
 
     public string Accept { get; }

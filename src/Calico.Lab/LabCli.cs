@@ -1,14 +1,26 @@
+using System.Globalization;
+using Calico.Lab.Cluster;
 using Calico.Lab.Conformance;
+using Calico.Reachability;
 
 namespace Calico.Lab;
 
 /// <summary>calico-lab's command line; <see cref="RunAsync"/> is the whole program, so tests run it in-process.</summary>
 public static class LabCli
 {
-    private const string Usage =
-        "usage: calico-lab conformance [--engine] <case file or directory>...\n" +
-        "  --engine   compute every case with the policy engine alone (default)\n" +
-        "  --cluster  probe real packets on a cluster in network namespaces (not available yet)\n";
+    public const string Usage =
+        "usage: calico-lab <command> [--name <lab>] [--state-dir <dir>] ...\n" +
+        "  up [--hosts N] [--datastore embedded|etcdv3] [--no-node]\n" +
+        "                 hosts host1..hostN as network namespaces on a fabric, the datastore, one calico-node per host\n" +
+        "  run <host> <ns/name> [--labels k=v,...] [--serve TCP/80,UDP/81,...]\n" +
+        "                 a Kubernetes-style pod wired by the calico CNI plugin, with listeners on the given ports\n" +
+        "  exec <ns/name> -- <command>...   run a command inside a pod's network namespace\n" +
+        "  matrix [--probe TCP/80]...       who reaches whom, with real packets (. allowed, X denied)\n" +
+        "  down                             remove every namespace, interface and process of the lab\n" +
+        "  conformance [--engine | --cluster [--hosts N]] <case file or directory>...\n" +
+        "    --engine   compute every case with the policy engine alone (default)\n" +
+        "    --cluster  probe real packets on a lab it brings up and tears down itself\n" +
+        "Options: --name <lab> (default lab), --state-dir <dir> (default /var/run/calico-lab/<lab>)\n";
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
@@ -21,59 +33,276 @@ public static class LabCli
             return args.Count == 0 ? 1 : 0;
         }
 
-        if (args[0] != "conformance")
+        var command = args[0];
+        try
         {
-            await stderr.WriteAsync($"calico-lab: unknown command '{args[0]}'\n{Usage}").ConfigureAwait(false);
-            return 1;
-        }
-
-        var paths = new List<string>();
-        foreach (var arg in args.Skip(1))
-        {
-            switch (arg)
+            var parsed = ParsedArguments.Parse(command, args.Skip(1).ToList());
+            if (parsed.Help)
             {
-                case "--engine":
-                    break;
-                case "--cluster":
-                    await stderr.WriteLineAsync("calico-lab conformance: --cluster is not available yet; use --engine (the policy engine alone)").ConfigureAwait(false);
-                    return 1;
-                case "-h" or "--help":
-                    await stdout.WriteAsync(Usage).ConfigureAwait(false);
-                    return 0;
-                default:
-                    if (arg.StartsWith('-'))
-                    {
-                        await stderr.WriteAsync($"calico-lab conformance: unknown option '{arg}'\n{Usage}").ConfigureAwait(false);
-                        return 1;
-                    }
-
-                    paths.Add(arg);
-                    break;
+                await stdout.WriteAsync(Usage).ConfigureAwait(false);
+                return 0;
             }
-        }
 
-        if (paths.Count == 0)
+            return command switch
+            {
+                "conformance" => await ConformanceAsync(parsed, stdout, stderr, cancellationToken).ConfigureAwait(false),
+                "up" => await UpAsync(parsed, stdout, cancellationToken).ConfigureAwait(false),
+                "run" => await RunPodAsync(parsed, stdout, cancellationToken).ConfigureAwait(false),
+                "exec" => await ExecAsync(parsed, stdout, stderr, cancellationToken).ConfigureAwait(false),
+                "matrix" => await MatrixAsync(parsed, stdout, cancellationToken).ConfigureAwait(false),
+                "down" => await DownAsync(parsed, stdout, cancellationToken).ConfigureAwait(false),
+                "serve" => await ServeAsync(parsed, stdout, cancellationToken).ConfigureAwait(false),
+                _ => throw new LabException($"unknown command '{command}'\n{Usage}"),
+            };
+        }
+        catch (LabException e)
         {
-            await stderr.WriteAsync($"calico-lab conformance: no case file or directory given\n{Usage}").ConfigureAwait(false);
+            await stderr.WriteLineAsync($"calico-lab {command}: {e.Message}").ConfigureAwait(false);
             return 1;
+        }
+    }
+
+    private static async Task<int> ConformanceAsync(ParsedArguments parsed, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        if (parsed.Positionals.Count == 0)
+        {
+            throw new LabException($"no case file or directory given\n{Usage}");
         }
 
         IReadOnlyList<string> files;
         try
         {
-            files = ConformanceRunner.FindCases(paths);
+            files = ConformanceRunner.FindCases(parsed.Positionals);
         }
         catch (FileNotFoundException e)
         {
-            await stderr.WriteLineAsync("calico-lab conformance: " + e.Message).ConfigureAwait(false);
-            return 1;
+            throw new LabException(e.Message, e);
         }
 
         if (files.Count == 0)
         {
-            await stderr.WriteLineAsync("calico-lab conformance: no case (*.yaml) found in " + string.Join(", ", paths)).ConfigureAwait(false);
+            await stderr.WriteLineAsync("calico-lab conformance: no case (*.yaml) found in " + string.Join(", ", parsed.Positionals)).ConfigureAwait(false);
         }
 
-        return await ConformanceRunner.RunAsync(files, stdout, cancellationToken).ConfigureAwait(false);
+        if (!parsed.Cluster || files.Count == 0)
+        {
+            return await ConformanceRunner.RunAsync(files, stdout, cancellationToken).ConfigureAwait(false);
+        }
+
+        var worlds = await ClusterWorldFactory.StartAsync(new UpOptions(parsed.Hosts ?? 1, parsed.Datastore ?? "embedded", parsed.NoNode), cancellationToken).ConfigureAwait(false);
+        await using (worlds.ConfigureAwait(false))
+        {
+            return await ConformanceRunner.RunAsync(files, stdout, worlds, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<int> UpAsync(ParsedArguments parsed, TextWriter stdout, CancellationToken cancellationToken)
+    {
+        parsed.ExpectPositionals(0, "");
+        await LabUp.UpAsync(parsed.Layout(), new UpOptions(parsed.Hosts ?? 1, parsed.Datastore ?? "embedded", parsed.NoNode), stdout, cancellationToken).ConfigureAwait(false);
+        return 0;
+    }
+
+    private static async Task<int> RunPodAsync(ParsedArguments parsed, TextWriter stdout, CancellationToken cancellationToken)
+    {
+        parsed.ExpectPositionals(2, "<host> <ns/name>");
+        var pod = ArgumentParsers.ParsePod(parsed.Positionals[1]);
+        var layout = parsed.Layout();
+        var state = LabStateFile.Load(layout);
+        await using var datastore = LabDatastore.Open(layout, state);
+        var record = await LabWorkloads.RunAsync(
+            layout, datastore, parsed.Positionals[0], pod, parsed.Labels ?? new Dictionary<string, string>(), parsed.Serve ?? [], LabWorkloads.ListenerMode.DetachedProcess, cancellationToken).ConfigureAwait(false);
+        await stdout.WriteLineAsync($"pod {record.Id} on {record.Host}: {record.Address} (netns {record.Netns}, endpoint {record.EndpointName}){(record.Serve.Count > 0 ? ", serving " + string.Join(',', record.Serve) : "")}").ConfigureAwait(false);
+        return 0;
+    }
+
+    private static async Task<int> ExecAsync(ParsedArguments parsed, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        if (parsed.Positionals.Count != 1 || parsed.Rest.Count == 0)
+        {
+            throw new LabException("usage: calico-lab exec <ns/name> -- <command>...");
+        }
+
+        return await LabInspect.ExecAsync(parsed.Layout(), ArgumentParsers.ParsePod(parsed.Positionals[0]), parsed.Rest, stdout, stderr, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<int> MatrixAsync(ParsedArguments parsed, TextWriter stdout, CancellationToken cancellationToken)
+    {
+        parsed.ExpectPositionals(0, "");
+        await stdout.WriteAsync(await LabInspect.MatrixAsync(parsed.Layout(), parsed.Probes, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+        return 0;
+    }
+
+    private static async Task<int> DownAsync(ParsedArguments parsed, TextWriter stdout, CancellationToken cancellationToken)
+    {
+        parsed.ExpectPositionals(0, "");
+        await LabDown.DownAsync(parsed.Layout(), stdout, cancellationToken).ConfigureAwait(false);
+        return 0;
+    }
+
+    /// <summary>Hidden: the listener process <c>run</c> starts inside a pod's namespace.</summary>
+    private static async Task<int> ServeAsync(ParsedArguments parsed, TextWriter stdout, CancellationToken cancellationToken)
+    {
+        parsed.ExpectPositionals(1, "TCP/80,UDP/81,...");
+        var probes = ArgumentParsers.ParseServe(parsed.Positionals[0]);
+        var identity = parsed.Identity ?? throw new LabException("serve needs --identity <ns/name>");
+        var listener = await ServeListener.StartAsync(identity, probes, null, cancellationToken).ConfigureAwait(false);
+        await using (listener.ConfigureAwait(false))
+        {
+            await stdout.WriteLineAsync($"{identity} serving {string.Join(',', probes)}").ConfigureAwait(false);
+            await stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
+            await listener.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return 0;
+    }
+
+    /// <summary>Options of every command, each accepted only where it means something.</summary>
+    private sealed class ParsedArguments
+    {
+        private static readonly Dictionary<string, string[]> s_allowed = new(StringComparer.Ordinal)
+        {
+            ["conformance"] = ["--engine", "--cluster", "--hosts", "--no-node"],
+            ["up"] = ["--name", "--state-dir", "--hosts", "--datastore", "--no-node"],
+            ["run"] = ["--name", "--state-dir", "--labels", "--serve"],
+            ["exec"] = ["--name", "--state-dir"],
+            ["matrix"] = ["--name", "--state-dir", "--probe"],
+            ["down"] = ["--name", "--state-dir"],
+            ["serve"] = ["--identity"],
+        };
+
+        private string? _name;
+        private string? _stateDir;
+
+        public List<string> Positionals { get; } = [];
+
+        /// <summary>Everything after <c>--</c> (exec's command).</summary>
+        public List<string> Rest { get; } = [];
+
+        public bool Help { get; private set; }
+
+        public bool Cluster { get; private set; }
+
+        public bool NoNode { get; private set; }
+
+        public int? Hosts { get; private set; }
+
+        public string? Datastore { get; private set; }
+
+        public IReadOnlyDictionary<string, string>? Labels { get; private set; }
+
+        public IReadOnlyList<Probe>? Serve { get; private set; }
+
+        public List<Probe> Probes { get; } = [];
+
+        public string? Identity { get; private set; }
+
+        public string Command { get; private set; } = "";
+
+        public static ParsedArguments Parse(string command, List<string> args)
+        {
+            if (!s_allowed.TryGetValue(command, out var allowed))
+            {
+                throw new LabException($"unknown command '{command}'\n{Usage}");
+            }
+
+            var parsed = new ParsedArguments { Command = command };
+            for (var i = 0; i < args.Count; i++)
+            {
+                var arg = args[i];
+                if (arg == "--")
+                {
+                    parsed.Rest.AddRange(args.Skip(i + 1));
+                    break;
+                }
+
+                if (arg is "-h" or "--help")
+                {
+                    parsed.Help = true;
+                    continue;
+                }
+
+                if (!arg.StartsWith('-') || arg == "-")
+                {
+                    parsed.Positionals.Add(arg);
+                    continue;
+                }
+
+                if (!allowed.Contains(arg))
+                {
+                    throw new LabException($"unknown option '{arg}'\n{Usage}");
+                }
+
+                switch (arg)
+                {
+                    case "--engine":
+                        parsed.Cluster = false;
+                        break;
+                    case "--cluster":
+                        parsed.Cluster = true;
+                        break;
+                    case "--no-node":
+                        parsed.NoNode = true;
+                        break;
+                    default:
+                        if (i + 1 >= args.Count)
+                        {
+                            throw new LabException($"{arg} needs a value");
+                        }
+
+                        parsed.SetValue(arg, args[++i]);
+                        break;
+                }
+            }
+
+            return parsed;
+        }
+
+        private void SetValue(string option, string value)
+        {
+            switch (option)
+            {
+                case "--name":
+                    _name = value;
+                    break;
+                case "--state-dir":
+                    _stateDir = value;
+                    break;
+                case "--hosts":
+                    Hosts = int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var hosts) ? hosts : throw new LabException($"--hosts '{value}' is not a number");
+                    break;
+                case "--datastore":
+                    Datastore = value;
+                    break;
+                case "--labels":
+                    Labels = ArgumentParsers.ParseLabels(value);
+                    break;
+                case "--serve":
+                    Serve = ArgumentParsers.ParseServe(value);
+                    break;
+                case "--probe":
+                    Probes.AddRange(value.Split(',', StringSplitOptions.TrimEntries).Select(p => Probe.TryParse(p, out var probe) && probe.Value.Protocol is Packet.Tcp or Packet.Udp
+                        ? probe.Value
+                        : throw new LabException($"--probe '{p}' is not TCP/<port> or UDP/<port>")));
+                    break;
+                case "--identity":
+                    Identity = value;
+                    break;
+                default:
+                    throw new LabException($"unknown option '{option}'");
+            }
+        }
+
+        public LabLayout Layout() => LabLayout.Create(_name, _stateDir);
+
+        public void ExpectPositionals(int count, string what)
+        {
+            if (Positionals.Count != count)
+            {
+                throw new LabException(count == 0
+                    ? $"unexpected argument '{Positionals[0]}'"
+                    : $"expects {what}, got {(Positionals.Count == 0 ? "nothing" : string.Join(' ', Positionals))}");
+            }
+        }
     }
 }

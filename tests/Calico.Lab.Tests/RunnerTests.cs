@@ -208,7 +208,7 @@ public sealed class RunnerTests
     }
 
     [Theory]
-    [InlineData(new[] { "conformance", "--cluster", "x" }, "not available yet")]
+    [InlineData(new[] { "conformance", "--cluster", "--hosts", "x", "y" }, "--hosts 'x' is not a number")]
     [InlineData(new[] { "conformance" }, "no case file or directory given")]
     [InlineData(new[] { "conformance", "--bogus" }, "unknown option '--bogus'")]
     [InlineData(new[] { "frobnicate" }, "unknown command 'frobnicate'")]

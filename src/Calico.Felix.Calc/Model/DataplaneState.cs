@@ -17,6 +17,15 @@ public sealed class DataplaneState
 
     public bool InSync { get; private set; }
 
+    private readonly Dictionary<string, long> _ipSetVersions = new(StringComparer.Ordinal);
+    private long _version;
+
+    /// <summary>
+    /// Changes whenever the IP set's membership or type changes (0 for an unknown set): lets a renderer reuse what
+    /// it rendered for a set that did not change, so the cost of a batch follows what the batch touched.
+    /// </summary>
+    public long IpSetVersion(string id) => _ipSetVersions.GetValueOrDefault(id);
+
     public void Apply(IEnumerable<DataplaneUpdate> updates)
     {
         ArgumentNullException.ThrowIfNull(updates);
@@ -32,6 +41,7 @@ public sealed class DataplaneState
         {
             case IpSetUpdate s:
                 IpSets[s.Id] = (s.Type, new HashSet<string>(s.Members, StringComparer.Ordinal));
+                _ipSetVersions[s.Id] = ++_version;
                 break;
             case IpSetDeltaUpdate d:
                 if (!IpSets.TryGetValue(d.Id, out var set))
@@ -41,9 +51,11 @@ public sealed class DataplaneState
 
                 set.Members.ExceptWith(d.Removed);
                 set.Members.UnionWith(d.Added);
+                _ipSetVersions[d.Id] = ++_version;
                 break;
             case IpSetRemove r:
                 IpSets.Remove(r.Id);
+                _ipSetVersions.Remove(r.Id);
                 break;
             case ActivePolicyUpdate p:
                 Policies[p.Key] = p.Policy;

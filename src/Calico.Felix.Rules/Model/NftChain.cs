@@ -28,7 +28,7 @@ public sealed class NftChain
 
     public IReadOnlyList<string> Rules => _rules;
 
-    internal bool SameRules(NftChain other) => _rules.AsSpan().SequenceEqual(other._rules.AsSpan());
+    internal bool SameRules(NftChain other) => ReferenceEquals(this, other) || _rules.AsSpan().SequenceEqual(other._rules.AsSpan());
 
     /// <summary>Whether any rule names <c>@set</c> (a set or map lookup).</summary>
     internal bool References(string setName)

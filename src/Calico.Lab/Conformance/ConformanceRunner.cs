@@ -1,13 +1,12 @@
 using System.Text;
 using Calico.Datastore;
-using Calico.Reachability;
+using Calico.Lab.Cluster;
 
 namespace Calico.Lab.Conformance;
 
 /// <summary>
-/// Runs case files against the policy engine alone: each case in its own throw-away store, every step applied
-/// through the client, the answer computed by the calculation graph and the evaluator, compared with the
-/// step's expectation for every probe.
+/// Runs case files in the worlds a factory makes (the policy engine alone by default, or pods on a lab): every
+/// step applied through the client, then each probe's measured matrix compared with the step's expectation.
 /// </summary>
 public static class ConformanceRunner
 {
@@ -35,7 +34,10 @@ public static class ConformanceRunner
         return files;
     }
 
-    public static async Task<CaseResult> RunFileAsync(string file, CancellationToken cancellationToken)
+    public static Task<CaseResult> RunFileAsync(string file, CancellationToken cancellationToken) =>
+        RunFileAsync(file, EngineWorldFactory.Instance, cancellationToken);
+
+    public static async Task<CaseResult> RunFileAsync(string file, ICaseWorldFactory worlds, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(file);
         string text;
@@ -58,18 +60,22 @@ public static class ConformanceRunner
             return new CaseResult(file, false, "  invalid case: " + e.Message + "\n");
         }
 
-        return await RunCaseAsync(file, parsed, cancellationToken).ConfigureAwait(false);
+        return await RunCaseAsync(file, parsed, worlds, cancellationToken).ConfigureAwait(false);
     }
 
-    public static async Task<CaseResult> RunCaseAsync(string file, ConformanceCase testCase, CancellationToken cancellationToken)
+    public static Task<CaseResult> RunCaseAsync(string file, ConformanceCase testCase, CancellationToken cancellationToken) =>
+        RunCaseAsync(file, testCase, EngineWorldFactory.Instance, cancellationToken);
+
+    public static async Task<CaseResult> RunCaseAsync(string file, ConformanceCase testCase, ICaseWorldFactory worlds, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(testCase);
-        ConformanceWorld world;
+        ArgumentNullException.ThrowIfNull(worlds);
+        ICaseWorld world;
         try
         {
-            world = await ConformanceWorld.CreateAsync(testCase.Pods, testCase.Probes, cancellationToken).ConfigureAwait(false);
+            world = await worlds.CreateAsync(testCase, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is CaseFormatException or DatastoreUnavailableException or Calico.Api.ValidationException)
+        catch (Exception e) when (e is CaseFormatException or DatastoreUnavailableException or Calico.Api.ValidationException or LabException)
         {
             return new CaseResult(file, false, "  cannot set up the case: " + e.Message + "\n");
         }
@@ -81,7 +87,7 @@ public static class ConformanceRunner
             {
                 try
                 {
-                    await RunActionsAsync(world, step, cancellationToken).ConfigureAwait(false);
+                    await RunActionsAsync(world.Resources, step, cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is CaseFormatException or DatastoreUnavailableException or Calico.Api.ValidationException)
                 {
@@ -94,15 +100,25 @@ public static class ConformanceRunner
                     continue;
                 }
 
-                var matrices = await world.ComputeAsync(testCase.Probes, cancellationToken).ConfigureAwait(false);
+                var expectations = step.Expect.ToDictionary(e => e.Key, e => ExpectationEdit.Expected(testCase.Pods, e.Value));
+                IReadOnlyList<ProbeMatrix> matrices;
+                try
+                {
+                    matrices = await world.MeasureAsync(testCase.Probes, expectations, cancellationToken).ConfigureAwait(false);
+                }
+                catch (LabException e)
+                {
+                    report.Append("  ").Append(step.Describe()).Append(": cannot be measured: ").Append(e.Message).Append('\n');
+                    return new CaseResult(file, false, report.ToString());
+                }
+
                 foreach (var matrix in matrices)
                 {
-                    if (!step.Expect.TryGetValue(matrix.Probe, out var edits))
+                    if (!expectations.TryGetValue(matrix.Probe, out var expected))
                     {
                         continue;
                     }
 
-                    var expected = ExpectationEdit.Expected(testCase.Pods, edits);
                     var diff = SideBySide.Compare(step, matrix, expected);
                     if (diff is not null)
                     {
@@ -152,7 +168,11 @@ public static class ConformanceRunner
     }
 
     /// <summary>Runs every case; writes PASS/FAIL lines (with reports) and the final "N passed, N failed" line.</summary>
-    public static async Task<int> RunAsync(IReadOnlyList<string> files, TextWriter output, CancellationToken cancellationToken)
+    public static Task<int> RunAsync(IReadOnlyList<string> files, TextWriter output, CancellationToken cancellationToken) =>
+        RunAsync(files, output, EngineWorldFactory.Instance, cancellationToken);
+
+    /// <inheritdoc cref="RunAsync(IReadOnlyList{string}, TextWriter, CancellationToken)"/>
+    public static async Task<int> RunAsync(IReadOnlyList<string> files, TextWriter output, ICaseWorldFactory worlds, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(files);
         ArgumentNullException.ThrowIfNull(output);
@@ -160,7 +180,7 @@ public static class ConformanceRunner
         var failed = 0;
         foreach (var file in files)
         {
-            var result = await RunFileAsync(file, cancellationToken).ConfigureAwait(false);
+            var result = await RunFileAsync(file, worlds, cancellationToken).ConfigureAwait(false);
             if (result.Passed)
             {
                 passed++;

@@ -5,139 +5,94 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Calico.Api;
 using Calico.Client;
-using Calico.Datastore;
-using Calico.Felix.Calc.Model;
 using Calico.Reachability;
 
 namespace Calico.Lab.Conformance;
 
 /// <summary>
-/// The world of one case in a throw-away embedded store: namespaces as Kubernetes Namespaces, pods as the
-/// workload endpoints the CNI plugin writes for Kubernetes, one IPv4 pool. Steps change it through
-/// <see cref="ResourceClient"/>; <see cref="ComputeAsync"/> answers through the calculation graph and the evaluator.
+/// The resource side of one case, shared by every way of answering it: namespaces as Kubernetes Namespaces and
+/// the pods' workload endpoints already exist (made by <see cref="EngineWorld"/> directly, or by the CNI plugin on a
+/// lab); steps change the store through <see cref="ResourceClient"/> as <c>calicoctl apply/delete/label</c> would.
 /// </summary>
-public sealed class ConformanceWorld : IAsyncDisposable
+public sealed class ConformanceWorld
 {
-    public const string PoolCidr = "10.244.0.0/16";
-    private static readonly string[] s_nodes = ["host1", "host2", "host3"];
-
-    private readonly string _directory;
-    private readonly IKeyValueStore _store;
     private readonly ResourceClient _client;
     private readonly List<PodRef> _pods;
-    private readonly Dictionary<PodRef, IPAddress> _addresses = [];
-    private readonly Dictionary<PodRef, string> _endpointNames = [];
+    private readonly Dictionary<PodRef, IPAddress> _addresses;
+    private readonly Dictionary<PodRef, string> _endpointNames;
 
     /// <summary>The kind each object was applied as, so <c>delete NetworkPolicy x/p</c> finds a Kubernetes policy too.</summary>
     private readonly Dictionary<(string Kind, string? Namespace, string Name), ResourceKind> _applied = [];
 
-    private ConformanceWorld(string directory, IKeyValueStore store, IReadOnlyList<PodRef> pods)
+    public ConformanceWorld(ResourceClient client, IReadOnlyList<PodRef> pods, IReadOnlyDictionary<PodRef, IPAddress> addresses, IReadOnlyDictionary<PodRef, string> endpointNames)
     {
-        _directory = directory;
-        _store = store;
-        _client = new ResourceClient(store, TimeProvider.System);
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(pods);
+        ArgumentNullException.ThrowIfNull(addresses);
+        ArgumentNullException.ThrowIfNull(endpointNames);
+        _client = client;
         _pods = [.. pods];
+        _addresses = new Dictionary<PodRef, IPAddress>(addresses);
+        _endpointNames = new Dictionary<PodRef, string>(endpointNames);
     }
 
     public IReadOnlyList<PodRef> Pods => _pods;
 
     public IReadOnlyDictionary<PodRef, IPAddress> Addresses => _addresses;
 
-    /// <summary>Where worlds are created instead of the system temp folder (tests watch their own folder).</summary>
+    /// <summary>Each pod's WorkloadEndpoint name in its namespace.</summary>
+    public IReadOnlyDictionary<PodRef, string> EndpointNames => _endpointNames;
+
+    public ResourceClient Client => _client;
+
+    /// <summary>Where engine worlds are created instead of the system temp folder (tests watch their own folder).</summary>
     internal static AsyncLocal<string?> WorkRoot { get; } = new();
 
-    public static async Task<ConformanceWorld> CreateAsync(IReadOnlyList<PodRef> pods, IReadOnlyList<Probe> probes, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(pods);
-        ArgumentNullException.ThrowIfNull(probes);
-        var directory = WorkRoot.Value is { } root
-            ? Directory.CreateDirectory(Path.Combine(root, "calico-lab-" + Guid.NewGuid().ToString("N"))).FullName
-            : Directory.CreateTempSubdirectory("calico-lab-").FullName;
-        IKeyValueStore? store = null;
-        try
+    /// <summary>One IPv4 pool as the lab and the engine use it (no encapsulation, NAT outgoing, /26 blocks).</summary>
+    public static Task CreatePoolAsync(ResourceClient client, string cidr, CancellationToken cancellationToken) =>
+        CreateAsync(client, Document("projectcalico.org/v3", "IPPool", null, "default-ipv4-ippool", new JsonObject
         {
-            store = DatastoreFactory.Open(new DatastoreOptions { Type = DatastoreType.Embedded, EmbeddedPath = Path.Combine(directory, "calico.db") });
-            var world = new ConformanceWorld(directory, store, pods);
-            await world.PopulateAsync(probes, cancellationToken).ConfigureAwait(false);
-            return world;
-        }
-        catch
-        {
-            if (store is not null)
-            {
-                await store.DisposeAsync().ConfigureAwait(false);
-            }
-
-            Directory.Delete(directory, recursive: true);
-            throw;
-        }
-    }
-
-    private async Task PopulateAsync(IReadOnlyList<Probe> probes, CancellationToken cancellationToken)
-    {
-        await _client.EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
-        await CreateAsync(Document("projectcalico.org/v3", "IPPool", null, "default-ipv4-ippool", new JsonObject
-        {
-            ["cidr"] = PoolCidr,
+            ["cidr"] = cidr,
             ["ipipMode"] = "Never",
             ["vxlanMode"] = "Never",
             ["natOutgoing"] = true,
             ["blockSize"] = 26,
             ["nodeSelector"] = "all()",
-        }), cancellationToken).ConfigureAwait(false);
+        }), cancellationToken);
 
-        foreach (var ns in _pods.Select(p => p.Namespace).Distinct(StringComparer.Ordinal))
+    /// <summary>
+    /// Creates the Kubernetes Namespace <paramref name="ns"/> (label <c>kubernetes.io/metadata.name</c>, so profile
+    /// <c>kns.&lt;ns&gt;</c> carries the pcns labels) unless it exists.
+    /// </summary>
+    public static async Task EnsureNamespaceAsync(ResourceClient client, string ns, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var nsObject = Document(KubernetesNamespace.GroupVersion, KubernetesNamespace.KindName, null, ns, null);
+        nsObject["metadata"]!["labels"] = new JsonObject { ["kubernetes.io/metadata.name"] = ns };
+        var result = await client.CreateAsync(ResourceCodec.FromJsonNode(nsObject), cancellationToken).ConfigureAwait(false);
+        if (!result.Succeeded && result.Status != OperationStatus.AlreadyExists)
         {
-            var nsObject = Document(KubernetesNamespace.GroupVersion, KubernetesNamespace.KindName, null, ns, null);
-            nsObject["metadata"]!["labels"] = new JsonObject { ["kubernetes.io/metadata.name"] = ns };
-            await CreateAsync(nsObject, cancellationToken).ConfigureAwait(false);
+            throw new CaseFormatException($"setting up namespace {ns}: {result.Message}");
+        }
+    }
+
+    /// <summary>The named ports a pod serves the probes on: <c>serve-&lt;port&gt;-&lt;tcp|udp&gt;</c>.</summary>
+    public static JsonArray NamedPorts(IEnumerable<Probe> probes)
+    {
+        ArgumentNullException.ThrowIfNull(probes);
+        var ports = new JsonArray();
+        foreach (var probe in probes)
+        {
+            var protocol = Packet.ProtocolName(probe.Protocol);
+            ports.Add((JsonNode)new JsonObject
+            {
+                ["name"] = string.Create(CultureInfo.InvariantCulture, $"serve-{probe.Port}-{protocol}"),
+                ["protocol"] = protocol.ToUpperInvariant(),
+                ["port"] = probe.Port,
+            });
         }
 
-        for (var i = 0; i < _pods.Count; i++)
-        {
-            var pod = _pods[i];
-            var address = new IPAddress([10, 244, (byte)(i / 250), (byte)((i % 250) + 2)]);
-            _addresses[pod] = address;
-            var node = s_nodes[i % s_nodes.Length];
-            var ports = new JsonArray();
-            foreach (var probe in probes)
-            {
-                var protocol = Packet.ProtocolName(probe.Protocol);
-                ports.Add((JsonNode)new JsonObject
-                {
-                    ["name"] = string.Create(CultureInfo.InvariantCulture, $"serve-{probe.Port}-{protocol}"),
-                    ["protocol"] = protocol.ToUpperInvariant(),
-                    ["port"] = probe.Port,
-                });
-            }
-
-            var spec = new JsonObject
-            {
-                ["orchestrator"] = "k8s",
-                ["node"] = node,
-                ["containerID"] = Hex(pod + "/container", 64),
-                ["pod"] = pod.Name,
-                ["endpoint"] = "eth0",
-                ["ipNetworks"] = new JsonArray(address + "/32"),
-                ["profiles"] = new JsonArray("kns." + pod.Namespace),
-                ["interfaceName"] = "cali" + Hex(pod.Namespace + "." + pod.Name, 11),
-                ["ports"] = ports,
-            };
-            var wep = (WorkloadEndpoint)ResourceCodec.FromJsonNode(Document("projectcalico.org/v3", "WorkloadEndpoint", pod.Namespace, "placeholder", spec));
-            if (!WorkloadEndpointNames.TryCompute(wep.Spec, out var name, out var error))
-            {
-                throw new CaseFormatException($"pod {pod}: {error}");
-            }
-
-            wep.Metadata.Name = name;
-            wep.Metadata.Labels = new Dictionary<string, string>(StringComparer.Ordinal) { ["pod"] = pod.Name };
-            _endpointNames[pod] = name;
-            var result = await _client.CreateAsync(wep, cancellationToken).ConfigureAwait(false);
-            if (!result.Succeeded)
-            {
-                throw new CaseFormatException($"pod {pod}: {result.Message}");
-            }
-        }
+        return ports;
     }
 
     /// <summary>Applies a YAML stream as <c>calicoctl apply</c>: create, or replace what exists. The first failure stops the step.</summary>
@@ -295,26 +250,16 @@ public sealed class ConformanceWorld : IAsyncDisposable
         }
     }
 
-    /// <summary>The store as it is now, through a fresh calculation graph, then one matrix per probe.</summary>
-    public async Task<IReadOnlyList<ReachabilityMatrix>> ComputeAsync(IReadOnlyList<Probe> probes, CancellationToken cancellationToken)
+    internal static async Task CreateAsync(ResourceClient client, JsonObject document, CancellationToken cancellationToken)
     {
-        var resources = await _client.ListAllAsync(cancellationToken).ConfigureAwait(false);
-        var state = DataplaneLoader.Load(resources);
-        var evaluator = new PolicyEvaluator(state);
-        var endpoints = _pods.Select(p => new MatrixEndpoint(p.ToString(), new EndpointKey(false, p.Namespace, _endpointNames[p]), _addresses[p])).ToList();
-        return ReachabilityMatrix.Compute(evaluator, endpoints, probes);
-    }
-
-    private async Task CreateAsync(JsonObject document, CancellationToken cancellationToken)
-    {
-        var result = await _client.CreateAsync(ResourceCodec.FromJsonNode(document), cancellationToken).ConfigureAwait(false);
+        var result = await client.CreateAsync(ResourceCodec.FromJsonNode(document), cancellationToken).ConfigureAwait(false);
         if (!result.Succeeded)
         {
             throw new CaseFormatException($"setting up the case: {result.Message}");
         }
     }
 
-    private static JsonObject Document(string apiVersion, string kind, string? ns, string name, JsonObject? spec)
+    internal static JsonObject Document(string apiVersion, string kind, string? ns, string name, JsonObject? spec)
     {
         var metadata = new JsonObject { ["name"] = name };
         if (ns is not null)
@@ -333,7 +278,7 @@ public sealed class ConformanceWorld : IAsyncDisposable
 
     /// <summary>Upstream's veth name is "cali" + the first 11 hex digits of SHA-1("&lt;ns&gt;.&lt;pod&gt;").</summary>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Security", "CA5350", Justification = "A name, not security: upstream derives interface names with SHA-1.")]
-    private static string Hex(string text, int length)
+    internal static string Hex(string text, int length)
     {
         var hex = Convert.ToHexStringLower(SHA1.HashData(Encoding.UTF8.GetBytes(text)));
         while (hex.Length < length)
@@ -342,18 +287,5 @@ public sealed class ConformanceWorld : IAsyncDisposable
         }
 
         return hex[..length];
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _store.DisposeAsync().ConfigureAwait(false);
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (DirectoryNotFoundException)
-        {
-            // Already gone.
-        }
     }
 }

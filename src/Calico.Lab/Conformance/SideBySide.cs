@@ -11,12 +11,12 @@ namespace Calico.Lab.Conformance;
 public static class SideBySide
 {
     /// <summary>Null when the matrices agree; otherwise the report for this step and probe.</summary>
-    public static string? Compare(CaseStep step, ReachabilityMatrix actual, bool?[,] expected)
+    public static string? Compare(CaseStep step, ProbeMatrix actual, bool?[,] expected)
     {
         ArgumentNullException.ThrowIfNull(step);
         ArgumentNullException.ThrowIfNull(actual);
         ArgumentNullException.ThrowIfNull(expected);
-        var n = actual.Endpoints.Count;
+        var n = actual.Names.Count;
         var differ = new bool[n, n];
         var count = 0;
         for (var i = 0; i < n; i++)
@@ -36,7 +36,7 @@ public static class SideBySide
             return null;
         }
 
-        var names = actual.Endpoints.Select(e => e.Name).ToList();
+        var names = actual.Names;
         var left = MatrixText.Table(names, (i, j) => MatrixText.Cell(expected[i, j]) + (differ[i, j] ? "*" : ""));
         var right = MatrixText.Table(names, (i, j) => MatrixText.Cell(actual.Allowed(i, j)) + (differ[i, j] ? "*" : ""));
         var sb = new StringBuilder();
@@ -52,10 +52,10 @@ public static class SideBySide
         {
             for (var j = 0; j < n; j++)
             {
-                if (differ[i, j] && actual[i, j] is { } flow)
+                if (differ[i, j] && actual.Allowed(i, j) is { } allowed)
                 {
-                    sb.Append(CultureInfo.InvariantCulture, $"    {names[i]} -> {names[j]}: expected {(expected[i, j] == true ? "allow" : "deny")}, got {(flow.Allowed ? "allow" : "deny")}");
-                    sb.Append(" [egress: ").Append(flow.Egress?.Reason ?? "n/a").Append("; ingress: ").Append(flow.Ingress?.Reason ?? "n/a").Append("]\n");
+                    sb.Append(CultureInfo.InvariantCulture, $"    {names[i]} -> {names[j]}: expected {(expected[i, j] == true ? "allow" : "deny")}, got {(allowed ? "allow" : "deny")}");
+                    sb.Append(actual.Explain(i, j)).Append('\n');
                 }
             }
         }

@@ -25,6 +25,7 @@ internal sealed partial class LinuxDataplaneDriver : IDataplaneDriver, IDisposab
     private readonly ILogger _logger;
     private readonly Dictionary<string, IPNetwork[]> _routesByInterface = new(StringComparer.Ordinal);
     private readonly HashSet<string> _configuredInterfaces = new(StringComparer.Ordinal);
+    private readonly RenderCache _renderCache = new();
     private NftTable? _applied;
     private bool _hostSysctlsDone;
 
@@ -45,7 +46,7 @@ internal sealed partial class LinuxDataplaneDriver : IDataplaneDriver, IDisposab
     public async Task ApplyAsync(DesiredDataplane desired, CancellationToken cancellationToken)
     {
         long started = Stopwatch.GetTimestamp();
-        NftTable table = NftablesRenderer.Build(desired.State, desired.Render, new NatInputs(desired.AllPoolCidrs, desired.MasqueradePoolCidrs));
+        NftTable table = NftablesRenderer.Build(desired.State, desired.Render, new NatInputs(desired.AllPoolCidrs, desired.MasqueradePoolCidrs), _renderCache);
         string script = NftDelta.Between(_applied, table);
         TimeSpan render = Stopwatch.GetElapsedTime(started);
         TimeSpan nft = TimeSpan.Zero;

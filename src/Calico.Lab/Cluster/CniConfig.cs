@@ -1,0 +1,52 @@
+using System.Text.Json.Nodes;
+
+namespace Calico.Lab.Cluster;
+
+/// <summary>A host's network configuration for the calico plugin, as a runtime would hand it over.</summary>
+public static class CniConfig
+{
+    public const string NetworkName = "k8s-pod-network";
+    public const string CniVersion = "1.0.0";
+
+    /// <summary>The single-plugin configuration a runtime writes to the plugin's stdin.</summary>
+    public static string Network(LabState state, LabHost host) => Plugin(state, host, withVersion: true).ToJsonString();
+
+    /// <summary>The conflist a runtime would read from /etc/cni/net.d (kept in the host directory, for people).</summary>
+    public static string ConfList(LabState state, LabHost host) => new JsonObject
+    {
+        ["cniVersion"] = CniVersion,
+        ["name"] = NetworkName,
+        ["plugins"] = new JsonArray(Plugin(state, host, withVersion: false)),
+    }.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n";
+
+    private static JsonObject Plugin(LabState state, LabHost host, bool withVersion)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(host);
+        var plugin = new JsonObject();
+        if (withVersion)
+        {
+            plugin["cniVersion"] = CniVersion;
+            plugin["name"] = NetworkName;
+        }
+
+        plugin["type"] = "calico";
+        plugin["datastore_type"] = state.DatastoreType;
+        if (state.DatastoreType == "etcdv3")
+        {
+            plugin["etcd_endpoints"] = state.EtcdEndpoints;
+        }
+        else
+        {
+            plugin["datastore_path"] = state.DatastorePath;
+        }
+
+        plugin["nodename"] = host.Name;
+        plugin["mtu"] = 1500;
+        plugin["log_level"] = "info";
+        plugin["log_file_path"] = Path.Combine(host.Directory, "cni.log");
+        plugin["ipam_lock_file"] = Path.Combine(host.Directory, "ipam.lock");
+        plugin["ipam"] = new JsonObject { ["type"] = "calico-ipam" };
+        return plugin;
+    }
+}

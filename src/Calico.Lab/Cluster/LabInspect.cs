@@ -1,0 +1,58 @@
+using System.Net;
+using System.Text;
+using Calico.Lab.Conformance;
+using Calico.Reachability;
+
+namespace Calico.Lab.Cluster;
+
+/// <summary><c>calico-lab matrix</c> and <c>calico-lab exec</c>: looking at and into a running lab's pods.</summary>
+public static class LabInspect
+{
+    /// <summary>Probes every pod to every pod; default probes: every port the pods serve (TCP/80 when none).</summary>
+    public static async Task<string> MatrixAsync(LabLayout layout, IReadOnlyList<Probe> probes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        ArgumentNullException.ThrowIfNull(probes);
+        var state = LabStateFile.Load(layout);
+        var pods = state.Pods.Where(p => p.Address.Length > 0).OrderBy(p => p.Id, StringComparer.Ordinal).ToList();
+        if (pods.Count == 0)
+        {
+            throw new LabException($"lab '{layout.Name}' has no pods: start some with calico-lab run");
+        }
+
+        if (probes.Count == 0)
+        {
+            probes = [.. pods.SelectMany(p => p.Serve).Distinct(StringComparer.Ordinal).Select(s => Probe.TryParse(s, out var p) ? p.Value : throw new LabException($"lab.json: bad serve entry '{s}'"))];
+            if (probes.Count == 0)
+            {
+                probes = [new Probe(Packet.Tcp, 80)];
+            }
+        }
+
+        var targets = pods.Select(p => new ProbeTarget(p.Id, LabLayout.NetnsPath(p.Netns), IPAddress.Parse(p.Address))).ToList();
+        var matrices = await Prober.ProbeAsync(targets, probes, cancellationToken).ConfigureAwait(false);
+        var sb = new StringBuilder();
+        foreach (var matrix in matrices)
+        {
+            sb.Append(matrix.Render());
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>Runs a command inside the pod's namespace; its exit code is the result.</summary>
+    public static async Task<int> ExecAsync(LabLayout layout, PodRef pod, IReadOnlyList<string> command, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        var state = LabStateFile.Load(layout);
+        var record = state.Pods.FirstOrDefault(p => p.Namespace == pod.Namespace && p.Name == pod.Name)
+            ?? throw new LabException($"unknown pod '{pod}' (lab '{layout.Name}' runs {(state.Pods.Count == 0 ? "none" : string.Join(", ", state.Pods.Select(p => p.Id)))})");
+        var result = await Command.RunAsync("ip", ["netns", "exec", record.Netns, .. command], cancellationToken: cancellationToken).ConfigureAwait(false);
+        await stdout.WriteAsync(result.Output).ConfigureAwait(false);
+        await stderr.WriteAsync(result.Error).ConfigureAwait(false);
+        return result.ExitCode;
+    }
+}

@@ -1,0 +1,30 @@
+namespace Calico.Lab.Cluster;
+
+/// <summary>
+/// lab.json: everything a lab made, written as it is made, so every later command (and <c>down</c> after a crash)
+/// works from it.
+/// </summary>
+public sealed class LabState
+{
+    public string Name { get; set; } = "";
+
+    public string StateDir { get; set; } = "";
+
+    /// <summary>Where calico-node, calico and calico-lab were found at <c>up</c>.</summary>
+    public string BinDir { get; set; } = "";
+
+    /// <summary><c>embedded</c> or <c>etcdv3</c>.</summary>
+    public string DatastoreType { get; set; } = "embedded";
+
+    public string? DatastorePath { get; set; }
+
+    public string? EtcdEndpoints { get; set; }
+
+    public LabProcess? Etcd { get; set; }
+
+    public bool NoNode { get; set; }
+
+    public List<LabHost> Hosts { get; set; } = [];
+
+    public List<LabPod> Pods { get; set; } = [];
+}

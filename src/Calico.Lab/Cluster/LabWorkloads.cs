@@ -1,0 +1,231 @@
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Calico.Api;
+using Calico.Client;
+using Calico.Lab.Conformance;
+using Calico.Reachability;
+
+namespace Calico.Lab.Cluster;
+
+/// <summary>
+/// Pods on a lab (<c>calico-lab run</c>): a namespace per pod, wired by the calico CNI plugin exec'd inside the
+/// host's namespace exactly as a runtime would, then the labels and named ports a kubelet-fed plugin would have
+/// put on its WorkloadEndpoint, then (optionally) its listener.
+/// </summary>
+public static class LabWorkloads
+{
+    private static readonly TimeSpan s_listenerReadyLimit = TimeSpan.FromSeconds(15);
+
+    /// <summary>How a pod's listener runs: a detached <c>calico-lab serve</c> process, or none (the caller serves).</summary>
+    public enum ListenerMode
+    {
+        DetachedProcess,
+        None,
+    }
+
+    public static async Task<LabPod> RunAsync(
+        LabLayout layout, LabDatastore datastore, string hostName, PodRef pod, IReadOnlyDictionary<string, string> labels, IReadOnlyList<Probe> serve, ListenerMode listener, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        ArgumentNullException.ThrowIfNull(datastore);
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(serve);
+        var record = new LabPod
+        {
+            Namespace = pod.Namespace,
+            Name = pod.Name,
+            Host = hostName,
+            Netns = layout.PodNetns(pod.Namespace, pod.Name),
+            ContainerId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)),
+            Serve = [.. serve.Select(p => p.ToString())],
+        };
+        LabState? state = null;
+        await LabStateFile.UpdateAsync(
+            layout,
+            s =>
+            {
+                if (s.Hosts.All(h => h.Name != hostName))
+                {
+                    throw new LabException($"unknown host '{hostName}' (lab '{layout.Name}' has {string.Join(", ", s.Hosts.Select(h => h.Name))})");
+                }
+
+                if (s.Pods.Any(p => p.Namespace == pod.Namespace && p.Name == pod.Name))
+                {
+                    throw new LabException($"pod {pod} already runs on lab '{layout.Name}'");
+                }
+
+                // Recorded before anything is made: down finds it even if this command dies half-way.
+                s.Pods.Add(record);
+                state = s;
+            },
+            cancellationToken).ConfigureAwait(false);
+        var host = state!.Hosts.Single(h => h.Name == hostName);
+        try
+        {
+            await ConformanceWorld.EnsureNamespaceAsync(datastore.Client, pod.Namespace, cancellationToken).ConfigureAwait(false);
+            await Command.IpAsync(cancellationToken, "netns", "add", record.Netns).ConfigureAwait(false);
+            await Command.IpAsync(cancellationToken, "-n", record.Netns, "link", "set", "lo", "up").ConfigureAwait(false);
+            record.Address = await CniAddAsync(state, host, record, cancellationToken).ConfigureAwait(false);
+            record.EndpointName = await DecorateEndpointAsync(datastore.Client, record, labels, serve, cancellationToken).ConfigureAwait(false);
+            if (serve.Count > 0 && listener == ListenerMode.DetachedProcess)
+            {
+                var logs = Directory.CreateDirectory(Path.Combine(host.Directory, "pods")).FullName;
+                var bin = Path.Combine(Binaries.FindDirectory(Binaries.Lab), Binaries.Lab);
+                var identity = record.Id;
+                var pid = DetachedProcess.StartInNetns(
+                    record.Netns, bin, ["serve", "--identity", identity, string.Join(',', record.Serve)],
+                    new Dictionary<string, string>(StringComparer.Ordinal), Path.Combine(logs, $"{pod.Namespace}_{pod.Name}.log"));
+                record.Listener = new LabProcess { Pid = pid, Marker = "--identity " + identity };
+                await SaveAsync(layout, record, cancellationToken).ConfigureAwait(false);
+                await WaitForListenerAsync(record, serve, cancellationToken).ConfigureAwait(false);
+            }
+
+            await SaveAsync(layout, record, cancellationToken).ConfigureAwait(false);
+            return record;
+        }
+        catch
+        {
+            await DeleteAsync(layout, record.Namespace, record.Name, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>CNI DEL, listener stopped, namespace removed, record dropped. Anything already gone is fine.</summary>
+    public static async Task DeleteAsync(LabLayout layout, string ns, string name, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        var state = LabStateFile.Load(layout);
+        var record = state.Pods.FirstOrDefault(p => p.Namespace == ns && p.Name == name);
+        if (record is null)
+        {
+            return;
+        }
+
+        if (record.Listener is { } listener)
+        {
+            await DetachedProcess.StopAsync(listener, TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
+        }
+
+        if (state.Hosts.FirstOrDefault(h => h.Name == record.Host) is { } host && File.Exists(LabLayout.NetnsPath(host.Netns)))
+        {
+            var result = await ExecPluginAsync(state, host, record, "DEL", cancellationToken).ConfigureAwait(false);
+            if (result.ExitCode != 0)
+            {
+                throw new LabException($"CNI DEL of {record.Id} on {host.Name} failed: {result.Output.Trim()} {result.Error.Trim()}");
+            }
+        }
+
+        await LabDown.DeleteNetnsAsync(record.Netns, cancellationToken).ConfigureAwait(false);
+        await LabStateFile.UpdateAsync(layout, s => s.Pods.RemoveAll(p => p.Namespace == ns && p.Name == name), cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<string> CniAddAsync(LabState state, LabHost host, LabPod pod, CancellationToken cancellationToken)
+    {
+        var result = await ExecPluginAsync(state, host, pod, "ADD", cancellationToken).ConfigureAwait(false);
+        if (result.ExitCode != 0)
+        {
+            throw new LabException($"CNI ADD of {pod.Id} on {host.Name} failed (exit {result.ExitCode}): {result.Output.Trim()} {result.Error.Trim()}");
+        }
+
+        try
+        {
+            var ips = JsonNode.Parse(result.Output)?["ips"]?.AsArray();
+            var address = ips?.Select(ip => ip?["address"]?.GetValue<string>()).FirstOrDefault(a => a is not null && !a.Contains(':', StringComparison.Ordinal));
+            return address?.Split('/')[0] ?? throw new LabException($"CNI ADD of {pod.Id} returned no IPv4 address: {result.Output.Trim()}");
+        }
+        catch (JsonException e)
+        {
+            throw new LabException($"CNI ADD of {pod.Id} printed no JSON result: {result.Output.Trim()}", e);
+        }
+    }
+
+    private static Task<Command.Result> ExecPluginAsync(LabState state, LabHost host, LabPod pod, string command, CancellationToken cancellationToken)
+    {
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["CNI_COMMAND"] = command,
+            ["CNI_CONTAINERID"] = pod.ContainerId,
+            ["CNI_NETNS"] = LabLayout.NetnsPath(pod.Netns),
+            ["CNI_IFNAME"] = "eth0",
+            ["CNI_PATH"] = state.BinDir,
+            ["CNI_ARGS"] = $"K8S_POD_NAMESPACE={pod.Namespace};K8S_POD_NAME={pod.Name};K8S_POD_INFRA_CONTAINER_ID={pod.ContainerId}",
+        };
+        return Command.RunAsync("ip", ["netns", "exec", host.Netns, Path.Combine(state.BinDir, Binaries.Cni)], environment, CniConfig.Network(state, host), cancellationToken);
+    }
+
+    /// <summary>Labels (plus <c>pod=&lt;name&gt;</c>) and named ports <c>serve-&lt;port&gt;-&lt;proto&gt;</c> on the pod's endpoint.</summary>
+    private static async Task<string> DecorateEndpointAsync(ResourceClient client, LabPod pod, IReadOnlyDictionary<string, string> labels, IReadOnlyList<Probe> serve, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var (items, _) = await client.ListAsync(ResourceKinds.WorkloadEndpoint, pod.Namespace, cancellationToken).ConfigureAwait(false);
+            var endpoint = items.OfType<WorkloadEndpoint>().FirstOrDefault(w => w.Spec.Pod == pod.Name && w.Spec.ContainerID == pod.ContainerId)
+                ?? throw new LabException($"the CNI plugin wrote no WorkloadEndpoint for {pod.Id}");
+            var document = ResourceCodec.ToJsonNode(endpoint);
+            var metadata = document["metadata"]!.AsObject();
+            var labelObject = metadata["labels"] as JsonObject ?? [];
+            metadata["labels"] = labelObject;
+            foreach (var (key, value) in labels)
+            {
+                labelObject[key] = value;
+            }
+
+            labelObject["pod"] = pod.Name;
+            if (serve.Count > 0)
+            {
+                document["spec"]!["ports"] = ConformanceWorld.NamedPorts(serve);
+            }
+
+            var result = await client.UpdateAsync(ResourceCodec.FromJsonNode(document), cancellationToken).ConfigureAwait(false);
+            if (result.Succeeded)
+            {
+                return endpoint.Metadata.Name ?? "";
+            }
+
+            if (result.Status != OperationStatus.Conflict || attempt >= 5)
+            {
+                throw new LabException($"cannot label the endpoint of {pod.Id}: {result.Message}");
+            }
+        }
+    }
+
+    /// <summary>The listener is ready when the pod reaches itself on each port (no policy applies to that path).</summary>
+    private static async Task WaitForListenerAsync(LabPod pod, IReadOnlyList<Probe> serve, CancellationToken cancellationToken)
+    {
+        var self = new ProbeTarget(pod.Id, LabLayout.NetnsPath(pod.Netns), IPAddress.Parse(pod.Address));
+        var deadline = DateTime.UtcNow + s_listenerReadyLimit;
+        foreach (var probe in serve)
+        {
+            while (!await Prober.ReachesAsync(self, self, probe, cancellationToken).ConfigureAwait(false))
+            {
+                if (pod.Listener is { } listener && !DetachedProcess.IsRunning(listener))
+                {
+                    throw new LabException($"the listener of {pod.Id} exited (see its log under the host's pods/ directory)");
+                }
+
+                if (DateTime.UtcNow >= deadline)
+                {
+                    throw new LabException(string.Create(CultureInfo.InvariantCulture, $"the listener of {pod.Id} does not answer on {probe} after {s_listenerReadyLimit.TotalSeconds} s"));
+                }
+
+                await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static Task SaveAsync(LabLayout layout, LabPod record, CancellationToken cancellationToken) =>
+        LabStateFile.UpdateAsync(
+            layout,
+            s =>
+            {
+                var index = s.Pods.FindIndex(p => p.Namespace == record.Namespace && p.Name == record.Name);
+                if (index >= 0)
+                {
+                    s.Pods[index] = record;
+                }
+            },
+            cancellationToken);
+}

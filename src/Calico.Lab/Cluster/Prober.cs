@@ -1,0 +1,148 @@
+using System.Net;
+using System.Net.Sockets;
+using Calico.Lab.Conformance;
+using Calico.Linux;
+using Calico.Reachability;
+
+namespace Calico.Lab.Cluster;
+
+/// <summary>
+/// Real packets between pods: for each source, sockets created inside its namespace connect to every other pod.
+/// TCP: an established connection = allowed (policy drops, so a denied SYN times out). UDP: a datagram answered by
+/// the listener's echo = allowed; one retry covers a lost first packet (ARP on a fresh path).
+/// </summary>
+public static class Prober
+{
+    public static readonly TimeSpan TcpTimeout = TimeSpan.FromMilliseconds(400);
+    public static readonly TimeSpan UdpTimeout = TimeSpan.FromMilliseconds(300);
+
+    public static async Task<ProbeMatrix> ProbeAsync(IReadOnlyList<ProbeTarget> pods, Probe probe, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pods);
+        var n = pods.Count;
+        var allowed = new bool?[n, n];
+        var rows = new List<Task>();
+        for (var i = 0; i < n; i++)
+        {
+            rows.Add(ProbeRowAsync(pods, i, probe, allowed, cancellationToken));
+        }
+
+        await Task.WhenAll(rows).ConfigureAwait(false);
+        return new ProbeMatrix([.. pods.Select(p => p.Name)], probe, allowed);
+    }
+
+    /// <summary>One matrix per probe, probed concurrently.</summary>
+    public static async Task<IReadOnlyList<ProbeMatrix>> ProbeAsync(IReadOnlyList<ProbeTarget> pods, IReadOnlyList<Probe> probes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(probes);
+        return await Task.WhenAll(probes.Select(p => ProbeAsync(pods, p, cancellationToken))).ConfigureAwait(false);
+    }
+
+    /// <summary>One flow: whether <paramref name="from"/> reaches <paramref name="to"/> on <paramref name="probe"/> now.</summary>
+    public static async Task<bool> ReachesAsync(ProbeTarget from, ProbeTarget to, Probe probe, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(from);
+        ArgumentNullException.ThrowIfNull(to);
+        var sockets = await NetworkNamespace.RunInAsync(from.NetnsPath, () => CreateSockets(probe, probe.Protocol == Packet.Tcp ? 1 : 2), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var target = new IPEndPoint(to.Address, probe.Port);
+            return probe.Protocol == Packet.Tcp
+                ? await TcpAsync(sockets[0], target, cancellationToken).ConfigureAwait(false)
+                : await UdpAsync(sockets[0], sockets[1], target, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (var socket in sockets)
+            {
+                socket.Dispose();
+            }
+        }
+    }
+
+    private static async Task ProbeRowAsync(IReadOnlyList<ProbeTarget> pods, int from, Probe probe, bool?[,] allowed, CancellationToken cancellationToken)
+    {
+        var targets = Enumerable.Range(0, pods.Count).Where(j => j != from).ToList();
+        // Udp gets two sockets per target so the retry is a fresh flow too.
+        var perTarget = probe.Protocol == Packet.Tcp ? 1 : 2;
+        var sockets = await NetworkNamespace.RunInAsync(pods[from].NetnsPath, () => CreateSockets(probe, targets.Count * perTarget), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var cells = targets.Select((to, k) => probe.Protocol == Packet.Tcp
+                ? TcpAsync(sockets[k], new IPEndPoint(pods[to].Address, probe.Port), cancellationToken)
+                : UdpAsync(sockets[2 * k], sockets[(2 * k) + 1], new IPEndPoint(pods[to].Address, probe.Port), cancellationToken)).ToList();
+            var results = await Task.WhenAll(cells).ConfigureAwait(false);
+            for (var k = 0; k < targets.Count; k++)
+            {
+                allowed[from, targets[k]] = results[k];
+            }
+        }
+        finally
+        {
+            foreach (var socket in sockets)
+            {
+                socket.Dispose();
+            }
+        }
+    }
+
+    private static Socket[] CreateSockets(Probe probe, int count)
+    {
+        var sockets = new Socket[count];
+        for (var i = 0; i < count; i++)
+        {
+            sockets[i] = probe.Protocol == Packet.Tcp
+                ? new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp)
+                : new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        }
+
+        return sockets;
+    }
+
+    private static async Task<bool> TcpAsync(Socket socket, IPEndPoint target, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TcpTimeout);
+        try
+        {
+            await socket.ConnectAsync(target, timeout.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+        catch (SocketException)
+        {
+            // Refused or unreachable: nothing answered on the pod's port.
+            return false;
+        }
+    }
+
+    private static async Task<bool> UdpAsync(Socket first, Socket retry, IPEndPoint target, CancellationToken cancellationToken) =>
+        await UdpOnceAsync(first, target, cancellationToken).ConfigureAwait(false)
+        || await UdpOnceAsync(retry, target, cancellationToken).ConfigureAwait(false);
+
+    private static async Task<bool> UdpOnceAsync(Socket socket, IPEndPoint target, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(UdpTimeout);
+        var buffer = new byte[512];
+        try
+        {
+            await socket.ConnectAsync(target, timeout.Token).ConfigureAwait(false);
+            await socket.SendAsync("probe"u8.ToArray(), SocketFlags.None, timeout.Token).ConfigureAwait(false);
+            var received = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token).ConfigureAwait(false);
+            return received > 0;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+        catch (SocketException)
+        {
+            // ICMP port unreachable: nothing listens.
+            return false;
+        }
+    }
+}
