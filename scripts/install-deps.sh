@@ -10,6 +10,7 @@ packages=(
   iputils-ping              # CNI tests ping between containers
   podman runc busybox-static containernetworking-plugins  # CNI tests: a real runtime, an image from busybox
   iperf3                    # dataplane tests and benchmarks: real TCP flows between workloads
+  bird2                     # BGP: calico-node runs BIRD 2 with the configuration it renders
 )
 
 missing=()
@@ -29,3 +30,5 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # Debian starts an etcd service on install; the product and the tests run their own.
 if systemctl is-active --quiet etcd 2>/dev/null; then systemctl stop etcd || true; systemctl disable etcd >/dev/null 2>&1 || true; fi
+# Likewise the Debian bird service: calico-node runs its own BIRD per host with the configuration it renders.
+if systemctl is-active --quiet bird 2>/dev/null; then systemctl stop bird || true; systemctl disable bird >/dev/null 2>&1 || true; fi

@@ -90,7 +90,7 @@ internal sealed partial class NodeRunner(NodeSettings settings, NodeServices ser
         {
             try
             {
-                return await NodeRegistration.EnsureAsync(client, settings.NodeName, address, _logger, cancellationToken).ConfigureAwait(false);
+                return await NodeRegistration.EnsureAsync(client, settings.NodeName, address, settings.Ipv6Address, _logger, cancellationToken).ConfigureAwait(false);
             }
             catch (DatastoreUnavailableException e)
             {

@@ -26,6 +26,9 @@ internal sealed partial class FelixAgent : ISyncerCallbacks
     private readonly DataplaneState _state = new();
     private readonly AgentInputs _inputs;
     private readonly IDataplaneDriver _driver;
+    private readonly IRoutingDriver? _routing;
+    private readonly RoutingInputs _routingInputs;
+    private bool _routingDirty;
     private readonly Func<AgentInputs, RenderConfig> _renderConfigFor;
     private readonly IAgentTelemetry _telemetry;
     private readonly ILogger _logger;
@@ -46,9 +49,12 @@ internal sealed partial class FelixAgent : ISyncerCallbacks
         TimeSpan refreshInterval,
         IAgentTelemetry? telemetry,
         ILogger logger,
-        TimeSpan? retryDelay = null)
+        TimeSpan? retryDelay = null,
+        IRoutingDriver? routing = null)
     {
         _graph = new CalculationGraph(nodeName);
+        _routing = routing;
+        _routingInputs = new RoutingInputs(nodeName);
         _inputs = new AgentInputs(nodeName);
         _driver = driver;
         _renderConfigFor = renderConfigFor;
@@ -74,6 +80,9 @@ internal sealed partial class FelixAgent : ISyncerCallbacks
         ResourceIdentity.Prefix(ResourceKinds.IPPool, null),
         ResourceIdentity.Prefix(ResourceKinds.FelixConfiguration, null),
         ResourceIdentity.Prefix(ResourceKinds.Node, null),
+        ResourceIdentity.Prefix(ResourceKinds.BGPConfiguration, null),
+        ResourceIdentity.Prefix(ResourceKinds.BGPPeer, null),
+        RoutingInputs.AffinityPrefix,
     ];
 
     /// <summary>The dataplane state so far (for tests and status).</summary>
@@ -123,12 +132,17 @@ internal sealed partial class FelixAgent : ISyncerCallbacks
             {
                 await RefreshAsync(cancellationToken).ConfigureAwait(false);
             }
+
+            if (_inSync && _routing is not null && (_routingInputs.TakeChanged() || _routingDirty))
+            {
+                await ApplyRoutingAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
     private TimeSpan NextWait()
     {
-        if (_inSync && _dirty)
+        if (_inSync && (_dirty || _routingDirty))
         {
             return _retryDelay; // a failed apply is retried
         }
@@ -208,6 +222,7 @@ internal sealed partial class FelixAgent : ISyncerCallbacks
     {
         if (!ResourceClient.TryParseKey(update.Key, out ResourceKind? kind, out string? ns, out string name))
         {
+            _routingInputs.TryOnAffinity(update.Key, update.Value);
             return;
         }
 
@@ -225,7 +240,8 @@ internal sealed partial class FelixAgent : ISyncerCallbacks
             }
         }
 
-        if (_inputs.TryApply(kind, name, value))
+        _routingInputs.OnResource(kind, name, value);
+        if (kind == ResourceKinds.BGPConfiguration || kind == ResourceKinds.BGPPeer || _inputs.TryApply(kind, name, value))
         {
             return;
         }
@@ -294,9 +310,49 @@ internal sealed partial class FelixAgent : ISyncerCallbacks
         }
     }
 
+    private async Task ApplyRoutingAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _routing!.ApplyAsync(_routingInputs.Snapshot(), cancellationToken).ConfigureAwait(false);
+            _routingDirty = false;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            _routingDirty = true;
+            Log.RoutingFailed(_logger, e.Message);
+            _telemetry.DataplaneFailed(e.Message);
+        }
+    }
+
     private async Task RefreshAsync(CancellationToken cancellationToken)
     {
         _nextRefresh = DateTime.UtcNow + _refreshInterval;
+        if (_routing is not null)
+        {
+            try
+            {
+                string? repairedRouting = await _routing.RefreshAsync(_routingInputs.Snapshot(), cancellationToken).ConfigureAwait(false);
+                if (repairedRouting is not null)
+                {
+                    Log.DriftRepaired(_logger, repairedRouting);
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (Exception e)
+            {
+                _routingDirty = true;
+                Log.RoutingFailed(_logger, "refresh: " + e.Message);
+            }
+        }
+
         try
         {
             string? repaired = await _driver.RepairDriftAsync(Desired(), cancellationToken).ConfigureAwait(false);
@@ -333,6 +389,9 @@ internal sealed partial class FelixAgent : ISyncerCallbacks
 
         [LoggerMessage(5, LogLevel.Warning, "Dataplane drift repaired: {What}")]
         public static partial void DriftRepaired(ILogger logger, string what);
+
+        [LoggerMessage(7, LogLevel.Error, "Routing update failed (BGP/VXLAN), retrying: {Reason}")]
+        public static partial void RoutingFailed(ILogger logger, string reason);
 
         [LoggerMessage(6, LogLevel.Information, "Felix configuration changed; re-rendering the dataplane")]
         public static partial void ConfigChanged(ILogger logger);

@@ -10,7 +10,7 @@ namespace Calico.Node.Startup;
 /// </summary>
 internal static partial class NodeRegistration
 {
-    public static async Task<Api.Node> EnsureAsync(ResourceClient client, string nodeName, string? ipv4Cidr, ILogger logger, CancellationToken cancellationToken)
+    public static async Task<Api.Node> EnsureAsync(ResourceClient client, string nodeName, string? ipv4Cidr, string? ipv6Cidr, ILogger logger, CancellationToken cancellationToken)
     {
         await client.EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
         for (int attempt = 0; ; attempt++)
@@ -19,9 +19,9 @@ internal static partial class NodeRegistration
             if (existing is null)
             {
                 var node = new Api.Node { Metadata = { Name = nodeName } };
-                if (ipv4Cidr is not null)
+                if (ipv4Cidr is not null || ipv6Cidr is not null)
                 {
-                    node.Spec.Bgp = new NodeBGPSpec { Ipv4Address = ipv4Cidr };
+                    node.Spec.Bgp = new NodeBGPSpec { Ipv4Address = ipv4Cidr, Ipv6Address = ipv6Cidr };
                 }
 
                 OperationResult created = await client.CreateAsync(node, cancellationToken).ConfigureAwait(false);
@@ -33,17 +33,20 @@ internal static partial class NodeRegistration
             }
             else
             {
-                if (ipv4Cidr is null || existing.Spec.Bgp?.Ipv4Address == ipv4Cidr)
+                bool v4Same = ipv4Cidr is null || existing.Spec.Bgp?.Ipv4Address == ipv4Cidr;
+                bool v6Same = ipv6Cidr is null || existing.Spec.Bgp?.Ipv6Address == ipv6Cidr;
+                if (v4Same && v6Same)
                 {
                     return existing;
                 }
 
                 existing.Spec.Bgp ??= new NodeBGPSpec();
-                existing.Spec.Bgp.Ipv4Address = ipv4Cidr;
+                existing.Spec.Bgp.Ipv4Address = ipv4Cidr ?? existing.Spec.Bgp.Ipv4Address;
+                existing.Spec.Bgp.Ipv6Address = ipv6Cidr ?? existing.Spec.Bgp.Ipv6Address;
                 OperationResult updated = await client.UpdateAsync(existing, cancellationToken).ConfigureAwait(false);
                 if (updated.Succeeded)
                 {
-                    Log.Updated(logger, nodeName, ipv4Cidr);
+                    Log.Updated(logger, nodeName, ipv4Cidr ?? ipv6Cidr ?? "");
                     return (Api.Node)updated.Resource!;
                 }
             }

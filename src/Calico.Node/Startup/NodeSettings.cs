@@ -10,6 +10,7 @@ internal sealed record NodeSettings(
     string NodeName,
     string? Ipv4Address,
     bool AutodetectIpv4,
+    string? Ipv6Address,
     string FelixConfigPath,
     string StateDir,
     IReadOnlyDictionary<string, string> Environment)
@@ -22,7 +23,7 @@ internal sealed record NodeSettings(
         "  Runs the per-host agent (Felix) until SIGTERM.\n" +
         "  --felix-config  Felix's config file (default /etc/calico/felix.cfg; absent is fine)\n" +
         "  --state-dir     where the node name file is written (default /var/lib/calico)\n" +
-        "Environment: NODENAME, IP (autodetect|none|<address>[/<len>]), DATASTORE_TYPE (etcdv3|embedded),\n" +
+        "Environment: NODENAME, IP (autodetect|none|<address>[/<len>]), IP6 (none|<address>[/<len>]), DATASTORE_TYPE (etcdv3|embedded),\n" +
         "  ETCD_ENDPOINTS, CALICO_DATASTORE_PATH, FELIX_<PARAMETER>.\n";
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the bad argument or variable and its value.</summary>
@@ -77,7 +78,15 @@ internal sealed record NodeSettings(
             address = NormaliseAddress(ip) ?? throw new ArgumentException($"calico-node: IP='{ip}' is not an IPv4 address, 'autodetect' or 'none'");
         }
 
-        return new NodeSettings(nodeName, address, autodetect, felixConfig, stateDir, environment);
+        // Upstream: IP6 unset or "none" means no IPv6 address for BGP; an address (CIDR form) is used as given.
+        string ip6 = Get(environment, "IP6") ?? "none";
+        string? address6 = null;
+        if (!ip6.Equals("none", StringComparison.OrdinalIgnoreCase) && !ip6.Equals("autodetect", StringComparison.OrdinalIgnoreCase))
+        {
+            address6 = NormaliseAddress6(ip6) ?? throw new ArgumentException($"calico-node: IP6='{ip6}' is not an IPv6 address, 'autodetect' or 'none'");
+        }
+
+        return new NodeSettings(nodeName, address, autodetect, address6, felixConfig, stateDir, environment);
     }
 
     /// <summary>"10.0.0.5" or "10.0.0.5/24" → CIDR form as upstream stores it (a bare address gets /32).</summary>
@@ -91,6 +100,24 @@ internal sealed record NodeSettings(
 
         int length = 32;
         if (parts.Length == 2 && (!int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out length) || length > 32))
+        {
+            return null;
+        }
+
+        return address + "/" + length.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>"fd00::5" or "fd00::5/64" → CIDR form (a bare address gets /128).</summary>
+    internal static string? NormaliseAddress6(string text)
+    {
+        string[] parts = text.Split('/');
+        if (parts.Length > 2 || !IPAddress.TryParse(parts[0], out IPAddress? address) || address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6)
+        {
+            return null;
+        }
+
+        int length = 128;
+        if (parts.Length == 2 && (!int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out length) || length > 128))
         {
             return null;
         }

@@ -1,0 +1,142 @@
+using System.Text.Json;
+using Calico.Api;
+using Calico.Datastore;
+
+namespace Calico.Node.Agent;
+
+/// <summary>Everything routing (BGP, VXLAN) is computed from, as of one batch. Immutable snapshot.</summary>
+internal sealed record RoutingState(
+    string NodeName,
+    IReadOnlyList<Api.Node> Nodes,
+    BGPConfiguration? GlobalBgp,
+    BGPConfiguration? NodeBgp,
+    IReadOnlyList<BGPPeer> Peers,
+    IReadOnlyList<IPPool> Pools,
+    IReadOnlyDictionary<string, string> BlockOwners)
+{
+    /// <summary>Confirmed blocks affine to this node.</summary>
+    public IReadOnlyList<string> LocalBlocks => BlockOwners.Where(kv => kv.Value == NodeName).Select(kv => kv.Key).OrderBy(c => c, StringComparer.Ordinal).ToList();
+
+    public Api.Node? Self => Nodes.FirstOrDefault(n => n.Metadata.Name == NodeName);
+}
+
+/// <summary>
+/// The routing side of the datastore: nodes, BGP configuration and peers, pools, and which node each IPAM block
+/// is affine to (confirmed affinities only, as upstream's confd advertises). Updated from the same syncer as the
+/// policy side; <see cref="Changed"/> tells the loop to recompute routing.
+/// </summary>
+internal sealed class RoutingInputs(string nodeName)
+{
+    private readonly SortedDictionary<string, Api.Node> _nodes = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<string, BGPConfiguration> _bgpConfigs = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<string, BGPPeer> _peers = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<string, IPPool> _pools = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<string, string> _blockOwners = new(StringComparer.Ordinal);
+
+    public bool Changed { get; private set; } = true;
+
+    public bool TakeChanged()
+    {
+        bool changed = Changed;
+        Changed = false;
+        return changed;
+    }
+
+    /// <summary>Resources: Node, BGPConfiguration, BGPPeer, IPPool (pools are also the policy side's).</summary>
+    public void OnResource(ResourceKind kind, string name, Resource? value)
+    {
+        switch (value, kind.Kind)
+        {
+            case (_, Api.Node.KindName):
+                Put(_nodes, name, value as Api.Node);
+                break;
+            case (_, BGPConfiguration.KindName):
+                Put(_bgpConfigs, name, value as BGPConfiguration);
+                break;
+            case (_, BGPPeer.KindName):
+                Put(_peers, name, value as BGPPeer);
+                break;
+            case (_, IPPool.KindName):
+                Put(_pools, name, value as IPPool);
+                break;
+            default:
+                return;
+        }
+
+        Changed = true;
+    }
+
+    /// <summary>A host affinity key (<c>/calico/ipam/v2/host/&lt;node&gt;/ipv4/block/&lt;cidr&gt;</c>); false for other keys.</summary>
+    public bool TryOnAffinity(string key, byte[]? value)
+    {
+        if (!ResourceKeys.TryParseIpamAffinity(key, out string node, out string cidr))
+        {
+            return false;
+        }
+
+        bool confirmed = value is not null && IsConfirmed(value);
+        if (confirmed)
+        {
+            if (!_blockOwners.TryGetValue(cidr, out string? owner) || owner != node)
+            {
+                _blockOwners[cidr] = node;
+                Changed = true;
+            }
+        }
+        else if (_blockOwners.TryGetValue(cidr, out string? owner) && owner == node)
+        {
+            _blockOwners.Remove(cidr);
+            Changed = true;
+        }
+
+        return true;
+    }
+
+    public RoutingState Snapshot() => new(
+        nodeName,
+        _nodes.Values.ToList(),
+        _bgpConfigs.GetValueOrDefault("default"),
+        _bgpConfigs.GetValueOrDefault("node." + nodeName),
+        _peers.Values.ToList(),
+        _pools.Values.ToList(),
+        new Dictionary<string, string>(_blockOwners, StringComparer.Ordinal));
+
+    /// <summary>The watched IPAM prefix for affinities (all nodes: VXLAN needs every remote block's owner).</summary>
+    public const string AffinityPrefix = ResourceKeys.IpamRoot + "host/";
+
+    private static bool IsConfirmed(byte[] value)
+    {
+        try
+        {
+            using JsonDocument doc = JsonDocument.Parse(value);
+            return doc.RootElement.TryGetProperty("state", out JsonElement state) && state.GetString() == "confirmed"
+                && !(doc.RootElement.TryGetProperty("deleted", out JsonElement deleted) && deleted.ValueKind == JsonValueKind.True);
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private static void Put<T>(SortedDictionary<string, T> map, string name, T? value)
+        where T : class
+    {
+        if (value is null)
+        {
+            map.Remove(name);
+        }
+        else
+        {
+            map[name] = value;
+        }
+    }
+}
+
+/// <summary>Programs routing (BGP through BIRD, VXLAN) from a <see cref="RoutingState"/>. Called from the loop only.</summary>
+internal interface IRoutingDriver
+{
+    Task ApplyAsync(RoutingState state, CancellationToken cancellationToken);
+
+    /// <summary>Periodic check (BIRD alive, tunnel entries intact); repairs and says what it repaired.</summary>
+    Task<string?> RefreshAsync(RoutingState state, CancellationToken cancellationToken);
+}
