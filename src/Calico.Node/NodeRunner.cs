@@ -61,13 +61,15 @@ internal sealed partial class NodeRunner(NodeSettings settings, NodeServices ser
         TimeSpan refresh = Shortest(config.NftablesRefreshInterval, config.IptablesRefreshInterval, config.RouteRefreshInterval);
 
         IDataplaneDriver driver = services.CreateDataplaneDriver(config);
+        IRoutingDriver? routing = CreateRoutingDriver();
         var agent = new FelixAgent(
             settings.NodeName,
             driver,
             inputs => FelixSettings.ToRenderConfig(felixSettings.Load(inputs).Config),
             refresh,
             services.Telemetry,
-            services.LoggerFactory.CreateLogger("felix"));
+            services.LoggerFactory.CreateLogger("felix"),
+            routing: routing);
         await using var syncer = new WatcherSyncer(store, FelixAgent.WatchedPrefixes, agent, logger: services.LoggerFactory.CreateLogger<WatcherSyncer>());
         Log.Started(_logger, settings.NodeName, address ?? "none", refresh.TotalSeconds);
         syncer.Start();
@@ -81,6 +83,35 @@ internal sealed partial class NodeRunner(NodeSettings settings, NodeServices ser
 
         Log.Stopping(_logger);
         return 0;
+    }
+
+    /// <summary>
+    /// Upstream's <c>CALICO_NETWORKING_BACKEND</c>: <c>bird</c> (default) runs BIRD; <c>vxlan</c> and <c>none</c> do not.
+    /// BGP passwords (<c>secretKeyRef</c>) are read from files <c>&lt;dir&gt;/&lt;secret&gt;/&lt;key&gt;</c> with dir
+    /// <c>CALICO_BGP_SECRETS_DIR</c> (default /etc/calico/bgp-secrets): there is no Kubernetes secret store here.
+    /// </summary>
+    private Routing.LinuxRoutingDriver? CreateRoutingDriver()
+    {
+        string backend = settings.Environment.GetValueOrDefault("CALICO_NETWORKING_BACKEND") is { Length: > 0 } b ? b : "bird";
+        if (backend != "bird")
+        {
+            return null;
+        }
+
+        string secrets = settings.Environment.GetValueOrDefault("CALICO_BGP_SECRETS_DIR") is { Length: > 0 } d ? d : "/etc/calico/bgp-secrets";
+        var bird = new Routing.BirdSupervisor(settings.StateDir, services.LoggerFactory.CreateLogger("bird"));
+        return new Routing.LinuxRoutingDriver(bird, (name, key) => ReadSecret(secrets, name, key), services.LoggerFactory.CreateLogger("routing"));
+    }
+
+    private static string? ReadSecret(string dir, string name, string key)
+    {
+        if (name.Contains('/', StringComparison.Ordinal) || key.Contains('/', StringComparison.Ordinal) || name.StartsWith('.') || key.StartsWith('.'))
+        {
+            return null;
+        }
+
+        string path = Path.Combine(dir, name, key);
+        return File.Exists(path) ? File.ReadAllText(path).TrimEnd('\n', '\r') : null;
     }
 
     private async Task<Api.Node> RegisterWithRetryAsync(ResourceClient client, string? address, CancellationToken cancellationToken)

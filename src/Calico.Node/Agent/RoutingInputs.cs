@@ -9,7 +9,7 @@ internal sealed record RoutingState(
     string NodeName,
     IReadOnlyList<Api.Node> Nodes,
     BGPConfiguration? GlobalBgp,
-    BGPConfiguration? NodeBgp,
+    IReadOnlyList<BGPConfiguration> NodeBgpConfigs,
     IReadOnlyList<BGPPeer> Peers,
     IReadOnlyList<IPPool> Pools,
     IReadOnlyDictionary<string, string> BlockOwners)
@@ -96,7 +96,7 @@ internal sealed class RoutingInputs(string nodeName)
         nodeName,
         _nodes.Values.ToList(),
         _bgpConfigs.GetValueOrDefault("default"),
-        _bgpConfigs.GetValueOrDefault("node." + nodeName),
+        _bgpConfigs.Where(kv => kv.Key.StartsWith("node.", StringComparison.Ordinal)).Select(kv => kv.Value).ToList(),
         _peers.Values.ToList(),
         _pools.Values.ToList(),
         new Dictionary<string, string>(_blockOwners, StringComparer.Ordinal));

@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using Calico.Bird;
+using Calico.Bird.Control;
+using Microsoft.Extensions.Logging;
+
+namespace Calico.Node.Routing;
+
+/// <summary>
+/// Runs this host's BIRD 2 with the configuration calico-node renders: writes <c>&lt;state&gt;/bird.cfg</c> only after
+/// <c>bird -p</c> accepted it, starts BIRD when none answers on <c>&lt;state&gt;/bird.ctl</c>, and otherwise reloads it
+/// through the control socket (<c>configure</c>: sessions whose settings did not change are kept).
+/// BIRD runs daemonised, not as our child: when calico-node dies or restarts, BIRD and its sessions stay up and peers
+/// keep this host's routes; the next calico-node adopts it through the socket.
+/// </summary>
+internal sealed partial class BirdSupervisor(string stateDir, ILogger logger)
+{
+    private string? _applied;
+
+    public string ConfigPath => Path.Combine(stateDir, "bird.cfg");
+
+    public string SocketPath => Path.Combine(stateDir, "bird.ctl");
+
+    public string PidPath => Path.Combine(stateDir, "bird.pid");
+
+    /// <summary>Makes BIRD run <paramref name="config"/>. Throws with BIRD's own message when it refuses it.</summary>
+    public async Task ApplyAsync(string config, CancellationToken cancellationToken)
+    {
+        bool running = await IsRunningAsync(cancellationToken).ConfigureAwait(false);
+        if (running && config == _applied)
+        {
+            return;
+        }
+
+        Directory.CreateDirectory(stateDir);
+        if (config != _applied || !File.Exists(ConfigPath) || await File.ReadAllTextAsync(ConfigPath, cancellationToken).ConfigureAwait(false) != config)
+        {
+            string candidate = ConfigPath + ".new";
+            await File.WriteAllTextAsync(candidate, config, cancellationToken).ConfigureAwait(false);
+            var (code, output) = await RunAsync("bird", ["-p", "-c", candidate], cancellationToken).ConfigureAwait(false);
+            if (code != 0)
+            {
+                throw new InvalidOperationException("BIRD refused the rendered configuration (kept the previous one): " + output.Trim());
+            }
+
+            File.Move(candidate, ConfigPath, overwrite: true);
+        }
+
+        if (running)
+        {
+            await using BirdControl control = await BirdControl.ConnectAsync(SocketPath, cancellationToken).ConfigureAwait(false);
+            BirdConfigureResult result = await control.ConfigureAsync(cancellationToken).ConfigureAwait(false);
+            if (!result.Succeeded)
+            {
+                throw new InvalidOperationException("BIRD reconfiguration failed: " + result.Message);
+            }
+
+            Log.Reconfigured(logger);
+        }
+        else
+        {
+            await StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        _applied = config;
+    }
+
+    /// <summary>Restarts BIRD if it died (the refresh timer calls this); says so when it did.</summary>
+    public async Task<string?> EnsureRunningAsync(CancellationToken cancellationToken)
+    {
+        if (_applied is null || await IsRunningAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        Log.Died(logger);
+        await StartAsync(cancellationToken).ConfigureAwait(false);
+        return "BIRD was not running: restarted";
+    }
+
+    public async Task<bool> IsRunningAsync(CancellationToken cancellationToken)
+    {
+        if (!File.Exists(SocketPath))
+        {
+            return false;
+        }
+
+        try
+        {
+            await using BirdControl control = await BirdControl.ConnectAsync(SocketPath, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is BirdControlException or IOException or System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
+    }
+
+    private async Task StartAsync(CancellationToken cancellationToken)
+    {
+        // Daemonised (no -f): BIRD outlives this process; the pid file lets `calico-lab down` and operators find it.
+        var (code, output) = await RunAsync("bird", ["-c", ConfigPath, "-s", SocketPath, "-P", PidPath], cancellationToken).ConfigureAwait(false);
+        if (code != 0)
+        {
+            throw new InvalidOperationException("BIRD did not start: " + output.Trim());
+        }
+
+        for (int i = 0; i < 50 && !await IsRunningAsync(cancellationToken).ConfigureAwait(false); i++)
+        {
+            await Task.Delay(20, cancellationToken).ConfigureAwait(false);
+        }
+
+        Log.Started(logger, SocketPath);
+    }
+
+    private static async Task<(int Code, string Output)> RunAsync(string program, string[] arguments, CancellationToken cancellationToken)
+    {
+        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        using Process process = Process.Start(info) ?? throw new InvalidOperationException("cannot start " + program);
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        Task<string> stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        return (process.ExitCode, await stdout.ConfigureAwait(false) + await stderr.ConfigureAwait(false));
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(40, LogLevel.Information, "BIRD started, control socket {Socket}")]
+        public static partial void Started(ILogger logger, string socket);
+
+        [LoggerMessage(41, LogLevel.Information, "BIRD reconfigured")]
+        public static partial void Reconfigured(ILogger logger);
+
+        [LoggerMessage(42, LogLevel.Warning, "BIRD is not running; restarting it")]
+        public static partial void Died(ILogger logger);
+    }
+}
