@@ -32,6 +32,27 @@ public static class NetworkNamespace
     }
 
     /// <summary>
+    /// Runs <paramref name="action"/> on a fresh thread inside a brand-new, empty network namespace (unshare
+    /// CLONE_NEWNET) that nothing else can see and that vanishes with its last socket: a place to probe what the kernel
+    /// supports (can it create an ipip link?) without leaving anything in a namespace anyone uses.
+    /// </summary>
+    public static Task<T> RunInThrowawayAsync<T>(Func<T> action, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        cancellationToken.ThrowIfCancellationRequested();
+        return RunOnDedicatedThread(() =>
+        {
+            if (Interop.LibC.Unshare(Interop.LibC.CLONE_NEWNET) != 0)
+            {
+                int errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+                throw new NetlinkException("unshare(CLONE_NEWNET): " + Interop.Errno.Describe(errno), errno);
+            }
+
+            return action();
+        });
+    }
+
+    /// <summary>
     /// Like <see cref="RunInAsync{T}(string, Func{T}, CancellationToken)"/> for an asynchronous action: only its
     /// synchronous part (up to the first incomplete await) runs inside the namespace; the returned task is awaited
     /// outside. Every Calico.Linux API captures the calling thread's namespace synchronously at entry, so

@@ -10,4 +10,7 @@ public sealed record LinkInfo(int Index, string Name, string? Mac, int Mtu, uint
     /// A veth is oper-up only once both ends are up, which is when a workload can actually be reached.
     /// </summary>
     public LinkOperState OperState { get; init; }
+
+    /// <summary>The device's VXLAN settings when <see cref="Kind"/> is "vxlan", otherwise null.</summary>
+    public VxlanAttributes? Vxlan { get; init; }
 }

@@ -47,6 +47,7 @@ internal static class Rtnl
     public const byte AF_UNSPEC = 0;
     public const byte AF_INET = 2;
     public const byte AF_INET6 = 10;
+    public const byte AF_BRIDGE = 7;
 
     // ifinfomsg
     public const uint IFF_UP = 0x1;
@@ -64,6 +65,14 @@ internal static class Rtnl
     public const ushort IFLA_INFO_KIND = 1;
     public const ushort IFLA_INFO_DATA = 2;
     public const ushort VETH_INFO_PEER = 1;
+
+    // IFLA_INFO_DATA of kind "vxlan" (linux/if_link.h)
+    public const ushort IFLA_VXLAN_ID = 1;
+    public const ushort IFLA_VXLAN_LINK = 3;
+    public const ushort IFLA_VXLAN_LOCAL = 4;
+    public const ushort IFLA_VXLAN_LEARNING = 7;
+    public const ushort IFLA_VXLAN_PORT = 15;
+    public const ushort IFLA_VXLAN_LOCAL6 = 17;
 
     // ifaddrmsg
     public const ushort IFA_ADDRESS = 1;
@@ -94,7 +103,9 @@ internal static class Rtnl
     // ndmsg
     public const ushort NDA_DST = 1;
     public const ushort NDA_LLADDR = 2;
+    public const ushort NDA_IFINDEX = 8;
     public const ushort NUD_PERMANENT = 0x80;
+    public const byte NTF_SELF = 0x02;
 
     public static int Align(int length) => (length + 3) & ~3;
 

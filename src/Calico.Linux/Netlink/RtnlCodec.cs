@@ -3,7 +3,7 @@ using System.Net;
 
 namespace Calico.Linux.Netlink;
 
-/// <summary>Decoders for the rtnetlink answers we read: ifinfomsg, ifaddrmsg and rtmsg with their attributes.</summary>
+/// <summary>Decoders for the rtnetlink answers we read: ifinfomsg (with VXLAN data), ifaddrmsg, rtmsg and ndmsg with their attributes.</summary>
 internal static class RtnlCodec
 {
     public static LinkInfo ParseLink(ReadOnlySpan<byte> payload)
@@ -21,6 +21,7 @@ internal static class RtnlCodec
         int mtu = 0;
         int parent = 0;
         var operState = LinkOperState.Unknown;
+        VxlanAttributes? vxlan = null;
         var attributes = new AttributeReader(payload[Rtnl.IfInfoMsgLength..]);
         while (attributes.TryRead(out ushort type, out ReadOnlySpan<byte> value))
         {
@@ -42,22 +43,120 @@ internal static class RtnlCodec
                     parent = HostOrder.ReadInt32(value);
                     break;
                 case Rtnl.IFLA_LINKINFO:
-                    var info = new AttributeReader(value);
-                    while (info.TryRead(out ushort infoType, out ReadOnlySpan<byte> infoValue))
-                    {
-                        if (infoType == Rtnl.IFLA_INFO_KIND)
-                        {
-                            kind = AttributeReader.ReadString(infoValue);
-                        }
-                    }
-
+                    kind = ParseLinkInfo(value, out vxlan);
                     break;
                 default:
                     break;
             }
         }
 
-        return new LinkInfo(index, name, mac, mtu, flags, kind, parent) { OperState = operState };
+        return new LinkInfo(index, name, mac, mtu, flags, kind, parent) { OperState = operState, Vxlan = vxlan };
+    }
+
+    /// <summary>IFLA_LINKINFO: the kind, and for "vxlan" its IFLA_INFO_DATA (read after the loop: order is not promised).</summary>
+    private static string? ParseLinkInfo(ReadOnlySpan<byte> linkInfo, out VxlanAttributes? vxlan)
+    {
+        vxlan = null;
+        string? kind = null;
+        ReadOnlySpan<byte> data = default;
+        var info = new AttributeReader(linkInfo);
+        while (info.TryRead(out ushort infoType, out ReadOnlySpan<byte> infoValue))
+        {
+            if (infoType == Rtnl.IFLA_INFO_KIND)
+            {
+                kind = AttributeReader.ReadString(infoValue);
+            }
+            else if (infoType == Rtnl.IFLA_INFO_DATA)
+            {
+                data = infoValue;
+            }
+        }
+
+        if (kind == "vxlan")
+        {
+            vxlan = ParseVxlanData(data);
+        }
+
+        return kind;
+    }
+
+    /// <summary>IFLA_VXLAN_*: ID, LINK and LEARNING in host order; PORT in network order (a __be16); LOCAL 4 or LOCAL6 16 bytes.</summary>
+    public static VxlanAttributes ParseVxlanData(ReadOnlySpan<byte> data)
+    {
+        int vni = 0;
+        int port = 0;
+        int parent = 0;
+        bool learning = false;
+        IPAddress? local = null;
+        var attributes = new AttributeReader(data);
+        while (attributes.TryRead(out ushort type, out ReadOnlySpan<byte> value))
+        {
+            switch (type)
+            {
+                case Rtnl.IFLA_VXLAN_ID when value.Length >= 4:
+                    vni = HostOrder.ReadInt32(value);
+                    break;
+                case Rtnl.IFLA_VXLAN_LINK when value.Length >= 4:
+                    parent = HostOrder.ReadInt32(value);
+                    break;
+                case Rtnl.IFLA_VXLAN_LEARNING when value.Length >= 1:
+                    learning = value[0] != 0;
+                    break;
+                case Rtnl.IFLA_VXLAN_PORT when value.Length >= 2:
+                    port = System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(value);
+                    break;
+                case Rtnl.IFLA_VXLAN_LOCAL when value.Length == 4:
+                case Rtnl.IFLA_VXLAN_LOCAL6 when value.Length == 16:
+                    var address = new IPAddress(value);
+                    local = address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any) ? local : address;
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        return new VxlanAttributes(vni, port, local, parent, learning);
+    }
+
+    /// <summary>ndmsg (family, pad, ifindex, state, flags, type) with NDA_DST and NDA_LLADDR.</summary>
+    public static bool TryParseNeighbor(ReadOnlySpan<byte> payload, [NotNullWhen(true)] out NeighborEntry? neighbor)
+    {
+        neighbor = null;
+        if (payload.Length < Rtnl.NdMsgLength)
+        {
+            throw new InvalidDataException("short ndmsg");
+        }
+
+        byte family = payload[0];
+        if (family is not (Rtnl.AF_INET or Rtnl.AF_INET6 or Rtnl.AF_BRIDGE))
+        {
+            return false;
+        }
+
+        int index = HostOrder.ReadInt32(payload[4..]);
+        ushort state = HostOrder.ReadUInt16(payload[8..]);
+        byte flags = payload[10];
+        IPAddress? destination = null;
+        string? mac = null;
+        var attributes = new AttributeReader(payload[Rtnl.NdMsgLength..]);
+        while (attributes.TryRead(out ushort type, out ReadOnlySpan<byte> value))
+        {
+            switch (type)
+            {
+                // For FDB entries the destination is the remote underlay address, of either family.
+                case Rtnl.NDA_DST when value.Length is 4 or 16:
+                    destination = new IPAddress(value);
+                    break;
+                case Rtnl.NDA_LLADDR when value.Length > 0:
+                    mac = FormatMac(value);
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        neighbor = new NeighborEntry((NeighborFamily)family, index, destination, mac) { State = state, Flags = flags };
+        return true;
     }
 
     public static bool TryParseAddress(ReadOnlySpan<byte> payload, [NotNullWhen(true)] out AddressInfo? address)
