@@ -20,3 +20,5 @@ if (which is "calc" or "all")
     await CalcGraphBenchmarks.RunAsync();
 }
 if (which is "cni" or "all") { await CniBenchmarks.RunAsync(); }
+if (which is "dataplane-packets" or "all") { await DataplanePacketBenchmarks.RunAsync(); }
+if (which is "dataplane-control" or "all") { await DataplaneControlBenchmarks.RunAsync(); }

@@ -1,0 +1,86 @@
+using System.Net;
+using Calico.Linux;
+using Calico.TestKit;
+
+namespace Calico.Benchmarks;
+
+/// <summary>
+/// The routed path of performance-anchors 2.a, built by our CNI wiring: a namespace standing as the host (forwarding
+/// on, a spare veth carrying the default route so proxy ARP answers for 169.254.1.1) and two pod namespaces wired
+/// by <see cref="WorkloadInterfaces.SetUpAsync"/>. Dispose deletes all three namespaces, whatever happened.
+/// </summary>
+internal sealed class PacketsTopology : IDisposable
+{
+    public const string ClientIp = "10.65.0.1";
+    public const string ServerIp = "10.65.0.2";
+
+    private readonly List<NetnsScope> _scopes = [];
+
+    private PacketsTopology()
+    {
+    }
+
+    public NetnsScope Host { get; private set; } = null!;
+
+    public NetnsScope Client { get; private set; } = null!;
+
+    public NetnsScope Server { get; private set; } = null!;
+
+    public string ClientHostIf { get; } = NetnsScope.UniqueInterfaceName("cali");
+
+    public string ServerHostIf { get; } = NetnsScope.UniqueInterfaceName("cali");
+
+    public static async Task<PacketsTopology> CreateAsync(CancellationToken cancellationToken)
+    {
+        var topology = new PacketsTopology();
+        try
+        {
+            topology.Host = topology.Add(new NetnsScope("cpkh"));
+            topology.Client = topology.Add(new NetnsScope("cpkc"));
+            topology.Server = topology.Add(new NetnsScope("cpks"));
+            NetnsScope host = topology.Host;
+            host.Ip("link", "add", "hdef0", "type", "veth", "peer", "name", "hdef1");
+            host.Ip("link", "set", "hdef0", "up");
+            host.Ip("link", "set", "hdef1", "up");
+            host.Ip("route", "add", "default", "dev", "hdef0");
+            host.Exec("sysctl", "-qw", "net.ipv4.ip_forward=1");
+            await WireAsync(host, topology.Client, topology.ClientHostIf, ClientIp, cancellationToken);
+            await WireAsync(host, topology.Server, topology.ServerHostIf, ServerIp, cancellationToken);
+            return topology;
+        }
+        catch
+        {
+            topology.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        // Pods first: deleting a pod namespace removes its veth, so the host namespace holds nothing of theirs.
+        for (var i = _scopes.Count - 1; i >= 0; i--)
+        {
+            _scopes[i].Dispose();
+        }
+
+        _scopes.Clear();
+    }
+
+    private NetnsScope Add(NetnsScope scope)
+    {
+        _scopes.Add(scope);
+        return scope;
+    }
+
+    private static Task<WorkloadInterfaceResult> WireAsync(NetnsScope host, NetnsScope pod, string hostIf, string ip, CancellationToken cancellationToken)
+    {
+        var spec = new WorkloadInterfaceSpec
+        {
+            NetnsPath = pod.Path,
+            ContainerIfName = "eth0",
+            HostIfName = hostIf,
+            IPv4 = [IPNetwork.Parse(ip + "/32")],
+        };
+        return NetworkNamespace.RunInAsync(host.Path, () => WorkloadInterfaces.SetUpAsync(spec, cancellationToken), cancellationToken);
+    }
+}
