@@ -45,6 +45,7 @@ internal static class CalicoCtl
         root.Subcommands.Add(Version(context));
         root.Subcommands.Add(PolicyCommands.Build(context));
         root.Subcommands.Add(IpamCommands.Build(context));
+        root.Subcommands.Add(NodeStatusCommand.Build(context));
         return root;
     }
 

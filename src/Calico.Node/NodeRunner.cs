@@ -61,7 +61,7 @@ internal sealed partial class NodeRunner(NodeSettings settings, NodeServices ser
         TimeSpan refresh = Shortest(config.NftablesRefreshInterval, config.IptablesRefreshInterval, config.RouteRefreshInterval);
 
         IDataplaneDriver driver = services.CreateDataplaneDriver(config);
-        IRoutingDriver? routing = CreateRoutingDriver();
+        using Routing.LinuxRoutingDriver routing = CreateRoutingDriver(client, store, config);
         var agent = new FelixAgent(
             settings.NodeName,
             driver,
@@ -86,21 +86,18 @@ internal sealed partial class NodeRunner(NodeSettings settings, NodeServices ser
     }
 
     /// <summary>
-    /// Upstream's <c>CALICO_NETWORKING_BACKEND</c>: <c>bird</c> (default) runs BIRD; <c>vxlan</c> and <c>none</c> do not.
-    /// BGP passwords (<c>secretKeyRef</c>) are read from files <c>&lt;dir&gt;/&lt;secret&gt;/&lt;key&gt;</c> with dir
-    /// <c>CALICO_BGP_SECRETS_DIR</c> (default /etc/calico/bgp-secrets): there is no Kubernetes secret store here.
+    /// Upstream's <c>CALICO_NETWORKING_BACKEND</c>: <c>bird</c> (default) runs BIRD; <c>vxlan</c> and <c>none</c> do not
+    /// (VXLAN follows the pools either way). BGP passwords (<c>secretKeyRef</c>) are read from files
+    /// <c>&lt;dir&gt;/&lt;secret&gt;/&lt;key&gt;</c> with dir <c>CALICO_BGP_SECRETS_DIR</c> (default /etc/calico/bgp-secrets):
+    /// there is no Kubernetes secret store here.
     /// </summary>
-    private Routing.LinuxRoutingDriver? CreateRoutingDriver()
+    private Routing.LinuxRoutingDriver CreateRoutingDriver(ResourceClient client, IKeyValueStore store, FelixConfig config)
     {
         string backend = settings.Environment.GetValueOrDefault("CALICO_NETWORKING_BACKEND") is { Length: > 0 } b ? b : "bird";
-        if (backend != "bird")
-        {
-            return null;
-        }
-
         string secrets = settings.Environment.GetValueOrDefault("CALICO_BGP_SECRETS_DIR") is { Length: > 0 } d ? d : "/etc/calico/bgp-secrets";
-        var bird = new Routing.BirdSupervisor(settings.StateDir, services.LoggerFactory.CreateLogger("bird"));
-        return new Routing.LinuxRoutingDriver(bird, (name, key) => ReadSecret(secrets, name, key), services.LoggerFactory.CreateLogger("routing"));
+        Routing.BirdSupervisor? bird = backend == "bird" ? new Routing.BirdSupervisor(settings.StateDir, services.LoggerFactory.CreateLogger("bird")) : null;
+        var tunnels = new Routing.TunnelAddressAllocator(client, new Calico.Ipam.IpamClient(store, TimeProvider.System), services.LoggerFactory.CreateLogger("tunnels"));
+        return new Routing.LinuxRoutingDriver(bird, tunnels, (name, key) => ReadSecret(secrets, name, key), config.VxlanVni, config.VxlanPort, services.LoggerFactory);
     }
 
     private static string? ReadSecret(string dir, string name, string key)

@@ -29,6 +29,8 @@ internal sealed partial class FelixAgent : ISyncerCallbacks
     private readonly IRoutingDriver? _routing;
     private readonly RoutingInputs _routingInputs;
     private bool _routingDirty;
+    private string? _routingError;
+    private string? _dataplaneError;
     private readonly Func<AgentInputs, RenderConfig> _renderConfigFor;
     private readonly IAgentTelemetry _telemetry;
     private readonly ILogger _logger;
@@ -295,7 +297,8 @@ internal sealed partial class FelixAgent : ISyncerCallbacks
             }
 
             _pendingMessages = 0;
-            _telemetry.SetReadiness(true, "");
+            _dataplaneError = null;
+            UpdateReadiness();
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -306,7 +309,8 @@ internal sealed partial class FelixAgent : ISyncerCallbacks
             // The previous kernel state stays in force; _dirty stays set so the loop retries after _retryDelay.
             Log.ApplyFailed(_logger, e.Message);
             _telemetry.DataplaneFailed(e.Message);
-            _telemetry.SetReadiness(false, "dataplane update failed: " + e.Message);
+            _dataplaneError = "dataplane update failed: " + e.Message;
+            UpdateReadiness();
         }
     }
 
@@ -316,6 +320,11 @@ internal sealed partial class FelixAgent : ISyncerCallbacks
         {
             await _routing!.ApplyAsync(_routingInputs.Snapshot(), cancellationToken).ConfigureAwait(false);
             _routingDirty = false;
+            if (_routingError is not null)
+            {
+                _routingError = null;
+                UpdateReadiness();
+            }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -324,8 +333,31 @@ internal sealed partial class FelixAgent : ISyncerCallbacks
         catch (Exception e)
         {
             _routingDirty = true;
-            Log.RoutingFailed(_logger, e.Message);
             _telemetry.DataplaneFailed(e.Message);
+            if (_routingError != e.Message)
+            {
+                // Logged once per distinct problem: a kernel without ipip fails the same way every retry.
+                Log.RoutingFailed(_logger, e.Message);
+                _routingError = e.Message;
+                UpdateReadiness();
+            }
+        }
+    }
+
+    /// <summary>Ready once programmed, with neither the policy dataplane nor routing failing; else why not.</summary>
+    private void UpdateReadiness()
+    {
+        if (AppliedCount == 0)
+        {
+            _telemetry.SetReadiness(false, _dataplaneError ?? "waiting for the datastore to sync");
+        }
+        else if (_dataplaneError is not null || _routingError is not null)
+        {
+            _telemetry.SetReadiness(false, _dataplaneError ?? ("routing: " + _routingError));
+        }
+        else
+        {
+            _telemetry.SetReadiness(true, "");
         }
     }
 

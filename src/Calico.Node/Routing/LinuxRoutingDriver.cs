@@ -1,28 +1,104 @@
+using System.Net;
 using Calico.Bird;
+using Calico.Felix.Dataplane.Tunnels;
+using Calico.Felix.Dataplane.Vxlan;
+using Calico.Linux.Netlink;
 using Calico.Node.Agent;
 using Microsoft.Extensions.Logging;
 
 namespace Calico.Node.Routing;
 
-/// <summary>BGP through BIRD (and, when pools ask for it, VXLAN) for this host.</summary>
-internal sealed class LinuxRoutingDriver(BirdSupervisor bird, Func<string, string, string?> secretLookup, ILogger logger) : IRoutingDriver
+/// <summary>
+/// This host's routing: BGP through BIRD (unless the networking backend is not bird), VXLAN when an IPv4 pool asks
+/// for it (tunnel address, device, FDB/ARP entries, routes to other nodes' blocks), and a clear error when a pool
+/// asks for IP-in-IP on a kernel without the ipip module.
+/// </summary>
+internal sealed partial class LinuxRoutingDriver(
+    BirdSupervisor? bird,
+    TunnelAddressAllocator tunnels,
+    Func<string, string, string?> secretLookup,
+    int vxlanVni,
+    int vxlanPort,
+    ILoggerFactory loggerFactory) : IRoutingDriver, IDisposable
 {
+    private readonly ILogger _logger = loggerFactory.CreateLogger("routing");
+    private RouteNetlink? _netlink;
+    private VxlanManager? _vxlan;
+    private TunnelSupport? _ipip;
+
     public async Task ApplyAsync(RoutingState state, CancellationToken cancellationToken)
     {
+        await tunnels.EnsureAsync(state, cancellationToken).ConfigureAwait(false);
         Api.Node? self = state.Self;
-        if (self?.Spec.Bgp?.Ipv4Address is null && self?.Spec.Bgp?.Ipv6Address is null)
+        if (bird is not null && (self?.Spec.Bgp?.Ipv4Address is not null || self?.Spec.Bgp?.Ipv6Address is not null))
         {
-            return; // no BGP address (IP=none): upstream runs no BIRD either
+            var inputs = new BirdInputs(state.NodeName, state.Nodes, state.GlobalBgp, state.NodeBgpConfigs, state.Peers, state.Pools, state.LocalBlocks)
+            {
+                SecretLookup = secretLookup,
+            };
+            await bird.ApplyAsync(BirdConfigRenderer.Render(inputs), cancellationToken).ConfigureAwait(false);
         }
 
-        var inputs = new BirdInputs(state.NodeName, state.Nodes, state.GlobalBgp, state.NodeBgpConfigs, state.Peers, state.Pools, state.LocalBlocks)
-        {
-            SecretLookup = secretLookup,
-        };
-        string config = BirdConfigRenderer.Render(inputs);
-        await bird.ApplyAsync(config, cancellationToken).ConfigureAwait(false);
-        _ = logger;
+        ApplyVxlan(state, self);
+        await CheckIpipAsync(state, cancellationToken).ConfigureAwait(false);
     }
 
-    public Task<string?> RefreshAsync(RoutingState state, CancellationToken cancellationToken) => bird.EnsureRunningAsync(cancellationToken);
+    public async Task<string?> RefreshAsync(RoutingState state, CancellationToken cancellationToken)
+    {
+        string? repaired = bird is null ? null : await bird.EnsureRunningAsync(cancellationToken).ConfigureAwait(false);
+        if (_vxlan is not null)
+        {
+            VxlanSyncResult result = _vxlan.Apply();
+            if (result.Writes > 0)
+            {
+                repaired = (repaired is null ? "" : repaired + "; ") + $"vxlan: {result.Writes} entries rewritten";
+            }
+        }
+
+        return repaired;
+    }
+
+    public void Dispose() => _netlink?.Dispose();
+
+    private void ApplyVxlan(RoutingState state, Api.Node? self)
+    {
+        bool wanted = VxlanPlanner.VxlanPools(state).Count > 0;
+        if (!wanted && _vxlan is null)
+        {
+            return;
+        }
+
+        _netlink ??= RouteNetlink.Open();
+        _vxlan ??= new VxlanManager(_netlink, System.Net.Sockets.AddressFamily.InterNetwork, loggerFactory.CreateLogger<VxlanManager>());
+        LocalVtep? local = null;
+        if (wanted && self is not null && VxlanPlanner.Vtep(self) is { } vtep)
+        {
+            local = new LocalVtep(vtep.Tunnel, vtep.Mac, vtep.NodeAddress, Vni: vxlanVni, Port: vxlanPort);
+        }
+
+        _vxlan.SetLocalVtep(local);
+        _vxlan.SetRemoteVteps(wanted ? VxlanPlanner.RemoteVteps(state).ToList() : []);
+        _vxlan.SetRemoteBlocks(wanted ? VxlanPlanner.RemoteBlocks(state).ToList() : []);
+        _vxlan.SetMode(VxlanPlanner.CrossSubnet(state));
+        VxlanSyncResult result = _vxlan.Apply();
+        if (result.Failures.Count > 0)
+        {
+            throw new InvalidOperationException("VXLAN: " + string.Join("; ", result.Failures));
+        }
+    }
+
+    private async Task CheckIpipAsync(RoutingState state, CancellationToken cancellationToken)
+    {
+        var ipipPools = state.Pools.Where(p => p.Spec.Disabled != true && p.Spec.IpipMode is "Always" or "CrossSubnet").Select(p => p.Metadata.Name).ToList();
+        if (ipipPools.Count == 0)
+        {
+            return;
+        }
+
+        _ipip ??= await IpipSupport.CheckAsync(cancellationToken).ConfigureAwait(false);
+        if (!_ipip.Available)
+        {
+            throw new InvalidOperationException($"IP pool(s) {string.Join(", ", ipipPools)} use IP-in-IP (ipipMode), but {_ipip.Reason}; use vxlanMode instead");
+        }
+    }
 }

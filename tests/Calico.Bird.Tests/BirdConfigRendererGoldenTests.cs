@@ -1,0 +1,29 @@
+namespace Calico.Bird.Tests;
+
+public sealed class BirdConfigRendererGoldenTests
+{
+    public static TheoryData<string> Cases() => new(GoldenCase.Names());
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Render_GoldenCase_MatchesExpectedAndParsesInBird(string name)
+    {
+        var rendered = BirdConfigRenderer.Render(GoldenCase.Load(name));
+        var expectedPath = Path.Combine(GoldenCase.Directory(), name, "expected.cfg");
+        if (Environment.GetEnvironmentVariable("UPDATE_GOLDEN") == "1")
+        {
+            File.WriteAllText(expectedPath, rendered);
+        }
+
+        Assert.Equal(File.ReadAllText(expectedPath), rendered);
+        var (ok, output) = BirdParser.Check(rendered);
+        Assert.True(ok, $"bird -p rejected {name}: {output}");
+    }
+
+    [Fact]
+    public void Render_SameInputs_SameText()
+    {
+        var inputs = GoldenCase.Load("node-specific-peer");
+        Assert.Equal(BirdConfigRenderer.Render(inputs), BirdConfigRenderer.Render(inputs));
+    }
+}
