@@ -139,8 +139,25 @@ internal sealed class NodeServices : IAsyncDisposable, IAgentTelemetry
         _metrics.ClusterNumHosts.Set(hosts);
     }
 
-    /// <summary>At scrape time: one <c>nft -j list table</c>, rule counters summed per policy chain.</summary>
+    private (DateTime At, IEnumerable<PolicyCounterSample> Samples)? _lastCounters;
+
+    /// <summary>
+    /// At scrape time: one <c>nft -j list table</c>, rule counters summed per policy chain. Listing a large table
+    /// costs (seconds at 100k rules), so a result is reused for 10 s: scrapes closer together see the same values.
+    /// </summary>
     private IEnumerable<PolicyCounterSample> ReadPolicyCounters()
+    {
+        if (_lastCounters is { } last && DateTime.UtcNow - last.At < TimeSpan.FromSeconds(10))
+        {
+            return last.Samples;
+        }
+
+        IEnumerable<PolicyCounterSample> samples = ReadPolicyCountersNow();
+        _lastCounters = (DateTime.UtcNow, samples);
+        return samples;
+    }
+
+    private IEnumerable<PolicyCounterSample> ReadPolicyCountersNow()
     {
         IReadOnlyList<PolicyKey> policies = _driver?.ProgrammedPolicies ?? [];
         if (policies.Count == 0)
