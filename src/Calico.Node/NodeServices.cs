@@ -157,7 +157,7 @@ internal sealed class NodeServices : IAsyncDisposable, IAgentTelemetry
         return samples;
     }
 
-    private IEnumerable<PolicyCounterSample> ReadPolicyCountersNow()
+    private List<PolicyCounterSample> ReadPolicyCountersNow()
     {
         IReadOnlyList<PolicyKey> policies = _driver?.ProgrammedPolicies ?? [];
         if (policies.Count == 0)
