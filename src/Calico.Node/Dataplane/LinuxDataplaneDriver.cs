@@ -26,6 +26,7 @@ internal sealed partial class LinuxDataplaneDriver : IDataplaneDriver, IDisposab
     private readonly Dictionary<string, IPNetwork[]> _routesByInterface = new(StringComparer.Ordinal);
     private readonly HashSet<string> _configuredInterfaces = new(StringComparer.Ordinal);
     private readonly RenderCache _renderCache = new();
+    private NfTablesSetElements? _nfTables;
     private NftTable? _applied;
     private bool _hostSysctlsDone;
 
@@ -47,10 +48,29 @@ internal sealed partial class LinuxDataplaneDriver : IDataplaneDriver, IDisposab
     {
         long started = Stopwatch.GetTimestamp();
         NftTable table = NftablesRenderer.Build(desired.State, desired.Render, new NatInputs(desired.AllPoolCidrs, desired.MasqueradePoolCidrs), _renderCache);
-        string script = NftDelta.Between(_applied, table);
+        List<SetElementChange>? elementsOnly = _applied is null ? null : ElementOnlyDelta.TryCompute(_applied, table);
+        string script = elementsOnly is null ? NftDelta.Between(_applied, table) : "";
         TimeSpan render = Stopwatch.GetElapsedTime(started);
         TimeSpan nft = TimeSpan.Zero;
-        if (script.Length > 0)
+        if (elementsOnly is { Count: > 0 })
+        {
+            long netlinkStarted = Stopwatch.GetTimestamp();
+            try
+            {
+                _nfTables ??= NfTablesSetElements.Open();
+                _nfTables.Apply("inet", NftTableNames.Table, elementsOnly);
+            }
+            catch
+            {
+                _applied = null; // one batch: nothing of it applied; the next attempt replaces the whole table
+                _nfTables?.Dispose();
+                _nfTables = null;
+                throw;
+            }
+
+            nft = Stopwatch.GetElapsedTime(netlinkStarted);
+        }
+        else if (script.Length > 0)
         {
             try
             {
@@ -74,7 +94,7 @@ internal sealed partial class LinuxDataplaneDriver : IDataplaneDriver, IDisposab
 
         long routesStarted = Stopwatch.GetTimestamp();
         SyncInterfacesAndRoutes(desired.State);
-        LastApply = (render, nft, Stopwatch.GetElapsedTime(routesStarted), script.Length);
+        LastApply = (render, nft, Stopwatch.GetElapsedTime(routesStarted), elementsOnly is null ? script.Length : -elementsOnly.Count);
         Log.Applied(_logger, render.TotalMilliseconds, nft.TotalMilliseconds, LastApply.Routes.TotalMilliseconds, script.Length);
     }
 
@@ -108,7 +128,11 @@ internal sealed partial class LinuxDataplaneDriver : IDataplaneDriver, IDisposab
         return repaired;
     }
 
-    public void Dispose() => _netlink.Dispose();
+    public void Dispose()
+    {
+        _netlink.Dispose();
+        _nfTables?.Dispose();
+    }
 
     private HashSet<PolicyKey>? _programmedSet;
 
@@ -177,7 +201,7 @@ internal sealed partial class LinuxDataplaneDriver : IDataplaneDriver, IDisposab
 
     private static partial class Log
     {
-        [LoggerMessage(30, LogLevel.Debug, "Dataplane applied: render {RenderMs:F2} ms, nft {NftMs:F2} ms, routes {RoutesMs:F2} ms, script {Length} bytes")]
+        [LoggerMessage(30, LogLevel.Debug, "Dataplane applied: render {RenderMs:F2} ms, nft {NftMs:F2} ms, routes {RoutesMs:F2} ms, script {Length} bytes (negative: that many set elements over netlink)")]
         public static partial void Applied(ILogger logger, double renderMs, double nftMs, double routesMs, int length);
 
         [LoggerMessage(31, LogLevel.Warning, "Route update failed (retried next time): {Failure}")]

@@ -230,6 +230,61 @@ public sealed class AgentKernelTests(AgentHostFixture host) : IClassFixture<Agen
         }
     }
 
+    [Fact]
+    public async Task A_label_moving_a_pod_in_and_out_of_a_selector_set_is_enforced_both_ways()
+    {
+        Pod server = await host.AddPodAsync("lsrv", "10.65.0.50", ("app", "lserver"));
+        Pod client = await host.AddPodAsync("lcli", "10.65.0.51", ("app", "lclient"));
+        using var listener = await NetnsSockets.ListenAsync(server.Netns, IPAddress.Any, 8200);
+        await host.ApplyAsync("""
+            apiVersion: projectcalico.org/v3
+            kind: NetworkPolicy
+            metadata:
+              name: trusted-only
+              namespace: ns1
+            spec:
+              selector: app == 'lserver'
+              types: [Ingress]
+              ingress:
+              - action: Allow
+                protocol: TCP
+                source:
+                  selector: role == 'trusted'
+            """);
+        try
+        {
+            await host.WaitForAsync(async () => await NetnsSockets.ProbeAsync(client.Netns, server.Address, 8200, ShortProbe) is null, Converge, "the untrusted client to be refused");
+
+            // Only the set's membership changes: the agent sends it as set elements (netlink), not as a new ruleset.
+            await SetLabelAsync("lcli", "role", "trusted");
+            await host.WaitForAsync(async () => await NetnsSockets.ProbeAsync(client.Netns, server.Address, 8200, ShortProbe) is not null, Converge, "the trusted client to be allowed");
+            await SetLabelAsync("lcli", "role", null);
+            await host.WaitForAsync(async () => await NetnsSockets.ProbeAsync(client.Netns, server.Address, 8200, ShortProbe) is null, Converge, "the client to be refused again");
+        }
+        finally
+        {
+            await host.DeleteAsync(ResourceKinds.NetworkPolicy, "ns1", "trusted-only");
+            listener.Stop();
+        }
+    }
+
+    private async Task SetLabelAsync(string pod, string key, string? value)
+    {
+        var wep = (WorkloadEndpoint)(await host.Client.GetAsync(ResourceKinds.WorkloadEndpoint, "ns1", $"host1-k8s-{pod}-eth0", CancellationToken.None))!;
+        wep.Metadata.Labels ??= [];
+        if (value is null)
+        {
+            wep.Metadata.Labels.Remove(key);
+        }
+        else
+        {
+            wep.Metadata.Labels[key] = value;
+        }
+
+        var updated = await host.Client.UpdateAsync(wep, CancellationToken.None);
+        Assert.True(updated.Succeeded, updated.Message);
+    }
+
     private int ForwardRuleCount()
     {
         string json = AgentHostFixture.Sh($"ip netns exec {host.HostNs} nft -j list chain inet calico filter-FORWARD");
