@@ -56,10 +56,10 @@ internal static class CidrCollapse
         return false;
     }
 
-    private static UInt128 Truncate(UInt128 network, int prefix, int bits) =>
+    internal static UInt128 Truncate(UInt128 network, int prefix, int bits) =>
         prefix == 0 ? UInt128.Zero : network & ~((UInt128.One << (bits - prefix)) - 1);
 
-    private static (UInt128 Network, int Prefix, int Bits) Parse(string text)
+    internal static (UInt128 Network, int Prefix, int Bits) Parse(string text)
     {
         int slash = text.IndexOf('/', StringComparison.Ordinal);
         IPAddress address = IPAddress.Parse(slash < 0 ? text : text[..slash]);

@@ -30,6 +30,9 @@ internal static class NftNames
     public static string ProfileChain(string profileId, bool inbound) =>
         Hashed(inbound ? "cali-pri-" : "cali-pro-", "profile/" + profileId);
 
+    /// <summary>Merged-rule set: <c>calim4-</c>/<c>calim6-</c> + 21 characters of base64url(SHA-256(definition)).</summary>
+    public static string MergedSet(int family, string definition) => Hashed(family == 6 ? "calim6-" : "calim4-", definition);
+
     public static string PolicyIdentity(PolicyKey key) => $"{key.Kind}/{key.Tier}/{key.Namespace}/{key.Name}";
 
     public static string FromWorkloadChain(string iface) => "cali-fw-" + iface;

@@ -108,18 +108,19 @@ public static partial class NftablesRenderer
             Rule(sb).Append("counter meta mark set meta mark & ").Append(ctx.ClearPass);
             Comment(sb, "Start of tier " + tier.Name);
             sb.Append('\n');
-            foreach (PolicyKey key in policies)
+            if (ctx.Merge is not null)
             {
-                if (!ctx.State.Policies.ContainsKey(key))
+                AppendMergedTier(sb, ctx, policies, inbound);
+            }
+            else
+            {
+                foreach (PolicyKey key in policies)
                 {
-                    continue;
+                    if (ctx.State.Policies.ContainsKey(key))
+                    {
+                        AppendPolicyJump(sb, ctx, key, inbound);
+                    }
                 }
-
-                Rule(sb).Append("meta mark & ").Append(ctx.Pass).Append(" == ").Append(ctx.Zero)
-                    .Append(" counter jump ").Append(NftNames.PolicyChain(key, inbound)).Append('\n');
-                Rule(sb).Append("meta mark & ").Append(ctx.Accept).Append(" == ").Append(ctx.Accept).Append(" counter return");
-                Comment(sb, "Return if policy accepted");
-                sb.Append('\n');
             }
 
             if (tier.DefaultAction != RuleAction.Pass)
@@ -159,6 +160,13 @@ public static partial class NftablesRenderer
         var rendered = new List<(PolicyKey Key, PolicyIntent Intent)>();
         foreach (var (key, policy) in ctx.State.Policies)
         {
+            if (ctx.Merge is { } merge && merge.MergedPolicies.Contains(key) && !merge.JumpedPolicies.Contains(key))
+            {
+                // Every endpoint reaches this policy's rules through merged lookups: its chain would never run. (A
+                // policy no endpoint uses still renders, so its rules are validated as without merging.)
+                continue;
+            }
+
             if (ctx.Cache is { } cache && cache.Policies.TryGetValue(key, out var hit) && ReferenceEquals(hit.Intent, policy) && ReferenceEquals(hit.Config, ctx.Config))
             {
                 reused.Add(hit.In);

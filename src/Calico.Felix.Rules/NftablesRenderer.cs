@@ -26,7 +26,7 @@ public static partial class NftablesRenderer
         config.Validate();
 
         cache?.BindTo(state);
-        var ctx = new RenderContext(state, config) { Cache = cache };
+        var ctx = new RenderContext(state, config) { Cache = cache, Merge = config.MergeRuleRuns ? new Merging.MergeContext() : null };
         List<(string Iface, EndpointIntent Endpoint)> workloads = SelectEndpoints(state, config, hostEndpoints: false);
         List<(string Iface, EndpointIntent Endpoint)> hosts = SelectEndpoints(state, config, hostEndpoints: true);
 
@@ -69,7 +69,14 @@ public static partial class NftablesRenderer
 
         AddPolicyChains(chains, ctx);
         AddProfileChains(chains, ctx);
-        cache?.Prune(state);
+        if (ctx.Merge is { } merge)
+        {
+            var merged = new List<NftSet>(merge.Sets.Values);
+            merged.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+            sets.AddRange(merged);
+        }
+
+        cache?.Prune(state, ctx.Merge?.Sets);
         return new NftTable(sets, maps, chains);
     }
 

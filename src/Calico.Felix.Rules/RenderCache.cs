@@ -17,6 +17,9 @@ public sealed class RenderCache
 
     internal Dictionary<string, (long Version, NftSet V4, NftSet V6)> IpSets { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Merged sets by name (a hash of their definition), valid while the IP sets they expand keep these versions.</summary>
+    internal Dictionary<string, (long[] Versions, NftSet Set)> MergedSets { get; } = new(StringComparer.Ordinal);
+
     private DataplaneState? _state;
 
     /// <summary>IP set versions are per state object: a different state starts the cache afresh.</summary>
@@ -27,13 +30,22 @@ public sealed class RenderCache
             Policies.Clear();
             Profiles.Clear();
             IpSets.Clear();
+            MergedSets.Clear();
             _state = state;
         }
     }
 
     /// <summary>Drops entries for keys the state no longer has, so the cache does not grow without bound.</summary>
-    internal void Prune(DataplaneState state)
+    internal void Prune(DataplaneState state, IReadOnlyDictionary<string, NftSet>? mergedSetsInUse)
     {
+        if (MergedSets.Count > (mergedSetsInUse?.Count ?? 0))
+        {
+            foreach (string name in MergedSets.Keys.Where(k => mergedSetsInUse is null || !mergedSetsInUse.ContainsKey(k)).ToList())
+            {
+                MergedSets.Remove(name);
+            }
+        }
+
         if (Policies.Count > state.Policies.Count)
         {
             foreach (PolicyKey key in Policies.Keys.Where(k => !state.Policies.ContainsKey(k)).ToList())

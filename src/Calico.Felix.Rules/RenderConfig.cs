@@ -21,6 +21,13 @@ public sealed record RenderConfig
     /// <summary>Felix <c>LogPrefix</c> for Log rules.</summary>
     public string LogPrefix { get; init; } = "calico-packet";
 
+    /// <summary>
+    /// Compile each maximal run of consecutive simple Allow (or Deny) rules of a tier into one set lookup per family
+    /// and shape, so a new flow's cost does not grow with the number of policies (see DESIGN.md). Per-policy chains
+    /// remain only for policies with other rules.
+    /// </summary>
+    public bool MergeRuleRuns { get; init; } = true;
+
     /// <summary>Felix <c>FailsafeInboundHostPorts</c>: always open into the host through a host endpoint.</summary>
     public IReadOnlyList<HostPort> FailsafeInboundHostPorts { get; init; } = DefaultFailsafeInbound;
 

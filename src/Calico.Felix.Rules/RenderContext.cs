@@ -21,6 +21,9 @@ internal sealed class RenderContext
 
     public RenderCache? Cache { get; init; }
 
+    /// <summary>Shared state of rule-run merging; null when <see cref="RenderConfig.MergeRuleRuns"/> is off.</summary>
+    public Merging.MergeContext? Merge { get; init; }
+
     public RenderConfig Config { get; }
 
     public string Accept { get; }

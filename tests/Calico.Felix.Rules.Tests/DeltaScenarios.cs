@@ -59,6 +59,16 @@ internal static class DeltaScenarios
             new ActivePolicyUpdate(GoldenCases.WebPolicy, new PolicyIntent([new RuleModel { Action = RuleAction.Allow, Protocol = 6, DstNamedPortIpSetIds = ["s:x"] }], [])));
         yield return ("set redeclared with another type", netTyped, NatInputs.None, portTyped, NatInputs.None);
 
+        DataplaneState runs = MergedRuns.State();
+        DataplaneState runsMembers = StateBuilder.With(runs, new IpSetDeltaUpdate(MergedRuns.WebSet, ["10.0.0.3/32", "10.0.0.0/16", "fd00::2/128"], ["10.0.0.1/32"]));
+        yield return ("merged run: set members changed, some now covered", runs, NatInputs.None, runsMembers, NatInputs.None);
+        yield return ("merged run: set members changed back", runsMembers, NatInputs.None, runs, NatInputs.None);
+        DataplaneState runsBroken = StateBuilder.With(runs, new ActivePolicyUpdate(MergedRuns.Key("default", "deny-lan"), new PolicyIntent(
+            [new RuleModel { Action = RuleAction.Deny, SrcNets = ["192.168.0.0/16"], NotDstNets = ["10.0.0.0/8"] }], [])));
+        yield return ("merged run: policy no longer simple", runs, NatInputs.None, runsBroken, NatInputs.None);
+        yield return ("merged run: policy simple again", runsBroken, NatInputs.None, runs, NatInputs.None);
+        yield return ("merged runs from unmerged policies", rich, NatInputs.None, runs, NatInputs.None);
+
         yield return ("everything removed", rich, Pools, new DataplaneState(), NatInputs.None);
         yield return ("everything added", new DataplaneState(), NatInputs.None, twoHeps, Pools);
     }

@@ -10,21 +10,34 @@ internal static class GoldenCases
     public const string NetSet = "s:web-pods";
     public const string NamedPortSet = "n:http-web";
 
-    public static TheoryData<string> Names { get; } = new() { "empty", "profile-only", "tiers-and-rules", "endpoint-to-host-accept", "from-calc-graph", "host-endpoints", "nat-outgoing" };
+    /// <summary>The first seven document the unmerged renderer; the <c>merged-</c> cases the same inputs (and one of runs) with <see cref="RenderConfig.MergeRuleRuns"/>.</summary>
+    public static TheoryData<string> Names { get; } = new()
+    {
+        "empty", "profile-only", "tiers-and-rules", "endpoint-to-host-accept", "from-calc-graph", "host-endpoints", "nat-outgoing",
+        "merged-tiers-and-rules", "merged-from-calc-graph", "merged-host-endpoints", "merged-runs",
+    };
+
+    private static readonly RenderConfig Unmerged = new() { MergeRuleRuns = false };
 
     public static (DataplaneState State, RenderConfig Config) Get(string name) => name switch
     {
-        "empty" => (new DataplaneState(), new RenderConfig()),
-        "profile-only" => (ProfileOnly(), new RenderConfig()),
-        "tiers-and-rules" => (TiersAndRules(), new RenderConfig()),
-        "endpoint-to-host-accept" => (ProfileOnly(), new RenderConfig { DefaultEndpointToHostAction = EndpointToHostAction.Accept }),
-        "from-calc-graph" => (FromYaml(File.ReadAllText(Golden.PathOf(name, "input.yaml"))), new RenderConfig()),
-        "host-endpoints" => (HostEndpoints(), new RenderConfig
-        {
-            FailsafeInboundHostPorts = [.. RenderConfig.DefaultFailsafeInbound, new HostPort("tcp", 10250, "192.168.0.0/16"), new HostPort("udp", 4789, "fd00::/8")],
-        }),
-        "nat-outgoing" => (ProfileOnly(), new RenderConfig()),
+        "empty" => (new DataplaneState(), Unmerged),
+        "profile-only" => (ProfileOnly(), Unmerged),
+        "tiers-and-rules" => (TiersAndRules(), Unmerged),
+        "endpoint-to-host-accept" => (ProfileOnly(), Unmerged with { DefaultEndpointToHostAction = EndpointToHostAction.Accept }),
+        "from-calc-graph" => (FromYaml(File.ReadAllText(Golden.PathOf(name, "input.yaml"))), Unmerged),
+        "host-endpoints" => (HostEndpoints(), HostEndpointsConfig(Unmerged)),
+        "nat-outgoing" => (ProfileOnly(), Unmerged),
+        "merged-tiers-and-rules" => (TiersAndRules(), new RenderConfig()),
+        "merged-from-calc-graph" => (FromYaml(File.ReadAllText(Golden.PathOf("from-calc-graph", "input.yaml"))), new RenderConfig()),
+        "merged-host-endpoints" => (HostEndpoints(), HostEndpointsConfig(new RenderConfig())),
+        "merged-runs" => (MergedRuns.State(), new RenderConfig()),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown golden case"),
+    };
+
+    private static RenderConfig HostEndpointsConfig(RenderConfig config) => config with
+    {
+        FailsafeInboundHostPorts = [.. RenderConfig.DefaultFailsafeInbound, new HostPort("tcp", 10250, "192.168.0.0/16"), new HostPort("udp", 4789, "fd00::/8")],
     };
 
     /// <summary>NAT inputs per case: only "nat-outgoing" has pools (v4 and v6, one v4 pool without natOutgoing).</summary>

@@ -85,4 +85,18 @@ public sealed class NftDeltaTests
         int add = delta.IndexOf("add set inet calico cali40s_x { type ipv4_addr . inet_proto . inet_service; }", StringComparison.Ordinal);
         Assert.True(flush >= 0 && flush < delete && delete < add, delta);
     }
+
+    [Fact]
+    public void Between_MergedRunSetMembersChange_IsElementsOnly()
+    {
+        DataplaneState a = MergedRuns.State();
+        DataplaneState b = StateBuilder.With(a, new IpSetDeltaUpdate(MergedRuns.WebSet, ["10.0.0.3/32"], ["10.0.0.1/32"]));
+
+        string delta = NftDelta.Between(NftablesRenderer.Build(a, new RenderConfig(), NatInputs.None), NftablesRenderer.Build(b, new RenderConfig(), NatInputs.None));
+
+        Assert.DoesNotContain("chain", delta, StringComparison.Ordinal);
+        Assert.Contains("delete element inet calico cali40s_web { 10.0.0.1 }\n", delta, StringComparison.Ordinal);
+        Assert.Contains(" { 10.0.0.1 . 6 . 8000-8100 }\n", delta, StringComparison.Ordinal);
+        Assert.Contains(" { 10.0.0.3 . 6 . 8000-8100 }\n", delta, StringComparison.Ordinal);
+    }
 }

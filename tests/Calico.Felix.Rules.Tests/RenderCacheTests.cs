@@ -51,4 +51,30 @@ public sealed class RenderCacheTests
         Assert.Contains("10.0.0.9", cached, StringComparison.Ordinal);
         Assert.DoesNotContain("10.0.0.1", cached, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Cached_builds_equal_fresh_builds_when_merged_runs_expand_changing_sets()
+    {
+        DataplaneState state = MergedRuns.State();
+        var config = new RenderConfig();
+        var cache = new RenderCache();
+        var steps = new List<Action>
+        {
+            () => { },
+            () => state.Apply(new IpSetDeltaUpdate(MergedRuns.WebSet, ["10.0.0.3/32", "10.0.0.0/16"], ["10.0.0.1/32"])),
+            () => state.Apply(new EndpointRemove(new EndpointKey(false, "prod", "web2"))),
+            () => state.Apply(new ActivePolicyUpdate(MergedRuns.Key("default", "deny-lan"), new PolicyIntent([new RuleModel { Action = RuleAction.Log }], []))),
+            () => state.Apply(new IpSetDeltaUpdate(MergedRuns.WebSet, [], ["10.0.0.0/16"])),
+            () => config = config with { MergeRuleRuns = false },
+            () => config = config with { MergeRuleRuns = true },
+        };
+
+        foreach (Action step in steps)
+        {
+            step();
+            string cached = NftablesRenderer.Build(state, config, NatInputs.None, cache).ToFullTransaction();
+            string fresh = NftablesRenderer.Build(state, config, NatInputs.None).ToFullTransaction();
+            Assert.Equal(fresh, cached);
+        }
+    }
 }

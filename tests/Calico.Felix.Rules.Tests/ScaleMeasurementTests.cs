@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Linq;
 using Calico.Felix.Calc.Model;
 using Xunit.Abstractions;
 
@@ -15,7 +16,7 @@ public sealed class ScaleMeasurementTests(ITestOutputHelper output)
     public void Delta_OneMemberOfTenThousandChanges_IsOneLine()
     {
         DataplaneState state = Large();
-        var config = new RenderConfig();
+        var config = new RenderConfig { MergeRuleRuns = false };
         var clock = Stopwatch.StartNew();
         NftTable before = NftablesRenderer.Build(state, config, NatInputs.None);
         string full = before.ToFullTransaction();
@@ -29,6 +30,71 @@ public sealed class ScaleMeasurementTests(ITestOutputHelper output)
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"full render: {fullTime.TotalMilliseconds:F0} ms, {full.Length} chars; build + delta: {deltaTime.TotalMilliseconds:F0} ms, {delta.Length} chars"));
         Assert.Equal("delete element inet calico cali40s_set0 { 10.0.0.1 }\nadd element inet calico cali40s_set0 { 10.200.0.1 }\n", delta);
+    }
+
+    [Theory]
+    [InlineData(1000)]
+    [InlineData(10000)]
+    public void MergeRuleRuns_ManyPoliciesOnOneEndpoint_ReportsRenderTimeAndPathLength(int policies)
+    {
+        DataplaneState state = OneServer(policies);
+        foreach (bool merge in new[] { false, true })
+        {
+            var config = new RenderConfig { MergeRuleRuns = merge };
+            var clock = Stopwatch.StartNew();
+            NftTable table = NftablesRenderer.Build(state, config, NatInputs.None);
+            string full = table.ToFullTransaction();
+            TimeSpan renderTime = clock.Elapsed;
+            int rules = table.Chains.Sum(c => c.Rules.Count);
+            int path = table.Chains.Single(c => c.Name == "cali-tw-caliserver").Rules.Count;
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{policies} policies, merge {merge}: render {renderTime.TotalMilliseconds:F0} ms, {full.Length} chars, {table.Chains.Count} chains, {rules} rules, {table.Sets.Count} sets, endpoint chain {path} rules"));
+            if (merge)
+            {
+                Assert.True(path < 20, $"endpoint chain has {path} rules");
+            }
+        }
+    }
+
+    /// <summary>
+    /// As the dataplane-packets benchmark: <paramref name="policies"/> ingress policies on one server endpoint whose
+    /// rules (a selector set of 10 remote endpoints to one port, CIDRs to port lists) never match the client.
+    /// </summary>
+    private static DataplaneState OneServer(int policies)
+    {
+        var state = new DataplaneState();
+        for (int g = 0; g < 100; g++)
+        {
+            var members = new List<string>(10);
+            for (int e = 0; e < 10; e++)
+            {
+                members.Add(string.Create(CultureInfo.InvariantCulture, $"10.66.{g}.{e + 1}/32"));
+            }
+
+            state.Apply(new IpSetUpdate("s:svc" + g.ToString(CultureInfo.InvariantCulture), IpSetType.Net, members));
+        }
+
+        var keys = new List<PolicyKey>(policies);
+        for (int i = 0; i < policies; i++)
+        {
+            var key = new PolicyKey("default", "GlobalNetworkPolicy", null, "bench-" + i.ToString("D5", CultureInfo.InvariantCulture));
+            state.Apply(new ActivePolicyUpdate(key, new PolicyIntent(
+                [
+                    new RuleModel { Action = RuleAction.Allow, Protocol = 6, SrcIpSetIds = ["s:svc" + (i % 100).ToString(CultureInfo.InvariantCulture)], DstPorts = [new PortRange(8000 + (i % 500), 8000 + (i % 500))] },
+                    new RuleModel
+                    {
+                        Action = RuleAction.Allow,
+                        Protocol = 6,
+                        SrcNets = [string.Create(CultureInfo.InvariantCulture, $"192.168.{i % 256}.0/25"), string.Create(CultureInfo.InvariantCulture, $"100.64.{i / 256 % 256}.{i % 256}/32")],
+                        DstPorts = [new PortRange(443, 443), new PortRange(9000, 9099)],
+                        Index = 1,
+                    },
+                ],
+                [])));
+            keys.Add(key);
+        }
+
+        state.Apply(new EndpointUpdate(new EndpointIntent(new EndpointKey(false, "bench", "server"), "caliserver", ["10.65.0.2/32"], [], [new TierIntent("default", RuleAction.Deny, keys, [])], [])));
+        return state;
     }
 
     /// <summary>1,000 policies (2 rules each, using 10 sets of 1,000 members), 200 endpoints each selected by 5 policies.</summary>

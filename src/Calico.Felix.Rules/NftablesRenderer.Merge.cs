@@ -1,0 +1,287 @@
+using System.Globalization;
+using System.Text;
+using Calico.Api;
+using Calico.Felix.Calc.Model;
+using Calico.Felix.Rules.Merging;
+
+namespace Calico.Felix.Rules;
+
+public static partial class NftablesRenderer
+{
+    private static readonly int[] Families = [4, 6];
+    private static readonly MergedShape[] Shapes = [MergedShape.Address, MergedShape.AddressProtocol, MergedShape.AddressProtocolPort];
+
+    /// <summary>
+    /// One tier's policies for one direction with <see cref="RenderConfig.MergeRuleRuns"/>: each maximal run of
+    /// consecutive simple rules with one verdict (across policy boundaries) becomes one set lookup per family and
+    /// shape; a policy with any other rule keeps its chain and is jumped to as without merging. Order inside a run
+    /// does not matter (the first match decides and every match decides the same), so the run is a union.
+    /// </summary>
+    private static void AppendMergedTier(StringBuilder sb, RenderContext ctx, IReadOnlyList<PolicyKey> policies, bool inbound)
+    {
+        MergeContext merge = ctx.Merge!;
+        var run = new List<SimpleRule>();
+        bool mayPass = false;
+        foreach (PolicyKey key in policies)
+        {
+            if (!ctx.State.Policies.TryGetValue(key, out PolicyIntent? policy))
+            {
+                continue;
+            }
+
+            List<SimpleRule>? simple = SimpleRulesOf(ctx, policy, inbound);
+            if (simple is null)
+            {
+                AppendRunLookups(sb, ctx, run, inbound, mayPass);
+                run.Clear();
+                AppendPolicyJump(sb, ctx, key, inbound);
+                merge.JumpedPolicies.Add(key);
+                mayPass |= HasPassRule(inbound ? policy.InboundRules : policy.OutboundRules);
+                continue;
+            }
+
+            merge.MergedPolicies.Add(key);
+            foreach (SimpleRule rule in simple)
+            {
+                if (run.Count > 0 && run[0].Action != rule.Action)
+                {
+                    AppendRunLookups(sb, ctx, run, inbound, mayPass);
+                    run.Clear();
+                }
+
+                run.Add(rule);
+            }
+        }
+
+        AppendRunLookups(sb, ctx, run, inbound, mayPass);
+    }
+
+    private static void AppendPolicyJump(StringBuilder sb, RenderContext ctx, PolicyKey key, bool inbound)
+    {
+        Rule(sb).Append("meta mark & ").Append(ctx.Pass).Append(" == ").Append(ctx.Zero)
+            .Append(" counter jump ").Append(NftNames.PolicyChain(key, inbound)).Append('\n');
+        Rule(sb).Append("meta mark & ").Append(ctx.Accept).Append(" == ").Append(ctx.Accept).Append(" counter return");
+        Comment(sb, "Return if policy accepted");
+        sb.Append('\n');
+    }
+
+    private static bool HasPassRule(IReadOnlyList<RuleModel> rules)
+    {
+        foreach (RuleModel rule in rules)
+        {
+            if (rule.Action == RuleAction.Pass)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The policy's rules in simple form for the direction, or null when one of them is not simple. Validates every rule.</summary>
+    private static List<SimpleRule>? SimpleRulesOf(RenderContext ctx, PolicyIntent policy, bool inbound)
+    {
+        MergeContext merge = ctx.Merge!;
+        if (!merge.SimpleRules.TryGetValue(policy, out var both))
+        {
+            both = (Simplify(ctx, policy.InboundRules, inbound: true), Simplify(ctx, policy.OutboundRules, inbound: false));
+            merge.SimpleRules[policy] = both;
+        }
+
+        return inbound ? both.In : both.Out;
+    }
+
+    private static List<SimpleRule>? Simplify(RenderContext ctx, IReadOnlyList<RuleModel> rules, bool inbound)
+    {
+        var result = new List<SimpleRule>(rules.Count);
+        foreach (RuleModel rule in rules)
+        {
+            ValidateRule(rule);
+            SimpleRule? simple = SimpleRule.TryCreate(rule, inbound);
+            if (simple is null)
+            {
+                return null;
+            }
+
+            if (simple.IpSetId is not null)
+            {
+                SetRef(ctx, simple.IpSetId, IpSetType.Net, 4);
+            }
+
+            if (simple.Nets is not null)
+            {
+                foreach (string net in simple.Nets)
+                {
+                    Cidr.Normalize(net);
+                }
+            }
+
+            result.Add(simple);
+        }
+
+        return result;
+    }
+
+    /// <summary>One lookup per family and shape the run has rules for; the set is shared by every chain with the same run.</summary>
+    private static void AppendRunLookups(StringBuilder sb, RenderContext ctx, List<SimpleRule> run, bool inbound, bool mayPass)
+    {
+        if (run.Count == 0)
+        {
+            return;
+        }
+
+        foreach (int family in Families)
+        {
+            foreach (MergedShape shape in Shapes)
+            {
+                string? set = MergedSet(ctx, run, family, shape);
+                if (set is null)
+                {
+                    continue;
+                }
+
+                if (mayPass)
+                {
+                    // An earlier policy of this tier may have passed the packet: the rest of the tier must not see it.
+                    Rule(sb).Append("meta mark & ").Append(ctx.Pass).Append(" == ").Append(ctx.Zero).Append(' ');
+                }
+
+                Rule(sb).Append(family == 6 ? "ip6 " : "ip ").Append(inbound ? "saddr" : "daddr");
+                if (shape != MergedShape.Address)
+                {
+                    sb.Append(" . meta l4proto");
+                }
+
+                if (shape == MergedShape.AddressProtocolPort)
+                {
+                    sb.Append(" . th dport");
+                }
+
+                sb.Append(" @").Append(set).Append(" counter ").Append(ActionText(ctx, run[0].Action)).Append('\n');
+            }
+        }
+    }
+
+    /// <summary>
+    /// The merged set for the run's rules of one family and shape (null when none applies). Named by a hash of its
+    /// definition (the rules, not the members), so a membership change is an element delta on an unchanged name;
+    /// elements come from the cache while the IP sets they expand are at the same version.
+    /// </summary>
+    private static string? MergedSet(RenderContext ctx, List<SimpleRule> run, int family, MergedShape shape)
+    {
+        var descriptors = new SortedSet<string>(StringComparer.Ordinal);
+        var contributing = new List<(SimpleRule Rule, List<string>? Nets)>();
+        var ipSetIds = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (SimpleRule rule in run)
+        {
+            if (rule.Shape != shape || !rule.AppliesTo(family))
+            {
+                continue;
+            }
+
+            List<string>? nets = null;
+            string address;
+            if (rule.Nets is not null)
+            {
+                SortedSet<string>? ofFamily = NetsOfFamily(rule.Nets, family);
+                if (ofFamily is null || ofFamily.Count == 0)
+                {
+                    continue;
+                }
+
+                nets = [.. ofFamily];
+                address = "n:" + string.Join(',', nets);
+            }
+            else if (rule.IpSetId is not null)
+            {
+                address = "s:" + rule.IpSetId;
+                ipSetIds.Add(rule.IpSetId);
+            }
+            else
+            {
+                address = "any";
+            }
+
+            var d = new StringBuilder(address.Length + 32);
+            d.Append(address).Append('|').Append(rule.Protocol?.ToString(CultureInfo.InvariantCulture)).Append('|');
+            foreach (PortRange p in rule.Ports)
+            {
+                d.Append(p.ToString()).Append(',');
+            }
+
+            descriptors.Add(d.ToString());
+            contributing.Add((rule, nets));
+        }
+
+        if (contributing.Count == 0)
+        {
+            return null;
+        }
+
+        string definition = family.ToString(CultureInfo.InvariantCulture) + "/" + ((int)shape).ToString(CultureInfo.InvariantCulture) + "\n" + string.Join('\n', descriptors);
+        string name = NftNames.MergedSet(family, definition);
+        MergeContext merge = ctx.Merge!;
+        if (merge.Sets.ContainsKey(name))
+        {
+            return name;
+        }
+
+        long[] versions = new long[ipSetIds.Count];
+        string[] ids = [.. ipSetIds];
+        for (int i = 0; i < ids.Length; i++)
+        {
+            versions[i] = ctx.State.IpSetVersion(ids[i]);
+        }
+
+        if (ctx.Cache is { } cache && cache.MergedSets.TryGetValue(name, out var hit) && hit.Versions.AsSpan().SequenceEqual(versions) && !Array.Exists(versions, static v => v == 0))
+        {
+            merge.Sets[name] = hit.Set;
+            return name;
+        }
+
+        var parts = new List<(IReadOnlyCollection<string> Addresses, int? Protocol, IReadOnlyList<PortRange> Ports)>(contributing.Count);
+        foreach (var (rule, nets) in contributing)
+        {
+            IReadOnlyCollection<string> addresses = nets
+                ?? (rule.IpSetId is not null ? MembersOf(ctx, rule.IpSetId, family) : [family == 6 ? "::/0" : "0.0.0.0/0"]);
+            parts.Add((addresses, rule.Protocol, rule.Ports));
+        }
+
+        string addr = family == 6 ? "ipv6_addr" : "ipv4_addr";
+        string type = shape switch
+        {
+            MergedShape.Address => addr,
+            MergedShape.AddressProtocol => addr + " . inet_proto",
+            _ => addr + " . inet_proto . inet_service",
+        };
+        var set = new NftSet(name, isMap: false, "merged rules " + descriptors.Count.ToString(CultureInfo.InvariantCulture), ["type " + type, "flags interval"], MergedSetElements.Build(shape, parts));
+        merge.Sets[name] = set;
+        if (ctx.Cache is { } c)
+        {
+            c.MergedSets[name] = (versions, set);
+        }
+
+        return name;
+    }
+
+    private static List<string> MembersOf(RenderContext ctx, string id, int family)
+    {
+        MergeContext merge = ctx.Merge!;
+        if (!merge.Members.TryGetValue((id, family), out List<string>? members))
+        {
+            members = [];
+            foreach (string member in ctx.State.IpSets[id].Members)
+            {
+                var (f, text) = Cidr.Normalize(member);
+                if (f == family)
+                {
+                    members.Add(text);
+                }
+            }
+
+            merge.Members[(id, family)] = members;
+        }
+
+        return members;
+    }
+}
