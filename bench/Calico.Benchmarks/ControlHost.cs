@@ -132,6 +132,22 @@ internal sealed class ControlHost : IDisposable
 
     public void Dispose()
     {
+        // calico-node's BIRD is daemonised (it outlives calico-node by design): end whatever still runs in here.
+        var (_, pids, _) = IpTool.TryRun("netns", "pids", Name);
+        foreach (string pid in pids.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (int.TryParse(pid, System.Globalization.CultureInfo.InvariantCulture, out int id))
+            {
+                try
+                {
+                    System.Diagnostics.Process.GetProcessById(id).Kill();
+                }
+                catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+                {
+                }
+            }
+        }
+
         var (exit, _, error) = IpTool.TryRun("netns", "del", Name);
         if (exit != 0 && File.Exists(Path))
         {

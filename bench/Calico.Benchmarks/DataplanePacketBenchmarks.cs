@@ -109,7 +109,10 @@ internal static class DataplanePacketBenchmarks
             string json = await NftRunner.ListTableJsonInAsync(topology.Host.Path, "inet", "calico", cancellationToken)
                 ?? throw new InvalidOperationException("table inet calico vanished during the run");
             IReadOnlyDictionary<string, (long Packets, long Bytes)> counters = NftCounters.ParseRuleCountersByChain(json);
-            result.FinalPolicyPackets = counters.GetValueOrDefault(NftablesRenderer.PolicyChainName(final, inbound: true)).Packets;
+            // With merged rule runs (the default) the final policy has no chain of its own: its rule is one of the
+            // endpoint chain's set lookups, so the flows are counted there.
+            long policyChain = counters.GetValueOrDefault(NftablesRenderer.PolicyChainName(final, inbound: true)).Packets;
+            result.FinalPolicyPackets = policyChain > 0 ? policyChain : counters.GetValueOrDefault("cali-tw-" + topology.ServerHostIf).Packets;
             result.ListTime = Stopwatch.GetElapsedTime(started);
         }
 

@@ -45,7 +45,7 @@ internal static class PacketsReport
             }
 
             string check = r.FinalPolicyPackets is { } packets
-                ? Invariant($"final policy counted {packets} packets for {r.NewFlows} new flows{(packets > 0 ? "" : "  <- NOT TRAVERSED")}")
+                ? Invariant($"policy path (final policy's chain, or the endpoint chain when merged) counted {packets} packets for {r.NewFlows} new flows{(packets > 0 ? "" : "  <- NOT TRAVERSED")}")
                 : "no policy";
             Console.WriteLine(Invariant(
                 $"    {r.Ruleset.Label,-36} calc+render {r.Ruleset.BuildTime.TotalMilliseconds,7:F0} ms  nft -f {r.LoadTime.TotalMilliseconds,7:F0} ms  nft -j list {r.ListTime.TotalMilliseconds,6:F0} ms  {check}"));

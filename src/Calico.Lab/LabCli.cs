@@ -10,14 +10,17 @@ public static class LabCli
 {
     public const string Usage =
         "usage: calico-lab <command> [--name <lab>] [--state-dir <dir>] ...\n" +
-        "  up [--hosts N] [--datastore embedded|etcdv3] [--no-node]\n" +
-        "                 hosts host1..hostN as network namespaces on a fabric, the datastore, one calico-node per host\n" +
+        "  up [--hosts N] [--datastore embedded|etcdv3] [--no-node] [--tor] [--encapsulation none|vxlan|vxlan-crosssubnet]\n" +
+        "                 hosts host1..hostN as network namespaces on a two-subnet fabric (host i on subnet 1 when\n" +
+        "                 i % 3 == 0), an outside network, the datastore with pools 10.65.0.0/16 and fd00:65::/48,\n" +
+        "                 one calico-node per host; --tor adds a top-of-rack router (BIRD, AS 65000, 172.30.0.254)\n" +
         "  run <host> <ns/name> [--labels k=v,...] [--serve TCP/80,UDP/81,...]\n" +
         "                 a Kubernetes-style pod wired by the calico CNI plugin, with listeners on the given ports\n" +
-        "  exec <ns/name> -- <command>...   run a command inside a pod's network namespace\n" +
-        "  matrix [--probe TCP/80]...       who reaches whom, with real packets (. allowed, X denied)\n" +
+        "  exec <ns/name|hostN|outside|tor|fabric> -- <command>...   run a command inside that network namespace\n" +
+        "  matrix [--probe TCP/80]... [--family 4|6]   who reaches whom, with real packets (. allowed, X denied)\n" +
         "  down                             remove every namespace, interface and process of the lab\n" +
-        "  conformance [--engine | --cluster [--hosts N]] <case file or directory>...\n" +
+        "  serve --identity <name> TCP/80,UDP/81   listen (TCP answers the name, UDP echoes it); e.g. in outside\n" +
+        "  conformance [--engine | --cluster [--hosts N] [--tor] [--encapsulation E]] <case file or directory>...\n" +
         "    --engine   compute every case with the policy engine alone (default)\n" +
         "    --cluster  probe real packets on a lab it brings up and tears down itself\n" +
         "Options: --name <lab> (default lab), --state-dir <dir> (default /var/run/calico-lab/<lab>)\n";
@@ -89,7 +92,7 @@ public static class LabCli
             return await ConformanceRunner.RunAsync(files, stdout, cancellationToken).ConfigureAwait(false);
         }
 
-        var worlds = await ClusterWorldFactory.StartAsync(new UpOptions(parsed.Hosts ?? 1, parsed.Datastore ?? "embedded", parsed.NoNode), cancellationToken).ConfigureAwait(false);
+        var worlds = await ClusterWorldFactory.StartAsync(parsed.UpOptions(), cancellationToken).ConfigureAwait(false);
         await using (worlds.ConfigureAwait(false))
         {
             return await ConformanceRunner.RunAsync(files, stdout, worlds, cancellationToken).ConfigureAwait(false);
@@ -99,7 +102,7 @@ public static class LabCli
     private static async Task<int> UpAsync(ParsedArguments parsed, TextWriter stdout, CancellationToken cancellationToken)
     {
         parsed.ExpectPositionals(0, "");
-        await LabUp.UpAsync(parsed.Layout(), new UpOptions(parsed.Hosts ?? 1, parsed.Datastore ?? "embedded", parsed.NoNode), stdout, cancellationToken).ConfigureAwait(false);
+        await LabUp.UpAsync(parsed.Layout(), parsed.UpOptions(), stdout, cancellationToken).ConfigureAwait(false);
         return 0;
     }
 
@@ -120,16 +123,16 @@ public static class LabCli
     {
         if (parsed.Positionals.Count != 1 || parsed.Rest.Count == 0)
         {
-            throw new LabException("usage: calico-lab exec <ns/name> -- <command>...");
+            throw new LabException("usage: calico-lab exec <ns/name|hostN|outside|tor|fabric> -- <command>...");
         }
 
-        return await LabInspect.ExecAsync(parsed.Layout(), ArgumentParsers.ParsePod(parsed.Positionals[0]), parsed.Rest, stdout, stderr, cancellationToken).ConfigureAwait(false);
+        return await LabInspect.ExecAsync(parsed.Layout(), parsed.Positionals[0], parsed.Rest, stdout, stderr, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<int> MatrixAsync(ParsedArguments parsed, TextWriter stdout, CancellationToken cancellationToken)
     {
         parsed.ExpectPositionals(0, "");
-        await stdout.WriteAsync(await LabInspect.MatrixAsync(parsed.Layout(), parsed.Probes, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+        await stdout.WriteAsync(await LabInspect.MatrixAsync(parsed.Layout(), parsed.Probes, parsed.Family ?? 4, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
         return 0;
     }
 
@@ -162,11 +165,11 @@ public static class LabCli
     {
         private static readonly Dictionary<string, string[]> s_allowed = new(StringComparer.Ordinal)
         {
-            ["conformance"] = ["--engine", "--cluster", "--hosts", "--no-node"],
-            ["up"] = ["--name", "--state-dir", "--hosts", "--datastore", "--no-node"],
+            ["conformance"] = ["--engine", "--cluster", "--hosts", "--no-node", "--tor", "--encapsulation"],
+            ["up"] = ["--name", "--state-dir", "--hosts", "--datastore", "--no-node", "--tor", "--encapsulation"],
             ["run"] = ["--name", "--state-dir", "--labels", "--serve"],
             ["exec"] = ["--name", "--state-dir"],
-            ["matrix"] = ["--name", "--state-dir", "--probe"],
+            ["matrix"] = ["--name", "--state-dir", "--probe", "--family"],
             ["down"] = ["--name", "--state-dir"],
             ["serve"] = ["--identity"],
         };
@@ -184,6 +187,12 @@ public static class LabCli
         public bool Cluster { get; private set; }
 
         public bool NoNode { get; private set; }
+
+        public bool Tor { get; private set; }
+
+        public string? Encapsulation { get; private set; }
+
+        public int? Family { get; private set; }
 
         public int? Hosts { get; private set; }
 
@@ -244,6 +253,9 @@ public static class LabCli
                     case "--no-node":
                         parsed.NoNode = true;
                         break;
+                    case "--tor":
+                        parsed.Tor = true;
+                        break;
                     default:
                         if (i + 1 >= args.Count)
                         {
@@ -274,6 +286,12 @@ public static class LabCli
                 case "--datastore":
                     Datastore = value;
                     break;
+                case "--encapsulation":
+                    Encapsulation = value;
+                    break;
+                case "--family":
+                    Family = value is "4" or "6" ? value[0] - '0' : throw new LabException($"--family '{value}' is not 4 or 6");
+                    break;
                 case "--labels":
                     Labels = ArgumentParsers.ParseLabels(value);
                     break;
@@ -294,6 +312,8 @@ public static class LabCli
         }
 
         public LabLayout Layout() => LabLayout.Create(_name, _stateDir);
+
+        public UpOptions UpOptions() => new(Hosts ?? 1, Datastore ?? "embedded", NoNode, Tor, Encapsulation ?? Calico.Lab.Cluster.UpOptions.EncapsulationNone);
 
         public void ExpectPositionals(int count, string what)
         {

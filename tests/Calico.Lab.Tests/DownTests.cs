@@ -11,21 +11,25 @@ public sealed class DownTests
     public async Task Down_AfterUpAndRun_LeavesNoNamespaceOrProcess_AndTwiceIsFine()
     {
         IpTool.RequireRootTier();
+        Prerequisites.Require("bird");
         using var lab = new LabRunner();
-        await lab.MustAsync("up", "--no-node", "--hosts", "2");
+        await lab.MustAsync("up", "--no-node", "--hosts", "2", "--tor");
         await lab.MustAsync("run", "host2", "y/p", "--serve", "TCP/80");
         Assert.Equal(
-            new[] { lab.Name + "-fabric", lab.Name + "-host1", lab.Name + "-host2", lab.Name + "-y-p" }.Order(StringComparer.Ordinal),
+            new[] { "fabric", "host1", "host2", "outside", "tor", "y-p" }.Select(lab.Netns).Order(StringComparer.Ordinal),
             lab.Namespaces().Order(StringComparer.Ordinal));
         using (var state = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(lab.StateDir, "lab.json"))))
         {
             var pid = state.RootElement.GetProperty("pods")[0].GetProperty("listener").GetProperty("pid").GetInt32();
+            var bird = state.RootElement.GetProperty("torBird").GetProperty("pid").GetInt32();
             Assert.True(Directory.Exists("/proc/" + pid.ToString(CultureInfo.InvariantCulture)), "the listener runs");
+            Assert.True(IsAlive(bird), "the ToR's BIRD runs");
 
             var down = await lab.MustAsync("down");
             Assert.Contains("is down", down, StringComparison.Ordinal);
             Assert.Empty(lab.Namespaces());
             Assert.False(IsAlive(pid), "the listener is stopped");
+            Assert.False(IsAlive(bird), "the ToR's BIRD is stopped");
             Assert.False(Directory.Exists(lab.StateDir));
         }
 

@@ -1,3 +1,4 @@
+using Calico.Lab.Cluster;
 using Calico.TestKit;
 
 namespace Calico.Lab.Tests;
@@ -33,6 +34,56 @@ public sealed class LabRunner : IDisposable
         var outcome = await RunAsync(command, args);
         Assert.True(outcome.ExitCode == 0, $"calico-lab {command} {string.Join(' ', args)} exited {outcome.ExitCode}:\n{outcome.Output}\n{outcome.Error}");
         return outcome.Output;
+    }
+
+    /// <summary>The namespace <c>&lt;lab&gt;-&lt;suffix&gt;</c> (host1, fabric, outside, tor, …).</summary>
+    public string Netns(string suffix) => Name + "-" + suffix;
+
+    /// <summary>The calicoctl built with the tests, pointed at this lab's embedded datastore; fails the test on a non-zero exit.</summary>
+    public async Task<string> CalicoctlAsync(string? stdin, params string[] args)
+    {
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["DATASTORE_TYPE"] = "embedded",
+            ["CALICO_DATASTORE_PATH"] = Path.Combine(StateDir, "calico.db"),
+        };
+        var result = await Command.RunAsync(Calicoctl(), args, environment, stdin, CancellationToken.None);
+        Assert.True(result.ExitCode == 0, $"calicoctl {string.Join(' ', args)} exited {result.ExitCode}:\n{result.Output}\n{result.Error}");
+        return result.Output;
+    }
+
+    /// <summary>The calicoctl built beside the tests, else the one on PATH.</summary>
+    public static string Calicoctl()
+    {
+        var built = Path.Combine(AppContext.BaseDirectory, "calicoctl");
+        return File.Exists(built) ? built : Prerequisites.Require("calicoctl");
+    }
+
+    /// <summary>A command inside <c>&lt;lab&gt;-&lt;suffix&gt;</c>; its exit code and output.</summary>
+    public static Task<Command.Result> InNetnsAsync(string netns, params string[] command) =>
+        Command.RunAsync("ip", ["netns", "exec", netns, .. command], cancellationToken: CancellationToken.None);
+
+    /// <summary>
+    /// Polls until <paramref name="condition"/> holds or <paramref name="limit"/> passes (routing converges; the
+    /// outcome, not the time it took, is what tests assert). Returns whether it held.
+    /// </summary>
+    public static async Task<bool> EventuallyAsync(Func<Task<bool>> condition, TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (true)
+        {
+            if (await condition())
+            {
+                return true;
+            }
+
+            if (DateTime.UtcNow >= deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(250);
+        }
     }
 
     /// <summary>The lab's namespaces as ip netns list shows them.</summary>

@@ -2,7 +2,8 @@ namespace Calico.Lab.Cluster;
 
 /// <summary>
 /// Where calico-node, calico (and its calico-ipam link) and calico-lab are: <c>CALICO_LAB_BIN_DIR</c>, else the
-/// directory of the running executable, else the application's base directory (a test host runs from dotnet).
+/// directory of the running executable, else the application's base directory (a test host runs from dotnet),
+/// else /opt/cni/bin (where setup.sh installs the CNI plugin, as a runtime expects it).
 /// </summary>
 public static class Binaries
 {
@@ -11,6 +12,7 @@ public static class Binaries
     public const string Cni = "calico";
     public const string Ipam = "calico-ipam";
     public const string Lab = "calico-lab";
+    public const string CniDirectory = "/opt/cni/bin";
 
     /// <summary>The first candidate directory holding <paramref name="binary"/>; a <see cref="LabException"/> naming where it looked.</summary>
     public static string FindDirectory(string binary)
@@ -61,5 +63,7 @@ public static class Binaries
         {
             yield return baseDirectory;
         }
+
+        yield return CniDirectory;
     }
 }

@@ -46,7 +46,14 @@ public static class CniConfig
         plugin["log_level"] = "info";
         plugin["log_file_path"] = Path.Combine(host.Directory, "cni.log");
         plugin["ipam_lock_file"] = Path.Combine(host.Directory, "ipam.lock");
-        plugin["ipam"] = new JsonObject { ["type"] = "calico-ipam" };
+        var ipam = new JsonObject { ["type"] = "calico-ipam" };
+        if (state.Ipv6)
+        {
+            // A string, as upstream's documented examples write it.
+            ipam["assign_ipv6"] = "true";
+        }
+
+        plugin["ipam"] = ipam;
         return plugin;
     }
 }

@@ -3,8 +3,8 @@ using System.Globalization;
 namespace Calico.Lab.Cluster;
 
 /// <summary>
-/// <c>calico-lab down</c>: stops every process the lab started and any other process still inside its namespaces,
-/// deletes its namespaces (their interfaces go with them) and its state directory. Works from lab.json; without it,
+/// <c>calico-lab down</c>: stops every process the lab started (calico-nodes, listeners, etcd, the ToR's BIRD) and
+/// any other process still inside its namespaces, deletes its namespaces (pods, hosts, ToR, outside, fabric) (their interfaces go with them) and its state directory. Works from lab.json; without it,
 /// from the namespaces named with the lab's prefix. Running it again finds nothing and succeeds.
 /// </summary>
 public static class LabDown
@@ -43,6 +43,14 @@ public static class LabDown
                 processes.Add(etcd);
             }
 
+            if (state.TorBird is { } bird)
+            {
+                processes.Add(bird);
+            }
+
+            // Both even when lab.json predates them: only the ones that exist are deleted.
+            namespaces.Add(layout.TorNetns);
+            namespaces.Add(layout.OutsideNetns);
             namespaces.Add(layout.FabricNetns);
         }
         else

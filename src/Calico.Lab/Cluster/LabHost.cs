@@ -1,6 +1,6 @@
 namespace Calico.Lab.Cluster;
 
-/// <summary>One host of a lab: its namespace, fabric address, directory, and its calico-node.</summary>
+/// <summary>One host of a lab: its namespace, fabric addresses, directory, and its calico-node.</summary>
 public sealed class LabHost
 {
     public string Name { get; set; } = "";
@@ -8,6 +8,11 @@ public sealed class LabHost
     public string Netns { get; set; } = "";
 
     public string Address { get; set; } = "";
+
+    public string Address6 { get; set; } = "";
+
+    /// <summary>0 or 1: which of the fabric's subnets (see <see cref="FabricAddressing"/>).</summary>
+    public int Subnet { get; set; }
 
     public string Directory { get; set; } = "";
 

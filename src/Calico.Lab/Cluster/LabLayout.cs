@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -14,9 +13,19 @@ public sealed partial class LabLayout
 {
     public const string DefaultName = "lab";
     public const string DefaultStateRoot = "/var/run/calico-lab";
+    /// <summary>The fabric router on subnet 0 (where etcd listens).</summary>
     public const string FabricGateway = "172.30.0.1";
-    public const int FabricPrefixLength = 24;
+
+    /// <summary>Never overlaps upstream's default pool 192.168.0.0/16 nor the engine's 10.244.0.0/16.</summary>
     public const string PoolCidr = "10.65.0.0/16";
+    public const string Pool6Cidr = "fd00:65::/48";
+    public const string PoolName = "default-ipv4-ippool";
+    public const string Pool6Name = "default-ipv6-ippool";
+
+    /// <summary>Names <c>exec</c> takes besides pods (host names too).</summary>
+    public const string Outside = "outside";
+    public const string Tor = "tor";
+    public const string Fabric = "fabric";
 
     /// <summary>Netns names are file names; kept short enough to read, hashed beyond that.</summary>
     private const int MaxNetnsName = 48;
@@ -41,6 +50,18 @@ public sealed partial class LabLayout
 
     public string FabricNetns => Name + "-fabric";
 
+    /// <summary>Beyond the fabric router: what NAT-outgoing traffic reaches.</summary>
+    public string OutsideNetns => Name + "-outside";
+
+    /// <summary>The top-of-rack router (<c>up --tor</c>), running BIRD.</summary>
+    public string TorNetns => Name + "-tor";
+
+    public string TorDir => Path.Combine(StateDir, "tor");
+
+    public string TorConfig => Path.Combine(TorDir, "bird.cfg");
+
+    public string TorSocket => Path.Combine(TorDir, "bird.ctl");
+
     /// <summary>Every namespace of this lab starts with this (how <c>down</c> finds them without lab.json).</summary>
     public string NetnsPrefix => Name + "-";
 
@@ -63,8 +84,12 @@ public sealed partial class LabLayout
 
     public string HostDir(string host) => Path.Combine(StateDir, host);
 
-    /// <summary>172.30.0.(10+i) on host i's eth0.</summary>
-    public static IPAddress FabricAddress(int index) => new([172, 30, 0, (byte)(10 + index)]);
+    /// <summary>calico-node puts BIRD's control socket in its state directory, which is the host's directory.</summary>
+    public static string BirdSocket(LabHost host)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        return Path.Combine(host.Directory, "bird.ctl");
+    }
 
     /// <summary><c>&lt;lab&gt;-&lt;podns&gt;-&lt;pod&gt;</c>, or <c>&lt;lab&gt;-pod-&lt;hash&gt;</c> when that would be long.</summary>
     public string PodNetns(string ns, string pod)

@@ -15,6 +15,9 @@ public sealed class LabPod
 
     public string Address { get; set; } = "";
 
+    /// <summary>Its IPv6 address when the lab has an IPv6 pool, else empty.</summary>
+    public string Address6 { get; set; } = "";
+
     public string EndpointName { get; set; } = "";
 
     /// <summary>What its listener serves, e.g. <c>TCP/80</c>.</summary>

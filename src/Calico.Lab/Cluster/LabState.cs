@@ -24,6 +24,17 @@ public sealed class LabState
 
     public bool NoNode { get; set; }
 
+    /// <summary><c>none</c>, <c>vxlan</c> or <c>vxlan-crosssubnet</c>: the IPv4 pool's vxlanMode.</summary>
+    public string Encapsulation { get; set; } = UpOptions.EncapsulationNone;
+
+    /// <summary>Whether the IPv6 pool exists (pods then get IPv6 addresses too).</summary>
+    public bool Ipv6 { get; set; }
+
+    /// <summary>Whether <c>up --tor</c> made the top-of-rack router; its BIRD process.</summary>
+    public bool Tor { get; set; }
+
+    public LabProcess? TorBird { get; set; }
+
     public List<LabHost> Hosts { get; set; } = [];
 
     public List<LabPod> Pods { get; set; } = [];

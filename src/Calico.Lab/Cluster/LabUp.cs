@@ -5,14 +5,13 @@ using Calico.Lab.Conformance;
 namespace Calico.Lab.Cluster;
 
 /// <summary>
-/// <c>calico-lab up</c>: the fabric namespace with bridge br0 (172.30.0.1/24, forwarding on), hosts joined to it by
-/// veths, the datastore initialised with the lab pool, and one calico-node per host. lab.json is written before
-/// each thing is made, so a failure (or a crash) leaves nothing <c>down</c> cannot find; a failed <c>up</c> runs
-/// <c>down</c> itself.
+/// <c>calico-lab up</c>: the fabric router between two subnets, the outside namespace, hosts joined to the fabric by
+/// veths, optionally the top-of-rack router with its BIRD, the datastore initialised with the lab's pools (IPv4 and
+/// IPv6), and one calico-node per host. lab.json is written before each thing is made, so a failure (or a crash)
+/// leaves nothing <c>down</c> cannot find; a failed <c>up</c> runs <c>down</c> itself.
 /// </summary>
 public static class LabUp
 {
-    public static readonly TimeSpan NodeReadyLimit = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan s_etcdReadyLimit = TimeSpan.FromSeconds(20);
 
     public static async Task<LabState> UpAsync(LabLayout layout, UpOptions options, TextWriter output, CancellationToken cancellationToken)
@@ -49,20 +48,39 @@ public static class LabUp
             DatastorePath = options.Datastore == "embedded" ? layout.EmbeddedDatastorePath : null,
             EtcdEndpoints = options.Datastore == "etcdv3" ? $"http://{LabLayout.FabricGateway}:{LabDatastore.EtcdClientPort}" : null,
             NoNode = options.NoNode,
+            Encapsulation = options.Encapsulation,
+            Ipv6 = true,
+            Tor = options.Tor,
         };
         for (var i = 1; i <= options.Hosts; i++)
         {
             var name = LabLayout.HostName(i);
-            state.Hosts.Add(new LabHost { Name = name, Netns = layout.HostNetns(name), Address = LabLayout.FabricAddress(i).ToString(), Directory = layout.HostDir(name) });
+            state.Hosts.Add(new LabHost
+            {
+                Name = name,
+                Netns = layout.HostNetns(name),
+                Address = FabricAddressing.HostAddress(i),
+                Address6 = FabricAddressing.HostAddress6(i),
+                Subnet = FabricAddressing.SubnetOf(i),
+                Directory = layout.HostDir(name),
+            });
         }
 
         LabStateFile.Save(layout, state);
         try
         {
-            await CreateFabricAsync(layout, cancellationToken).ConfigureAwait(false);
+            await LabTopology.CreateFabricAsync(layout, cancellationToken).ConfigureAwait(false);
+            await LabTopology.CreateOutsideAsync(layout, cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < state.Hosts.Count; i++)
             {
                 await CreateHostAsync(layout, state, state.Hosts[i], i + 1, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (options.Tor)
+            {
+                await LabTopology.CreateTorAsync(layout, cancellationToken).ConfigureAwait(false);
+                state.TorBird = await TorRouter.StartAsync(
+                    layout, state.Hosts, p => LabStateFile.Save(layout, Merge(layout, state, s => s.TorBird = p)), cancellationToken).ConfigureAwait(false);
             }
 
             await StartDatastoreAsync(layout, state, cancellationToken).ConfigureAwait(false);
@@ -81,30 +99,9 @@ public static class LabUp
         return state;
     }
 
-    private static async Task CreateFabricAsync(LabLayout layout, CancellationToken cancellationToken)
-    {
-        var fabric = layout.FabricNetns;
-        await Command.IpAsync(cancellationToken, "netns", "add", fabric).ConfigureAwait(false);
-        await Command.IpAsync(cancellationToken, "-n", fabric, "link", "set", "lo", "up").ConfigureAwait(false);
-        await Command.IpAsync(cancellationToken, "-n", fabric, "link", "add", "br0", "type", "bridge").ConfigureAwait(false);
-        await Command.IpAsync(cancellationToken, "-n", fabric, "addr", "add", $"{LabLayout.FabricGateway}/{LabLayout.FabricPrefixLength}", "dev", "br0").ConfigureAwait(false);
-        await Command.IpAsync(cancellationToken, "-n", fabric, "link", "set", "br0", "up").ConfigureAwait(false);
-        await Command.SysctlAsync(fabric, "net.ipv4.ip_forward", "1", cancellationToken).ConfigureAwait(false);
-    }
-
     private static async Task CreateHostAsync(LabLayout layout, LabState state, LabHost host, int index, CancellationToken cancellationToken)
     {
-        var fabric = layout.FabricNetns;
-        var port = string.Create(CultureInfo.InvariantCulture, $"h{index}");
-        await Command.IpAsync(cancellationToken, "netns", "add", host.Netns).ConfigureAwait(false);
-        await Command.IpAsync(cancellationToken, "-n", host.Netns, "link", "set", "lo", "up").ConfigureAwait(false);
-        await Command.IpAsync(cancellationToken, "-n", fabric, "link", "add", port, "type", "veth", "peer", "name", "eth0", "netns", host.Netns).ConfigureAwait(false);
-        await Command.IpAsync(cancellationToken, "-n", fabric, "link", "set", port, "master", "br0", "up").ConfigureAwait(false);
-        await Command.IpAsync(cancellationToken, "-n", host.Netns, "addr", "add", $"{host.Address}/{LabLayout.FabricPrefixLength}", "dev", "eth0").ConfigureAwait(false);
-        await Command.IpAsync(cancellationToken, "-n", host.Netns, "link", "set", "eth0", "up").ConfigureAwait(false);
-        // A host with no default route makes proxy ARP on its cali interfaces silent.
-        await Command.IpAsync(cancellationToken, "-n", host.Netns, "route", "add", "default", "via", LabLayout.FabricGateway).ConfigureAwait(false);
-        await Command.SysctlAsync(host.Netns, "net.ipv4.ip_forward", "1", cancellationToken).ConfigureAwait(false);
+        await LabTopology.CreateHostAsync(layout, host, index, cancellationToken).ConfigureAwait(false);
 
         Directory.CreateDirectory(host.Directory);
         await File.WriteAllTextAsync(Path.Combine(host.Directory, "nodename"), host.Name, cancellationToken).ConfigureAwait(false);
@@ -135,12 +132,12 @@ public static class LabUp
             }
         }
 
-        await ConformanceWorld.CreatePoolAsync(datastore.Client, LabLayout.PoolCidr, cancellationToken).ConfigureAwait(false);
+        await LabPools.CreateAsync(datastore.Client, state.Encapsulation, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task StartEtcdAsync(LabLayout layout, LabState state, CancellationToken cancellationToken)
     {
-        var etcd = Prerequisite("etcd", "install Debian package etcd-server");
+        var etcd = Prerequisite.Find("etcd", "install Debian package etcd-server");
         Directory.CreateDirectory(layout.EtcdDataDir);
         var client = $"http://{LabLayout.FabricGateway}:{LabDatastore.EtcdClientPort}";
         var pid = DetachedProcess.StartInNetns(
@@ -157,44 +154,21 @@ public static class LabUp
 
     private static async Task StartNodesAsync(LabLayout layout, LabState state, CancellationToken cancellationToken)
     {
-        var bin = Path.Combine(Binaries.FindDirectory(Binaries.Node), Binaries.Node);
         foreach (var host in state.Hosts)
         {
-            var environment = LabDatastore.ClientEnvironment(state);
-            environment["NODENAME"] = host.Name;
-            environment["IP"] = host.Address;
-            environment["FELIX_HEALTHENABLED"] = "true";
-            environment["FELIX_PROMETHEUSMETRICSENABLED"] = "true";
-            environment["FELIX_LOGSEVERITYSCREEN"] = "Info";
-            var felixConfig = Path.Combine(host.Directory, "felix.cfg");
-            var pid = DetachedProcess.StartInNetns(host.Netns, bin, ["--felix-config", felixConfig, "--state-dir", host.Directory], environment, Path.Combine(host.Directory, "calico-node.log"));
-            host.Node = new LabProcess { Pid = pid, Marker = felixConfig };
-            LabStateFile.Save(layout, Merge(layout, state));
+            host.Node = LabNodes.Start(state, host);
+            LabStateFile.Save(layout, Merge(layout, state, s => s.Hosts = state.Hosts));
         }
 
-        await Task.WhenAll(state.Hosts.Select(h => NodeReadiness.WaitAsync(h, Path.Combine(h.Directory, "calico-node.log"), NodeReadyLimit, cancellationToken))).ConfigureAwait(false);
+        await Task.WhenAll(state.Hosts.Select(h => LabNodes.WaitReadyAsync(h, cancellationToken))).ConfigureAwait(false);
     }
 
-    /// <summary>lab.json as on disk with this command's hosts (node PIDs) written over it.</summary>
-    private static LabState Merge(LabLayout layout, LabState state)
+    /// <summary>lab.json as on disk with this command's change written over it.</summary>
+    private static LabState Merge(LabLayout layout, LabState state, Action<LabState> change)
     {
-        var current = LabStateFile.Load(layout);
-        current.Hosts = state.Hosts;
+        var current = LabStateFile.TryLoad(layout) ?? state;
+        change(current);
         return current;
-    }
-
-    private static string Prerequisite(string binary, string hint)
-    {
-        foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? "/usr/sbin:/usr/bin:/sbin:/bin").Split(':', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var candidate = Path.Combine(directory, binary);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new LabException($"{binary} not found on PATH: {hint}");
     }
 
     private static string Summary(LabLayout layout, LabState state)
@@ -203,7 +177,14 @@ public static class LabUp
         sb.Append(CultureInfo.InvariantCulture, $"lab '{layout.Name}' is up: {state.Hosts.Count} host(s), datastore {state.DatastoreType}, state in {layout.StateDir}\n");
         foreach (var host in state.Hosts)
         {
-            sb.Append(CultureInfo.InvariantCulture, $"  {host.Name}  netns {host.Netns}  {host.Address}  {(host.Node is { } node ? "calico-node pid " + node.Pid.ToString(CultureInfo.InvariantCulture) : "no calico-node")}\n");
+            sb.Append(CultureInfo.InvariantCulture, $"  {host.Name}  netns {host.Netns}  {host.Address} {host.Address6} (subnet {host.Subnet})  {(host.Node is { } node ? "calico-node pid " + node.Pid.ToString(CultureInfo.InvariantCulture) : "no calico-node")}\n");
+        }
+
+        sb.Append(CultureInfo.InvariantCulture, $"  pools {LabLayout.PoolCidr} (vxlanMode {UpOptions.VxlanMode(state.Encapsulation)}) and {LabLayout.Pool6Cidr}; outside: netns {layout.OutsideNetns} {FabricAddressing.OutsideAddress} (calico-lab exec outside -- <command>)\n");
+        if (state.TorBird is { } tor)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"  top-of-rack router: netns {layout.TorNetns} {FabricAddressing.TorAddress} AS {FabricAddressing.TorAsNumber}, BIRD pid {tor.Pid}: birdc -s {layout.TorSocket} show protocols\n");
+            sb.Append(CultureInfo.InvariantCulture, $"    (calico-node peers with it once you create a BGPPeer {{peerIP: {FabricAddressing.TorAddress}, asNumber: {FabricAddressing.TorAsNumber}}})\n");
         }
 
         sb.Append("Point calicoctl at it:\n");
@@ -213,6 +194,10 @@ public static class LabUp
         {
             sb.Append(CultureInfo.InvariantCulture, $"  (etcd listens on the fabric only: run calicoctl as 'ip netns exec {layout.FabricNetns} calicoctl ...')\n");
         }
+
+        var first = state.Hosts[0];
+        sb.Append("BGP sessions of a host:\n");
+        sb.Append(CultureInfo.InvariantCulture, $"  ip netns exec {first.Netns} env CALICO_BIRD_SOCKET={Command.Quote(LabLayout.BirdSocket(first))} calicoctl node status\n");
 
         return sb.ToString();
     }

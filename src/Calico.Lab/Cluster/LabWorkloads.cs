@@ -68,7 +68,7 @@ public static class LabWorkloads
             await ConformanceWorld.EnsureNamespaceAsync(datastore.Client, pod.Namespace, cancellationToken).ConfigureAwait(false);
             await Command.IpAsync(cancellationToken, "netns", "add", record.Netns).ConfigureAwait(false);
             await Command.IpAsync(cancellationToken, "-n", record.Netns, "link", "set", "lo", "up").ConfigureAwait(false);
-            record.Address = await CniAddAsync(state, host, record, cancellationToken).ConfigureAwait(false);
+            (record.Address, record.Address6) = await CniAddAsync(state, host, record, cancellationToken).ConfigureAwait(false);
             record.EndpointName = await DecorateEndpointAsync(datastore.Client, record, labels, serve, cancellationToken).ConfigureAwait(false);
             if (serve.Count > 0 && listener == ListenerMode.DetachedProcess)
             {
@@ -122,7 +122,8 @@ public static class LabWorkloads
         await LabStateFile.UpdateAsync(layout, s => s.Pods.RemoveAll(p => p.Namespace == ns && p.Name == name), cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<string> CniAddAsync(LabState state, LabHost host, LabPod pod, CancellationToken cancellationToken)
+    /// <summary>The pod's IPv4 address and its IPv6 address (empty when the lab assigns none).</summary>
+    private static async Task<(string Address, string Address6)> CniAddAsync(LabState state, LabHost host, LabPod pod, CancellationToken cancellationToken)
     {
         var result = await ExecPluginAsync(state, host, pod, "ADD", cancellationToken).ConfigureAwait(false);
         if (result.ExitCode != 0)
@@ -132,9 +133,16 @@ public static class LabWorkloads
 
         try
         {
-            var ips = JsonNode.Parse(result.Output)?["ips"]?.AsArray();
-            var address = ips?.Select(ip => ip?["address"]?.GetValue<string>()).FirstOrDefault(a => a is not null && !a.Contains(':', StringComparison.Ordinal));
-            return address?.Split('/')[0] ?? throw new LabException($"CNI ADD of {pod.Id} returned no IPv4 address: {result.Output.Trim()}");
+            var addresses = JsonNode.Parse(result.Output)?["ips"]?.AsArray().Select(ip => ip?["address"]?.GetValue<string>()).OfType<string>().ToList() ?? [];
+            var address = addresses.FirstOrDefault(a => !a.Contains(':', StringComparison.Ordinal))
+                ?? throw new LabException($"CNI ADD of {pod.Id} returned no IPv4 address: {result.Output.Trim()}");
+            var address6 = addresses.FirstOrDefault(a => a.Contains(':', StringComparison.Ordinal));
+            if (state.Ipv6 && address6 is null)
+            {
+                throw new LabException($"CNI ADD of {pod.Id} returned no IPv6 address: {result.Output.Trim()}");
+            }
+
+            return (address.Split('/')[0], address6?.Split('/')[0] ?? "");
         }
         catch (JsonException e)
         {

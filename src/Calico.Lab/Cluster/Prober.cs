@@ -43,7 +43,7 @@ public static class Prober
     {
         ArgumentNullException.ThrowIfNull(from);
         ArgumentNullException.ThrowIfNull(to);
-        var sockets = await NetworkNamespace.RunInAsync(from.NetnsPath, () => CreateSockets(probe, probe.Protocol == Packet.Tcp ? 1 : 2), cancellationToken).ConfigureAwait(false);
+        var sockets = await NetworkNamespace.RunInAsync(from.NetnsPath, () => CreateSockets(probe, to.Address.AddressFamily, probe.Protocol == Packet.Tcp ? 1 : 2), cancellationToken).ConfigureAwait(false);
         try
         {
             var target = new IPEndPoint(to.Address, probe.Port);
@@ -65,7 +65,7 @@ public static class Prober
         var targets = Enumerable.Range(0, pods.Count).Where(j => j != from).ToList();
         // Udp gets two sockets per target so the retry is a fresh flow too.
         var perTarget = probe.Protocol == Packet.Tcp ? 1 : 2;
-        var sockets = await NetworkNamespace.RunInAsync(pods[from].NetnsPath, () => CreateSockets(probe, targets.Count * perTarget), cancellationToken).ConfigureAwait(false);
+        var sockets = await NetworkNamespace.RunInAsync(pods[from].NetnsPath, () => CreateSockets(probe, pods[from].Address.AddressFamily, targets.Count * perTarget), cancellationToken).ConfigureAwait(false);
         try
         {
             var cells = targets.Select((to, k) => probe.Protocol == Packet.Tcp
@@ -86,14 +86,15 @@ public static class Prober
         }
     }
 
-    private static Socket[] CreateSockets(Probe probe, int count)
+    /// <summary>Sockets of the targets' family (a matrix probes one family: every pod's IPv4, or every pod's IPv6).</summary>
+    private static Socket[] CreateSockets(Probe probe, AddressFamily family, int count)
     {
         var sockets = new Socket[count];
         for (var i = 0; i < count; i++)
         {
             sockets[i] = probe.Protocol == Packet.Tcp
-                ? new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp)
-                : new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+                ? new Socket(family, SocketType.Stream, ProtocolType.Tcp)
+                : new Socket(family, SocketType.Dgram, ProtocolType.Udp);
         }
 
         return sockets;

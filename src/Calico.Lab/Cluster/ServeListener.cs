@@ -46,10 +46,11 @@ public sealed class ServeListener : IAsyncDisposable
             foreach (var probe in probes)
             {
                 var tcp = probe.Protocol == Packet.Tcp;
-                var socket = new Socket(AddressFamily.InterNetwork, tcp ? SocketType.Stream : SocketType.Dgram, tcp ? ProtocolType.Tcp : ProtocolType.Udp);
+                // Dual-stack: one socket answers the pod's IPv4 and IPv6 addresses.
+                var socket = new Socket(AddressFamily.InterNetworkV6, tcp ? SocketType.Stream : SocketType.Dgram, tcp ? ProtocolType.Tcp : ProtocolType.Udp) { DualMode = true };
                 sockets.Add(socket);
                 socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-                socket.Bind(new IPEndPoint(IPAddress.Any, probe.Port));
+                socket.Bind(new IPEndPoint(IPAddress.IPv6Any, probe.Port));
                 if (tcp)
                 {
                     socket.Listen(128);
@@ -110,7 +111,7 @@ public sealed class ServeListener : IAsyncDisposable
         {
             try
             {
-                var received = await socket.ReceiveFromAsync(buffer, SocketFlags.None, new IPEndPoint(IPAddress.Any, 0), _stop.Token).ConfigureAwait(false);
+                var received = await socket.ReceiveFromAsync(buffer, SocketFlags.None, new IPEndPoint(IPAddress.IPv6Any, 0), _stop.Token).ConfigureAwait(false);
                 await socket.SendToAsync(_identity, SocketFlags.None, received.RemoteEndPoint, _stop.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)

@@ -1,9 +1,15 @@
 namespace Calico.Lab.Cluster;
 
-/// <summary><c>calico-lab up</c>'s choices: how many hosts, which datastore, whether to start calico-node.</summary>
-public sealed record UpOptions(int Hosts = 1, string Datastore = "embedded", bool NoNode = false)
+/// <summary>
+/// <c>calico-lab up</c>'s choices: how many hosts, which datastore, whether to start calico-node, whether to add
+/// the top-of-rack router, and how the IPv4 pool's traffic crosses hosts.
+/// </summary>
+public sealed record UpOptions(int Hosts = 1, string Datastore = "embedded", bool NoNode = false, bool Tor = false, string Encapsulation = UpOptions.EncapsulationNone)
 {
     public const int MaxHosts = 200;
+    public const string EncapsulationNone = "none";
+    public const string EncapsulationVxlan = "vxlan";
+    public const string EncapsulationVxlanCrossSubnet = "vxlan-crosssubnet";
 
     public void Validate()
     {
@@ -16,5 +22,16 @@ public sealed record UpOptions(int Hosts = 1, string Datastore = "embedded", boo
         {
             throw new LabException($"--datastore '{Datastore}' is not embedded or etcdv3");
         }
+
+        VxlanMode(Encapsulation);
     }
+
+    /// <summary>The IPv4 pool's vxlanMode for an <c>--encapsulation</c> value.</summary>
+    public static string VxlanMode(string encapsulation) => encapsulation switch
+    {
+        EncapsulationNone => "Never",
+        EncapsulationVxlan => "Always",
+        EncapsulationVxlanCrossSubnet => "CrossSubnet",
+        _ => throw new LabException($"--encapsulation '{encapsulation}' is not none, vxlan or vxlan-crosssubnet"),
+    };
 }

@@ -82,6 +82,8 @@ public sealed class AgentHostFixture : IAsyncLifetime
         _processes.Dispose();
         foreach (string ns in _namespaces)
         {
+            // calico-node's BIRD runs daemonised (it must outlive calico-node): everything left in our namespaces goes.
+            Sh($"ip netns pids {ns} 2>/dev/null | xargs -r kill -9 2>/dev/null || true");
             Sh($"ip netns del {ns} 2>/dev/null || true");
         }
 
@@ -108,6 +110,7 @@ public sealed class AgentHostFixture : IAsyncLifetime
             ["FELIX_NFTABLESREFRESHINTERVAL"] = "2",
             ["FELIX_IPTABLESREFRESHINTERVAL"] = "2",
             ["FELIX_PROMETHEUSMETRICSENABLED"] = "true",
+            ["FELIX_LOGSEVERITYSCREEN"] = "Debug",
         };
         _agent = _processes.Start("ip", ["netns", "exec", HostNs, apphost, "--felix-config", Dir.File("felix.cfg"), "--state-dir", Dir.Path], environment);
         await WaitForAsync(async () => (await NetnsSockets.HttpGetAsync(HostNs, 9099, "/readiness"))?.Status == 200, TimeSpan.FromSeconds(30), "calico-node readiness");

@@ -260,6 +260,7 @@ public sealed class AgentKernelTests(AgentHostFixture host) : IClassFixture<Agen
             await host.WaitForAsync(async () => await NetnsSockets.ProbeAsync(client.Netns, server.Address, 8200, ShortProbe) is not null, Converge, "the trusted client to be allowed");
             await SetLabelAsync("lcli", "role", null);
             await host.WaitForAsync(async () => await NetnsSockets.ProbeAsync(client.Netns, server.Address, 8200, ShortProbe) is null, Converge, "the client to be refused again");
+
         }
         finally
         {
