@@ -39,7 +39,7 @@ public static class NodeCli
         {
             return 0;
         }
-        catch (Exception e) when (e is ClientConfigException or DatastoreConfigurationException or InvalidOperationException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is ClientConfigException or DatastoreConfigurationException or InvalidOperationException or ArgumentException or IOException or UnauthorizedAccessException)
         {
             await stderr.WriteLineAsync("calico-node: " + e.Message).ConfigureAwait(false);
             return 1;

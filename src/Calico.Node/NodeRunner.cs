@@ -26,8 +26,26 @@ internal sealed partial class NodeRunner(NodeSettings settings, NodeServices ser
         string? address = settings.Ipv4Address;
         if (address is null && settings.AutodetectIpv4)
         {
-            address = AddressAutodetection.FirstFound(out string reason);
+            string method = settings.Environment.GetValueOrDefault("IP_AUTODETECTION_METHOD") is { Length: > 0 } m ? m : "first-found";
+            address = AddressAutodetection.Detect(method, System.Net.Sockets.AddressFamily.InterNetwork, out string reason);
             Log.Autodetected(_logger, reason);
+            if (address is null)
+            {
+                // Upstream stops here too: a node without an address cannot route for its workloads.
+                throw new InvalidOperationException("IP=autodetect found no IPv4 address: " + reason + " (set IP=<address> or IP_AUTODETECTION_METHOD, or IP=none)");
+            }
+        }
+
+        string? address6 = settings.Ipv6Address;
+        if (address6 is null && settings.AutodetectIpv6)
+        {
+            string method = settings.Environment.GetValueOrDefault("IP6_AUTODETECTION_METHOD") is { Length: > 0 } m ? m : "first-found";
+            address6 = AddressAutodetection.Detect(method, System.Net.Sockets.AddressFamily.InterNetworkV6, out string reason);
+            Log.Autodetected(_logger, reason);
+            if (address6 is null)
+            {
+                throw new InvalidOperationException("IP6=autodetect found no IPv6 address: " + reason + " (set IP6=<address> or IP6_AUTODETECTION_METHOD, or IP6=none)");
+            }
         }
 
         string? configText = File.Exists(settings.FelixConfigPath) ? await File.ReadAllTextAsync(settings.FelixConfigPath, cancellationToken).ConfigureAwait(false) : null;
@@ -38,7 +56,7 @@ internal sealed partial class NodeRunner(NodeSettings settings, NodeServices ser
         FelixConfigLoadResult bootConfig = felixSettings.Load(bootstrapInputs);
         await using IAsyncDisposable endpoints = await services.StartEndpointsAsync(bootConfig.Config, cancellationToken).ConfigureAwait(false);
 
-        Api.Node node = await RegisterWithRetryAsync(client, address, cancellationToken).ConfigureAwait(false);
+        Api.Node node = await RegisterWithRetryAsync(client, address, address6, cancellationToken).ConfigureAwait(false);
         NodeRegistration.WriteNodenameFile(settings.StateDir, settings.NodeName);
 
         // The effective configuration needs FelixConfiguration objects and this node's labels: read them once now
@@ -111,14 +129,14 @@ internal sealed partial class NodeRunner(NodeSettings settings, NodeServices ser
         return File.Exists(path) ? File.ReadAllText(path).TrimEnd('\n', '\r') : null;
     }
 
-    private async Task<Api.Node> RegisterWithRetryAsync(ResourceClient client, string? address, CancellationToken cancellationToken)
+    private async Task<Api.Node> RegisterWithRetryAsync(ResourceClient client, string? address, string? address6, CancellationToken cancellationToken)
     {
         TimeSpan delay = TimeSpan.FromMilliseconds(200);
         while (true)
         {
             try
             {
-                return await NodeRegistration.EnsureAsync(client, settings.NodeName, address, settings.Ipv6Address, _logger, cancellationToken).ConfigureAwait(false);
+                return await NodeRegistration.EnsureAsync(client, settings.NodeName, address, address6, _logger, cancellationToken).ConfigureAwait(false);
             }
             catch (DatastoreUnavailableException e)
             {

@@ -11,6 +11,7 @@ internal sealed record NodeSettings(
     string? Ipv4Address,
     bool AutodetectIpv4,
     string? Ipv6Address,
+    bool AutodetectIpv6,
     string FelixConfigPath,
     string StateDir,
     IReadOnlyDictionary<string, string> Environment)
@@ -23,7 +24,8 @@ internal sealed record NodeSettings(
         "  Runs the per-host agent (Felix) until SIGTERM.\n" +
         "  --felix-config  Felix's config file (default /etc/calico/felix.cfg; absent is fine)\n" +
         "  --state-dir     where the node name file is written (default /var/lib/calico)\n" +
-        "Environment: NODENAME, IP (autodetect|none|<address>[/<len>]), IP6 (none|<address>[/<len>]), DATASTORE_TYPE (etcdv3|embedded),\n" +
+        "Environment: NODENAME, IP (autodetect|none|<address>[/<len>]), IP6 (none|autodetect|<address>[/<len>]),\n" +
+        "  IP_AUTODETECTION_METHOD / IP6_AUTODETECTION_METHOD (first-found, can-reach=, interface=, skip-interface=, cidr=), DATASTORE_TYPE (etcdv3|embedded),\n" +
         "  ETCD_ENDPOINTS, CALICO_DATASTORE_PATH, FELIX_<PARAMETER>.\n";
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the bad argument or variable and its value.</summary>
@@ -81,12 +83,13 @@ internal sealed record NodeSettings(
         // Upstream: IP6 unset or "none" means no IPv6 address for BGP; an address (CIDR form) is used as given.
         string ip6 = Get(environment, "IP6") ?? "none";
         string? address6 = null;
-        if (!ip6.Equals("none", StringComparison.OrdinalIgnoreCase) && !ip6.Equals("autodetect", StringComparison.OrdinalIgnoreCase))
+        bool autodetect6 = ip6.Equals("autodetect", StringComparison.OrdinalIgnoreCase);
+        if (!ip6.Equals("none", StringComparison.OrdinalIgnoreCase) && !autodetect6)
         {
             address6 = NormaliseAddress6(ip6) ?? throw new ArgumentException($"calico-node: IP6='{ip6}' is not an IPv6 address, 'autodetect' or 'none'");
         }
 
-        return new NodeSettings(nodeName, address, autodetect, address6, felixConfig, stateDir, environment);
+        return new NodeSettings(nodeName, address, autodetect, address6, autodetect6, felixConfig, stateDir, environment);
     }
 
     /// <summary>"10.0.0.5" or "10.0.0.5/24" → CIDR form as upstream stores it (a bare address gets /32).</summary>
