@@ -47,6 +47,10 @@ public sealed class ElementOnlyDeltaTests
         Assert.Equal(kind, ElementOnlyDelta.KindOf(declaration.Split('|')));
 
     [Fact]
-    public void Interval_concatenations_are_not_for_netlink() =>
-        Assert.Null(ElementOnlyDelta.KindOf(["type ipv4_addr . inet_proto . inet_service", "flags interval"]));
+    public void Merged_rule_sets_are_interval_concatenations() =>
+        Assert.Equal(NftSetKind.Ipv4ProtoPortInterval, ElementOnlyDelta.KindOf(["type ipv4_addr . inet_proto . inet_service", "flags interval"]));
+
+    [Fact]
+    public void Unknown_declarations_are_not_for_netlink() =>
+        Assert.Null(ElementOnlyDelta.KindOf(["type ipv4_addr", "flags interval,timeout"]));
 }

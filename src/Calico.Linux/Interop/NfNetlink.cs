@@ -37,6 +37,9 @@ internal static class NfNetlink
     public const ushort NFTA_SET_ELEM_FLAGS = 3;
     public const ushort NFTA_SET_ELEM_USERDATA = 6;
 
+    /// <summary>The inclusive end of a concatenated range (pipapo sets), in the same element as the key.</summary>
+    public const ushort NFTA_SET_ELEM_KEY_END = 10;
+
     // enum nft_data_attributes
     public const ushort NFTA_DATA_VALUE = 1;
 

@@ -17,6 +17,8 @@ namespace Calico.Linux.Nft;
 /// elements as the add.</item>
 /// <item>Concatenations: each field padded to a multiple of 4 bytes: address, protocol (1 byte + 3 zero),
 /// port (2 bytes big-endian + 2 zero).</item>
+/// <item>Concatenations with <c>flags interval</c> (pipapo backend): ONE element carrying the start of every field as
+/// the key and the inclusive end of every field as NFTA_SET_ELEM_KEY_END (<see cref="NfTablesRangeElementCodec"/>).</item>
 /// </list>
 /// </summary>
 internal static class NfTablesElementCodec
@@ -26,10 +28,14 @@ internal static class NfTablesElementCodec
 
     public static bool IsInterval(NftSetKind kind) => kind is NftSetKind.Ipv4Prefix or NftSetKind.Ipv6Prefix;
 
+    /// <summary>Concatenations with the interval flag: the end key travels in the same element (NFTA_SET_ELEM_KEY_END).</summary>
+    public static bool IsRangeConcat(NftSetKind kind) => kind is NftSetKind.Ipv4ProtoInterval or NftSetKind.Ipv6ProtoInterval
+        or NftSetKind.Ipv4ProtoPortInterval or NftSetKind.Ipv6ProtoPortInterval;
+
     /// <summary>
     /// Encodes <paramref name="element"/>; returns the key length. <paramref name="endLength"/> is the length of the
     /// interval end key written to <paramref name="end"/>, 0 when there is none (not an interval set, or an interval
-    /// open to the top of the address space). Throws <see cref="ArgumentException"/> naming the element when the text
+    /// open to the top of the address space). For range concatenations the end is inclusive and always present. Throws <see cref="ArgumentException"/> naming the element when the text
     /// does not fit the kind.
     /// </summary>
     public static int Encode(NftSetKind kind, string element, Span<byte> start, Span<byte> end, out int endLength)
@@ -68,6 +74,13 @@ internal static class NfTablesElementCodec
             case NftSetKind.Ipv6PortConcat:
                 return EncodeConcat(kind, element, start);
 
+            case NftSetKind.Ipv4ProtoInterval:
+            case NftSetKind.Ipv6ProtoInterval:
+            case NftSetKind.Ipv4ProtoPortInterval:
+            case NftSetKind.Ipv6ProtoPortInterval:
+                endLength = NfTablesRangeElementCodec.Encode(kind, element, start, end);
+                return endLength;
+
             default:
                 throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown set kind");
         }
@@ -82,10 +95,20 @@ internal static class NfTablesElementCodec
         Span<byte> start = stackalloc byte[MaxKeyLength];
         Span<byte> end = stackalloc byte[MaxKeyLength];
         int keyLength = Encode(kind, element, start, end, out int endLength);
+        if (IsRangeConcat(kind))
+        {
+            // pipapo: one element holds the whole box; nft sends KEY then KEY_END, no flags, for add and delete alike.
+            int rangeElement = writer.BeginNested(NfNetlink.NFTA_LIST_ELEM);
+            PutKey(writer, NfNetlink.NFTA_SET_ELEM_KEY, start[..keyLength]);
+            PutKey(writer, NfNetlink.NFTA_SET_ELEM_KEY_END, end[..endLength]);
+            writer.EndNested(rangeElement);
+            return;
+        }
+
         bool openInterval = IsInterval(kind) && endLength == 0;
 
         int startElement = writer.BeginNested(NfNetlink.NFTA_LIST_ELEM);
-        PutKey(writer, start[..keyLength]);
+        PutKey(writer, NfNetlink.NFTA_SET_ELEM_KEY, start[..keyLength]);
         if (openInterval)
         {
             Span<byte> userData = stackalloc byte[6];
@@ -103,21 +126,25 @@ internal static class NfTablesElementCodec
 
         int endElement = writer.BeginNested(NfNetlink.NFTA_LIST_ELEM);
         writer.PutBigEndianUInt32(NfNetlink.NFTA_SET_ELEM_FLAGS, NfNetlink.NFT_SET_ELEM_INTERVAL_END);
-        PutKey(writer, end[..endLength]);
+        PutKey(writer, NfNetlink.NFTA_SET_ELEM_KEY, end[..endLength]);
         writer.EndNested(endElement);
     }
 
-    private static void PutKey(NfNetlinkBatchWriter writer, ReadOnlySpan<byte> key)
+    private static void PutKey(NfNetlinkBatchWriter writer, ushort attribute, ReadOnlySpan<byte> key)
     {
-        int nest = writer.BeginNested(NfNetlink.NFTA_SET_ELEM_KEY);
+        int nest = writer.BeginNested(attribute);
         writer.PutAttribute(NfNetlink.NFTA_DATA_VALUE, key);
         writer.EndNested(nest);
     }
 
     /// <summary>"addr" or "addr/len" of the family with <paramref name="bits"/>; writes the address, returns the prefix length.</summary>
-    private static int ParsePrefix(string element, int bits, Span<byte> address, out int length)
+    private static int ParsePrefix(string element, int bits, Span<byte> address, out int length) =>
+        ParsePrefix(element.AsSpan(), element, bits, address, out length);
+
+    /// <summary>As above for a field <paramref name="field"/> of <paramref name="element"/> (named in errors).</summary>
+    internal static int ParsePrefix(ReadOnlySpan<char> field, string element, int bits, Span<byte> address, out int length)
     {
-        ReadOnlySpan<char> text = element.AsSpan().Trim();
+        ReadOnlySpan<char> text = field.Trim();
         int slash = text.IndexOf('/');
         int prefix = bits;
         if (slash >= 0 && (!int.TryParse(text[(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out prefix) || prefix > bits))
@@ -154,7 +181,7 @@ internal static class NfTablesElementCodec
         }
     }
 
-    private static bool HostBitsClear(ReadOnlySpan<byte> address, int prefix)
+    internal static bool HostBitsClear(ReadOnlySpan<byte> address, int prefix)
     {
         for (int i = 0; i < address.Length; i++)
         {
@@ -171,13 +198,7 @@ internal static class NfTablesElementCodec
     /// <summary>Writes last address + 1 of the prefix; false when that overflows the address space (open interval).</summary>
     private static bool IntervalEnd(ReadOnlySpan<byte> network, int prefix, Span<byte> end)
     {
-        network.CopyTo(end);
-        for (int i = 0; i < end.Length; i++)
-        {
-            int keep = Math.Clamp(prefix - (i * 8), 0, 8);
-            end[i] |= (byte)~(0xff << (8 - keep));
-        }
-
+        LastAddress(network, prefix, end);
         for (int i = end.Length - 1; i >= 0; i--)
         {
             if (++end[i] != 0)
@@ -187,6 +208,17 @@ internal static class NfTablesElementCodec
         }
 
         return false;
+    }
+
+    /// <summary>Writes the last address of the prefix (the network with every host bit set).</summary>
+    internal static void LastAddress(ReadOnlySpan<byte> network, int prefix, Span<byte> last)
+    {
+        network.CopyTo(last);
+        for (int i = 0; i < last.Length; i++)
+        {
+            int keep = Math.Clamp(prefix - (i * 8), 0, 8);
+            last[i] |= (byte)~(0xff << (8 - keep));
+        }
     }
 
     private static int EncodeConcat(NftSetKind kind, string element, Span<byte> key)
@@ -216,7 +248,7 @@ internal static class NfTablesElementCodec
     }
 
     /// <summary>nft's inet_proto names for the protocols named ports use, or a number 0-255; -1 when neither.</summary>
-    private static int ParseProtocol(ReadOnlySpan<char> name) => name switch
+    internal static int ParseProtocol(ReadOnlySpan<char> name) => name switch
     {
         "tcp" => 6,
         "udp" => 17,
@@ -225,7 +257,7 @@ internal static class NfTablesElementCodec
         _ => byte.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out byte number) ? number : -1,
     };
 
-    private static ArgumentException Invalid(string element, NftSetKind kind, string why) =>
+    internal static ArgumentException Invalid(string element, NftSetKind kind, string why) =>
         new($"set element '{element}' is not valid for a {kind} set: {why}", nameof(element));
 
     private static ArgumentException Invalid(string element, int bits, string why) =>

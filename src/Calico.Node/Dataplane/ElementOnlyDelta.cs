@@ -121,6 +121,10 @@ internal static class ElementOnlyDelta
             ("ipv6_addr", false) => NftSetKind.Ipv6Addr,
             ("ipv4_addr . inet_proto . inet_service", false) => NftSetKind.Ipv4PortConcat,
             ("ipv6_addr . inet_proto . inet_service", false) => NftSetKind.Ipv6PortConcat,
+            ("ipv4_addr . inet_proto", true) => NftSetKind.Ipv4ProtoInterval,
+            ("ipv6_addr . inet_proto", true) => NftSetKind.Ipv6ProtoInterval,
+            ("ipv4_addr . inet_proto . inet_service", true) => NftSetKind.Ipv4ProtoPortInterval,
+            ("ipv6_addr . inet_proto . inet_service", true) => NftSetKind.Ipv6ProtoPortInterval,
             _ => null,
         };
     }
