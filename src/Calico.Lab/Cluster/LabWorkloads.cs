@@ -209,7 +209,10 @@ public static class LabWorkloads
         {
             while (!await Prober.ReachesAsync(self, self, probe, cancellationToken).ConfigureAwait(false))
             {
-                if (pod.Listener is { } listener && !DetachedProcess.IsRunning(listener))
+                // While the launcher execs its way to the listener (sh → setsid → ip netns exec → calico-lab), its
+                // /proc cmdline can read empty for an instant: only a listener gone on two looks 250 ms apart has exited.
+                if (pod.Listener is { } listener && !DetachedProcess.IsRunning(listener)
+                    && !await StillRunningAfterAsync(listener, cancellationToken).ConfigureAwait(false))
                 {
                     throw new LabException($"the listener of {pod.Id} exited (see its log under the host's pods/ directory)");
                 }
@@ -222,6 +225,12 @@ public static class LabWorkloads
                 await Task.Delay(50, cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    private static async Task<bool> StillRunningAfterAsync(LabProcess listener, CancellationToken cancellationToken)
+    {
+        await Task.Delay(250, cancellationToken).ConfigureAwait(false);
+        return DetachedProcess.IsRunning(listener);
     }
 
     private static Task SaveAsync(LabLayout layout, LabPod record, CancellationToken cancellationToken) =>
