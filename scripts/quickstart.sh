@@ -83,6 +83,6 @@ cat <<TXT
   calicoctl get networkpolicy -n demo -o yaml
   ip netns exec $LAB-host1 env CALICO_BIRD_SOCKET=/var/run/calico-lab/$LAB/host1/bird.ctl calicoctl node status
   calico-lab matrix --name $LAB
-  calico-lab exec --name quickstart demo/frontend -- ip addr
+  calico-lab exec --name $LAB demo/frontend -- ip addr
   calico-lab down --name $LAB
 TXT
