@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using Calico.Lab.Cluster;
+
+namespace Calico.Benchmarks;
+
+/// <summary>Commands the routing benchmarks run: <c>ip</c>, <c>birdc</c>, kernel route reads, all polled without timing assertions.</summary>
+internal static class RoutingShell
+{
+    public static async Task<string> RunAsync(string fileName, CancellationToken cancellationToken, params string[] arguments)
+    {
+        Command.Result result = await Command.RunAsync(fileName, arguments, cancellationToken: cancellationToken);
+        return result.ExitCode == 0
+            ? result.Output
+            : throw new InvalidOperationException($"{fileName} {string.Join(' ', arguments)} exited {result.ExitCode}: {result.Error}{result.Output}");
+    }
+
+    public static Task<string> IpAsync(string netns, CancellationToken cancellationToken, params string[] arguments) =>
+        RunAsync("ip", cancellationToken, ["-n", netns, .. arguments]);
+
+    /// <summary>Number of IPv4 routes BIRD wrote into the namespace's kernel (<c>proto bird</c>).</summary>
+    public static async Task<int> BirdRouteCountAsync(string netns, CancellationToken cancellationToken)
+    {
+        string output = await IpAsync(netns, cancellationToken, "-4", "route", "show", "proto", "bird");
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
+    }
+
+    /// <summary>Whether a <c>proto bird</c> route in the namespace covers <paramref name="address"/>.</summary>
+    public static async Task<bool> HasBirdRouteToAsync(string netns, string address, CancellationToken cancellationToken)
+        => await FindBirdRouteAsync(netns, address, blackhole: false, cancellationToken);
+
+    /// <summary>Whether the namespace holds its own block covering <paramref name="address"/>: <c>blackhole &lt;cidr&gt; proto bird</c>.</summary>
+    public static async Task<bool> HasBirdBlackholeForAsync(string netns, string address, CancellationToken cancellationToken)
+        => await FindBirdRouteAsync(netns, address, blackhole: true, cancellationToken);
+
+    private static async Task<bool> FindBirdRouteAsync(string netns, string address, bool blackhole, CancellationToken cancellationToken)
+    {
+        var ip = System.Net.IPAddress.Parse(address);
+        string output = await IpAsync(netns, cancellationToken, "-4", "route", "show", "proto", "bird");
+        foreach (string line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            // The host's own blocks are "blackhole <cidr> proto bird": not a route towards anyone.
+            string[] words = line.Split(' ', 3);
+            bool isBlackhole = words[0] == "blackhole";
+            string destination = isBlackhole ? words[1] : words[0];
+            if (isBlackhole == blackhole && destination is not ("default" or "unreachable" or "prohibit") && System.Net.IPNetwork.Parse(destination.Contains('/', StringComparison.Ordinal) ? destination : destination + "/32").Contains(ip))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Polls <paramref name="condition"/> every ~5 ms until it holds; returns the elapsed ms since <paramref name="started"/>.</summary>
+    public static async Task<double> TimeUntilAsync(long started, Func<Task<bool>> condition, TimeSpan limit, CancellationToken cancellationToken)
+    {
+        while (!await condition())
+        {
+            if (Stopwatch.GetElapsedTime(started) > limit)
+            {
+                return double.NaN;
+            }
+
+            await Task.Delay(5, cancellationToken);
+        }
+
+        return Stats.Ms(Stopwatch.GetTimestamp() - started);
+    }
+
+    /// <summary>The BGP state (e.g. Established) of the BIRD at <paramref name="socket"/> with <paramref name="neighbor"/>, or "none".</summary>
+    public static async Task<string> BgpStateAsync(string socket, string neighbor, CancellationToken cancellationToken)
+    {
+        Command.Result result = await Command.RunAsync("birdc", ["-s", socket, "show", "protocols", "all"], cancellationToken: cancellationToken);
+        string? state = null;
+        bool inBlock = false;
+        foreach (string line in result.Output.Split('\n'))
+        {
+            if (line.Length > 0 && !char.IsWhiteSpace(line[0]))
+            {
+                inBlock = false;
+                state = null;
+            }
+
+            string text = line.Trim();
+            if (text.StartsWith("BGP state:", StringComparison.Ordinal))
+            {
+                state = text["BGP state:".Length..].Trim();
+            }
+
+            if (text == "Neighbor address: " + neighbor)
+            {
+                inBlock = true;
+            }
+
+            if (inBlock && state is not null)
+            {
+                return state;
+            }
+        }
+
+        return "none";
+    }
+}
