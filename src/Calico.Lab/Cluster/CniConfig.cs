@@ -42,7 +42,9 @@ public static class CniConfig
         }
 
         plugin["nodename"] = host.Name;
-        plugin["mtu"] = 1500;
+        // Pods behind a VXLAN tunnel get the tunnel's MTU (1500 - 50), as upstream's calico-node tells the plugin:
+        // a 1500-byte pod MTU over vxlan.calico would rely on fragmentation or PMTU discovery for every flow.
+        plugin["mtu"] = state.Encapsulation is UpOptions.EncapsulationVxlan or UpOptions.EncapsulationVxlanCrossSubnet ? 1450 : 1500;
         plugin["log_level"] = "info";
         plugin["log_file_path"] = Path.Combine(host.Directory, "cni.log");
         plugin["ipam_lock_file"] = Path.Combine(host.Directory, "ipam.lock");
