@@ -9,7 +9,7 @@ namespace Calico.Ipam;
 public sealed partial class IpamClient
 {
     /// <summary>Fresh re-attempts of an assignment that failed after losing races (see AutoAssignCoreAsync).</summary>
-    private const int MaxContendedPasses = 4;
+    private const int MaxContendedPasses = 8;
 
     private const string MaxRetriesMessage = "Max retries hit - excessive concurrent IPAM requests";
 
@@ -85,7 +85,7 @@ public sealed partial class IpamClient
                 contendedPasses++;
                 retries = attempt.Retries;
                 InvalidateCache();
-                await Task.Delay(TimeSpan.FromMilliseconds(Random.Next(1, 10 << contendedPasses)), Time, ct).ConfigureAwait(false);
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Next(1, 10 << Math.Min(contendedPasses, 6))), Time, ct).ConfigureAwait(false);
                 continue;
             }
 
