@@ -31,39 +31,9 @@ internal sealed class NfNetlinkSocket : IDisposable
     }
 
     /// <summary>Opens a socket in the calling thread's network namespace.</summary>
-    public static unsafe NfNetlinkSocket Open()
-    {
-        int fd = LibC.Socket(LibC.AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, NfNetlink.NETLINK_NETFILTER);
-        if (fd < 0)
-        {
-            int errno = Marshal.GetLastPInvokeError();
-            throw new NetlinkException("socket(AF_NETLINK, NETLINK_NETFILTER): " + Errno.Describe(errno), errno);
-        }
-
-        try
-        {
-            byte* address = stackalloc byte[12];
-            new Span<byte>(address, 12).Clear();
-            HostOrder.WriteUInt16(new Span<byte>(address, 2), LibC.AF_NETLINK);
-            if (LibC.Bind(fd, address, 12) != 0)
-            {
-                int errno = Marshal.GetLastPInvokeError();
-                throw new NetlinkException("bind(AF_NETLINK, NETLINK_NETFILTER): " + Errno.Describe(errno), errno);
-            }
-
-            // Best effort: extended acks name the offending attribute (which element failed) and carry the kernel's
-            // text; capped acks keep an error from echoing a whole multi-kilobyte message back.
-            int one = 1;
-            _ = LibC.SetSockOpt(fd, LibC.SOL_NETLINK, LibC.NETLINK_EXT_ACK, &one, sizeof(int));
-            _ = LibC.SetSockOpt(fd, LibC.SOL_NETLINK, NfNetlink.NETLINK_CAP_ACK, &one, sizeof(int));
-            return new NfNetlinkSocket(fd);
-        }
-        catch
-        {
-            _ = LibC.Close(fd);
-            throw;
-        }
-    }
+    public static NfNetlinkSocket Open() =>
+        // Capped acks keep an error from echoing a whole multi-kilobyte batch message back.
+        new(NetlinkFd.OpenBound(NfNetlink.NETLINK_NETFILTER, "NETLINK_NETFILTER", [NfNetlink.NETLINK_CAP_ACK]));
 
     public uint NextSequence() => unchecked(++_sequence);
 

@@ -27,38 +27,7 @@ internal sealed class NetlinkSocket : IDisposable
     }
 
     /// <summary>Opens a socket in the calling thread's network namespace.</summary>
-    public static unsafe NetlinkSocket Open()
-    {
-        int fd = LibC.Socket(LibC.AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, LibC.NETLINK_ROUTE);
-        if (fd < 0)
-        {
-            int errno = Marshal.GetLastPInvokeError();
-            throw new NetlinkException("socket(AF_NETLINK, NETLINK_ROUTE): " + Errno.Describe(errno), errno);
-        }
-
-        try
-        {
-            // struct sockaddr_nl { sa_family_t nl_family; unsigned short nl_pad; __u32 nl_pid; __u32 nl_groups; }
-            byte* address = stackalloc byte[12];
-            new Span<byte>(address, 12).Clear();
-            HostOrder.WriteUInt16(new Span<byte>(address, 2), LibC.AF_NETLINK);
-            if (LibC.Bind(fd, address, 12) != 0)
-            {
-                int errno = Marshal.GetLastPInvokeError();
-                throw new NetlinkException("bind(AF_NETLINK): " + Errno.Describe(errno), errno);
-            }
-
-            // Extended acks carry the kernel's own explanation ("Invalid prefix for given prefix length"); best effort.
-            int one = 1;
-            _ = LibC.SetSockOpt(fd, LibC.SOL_NETLINK, LibC.NETLINK_EXT_ACK, &one, sizeof(int));
-            return new NetlinkSocket(fd);
-        }
-        catch
-        {
-            _ = LibC.Close(fd);
-            throw;
-        }
-    }
+    public static NetlinkSocket Open() => new(NetlinkFd.OpenBound(LibC.NETLINK_ROUTE, "NETLINK_ROUTE"));
 
     /// <summary>
     /// Turns on NETLINK_GET_STRICT_CHK so the kernel filters dumps by the header's table/protocol/type and RTA_OIF
