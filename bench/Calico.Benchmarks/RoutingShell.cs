@@ -68,36 +68,6 @@ internal static class RoutingShell
     }
 
     /// <summary>The BGP state (e.g. Established) of the BIRD at <paramref name="socket"/> with <paramref name="neighbor"/>, or "none".</summary>
-    public static async Task<string> BgpStateAsync(string socket, string neighbor, CancellationToken cancellationToken)
-    {
-        Command.Result result = await Command.RunAsync("birdc", ["-s", socket, "show", "protocols", "all"], cancellationToken: cancellationToken);
-        string? state = null;
-        bool inBlock = false;
-        foreach (string line in result.Output.Split('\n'))
-        {
-            if (line.Length > 0 && !char.IsWhiteSpace(line[0]))
-            {
-                inBlock = false;
-                state = null;
-            }
-
-            string text = line.Trim();
-            if (text.StartsWith("BGP state:", StringComparison.Ordinal))
-            {
-                state = text["BGP state:".Length..].Trim();
-            }
-
-            if (text == "Neighbor address: " + neighbor)
-            {
-                inBlock = true;
-            }
-
-            if (inBlock && state is not null)
-            {
-                return state;
-            }
-        }
-
-        return "none";
-    }
+    public static Task<string> BgpStateAsync(string socket, string neighbor, CancellationToken cancellationToken) =>
+        Calico.Bird.Control.BirdBgpState.QueryAsync(socket, neighbor, cancellationToken);
 }

@@ -61,38 +61,8 @@ public abstract class CrossHostFixture : IAsyncLifetime
         BirdRoutes(netnsSuffix, family).Any(n => n.Contains(IPAddress.Parse(address)));
 
     /// <summary>The BGP state of the host's session with <paramref name="neighbor"/>, from its BIRD (birdc show protocols all).</summary>
-    public async Task<string> BgpStateAsync(string host, string neighbor)
-    {
-        var result = await Command.RunAsync(Prerequisites.Require("birdc"), ["-s", LabLayout.BirdSocket(Host(host)), "show", "protocols", "all"]);
-        string? state = null;
-        var inBlock = false;
-        foreach (var line in result.Output.Split('\n'))
-        {
-            if (line.Length > 0 && !char.IsWhiteSpace(line[0]))
-            {
-                inBlock = false;
-                state = null;
-            }
-
-            var text = line.Trim();
-            if (text.StartsWith("BGP state:", StringComparison.Ordinal))
-            {
-                state = text["BGP state:".Length..].Trim();
-            }
-
-            if (text == "Neighbor address: " + neighbor)
-            {
-                inBlock = true;
-            }
-
-            if (inBlock && state is not null)
-            {
-                return state;
-            }
-        }
-
-        return "none";
-    }
+    public Task<string> BgpStateAsync(string host, string neighbor) =>
+        Calico.Bird.Control.BirdBgpState.QueryAsync(LabLayout.BirdSocket(Host(host)), neighbor, CancellationToken.None);
 
     public async Task InitializeAsync()
     {
