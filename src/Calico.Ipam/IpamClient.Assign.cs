@@ -421,6 +421,7 @@ public sealed partial class IpamClient
 
         // Claiming writes this host's affinities: the cached list is out of date whatever happens next.
         InvalidateAffinities(s.Host, s.Version);
+        string lastProblem = MaxRetriesMessage;
         for (int i = 0; i < MaxRetries; i++)
         {
             var subnet = await FindUsableBlockAsync(s, attempt, ct).ConfigureAwait(false);
@@ -451,15 +452,21 @@ public sealed partial class IpamClient
                 }
 
                 int free = block!.Value.NumFree(s.Reservations);
-                return free >= 1
-                    ? new Found(block, true, null)
-                    : new Found(null, false, $"Block '{IpMath.Format(cidr)}' has {free} free ips which is less than 1 ips required.");
+                if (free >= 1)
+                {
+                    return new Found(block, true, null);
+                }
+
+                // Another allocator of this host claimed the block from under us and has already filled it: a lost
+                // race, not a lack of space. Look again: the next listing shows the block as taken.
+                lastProblem = $"Block '{IpMath.Format(cidr)}' has {free} free ips which is less than 1 ips required.";
+                break;
             }
 
             CountRetry(attempt);
         }
 
-        return new Found(null, false, MaxRetriesMessage);
+        return new Found(null, false, lastProblem);
     }
 
     /// <summary>
