@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using Calico.Lab.Cluster;
 using Calico.Lab.Conformance;
@@ -38,6 +39,49 @@ internal sealed class RoutingLab : IAsyncDisposable
     }
 
     public LabHost Host(string name) => LabStateFile.Load(Layout).Hosts.Single(h => h.Name == name);
+
+    /// <summary>
+    /// Waits until host1's BGP session with host2 is Established. `up` returns before BIRD's connect delay (2 s, as
+    /// upstream) has passed: a pod run before then measures session set-up, not the propagation of its block.
+    /// </summary>
+    public async Task WaitForMeshAsync(CancellationToken cancellationToken)
+    {
+        string host1Socket = LabLayout.BirdSocket(Host("host1"));
+        string host2Address = Host("host2").Address;
+        if (double.IsNaN(await RoutingShell.TimeUntilAsync(
+            Stopwatch.GetTimestamp(),
+            async () => File.Exists(host1Socket) && await RoutingShell.BgpStateAsync(host1Socket, host2Address, cancellationToken) == "Established",
+            TimeSpan.FromSeconds(60),
+            cancellationToken)))
+        {
+            throw new InvalidOperationException("host1's BGP session with host2 did not reach Established within 60 s");
+        }
+    }
+
+    /// <summary>
+    /// Starts watching <paramref name="host"/>'s IPv4 block affinities; the task ends with the timestamp
+    /// (<see cref="Stopwatch.GetTimestamp"/>) at which a confirmed one arrived: the moment a new block exists for that
+    /// host in the datastore, whatever the CNI plugin still does after its claim.
+    /// </summary>
+    public async Task<Task<long>> WatchBlockConfirmedAsync(string host, CancellationToken cancellationToken)
+    {
+        string prefix = Calico.Datastore.ResourceKeys.IpamAffinityPrefix(host, 4);
+        long revision = (await _datastore.Store.ListAsync(prefix, cancellationToken)).Revision;
+        return Task.Run(
+            async () =>
+            {
+                await foreach (var e in _datastore.Store.WatchAsync(prefix, revision, cancellationToken))
+                {
+                    if (e.Value is { } value && System.Text.Encoding.UTF8.GetString(value).Contains("\"confirmed\"", StringComparison.Ordinal))
+                    {
+                        return Stopwatch.GetTimestamp();
+                    }
+                }
+
+                throw new InvalidOperationException("the watch ended before a block was confirmed");
+            },
+            cancellationToken);
+    }
 
     public Task<LabPod> RunPodAsync(string host, string pod, CancellationToken cancellationToken) =>
         LabWorkloads.RunAsync(

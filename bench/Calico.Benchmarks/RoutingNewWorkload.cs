@@ -13,12 +13,15 @@ internal static class RoutingNewWorkload
 {
     private const int ProbePort = 7002;
 
-    public sealed record Sample(double CniMs, double OwnBlockMs, double RouteMs, double ReachableMs);
+    /// <param name="BlockConfirmedMs">When the datastore held host2's new block affinity as confirmed (NaN when the pod used an existing block).</param>
+    public sealed record Sample(double CniMs, double OwnBlockMs, double RouteMs, double ReachableMs, double BlockConfirmedMs);
 
     public static async Task<Sample> MeasureAsync(RoutingLab lab, LabPod client, string podName, CancellationToken cancellationToken)
     {
         string host1 = lab.Layout.HostNetns("host1");
         string host2 = lab.Layout.HostNetns("host2");
+        using var stopWatching = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task<long> confirmed = await lab.WatchBlockConfirmedAsync("host2", stopWatching.Token);
         long started = Stopwatch.GetTimestamp();
         LabPod pod = await lab.RunPodAsync("host2", podName, cancellationToken);
         double cni = Stats.Ms(Stopwatch.GetTimestamp() - started);
@@ -32,6 +35,20 @@ internal static class RoutingNewWorkload
             () => PacketsCrr.ProbeAsync(LabLayout.NetnsPath(client.Netns), pod.Address, ProbePort, TimeSpan.FromMilliseconds(100), cancellationToken),
             limit,
             cancellationToken);
-        return new Sample(cni, await ownBlock, await route, await reachable);
+        double routeMs = await route;
+        double ownBlockMs = await ownBlock;
+        double reachableMs = await reachable;
+        double confirmedMs = confirmed.IsCompletedSuccessfully ? Stats.Ms(confirmed.Result - started) : double.NaN;
+        await stopWatching.CancelAsync();
+        try
+        {
+            await confirmed;
+        }
+        catch (OperationCanceledException)
+        {
+            // No new block for this pod: the watch was only waiting.
+        }
+
+        return new Sample(cni, ownBlockMs, routeMs, reachableMs, confirmedMs);
     }
 }

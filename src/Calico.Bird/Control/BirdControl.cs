@@ -93,6 +93,22 @@ public sealed partial class BirdControl : IAsyncDisposable
         return new BirdConfigureResult(!reply.IsError, reply.Lines.Count == 0 ? "" : reply.Lines[^1].Text);
     }
 
+    /// <summary>
+    /// <c>configure check "file"</c>: BIRD parses <paramref name="path"/> as it would on <c>configure</c> but keeps
+    /// running what it has. The same check as <c>bird -p</c>, without a process.
+    /// </summary>
+    public async Task<BirdConfigureResult> CheckConfigurationAsync(string path, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (path.Contains('"', StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"a configuration path BIRD can be given may not contain '\"': {path}", nameof(path));
+        }
+
+        var reply = await SendAsync("configure check \"" + path + "\"", cancellationToken).ConfigureAwait(false);
+        return new BirdConfigureResult(!reply.IsError, reply.Lines.Count == 0 ? "" : reply.Lines[^1].Text);
+    }
+
     /// <summary><c>show route count</c>: one entry per routing table.</summary>
     public async Task<IReadOnlyList<BirdRouteCount>> ShowRouteCountAsync(CancellationToken cancellationToken)
     {

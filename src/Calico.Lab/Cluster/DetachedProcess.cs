@@ -10,7 +10,9 @@ namespace Calico.Lab.Cluster;
 /// </summary>
 public static class DetachedProcess
 {
-    private const string Launcher = "log=$1; shift; exec setsid \"$@\" >>\"$log\" 2>&1 </dev/null";
+    // The first line marks each start in the log, so a process that dies before writing anything is told apart from
+    // the previous run's last words.
+    private const string Launcher = "log=$1; shift; echo \"---- calico-lab starts (pid $$): $*\" >>\"$log\"; exec setsid \"$@\" >>\"$log\" 2>&1 </dev/null";
 
     /// <summary>Starts <paramref name="program"/> inside <paramref name="netns"/>; returns its PID.</summary>
     public static int StartInNetns(string netns, string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment, string logFile)

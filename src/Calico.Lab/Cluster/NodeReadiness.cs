@@ -64,7 +64,7 @@ public static class NodeReadiness
 
             if (host.Node is { } node && !DetachedProcess.IsRunning(node))
             {
-                throw new LabException($"calico-node on {host.Name} exited before it was ready; the end of {logFile}:\n{Tail(logFile, 20)}");
+                throw new LabException($"calico-node on {host.Name} (pid {node.Pid}, {ProcessState(node.Pid)}) exited before it was ready; the end of {logFile}:\n{Tail(logFile, 20)}");
             }
 
             if (DateTime.UtcNow >= deadline)
@@ -73,6 +73,23 @@ public static class NodeReadiness
             }
 
             await Task.Delay(s_poll, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>What /proc says of the PID: gone, a zombie, or running something else.</summary>
+    private static string ProcessState(int pid)
+    {
+        try
+        {
+            string stat = File.ReadAllText(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"/proc/{pid}/stat"));
+            string cmdline = File.ReadAllText(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"/proc/{pid}/cmdline")).Replace('\0', ' ').Trim();
+            int close = stat.LastIndexOf(')');
+            char state = close > 0 && close + 2 < stat.Length ? stat[close + 2] : '?';
+            return $"state {state}, command line '{cmdline}'";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return "no such process";
         }
     }
 

@@ -7,8 +7,9 @@ namespace Calico.Node.Routing;
 
 /// <summary>
 /// Runs this host's BIRD 2 with the configuration calico-node renders: writes <c>&lt;state&gt;/bird.cfg</c> only after
-/// <c>bird -p</c> accepted it, starts BIRD when none answers on <c>&lt;state&gt;/bird.ctl</c>, and otherwise reloads it
-/// through the control socket (<c>configure</c>: sessions whose settings did not change are kept).
+/// BIRD accepted it (<c>configure check</c> over the socket when it runs, else <c>bird -p</c>), starts BIRD when none
+/// answers on <c>&lt;state&gt;/bird.ctl</c>, and otherwise reloads it through the control socket (<c>configure</c>:
+/// sessions whose settings did not change are kept).
 /// BIRD runs daemonised, not as our child: when calico-node dies or restarts, BIRD and its sessions stay up and peers
 /// keep this host's routes; the next calico-node adopts it through the socket.
 /// </summary>
@@ -25,8 +26,8 @@ internal sealed partial class BirdSupervisor(string stateDir, ILogger logger)
     /// <summary>Makes BIRD run <paramref name="config"/>. Throws with BIRD's own message when it refuses it.</summary>
     public async Task ApplyAsync(string config, CancellationToken cancellationToken)
     {
-        bool running = await IsRunningAsync(cancellationToken).ConfigureAwait(false);
-        if (running && config == _applied)
+        await using BirdControl? control = await TryConnectAsync(cancellationToken).ConfigureAwait(false);
+        if (control is not null && config == _applied)
         {
             return;
         }
@@ -36,18 +37,21 @@ internal sealed partial class BirdSupervisor(string stateDir, ILogger logger)
         {
             string candidate = ConfigPath + ".new";
             await File.WriteAllTextAsync(candidate, config, cancellationToken).ConfigureAwait(false);
-            var (code, output) = await RunAsync("bird", ["-p", "-c", candidate], cancellationToken).ConfigureAwait(false);
-            if (code != 0)
+            // A running BIRD checks the candidate over its socket (`configure check`): no process on the path from a
+            // new block to its announcement. Only a first start pays for `bird -p`.
+            var (accepted, message) = control is not null
+                ? await CheckOverSocketAsync(control, candidate, cancellationToken).ConfigureAwait(false)
+                : await CheckWithProcessAsync(candidate, cancellationToken).ConfigureAwait(false);
+            if (!accepted)
             {
-                throw new InvalidOperationException("BIRD refused the rendered configuration (kept the previous one): " + output.Trim());
+                throw new InvalidOperationException("BIRD refused the rendered configuration (kept the previous one): " + message.Trim());
             }
 
             File.Move(candidate, ConfigPath, overwrite: true);
         }
 
-        if (running)
+        if (control is not null)
         {
-            await using BirdControl control = await BirdControl.ConnectAsync(SocketPath, cancellationToken).ConfigureAwait(false);
             BirdConfigureResult result = await control.ConfigureAsync(cancellationToken).ConfigureAwait(false);
             if (!result.Succeeded)
             {
@@ -62,6 +66,35 @@ internal sealed partial class BirdSupervisor(string stateDir, ILogger logger)
         }
 
         _applied = config;
+    }
+
+    private static async Task<(bool Accepted, string Message)> CheckOverSocketAsync(BirdControl control, string candidate, CancellationToken cancellationToken)
+    {
+        BirdConfigureResult check = await control.CheckConfigurationAsync(candidate, cancellationToken).ConfigureAwait(false);
+        return (check.Succeeded, check.Message);
+    }
+
+    private static async Task<(bool Accepted, string Message)> CheckWithProcessAsync(string candidate, CancellationToken cancellationToken)
+    {
+        var (code, output) = await RunAsync("bird", ["-p", "-c", candidate], cancellationToken).ConfigureAwait(false);
+        return (code == 0, output);
+    }
+
+    private async Task<BirdControl?> TryConnectAsync(CancellationToken cancellationToken)
+    {
+        if (!File.Exists(SocketPath))
+        {
+            return null;
+        }
+
+        try
+        {
+            return await BirdControl.ConnectAsync(SocketPath, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is BirdControlException or IOException or System.Net.Sockets.SocketException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Restarts BIRD if it died (the refresh timer calls this); says so when it did.</summary>
@@ -79,20 +112,8 @@ internal sealed partial class BirdSupervisor(string stateDir, ILogger logger)
 
     public async Task<bool> IsRunningAsync(CancellationToken cancellationToken)
     {
-        if (!File.Exists(SocketPath))
-        {
-            return false;
-        }
-
-        try
-        {
-            await using BirdControl control = await BirdControl.ConnectAsync(SocketPath, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (Exception e) when (e is BirdControlException or IOException or System.Net.Sockets.SocketException)
-        {
-            return false;
-        }
+        await using BirdControl? control = await TryConnectAsync(cancellationToken).ConfigureAwait(false);
+        return control is not null;
     }
 
     private async Task StartAsync(CancellationToken cancellationToken)
