@@ -49,9 +49,9 @@ public sealed class NftTable
 
     public IReadOnlyList<NftChain> Chains { get; }
 
-    internal IReadOnlyDictionary<string, NftSet> SetsByName { get; }
+    public IReadOnlyDictionary<string, NftSet> SetsByName { get; }
 
-    internal IReadOnlyDictionary<string, NftChain> ChainsByName { get; }
+    public IReadOnlyDictionary<string, NftChain> ChainsByName { get; }
 
     /// <summary>
     /// One <c>nft -f</c> transaction that replaces the table whole: the leading <c>table</c> line makes the delete

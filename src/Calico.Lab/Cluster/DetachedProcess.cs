@@ -53,7 +53,14 @@ public static class DetachedProcess
         try
         {
             var cmdline = File.ReadAllText(string.Create(CultureInfo.InvariantCulture, $"/proc/{process.Pid}/cmdline")).Replace('\0', ' ');
-            return cmdline.Contains(process.Marker, StringComparison.Ordinal);
+            if (cmdline.Contains(process.Marker, StringComparison.Ordinal))
+            {
+                return true;
+            }
+
+            // While the launcher execs (sh -> setsid -> ip netns exec -> the program) the kernel can show an empty
+            // command line for an instant; only a zombie's is empty for good.
+            return cmdline.Length == 0 && IsAlive(process.Pid);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -126,6 +126,13 @@ internal sealed partial class FelixAgent : ISyncerCallbacks
                 ProcessInbox();
             }
 
+            // Routing first: a new block's announcement (the other hosts' only way to reach its pods) should not wait
+            // for the policy transaction of the same batch.
+            if (_inSync && _routing is not null && (_routingInputs.TakeChanged() || _routingDirty))
+            {
+                await ApplyRoutingAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             if (_inSync && _dirty)
             {
                 await ApplyAsync(cancellationToken).ConfigureAwait(false);
@@ -133,11 +140,6 @@ internal sealed partial class FelixAgent : ISyncerCallbacks
             else if (_inSync && DateTime.UtcNow >= _nextRefresh)
             {
                 await RefreshAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            if (_inSync && _routing is not null && (_routingInputs.TakeChanged() || _routingDirty))
-            {
-                await ApplyRoutingAsync(cancellationToken).ConfigureAwait(false);
             }
         }
     }

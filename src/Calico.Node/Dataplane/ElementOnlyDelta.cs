@@ -65,30 +65,36 @@ internal static class ElementOnlyDelta
                 return null;
             }
 
-            // Elements are sorted ordinally in the model: one merge pass finds both differences.
-            int x = 0, y = 0;
-            while (x < a.Elements.Count || y < b.Elements.Count)
-            {
-                int c = x == a.Elements.Count ? 1 : y == b.Elements.Count ? -1 : string.CompareOrdinal(a.Elements[x], b.Elements[y]);
-                if (c == 0)
-                {
-                    x++;
-                    y++;
-                }
-                else if (c < 0)
-                {
-                    deletes.Add(new SetElementChange(b.Name, kind, Add: false, a.Elements[x++]));
-                }
-                else
-                {
-                    adds.Add(new SetElementChange(b.Name, kind, Add: true, b.Elements[y++]));
-                }
-            }
+            AddDifferences(b.Name, kind, a.Elements, b.Elements, deletes, adds);
         }
 
         // Deletes first: in an interval set an added CIDR may cover a member that is leaving.
         deletes.AddRange(adds);
         return deletes;
+    }
+
+    /// <summary>Appends what left <paramref name="set"/> to <paramref name="deletes"/> and what joined it to <paramref name="adds"/>.</summary>
+    internal static void AddDifferences(string set, NftSetKind kind, IReadOnlyList<string> before, IReadOnlyList<string> after, List<SetElementChange> deletes, List<SetElementChange> adds)
+    {
+        // Elements are sorted ordinally in the model: one merge pass finds both differences.
+        int x = 0, y = 0;
+        while (x < before.Count || y < after.Count)
+        {
+            int c = x == before.Count ? 1 : y == after.Count ? -1 : string.CompareOrdinal(before[x], after[y]);
+            if (c == 0)
+            {
+                x++;
+                y++;
+            }
+            else if (c < 0)
+            {
+                deletes.Add(new SetElementChange(set, kind, Add: false, before[x++]));
+            }
+            else
+            {
+                adds.Add(new SetElementChange(set, kind, Add: true, after[y++]));
+            }
+        }
     }
 
     /// <summary>The netlink encoding for a set declaration our renderer writes; null for any other.</summary>

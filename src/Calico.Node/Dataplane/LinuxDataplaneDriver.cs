@@ -27,6 +27,8 @@ internal sealed partial class LinuxDataplaneDriver : IDataplaneDriver, IDisposab
     private readonly HashSet<string> _configuredInterfaces = new(StringComparer.Ordinal);
     private readonly RenderCache _renderCache = new();
     private NfTablesSetElements? _nfTables;
+    private NfTables? _nfTablesRules;
+    private readonly Dictionary<string, NftRule> _compiledRules = new(StringComparer.Ordinal);
     private NftTable? _applied;
     private bool _hostSysctlsDone;
 
@@ -49,10 +51,35 @@ internal sealed partial class LinuxDataplaneDriver : IDataplaneDriver, IDisposab
         long started = Stopwatch.GetTimestamp();
         NftTable table = NftablesRenderer.Build(desired.State, desired.Render, new NatInputs(desired.AllPoolCidrs, desired.MasqueradePoolCidrs), _renderCache);
         List<SetElementChange>? elementsOnly = _applied is null ? null : ElementOnlyDelta.TryCompute(_applied, table);
-        string script = elementsOnly is null ? NftDelta.Between(_applied, table) : "";
+        string? fallbackReason = null;
+        NetlinkDelta? netlinkDelta = _applied is null || elementsOnly is not null ? null : NetlinkDelta.TryCompute(_applied, table, _compiledRules, out fallbackReason);
+        string script = elementsOnly is null && netlinkDelta is null ? NftDelta.Between(_applied, table) : "";
         TimeSpan render = Stopwatch.GetElapsedTime(started);
         TimeSpan nft = TimeSpan.Zero;
-        if (elementsOnly is { Count: > 0 })
+        if (fallbackReason is not null && script.Length > 0)
+        {
+            Log.NftFallback(_logger, fallbackReason);
+        }
+
+        if (netlinkDelta is not null && netlinkDelta.Steps.Count + netlinkDelta.Elements.Count > 0)
+        {
+            long netlinkStarted = Stopwatch.GetTimestamp();
+            try
+            {
+                _nfTablesRules ??= NfTables.Open();
+                _nfTablesRules.Apply(netlinkDelta.ToTransaction(NftTableNames.Table));
+            }
+            catch
+            {
+                _applied = null; // one batch: nothing of it applied; the next attempt replaces the whole table
+                _nfTablesRules?.Dispose();
+                _nfTablesRules = null;
+                throw;
+            }
+
+            nft = Stopwatch.GetElapsedTime(netlinkStarted);
+        }
+        else if (elementsOnly is { Count: > 0 })
         {
             long netlinkStarted = Stopwatch.GetTimestamp();
             try
@@ -94,8 +121,9 @@ internal sealed partial class LinuxDataplaneDriver : IDataplaneDriver, IDisposab
 
         long routesStarted = Stopwatch.GetTimestamp();
         SyncInterfacesAndRoutes(desired.State);
-        LastApply = (render, nft, Stopwatch.GetElapsedTime(routesStarted), elementsOnly is null ? script.Length : -elementsOnly.Count);
-        Log.Applied(_logger, render.TotalMilliseconds, nft.TotalMilliseconds, LastApply.Routes.TotalMilliseconds, script.Length);
+        int netlinkSteps = elementsOnly?.Count ?? (netlinkDelta is null ? 0 : netlinkDelta.Steps.Count + netlinkDelta.Elements.Count);
+        LastApply = (render, nft, Stopwatch.GetElapsedTime(routesStarted), script.Length > 0 ? script.Length : -netlinkSteps);
+        Log.Applied(_logger, render.TotalMilliseconds, nft.TotalMilliseconds, LastApply.Routes.TotalMilliseconds, LastApply.ScriptLength);
     }
 
     public async Task<string?> RepairDriftAsync(DesiredDataplane desired, CancellationToken cancellationToken)
@@ -132,6 +160,7 @@ internal sealed partial class LinuxDataplaneDriver : IDataplaneDriver, IDisposab
     {
         _netlink.Dispose();
         _nfTables?.Dispose();
+        _nfTablesRules?.Dispose();
     }
 
     private HashSet<PolicyKey>? _programmedSet;
@@ -201,8 +230,11 @@ internal sealed partial class LinuxDataplaneDriver : IDataplaneDriver, IDisposab
 
     private static partial class Log
     {
-        [LoggerMessage(30, LogLevel.Debug, "Dataplane applied: render {RenderMs:F2} ms, nft {NftMs:F2} ms, routes {RoutesMs:F2} ms, script {Length} bytes (negative: that many set elements over netlink)")]
+        [LoggerMessage(30, LogLevel.Debug, "Dataplane applied: render {RenderMs:F2} ms, nft {NftMs:F2} ms, routes {RoutesMs:F2} ms, script {Length} bytes (negative: that many netlink steps)")]
         public static partial void Applied(ILogger logger, double renderMs, double nftMs, double routesMs, int length);
+
+        [LoggerMessage(32, LogLevel.Debug, "Table delta sent through nft -f: {Reason}")]
+        public static partial void NftFallback(ILogger logger, string reason);
 
         [LoggerMessage(31, LogLevel.Warning, "Route update failed (retried next time): {Failure}")]
         public static partial void RouteFailure(ILogger logger, string failure);
