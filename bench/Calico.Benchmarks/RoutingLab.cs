@@ -90,6 +90,7 @@ internal sealed class RoutingLab : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _datastore.DisposeAsync();
+        await RoutingShell.CloseRouteSocketsAsync();
         await LabDown.DownAsync(Layout, TextWriter.Null, CancellationToken.None);
     }
 }

@@ -32,23 +32,36 @@ internal static class RoutingShell
     public static async Task<bool> HasBirdBlackholeForAsync(string netns, string address, CancellationToken cancellationToken)
         => await FindBirdRouteAsync(netns, address, blackhole: true, cancellationToken);
 
+    /// <summary>rtnetlink sockets per namespace, opened once: a poll is one route dump, not an <c>ip</c> process.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Task<Calico.Linux.Netlink.RouteNetlink>> s_routeSockets = new(StringComparer.Ordinal);
+
+    /// <summary>Closes the sockets: one open in a namespace keeps it (and its veths) alive after <c>ip netns del</c>.</summary>
+    public static async Task CloseRouteSocketsAsync()
+    {
+        foreach (var (netns, socket) in s_routeSockets)
+        {
+            if (s_routeSockets.TryRemove(netns, out _))
+            {
+                (await socket).Dispose();
+            }
+        }
+    }
+
+    private const byte RtprotBird = 12;
+    private const byte RtnBlackhole = 6;
+
     private static async Task<bool> FindBirdRouteAsync(string netns, string address, bool blackhole, CancellationToken cancellationToken)
     {
         var ip = System.Net.IPAddress.Parse(address);
-        string output = await IpAsync(netns, cancellationToken, "-4", "route", "show", "proto", "bird");
-        foreach (string line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        var socket = await s_routeSockets.GetOrAdd(netns, n => Calico.Linux.Netlink.RouteNetlink.OpenInAsync(LabLayout.NetnsPath(n), CancellationToken.None));
+        IReadOnlyList<Calico.Linux.Netlink.RouteInfo> routes;
+        lock (socket)
         {
-            // The host's own blocks are "blackhole <cidr> proto bird": not a route towards anyone.
-            string[] words = line.Split(' ', 3);
-            bool isBlackhole = words[0] == "blackhole";
-            string destination = isBlackhole ? words[1] : words[0];
-            if (isBlackhole == blackhole && destination is not ("default" or "unreachable" or "prohibit") && System.Net.IPNetwork.Parse(destination.Contains('/', StringComparison.Ordinal) ? destination : destination + "/32").Contains(ip))
-            {
-                return true;
-            }
+            routes = socket.ListRoutes(System.Net.Sockets.AddressFamily.InterNetwork);
         }
 
-        return false;
+        // The host's own blocks are "blackhole <cidr> proto bird": not a route towards anyone.
+        return routes.Any(r => r.Protocol == RtprotBird && (r.Type == RtnBlackhole) == blackhole && r.Destination.PrefixLength > 0 && r.Destination.Contains(ip));
     }
 
     /// <summary>Polls <paramref name="condition"/> every ~5 ms until it holds; returns the elapsed ms since <paramref name="started"/>.</summary>
