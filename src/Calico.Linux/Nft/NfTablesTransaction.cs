@@ -1,13 +1,27 @@
+using System.Globalization;
+using Calico.Linux.Interop;
+using Calico.Linux.Netlink;
+using static Calico.Linux.Nft.NfTablesRuleAttributes;
+
 namespace Calico.Linux.Nft;
 
 /// <summary>
 /// The steps of one nf_tables transaction on one table, in order; <see cref="NfTables.Apply"/> sends them as ONE
-/// nfnetlink batch: every step applies or none does.
+/// nfnetlink batch: every step applies or none does. Arguments are validated when a step is added
+/// (<see cref="ArgumentException"/>); nothing touches the kernel before <see cref="NfTables.Apply"/>.
 /// </summary>
 public sealed class NfTablesTransaction
 {
+    /// <summary>Element messages are capped so the ELEMENTS nest stays under the 16-bit attribute length.</summary>
+    private const int MaxElementBytesPerMessage = 48 * 1024;
+
+    private readonly List<Step> _steps = [];
+    private readonly Dictionary<string, int> _rulesPerChain = new(StringComparer.Ordinal);
+
     public NfTablesTransaction(string family, string table)
     {
+        FamilyCode = ToFamilyCode(family);
+        ValidateName(table, nameof(table));
         Family = family;
         Table = table;
     }
@@ -17,20 +31,244 @@ public sealed class NfTablesTransaction
     public string Table { get; }
 
     /// <summary>Steps added so far.</summary>
-    public int Count { get; private set; }
+    public int Count => _steps.Count;
+
+    internal byte FamilyCode { get; }
 
     /// <summary>A regular chain (<c>add chain</c>: an existing one is fine).</summary>
-    public void AddChain(string chain) => throw new NotImplementedException(chain);
+    public void AddChain(string chain)
+    {
+        ValidateName(chain, nameof(chain));
+        _steps.Add(new Step(StepKind.AddChain, chain, null, 0, null));
+    }
 
     /// <summary><c>flush chain</c>: removes every rule of the chain.</summary>
-    public void FlushChain(string chain) => throw new NotImplementedException(chain);
+    public void FlushChain(string chain)
+    {
+        ValidateName(chain, nameof(chain));
+        _steps.Add(new Step(StepKind.FlushChain, chain, null, 0, null));
+    }
 
     /// <summary><c>delete chain</c>: the chain must be empty and unreferenced.</summary>
-    public void DeleteChain(string chain) => throw new NotImplementedException(chain);
+    public void DeleteChain(string chain)
+    {
+        ValidateName(chain, nameof(chain));
+        _steps.Add(new Step(StepKind.DeleteChain, chain, null, 0, null));
+    }
 
     /// <summary><c>add rule</c>: appends the rule at the end of the chain.</summary>
-    public void AppendRule(string chain, NftRule rule) => throw new NotImplementedException(chain + rule?.Text);
+    public void AppendRule(string chain, NftRule rule)
+    {
+        ValidateName(chain, nameof(chain));
+        ArgumentNullException.ThrowIfNull(rule);
+        _rulesPerChain.TryGetValue(chain, out int count);
+        _rulesPerChain[chain] = ++count;
+        _steps.Add(new Step(StepKind.AppendRule, chain, rule, count, null));
+    }
 
     /// <summary>Element adds and deletes, encoded as <see cref="NfTablesSetElements"/> does.</summary>
-    public void ChangeElements(IReadOnlyList<SetElementChange> changes) => throw new NotImplementedException(changes?.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    public void ChangeElements(IReadOnlyList<SetElementChange> changes)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        for (int i = 0; i < changes.Count; i++)
+        {
+            SetElementChange change = changes[i] ?? throw new ArgumentException($"changes[{i}] is null", nameof(changes));
+            ValidateName(change.Set, nameof(changes));
+        }
+
+        if (changes.Count > 0)
+        {
+            _steps.Add(new Step(StepKind.ChangeElements, null, null, 0, changes.ToArray()));
+        }
+    }
+
+    /// <summary>
+    /// Writes the whole batch (BATCH_BEGIN, every step's messages, BATCH_END) and records which step each message
+    /// belongs to, so an error answer can name it. Element text is encoded here: a malformed element throws before
+    /// anything is sent.
+    /// </summary>
+    internal void Encode(NfNetlinkBatchWriter writer, Func<uint> nextSequence, List<Message> messages, out uint beginSequence, out uint endSequence)
+    {
+        writer.Reset();
+        messages.Clear();
+        beginSequence = nextSequence();
+        writer.BeginMessage(NfNetlink.NFNL_MSG_BATCH_BEGIN, Rtnl.NLM_F_REQUEST, beginSequence, Rtnl.AF_UNSPEC, NfNetlink.NFNL_SUBSYS_NFTABLES);
+        writer.EndMessage();
+        uint anonymousSetId = 0;
+        Span<uint> setIds = stackalloc uint[16];
+        for (int stepIndex = 0; stepIndex < _steps.Count; stepIndex++)
+        {
+            Step step = _steps[stepIndex];
+            switch (step.Kind)
+            {
+                case StepKind.AddChain:
+                case StepKind.DeleteChain:
+                {
+                    bool add = step.Kind == StepKind.AddChain;
+                    uint sequence = Begin(writer, nextSequence, add ? NFT_MSG_NEWCHAIN : NFT_MSG_DELCHAIN, add ? Rtnl.NLM_F_CREATE : (ushort)0);
+                    writer.PutString(NFTA_CHAIN_TABLE, Table);
+                    writer.PutString(NFTA_CHAIN_NAME, step.Chain!);
+                    writer.EndMessage();
+                    messages.Add(new Message(sequence, stepIndex, add ? "NFT_MSG_NEWCHAIN" : "NFT_MSG_DELCHAIN", -1));
+                    break;
+                }
+
+                case StepKind.FlushChain:
+                {
+                    uint sequence = Begin(writer, nextSequence, NFT_MSG_DELRULE, 0);
+                    writer.PutString(NFTA_RULE_TABLE, Table);
+                    writer.PutString(NFTA_RULE_CHAIN, step.Chain!);
+                    writer.EndMessage();
+                    messages.Add(new Message(sequence, stepIndex, "NFT_MSG_DELRULE", -1));
+                    break;
+                }
+
+                case StepKind.AppendRule:
+                {
+                    NftRule rule = step.Rule!;
+                    Span<uint> ids = rule.AnonymousSets.Count <= setIds.Length ? setIds[..rule.AnonymousSets.Count] : new uint[rule.AnonymousSets.Count];
+                    for (int i = 0; i < rule.AnonymousSets.Count; i++)
+                    {
+                        NftAnonymousSet set = rule.AnonymousSets[i];
+                        ids[i] = ++anonymousSetId;
+                        uint setSequence = Begin(writer, nextSequence, NFT_MSG_NEWSET, Rtnl.NLM_F_CREATE);
+                        set.WriteNewSet(writer, Table, ids[i]);
+                        writer.EndMessage();
+                        messages.Add(new Message(setSequence, stepIndex, "NFT_MSG_NEWSET (anonymous set of)", -1));
+                        uint elementSequence = Begin(writer, nextSequence, NfNetlink.NFT_MSG_NEWSETELEM, Rtnl.NLM_F_CREATE);
+                        set.WriteElements(writer, Table, ids[i]);
+                        writer.EndMessage();
+                        messages.Add(new Message(elementSequence, stepIndex, "NFT_MSG_NEWSETELEM (anonymous set of)", -1));
+                    }
+
+                    uint sequence = Begin(writer, nextSequence, NFT_MSG_NEWRULE, Rtnl.NLM_F_CREATE | NLM_F_APPEND);
+                    writer.PutString(NFTA_RULE_TABLE, Table);
+                    writer.PutString(NFTA_RULE_CHAIN, step.Chain!);
+                    int expressions = writer.BeginNested(NFTA_RULE_EXPRESSIONS);
+                    foreach (NftExpression expression in rule.Expressions)
+                    {
+                        expression.Write(writer, ids);
+                    }
+
+                    writer.EndNested(expressions);
+                    if (rule.Comment is { } comment)
+                    {
+                        // libnftnl's rule userdata: TLV { type COMMENT, length, text + NUL }.
+                        byte[] userData = new byte[comment.Length + 3];
+                        userData[0] = NFTNL_UDATA_RULE_COMMENT;
+                        userData[1] = (byte)(comment.Length + 1);
+                        for (int i = 0; i < comment.Length; i++)
+                        {
+                            userData[2 + i] = (byte)comment[i];
+                        }
+
+                        writer.PutAttribute(NFTA_RULE_USERDATA, userData);
+                    }
+
+                    writer.EndMessage();
+                    messages.Add(new Message(sequence, stepIndex, "NFT_MSG_NEWRULE", -1));
+                    break;
+                }
+
+                case StepKind.ChangeElements:
+                    EncodeElements(writer, nextSequence, messages, stepIndex, step.Changes!);
+                    break;
+            }
+        }
+
+        endSequence = nextSequence();
+        writer.BeginMessage(NfNetlink.NFNL_MSG_BATCH_END, Rtnl.NLM_F_REQUEST, endSequence, Rtnl.AF_UNSPEC, NfNetlink.NFNL_SUBSYS_NFTABLES);
+        writer.EndMessage();
+    }
+
+    /// <summary>What failed, for the exception: the message, the table, the chain and rule or the set and element.</summary>
+    internal string Describe(Message message)
+    {
+        Step step = _steps[message.Step];
+        string subject = step.Kind switch
+        {
+            StepKind.AppendRule => string.Create(CultureInfo.InvariantCulture, $"{step.Chain} rule {step.RuleNumber} '{step.Rule!.Text}'"),
+            StepKind.ChangeElements => DescribeElement(step.Changes!, message.FirstChange),
+            _ => step.Chain!,
+        };
+        return $"{message.Operation} {Family} {Table} {subject}";
+    }
+
+    private static string DescribeElement(SetElementChange[] changes, int index)
+    {
+        SetElementChange change = changes[index];
+        return $"{change.Set} element {change.Element}";
+    }
+
+    private void EncodeElements(NfNetlinkBatchWriter writer, Func<uint> nextSequence, List<Message> messages, int stepIndex, SetElementChange[] changes)
+    {
+        int index = 0;
+        while (index < changes.Length)
+        {
+            SetElementChange first = changes[index];
+            uint sequence = Begin(writer, nextSequence, first.Add ? NfNetlink.NFT_MSG_NEWSETELEM : NfNetlink.NFT_MSG_DELSETELEM, 0);
+            writer.PutString(NfNetlink.NFTA_SET_ELEM_LIST_TABLE, Table);
+            writer.PutString(NfNetlink.NFTA_SET_ELEM_LIST_SET, first.Set);
+            int elements = writer.BeginNested(NfNetlink.NFTA_SET_ELEM_LIST_ELEMENTS);
+            int firstChange = index;
+            do
+            {
+                NfTablesElementCodec.WriteElements(writer, changes[index].Kind, changes[index].Element);
+                index++;
+            }
+            while (index < changes.Length && changes[index].Add == first.Add
+                && string.Equals(changes[index].Set, first.Set, StringComparison.Ordinal) && writer.Length - elements < MaxElementBytesPerMessage);
+
+            writer.EndNested(elements);
+            writer.EndMessage();
+            string operation = first.Add ? "NFT_MSG_NEWSETELEM" : "NFT_MSG_DELSETELEM";
+            if (index - firstChange > 1)
+            {
+                operation += string.Create(CultureInfo.InvariantCulture, $" ({index - firstChange} elements from)");
+            }
+
+            messages.Add(new Message(sequence, stepIndex, operation, firstChange));
+        }
+    }
+
+    private uint Begin(NfNetlinkBatchWriter writer, Func<uint> nextSequence, ushort type, ushort flags)
+    {
+        uint sequence = nextSequence();
+        writer.BeginMessage(NfNetlink.MessageType(type), (ushort)(Rtnl.NLM_F_REQUEST | Rtnl.NLM_F_ACK | flags), sequence, FamilyCode, 0);
+        return sequence;
+    }
+
+    private static byte ToFamilyCode(string family) => family switch
+    {
+        "inet" => NfNetlink.NFPROTO_INET,
+        "ip" => NfNetlink.NFPROTO_IPV4,
+        "ip6" => NfNetlink.NFPROTO_IPV6,
+        "bridge" => NfNetlink.NFPROTO_BRIDGE,
+        "netdev" => NfNetlink.NFPROTO_NETDEV,
+        "arp" => NfNetlink.NFPROTO_ARP,
+        _ => throw new ArgumentException($"'{family}' is not an nftables family (inet, ip, ip6, bridge, netdev, arp)", nameof(family)),
+    };
+
+    /// <summary>NFT_NAME_MAXLEN is 256 including the terminator.</summary>
+    private static void ValidateName(string name, string parameter)
+    {
+        if (string.IsNullOrEmpty(name) || name.Length > 255 || name.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"'{name}' is not a valid nftables table, chain or set name", parameter);
+        }
+    }
+
+    private enum StepKind
+    {
+        AddChain,
+        FlushChain,
+        DeleteChain,
+        AppendRule,
+        ChangeElements,
+    }
+
+    /// <summary>One message of the batch: its sequence, its step, what it does, and (elements) the step's first change in it.</summary>
+    internal readonly record struct Message(uint Sequence, int Step, string Operation, int FirstChange);
+
+    private sealed record Step(StepKind Kind, string? Chain, NftRule? Rule, int RuleNumber, SetElementChange[]? Changes);
 }

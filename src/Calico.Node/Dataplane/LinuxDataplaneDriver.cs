@@ -56,9 +56,13 @@ internal sealed partial class LinuxDataplaneDriver : IDataplaneDriver, IDisposab
         string script = elementsOnly is null && netlinkDelta is null ? NftDelta.Between(_applied, table) : "";
         TimeSpan render = Stopwatch.GetElapsedTime(started);
         TimeSpan nft = TimeSpan.Zero;
-        if (fallbackReason is not null && script.Length > 0)
+        if (script.Length > 0)
         {
-            Log.NftFallback(_logger, fallbackReason);
+            _compiledRules.Clear(); // set declarations may change with this script: compile afresh next time
+            if (fallbackReason is not null)
+            {
+                Log.NftFallback(_logger, fallbackReason);
+            }
         }
 
         if (netlinkDelta is not null && netlinkDelta.Steps.Count + netlinkDelta.Elements.Count > 0)

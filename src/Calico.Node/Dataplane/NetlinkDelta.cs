@@ -56,7 +56,11 @@ internal sealed class NetlinkDelta
         return transaction;
     }
 
-    /// <summary>The netlink delta, or null with the reason when only <c>nft -f</c> can apply it.</summary>
+    /// <summary>
+    /// The netlink delta, or null with the reason when only <c>nft -f</c> can apply it. <paramref name="compiled"/>
+    /// caches rules by text; the caller clears it whenever a table goes through <c>nft -f</c> (a set may have been
+    /// redeclared, and a lookup compiles differently for an interval set).
+    /// </summary>
     public static NetlinkDelta? TryCompute(NftTable previous, NftTable next, Dictionary<string, NftRule> compiled, out string? fallbackReason)
     {
         ArgumentNullException.ThrowIfNull(previous);
@@ -120,7 +124,7 @@ internal sealed class NetlinkDelta
             {
                 if (!compiled.TryGetValue(text, out NftRule? rule))
                 {
-                    if (!NftRule.TryCompile(text, out rule, out string? reason))
+                    if (!NftRule.TryCompile(text, name => IsIntervalSet(next, name), out rule, out string? reason))
                     {
                         { fallbackReason = $"rule of {chain.Name} not compiled ({reason}): {text}"; return null; }
                     }
@@ -156,6 +160,10 @@ internal sealed class NetlinkDelta
 
         return new NetlinkDelta(elements, steps);
     }
+
+    /// <summary>nft compiles a lookup into a concatenated interval set differently; the declaration says which it is.</summary>
+    private static bool IsIntervalSet(NftTable table, string name) =>
+        table.SetsByName.TryGetValue(name, out NftSet? set) && set.Declaration.Any(line => line.Contains("interval", StringComparison.Ordinal));
 
     private static string? MapsDiffer(NftTable previous, NftTable next)
     {
