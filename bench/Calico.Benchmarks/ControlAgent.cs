@@ -181,7 +181,7 @@ internal sealed partial class ControlAgent : IAsyncDisposable
 
     private static double Num(string text) => double.Parse(text, CultureInfo.InvariantCulture);
 
-    [GeneratedRegex(@"Dataplane applied: render ([0-9.]+) ms, nft ([0-9.]+) ms, routes ([0-9.]+) ms, script ([0-9]+) bytes")]
+    [GeneratedRegex(@"Dataplane applied: render ([0-9.]+) ms, nft ([0-9.]+) ms, routes ([0-9.]+) ms, script (-?[0-9]+) bytes")]
     private static partial Regex AppliedLine();
 
     [GeneratedRegex(@"First dataplane apply done in ([0-9.]+) ms")]

@@ -87,7 +87,7 @@ internal static partial class ControlAnchors
         return m.Success ? m.Groups[1].Value : null;
     }
 
-    /// <summary>A policy chain (<c>cali-pi-…</c>) with its rules, for the one-chain refill delta.</summary>
+    /// <summary>The first policy or endpoint chain (<c>cali-pi-…</c>, <c>cali-tw-…</c>; merged rule runs may leave no policy chain) with its rules, for the one-chain refill anchor.</summary>
     public static (string Chain, List<string> Rules)? FirstPolicyChain(string listing)
     {
         var lines = listing.Split('\n');
@@ -137,6 +137,6 @@ internal static partial class ControlAnchors
     [GeneratedRegex(@"\n\s*set (cali40\S+) \{\s*\n\s*type ipv4_addr")]
     private static partial Regex SetHeader();
 
-    [GeneratedRegex(@"^\s*chain (cali-pi-\S+) \{")]
+    [GeneratedRegex(@"^\s*chain (cali-(?:pi|po|tw|fw)-\S+) \{")]
     private static partial Regex PolicyChainHeader();
 }

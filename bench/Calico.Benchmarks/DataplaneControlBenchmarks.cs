@@ -194,7 +194,7 @@ internal static class DataplaneControlBenchmarks
             Stats.Row($"  agent applies during the changes: {applies.Count}; nft p50 / p99", Pair(applies.Select(a => a.Nft).ToList()));
             Stats.Row("  render p50 / p99", Pair(applies.Select(a => a.Render).ToList()));
             Stats.Row("  routes p50 / p99", Pair(applies.Select(a => a.Routes).ToList()));
-            Stats.Row("  nft script bytes p50", Stats.F(Stats.Percentile(applies.Select(a => (double)a.Bytes).ToList(), 50), "B"));
+            Stats.Row("  nft script bytes p50 (negative: netlink steps)", Stats.F(Stats.Percentile(applies.Select(a => (double)a.Bytes).ToList(), 50), "B"));
         }
 
         return new ChangeResult(Stats.Percentile(all, 50), Stats.Percentile(all, 99));

@@ -87,7 +87,52 @@ public static partial class NftablesRenderer
     /// One endpoint, one direction (inbound = to the workload = ingress policy). Tiers with no policy for the
     /// direction are skipped; a policy or profile the state lacks is skipped (it can allow nothing).
     /// </summary>
+    /// <summary>
+    /// An endpoint chain; with a cache, the one rendered last time when its inputs are the same objects (what it adds
+    /// to the build besides its text, merged sets and the policies it jumps to or merges, is replayed).
+    /// </summary>
     private static NftChain EndpointChain(RenderContext ctx, string chain, EndpointIntent endpoint, bool inbound, string? failsafe)
+    {
+        if (ctx.Cache is not { } cache)
+        {
+            return RenderEndpointChain(ctx, chain, endpoint, inbound, failsafe);
+        }
+
+        ctx.EndpointChainsRendered.Add(chain);
+        var inputs = EndpointChainInputs.Of(ctx, endpoint, inbound, failsafe);
+        // A set that vanished under an unchanged policy is rendered afresh, which reports it as the uncached path does.
+        if (cache.Endpoints.TryGetValue(chain, out EndpointChainEntry? hit) && hit.Inputs.SameAs(inputs) && hit.Chain is { } cached
+            && hit.Recipes.TrueForAll(r => Array.TrueForAll(r.IpSetIds, ctx.State.IpSets.ContainsKey)))
+        {
+            if (ctx.Merge is { } merge)
+            {
+                merge.JumpedPolicies.UnionWith(hit.Jumped);
+                merge.MergedPolicies.UnionWith(hit.Merged);
+                foreach (Merging.MergedSetRecipe recipe in hit.Recipes)
+                {
+                    EnsureMergedSet(ctx, recipe);
+                }
+            }
+
+            return cached;
+        }
+
+        var entry = new EndpointChainEntry(inputs);
+        ctx.EndpointCapture = entry;
+        try
+        {
+            entry.Chain = RenderEndpointChain(ctx, chain, endpoint, inbound, failsafe);
+        }
+        finally
+        {
+            ctx.EndpointCapture = null;
+        }
+
+        cache.Endpoints[chain] = entry;
+        return entry.Chain;
+    }
+
+    private static NftChain RenderEndpointChain(RenderContext ctx, string chain, EndpointIntent endpoint, bool inbound, string? failsafe)
     {
         var sb = new StringBuilder(1024);
         Rule(sb).Append("counter meta mark set meta mark & ").Append(ctx.ClearAcceptAndPass).Append('\n');

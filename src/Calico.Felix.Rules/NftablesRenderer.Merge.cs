@@ -36,11 +36,13 @@ public static partial class NftablesRenderer
                 run.Clear();
                 AppendPolicyJump(sb, ctx, key, inbound);
                 merge.JumpedPolicies.Add(key);
+                ctx.EndpointCapture?.Jumped.Add(key);
                 mayPass |= HasPassRule(inbound ? policy.InboundRules : policy.OutboundRules);
                 continue;
             }
 
             merge.MergedPolicies.Add(key);
+            ctx.EndpointCapture?.Merged.Add(key);
             foreach (SimpleRule rule in simple)
             {
                 if (run.Count > 0 && run[0].Action != rule.Action)
@@ -219,28 +221,40 @@ public static partial class NftablesRenderer
         }
 
         string definition = family.ToString(CultureInfo.InvariantCulture) + "/" + ((int)shape).ToString(CultureInfo.InvariantCulture) + "\n" + string.Join('\n', descriptors);
-        string name = NftNames.MergedSet(family, definition);
+        var recipe = new MergedSetRecipe(
+            NftNames.MergedSet(family, definition), family, shape, "merged rules " + descriptors.Count.ToString(CultureInfo.InvariantCulture), contributing, [.. ipSetIds]);
+        ctx.EndpointCapture?.Recipes.Add(recipe);
+        EnsureMergedSet(ctx, recipe);
+        return recipe.Name;
+    }
+
+    /// <summary>
+    /// Puts the recipe's set into this build: already there (another endpoint shares it), from the cache while the IP
+    /// sets it expands keep their versions, else built from the members.
+    /// </summary>
+    private static void EnsureMergedSet(RenderContext ctx, MergedSetRecipe recipe)
+    {
         MergeContext merge = ctx.Merge!;
-        if (merge.Sets.ContainsKey(name))
+        if (merge.Sets.ContainsKey(recipe.Name))
         {
-            return name;
+            return;
         }
 
-        long[] versions = new long[ipSetIds.Count];
-        string[] ids = [.. ipSetIds];
-        for (int i = 0; i < ids.Length; i++)
+        long[] versions = new long[recipe.IpSetIds.Length];
+        for (int i = 0; i < versions.Length; i++)
         {
-            versions[i] = ctx.State.IpSetVersion(ids[i]);
+            versions[i] = ctx.State.IpSetVersion(recipe.IpSetIds[i]);
         }
 
-        if (ctx.Cache is { } cache && cache.MergedSets.TryGetValue(name, out var hit) && hit.Versions.AsSpan().SequenceEqual(versions) && !Array.Exists(versions, static v => v == 0))
+        if (ctx.Cache is { } cache && cache.MergedSets.TryGetValue(recipe.Name, out var hit) && hit.Versions.AsSpan().SequenceEqual(versions) && !Array.Exists(versions, static v => v == 0))
         {
-            merge.Sets[name] = hit.Set;
-            return name;
+            merge.Sets[recipe.Name] = hit.Set;
+            return;
         }
 
-        var parts = new List<(IReadOnlyCollection<string> Addresses, int? Protocol, IReadOnlyList<PortRange> Ports)>(contributing.Count);
-        foreach (var (rule, nets) in contributing)
+        int family = recipe.Family;
+        var parts = new List<(IReadOnlyCollection<string> Addresses, int? Protocol, IReadOnlyList<PortRange> Ports)>(recipe.Contributing.Count);
+        foreach (var (rule, nets) in recipe.Contributing)
         {
             IReadOnlyCollection<string> addresses = nets
                 ?? (rule.IpSetId is not null ? MembersOf(ctx, rule.IpSetId, family) : [family == 6 ? "::/0" : "0.0.0.0/0"]);
@@ -248,20 +262,18 @@ public static partial class NftablesRenderer
         }
 
         string addr = family == 6 ? "ipv6_addr" : "ipv4_addr";
-        string type = shape switch
+        string type = recipe.Shape switch
         {
             MergedShape.Address => addr,
             MergedShape.AddressProtocol => addr + " . inet_proto",
             _ => addr + " . inet_proto . inet_service",
         };
-        var set = new NftSet(name, isMap: false, "merged rules " + descriptors.Count.ToString(CultureInfo.InvariantCulture), ["type " + type, "flags interval"], MergedSetElements.Build(shape, parts));
-        merge.Sets[name] = set;
+        var set = new NftSet(recipe.Name, isMap: false, recipe.Note, ["type " + type, "flags interval"], MergedSetElements.Build(recipe.Shape, parts));
+        merge.Sets[recipe.Name] = set;
         if (ctx.Cache is { } c)
         {
-            c.MergedSets[name] = (versions, set);
+            c.MergedSets[recipe.Name] = (versions, set);
         }
-
-        return name;
     }
 
     private static List<string> MembersOf(RenderContext ctx, string id, int family)

@@ -76,7 +76,7 @@ public static partial class NftablesRenderer
             sets.AddRange(merged);
         }
 
-        cache?.Prune(state, ctx.Merge?.Sets);
+        cache?.Prune(state, ctx.Merge?.Sets, ctx.EndpointChainsRendered);
         return new NftTable(sets, maps, chains);
     }
 

@@ -20,6 +20,9 @@ public sealed class RenderCache
     /// <summary>Merged sets by name (a hash of their definition), valid while the IP sets they expand keep these versions.</summary>
     internal Dictionary<string, (long[] Versions, NftSet Set)> MergedSets { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Endpoint chains by name, with the inputs they were rendered from.</summary>
+    internal Dictionary<string, EndpointChainEntry> Endpoints { get; } = new(StringComparer.Ordinal);
+
     private DataplaneState? _state;
 
     /// <summary>IP set versions are per state object: a different state starts the cache afresh.</summary>
@@ -31,13 +34,22 @@ public sealed class RenderCache
             Profiles.Clear();
             IpSets.Clear();
             MergedSets.Clear();
+            Endpoints.Clear();
             _state = state;
         }
     }
 
     /// <summary>Drops entries for keys the state no longer has, so the cache does not grow without bound.</summary>
-    internal void Prune(DataplaneState state, IReadOnlyDictionary<string, NftSet>? mergedSetsInUse)
+    internal void Prune(DataplaneState state, IReadOnlyDictionary<string, NftSet>? mergedSetsInUse, HashSet<string> endpointChains)
     {
+        if (Endpoints.Count > endpointChains.Count)
+        {
+            foreach (string name in Endpoints.Keys.Where(k => !endpointChains.Contains(k)).ToList())
+            {
+                Endpoints.Remove(name);
+            }
+        }
+
         if (MergedSets.Count > (mergedSetsInUse?.Count ?? 0))
         {
             foreach (string name in MergedSets.Keys.Where(k => mergedSetsInUse is null || !mergedSetsInUse.ContainsKey(k)).ToList())

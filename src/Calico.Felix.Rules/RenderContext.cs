@@ -26,6 +26,12 @@ internal sealed class RenderContext
 
     public RenderConfig Config { get; }
 
+    /// <summary>While an endpoint chain renders with a cache: collects what it produced besides its text.</summary>
+    public EndpointChainEntry? EndpointCapture { get; set; }
+
+    /// <summary>Names of the endpoint chains this build rendered (the cache keeps only those).</summary>
+    public HashSet<string> EndpointChainsRendered { get; } = new(StringComparer.Ordinal);
+
     public string Accept { get; }
 
     public string Pass { get; }
