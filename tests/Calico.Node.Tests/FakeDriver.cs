@@ -26,7 +26,22 @@ internal sealed class FakeDriver : IDataplaneDriver
         return Task.CompletedTask;
     }
 
-    public Task<string?> RepairDriftAsync(DesiredDataplane desired, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
+    /// <summary>What ReadKernelAsync returns (a test may hold it back); by default an immediate empty reading.</summary>
+    public Func<Task<KernelReading>> ReadKernel { get; set; } = () => Task.FromResult(new KernelReading(0, null));
+
+    /// <summary>Results for the next drift checks, in order; when empty a check repairs nothing.</summary>
+    public Queue<DriftResult> DriftResults { get; } = new();
+
+    /// <summary>The reading every drift check was given (null: told to read on the loop).</summary>
+    public Channel<KernelReading?> DriftChecks { get; } = Channel.CreateUnbounded<KernelReading?>();
+
+    public Task<KernelReading> ReadKernelAsync(CancellationToken cancellationToken) => ReadKernel();
+
+    public Task<DriftResult> RepairDriftAsync(DesiredDataplane desired, KernelReading? reading, CancellationToken cancellationToken)
+    {
+        DriftChecks.Writer.TryWrite(reading);
+        return Task.FromResult(DriftResults.TryDequeue(out DriftResult? result) ? result : new DriftResult(null, false));
+    }
 
     private static Felix.Calc.Model.DataplaneState Snapshot(Felix.Calc.Model.DataplaneState state)
     {

@@ -116,6 +116,92 @@ public sealed class FelixAgentTests : IAsyncLifetime
         Assert.Empty(applied.State.Endpoints);
     }
 
+    [Fact]
+    public async Task Changes_are_applied_while_the_kernel_is_read_back_and_the_reading_is_checked_afterwards()
+    {
+        var driver = new FakeDriver();
+        var readStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reading = new TaskCompletionSource<KernelReading>(TaskCreationOptions.RunContinuationsAsynchronously);
+        driver.ReadKernel = () =>
+        {
+            readStarted.TrySetResult();
+            return reading.Task;
+        };
+
+        await using var agent = RunningAgent.Start(driver, refresh: TimeSpan.FromMilliseconds(50));
+        agent.Agent.OnUpdates([Put(Wep("host1", "a", "10.65.0.2/32"))]);
+        agent.Agent.OnStatusUpdated(SyncStatus.InSync);
+        await ReadAsync(driver.Applied.Reader);
+        await readStarted.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        agent.Agent.OnUpdates([Put(Wep("host1", "b", "10.65.0.3/32"))]);
+        DesiredDataplane applied = await ReadAsync(driver.Applied.Reader);
+        Assert.Equal(2, applied.State.Endpoints.Count);
+        Assert.False(driver.DriftChecks.Reader.TryRead(out _)); // the reading is still in flight
+
+        reading.SetResult(new KernelReading(7, "table"));
+        KernelReading? checkedReading = await ReadAsync(driver.DriftChecks.Reader);
+        Assert.Equal(7, checkedReading!.Generation);
+    }
+
+    [Fact]
+    public async Task After_three_stale_readings_the_kernel_is_read_on_the_loop()
+    {
+        var driver = new FakeDriver();
+        for (int i = 0; i < 3; i++)
+        {
+            driver.DriftResults.Enqueue(DriftResult.StaleReading);
+        }
+
+        await using var agent = RunningAgent.Start(driver, refresh: TimeSpan.FromMilliseconds(50));
+        agent.Agent.OnUpdates([Put(Wep("host1", "a", "10.65.0.2/32"))]);
+        agent.Agent.OnStatusUpdated(SyncStatus.InSync);
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.NotNull(await ReadAsync(driver.DriftChecks.Reader));
+        }
+
+        Assert.Null(await ReadAsync(driver.DriftChecks.Reader));
+    }
+
+    private static async Task<T> ReadAsync<T>(System.Threading.Channels.ChannelReader<T> reader)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        return await reader.ReadAsync(timeout.Token);
+    }
+
+    /// <summary>An agent of its own (the class's one has a 5-minute refresh), stopped on dispose.</summary>
+    private sealed class RunningAgent : IAsyncDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private Task _running = Task.CompletedTask;
+
+        private RunningAgent(FelixAgent agent) => Agent = agent;
+
+        public FelixAgent Agent { get; }
+
+        public static RunningAgent Start(FakeDriver driver, TimeSpan refresh)
+        {
+            var running = new RunningAgent(new FelixAgent("host1", driver, RenderFor, refresh, null, NullLogger.Instance, TimeSpan.FromMilliseconds(20)));
+            running._running = Task.Run(() => running.Agent.RunAsync(running._stop.Token));
+            return running;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            try
+            {
+                await _running;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            _stop.Dispose();
+        }
+    }
+
     private static RenderConfig RenderFor(AgentInputs inputs) => new()
     {
         DefaultEndpointToHostAction = inputs.GlobalConfig?.Spec.DefaultEndpointToHostAction == "Accept" ? EndpointToHostAction.Accept : EndpointToHostAction.Drop,

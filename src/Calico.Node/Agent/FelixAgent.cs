@@ -44,6 +44,12 @@ internal sealed partial class FelixAgent : ISyncerCallbacks
     private int _pendingMessages;
     private DateTime _nextRefresh;
 
+    /// <summary>The kernel read-back of a refresh in progress (null result: read on the loop instead).</summary>
+    private Task<KernelReading?>? _kernelReading;
+    private int _staleReadings;
+    private const int MaxStaleReadings = 3;
+    private static readonly TimeSpan StaleReadingRetry = TimeSpan.FromSeconds(1);
+
     public FelixAgent(
         string nodeName,
         IDataplaneDriver driver,
@@ -107,19 +113,7 @@ internal sealed partial class FelixAgent : ISyncerCallbacks
         {
             _telemetry.Heartbeat();
             TimeSpan wait = NextWait();
-            bool gotMessage;
-            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
-            {
-                timeout.CancelAfter(wait);
-                try
-                {
-                    gotMessage = await _inbox.Reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                {
-                    gotMessage = false;
-                }
-            }
+            bool gotMessage = await WaitForWorkAsync(wait, cancellationToken).ConfigureAwait(false);
 
             if (gotMessage)
             {
@@ -137,9 +131,14 @@ internal sealed partial class FelixAgent : ISyncerCallbacks
             {
                 await ApplyAsync(cancellationToken).ConfigureAwait(false);
             }
-            else if (_inSync && DateTime.UtcNow >= _nextRefresh)
+            else if (_inSync && _kernelReading is null && DateTime.UtcNow >= _nextRefresh)
             {
-                await RefreshAsync(cancellationToken).ConfigureAwait(false);
+                await StartRefreshAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            if (_kernelReading is { IsCompleted: true })
+            {
+                await FinishRefreshAsync(cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -363,7 +362,37 @@ internal sealed partial class FelixAgent : ISyncerCallbacks
         }
     }
 
-    private async Task RefreshAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits for a message, the kernel read-back in flight, or <paramref name="wait"/>; true when messages are queued.
+    /// </summary>
+    private async Task<bool> WaitForWorkAsync(TimeSpan wait, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(wait);
+        try
+        {
+            if (_kernelReading is { IsCompleted: false } reading)
+            {
+                Task<bool> message = _inbox.Reader.WaitToReadAsync(timeout.Token).AsTask();
+                await Task.WhenAny(message, reading).ConfigureAwait(false);
+                await timeout.CancelAsync().ConfigureAwait(false); // releases the channel wait if the reading won
+                return _inbox.Reader.TryPeek(out _);
+            }
+
+            return await _inbox.Reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return _inbox.Reader.TryPeek(out _);
+        }
+    }
+
+    /// <summary>
+    /// Refresh, first half: routing is checked at once (cheap dumps); the nftables table is read back in the
+    /// background, and compared by <see cref="FinishRefreshAsync"/> on this loop once read, so changes keep being
+    /// applied meanwhile.
+    /// </summary>
+    private async Task StartRefreshAsync(CancellationToken cancellationToken)
     {
         _nextRefresh = DateTime.UtcNow + _refreshInterval;
         if (_routing is not null)
@@ -387,12 +416,36 @@ internal sealed partial class FelixAgent : ISyncerCallbacks
             }
         }
 
+        // After too many stale readings (a cluster changing faster than the table can be read) the next check reads
+        // on the loop, so drift is still found.
+        _kernelReading = _staleReadings >= MaxStaleReadings
+            ? Task.FromResult<KernelReading?>(null)
+            : ReadKernelOrNullAsync(cancellationToken);
+    }
+
+    private async Task<KernelReading?> ReadKernelOrNullAsync(CancellationToken cancellationToken) =>
+        await _driver.ReadKernelAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Refresh, second half: compares the read-back with what was applied and repairs the difference.</summary>
+    private async Task FinishRefreshAsync(CancellationToken cancellationToken)
+    {
+        Task<KernelReading?> pending = _kernelReading!;
+        _kernelReading = null;
         try
         {
-            string? repaired = await _driver.RepairDriftAsync(Desired(), cancellationToken).ConfigureAwait(false);
-            if (repaired is not null)
+            KernelReading? reading = await pending.ConfigureAwait(false);
+            DriftResult result = await _driver.RepairDriftAsync(Desired(), reading, cancellationToken).ConfigureAwait(false);
+            if (result.Stale)
             {
-                Log.DriftRepaired(_logger, repaired);
+                _staleReadings++;
+                _nextRefresh = DateTime.UtcNow + StaleReadingRetry;
+                return;
+            }
+
+            _staleReadings = 0;
+            if (result.Repaired is not null)
+            {
+                Log.DriftRepaired(_logger, result.Repaired);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

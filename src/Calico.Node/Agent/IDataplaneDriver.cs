@@ -23,6 +23,25 @@ internal interface IDataplaneDriver
 {
     Task ApplyAsync(DesiredDataplane desired, CancellationToken cancellationToken);
 
-    /// <summary>Reads the kernel back and repairs anything changed behind our back; returns what it repaired.</summary>
-    Task<string?> RepairDriftAsync(DesiredDataplane desired, CancellationToken cancellationToken);
+    /// <summary>
+    /// Reads back what the kernel holds, for <see cref="RepairDriftAsync"/>. The only call that may run while the
+    /// loop goes on applying (reading a large table takes ~150 ms, which no policy change should wait for): it only
+    /// reads, and notes which apply it read after.
+    /// </summary>
+    Task<KernelReading> ReadKernelAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Compares <paramref name="reading"/> (null: read now, on the loop) with what was applied and repairs anything
+    /// changed behind our back. A reading older than the last apply proves nothing: the result says it was stale.
+    /// </summary>
+    Task<DriftResult> RepairDriftAsync(DesiredDataplane desired, KernelReading? reading, CancellationToken cancellationToken);
+}
+
+/// <summary>A read-back of the kernel, taken after apply number <paramref name="Generation"/>.</summary>
+internal sealed record KernelReading(long Generation, string? Table);
+
+/// <summary>What a drift check repaired (null: nothing), or that its reading was stale and nothing was checked.</summary>
+internal sealed record DriftResult(string? Repaired, bool Stale)
+{
+    public static DriftResult StaleReading { get; } = new(null, true);
 }

@@ -30,6 +30,9 @@ internal sealed partial class LinuxDataplaneDriver : IDataplaneDriver, IDisposab
     private NfTables? _nfTablesRules;
     private readonly Dictionary<string, NftRule> _compiledRules = new(StringComparer.Ordinal);
     private NftTable? _applied;
+
+    /// <summary>Counts kernel table changes, so a read-back taken before the latest one is known to be stale.</summary>
+    private long _generation;
     private bool _hostSysctlsDone;
 
     public LinuxDataplaneDriver(RouteManagerOptions routeOptions, WorkloadInterfaceSettings interfaceSettings, ILoggerFactory loggerFactory)
@@ -48,6 +51,7 @@ internal sealed partial class LinuxDataplaneDriver : IDataplaneDriver, IDisposab
 
     public async Task ApplyAsync(DesiredDataplane desired, CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref _generation);
         long started = Stopwatch.GetTimestamp();
         NftTable table = NftablesRenderer.Build(desired.State, desired.Render, new NatInputs(desired.AllPoolCidrs, desired.MasqueradePoolCidrs), _renderCache);
         List<SetElementChange>? elementsOnly = _applied is null ? null : ElementOnlyDelta.TryCompute(_applied, table);
@@ -130,13 +134,25 @@ internal sealed partial class LinuxDataplaneDriver : IDataplaneDriver, IDisposab
         Log.Applied(_logger, render.TotalMilliseconds, nft.TotalMilliseconds, LastApply.Routes.TotalMilliseconds, LastApply.ScriptLength);
     }
 
-    public async Task<string?> RepairDriftAsync(DesiredDataplane desired, CancellationToken cancellationToken)
+    public async Task<KernelReading> ReadKernelAsync(CancellationToken cancellationToken)
+    {
+        long generation = Interlocked.Read(ref _generation);
+        string? json = await NftRunner.ListTableJsonAsync("inet", NftTableNames.Table, cancellationToken).ConfigureAwait(false);
+        return new KernelReading(generation, json);
+    }
+
+    public async Task<DriftResult> RepairDriftAsync(DesiredDataplane desired, KernelReading? reading, CancellationToken cancellationToken)
     {
         string? repaired = null;
         if (_applied is not null)
         {
-            string? json = await NftRunner.ListTableJsonAsync("inet", NftTableNames.Table, cancellationToken).ConfigureAwait(false);
-            string? difference = json is null ? "table inet calico is missing" : NftTableCensus.Difference(NftTableCensus.Of(_applied), NftTableCensus.Parse(json));
+            reading ??= await ReadKernelAsync(cancellationToken).ConfigureAwait(false);
+            if (reading.Generation != Interlocked.Read(ref _generation))
+            {
+                return DriftResult.StaleReading; // an apply landed while it was read: it may show either side of it
+            }
+
+            string? difference = reading.Table is null ? "table inet calico is missing" : NftTableCensus.Difference(NftTableCensus.Of(_applied), NftTableCensus.Parse(reading.Table));
             if (difference is not null)
             {
                 _applied = null; // the next apply sends the whole table, atomically
@@ -157,7 +173,7 @@ internal sealed partial class LinuxDataplaneDriver : IDataplaneDriver, IDisposab
             repaired = (repaired is null ? "" : repaired + "; ") + $"routes: {routes.Added} added, {routes.Replaced} replaced, {routes.Removed} removed";
         }
 
-        return repaired;
+        return new DriftResult(repaired, Stale: false);
     }
 
     public void Dispose()
