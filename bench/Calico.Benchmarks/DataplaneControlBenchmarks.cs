@@ -184,16 +184,22 @@ internal static class DataplaneControlBenchmarks
         }
 
         var all = toAllow.Concat(toDeny).ToList();
+        string slowest = string.Join(", ", toAllow.Select((ms, index) => (ms, index)).Where(x => x.ms > 100).Select(x => string.Create(CultureInfo.InvariantCulture, $"allow #{x.index} {x.ms:F0} ms")));
         Console.WriteLine($"  change -> enforcement by packets: {what} ({ChangesPerKind} changes, {failures} not observed within 10 s)");
         Stats.Row("  to allow p50 / p99 / max", Triple(toAllow));
         Stats.Row("  to deny  p50 / p99 / max", Triple(toDeny));
         Stats.Row("  all      p50 / p99 / max (aim p50 <= 20, p99 <= 100)", Triple(all));
+        if (slowest.Length > 0)
+        {
+            Stats.Row("  over 100 ms", slowest);
+        }
         var applies = agent.Applies().Skip(appliesBefore).ToList();
         if (applies.Count > 0)
         {
             Stats.Row($"  agent applies during the changes: {applies.Count}; nft p50 / p99", Pair(applies.Select(a => a.Nft).ToList()));
             Stats.Row("  render p50 / p99", Pair(applies.Select(a => a.Render).ToList()));
             Stats.Row("  routes p50 / p99", Pair(applies.Select(a => a.Routes).ToList()));
+            Stats.Row("  applies through nft -f (the rest went over netlink)", applies.Count(a => a.Bytes > 0).ToString(CultureInfo.InvariantCulture));
             Stats.Row("  nft script bytes p50 (negative: netlink steps)", Stats.F(Stats.Percentile(applies.Select(a => (double)a.Bytes).ToList(), 50), "B"));
         }
 
