@@ -40,8 +40,8 @@ public sealed class NfTablesSetElements : IDisposable
     public void Apply(string family, string table, IReadOnlyList<SetElementChange> changes)
     {
         ArgumentNullException.ThrowIfNull(changes);
-        byte familyCode = FamilyCode(family);
-        ValidateName(table, nameof(table));
+        byte familyCode = NfTablesNames.FamilyCode(family);
+        NfTablesNames.Validate(table, nameof(table));
         if (changes.Count == 0)
         {
             return;
@@ -70,7 +70,7 @@ public sealed class NfTablesSetElements : IDisposable
         while (index < changes.Count)
         {
             SetElementChange first = changes[index] ?? throw new ArgumentException($"changes[{index}] is null", nameof(changes));
-            ValidateName(first.Set, nameof(changes));
+            NfTablesNames.Validate(first.Set, nameof(changes));
             uint sequence = _socket.NextSequence();
             ushort type = NfNetlink.MessageType(first.Add ? NfNetlink.NFT_MSG_NEWSETELEM : NfNetlink.NFT_MSG_DELSETELEM);
             int messageStart = _writer.BeginMessage(type, Rtnl.NLM_F_REQUEST | Rtnl.NLM_F_ACK, sequence, familyCode, 0);
@@ -203,25 +203,6 @@ public sealed class NfTablesSetElements : IDisposable
     private static string Describe(NfNetlinkAck answer) =>
         answer.Detail is null ? Errno.Describe(answer.Errno) : Errno.Describe(answer.Errno) + ": " + answer.Detail;
 
-    private static byte FamilyCode(string family) => family switch
-    {
-        "inet" => NfNetlink.NFPROTO_INET,
-        "ip" => NfNetlink.NFPROTO_IPV4,
-        "ip6" => NfNetlink.NFPROTO_IPV6,
-        "bridge" => NfNetlink.NFPROTO_BRIDGE,
-        "netdev" => NfNetlink.NFPROTO_NETDEV,
-        "arp" => NfNetlink.NFPROTO_ARP,
-        _ => throw new ArgumentException($"'{family}' is not an nftables family (inet, ip, ip6, bridge, netdev, arp)", nameof(family)),
-    };
-
-    /// <summary>NFT_NAME_MAXLEN is 256 including the terminator.</summary>
-    private static void ValidateName(string name, string parameter)
-    {
-        if (string.IsNullOrEmpty(name) || name.Length > 255 || name.Contains('\0', StringComparison.Ordinal))
-        {
-            throw new ArgumentException($"'{name}' is not a valid nftables table or set name", parameter);
-        }
-    }
 
     /// <summary>Where one message sits in the batch and which changes it carries ([FirstChange, EndChange)).</summary>
     private readonly record struct BatchMessage(uint Sequence, int Start, int TableAttribute, int SetAttribute, int FirstChange, int EndChange);

@@ -20,8 +20,8 @@ public sealed class NfTablesTransaction
 
     public NfTablesTransaction(string family, string table)
     {
-        FamilyCode = ToFamilyCode(family);
-        ValidateName(table, nameof(table));
+        FamilyCode = NfTablesNames.FamilyCode(family);
+        NfTablesNames.Validate(table, nameof(table));
         Family = family;
         Table = table;
     }
@@ -38,28 +38,28 @@ public sealed class NfTablesTransaction
     /// <summary>A regular chain (<c>add chain</c>: an existing one is fine).</summary>
     public void AddChain(string chain)
     {
-        ValidateName(chain, nameof(chain));
+        NfTablesNames.Validate(chain, nameof(chain));
         _steps.Add(new Step(StepKind.AddChain, chain, null, 0, null));
     }
 
     /// <summary><c>flush chain</c>: removes every rule of the chain.</summary>
     public void FlushChain(string chain)
     {
-        ValidateName(chain, nameof(chain));
+        NfTablesNames.Validate(chain, nameof(chain));
         _steps.Add(new Step(StepKind.FlushChain, chain, null, 0, null));
     }
 
     /// <summary><c>delete chain</c>: the chain must be empty and unreferenced.</summary>
     public void DeleteChain(string chain)
     {
-        ValidateName(chain, nameof(chain));
+        NfTablesNames.Validate(chain, nameof(chain));
         _steps.Add(new Step(StepKind.DeleteChain, chain, null, 0, null));
     }
 
     /// <summary><c>add rule</c>: appends the rule at the end of the chain.</summary>
     public void AppendRule(string chain, NftRule rule)
     {
-        ValidateName(chain, nameof(chain));
+        NfTablesNames.Validate(chain, nameof(chain));
         ArgumentNullException.ThrowIfNull(rule);
         _rulesPerChain.TryGetValue(chain, out int count);
         _rulesPerChain[chain] = ++count;
@@ -73,7 +73,7 @@ public sealed class NfTablesTransaction
         for (int i = 0; i < changes.Count; i++)
         {
             SetElementChange change = changes[i] ?? throw new ArgumentException($"changes[{i}] is null", nameof(changes));
-            ValidateName(change.Set, nameof(changes));
+            NfTablesNames.Validate(change.Set, nameof(changes));
         }
 
         if (changes.Count > 0)
@@ -236,26 +236,6 @@ public sealed class NfTablesTransaction
         uint sequence = nextSequence();
         writer.BeginMessage(NfNetlink.MessageType(type), (ushort)(Rtnl.NLM_F_REQUEST | Rtnl.NLM_F_ACK | flags), sequence, FamilyCode, 0);
         return sequence;
-    }
-
-    private static byte ToFamilyCode(string family) => family switch
-    {
-        "inet" => NfNetlink.NFPROTO_INET,
-        "ip" => NfNetlink.NFPROTO_IPV4,
-        "ip6" => NfNetlink.NFPROTO_IPV6,
-        "bridge" => NfNetlink.NFPROTO_BRIDGE,
-        "netdev" => NfNetlink.NFPROTO_NETDEV,
-        "arp" => NfNetlink.NFPROTO_ARP,
-        _ => throw new ArgumentException($"'{family}' is not an nftables family (inet, ip, ip6, bridge, netdev, arp)", nameof(family)),
-    };
-
-    /// <summary>NFT_NAME_MAXLEN is 256 including the terminator.</summary>
-    private static void ValidateName(string name, string parameter)
-    {
-        if (string.IsNullOrEmpty(name) || name.Length > 255 || name.Contains('\0', StringComparison.Ordinal))
-        {
-            throw new ArgumentException($"'{name}' is not a valid nftables table, chain or set name", parameter);
-        }
     }
 
     private enum StepKind
