@@ -50,29 +50,12 @@ public sealed class NfTables : IDisposable
     /// </summary>
     private void CheckAnswers(List<NfNetlinkAck> answers, NfTablesTransaction transaction, uint beginSequence)
     {
-        int acked = 0;
-        int errors = 0;
-        NfNetlinkAck? firstError = null;
-        foreach (NfNetlinkAck answer in answers)
+        var (acked, errors, firstError, refused) = NfTablesAnswers.Tally(answers, beginSequence);
+        if (refused is { } batch)
         {
-            if (answer.Errno == 0)
-            {
-                acked++;
-                continue;
-            }
-
-            if (answer.Sequence == beginSequence)
-            {
-                throw new NetlinkException(
-                    string.Create(CultureInfo.InvariantCulture, $"nf_tables batch of {transaction.Count} steps on {transaction.Family} {transaction.Table} not applied: {Describe(answer)}"),
-                    answer.Errno);
-            }
-
-            errors++;
-            if (firstError is null || unchecked((int)(answer.Sequence - firstError.Value.Sequence)) < 0)
-            {
-                firstError = answer;
-            }
+            throw new NetlinkException(
+                string.Create(CultureInfo.InvariantCulture, $"nf_tables batch of {transaction.Count} steps on {transaction.Family} {transaction.Table} not applied: {Describe(batch)}"),
+                batch.Errno);
         }
 
         if (firstError is { } error)

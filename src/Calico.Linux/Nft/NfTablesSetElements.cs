@@ -104,29 +104,11 @@ public sealed class NfTablesSetElements : IDisposable
     /// </summary>
     private void CheckAnswers(List<NfNetlinkAck> answers, string family, string table, IReadOnlyList<SetElementChange> changes, uint beginSequence)
     {
-        int acked = 0;
-        NfNetlinkAck? firstError = null;
-        int errors = 0;
-        foreach (NfNetlinkAck answer in answers)
+        var (acked, errors, firstError, refused) = NfTablesAnswers.Tally(answers, beginSequence);
+        if (refused is { } batch)
         {
-            if (answer.Errno == 0)
-            {
-                acked++;
-                continue;
-            }
-
-            if (answer.Sequence == beginSequence)
-            {
-                // The kernel answers against BATCH_BEGIN when it refuses the whole batch (EPERM) or the commit fails.
-                throw new NetlinkException(
-                    $"nf_tables batch of {changes.Count} element changes on {family} {table} not applied: {Describe(answer)}", answer.Errno);
-            }
-
-            errors++;
-            if (firstError is null || unchecked((int)(answer.Sequence - firstError.Value.Sequence)) < 0)
-            {
-                firstError = answer;
-            }
+            throw new NetlinkException(
+                $"nf_tables batch of {changes.Count} element changes on {family} {table} not applied: {Describe(batch)}", batch.Errno);
         }
 
         if (firstError is { } error)
