@@ -23,7 +23,8 @@ public sealed class NetlinkDeltaTests
     }
 
     private static string Describe(NetlinkDelta delta) =>
-        string.Join(" | ", delta.Steps.Select(s => s.Kind + " " + s.Chain + (s.Rule is null ? "" : ": " + s.Rule.Text)));
+        string.Join(" | ", delta.Steps.Select(s => s.Kind + " " + s.Name + (s.Rule is null ? "" : ": " + s.Rule.Text)
+            + (s.MapChanges is null ? "" : ": " + string.Join(", ", s.MapChanges.Select(c => (c.Add ? "+" : "-") + c.Key + (c.Verdict is null ? "" : " " + c.Verdict))))));
 
     [Fact]
     public void A_changed_chain_is_flushed_and_refilled_in_rule_order()
@@ -68,6 +69,32 @@ public sealed class NetlinkDeltaTests
         Assert.Empty(delta.Elements);
     }
 
+    [Fact]
+    public void A_new_set_is_declared_and_filled_before_the_rule_naming_it_and_a_dropped_one_goes_last()
+    {
+        var before = Table([Set("old", "10.0.0.1")], [Chain("cali-a", "ip saddr @old counter accept")]);
+        var after = Table([Set("new", "10.0.0.2", "10.0.1.0/24")], [Chain("cali-a", "ip saddr @new counter accept")]);
+
+        NetlinkDelta delta = Compute(before, after);
+
+        Assert.Equal([("new", NftSetKind.Ipv4Prefix)], delta.NewSets);
+        Assert.Equal(["+ new 10.0.0.2", "+ new 10.0.1.0/24"], delta.Elements.Select(e => (e.Add ? "+ " : "- ") + e.Set + " " + e.Element));
+        Assert.Equal("Flush cali-a | Rule cali-a: ip saddr @new counter accept", Describe(delta));
+        Assert.Equal(["old"], delta.RemovedSets);
+    }
+
+    [Fact]
+    public void Dispatch_map_entries_change_by_interface_after_new_chains_and_before_removed_ones_go()
+    {
+        NftSet Map(params string[] elements) => new("cali-to-wl", isMap: true, null, ["type ifname : verdict"], elements);
+        var before = Table([], [Chain("cali-a", "counter accept"), Chain("cali-tw-one", "counter drop")], [Map("\"cali1\" : goto cali-tw-one")]);
+        var after = Table([], [Chain("cali-a", "counter accept"), Chain("cali-tw-two", "counter drop")], [Map("\"cali2\" : goto cali-tw-two")]);
+
+        Assert.Equal(
+            "Add cali-tw-two | Rule cali-tw-two: counter drop | MapElements cali-to-wl: -cali1, +cali2 goto cali-tw-two | Flush cali-tw-one | Delete cali-tw-one",
+            Describe(Compute(before, after)));
+    }
+
     [Theory]
     [InlineData("set")]
     [InlineData("map")]
@@ -79,8 +106,8 @@ public sealed class NetlinkDeltaTests
         var before = Table([Set("s")], [Chain("cali-a", "counter accept")], [map]);
         NftTable after = change switch
         {
-            "set" => Table([Set("s"), Set("t")], [Chain("cali-a", "counter accept")], [map]),
-            "map" => Table([Set("s")], [Chain("cali-a", "counter accept")], [new NftSet("cali-to-wl", isMap: true, null, ["type ifname : verdict;"], [])]),
+            "set" => Table([new NftSet("s", isMap: false, null, ["type ipv4_addr;"], [])], [Chain("cali-a", "counter accept")], [map]),
+            "map" => Table([Set("s")], [Chain("cali-a", "counter accept")], [map, new NftSet("cali-from-wl", isMap: true, null, ["type ifname : verdict;"], [])]),
             "base" => new NftTable([Set("s")], [map], [new NftChain("cali-FORWARD", "type filter hook input priority filter; policy accept;", null, ["counter jump cali-a"]), Chain("cali-a", "counter accept")]),
             _ => Table([Set("s")], [Chain("cali-a", "frobnicate the packet")], [map]),
         };

@@ -83,6 +83,52 @@ public sealed class NfTablesTransaction
     }
 
     /// <summary>
+    /// <c>add set</c> of a named set declared as <paramref name="kind"/> says (NEWSET with NLM_F_CREATE: an identical
+    /// existing set is fine). Its elements can be added by <see cref="ChangeElements"/> later in the same transaction.
+    /// </summary>
+    public void AddSet(string name, NftSetKind kind)
+    {
+        NfTablesNames.Validate(name, nameof(name));
+        if (!Enum.IsDefined(kind))
+        {
+            throw new ArgumentException($"'{kind}' is not an NftSetKind", nameof(kind));
+        }
+
+        _steps.Add(new Step(StepKind.AddSet, name, null, 0, null, kind));
+    }
+
+    /// <summary><c>add map</c> of <c>type ifname : verdict</c> (Calico's dispatch maps).</summary>
+    public void AddVerdictMap(string name)
+    {
+        NfTablesNames.Validate(name, nameof(name));
+        _steps.Add(new Step(StepKind.AddVerdictMap, name, null, 0, null));
+    }
+
+    /// <summary><c>delete set</c> (or map): it must be unreferenced, otherwise the batch fails with EBUSY.</summary>
+    public void DeleteSet(string name)
+    {
+        NfTablesNames.Validate(name, nameof(name));
+        _steps.Add(new Step(StepKind.DeleteSet, name, null, 0, null));
+    }
+
+    /// <summary>Element adds (<c>"key" : verdict</c>) and deletes (by key) of a <c>type ifname : verdict</c> map.</summary>
+    public void ChangeMapElements(string map, IReadOnlyList<MapElementChange> changes)
+    {
+        NfTablesNames.Validate(map, nameof(map));
+        ArgumentNullException.ThrowIfNull(changes);
+        for (int i = 0; i < changes.Count; i++)
+        {
+            MapElementChange change = changes[i] ?? throw new ArgumentException($"changes[{i}] is null", nameof(changes));
+            NfTablesSetsMapElements.Validate(change, nameof(changes));
+        }
+
+        if (changes.Count > 0)
+        {
+            _steps.Add(new Step(StepKind.ChangeMapElements, map, null, 0, null, MapChanges: changes.ToArray()));
+        }
+    }
+
+    /// <summary>
     /// Writes the whole batch (BATCH_BEGIN, every step's messages, BATCH_END) and records which step each message
     /// belongs to, so an error answer can name it. Element text is encoded here: a malformed element throws before
     /// anything is sent.
@@ -173,6 +219,38 @@ public sealed class NfTablesTransaction
                 case StepKind.ChangeElements:
                     EncodeElements(writer, nextSequence, messages, stepIndex, step.Changes!);
                     break;
+
+                case StepKind.AddSet:
+                case StepKind.AddVerdictMap:
+                {
+                    uint sequence = Begin(writer, nextSequence, NFT_MSG_NEWSET, Rtnl.NLM_F_CREATE);
+                    if (step.Kind == StepKind.AddSet)
+                    {
+                        NfTablesSetsDeclaration.WriteNewSet(writer, Table, step.Chain!, step.SetKind, ++anonymousSetId);
+                    }
+                    else
+                    {
+                        NfTablesSetsDeclaration.WriteNewVerdictMap(writer, Table, step.Chain!, ++anonymousSetId);
+                    }
+
+                    writer.EndMessage();
+                    messages.Add(new Message(sequence, stepIndex, "NFT_MSG_NEWSET", -1));
+                    break;
+                }
+
+                case StepKind.DeleteSet:
+                {
+                    uint sequence = Begin(writer, nextSequence, NfTablesSetsAttributes.NFT_MSG_DELSET, 0);
+                    writer.PutString(NfTablesRuleAttributes.NFTA_SET_TABLE, Table);
+                    writer.PutString(NfTablesRuleAttributes.NFTA_SET_NAME, step.Chain!);
+                    writer.EndMessage();
+                    messages.Add(new Message(sequence, stepIndex, "NFT_MSG_DELSET", -1));
+                    break;
+                }
+
+                case StepKind.ChangeMapElements:
+                    EncodeMapElements(writer, nextSequence, messages, stepIndex, step.Chain!, step.MapChanges!);
+                    break;
             }
         }
 
@@ -189,6 +267,7 @@ public sealed class NfTablesTransaction
         {
             StepKind.AppendRule => string.Create(CultureInfo.InvariantCulture, $"{step.Chain} rule {step.RuleNumber} '{step.Rule!.Text}'"),
             StepKind.ChangeElements => DescribeElement(step.Changes!, message.FirstChange),
+            StepKind.ChangeMapElements => DescribeMapElement(step.Chain!, step.MapChanges![message.FirstChange]),
             _ => step.Chain!,
         };
         return $"{message.Operation} {Family} {Table} {subject}";
@@ -198,6 +277,40 @@ public sealed class NfTablesTransaction
     {
         SetElementChange change = changes[index];
         return $"{change.Set} element {change.Element}";
+    }
+
+    private static string DescribeMapElement(string map, MapElementChange change) =>
+        change.Add ? $"{map} element \"{change.Key}\" : {change.Verdict}" : $"{map} element \"{change.Key}\"";
+
+    /// <summary>Consecutive changes in one direction share a message, as <see cref="EncodeElements"/> does.</summary>
+    private void EncodeMapElements(NfNetlinkBatchWriter writer, Func<uint> nextSequence, List<Message> messages, int stepIndex, string map, MapElementChange[] changes)
+    {
+        int index = 0;
+        while (index < changes.Length)
+        {
+            bool add = changes[index].Add;
+            uint sequence = Begin(writer, nextSequence, add ? NfNetlink.NFT_MSG_NEWSETELEM : NfNetlink.NFT_MSG_DELSETELEM, 0);
+            writer.PutString(NfNetlink.NFTA_SET_ELEM_LIST_TABLE, Table);
+            writer.PutString(NfNetlink.NFTA_SET_ELEM_LIST_SET, map);
+            int elements = writer.BeginNested(NfNetlink.NFTA_SET_ELEM_LIST_ELEMENTS);
+            int firstChange = index;
+            do
+            {
+                NfTablesSetsMapElements.Write(writer, changes[index]);
+                index++;
+            }
+            while (index < changes.Length && changes[index].Add == add && writer.Length - elements < MaxElementBytesPerMessage);
+
+            writer.EndNested(elements);
+            writer.EndMessage();
+            string operation = add ? "NFT_MSG_NEWSETELEM" : "NFT_MSG_DELSETELEM";
+            if (index - firstChange > 1)
+            {
+                operation += string.Create(CultureInfo.InvariantCulture, $" ({index - firstChange} elements from)");
+            }
+
+            messages.Add(new Message(sequence, stepIndex, operation, firstChange));
+        }
     }
 
     private void EncodeElements(NfNetlinkBatchWriter writer, Func<uint> nextSequence, List<Message> messages, int stepIndex, SetElementChange[] changes)
@@ -245,10 +358,15 @@ public sealed class NfTablesTransaction
         DeleteChain,
         AppendRule,
         ChangeElements,
+        AddSet,
+        AddVerdictMap,
+        DeleteSet,
+        ChangeMapElements,
     }
 
     /// <summary>One message of the batch: its sequence, its step, what it does, and (elements) the step's first change in it.</summary>
     internal readonly record struct Message(uint Sequence, int Step, string Operation, int FirstChange);
 
-    private sealed record Step(StepKind Kind, string? Chain, NftRule? Rule, int RuleNumber, SetElementChange[]? Changes);
+    /// <summary>For set steps <paramref name="Chain"/> holds the set or map name.</summary>
+    private sealed record Step(StepKind Kind, string? Chain, NftRule? Rule, int RuleNumber, SetElementChange[]? Changes, NftSetKind SetKind = default, MapElementChange[]? MapChanges = null);
 }

@@ -69,7 +69,7 @@ internal sealed partial class LinuxDataplaneDriver : IDataplaneDriver, IDisposab
             }
         }
 
-        if (netlinkDelta is not null && netlinkDelta.Steps.Count + netlinkDelta.Elements.Count > 0)
+        if (netlinkDelta is not null && netlinkDelta.Count > 0)
         {
             long netlinkStarted = Stopwatch.GetTimestamp();
             try
@@ -129,7 +129,7 @@ internal sealed partial class LinuxDataplaneDriver : IDataplaneDriver, IDisposab
 
         long routesStarted = Stopwatch.GetTimestamp();
         SyncInterfacesAndRoutes(desired.State);
-        int netlinkSteps = elementsOnly?.Count ?? (netlinkDelta is null ? 0 : netlinkDelta.Steps.Count + netlinkDelta.Elements.Count);
+        int netlinkSteps = elementsOnly?.Count ?? (netlinkDelta?.Count ?? 0);
         LastApply = (render, nft, Stopwatch.GetElapsedTime(routesStarted), script.Length > 0 ? script.Length : -netlinkSteps);
         Log.Applied(_logger, render.TotalMilliseconds, nft.TotalMilliseconds, LastApply.Routes.TotalMilliseconds, LastApply.ScriptLength);
     }
