@@ -201,18 +201,7 @@ internal abstract class NftExpression
         protected override void WriteData(NfNetlinkBatchWriter writer, ReadOnlySpan<uint> anonymousSetIds)
         {
             writer.PutBigEndianUInt32(NfTablesRuleAttributes.NFTA_IMMEDIATE_DREG, VerdictRegister);
-            int data = writer.BeginNested(NfTablesRuleAttributes.NFTA_IMMEDIATE_DATA);
-            int verdict = writer.BeginNested(NfTablesRuleAttributes.NFTA_DATA_VERDICT);
-            Span<byte> codeBytes = stackalloc byte[4];
-            BinaryPrimitives.WriteInt32BigEndian(codeBytes, code);
-            writer.PutAttribute(NfTablesRuleAttributes.NFTA_VERDICT_CODE, codeBytes);
-            if (chain is not null)
-            {
-                writer.PutString(NfTablesRuleAttributes.NFTA_VERDICT_CHAIN, chain);
-            }
-
-            writer.EndNested(verdict);
-            writer.EndNested(data);
+            NfTablesVerdict.Write(writer, NfTablesRuleAttributes.NFTA_IMMEDIATE_DATA, code, chain);
         }
     }
 }

@@ -52,18 +52,7 @@ internal static class NfTablesSetsMapElements
         if (change.Add)
         {
             int code = ParseVerdict(change.Verdict, change.Key, nameof(change), out string? chain);
-            int data = writer.BeginNested(NFTA_SET_ELEM_DATA);
-            int verdict = writer.BeginNested(NfTablesRuleAttributes.NFTA_DATA_VERDICT);
-            Span<byte> codeBytes = stackalloc byte[4];
-            BinaryPrimitives.WriteInt32BigEndian(codeBytes, code);
-            writer.PutAttribute(NfTablesRuleAttributes.NFTA_VERDICT_CODE, codeBytes);
-            if (chain is not null)
-            {
-                writer.PutString(NfTablesRuleAttributes.NFTA_VERDICT_CHAIN, chain);
-            }
-
-            writer.EndNested(verdict);
-            writer.EndNested(data);
+            NfTablesVerdict.Write(writer, NFTA_SET_ELEM_DATA, code, chain);
         }
 
         writer.EndNested(element);
