@@ -23,9 +23,11 @@ internal sealed class ControllableStore(IKeyValueStore inner) : IKeyValueStore
     /// <summary>Ends every live watch with <see cref="WatchCompactedException"/>; new watches deliver again.</summary>
     public void BreakWatches()
     {
+        // Break first, then deliver again: an event a broken watch already holds must not slip through in between
+        // (under load the inner watch can hand over an event of the dropped period late).
         CancellationTokenSource old = Interlocked.Exchange(ref _break, new CancellationTokenSource());
-        _dropEvents = false;
         old.Cancel();
+        _dropEvents = false;
     }
 
     public Task<KeyValue?> GetAsync(string key, CancellationToken cancellationToken) => inner.GetAsync(key, cancellationToken);
@@ -50,7 +52,8 @@ internal sealed class ControllableStore(IKeyValueStore inner) : IKeyValueStore
 
     public async IAsyncEnumerable<WatchEvent> WatchAsync(string prefix, long afterRevision, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, Volatile.Read(ref _break).Token);
+        CancellationToken broken = Volatile.Read(ref _break).Token;
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, broken);
         IAsyncEnumerator<WatchEvent> events = inner.WatchAsync(prefix, afterRevision, linked.Token).GetAsyncEnumerator(linked.Token);
         try
         {
@@ -71,10 +74,17 @@ internal sealed class ControllableStore(IKeyValueStore inner) : IKeyValueStore
                     yield break;
                 }
 
-                if (!_dropEvents)
+                if (_dropEvents)
                 {
-                    yield return events.Current;
+                    continue;
                 }
+
+                if (broken.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                {
+                    throw new WatchCompactedException(afterRevision, afterRevision + 1);
+                }
+
+                yield return events.Current;
             }
         }
         finally
