@@ -87,11 +87,24 @@ public sealed class BirdPeeringRootTests
             Protocol(Route(nsTor, "10.70.0.0/26")) == "bird" && Protocol(Route(nsTor, "10.70.1.0/26")) == "bird"));
         // Each node also re-advertises the other's block (learned over the mesh) with itself as next hop, so the
         // ToR holds two paths per block and picks one by BGP's tie-breaks; the owner's path must be among them.
-        foreach (var (block, owner) in new[] { ("10.70.0.0/26", "10.0.0.1"), ("10.70.1.0/26", "10.0.0.2") })
+        // The re-advertised path can arrive first (the owner's session may come up a moment later): wait for both.
+        var owners = new[] { ("10.70.0.0/26", "10.0.0.1"), ("10.70.1.0/26", "10.0.0.2") };
+        await Eventually.WaitAsync("each block's owner among the ToR's paths", async () =>
+        {
+            foreach (var (block, owner) in owners)
+            {
+                var paths = await torControl.SendAsync("show route for " + block, CancellationToken.None);
+                if (!paths.Text.Contains("via " + owner + " ", StringComparison.Ordinal))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        });
+        foreach (var (block, _) in owners)
         {
             Assert.Contains(Gateway(Route(nsTor, block)), new[] { "10.0.0.1", "10.0.0.2" });
-            var paths = await torControl.SendAsync("show route for " + block, CancellationToken.None);
-            Assert.Contains("via " + owner + " ", paths.Text, StringComparison.Ordinal);
         }
 
         var sessions = (await torControl.ShowProtocolsAsync(CancellationToken.None)).Where(p => p.Proto == "BGP").ToList();
