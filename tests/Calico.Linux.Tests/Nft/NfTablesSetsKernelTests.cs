@@ -214,19 +214,5 @@ public class NfTablesSetsKernelTests
         return output;
     }
 
-    private static async Task<NetnsScope> TableAsync(string body)
-    {
-        Prerequisites.Require("nft");
-        var scope = new NetnsScope("calt-nfs");
-        try
-        {
-            await NftRunner.ApplyInAsync(scope.Path, "table inet calico {\n " + body + "\n}\n", CancellationToken.None);
-            return scope;
-        }
-        catch
-        {
-            scope.Dispose();
-            throw;
-        }
-    }
+    private static Task<NetnsScope> TableAsync(string body) => NftTestTable.CreateAsync("calt-nfs", body);
 }

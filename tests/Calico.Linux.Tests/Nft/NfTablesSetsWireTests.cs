@@ -121,21 +121,7 @@ public partial class NfTablesSetsWireTests
         return Convert.ToHexString(bytes.ToArray());
     }
 
-    private static async Task<NetnsScope> TableAsync()
-    {
-        Prerequisites.Require("nft");
-        var scope = new NetnsScope("calt-nfw");
-        try
-        {
-            await NftRunner.ApplyInAsync(scope.Path, "table inet calico {\n}\n", CancellationToken.None);
-            return scope;
-        }
-        catch
-        {
-            scope.Dispose();
-            throw;
-        }
-    }
+    private static Task<NetnsScope> TableAsync() => NftTestTable.CreateAsync("calt-nfw");
 
     [GeneratedRegex("\u001b\\[[0-9;]*m")]
     private static partial Regex Ansi();

@@ -271,21 +271,7 @@ public class NfTablesTransactionKernelTests(ITestOutputHelper output)
         return rule!;
     }
 
-    private static async Task<NetnsScope> TableAsync(string body)
-    {
-        Prerequisites.Require("nft");
-        var scope = new NetnsScope("calt-nft");
-        try
-        {
-            await NftRunner.ApplyInAsync(scope.Path, "table inet calico {\n " + body + "\n}\n", CancellationToken.None);
-            return scope;
-        }
-        catch
-        {
-            scope.Dispose();
-            throw;
-        }
-    }
+    private static Task<NetnsScope> TableAsync(string body) => NftTestTable.CreateAsync("calt-nft", body);
 
     private static string ListTable(NetnsScope scope)
     {
