@@ -56,7 +56,7 @@ public sealed partial class CalculationGraph
         return NewEndpoint(
             new EndpointKey(false, ns, name), new MemberKey(MemberKind.WorkloadEndpoint, ns, name),
             _hostname is null || string.Equals(spec.Node, _hostname, StringComparison.Ordinal),
-            labels, spec.Profiles, spec.IpNetworks, ports, spec.InterfaceName, spec.Mac);
+            labels, spec.Profiles, spec.IpNetworks, ports, spec.InterfaceName, spec.Mac, spec.AllowSpoofedSourcePrefixes);
     }
 
     private EndpointData BuildHostEndpoint(string name, HostEndpoint hep)
@@ -82,7 +82,7 @@ public sealed partial class CalculationGraph
 
     private static EndpointData NewEndpoint(
         EndpointKey key, MemberKey memberKey, bool local, Dictionary<string, string> labels, List<string>? profiles,
-        List<string>? addresses, List<NamedPort> ports, string? interfaceName, string? mac)
+        List<string>? addresses, List<NamedPort> ports, string? interfaceName, string? mac, List<string>? spoofedSourcePrefixes = null)
     {
         var v4 = new List<string>();
         var v6 = new List<string>();
@@ -101,6 +101,16 @@ public sealed partial class CalculationGraph
             (cidr.Contains(':', StringComparison.Ordinal) ? v6 : v4).Add(cidr);
         }
 
+        // Bad prefixes are skipped as bad addresses are: validation rejects both before they reach the store.
+        var allowed = new List<string>();
+        foreach (var text in spoofedSourcePrefixes ?? [])
+        {
+            if (RuleConverter.TryNormaliseCidr(text, out var cidr) && !Contains(allowed, cidr))
+            {
+                allowed.Add(cidr);
+            }
+        }
+
         return new EndpointData
         {
             Member = new MemberData(nets, ips, ports),
@@ -113,6 +123,7 @@ public sealed partial class CalculationGraph
             Ipv6Nets = v6,
             InterfaceName = interfaceName,
             Mac = mac,
+            AllowSpoofedSourcePrefixes = allowed,
         };
     }
 

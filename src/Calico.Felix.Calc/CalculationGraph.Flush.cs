@@ -252,6 +252,7 @@ public sealed partial class CalculationGraph
         var intent = new EndpointIntent(endpoint.Key, endpoint.InterfaceName, endpoint.Ipv4Nets, endpoint.Ipv6Nets, normal, endpoint.Profiles)
         {
             Mac = endpoint.Mac,
+            AllowSpoofedSourcePrefixes = endpoint.AllowSpoofedSourcePrefixes,
         };
         if (endpoint.Key.IsHostEndpoint)
         {

@@ -20,6 +20,7 @@ internal static class NftNames
     public const string FailsafeIn = "cali-failsafe-in";
     public const string FailsafeOut = "cali-failsafe-out";
     public const string NatPostrouting = "nat-POSTROUTING";
+    public const string RawPrerouting = "raw-PREROUTING";
     public const int MaxChainName = 28;
 
     /// <summary>Policy chain: <c>cali-pi-</c>/<c>cali-po-</c> + 20 characters of base64url(SHA-256(policy key)).</summary>

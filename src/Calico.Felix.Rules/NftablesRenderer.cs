@@ -47,6 +47,7 @@ public static partial class NftablesRenderer
 
         var chains = new List<NftChain>();
         AddBaseChains(chains, ctx, hasHostEndpoints: hosts.Count > 0);
+        AddSourceCheckChain(chains, ctx, workloads);
         AddNatChain(chains, masqueradeV4, masqueradeV6);
         AddDispatchChains(chains);
         if (hosts.Count > 0)

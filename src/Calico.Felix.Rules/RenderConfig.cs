@@ -28,6 +28,12 @@ public sealed record RenderConfig
     /// </summary>
     public bool MergeRuleRuns { get; init; } = true;
 
+    /// <summary>
+    /// Felix <c>WorkloadSourceSpoofing</c> = <c>Any</c>: a workload's <c>allowSpoofedSourcePrefixes</c> pass the
+    /// reverse-path check. Off (upstream's default <c>Disabled</c>): the prefixes are ignored.
+    /// </summary>
+    public bool AllowWorkloadSourceSpoofing { get; init; }
+
     /// <summary>Felix <c>FailsafeInboundHostPorts</c>: always open into the host through a host endpoint.</summary>
     public IReadOnlyList<HostPort> FailsafeInboundHostPorts { get; init; } = DefaultFailsafeInbound;
 

@@ -14,7 +14,7 @@ internal static class GoldenCases
     public static TheoryData<string> Names { get; } = new()
     {
         "empty", "profile-only", "tiers-and-rules", "endpoint-to-host-accept", "from-calc-graph", "host-endpoints", "nat-outgoing",
-        "merged-tiers-and-rules", "merged-from-calc-graph", "merged-host-endpoints", "merged-runs",
+        "merged-tiers-and-rules", "merged-from-calc-graph", "merged-host-endpoints", "merged-runs", "spoofed-source-prefixes",
     };
 
     private static readonly RenderConfig Unmerged = new() { MergeRuleRuns = false };
@@ -32,6 +32,7 @@ internal static class GoldenCases
         "merged-from-calc-graph" => (FromYaml(File.ReadAllText(Golden.PathOf("from-calc-graph", "input.yaml"))), new RenderConfig()),
         "merged-host-endpoints" => (HostEndpoints(), HostEndpointsConfig(new RenderConfig())),
         "merged-runs" => (MergedRuns.State(), new RenderConfig()),
+        "spoofed-source-prefixes" => (SpoofedSourcePrefixes(), Unmerged with { AllowWorkloadSourceSpoofing = true }),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown golden case"),
     };
 
@@ -62,6 +63,21 @@ internal static class GoldenCases
     public static PolicyKey AdminPolicy { get; } = new("admin", "GlobalNetworkPolicy", null, "allow-dns");
 
     public static PolicyKey WebPolicy { get; } = new("default", "NetworkPolicy", "prod", "web");
+
+    /// <summary><see cref="ProfileOnly"/> plus a workload allowed to send from other prefixes (one v4 prefix covers another, one v6).</summary>
+    public static DataplaneState SpoofedSourcePrefixes()
+    {
+        DataplaneState state = ProfileOnly();
+        state.Apply(new EndpointUpdate(new EndpointIntent(new EndpointKey(false, "prod", "node1-k8s-router-eth0"), "cali9abc", ["10.0.0.9/32"], ["fd00::9/128"], [], ["kns.prod"])
+        {
+            AllowSpoofedSourcePrefixes = ["192.168.0.0/16", "192.168.1.0/24", "172.16.0.1/32", "fd00:99::/64"],
+        }));
+        state.Apply(new EndpointUpdate(new EndpointIntent(new EndpointKey(false, "prod", "node1-k8s-v6-eth0"), "cali9def", [], ["fd00::10/128"], [], ["kns.prod"])
+        {
+            AllowSpoofedSourcePrefixes = ["fd00:98::/64"],
+        }));
+        return state;
+    }
 
     public static DataplaneState ProfileOnly()
     {

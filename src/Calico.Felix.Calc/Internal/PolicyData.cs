@@ -57,4 +57,6 @@ internal sealed class EndpointData
     public string? InterfaceName { get; init; }
 
     public string? Mac { get; init; }
+
+    public IReadOnlyList<string> AllowSpoofedSourcePrefixes { get; init; } = [];
 }

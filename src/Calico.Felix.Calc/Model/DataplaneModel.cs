@@ -55,6 +55,12 @@ public sealed record EndpointIntent(
 {
     public string? Mac { get; init; }
 
+    /// <summary>
+    /// Workload endpoints only: <c>allowSpoofedSourcePrefixes</c>, normalised CIDRs (host bits cleared) the workload may
+    /// use as source besides its own addresses. The renderer honours them only when Felix's WorkloadSourceSpoofing is Any.
+    /// </summary>
+    public IReadOnlyList<string> AllowSpoofedSourcePrefixes { get; init; } = [];
+
     /// <summary>Host endpoints only: tiers of applyOnForward policies (forwarded traffic).</summary>
     public IReadOnlyList<TierIntent> ForwardTiers { get; init; } = [];
 

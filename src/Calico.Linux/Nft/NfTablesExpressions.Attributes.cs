@@ -119,6 +119,18 @@ internal static class NfTablesRuleAttributes
 
     public const ushort NFTA_MASQ_FLAGS = 1;
 
+    public const ushort NFTA_FIB_DREG = 1;
+    public const ushort NFTA_FIB_RESULT = 2;
+    public const ushort NFTA_FIB_FLAGS = 3;
+    public const uint NFT_FIB_RESULT_OIF = 1;
+    public const uint NFTA_FIB_F_SADDR = 1;
+    public const uint NFTA_FIB_F_DADDR = 2;
+    public const uint NFTA_FIB_F_MARK = 4;
+    public const uint NFTA_FIB_F_IIF = 8;
+
+    /// <summary><c>oif exists|missing</c>: the register holds a boolean (in a zeroed 32-bit slot), not the ifindex.</summary>
+    public const uint NFTA_FIB_F_PRESENT = 32;
+
     /// <summary>NF_NAT_RANGE_PROTO_RANDOM_FULLY: <c>masquerade fully-random</c>.</summary>
     public const uint NF_NAT_RANGE_PROTO_RANDOM_FULLY = 0x10;
 

@@ -48,6 +48,9 @@ internal abstract class NftExpression
 
     public static NftExpression Verdict(int code, string? chain) => new Immediate(code, chain);
 
+    /// <summary>A route lookup (<c>fib</c>) into register 1; <paramref name="flags"/> are NFTA_FIB_F_*.</summary>
+    public static NftExpression Fib(uint flags, uint result) => new FibLookup(flags, result);
+
     /// <summary>Writes NFTA_LIST_ELEM; <paramref name="anonymousSetIds"/> maps the rule's anonymous sets to batch ids.</summary>
     public void Write(NfNetlinkBatchWriter writer, ReadOnlySpan<uint> anonymousSetIds)
     {
@@ -193,6 +196,17 @@ internal abstract class NftExpression
             {
                 writer.PutBigEndianUInt32(NfTablesRuleAttributes.NFTA_MASQ_FLAGS, flags);
             }
+        }
+    }
+
+    private sealed class FibLookup(uint flags, uint result) : NftExpression("fib")
+    {
+        protected override void WriteData(NfNetlinkBatchWriter writer, ReadOnlySpan<uint> anonymousSetIds)
+        {
+            // nft's order: flags, result, register.
+            writer.PutBigEndianUInt32(NfTablesRuleAttributes.NFTA_FIB_FLAGS, flags);
+            writer.PutBigEndianUInt32(NfTablesRuleAttributes.NFTA_FIB_RESULT, result);
+            writer.PutBigEndianUInt32(NfTablesRuleAttributes.NFTA_FIB_DREG, Register1);
         }
     }
 

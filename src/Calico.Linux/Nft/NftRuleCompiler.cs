@@ -113,6 +113,9 @@ internal sealed partial class NftRuleCompiler
             case "icmpv6":
                 CompileMatch(ReadField(keyword));
                 break;
+            case "fib":
+                CompileFib();
+                break;
             case "counter":
                 _expressions.Add(NftExpression.Counter());
                 break;
@@ -314,6 +317,48 @@ internal sealed partial class NftRuleCompiler
         }
 
         _expressions.Add(NftExpression.Log(prefix.Text));
+    }
+
+    /// <summary>
+    /// <c>fib saddr|daddr [. iif] [. mark] oif exists|missing</c>: a route lookup whose result is only tested for presence
+    /// (the reverse-path check <c>fib saddr . iif oif missing</c>); nft loads a boolean and compares 4 bytes. The kernel
+    /// refuses <c>. oif</c> with the <c>oif</c> result, so it is refused here too.
+    /// </summary>
+    private void CompileFib()
+    {
+        uint flags = NextWord("fib key") switch
+        {
+            "saddr" => NFTA_FIB_F_SADDR,
+            "daddr" => NFTA_FIB_F_DADDR,
+            string other => throw new UnsupportedException($"unsupported fib key '{other}'"),
+        };
+        while (TryRead("."))
+        {
+            string modifier = NextWord("fib modifier");
+            uint bit = modifier switch
+            {
+                "iif" => NFTA_FIB_F_IIF,
+                "mark" => NFTA_FIB_F_MARK,
+                _ => throw new UnsupportedException($"unsupported fib modifier '{modifier}'"),
+            };
+            if ((flags & bit) != 0)
+            {
+                throw new UnsupportedException($"fib modifier '{modifier}' twice");
+            }
+
+            flags |= bit;
+        }
+
+        Expect("oif");
+        string test = NextWord("'exists' or 'missing'");
+        uint present = test switch
+        {
+            "exists" => 1u,
+            "missing" => 0u,
+            _ => throw new UnsupportedException($"unsupported fib result test '{test}'"),
+        };
+        _expressions.Add(NftExpression.Fib(flags | NFTA_FIB_F_PRESENT, NFT_FIB_RESULT_OIF));
+        _expressions.Add(NftExpression.Compare(NFT_CMP_EQ, HostBytes(present)));
     }
 
     private void CompileMasquerade()

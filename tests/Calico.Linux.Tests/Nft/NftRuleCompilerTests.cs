@@ -69,6 +69,11 @@ public class NftRuleCompilerTests
     [InlineData("ip saddr . meta l4proto 10.0.0.1 accept", "wants @set or { ... }")]
     [InlineData("counter accept comment \"01234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890\"", "at most 128 characters")]
     [InlineData("counter accept comment \"caf\u00e9\"", "printable ASCII")]
+    [InlineData("fib iif oif missing drop", "unsupported fib key 'iif'")]
+    [InlineData("fib saddr . iif . iif oif missing drop", "fib modifier 'iif' twice")]
+    [InlineData("fib saddr . oif oif missing drop", "unsupported fib modifier 'oif'")]
+    [InlineData("fib saddr . iif type local drop", "expected 'oif'")]
+    [InlineData("fib saddr . iif oif eq 0 drop", "unsupported fib result test 'eq'")]
     public void TryCompile_OutsideTheGrammar_RefusedWithReason(string text, string reasonPart)
     {
         bool compiled = NftRule.TryCompile(text, out NftRule? rule, out string? reason);
@@ -107,6 +112,8 @@ public class NftRuleCompilerTests
     [InlineData("meta l4proto icmp icmp type 8 accept", 5)]
     [InlineData("th dport 80 accept", 3)]
     [InlineData("th dport 80-90 accept", 4)]
+    [InlineData("fib saddr . iif oif missing drop", 3)]
+    [InlineData("iifname \"cali*\" ip6 saddr != :: fib saddr . iif oif missing drop", 9)]
     public void TryCompile_ImplicitDependencies_AddedOnceAsNftDoes(string text, int expressions)
     {
         Assert.True(NftRule.TryCompile(text, out NftRule? rule, out string? reason), reason);

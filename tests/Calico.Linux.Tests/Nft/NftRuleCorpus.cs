@@ -104,6 +104,11 @@ internal static class NftRuleCorpus
         "meta nfproto != ipv6 counter accept",
         "iifname != \"eth0\" oifname \"cali*\" counter accept",
         "meta mark & 0x00030000 == 0x00010000 counter accept",
+        "fib saddr . iif oif missing counter drop",
+        "fib saddr . iif oif exists counter accept",
+        "fib daddr oif missing drop",
+        "fib daddr . mark oif exists accept",
+        "meta nfproto ipv6 fib saddr . mark . iif oif missing counter drop",
         "counter drop comment \"0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567\"",
     ];
 

@@ -1,0 +1,87 @@
+using System.Text;
+using Calico.Felix.Calc.Model;
+
+namespace Calico.Felix.Rules;
+
+public static partial class NftablesRenderer
+{
+    /// <summary>
+    /// Before conntrack (priority raw), as upstream's <c>rpfilter</c> rule in the raw table: a packet checked only after
+    /// <c>ct state established accept</c> could ride on another pod's flow (a spoofed DNS answer matches the reply
+    /// direction of the victim's query), so the check runs for every packet, tracked or not.
+    /// </summary>
+    private const string RawHeader = "type filter hook prerouting priority raw; policy accept;";
+
+    /// <summary>
+    /// Anti-spoofing for workload traffic, both families, in our own table (not only the IPv4 <c>rp_filter</c> sysctl,
+    /// which has no IPv6 twin): a packet from a <c>cali*</c> interface is dropped unless the route back to its source
+    /// leaves through that same interface (<c>fib saddr . iif oif missing</c>, a strict reverse-path check). The host
+    /// routes each local workload address (/32, /128) to its interface, so a workload may use exactly its own addresses;
+    /// another pod's (local: routed to another interface; remote: to the tunnel or uplink), the node's (local route)
+    /// or an unrouted one all fail. A family the workload has no address of fails too, except link-local sources
+    /// (fe80::/64 is routed to every interface), so IPv6 neighbour discovery and MLD with the host keep working; the
+    /// unspecified source <c>::</c> (duplicate address detection) is let through, as it can impersonate no one.
+    /// With <see cref="RenderConfig.AllowWorkloadSourceSpoofing"/>, an endpoint's <c>allowSpoofedSourcePrefixes</c>
+    /// are accepted first (this chain only; policy still applies).
+    /// </summary>
+    private static void AddSourceCheckChain(List<NftChain> chains, RenderContext ctx, List<(string Iface, EndpointIntent Endpoint)> workloads)
+    {
+        var sb = new StringBuilder(256);
+        if (ctx.Config.AllowWorkloadSourceSpoofing)
+        {
+            foreach (var (iface, endpoint) in workloads)
+            {
+                AppendSpoofedPrefixes(sb, iface, endpoint, 4);
+                AppendSpoofedPrefixes(sb, iface, endpoint, 6);
+            }
+        }
+
+        string wl = ctx.WorkloadWildcard;
+        Rule(sb).Append("iifname ").Append(wl).Append(" meta nfproto ipv4 fib saddr . iif oif missing counter drop");
+        Comment(sb, "Drop spoofed source: not routed back to the workload interface");
+        sb.Append('\n');
+        Rule(sb).Append("iifname ").Append(wl).Append(" ip6 saddr != :: fib saddr . iif oif missing counter drop");
+        Comment(sb, "Drop spoofed source: not routed back to the workload interface");
+        sb.Append('\n');
+        chains.Add(Chain(NftNames.RawPrerouting, sb, RawHeader, "Workload source (reverse-path) check"));
+    }
+
+    private static void AppendSpoofedPrefixes(StringBuilder sb, string iface, EndpointIntent endpoint, int family)
+    {
+        if (endpoint.AllowSpoofedSourcePrefixes.Count == 0)
+        {
+            return;
+        }
+
+        var nets = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string prefix in endpoint.AllowSpoofedSourcePrefixes)
+        {
+            var (f, text) = Cidr.Normalize(prefix);
+            if (f == family)
+            {
+                nets.Add(text);
+            }
+        }
+
+        if (nets.Count == 0)
+        {
+            return;
+        }
+
+        List<string> collapsed = CidrCollapse.Collapse(nets);
+        collapsed.Sort(StringComparer.Ordinal);
+        Rule(sb).Append("iifname \"").Append(iface).Append("\" ").Append(family == 4 ? "ip" : "ip6").Append(" saddr ");
+        if (collapsed.Count == 1)
+        {
+            sb.Append(collapsed[0]);
+        }
+        else
+        {
+            sb.Append("{ ").AppendJoin(", ", collapsed).Append(" }");
+        }
+
+        sb.Append(" counter accept");
+        Comment(sb, "allowSpoofedSourcePrefixes of " + endpoint.Key.ToString());
+        sb.Append('\n');
+    }
+}
