@@ -141,7 +141,11 @@ public sealed class AgentHostFixture : IAsyncLifetime
     public string AgentOutput => _agent is null ? "" : _processes.OutputOf(_agent);
 
     /// <summary>A pod in ns1: its netns, the CNI plugin's wiring, and its WorkloadEndpoint (labels + pod=name).</summary>
-    public async Task<Pod> AddPodAsync(string name, string ip, params (string Key, string Value)[] labels)
+    public Task<Pod> AddPodAsync(string name, string ip, params (string Key, string Value)[] labels) =>
+        AddPodAsync(name, ip, ipv6: null, labels);
+
+    /// <summary>As the IPv4-only overload, dual-stack when <paramref name="ipv6"/> is given (a /128, as from an IPv6 pool).</summary>
+    public async Task<Pod> AddPodAsync(string name, string ip, string? ipv6, params (string Key, string Value)[] labels)
     {
         string netns = await AddNamespaceAsync("cnp" + _suffix + name);
         string iface = "cali" + _suffix + name.PadRight(5, '0')[..5];
@@ -151,6 +155,7 @@ public sealed class AgentHostFixture : IAsyncLifetime
             ContainerIfName = "eth0",
             HostIfName = iface,
             IPv4 = [IPNetwork.Parse(ip + "/32")],
+            IPv6 = ipv6 is null ? [] : [IPNetwork.Parse(ipv6 + "/128")],
         }, CancellationToken.None));
         Sh($"ip -n {netns} link set lo up");
         var allLabels = labels.ToDictionary(l => l.Key, l => l.Value);
@@ -161,11 +166,11 @@ public sealed class AgentHostFixture : IAsyncLifetime
         wep.Spec.Pod = name;
         wep.Spec.Endpoint = "eth0";
         wep.Spec.InterfaceName = iface;
-        wep.Spec.IpNetworks = [ip + "/32"];
+        wep.Spec.IpNetworks = ipv6 is null ? [ip + "/32"] : [ip + "/32", ipv6 + "/128"];
         wep.Spec.Profiles = ["kns.ns1"];
         var created = await Client.CreateAsync(wep, CancellationToken.None);
         Assert.True(created.Succeeded, created.Message);
-        return new Pod(name, netns, IPAddress.Parse(ip), iface);
+        return new Pod(name, netns, IPAddress.Parse(ip), iface) { Address6 = ipv6 is null ? null : IPAddress.Parse(ipv6) };
     }
 
     /// <summary>calicoctl apply: create, or replace what exists.</summary>
@@ -232,4 +237,7 @@ public sealed class AgentHostFixture : IAsyncLifetime
     }
 }
 
-public sealed record Pod(string Name, string Netns, IPAddress Address, string HostInterface);
+public sealed record Pod(string Name, string Netns, IPAddress Address, string HostInterface)
+{
+    public IPAddress? Address6 { get; init; }
+}

@@ -1,0 +1,146 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.RegularExpressions;
+using Calico.Linux;
+
+namespace Calico.Node.Tests.Kernel;
+
+/// <summary>
+/// Root tier, the real calico-node on one dual-stack host: a workload that puts another pod's address on its interface
+/// and sends from it is dropped by the reverse-path check in raw-PREROUTING, IPv4 and IPv6, although the server's
+/// policy admits the impersonated pod; the impersonated pod itself gets through. The drop is proven by the check's
+/// own counter (the spoofed datagram reached the rule), the non-arrival by the server's socket afterwards.
+/// </summary>
+public sealed partial class SourceSpoofingKernelTests(AgentHostFixture host) : IClassFixture<AgentHostFixture>
+{
+    private const int Port = 9300;
+    private static readonly TimeSpan Converge = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task Workload_sending_from_another_pods_address_is_dropped_and_the_real_pod_is_admitted()
+    {
+        await host.ApplyAsync("""
+            apiVersion: projectcalico.org/v3
+            kind: IPPool
+            metadata:
+              name: lab-v6
+            spec:
+              cidr: fd00:65::/64
+              blockSize: 122
+            ---
+            apiVersion: projectcalico.org/v3
+            kind: NetworkPolicy
+            metadata:
+              name: only-friend
+              namespace: ns1
+            spec:
+              selector: app == 'spoof-server'
+              types: [Ingress]
+              ingress:
+              - action: Allow
+                protocol: UDP
+                source:
+                  selector: app == 'friend'
+            """);
+        Pod server = await host.AddPodAsync("ssrv", "10.65.0.50", "fd00:65::50", ("app", "spoof-server"));
+        Pod friend = await host.AddPodAsync("sfrn", "10.65.0.51", "fd00:65::51", ("app", "friend"));
+        Pod mallory = await host.AddPodAsync("smal", "10.65.0.52", "fd00:65::52");
+        await host.WaitForAsync(
+            () => Task.FromResult(Nft($"list chain inet calico cali-tw-{server.HostInterface}").Contains("Start of tier", StringComparison.Ordinal)),
+            Converge, "the server's ingress policy in its endpoint chain");
+
+        // The spoofed datagram must be the packet that meets the check, not a neighbour solicitation for the gateway.
+        AgentHostFixture.Sh($"ip -n {mallory.Netns} neigh replace 169.254.1.1 lladdr ee:ee:ee:ee:ee:ee dev eth0 nud permanent && " +
+                            $"ip -n {mallory.Netns} -6 neigh replace fe80::ecee:eeff:feee:eeee lladdr ee:ee:ee:ee:ee:ee dev eth0 nud permanent && " +
+                            $"ip -n {mallory.Netns} addr add {friend.Address}/32 dev eth0 && " +
+                            $"ip -n {mallory.Netns} addr add {friend.Address6}/128 dev eth0 nodad");
+
+        await CheckFamilyAsync(server, server.Address, friend, mallory, friend.Address, v6: false);
+        await CheckFamilyAsync(server, server.Address6!, friend, mallory, friend.Address6!, v6: true);
+    }
+
+    private async Task CheckFamilyAsync(Pod server, IPAddress serverAddress, Pod friend, Pod mallory, IPAddress impersonated, bool v6)
+    {
+        using Socket listener = await NetworkNamespace.RunInAsync("/var/run/netns/" + server.Netns, () =>
+        {
+            var s = new Socket(serverAddress.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+            s.Bind(new IPEndPoint(serverAddress, Port));
+            return s;
+        });
+        var received = new ConcurrentQueue<(string Payload, IPAddress From)>();
+        using var stop = new CancellationTokenSource();
+        Task receiving = ReceiveAllAsync(listener, received, stop.Token);
+        try
+        {
+            long before = SpoofDrops(v6);
+            using Socket spoofer = await BoundSocketAsync(mallory.Netns, impersonated);
+            await host.WaitForAsync(async () =>
+            {
+                await spoofer.SendToAsync(Encoding.ASCII.GetBytes("spoofed"), new IPEndPoint(serverAddress, Port));
+                return SpoofDrops(v6) > before;
+            }, Converge, $"the spoofed {(v6 ? "IPv6" : "IPv4")} datagram to meet the source check");
+
+            using Socket real = await BoundSocketAsync(friend.Netns, impersonated);
+            await host.WaitForAsync(async () =>
+            {
+                await real.SendToAsync(Encoding.ASCII.GetBytes("real"), new IPEndPoint(serverAddress, Port));
+                await Task.Delay(50);
+                return !received.IsEmpty;
+            }, Converge, $"the real pod's {(v6 ? "IPv6" : "IPv4")} datagram");
+
+            // Everything that arrived came from the real pod: the spoofed ones were dropped (counted) before it was sent.
+            Assert.All(received, d => Assert.Equal(("real", impersonated), d));
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            listener.Close();
+            await receiving;
+        }
+    }
+
+    private static async Task ReceiveAllAsync(Socket socket, ConcurrentQueue<(string, IPAddress)> received, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[64];
+        EndPoint any = new IPEndPoint(socket.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                SocketReceiveFromResult r = await socket.ReceiveFromAsync(buffer, SocketFlags.None, any, cancellationToken);
+                received.Enqueue((Encoding.ASCII.GetString(buffer, 0, r.ReceivedBytes), ((IPEndPoint)r.RemoteEndPoint).Address));
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
+            {
+                return;
+            }
+        }
+    }
+
+    private static Task<Socket> BoundSocketAsync(string netns, IPAddress source) =>
+        NetworkNamespace.RunInAsync("/var/run/netns/" + netns, () =>
+        {
+            var s = new Socket(source.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+            s.Bind(new IPEndPoint(source, 0));
+            return s;
+        });
+
+    /// <summary>Packets the raw-PREROUTING source check has dropped for one family.</summary>
+    private long SpoofDrops(bool v6)
+    {
+        string chain = Nft("list chain inet calico raw-PREROUTING");
+        Match m = (v6 ? V6Drop() : V4Drop()).Match(chain);
+        Assert.True(m.Success, chain);
+        return long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private string Nft(string command) => AgentHostFixture.Sh($"ip netns exec {host.HostNs} nft {command}");
+
+    [GeneratedRegex(@"meta nfproto ipv4 fib saddr \. iif oif missing counter packets (\d+)")]
+    private static partial Regex V4Drop();
+
+    [GeneratedRegex(@"ip6 saddr != :: fib saddr \. iif oif missing counter packets (\d+)")]
+    private static partial Regex V6Drop();
+}
