@@ -141,4 +141,21 @@ public sealed class CalculationGraphIncrementalTests
         Assert.IsType<ActiveProfileUpdate>(updates[0]);
         Assert.IsType<EndpointUpdate>(updates[1]);
     }
+
+    [Fact]
+    public void AllowSpoofedSourcePrefixes_CarriedNormalisedToTheIntent_ChangeResendsSameDoesNot()
+    {
+        var graph = new CalculationGraph("node1");
+        const string Prefixes = "  allowSpoofedSourcePrefixes: [192.168.1.7/16, 'fd00:99::/64', 192.168.0.0/16, not-a-cidr]";
+        Put(graph, Yaml.Namespace("ns1") + Yaml.Wep("ns1", "router", "10.0.0.1/32", extra: Prefixes));
+        var first = Assert.Single(graph.Flush().OfType<EndpointUpdate>());
+        Assert.Equal(["192.168.0.0/16", "fd00:99::/64"], first.Endpoint.AllowSpoofedSourcePrefixes);
+
+        Put(graph, Yaml.Namespace("ns1") + Yaml.Wep("ns1", "router", "10.0.0.1/32", extra: Prefixes));
+        Assert.Empty(graph.Flush().OfType<EndpointUpdate>());
+
+        Put(graph, Yaml.Wep("ns1", "router", "10.0.0.1/32"));
+        var second = Assert.Single(graph.Flush().OfType<EndpointUpdate>());
+        Assert.Empty(second.Endpoint.AllowSpoofedSourcePrefixes);
+    }
 }

@@ -120,7 +120,8 @@ public sealed class NftablesRendererTests
         string text = RenderSingleRule(new RuleModel { Action = RuleAction.Deny, SrcNets = ["fd00::/8"] });
 
         Assert.Contains("meta nfproto ipv6 ip6 saddr { fd00::/8 } counter drop", text, StringComparison.Ordinal);
-        Assert.DoesNotContain("meta nfproto ipv4", text, StringComparison.Ordinal);
+        // The source check in raw-PREROUTING is the only IPv4 rule.
+        Assert.DoesNotContain(text.Split('\n'), l => l.Contains("meta nfproto ipv4", StringComparison.Ordinal) && !l.Contains("fib saddr", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -177,5 +178,30 @@ public sealed class NftablesRendererTests
         state ??= new DataplaneState();
         state.Apply(new ActivePolicyUpdate(new PolicyKey("default", "GlobalNetworkPolicy", null, "p"), new PolicyIntent([rule], [])));
         return NftablesRenderer.Render(state, new RenderConfig());
+    }
+
+    [Fact]
+    public void Build_AnyState_ChecksWorkloadSourcesBeforeConntrackInBothFamilies()
+    {
+        NftTable table = NftablesRenderer.Build(new DataplaneState(), new RenderConfig { InterfacePrefix = "tap" }, NatInputs.None);
+
+        NftChain raw = Assert.Single(table.Chains, c => c.Name == "raw-PREROUTING");
+        Assert.Equal("type filter hook prerouting priority raw; policy accept;", raw.Header);
+        Assert.Collection(
+            raw.Rules,
+            r => Assert.StartsWith("iifname \"tap*\" meta nfproto ipv4 fib saddr . iif oif missing counter drop", r, StringComparison.Ordinal),
+            r => Assert.StartsWith("iifname \"tap*\" ip6 saddr != :: fib saddr . iif oif missing counter drop", r, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Build_SpoofedSourcePrefixesWithoutWorkloadSourceSpoofing_Ignored()
+    {
+        DataplaneState state = GoldenCases.SpoofedSourcePrefixes();
+
+        NftTable off = NftablesRenderer.Build(state, new RenderConfig(), NatInputs.None);
+        NftTable on = NftablesRenderer.Build(state, new RenderConfig { AllowWorkloadSourceSpoofing = true }, NatInputs.None);
+
+        Assert.Equal(2, off.Chains.Single(c => c.Name == "raw-PREROUTING").Rules.Count);
+        Assert.Equal(5, on.Chains.Single(c => c.Name == "raw-PREROUTING").Rules.Count);
     }
 }
