@@ -61,6 +61,22 @@ public sealed partial class SourceSpoofingKernelTests(AgentHostFixture host) : I
         await CheckFamilyAsync(server, server.Address6!, friend, mallory, friend.Address6!, v6: true);
     }
 
+    [Fact]
+    public async Task Workload_resolves_the_host_by_neighbour_discovery_from_its_link_local_address()
+    {
+        string ping = TestKit.Prerequisites.Require("ping");
+        Pod pod = await host.AddPodAsync("snd", "10.65.0.53", "fd00:65::53");
+
+        // A link-local destination makes the kernel solicit from the link-local source, which the check must pass
+        // (the echo itself meets DefaultEndpointToHostAction Drop; the neighbour entry is what shows ND worked).
+        await host.WaitForAsync(() =>
+        {
+            AgentHostFixture.Sh($"ip netns exec {pod.Netns} {ping} -6 -n -c 1 -W 1 fe80::ecee:eeff:feee:eeee%eth0 >/dev/null 2>&1 || true");
+            string neighbour = AgentHostFixture.Sh($"ip -n {pod.Netns} -6 neigh show fe80::ecee:eeff:feee:eeee dev eth0");
+            return Task.FromResult(neighbour.Contains("lladdr ee:ee:ee:ee:ee:ee", StringComparison.Ordinal));
+        }, Converge, "the host's link-local to be resolved by neighbour discovery");
+    }
+
     private async Task CheckFamilyAsync(Pod server, IPAddress serverAddress, Pod friend, Pod mallory, IPAddress impersonated, bool v6)
     {
         using Socket listener = await NetworkNamespace.RunInAsync("/var/run/netns/" + server.Netns, () =>
