@@ -11,6 +11,10 @@ namespace Calico.Api.Support;
 /// </summary>
 public static partial class SupportMatrix
 {
+    // A metav1.Duration's zero as upstream exports print it ("0s").
+    [System.Text.RegularExpressions.GeneratedRegex(@"^0+(\.0+)?(ns|us|µs|ms|s|m|h)?$")]
+    private static partial System.Text.RegularExpressions.Regex ZeroDuration();
+
     // Declared before the index: static initialisers run in textual order within this file.
     private static readonly List<FieldSupport> s_rows = BuildRows();
     private static readonly Dictionary<string, List<FieldSupport>> s_byKindPath = Index();
@@ -221,7 +225,7 @@ public static partial class SupportMatrix
         {
             JsonValueKind.False => true,
             JsonValueKind.Number => value.GetValue<JsonElement>().TryGetDouble(out var d) && d == 0,
-            _ => false,
+            _ => ZeroDuration().IsMatch(text),
         };
     }
 
