@@ -34,7 +34,15 @@ internal sealed class NodeServices : IAsyncDisposable, IAgentTelemetry
         _reporter = _health.Register("felix", reportsLive: true, reportsReady: true, TimeSpan.FromSeconds(30));
         _reporter.Report(true, false, _reason);
         _metrics = new FelixMetrics(_registry);
+        _metrics.RegisterUnsupportedSettings(() => _unsupported.Select(f => (f.Kind, f.Name, f.Field)));
     }
+
+    private volatile IReadOnlyList<Calico.Api.Support.SupportFinding> _unsupported = [];
+
+    /// <summary>For tests: the health aggregator and the metric registry the endpoints serve.</summary>
+    internal HealthAggregator Health => _health;
+
+    internal MetricsRegistry Registry => _registry;
 
     public ILoggerFactory LoggerFactory { get; }
 
@@ -131,6 +139,8 @@ internal sealed class NodeServices : IAsyncDisposable, IAgentTelemetry
     public void DataplaneFailed(string reason) => _metrics.DataplaneFailures.Inc();
 
     public void ResyncStarted() => _metrics.ResyncsStarted.Inc();
+
+    public void UnsupportedSettings(IReadOnlyList<Calico.Api.Support.SupportFinding> refused) => _unsupported = refused;
 
     public void Counts(int localEndpoints, int activePolicies, int hosts)
     {

@@ -105,6 +105,56 @@ public sealed class FelixAgentTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_refused_setting_written_straight_to_the_datastore_is_reported_and_the_rest_stays_enforced()
+    {
+        var allowWeb = Gnp("allow-web", preDnat: false);
+        var preDnat = Gnp("pre-dnat-1", preDnat: true);
+        var pool = Pool("ipip", "10.70.0.0/16", nat: false);
+        pool.Spec.IpipMode = "Always";
+        _agent.OnUpdates([Put(Wep("host1", "web", "10.65.0.2/32")), Put(allowWeb), Put(preDnat), Put(pool)]);
+        _agent.OnStatusUpdated(SyncStatus.InSync);
+        var applied = await NextApplyAsync();
+
+        // Everything else is still programmed: the workload, and the policy that can be enforced.
+        Assert.Single(applied.State.Endpoints);
+        Assert.Contains(applied.State.Policies.Keys, k => k.Name == "allow-web");
+        await WaitForAsync(() => _telemetry.Unsupported.Count == 3);
+        Assert.Equal(["spec.applyOnForward", "spec.ipipMode", "spec.preDNAT"], _telemetry.Unsupported.Select(f => f.Field).Order(StringComparer.Ordinal));
+        Assert.False(_telemetry.Readiness.Ready);
+        Assert.StartsWith("not enforced: GlobalNetworkPolicy \"pre-dnat-1\" sets applyOnForward; GlobalNetworkPolicy \"pre-dnat-1\" sets preDNAT", _telemetry.Readiness.Reason, StringComparison.Ordinal);
+        Assert.Contains("degraded, not enforced: IPPool \"ipip\" sets ipipMode", _telemetry.Readiness.Reason, StringComparison.Ordinal);
+
+        // Removing the setting clears the report; the remaining degraded one leaves the node ready.
+        _agent.OnUpdates([Delete(ResourceKinds.GlobalNetworkPolicy, null, "pre-dnat-1")]);
+        await WaitForAsync(() => _telemetry.Readiness.Ready);
+        Assert.Equal("degraded, not enforced: IPPool \"ipip\" sets ipipMode", _telemetry.Readiness.Reason);
+    }
+
+    private static GlobalNetworkPolicy Gnp(string name, bool preDnat)
+    {
+        var gnp = new GlobalNetworkPolicy { Metadata = { Name = name } };
+        gnp.Spec.Selector = "all()";
+        gnp.Spec.Ingress = [new Rule { Action = "Allow" }];
+        if (preDnat)
+        {
+            gnp.Spec.PreDNAT = true;
+            gnp.Spec.ApplyOnForward = true;
+        }
+
+        return gnp;
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        for (int i = 0; i < 500 && !condition(); i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(condition());
+    }
+
+    [Fact]
     public async Task A_value_that_cannot_be_decoded_is_treated_as_deleted()
     {
         _agent.OnUpdates([Put(Wep("host1", "web", "10.65.0.2/32"))]);

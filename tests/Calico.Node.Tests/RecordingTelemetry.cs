@@ -26,4 +26,10 @@ internal sealed class RecordingTelemetry : IAgentTelemetry
     public void ResyncStarted() { }
 
     public void Counts(int localEndpoints, int activePolicies, int hosts) { }
+
+    public IReadOnlyList<Calico.Api.Support.SupportFinding> Unsupported { get { lock (_lock) { return _unsupported; } } }
+
+    private IReadOnlyList<Calico.Api.Support.SupportFinding> _unsupported = [];
+
+    public void UnsupportedSettings(IReadOnlyList<Calico.Api.Support.SupportFinding> refused) { lock (_lock) { _unsupported = refused; } }
 }

@@ -38,7 +38,13 @@ internal sealed class CrudRunner(CtlContext context)
         var errors = new List<string>();
         foreach (var resource in resources)
         {
-            var (result, error) = await ResourceActions.RunAsync(action, client!, resource, options, cancellationToken).ConfigureAwait(false);
+            var warnings = new List<string>();
+            var (result, error) = await ResourceActions.RunAsync(action, client!, resource, options, cancellationToken, warnings).ConfigureAwait(false);
+            foreach (var warning in warnings)
+            {
+                context.Error.WriteLine(warning);
+            }
+
             if (error is not null)
             {
                 errors.Add(error);

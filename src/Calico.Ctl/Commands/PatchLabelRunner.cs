@@ -59,8 +59,19 @@ internal sealed class PatchLabelRunner(CtlContext context)
         {
             var resource = ResourceCodec.FromJsonNode(patched);
             resource.Metadata.ResourceVersion = current.Metadata.ResourceVersion;
-            var r = await client.UpdateAsync(resource, cancellationToken).ConfigureAwait(false);
-            error = r.Succeeded ? null : r.Message;
+            error = SupportGate.Check(resource, out var warnings);
+            if (error is null)
+            {
+                var r = await client.UpdateAsync(resource, cancellationToken).ConfigureAwait(false);
+                error = r.Succeeded ? null : r.Message;
+                if (error is null)
+                {
+                    foreach (var warning in warnings)
+                    {
+                        context.Error.WriteLine(warning);
+                    }
+                }
+            }
         }
         catch (Exception e) when (e is ValidationException or ResourceDecodeException)
         {

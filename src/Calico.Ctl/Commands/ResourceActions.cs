@@ -13,7 +13,8 @@ internal static class ResourceActions
 {
     private const int UpdateAttempts = 5;
 
-    public static async Task<(Resource? Result, string? Error)> RunAsync(string action, ResourceClient client, Resource resource, CrudOptions options, CancellationToken cancellationToken)
+    /// <param name="warnings">Receives the ignored-setting warnings of a resource that is written (or validated).</param>
+    public static async Task<(Resource? Result, string? Error)> RunAsync(string action, ResourceClient client, Resource resource, CrudOptions options, CancellationToken cancellationToken, List<string>? warnings = null)
     {
         var kind = ResourceKinds.Of(resource);
         if (NamespaceError(resource, kind, options) is { } nsError)
@@ -26,6 +27,23 @@ internal static class ResourceActions
             return (null, $"operation {action} is not supported on {kind.Kind}: resource is readonly");
         }
 
+        IReadOnlyList<string> ignored = [];
+        if (action is "create" or "apply" or "replace" or "validate" && IsValid(resource) && SupportGate.Check(resource, out ignored) is { } refusal)
+        {
+            return (null, refusal);
+        }
+
+        var outcome = await RunCheckedAsync(action, client, resource, kind, options, cancellationToken).ConfigureAwait(false);
+        if (outcome.Error is null)
+        {
+            warnings?.AddRange(ignored);
+        }
+
+        return outcome;
+    }
+
+    private static async Task<(Resource? Result, string? Error)> RunCheckedAsync(string action, ResourceClient client, Resource resource, ResourceKind kind, CrudOptions options, CancellationToken cancellationToken)
+    {
         try
         {
             switch (action)
@@ -122,6 +140,22 @@ internal static class ResourceActions
         }
 
         return (null, "failed to update the resource: " + last?.Message);
+    }
+
+    /// <summary>An invalid resource is reported by validation first, as before; the support check is for valid ones.</summary>
+    private static bool IsValid(Resource resource)
+    {
+        try
+        {
+            var copy = ResourceCodec.Clone(resource);
+            ResourceDefaults.Apply(copy);
+            ResourceValidator.Validate(copy);
+            return true;
+        }
+        catch (ValidationException)
+        {
+            return false;
+        }
     }
 
     private static string? NamespaceOf(ResourceKind kind, Resource r) =>

@@ -76,9 +76,12 @@ internal static class RuleConverter
             return false;
         }
 
-        // Services need the service index, which this graph does not have: dropping the rule is what upstream does
-        // for rules it cannot render.
-        if (rule.Source.Services is not null || rule.Destination.Services is not null)
+        // Services need the service index and http an application-layer proxy, neither of which exists here
+        // (docs/support-matrix.md). Fail closed: an Allow or Pass rule with such a match never matches (it is dropped);
+        // a Deny or Log rule applies on its enforceable part, i.e. without that match, so it covers at least what
+        // was asked.
+        if ((rule.Source.Services is not null || rule.Destination.Services is not null || rule.Http is not null)
+            && action is RuleAction.Allow or RuleAction.Pass)
         {
             return false;
         }

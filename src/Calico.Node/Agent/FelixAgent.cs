@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using Calico.Api;
+using Calico.Api.Support;
 using Calico.Client;
 using Calico.Datastore;
 using Calico.Datastore.Syncer;
@@ -29,6 +30,11 @@ internal sealed partial class FelixAgent : ISyncerCallbacks
     private readonly IRoutingDriver? _routing;
     private readonly RoutingInputs _routingInputs;
     private bool _routingDirty;
+    private readonly string _nodeName;
+
+    /// <summary>Refused settings per datastore key (docs/support-matrix.md): logged once, counted, shown on /readiness.</summary>
+    private readonly Dictionary<string, IReadOnlyList<SupportFinding>> _unsupported = new(StringComparer.Ordinal);
+    private bool _unsupportedChanged;
     private string? _routingError;
     private string? _dataplaneError;
     private readonly Func<AgentInputs, RenderConfig> _renderConfigFor;
@@ -60,6 +66,7 @@ internal sealed partial class FelixAgent : ISyncerCallbacks
         TimeSpan? retryDelay = null,
         IRoutingDriver? routing = null)
     {
+        _nodeName = nodeName;
         _graph = new CalculationGraph(nodeName);
         _routing = routing;
         _routingInputs = new RoutingInputs(nodeName);
@@ -217,6 +224,13 @@ internal sealed partial class FelixAgent : ISyncerCallbacks
             }
         }
 
+        if (_unsupportedChanged)
+        {
+            _unsupportedChanged = false;
+            _telemetry.UnsupportedSettings(AllUnsupported());
+            UpdateReadiness();
+        }
+
         _telemetry.CalcGraphUpdated(Stopwatch.GetElapsedTime(started), count);
         _telemetry.Counts(_state.Endpoints.Count, _state.Policies.Count, _inputs.NodeCount);
     }
@@ -243,6 +257,7 @@ internal sealed partial class FelixAgent : ISyncerCallbacks
             }
         }
 
+        TrackUnsupported(update.Key, value);
         _routingInputs.OnResource(kind, name, value);
         if (kind == ResourceKinds.BGPConfiguration || kind == ResourceKinds.BGPPeer || _inputs.TryApply(kind, name, value))
         {
@@ -250,6 +265,89 @@ internal sealed partial class FelixAgent : ISyncerCallbacks
         }
 
         _graph.OnUpdate(new ResourceUpdate(kind, ns, name, value));
+    }
+
+    /// <summary>
+    /// Data can reach the datastore without calicoctl: each refused setting this node would have to act on is logged
+    /// once (when it appears), counted and shown on /readiness; everything else keeps being enforced.
+    /// </summary>
+    private void TrackUnsupported(string key, Resource? value)
+    {
+        List<SupportFinding> refused = value is null || !AppliesHere(value) ? [] : RefusedIn(value);
+        _unsupported.TryGetValue(key, out IReadOnlyList<SupportFinding>? before);
+        before ??= [];
+        if (before.SequenceEqual(refused))
+        {
+            return;
+        }
+
+        foreach (SupportFinding finding in refused)
+        {
+            if (!before.Contains(finding))
+            {
+                Log.UnsupportedSetting(_logger, finding.Kind, finding.Name, finding.Field, finding.Value, finding.Entry.Reason);
+            }
+        }
+
+        if (refused.Count == 0)
+        {
+            _unsupported.Remove(key);
+        }
+        else
+        {
+            _unsupported[key] = refused;
+        }
+
+        _unsupportedChanged = true;
+    }
+
+    private static List<SupportFinding> RefusedIn(Resource value)
+    {
+        var refused = new List<SupportFinding>();
+        foreach (SupportFinding finding in SupportMatrix.Check(value))
+        {
+            if (finding.Status == SupportStatus.Refused)
+            {
+                refused.Add(finding);
+            }
+        }
+
+        return refused;
+    }
+
+    /// <summary>Another node's endpoints and per-node configuration are that node's to report.</summary>
+    private bool AppliesHere(Resource value) => value switch
+    {
+        WorkloadEndpoint wep => string.IsNullOrEmpty(wep.Spec.Node) || wep.Spec.Node == _nodeName,
+        HostEndpoint hep => string.IsNullOrEmpty(hep.Spec.Node) || hep.Spec.Node == _nodeName,
+        FelixConfiguration fc => fc.Metadata.Name is not { } n || !n.StartsWith("node.", StringComparison.Ordinal) || n == "node." + _nodeName,
+        _ => true,
+    };
+
+    private List<SupportFinding> AllUnsupported()
+    {
+        var all = new List<SupportFinding>();
+        foreach (IReadOnlyList<SupportFinding> findings in _unsupported.Values)
+        {
+            all.AddRange(findings);
+        }
+
+        all.Sort(static (a, b) => string.CompareOrdinal(a.Summary, b.Summary));
+        return all;
+    }
+
+    /// <summary>"not enforced: …" for settings that make the node not ready, "degraded: …" for the others; null when none.</summary>
+    private (string? Blocking, string? Degraded) UnsupportedReasons()
+    {
+        var blocking = new List<string>();
+        var degraded = new List<string>();
+        foreach (SupportFinding finding in AllUnsupported())
+        {
+            (finding.Entry.BlocksReadiness ? blocking : degraded).Add(finding.Summary);
+        }
+
+        return (blocking.Count > 0 ? "not enforced: " + string.Join("; ", blocking) : null,
+            degraded.Count > 0 ? "degraded, not enforced: " + string.Join("; ", degraded) : null);
     }
 
     private void RecomputePools()
@@ -354,12 +452,27 @@ internal sealed partial class FelixAgent : ISyncerCallbacks
         }
         else if (_dataplaneError is not null || _routingError is not null)
         {
-            _telemetry.SetReadiness(false, _dataplaneError ?? ("routing: " + _routingError));
+            _telemetry.SetReadiness(false, Join(_dataplaneError ?? ("routing: " + _routingError), UnsupportedReasons()));
         }
         else
         {
-            _telemetry.SetReadiness(true, "");
+            var (blocking, degraded) = UnsupportedReasons();
+            _telemetry.SetReadiness(blocking is null, Join(null, (blocking, degraded)));
         }
+    }
+
+    private static string Join(string? first, (string? Blocking, string? Degraded) unsupported)
+    {
+        var parts = new List<string>(3);
+        foreach (string? part in (string?[])[first, unsupported.Blocking, unsupported.Degraded])
+        {
+            if (part is not null)
+            {
+                parts.Add(part);
+            }
+        }
+
+        return string.Join("; ", parts);
     }
 
     /// <summary>
@@ -479,6 +592,9 @@ internal sealed partial class FelixAgent : ISyncerCallbacks
 
         [LoggerMessage(7, LogLevel.Error, "Routing update failed (BGP/VXLAN), retrying: {Reason}")]
         public static partial void RoutingFailed(ILogger logger, string reason);
+
+        [LoggerMessage(8, LogLevel.Warning, "Not enforced: {Kind} \"{Name}\" sets {Field} = '{Value}', which this implementation does not support ({Reason}); everything else stays enforced")]
+        public static partial void UnsupportedSetting(ILogger logger, string kind, string name, string field, string value, string reason);
 
         [LoggerMessage(6, LogLevel.Information, "Felix configuration changed; re-rendering the dataplane")]
         public static partial void ConfigChanged(ILogger logger);

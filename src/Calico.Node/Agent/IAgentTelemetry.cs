@@ -18,6 +18,9 @@ internal interface IAgentTelemetry
     void ResyncStarted();
 
     void Counts(int localEndpoints, int activePolicies, int hosts);
+
+    /// <summary>Every refused setting read from the datastore now (docs/support-matrix.md), for the metric.</summary>
+    void UnsupportedSettings(IReadOnlyList<Calico.Api.Support.SupportFinding> refused);
 }
 
 internal sealed class NullAgentTelemetry : IAgentTelemetry
@@ -37,4 +40,6 @@ internal sealed class NullAgentTelemetry : IAgentTelemetry
     public void ResyncStarted() { }
 
     public void Counts(int localEndpoints, int activePolicies, int hosts) { }
+
+    public void UnsupportedSettings(IReadOnlyList<Calico.Api.Support.SupportFinding> refused) { }
 }

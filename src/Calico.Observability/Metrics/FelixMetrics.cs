@@ -7,6 +7,7 @@ public sealed class FelixMetrics
 {
     public const string PolicyPacketsName = "felix_policy_packets_total";
     public const string PolicyBytesName = "felix_policy_bytes_total";
+    public const string UnsupportedSettingsName = "felix_unsupported_settings";
 
     private static readonly string[] PolicyLabels = ["tier", "policy", "direction"];
     private readonly MetricsRegistry _registry;
@@ -44,6 +45,20 @@ public sealed class FelixMetrics
     public Gauge ClusterNumHosts { get; }
     public Gauge ActiveLocalEndpoints { get; }
     public Gauge ActiveLocalPolicies { get; }
+
+    /// <summary>
+    /// <c>felix_unsupported_settings{kind,name,field}</c>: 1 for each refused setting calico-node read from the
+    /// datastore (docs/support-matrix.md), read through <paramref name="read"/> at scrape time.
+    /// </summary>
+    public IDisposable RegisterUnsupportedSettings(Func<IEnumerable<(string Kind, string Name, string Field)>> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        CollectedMetricFamily[] families =
+        [
+            new(UnsupportedSettingsName, "Settings read from the datastore that this implementation does not enforce (1 each).", CollectedMetricType.Gauge, ["kind", "name", "field"]),
+        ];
+        return _registry.RegisterCollector(families, () => read().Select(s => new MetricSample(UnsupportedSettingsName, 1, [s.Kind, s.Name, s.Field])));
+    }
 
     /// <summary>
     /// Registers the per-policy counters, read through <paramref name="read"/> only when Prometheus scrapes

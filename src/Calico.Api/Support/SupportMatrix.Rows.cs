@@ -1,0 +1,449 @@
+namespace Calico.Api.Support;
+
+/// <summary>
+/// The rows. Each was decided by reading the code that consumes the field (Calico.Felix config table and the node's
+/// use of it, Calico.Felix.Calc, Calico.Felix.Rules, Calico.Bird, Calico.Ipam, Calico.Cni, Calico.Node):
+/// <c>acts</c> only where some code really uses it. docs/support-matrix.md is generated from these rows.
+/// </summary>
+public static partial class SupportMatrix
+{
+    private const string NoWireguard = "WireGuard encryption is not implemented (and this kernel has no wireguard module): traffic would go unencrypted";
+    private const string NoIpip = "IP-in-IP is not implemented (and this kernel has no ipip module)";
+    private const string NoBpf = "tuning of the eBPF dataplane, which this implementation does not have (it renders nftables)";
+    private const string NoIptables = "tuning of upstream's iptables/nftables rule writer; ours renders one nftables table with fixed verdicts and marks";
+    private const string Timers = "a refresh or timeout of a part this implementation does not have or times itself";
+    private const string Logging = "calico-node logs to stderr at logSeverityScreen only";
+    private const string NoServiceAdvertisement = "advertising Kubernetes service addresses over BGP is not implemented (there is no service source)";
+    private const string StatusWritten = "status is written by the system, not acted on as configuration";
+
+    private static List<FieldSupport> BuildRows()
+    {
+        var rows = new List<FieldSupport>();
+        var b = new Builder(rows);
+
+        // ---- Policy ------------------------------------------------------------------------------------------
+        const string Gnp = "GlobalNetworkPolicy";
+        b.Metadata(Gnp);
+        b.Acts(Gnp, "spec.tier", "policies are ordered and grouped by tier (Calico.Felix.Calc)");
+        b.Acts(Gnp, "spec.order", "orders policies within a tier");
+        b.Acts(Gnp, "spec.selector", "selects the endpoints the policy applies to");
+        b.Acts(Gnp, "spec.namespaceSelector", "narrows the endpoints by their namespace's labels");
+        b.Acts(Gnp, "spec.serviceAccountSelector", "narrows the endpoints by their service account's labels");
+        b.Acts(Gnp, "spec.types", "which directions the policy applies to");
+        b.Rules(Gnp, "spec.ingress[]");
+        b.Rules(Gnp, "spec.egress[]");
+        b.Refused(Gnp, "spec.doNotTrack", "untracked (raw table) policy is not rendered: the policy would not apply at all",
+            "a normal policy on the host endpoint", blocks: true);
+        b.Refused(Gnp, "spec.preDNAT", "pre-DNAT policy is not rendered: the policy would not apply at all",
+            "a normal policy on the host endpoint", blocks: true);
+        b.Refused(Gnp, "spec.applyOnForward", "policy for traffic forwarded through host endpoints is not rendered",
+            "policies on the workload endpoints", blocks: true);
+        b.Ignored(Gnp, "spec.performanceHints", "an optimisation hint; policies are always computed in full");
+
+        const string Np = "NetworkPolicy";
+        b.Metadata(Np);
+        b.Acts(Np, "spec.tier", "policies are ordered and grouped by tier (Calico.Felix.Calc)");
+        b.Acts(Np, "spec.order", "orders policies within a tier");
+        b.Acts(Np, "spec.selector", "selects the endpoints of the namespace the policy applies to");
+        b.Acts(Np, "spec.serviceAccountSelector", "narrows the endpoints by their service account's labels");
+        b.Acts(Np, "spec.types", "which directions the policy applies to");
+        b.Rules(Np, "spec.ingress[]");
+        b.Rules(Np, "spec.egress[]");
+        b.Ignored(Np, "spec.performanceHints", "an optimisation hint; policies are always computed in full");
+
+        const string K8sNp = "NetworkPolicy (networking.k8s.io/v1)";
+        b.Metadata(K8sNp);
+        b.Acts(K8sNp, "spec", "converted into a Calico NetworkPolicy knp.default.<name> (podSelector, ingress/egress peers and ports incl. endPort and ipBlock.except, policyTypes), which is enforced", subtree: true);
+
+        const string Profile = "Profile";
+        b.Metadata(Profile);
+        b.Rules(Profile, "spec.ingress[]");
+        b.Rules(Profile, "spec.egress[]");
+        b.Acts(Profile, "spec.labelsToApply", "labels inherited by the profile's endpoints, for selectors", subtree: true);
+
+        const string Tier = "Tier";
+        b.Metadata(Tier);
+        b.Acts(Tier, "spec.order", "orders tiers");
+        b.Acts(Tier, "spec.defaultAction", "what happens at the end of the tier when a policy applied and none decided");
+        b.Ignored(Tier, "status", StatusWritten);
+
+        foreach (var sets in new[] { "NetworkSet", "GlobalNetworkSet" })
+        {
+            b.Metadata(sets);
+            b.Acts(sets, "spec.nets", "members of the selector sets the set's labels match");
+        }
+
+        // ---- Endpoints ---------------------------------------------------------------------------------------
+        const string Hep = "HostEndpoint";
+        b.Metadata(Hep);
+        b.Acts(Hep, "spec.node", "the host endpoint is enforced on this node only");
+        b.Acts(Hep, "spec.interfaceName", "policy is rendered on this interface (cali-fh-/cali-th- chains with the failsafe ports)");
+        b.Add(new FieldSupport(Hep, "spec.interfaceName", SupportStatus.Refused,
+            "an all-interfaces (\"*\") host endpoint is not rendered: the host would stay unprotected")
+        { Instead = "one host endpoint per interface, with its name", Values = ["*"], BlocksReadiness = true });
+        b.Add(new FieldSupport(Hep, "spec.interfaceName", SupportStatus.Refused,
+            "a host endpoint without interfaceName (expectedIPs only) is not rendered: the host would stay unprotected")
+        { Instead = "interfaceName", WhenAbsent = true, BlocksReadiness = true });
+        b.Acts(Hep, "spec.expectedIPs", "the endpoint's addresses in the selector sets other policies use");
+        b.Acts(Hep, "spec.profiles", "profiles applied after the policies");
+        b.Acts(Hep, "spec.ports", "named ports for rules", subtree: true);
+
+        const string Wep = "WorkloadEndpoint";
+        b.Metadata(Wep);
+        foreach (var identity in new[] { "spec.orchestrator", "spec.workload", "spec.node", "spec.containerID", "spec.pod", "spec.endpoint" })
+        {
+            b.Acts(Wep, identity, "identifies the endpoint (its name, its node, the CNI plugin's bookkeeping, orchestrator labels)");
+        }
+
+        b.Acts(Wep, "spec.serviceAccountName", "the endpoint's service account label, for serviceAccountSelector and serviceAccounts matches");
+        b.Acts(Wep, "spec.ipNetworks", "the endpoint's addresses: routes, selector sets, anti-spoofing");
+        b.Acts(Wep, "spec.profiles", "profiles applied after the policies");
+        b.Acts(Wep, "spec.interfaceName", "the host-side interface the endpoint's chains are bound to");
+        b.Acts(Wep, "spec.mac", "the workload's MAC for neighbour entries");
+        b.Acts(Wep, "spec.ports[].name", "named ports for rules");
+        b.Acts(Wep, "spec.ports[].protocol", "named ports for rules");
+        b.Acts(Wep, "spec.ports[].port", "named ports for rules");
+        b.Ignored(Wep, "spec.ports[].hostPort", "host ports are programmed by the portmap CNI plugin, not by calico-node");
+        b.Ignored(Wep, "spec.ports[].hostIP", "host ports are programmed by the portmap CNI plugin, not by calico-node");
+        b.Ignored(Wep, "spec.ipv4Gateway", "informational; the CNI plugin configures the container's gateway itself");
+        b.Ignored(Wep, "spec.ipv6Gateway", "informational; the CNI plugin configures the container's gateway itself");
+        b.Refused(Wep, "spec.ipNATs", "1:1 NAT (floating IPs) is not implemented: the external address would not reach the workload", "no NAT, or a load balancer in front of the workload");
+        b.Refused(Wep, "spec.allowSpoofedSourcePrefixes", "source-address spoofing exceptions are not implemented: the workload's other source addresses stay dropped", "the workload's own ipNetworks");
+        b.Refused(Wep, "spec.qosControls", "QoS (bandwidth, packet rate, connection limits, DSCP) is not implemented", "no QoS controls");
+
+        // ---- IP addressing -----------------------------------------------------------------------------------
+        const string Pool = "IPPool";
+        b.Metadata(Pool);
+        b.Acts(Pool, "spec.cidr", "IPAM allocates from it; routes, NAT and BGP export follow it");
+        b.Acts(Pool, "spec.vxlanMode", "VXLAN routes and the vxlan.calico device (calico-node, IPv4)");
+        b.Acts(Pool, "spec.ipipMode", "Never: no IP-in-IP");
+        b.Add(new FieldSupport(Pool, "spec.ipipMode", SupportStatus.Refused, NoIpip)
+        { Instead = "vxlanMode: Always or CrossSubnet", Values = ["Always", "CrossSubnet"] });
+        b.Acts(Pool, "spec.natOutgoing", "masquerade of traffic leaving the pools (nftables postrouting)");
+        b.Acts(Pool, "spec.disabled", "IPAM stops allocating; routes and BGP export stop");
+        b.Acts(Pool, "spec.disableBGPExport", "the pool's blocks are not advertised over BGP");
+        b.Acts(Pool, "spec.blockSize", "IPAM block size");
+        b.Acts(Pool, "spec.nodeSelector", "which nodes IPAM allocates blocks for");
+        b.Refused(Pool, "spec.namespaceSelector", "IPAM does not filter pools by namespace: every namespace could take addresses from this pool", "separate pools chosen in the CNI configuration (ipam.ipv4_pools)");
+        b.Acts(Pool, "spec.allowedUses", "Workload and Tunnel allocations (IPAM)");
+        b.Acts(Pool, "spec.assignmentMode", "Manual pools are used only when named (IPAM)");
+        b.Ignored(Pool, "status", StatusWritten);
+
+        const string Reservation = "IPReservation";
+        b.Metadata(Reservation);
+        b.Acts(Reservation, "spec.reservedCIDRs", "IPAM never hands out these addresses");
+
+        const string IpamConfig = "IPAMConfiguration";
+        b.Metadata(IpamConfig);
+        b.Acts(IpamConfig, "spec.strictAffinity", "IPAM never borrows from other nodes' blocks");
+        b.Acts(IpamConfig, "spec.maxBlocksPerHost", "IPAM's per-host block limit");
+        b.Acts(IpamConfig, "spec.autoAllocateBlocks", "IPAM claims new blocks on demand");
+        b.Acts(IpamConfig, "spec.ipCooldownSeconds", "IPAM waits before reusing a released address");
+        b.Ignored(IpamConfig, "spec.kubeVirtVMAddressPersistence", "KubeVirt VM address persistence: there is no KubeVirt integration");
+
+        // ---- Nodes and cluster -------------------------------------------------------------------------------
+        const string Node = "Node";
+        b.Metadata(Node);
+        b.Acts(Node, "spec.bgp.asNumber", "the node's AS number (BIRD)");
+        b.Acts(Node, "spec.bgp.ipv4Address", "the node's BGP address and router id (BIRD), VXLAN parent");
+        b.Acts(Node, "spec.bgp.ipv6Address", "the node's IPv6 BGP address (BIRD)");
+        b.Acts(Node, "spec.bgp.routeReflectorClusterID", "makes the node a route reflector (BIRD)");
+        b.Ignored(Node, "spec.bgp.ipv4IPIPTunnelAddr", NoIpip + "; the address is only recorded");
+        b.Acts(Node, "spec.ipv4VXLANTunnelAddr", "the node's VXLAN tunnel address (calico-node allocates it; peers route through it)");
+        b.Acts(Node, "spec.vxlanTunnelMACAddr", "the node's VXLAN MAC (ARP and FDB entries on the other nodes)");
+        b.Ignored(Node, "spec.ipv6VXLANTunnelAddr", "IPv6 VXLAN is not implemented; the address is only recorded");
+        b.Ignored(Node, "spec.vxlanTunnelMACAddrV6", "IPv6 VXLAN is not implemented; the address is only recorded");
+        b.Ignored(Node, "spec.orchRefs", "informational");
+        b.Ignored(Node, "spec.wireguard", NoWireguard);
+        b.Ignored(Node, "spec.addresses", "informational; the BGP addresses are what is used");
+        b.Ignored(Node, "spec.interfaces", "informational");
+        b.Ignored(Node, "status", StatusWritten);
+
+        const string ClusterInfo = "ClusterInformation";
+        b.Metadata(ClusterInfo);
+        b.Acts(ClusterInfo, "spec.datastoreReady", "the CNI plugin refuses to set up workloads while false");
+        foreach (var info in new[] { "spec.clusterGUID", "spec.clusterType", "spec.calicoVersion", "spec.variant" })
+        {
+            b.Ignored(ClusterInfo, info, "informational, written by calicoctl and calico-node");
+        }
+
+        b.Kind("KubeControllersConfiguration", SupportStatus.Ignored, "there are no kube-controllers in this implementation (calico-node and the CNI plugin do their etcd-mode work)");
+
+        const string Ns = "Namespace (v1)";
+        b.Metadata(Ns);
+        b.Ignored(Ns, "spec.finalizers", "no Kubernetes API server runs finalizers here");
+        b.Ignored(Ns, "status", StatusWritten);
+
+        // ---- BGP ---------------------------------------------------------------------------------------------
+        const string BgpConfig = "BGPConfiguration";
+        b.Metadata(BgpConfig);
+        b.Acts(BgpConfig, "spec.nodeToNodeMeshEnabled", "the full node-to-node mesh (BIRD)");
+        b.Acts(BgpConfig, "spec.asNumber", "the default AS number (BIRD)");
+        b.Acts(BgpConfig, "spec.listenPort", "BIRD's BGP listen port");
+        b.Acts(BgpConfig, "spec.nodeMeshPassword", "the mesh sessions' password (BIRD)", subtree: true);
+        b.Acts(BgpConfig, "spec.nodeMeshMaxRestartTime", "graceful-restart time of the mesh sessions (BIRD)");
+        b.Acts(BgpConfig, "spec.ignoredInterfaces", "interfaces BIRD's kernel/direct protocols skip");
+        b.Acts(BgpConfig, "spec.programClusterRoutes", "whether BIRD programs cluster routes learned over BGP");
+        b.Acts(BgpConfig, "spec.ipv4NormalRoutePriority", "the kernel metric of BGP-learned IPv4 routes (BIRD)");
+        b.Acts(BgpConfig, "spec.ipv6NormalRoutePriority", "the kernel metric of BGP-learned IPv6 routes (BIRD)");
+        b.Ignored(BgpConfig, "spec.logSeverityScreen", "BIRD's own log level is not configured from here");
+        b.Refused(BgpConfig, "spec.serviceClusterIPs", NoServiceAdvertisement, "static routes or a BGPPeer-side announcement");
+        b.Refused(BgpConfig, "spec.serviceExternalIPs", NoServiceAdvertisement, "static routes or a BGPPeer-side announcement");
+        b.Refused(BgpConfig, "spec.serviceLoadBalancerIPs", NoServiceAdvertisement, "static routes or a BGPPeer-side announcement");
+        b.Ignored(BgpConfig, "spec.serviceLoadBalancerAggregation", "tuning of service address advertisement, which is not implemented", defaults: ["Enabled"]);
+        b.Refused(BgpConfig, "spec.communities", "BGP communities are not attached to advertised routes", "no communities");
+        b.Refused(BgpConfig, "spec.prefixAdvertisements", "per-prefix communities are not attached to advertised routes", "no prefix advertisements");
+        b.Refused(BgpConfig, "spec.bindMode", "BIRD listens on all addresses; binding to the node IP is not implemented", "bindMode: None", defaults: ["None"]);
+        b.Ignored(BgpConfig, "spec.localWorkloadPeeringIPV4", "tuning of peering with local workloads, which is not implemented (see BGPPeer localWorkloadSelector)");
+        b.Ignored(BgpConfig, "spec.localWorkloadPeeringIPV6", "tuning of peering with local workloads, which is not implemented (see BGPPeer localWorkloadSelector)");
+
+        const string Peer = "BGPPeer";
+        b.Metadata(Peer);
+        foreach (var (field, why) in new[]
+        {
+            ("spec.node", "the node the peering is configured on (BIRD)"),
+            ("spec.nodeSelector", "the nodes the peering is configured on (BIRD)"),
+            ("spec.peerIP", "the peer's address (BIRD)"),
+            ("spec.asNumber", "the peer's AS number (BIRD)"),
+            ("spec.localASNumber", "the local AS number for this peering (BIRD)"),
+            ("spec.peerSelector", "peers with the selected Calico nodes (BIRD)"),
+            ("spec.keepOriginalNextHop", "keeps the route's next hop towards this peer (BIRD)"),
+            ("spec.nextHopMode", "next-hop handling towards this peer (BIRD)"),
+            ("spec.sourceAddress", "the session's source address (BIRD)"),
+            ("spec.maxRestartTime", "graceful-restart time (BIRD)"),
+            ("spec.keepaliveTime", "keepalive time (BIRD)"),
+            ("spec.numAllowedLocalASNumbers", "allowas-in count (BIRD)"),
+            ("spec.ttlSecurity", "GTSM hop count (BIRD)"),
+            ("spec.reachableBy", "a static route to the peer via this gateway (BIRD)"),
+            ("spec.reversePeering", "Manual: no automatic reverse peering (BIRD)"),
+        })
+        {
+            b.Acts(Peer, field, why);
+        }
+
+        b.Acts(Peer, "spec.password", "the session's password, read from CALICO_BGP_SECRETS_DIR (BIRD)", subtree: true);
+        b.Refused(Peer, "spec.filters", "BGP filters (BGPFilter) are not implemented: the peer would get and give every route", "no filters");
+        b.Refused(Peer, "spec.localWorkloadSelector", "peering with local workloads is not implemented: the peering is skipped", "a peer with peerIP");
+
+        // ---- Felix -------------------------------------------------------------------------------------------
+        Felix(b);
+        return rows;
+    }
+
+    private static void Felix(Builder b)
+    {
+        const string F = "FelixConfiguration";
+        b.Metadata(F);
+        foreach (var (field, why) in new[]
+        {
+            ("nodeSelector", "scopes the configuration to the selected nodes"),
+            ("ipv6Support", "IPv6 settings on workload interfaces"),
+            ("routeRefreshInterval", "how often routes (and the dataplane) are checked for drift"),
+            ("iptablesRefreshInterval", "read as the dataplane drift-check interval too (the shortest of the refresh intervals wins)"),
+            ("nftablesRefreshInterval", "how often the nftables table is checked for drift"),
+            ("interfacePrefix", "which interfaces are workload interfaces"),
+            ("defaultEndpointToHostAction", "the verdict for workload-to-host traffic after the workload's egress policy"),
+            ("logPrefix", "prefix of Log-rule packet logs"),
+            ("logSeverityScreen", "calico-node's log level"),
+            ("vxlanPort", "the vxlan.calico UDP port"),
+            ("vxlanVNI", "the vxlan.calico VNI"),
+            ("removeExternalRoutes", "whether unknown routes to workload interfaces are removed"),
+            ("healthEnabled", "the health endpoint (read at start)"),
+            ("healthHost", "the health endpoint's address (read at start)"),
+            ("healthPort", "the health endpoint's port (read at start)"),
+            ("prometheusMetricsEnabled", "the metrics endpoint (read at start)"),
+            ("prometheusMetricsHost", "the metrics endpoint's address (read at start)"),
+            ("prometheusMetricsPort", "the metrics endpoint's port (read at start)"),
+        })
+        {
+            b.Acts(F, "spec." + field, why);
+        }
+
+        b.Acts(F, "spec.failsafeInboundHostPorts", "ports always open into host endpoints", subtree: true);
+        b.Acts(F, "spec.failsafeOutboundHostPorts", "ports always open out of host endpoints", subtree: true);
+
+        // Refused: the operator asks for something that changes what traffic is allowed, translated or encrypted.
+        b.Refused(F, "spec.wireguardEnabled", NoWireguard, "an encrypted underlay (IPsec, a VPN) outside Calico", blocks: true);
+        b.Refused(F, "spec.wireguardEnabledV6", NoWireguard, "an encrypted underlay (IPsec, a VPN) outside Calico", blocks: true);
+        b.Refused(F, "spec.wireguardHostEncryptionEnabled", NoWireguard, "an encrypted underlay (IPsec, a VPN) outside Calico", blocks: true);
+        b.Refused(F, "spec.bpfEnabled", "the eBPF dataplane is not implemented; the nftables dataplane is used", "bpfEnabled: false");
+        b.Refused(F, "spec.ipipEnabled", NoIpip, "an IP pool with vxlanMode");
+        b.Refused(F, "spec.natOutgoingAddress", "SNAT to a fixed address is not implemented: outgoing NAT masquerades to the interface's address", "no natOutgoingAddress");
+        b.Refused(F, "spec.natPortRange", "outgoing NAT uses the full port range (masquerade fully-random)", "no natPortRange");
+        b.Add(new FieldSupport(F, "spec.natOutgoingExclusions", SupportStatus.Acts, "IPPoolsOnly: traffic to the pools is not masqueraded"));
+        b.Add(new FieldSupport(F, "spec.natOutgoingExclusions", SupportStatus.Refused, "excluding host IPs from outgoing NAT is not implemented: traffic to other hosts would be masqueraded")
+        { Instead = "natOutgoingExclusions: IPPoolsOnly", Values = ["IPPoolsAndHostIPs"] });
+        b.Refused(F, "spec.iptablesNATOutgoingInterfaceFilter", "outgoing NAT is not limited to an interface: it would masquerade on every interface", "no interface filter");
+        b.Refused(F, "spec.disableConntrackInvalidCheck", "packets in conntrack state invalid are always dropped", "disableConntrackInvalidCheck: false");
+        b.Refused(F, "spec.workloadSourceSpoofing", "source-address spoofing by workloads cannot be enabled", "workloadSourceSpoofing: Disabled", defaults: ["Disabled"]);
+        b.Refused(F, "spec.deviceRouteSourceAddress", "workload routes are programmed without a source address", "no deviceRouteSourceAddress");
+        b.Refused(F, "spec.deviceRouteSourceAddressIPv6", "workload routes are programmed without a source address", "no deviceRouteSourceAddressIPv6");
+        b.Refused(F, "spec.routeSyncDisabled", "calico-node always programs workload routes", "routeSyncDisabled: false");
+        b.Refused(F, "spec.vxlanMTU", "vxlan.calico's MTU is the parent interface's minus 50", "the CNI configuration's mtu for workloads");
+        b.Refused(F, "spec.vxlanMTUV6", "IPv6 VXLAN is not implemented", "no vxlanMTUV6");
+        b.Refused(F, "spec.floatingIPs", "floating IPs (WorkloadEndpoint ipNATs) are not implemented", "floatingIPs: Disabled", defaults: ["Disabled"]);
+        b.Refused(F, "spec.policySyncPathPrefix", "the policy sync API (application-layer policy) is not implemented", "no policySyncPathPrefix");
+        b.Refused(F, "spec.istioAmbientMode", "Istio ambient mode integration is not implemented", "istioAmbientMode: Disabled", defaults: ["Disabled"]);
+        b.Refused(F, "spec.useInternalDataplaneDriver", "an external dataplane driver is not supported", "useInternalDataplaneDriver: true", defaults: ["true"]);
+        b.Refused(F, "spec.dataplaneDriver", "an external dataplane driver is not supported", "no dataplaneDriver");
+        b.Refused(F, "spec.prometheusMetricsCAFile", "the metrics endpoint serves plain HTTP: TLS is not implemented", "a TLS proxy in front of the metrics port");
+        b.Refused(F, "spec.prometheusMetricsCertFile", "the metrics endpoint serves plain HTTP: TLS is not implemented", "a TLS proxy in front of the metrics port");
+        b.Refused(F, "spec.prometheusMetricsKeyFile", "the metrics endpoint serves plain HTTP: TLS is not implemented", "a TLS proxy in front of the metrics port");
+        b.Refused(F, "spec.prometheusMetricsClientAuth", "the metrics endpoint serves plain HTTP: client certificates are not checked", "a TLS proxy in front of the metrics port");
+
+        // Ignored: tuning of a part upstream has and we do not.
+        foreach (var field in new[]
+        {
+            "bpfOverlayHostSourceIP", "bpfDisableUnprivileged", "bpfJITHardening", "bpfLogLevel", "bpfConntrackLogLevel", "bpfConntrackMode",
+            "bpfConntrackTimeouts", "bpfIPFragTimeout", "bpfLogFilters", "bpfCTLBLogFilter", "bpfDataIfacePattern", "bpfL3IfacePattern",
+            "bpfConnectTimeLoadBalancingEnabled", "bpfConnectTimeLoadBalancing", "bpfHostNetworkedNATWithoutCTLB", "bpfExternalServiceMode",
+            "bpfDSROptoutCIDRs", "bpfExtToServiceConnmark", "bpfKubeProxyIptablesCleanupEnabled", "bpfKubeProxyMinSyncPeriod",
+            "bpfKubeProxyHealthzPort", "bpfPSNATPorts", "bpfMapSizeNATFrontend", "bpfMapSizeNATBackend", "bpfMapSizeNATAffinity",
+            "bpfMapSizeRoute", "bpfMapSizeConntrack", "bpfMapSizePerCpuConntrack", "bpfMapSizeConntrackScaling",
+            "bpfMapSizeConntrackCleanupQueue", "bpfMapSizeIPSets", "bpfMapSizeIfState", "bpfHostConntrackBypass",
+            "bpfIPFragmentReassemblyEnabled", "bpfEnforceRPF", "bpfPolicyDebugEnabled", "bpfForceTrackPacketsFromIfaces",
+            "bpfDisableGROForIfaces", "bpfExcludeCIDRsFromNAT", "bpfExportBufferSizeMB", "bpfRedirectToPeer", "bpfAttachType",
+            "bpfProfiling", "bpfMaglevMaxEndpointsPerService", "bpfMaglevMaxServices",
+        })
+        {
+            b.Ignored(F, "spec." + field, NoBpf);
+        }
+
+        foreach (var field in new[]
+        {
+            "iptablesBackend", "iptablesMarkMask", "iptablesFilterAllowAction", "iptablesMangleAllowAction", "iptablesFilterDenyAction",
+            "iptablesPostWriteCheckInterval", "iptablesLockProbeInterval", "chainInsertMode", "nftablesMode", "nftablesFilterAllowAction",
+            "nftablesMangleAllowAction", "nftablesFilterDenyAction", "nftablesMarkMask", "nftablesFlowTableOffload",
+            "nftablesFlowTableDataIfacePattern", "maxIpsetSize", "featureDetectOverride", "featureGates",
+            "xdpEnabled", "genericXDPEnabled", "sidecarAccelerationEnabled",
+        })
+        {
+            b.Ignored(F, "spec." + field, NoIptables);
+        }
+
+        foreach (var field in new[]
+        {
+            "dataplaneWatchdogTimeout", "interfaceRefreshInterval", "ipsetsRefreshInterval", "xdpRefreshInterval", "netlinkTimeout",
+            "reportingInterval", "reportingTTL", "endpointReportingEnabled", "endpointReportingDelay", "endpointStatusPathPrefix",
+            "healthTimeoutOverrides", "usageReportingEnabled", "usageReportingInitialDelay", "usageReportingInterval",
+            "liveMigrationRouteConvergenceTime", "localSubnetL2ReachabilityRefreshInterval",
+        })
+        {
+            b.Ignored(F, "spec." + field, Timers);
+        }
+
+        foreach (var field in new[]
+        {
+            "logFilePath", "logSeverityFile", "logSeveritySys", "logActionRateLimit", "logActionRateLimitBurst", "logDebugFilenameRegex",
+            "prometheusGoMetricsEnabled", "prometheusProcessMetricsEnabled", "prometheusWireGuardMetricsEnabled",
+            "flowLogsPolicyEvaluationMode", "flowLogsFlushInterval", "flowLogsCollectorDebugTrace", "flowLogsGoldmaneServer",
+            "flowLogsLocalReporter",
+        })
+        {
+            b.Ignored(F, "spec." + field, Logging + "; flow logs and extra metric families are not implemented");
+        }
+
+        foreach (var field in new[]
+        {
+            "debugMemoryProfilePath", "debugDisableLogDropping", "debugSimulateCalcGraphHangAfter", "debugSimulateDataplaneHangAfter",
+            "debugSimulateDataplaneApplyDelay", "debugHost", "debugPort", "goGCThreshold", "goMemoryLimitMB", "goMaxProcs",
+        })
+        {
+            b.Ignored(F, "spec." + field, "a debugging or Go runtime knob of upstream's Felix");
+        }
+
+        foreach (var field in new[]
+        {
+            "wireguardThreadingEnabled", "wireguardListeningPort", "wireguardListeningPortV6", "wireguardRoutingRulePriority",
+            "wireguardInterfaceName", "wireguardInterfaceNameV6", "wireguardMTU", "wireguardMTUV6", "wireguardKeepAlive",
+        })
+        {
+            b.Ignored(F, "spec." + field, "tuning of WireGuard, which is not implemented (wireguardEnabled is refused)");
+        }
+
+        foreach (var (field, why) in new[]
+        {
+            ("metadataAddr", "OpenStack metadata access: there is no OpenStack integration"),
+            ("metadataPort", "OpenStack metadata access: there is no OpenStack integration"),
+            ("openstackRegion", "OpenStack: there is no OpenStack integration"),
+            ("windowsManageFirewallRules", "Windows: not a Windows implementation"),
+            ("awsSrcDstCheck", "AWS: the EC2 source/destination check is not managed"),
+            ("istioDSCPMark", "tuning of Istio ambient mode, which is refused"),
+            ("cgroupV2Path", "a path for the eBPF dataplane's connect-time load balancing, which is not implemented"),
+            ("ipipMTU", "tuning of IP-in-IP, which is not implemented"),
+            ("allowIPIPPacketsFromWorkloads", "workload policy applies to IP-in-IP packets from workloads like to any packet"),
+            ("allowVXLANPacketsFromWorkloads", "workload policy applies to VXLAN packets from workloads like to any packet"),
+            ("externalNodesList", "only lets IP-in-IP in from these nodes; IP-in-IP is not implemented"),
+            ("kubeNodePortRanges", "node ports are only special in upstream's host-endpoint and eBPF handling of services, which is not implemented"),
+            ("serviceLoopPrevention", "service CIDRs are not advertised (BGPConfiguration service IPs are refused), so there are no loops to prevent"),
+            ("interfaceExclude", "only used upstream to skip interfaces for all-interfaces host endpoints, which are refused"),
+            ("mtuIfacePattern", "MTU detection for the CNI plugin's mtu file; workloads take the CNI configuration's mtu"),
+            ("requireMTUFile", "MTU detection for the CNI plugin's mtu file; workloads take the CNI configuration's mtu"),
+            ("ipForwarding", "forwarding is part of the host's set-up here, not changed by calico-node"),
+            ("deviceRouteProtocol", "workload routes keep calico-node's own route protocol"),
+            ("routeSource", "routes follow Calico IPAM blocks and workload endpoints either way"),
+            ("routeTableRange", "calico-node uses the main routing table only"),
+            ("routeTableRanges", "calico-node uses the main routing table only"),
+            ("programClusterRoutes", "BIRD programs cluster routes as BGPConfiguration programClusterRoutes says"),
+            ("ipv4NormalRoutePriority", "workload routes keep calico-node's own metric (BGPConfiguration sets BIRD's)"),
+            ("ipv4ElevatedRoutePriority", "live migration of workloads is not implemented"),
+            ("ipv6NormalRoutePriority", "workload routes keep calico-node's own metric (BGPConfiguration sets BIRD's)"),
+            ("ipv6ElevatedRoutePriority", "live migration of workloads is not implemented"),
+            ("localSubnetL2Reachability", "tuning of upstream's same-subnet route handling"),
+            ("vxlanEnabled", "VXLAN follows the IP pools' vxlanMode, as upstream computes it"),
+        })
+        {
+            b.Ignored(F, "spec." + field, why);
+        }
+    }
+
+    /// <summary>Collects rows; the shared fragments (metadata, rules) are expanded here so every path has its row.</summary>
+    private sealed class Builder(List<FieldSupport> rows)
+    {
+        public void Add(FieldSupport row) => rows.Add(row);
+
+        public void Kind(string kind, SupportStatus status, string why) => rows.Add(new FieldSupport(kind, "", status, why));
+
+        public void Acts(string kind, string path, string why, bool subtree = false) =>
+            rows.Add(new FieldSupport(kind, path, SupportStatus.Acts, why) { Subtree = subtree });
+
+        public void Refused(string kind, string path, string why, string instead, bool blocks = false, IReadOnlyList<string>? defaults = null) =>
+            rows.Add(new FieldSupport(kind, path, SupportStatus.Refused, why) { Instead = instead, BlocksReadiness = blocks, Defaults = defaults });
+
+        public void Ignored(string kind, string path, string why, IReadOnlyList<string>? defaults = null) =>
+            rows.Add(new FieldSupport(kind, path, SupportStatus.Ignored, why) { Defaults = defaults });
+
+        public void Metadata(string kind) =>
+            Acts(kind, "metadata", "name, namespace and labels identify the object and feed selectors; the rest is bookkeeping", subtree: true);
+
+        /// <summary>The rule fields under <paramref name="prefix"/> (e.g. <c>spec.ingress[]</c>).</summary>
+        public void Rules(string kind, string prefix)
+        {
+            Acts(kind, prefix + ".action", "Allow, Deny, Pass, Log (Calico.Felix.Rules)");
+            Acts(kind, prefix + ".ipVersion", "limits the rule to IPv4 or IPv6");
+            Acts(kind, prefix + ".protocol", "protocol match");
+            Acts(kind, prefix + ".notProtocol", "negated protocol match");
+            Acts(kind, prefix + ".icmp", "ICMP type/code match", subtree: true);
+            Acts(kind, prefix + ".notICMP", "negated ICMP type/code match", subtree: true);
+            rows.Add(new FieldSupport(kind, prefix + ".http", SupportStatus.Refused,
+                "HTTP matches need an application-layer proxy, which is not implemented: an Allow or Pass rule with an http match never matches; a Deny or Log rule applies without it")
+            { Instead = "ports and selectors" });
+            Ignored(kind, prefix + ".metadata", "rule annotations are stored, not rendered into the dataplane");
+            foreach (var side in new[] { "source", "destination" })
+            {
+                var p = prefix + "." + side;
+                Acts(kind, p + ".nets", "CIDR match");
+                Acts(kind, p + ".notNets", "negated CIDR match");
+                Acts(kind, p + ".selector", "endpoint selector match (nftables sets)");
+                Acts(kind, p + ".notSelector", "negated endpoint selector match");
+                Acts(kind, p + ".namespaceSelector", "namespace selector match");
+                Acts(kind, p + ".ports", "port match, named ports included");
+                Acts(kind, p + ".notPorts", "negated port match");
+                Acts(kind, p + ".serviceAccounts", "service account match (names, selector)", subtree: true);
+                rows.Add(new FieldSupport(kind, p + ".services", SupportStatus.Refused,
+                    "service matches need the Kubernetes service index, which is not implemented: an Allow or Pass rule with a services match never matches; a Deny or Log rule applies without it")
+                { Instead = "the service's endpoints by selector and ports" });
+            }
+        }
+    }
+}
