@@ -84,9 +84,13 @@ internal sealed class NodeCheckSystemRunner(CtlContext context, Func<bool> isRoo
             return null;
         }
 
-        int major = int.Parse(parts[0], CultureInfo.InvariantCulture);
-        int minor = int.Parse(parts[1], CultureInfo.InvariantCulture);
-        int patch = parts.Length > 2 && parts[2].Length > 0 ? int.Parse(parts[2], CultureInfo.InvariantCulture) : 0;
+        if (!int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int major)
+            || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int minor))
+        {
+            return null;
+        }
+
+        int patch = parts.Length > 2 && int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out int p) ? p : 0;
         return new Version(major, minor, patch);
     }
 

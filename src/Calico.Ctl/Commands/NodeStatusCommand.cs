@@ -20,7 +20,8 @@ internal static class NodeStatusCommand
                 "/proc/config.gz, /boot/config-kernelVersion, /usr/src/linux/.config, /usr/src/linux-kernelVersion/.config, " +
                 "/usr/src/linux-headers-kernelVersion/.config, /lib/modules/kernelVersion/build/.config",
         };
-        var checksystem = new Command("checksystem", "Check the compatibility of this compute host to run a Calico node instance.") { kernelConfig };
+        var checksystem = new Command("checksystem", "Check the compatibility of this compute host to run a Calico node instance.");
+        checksystem.Options.Add(kernelConfig);
         checksystem.SetAction(async (result, ct) =>
             await CommandGuard.RunAsync(context, () => new NodeCheckSystemRunner(context, NodeStatusProbe.FromProc().IsRoot, KernelProbe.ProbeAsync)
                 .RunAsync(result.GetValue(kernelConfig), ct)).ConfigureAwait(false));
