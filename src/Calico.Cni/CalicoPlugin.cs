@@ -318,6 +318,7 @@ internal sealed partial class CalicoPlugin(CniSession session)
             ],
             Ips = [.. assignment.All.Select(n => new ResultIp(n, 1))],
             Routes = routes,
+            Dns = Conf.Dns,
         };
     }
 }

@@ -22,7 +22,13 @@ internal static class CniJson
                 Interface = ip.Interface,
             })],
             Routes = result.Routes.Count == 0 ? null : [.. result.Routes.Select(r => new RouteDto { Dst = r.Destination.ToString(), Gw = r.Gateway?.ToString() })],
-            Dns = new DnsDto(),
+            Dns = result.Dns is not { } dns ? new DnsDto() : new DnsDto
+            {
+                Nameservers = dns.Nameservers.Count == 0 ? null : [.. dns.Nameservers],
+                Domain = dns.Domain,
+                Search = dns.Search.Count == 0 ? null : [.. dns.Search],
+                Options = dns.Options.Count == 0 ? null : [.. dns.Options],
+            },
         };
         return JsonSerializer.Serialize(dto, CniJsonContext.Default.ResultDto);
     }
@@ -88,7 +94,20 @@ internal sealed class RouteDto
     public string? Gw { get; set; }
 }
 
-internal sealed class DnsDto;
+internal sealed class DnsDto
+{
+    [JsonPropertyName("nameservers")]
+    public List<string>? Nameservers { get; set; }
+
+    [JsonPropertyName("domain")]
+    public string? Domain { get; set; }
+
+    [JsonPropertyName("search")]
+    public List<string>? Search { get; set; }
+
+    [JsonPropertyName("options")]
+    public List<string>? Options { get; set; }
+}
 
 internal sealed class ErrorDto
 {

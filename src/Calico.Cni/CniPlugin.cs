@@ -50,6 +50,17 @@ internal static class CniPlugin
 
             sink = new CniLogSink(invocation.Stderr, conf.LogLevel, conf.LogFilePath);
             using var loggerFactory = new CniLoggerFactory(sink);
+            var configLogger = loggerFactory.CreateLogger("Calico.Cni");
+            foreach (var (key, why) in conf.Ignored)
+            {
+                Log.IgnoredKey(configLogger, key, why);
+            }
+
+            if (!invocation.IsIpam && env.Command == CniCommand.Add)
+            {
+                NodeSettings.RequireNodeFiles(conf);
+            }
+
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             deadline.CancelAfter(s_deadline);
             await using var session = CniSession.Open(conf, env, time, loggerFactory);

@@ -11,6 +11,9 @@ internal sealed record CniResult
     public IReadOnlyList<ResultIp> Ips { get; init; } = [];
 
     public IReadOnlyList<ResultRoute> Routes { get; init; } = [];
+
+    /// <summary>The configuration's dns, or null (printed as an empty object).</summary>
+    public CniDns? Dns { get; init; }
 }
 
 internal sealed record ResultInterface(string Name, string? Mac, string? Sandbox);

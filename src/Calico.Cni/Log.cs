@@ -46,4 +46,7 @@ internal static partial class Log
 
     [LoggerMessage(14, LogLevel.Debug, "result: {Result}")]
     public static partial void Result(ILogger logger, string result);
+
+    [LoggerMessage(15, LogLevel.Warning, "network configuration key {Key} is set but has no effect: {Why}")]
+    public static partial void IgnoredKey(ILogger logger, string key, string why);
 }

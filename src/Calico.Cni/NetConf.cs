@@ -62,6 +62,18 @@ internal sealed record NetConf
     /// <summary>cni.dev/valid-attachments (GC), null when absent.</summary>
     public IReadOnlyList<(string ContainerId, string IfName)>? ValidAttachments { get; init; }
 
+    /// <summary>require_mtu_file: ADD needs calico-node's mtu file to exist.</summary>
+    public bool RequireMtuFile { get; init; }
+
+    /// <summary>nodename_file_optional given as false: ADD needs the nodename file to exist.</summary>
+    public bool NodenameFileRequired { get; init; }
+
+    /// <summary>dns: copied into the ADD result.</summary>
+    public CniDns? Dns { get; init; }
+
+    /// <summary>Keys that are set but have no effect here, and why: logged as warnings.</summary>
+    public IReadOnlyList<(string Key, string Why)> Ignored { get; init; } = [];
+
     public const string DefaultLogFilePath = "/var/log/calico/cni/cni.log";
     public const string DefaultNodenameFile = "/var/lib/calico/nodename";
     public const string DefaultIpamLockFile = "/var/run/calico/ipam.lock";

@@ -8,28 +8,14 @@ using Microsoft.Extensions.Logging;
 namespace Calico.Cni;
 
 /// <summary>
-/// Reads the network configuration. Upstream's keys are accepted; keys a runtime adds (<c>runtimeConfig</c>,
-/// <c>prevResult</c>, <c>capabilities</c>, <c>args</c>, <c>cni.dev/*</c>) are accepted; anything else, and any value
-/// this plugin cannot honour, is an error naming the key and the value. JSON is read with
+/// Reads the network configuration. Every key it accepts has a decision in <see cref="NetConfKeys"/>: acted on,
+/// refused (error 2 naming the key, the value and why), or warned about in the log (harmless here); keys a runtime
+/// adds (<c>runtimeConfig</c>, <c>prevResult</c>, <c>capabilities</c>, <c>cni.dev/*</c>) are accepted; anything else,
+/// and any value this plugin cannot honour, is an error naming the key and the value. JSON is read with
 /// <see cref="JsonDocument"/> (no reflection: the plugin is Native AOT).
 /// </summary>
 internal static partial class NetConfParser
 {
-    // Upstream's NetConf keys (types.go) plus ours (datastore_path) and the keys runtimes add.
-    private static readonly HashSet<string> s_topLevelKeys = new(StringComparer.Ordinal)
-    {
-        "cniVersion", "name", "type", "mode", "vxlan_mac_prefix", "vxlan_vni", "ipam", "qps", "burst", "args", "mtu",
-        "num_queues", "nodename", "nodename_file", "ipam_lock_file", "nodename_file_optional", "datastore_type",
-        "etcd_endpoints", "etcd_discovery_srv", "log_level", "log_file_path", "log_file_max_size", "log_file_max_age",
-        "log_file_max_count", "policy", "kubernetes", "feature_control", "etcd_scheme", "etcd_key_file", "etcd_cert_file",
-        "etcd_ca_cert_file", "container_settings", "include_default_routes", "dataplane_options", "device_type",
-        "readiness_gates", "policy_setup_timeout_seconds", "endpoint_status_dir", "etcd_authority", "hostname",
-        "require_mtu_file", "calico_api_group", "dns", "datastore_path",
-        "windows_pod_deletion_timestamp_timeout", "windows_use_single_network", "windows_disable_default_deny_all_policy",
-        "windows_loopback_DSR",
-        "runtimeConfig", "runtime_config", "prevResult", "capabilities", "disableCheck", "disableGC",
-    };
-
     private static readonly HashSet<string> s_ipamKeys = new(StringComparer.Ordinal)
     {
         "type", "subnet", "assign_ipv4", "assign_ipv6", "ipv4_pools", "ipv6_pools",
@@ -80,7 +66,7 @@ internal static partial class NetConfParser
     {
         foreach (var property in root.EnumerateObject())
         {
-            if (!s_topLevelKeys.Contains(property.Name) && !property.Name.StartsWith("cni.dev/", StringComparison.Ordinal))
+            if (NetConfKeys.Find(property.Name) is null && !property.Name.StartsWith("cni.dev/", StringComparison.Ordinal))
             {
                 throw new CniException(CniErrorCodes.UnsupportedField, $"unsupported field \"{property.Name}\" = {Show(property.Value)} in network configuration");
             }
@@ -119,11 +105,25 @@ internal static partial class NetConfParser
         RequireOneOf(root, "etcd_discovery_srv", [""], "SRV discovery is not supported: list etcd_endpoints");
         RequireOneOf(root, "calico_api_group", [""], "only the projectcalico.org/v3 API is served");
         var policyType = RequireOneOf(root, "policy", "type", ["", "k8s"], "policy types other than k8s are not supported");
+        var ignored = new List<(string Key, string Why)>();
+        if (root.TryGetProperty("policy", out var policy))
+        {
+            foreach (var property in policy.EnumerateObject())
+            {
+                if (property.Name != "type" && IsSet(property.Value))
+                {
+                    // Upstream's older policy section carried the Kubernetes client's settings (k8s_api_root, ...).
+                    ignored.Add(("policy." + property.Name, "Kubernetes API client setting; this plugin has no Kubernetes client"));
+                }
+            }
+        }
+
         var queues = Int(root, "num_queues", 0, 0, 1);
         _ = queues;
         if (root.TryGetProperty("container_settings", out var settings))
         {
             ExpectKind(settings, "container_settings", JsonValueKind.Object);
+            RefuseUnknownKeys(settings, "container_settings", ["allow_ip_forwarding"]);
             if (Bool(settings, "allow_ip_forwarding", "container_settings.allow_ip_forwarding", false))
             {
                 throw new CniException(CniErrorCodes.UnsupportedField, "unsupported value container_settings.allow_ip_forwarding = true: containers keep ip_forward off");
@@ -139,6 +139,7 @@ internal static partial class NetConfParser
         if (root.TryGetProperty("feature_control", out var features))
         {
             ExpectKind(features, "feature_control", JsonValueKind.Object);
+            RefuseUnknownKeys(features, "feature_control", ["ip_addrs_no_ipam", "floating_ips"]);
             noIpam = Bool(features, "ip_addrs_no_ipam", "feature_control.ip_addrs_no_ipam", false);
             if (Bool(features, "floating_ips", "feature_control.floating_ips", false))
             {
@@ -191,9 +192,34 @@ internal static partial class NetConfParser
             Int(root, key, 0, 0, int.MaxValue);
         }
 
-        foreach (var key in (string[])["nodename_file_optional", "include_default_routes", "require_mtu_file"])
+        foreach (var key in (string[])["include_default_routes", "windows_use_single_network", "windows_disable_default_deny_all_policy", "windows_loopback_DSR"])
         {
             Bool(root, key, key, false);
+        }
+
+        Int(root, "windows_pod_deletion_timestamp_timeout", 0, 0, int.MaxValue);
+        var requireMtuFile = Bool(root, "require_mtu_file", "require_mtu_file", false);
+        // Upstream's default is false (the file is required); ours stays "optional" unless the key says false.
+        var nodenameFileRequired = root.TryGetProperty("nodename_file_optional", out _) && !Bool(root, "nodename_file_optional", "nodename_file_optional", true);
+        var dns = ParseDns(root);
+
+        // Refused keys fail on any value but the default; warned ones are logged by the plugin once it has its log.
+        foreach (var property in root.EnumerateObject())
+        {
+            if (NetConfKeys.Find(property.Name) is not { } key || !IsSet(property.Value))
+            {
+                continue;
+            }
+
+            if (key.Status == NetConfKeyStatus.Refused)
+            {
+                throw new CniException(CniErrorCodes.UnsupportedField, $"unsupported field \"{key.Name}\" = {Show(property.Value)}: {key.Why}");
+            }
+
+            if (key.Status == NetConfKeyStatus.Warned)
+            {
+                ignored.Add((key.Name, key.Why));
+            }
         }
 
         var mtu = Int(root, "mtu", 0, 0, 65535);
@@ -235,8 +261,79 @@ internal static partial class NetConfParser
             HasPrevResult = hasPrev,
             PrevResultIps = prevIps,
             ValidAttachments = attachments,
+            RequireMtuFile = requireMtuFile,
+            NodenameFileRequired = nodenameFileRequired,
+            Dns = dns,
+            Ignored = ignored,
         };
     }
+
+    private static CniDns? ParseDns(JsonElement root)
+    {
+        if (!root.TryGetProperty("dns", out var dns) || dns.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        ExpectKind(dns, "dns", JsonValueKind.Object);
+        RefuseUnknownKeys(dns, "dns", ["nameservers", "domain", "search", "options"]);
+        var result = new CniDns
+        {
+            Nameservers = Strings(dns, "nameservers", "dns.nameservers"),
+            Domain = NullIfEmpty(String(dns, "domain", "dns.domain")),
+            Search = Strings(dns, "search", "dns.search"),
+            Options = Strings(dns, "options", "dns.options"),
+        };
+        foreach (var server in result.Nameservers)
+        {
+            if (!IPAddress.TryParse(server, out _))
+            {
+                throw new CniException(CniErrorCodes.InvalidConfig, $"invalid value in dns.nameservers: \"{server}\" is not an IP address");
+            }
+        }
+
+        return result.IsEmpty ? null : result;
+    }
+
+    private static List<string> Strings(JsonElement obj, string key, string path)
+    {
+        var result = new List<string>();
+        if (!obj.TryGetProperty(key, out var list) || list.ValueKind == JsonValueKind.Null)
+        {
+            return result;
+        }
+
+        ExpectKind(list, path, JsonValueKind.Array);
+        foreach (var item in list.EnumerateArray())
+        {
+            ExpectKind(item, path + "[]", JsonValueKind.String);
+            result.Add(item.GetString()!);
+        }
+
+        return result;
+    }
+
+    private static void RefuseUnknownKeys(JsonElement obj, string path, string[] known)
+    {
+        foreach (var property in obj.EnumerateObject())
+        {
+            if (Array.IndexOf(known, property.Name) < 0)
+            {
+                throw new CniException(CniErrorCodes.UnsupportedField, $"unsupported field \"{path}.{property.Name}\" = {Show(property.Value)} ({path} takes {string.Join(", ", known)})");
+            }
+        }
+    }
+
+    /// <summary>Whether a value differs from "not set": null, false, 0, "", {} and [] are the defaults of every refused or warned key.</summary>
+    private static bool IsSet(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Null or JsonValueKind.False or JsonValueKind.Undefined => false,
+        JsonValueKind.Number => !(value.TryGetDouble(out var d) && d == 0),
+        JsonValueKind.String => value.GetString()!.Length > 0,
+        JsonValueKind.Object => value.EnumerateObject().Any(),
+        JsonValueKind.Array => value.GetArrayLength() > 0,
+        _ => true,
+    };
 
     private static IpamConf ParseIpam(JsonElement root)
     {

@@ -25,6 +25,26 @@ internal static class NodeSettings
         return conf.Hostname ?? Environment.MachineName.ToLowerInvariant();
     }
 
+    /// <summary>
+    /// Upstream's ADD preconditions on files calico-node writes: <c>nodename_file_optional: false</c> needs the nodename
+    /// file, <c>require_mtu_file: true</c> the mtu file. Missing means calico-node has not started yet: error 11, so
+    /// the runtime retries.
+    /// </summary>
+    public static void RequireNodeFiles(NetConf conf, string mtuFile = NetConf.DefaultMtuFile)
+    {
+        if (conf.NodenameFileRequired && !File.Exists(conf.NodenameFile))
+        {
+            throw new CniException(CniErrorCodes.TryAgainLater,
+                $"nodename_file_optional is false and nodename_file \"{conf.NodenameFile}\" does not exist: check that calico-node is running and has written it");
+        }
+
+        if (conf.RequireMtuFile && !File.Exists(mtuFile))
+        {
+            throw new CniException(CniErrorCodes.TryAgainLater,
+                $"require_mtu_file is true and \"{mtuFile}\" does not exist: check that calico-node is running and has written it");
+        }
+    }
+
     /// <summary><c>mtu</c>, or (0) the value calico-node wrote to /var/lib/calico/mtu, or 0 (kernel default).</summary>
     public static int Mtu(NetConf conf, string mtuFile = NetConf.DefaultMtuFile)
     {

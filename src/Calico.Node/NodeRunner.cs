@@ -3,7 +3,9 @@ using Calico.Client;
 using Calico.Datastore;
 using Calico.Datastore.Syncer;
 using Calico.Felix.Config;
+using Calico.Linux.Kernel;
 using Calico.Node.Agent;
+using Calico.Node.Kernel;
 using Calico.Node.Startup;
 using Microsoft.Extensions.Logging;
 
@@ -56,6 +58,11 @@ internal sealed partial class NodeRunner(NodeSettings settings, NodeServices ser
         FelixConfigLoadResult bootConfig = felixSettings.Load(bootstrapInputs);
         await using IAsyncDisposable endpoints = await services.StartEndpointsAsync(bootConfig.Config, cancellationToken).ConfigureAwait(false);
 
+        // What the kernel offers is fixed for the process's life: probed once, then every setting is checked against it.
+        KernelCapabilities capabilities = await KernelProbe.ProbeAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        KernelCapabilityReport kernel = services.CreateKernelReport(capabilities);
+        kernel.LogProbe();
+
         Api.Node node = await RegisterWithRetryAsync(client, address, address6, cancellationToken).ConfigureAwait(false);
         NodeRegistration.WriteNodenameFile(settings.StateDir, settings.NodeName);
 
@@ -76,14 +83,20 @@ internal sealed partial class NodeRunner(NodeSettings settings, NodeServices ser
 
         services.SetLogSeverity(loaded.Config.LogSeverityScreen);
         FelixConfig config = loaded.Config;
+        kernel.SetFelixConfig(config);
         TimeSpan refresh = Shortest(config.NftablesRefreshInterval, config.IptablesRefreshInterval, config.RouteRefreshInterval);
 
         IDataplaneDriver driver = services.CreateDataplaneDriver(config);
-        using Routing.LinuxRoutingDriver routing = CreateRoutingDriver(client, store, config);
+        using Routing.LinuxRoutingDriver routing = CreateRoutingDriver(client, store, config, kernel);
         var agent = new FelixAgent(
             settings.NodeName,
             driver,
-            inputs => FelixSettings.ToRenderConfig(felixSettings.Load(inputs).Config),
+            inputs =>
+            {
+                FelixConfig current = felixSettings.Load(inputs).Config;
+                kernel.SetFelixConfig(current);
+                return FelixSettings.ToRenderConfig(current);
+            },
             refresh,
             services.Telemetry,
             services.LoggerFactory.CreateLogger("felix"),
@@ -109,13 +122,13 @@ internal sealed partial class NodeRunner(NodeSettings settings, NodeServices ser
     /// <c>&lt;dir&gt;/&lt;secret&gt;/&lt;key&gt;</c> with dir <c>CALICO_BGP_SECRETS_DIR</c> (default /etc/calico/bgp-secrets):
     /// there is no Kubernetes secret store here.
     /// </summary>
-    private Routing.LinuxRoutingDriver CreateRoutingDriver(ResourceClient client, IKeyValueStore store, FelixConfig config)
+    private Routing.LinuxRoutingDriver CreateRoutingDriver(ResourceClient client, IKeyValueStore store, FelixConfig config, KernelCapabilityReport kernel)
     {
         string backend = settings.Environment.GetValueOrDefault("CALICO_NETWORKING_BACKEND") is { Length: > 0 } b ? b : "bird";
         string secrets = settings.Environment.GetValueOrDefault("CALICO_BGP_SECRETS_DIR") is { Length: > 0 } d ? d : "/etc/calico/bgp-secrets";
         Routing.BirdSupervisor? bird = backend == "bird" ? new Routing.BirdSupervisor(settings.StateDir, services.LoggerFactory.CreateLogger("bird")) : null;
         var tunnels = new Routing.TunnelAddressAllocator(client, new Calico.Ipam.IpamClient(store, TimeProvider.System), services.LoggerFactory.CreateLogger("tunnels"));
-        return new Routing.LinuxRoutingDriver(bird, tunnels, (name, key) => ReadSecret(secrets, name, key), config.VxlanVni, config.VxlanPort, services.LoggerFactory);
+        return new Routing.LinuxRoutingDriver(bird, tunnels, (name, key) => ReadSecret(secrets, name, key), config.VxlanVni, config.VxlanPort, kernel, services.LoggerFactory);
     }
 
     private static string? ReadSecret(string dir, string name, string key)

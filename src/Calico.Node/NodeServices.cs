@@ -98,6 +98,10 @@ internal sealed class NodeServices : IAsyncDisposable, IAgentTelemetry
         return Task.FromResult<IAsyncDisposable>(new RunningServers(servers, cancellationToken));
     }
 
+    /// <summary>The kernel-capabilities reporter on this process's health and metrics endpoints.</summary>
+    public Kernel.KernelCapabilityReport CreateKernelReport(Linux.Kernel.KernelCapabilities capabilities) =>
+        new(capabilities, _health, _registry, LoggerFactory.CreateLogger("kernel"));
+
     public IDataplaneDriver CreateDataplaneDriver(FelixConfig config)
     {
         var routeOptions = new RouteManagerOptions

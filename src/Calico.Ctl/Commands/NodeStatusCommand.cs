@@ -1,8 +1,9 @@
 using System.CommandLine;
+using Calico.Linux.Kernel;
 
 namespace Calico.Ctl.Commands;
 
-/// <summary><c>calicoctl node status</c> (the <c>node</c> group holds only <c>status</c> so far).</summary>
+/// <summary><c>calicoctl node status</c> and <c>calicoctl node checksystem</c>.</summary>
 internal static class NodeStatusCommand
 {
     public static Command Build(CtlContext context)
@@ -12,6 +13,19 @@ internal static class NodeStatusCommand
         status.SetAction(async (_, ct) =>
             await CommandGuard.RunAsync(context, () => new NodeStatusRunner(context, NodeStatusProbe.FromProc()).RunAsync(ct)).ConfigureAwait(false));
         node.Subcommands.Add(status);
+
+        var kernelConfig = new Option<string?>("--kernel-config", "-f")
+        {
+            Description = "Override the Kernel config file location. Expected format is plain text (or gzip). Default search locations: " +
+                "/proc/config.gz, /boot/config-kernelVersion, /usr/src/linux/.config, /usr/src/linux-kernelVersion/.config, " +
+                "/usr/src/linux-headers-kernelVersion/.config, /lib/modules/kernelVersion/build/.config",
+        };
+        var checksystem = new Command("checksystem", "Check the compatibility of this compute host to run a Calico node instance.");
+        checksystem.Options.Add(kernelConfig);
+        checksystem.SetAction(async (result, ct) =>
+            await CommandGuard.RunAsync(context, () => new NodeCheckSystemRunner(context, NodeStatusProbe.FromProc().IsRoot, KernelProbe.ProbeAsync)
+                .RunAsync(result.GetValue(kernelConfig), ct)).ConfigureAwait(false));
+        node.Subcommands.Add(checksystem);
         return node;
     }
 }

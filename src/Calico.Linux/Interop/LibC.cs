@@ -56,4 +56,11 @@ internal static partial class LibC
 
     [LibraryImport(Lib, EntryPoint = "unshare", SetLastError = true)]
     public static partial int Unshare(int flags);
+
+    /// <summary>
+    /// libc's syscall(2) with three arguments (variadic in C; integer and pointer arguments travel in the same
+    /// registers either way on x86-64 and arm64 Linux). Used for bpf(2), which glibc does not wrap.
+    /// </summary>
+    [LibraryImport(Lib, EntryPoint = "syscall", SetLastError = true)]
+    public static unsafe partial nint Syscall(nint number, nint arg1, void* arg2, nint arg3);
 }

@@ -7,6 +7,7 @@ namespace Calico.Linux.Nft;
 internal static class NfTablesRuleAttributes
 {
     // enum nf_tables_msg_types
+    public const ushort NFT_MSG_NEWTABLE = 0;
     public const ushort NFT_MSG_NEWCHAIN = 3;
     public const ushort NFT_MSG_DELCHAIN = 5;
     public const ushort NFT_MSG_NEWRULE = 6;
@@ -14,6 +15,9 @@ internal static class NfTablesRuleAttributes
     public const ushort NFT_MSG_NEWSET = 9;
 
     public const ushort NLM_F_APPEND = 0x800;
+
+    // enum nft_table_attributes
+    public const ushort NFTA_TABLE_NAME = 1;
 
     // enum nft_chain_attributes
     public const ushort NFTA_CHAIN_TABLE = 1;

@@ -35,6 +35,9 @@ public sealed class NfTablesTransaction
 
     internal byte FamilyCode { get; }
 
+    /// <summary>The transaction's table itself (<c>add table</c>: an existing one is fine).</summary>
+    public void AddTable() => _steps.Add(new Step(StepKind.AddTable, null, null, 0, null));
+
     /// <summary>A regular chain (<c>add chain</c>: an existing one is fine).</summary>
     public void AddChain(string chain)
     {
@@ -147,6 +150,15 @@ public sealed class NfTablesTransaction
             Step step = _steps[stepIndex];
             switch (step.Kind)
             {
+                case StepKind.AddTable:
+                {
+                    uint sequence = Begin(writer, nextSequence, NFT_MSG_NEWTABLE, Rtnl.NLM_F_CREATE);
+                    writer.PutString(NFTA_TABLE_NAME, Table);
+                    writer.EndMessage();
+                    messages.Add(new Message(sequence, stepIndex, "NFT_MSG_NEWTABLE", -1));
+                    break;
+                }
+
                 case StepKind.AddChain:
                 case StepKind.DeleteChain:
                 {
@@ -353,6 +365,7 @@ public sealed class NfTablesTransaction
 
     private enum StepKind
     {
+        AddTable,
         AddChain,
         FlushChain,
         DeleteChain,

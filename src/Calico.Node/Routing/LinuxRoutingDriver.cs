@@ -1,17 +1,17 @@
 using System.Net;
 using Calico.Bird;
-using Calico.Felix.Dataplane.Tunnels;
 using Calico.Felix.Dataplane.Vxlan;
 using Calico.Linux.Netlink;
 using Calico.Node.Agent;
+using Calico.Node.Kernel;
 using Microsoft.Extensions.Logging;
 
 namespace Calico.Node.Routing;
 
 /// <summary>
 /// This host's routing: BGP through BIRD (unless the networking backend is not bird), VXLAN when an IPv4 pool asks
-/// for it (tunnel address, device, FDB/ARP entries, routes to other nodes' blocks), and a clear error when a pool
-/// asks for IP-in-IP on a kernel without the ipip module.
+/// for it (tunnel address, device, FDB/ARP entries, routes to other nodes' blocks). Pools asking for a tunnel the
+/// kernel lacks (IP-in-IP here) are reported by <see cref="KernelCapabilityReport"/>, not failed on every apply.
 /// </summary>
 internal sealed partial class LinuxRoutingDriver(
     BirdSupervisor? bird,
@@ -19,15 +19,16 @@ internal sealed partial class LinuxRoutingDriver(
     Func<string, string, string?> secretLookup,
     int vxlanVni,
     int vxlanPort,
+    KernelCapabilityReport? kernel,
     ILoggerFactory loggerFactory) : IRoutingDriver, IDisposable
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger("routing");
     private RouteNetlink? _netlink;
     private VxlanManager? _vxlan;
-    private TunnelSupport? _ipip;
 
     public async Task ApplyAsync(RoutingState state, CancellationToken cancellationToken)
     {
+        kernel?.SetPools(state.Pools);
         await tunnels.EnsureAsync(state, cancellationToken).ConfigureAwait(false);
         Api.Node? self = state.Self;
         if (bird is not null && (self?.Spec.Bgp?.Ipv4Address is not null || self?.Spec.Bgp?.Ipv6Address is not null))
@@ -40,7 +41,6 @@ internal sealed partial class LinuxRoutingDriver(
         }
 
         ApplyVxlan(state, self);
-        await CheckIpipAsync(state, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<string?> RefreshAsync(RoutingState state, CancellationToken cancellationToken)
@@ -84,21 +84,6 @@ internal sealed partial class LinuxRoutingDriver(
         if (result.Failures.Count > 0)
         {
             throw new InvalidOperationException("VXLAN: " + string.Join("; ", result.Failures));
-        }
-    }
-
-    private async Task CheckIpipAsync(RoutingState state, CancellationToken cancellationToken)
-    {
-        var ipipPools = state.Pools.Where(p => p.Spec.Disabled != true && p.Spec.IpipMode is "Always" or "CrossSubnet").Select(p => p.Metadata.Name).ToList();
-        if (ipipPools.Count == 0)
-        {
-            return;
-        }
-
-        _ipip ??= await IpipSupport.CheckAsync(cancellationToken).ConfigureAwait(false);
-        if (!_ipip.Available)
-        {
-            throw new InvalidOperationException($"IP pool(s) {string.Join(", ", ipipPools)} use IP-in-IP (ipipMode), but {_ipip.Reason}; use vxlanMode instead");
         }
     }
 }

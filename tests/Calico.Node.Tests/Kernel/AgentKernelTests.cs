@@ -301,4 +301,35 @@ public sealed class AgentKernelTests(AgentHostFixture host) : IClassFixture<Agen
         await Task.CompletedTask;
         return AgentHostFixture.Sh($"ip -n {host.HostNs} route show {pod.Address}/32").Contains(pod.HostInterface, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task An_ipip_pool_on_this_kernel_is_reported_on_readiness_metrics_and_log_until_removed()
+    {
+        const string Expected = "IPPool ipip1 ipipMode=Always needs IP-in-IP tunnels (ipip), which this kernel lacks: CONFIG_NET_IPIP is not set in /proc/config.gz";
+        await host.ApplyAsync("""
+            apiVersion: projectcalico.org/v3
+            kind: IPPool
+            metadata:
+              name: ipip1
+            spec:
+              cidr: 10.67.0.0/16
+              ipipMode: Always
+            """);
+        try
+        {
+            await host.WaitForAsync(async () => await NetnsSockets.HttpGetAsync(host.HostNs, 9099, "/readiness") is { Status: 503 } r && r.Body.Contains(Expected, StringComparison.Ordinal),
+                Converge, "readiness naming the ipip pool");
+            var metrics = await NetnsSockets.HttpGetAsync(host.HostNs, 9091, "/metrics");
+            Assert.Contains("felix_kernel_feature_missing{feature=\"ipip\",setting=\"IPPool ipip1 ipipMode=Always\"} 1", metrics!.Value.Body, StringComparison.Ordinal);
+            Assert.Contains("[WARNING]", host.AgentOutput, StringComparison.Ordinal);
+            Assert.Contains("Kernel support missing: " + Expected, host.AgentOutput, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await host.DeleteAsync(ResourceKinds.IPPool, null, "ipip1");
+        }
+
+        await host.WaitForAsync(async () => (await NetnsSockets.HttpGetAsync(host.HostNs, 9099, "/readiness"))?.Status == 200, Converge, "readiness once the ipip pool is gone");
+    }
+
 }
