@@ -37,6 +37,9 @@ public static partial class ResourceValidator
     [GeneratedRegex("^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")]
     private static partial Regex LabelValueRegex();
 
+    [GeneratedRegex("^[a-zA-Z0-9_.*-]{1,15}$")]
+    private static partial Regex BgpFilterInterfaceRegex();
+
     [GeneratedRegex("^([0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}$")]
     private static partial Regex MacRegex();
 
@@ -123,7 +126,27 @@ public static partial class ResourceValidator
             case KubernetesNamespace:
                 ValidateMeta(errors, r);
                 break;
+            case StagedNetworkPolicy snp:
+                ValidateStagedNetworkPolicy(errors, snp);
+                break;
+            case StagedGlobalNetworkPolicy sgnp:
+                ValidateStagedGlobalNetworkPolicy(errors, sgnp);
+                break;
+            case StagedKubernetesNetworkPolicy sknp:
+                ValidateStagedKubernetesNetworkPolicy(errors, sknp);
+                break;
+            case BGPFilter filter:
+                ValidateMeta(errors, r);
+                ValidateBgpFilter(errors, filter);
+                break;
+            case CalicoNodeStatus status:
+                ValidateMeta(errors, r);
+                ValidateCalicoNodeStatus(errors, status);
+                break;
         }
+        // The CRD schema's structural constraints (libcalico-go applies them in etcd mode too).
+        if (r.ApiVersion == Resource.CalicoApiVersion && CrdSchema.HasSchema(r.Kind))
+            CrdSchema.Check(r.Kind, ResourceCodec.ToJsonNode(r), errors.Add);
         errors.ThrowIfAny();
     }
 
