@@ -13,66 +13,21 @@ namespace Calico.Api;
 /// </summary>
 internal static partial class CrdSchema
 {
-    private static readonly Dictionary<string, SchemaRule[]> s_byKind = s_rules
+    // Lazy: the rule table lives in another part of this class, and field initialisers across parts run in no set order.
+    private static readonly Lazy<Dictionary<string, SchemaRule[]>> s_byKind = new(() => s_rules
         .GroupBy(r => r.Kind, StringComparer.Ordinal)
-        .ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
+        .ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal));
 
     private static readonly ConcurrentDictionary<string, Regex> s_patterns = new(StringComparer.Ordinal);
 
-    public static bool HasSchema(string kind) => s_byKind.ContainsKey(kind);
+    public static bool HasSchema(string kind) => s_byKind.Value.ContainsKey(kind);
 
     public static void Check(string kind, JsonObject root, Action<string, string?, string> report)
     {
-        if (!s_byKind.TryGetValue(kind, out var rules))
+        if (!s_byKind.Value.TryGetValue(kind, out var rules))
             return;
         foreach (var rule in rules)
-            Visit(root, Segments(rule.Path), 0, "", rule, report);
-    }
-
-    private static List<string> Segments(string path)
-    {
-        var segments = new List<string>();
-        foreach (var part in path.Split('.', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var name = part;
-            var suffixes = new List<string>();
-            while (name.EndsWith("[]", StringComparison.Ordinal) || name.EndsWith("{}", StringComparison.Ordinal))
-            {
-                suffixes.Insert(0, name[^2..]);
-                name = name[..^2];
-            }
-            if (name.Length > 0)
-                segments.Add(name);
-            segments.AddRange(suffixes);
-        }
-        return segments;
-    }
-
-    private static void Visit(JsonNode? node, List<string> segments, int index, string at, SchemaRule rule, Action<string, string?, string> report)
-    {
-        if (node is null)
-            return;
-        if (index == segments.Count)
-        {
-            Apply(node, at, rule, report);
-            return;
-        }
-        var segment = segments[index];
-        switch (segment)
-        {
-            case "[]" when node is JsonArray array:
-                for (var i = 0; i < array.Count; i++)
-                    Visit(array[i], segments, index + 1, at + "[" + i.ToString(CultureInfo.InvariantCulture) + "]", rule, report);
-                break;
-            case "{}" when node is JsonObject map:
-                foreach (var (key, value) in map)
-                    Visit(value, segments, index + 1, at + "[" + key + "]", rule, report);
-                break;
-            default:
-                if (node is JsonObject obj && obj.TryGetPropertyValue(segment, out var child))
-                    Visit(child, segments, index + 1, at.Length == 0 ? segment : at + "." + segment, rule, report);
-                break;
-        }
+            JsonPaths.Visit(root, rule.Path, (node, at) => Apply(node, at, rule, report));
     }
 
     private static void Apply(JsonNode node, string at, SchemaRule rule, Action<string, string?, string> report)
@@ -108,24 +63,10 @@ internal static partial class CrdSchema
             case SchemaCheck.Minimum when node is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.GetValue<double>() < Num(arg):
                 report(at, Text(v), $"should be greater than or equal to {arg}");
                 return;
-            case SchemaCheck.Format when node is JsonValue v && v.GetValueKind() == JsonValueKind.String:
-                var value = v.GetValue<string>();
-                if (!IsFormat(arg, value))
-                    report(at, value, "must be of type " + arg);
-                return;
             default:
                 return;
         }
     }
-
-    private static bool IsFormat(string format, string value) => format switch
-    {
-        "cidr" => value.Contains('/', StringComparison.Ordinal) && Cidr.TryParse(value, out _, out _),
-        "ip" => Cidr.TryParseAddress(value, out _),
-        "ipv4" => Cidr.TryParseAddress(value, out var a4) && a4.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork,
-        "ipv6" => Cidr.TryParseAddress(value, out var a6) && a6.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6,
-        _ => true,
-    };
 
     private static string? Text(JsonValue v) => v.GetValueKind() switch
     {

@@ -204,6 +204,13 @@ public static partial class ResourceValidator
         ValidateMetaMaps(errors, tier);
         CheckEnum(errors, "DefaultAction", tier.Spec.DefaultAction, "Deny", "Pass");
         (string Name, double Order)[] pinned = [("default", 1_000_000), ("kube-admin", 1_000), ("kube-baseline", 10_000_000)];
+        // CEL rules on Tier: the built-in tiers' default actions are fixed.
+        (string Name, string Action)[] pinnedActions = [("default", "Deny"), ("kube-admin", "Pass"), ("kube-baseline", "Pass")];
+        foreach (var (pinnedName, action) in pinnedActions)
+        {
+            if (name == pinnedName && tier.Spec.DefaultAction != action)
+                errors.Add("Tier", tier.Spec.DefaultAction, $"The '{pinnedName}' tier must have default action '{action}'");
+        }
         foreach (var (pinnedName, order) in pinned)
         {
             if (name == pinnedName && tier.Spec.Order != order)
@@ -355,7 +362,7 @@ public static partial class ResourceValidator
         CheckEnum(errors, "IptablesBackend", spec.IptablesBackend, "Legacy", "NFT", "Auto");
         CheckEnum(errors, "NFTablesMode", spec.NftablesMode, "Enabled", "Disabled", "Auto");
         CheckEnum(errors, "ChainInsertMode", spec.ChainInsertMode, "Insert", "Append");
-        CheckEnum(errors, "DefaultEndpointToHostAction", spec.DefaultEndpointToHostAction, "Drop", "Accept", "Return", "DROP", "ACCEPT", "RETURN");
+        // DefaultEndpointToHostAction: the CRD pattern matches it case-insensitively (CrdSchema).
         foreach (var (field, value) in new[] { ("LogSeverityScreen", spec.LogSeverityScreen), ("LogSeverityFile", spec.LogSeverityFile), ("LogSeveritySys", spec.LogSeveritySys) })
         {
             if (!string.IsNullOrEmpty(value) && value.ToUpperInvariant() is not ("TRACE" or "DEBUG" or "INFO" or "WARNING" or "ERROR" or "FATAL"))

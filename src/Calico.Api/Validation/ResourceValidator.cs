@@ -145,8 +145,13 @@ public static partial class ResourceValidator
                 break;
         }
         // The CRD schema's structural constraints (libcalico-go applies them in etcd mode too).
-        if (r.ApiVersion == Resource.CalicoApiVersion && CrdSchema.HasSchema(r.Kind))
-            CrdSchema.Check(r.Kind, ResourceCodec.ToJsonNode(r), errors.Add);
+        if (r.ApiVersion == Resource.CalicoApiVersion)
+        {
+            var json = ResourceCodec.ToJsonNode(r);
+            CheckGoTags(errors, r.Kind, json);
+            if (CrdSchema.HasSchema(r.Kind))
+                CrdSchema.Check(r.Kind, json, errors.Add);
+        }
         errors.ThrowIfAny();
     }
 
@@ -203,7 +208,8 @@ public static partial class ResourceValidator
             long total = 0;
             foreach (var (k, v) in annotations)
             {
-                if (!IsQualifiedName(k))
+                // Upstream checks the lower-cased key, so upper-case annotation keys are fine.
+                if (!IsQualifiedName(k.ToLowerInvariant()))
                     errors.Add("Metadata.Annotations (key)", k, "name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character, with an optional DNS subdomain prefix and '/'");
                 total += k.Length + v.Length;
             }

@@ -11,5 +11,4 @@ internal enum SchemaCheck
     MinItems,
     MaxLength,
     MinLength,
-    Format,
 }
