@@ -80,6 +80,7 @@ public sealed class ResourceKindsTests
     {
         var namespaced = ResourceKinds.All.Where(k => k.Namespaced).Select(k => k.Kind + "/" + k.ApiVersion).Order(StringComparer.Ordinal);
 
-        Assert.Equal(["NetworkPolicy/networking.k8s.io/v1", "NetworkPolicy/projectcalico.org/v3", "NetworkSet/projectcalico.org/v3", "WorkloadEndpoint/projectcalico.org/v3"], namespaced);
+        Assert.Equal(["NetworkPolicy/networking.k8s.io/v1", "NetworkPolicy/projectcalico.org/v3", "NetworkSet/projectcalico.org/v3",
+            "StagedKubernetesNetworkPolicy/projectcalico.org/v3", "StagedNetworkPolicy/projectcalico.org/v3", "WorkloadEndpoint/projectcalico.org/v3"], namespaced);
     }
 }

@@ -381,6 +381,8 @@ internal static partial class GoTagRules
         new("Node", "spec.addresses[].address", "Address", "net", false),
         new("Node", "spec.addresses[].type", "Type", "omitempty,ipType", false),
         new("Node", "spec.interfaces[].name", "Name", "omitempty,name", false),
+        new("Node", "status.wireguardPublicKey", "WireguardPublicKey", "omitempty,wireguardPublicKey", false),
+        new("Node", "status.wireguardPublicKeyV6", "WireguardPublicKeyV6", "omitempty,wireguardPublicKey", false),
         new("WorkloadEndpoint", "spec.orchestrator", "Orchestrator", "omitempty,name", false),
         new("WorkloadEndpoint", "spec.workload", "Workload", "omitempty,name", false),
         new("WorkloadEndpoint", "spec.node", "Node", "omitempty,name", false),

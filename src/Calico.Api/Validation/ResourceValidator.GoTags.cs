@@ -38,6 +38,16 @@ public static partial class ResourceValidator
         {
             var tokens = rule.Tag.Split(',');
             JsonPaths.Visit(root, rule.Path, (node, at) => ApplyTags(errors, rule, tokens, 0, node, at, rule.Pointer));
+            // Go validates a plain field without omitempty even when it holds its zero value (which JSON leaves out).
+            var dot = rule.Path.LastIndexOf('.');
+            if (rule.Pointer || tokens[0] is "omitempty" or "dive" || dot < 0 || rule.Path.EndsWith(']') || rule.Path.EndsWith('}'))
+                continue;
+            var key = rule.Path[(dot + 1)..];
+            JsonPaths.Visit(root, rule.Path[..dot], (parent, at) =>
+            {
+                if (parent is JsonObject obj && !obj.ContainsKey(key))
+                    ApplyTags(errors, rule, tokens, 0, JsonValue.Create(""), at + "." + key, false);
+            });
         }
     }
 
@@ -163,25 +173,26 @@ public static partial class ResourceValidator
             "portName" => Port.IsValidName(s),
             "ipType" => s is "CalicoNodeIP" or "InternalIP" or "ExternalIP",
             "createDefaultHostEndpoint" => s is "Enabled" or "Disabled",
+            "wireguardPublicKey" => IsWireguardKey(s),
             "ip" => Cidr.TryParseAddress(s, out _),
             "ipv4" => Cidr.TryParseAddress(s, out var a4) && a4.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork,
             "ipv6" => Cidr.TryParseAddress(s, out var a6) && a6.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6,
             "cidr" => TryParseCidrOrIp(s, out _),
             "cidrv4" => TryParseCidrOrIp(s, out var c4) && Cidr.Family(c4) == 4,
             "cidrv6" => TryParseCidrOrIp(s, out var c6) && Cidr.Family(c6) == 6,
-            // Upstream's net/netv4/netv6: an address, or a CIDR with no host bits set.
-            "net" => IsMaskedNet(s, 0),
-            "netv4" => IsMaskedNet(s, 4),
-            "netv6" => IsMaskedNet(s, 6),
+            // Upstream's net/netv4/netv6: an address or a CIDR (cnet keeps the address as written, so host bits pass).
+            "net" => TryParseCidrOrIp(s, out _),
+            "netv4" => TryParseCidrOrIp(s, out var n4) && Cidr.Family(n4) == 4,
+            "netv6" => TryParseCidrOrIp(s, out var n6) && Cidr.Family(n6) == 6,
             _ => true,
         };
     }
 
-    private static bool IsMaskedNet(string s, int family)
+    /// <summary>wgtypes.ParseKey: standard base64 of exactly 32 bytes.</summary>
+    private static bool IsWireguardKey(string s)
     {
-        if (Cidr.TryParse(s, out var net, out var address))
-            return address.Equals(net.BaseAddress) && (family == 0 || Cidr.Family(net) == family);
-        return Cidr.TryParseAddress(s, out var ip) && (family == 0 || (ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 4 : 6) == family);
+        Span<byte> key = stackalloc byte[33];
+        return Convert.TryFromBase64String(s, key, out var written) && written == 32;
     }
 
     /// <summary>Go's RE2 refuses what .NET also refuses here (a bare quantifier, unbalanced brackets); close enough to decide validity.</summary>

@@ -249,6 +249,14 @@ public static partial class ResourceValidator
         {
             foreach (var nat in nats)
             {
+                // validateIPNAT: both sides parse and are of one family.
+                if (!TryParseCidrOrIp(nat.ExternalIP ?? "", out var external))
+                    errors.Add("InternalIP", nat.ExternalIP, "invalid IP address");
+                else if (TryParseCidrOrIp(nat.InternalIP ?? "", out var internalNet) && Cidr.Family(internalNet) != Cidr.Family(external))
+                    errors.Add("ExternalIP", nat.ExternalIP, "mismatched IP versions");
+            }
+            foreach (var nat in nats)
+            {
                 if (!Cidr.TryParseAddress(nat.InternalIP, out var internalIp))
                 {
                     errors.Add("IPNATs", nat.InternalIP, "invalid InternalIP CIDR");
@@ -352,6 +360,7 @@ public static partial class ResourceValidator
             if (r.Min > r.Max)
                 errors.Add("RouteTableRanges", null, "min must not be greater than max");
         });
+        ValidateFelixStructLevel(errors, spec);
         CheckAddress(errors, "NATOutgoingAddress", spec.NatOutgoingAddress, 4, "natOutgoingAddress must be a valid IPv4 address");
         CheckAddress(errors, "DeviceRouteSourceAddress", spec.DeviceRouteSourceAddress, 4, "deviceRouteSourceAddress must be a valid IPv4 address");
         CheckAddress(errors, "DeviceRouteSourceAddressIPv6", spec.DeviceRouteSourceAddressIPv6, 6, "deviceRouteSourceAddressIPv6 must be a valid IPv6 address");
@@ -423,6 +432,7 @@ public static partial class ResourceValidator
         ForEach(spec.ServiceExternalIPs, b => CheckCidr(errors, "ServiceExternalIPs", b.Cidr ?? ""));
         ForEach(spec.ServiceLoadBalancerIPs, b => CheckCidr(errors, "ServiceLoadBalancerIPs", b.Cidr ?? ""));
         CheckEnum(errors, "BindMode", spec.BindMode, "None", "NodeIP");
+        ValidateCommunities(errors, spec);
         if (spec.ListenPort is < 1 or > 65535)
             errors.Add("ListenPort", Str(spec.ListenPort), "must be a valid port number");
     }

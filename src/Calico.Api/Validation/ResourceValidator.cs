@@ -69,10 +69,12 @@ public static partial class ResourceValidator
                 break;
             case NetworkSet ns:
                 ValidateMeta(errors, r);
+                CheckReservedNetworkSetLabel(errors, r);
                 ForEach(ns.Spec.Nets, c => CheckCidr(errors, "Nets", c));
                 break;
             case GlobalNetworkSet gns:
                 ValidateMeta(errors, r);
+                CheckReservedNetworkSetLabel(errors, r);
                 ForEach(gns.Spec.Nets, c => CheckCidr(errors, "Nets", c));
                 break;
             case Profile profile:
@@ -116,6 +118,7 @@ public static partial class ResourceValidator
                 ValidateMeta(errors, r);
                 if (r.Metadata.Name != "default")
                     errors.Add("Metadata.Name", r.Metadata.Name, "KubeControllersConfiguration name must be 'default'");
+                ValidateKubeControllers(errors, kcc.Spec);
                 if (kcc.Spec.PrometheusMetricsPort is < 0 or > 65535)
                     errors.Add("PrometheusMetricsPort", Str(kcc.Spec.PrometheusMetricsPort), "must be a valid port number");
                 break;
@@ -204,18 +207,21 @@ public static partial class ResourceValidator
     {
         ValidateLabels(errors, r.Metadata.Labels, "Metadata.Labels");
         if (r.Metadata.Annotations is { } annotations)
+            ValidateAnnotations(errors, annotations);
+    }
+
+    private static void ValidateAnnotations(Errors errors, Dictionary<string, string> annotations)
+    {
+        long total = 0;
+        foreach (var (k, v) in annotations)
         {
-            long total = 0;
-            foreach (var (k, v) in annotations)
-            {
-                // Upstream checks the lower-cased key, so upper-case annotation keys are fine.
-                if (!IsQualifiedName(k.ToLowerInvariant()))
-                    errors.Add("Metadata.Annotations (key)", k, "name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character, with an optional DNS subdomain prefix and '/'");
-                total += k.Length + v.Length;
-            }
-            if (total > 256 * 1024)
-                errors.Add("Metadata.Annotations (size)", null, "total size of annotations is too large: must have at most 262144 bytes");
+            // Upstream checks the lower-cased key, so upper-case annotation keys are fine.
+            if (!IsQualifiedName(k.ToLowerInvariant()))
+                errors.Add("Metadata.Annotations (key)", k, "name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character, with an optional DNS subdomain prefix and '/'");
+            total += k.Length + v.Length;
         }
+        if (total > 256 * 1024)
+            errors.Add("Metadata.Annotations (size)", null, "total size of annotations is too large: must have at most 262144 bytes");
     }
 
     private static void ValidateLabels(Errors errors, Dictionary<string, string>? labels, string field)
