@@ -86,7 +86,7 @@ public static partial class ResourceValidator
                 default:
                     if (s_tagsCheckedByHand.Contains(name) || TagHolds(name, arg, node))
                         continue;
-                    errors.Add(at, Text(node), "Reason: failed to validate Field: " + rule.GoField + " because of Tag: " + name + " ");
+                    errors.AddUnlessNamed(at, Text(node), "Reason: failed to validate Field: " + rule.GoField + " because of Tag: " + name + " ");
                     return;
             }
         }

@@ -153,7 +153,7 @@ public static partial class ResourceValidator
             var json = ResourceCodec.ToJsonNode(r);
             CheckGoTags(errors, r.Kind, json);
             if (CrdSchema.HasSchema(r.Kind))
-                CrdSchema.Check(r.Kind, json, errors.Add);
+                CrdSchema.Check(r.Kind, json, errors.AddUnlessNamed);
         }
         errors.ThrowIfAny();
     }
@@ -287,6 +287,13 @@ public static partial class ResourceValidator
         private readonly List<FieldError> _list = [];
 
         public void Add(string field, string? value, string reason) => _list.Add(new FieldError(field, value, reason));
+
+        /// <summary>The generic tag and schema layers add nothing for a value a specific check already named.</summary>
+        public void AddUnlessNamed(string field, string? value, string reason)
+        {
+            if (value is null || !_list.Exists(e => e.Value == value))
+                Add(field, value, reason);
+        }
 
         public void ThrowIfAny()
         {
