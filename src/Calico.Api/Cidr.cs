@@ -39,7 +39,8 @@ public static class Cidr
     public static bool TryParseAddress(string text, out IPAddress address)
     {
         address = IPAddress.None;
-        if (string.IsNullOrEmpty(text) || text.Contains('%', StringComparison.Ordinal))
+        // .NET also takes "[v6]:port" and zones; Go's ParseIP takes neither.
+        if (string.IsNullOrEmpty(text) || text.AsSpan().IndexOfAny("%[]/ ") >= 0)
             return false;
         if (text.Contains(':', StringComparison.Ordinal))
         {

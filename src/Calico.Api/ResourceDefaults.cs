@@ -32,6 +32,17 @@ public static class ResourceDefaults
                 gnp.Spec.Types = DefaultTypes(gnp.Spec.Types, gnp.Spec.Ingress, gnp.Spec.Egress);
                 SetLabel(gnp, LabelTier, gnp.Spec.Tier);
                 break;
+            case StagedNetworkPolicy snp:
+                // clientv3 defaults a staged policy as the enforced one, then drops types for a staged delete.
+                snp.Spec.Tier = string.IsNullOrEmpty(snp.Spec.Tier) ? DefaultTierName : snp.Spec.Tier;
+                snp.Spec.Types = snp.Spec.StagedAction == "Delete" ? null : DefaultTypes(snp.Spec.Types, snp.Spec.Ingress, snp.Spec.Egress);
+                SetLabel(snp, LabelTier, snp.Spec.Tier);
+                break;
+            case StagedGlobalNetworkPolicy sgnp:
+                sgnp.Spec.Tier = string.IsNullOrEmpty(sgnp.Spec.Tier) ? DefaultTierName : sgnp.Spec.Tier;
+                sgnp.Spec.Types = sgnp.Spec.StagedAction == "Delete" ? null : DefaultTypes(sgnp.Spec.Types, sgnp.Spec.Ingress, sgnp.Spec.Egress);
+                SetLabel(sgnp, LabelTier, sgnp.Spec.Tier);
+                break;
             case Tier tier:
                 if (string.IsNullOrEmpty(tier.Spec.DefaultAction))
                     tier.Spec.DefaultAction = "Deny";

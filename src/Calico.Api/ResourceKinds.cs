@@ -8,7 +8,10 @@ public static class ResourceKinds
     private const string V3 = Resource.CalicoApiVersion;
 
     public static ResourceKind BGPConfiguration { get; } = Calico("BGPConfiguration", "bgpconfigurations", false, "bgpconfiguration", "bgpconfigurations", "bgpconfig", "bgpconfigs");
+    // Upstream registers the plural "BGPFilters", lower-cased for its key: /calico/resources/v3/projectcalico.org/bgpfilters/.
+    public static ResourceKind BGPFilter { get; } = Calico("BGPFilter", "bgpfilters", false, "bgpfilter", "bgpfilters", "bgpf", "bgpfs", "bf", "bfs");
     public static ResourceKind BGPPeer { get; } = Calico("BGPPeer", "bgppeers", false, "bgppeer", "bgppeers", "bgpp", "bgpps", "bp", "bps");
+    public static ResourceKind CalicoNodeStatus { get; } = Calico("CalicoNodeStatus", "caliconodestatuses", false, "caliconodestatus", "caliconodestatuses", "nodestatus", "nodestatuses");
     public static ResourceKind ClusterInformation { get; } = new("ClusterInformation", V3, "clusterinformations", false, ["clusterinformation", "clusterinformations", "clusterinfo", "clusterinfos"], ReadOnly: true);
     public static ResourceKind FelixConfiguration { get; } = Calico("FelixConfiguration", "felixconfigurations", false, "felixconfiguration", "felixconfigurations", "felixconfig", "felixconfigs");
     public static ResourceKind GlobalNetworkPolicy { get; } = Calico("GlobalNetworkPolicy", "globalnetworkpolicies", false, "globalnetworkpolicy", "globalnetworkpolicies", "gnp", "gnps");
@@ -22,6 +25,9 @@ public static class ResourceKinds
     public static ResourceKind NetworkSet { get; } = Calico("NetworkSet", "networksets", true, "networkset", "networksets", "netsets");
     public static ResourceKind Node { get; } = Calico("Node", "nodes", false, "node", "nodes", "no", "nos");
     public static ResourceKind Profile { get; } = Calico("Profile", "profiles", false, "profile", "profiles", "pro", "pros");
+    public static ResourceKind StagedGlobalNetworkPolicy { get; } = Calico("StagedGlobalNetworkPolicy", "stagedglobalnetworkpolicies", false, "stagedglobalnetworkpolicy", "stagedglobalnetworkpolicies", "sgnp", "sgnps");
+    public static ResourceKind StagedKubernetesNetworkPolicy { get; } = Calico("StagedKubernetesNetworkPolicy", "stagedkubernetesnetworkpolicies", true, "stagedkubernetesnetworkpolicy", "stagedkubernetesnetworkpolicies", "stagedkubernetespolicy", "sknp", "stagedkubernetespolicies", "skpol", "skpols");
+    public static ResourceKind StagedNetworkPolicy { get; } = Calico("StagedNetworkPolicy", "stagednetworkpolicies", true, "stagednetworkpolicy", "stagednetworkpolicies", "stagedpolicy", "snp", "stagedpolicies", "spol", "spols");
     public static ResourceKind Tier { get; } = Calico("Tier", "tiers", false, "tier", "tiers");
     public static ResourceKind WorkloadEndpoint { get; } = Calico("WorkloadEndpoint", "workloadendpoints", true, "workloadendpoint", "workloadendpoints", "wep", "weps");
 
@@ -37,9 +43,9 @@ public static class ResourceKinds
 
     public static IReadOnlyList<ResourceKind> All { get; } =
     [
-        BGPConfiguration, BGPPeer, ClusterInformation, FelixConfiguration, GlobalNetworkPolicy, GlobalNetworkSet,
+        BGPConfiguration, BGPFilter, BGPPeer, CalicoNodeStatus, ClusterInformation, FelixConfiguration, GlobalNetworkPolicy, GlobalNetworkSet,
         HostEndpoint, IPAMConfiguration, IPPool, IPReservation, KubeControllersConfiguration, NetworkPolicy, NetworkSet,
-        Node, Profile, Tier, WorkloadEndpoint, KubernetesNetworkPolicy, KubernetesNamespace,
+        Node, Profile, StagedGlobalNetworkPolicy, StagedKubernetesNetworkPolicy, StagedNetworkPolicy, Tier, WorkloadEndpoint, KubernetesNetworkPolicy, KubernetesNamespace,
     ];
 
     private static readonly Dictionary<string, ResourceKind> s_byName = BuildIndex();
@@ -98,7 +104,9 @@ public static class ResourceKinds
         _ when ReferenceEquals(kind, KubernetesNetworkPolicy) || (kind.ApiVersion == Api.KubernetesNetworkPolicy.GroupVersion && kind.Kind == Api.KubernetesNetworkPolicy.KindName) => new KubernetesNetworkPolicy(),
         _ when kind.ApiVersion == Api.KubernetesNamespace.GroupVersion => new KubernetesNamespace(),
         "BGPConfiguration" => new BGPConfiguration(),
+        "BGPFilter" => new BGPFilter(),
         "BGPPeer" => new BGPPeer(),
+        "CalicoNodeStatus" => new CalicoNodeStatus(),
         "ClusterInformation" => new ClusterInformation(),
         "FelixConfiguration" => new FelixConfiguration(),
         "GlobalNetworkPolicy" => new GlobalNetworkPolicy(),
@@ -112,6 +120,9 @@ public static class ResourceKinds
         "NetworkSet" => new NetworkSet(),
         "Node" => new Node(),
         "Profile" => new Profile(),
+        "StagedGlobalNetworkPolicy" => new StagedGlobalNetworkPolicy(),
+        "StagedKubernetesNetworkPolicy" => new StagedKubernetesNetworkPolicy(),
+        "StagedNetworkPolicy" => new StagedNetworkPolicy(),
         "Tier" => new Tier(),
         "WorkloadEndpoint" => new WorkloadEndpoint(),
         _ => throw new ArgumentException($"resource type '{kind.Kind}' is not supported", nameof(kind)),

@@ -243,6 +243,13 @@ public sealed partial class ResourceClient(IKeyValueStore store, TimeProvider ti
             case GlobalNetworkPolicy gnp:
                 await CheckTierExistsAsync(gnp.Spec.Tier, cancellationToken).ConfigureAwait(false);
                 break;
+            case StagedNetworkPolicy snp:
+                // clientv3 checks a staged policy's tier as it does an enforced one's.
+                await CheckTierExistsAsync(snp.Spec.Tier, cancellationToken).ConfigureAwait(false);
+                break;
+            case StagedGlobalNetworkPolicy sgnp:
+                await CheckTierExistsAsync(sgnp.Spec.Tier, cancellationToken).ConfigureAwait(false);
+                break;
             default:
                 break;
         }

@@ -80,6 +80,24 @@ public sealed class ResourceKindsTests
     {
         var namespaced = ResourceKinds.All.Where(k => k.Namespaced).Select(k => k.Kind + "/" + k.ApiVersion).Order(StringComparer.Ordinal);
 
-        Assert.Equal(["NetworkPolicy/networking.k8s.io/v1", "NetworkPolicy/projectcalico.org/v3", "NetworkSet/projectcalico.org/v3", "WorkloadEndpoint/projectcalico.org/v3"], namespaced);
+        Assert.Equal(["NetworkPolicy/networking.k8s.io/v1", "NetworkPolicy/projectcalico.org/v3", "NetworkSet/projectcalico.org/v3",
+            "StagedKubernetesNetworkPolicy/projectcalico.org/v3", "StagedNetworkPolicy/projectcalico.org/v3", "WorkloadEndpoint/projectcalico.org/v3"], namespaced);
+    }
+
+    [Theory]
+    [InlineData("bf", "BGPFilter", "bgpfilters")]
+    [InlineData("bgpfs", "BGPFilter", "bgpfilters")]
+    [InlineData("nodestatus", "CalicoNodeStatus", "caliconodestatuses")]
+    [InlineData("caliconodestatuses", "CalicoNodeStatus", "caliconodestatuses")]
+    [InlineData("snp", "StagedNetworkPolicy", "stagednetworkpolicies")]
+    [InlineData("spols", "StagedNetworkPolicy", "stagednetworkpolicies")]
+    [InlineData("sgnp", "StagedGlobalNetworkPolicy", "stagedglobalnetworkpolicies")]
+    [InlineData("sknp", "StagedKubernetesNetworkPolicy", "stagedkubernetesnetworkpolicies")]
+    [InlineData("stagedkubernetespolicy", "StagedKubernetesNetworkPolicy", "stagedkubernetesnetworkpolicies")]
+    public void TryResolve_AddedKindAlias_FindsKindWithUpstreamPlural(string alias, string kind, string plural)
+    {
+        Assert.True(ResourceKinds.TryResolve(alias, out var found));
+        Assert.Equal(kind, found.Kind);
+        Assert.Equal(plural, found.Plural);
     }
 }

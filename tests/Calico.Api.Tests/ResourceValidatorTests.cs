@@ -242,7 +242,7 @@ public sealed class ResourceValidatorTests
     private static WorkloadEndpoint Wep(string name, string pod) => new()
     {
         Metadata = { Name = name, Namespace = "default" },
-        Spec = { Orchestrator = "k8s", Node = "node-1", Pod = pod, Endpoint = "eth0", IpNetworks = ["10.0.0.5/32"] },
+        Spec = { Orchestrator = "k8s", Node = "node-1", Pod = pod, Endpoint = "eth0", InterfaceName = "cali0123456789a", IpNetworks = ["10.0.0.5/32"] },
     };
 
     [Theory]

@@ -337,6 +337,82 @@ public abstract class CalicoctlFlowTests : IDisposable
     }
 
     [Fact]
+    public async Task Apply_AddedKinds_GetByAliasAndDelete()
+    {
+        var r = await Ctl.RunAsync("apply -f -", """
+            apiVersion: projectcalico.org/v3
+            kind: BGPFilter
+            metadata:
+              name: export-only
+            spec:
+              exportV4:
+              - action: Accept
+                matchOperator: In
+                cidr: 10.0.0.0/8
+            ---
+            apiVersion: projectcalico.org/v3
+            kind: CalicoNodeStatus
+            metadata:
+              name: node1-status
+            spec:
+              node: node1
+              classes: [Agent, BGP]
+              updatePeriodSeconds: 10
+            ---
+            apiVersion: projectcalico.org/v3
+            kind: StagedNetworkPolicy
+            metadata:
+              name: try-web
+              namespace: prod
+            spec:
+              stagedAction: Set
+              selector: app == 'web'
+              ingress:
+              - action: Allow
+            ---
+            apiVersion: projectcalico.org/v3
+            kind: StagedGlobalNetworkPolicy
+            metadata:
+              name: try-deny
+            spec:
+              stagedAction: Delete
+            ---
+            apiVersion: projectcalico.org/v3
+            kind: StagedKubernetesNetworkPolicy
+            metadata:
+              name: try-k8s
+              namespace: prod
+            spec:
+              podSelector: {}
+              policyTypes: [Ingress]
+            """);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Equal("NAME          NUMEXPORTV4   NUMIMPORTV4   NUMEXPORTV6   NUMIMPORTV6   \nexport-only   1             0             0             0             \n\n", (await Ctl.RunAsync("get bf")).Out);
+        Assert.Equal("NAME           NODE    CLASSES     \nnode1-status   node1   Agent,BGP   \n\n", (await Ctl.RunAsync("get nodestatus -o wide")).Out);
+        Assert.Contains("try-web", (await Ctl.RunAsync("get snp -n prod")).Out, StringComparison.Ordinal);
+        Assert.Contains("try-deny", (await Ctl.RunAsync("get sgnp")).Out, StringComparison.Ordinal);
+        Assert.Contains("try-k8s", (await Ctl.RunAsync("get sknp -n prod")).Out, StringComparison.Ordinal);
+        Assert.Equal("Successfully deleted 1 'StagedNetworkPolicy' resource(s)\n", (await Ctl.RunAsync("delete snp try-web -n prod")).Out);
+        Assert.Equal("Successfully deleted 1 'BGPFilter' resource(s)\n", (await Ctl.RunAsync("delete bgpfilter export-only")).Out);
+    }
+
+    [Fact]
+    public async Task Apply_StagedDeleteWithRules_FailsNamingSpec()
+    {
+        var r = await Ctl.RunAsync("apply -f -", """
+            apiVersion: projectcalico.org/v3
+            kind: StagedGlobalNetworkPolicy
+            metadata:
+              name: try-deny
+            spec:
+              stagedAction: Delete
+              selector: all()
+            """);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("Spec fields, except Tier, should all be zero-value if stagedAction is Delete", r.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Get_UnknownKind_Fails()
     {
         var r = await Ctl.RunAsync("get somekind");

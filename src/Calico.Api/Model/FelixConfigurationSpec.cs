@@ -482,7 +482,7 @@ public sealed partial class FelixConfigurationSpec
 
     [JsonPropertyName("bpfExtToServiceConnmark")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public int? BpfExtToServiceConnmark { get; set; }
+    public long? BpfExtToServiceConnmark { get; set; }
 
     [JsonPropertyName("bpfKubeProxyIptablesCleanupEnabled")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]

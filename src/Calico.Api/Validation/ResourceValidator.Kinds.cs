@@ -204,6 +204,13 @@ public static partial class ResourceValidator
         ValidateMetaMaps(errors, tier);
         CheckEnum(errors, "DefaultAction", tier.Spec.DefaultAction, "Deny", "Pass");
         (string Name, double Order)[] pinned = [("default", 1_000_000), ("kube-admin", 1_000), ("kube-baseline", 10_000_000)];
+        // CEL rules on Tier: the built-in tiers' default actions are fixed.
+        (string Name, string Action)[] pinnedActions = [("default", "Deny"), ("kube-admin", "Pass"), ("kube-baseline", "Pass")];
+        foreach (var (pinnedName, action) in pinnedActions)
+        {
+            if (name == pinnedName && tier.Spec.DefaultAction != action)
+                errors.Add("Tier", tier.Spec.DefaultAction, $"The '{pinnedName}' tier must have default action '{action}'");
+        }
         foreach (var (pinnedName, order) in pinned)
         {
             if (name == pinnedName && tier.Spec.Order != order)
@@ -240,6 +247,14 @@ public static partial class ResourceValidator
         CheckGateway(errors, "IPv6Gateway", spec.Ipv6Gateway, 6);
         if (spec.IpNATs is { Count: > 0 } nats)
         {
+            foreach (var nat in nats)
+            {
+                // validateIPNAT: both sides parse and are of one family.
+                if (!TryParseCidrOrIp(nat.ExternalIP ?? "", out var external))
+                    errors.Add("InternalIP", nat.ExternalIP, "invalid IP address");
+                else if (TryParseCidrOrIp(nat.InternalIP ?? "", out var internalNet) && Cidr.Family(internalNet) != Cidr.Family(external))
+                    errors.Add("ExternalIP", nat.ExternalIP, "mismatched IP versions");
+            }
             foreach (var nat in nats)
             {
                 if (!Cidr.TryParseAddress(nat.InternalIP, out var internalIp))
@@ -345,6 +360,7 @@ public static partial class ResourceValidator
             if (r.Min > r.Max)
                 errors.Add("RouteTableRanges", null, "min must not be greater than max");
         });
+        ValidateFelixStructLevel(errors, spec);
         CheckAddress(errors, "NATOutgoingAddress", spec.NatOutgoingAddress, 4, "natOutgoingAddress must be a valid IPv4 address");
         CheckAddress(errors, "DeviceRouteSourceAddress", spec.DeviceRouteSourceAddress, 4, "deviceRouteSourceAddress must be a valid IPv4 address");
         CheckAddress(errors, "DeviceRouteSourceAddressIPv6", spec.DeviceRouteSourceAddressIPv6, 6, "deviceRouteSourceAddressIPv6 must be a valid IPv6 address");
@@ -355,7 +371,7 @@ public static partial class ResourceValidator
         CheckEnum(errors, "IptablesBackend", spec.IptablesBackend, "Legacy", "NFT", "Auto");
         CheckEnum(errors, "NFTablesMode", spec.NftablesMode, "Enabled", "Disabled", "Auto");
         CheckEnum(errors, "ChainInsertMode", spec.ChainInsertMode, "Insert", "Append");
-        CheckEnum(errors, "DefaultEndpointToHostAction", spec.DefaultEndpointToHostAction, "Drop", "Accept", "Return", "DROP", "ACCEPT", "RETURN");
+        // DefaultEndpointToHostAction: the CRD pattern matches it case-insensitively (CrdSchema).
         foreach (var (field, value) in new[] { ("LogSeverityScreen", spec.LogSeverityScreen), ("LogSeverityFile", spec.LogSeverityFile), ("LogSeveritySys", spec.LogSeveritySys) })
         {
             if (!string.IsNullOrEmpty(value) && value.ToUpperInvariant() is not ("TRACE" or "DEBUG" or "INFO" or "WARNING" or "ERROR" or "FATAL"))
@@ -416,6 +432,7 @@ public static partial class ResourceValidator
         ForEach(spec.ServiceExternalIPs, b => CheckCidr(errors, "ServiceExternalIPs", b.Cidr ?? ""));
         ForEach(spec.ServiceLoadBalancerIPs, b => CheckCidr(errors, "ServiceLoadBalancerIPs", b.Cidr ?? ""));
         CheckEnum(errors, "BindMode", spec.BindMode, "None", "NodeIP");
+        ValidateCommunities(errors, spec);
         if (spec.ListenPort is < 1 or > 65535)
             errors.Add("ListenPort", Str(spec.ListenPort), "must be a valid port number");
     }

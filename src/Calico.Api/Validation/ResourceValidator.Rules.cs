@@ -73,12 +73,24 @@ public static partial class ResourceValidator
                 if (string.IsNullOrEmpty(m) || m.Any(char.IsWhiteSpace))
                     errors.Add("Methods", m, "invalid HTTP method");
             });
+            if (http.Methods is { } methods && methods.Distinct(StringComparer.Ordinal).Count() != methods.Count)
+                errors.Add("Methods", "[" + string.Join(" ", methods) + "]", "Invalid methods (duplicates)");
             ForEach(http.Paths, p =>
             {
                 if (!string.IsNullOrEmpty(p.Exact) && !string.IsNullOrEmpty(p.Prefix))
+                {
                     errors.Add("Paths", null, "Invalid path match. Both 'exact' and 'prefix' are set");
+                    return;
+                }
+                var v = string.IsNullOrEmpty(p.Exact) ? p.Prefix : p.Exact;
+                if (string.IsNullOrEmpty(v))
+                    errors.Add("Paths", null, "Invalid path match. Either 'exact' or 'prefix' must be set");
+                else if (!v.StartsWith('/') || v.AsSpan().IndexOfAny("? #") >= 0)
+                    errors.Add("Paths", v, "Invalid path " + v + ". (must start with `/` and not contain `?` or `#`");
             });
         }
+        if (rule.Metadata?.Annotations is { } ruleAnnotations)
+            ValidateAnnotations(errors, ruleAnnotations);
         if (rule.Destination.Services is not null && (rule.Destination.Ports is { Count: > 0 } || rule.Destination.NotPorts is { Count: > 0 }))
             errors.Add("Rule", null, "ports and notPorts cannot be specified with services");
 

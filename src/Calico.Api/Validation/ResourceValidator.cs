@@ -37,6 +37,9 @@ public static partial class ResourceValidator
     [GeneratedRegex("^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")]
     private static partial Regex LabelValueRegex();
 
+    [GeneratedRegex("^[a-zA-Z0-9_.*-]{1,15}$")]
+    private static partial Regex BgpFilterInterfaceRegex();
+
     [GeneratedRegex("^([0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}$")]
     private static partial Regex MacRegex();
 
@@ -66,10 +69,12 @@ public static partial class ResourceValidator
                 break;
             case NetworkSet ns:
                 ValidateMeta(errors, r);
+                CheckReservedNetworkSetLabel(errors, r);
                 ForEach(ns.Spec.Nets, c => CheckCidr(errors, "Nets", c));
                 break;
             case GlobalNetworkSet gns:
                 ValidateMeta(errors, r);
+                CheckReservedNetworkSetLabel(errors, r);
                 ForEach(gns.Spec.Nets, c => CheckCidr(errors, "Nets", c));
                 break;
             case Profile profile:
@@ -113,6 +118,7 @@ public static partial class ResourceValidator
                 ValidateMeta(errors, r);
                 if (r.Metadata.Name != "default")
                     errors.Add("Metadata.Name", r.Metadata.Name, "KubeControllersConfiguration name must be 'default'");
+                ValidateKubeControllers(errors, kcc.Spec);
                 if (kcc.Spec.PrometheusMetricsPort is < 0 or > 65535)
                     errors.Add("PrometheusMetricsPort", Str(kcc.Spec.PrometheusMetricsPort), "must be a valid port number");
                 break;
@@ -123,6 +129,31 @@ public static partial class ResourceValidator
             case KubernetesNamespace:
                 ValidateMeta(errors, r);
                 break;
+            case StagedNetworkPolicy snp:
+                ValidateStagedNetworkPolicy(errors, snp);
+                break;
+            case StagedGlobalNetworkPolicy sgnp:
+                ValidateStagedGlobalNetworkPolicy(errors, sgnp);
+                break;
+            case StagedKubernetesNetworkPolicy sknp:
+                ValidateStagedKubernetesNetworkPolicy(errors, sknp);
+                break;
+            case BGPFilter filter:
+                ValidateMeta(errors, r);
+                ValidateBgpFilter(errors, filter);
+                break;
+            case CalicoNodeStatus status:
+                ValidateMeta(errors, r);
+                ValidateCalicoNodeStatus(errors, status);
+                break;
+        }
+        // The CRD schema's structural constraints (libcalico-go applies them in etcd mode too).
+        if (r.ApiVersion == Resource.CalicoApiVersion)
+        {
+            var json = ResourceCodec.ToJsonNode(r);
+            CheckGoTags(errors, r.Kind, json);
+            if (CrdSchema.HasSchema(r.Kind))
+                CrdSchema.Check(r.Kind, json, errors.AddUnlessNamed);
         }
         errors.ThrowIfAny();
     }
@@ -176,17 +207,21 @@ public static partial class ResourceValidator
     {
         ValidateLabels(errors, r.Metadata.Labels, "Metadata.Labels");
         if (r.Metadata.Annotations is { } annotations)
+            ValidateAnnotations(errors, annotations);
+    }
+
+    private static void ValidateAnnotations(Errors errors, Dictionary<string, string> annotations)
+    {
+        long total = 0;
+        foreach (var (k, v) in annotations)
         {
-            long total = 0;
-            foreach (var (k, v) in annotations)
-            {
-                if (!IsQualifiedName(k))
-                    errors.Add("Metadata.Annotations (key)", k, "name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character, with an optional DNS subdomain prefix and '/'");
-                total += k.Length + v.Length;
-            }
-            if (total > 256 * 1024)
-                errors.Add("Metadata.Annotations (size)", null, "total size of annotations is too large: must have at most 262144 bytes");
+            // Upstream checks the lower-cased key, so upper-case annotation keys are fine.
+            if (!IsQualifiedName(k.ToLowerInvariant()))
+                errors.Add("Metadata.Annotations (key)", k, "name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character, with an optional DNS subdomain prefix and '/'");
+            total += k.Length + v.Length;
         }
+        if (total > 256 * 1024)
+            errors.Add("Metadata.Annotations (size)", null, "total size of annotations is too large: must have at most 262144 bytes");
     }
 
     private static void ValidateLabels(Errors errors, Dictionary<string, string>? labels, string field)
@@ -252,6 +287,13 @@ public static partial class ResourceValidator
         private readonly List<FieldError> _list = [];
 
         public void Add(string field, string? value, string reason) => _list.Add(new FieldError(field, value, reason));
+
+        /// <summary>The generic tag and schema layers add nothing for a value a specific check already named.</summary>
+        public void AddUnlessNamed(string field, string? value, string reason)
+        {
+            if (value is null || !_list.Exists(e => e.Value == value))
+                Add(field, value, reason);
+        }
 
         public void ThrowIfAny()
         {

@@ -71,6 +71,26 @@ internal sealed class TableColumns
             ["SELECTOR"] = o => Str(o, "spec", "selector"),
             ["TIER"] = o => Str(o, "spec", "tier"),
         }),
+        "StagedKubernetesNetworkPolicy" => new(["NAME"], ["NAME", "PODSELECTOR"], new()
+        {
+            ["NAME"] = Name,
+            ["NAMESPACE"] = Namespace,
+            ["PODSELECTOR"] = o => Str(o, "spec", "podSelector"),
+        }),
+        "BGPFilter" => new(["NAME", "NUMEXPORTV4", "NUMIMPORTV4", "NUMEXPORTV6", "NUMIMPORTV6"], ["NAME", "NUMEXPORTV4", "NUMIMPORTV4", "NUMEXPORTV6", "NUMIMPORTV6"], new()
+        {
+            ["NAME"] = Name,
+            ["NUMEXPORTV4"] = o => Count(o, "spec", "exportV4"),
+            ["NUMIMPORTV4"] = o => Count(o, "spec", "importV4"),
+            ["NUMEXPORTV6"] = o => Count(o, "spec", "exportV6"),
+            ["NUMIMPORTV6"] = o => Count(o, "spec", "importV6"),
+        }),
+        "CalicoNodeStatus" => new(["NAME", "NODE"], ["NAME", "NODE", "CLASSES"], new()
+        {
+            ["NAME"] = Name,
+            ["NODE"] = o => Str(o, "spec", "node"),
+            ["CLASSES"] = o => Join(o, ",", "spec", "classes"),
+        }),
         "Tier" => new(["NAME", "ORDER"], ["NAME", "ORDER"], new()
         {
             ["NAME"] = Name,
@@ -198,6 +218,10 @@ internal sealed class TableColumns
 
     private static string Float(JsonObject o, params string[] path) =>
         At(o, path) is JsonValue v && v.GetValueKind() == JsonValueKind.Number ? GoFormat.Float(v.GetValue<double>()) : "<nil>";
+
+    /// <summary>Go's <c>len</c> of a list (0 when absent).</summary>
+    private static string Count(JsonObject o, params string[] path) =>
+        (At(o, path) is JsonArray a ? a.Count : 0).ToString(CultureInfo.InvariantCulture);
 
     private static string Or(string value, string fallback) => value.Length > 0 ? value : fallback;
 
