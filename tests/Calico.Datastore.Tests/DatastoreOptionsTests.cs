@@ -65,6 +65,6 @@ public sealed class DatastoreOptionsTests
     {
         var options = new DatastoreOptions { Type = DatastoreType.Embedded, EmbeddedPath = path };
 
-        Assert.Equal("EmbeddedPath", Assert.Throws<DatastoreConfigurationException>(() => DatastoreFactory.Open(options)).Field);
+        Assert.Equal("datastorePath", Assert.Throws<DatastoreConfigurationException>(() => DatastoreFactory.Open(options)).Field);
     }
 }

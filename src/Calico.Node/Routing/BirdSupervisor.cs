@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Calico.Bird;
 using Calico.Bird.Control;
+using Calico.Node.Startup;
 using Microsoft.Extensions.Logging;
 
 namespace Calico.Node.Routing;
@@ -32,11 +33,13 @@ internal sealed partial class BirdSupervisor(string stateDir, ILogger logger)
             return;
         }
 
-        Directory.CreateDirectory(stateDir);
+        // The configuration carries BGP passwords in cleartext: 0700 directory, 0600 files, atomic writes.
+        StateDirectory.Ensure(stateDir);
+        StateDirectory.TightenSecret(ConfigPath);
         if (config != _applied || !File.Exists(ConfigPath) || await File.ReadAllTextAsync(ConfigPath, cancellationToken).ConfigureAwait(false) != config)
         {
             string candidate = ConfigPath + ".new";
-            await File.WriteAllTextAsync(candidate, config, cancellationToken).ConfigureAwait(false);
+            await StateDirectory.WriteSecretAsync(candidate, config, cancellationToken).ConfigureAwait(false);
             // A running BIRD checks the candidate over its socket (`configure check`): no process on the path from a
             // new block to its announcement. Only a first start pays for `bird -p`.
             var (accepted, message) = control is not null
