@@ -25,6 +25,7 @@ internal sealed class NodeServices : IAsyncDisposable, IAgentTelemetry
     private LinuxDataplaneDriver? _driver;
     private volatile bool _ready;
     private volatile string _reason = "starting";
+    private volatile IReadOnlyList<CorruptResource> _corrupt = [];
 
     private NodeServices(CalicoLoggerProvider provider)
     {
@@ -34,6 +35,7 @@ internal sealed class NodeServices : IAsyncDisposable, IAgentTelemetry
         _reporter = _health.Register("felix", reportsLive: true, reportsReady: true, TimeSpan.FromSeconds(30));
         _reporter.Report(true, false, _reason);
         _metrics = new FelixMetrics(_registry);
+        _metrics.RegisterCorruptResources(() => _corrupt.Select(c => (c.Kind, c.Key, c.HandlingLabel)));
     }
 
     public ILoggerFactory LoggerFactory { get; }
@@ -131,6 +133,8 @@ internal sealed class NodeServices : IAsyncDisposable, IAgentTelemetry
     public void DataplaneFailed(string reason) => _metrics.DataplaneFailures.Inc();
 
     public void ResyncStarted() => _metrics.ResyncsStarted.Inc();
+
+    public void CorruptResources(IReadOnlyList<CorruptResource> corrupt) => _corrupt = corrupt;
 
     public void Counts(int localEndpoints, int activePolicies, int hosts)
     {

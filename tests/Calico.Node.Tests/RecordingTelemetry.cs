@@ -26,4 +26,10 @@ internal sealed class RecordingTelemetry : IAgentTelemetry
     public void ResyncStarted() { }
 
     public void Counts(int localEndpoints, int activePolicies, int hosts) { }
+
+    public IReadOnlyList<CorruptResource> Corrupt { get { lock (_lock) { return _corrupt; } } }
+
+    private IReadOnlyList<CorruptResource> _corrupt = [];
+
+    public void CorruptResources(IReadOnlyList<CorruptResource> corrupt) { lock (_lock) { _corrupt = corrupt; } }
 }

@@ -11,6 +11,11 @@ internal static class PrivateDirectory
     public static void Create(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        if (OperatingSystem.IsWindows())
+        {
+            throw new PlatformNotSupportedException("calico-lab runs on Linux");
+        }
+
         Directory.CreateDirectory(path, Mode);
         if (File.GetUnixFileMode(path) != Mode)
         {

@@ -18,6 +18,9 @@ internal interface IAgentTelemetry
     void ResyncStarted();
 
     void Counts(int localEndpoints, int activePolicies, int hosts);
+
+    /// <summary>The datastore keys whose values cannot be read, and how each is stood in for (empty when none).</summary>
+    void CorruptResources(IReadOnlyList<CorruptResource> corrupt);
 }
 
 internal sealed class NullAgentTelemetry : IAgentTelemetry
@@ -37,4 +40,6 @@ internal sealed class NullAgentTelemetry : IAgentTelemetry
     public void ResyncStarted() { }
 
     public void Counts(int localEndpoints, int activePolicies, int hosts) { }
+
+    public void CorruptResources(IReadOnlyList<CorruptResource> corrupt) { }
 }

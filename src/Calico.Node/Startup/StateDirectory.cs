@@ -14,6 +14,11 @@ internal static class StateDirectory
     public static void Ensure(string directory)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
+        if (OperatingSystem.IsWindows())
+        {
+            throw new PlatformNotSupportedException("calico-node runs on Linux");
+        }
+
         if (!Directory.Exists(directory))
         {
             Directory.CreateDirectory(directory, DirectoryMode);
@@ -33,6 +38,11 @@ internal static class StateDirectory
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(contents);
+        if (OperatingSystem.IsWindows())
+        {
+            throw new PlatformNotSupportedException("calico-node runs on Linux");
+        }
+
         string temporary = path + ".tmp";
         File.Delete(temporary); // a leftover could have another mode; CreateNew below must make a fresh one
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = SecretFileMode };
@@ -58,6 +68,11 @@ internal static class StateDirectory
     /// <summary>Tightens a file an older version wrote world-readable to 0600.</summary>
     public static void TightenSecret(string path)
     {
+        if (OperatingSystem.IsWindows())
+        {
+            throw new PlatformNotSupportedException("calico-node runs on Linux");
+        }
+
         if (File.Exists(path) && File.GetUnixFileMode(path) != SecretFileMode)
         {
             File.SetUnixFileMode(path, SecretFileMode);
