@@ -42,6 +42,12 @@ internal sealed class NodeServices : IAsyncDisposable, IAgentTelemetry
 
     public IAgentTelemetry Telemetry => this;
 
+    /// <summary>What /readiness and /liveness summarise (for tests).</summary>
+    internal HealthAggregator Health => _health;
+
+    /// <summary>What the metrics endpoint exposes (for tests).</summary>
+    internal MetricsRegistry Registry => _registry;
+
     public static NodeServices Create(TextWriter stderr, IReadOnlyDictionary<string, string> environment)
     {
         _ = stderr;
