@@ -10,7 +10,7 @@ internal static class Backends
     {
         using (var dir = new TempDirectory("bench-store-"))
         {
-            await using var embedded = DatastoreFactory.Open(new DatastoreOptions { Type = DatastoreType.Embedded, EmbeddedPath = Path.Combine(dir.Path, "calico.db") });
+            await using var embedded = DatastoreFactory.Open(new DatastoreOptions { Type = DatastoreType.Embedded, EmbeddedCreate = true, EmbeddedPath = Path.Combine(dir.Path, "calico.db") });
             await measure("embedded (SQLite WAL)", embedded);
         }
 

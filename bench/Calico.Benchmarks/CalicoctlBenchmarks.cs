@@ -27,7 +27,7 @@ internal static class CalicoctlBenchmarks
         Stats.Row("exec floor: /bin/true", Stats.F(Time("/bin/true", [], env), "ms p50"));
         Stats.Row("calicoctl version --client", Stats.F(Time(binary, ["version", "--client"], env), "ms p50"));
 
-        await using (var store = DatastoreFactory.Open(new DatastoreOptions { Type = DatastoreType.Embedded, EmbeddedPath = db }))
+        await using (var store = DatastoreFactory.Open(new DatastoreOptions { Type = DatastoreType.Embedded, EmbeddedCreate = true, EmbeddedPath = db }))
         {
             await WritePoolsAsync(store, 0, 1);
         }
@@ -35,7 +35,7 @@ internal static class CalicoctlBenchmarks
         Stats.Row("calicoctl get ippool (1 pool, ps)", Stats.F(Time(binary, ["get", "ippool"], env), "ms p50"));
         Stats.Row("calicoctl get ippool ippool-0 -o yaml (1 pool)", Stats.F(Time(binary, ["get", "ippool", "ippool-0", "-o", "yaml"], env), "ms p50"));
 
-        await using (var store = DatastoreFactory.Open(new DatastoreOptions { Type = DatastoreType.Embedded, EmbeddedPath = db }))
+        await using (var store = DatastoreFactory.Open(new DatastoreOptions { Type = DatastoreType.Embedded, EmbeddedCreate = true, EmbeddedPath = db }))
         {
             await WritePoolsAsync(store, 1, 10_000);
         }

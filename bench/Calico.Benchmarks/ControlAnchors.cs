@@ -17,8 +17,8 @@ internal static partial class ControlAnchors
     public static async Task<List<double>> EmbeddedWatchDeliveryAsync(string datastorePath, int writes)
     {
         const string Prefix = "/calico/bench/watch-anchor/";
-        await using var writer = DatastoreFactory.Open(new DatastoreOptions { Type = DatastoreType.Embedded, EmbeddedPath = datastorePath });
-        await using var watcher = DatastoreFactory.Open(new DatastoreOptions { Type = DatastoreType.Embedded, EmbeddedPath = datastorePath });
+        await using var writer = DatastoreFactory.Open(new DatastoreOptions { Type = DatastoreType.Embedded, EmbeddedCreate = true, EmbeddedPath = datastorePath });
+        await using var watcher = DatastoreFactory.Open(new DatastoreOptions { Type = DatastoreType.Embedded, EmbeddedCreate = true, EmbeddedPath = datastorePath });
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var from = (await watcher.ListAsync(Prefix, cts.Token)).Revision;
         var sent = new long[writes];

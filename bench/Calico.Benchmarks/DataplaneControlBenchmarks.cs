@@ -58,7 +58,7 @@ internal static class DataplaneControlBenchmarks
             await ControlProbe.WirePodAsync(host, clientNetns, "caliprobec0", ClientIp);
             await ControlProbe.WirePodAsync(host, serverNetns, "caliprobes0", ServerIp);
 
-            await using var store = DatastoreFactory.Open(new DatastoreOptions { Type = DatastoreType.Embedded, EmbeddedPath = datastore });
+            await using var store = DatastoreFactory.Open(new DatastoreOptions { Type = DatastoreType.Embedded, EmbeddedCreate = true, EmbeddedPath = datastore });
             var client = new ResourceClient(store, TimeProvider.System);
             var sw = Stopwatch.StartNew();
             await ControlWorld.WriteAsync(client, Policies, RemoteEndpoints, IdleLocalEndpoints, CancellationToken.None);
@@ -308,7 +308,7 @@ internal static class DataplaneControlBenchmarks
         var sw = Stopwatch.StartNew();
         await host.AddWorkloadVethsAsync(localEndpoints);
         Stats.Row($"{localEndpoints} veths with ip -batch (set-up, not timed below)", Stats.F(sw.Elapsed.TotalMilliseconds, "ms"));
-        await using (var store = DatastoreFactory.Open(new DatastoreOptions { Type = DatastoreType.Embedded, EmbeddedPath = datastore }))
+        await using (var store = DatastoreFactory.Open(new DatastoreOptions { Type = DatastoreType.Embedded, EmbeddedCreate = true, EmbeddedPath = datastore }))
         {
             sw.Restart();
             await ControlWorld.WriteAsync(new ResourceClient(store, TimeProvider.System), Policies, 0, localEndpoints, CancellationToken.None);

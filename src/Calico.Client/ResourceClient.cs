@@ -35,12 +35,29 @@ public sealed partial class ResourceClient(IKeyValueStore store, TimeProvider ti
         return kv is null ? null : FromStored(kind, kv);
     }
 
-    /// <summary>Every resource of a kind, in one namespace or (ns null) in all, sorted as the store sorts keys.</summary>
+    /// <summary>
+    /// Every resource of a kind, in one namespace or (ns null) in all, sorted as the store sorts keys.
+    /// Throws <see cref="CorruptResourceException"/> naming the first unreadable key; <see cref="ListReadableAsync"/>
+    /// lists past them.
+    /// </summary>
     public async Task<(IReadOnlyList<Resource> Items, long Revision)> ListAsync(ResourceKind kind, string? ns, CancellationToken cancellationToken)
+    {
+        var list = await ListReadableAsync(kind, ns, cancellationToken).ConfigureAwait(false);
+        if (list.Corrupt.Count > 0)
+        {
+            throw list.Corrupt[0];
+        }
+
+        return (list.Items, list.Revision);
+    }
+
+    /// <summary>Like <see cref="ListAsync"/>, but an unreadable value is reported beside the good items, not thrown.</summary>
+    public async Task<ResourceList> ListReadableAsync(ResourceKind kind, string? ns, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(kind);
         var list = await Store.ListAsync(ResourceIdentity.Prefix(kind, kind.Namespaced ? ns : null), cancellationToken).ConfigureAwait(false);
         var items = new List<Resource>(list.Items.Count + 1);
+        var corrupt = new List<CorruptResourceException>();
         if (kind.Kind == "Profile")
         {
             items.Add(SynthesizedDefaultAllowProfile());
@@ -48,10 +65,17 @@ public sealed partial class ResourceClient(IKeyValueStore store, TimeProvider ti
 
         foreach (var kv in list.Items)
         {
-            items.Add(FromStored(kind, kv));
+            try
+            {
+                items.Add(FromStored(kind, kv));
+            }
+            catch (CorruptResourceException e)
+            {
+                corrupt.Add(e);
+            }
         }
 
-        return (items, list.Revision);
+        return new ResourceList(items, corrupt, list.Revision);
     }
 
     public async Task<OperationResult> CreateAsync(Resource resource, CancellationToken cancellationToken)
@@ -77,8 +101,14 @@ public sealed partial class ResourceClient(IKeyValueStore store, TimeProvider ti
         var result = await Store.CreateAsync(key, ToStored(r, kind), cancellationToken).ConfigureAwait(false);
         if (result.Status == WriteStatus.AlreadyExists)
         {
-            return new OperationResult(OperationStatus.AlreadyExists, result.Current is null ? null : FromStored(kind, result.Current),
-                "resource already exists: " + ResourceIdentity.Describe(r));
+            var existing = result.Current is null ? null : TryFromStored(kind, result.Current);
+            var message = "resource already exists: " + ResourceIdentity.Describe(r);
+            if (result.Current is not null && existing is null)
+            {
+                message += $" (its stored value {result.Current.Key} cannot be decoded: apply or replace overwrites it, delete removes it)";
+            }
+
+            return new OperationResult(OperationStatus.AlreadyExists, existing, message);
         }
 
         r.Metadata.ResourceVersion = result.Revision.ToString(CultureInfo.InvariantCulture);
@@ -104,7 +134,34 @@ public sealed partial class ResourceClient(IKeyValueStore store, TimeProvider ti
             throw Invalid("Metadata.ResourceVersion", r.Metadata.ResourceVersion, "must be a positive integer revision");
         }
 
-        var current = await GetAsync(kind, r.Metadata.Namespace, r.Metadata.Name!, cancellationToken).ConfigureAwait(false);
+        Resource? current;
+        try
+        {
+            current = await GetAsync(kind, r.Metadata.Namespace, r.Metadata.Name!, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CorruptResourceException corrupt)
+        {
+            // Overwriting an unreadable value is how an operator repairs it: still compare-and-swap on the stored
+            // revision (a concurrent repair wins once), with a new identity since the old one cannot be read.
+            if (corrupt.Revision != expected)
+            {
+                return new OperationResult(OperationStatus.Conflict, null,
+                    $"update conflict: {ResourceIdentity.Describe(r)}: resourceVersion '{r.Metadata.ResourceVersion}' is out of date (latest: {corrupt.Revision}, whose value cannot be decoded)");
+            }
+
+            current = null;
+            r.Metadata.Uid = Guid.NewGuid().ToString();
+            r.Metadata.CreationTimestamp = Timestamp();
+            if (!ResourceIdentity.IsCalicoKind(kind))
+            {
+                return await UpdateKubernetesAsync(r, kind, expected, cancellationToken).ConfigureAwait(false);
+            }
+
+            var corruptKey = ResourceIdentity.Key(kind, r.Metadata.Namespace, r.Metadata.Name!);
+            var repaired = await Store.UpdateAsync(corruptKey, ToStored(r, kind), expected, cancellationToken).ConfigureAwait(false);
+            return WriteOutcome(repaired, r, kind);
+        }
+
         if (current is null)
         {
             return NotFound(kind, r.Metadata.Namespace, r.Metadata.Name!);
@@ -134,7 +191,16 @@ public sealed partial class ResourceClient(IKeyValueStore store, TimeProvider ti
     {
         ArgumentNullException.ThrowIfNull(kind);
         ns = NamespaceFor(kind, ns);
-        var current = await GetAsync(kind, ns, name, cancellationToken).ConfigureAwait(false);
+        Resource? current;
+        try
+        {
+            current = await GetAsync(kind, ns, name, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CorruptResourceException corrupt)
+        {
+            return await DeleteCorruptAsync(kind, ns, name, resourceVersion, corrupt, cancellationToken).ConfigureAwait(false);
+        }
+
         if (current is null || (kind.Kind == "Profile" && name == DefaultAllowProfileName))
         {
             return NotFound(kind, ns, name);
@@ -169,7 +235,37 @@ public sealed partial class ResourceClient(IKeyValueStore store, TimeProvider ti
         {
             WriteStatus.Ok => OperationResult.Ok(current),
             WriteStatus.NotFound => NotFound(kind, ns, name),
-            _ => Conflict(current, result.Current is null ? current : FromStored(kind, result.Current)),
+            _ => Conflict(current, result.Current is null ? current : TryFromStored(kind, result.Current)),
+        };
+    }
+
+    /// <summary>
+    /// Deleting an unreadable value is compare-and-swap on its stored revision (or the given version). The result
+    /// carries just the kind and name: nothing else of it can be read. A corrupt IP pool is deleted without the
+    /// disable step (there is no readable pool to disable; IPAM reads pools through the same decoder and skips it).
+    /// </summary>
+    private async Task<OperationResult> DeleteCorruptAsync(ResourceKind kind, string? ns, string name, string? resourceVersion, CorruptResourceException corrupt, CancellationToken cancellationToken)
+    {
+        var stub = ResourceCodec.FromJsonNode(new JsonObject
+        {
+            ["apiVersion"] = kind.ApiVersion,
+            ["kind"] = kind.Kind,
+            ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns },
+        });
+        var stored = corrupt.Revision.ToString(CultureInfo.InvariantCulture);
+        if (!string.IsNullOrEmpty(resourceVersion) && resourceVersion != stored)
+        {
+            return new OperationResult(OperationStatus.Conflict, null,
+                $"update conflict: {ResourceIdentity.Describe(kind, ns, name)}: resourceVersion '{resourceVersion}' is out of date (latest: {stored}, whose value cannot be decoded)");
+        }
+
+        var result = await Store.DeleteAsync(corrupt.Key, corrupt.Revision, cancellationToken).ConfigureAwait(false);
+        return result.Status switch
+        {
+            WriteStatus.Ok => OperationResult.Ok(WithVersion(stub, corrupt.Revision)),
+            WriteStatus.NotFound => NotFound(kind, ns, name),
+            _ => new OperationResult(OperationStatus.Conflict, null,
+                $"update conflict: {ResourceIdentity.Describe(kind, ns, name)}: it changed while being deleted; get it again and retry"),
         };
     }
 
@@ -215,7 +311,17 @@ public sealed partial class ResourceClient(IKeyValueStore store, TimeProvider ti
     {
         var resource = ResourceCodec.FromJsonNode(node);
         var kind = ResourceKinds.Of(resource);
-        if (await GetAsync(kind, null, resource.Metadata.Name!, cancellationToken).ConfigureAwait(false) is null)
+        Resource? existing;
+        try
+        {
+            existing = await GetAsync(kind, null, resource.Metadata.Name!, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CorruptResourceException)
+        {
+            return; // something is stored there: initialising never overwrites it; readers name the corrupt key
+        }
+
+        if (existing is null)
         {
             // A concurrent initialiser may win the race; AlreadyExists is then the expected outcome.
             await CreateAsync(resource, cancellationToken).ConfigureAwait(false);
@@ -262,7 +368,8 @@ public sealed partial class ResourceClient(IKeyValueStore store, TimeProvider ti
             return; // the validator has already named a bad CIDR
         }
 
-        var (pools, _) = await ListAsync(kind, null, cancellationToken).ConfigureAwait(false);
+        // An unreadable pool cannot be checked against; readers name it, and it must not block every pool write.
+        var pools = (await ListReadableAsync(kind, null, cancellationToken).ConfigureAwait(false)).Items;
         foreach (var other in pools)
         {
             var otherPool = (IPPool)other;
@@ -332,7 +439,7 @@ public sealed partial class ResourceClient(IKeyValueStore store, TimeProvider ti
 
     /// <summary>
     /// A stored value as every reader sees it (the same decoding as <see cref="GetAsync"/>): for agents that watch
-    /// the store directly. Throws <see cref="ResourceDecodeException"/> or <see cref="ValidationException"/> on bad data.
+    /// the store directly. Throws <see cref="CorruptResourceException"/> naming the key on bad data.
     /// </summary>
     public static Resource DecodeStored(ResourceKind kind, KeyValue kv)
     {
@@ -354,9 +461,35 @@ public sealed partial class ResourceClient(IKeyValueStore store, TimeProvider ti
         return true;
     }
 
+    /// <summary>The decoded value, or null when it cannot be read (for messages that merely show the current value).</summary>
+    private static Resource? TryFromStored(ResourceKind kind, KeyValue kv)
+    {
+        try
+        {
+            return FromStored(kind, kv);
+        }
+        catch (CorruptResourceException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Throws <see cref="CorruptResourceException"/> naming the key when the value is not a readable resource.</summary>
     private static Resource FromStored(ResourceKind kind, KeyValue kv)
     {
-        var r = ResourceCodec.FromStorageJson(kind, kv.Value);
+        try
+        {
+            return Decode(kind, kv);
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or ResourceDecodeException or NotSupportedException or InvalidOperationException or InvalidCastException or ArgumentException or FormatException or NullReferenceException)
+        {
+            throw new CorruptResourceException(kv.Key, kv.Revision, e.Message, e);
+        }
+    }
+
+    private static Resource Decode(ResourceKind kind, KeyValue kv)
+    {
+        var r = ResourceCodec.FromStorageJson(kind, kv.Value) ?? throw new ResourceDecodeException("the value is JSON null");
         r.Metadata.ResourceVersion = kv.Revision.ToString(CultureInfo.InvariantCulture);
         if (r.Metadata.Annotations is { } annotations && annotations.Remove(PolicyMetadataAnnotation, out var meta))
         {
@@ -379,7 +512,7 @@ public sealed partial class ResourceClient(IKeyValueStore store, TimeProvider ti
         WriteStatus.Ok => OperationResult.Ok(WithVersion(r, result.Revision)),
         WriteStatus.NotFound => NotFound(kind, r.Metadata.Namespace, r.Metadata.Name!),
         WriteStatus.AlreadyExists => new OperationResult(OperationStatus.AlreadyExists, null, "resource already exists: " + ResourceIdentity.Describe(r)),
-        _ => Conflict(r, result.Current is null ? null : FromStored(kind, result.Current)),
+        _ => Conflict(r, result.Current is null ? null : TryFromStored(kind, result.Current)),
     };
 
     private static Resource WithVersion(Resource r, long revision)

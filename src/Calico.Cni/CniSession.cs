@@ -56,6 +56,7 @@ internal sealed class CniSession : IAsyncDisposable
 
             // A plugin call is on the workload's start path: fail fast (code 11) rather than wait out etcd.
             options.EtcdRequestTimeout = env.Command == CniCommand.Status ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(15);
+            ThrowIfEmbeddedStoreMissing(options, env);
             store = DatastoreFactory.Open(options, loggerFactory);
         }
         catch (ClientConfigException e)
@@ -68,6 +69,30 @@ internal sealed class CniSession : IAsyncDisposable
         }
 
         return new CniSession(conf, env, NodeSettings.Nodename(conf), store, time, loggerFactory.CreateLogger("Calico.Cni"));
+    }
+
+    /// <summary>
+    /// The plugin never creates the embedded store (a mistyped <c>datastore_path</c> would otherwise be a new empty
+    /// store). A missing file in an existing directory is "not ready" (calico-node may not have created it yet): the
+    /// runtime retries (11, or 50 for STATUS). A missing directory stays a configuration error (the factory's).
+    /// </summary>
+    private static void ThrowIfEmbeddedStoreMissing(DatastoreOptions options, CniEnvironment env)
+    {
+        if (options.Type != DatastoreType.Embedded || !Path.IsPathFullyQualified(options.EmbeddedPath) || File.Exists(options.EmbeddedPath))
+        {
+            return;
+        }
+
+        var directory = Path.GetDirectoryName(options.EmbeddedPath);
+        if (string.IsNullOrEmpty(directory) || !Directory.Exists(directory))
+        {
+            return;
+        }
+
+        var message = $"embedded datastore datastore_path=\"{options.EmbeddedPath}\" does not exist: the datastore is not initialised (calico-node creates it) or the path is wrong";
+        throw env.Command == CniCommand.Status
+            ? new CniException(CniErrorCodes.PluginNotAvailable, "plugin not available: " + message)
+            : new CniException(CniErrorCodes.TryAgainLater, message);
     }
 
     /// <summary>ClusterInformation <c>default</c> with <c>datastoreReady: true</c>, as upstream requires before ADD.</summary>

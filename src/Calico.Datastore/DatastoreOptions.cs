@@ -23,6 +23,13 @@ public sealed class DatastoreOptions
 
     public string EmbeddedPath { get; set; } = DefaultEmbeddedPath;
 
+    /// <summary>
+    /// Whether opening may create the embedded store's file when it does not exist. Off by default: a mistyped
+    /// <c>datastorePath</c> must be an error, never a new empty store. Only the processes that own a store's life
+    /// (calico-node, calico-lab, throw-away copies) set it; the directory must exist either way.
+    /// </summary>
+    public bool EmbeddedCreate { get; set; }
+
     /// <summary>Per-request timeout for etcd calls (upstream's dial timeout is 10 s).</summary>
     public TimeSpan EtcdRequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -22,6 +22,11 @@ internal sealed partial class NodeRunner(NodeSettings settings, NodeServices ser
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         DatastoreOptions options = CalicoApiConfig.LoadFromEnvironment(name => settings.Environment.GetValueOrDefault(name));
+
+        // calico-node owns an embedded store's life (clients never create one): its state directory (the default
+        // store's directory) is made here; any other directory must already exist, so a typo is an error.
+        options.EmbeddedCreate = true;
+        StateDirectory.Ensure(settings.StateDir);
         await using IKeyValueStore store = DatastoreFactory.Open(options, services.LoggerFactory);
         var client = new ResourceClient(store, TimeProvider.System);
 

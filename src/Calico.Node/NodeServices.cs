@@ -25,6 +25,7 @@ internal sealed class NodeServices : IAsyncDisposable, IAgentTelemetry
     private LinuxDataplaneDriver? _driver;
     private volatile bool _ready;
     private volatile string _reason = "starting";
+    private volatile IReadOnlyList<CorruptResource> _corrupt = [];
 
     private NodeServices(CalicoLoggerProvider provider)
     {
@@ -35,6 +36,7 @@ internal sealed class NodeServices : IAsyncDisposable, IAgentTelemetry
         _reporter.Report(true, false, _reason);
         _metrics = new FelixMetrics(_registry);
         _metrics.RegisterUnsupportedSettings(() => _unsupported.Select(f => (f.Kind, f.Name, f.Field)));
+        _metrics.RegisterCorruptResources(() => _corrupt.Select(c => (c.Kind, c.Key, c.HandlingLabel)));
     }
 
     private volatile IReadOnlyList<Calico.Api.Support.SupportFinding> _unsupported = [];
@@ -47,6 +49,12 @@ internal sealed class NodeServices : IAsyncDisposable, IAgentTelemetry
     public ILoggerFactory LoggerFactory { get; }
 
     public IAgentTelemetry Telemetry => this;
+
+    /// <summary>What /readiness and /liveness summarise (for tests).</summary>
+    internal HealthAggregator Health => _health;
+
+    /// <summary>What the metrics endpoint exposes (for tests).</summary>
+    internal MetricsRegistry Registry => _registry;
 
     public static NodeServices Create(TextWriter stderr, IReadOnlyDictionary<string, string> environment)
     {
@@ -145,6 +153,7 @@ internal sealed class NodeServices : IAsyncDisposable, IAgentTelemetry
     public void ResyncStarted() => _metrics.ResyncsStarted.Inc();
 
     public void UnsupportedSettings(IReadOnlyList<Calico.Api.Support.SupportFinding> refused) => _unsupported = refused;
+    public void CorruptResources(IReadOnlyList<CorruptResource> corrupt) => _corrupt = corrupt;
 
     public void Counts(int localEndpoints, int activePolicies, int hosts)
     {

@@ -8,6 +8,20 @@ public sealed class ProtocolTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("cni-proto-").FullName;
 
+    /// <summary>An empty embedded store, as calico-node creates it (the plugin never creates one).</summary>
+    public ProtocolTests()
+    {
+        var store = new Calico.Datastore.Embedded.EmbeddedKeyValueStore(Path.Combine(_dir, "calico.db"));
+        try
+        {
+            store.ListAsync("/calico/", CancellationToken.None).GetAwaiter().GetResult();
+        }
+        finally
+        {
+            store.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     private string Conf(string version = "1.0.0", string extra = "") =>
@@ -272,6 +286,23 @@ public sealed class ProtocolTests : IDisposable
         var outcome = await InProcessPlugin.RunAsync(InProcessPlugin.Env("ADD"), Conf());
         Assert.Equal(11, outcome.ErrorCode);
         Assert.Contains("ClusterInformation", outcome.ErrorMessage, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("ADD", "typo.db", 11)]
+    [InlineData("STATUS", "typo.db", 50)]
+    [InlineData("ADD", "no-such-dir/calico.db", 7)]
+    public async Task Command_MistypedEmbeddedPath_ErrorsNamingPathAndCreatesNothing(string command, string relative, int code)
+    {
+        var path = Path.Combine(_dir, relative);
+        var conf = Conf(command == "STATUS" ? "1.1.0" : "1.0.0").Replace(_dir + "/calico.db", path, StringComparison.Ordinal);
+
+        var outcome = await InProcessPlugin.RunAsync(InProcessPlugin.Env(command), conf);
+
+        Assert.Equal(code, outcome.ErrorCode);
+        Assert.Contains(path, outcome.ErrorMessage, StringComparison.Ordinal);
+        Assert.False(File.Exists(path));
+        Assert.False(Directory.Exists(Path.Combine(_dir, "no-such-dir")));
     }
 
     [Fact]

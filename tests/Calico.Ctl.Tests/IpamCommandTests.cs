@@ -144,6 +144,7 @@ public sealed class EmbeddedIpamCommandTests : IpamCommandTests, IDisposable
 
     public EmbeddedIpamCommandTests()
     {
+        CtlBackends.CreateEmbeddedStore(_dir.File("calico.db"));
         Ctl = new CtlRunner(new Dictionary<string, string>
         {
             ["DATASTORE_TYPE"] = "embedded",
@@ -154,7 +155,7 @@ public sealed class EmbeddedIpamCommandTests : IpamCommandTests, IDisposable
     protected override CtlRunner Ctl { get; }
 
     protected override IKeyValueStore OpenStore() =>
-        DatastoreFactory.Open(new DatastoreOptions { Type = DatastoreType.Embedded, EmbeddedPath = _dir.File("calico.db") });
+        DatastoreFactory.Open(new DatastoreOptions { Type = DatastoreType.Embedded, EmbeddedCreate = true, EmbeddedPath = _dir.File("calico.db") });
 
     public void Dispose() => _dir.Dispose();
 }

@@ -65,6 +65,53 @@ public sealed class DatastoreOptionsTests
     {
         var options = new DatastoreOptions { Type = DatastoreType.Embedded, EmbeddedPath = path };
 
-        Assert.Equal("EmbeddedPath", Assert.Throws<DatastoreConfigurationException>(() => DatastoreFactory.Open(options)).Field);
+        Assert.Equal("datastorePath", Assert.Throws<DatastoreConfigurationException>(() => DatastoreFactory.Open(options)).Field);
+    }
+
+    [Fact]
+    public void Open_EmbeddedPathInMissingDirectory_ThrowsNamingSettingAndCreatesNothing()
+    {
+        using var dir = new TempDirectory("ds-options");
+        var path = Path.Combine(dir.Path, "calcio", "calico.db");
+        var options = new DatastoreOptions { Type = DatastoreType.Embedded, EmbeddedPath = path, EmbeddedCreate = true };
+
+        var error = Assert.Throws<DatastoreConfigurationException>(() => DatastoreFactory.Open(options));
+
+        Assert.Equal("datastorePath", error.Field);
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
+        Assert.Contains("does not exist", error.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.GetDirectoryName(path)));
+    }
+
+    [Fact]
+    public async Task Open_MissingEmbeddedFileWithoutCreate_ThrowsAndCreatesNothing()
+    {
+        using var dir = new TempDirectory("ds-options");
+        var path = Path.Combine(dir.Path, "calico.db");
+
+        var error = Assert.Throws<DatastoreConfigurationException>(() => DatastoreFactory.Open(new DatastoreOptions { Type = DatastoreType.Embedded, EmbeddedPath = path }));
+
+        Assert.Equal("datastorePath", error.Field);
+        Assert.False(File.Exists(path));
+
+        // The owner creates it; a client then opens it.
+        await using (var owner = DatastoreFactory.Open(new DatastoreOptions { Type = DatastoreType.Embedded, EmbeddedPath = path, EmbeddedCreate = true }))
+        {
+            await owner.CreateAsync("/calico/x", "1"u8.ToArray(), CancellationToken.None);
+        }
+
+        await using var client = DatastoreFactory.Open(new DatastoreOptions { Type = DatastoreType.Embedded, EmbeddedPath = path });
+        Assert.NotNull(await client.GetAsync("/calico/x", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task EmbeddedStore_WithoutCreate_FileRemovedAfterOpen_IsUnavailableNotRecreated()
+    {
+        using var dir = new TempDirectory("ds-options");
+        var path = Path.Combine(dir.Path, "calico.db");
+        await using var store = new Calico.Datastore.Embedded.EmbeddedKeyValueStore(path, createIfMissing: false);
+
+        await Assert.ThrowsAsync<DatastoreUnavailableException>(() => store.GetAsync("/calico/x", CancellationToken.None));
+        Assert.False(File.Exists(path));
     }
 }

@@ -9,7 +9,7 @@ public sealed class EmbeddedIpamTests : IpamClientTests, IDisposable
     private readonly TempDirectory _dir = new("calico-ipam-");
 
     protected override IKeyValueStore OpenStore() =>
-        DatastoreFactory.Open(new DatastoreOptions { Type = DatastoreType.Embedded, EmbeddedPath = _dir.File("calico.db") });
+        DatastoreFactory.Open(new DatastoreOptions { Type = DatastoreType.Embedded, EmbeddedCreate = true, EmbeddedPath = _dir.File("calico.db") });
 
     public void Dispose() => _dir.Dispose();
 }

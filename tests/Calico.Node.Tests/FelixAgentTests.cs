@@ -155,15 +155,18 @@ public sealed class FelixAgentTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_value_that_cannot_be_decoded_is_treated_as_deleted()
+    public async Task A_value_that_cannot_be_decoded_keeps_its_last_good_version()
     {
         _agent.OnUpdates([Put(Wep("host1", "web", "10.65.0.2/32"))]);
         _agent.OnStatusUpdated(SyncStatus.InSync);
         await NextApplyAsync();
         string key = ResourceIdentity.Key(ResourceKinds.WorkloadEndpoint, "ns1", WepName("web"));
-        _agent.OnUpdates([new SyncUpdate(SyncUpdateType.Updated, key, "{not json"u8.ToArray(), 99)]);
+        // The second endpoint forces an apply, so the state after the corrupt value is observed.
+        _agent.OnUpdates([new SyncUpdate(SyncUpdateType.Updated, key, "{not json"u8.ToArray(), 99), Put(Wep("host1", "db", "10.65.0.3/32"))]);
         var applied = await NextApplyAsync();
-        Assert.Empty(applied.State.Endpoints);
+        Assert.Equal(2, applied.State.Endpoints.Count);
+        var corrupt = Assert.Single(_telemetry.Corrupt);
+        Assert.Equal((key, CorruptHandling.LastGood), (corrupt.Key, corrupt.Handling));
     }
 
     [Fact]

@@ -32,4 +32,9 @@ internal sealed class RecordingTelemetry : IAgentTelemetry
     private IReadOnlyList<Calico.Api.Support.SupportFinding> _unsupported = [];
 
     public void UnsupportedSettings(IReadOnlyList<Calico.Api.Support.SupportFinding> refused) { lock (_lock) { _unsupported = refused; } }
+    public IReadOnlyList<CorruptResource> Corrupt { get { lock (_lock) { return _corrupt; } } }
+
+    private IReadOnlyList<CorruptResource> _corrupt = [];
+
+    public void CorruptResources(IReadOnlyList<CorruptResource> corrupt) { lock (_lock) { _corrupt = corrupt; } }
 }

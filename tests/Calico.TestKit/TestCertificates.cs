@@ -66,7 +66,21 @@ public sealed record TestCertificates(string CaCertFile, string ServerCertFile, 
         string certFile = Path.Combine(directory, name + ".pem");
         string keyFile = Path.Combine(directory, name + "-key.pem");
         File.WriteAllText(certFile, certificate.ExportCertificatePem() + "\n");
-        File.WriteAllText(keyFile, key.ExportPkcs8PrivateKeyPem() + "\n");
+        WritePrivate(keyFile, key.ExportPkcs8PrivateKeyPem() + "\n");
         return (certFile, keyFile);
+    }
+
+    /// <summary>Private keys are created 0600 (in the 0700 temporary directory), never readable by others even briefly.</summary>
+    private static void WritePrivate(string path, string contents)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using var stream = new FileStream(path, options);
+        using var writer = new StreamWriter(stream);
+        writer.Write(contents);
     }
 }

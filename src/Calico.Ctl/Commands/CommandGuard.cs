@@ -35,6 +35,10 @@ internal static class CommandGuard
         {
             context.Error.WriteLine("failed to execute command: " + e.Message);
         }
+        catch (Calico.Client.CorruptResourceException e)
+        {
+            context.Error.WriteLine(CrudRunner.CorruptError(e));
+        }
         catch (IpamException e)
         {
             context.Error.WriteLine("Error: " + e.Message);

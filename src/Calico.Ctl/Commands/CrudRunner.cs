@@ -145,9 +145,12 @@ internal sealed class CrudRunner(CtlContext context)
                 }
 
                 var ns = kind.Namespaced && !options.AllNamespaces ? probe.Metadata.Namespace : null;
-                var (items, revision) = await client.ListAsync(kind, ns, cancellationToken).ConfigureAwait(false);
-                var version = revision.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                // One unreadable value must not hide the rest: print what can be read, name each corrupt key, exit 1.
+                var list = await client.ListReadableAsync(kind, ns, cancellationToken).ConfigureAwait(false);
+                var items = list.Items;
+                var version = list.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 printables.Add(new ListPrintable(kind, options.Export ? [.. items.Select(Exported)] : items, options.Export ? null : version));
+                errors.AddRange(list.Corrupt.Select(CorruptError));
             }
             else
             {
@@ -181,7 +184,17 @@ internal sealed class CrudRunner(CtlContext context)
             return;
         }
 
-        var found = await client.GetAsync(kind, stub.Metadata.Namespace, stub.Metadata.Name ?? "", cancellationToken).ConfigureAwait(false);
+        Resource? found;
+        try
+        {
+            found = await client.GetAsync(kind, stub.Metadata.Namespace, stub.Metadata.Name ?? "", cancellationToken).ConfigureAwait(false);
+        }
+        catch (Calico.Client.CorruptResourceException e)
+        {
+            errors.Add(CorruptError(e));
+            return;
+        }
+
         if (found is null)
         {
             errors.Add($"resource does not exist: {Calico.Client.ResourceIdentity.Describe(kind, stub.Metadata.Namespace, stub.Metadata.Name ?? "")} with error: <nil>");
@@ -190,6 +203,10 @@ internal sealed class CrudRunner(CtlContext context)
 
         printables.Add(new SinglePrintable(options.Export ? Exported(found) : found));
     }
+
+    /// <summary>What calicoctl prints for a stored value it cannot read: the key, so etcdctl is never needed to find it.</summary>
+    internal static string CorruptError(Calico.Client.CorruptResourceException e) =>
+        $"Error: {e.Message} (delete it with calicoctl delete, or overwrite it with calicoctl apply or replace)";
 
     /// <summary>
     /// <c>--export</c> strips what belongs to one cluster's copy of an object. Unlike upstream (only named gets),

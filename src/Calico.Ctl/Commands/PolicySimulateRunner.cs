@@ -105,7 +105,7 @@ internal sealed class PolicySimulateRunner(CtlContext context)
         var directory = Directory.CreateTempSubdirectory("calicoctl-simulate-").FullName;
         try
         {
-            await using var store = DatastoreFactory.Open(new DatastoreOptions { Type = DatastoreType.Embedded, EmbeddedPath = Path.Combine(directory, "calico.db") });
+            await using var store = DatastoreFactory.Open(new DatastoreOptions { Type = DatastoreType.Embedded, EmbeddedCreate = true, EmbeddedPath = Path.Combine(directory, "calico.db") });
             await client.CopyToAsync(store, cancellationToken).ConfigureAwait(false);
             var copy = new ResourceClient(store, context.Time);
             await copy.EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);

@@ -106,6 +106,10 @@ internal static class ResourceActions
         {
             return (null, e.Message);
         }
+        catch (CorruptResourceException e)
+        {
+            return (null, e.Message);
+        }
     }
 
     /// <summary>
@@ -124,14 +128,25 @@ internal static class ResourceActions
         OperationResult? last = null;
         for (var attempt = 0; attempt < UpdateAttempts; attempt++)
         {
-            var current = await client.GetAsync(kind, resource.Metadata.Namespace, resource.Metadata.Name ?? "", cancellationToken).ConfigureAwait(false);
-            if (current is null)
+            string? currentVersion;
+            try
             {
-                return (null, $"resource does not exist: {ResourceIdentity.Describe(kind, NamespaceOf(kind, resource), resource.Metadata.Name ?? "")} with error: <nil>");
+                var current = await client.GetAsync(kind, resource.Metadata.Namespace, resource.Metadata.Name ?? "", cancellationToken).ConfigureAwait(false);
+                if (current is null)
+                {
+                    return (null, $"resource does not exist: {ResourceIdentity.Describe(kind, NamespaceOf(kind, resource), resource.Metadata.Name ?? "")} with error: <nil>");
+                }
+
+                currentVersion = current.Metadata.ResourceVersion;
+            }
+            catch (CorruptResourceException e)
+            {
+                // apply/replace over an unreadable value is the repair: compare-and-swap on its stored revision.
+                currentVersion = e.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
 
             var attemptResource = ResourceCodec.Clone(resource);
-            attemptResource.Metadata.ResourceVersion = current.Metadata.ResourceVersion;
+            attemptResource.Metadata.ResourceVersion = currentVersion;
             last = await client.UpdateAsync(attemptResource, cancellationToken).ConfigureAwait(false);
             if (last.Status != OperationStatus.Conflict)
             {

@@ -21,6 +21,7 @@ public sealed partial class EmbeddedKeyValueStore : IKeyValueStore
 
     private readonly string _connectionString;
     private readonly int _historyRevisions;
+    private readonly bool _createIfMissing;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly ConcurrentBag<SqliteConnection> _pool = [];
@@ -32,22 +33,27 @@ public sealed partial class EmbeddedKeyValueStore : IKeyValueStore
     private volatile bool _initialized;
     private int _writesSinceCompaction;
 
-    /// <param name="path">The database file; it and its directory are created (0600 / 0700) on first use.</param>
+    /// <param name="path">The database file; with <paramref name="createIfMissing"/> it and its directory are created (0600 / 0700) on first use.</param>
     /// <param name="historyRevisions">How many revisions of change history watchers can resume from.</param>
     /// <param name="timeProvider">Clock for watch polling.</param>
     /// <param name="logger">Diagnostics.</param>
-    public EmbeddedKeyValueStore(string path, int historyRevisions = DefaultHistoryRevisions, TimeProvider? timeProvider = null, ILogger<EmbeddedKeyValueStore>? logger = null)
+    /// <param name="createIfMissing">
+    /// False: a missing file is an error on first use, never a new store (<see cref="DatastoreFactory"/> passes
+    /// <see cref="DatastoreOptions.EmbeddedCreate"/>; direct construction is for owners and tests).
+    /// </param>
+    public EmbeddedKeyValueStore(string path, int historyRevisions = DefaultHistoryRevisions, TimeProvider? timeProvider = null, ILogger<EmbeddedKeyValueStore>? logger = null, bool createIfMissing = true)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentOutOfRangeException.ThrowIfLessThan(historyRevisions, 1);
         Path = System.IO.Path.GetFullPath(path);
         _historyRevisions = historyRevisions;
+        _createIfMissing = createIfMissing;
         _timeProvider = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = Path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
+            Mode = createIfMissing ? SqliteOpenMode.ReadWriteCreate : SqliteOpenMode.ReadWrite,
             Cache = SqliteCacheMode.Private,
             Pooling = false,
             DefaultTimeout = (int)BusyTimeout.TotalSeconds,
@@ -237,7 +243,14 @@ public sealed partial class EmbeddedKeyValueStore : IKeyValueStore
                 return;
             }
 
-            CreateFileWithRestrictivePermissions(Path);
+            if (_createIfMissing)
+            {
+                CreateFileWithRestrictivePermissions(Path);
+            }
+            else if (!File.Exists(Path))
+            {
+                throw new DatastoreUnavailableException($"embedded datastore {Path} does not exist (it is created by calico-node or calico-lab)");
+            }
             using SqliteConnection connection = OpenConnection();
             try
             {

@@ -43,7 +43,7 @@ public sealed class LabDatastore : IAsyncDisposable
             }
         }
 
-        return new LabDatastore(DatastoreFactory.Open(new DatastoreOptions { Type = DatastoreType.Embedded, EmbeddedPath = state.DatastorePath ?? layout.EmbeddedDatastorePath }), null);
+        return new LabDatastore(DatastoreFactory.Open(new DatastoreOptions { Type = DatastoreType.Embedded, EmbeddedCreate = true, EmbeddedPath = state.DatastorePath ?? layout.EmbeddedDatastorePath }), null);
     }
 
     /// <summary>The environment a process on a host (calico-node) or calicoctl uses to reach the same datastore.</summary>

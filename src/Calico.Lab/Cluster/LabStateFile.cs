@@ -54,7 +54,7 @@ public static class LabStateFile
     public static async Task<IAsyncDisposable> LockAsync(LabLayout layout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(layout);
-        Directory.CreateDirectory(layout.StateDir);
+        PrivateDirectory.Create(layout.StateDir);
         while (true)
         {
             try

@@ -38,7 +38,7 @@ public static class LabUp
         }
 
         await Binaries.EnsureIpamLinkAsync(binDir, cancellationToken).ConfigureAwait(false);
-        Directory.CreateDirectory(layout.StateDir);
+        PrivateDirectory.Create(layout.StateDir);
         var state = new LabState
         {
             Name = layout.Name,
@@ -103,7 +103,7 @@ public static class LabUp
     {
         await LabTopology.CreateHostAsync(layout, host, index, cancellationToken).ConfigureAwait(false);
 
-        Directory.CreateDirectory(host.Directory);
+        PrivateDirectory.Create(host.Directory);
         await File.WriteAllTextAsync(Path.Combine(host.Directory, "nodename"), host.Name, cancellationToken).ConfigureAwait(false);
         await File.WriteAllTextAsync(Path.Combine(host.Directory, "felix.cfg"), "[global]\n# Written by calico-lab; settings come from the environment calico-node is started with.\n", cancellationToken).ConfigureAwait(false);
         await File.WriteAllTextAsync(Path.Combine(host.Directory, "10-calico.conflist"), CniConfig.ConfList(state, host), cancellationToken).ConfigureAwait(false);

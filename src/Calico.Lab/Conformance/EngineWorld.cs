@@ -39,7 +39,7 @@ public sealed class EngineWorld : ICaseWorld
         IKeyValueStore? store = null;
         try
         {
-            store = DatastoreFactory.Open(new DatastoreOptions { Type = DatastoreType.Embedded, EmbeddedPath = Path.Combine(directory, "calico.db") });
+            store = DatastoreFactory.Open(new DatastoreOptions { Type = DatastoreType.Embedded, EmbeddedCreate = true, EmbeddedPath = Path.Combine(directory, "calico.db") });
             var client = new ResourceClient(store, TimeProvider.System);
             var (addresses, names) = await PopulateAsync(client, pods, probes, cancellationToken).ConfigureAwait(false);
             return new EngineWorld(directory, store, new ConformanceWorld(client, pods, addresses, names));

@@ -26,6 +26,7 @@ internal sealed partial class FelixAgent : ISyncerCallbacks
     private readonly CalculationGraph _graph;
     private readonly DataplaneState _state = new();
     private readonly AgentInputs _inputs;
+    private readonly CorruptValueFilter _corruptFilter = new();
     private readonly IDataplaneDriver _driver;
     private readonly IRoutingDriver? _routing;
     private readonly RoutingInputs _routingInputs;
@@ -208,6 +209,12 @@ internal sealed partial class FelixAgent : ISyncerCallbacks
             _pendingMessages += flushed.Count;
         }
 
+        if (_corruptFilter.TakeChanged())
+        {
+            _telemetry.CorruptResources(_corruptFilter.Corrupt);
+            UpdateReadiness();
+        }
+
         if (_inputs.TakePoolsChanged())
         {
             RecomputePools();
@@ -243,18 +250,17 @@ internal sealed partial class FelixAgent : ISyncerCallbacks
             return;
         }
 
-        Resource? value = null;
-        if (update.Value is not null)
+        // Never "unreadable = deleted" (upstream's choice, which opens what a corrupt policy protected): the filter
+        // keeps the last good version, stands in a deny-all for a policy it never read, or skips other kinds.
+        if (!_corruptFilter.Filter(kind, ns, name, update.Key, update.Value, update.Revision, out Resource? value, out string? error))
         {
-            try
-            {
-                value = ResourceClient.DecodeStored(kind, new KeyValue(update.Key, update.Value, update.Revision));
-            }
-            catch (Exception e) when (e is ResourceDecodeException or ValidationException or System.Text.Json.JsonException or InvalidOperationException)
-            {
-                // Upstream's validation filter: a value that cannot be read is treated as deleted.
-                Log.BadValue(_logger, update.Key, e.Message);
-            }
+            Log.BadValueSkipped(_logger, update.Key, error!);
+            return;
+        }
+
+        if (error is not null)
+        {
+            Log.BadValue(_logger, update.Key, error);
         }
 
         TrackUnsupported(update.Key, value);
@@ -443,7 +449,25 @@ internal sealed partial class FelixAgent : ISyncerCallbacks
         }
     }
 
-    /// <summary>Ready once programmed, with neither the policy dataplane nor routing failing; else why not.</summary>
+    /// <summary>The keys this host fails closed for, or null; last-good stand-ins are reported by the metric only.</summary>
+    private string? FailedClosedReason()
+    {
+        List<string>? parts = null;
+        foreach (CorruptResource c in _corruptFilter.Corrupt)
+        {
+            if (c.Handling != CorruptHandling.LastGood)
+            {
+                (parts ??= []).Add($"{c.Key} ({c.HandlingLabel}): {c.Reason}");
+            }
+        }
+
+        return parts is null ? null : "corrupt datastore values, failing closed: " + string.Join("; ", parts);
+    }
+
+    /// <summary>
+    /// Ready once programmed, with neither the policy dataplane nor routing failing, and no datastore value this host
+    /// had to fail closed for (a stand-in deny-all or a skipped resource); else why not.
+    /// </summary>
     private void UpdateReadiness()
     {
         if (AppliedCount == 0)
@@ -453,6 +477,10 @@ internal sealed partial class FelixAgent : ISyncerCallbacks
         else if (_dataplaneError is not null || _routingError is not null)
         {
             _telemetry.SetReadiness(false, Join(_dataplaneError ?? ("routing: " + _routingError), UnsupportedReasons()));
+        }
+        else if (FailedClosedReason() is { } corrupt)
+        {
+            _telemetry.SetReadiness(false, Join(corrupt, UnsupportedReasons()));
         }
         else
         {
@@ -584,8 +612,11 @@ internal sealed partial class FelixAgent : ISyncerCallbacks
         [LoggerMessage(3, LogLevel.Error, "Dataplane update failed, previous state stays in force; retrying: {Reason}")]
         public static partial void ApplyFailed(ILogger logger, string reason);
 
-        [LoggerMessage(4, LogLevel.Warning, "Ignoring value of {Key} that cannot be read (treated as deleted): {Reason}")]
+        [LoggerMessage(4, LogLevel.Error, "Value of {Key} cannot be read; its last good version or a fail-closed stand-in is used: {Reason}")]
         public static partial void BadValue(ILogger logger, string key, string reason);
+
+        [LoggerMessage(8, LogLevel.Error, "Value of {Key} cannot be read and there is no good version of it; skipped: {Reason}")]
+        public static partial void BadValueSkipped(ILogger logger, string key, string reason);
 
         [LoggerMessage(5, LogLevel.Warning, "Dataplane drift repaired: {What}")]
         public static partial void DriftRepaired(ILogger logger, string what);

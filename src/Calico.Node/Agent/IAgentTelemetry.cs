@@ -21,6 +21,8 @@ internal interface IAgentTelemetry
 
     /// <summary>Every refused setting read from the datastore now (docs/support-matrix.md), for the metric.</summary>
     void UnsupportedSettings(IReadOnlyList<Calico.Api.Support.SupportFinding> refused);
+    /// <summary>The datastore keys whose values cannot be read, and how each is stood in for (empty when none).</summary>
+    void CorruptResources(IReadOnlyList<CorruptResource> corrupt);
 }
 
 internal sealed class NullAgentTelemetry : IAgentTelemetry
@@ -42,4 +44,5 @@ internal sealed class NullAgentTelemetry : IAgentTelemetry
     public void Counts(int localEndpoints, int activePolicies, int hosts) { }
 
     public void UnsupportedSettings(IReadOnlyList<Calico.Api.Support.SupportFinding> refused) { }
+    public void CorruptResources(IReadOnlyList<CorruptResource> corrupt) { }
 }

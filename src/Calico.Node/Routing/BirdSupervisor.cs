@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Calico.Bird;
 using Calico.Bird.Control;
+using Calico.Node.Startup;
 using Microsoft.Extensions.Logging;
 
 namespace Calico.Node.Routing;
@@ -17,6 +18,9 @@ internal sealed partial class BirdSupervisor(string stateDir, ILogger logger)
 {
     private string? _applied;
 
+    /// <summary>Runs <c>bird</c> (check and start); tests replace it so no daemon is started outside a namespace.</summary>
+    internal Func<string, string[], CancellationToken, Task<(int Code, string Output)>> RunProcess { get; init; } = RunAsync;
+
     public string ConfigPath => Path.Combine(stateDir, "bird.cfg");
 
     public string SocketPath => Path.Combine(stateDir, "bird.ctl");
@@ -32,11 +36,13 @@ internal sealed partial class BirdSupervisor(string stateDir, ILogger logger)
             return;
         }
 
-        Directory.CreateDirectory(stateDir);
+        // The configuration carries BGP passwords in cleartext: 0700 directory, 0600 files, atomic writes.
+        StateDirectory.Ensure(stateDir);
+        StateDirectory.TightenSecret(ConfigPath);
         if (config != _applied || !File.Exists(ConfigPath) || await File.ReadAllTextAsync(ConfigPath, cancellationToken).ConfigureAwait(false) != config)
         {
             string candidate = ConfigPath + ".new";
-            await File.WriteAllTextAsync(candidate, config, cancellationToken).ConfigureAwait(false);
+            await StateDirectory.WriteSecretAsync(candidate, config, cancellationToken).ConfigureAwait(false);
             // A running BIRD checks the candidate over its socket (`configure check`): no process on the path from a
             // new block to its announcement. Only a first start pays for `bird -p`.
             var (accepted, message) = control is not null
@@ -74,9 +80,9 @@ internal sealed partial class BirdSupervisor(string stateDir, ILogger logger)
         return (check.Succeeded, check.Message);
     }
 
-    private static async Task<(bool Accepted, string Message)> CheckWithProcessAsync(string candidate, CancellationToken cancellationToken)
+    private async Task<(bool Accepted, string Message)> CheckWithProcessAsync(string candidate, CancellationToken cancellationToken)
     {
-        var (code, output) = await RunAsync("bird", ["-p", "-c", candidate], cancellationToken).ConfigureAwait(false);
+        var (code, output) = await RunProcess("bird", ["-p", "-c", candidate], cancellationToken).ConfigureAwait(false);
         return (code == 0, output);
     }
 
@@ -119,7 +125,7 @@ internal sealed partial class BirdSupervisor(string stateDir, ILogger logger)
     private async Task StartAsync(CancellationToken cancellationToken)
     {
         // Daemonised (no -f): BIRD outlives this process; the pid file lets `calico-lab down` and operators find it.
-        var (code, output) = await RunAsync("bird", ["-c", ConfigPath, "-s", SocketPath, "-P", PidPath], cancellationToken).ConfigureAwait(false);
+        var (code, output) = await RunProcess("bird", ["-c", ConfigPath, "-s", SocketPath, "-P", PidPath], cancellationToken).ConfigureAwait(false);
         if (code != 0)
         {
             throw new InvalidOperationException("BIRD did not start: " + output.Trim());

@@ -9,7 +9,10 @@ public sealed class FelixMetrics
     public const string PolicyBytesName = "felix_policy_bytes_total";
     public const string UnsupportedSettingsName = "felix_unsupported_settings";
 
+    public const string CorruptResourcesName = "felix_corrupt_resources";
+
     private static readonly string[] PolicyLabels = ["tier", "policy", "direction"];
+    private static readonly string[] CorruptLabels = ["kind", "key", "handling"];
     private readonly MetricsRegistry _registry;
 
     public FelixMetrics(MetricsRegistry registry)
@@ -73,6 +76,29 @@ public sealed class FelixMetrics
             new(PolicyBytesName, "Number of bytes matched by a policy's rules.", CollectedMetricType.Counter, PolicyLabels),
         ];
         return _registry.RegisterCollector(families, () => Expand(read()));
+    }
+
+    /// <summary>
+    /// Registers <c>felix_corrupt_resources{kind,key,handling}</c>: 1 for each datastore key whose value cannot be read
+    /// (handling: last-good, deny-all or skipped), read through <paramref name="read"/> at scrape time; a repaired key
+    /// disappears. Not an upstream metric: upstream treats such a value as deleted.
+    /// </summary>
+    public IDisposable RegisterCorruptResources(Func<IEnumerable<(string Kind, string Key, string Handling)>> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        CollectedMetricFamily[] families =
+        [
+            new(CorruptResourcesName, "Datastore keys whose value cannot be decoded, by how Felix stands in for them.", CollectedMetricType.Gauge, CorruptLabels),
+        ];
+        return _registry.RegisterCollector(families, () => ExpandCorrupt(read()));
+    }
+
+    private static IEnumerable<MetricSample> ExpandCorrupt(IEnumerable<(string Kind, string Key, string Handling)> corrupt)
+    {
+        foreach (var (kind, key, handling) in corrupt)
+        {
+            yield return new MetricSample(CorruptResourcesName, 1, [kind, key, handling]);
+        }
     }
 
     private static IEnumerable<MetricSample> Expand(IEnumerable<PolicyCounterSample> counters)
