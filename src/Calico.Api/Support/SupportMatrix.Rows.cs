@@ -169,6 +169,17 @@ public static partial class SupportMatrix
 
         b.Kind("KubeControllersConfiguration", SupportStatus.Ignored, "there are no kube-controllers in this implementation (calico-node and the CNI plugin do their etcd-mode work)");
 
+        b.Add(new FieldSupport("BGPFilter", "", SupportStatus.Refused,
+            "BGP filters are not rendered into BIRD's configuration yet: routes would be imported and exported unfiltered")
+        {
+            Instead = "BGPPeers without filters",
+        });
+        b.Kind("CalicoNodeStatus", SupportStatus.Ignored, "calico-node does not fill CalicoNodeStatus yet; `calicoctl node status` shows the BGP sessions");
+        foreach (var staged in new[] { "StagedNetworkPolicy", "StagedGlobalNetworkPolicy", "StagedKubernetesNetworkPolicy" })
+        {
+            b.Kind(staged, SupportStatus.Ignored, "staged policies are stored but not evaluated yet (upstream never enforces them either; nothing is opened or closed by one)");
+        }
+
         const string Ns = "Namespace (v1)";
         b.Metadata(Ns);
         b.Ignored(Ns, "spec.finalizers", "no Kubernetes API server runs finalizers here");
