@@ -22,7 +22,7 @@ internal static class YamlReader
             while (parser.TryConsume<DocumentStart>(out _))
             {
                 var anchors = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
-                docs.Add(ReadNode(parser, anchors));
+                docs.Add(ReadNode(parser, anchors, 1));
                 parser.Consume<DocumentEnd>();
             }
             parser.Consume<StreamEnd>();
@@ -51,7 +51,10 @@ internal static class YamlReader
         return e;
     }
 
-    private static JsonNode? ReadNode(IParser parser, Dictionary<string, JsonNode?> anchors)
+    // Depth counts collections (the document's top-level mapping is 1). Recursion here, and in every
+    // JsonNode walk after it, is bounded by ResourceCodec.MaxDocumentDepth: a document nested 100,000 deep
+    // is an error, not a stack overflow that kills calicoctl or calico-node.
+    private static JsonNode? ReadNode(IParser parser, Dictionary<string, JsonNode?> anchors, int depth)
     {
         if (parser.TryConsume<AnchorAlias>(out var alias))
         {
@@ -65,11 +68,13 @@ internal static class YamlReader
             Remember(anchors, scalar.Anchor, value);
             return value;
         }
+        if (depth > ResourceCodec.MaxDocumentDepth && parser.Current is NodeEvent { } tooDeep)
+            throw new YamlException(tooDeep.Start, tooDeep.End, $"document nested deeper than {ResourceCodec.MaxDocumentDepth} levels");
         if (parser.TryConsume<SequenceStart>(out var seqStart))
         {
             var array = new JsonArray();
             while (!parser.TryConsume<SequenceEnd>(out _))
-                array.Add(ReadNode(parser, anchors));
+                array.Add(ReadNode(parser, anchors, depth + 1));
             Remember(anchors, seqStart.Anchor, array);
             return array;
         }
@@ -78,14 +83,14 @@ internal static class YamlReader
         while (!parser.TryConsume<MappingEnd>(out _))
         {
             var keyMark = parser.Current!.Start;
-            var key = ReadNode(parser, anchors);
+            var key = ReadNode(parser, anchors, depth + 1);
             var keyText = key switch
             {
                 null => "null",
                 JsonValue v when v.TryGetValue<string>(out var s) => s,
                 _ => key.ToJsonString(),
             };
-            var value = ReadNode(parser, anchors);
+            var value = ReadNode(parser, anchors, depth + 1);
             if (keyText == "<<" && value is JsonObject merge)
             {
                 foreach (var (k, v) in merge)
