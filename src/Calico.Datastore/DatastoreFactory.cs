@@ -36,7 +36,7 @@ public static class DatastoreFactory
             throw new DatastoreConfigurationException(nameof(DatastoreOptions.EmbeddedPath), options.EmbeddedPath, "must be an absolute file path");
         }
 
-        if (options.EmbeddedPath.EndsWith('/'))
+        if (options.EmbeddedPath.EndsWith('/') || Directory.Exists(options.EmbeddedPath))
         {
             throw new DatastoreConfigurationException(nameof(DatastoreOptions.EmbeddedPath), options.EmbeddedPath, "must name a file, not a directory");
         }
