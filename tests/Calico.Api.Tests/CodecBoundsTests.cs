@@ -272,4 +272,45 @@ public sealed class CodecBoundsTests
 
         ResourceValidator.Validate(gnp);
     }
+
+    [Fact]
+    public void Decode_AliasBomb_ThrowsExcessiveAliasing()
+    {
+        // Each level doubles: 2^40 nodes if expanded.
+        var sb = new StringBuilder("apiVersion: projectcalico.org/v3\nkind: Tier\nmetadata:\n  name: t\n  labels: {}\nx0: &a0 [x, x]\n");
+        for (var i = 1; i <= 40; i++)
+        {
+            sb.Append(System.Globalization.CultureInfo.InvariantCulture, $"x{i}: &a{i} [*a{i - 1}, *a{i - 1}]\n");
+        }
+
+        var e = Assert.Throws<ResourceDecodeException>(() => ResourceCodec.Decode(sb.ToString()));
+
+        Assert.Contains("document contains excessive aliasing", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decode_AliasChainBuildingDepth_ThrowsNestingError()
+    {
+        // Each anchor nests the previous one 10 levels deeper; the chain would reach 1000 levels.
+        var sb = new StringBuilder("apiVersion: projectcalico.org/v3\nkind: Tier\nmetadata: {name: t}\n");
+        sb.Append("x0: &a0 1\n");
+        for (var i = 1; i <= 100; i++)
+        {
+            sb.Append(System.Globalization.CultureInfo.InvariantCulture, $"x{i}: &a{i} {new string('[', 10)}*a{i - 1}{new string(']', 10)}\n");
+        }
+
+        var e = Assert.Throws<ResourceDecodeException>(() => ResourceCodec.Decode(sb.ToString()));
+
+        Assert.Contains("document nested deeper than 100 levels", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decode_ComplexKey70Deep_NoJsonDepthEscape()
+    {
+        var text = "apiVersion: projectcalico.org/v3\nkind: Tier\nmetadata: {name: t}\nspec:\n  ? " + new string('[', 70) + new string(']', 70) + "\n  : 1\n";
+
+        var e = Assert.Throws<ResourceDecodeException>(() => ResourceCodec.Decode(text));
+
+        Assert.Contains("not recognized", e.Message, StringComparison.Ordinal);
+    }
 }
