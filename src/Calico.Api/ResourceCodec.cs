@@ -12,6 +12,14 @@ namespace Calico.Api;
 /// <summary>Documents in, resources out, and back: YAML/JSON as calicoctl reads and prints them, and the etcd value.</summary>
 public static partial class ResourceCodec
 {
+    /// <summary>
+    /// The deepest nesting of maps and lists a document may have (the top-level map is level 1). The deepest
+    /// legitimate Calico resource, a policy rule's service-account names inside a List, is about 10 levels;
+    /// 100 leaves room for anything a person writes and keeps every recursive walk far from the stack's end.
+    /// Deeper documents (YAML, JSON, or a stored value) fail to decode with "document nested deeper than 100 levels".
+    /// </summary>
+    public const int MaxDocumentDepth = 100;
+
     private static readonly JsonSerializerOptions s_strict = CreateOptions(strict: true, indented: false);
     private static readonly JsonSerializerOptions s_lenient = CreateOptions(strict: false, indented: false);
     private static readonly JsonSerializerOptions s_indented = CreateOptions(strict: false, indented: true);
@@ -20,7 +28,8 @@ public static partial class ResourceCodec
     {
         var options = new JsonSerializerOptions
         {
-            TypeInfoResolver = ApiJsonContext.Default.WithAddedModifier(GoOmitEmpty.Apply),
+            TypeInfoResolver = ApiJsonContext.Default.WithAddedModifier(GoOmitEmpty.Apply).WithAddedModifier(GoDurationFields.Apply),
+            MaxDepth = MaxDocumentDepth,
             UnmappedMemberHandling = strict ? JsonUnmappedMemberHandling.Disallow : JsonUnmappedMemberHandling.Skip,
             // Go's encoder escapes only <, > and & (and U+2028/9); GoEscape adds those back after the relaxed encoder.
             Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
@@ -32,6 +41,7 @@ public static partial class ResourceCodec
         options.Converters.Add(new LenientStringConverter());
         options.Converters.Add(new YamlBoolConverter());
         options.Converters.Add(new YamlNullableBoolConverter());
+        options.Converters.Add(new FiniteDoubleConverter());
         options.MakeReadOnly();
         return options;
     }
@@ -109,6 +119,13 @@ public static partial class ResourceCodec
         {
             throw Translate(e, resourceKind.Kind);
         }
+    }
+
+    private static ResourceDecodeException StoredValueError(JsonException e, string kind)
+    {
+        if (e.Message.Contains("maximum configured depth", StringComparison.Ordinal))
+            return new ResourceDecodeException($"stored {kind} cannot be decoded: document nested deeper than {MaxDocumentDepth} levels", null, e);
+        return Translate(e, kind);
     }
 
     private static ResourceDecodeException Translate(JsonException e, string kind)
@@ -206,7 +223,17 @@ public static partial class ResourceCodec
     {
         ArgumentNullException.ThrowIfNull(kind);
         var type = ResourceKinds.Create(kind).GetType();
-        var r = (Resource)JsonSerializer.Deserialize(json, s_lenient.GetTypeInfo(type))!;
+        Resource r;
+        try
+        {
+            r = (Resource)JsonSerializer.Deserialize(json, s_lenient.GetTypeInfo(type))!;
+        }
+        catch (JsonException e)
+        {
+            // A stored value is read by agents that must carry on past it: one exception type, with the field.
+            throw StoredValueError(e, kind.Kind);
+        }
+
         if (string.IsNullOrEmpty(r.Kind))
             r.Kind = kind.Kind;
         if (string.IsNullOrEmpty(r.ApiVersion))

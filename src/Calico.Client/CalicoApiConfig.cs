@@ -32,27 +32,37 @@ public static class CalicoApiConfig
         ArgumentNullException.ThrowIfNull(environment);
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         var path = configPath ?? DefaultConfigPath;
+        string? pathSetting = null;
         if (File.Exists(path))
         {
             ReadFile(path, values);
+            pathSetting = $"datastorePath (in {path})";
         }
         else if (configPath is not null && configPath != DefaultConfigPath)
         {
             throw new ClientConfigException($"config file '{configPath}' does not exist");
         }
 
-        return FromEnvironment(values, environment);
+        return FromEnvironment(values, environment, pathSetting);
     }
 
     /// <summary>The environment alone, as calico-node and Felix read it (they never read calicoctl.cfg).</summary>
     public static DatastoreOptions LoadFromEnvironment(Func<string, string?> environment)
     {
         ArgumentNullException.ThrowIfNull(environment);
-        return FromEnvironment(new Dictionary<string, string>(StringComparer.Ordinal), environment);
+        return FromEnvironment(new Dictionary<string, string>(StringComparer.Ordinal), environment, null);
     }
 
-    private static DatastoreOptions FromEnvironment(Dictionary<string, string> values, Func<string, string?> environment)
+    private static DatastoreOptions FromEnvironment(Dictionary<string, string> values, Func<string, string?> environment, string? pathSetting)
     {
+        // The setting an error about the embedded path names: the last of these that was set wins, as below.
+        foreach (var variable in (string[])["DATASTORE_PATH", "CALICO_DATASTORE_PATH"])
+        {
+            if (!string.IsNullOrEmpty(environment(variable)))
+            {
+                pathSetting = variable;
+            }
+        }
 
         Overlay(values, environment, "datastoreType", "DATASTORE_TYPE");
         Overlay(values, environment, "etcdEndpoints", "ETCD_ENDPOINTS");
@@ -68,11 +78,15 @@ public static class CalicoApiConfig
             values["datastorePath"] = embeddedPath;
         }
 
-        return ToOptions(values);
+        return ToOptions(values, pathSetting ?? "datastorePath");
     }
 
-    /// <summary>Builds options from already-collected upstream field names (also used by the CNI network config).</summary>
-    public static DatastoreOptions ToOptions(IReadOnlyDictionary<string, string> values)
+    /// <summary>
+    /// Builds options from already-collected upstream field names (also used by the CNI network config).
+    /// <paramref name="datastorePathSetting"/> is what an error about the embedded path calls it
+    /// (<c>CALICO_DATASTORE_PATH</c>, the CNI config's <c>datastore_path</c>, ...).
+    /// </summary>
+    public static DatastoreOptions ToOptions(IReadOnlyDictionary<string, string> values, string datastorePathSetting = "datastorePath")
     {
         ArgumentNullException.ThrowIfNull(values);
         values.TryGetValue("etcdEndpoints", out var endpoints);
@@ -100,6 +114,13 @@ public static class CalicoApiConfig
             case "embedded":
                 options.Type = DatastoreType.Embedded;
                 options.EmbeddedPath = Get(values, "datastorePath") ?? DefaultEmbeddedPath;
+                if (Directory.Exists(options.EmbeddedPath))
+                {
+                    // SQLite would fail deep inside with "unable to open database file"; say which setting is wrong.
+                    throw new ClientConfigException(
+                        $"error with field {datastorePathSetting} = '{options.EmbeddedPath}' (it is a directory: it must name the embedded datastore file, e.g. {DefaultEmbeddedPath})");
+                }
+
                 break;
             case "kubernetes":
                 throw new ClientConfigException("datastoreType 'kubernetes' is not supported by this Calico: use 'etcdv3' or 'embedded'");
@@ -132,7 +153,9 @@ public static class CalicoApiConfig
         var stream = new YamlStream();
         try
         {
-            using var reader = new StreamReader(path);
+            var text = File.ReadAllText(path);
+            CheckDepth(path, text);
+            using var reader = new StringReader(text);
             stream.Load(reader);
         }
         catch (YamlDotNet.Core.YamlException e)
@@ -170,6 +193,33 @@ public static class CalicoApiConfig
                 {
                     values[key] = scalar.Value ?? "";
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// YamlStream builds its node tree recursively, so a file nested thousands deep would overflow the stack:
+    /// walk the parser's events (iterative) first and refuse anything deeper than a resource may be.
+    /// </summary>
+    private static void CheckDepth(string path, string text)
+    {
+        var parser = new YamlDotNet.Core.Parser(new StringReader(text));
+        var depth = 0;
+        while (parser.MoveNext())
+        {
+            switch (parser.Current)
+            {
+                case YamlDotNet.Core.Events.MappingStart or YamlDotNet.Core.Events.SequenceStart:
+                    if (++depth > Calico.Api.ResourceCodec.MaxDocumentDepth)
+                    {
+                        throw new ClientConfigException(
+                            $"config file '{path}' is not valid: document nested deeper than {Calico.Api.ResourceCodec.MaxDocumentDepth} levels at line {parser.Current.Start.Line}");
+                    }
+
+                    break;
+                case YamlDotNet.Core.Events.MappingEnd or YamlDotNet.Core.Events.SequenceEnd:
+                    depth--;
+                    break;
             }
         }
     }

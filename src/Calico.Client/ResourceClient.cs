@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Calico.Api;
 using Calico.Datastore;
@@ -493,7 +494,7 @@ public sealed partial class ResourceClient(IKeyValueStore store, TimeProvider ti
         r.Metadata.ResourceVersion = kv.Revision.ToString(CultureInfo.InvariantCulture);
         if (r.Metadata.Annotations is { } annotations && annotations.Remove(PolicyMetadataAnnotation, out var meta))
         {
-            if (JsonNode.Parse(meta) is JsonObject o && o["name"]?.GetValue<string>() is { Length: > 0 } name)
+            if (ParseMetadataAnnotation(kind, meta) is JsonObject o && o["name"] is JsonValue v && v.TryGetValue<string>(out var name) && name.Length > 0)
             {
                 r.Metadata.Name = name;
             }
@@ -505,6 +506,19 @@ public sealed partial class ResourceClient(IKeyValueStore store, TimeProvider ti
         }
 
         return r;
+    }
+
+    // Stored data is untrusted: a malformed annotation is a decode error for this one value, never an escape.
+    private static JsonNode? ParseMetadataAnnotation(ResourceKind kind, string meta)
+    {
+        try
+        {
+            return JsonNode.Parse(meta, documentOptions: new JsonDocumentOptions { MaxDepth = ResourceCodec.MaxDocumentDepth });
+        }
+        catch (JsonException e)
+        {
+            throw new ResourceDecodeException($"stored {kind.Kind} has an invalid {PolicyMetadataAnnotation} annotation: {e.Message}", null, e);
+        }
     }
 
     private static OperationResult WriteOutcome(WriteResult result, Resource r, ResourceKind kind) => result.Status switch

@@ -26,7 +26,18 @@ internal static partial class NetConfParser
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(json.ToArray(), new JsonDocumentOptions { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow });
+            // The same bound as every resource document; JsonDocument enforces it while reading, iteratively.
+            document = JsonDocument.Parse(json.ToArray(), new JsonDocumentOptions
+            {
+                AllowTrailingCommas = false,
+                CommentHandling = JsonCommentHandling.Disallow,
+                MaxDepth = Calico.Api.ResourceCodec.MaxDocumentDepth,
+            });
+        }
+        catch (JsonException e) when (e.Message.Contains("maximum configured depth", StringComparison.Ordinal))
+        {
+            throw new CniException(CniErrorCodes.DecodeFailure,
+                $"network configuration on stdin is not valid: nested deeper than {Calico.Api.ResourceCodec.MaxDocumentDepth} levels (line {e.LineNumber + 1})");
         }
         catch (JsonException e)
         {
@@ -50,7 +61,7 @@ internal static partial class NetConfParser
     {
         try
         {
-            using var document = JsonDocument.Parse(json.ToArray());
+            using var document = JsonDocument.Parse(json.ToArray(), new JsonDocumentOptions { MaxDepth = Calico.Api.ResourceCodec.MaxDocumentDepth });
             return document.RootElement.ValueKind == JsonValueKind.Object
                 && document.RootElement.TryGetProperty("cniVersion", out var v) && v.ValueKind == JsonValueKind.String
                 ? v.GetString()

@@ -18,9 +18,24 @@ public sealed class Selector : IEquatable<Selector>
     private string? _uniqueId;
     private string[]? _labelKeys;
 
-    private Selector(SelectorNode root)
+    /// <summary>
+    /// The deepest parenthesis nesting <see cref="Parse"/> accepts. Resources are held to less
+    /// (Calico.Api's validator: 100) because a canonical form can be one level deeper than its source
+    /// and Felix nests a policy's selectors a few levels further when it combines them with
+    /// namespace and service-account selectors; those must still parse.
+    /// </summary>
+    public const int MaxNesting = 128;
+
+    /// <summary>
+    /// The longest selector text <see cref="Parse"/> accepts, in UTF-16 characters: 1 MiB, below etcd's
+    /// default 1.5 MiB request limit that bounds any selector upstream can store.
+    /// </summary>
+    public const int MaxLength = 1 << 20;
+
+    private Selector(SelectorNode root, int nesting = 0)
     {
         Root = root;
+        Nesting = nesting;
         var sb = new StringBuilder();
         root.AppendCanonical(sb);
         Canonical = sb.ToString();
@@ -36,6 +51,9 @@ public sealed class Selector : IEquatable<Selector>
     /// <summary>Canonical string form, as upstream prints it (empty selector is <c>all()</c>).</summary>
     public string Canonical { get; }
 
+    /// <summary>The deepest parenthesis nesting in the parsed text (0 for none).</summary>
+    public int Nesting { get; }
+
     /// <summary>The expression tree; walk it by pattern matching on the <see cref="SelectorNode"/> subclasses.</summary>
     public SelectorNode Root { get; }
 
@@ -48,11 +66,15 @@ public sealed class Selector : IEquatable<Selector>
     /// <summary>Every label name the selector reads, sorted, each once (including under <c>!</c>, <c>!=</c>, <c>not in</c>).</summary>
     public IReadOnlyList<string> LabelKeys => _labelKeys ??= CollectLabelKeys(Root);
 
-    /// <summary>Parses a selector; throws <see cref="SelectorSyntaxException"/> naming the column and what was expected.</summary>
+    /// <summary>
+    /// Parses a selector; throws <see cref="SelectorSyntaxException"/> naming the column and what was expected,
+    /// also for text longer than <see cref="MaxLength"/> or nested deeper than <see cref="MaxNesting"/>.
+    /// </summary>
     public static Selector Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return new Selector(Parser.Parse(text));
+        var root = Parser.Parse(text, out var nesting);
+        return new Selector(root, nesting);
     }
 
     /// <summary>Parses without throwing; <paramref name="error"/> explains a failure.</summary>
@@ -61,7 +83,8 @@ public sealed class Selector : IEquatable<Selector>
         ArgumentNullException.ThrowIfNull(text);
         try
         {
-            selector = new Selector(Parser.Parse(text));
+            var root = Parser.Parse(text, out var nesting);
+            selector = new Selector(root, nesting);
             error = null;
             return true;
         }
@@ -125,7 +148,7 @@ public sealed class Selector : IEquatable<Selector>
             }
         }
 
-        return prefix.Length == 0 ? this : new Selector(Root.WithLabelPrefix(prefix));
+        return prefix.Length == 0 ? this : new Selector(Root.WithLabelPrefix(prefix), Nesting);
     }
 
     /// <summary>

@@ -11,14 +11,14 @@ public sealed class RenderingHelpersTests
     [InlineData("1.5s", 2)]
     [InlineData("500ms", 1)]
     [InlineData("0", 0)]
-    public void GoDuration_Valid_RoundedSeconds(string text, int seconds) => Assert.Equal(seconds, GoDuration.ToRoundedSeconds(text));
+    public void BgpTimers_Valid_RoundedSeconds(string text, int seconds) => Assert.Equal(seconds, BgpTimers.ToRoundedSeconds(text));
 
     [Theory]
     [InlineData("")]
     [InlineData("10")]
     [InlineData("5x")]
     [InlineData("s")]
-    public void GoDuration_Invalid_Null(string text) => Assert.Null(GoDuration.ToRoundedSeconds(text));
+    public void BgpTimers_Invalid_Null(string text) => Assert.Null(BgpTimers.ToRoundedSeconds(text));
 
     [Theory]
     [InlineData("10.0.0.1", "10.0.0.1", 0)]

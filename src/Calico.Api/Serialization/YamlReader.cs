@@ -21,8 +21,8 @@ internal static class YamlReader
             parser.Consume<StreamStart>();
             while (parser.TryConsume<DocumentStart>(out _))
             {
-                var anchors = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
-                docs.Add(ReadNode(parser, anchors));
+                var state = new DocumentState();
+                docs.Add(ReadNode(parser, state, 1, out _));
                 parser.Consume<DocumentEnd>();
             }
             parser.Consume<StreamEnd>();
@@ -51,26 +51,65 @@ internal static class YamlReader
         return e;
     }
 
-    private static JsonNode? ReadNode(IParser parser, Dictionary<string, JsonNode?> anchors)
+    /// <summary>
+    /// Nodes that aliases may copy into one document, in all; go-yaml refuses such "billion laughs" documents
+    /// with the same message.
+    /// </summary>
+    private const int MaxAliasedNodes = 1_000_000;
+
+    // A complex key is printed as JSON; its depth is within the document's, which the default (64) is not.
+    private static readonly System.Text.Json.JsonSerializerOptions s_keyOptions = new() { MaxDepth = ResourceCodec.MaxDocumentDepth };
+
+    private sealed class DocumentState
+    {
+        public Dictionary<string, (JsonNode? Node, int Size, int Height)> Anchors { get; } = new(StringComparer.Ordinal);
+
+        public int Nodes { get; set; }
+
+        public int AliasedNodes { get; set; }
+    }
+
+    // Depth counts collections (the document's top-level mapping is 1); height is the depth of the subtree read.
+    // Recursion here, and in every JsonNode walk after it, is bounded by ResourceCodec.MaxDocumentDepth: a
+    // document nested 100,000 deep is an error, not a stack overflow that kills calicoctl or calico-node.
+    // An alias counts as the subtree it copies, so chains of anchors cannot build depth or size either.
+    private static JsonNode? ReadNode(IParser parser, DocumentState state, int depth, out int height)
     {
         if (parser.TryConsume<AnchorAlias>(out var alias))
         {
-            return anchors.TryGetValue(alias.Value.Value, out var target)
-                ? target?.DeepClone()
-                : throw new YamlException(alias.Start, alias.End, $"unknown anchor '{alias.Value.Value}' referenced");
+            if (!state.Anchors.TryGetValue(alias.Value.Value, out var target))
+                throw new YamlException(alias.Start, alias.End, $"unknown anchor '{alias.Value.Value}' referenced");
+            if (depth + target.Height - 1 > ResourceCodec.MaxDocumentDepth)
+                throw new YamlException(alias.Start, alias.End, $"document nested deeper than {ResourceCodec.MaxDocumentDepth} levels");
+            state.AliasedNodes += target.Size;
+            if (state.AliasedNodes > MaxAliasedNodes)
+                throw new YamlException(alias.Start, alias.End, "document contains excessive aliasing");
+            state.Nodes += target.Size;
+            height = target.Height;
+            return target.Node?.DeepClone();
         }
+        var before = state.Nodes;
+        state.Nodes++;
         if (parser.TryConsume<Scalar>(out var scalar))
         {
             var value = ResolveScalar(scalar);
-            Remember(anchors, scalar.Anchor, value);
+            height = 0;
+            Remember(state, scalar.Anchor, value, before, height);
             return value;
         }
+        if (depth > ResourceCodec.MaxDocumentDepth && parser.Current is NodeEvent { } tooDeep)
+            throw new YamlException(tooDeep.Start, tooDeep.End, $"document nested deeper than {ResourceCodec.MaxDocumentDepth} levels");
+        var childHeight = 0;
         if (parser.TryConsume<SequenceStart>(out var seqStart))
         {
             var array = new JsonArray();
             while (!parser.TryConsume<SequenceEnd>(out _))
-                array.Add(ReadNode(parser, anchors));
-            Remember(anchors, seqStart.Anchor, array);
+            {
+                array.Add(ReadNode(parser, state, depth + 1, out var h));
+                childHeight = Math.Max(childHeight, h);
+            }
+            height = childHeight + 1;
+            Remember(state, seqStart.Anchor, array, before, height);
             return array;
         }
         var mapStart = parser.Consume<MappingStart>();
@@ -78,14 +117,15 @@ internal static class YamlReader
         while (!parser.TryConsume<MappingEnd>(out _))
         {
             var keyMark = parser.Current!.Start;
-            var key = ReadNode(parser, anchors);
+            var key = ReadNode(parser, state, depth + 1, out var keyHeight);
             var keyText = key switch
             {
                 null => "null",
                 JsonValue v when v.TryGetValue<string>(out var s) => s,
-                _ => key.ToJsonString(),
+                _ => key.ToJsonString(s_keyOptions),
             };
-            var value = ReadNode(parser, anchors);
+            var value = ReadNode(parser, state, depth + 1, out var valueHeight);
+            childHeight = Math.Max(childHeight, Math.Max(keyHeight, valueHeight));
             if (keyText == "<<" && value is JsonObject merge)
             {
                 foreach (var (k, v) in merge)
@@ -99,14 +139,15 @@ internal static class YamlReader
                 throw new YamlException(keyMark, keyMark, $"key \"{keyText}\" already set in map");
             obj[keyText] = value;
         }
-        Remember(anchors, mapStart.Anchor, obj);
+        height = childHeight + 1;
+        Remember(state, mapStart.Anchor, obj, before, height);
         return obj;
     }
 
-    private static void Remember(Dictionary<string, JsonNode?> anchors, AnchorName anchor, JsonNode? node)
+    private static void Remember(DocumentState state, AnchorName anchor, JsonNode? node, int nodesBefore, int height)
     {
         if (!anchor.IsEmpty)
-            anchors[anchor.Value] = node;
+            state.Anchors[anchor.Value] = (node, state.Nodes - nodesBefore, height);
     }
 
     private static JsonNode? ResolveScalar(Scalar scalar)

@@ -62,8 +62,10 @@ internal static partial class YamlScalars
             return true;
         }
         if (FloatPattern().IsMatch(text.Replace("_", "", StringComparison.Ordinal))
-            && double.TryParse(text.Replace("_", "", StringComparison.Ordinal), NumberStyles.Float, CultureInfo.InvariantCulture, out var d))
+            && double.TryParse(text.Replace("_", "", StringComparison.Ordinal), NumberStyles.Float, CultureInfo.InvariantCulture, out var d)
+            && double.IsFinite(d))
         {
+            // go-yaml's strconv.ParseFloat fails on overflow (1e400), leaving the scalar a string; JSON cannot hold infinity anyway.
             value = JsonValue.Create(d);
             return true;
         }

@@ -155,6 +155,7 @@ public static partial class ResourceValidator
             if (CrdSchema.HasSchema(r.Kind))
                 CrdSchema.Check(r.Kind, json, errors.AddUnlessNamed);
         }
+        CheckBounds(errors, r);
         errors.ThrowIfAny();
     }
 
@@ -255,12 +256,14 @@ public static partial class ResourceValidator
             return;
         try
         {
-            Calico.Selectors.Selector.Parse(selector);
+            var parsed = Calico.Selectors.Selector.Parse(selector);
+            if (parsed.Nesting > MaxSelectorNesting)
+                errors.Add(field, Abbreviate(selector), $"invalid selector: parentheses nested deeper than {MaxSelectorNesting} levels");
         }
         catch (Calico.Selectors.SelectorSyntaxException e)
         {
             // The parser's message names the column and what it expected: the operator needs it.
-            errors.Add(field, selector, "invalid selector: " + e.Message);
+            errors.Add(field, Abbreviate(selector), "invalid selector: " + e.Message);
         }
     }
 

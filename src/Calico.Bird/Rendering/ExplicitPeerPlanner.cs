@@ -120,8 +120,8 @@ internal sealed class ExplicitPeerPlanner(BgpTopology topology, BirdInputs input
     {
         Password = inputs.PasswordFor(peer.Spec.Password),
         SourceAddressMode = string.IsNullOrEmpty(peer.Spec.SourceAddress) ? "UseNodeIP" : peer.Spec.SourceAddress,
-        RestartSeconds = GoDuration.ToRoundedSeconds(peer.Spec.MaxRestartTime),
-        KeepaliveSeconds = GoDuration.ToRoundedSeconds(peer.Spec.KeepaliveTime),
+        RestartSeconds = BgpTimers.ToRoundedSeconds(peer.Spec.MaxRestartTime),
+        KeepaliveSeconds = BgpTimers.ToRoundedSeconds(peer.Spec.KeepaliveTime),
     };
 
     private void EmitReverse(BGPPeer peer)

@@ -15,7 +15,7 @@ internal static class MeshPlanner
             yield break;
         }
 
-        var restart = GoDuration.ToRoundedSeconds(globalConfig?.Spec.NodeMeshMaxRestartTime);
+        var restart = BgpTimers.ToRoundedSeconds(globalConfig?.Spec.NodeMeshMaxRestartTime);
         foreach (var family in new[] { IpFamily.V4, IpFamily.V6 })
         {
             var own = topology.Self.Address(family);

@@ -19,7 +19,11 @@ internal sealed class PatchLabelRunner(CtlContext context)
         JsonNode? patchNode;
         try
         {
-            patchNode = JsonNode.Parse(patch);
+            patchNode = JsonNode.Parse(patch, documentOptions: new JsonDocumentOptions { MaxDepth = ResourceCodec.MaxDocumentDepth });
+        }
+        catch (JsonException e) when (e.Message.Contains("maximum configured depth", StringComparison.Ordinal))
+        {
+            throw new CtlException($"Failed to patch '{kind.Kind}' resource: the patch is nested deeper than {ResourceCodec.MaxDocumentDepth} levels");
         }
         catch (JsonException e)
         {

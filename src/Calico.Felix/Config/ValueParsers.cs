@@ -108,50 +108,12 @@ internal static partial class ValueParsers
         : ticks > TimeSpan.MaxValue.Ticks ? Parsed<TimeSpan>.Failure("duration out of range")
         : Parsed<TimeSpan>.Success(TimeSpan.FromTicks((long)Math.Round(ticks)));
 
-    /// <summary>Go's <c>time.ParseDuration</c> grammar: [sign] (number unit)+, units ns us µs ms s m h.</summary>
+    /// <summary>Go's <c>time.ParseDuration</c> (shared with the API's duration fields), in 100 ns ticks.</summary>
     internal static bool TryParseGoDuration(string raw, out double ticks)
     {
-        ticks = 0;
-        var s = raw.AsSpan();
-        var sign = 1.0;
-        if (s.Length > 0 && s[0] is '+' or '-')
-        {
-            sign = s[0] == '-' ? -1 : 1;
-            s = s[1..];
-        }
-        if (s.SequenceEqual("0"))
-            return true;
-        if (s.IsEmpty)
-            return false;
-        while (!s.IsEmpty)
-        {
-            var numberLength = 0;
-            while (numberLength < s.Length && (char.IsAsciiDigit(s[numberLength]) || s[numberLength] == '.'))
-                numberLength++;
-            if (numberLength == 0
-                || !double.TryParse(s[..numberLength], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var n))
-                return false;
-            s = s[numberLength..];
-            var unitLength = 0;
-            while (unitLength < s.Length && !char.IsAsciiDigit(s[unitLength]) && s[unitLength] != '.')
-                unitLength++;
-            double unitTicks = s[..unitLength] switch
-            {
-                "ns" => 0.01,
-                "us" or "µs" or "μs" => TimeSpan.TicksPerMicrosecond,
-                "ms" => TimeSpan.TicksPerMillisecond,
-                "s" => TimeSpan.TicksPerSecond,
-                "m" => TimeSpan.TicksPerMinute,
-                "h" => TimeSpan.TicksPerHour,
-                _ => -1,
-            };
-            if (unitTicks < 0)
-                return false;
-            ticks += n * unitTicks;
-            s = s[unitLength..];
-        }
-        ticks *= sign;
-        return true;
+        var ok = Calico.Api.GoDuration.TryParse(raw, out var nanoseconds);
+        ticks = nanoseconds / 100.0;
+        return ok;
     }
 
     /// <summary>Upstream's <c>oneof(...)</c>: case-insensitive; the enum's member names are upstream's options.</summary>

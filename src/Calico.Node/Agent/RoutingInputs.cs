@@ -109,7 +109,9 @@ internal sealed class RoutingInputs(string nodeName)
         try
         {
             using JsonDocument doc = JsonDocument.Parse(value);
-            return doc.RootElement.TryGetProperty("state", out JsonElement state) && state.GetString() == "confirmed"
+            // Stored data is untrusted: a non-object root or a non-string state is "not confirmed", never an exception.
+            return doc.RootElement.ValueKind == JsonValueKind.Object
+                && doc.RootElement.TryGetProperty("state", out JsonElement state) && state.ValueKind == JsonValueKind.String && state.GetString() == "confirmed"
                 && !(doc.RootElement.TryGetProperty("deleted", out JsonElement deleted) && deleted.ValueKind == JsonValueKind.True);
         }
         catch (JsonException)

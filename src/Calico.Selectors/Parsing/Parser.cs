@@ -13,12 +13,17 @@ namespace Calico.Selectors.Parsing;
 /// </code>
 /// Like upstream: a single-operand group is not wrapped (so "(a)" is just a), "!" binds to one
 /// operation, a set may end with a trailing comma, and nested groups are not flattened.
+/// Each "(" costs four stack frames here and more in every tree walk after it, so the nesting is
+/// capped (<see cref="Selector.MaxNesting"/>) and so is the length (<see cref="Selector.MaxLength"/>):
+/// selectors come from the datastore, and a stack overflow kills the process with no log line.
 /// </summary>
 internal sealed class Parser
 {
     private readonly string _text;
     private readonly Lexer _lexer;
     private Token _current;
+    private int _depth;
+    private int _maxDepth;
 
     private Parser(string text)
     {
@@ -27,15 +32,23 @@ internal sealed class Parser
         _current = _lexer.Next();
     }
 
-    public static SelectorNode Parse(string text)
+    /// <summary>Parses <paramref name="text"/>; <paramref name="nesting"/> is the deepest parenthesis level it reached.</summary>
+    public static SelectorNode Parse(string text, out int nesting)
     {
+        if (text.Length > Selector.MaxLength)
+        {
+            throw SyntaxErrors.At(text, Selector.MaxLength, $"selector is {text.Length} characters long; the limit is {Selector.MaxLength}");
+        }
+
         var parser = new Parser(text);
+        nesting = 0;
         if (parser._current.Kind == TokenKind.End)
         {
             return AllNode.Instance;
         }
 
         var root = parser.ParseOr();
+        nesting = parser._maxDepth;
         if (parser._current.Kind != TokenKind.End)
         {
             throw parser.Error($"unexpected {parser._current.Describe()} after a complete expression; expected '&&', '||' or the end of the selector");
@@ -110,8 +123,16 @@ internal sealed class Parser
                 Advance();
                 return GlobalNode.Instance;
             case TokenKind.LParen:
+                if (_depth == Selector.MaxNesting)
+                {
+                    throw Error($"parentheses nested deeper than {Selector.MaxNesting} levels");
+                }
+
+                _depth++;
+                _maxDepth = Math.Max(_maxDepth, _depth);
                 Advance();
                 var inner = ParseOr();
+                _depth--;
                 if (_current.Kind != TokenKind.RParen)
                 {
                     throw Error($"expected '&&', '||' or the ')' closing the '(' from column {token.Start + 1}, found {_current.Describe()}");

@@ -5,11 +5,28 @@ namespace Calico.Selectors.Parsing;
 /// <summary>Builds the one error shape operators see: <c>selector: PROBLEM at column N: TEXT</c>.</summary>
 internal static class SyntaxErrors
 {
+    /// <summary>Longer selectors are echoed as an excerpt around the column, so one bad value cannot flood a log.</summary>
+    private const int MaxEcho = 200;
+
     public static SelectorSyntaxException At(string text, int offset, string problem)
     {
         var column = offset + 1;
-        var message = $"selector: {problem} at column {column}: {Printable(text)}";
+        var message = $"selector: {problem} at column {column}: {Printable(Excerpt(text, offset))}";
         return new SelectorSyntaxException(message, column) { Text = text };
+    }
+
+    /// <summary>The text, or for a long one the characters around <paramref name="offset"/> with the cuts marked.</summary>
+    internal static string Excerpt(string text, int offset)
+    {
+        if (text.Length <= MaxEcho)
+        {
+            return text;
+        }
+
+        var start = Math.Clamp(offset - (MaxEcho / 2), 0, text.Length - MaxEcho);
+        var head = start == 0 ? "" : "...";
+        var tail = start + MaxEcho >= text.Length ? "" : "...";
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{head}{text.AsSpan(start, MaxEcho)}{tail} ({text.Length} characters)");
     }
 
     /// <summary>Describes the character(s) at <paramref name="offset"/>: a whole word if it starts one.</summary>

@@ -1,0 +1,140 @@
+using System.Text;
+using Calico.Api;
+using Calico.Client;
+using Calico.Datastore.Syncer;
+using Calico.Felix.Rules;
+using Calico.Node.Agent;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Calico.Node.Tests;
+
+/// <summary>
+/// Data written straight into the datastore (etcdctl) bypasses calicoctl's validation. calico-node must survive
+/// every such value: one it cannot decode or whose selector does not parse is dropped, the rest still applies.
+/// </summary>
+public sealed class FelixAgentBoundsTests : IAsyncLifetime
+{
+    private static readonly string DeepSelector = new string('(', 100_000) + "pod == 'web'" + new string(')', 100_000);
+
+    private readonly FakeDriver _driver = new();
+    private readonly RecordingTelemetry _telemetry = new();
+    private readonly CancellationTokenSource _stop = new();
+    private FelixAgent _agent = null!;
+    private Task _running = Task.CompletedTask;
+
+    public Task InitializeAsync()
+    {
+        _agent = new FelixAgent("host1", _driver, _ => new RenderConfig(), TimeSpan.FromMinutes(5), _telemetry, NullLogger.Instance, TimeSpan.FromMilliseconds(20));
+        _running = Task.Run(() => _agent.RunAsync(_stop.Token));
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        try
+        {
+            await _running;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        _stop.Dispose();
+    }
+
+    [Fact]
+    public async Task Policies_with_100000_deep_selectors_are_dropped_and_the_agent_keeps_running()
+    {
+        var deepRule = Gnp("deep-rule", "all()");
+        deepRule.Spec.Ingress = [new Rule { Action = "Allow", Source = new EntityRule { Selector = DeepSelector } }, new Rule { Action = "Deny" }];
+        var deepNamespaceSelector = Gnp("deep-ns", "all()");
+        deepNamespaceSelector.Spec.NamespaceSelector = DeepSelector;
+        var deepServiceAccount = Gnp("deep-sa", "all()");
+        deepServiceAccount.Spec.ServiceAccountSelector = DeepSelector;
+        var deepNp = new NetworkPolicy { Metadata = { Name = "deep-np", Namespace = "ns1" } };
+        deepNp.Spec.Selector = DeepSelector;
+        var deepProfile = new Profile { Metadata = { Name = "deep-profile" } };
+        deepProfile.Spec.Ingress = [new Rule { Action = "Allow", Destination = new EntityRule { NamespaceSelector = DeepSelector } }];
+
+        _agent.OnUpdates([
+            Put(Wep("web", "10.65.0.2/32")),
+            Put(Gnp("good", "all()")),
+            Put(Gnp("deep", DeepSelector)),
+            Put(deepRule),
+            Put(deepNamespaceSelector),
+            Put(deepServiceAccount),
+            Put(deepNp),
+            Put(deepProfile),
+            Raw(ResourceKinds.GlobalNetworkPolicy, null, "deep-json", Nested(100_000)),
+            Raw(ResourceKinds.FelixConfiguration, null, "default", """{"spec":{"routeRefreshInterval":"99999999999h"}}"""),
+            Raw(ResourceKinds.GlobalNetworkPolicy, null, "huge-order", """{"spec":{"order":1e400,"selector":"all()"}}"""),
+        ]);
+        _agent.OnStatusUpdated(SyncStatus.InSync);
+
+        var applied = await NextApplyAsync();
+        Assert.Single(applied.State.Endpoints);
+        var names = applied.State.Policies.Keys.Select(k => k.Name).Order(StringComparer.Ordinal).ToArray();
+        // A policy whose own selector (or namespace or service-account selector) does not parse is treated as deleted.
+        Assert.Equal(["deep-rule", "good"], names);
+        var rules = applied.State.Policies.Single(p => p.Key.Name == "deep-rule").Value;
+        Assert.Single(rules.InboundRules); // the rule with the deep selector is dropped, the Deny stays
+
+        // Still alive: the next update is processed and applied.
+        _agent.OnUpdates([Put(Wep("db", "10.65.0.3/32")), Delete(ResourceKinds.GlobalNetworkPolicy, "good")]);
+        applied = await NextApplyAsync();
+        Assert.Equal(2, applied.State.Endpoints.Count);
+        Assert.DoesNotContain(applied.State.Policies.Keys, k => k.Name == "good");
+        Assert.False(_running.IsCompleted);
+    }
+
+    private static string Nested(int depth)
+    {
+        var sb = new StringBuilder("{\"spec\":{\"selector\":\"all()\",\"future\":");
+        for (var i = 0; i < depth; i++)
+        {
+            sb.Append("{\"a\":");
+        }
+
+        return sb.Append('1').Append('}', depth + 2).ToString();
+    }
+
+    private async Task<DesiredDataplane> NextApplyAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        return await _driver.Applied.Reader.ReadAsync(timeout.Token);
+    }
+
+    private static GlobalNetworkPolicy Gnp(string name, string selector)
+    {
+        var gnp = new GlobalNetworkPolicy { Metadata = { Name = name } };
+        gnp.Spec.Selector = selector;
+        gnp.Spec.Ingress = [new Rule { Action = "Allow" }];
+        return gnp;
+    }
+
+    private static WorkloadEndpoint Wep(string pod, string ip)
+    {
+        var wep = new WorkloadEndpoint { Metadata = { Name = "host1-k8s-" + pod + "-eth0", Namespace = "ns1", Labels = new() { ["pod"] = pod } } };
+        wep.Spec.Node = "host1";
+        wep.Spec.Orchestrator = "k8s";
+        wep.Spec.Pod = pod;
+        wep.Spec.Endpoint = "eth0";
+        wep.Spec.InterfaceName = "cali" + pod.PadRight(11, '0')[..11];
+        wep.Spec.IpNetworks = [ip];
+        wep.Spec.Profiles = ["deep-profile"];
+        return wep;
+    }
+
+    private static SyncUpdate Put(Resource r)
+    {
+        var kind = ResourceKinds.Of(r);
+        return new SyncUpdate(SyncUpdateType.New, ResourceIdentity.Key(kind, r.Metadata.Namespace, r.Metadata.Name!), ResourceCodec.ToStorageJson(r), 1);
+    }
+
+    private static SyncUpdate Raw(ResourceKind kind, string? ns, string name, string json) =>
+        new(SyncUpdateType.New, ResourceIdentity.Key(kind, ns, name), Encoding.UTF8.GetBytes(json), 1);
+
+    private static SyncUpdate Delete(ResourceKind kind, string name) =>
+        new(SyncUpdateType.Deleted, ResourceIdentity.Key(kind, null, name), null, 2);
+}
