@@ -26,6 +26,7 @@ internal sealed class NodeServices : IAsyncDisposable, IAgentTelemetry
     private volatile bool _ready;
     private volatile string _reason = "starting";
     private volatile IReadOnlyList<CorruptResource> _corrupt = [];
+    private volatile IReadOnlyList<Calico.Api.Support.SupportFinding> _unsupported = [];
 
     private NodeServices(CalicoLoggerProvider provider)
     {
@@ -38,13 +39,6 @@ internal sealed class NodeServices : IAsyncDisposable, IAgentTelemetry
         _metrics.RegisterUnsupportedSettings(() => _unsupported.Select(f => (f.Kind, f.Name, f.Field)));
         _metrics.RegisterCorruptResources(() => _corrupt.Select(c => (c.Kind, c.Key, c.HandlingLabel)));
     }
-
-    private volatile IReadOnlyList<Calico.Api.Support.SupportFinding> _unsupported = [];
-
-    /// <summary>For tests: the health aggregator and the metric registry the endpoints serve.</summary>
-    internal HealthAggregator Health => _health;
-
-    internal MetricsRegistry Registry => _registry;
 
     public ILoggerFactory LoggerFactory { get; }
 
