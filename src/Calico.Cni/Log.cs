@@ -46,4 +46,10 @@ internal static partial class Log
 
     [LoggerMessage(14, LogLevel.Debug, "result: {Result}")]
     public static partial void Result(ILogger logger, string result);
+
+    [LoggerMessage(15, LogLevel.Information, "failed ADD released handle {Handle} (found: {Found}) after: {Failure}")]
+    public static partial void ReleasedAfterFailure(ILogger logger, string handle, bool found, string failure);
+
+    [LoggerMessage(16, LogLevel.Warning, "failed ADD could not release handle {Handle} ({Reason}); the next DEL or GC releases it")]
+    public static partial void ReleaseAfterFailureFailed(ILogger logger, string handle, string reason);
 }
