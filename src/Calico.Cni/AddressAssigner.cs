@@ -16,7 +16,7 @@ namespace Calico.Cni;
 internal sealed class AddressAssigner(NetConf conf, CniEnvironment env, WorkloadIdentity identity, IpamClient ipam, TimeProvider time, ILogger logger)
 {
     /// <summary>How long a failed ADD spends freeing its addresses before leaving them to DEL/GC.</summary>
-    private static readonly TimeSpan ReleaseAfterFailureTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan ReleaseAfterFailureTimeout = TimeSpan.FromSeconds(5);
 
     public sealed record Assignment(IReadOnlyList<IPNetwork> IPv4, IReadOnlyList<IPNetwork> IPv6, bool ThroughIpam, bool Reused)
     {
