@@ -13,6 +13,9 @@ public sealed partial class EtcdKeyValueStore
     private static readonly TimeSpan s_backoffBase = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan s_backoffMax = TimeSpan.FromSeconds(1);
 
+    // An attempt needs at least this much of the budget to be worth starting.
+    private static readonly TimeSpan s_minimumAttempt = TimeSpan.FromMilliseconds(50);
+
     // clientv3.WithRequireLeader: a member cut off from the leader answers "no leader" at once instead of hanging.
     private static readonly Metadata s_requireLeader = new() { { "hasleader", "true" } };
 
@@ -47,58 +50,65 @@ public sealed partial class EtcdKeyValueStore
         TimeSpan attemptTimeout = write ? _settings.WriteAttemptTimeout : _settings.AttemptTimeout;
         for (int round = 0; ; round++)
         {
-            foreach (EtcdEndpoint endpoint in AttemptOrder())
+            List<EtcdEndpoint> order = AttemptOrder();
+            for (int i = 0; i < order.Count; i++)
             {
                 TimeSpan remaining = _settings.RequestTimeout - _time.GetElapsedTime(started);
-                if (remaining <= TimeSpan.Zero)
+                if (remaining < s_minimumAttempt)
                 {
                     throw DidNotAnswer(operation, key, attempts, attemptTimeout, lastError);
                 }
 
                 TimeSpan deadline = remaining < attemptTimeout ? remaining : attemptTimeout;
                 attempts++;
-                EtcdFailure failure;
-                try
+                using var firstAbort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                Task<Attempt<T>> first = AttemptAsync(order[i], call, deadline, firstAbort.Token, cancellationToken);
+                Attempt<T> outcome;
+
+                // A read that the first member has not answered after the hedge delay also goes to the next member
+                // (reads are idempotent): a frozen member then costs the hedge delay, not the attempt deadline.
+                if (!write && i + 1 < order.Count && _settings.HedgeDelay < deadline
+                    && await Task.WhenAny(first, Task.Delay(_settings.HedgeDelay, _time, cancellationToken)).ConfigureAwait(false) != first)
                 {
-                    var options = new CallOptions(s_requireLeader, DateTime.UtcNow + deadline, cancellationToken);
-                    T response = await call(endpoint.Kv, options).ConfigureAwait(false);
-                    endpoint.MarkHealthy();
-                    return (response, ambiguous);
-                }
-                catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
-                {
-                    failure = ex.StatusCode == StatusCode.DeadlineExceeded ? EtcdFailure.AttemptTimedOut(deadline) : EtcdFailure.FromRpc(ex);
-                }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                {
-                    // The channel reports its own deadline as a cancellation.
-                    failure = EtcdFailure.AttemptTimedOut(deadline);
-                }
-                catch (HttpRequestException ex) when (!cancellationToken.IsCancellationRequested)
-                {
-                    failure = EtcdFailure.FromTransport(ex);
+                    cancellationToken.ThrowIfCancellationRequested();
+                    i++;
+                    attempts++;
+                    using var secondAbort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    Task<Attempt<T>> second = AttemptAsync(order[i], call, deadline - _settings.HedgeDelay, secondAbort.Token, cancellationToken);
+                    Task<Attempt<T>> done = await Task.WhenAny(first, second).ConfigureAwait(false);
+                    Attempt<T> winner = await done.ConfigureAwait(false);
+                    if (winner.Succeeded)
+                    {
+                        Task<Attempt<T>> loser = done == first ? second : first;
+                        await (done == first ? secondAbort : firstAbort).CancelAsync().ConfigureAwait(false);
+                        await loser.ConfigureAwait(false);
+                        if (done == second)
+                        {
+                            // The hedge won: the first member did not answer a read others answered at once.
+                            order[i - 1].Eject(_time.GetUtcNow(), _settings.EjectionTime);
+                            Log.EndpointEjected(_logger, order[i - 1].Name, operation, key, $"no answer within the hedge delay {EtcdFailure.Seconds(_settings.HedgeDelay)}", _settings.EjectionTime.TotalSeconds);
+                        }
+
+                        return (winner.Value!, ambiguous);
+                    }
+
+                    Record(done == first ? order[i - 1] : order[i], winner.Failure, operation, key, ref lastError);
+                    CheckRetryable(winner.Failure, done == first ? order[i - 1] : order[i], operation, key, repeat);
+                    ambiguous |= winner.Failure.Outcome == EtcdOutcome.Unknown;
+                    first = done == first ? second : first;
                 }
 
-                lastError = $"{endpoint.Name}: {failure.Description}";
-                if (!failure.Retryable || (failure.Outcome == EtcdOutcome.Unknown && repeat == Repeat.Never))
+                outcome = await first.ConfigureAwait(false);
+                if (outcome.Succeeded)
                 {
-                    Log.RequestFailed(_logger, operation, key, endpoint.Name, failure.Description);
-                    string unknown = failure.Outcome == EtcdOutcome.Unknown ? " (it may or may not have been applied)" : string.Empty;
-                    throw new DatastoreUnavailableException($"etcd at {endpoint.Name} failed {operation} {key}: {failure.Description}{unknown}");
+                    return (outcome.Value!, ambiguous);
                 }
 
-                ambiguous |= failure.Outcome == EtcdOutcome.Unknown;
-                if (failure.Eject)
-                {
-                    TimeSpan period = endpoint.Eject(_time.GetUtcNow(), _settings.EjectionTime);
-                    Log.EndpointEjected(_logger, endpoint.Name, operation, key, failure.Description, period.TotalSeconds);
-                }
-                else
-                {
-                    Log.Retrying(_logger, operation, key, endpoint.Name, failure.Description);
-                }
-
-                if (failure.ClusterWide)
+                EtcdEndpoint failed = order[i];
+                Record(failed, outcome.Failure, operation, key, ref lastError);
+                CheckRetryable(outcome.Failure, failed, operation, key, repeat);
+                ambiguous |= outcome.Failure.Outcome == EtcdOutcome.Unknown;
+                if (outcome.Failure.ClusterWide)
                 {
                     await BackoffAsync(attempts, started, cancellationToken).ConfigureAwait(false);
                 }
@@ -108,6 +118,67 @@ public sealed partial class EtcdKeyValueStore
             await BackoffAsync(round + 1, started, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>One attempt on one member; failures are values, only the caller's cancellation throws.</summary>
+    private static async Task<Attempt<T>> AttemptAsync<T>(
+        EtcdEndpoint endpoint,
+        Func<KV.KVClient, CallOptions, AsyncUnaryCall<T>> call,
+        TimeSpan deadline,
+        CancellationToken attemptToken,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            var options = new CallOptions(s_requireLeader, DateTime.UtcNow + deadline, attemptToken);
+            T response = await call(endpoint.Kv, options).ConfigureAwait(false);
+            endpoint.MarkHealthy();
+            return new Attempt<T>(true, response, default);
+        }
+        catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new Attempt<T>(false, default, ex.StatusCode == StatusCode.DeadlineExceeded ? EtcdFailure.AttemptTimedOut(deadline) : EtcdFailure.FromRpc(ex));
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The channel reports its own deadline (and a hedge's loser being abandoned) as a cancellation.
+            return new Attempt<T>(false, default, EtcdFailure.AttemptTimedOut(deadline));
+        }
+        catch (HttpRequestException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new Attempt<T>(false, default, EtcdFailure.FromTransport(ex));
+        }
+    }
+
+    private void Record(EtcdEndpoint endpoint, EtcdFailure failure, string operation, string key, ref string? lastError)
+    {
+        lastError = $"{endpoint.Name}: {failure.Description}";
+        if (!failure.Retryable)
+        {
+            return;
+        }
+
+        if (failure.Eject)
+        {
+            TimeSpan period = endpoint.Eject(_time.GetUtcNow(), _settings.EjectionTime);
+            Log.EndpointEjected(_logger, endpoint.Name, operation, key, failure.Description, period.TotalSeconds);
+        }
+        else
+        {
+            Log.Retrying(_logger, operation, key, endpoint.Name, failure.Description);
+        }
+    }
+
+    private void CheckRetryable(EtcdFailure failure, EtcdEndpoint endpoint, string operation, string key, Repeat repeat)
+    {
+        if (!failure.Retryable || (failure.Outcome == EtcdOutcome.Unknown && repeat == Repeat.Never))
+        {
+            Log.RequestFailed(_logger, operation, key, endpoint.Name, failure.Description);
+            string unknown = failure.Outcome == EtcdOutcome.Unknown ? " (it may or may not have been applied)" : string.Empty;
+            throw new DatastoreUnavailableException($"etcd at {endpoint.Name} failed {operation} {key}: {failure.Description}{unknown}");
+        }
+    }
+
+    private readonly record struct Attempt<T>(bool Succeeded, T? Value, EtcdFailure Failure);
 
     /// <summary>Healthy members first, in round-robin order (spreads load as clientv3's balancer); ejected ones last.</summary>
     private List<EtcdEndpoint> AttemptOrder()

@@ -41,6 +41,12 @@ public sealed record EtcdSettings
     /// </summary>
     public TimeSpan WatchProgressInterval { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// A read not answered within this also goes to the next member, and the first answer wins (hedged read): a frozen
+    /// member costs this, not <see cref="AttemptTimeout"/>. Writes are never hedged (they are not idempotent).
+    /// </summary>
+    public TimeSpan HedgeDelay { get; init; } = TimeSpan.FromMilliseconds(500);
+
     /// <summary>How long a member that timed out or refused is skipped (doubling per consecutive failure, at most 60 s).</summary>
     public TimeSpan EjectionTime { get; init; } = TimeSpan.FromSeconds(5);
 
