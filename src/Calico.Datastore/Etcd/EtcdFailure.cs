@@ -46,6 +46,12 @@ internal readonly record struct EtcdFailure(EtcdOutcome Outcome, bool Eject, boo
             return new EtcdFailure(EtcdOutcome.Unknown, Eject: false, ClusterWide: true, description);
         }
 
+        if (TlsRejected(exception.Status.DebugException))
+        {
+            // A certificate the other side (or we) rejected is configuration, not a passing fault: fail at once.
+            return new EtcdFailure(EtcdOutcome.Fatal, Eject: false, ClusterWide: false, description);
+        }
+
         switch (exception.StatusCode)
         {
             case StatusCode.DeadlineExceeded:
@@ -72,6 +78,11 @@ internal readonly record struct EtcdFailure(EtcdOutcome Outcome, bool Eject, boo
     public static EtcdFailure FromTransport(Exception exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
+        if (TlsRejected(exception))
+        {
+            return new EtcdFailure(EtcdOutcome.Fatal, Eject: false, ClusterWide: false, exception.Message);
+        }
+
         return new EtcdFailure(NeverConnected(exception) ? EtcdOutcome.NotApplied : EtcdOutcome.Unknown, Eject: true, ClusterWide: false, exception.Message);
     }
 
@@ -88,6 +99,19 @@ internal readonly record struct EtcdFailure(EtcdOutcome Outcome, bool Eject, boo
             }
 
             if (e is SocketException { SocketErrorCode: SocketError.ConnectionRefused or SocketError.HostUnreachable or SocketError.NetworkUnreachable or SocketError.HostNotFound })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool TlsRejected(Exception? exception)
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is System.Security.Authentication.AuthenticationException)
             {
                 return true;
             }
