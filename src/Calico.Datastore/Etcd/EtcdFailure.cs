@@ -40,9 +40,11 @@ internal readonly record struct EtcdFailure(EtcdOutcome Outcome, bool Eject, boo
             }
         }
 
-        if (detail.Contains("etcdserver: request timed out", StringComparison.Ordinal))
+        if (detail.Contains("etcdserver: request timed out", StringComparison.Ordinal)
+            || detail.Contains("context deadline exceeded", StringComparison.Ordinal))
         {
-            // Proposed to raft, not known to be committed (etcd's ErrTimeout*).
+            // Proposed to raft, not known to be committed (etcd's ErrTimeout*), or etcd gave up waiting at our deadline
+            // (typically a linearizable read on a follower while the leader is gone).
             return new EtcdFailure(EtcdOutcome.Unknown, Eject: false, ClusterWide: true, description);
         }
 

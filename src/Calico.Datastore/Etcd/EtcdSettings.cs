@@ -5,8 +5,11 @@ namespace Calico.Datastore.Etcd;
 /// <summary>Validated etcd connection settings: absolute endpoint URIs sharing one scheme, and TLS files that exist.</summary>
 public sealed record EtcdSettings
 {
-    /// <summary>A write waits at least this long for one endpoint: etcd itself needs up to 5 s (+ elections) to commit.</summary>
-    public static readonly TimeSpan MinWriteAttemptTimeout = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// A write waits at least this long for one endpoint. Short enough that a budget of 10 s survives a write lost with a
+    /// frozen leader (the follower forwarded it and never answers) plus one attempt on the frozen leader itself.
+    /// </summary>
+    public static readonly TimeSpan MinWriteAttemptTimeout = TimeSpan.FromSeconds(3);
 
     private EtcdSettings(IReadOnlyList<Uri> endpoints, string? caCertFile, string? certFile, string? keyFile, TimeSpan requestTimeout, TimeSpan attemptTimeout)
     {

@@ -16,6 +16,7 @@ public sealed class EtcdFailureClassificationTests
         { StatusCode.Unknown, "raft proposal dropped", nameof(EtcdOutcome.NotApplied), false },
         { StatusCode.Unavailable, "etcdserver: request timed out", nameof(EtcdOutcome.Unknown), false },
         { StatusCode.Unavailable, "etcdserver: request timed out, possibly due to previous leader failure", nameof(EtcdOutcome.Unknown), false },
+        { StatusCode.Unknown, "context deadline exceeded", nameof(EtcdOutcome.Unknown), false },
         { StatusCode.Unavailable, "etcdserver: server stopped", nameof(EtcdOutcome.Unknown), true },
         { StatusCode.DeadlineExceeded, "", nameof(EtcdOutcome.Unknown), true },
         { StatusCode.InvalidArgument, "etcdserver: key is not provided", nameof(EtcdOutcome.Fatal), false },

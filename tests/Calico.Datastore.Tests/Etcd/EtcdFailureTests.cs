@@ -51,6 +51,23 @@ public sealed class EtcdFailureTests(EtcdClusterFixture fixture, ITestOutputHelp
     }
 
     [Fact]
+    public async Task Calls_LeaderFrozen_SucceedAfterReElection()
+    {
+        EtcdMember leader = await Cluster.LeaderAsync();
+        leader.Freeze();
+        output.WriteLine($"froze leader {leader.Name}");
+        var watch = Stopwatch.StartNew();
+        await using EtcdKeyValueStore store = Open();
+
+        Assert.Equal(WriteStatus.Ok, (await store.CreateAsync(_root + "after-leader", Bytes("v"), Timeout())).Status);
+        Assert.NotNull(await store.GetAsync(_root + "after-leader", Timeout()));
+        Assert.Single((await store.ListAsync(_root, Timeout())).Items);
+
+        output.WriteLine($"create+get+list with the leader frozen took {watch.ElapsedMilliseconds} ms");
+        Assert.True(watch.Elapsed < OldFailure, $"took {watch.Elapsed}");
+    }
+
+    [Fact]
     public async Task Watch_MemberFrozenUnderIt_MovesToAnotherMember()
     {
         await using EtcdKeyValueStore writer = Open();
