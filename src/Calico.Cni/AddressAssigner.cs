@@ -15,6 +15,9 @@ namespace Calico.Cni;
 /// </summary>
 internal sealed class AddressAssigner(NetConf conf, CniEnvironment env, WorkloadIdentity identity, IpamClient ipam, TimeProvider time, ILogger logger)
 {
+    /// <summary>How long a failed ADD spends freeing its addresses before leaving them to DEL/GC.</summary>
+    private static readonly TimeSpan ReleaseAfterFailureTimeout = TimeSpan.FromSeconds(5);
+
     public sealed record Assignment(IReadOnlyList<IPNetwork> IPv4, IReadOnlyList<IPNetwork> IPv6, bool ThroughIpam, bool Reused)
     {
         public IEnumerable<IPNetwork> All => IPv4.Concat(IPv6);
@@ -40,6 +43,22 @@ internal sealed class AddressAssigner(NetConf conf, CniEnvironment env, Workload
         }
 
         await using var held = await IpamLock.AcquireAsync(conf.IpamLockFile, IpamLock.DefaultTimeout, time, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await AssignThroughIpamAsync(source, requested, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // A failed ADD never keeps what it took. IPAM counts an address on its handle before writing it into a
+            // block, so releasing by handle finds everything, even writes whose answer was lost; if the datastore is
+            // unreachable now, the handle still names them and the DEL the runtime sends next (or GC) frees them.
+            await ReleaseAfterFailureAsync(e).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task<Assignment> AssignThroughIpamAsync(string? source, IReadOnlyList<IPAddress> requested, CancellationToken cancellationToken)
+    {
         var existing = await ipam.IpsByHandleAsync(identity.HandleId, cancellationToken).ConfigureAwait(false);
         if (existing.Count > 0)
         {
@@ -57,17 +76,9 @@ internal sealed class AddressAssigner(NetConf conf, CniEnvironment env, Workload
         if (source is not null)
         {
             var (v4, v6) = Split(requested, source);
-            try
+            foreach (var address in requested)
             {
-                foreach (var address in requested)
-                {
-                    await ipam.AssignIpAsync(new AssignIpArgs { Address = address, HandleId = identity.HandleId, Hostname = identity.Node, Attributes = Attributes() }, cancellationToken).ConfigureAwait(false);
-                }
-            }
-            catch
-            {
-                await ipam.ReleaseByHandleAsync(identity.HandleId, CancellationToken.None).ConfigureAwait(false);
-                throw;
+                await ipam.AssignIpAsync(new AssignIpArgs { Address = address, HandleId = identity.HandleId, Hostname = identity.Node, Attributes = Attributes() }, cancellationToken).ConfigureAwait(false);
             }
 
             Log.Assigned(logger, string.Join(",", requested), identity.HandleId);
@@ -87,14 +98,30 @@ internal sealed class AddressAssigner(NetConf conf, CniEnvironment env, Workload
         var result = await ipam.AutoAssignAsync(args, cancellationToken).ConfigureAwait(false);
         if (result.IPv4.Count < args.Num4 || result.IPv6.Count < args.Num6)
         {
-            // Dual stack half done is no assignment (upstream releases the family that worked).
-            await ipam.ReleaseByHandleAsync(identity.HandleId, CancellationToken.None).ConfigureAwait(false);
+            // Dual stack half done is no assignment (upstream releases the family that worked): the caller releases.
             throw new IpamException($"assigned {result.IPv4.Count} of {args.Num4} IPv4 and {result.IPv6.Count} of {args.Num6} IPv6 addresses");
         }
 
         var assignment = new Assignment(Single(result.IPv4), Single(result.IPv6), ThroughIpam: true, Reused: false);
         Log.Assigned(logger, string.Join(",", assignment.All), identity.HandleId);
         return assignment;
+    }
+
+    /// <summary>Best effort, bounded: the original failure is what the runtime must see.</summary>
+    private async Task ReleaseAfterFailureAsync(Exception failure)
+    {
+        using var bound = new CancellationTokenSource(ReleaseAfterFailureTimeout, time);
+        try
+        {
+            var found = await ipam.ReleaseByHandleAsync(identity.HandleId, bound.Token).ConfigureAwait(false);
+            Log.ReleasedAfterFailure(logger, identity.HandleId, found, failure.Message);
+        }
+#pragma warning disable CA1031 // Any release failure leaves the handle for DEL/GC; it must not hide the ADD's error.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            Log.ReleaseAfterFailureFailed(logger, identity.HandleId, e.Message);
+        }
     }
 
     /// <summary>Releases the container's addresses (a missing handle is not an error).</summary>

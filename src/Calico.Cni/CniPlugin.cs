@@ -77,7 +77,7 @@ internal static class CniPlugin
         }
         catch (Exception e)
         {
-            var error = ToCniException(e);
+            var error = ToCniException(e, invocation, cancellationToken);
             if (sink is not null)
             {
                 Log.Failed(sink.CreateLogger("Calico.Cni"), command, error.Code, error.Message);
@@ -159,14 +159,29 @@ internal static class CniPlugin
         }
     }
 
-    private static CniException ToCniException(Exception e) => e switch
+    /// <summary>The datastore the configuration names, for a timeout message (the configuration may not even parse).</summary>
+    private static string DescribeDatastore(CniInvocation invocation)
+    {
+        try
+        {
+            var conf = NetConfParser.Parse(invocation.Stdin);
+            return conf.DatastoreType is "etcdv3" or "" ? $"etcd at {conf.EtcdEndpoints}" : $"the {conf.DatastoreType} datastore";
+        }
+        catch (CniException)
+        {
+            return "the datastore";
+        }
+    }
+
+    private static CniException ToCniException(Exception e, CniInvocation invocation, CancellationToken cancellationToken) => e switch
     {
         CniException cni => cni,
         DatastoreUnavailableException => new CniException(CniErrorCodes.TryAgainLater, "datastore unavailable, try again later: " + e.Message),
         IpamException => new CniException(CniErrorCodes.AddFailed, "IPAM: " + e.Message),
         NetlinkException => new CniException(CniErrorCodes.AddFailed, "network setup: " + e.Message),
         Calico.Api.ValidationException => new CniException(CniErrorCodes.InvalidConfig, "workload endpoint rejected: " + e.Message),
-        OperationCanceledException => new CniException(CniErrorCodes.TryAgainLater, "timed out: " + e.Message),
+        OperationCanceledException when cancellationToken.IsCancellationRequested => new CniException(CniErrorCodes.TryAgainLater, "cancelled by the runtime"),
+        OperationCanceledException => new CniException(CniErrorCodes.TryAgainLater, $"timed out after {s_deadline.TotalSeconds:0}s waiting for {DescribeDatastore(invocation)}"),
         _ => new CniException(999, $"internal error: {e.GetType().Name}: {e.Message}", e.StackTrace),
     };
 }

@@ -55,7 +55,7 @@ internal sealed class CniSession : IAsyncDisposable
             options = CalicoApiConfig.ToOptions(values, "datastore_path");
 
             // A plugin call is on the workload's start path: fail fast (code 11) rather than wait out etcd.
-            options.EtcdRequestTimeout = env.Command == CniCommand.Status ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(15);
+            options.EtcdRequestTimeout = env.Command == CniCommand.Status ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(10);
             ThrowIfEmbeddedStoreMissing(options, env);
             store = DatastoreFactory.Open(options, loggerFactory);
         }

@@ -49,4 +49,10 @@ internal static partial class Log
 
     [LoggerMessage(15, LogLevel.Warning, "network configuration key {Key} is set but has no effect: {Why}")]
     public static partial void IgnoredKey(ILogger logger, string key, string why);
+
+    [LoggerMessage(16, LogLevel.Information, "failed ADD released handle {Handle} (found: {Found}) after: {Failure}")]
+    public static partial void ReleasedAfterFailure(ILogger logger, string handle, bool found, string failure);
+
+    [LoggerMessage(17, LogLevel.Warning, "failed ADD could not release handle {Handle} ({Reason}); the next DEL or GC releases it")]
+    public static partial void ReleaseAfterFailureFailed(ILogger logger, string handle, string reason);
 }

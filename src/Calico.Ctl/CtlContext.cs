@@ -18,6 +18,14 @@ internal sealed class CtlContext(TextReader stdin, TextWriter stdout, TextWriter
 
     public TimeProvider Time { get; } = timeProvider;
 
+    /// <summary>The datastore opened so far, for messages ("etcd at …"); null before one is opened.</summary>
+    public string? DatastoreDescription => _store switch
+    {
+        Calico.Datastore.Etcd.EtcdKeyValueStore etcd => "etcd at " + etcd.Endpoints,
+        null => null,
+        _ => "the embedded datastore",
+    };
+
     /// <summary>Opens the datastore named by the config file and environment; a bad config is a user-facing error.</summary>
     public ResourceClient OpenClient(string? configPath)
     {

@@ -30,8 +30,17 @@ public sealed class DatastoreOptions
     /// </summary>
     public bool EmbeddedCreate { get; set; }
 
-    /// <summary>Per-request timeout for etcd calls (upstream's dial timeout is 10 s).</summary>
-    public TimeSpan EtcdRequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// Total budget of one etcd operation, every retry and failover included (upstream's dial timeout is 10 s). When it
+    /// runs out the error names etcd, the endpoints, the operation and this budget.
+    /// </summary>
+    public TimeSpan EtcdRequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Deadline of one attempt of a read on one endpoint; a member that does not answer within it is skipped for a while
+    /// and the read goes to the next. Writes get at least <see cref="Etcd.EtcdSettings.MinWriteAttemptTimeout"/>.
+    /// </summary>
+    public TimeSpan EtcdAttemptTimeout { get; set; } = TimeSpan.FromSeconds(3);
 
     /// <summary>How many revisions of change history the embedded store keeps for watchers.</summary>
     public int EmbeddedHistoryRevisions { get; set; } = EmbeddedKeyValueStore.DefaultHistoryRevisions;

@@ -39,7 +39,12 @@ public static class NodeCli
         {
             return 0;
         }
-        catch (Exception e) when (e is ClientConfigException or DatastoreConfigurationException or InvalidOperationException or ArgumentException or IOException or UnauthorizedAccessException)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            await stderr.WriteLineAsync("calico-node: start-up timed out waiting for the datastore").ConfigureAwait(false);
+            return 1;
+        }
+        catch (Exception e) when (e is ClientConfigException or DatastoreConfigurationException or DatastoreUnavailableException or InvalidOperationException or ArgumentException or IOException or UnauthorizedAccessException)
         {
             await stderr.WriteLineAsync("calico-node: " + e.Message).ConfigureAwait(false);
             return 1;

@@ -47,6 +47,11 @@ internal static class CommandGuard
         {
             context.Error.WriteLine(e.Message);
         }
+        catch (OperationCanceledException)
+        {
+            // The store turns its own timeouts into DatastoreUnavailableException; this is an outer cancellation.
+            context.Error.WriteLine($"cancelled before {context.DatastoreDescription ?? "the datastore"} answered");
+        }
 
         return 1;
     }

@@ -1,37 +1,36 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
-using Grpc.Core;
 using Grpc.Net.Client;
-using Grpc.Net.Client.Balancer;
-using Grpc.Net.Client.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Calico.Datastore.Etcd;
 
 /// <summary>
-/// Builds the gRPC channel: one address directly, several through a static resolver with round-robin so a dead
-/// member is skipped. Timeouts follow upstream's clientv3 settings (dial 10 s, keepalive 30 s / 10 s).
+/// Builds one gRPC channel per endpoint (the store chooses the endpoint per call, so it can skip a member that hangs).
+/// TCP/TLS connect is bounded at 3 s (an attempt deadline covers the rest: a frozen member accepts TCP but never sends
+/// HTTP/2 SETTINGS); HTTP/2 keepalive pings (10 s / 5 s, only with active
+/// calls: etcd answers idle pings with GOAWAY too_many_pings) drop a connection whose peer stopped answering.
 /// </summary>
 internal static class EtcdChannelFactory
 {
     private const int MaxMessageBytes = 64 * 1024 * 1024;
 
-    public static GrpcChannel Create(EtcdSettings settings, out IDisposable? ownedResources)
+    /// <summary>Loads the TLS material once for all endpoints; null for plain HTTP.</summary>
+    public static CertificateMaterial? LoadCertificates(EtcdSettings settings) => settings.UseTls ? CertificateMaterial.Load(settings) : null;
+
+    public static GrpcChannel Create(Uri endpoint, CertificateMaterial? material)
     {
         var handler = new SocketsHttpHandler
         {
-            ConnectTimeout = TimeSpan.FromSeconds(10),
-            KeepAlivePingDelay = TimeSpan.FromSeconds(30),
-            KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
-            KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
+            ConnectTimeout = TimeSpan.FromSeconds(3),
+            KeepAlivePingDelay = TimeSpan.FromSeconds(10),
+            KeepAlivePingTimeout = TimeSpan.FromSeconds(5),
+            KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
             PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
             EnableMultipleHttp2Connections = true,
         };
 
-        CertificateMaterial? material = null;
-        if (settings.UseTls)
+        if (material is not null)
         {
-            material = CertificateMaterial.Load(settings);
             handler.SslOptions = material.CreateSslOptions();
         }
 
@@ -43,24 +42,11 @@ internal static class EtcdChannelFactory
             MaxReceiveMessageSize = MaxMessageBytes,
             MaxSendMessageSize = MaxMessageBytes,
         };
-        ownedResources = material;
-
-        if (settings.Endpoints.Count == 1)
-        {
-            return GrpcChannel.ForAddress(settings.Endpoints[0], options);
-        }
-
-        BalancerAddress[] addresses = settings.Endpoints.Select(e => new BalancerAddress(e.Host, e.Port)).ToArray();
-        var services = new ServiceCollection();
-        services.AddSingleton<ResolverFactory>(new StaticResolverFactory(_ => addresses));
-        options.ServiceProvider = services.BuildServiceProvider();
-        options.ServiceConfig = new ServiceConfig { LoadBalancingConfigs = { new RoundRobinConfig() } };
-        options.Credentials = settings.UseTls ? ChannelCredentials.SecureSsl : ChannelCredentials.Insecure;
-        return GrpcChannel.ForAddress("static:///etcd", options);
+        return GrpcChannel.ForAddress(endpoint, options);
     }
 
     /// <summary>The CA bundle and client certificate, kept alive for the channel's lifetime.</summary>
-    private sealed class CertificateMaterial : IDisposable
+    internal sealed class CertificateMaterial : IDisposable
     {
         private readonly X509Certificate2Collection _trustedRoots;
         private readonly X509Certificate2? _clientCertificate;

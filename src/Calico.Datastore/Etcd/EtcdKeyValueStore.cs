@@ -12,8 +12,9 @@ namespace Calico.Datastore.Etcd;
 /// <summary>
 /// <see cref="IKeyValueStore"/> over etcd v3 gRPC, with upstream's transactions
 /// (<c>libcalico-go/lib/backend/etcdv3/etcdv3.go</c>): create = If(version==0) Put Else Get; update and delete
-/// with a revision = If(mod_revision==rev) ... Else Get. Transport failures become
-/// <see cref="DatastoreUnavailableException"/> naming the endpoints.
+/// with a revision = If(mod_revision==rev) ... Else Get. One channel per member; calls fail over between members
+/// (see DESIGN.md, "etcd backend"). Failures become <see cref="DatastoreUnavailableException"/> naming etcd, the
+/// endpoints and, when nothing answered, the time budget.
 /// </summary>
 public sealed partial class EtcdKeyValueStore : IKeyValueStore
 {
@@ -21,19 +22,32 @@ public sealed partial class EtcdKeyValueStore : IKeyValueStore
 
     private readonly EtcdSettings _settings;
     private readonly ILogger _logger;
-    private readonly GrpcChannel _channel;
-    private readonly IDisposable? _ownedResources;
-    private readonly KV.KVClient _kv;
-    private readonly Watch.WatchClient _watch;
+    private readonly TimeProvider _time;
+    private readonly Random _random;
+    private readonly EtcdChannelFactory.CertificateMaterial? _ownedResources;
+    private readonly EtcdEndpoint[] _endpoints;
+    private int _nextEndpoint;
 
     public EtcdKeyValueStore(EtcdSettings settings, ILogger<EtcdKeyValueStore>? logger = null)
+        : this(settings, logger, TimeProvider.System, Random.Shared)
+    {
+    }
+
+    internal EtcdKeyValueStore(EtcdSettings settings, ILogger? logger, TimeProvider time, Random random)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(random);
         _settings = settings;
-        _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _channel = EtcdChannelFactory.Create(settings, out _ownedResources);
-        _kv = new KV.KVClient(_channel);
-        _watch = new Watch.WatchClient(_channel);
+        _logger = logger ?? NullLogger.Instance;
+        _time = time;
+        _random = random;
+        EtcdChannelFactory.CertificateMaterial? material = EtcdChannelFactory.LoadCertificates(settings);
+        _ownedResources = material;
+        _endpoints = [.. settings.Endpoints.Select(e => new EtcdEndpoint(e, material))];
+
+        // Processes on many hosts share one endpoint list: start each at a random member so the load spreads.
+        _nextEndpoint = random.Next(_endpoints.Length);
     }
 
     /// <summary>The endpoints this store talks to, comma-separated.</summary>
@@ -42,8 +56,8 @@ public sealed partial class EtcdKeyValueStore : IKeyValueStore
     public async Task<KeyValue?> GetAsync(string key, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
-        RangeResponse response = await CallAsync(
-            "get", key, options => _kv.RangeAsync(new RangeRequest { Key = ByteString.CopyFromUtf8(key) }, options), cancellationToken);
+        var request = new RangeRequest { Key = ByteString.CopyFromUtf8(key) };
+        (RangeResponse response, _) = await ExecuteAsync("get", key, write: false, Repeat.Always, (kv, options) => kv.RangeAsync(request, options), cancellationToken);
         return response.Kvs.Count == 0 ? null : ToKeyValue(response.Kvs[0]);
     }
 
@@ -58,7 +72,8 @@ public sealed partial class EtcdKeyValueStore : IKeyValueStore
         // Pages are read at the revision of the first page, so the whole list is one snapshot.
         while (true)
         {
-            RangeResponse page = await CallAsync("list", prefix, options => _kv.RangeAsync(request, options), cancellationToken);
+            RangeRequest pageRequest = request;
+            (RangeResponse page, _) = await ExecuteAsync("list", prefix, write: false, Repeat.Always, (kv, options) => kv.RangeAsync(pageRequest, options), cancellationToken);
             if (revision == 0)
             {
                 revision = page.Header.Revision;
@@ -94,13 +109,22 @@ public sealed partial class EtcdKeyValueStore : IKeyValueStore
             Success = { new RequestOp { RequestPut = new PutRequest { Key = keyBytes, Value = ByteString.CopyFrom(value.Span) } } },
             Failure = { new RequestOp { RequestRange = new RangeRequest { Key = keyBytes } } },
         };
-        TxnResponse response = await CallAsync("create", key, options => _kv.TxnAsync(txn, options), cancellationToken);
+        (TxnResponse response, bool ambiguous) = await ExecuteAsync("create", key, write: true, Repeat.ReportAmbiguous, (kv, options) => kv.TxnAsync(txn, options), cancellationToken);
         if (response.Succeeded)
         {
             return new WriteResult(WriteStatus.Ok, response.Header.Revision, null);
         }
 
-        KeyValue? current = CurrentFrom(response);
+        Mvccpb.KeyValue? raw = RawCurrentFrom(response);
+        if (ambiguous)
+        {
+            // Our first attempt created it if the key holds exactly our value and was never modified since.
+            return raw is not null && raw.Value.Span.SequenceEqual(value.Span) && raw.CreateRevision == raw.ModRevision
+                ? new WriteResult(WriteStatus.Ok, raw.ModRevision, null)
+                : throw Ambiguous("create", key);
+        }
+
+        KeyValue? current = raw is null ? null : ToKeyValue(raw);
         return new WriteResult(WriteStatus.AlreadyExists, current?.Revision ?? 0, current);
     }
 
@@ -112,7 +136,7 @@ public sealed partial class EtcdKeyValueStore : IKeyValueStore
         var put = new PutRequest { Key = keyBytes, Value = ByteString.CopyFrom(value.Span) };
         if (expectedRevision == 0)
         {
-            PutResponse putResponse = await CallAsync("update", key, options => _kv.PutAsync(put, options), cancellationToken);
+            (PutResponse putResponse, _) = await ExecuteAsync("update", key, write: true, Repeat.Always, (kv, options) => kv.PutAsync(put, options), cancellationToken);
             return new WriteResult(WriteStatus.Ok, putResponse.Header.Revision, null);
         }
 
@@ -122,10 +146,19 @@ public sealed partial class EtcdKeyValueStore : IKeyValueStore
             Success = { new RequestOp { RequestPut = put } },
             Failure = { new RequestOp { RequestRange = new RangeRequest { Key = keyBytes } } },
         };
-        TxnResponse response = await CallAsync("update", key, options => _kv.TxnAsync(txn, options), cancellationToken);
+        (TxnResponse response, bool ambiguous) = await ExecuteAsync("update", key, write: true, Repeat.ReportAmbiguous, (kv, options) => kv.TxnAsync(txn, options), cancellationToken);
         if (response.Succeeded)
         {
             return new WriteResult(WriteStatus.Ok, response.Header.Revision, null);
+        }
+
+        if (ambiguous)
+        {
+            // Our first attempt applied if the key now holds exactly our value (nobody else writes our bytes).
+            Mvccpb.KeyValue? raw = RawCurrentFrom(response);
+            return raw is not null && raw.Value.Span.SequenceEqual(value.Span)
+                ? new WriteResult(WriteStatus.Ok, raw.ModRevision, null)
+                : throw Ambiguous("update", key);
         }
 
         KeyValue? current = CurrentFrom(response);
@@ -142,8 +175,12 @@ public sealed partial class EtcdKeyValueStore : IKeyValueStore
         var delete = new DeleteRangeRequest { Key = keyBytes, PrevKv = true };
         if (expectedRevision == 0)
         {
-            DeleteRangeResponse deleted = await CallAsync("delete", key, options => _kv.DeleteRangeAsync(delete, options), cancellationToken);
-            return deleted.Deleted == 0
+            (DeleteRangeResponse deleted, bool deleteAmbiguous) = await ExecuteAsync(
+                "delete", key, write: true, Repeat.ReportAmbiguous, (kv, options) => kv.DeleteRangeAsync(delete, options), cancellationToken);
+
+            // After an attempt with unknown outcome "nothing to delete" may be our own earlier delete: the key is gone
+            // either way, which is what an unconditional delete asks for.
+            return deleted.Deleted == 0 && !deleteAmbiguous
                 ? new WriteResult(WriteStatus.NotFound, 0, null)
                 : new WriteResult(WriteStatus.Ok, deleted.Header.Revision, null);
         }
@@ -154,10 +191,18 @@ public sealed partial class EtcdKeyValueStore : IKeyValueStore
             Success = { new RequestOp { RequestDeleteRange = delete } },
             Failure = { new RequestOp { RequestRange = new RangeRequest { Key = keyBytes } } },
         };
-        TxnResponse response = await CallAsync("delete", key, options => _kv.TxnAsync(txn, options), cancellationToken);
+        (TxnResponse response, bool ambiguous) = await ExecuteAsync("delete", key, write: true, Repeat.ReportAmbiguous, (kv, options) => kv.TxnAsync(txn, options), cancellationToken);
         if (response.Succeeded)
         {
             return new WriteResult(WriteStatus.Ok, response.Header.Revision, null);
+        }
+
+        if (ambiguous)
+        {
+            // Gone is what was asked; a key still there (changed or recreated) leaves the outcome unknown.
+            return RawCurrentFrom(response) is null
+                ? new WriteResult(WriteStatus.Ok, response.Header.Revision, null)
+                : throw Ambiguous("delete", key);
         }
 
         KeyValue? current = CurrentFrom(response);
@@ -166,64 +211,21 @@ public sealed partial class EtcdKeyValueStore : IKeyValueStore
             : new WriteResult(WriteStatus.Conflict, current.Revision, current);
     }
 
-    public async IAsyncEnumerable<WatchEvent> WatchAsync(string prefix, long afterRevision, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(prefix);
-        ArgumentOutOfRangeException.ThrowIfNegative(afterRevision);
-        var create = new WatchRequest
-        {
-            CreateRequest = new WatchCreateRequest
-            {
-                Key = PrefixStart(prefix),
-                RangeEnd = PrefixEnd(prefix),
-                StartRevision = afterRevision + 1,
-                PrevKv = true,
-            },
-        };
-
-        using AsyncDuplexStreamingCall<WatchRequest, WatchResponse> call = _watch.Watch(cancellationToken: cancellationToken);
-        await GuardAsync("watch", prefix, async () => await call.RequestStream.WriteAsync(create, cancellationToken), cancellationToken);
-        Log.WatchStarted(_logger, prefix, afterRevision);
-        while (true)
-        {
-            WatchResponse? response = await GuardAsync(
-                "watch", prefix, async () => await call.ResponseStream.MoveNext(cancellationToken) ? call.ResponseStream.Current : null, cancellationToken);
-            if (response is null)
-            {
-                throw new DatastoreUnavailableException($"etcd at {_settings.EndpointList} closed the watch on {prefix}");
-            }
-
-            if (response.CompactRevision != 0)
-            {
-                throw new WatchCompactedException(afterRevision, response.CompactRevision);
-            }
-
-            if (response.Canceled)
-            {
-                throw new DatastoreUnavailableException($"etcd at {_settings.EndpointList} cancelled the watch on {prefix}: {response.CancelReason}");
-            }
-
-            foreach (Event e in response.Events)
-            {
-                yield return ToWatchEvent(e);
-            }
-        }
-    }
-
     /// <summary>Discards history before <paramref name="revision"/> (etcd compaction, physical).</summary>
     public async Task CompactAsync(long revision, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(revision);
-        await CallAsync(
-            "compact",
-            string.Empty,
-            options => _kv.CompactAsync(new CompactionRequest { Revision = revision, Physical = true }, options),
-            cancellationToken);
+        var request = new CompactionRequest { Revision = revision, Physical = true };
+        await ExecuteAsync("compact", string.Empty, write: true, Repeat.Never, (kv, options) => kv.CompactAsync(request, options), cancellationToken);
     }
 
     public ValueTask DisposeAsync()
     {
-        _channel.Dispose();
+        foreach (EtcdEndpoint endpoint in _endpoints)
+        {
+            endpoint.Dispose();
+        }
+
         _ownedResources?.Dispose();
         return ValueTask.CompletedTask;
     }
@@ -236,13 +238,15 @@ public sealed partial class EtcdKeyValueStore : IKeyValueStore
         ModRevision = revision,
     };
 
-    private static KeyValue? CurrentFrom(TxnResponse response)
+    private static KeyValue? CurrentFrom(TxnResponse response) => RawCurrentFrom(response) is { } kv ? ToKeyValue(kv) : null;
+
+    private static Mvccpb.KeyValue? RawCurrentFrom(TxnResponse response)
     {
         foreach (ResponseOp op in response.Responses)
         {
             if (op.ResponseRange is { Kvs.Count: > 0 } range)
             {
-                return ToKeyValue(range.Kvs[0]);
+                return range.Kvs[0];
             }
         }
 
@@ -278,43 +282,11 @@ public sealed partial class EtcdKeyValueStore : IKeyValueStore
         return ByteString.CopyFrom(0);
     }
 
-    private async Task<T> CallAsync<T>(string operation, string key, Func<CallOptions, AsyncUnaryCall<T>> call, CancellationToken cancellationToken)
-    {
-        var options = new CallOptions(deadline: DateTime.UtcNow + _settings.RequestTimeout, cancellationToken: cancellationToken);
-        return await GuardAsync(operation, key, async () => await call(options), cancellationToken);
-    }
-
-    private async Task<T> GuardAsync<T>(string operation, string key, Func<Task<T>> action, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await action();
-        }
-        catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            Log.RequestFailed(_logger, operation, key, _settings.EndpointList, ex.StatusCode, ex);
-            throw new DatastoreUnavailableException(
-                $"etcd at {_settings.EndpointList} failed {operation} {key}: {ex.StatusCode} {ex.Status.Detail}", ex);
-        }
-        catch (HttpRequestException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new DatastoreUnavailableException($"etcd at {_settings.EndpointList} failed {operation} {key}: {ex.Message}", ex);
-        }
-    }
-
-    private Task<bool> GuardAsync(string operation, string key, Func<Task> action, CancellationToken cancellationToken) =>
-        GuardAsync(operation, key, async () =>
-        {
-            await action();
-            return true;
-        }, cancellationToken);
-
-    private static partial class Log
-    {
-        [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "etcd {Operation} {Key} failed against {Endpoints}: {StatusCode}")]
-        public static partial void RequestFailed(ILogger logger, string operation, string key, string endpoints, StatusCode statusCode, Exception exception);
-
-        [LoggerMessage(EventId = 1102, Level = LogLevel.Debug, Message = "etcd watch on {Prefix} after revision {Revision}")]
-        public static partial void WatchStarted(ILogger logger, string prefix, long revision);
-    }
+    /// <summary>
+    /// A compare that failed after an attempt whose outcome is unknown may have failed on our own write, and nothing
+    /// shows it was ours: reporting Conflict/AlreadyExists would make the caller redo a change that may already be
+    /// there, so the outcome is reported as unknown.
+    /// </summary>
+    private DatastoreUnavailableException Ambiguous(string operation, string key) => new(
+        $"etcd at {_settings.EndpointList}: {operation} {key} got no answer from one member and its retry found the key changed; it may or may not have been applied (read it again)");
 }

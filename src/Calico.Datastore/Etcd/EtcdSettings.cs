@@ -5,8 +5,15 @@ namespace Calico.Datastore.Etcd;
 /// <summary>Validated etcd connection settings: absolute endpoint URIs sharing one scheme, and TLS files that exist.</summary>
 public sealed record EtcdSettings
 {
-    private EtcdSettings(IReadOnlyList<Uri> endpoints, string? caCertFile, string? certFile, string? keyFile, TimeSpan requestTimeout)
+    /// <summary>
+    /// A write waits at least this long for one endpoint. Short enough that a budget of 10 s survives a write lost with a
+    /// frozen leader (the follower forwarded it and never answers) plus one attempt on the frozen leader itself.
+    /// </summary>
+    public static readonly TimeSpan MinWriteAttemptTimeout = TimeSpan.FromSeconds(3);
+
+    private EtcdSettings(IReadOnlyList<Uri> endpoints, string? caCertFile, string? certFile, string? keyFile, TimeSpan requestTimeout, TimeSpan attemptTimeout)
     {
+        AttemptTimeout = attemptTimeout;
         Endpoints = endpoints;
         CaCertFile = caCertFile;
         CertFile = certFile;
@@ -22,7 +29,29 @@ public sealed record EtcdSettings
 
     public string? KeyFile { get; }
 
+    /// <summary>Total budget of one operation across every attempt and endpoint.</summary>
     public TimeSpan RequestTimeout { get; }
+
+    /// <summary>Deadline of one read attempt on one endpoint.</summary>
+    public TimeSpan AttemptTimeout { get; }
+
+    /// <summary>Deadline of one write attempt on one endpoint.</summary>
+    public TimeSpan WriteAttemptTimeout => AttemptTimeout > MinWriteAttemptTimeout ? AttemptTimeout : MinWriteAttemptTimeout;
+
+    /// <summary>
+    /// A watch stream silent this long is asked for progress; silent for another such period it is reopened on another
+    /// endpoint (a frozen member accepts the stream and never answers).
+    /// </summary>
+    public TimeSpan WatchProgressInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// A read not answered within this also goes to the next member, and the first answer wins (hedged read): a frozen
+    /// member costs this, not <see cref="AttemptTimeout"/>. Writes are never hedged (they are not idempotent).
+    /// </summary>
+    public TimeSpan HedgeDelay { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>How long a member that timed out or refused is skipped (doubling per consecutive failure, at most 60 s).</summary>
+    public TimeSpan EjectionTime { get; init; } = TimeSpan.FromSeconds(5);
 
     public bool UseTls => Endpoints[0].Scheme == Uri.UriSchemeHttps;
 
@@ -86,7 +115,15 @@ public sealed record EtcdSettings
                 "must be positive");
         }
 
-        return new EtcdSettings(endpoints, ca, cert, key, options.EtcdRequestTimeout);
+        if (options.EtcdAttemptTimeout <= TimeSpan.Zero)
+        {
+            throw new DatastoreConfigurationException(
+                nameof(DatastoreOptions.EtcdAttemptTimeout),
+                options.EtcdAttemptTimeout.ToString("c", CultureInfo.InvariantCulture),
+                "must be positive");
+        }
+
+        return new EtcdSettings(endpoints, ca, cert, key, options.EtcdRequestTimeout, options.EtcdAttemptTimeout);
     }
 
     private static string? CheckFile(string field, string? path)

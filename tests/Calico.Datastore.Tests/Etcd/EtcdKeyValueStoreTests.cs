@@ -26,7 +26,7 @@ public sealed class EtcdKeyValueStoreTests(EtcdFixture etcd) : KeyValueStoreCont
     [Fact]
     public async Task Get_NoServerListening_ThrowsUnavailableNamingEndpoint()
     {
-        await using IKeyValueStore store = DatastoreFactory.Open(new DatastoreOptions { EtcdEndpoints = ["http://127.0.0.1:1"] });
+        await using IKeyValueStore store = DatastoreFactory.Open(new DatastoreOptions { EtcdEndpoints = ["http://127.0.0.1:1"], EtcdRequestTimeout = TimeSpan.FromSeconds(1) });
 
         var error = await Assert.ThrowsAsync<DatastoreUnavailableException>(() => store.GetAsync("/k", Timeout()));
 
