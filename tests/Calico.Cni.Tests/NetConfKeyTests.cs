@@ -11,6 +11,20 @@ public sealed class NetConfKeyTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("cni-keys-").FullName;
 
+    /// <summary>An empty embedded store, as calico-node creates it (the plugin never creates one).</summary>
+    public NetConfKeyTests()
+    {
+        var store = new Calico.Datastore.Embedded.EmbeddedKeyValueStore(Path.Combine(_dir, "calico.db"));
+        try
+        {
+            store.ListAsync("/calico/", CancellationToken.None).GetAwaiter().GetResult();
+        }
+        finally
+        {
+            store.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     private string Conf(string extra) =>

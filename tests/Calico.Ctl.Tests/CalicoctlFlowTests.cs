@@ -339,7 +339,8 @@ public abstract class CalicoctlFlowTests : IDisposable
     [Fact]
     public async Task Apply_AddedKinds_GetByAliasAndDelete()
     {
-        var r = await Ctl.RunAsync("apply -f -", """
+        // BGPFilter is a served kind, refused until BIRD renders filters (docs/support-matrix.md): nothing written.
+        var filter = await Ctl.RunAsync("apply -f -", """
             apiVersion: projectcalico.org/v3
             kind: BGPFilter
             metadata:
@@ -349,7 +350,12 @@ public abstract class CalicoctlFlowTests : IDisposable
               - action: Accept
                 matchOperator: In
                 cidr: 10.0.0.0/8
-            ---
+            """);
+        Assert.Equal(1, filter.ExitCode);
+        Assert.Contains("BGPFilter \"export-only\" is not supported", filter.Err, StringComparison.Ordinal);
+        Assert.Equal("NAME   NUMEXPORTV4   NUMIMPORTV4   NUMEXPORTV6   NUMIMPORTV6   \n\n", (await Ctl.RunAsync("get bf")).Out);
+
+        var r = await Ctl.RunAsync("apply -f -", """
             apiVersion: projectcalico.org/v3
             kind: CalicoNodeStatus
             metadata:
@@ -387,13 +393,11 @@ public abstract class CalicoctlFlowTests : IDisposable
               policyTypes: [Ingress]
             """);
         Assert.True(r.ExitCode == 0, r.ToString());
-        Assert.Equal("NAME          NUMEXPORTV4   NUMIMPORTV4   NUMEXPORTV6   NUMIMPORTV6   \nexport-only   1             0             0             0             \n\n", (await Ctl.RunAsync("get bf")).Out);
         Assert.Equal("NAME           NODE    CLASSES     \nnode1-status   node1   Agent,BGP   \n\n", (await Ctl.RunAsync("get nodestatus -o wide")).Out);
         Assert.Contains("try-web", (await Ctl.RunAsync("get snp -n prod")).Out, StringComparison.Ordinal);
         Assert.Contains("try-deny", (await Ctl.RunAsync("get sgnp")).Out, StringComparison.Ordinal);
         Assert.Contains("try-k8s", (await Ctl.RunAsync("get sknp -n prod")).Out, StringComparison.Ordinal);
         Assert.Equal("Successfully deleted 1 'StagedNetworkPolicy' resource(s)\n", (await Ctl.RunAsync("delete snp try-web -n prod")).Out);
-        Assert.Equal("Successfully deleted 1 'BGPFilter' resource(s)\n", (await Ctl.RunAsync("delete bgpfilter export-only")).Out);
     }
 
     [Fact]

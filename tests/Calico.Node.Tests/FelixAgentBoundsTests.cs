@@ -44,7 +44,7 @@ public sealed class FelixAgentBoundsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Policies_with_100000_deep_selectors_are_dropped_and_the_agent_keeps_running()
+    public async Task Policies_with_100000_deep_selectors_fail_closed_and_the_agent_keeps_running()
     {
         var deepRule = Gnp("deep-rule", "all()");
         deepRule.Spec.Ingress = [new Rule { Action = "Allow", Source = new EntityRule { Selector = DeepSelector } }, new Rule { Action = "Deny" }];
@@ -75,10 +75,17 @@ public sealed class FelixAgentBoundsTests : IAsyncLifetime
         var applied = await NextApplyAsync();
         Assert.Single(applied.State.Endpoints);
         var names = applied.State.Policies.Keys.Select(k => k.Name).Order(StringComparer.Ordinal).ToArray();
-        // A policy whose own selector (or namespace or service-account selector) does not parse is treated as deleted.
-        Assert.Equal(["deep-rule", "good"], names);
-        var rules = applied.State.Policies.Single(p => p.Key.Name == "deep-rule").Value;
-        Assert.Single(rules.InboundRules); // the rule with the deep selector is dropped, the Deny stays
+        // A policy with a selector the graph cannot use (its own, its namespace or service-account selector, or one in
+        // a rule), or a value that cannot be decoded, is never treated as deleted: with no last good version, a deny-all
+        // stands in for it (CorruptValueFilter), so a Deny it held cannot turn into an opening.
+        Assert.Equal(["deep", "deep-json", "deep-np", "deep-ns", "deep-rule", "deep-sa", "good", "huge-order"], names);
+        foreach (var (key, policy) in applied.State.Policies)
+        {
+            if (key.Name != "good")
+            {
+                Assert.Equal(Calico.Felix.Calc.Model.RuleAction.Deny, Assert.Single(policy.InboundRules).Action);
+            }
+        }
 
         // Still alive: the next update is processed and applied.
         _agent.OnUpdates([Put(Wep("db", "10.65.0.3/32")), Delete(ResourceKinds.GlobalNetworkPolicy, "good")]);

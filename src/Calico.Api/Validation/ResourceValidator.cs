@@ -147,15 +147,17 @@ public static partial class ResourceValidator
                 ValidateCalicoNodeStatus(errors, status);
                 break;
         }
+        // Bounds first: a non-finite order cannot even be turned into JSON for the generic layers below.
+        int specific = errors.Count;
+        CheckBounds(errors, r);
         // The CRD schema's structural constraints (libcalico-go applies them in etcd mode too).
-        if (r.ApiVersion == Resource.CalicoApiVersion)
+        if (errors.Count == specific && r.ApiVersion == Resource.CalicoApiVersion)
         {
             var json = ResourceCodec.ToJsonNode(r);
             CheckGoTags(errors, r.Kind, json);
             if (CrdSchema.HasSchema(r.Kind))
                 CrdSchema.Check(r.Kind, json, errors.AddUnlessNamed);
         }
-        CheckBounds(errors, r);
         errors.ThrowIfAny();
     }
 
@@ -289,12 +291,15 @@ public static partial class ResourceValidator
     {
         private readonly List<FieldError> _list = [];
 
+        public int Count => _list.Count;
+
         public void Add(string field, string? value, string reason) => _list.Add(new FieldError(field, value, reason));
 
         /// <summary>The generic tag and schema layers add nothing for a value a specific check already named.</summary>
         public void AddUnlessNamed(string field, string? value, string reason)
         {
-            if (value is null || !_list.Exists(e => e.Value == value))
+            // A specific check may have shown a long value abbreviated.
+            if (value is null || !_list.Exists(e => e.Value == value || e.Value == Abbreviate(value)))
                 Add(field, value, reason);
         }
 

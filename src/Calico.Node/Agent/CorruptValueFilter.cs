@@ -66,6 +66,12 @@ internal sealed class CorruptValueFilter
         try
         {
             value = ResourceClient.DecodeStored(kind, stored);
+            if (PolicySelectorCheck.FirstProblem(value) is { } unusable)
+            {
+                error = "invalid selector at " + unusable;
+                return OnCorrupt(kind, ns, name, key, error, out value);
+            }
+
             _lastGood[key] = stored;
             ClearCorrupt(key);
             if (kind == ResourceKinds.Tier)

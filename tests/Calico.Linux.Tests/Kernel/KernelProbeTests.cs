@@ -43,15 +43,11 @@ public class KernelProbeTests(ITestOutputHelper output)
     public async Task Probe_ByTrial_LeavesNoNamespaceLinkOrTableBehind()
     {
         IpTool.RequireRootTier();
-        string namespacesBefore = IpTool.Run("netns", "list");
-        string linksBefore = IpTool.Run("-o", "link", "show");
-
+        // Other test assemblies create and remove namespaces and links meanwhile: look for the probe's own names only.
         await KernelProbe.ProbeAsync(new KernelProbeOptions { IgnoreConfig = true });
 
-        Assert.Equal(namespacesBefore, IpTool.Run("netns", "list"));
-        string links = IpTool.Run("-o", "link", "show");
-        Assert.DoesNotContain("probe-", links, StringComparison.Ordinal);
-        Assert.Equal(linksBefore.Split('\n').Length, links.Split('\n').Length);
+        Assert.DoesNotContain("probe", IpTool.Run("netns", "list"), StringComparison.Ordinal);
+        Assert.DoesNotContain("probe-", IpTool.Run("-o", "link", "show"), StringComparison.Ordinal);
         var (_, tables, _) = IpTool.RunProcess(Prerequisites.Require("nft"), ["list", "tables"], throwOnError: true);
         Assert.DoesNotContain("calico-probe", tables, StringComparison.Ordinal);
     }
