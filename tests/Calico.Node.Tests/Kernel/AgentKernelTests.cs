@@ -332,4 +332,58 @@ public sealed class AgentKernelTests(AgentHostFixture host) : IClassFixture<Agen
         await host.WaitForAsync(async () => (await NetnsSockets.HttpGetAsync(host.HostNs, 9099, "/readiness"))?.Status == 200, Converge, "readiness once the ipip pool is gone");
     }
 
+    [Fact]
+    public async Task A_refused_setting_written_without_calicoctl_is_reported_while_the_rest_stays_enforced()
+    {
+        Pod server = await host.AddPodAsync("rsrv", "10.65.0.60", ("app", "rserver"));
+        Pod client = await host.AddPodAsync("rcli", "10.65.0.61", ("app", "rclient"));
+        using var listener = await NetnsSockets.ListenAsync(server.Netns, IPAddress.Any, 8300);
+        // The client library writes what calicoctl would refuse (as etcdctl or an older tool could).
+        await host.ApplyAsync("""
+            apiVersion: projectcalico.org/v3
+            kind: GlobalNetworkPolicy
+            metadata:
+              name: pre-dnat-1
+            spec:
+              selector: has(host-endpoint)
+              preDNAT: true
+              applyOnForward: true
+              ingress:
+              - action: Deny
+            ---
+            apiVersion: projectcalico.org/v3
+            kind: NetworkPolicy
+            metadata:
+              name: rserver-from-nobody
+              namespace: ns1
+            spec:
+              selector: app == 'rserver'
+              types: [Ingress]
+              ingress:
+              - action: Allow
+                source:
+                  selector: app == 'nobody'
+            """);
+        try
+        {
+            await host.WaitForAsync(async () => await NetnsSockets.HttpGetAsync(host.HostNs, 9099, "/readiness") is { Status: 503 } r
+                    && r.Body.Contains("not enforced: GlobalNetworkPolicy", StringComparison.Ordinal)
+                    && r.Body.Contains("pre-dnat-1", StringComparison.Ordinal) && r.Body.Contains("sets preDNAT", StringComparison.Ordinal),
+                Converge, "readiness naming the pre-DNAT policy");
+            var metrics = await NetnsSockets.HttpGetAsync(host.HostNs, 9091, "/metrics");
+            Assert.Contains("felix_unsupported_settings{kind=\"GlobalNetworkPolicy\",name=\"pre-dnat-1\",field=\"spec.preDNAT\"} 1", metrics!.Value.Body, StringComparison.Ordinal);
+            Assert.Contains("Not enforced: GlobalNetworkPolicy \"pre-dnat-1\" sets spec.preDNAT", host.AgentOutput, StringComparison.Ordinal);
+
+            // The policy that can be enforced still is, over real packets.
+            await host.WaitForAsync(async () => await NetnsSockets.ProbeAsync(client.Netns, server.Address, 8300, ShortProbe) is null, Converge, "the client to be refused by the enforceable policy");
+        }
+        finally
+        {
+            await host.DeleteAsync(ResourceKinds.GlobalNetworkPolicy, null, "pre-dnat-1");
+            await host.DeleteAsync(ResourceKinds.NetworkPolicy, "ns1", "rserver-from-nobody");
+            listener.Stop();
+        }
+
+        await host.WaitForAsync(async () => (await NetnsSockets.HttpGetAsync(host.HostNs, 9099, "/readiness"))?.Status == 200, Converge, "readiness once the policy is gone");
+    }
 }
