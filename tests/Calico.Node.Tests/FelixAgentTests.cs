@@ -118,7 +118,8 @@ public sealed class FelixAgentTests : IAsyncLifetime
         // Everything else is still programmed: the workload, and the policy that can be enforced.
         Assert.Single(applied.State.Endpoints);
         Assert.Contains(applied.State.Policies.Keys, k => k.Name == "allow-web");
-        await WaitForAsync(() => _telemetry.Unsupported.Count == 3);
+        // The report and readiness are set one after the other on the agent's loop: wait for both.
+        await WaitForAsync(() => _telemetry.Unsupported.Count == 3 && !_telemetry.Readiness.Reason.StartsWith("waiting", StringComparison.Ordinal));
         Assert.Equal(["spec.applyOnForward", "spec.ipipMode", "spec.preDNAT"], _telemetry.Unsupported.Select(f => f.Field).Order(StringComparer.Ordinal));
         Assert.False(_telemetry.Readiness.Ready);
         Assert.StartsWith("not enforced: GlobalNetworkPolicy \"pre-dnat-1\" sets applyOnForward; GlobalNetworkPolicy \"pre-dnat-1\" sets preDNAT", _telemetry.Readiness.Reason, StringComparison.Ordinal);
