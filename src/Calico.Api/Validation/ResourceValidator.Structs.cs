@@ -68,7 +68,9 @@ public static partial class ResourceValidator
         {
             if (!HealthTimeoutOverrideNameRegex().IsMatch(h.Name))
                 errors.Add("HealthTimeoutOverride.Name", h.Name, "name should match regex ^[a-zA-Z0-9_ -]+$");
-            // A negative timeout needs the Go-duration parser (h-bounds).
+            // Upstream's validateHealthTimeoutOverride: the timeout must not be negative (syntax is the decoder's).
+            if (GoDuration.TryParse(h.Timeout, out long nanoseconds) && nanoseconds < 0)
+                errors.Add("HealthTimeoutOverride.Timeout", h.Timeout, "timeout must be non-negative");
         });
     }
 
