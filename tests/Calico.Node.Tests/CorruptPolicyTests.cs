@@ -13,65 +13,39 @@ namespace Calico.Node.Tests;
 /// A policy whose stored value cannot be read never becomes an opening: at the dataplane-intent level, the policy that
 /// denied keeps denying, and a policy never read makes its tier deny; /readiness names the key until it is repaired.
 /// </summary>
-public sealed class CorruptPolicyTests : IAsyncLifetime
+public sealed class CorruptPolicyTests : AgentTestBase
 {
     private static readonly byte[] Garbage = Encoding.UTF8.GetBytes("{\"kind\":\"GlobalNetworkPolicy\",\"spec\":{\"selector\":");
-    private readonly FakeDriver _driver = new();
-    private readonly RecordingTelemetry _telemetry = new();
-    private readonly CancellationTokenSource _stop = new();
-    private FelixAgent _agent = null!;
-    private Task _running = Task.CompletedTask;
-
-    public Task InitializeAsync()
-    {
-        _agent = new FelixAgent("host1", _driver, _ => new RenderConfig(), TimeSpan.FromMinutes(5), _telemetry, NullLogger.Instance, TimeSpan.FromMilliseconds(20));
-        _running = Task.Run(() => _agent.RunAsync(_stop.Token));
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        try
-        {
-            await _running;
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
-        _stop.Dispose();
-    }
 
     [Fact]
     public async Task CorruptPolicy_WithLastGoodVersion_KeepsDenying()
     {
-        _agent.OnUpdates([Put(Tier("default", 1_000_000)), Put(Wep("web")), Put(DenyWeb("deny-web"))]);
-        _agent.OnStatusUpdated(SyncStatus.InSync);
+        Agent.OnUpdates([Put(Tier("default", 1_000_000)), Put(Wep("web")), Put(DenyWeb("deny-web"))]);
+        Agent.OnStatusUpdated(SyncStatus.InSync);
         var before = await NextApplyAsync();
         var key = Assert.Single(before.State.Policies.Keys, k => k.Name == "deny-web");
         Assert.Equal(RuleAction.Deny, Assert.Single(before.State.Policies[key].InboundRules).Action);
 
         string storeKey = ResourceIdentity.Key(ResourceKinds.GlobalNetworkPolicy, null, "deny-web");
-        _agent.OnUpdates([new SyncUpdate(SyncUpdateType.Updated, storeKey, Garbage, 7), Put(Wep("other"))]);
+        Agent.OnUpdates([new SyncUpdate(SyncUpdateType.Updated, storeKey, Garbage, 7), Put(Wep("other"))]);
         var after = await NextApplyAsync();
 
         Assert.Equal(before.State.Policies[key], after.State.Policies[key]);
         Assert.Contains(key, WebTier(after, "default").IngressPolicies);
-        var corrupt = Assert.Single(_telemetry.Corrupt);
+        var corrupt = Assert.Single(Telemetry.Corrupt);
         Assert.Equal((storeKey, CorruptHandling.LastGood), (corrupt.Key, corrupt.Handling));
     }
 
     [Fact]
     public async Task CorruptPolicy_WithoutLastGoodVersion_ItsTierDeniesAndReadinessNamesKey()
     {
-        _agent.OnUpdates([Put(Tier("default", 1_000_000)), Put(Tier("sec", 100)), Put(Wep("web"))]);
-        _agent.OnStatusUpdated(SyncStatus.InSync);
+        Agent.OnUpdates([Put(Tier("default", 1_000_000)), Put(Tier("sec", 100)), Put(Wep("web"))]);
+        Agent.OnStatusUpdated(SyncStatus.InSync);
         var before = await NextApplyAsync();
         Assert.DoesNotContain(WebEndpoint(before).Tiers, t => t.Name == "sec"); // no policy: the tier is skipped
 
         string storeKey = ResourceIdentity.Key(ResourceKinds.GlobalNetworkPolicy, null, "sec.lost");
-        _agent.OnUpdates([new SyncUpdate(SyncUpdateType.New, storeKey, Garbage, 8)]);
+        Agent.OnUpdates([new SyncUpdate(SyncUpdateType.New, storeKey, Garbage, 8)]);
         var after = await NextApplyAsync();
 
         var tier = WebTier(after, "sec");
@@ -81,15 +55,15 @@ public sealed class CorruptPolicyTests : IAsyncLifetime
         Assert.Equal(RuleAction.Deny, Assert.Single(after.State.Policies[stand].InboundRules).Action);
         Assert.Equal(RuleAction.Deny, Assert.Single(after.State.Policies[stand].OutboundRules).Action);
         await ReadinessAsync(ready: false);
-        Assert.Contains(storeKey, _telemetry.Readiness.Reason, StringComparison.Ordinal);
-        Assert.Equal(CorruptHandling.DenyAll, Assert.Single(_telemetry.Corrupt).Handling);
+        Assert.Contains(storeKey, Telemetry.Readiness.Reason, StringComparison.Ordinal);
+        Assert.Equal(CorruptHandling.DenyAll, Assert.Single(Telemetry.Corrupt).Handling);
 
         // Repair: the real policy replaces the stand-in and the node is ready again.
-        _agent.OnUpdates([Put(DenyWeb("sec.lost", "sec"))]);
+        Agent.OnUpdates([Put(DenyWeb("sec.lost", "sec"))]);
         var repaired = await NextApplyAsync();
         Assert.Equal(["sec.lost"], WebTier(repaired, "sec").IngressPolicies.Select(p => p.Name));
         await ReadinessAsync(ready: true);
-        Assert.Empty(_telemetry.Corrupt);
+        Assert.Empty(Telemetry.Corrupt);
     }
 
     [Fact]
@@ -97,12 +71,12 @@ public sealed class CorruptPolicyTests : IAsyncLifetime
     {
         var otherNs = Wep("elsewhere");
         otherNs.Metadata.Namespace = "ns2";
-        _agent.OnUpdates([Put(Tier("default", 1_000_000)), Put(Wep("web")), Put(otherNs)]);
-        _agent.OnStatusUpdated(SyncStatus.InSync);
+        Agent.OnUpdates([Put(Tier("default", 1_000_000)), Put(Wep("web")), Put(otherNs)]);
+        Agent.OnStatusUpdated(SyncStatus.InSync);
         await NextApplyAsync();
 
         string storeKey = ResourceIdentity.Key(ResourceKinds.NetworkPolicy, "ns1", "lost");
-        _agent.OnUpdates([new SyncUpdate(SyncUpdateType.New, storeKey, Garbage, 9)]);
+        Agent.OnUpdates([new SyncUpdate(SyncUpdateType.New, storeKey, Garbage, 9)]);
         var after = await NextApplyAsync();
 
         Assert.Equal("lost", WebTier(after, "default").IngressPolicies[0].Name);
@@ -199,21 +173,15 @@ public sealed class CorruptPolicyTests : IAsyncLifetime
 
     private static TierIntent WebTier(DesiredDataplane applied, string tier) => WebEndpoint(applied).Tiers.Single(t => t.Name == tier);
 
-    private async Task<DesiredDataplane> NextApplyAsync()
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        return await _driver.Applied.Reader.ReadAsync(timeout.Token);
-    }
-
     /// <summary>The fake records an apply before the agent updates readiness: wait for the loop to get there.</summary>
     private async Task ReadinessAsync(bool ready)
     {
-        for (int i = 0; i < 500 && _telemetry.Readiness.Ready != ready; i++)
+        for (int i = 0; i < 500 && Telemetry.Readiness.Ready != ready; i++)
         {
             await Task.Delay(10);
         }
 
-        Assert.True(_telemetry.Readiness.Ready == ready, _telemetry.Readiness.Reason);
+        Assert.True(Telemetry.Readiness.Ready == ready, Telemetry.Readiness.Reason);
     }
 
     private static Tier Tier(string name, double order)
@@ -254,11 +222,5 @@ public sealed class CorruptPolicyTests : IAsyncLifetime
         wep.Spec.IpNetworks = ["10.65.0." + (pod.Length + 1) + "/32"];
         wep.Spec.Profiles = ["kns.ns1"];
         return wep;
-    }
-
-    private static SyncUpdate Put(Resource r)
-    {
-        var kind = ResourceKinds.Of(r);
-        return new SyncUpdate(SyncUpdateType.New, ResourceIdentity.Key(kind, r.Metadata.Namespace, r.Metadata.Name!), ResourceCodec.ToStorageJson(r).ToArray(), 1);
     }
 }

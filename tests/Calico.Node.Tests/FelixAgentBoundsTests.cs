@@ -12,36 +12,10 @@ namespace Calico.Node.Tests;
 /// Data written straight into the datastore (etcdctl) bypasses calicoctl's validation. calico-node must survive
 /// every such value: one it cannot decode or whose selector does not parse is dropped, the rest still applies.
 /// </summary>
-public sealed class FelixAgentBoundsTests : IAsyncLifetime
+public sealed class FelixAgentBoundsTests : AgentTestBase
 {
     private static readonly string DeepSelector = new string('(', 100_000) + "pod == 'web'" + new string(')', 100_000);
 
-    private readonly FakeDriver _driver = new();
-    private readonly RecordingTelemetry _telemetry = new();
-    private readonly CancellationTokenSource _stop = new();
-    private FelixAgent _agent = null!;
-    private Task _running = Task.CompletedTask;
-
-    public Task InitializeAsync()
-    {
-        _agent = new FelixAgent("host1", _driver, _ => new RenderConfig(), TimeSpan.FromMinutes(5), _telemetry, NullLogger.Instance, TimeSpan.FromMilliseconds(20));
-        _running = Task.Run(() => _agent.RunAsync(_stop.Token));
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        try
-        {
-            await _running;
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
-        _stop.Dispose();
-    }
 
     [Fact]
     public async Task Policies_with_100000_deep_selectors_fail_closed_and_the_agent_keeps_running()
@@ -57,7 +31,7 @@ public sealed class FelixAgentBoundsTests : IAsyncLifetime
         var deepProfile = new Profile { Metadata = { Name = "deep-profile" } };
         deepProfile.Spec.Ingress = [new Rule { Action = "Allow", Destination = new EntityRule { NamespaceSelector = DeepSelector } }];
 
-        _agent.OnUpdates([
+        Agent.OnUpdates([
             Put(Wep("web", "10.65.0.2/32")),
             Put(Gnp("good", "all()")),
             Put(Gnp("deep", DeepSelector)),
@@ -70,9 +44,9 @@ public sealed class FelixAgentBoundsTests : IAsyncLifetime
             Raw(ResourceKinds.FelixConfiguration, null, "default", """{"spec":{"routeRefreshInterval":"99999999999h"}}"""),
             Raw(ResourceKinds.GlobalNetworkPolicy, null, "huge-order", """{"spec":{"order":1e400,"selector":"all()"}}"""),
         ]);
-        _agent.OnStatusUpdated(SyncStatus.InSync);
+        Agent.OnStatusUpdated(SyncStatus.InSync);
 
-        var applied = await NextApplyAsync();
+        var applied = await NextApplyAsync(timeoutSeconds: 30);
         Assert.Single(applied.State.Endpoints);
         var names = applied.State.Policies.Keys.Select(k => k.Name).Order(StringComparer.Ordinal).ToArray();
         // A policy with a selector the graph cannot use (its own, its namespace or service-account selector, or one in
@@ -88,11 +62,11 @@ public sealed class FelixAgentBoundsTests : IAsyncLifetime
         }
 
         // Still alive: the next update is processed and applied.
-        _agent.OnUpdates([Put(Wep("db", "10.65.0.3/32")), Delete(ResourceKinds.GlobalNetworkPolicy, "good")]);
-        applied = await NextApplyAsync();
+        Agent.OnUpdates([Put(Wep("db", "10.65.0.3/32")), Delete(ResourceKinds.GlobalNetworkPolicy, null, "good")]);
+        applied = await NextApplyAsync(timeoutSeconds: 30);
         Assert.Equal(2, applied.State.Endpoints.Count);
         Assert.DoesNotContain(applied.State.Policies.Keys, k => k.Name == "good");
-        Assert.False(_running.IsCompleted);
+        Assert.False(Running.IsCompleted);
     }
 
     private static string Nested(int depth)
@@ -104,12 +78,6 @@ public sealed class FelixAgentBoundsTests : IAsyncLifetime
         }
 
         return sb.Append('1').Append('}', depth + 2).ToString();
-    }
-
-    private async Task<DesiredDataplane> NextApplyAsync()
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        return await _driver.Applied.Reader.ReadAsync(timeout.Token);
     }
 
     private static GlobalNetworkPolicy Gnp(string name, string selector)
@@ -132,16 +100,4 @@ public sealed class FelixAgentBoundsTests : IAsyncLifetime
         wep.Spec.Profiles = ["deep-profile"];
         return wep;
     }
-
-    private static SyncUpdate Put(Resource r)
-    {
-        var kind = ResourceKinds.Of(r);
-        return new SyncUpdate(SyncUpdateType.New, ResourceIdentity.Key(kind, r.Metadata.Namespace, r.Metadata.Name!), ResourceCodec.ToStorageJson(r), 1);
-    }
-
-    private static SyncUpdate Raw(ResourceKind kind, string? ns, string name, string json) =>
-        new(SyncUpdateType.New, ResourceIdentity.Key(kind, ns, name), Encoding.UTF8.GetBytes(json), 1);
-
-    private static SyncUpdate Delete(ResourceKind kind, string name) =>
-        new(SyncUpdateType.Deleted, ResourceIdentity.Key(kind, null, name), null, 2);
 }

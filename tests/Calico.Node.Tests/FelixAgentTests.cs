@@ -7,45 +7,19 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Calico.Node.Tests;
 
-public sealed class FelixAgentTests : IAsyncLifetime
+public sealed class FelixAgentTests : AgentTestBase
 {
-    private readonly FakeDriver _driver = new();
-    private readonly RecordingTelemetry _telemetry = new();
-    private readonly CancellationTokenSource _stop = new();
-    private FelixAgent _agent = null!;
-    private Task _running = Task.CompletedTask;
-
-    public Task InitializeAsync()
-    {
-        _agent = new FelixAgent("host1", _driver, RenderFor, TimeSpan.FromMinutes(5), _telemetry, NullLogger.Instance, TimeSpan.FromMilliseconds(20));
-        _running = Task.Run(() => _agent.RunAsync(_stop.Token));
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        try
-        {
-            await _running;
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
-        _stop.Dispose();
-    }
 
     [Fact]
     public async Task Nothing_is_programmed_before_the_datastore_is_in_sync()
     {
-        _agent.OnUpdates([Put(Wep("host1", "web", "10.65.0.2/32"))]);
+        Agent.OnUpdates([Put(Wep("host1", "web", "10.65.0.2/32"))]);
         await Task.Delay(100);
-        Assert.False(_driver.Applied.Reader.TryRead(out _));
-        Assert.False(_telemetry.Readiness.Ready);
-        Assert.Contains("sync", _telemetry.Readiness.Reason, StringComparison.Ordinal);
+        Assert.False(Driver.Applied.Reader.TryRead(out _));
+        Assert.False(Telemetry.Readiness.Ready);
+        Assert.Contains("sync", Telemetry.Readiness.Reason, StringComparison.Ordinal);
 
-        _agent.OnStatusUpdated(SyncStatus.InSync);
+        Agent.OnStatusUpdated(SyncStatus.InSync);
         var applied = await NextApplyAsync();
         Assert.Single(applied.State.Endpoints);
         await ReadyAsync();
@@ -54,8 +28,8 @@ public sealed class FelixAgentTests : IAsyncLifetime
     [Fact]
     public async Task Only_local_endpoints_reach_the_dataplane()
     {
-        _agent.OnUpdates([Put(Wep("host1", "a", "10.65.0.2/32")), Put(Wep("host2", "b", "10.65.0.66/32"))]);
-        _agent.OnStatusUpdated(SyncStatus.InSync);
+        Agent.OnUpdates([Put(Wep("host1", "a", "10.65.0.2/32")), Put(Wep("host2", "b", "10.65.0.66/32"))]);
+        Agent.OnStatusUpdated(SyncStatus.InSync);
         var applied = await NextApplyAsync();
         var endpoint = Assert.Single(applied.State.Endpoints).Value;
         Assert.Equal(["10.65.0.2/32"], endpoint.Ipv4Nets);
@@ -64,28 +38,28 @@ public sealed class FelixAgentTests : IAsyncLifetime
     [Fact]
     public async Task A_failed_apply_is_retried_and_reported_until_it_succeeds()
     {
-        _driver.FailuresToInject = 2;
-        _agent.OnUpdates([Put(Wep("host1", "web", "10.65.0.2/32"))]);
-        _agent.OnStatusUpdated(SyncStatus.InSync);
+        Driver.FailuresToInject = 2;
+        Agent.OnUpdates([Put(Wep("host1", "web", "10.65.0.2/32"))]);
+        Agent.OnStatusUpdated(SyncStatus.InSync);
         await NextApplyAsync();
-        Assert.Equal(3, _driver.Attempts);
-        Assert.Equal(2, _telemetry.Failures);
+        Assert.Equal(3, Driver.Attempts);
+        Assert.Equal(2, Telemetry.Failures);
         await ReadyAsync();
     }
 
     [Fact]
     public async Task Nat_outgoing_pools_are_passed_to_the_dataplane()
     {
-        _agent.OnUpdates([
+        Agent.OnUpdates([
             Put(Pool("masq", "10.65.0.0/16", nat: true)),
             Put(Pool("plain", "10.66.0.0/16", nat: false)),
         ]);
-        _agent.OnStatusUpdated(SyncStatus.InSync);
+        Agent.OnStatusUpdated(SyncStatus.InSync);
         var applied = await NextApplyAsync();
         Assert.Equal(["10.65.0.0/16", "10.66.0.0/16"], applied.AllPoolCidrs);
         Assert.Equal(["10.65.0.0/16"], applied.MasqueradePoolCidrs);
 
-        _agent.OnUpdates([Delete(ResourceKinds.IPPool, null, "masq")]);
+        Agent.OnUpdates([Delete(ResourceKinds.IPPool, null, "masq")]);
         applied = await NextApplyAsync();
         Assert.Empty(applied.MasqueradePoolCidrs);
     }
@@ -93,13 +67,13 @@ public sealed class FelixAgentTests : IAsyncLifetime
     [Fact]
     public async Task A_felix_configuration_change_re_renders_with_the_new_config()
     {
-        _agent.OnStatusUpdated(SyncStatus.InSync);
+        Agent.OnStatusUpdated(SyncStatus.InSync);
         var applied = await NextApplyAsync();
         Assert.Equal(EndpointToHostAction.Drop, applied.Render.DefaultEndpointToHostAction);
 
         var config = new FelixConfiguration { Metadata = { Name = "default" } };
         config.Spec.DefaultEndpointToHostAction = "Accept";
-        _agent.OnUpdates([Put(config)]);
+        Agent.OnUpdates([Put(config)]);
         applied = await NextApplyAsync();
         Assert.Equal(EndpointToHostAction.Accept, applied.Render.DefaultEndpointToHostAction);
     }
@@ -111,24 +85,24 @@ public sealed class FelixAgentTests : IAsyncLifetime
         var preDnat = Gnp("pre-dnat-1", preDnat: true);
         var pool = Pool("ipip", "10.70.0.0/16", nat: false);
         pool.Spec.IpipMode = "Always";
-        _agent.OnUpdates([Put(Wep("host1", "web", "10.65.0.2/32")), Put(allowWeb), Put(preDnat), Put(pool)]);
-        _agent.OnStatusUpdated(SyncStatus.InSync);
+        Agent.OnUpdates([Put(Wep("host1", "web", "10.65.0.2/32")), Put(allowWeb), Put(preDnat), Put(pool)]);
+        Agent.OnStatusUpdated(SyncStatus.InSync);
         var applied = await NextApplyAsync();
 
         // Everything else is still programmed: the workload, and the policy that can be enforced.
         Assert.Single(applied.State.Endpoints);
         Assert.Contains(applied.State.Policies.Keys, k => k.Name == "allow-web");
         // The report and readiness are set one after the other on the agent's loop: wait for both.
-        await WaitForAsync(() => _telemetry.Unsupported.Count == 3 && !_telemetry.Readiness.Reason.StartsWith("waiting", StringComparison.Ordinal));
-        Assert.Equal(["spec.applyOnForward", "spec.ipipMode", "spec.preDNAT"], _telemetry.Unsupported.Select(f => f.Field).Order(StringComparer.Ordinal));
-        Assert.False(_telemetry.Readiness.Ready);
-        Assert.StartsWith("not enforced: GlobalNetworkPolicy \"pre-dnat-1\" sets applyOnForward; GlobalNetworkPolicy \"pre-dnat-1\" sets preDNAT", _telemetry.Readiness.Reason, StringComparison.Ordinal);
-        Assert.Contains("degraded, not enforced: IPPool \"ipip\" sets ipipMode", _telemetry.Readiness.Reason, StringComparison.Ordinal);
+        await WaitForAsync(() => Telemetry.Unsupported.Count == 3 && !Telemetry.Readiness.Reason.StartsWith("waiting", StringComparison.Ordinal));
+        Assert.Equal(["spec.applyOnForward", "spec.ipipMode", "spec.preDNAT"], Telemetry.Unsupported.Select(f => f.Field).Order(StringComparer.Ordinal));
+        Assert.False(Telemetry.Readiness.Ready);
+        Assert.StartsWith("not enforced: GlobalNetworkPolicy \"pre-dnat-1\" sets applyOnForward; GlobalNetworkPolicy \"pre-dnat-1\" sets preDNAT", Telemetry.Readiness.Reason, StringComparison.Ordinal);
+        Assert.Contains("degraded, not enforced: IPPool \"ipip\" sets ipipMode", Telemetry.Readiness.Reason, StringComparison.Ordinal);
 
         // Removing the setting clears the report; the remaining degraded one leaves the node ready.
-        _agent.OnUpdates([Delete(ResourceKinds.GlobalNetworkPolicy, null, "pre-dnat-1")]);
-        await WaitForAsync(() => _telemetry.Readiness.Ready);
-        Assert.Equal("degraded, not enforced: IPPool \"ipip\" sets ipipMode", _telemetry.Readiness.Reason);
+        Agent.OnUpdates([Delete(ResourceKinds.GlobalNetworkPolicy, null, "pre-dnat-1")]);
+        await WaitForAsync(() => Telemetry.Readiness.Ready);
+        Assert.Equal("degraded, not enforced: IPPool \"ipip\" sets ipipMode", Telemetry.Readiness.Reason);
     }
 
     private static GlobalNetworkPolicy Gnp(string name, bool preDnat)
@@ -158,15 +132,15 @@ public sealed class FelixAgentTests : IAsyncLifetime
     [Fact]
     public async Task A_value_that_cannot_be_decoded_keeps_its_last_good_version()
     {
-        _agent.OnUpdates([Put(Wep("host1", "web", "10.65.0.2/32"))]);
-        _agent.OnStatusUpdated(SyncStatus.InSync);
+        Agent.OnUpdates([Put(Wep("host1", "web", "10.65.0.2/32"))]);
+        Agent.OnStatusUpdated(SyncStatus.InSync);
         await NextApplyAsync();
         string key = ResourceIdentity.Key(ResourceKinds.WorkloadEndpoint, "ns1", WepName("web"));
         // The second endpoint forces an apply, so the state after the corrupt value is observed.
-        _agent.OnUpdates([new SyncUpdate(SyncUpdateType.Updated, key, "{not json"u8.ToArray(), 99), Put(Wep("host1", "db", "10.65.0.3/32"))]);
+        Agent.OnUpdates([new SyncUpdate(SyncUpdateType.Updated, key, "{not json"u8.ToArray(), 99), Put(Wep("host1", "db", "10.65.0.3/32"))]);
         var applied = await NextApplyAsync();
         Assert.Equal(2, applied.State.Endpoints.Count);
-        var corrupt = Assert.Single(_telemetry.Corrupt);
+        var corrupt = Assert.Single(Telemetry.Corrupt);
         Assert.Equal((key, CorruptHandling.LastGood), (corrupt.Key, corrupt.Handling));
     }
 
@@ -256,6 +230,8 @@ public sealed class FelixAgentTests : IAsyncLifetime
         }
     }
 
+    private protected override RenderConfig RenderConfigFor(AgentInputs inputs) => RenderFor(inputs);
+
     private static RenderConfig RenderFor(AgentInputs inputs) => new()
     {
         DefaultEndpointToHostAction = inputs.GlobalConfig?.Spec.DefaultEndpointToHostAction == "Accept" ? EndpointToHostAction.Accept : EndpointToHostAction.Drop,
@@ -264,18 +240,12 @@ public sealed class FelixAgentTests : IAsyncLifetime
     /// <summary>The fake records an apply before the agent marks itself ready: wait for the loop to get there.</summary>
     private async Task ReadyAsync()
     {
-        for (int i = 0; i < 200 && !_telemetry.Readiness.Ready; i++)
+        for (int i = 0; i < 200 && !Telemetry.Readiness.Ready; i++)
         {
             await Task.Delay(10);
         }
 
-        Assert.True(_telemetry.Readiness.Ready, _telemetry.Readiness.Reason);
-    }
-
-    private async Task<DesiredDataplane> NextApplyAsync()
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        return await _driver.Applied.Reader.ReadAsync(timeout.Token);
+        Assert.True(Telemetry.Readiness.Ready, Telemetry.Readiness.Reason);
     }
 
     private static string WepName(string pod) => "host1-k8s-" + pod + "-eth0";
@@ -300,13 +270,4 @@ public sealed class FelixAgentTests : IAsyncLifetime
         pool.Spec.NatOutgoing = nat;
         return pool;
     }
-
-    private static SyncUpdate Put(Resource r)
-    {
-        var kind = ResourceKinds.Of(r);
-        return new SyncUpdate(SyncUpdateType.New, ResourceIdentity.Key(kind, r.Metadata.Namespace, r.Metadata.Name!), ResourceCodec.ToStorageJson(r), 1);
-    }
-
-    private static SyncUpdate Delete(ResourceKind kind, string? ns, string name) =>
-        new(SyncUpdateType.Deleted, ResourceIdentity.Key(kind, ns, name), null, 2);
 }

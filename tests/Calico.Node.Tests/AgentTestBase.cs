@@ -1,0 +1,69 @@
+using System.Text;
+using Calico.Api;
+using Calico.Client;
+using Calico.Datastore.Syncer;
+using Calico.Felix.Rules;
+using Calico.Node.Agent;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Calico.Node.Tests;
+
+/// <summary>
+/// One running <see cref="FelixAgent"/> per test over a fake driver and recorded telemetry, and the datastore updates
+/// the tests feed it (as the syncer would deliver them).
+/// </summary>
+public abstract class AgentTestBase : IAsyncLifetime
+{
+    private readonly CancellationTokenSource _stop = new();
+
+    private protected FakeDriver Driver { get; } = new();
+
+    private protected RecordingTelemetry Telemetry { get; } = new();
+
+    private protected FelixAgent Agent { get; private set; } = null!;
+
+    private protected Task Running { get; private set; } = Task.CompletedTask;
+
+    public Task InitializeAsync()
+    {
+        Agent = new FelixAgent("host1", Driver, RenderConfigFor, TimeSpan.FromMinutes(5), Telemetry, NullLogger.Instance, TimeSpan.FromMilliseconds(20));
+        Running = Task.Run(() => Agent.RunAsync(_stop.Token));
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        try
+        {
+            await Running;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        _stop.Dispose();
+    }
+
+    /// <summary>The render configuration the agent derives from its inputs (the default one unless a test class says).</summary>
+    private protected virtual RenderConfig RenderConfigFor(AgentInputs inputs) => new();
+
+    private protected async Task<DesiredDataplane> NextApplyAsync(int timeoutSeconds = 10)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds));
+        return await Driver.Applied.Reader.ReadAsync(timeout.Token);
+    }
+
+    private protected static SyncUpdate Put(Resource r)
+    {
+        var kind = ResourceKinds.Of(r);
+        return new SyncUpdate(SyncUpdateType.New, ResourceIdentity.Key(kind, r.Metadata.Namespace, r.Metadata.Name!), ResourceCodec.ToStorageJson(r), 1);
+    }
+
+    /// <summary>A stored value as raw JSON, as etcdctl could write it.</summary>
+    private protected static SyncUpdate Raw(ResourceKind kind, string? ns, string name, string json) =>
+        new(SyncUpdateType.New, ResourceIdentity.Key(kind, ns, name), Encoding.UTF8.GetBytes(json), 1);
+
+    private protected static SyncUpdate Delete(ResourceKind kind, string? ns, string name) =>
+        new(SyncUpdateType.Deleted, ResourceIdentity.Key(kind, ns, name), null, 2);
+}
