@@ -4,6 +4,7 @@ using Calico.TestKit;
 
 namespace Calico.Ctl.Tests;
 
+[Trait("Tier", "Unit")]
 public sealed class NodeStatusTests
 {
     private const string ShowProtocolsReply =

@@ -3,6 +3,7 @@ using Calico.TestKit;
 namespace Calico.Lab.Tests;
 
 /// <summary>Root tier: <c>conformance --cluster</c> on labs it brings up and tears down itself.</summary>
+[Trait("Tier", "Root")]
 public sealed class ClusterConformanceTests
 {
     // Without calico-node nothing enforces policy, so only cases whose every cell is "allowed" can pass; these

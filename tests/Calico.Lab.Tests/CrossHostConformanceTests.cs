@@ -8,6 +8,7 @@ namespace Calico.Lab.Tests;
 /// router knows no pod routes); host1 &lt;-&gt; host2 is routed by BGP.
 /// </summary>
 [Collection(CrossHostCollection.Name)]
+[Trait("Tier", "Cluster")]
 public sealed class CrossHostConformanceTests
 {
     [Fact]

@@ -3,6 +3,7 @@ using Calico.Lab.Conformance;
 namespace Calico.Lab.Tests;
 
 /// <summary>Every case in ../shared/conformance/policy must pass on the policy engine.</summary>
+[Trait("Tier", "Unit")]
 public sealed class PolicyCasesTests
 {
     public static string CasesDirectory()
