@@ -2,7 +2,10 @@ using Calico.TestKit;
 
 namespace Calico.Lab.Tests;
 
-/// <summary>Root tier: <c>conformance --cluster</c> on labs it brings up and tears down itself.</summary>
+/// <summary>
+/// Root tier: <c>conformance --cluster</c> through the CLI on a lab it brings up and tears down itself (the policy
+/// cases, one test each, are in <see cref="OneHostConformanceTests"/> and <see cref="CrossHostConformanceTests"/>).
+/// </summary>
 [Trait("Tier", "Root")]
 public sealed class ClusterConformanceTests
 {
@@ -51,25 +54,6 @@ public sealed class ClusterConformanceTests
         Assert.True(code == 0, output + "\n" + error);
         Assert.Equal($"PASS {dir.File("a.yaml")}\nPASS {dir.File("b.yaml")}\n2 passed, 0 failed\n", output.ToString());
         Assert.DoesNotContain(Namespaces().Except(before), n => n.StartsWith("cf", StringComparison.Ordinal));
-    }
-
-    /// <summary>
-    /// The issue's acceptance test: every case of ../shared/conformance/policy passes on a one-host lab with
-    /// calico-node, and the output is the engine's, line for line.
-    /// </summary>
-    [Fact]
-    public async Task Cluster_EveryPolicyCase_PassesOnOneHost_AndAgreesWithEngine()
-    {
-        IpTool.RequireRootTier();
-        var cases = PolicyCasesTests.CasesDirectory();
-        using var engineOutput = new StringWriter();
-        Assert.Equal(0, await LabCli.RunAsync(["conformance", "--engine", cases], engineOutput, TextWriter.Null, CancellationToken.None));
-
-        using var clusterOutput = new StringWriter();
-        using var clusterError = new StringWriter();
-        var code = await LabCli.RunAsync(["conformance", "--cluster", "--hosts", "1", cases], clusterOutput, clusterError, CancellationToken.None);
-        Assert.True(code == 0, clusterOutput + "\n" + clusterError);
-        Assert.Equal(engineOutput.ToString(), clusterOutput.ToString());
     }
 
     private static List<string> Namespaces() =>
