@@ -4,7 +4,7 @@ using Calico.TestKit;
 
 namespace Calico.Ctl.Tests;
 
-[Trait("Tier", "Unit")]
+[Trait("Tier", "Root")]
 public sealed class NodeStatusTests
 {
     private const string ShowProtocolsReply =
