@@ -4,6 +4,7 @@ using Calico.Api.Serialization;
 namespace Calico.Api.Tests;
 
 /// <summary>Input from outside (files, stdin, the datastore) can be hostile: every bad shape is a decode error naming the field.</summary>
+[Trait("Tier", "Unit")]
 public sealed class CodecBoundsTests
 {
     [Fact]

@@ -1,6 +1,7 @@
 namespace Calico.Api.Tests;
 
 /// <summary>Go's time.ParseDuration, including its own test table (time_test.go parseDurationTests).</summary>
+[Trait("Tier", "Unit")]
 public sealed class GoDurationTests
 {
     private const long Ns = 1;

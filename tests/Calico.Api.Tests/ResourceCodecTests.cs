@@ -1,5 +1,6 @@
 namespace Calico.Api.Tests;
 
+[Trait("Tier", "Unit")]
 public sealed class ResourceCodecTests
 {
     private const string FaqSequence = """

@@ -1,5 +1,6 @@
 namespace Calico.Api.Tests;
 
+[Trait("Tier", "Unit")]
 public sealed class ResourceValidatorTests
 {
     private static IPPool Pool(string cidr, Action<IPPoolSpec>? edit = null, string name = "pool-1")

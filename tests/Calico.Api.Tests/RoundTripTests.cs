@@ -1,5 +1,6 @@
 namespace Calico.Api.Tests;
 
+[Trait("Tier", "Unit")]
 public sealed class RoundTripTests
 {
     /// <summary>One rich document per kind; each must survive YAML -> object -> YAML and JSON unchanged.</summary>

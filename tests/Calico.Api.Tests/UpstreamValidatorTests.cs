@@ -4,6 +4,7 @@ namespace Calico.Api.Tests;
 /// Upstream's validator test tables (libcalico-go validator_test.go), ported as data: each case goes through
 /// calicoctl's path here (strict decode, client-side defaults, validation) and must get upstream's verdict.
 /// </summary>
+[Trait("Tier", "Unit")]
 public sealed class UpstreamValidatorTests
 {
     public static TheoryData<UpstreamValidatorCase> Cases()

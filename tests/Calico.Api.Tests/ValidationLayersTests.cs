@@ -1,6 +1,7 @@
 namespace Calico.Api.Tests;
 
 /// <summary>The generated layers (struct tags, CRD schema) name the field and the bad value, as every error must.</summary>
+[Trait("Tier", "Unit")]
 public sealed class ValidationLayersTests
 {
     private static string Refuse(string yaml)

@@ -2,6 +2,7 @@ using Calico.Bird.Control;
 
 namespace Calico.Bird.Tests;
 
+[Trait("Tier", "Unit")]
 public sealed class BirdBgpStateTests
 {
     private const string ShowProtocolsAll = """

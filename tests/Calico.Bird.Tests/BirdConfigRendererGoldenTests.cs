@@ -1,5 +1,6 @@
 namespace Calico.Bird.Tests;
 
+[Trait("Tier", "Root")]
 public sealed class BirdConfigRendererGoldenTests
 {
     public static TheoryData<string> Cases() => new(GoldenCase.Names());

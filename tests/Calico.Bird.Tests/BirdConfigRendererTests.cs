@@ -3,6 +3,7 @@ using static Calico.Bird.Tests.BirdTestTopology;
 
 namespace Calico.Bird.Tests;
 
+[Trait("Tier", "Unit")]
 public sealed class BirdConfigRendererTests
 {
     private static IPPool Pool(string name, string cidr, string? ipip = null, string? vxlan = null) => new()

@@ -1,5 +1,6 @@
 namespace Calico.Bird.Tests;
 
+[Trait("Tier", "Unit")]
 public sealed class BirdPeerNameTests
 {
     [Theory]

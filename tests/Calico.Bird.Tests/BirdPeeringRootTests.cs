@@ -9,6 +9,7 @@ namespace Calico.Bird.Tests;
 /// Real BIRD 2 daemons in namespaces this test creates, configured by the renderer: routes must reach the other
 /// kernel. Root tier: fails (never skips) without root, ip or bird.
 /// </summary>
+[Trait("Tier", "Root")]
 public sealed class BirdPeeringRootTests
 {
     private const string Block = "10.70.0.0/26";

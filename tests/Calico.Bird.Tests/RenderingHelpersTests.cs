@@ -2,6 +2,7 @@ using Calico.Bird.Rendering;
 
 namespace Calico.Bird.Tests;
 
+[Trait("Tier", "Unit")]
 public sealed class RenderingHelpersTests
 {
     [Theory]

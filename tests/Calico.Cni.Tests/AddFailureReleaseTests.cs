@@ -13,6 +13,7 @@ namespace Calico.Cni.Tests;
 /// A CNI ADD whose datastore fails mid-way (a block write applied but its answer lost) gives back what it took: at
 /// once when the datastore still answers, else at the DEL the runtime sends after a failed ADD.
 /// </summary>
+[Trait("Tier", "Unit")]
 public sealed class AddFailureReleaseTests : IAsyncLifetime
 {
     private const string BlockPrefix = "/calico/ipam/v2/assignment/";

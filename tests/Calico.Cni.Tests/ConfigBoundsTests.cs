@@ -3,6 +3,7 @@ using System.Text;
 namespace Calico.Cni.Tests;
 
 /// <summary>Hostile network configurations: a CNI error naming the problem, never a crash.</summary>
+[Trait("Tier", "Unit")]
 public sealed class ConfigBoundsTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("cni-bounds-").FullName;

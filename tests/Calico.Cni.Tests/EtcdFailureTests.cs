@@ -11,6 +11,7 @@ namespace Calico.Cni.Tests;
 /// calico-ipam (in-process, the same code path as the calico plugin's addresses) against a three-member etcd whose
 /// members hang or die, and against an endpoint that never answers. One cluster for the class; each test restores it.
 /// </summary>
+[Trait("Tier", "Cluster")]
 public sealed class EtcdFailureTests(EtcdClusterFixture fixture, ITestOutputHelper output) : IClassFixture<EtcdClusterFixture>, IAsyncLifetime
 {
     private static readonly TimeSpan OldFailure = TimeSpan.FromSeconds(30);

@@ -5,6 +5,7 @@ using Calico.Api;
 namespace Calico.Cni.Tests;
 
 /// <summary>Root tier: the plugin binary exec'd in a host namespace against an embedded store.</summary>
+[Trait("Tier", "Root")]
 public sealed class KernelTests(KernelFixture fx) : IClassFixture<KernelFixture>
 {
     private static string NewId() => Guid.NewGuid().ToString("N");

@@ -7,6 +7,7 @@ namespace Calico.Cni.Tests;
 /// it), is refused (error 2 naming the key), or is logged as a warning naming the key. A key added to
 /// <see cref="NetConfKeys"/> without a row here fails <see cref="EveryAcceptedKey_HasARowAndADocsLine"/>.
 /// </summary>
+[Trait("Tier", "Unit")]
 public sealed class NetConfKeyTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("cni-keys-").FullName;

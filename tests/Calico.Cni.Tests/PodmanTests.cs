@@ -5,6 +5,7 @@ using Calico.Ipam;
 namespace Calico.Cni.Tests;
 
 /// <summary>A real runtime: podman (runc, CNI backend) running busybox containers on our plugins.</summary>
+[Trait("Tier", "Root")]
 public sealed class PodmanTests(PodmanFixture fx) : IClassFixture<PodmanFixture>
 {
     private async Task<(string Name, string Ip)> RunAsync(string network = "calnet")

@@ -4,6 +4,7 @@ using System.Text.Json;
 namespace Calico.Cni.Tests;
 
 /// <summary>The CNI protocol without a kernel: environment, configuration, error codes, VERSION, result formats.</summary>
+[Trait("Tier", "Unit")]
 public sealed class ProtocolTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("cni-proto-").FullName;

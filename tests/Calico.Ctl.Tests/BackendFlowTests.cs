@@ -4,6 +4,7 @@ using Calico.TestKit;
 namespace Calico.Ctl.Tests;
 
 /// <summary>The calicoctl flows against the embedded store: a fresh SQLite file per test.</summary>
+[Trait("Tier", "Root")]
 public sealed class EmbeddedCalicoctlFlowTests : CalicoctlFlowTests
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("calicoctl-embedded-").FullName;
@@ -19,6 +20,7 @@ public sealed class EmbeddedCalicoctlFlowTests : CalicoctlFlowTests
 }
 
 /// <summary>The same flows against a real etcd, one per class, emptied before each test.</summary>
+[Trait("Tier", "Root")]
 public sealed class EtcdCalicoctlFlowTests : CalicoctlFlowTests, IClassFixture<EtcdFixture>
 {
     public EtcdCalicoctlFlowTests(EtcdFixture etcd)

@@ -3,6 +3,7 @@ using Calico.Datastore;
 
 namespace Calico.Ctl.Tests;
 
+[Trait("Tier", "Unit")]
 public sealed class CalicoApiConfigTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("calicoctl-cfg-").FullName;

@@ -146,6 +146,7 @@ public abstract class CorruptDataTests : IDisposable
     }
 }
 
+[Trait("Tier", "Unit")]
 public sealed class EmbeddedCorruptDataTests : CorruptDataTests
 {
     private readonly TempDirectory _dir = new("calicoctl-corrupt");
@@ -181,6 +182,7 @@ public sealed class EmbeddedCorruptDataTests : CorruptDataTests
     }
 }
 
+[Trait("Tier", "Root")]
 public sealed class EtcdCorruptDataTests : CorruptDataTests, IClassFixture<EtcdFixture>
 {
     private readonly string _endpoint;

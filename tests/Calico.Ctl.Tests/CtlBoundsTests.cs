@@ -6,6 +6,7 @@ namespace Calico.Ctl.Tests;
 /// Hostile input to calicoctl, in-process on the embedded store: every case is exit 1 with a message naming the
 /// problem, no stack trace, and nothing written.
 /// </summary>
+[Trait("Tier", "Unit")]
 public sealed class CtlBoundsTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("calicoctl-bounds-").FullName;

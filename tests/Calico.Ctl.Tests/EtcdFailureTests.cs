@@ -8,6 +8,7 @@ namespace Calico.Ctl.Tests;
 /// calicoctl (in-process) against a three-member etcd with one member frozen, and against an endpoint that accepts
 /// TCP and never answers. Durations are logged; the only bound asserted is "before the old 30 s failure".
 /// </summary>
+[Trait("Tier", "Cluster")]
 public sealed class EtcdFailureTests(EtcdClusterFixture fixture, ITestOutputHelper output) : IClassFixture<EtcdClusterFixture>, IAsyncLifetime
 {
     private static readonly TimeSpan OldFailure = TimeSpan.FromSeconds(30);

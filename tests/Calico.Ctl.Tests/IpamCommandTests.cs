@@ -138,6 +138,7 @@ public abstract class IpamCommandTests : IAsyncLifetime
     }
 }
 
+[Trait("Tier", "Unit")]
 public sealed class EmbeddedIpamCommandTests : IpamCommandTests, IDisposable
 {
     private readonly TempDirectory _dir = new("calicoctl-ipam-");
@@ -160,6 +161,7 @@ public sealed class EmbeddedIpamCommandTests : IpamCommandTests, IDisposable
     public void Dispose() => _dir.Dispose();
 }
 
+[Trait("Tier", "Root")]
 public sealed class EtcdIpamCommandTests : IpamCommandTests, IClassFixture<EtcdFixture>
 {
     private readonly string _endpoint;

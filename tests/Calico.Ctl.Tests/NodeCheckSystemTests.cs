@@ -8,6 +8,7 @@ namespace Calico.Ctl.Tests;
 /// Root tier (the probe unshares a throwaway namespace when a config cannot answer): <c>calicoctl node checksystem</c>
 /// in-process on this machine and with --kernel-config files.
 /// </summary>
+[Trait("Tier", "Root")]
 public sealed partial class NodeCheckSystemTests
 {
     private static readonly CtlRunner Ctl = new(new Dictionary<string, string>());

@@ -4,6 +4,7 @@ using Calico.TestKit;
 namespace Calico.Ctl.Tests;
 
 /// <summary><c>calicoctl node status</c> against a real BIRD 2 in a namespace this test creates (root tier).</summary>
+[Trait("Tier", "Root")]
 public sealed class NodeStatusRealBirdTests
 {
     private const string Config = """

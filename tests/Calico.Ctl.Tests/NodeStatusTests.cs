@@ -4,6 +4,7 @@ using Calico.TestKit;
 
 namespace Calico.Ctl.Tests;
 
+[Trait("Tier", "Root")]
 public sealed class NodeStatusTests
 {
     private const string ShowProtocolsReply =

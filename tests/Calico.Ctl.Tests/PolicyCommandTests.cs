@@ -219,6 +219,7 @@ public abstract class PolicyCommandTests : IDisposable
     }
 }
 
+[Trait("Tier", "Unit")]
 public sealed class EmbeddedPolicyCommandTests : PolicyCommandTests
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("calicoctl-policy-").FullName;
@@ -233,6 +234,7 @@ public sealed class EmbeddedPolicyCommandTests : PolicyCommandTests
     protected override void Cleanup() => Directory.Delete(_dir, recursive: true);
 }
 
+[Trait("Tier", "Root")]
 public sealed class EtcdPolicyCommandTests : PolicyCommandTests, IClassFixture<EtcdFixture>
 {
     public EtcdPolicyCommandTests(EtcdFixture etcd)

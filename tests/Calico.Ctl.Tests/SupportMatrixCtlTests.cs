@@ -5,6 +5,7 @@ namespace Calico.Ctl.Tests;
 /// and reason and nothing is written; ignored ones are written with one warning line per field; explicit defaults
 /// (an upstream export) apply silently. Embedded store, in-process.
 /// </summary>
+[Trait("Tier", "Unit")]
 public sealed class SupportMatrixCtlTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("calicoctl-support-").FullName;

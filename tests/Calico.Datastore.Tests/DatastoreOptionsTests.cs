@@ -2,6 +2,7 @@ using Calico.TestKit;
 
 namespace Calico.Datastore.Tests;
 
+[Trait("Tier", "Unit")]
 public sealed class DatastoreOptionsTests
 {
     [Theory]

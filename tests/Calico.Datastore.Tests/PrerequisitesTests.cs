@@ -2,6 +2,7 @@ using Calico.TestKit;
 
 namespace Calico.Datastore.Tests;
 
+[Trait("Tier", "Root")]
 public sealed class PrerequisitesTests
 {
     [Fact]

@@ -1,5 +1,6 @@
 namespace Calico.Datastore.Tests;
 
+[Trait("Tier", "Unit")]
 public sealed class ResourceKeysTests
 {
     [Theory]

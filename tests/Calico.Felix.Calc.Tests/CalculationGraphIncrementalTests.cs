@@ -3,6 +3,7 @@ using Calico.Felix.Calc.Model;
 
 namespace Calico.Felix.Calc.Tests;
 
+[Trait("Tier", "Unit")]
 public sealed class CalculationGraphIncrementalTests
 {
     private static void Put(CalculationGraph graph, string yaml)

@@ -3,6 +3,7 @@ using static Calico.Felix.Calc.Tests.Expect;
 
 namespace Calico.Felix.Calc.Tests;
 
+[Trait("Tier", "Unit")]
 public sealed class CalculationGraphStateTests
 {
     private const string Web1 = "node1-k8s-web1-eth0";

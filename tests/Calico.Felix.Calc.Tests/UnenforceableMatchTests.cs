@@ -7,6 +7,7 @@ namespace Calico.Felix.Calc.Tests;
 /// Rules with a match we cannot enforce (services, http; docs/support-matrix.md) fail closed: an Allow or Pass rule
 /// never matches, a Deny or Log rule applies on its enforceable part; the policy's other rules stay.
 /// </summary>
+[Trait("Tier", "Unit")]
 public sealed class UnenforceableMatchTests
 {
     private const string Web1 = "node1-k8s-web1-eth0";

@@ -6,6 +6,7 @@ using static Calico.Felix.Dataplane.Tests.VxlanTestbed;
 namespace Calico.Felix.Dataplane.Tests;
 
 /// <summary>Root tier: two hosts (namespaces) with a VxlanManager each, checked with ip, bridge and real pings.</summary>
+[Trait("Tier", "Root")]
 public class VxlanManagerTests
 {
     [Fact]

@@ -6,6 +6,7 @@ using Calico.Linux.Netlink;
 namespace Calico.Felix.Dataplane.Tests;
 
 /// <summary>Unit tests: desired state is validated when it is recorded (no kernel access; the socket is never used).</summary>
+[Trait("Tier", "Unit")]
 public sealed class VxlanManagerValidationTests : IDisposable
 {
     private static readonly LocalVtep Valid = new(IPAddress.Parse("10.244.0.1"), "66:00:00:00:00:01", IPAddress.Parse("192.0.2.1"));

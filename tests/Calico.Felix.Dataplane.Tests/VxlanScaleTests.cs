@@ -7,6 +7,7 @@ using static Calico.Felix.Dataplane.Tests.VxlanTestbed;
 namespace Calico.Felix.Dataplane.Tests;
 
 /// <summary>Root tier: 1,000 remote blocks over 100 VTEPs. Durations go to the test output only (no timed assertions).</summary>
+[Trait("Tier", "Root")]
 public class VxlanScaleTests(ITestOutputHelper output)
 {
     [Fact]

@@ -6,6 +6,7 @@ using Calico.TestKit;
 namespace Calico.Felix.Rules.Tests;
 
 /// <summary>Root tier: a host endpoint with deny-all policy, on a veth between a "host" and a "client" namespace.</summary>
+[Trait("Tier", "Root")]
 public sealed class HostEndpointKernelTests
 {
     private static readonly IPAddress HostAddress = IPAddress.Parse("10.99.0.1");

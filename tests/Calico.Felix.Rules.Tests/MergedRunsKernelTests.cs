@@ -11,6 +11,7 @@ namespace Calico.Felix.Rules.Tests;
 /// routes between two pods wired as the CNI plugin wires them; the server's ingress mixes Allow and Deny runs, a
 /// policy that keeps its chain (Log), a Pass that must hide later lookups of its tier, and a v6-only rule.
 /// </summary>
+[Trait("Tier", "Root")]
 public sealed class MergedRunsKernelTests
 {
     private const string ClientIp = "10.65.0.1";

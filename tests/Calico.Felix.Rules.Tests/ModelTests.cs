@@ -3,6 +3,7 @@ using Calico.Felix.Calc.Model;
 
 namespace Calico.Felix.Rules.Tests;
 
+[Trait("Tier", "Unit")]
 public sealed class ModelTests
 {
     [Theory]

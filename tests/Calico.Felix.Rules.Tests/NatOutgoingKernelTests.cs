@@ -9,6 +9,7 @@ namespace Calico.Felix.Rules.Tests;
 /// Root tier: "pod" (10.244.1.5, in pool 10.244.0.0/16) → "host" (forwards) → "outside" (192.0.2.2). The outside
 /// listener reports the peer address: the host's 192.0.2.1 when the pool masquerades, the pod's own when not.
 /// </summary>
+[Trait("Tier", "Root")]
 public sealed class NatOutgoingKernelTests
 {
     private static readonly IPAddress Outside = IPAddress.Parse("192.0.2.2");

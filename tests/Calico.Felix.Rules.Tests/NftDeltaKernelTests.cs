@@ -8,6 +8,7 @@ namespace Calico.Felix.Rules.Tests;
 /// leaves exactly what the full text of B leaves (compared as normalised <c>nft -j list table</c> output).
 /// Pairs are batched in one namespace per test to keep the number of kernel runs small.
 /// </summary>
+[Trait("Tier", "Root")]
 public sealed class NftDeltaKernelTests
 {
     [Fact]

@@ -2,6 +2,7 @@ using Calico.Felix.Calc.Model;
 
 namespace Calico.Felix.Rules.Tests;
 
+[Trait("Tier", "Unit")]
 public sealed class NftDeltaTests
 {
     private static readonly RenderConfig Config = new();

@@ -10,6 +10,7 @@ namespace Calico.Felix.Rules.Tests;
 /// </summary>
 // Same collection as the golden tests: UPDATE_GOLDEN=1 rewrites the files the kernel tests read.
 [Collection("golden")]
+[Trait("Tier", "Root")]
 public sealed class NftablesKernelTests
 {
     [Theory]

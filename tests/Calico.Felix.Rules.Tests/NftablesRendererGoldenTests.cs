@@ -1,6 +1,7 @@
 namespace Calico.Felix.Rules.Tests;
 
 [Collection("golden")]
+[Trait("Tier", "Unit")]
 public sealed class NftablesRendererGoldenTests
 {
     [Theory]

@@ -3,6 +3,7 @@ using Calico.Felix.Calc.Model;
 namespace Calico.Felix.Rules.Tests;
 
 /// <summary>A cached build must always equal an uncached one, whatever changed in between.</summary>
+[Trait("Tier", "Unit")]
 public sealed class RenderCacheTests
 {
     [Fact]
@@ -84,6 +85,7 @@ public sealed class RenderCacheTests
 /// profiles and endpoints replaced, some policies and endpoints removed), so cached entries meet every mix of
 /// changed and unchanged inputs. The cached build must equal the fresh one at every step, merged or not.
 /// </summary>
+[Trait("Tier", "Unit")]
 public sealed class RenderCacheRandomWalkTests
 {
     [Theory]

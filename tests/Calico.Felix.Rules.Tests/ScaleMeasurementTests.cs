@@ -10,6 +10,7 @@ namespace Calico.Felix.Rules.Tests;
 /// Reports (does not assert) the cost of a full render and the size of a one-member delta at scale: 1,000 policies
 /// and 10,000 set members. The only assertion is on the delta's content.
 /// </summary>
+[Trait("Tier", "Unit")]
 public sealed class ScaleMeasurementTests(ITestOutputHelper output)
 {
     [Fact]

@@ -5,6 +5,7 @@ using Calico.Ipam.Storage;
 namespace Calico.Ipam.Tests;
 
 /// <summary>Stored values are byte-identical to what upstream's Go encoding/json writes.</summary>
+[Trait("Tier", "Unit")]
 public sealed class BlockJsonTests
 {
     private static readonly DateTimeOffset Now = new(2026, 1, 2, 3, 4, 5, TimeSpan.Zero);

@@ -4,6 +4,7 @@ using Calico.TestKit;
 namespace Calico.Ipam.Tests;
 
 /// <summary>The IPAM suite against the embedded store: a fresh SQLite file per test.</summary>
+[Trait("Tier", "Unit")]
 public sealed class EmbeddedIpamTests : IpamClientTests, IDisposable
 {
     private readonly TempDirectory _dir = new("calico-ipam-");
@@ -15,6 +16,7 @@ public sealed class EmbeddedIpamTests : IpamClientTests, IDisposable
 }
 
 /// <summary>The same suite against a real etcd (one per class), emptied before each test.</summary>
+[Trait("Tier", "Root")]
 public sealed class EtcdIpamTests(EtcdFixture etcd) : IpamClientTests, IClassFixture<EtcdFixture>
 {
     protected override IKeyValueStore OpenStore() =>

@@ -10,6 +10,7 @@ namespace Calico.Lab.Tests;
 /// Tests that change BGP resources put them back before they end (the lab is shared).
 /// </summary>
 [Collection(CrossHostCollection.Name)]
+[Trait("Tier", "Cluster")]
 public sealed class CrossHostTests(MeshLabFixture fixture) : IClassFixture<MeshLabFixture>
 {
     private const string MeshOff = """

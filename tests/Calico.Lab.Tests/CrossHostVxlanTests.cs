@@ -6,6 +6,7 @@ namespace Calico.Lab.Tests;
 /// Each test sets the pool's mode it needs.
 /// </summary>
 [Collection(CrossHostCollection.Name)]
+[Trait("Tier", "Cluster")]
 public sealed class CrossHostVxlanTests(VxlanLabFixture fixture) : IClassFixture<VxlanLabFixture>
 {
     private const string Tunnel = "vxlan.calico";

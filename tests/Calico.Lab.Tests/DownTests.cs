@@ -5,6 +5,7 @@ using Calico.TestKit;
 namespace Calico.Lab.Tests;
 
 /// <summary>Root tier: down removes exactly what up and run made, and can run again.</summary>
+[Trait("Tier", "Cluster")]
 public sealed class DownTests
 {
     [Fact]

@@ -2,6 +2,7 @@ using Calico.Lab.Cluster;
 
 namespace Calico.Lab.Tests;
 
+[Trait("Tier", "Unit")]
 public sealed class FabricAddressingTests
 {
     [Theory]

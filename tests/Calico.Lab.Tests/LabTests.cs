@@ -6,6 +6,7 @@ using Calico.Datastore.Embedded;
 namespace Calico.Lab.Tests;
 
 /// <summary>Root tier: a one-host lab without calico-node (no nft table, so no policy: pods reach each other).</summary>
+[Trait("Tier", "Root")]
 public sealed class LabTests(LabFixture fixture) : IClassFixture<LabFixture>
 {
     private LabRunner Lab => fixture.Lab;

@@ -4,6 +4,7 @@ using Calico.TestKit;
 
 namespace Calico.Lab.Tests;
 
+[Trait("Tier", "Unit")]
 public sealed class RunnerTests
 {
     private const string DenyIngressToA = """

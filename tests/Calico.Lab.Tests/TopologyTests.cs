@@ -9,6 +9,7 @@ using Calico.TestKit;
 namespace Calico.Lab.Tests;
 
 /// <summary>Root tier: the fabric of two subnets, the outside, the ToR's BIRD, the pools, IPv6 on pods (no calico-node).</summary>
+[Trait("Tier", "Cluster")]
 public sealed class TopologyTests(TopologyFixture fixture) : IClassFixture<TopologyFixture>
 {
     private LabRunner Lab => fixture.Lab;

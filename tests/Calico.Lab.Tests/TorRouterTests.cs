@@ -3,6 +3,7 @@ using Calico.TestKit;
 
 namespace Calico.Lab.Tests;
 
+[Trait("Tier", "Root")]
 public sealed class TorRouterTests
 {
     private static readonly LabHost[] s_hosts =

@@ -10,6 +10,7 @@ using Xunit.Abstractions;
 namespace Calico.Linux.Tests;
 
 /// <summary>Root tier: real veths in namespaces each test creates (one standing as the host) and removes.</summary>
+[Trait("Tier", "Root")]
 public class WorkloadInterfacesTests(ITestOutputHelper output)
 {
     [Fact]

@@ -4,6 +4,7 @@ using Calico.Node.Startup;
 
 namespace Calico.Node.Tests;
 
+[Trait("Tier", "Unit")]
 public sealed class AddressAutodetectionTests
 {
     private static readonly AddressCandidate[] Host =

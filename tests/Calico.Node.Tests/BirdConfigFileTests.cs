@@ -10,6 +10,7 @@ namespace Calico.Node.Tests;
 /// runner is replaced (a daemon outside a test namespace would touch the machine's routes).
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+[Trait("Tier", "Unit")]
 public sealed class BirdConfigFileTests : IDisposable
 {
     private const string ConfigWithPassword = "protocol bgp Mesh_10_0_0_2 {\n  password \"s3cret\";\n}\n";

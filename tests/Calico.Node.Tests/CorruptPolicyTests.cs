@@ -13,6 +13,7 @@ namespace Calico.Node.Tests;
 /// A policy whose stored value cannot be read never becomes an opening: at the dataplane-intent level, the policy that
 /// denied keeps denying, and a policy never read makes its tier deny; /readiness names the key until it is repaired.
 /// </summary>
+[Trait("Tier", "Unit")]
 public sealed class CorruptPolicyTests : AgentTestBase
 {
     private static readonly byte[] Garbage = Encoding.UTF8.GetBytes("{\"kind\":\"GlobalNetworkPolicy\",\"spec\":{\"selector\":");

@@ -5,6 +5,7 @@ using Calico.Node.Dataplane;
 
 namespace Calico.Node.Tests;
 
+[Trait("Tier", "Unit")]
 public sealed class ElementOnlyDeltaTests
 {
     private static readonly PolicyKey Policy = new("default", "GlobalNetworkPolicy", null, "p");

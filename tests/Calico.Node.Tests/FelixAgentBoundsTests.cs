@@ -12,6 +12,7 @@ namespace Calico.Node.Tests;
 /// Data written straight into the datastore (etcdctl) bypasses calicoctl's validation. calico-node must survive
 /// every such value: one it cannot decode or whose selector does not parse is dropped, the rest still applies.
 /// </summary>
+[Trait("Tier", "Unit")]
 public sealed class FelixAgentBoundsTests : AgentTestBase
 {
     private static readonly string DeepSelector = new string('(', 100_000) + "pod == 'web'" + new string(')', 100_000);

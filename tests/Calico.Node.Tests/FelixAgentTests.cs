@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Calico.Node.Tests;
 
+[Trait("Tier", "Unit")]
 public sealed class FelixAgentTests : AgentTestBase
 {
 

@@ -14,6 +14,7 @@ namespace Calico.Node.Tests;
 /// calico-node's kernel-capabilities report in-process, over the real health aggregator, metrics registry and log
 /// format, for a kernel configured as this project's (no ipip, no WireGuard).
 /// </summary>
+[Trait("Tier", "Unit")]
 public sealed class KernelCapabilityReportTests : IDisposable
 {
     private const string ThisKernelConfig = """

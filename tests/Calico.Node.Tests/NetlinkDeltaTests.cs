@@ -4,6 +4,7 @@ using Calico.Node.Dataplane;
 
 namespace Calico.Node.Tests;
 
+[Trait("Tier", "Unit")]
 public sealed class NetlinkDeltaTests
 {
     private const string BaseHeader = "type filter hook forward priority filter; policy accept;";

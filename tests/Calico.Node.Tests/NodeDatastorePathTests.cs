@@ -1,5 +1,6 @@
 namespace Calico.Node.Tests;
 
+[Trait("Tier", "Unit")]
 public sealed class NodeDatastorePathTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("node-dspath-").FullName;

@@ -3,6 +3,7 @@ using Calico.Api.Support;
 
 namespace Calico.Node.Tests;
 
+[Trait("Tier", "Unit")]
 public sealed class NodeServicesUnsupportedTests
 {
     [Fact]

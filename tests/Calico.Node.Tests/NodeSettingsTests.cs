@@ -2,6 +2,7 @@ using Calico.Node.Startup;
 
 namespace Calico.Node.Tests;
 
+[Trait("Tier", "Unit")]
 public sealed class NodeSettingsTests
 {
     private static NodeSettings Parse(Dictionary<string, string> env, params string[] args) => NodeSettings.Parse(args, env, "os-host");

@@ -3,6 +3,7 @@ using Calico.Api;
 namespace Calico.Reachability.Tests;
 
 /// <summary>Through the real calculation graph: stored resources in, the evaluator's answer out.</summary>
+[Trait("Tier", "Unit")]
 public sealed class LoaderTests
 {
     private const string Resources = """

@@ -4,6 +4,7 @@ using static Calico.Reachability.Tests.StateBuilder;
 
 namespace Calico.Reachability.Tests;
 
+[Trait("Tier", "Unit")]
 public sealed class MatrixTests
 {
     [Theory]

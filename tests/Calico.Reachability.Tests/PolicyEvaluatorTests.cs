@@ -3,6 +3,7 @@ using static Calico.Reachability.Tests.StateBuilder;
 
 namespace Calico.Reachability.Tests;
 
+[Trait("Tier", "Unit")]
 public sealed class PolicyEvaluatorTests
 {
     private static Packet Tcp(string src, string dst, int port = 80) => Packet.Create(src, dst, Packet.Tcp, 40000, port);

@@ -4,6 +4,7 @@ using static Calico.Reachability.Tests.StateBuilder;
 namespace Calico.Reachability.Tests;
 
 /// <summary>One rule in one policy on x/a (10.0.0.1); is a packet to it from 10.0.0.2 allowed?</summary>
+[Trait("Tier", "Unit")]
 public sealed class RuleMatchTests
 {
     private static bool Allowed(RuleModel rule, Packet packet, Action<StateBuilder>? setup = null)

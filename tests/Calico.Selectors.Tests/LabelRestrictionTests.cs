@@ -1,5 +1,6 @@
 namespace Calico.Selectors.Tests;
 
+[Trait("Tier", "Unit")]
 public sealed class LabelRestrictionTests
 {
     // Upstream parser/label_restriction_test.go. Expected form: "label:flags[values]; ..." sorted by

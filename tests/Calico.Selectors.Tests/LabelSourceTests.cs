@@ -1,5 +1,6 @@
 namespace Calico.Selectors.Tests;
 
+[Trait("Tier", "Unit")]
 public sealed class LabelSourceTests
 {
     private static readonly Dictionary<string, string> Own = new(StringComparer.Ordinal) { ["app"] = "web", ["tier"] = "own" };

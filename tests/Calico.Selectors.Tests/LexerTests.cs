@@ -2,6 +2,7 @@ using Calico.Selectors.Parsing;
 
 namespace Calico.Selectors.Tests;
 
+[Trait("Tier", "Unit")]
 public sealed class LexerTests
 {
     // Upstream tokenizer_test.go tokenTests that succeed. Tokens print as Kind or Kind(value).

@@ -1,5 +1,6 @@
 namespace Calico.Selectors.Tests;
 
+[Trait("Tier", "Unit")]
 public sealed class SelectorAllocationTests
 {
     // The policy engine evaluates selectors per endpoint change; a match must not allocate.

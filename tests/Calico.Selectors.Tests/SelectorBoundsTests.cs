@@ -3,6 +3,7 @@ using System.Text;
 namespace Calico.Selectors.Tests;
 
 /// <summary>Selectors come from the datastore: nesting and length are bounded, and a breach is an ordinary syntax error.</summary>
+[Trait("Tier", "Unit")]
 public sealed class SelectorBoundsTests
 {
     [Fact]

@@ -1,5 +1,6 @@
 namespace Calico.Selectors.Tests;
 
+[Trait("Tier", "Unit")]
 public sealed class SelectorCanonicalTests
 {
     // Upstream parser_test.go canonicalisationTests plus section 4.3 rows 39-40.

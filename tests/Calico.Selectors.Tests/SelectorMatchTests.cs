@@ -1,5 +1,6 @@
 namespace Calico.Selectors.Tests;
 
+[Trait("Tier", "Unit")]
 public sealed class SelectorMatchTests
 {
     // Section 4.3 of the architecture notes, rows 1-37, in order.

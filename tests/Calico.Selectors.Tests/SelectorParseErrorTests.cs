@@ -1,5 +1,6 @@
 namespace Calico.Selectors.Tests;
 
+[Trait("Tier", "Unit")]
 public sealed class SelectorParseErrorTests
 {
     // Upstream parser_test.go badSelectors and section 4.3 row 38, with the column we report and

@@ -1,5 +1,6 @@
 namespace Calico.Selectors.Tests;
 
+[Trait("Tier", "Unit")]
 public sealed class SelectorTreeTests
 {
     // Upstream parser_test.go Visitor tests (PrefixVisitor with "visited/").

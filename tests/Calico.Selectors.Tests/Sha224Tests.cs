@@ -3,6 +3,7 @@ using Calico.Selectors.Hashing;
 
 namespace Calico.Selectors.Tests;
 
+[Trait("Tier", "Unit")]
 public sealed class Sha224Tests
 {
     // FIPS 180-2 / NIST examples, and lengths around the padding boundaries (55/56 and 119/120

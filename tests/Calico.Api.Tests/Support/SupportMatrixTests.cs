@@ -3,6 +3,7 @@ using Calico.Api.Support;
 
 namespace Calico.Api.Tests.Support;
 
+[Trait("Tier", "Unit")]
 public sealed class SupportMatrixTests
 {
     [Fact]

@@ -7,6 +7,7 @@ using static Calico.Datastore.Tests.StoreTestHelpers;
 
 namespace Calico.Datastore.Tests.Embedded;
 
+[Trait("Tier", "Root")]
 public sealed class EmbeddedKeyValueStoreTests : KeyValueStoreContractTests
 {
     private readonly TempDirectory _directory = new("calico-embedded");

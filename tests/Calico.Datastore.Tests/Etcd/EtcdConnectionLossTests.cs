@@ -3,6 +3,7 @@ using static Calico.Datastore.Tests.StoreTestHelpers;
 
 namespace Calico.Datastore.Tests.Etcd;
 
+[Trait("Tier", "Root")]
 public sealed class EtcdConnectionLossTests
 {
     [Fact]

@@ -5,6 +5,7 @@ using Grpc.Core;
 
 namespace Calico.Datastore.Tests.Etcd;
 
+[Trait("Tier", "Unit")]
 public sealed class EtcdFailureClassificationTests
 {
     public static TheoryData<StatusCode, string, string, bool> ServerErrors => new()

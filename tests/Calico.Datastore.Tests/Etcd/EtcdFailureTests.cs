@@ -10,6 +10,7 @@ namespace Calico.Datastore.Tests.Etcd;
 /// The etcd client against a real three-member cluster whose members hang or die (one cluster for the class; every
 /// test restores it). Durations are logged, never asserted beyond "before the old 30 s failure".
 /// </summary>
+[Trait("Tier", "Cluster")]
 public sealed class EtcdFailureTests(EtcdClusterFixture fixture, ITestOutputHelper output) : IClassFixture<EtcdClusterFixture>, IAsyncLifetime
 {
     private static readonly TimeSpan OldFailure = TimeSpan.FromSeconds(30);

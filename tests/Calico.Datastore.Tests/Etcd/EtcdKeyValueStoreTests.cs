@@ -4,6 +4,7 @@ using static Calico.Datastore.Tests.StoreTestHelpers;
 
 namespace Calico.Datastore.Tests.Etcd;
 
+[Trait("Tier", "Root")]
 public sealed class EtcdKeyValueStoreTests(EtcdFixture etcd) : KeyValueStoreContractTests, IClassFixture<EtcdFixture>
 {
     protected override Task<IKeyValueStore> OpenStoreAsync() =>

@@ -5,6 +5,7 @@ using static Calico.Datastore.Tests.StoreTestHelpers;
 
 namespace Calico.Datastore.Tests.Syncer;
 
+[Trait("Tier", "Unit")]
 public sealed class WatcherSyncerTests : IAsyncLifetime
 {
     private static readonly WatcherSyncerOptions FastRetries = new() { MinRetryDelay = TimeSpan.FromMilliseconds(10), MaxRetryDelay = TimeSpan.FromMilliseconds(100) };

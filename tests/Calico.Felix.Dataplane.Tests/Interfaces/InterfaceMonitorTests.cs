@@ -4,6 +4,7 @@ using Calico.Linux.Netlink;
 namespace Calico.Felix.Dataplane.Tests.Interfaces;
 
 /// <summary>Root tier: polling workload links in a namespace standing as the host.</summary>
+[Trait("Tier", "Root")]
 public class InterfaceMonitorTests
 {
     [Fact]

@@ -4,6 +4,7 @@ using Calico.Linux;
 namespace Calico.Felix.Dataplane.Tests.Interfaces;
 
 /// <summary>Root tier: sysctls written from a thread inside a namespace standing as the host.</summary>
+[Trait("Tier", "Root")]
 public class WorkloadInterfaceConfiguratorTests
 {
     [Fact]

@@ -9,6 +9,7 @@ using Xunit.Abstractions;
 namespace Calico.Felix.Dataplane.Tests.Routes;
 
 /// <summary>Root tier: a RouteManager programming a namespace standing as the host, checked with <c>ip -j route</c>.</summary>
+[Trait("Tier", "Root")]
 public class RouteManagerTests(ITestOutputHelper output)
 {
     private static readonly RouteManagerOptions NoGrace = new() { NewInterfaceGracePeriod = TimeSpan.Zero };

@@ -3,6 +3,7 @@ using static Calico.Felix.Tests.Config.LoaderHarness;
 
 namespace Calico.Felix.Tests.Config;
 
+[Trait("Tier", "Unit")]
 public sealed class FelixConfigDefaultsTests
 {
     [Fact]

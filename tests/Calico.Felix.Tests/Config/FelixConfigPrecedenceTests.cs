@@ -4,6 +4,7 @@ using static Calico.Felix.Tests.Config.LoaderHarness;
 
 namespace Calico.Felix.Tests.Config;
 
+[Trait("Tier", "Unit")]
 public sealed class FelixConfigPrecedenceTests
 {
     // Each layer sets RouteRefreshInterval to a distinct value; the highest layer present wins.

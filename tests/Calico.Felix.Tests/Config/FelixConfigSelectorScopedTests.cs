@@ -3,6 +3,7 @@ using static Calico.Felix.Tests.Config.LoaderHarness;
 
 namespace Calico.Felix.Tests.Config;
 
+[Trait("Tier", "Unit")]
 public sealed class FelixConfigSelectorScopedTests
 {
     private static readonly Dictionary<string, string> RackA = new() { ["rack"] = "a", ["zone"] = "z1" };

@@ -2,6 +2,7 @@ using Calico.Felix.Config;
 
 namespace Calico.Felix.Tests.Config;
 
+[Trait("Tier", "Unit")]
 public sealed class ValueParsersTests
 {
     [Theory]

@@ -8,6 +8,7 @@ namespace Calico.Linux.Tests.Kernel;
 /// Root tier: the probe on this project's kernel (machine-notes: nftables, VXLAN and eBPF, no ipip, no WireGuard),
 /// once from its config and once by trial in a throwaway namespace; neither leaves anything behind.
 /// </summary>
+[Trait("Tier", "Root")]
 public class KernelProbeTests(ITestOutputHelper output)
 {
     [Theory]

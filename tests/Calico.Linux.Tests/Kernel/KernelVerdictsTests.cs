@@ -3,6 +3,7 @@ using Calico.Linux.Kernel;
 namespace Calico.Linux.Tests.Kernel;
 
 /// <summary>Pure: kernel config text in, verdict out (no kernel involved).</summary>
+[Trait("Tier", "Unit")]
 public class KernelVerdictsTests
 {
     private const string Source = "/proc/config.gz";

@@ -3,6 +3,7 @@ using Calico.Linux.Netlink;
 
 namespace Calico.Linux.Tests.Netlink;
 
+[Trait("Tier", "Unit")]
 public class NetlinkCodecTests
 {
     [Fact]

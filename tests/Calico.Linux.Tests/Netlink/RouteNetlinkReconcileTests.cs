@@ -6,6 +6,7 @@ using Calico.TestKit;
 namespace Calico.Linux.Tests.Netlink;
 
 /// <summary>Root tier: the route operations a reconciler uses (filtered dump, replace, exact delete), oper state.</summary>
+[Trait("Tier", "Root")]
 public class RouteNetlinkReconcileTests
 {
     [Fact]

@@ -7,6 +7,7 @@ using Calico.TestKit;
 namespace Calico.Linux.Tests.Netlink;
 
 /// <summary>Root tier: each rtnetlink operation against a real kernel, inside test namespaces only.</summary>
+[Trait("Tier", "Root")]
 public class RouteNetlinkTests
 {
     [Fact]

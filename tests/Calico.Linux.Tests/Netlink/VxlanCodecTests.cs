@@ -5,6 +5,7 @@ using Calico.Linux.Netlink;
 namespace Calico.Linux.Tests.Netlink;
 
 /// <summary>Unit tests: VXLAN link data and ndmsg codecs, MAC text.</summary>
+[Trait("Tier", "Unit")]
 public class VxlanCodecTests
 {
     [Fact]

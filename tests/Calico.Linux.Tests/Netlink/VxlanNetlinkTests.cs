@@ -7,6 +7,7 @@ using Calico.TestKit;
 namespace Calico.Linux.Tests.Netlink;
 
 /// <summary>Root tier: VXLAN devices, neighbour and FDB entries, address removal, onlink routes, checked with ip/bridge too.</summary>
+[Trait("Tier", "Root")]
 public class VxlanNetlinkTests
 {
     [Fact]

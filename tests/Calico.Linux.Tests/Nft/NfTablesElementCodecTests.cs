@@ -4,6 +4,7 @@ using Calico.Linux.Nft;
 namespace Calico.Linux.Tests.Nft;
 
 /// <summary>Pure: element text to key bytes, and message layout as nft 1.0.6 sends it (<c>nft --debug=mnl</c>).</summary>
+[Trait("Tier", "Unit")]
 public class NfTablesElementCodecTests
 {
     [Theory]

@@ -5,6 +5,7 @@ using Calico.TestKit;
 namespace Calico.Linux.Tests.Nft;
 
 /// <summary>Root tier: an element added over netlink is matched by the datapath (a ping from a second namespace).</summary>
+[Trait("Tier", "Root")]
 public class NfTablesPacketMatchTests
 {
     private const string Table = """

@@ -4,6 +4,7 @@ using Calico.Linux.Nft;
 namespace Calico.Linux.Tests.Nft;
 
 /// <summary>Pure: concatenated interval (pipapo) elements to key and inclusive key_end, as nft 1.0.6 sends them.</summary>
+[Trait("Tier", "Unit")]
 public class NfTablesRangeElementCodecTests
 {
     [Theory]

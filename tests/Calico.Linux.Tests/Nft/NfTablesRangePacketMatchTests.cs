@@ -8,6 +8,7 @@ namespace Calico.Linux.Tests.Nft;
 /// Root tier: an address . protocol . port-range element added over netlink is matched by the datapath (a TCP SYN
 /// from a second namespace; nothing listens, so the connection is refused, but the SYN has passed the input hook).
 /// </summary>
+[Trait("Tier", "Root")]
 public class NfTablesRangePacketMatchTests
 {
     private const string Table = """

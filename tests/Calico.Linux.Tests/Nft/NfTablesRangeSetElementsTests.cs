@@ -5,6 +5,7 @@ using Xunit.Abstractions;
 namespace Calico.Linux.Tests.Nft;
 
 /// <summary>Root tier: concatenated interval sets (pipapo) written over netlink, read back with <c>nft -j list set</c>.</summary>
+[Trait("Tier", "Root")]
 public class NfTablesRangeSetElementsTests(NfTablesNamespaceFixture fixture, ITestOutputHelper output) : IClassFixture<NfTablesNamespaceFixture>
 {
     // The declarations Calico.Felix.Rules renders for merged-rule sets.

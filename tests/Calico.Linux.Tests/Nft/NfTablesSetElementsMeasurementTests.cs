@@ -12,6 +12,7 @@ namespace Calico.Linux.Tests.Nft;
 /// of a busy node: 10,000 elements in the set and 1,000 chains of a few rules. nft fetches its cache of the table
 /// first; the netlink batch does not.
 /// </summary>
+[Trait("Tier", "Root")]
 public class NfTablesSetElementsMeasurementTests(ITestOutputHelper output)
 {
     private const int Samples = 20;

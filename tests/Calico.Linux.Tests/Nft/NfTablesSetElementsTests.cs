@@ -5,6 +5,7 @@ using Xunit.Abstractions;
 namespace Calico.Linux.Tests.Nft;
 
 /// <summary>Root tier: element changes sent over netlink, read back with <c>nft -j list set</c>.</summary>
+[Trait("Tier", "Root")]
 public class NfTablesSetElementsTests(NfTablesNamespaceFixture fixture, ITestOutputHelper output) : IClassFixture<NfTablesNamespaceFixture>
 {
     private const string Ipv4Interval = "type ipv4_addr; flags interval;";

@@ -12,6 +12,7 @@ namespace Calico.Linux.Tests.Nft;
 /// flags, key type/length, concatenation field lengths, userdata), the same elements in
 /// <c>nft --debug=netlink list set</c>. Plus all-or-nothing failures naming the step.
 /// </summary>
+[Trait("Tier", "Root")]
 public class NfTablesSetsKernelTests
 {
     private const string NftTwin = "twin-nft";

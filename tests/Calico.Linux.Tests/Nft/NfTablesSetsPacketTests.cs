@@ -5,6 +5,7 @@ using Calico.TestKit;
 namespace Calico.Linux.Tests.Nft;
 
 /// <summary>Root tier: a dispatch map declared and filled over netlink steers real packets; deleting the element lifts it.</summary>
+[Trait("Tier", "Root")]
 public class NfTablesSetsPacketTests
 {
     private const string Table = """

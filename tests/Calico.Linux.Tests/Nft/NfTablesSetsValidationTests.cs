@@ -3,6 +3,7 @@ using Calico.Linux.Nft;
 namespace Calico.Linux.Tests.Nft;
 
 /// <summary>Set and map steps validate their arguments when added, before anything reaches the kernel.</summary>
+[Trait("Tier", "Unit")]
 public class NfTablesSetsValidationTests
 {
     [Theory]

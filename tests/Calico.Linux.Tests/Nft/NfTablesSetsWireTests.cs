@@ -11,6 +11,7 @@ namespace Calico.Linux.Tests.Nft;
 /// Root tier, byte for byte: the NEWSET message our transaction sends for a declaration equals the one
 /// <c>nft --debug=mnl add set|map</c> prints for it (nfgenmsg and every attribute, padding included).
 /// </summary>
+[Trait("Tier", "Root")]
 public partial class NfTablesSetsWireTests
 {
     private const ushort NewSetType = (10 << 8) | 9;

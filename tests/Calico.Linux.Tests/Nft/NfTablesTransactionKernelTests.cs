@@ -13,6 +13,7 @@ namespace Calico.Linux.Tests.Nft;
 /// the same text in <c>nft list chain</c> and the same expressions (and anonymous set elements) in
 /// <c>nft --debug=netlink list chain</c>. Plus batch semantics: all or nothing, errors naming the step.
 /// </summary>
+[Trait("Tier", "Root")]
 public class NfTablesTransactionKernelTests(ITestOutputHelper output)
 {
     private const string ChainA = "oracle-a";

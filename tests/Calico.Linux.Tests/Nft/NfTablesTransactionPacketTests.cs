@@ -4,6 +4,7 @@ using Calico.TestKit;
 namespace Calico.Linux.Tests.Nft;
 
 /// <summary>Root tier: a rule added over netlink is enforced by the datapath, and flushing it lifts it.</summary>
+[Trait("Tier", "Root")]
 public class NfTablesTransactionPacketTests
 {
     private const string Table = """

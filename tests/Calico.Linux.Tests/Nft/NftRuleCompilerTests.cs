@@ -3,6 +3,7 @@ using Calico.Linux.Nft;
 namespace Calico.Linux.Tests.Nft;
 
 /// <summary>Pure tier: what the compiler accepts, what it refuses and why. The kernel oracle checks the expressions.</summary>
+[Trait("Tier", "Unit")]
 public class NftRuleCompilerTests
 {
     public static TheoryData<string> Corpus()

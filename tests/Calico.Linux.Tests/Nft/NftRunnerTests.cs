@@ -8,6 +8,7 @@ using Xunit.Abstractions;
 namespace Calico.Linux.Tests.Nft;
 
 /// <summary>Root tier: the real nft binary inside namespaces each test creates.</summary>
+[Trait("Tier", "Root")]
 public class NftRunnerTests(ITestOutputHelper output)
 {
     private const string BaseTable = """

@@ -11,6 +11,7 @@ namespace Calico.Node.Tests.Kernel;
 /// breaks live flows nor misses a policy applied while it was down. One agent for the class (tests run in order
 /// and undo what they change).
 /// </summary>
+[Trait("Tier", "Root")]
 public sealed class AgentKernelTests(AgentHostFixture host) : IClassFixture<AgentHostFixture>
 {
     private static readonly TimeSpan Converge = TimeSpan.FromSeconds(15);

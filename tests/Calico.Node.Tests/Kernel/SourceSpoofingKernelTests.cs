@@ -13,6 +13,7 @@ namespace Calico.Node.Tests.Kernel;
 /// policy admits the impersonated pod; the impersonated pod itself gets through. The drop is proven by the check's
 /// own counter (the spoofed datagram reached the rule), the non-arrival by the server's socket afterwards.
 /// </summary>
+[Trait("Tier", "Root")]
 public sealed partial class SourceSpoofingKernelTests(AgentHostFixture host) : IClassFixture<AgentHostFixture>
 {
     private const int Port = 9300;

@@ -2,6 +2,7 @@ using Calico.Observability.Health;
 
 namespace Calico.Observability.Tests.Health;
 
+[Trait("Tier", "Unit")]
 public sealed class HealthAggregatorTests
 {
     private readonly ManualTimeProvider _clock = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));

@@ -4,6 +4,7 @@ using Calico.Observability.Http;
 
 namespace Calico.Observability.Tests.Http;
 
+[Trait("Tier", "Unit")]
 public sealed class HttpEndpointServerTests
 {
     private static readonly Dictionary<string, HttpHandler> Routes = new()

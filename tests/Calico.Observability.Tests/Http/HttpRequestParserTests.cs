@@ -3,6 +3,7 @@ using Calico.Observability.Http;
 
 namespace Calico.Observability.Tests.Http;
 
+[Trait("Tier", "Unit")]
 public sealed class HttpRequestParserTests
 {
     [Fact]

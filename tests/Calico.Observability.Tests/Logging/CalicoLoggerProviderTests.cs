@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Calico.Observability.Tests.Logging;
 
+[Trait("Tier", "Unit")]
 public sealed partial class CalicoLoggerProviderTests
 {
     private readonly ManualTimeProvider _clock = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, 123, TimeSpan.Zero));

@@ -3,6 +3,7 @@ using Calico.Observability.Metrics;
 
 namespace Calico.Observability.Tests.Metrics;
 
+[Trait("Tier", "Unit")]
 public sealed class FelixMetricsTests
 {
     [Fact]
