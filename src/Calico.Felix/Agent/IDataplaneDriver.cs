@@ -1,7 +1,7 @@
 using Calico.Felix.Calc.Model;
 using Calico.Felix.Rules;
 
-namespace Calico.Node.Agent;
+namespace Calico.Felix.Agent;
 
 /// <summary>Everything the kernel should hold for this host, as of one batch.</summary>
 /// <param name="State">The calculation graph's output so far (local endpoints, active policies, IP sets).</param>

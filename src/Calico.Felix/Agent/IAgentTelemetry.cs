@@ -1,4 +1,4 @@
-namespace Calico.Node.Agent;
+namespace Calico.Felix.Agent;
 
 /// <summary>What the agent's loop reports, for health and metrics. Called from the loop only.</summary>
 internal interface IAgentTelemetry

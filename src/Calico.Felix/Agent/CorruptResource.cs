@@ -1,4 +1,4 @@
-namespace Calico.Node.Agent;
+namespace Calico.Felix.Agent;
 
 /// <summary>How the agent stands in for a stored value it cannot read.</summary>
 internal enum CorruptHandling
