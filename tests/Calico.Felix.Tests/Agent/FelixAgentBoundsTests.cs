@@ -2,16 +2,17 @@ using System.Text;
 using Calico.Api;
 using Calico.Client;
 using Calico.Datastore.Syncer;
+using Calico.Felix.Agent;
 using Calico.Felix.Rules;
-using Calico.Node.Agent;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Calico.Node.Tests;
+namespace Calico.Felix.Tests.Agent;
 
 /// <summary>
 /// Data written straight into the datastore (etcdctl) bypasses calicoctl's validation. calico-node must survive
 /// every such value: one it cannot decode or whose selector does not parse is dropped, the rest still applies.
 /// </summary>
+[Trait("Tier", "Unit")]
 public sealed class FelixAgentBoundsTests : AgentTestBase
 {
     private static readonly string DeepSelector = new string('(', 100_000) + "pod == 'web'" + new string(')', 100_000);
