@@ -11,6 +11,10 @@ internal sealed class ControlRoutingDriver(TunnelAddressAllocator tunnels) : IRo
 {
     private readonly Lock _lock = new();
     private readonly List<double> _applyMs = [];
+    private int _busy;
+
+    /// <summary>True while an apply runs (the allocator may be in one of its datastore writes).</summary>
+    public bool Busy => Volatile.Read(ref _busy) > 0;
 
     public List<double> ApplyMs()
     {
@@ -23,7 +27,16 @@ internal sealed class ControlRoutingDriver(TunnelAddressAllocator tunnels) : IRo
     public async Task ApplyAsync(RoutingState state, CancellationToken cancellationToken)
     {
         long started = Stopwatch.GetTimestamp();
-        await tunnels.EnsureAsync(state, cancellationToken);
+        Interlocked.Increment(ref _busy);
+        try
+        {
+            await tunnels.EnsureAsync(state, cancellationToken);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _busy);
+        }
+
         lock (_lock)
         {
             _applyMs.Add(Stats.Ms(Stopwatch.GetTimestamp() - started));
