@@ -12,9 +12,13 @@ internal sealed class ControlRoutingDriver(TunnelAddressAllocator tunnels) : IRo
     private readonly Lock _lock = new();
     private readonly List<double> _applyMs = [];
     private int _busy;
+    private int _completed;
 
     /// <summary>True while an apply runs (the allocator may be in one of its datastore writes).</summary>
     public bool Busy => Volatile.Read(ref _busy) > 0;
+
+    /// <summary>Applies finished so far (whatever their outcome).</summary>
+    public int Completed => Volatile.Read(ref _completed);
 
     public List<double> ApplyMs()
     {
@@ -35,6 +39,7 @@ internal sealed class ControlRoutingDriver(TunnelAddressAllocator tunnels) : IRo
         finally
         {
             Interlocked.Decrement(ref _busy);
+            Interlocked.Increment(ref _completed);
         }
 
         lock (_lock)

@@ -130,7 +130,7 @@ internal static class ControlRoutingSlowed
         var samples = new List<double>();
         var failures = 0;
         var duringRouting = 0;
-        var oneLoopEstimate = new List<double>();
+        var oneLoopEstimate = new List<Task<double>>();
         for (var i = 0; i < ChangesPerKind; i++)
         {
             await Task.Delay(ChangeSpacing);
@@ -142,7 +142,7 @@ internal static class ControlRoutingSlowed
             if (routing.Busy)
             {
                 duringRouting++;
-                routingDone = WaitIdleAsync(routing);
+                routingDone = ApplyInProgressEndsAsync(routing, routing.Completed);
             }
 
             try
@@ -151,7 +151,7 @@ internal static class ControlRoutingSlowed
                 samples.Add(applied);
                 // Had routing run inside the policy loop (before this change), the change would have waited for the
                 // routing apply in progress first: a lower bound of what the old shape cost.
-                oneLoopEstimate.Add(routingDone is null ? applied : Stats.Ms(await routingDone - written) + applied);
+                oneLoopEstimate.Add(routingDone is null ? Task.FromResult(applied) : AddAsync(routingDone, written, applied));
             }
             catch (TimeoutException)
             {
@@ -161,20 +161,24 @@ internal static class ControlRoutingSlowed
 
         Console.WriteLine($"    {what}: {ChangesPerKind} changes, {duringRouting} made while a routing apply was running, {failures} not applied within 10 s");
         Stats.Row("      write returned -> agent applied p50 / p99", Pair(samples));
-        Stats.Row("      anchor: + the routing apply in progress (routing in the policy loop) p50 / p99", Pair(oneLoopEstimate));
-        return new Percentiles(Stats.Percentile(samples, 50), Stats.Percentile(samples, 99), Stats.Percentile(oneLoopEstimate, 50), Stats.Percentile(oneLoopEstimate, 99));
+        var anchor = (await Task.WhenAll(oneLoopEstimate)).ToList();
+        Stats.Row("      anchor: + the routing apply in progress (routing in the policy loop) p50 / p99", Pair(anchor));
+        return new Percentiles(Stats.Percentile(samples, 50), Stats.Percentile(samples, 99), Stats.Percentile(anchor, 50), Stats.Percentile(anchor, 99));
     }
 
     /// <summary>The Stopwatch time at which the routing apply in progress ended (polled every millisecond).</summary>
-    private static async Task<long> WaitIdleAsync(ControlRoutingDriver routing)
+    private static async Task<long> ApplyInProgressEndsAsync(ControlRoutingDriver routing, int completedBefore)
     {
-        while (routing.Busy)
+        while (routing.Completed == completedBefore)
         {
             await Task.Delay(1);
         }
 
         return Stopwatch.GetTimestamp();
     }
+
+    private static async Task<double> AddAsync(Task<long> routingDone, long written, double applied) =>
+        Stats.Ms(await routingDone - written) + applied;
 
     /// <summary>Toggles the VXLAN pool's mode every 250 ms: each turn makes routing claim or release the tunnel address.</summary>
     private static async Task ChurnVxlanPoolAsync(ResourceClient client, CancellationToken cancellationToken)
