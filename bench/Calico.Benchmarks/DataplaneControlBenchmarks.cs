@@ -37,6 +37,7 @@ internal static class DataplaneControlBenchmarks
         }
 
         await SteadyStateAsync();
+        await ControlRoutingSlowed.RunAsync();
         await ColdStartAsync(2_000);
         await ColdStartAsync(10_000);
     }

@@ -2,9 +2,9 @@ using Calico.Api;
 using Calico.Client;
 using Calico.Datastore;
 using Calico.Datastore.Syncer;
+using Calico.Felix.Agent;
 using Calico.Felix.Config;
 using Calico.Linux.Kernel;
-using Calico.Node.Agent;
 using Calico.Node.Kernel;
 using Calico.Node.Startup;
 using Microsoft.Extensions.Logging;
@@ -93,7 +93,7 @@ internal sealed partial class NodeRunner(NodeSettings settings, NodeServices ser
 
         IDataplaneDriver driver = services.CreateDataplaneDriver(config);
         using Routing.LinuxRoutingDriver routing = CreateRoutingDriver(client, store, config, kernel);
-        var agent = new FelixAgent(
+        var agent = FelixAgent.Create(
             settings.NodeName,
             driver,
             inputs =>
@@ -104,21 +104,38 @@ internal sealed partial class NodeRunner(NodeSettings settings, NodeServices ser
             },
             refresh,
             services.Telemetry,
-            services.LoggerFactory.CreateLogger("felix"),
-            routing: routing);
-        await using var syncer = new WatcherSyncer(store, FelixAgent.WatchedPrefixes, agent, logger: services.LoggerFactory.CreateLogger<WatcherSyncer>());
+            services.LoggerFactory.CreateLogger("felix"));
+        // Routing writes to the datastore (tunnel address) and reloads BIRD: its own loop, so neither a slow datastore
+        // nor BIRD ever holds back a policy change. Its outcome goes to the agent, which reports readiness.
+        var routingLoop = new Routing.RoutingLoop(
+            settings.NodeName, routing, agent.ReportRouting, refresh, TimeSpan.FromSeconds(1), TimeProvider.System, services.LoggerFactory.CreateLogger("routing"));
+        IReadOnlyList<string> prefixes = FelixAgent.WatchedPrefixes.Union(Routing.RoutingLoop.WatchedPrefixes, StringComparer.Ordinal).ToList();
+        await using var syncer = new WatcherSyncer(store, prefixes, new SyncerFanOut(agent, routingLoop), logger: services.LoggerFactory.CreateLogger<WatcherSyncer>());
         Log.Started(_logger, settings.NodeName, address ?? "none", refresh.TotalSeconds);
         syncer.Start();
+        await RunBothAsync(agent.RunAsync, routingLoop.RunAsync, cancellationToken).ConfigureAwait(false);
+        Log.Stopping(_logger);
+        return 0;
+    }
+
+    /// <summary>
+    /// Runs Felix's loop and the routing loop until cancelled; when one fails, the other is stopped and the failure
+    /// ends the process (as a failure of the single loop did before).
+    /// </summary>
+    private static async Task RunBothAsync(Func<CancellationToken, Task> felix, Func<CancellationToken, Task> routing, CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task felixRun = felix(stop.Token);
+        Task routingRun = routing(stop.Token);
+        await Task.WhenAny(felixRun, routingRun).ConfigureAwait(false);
+        await stop.CancelAsync().ConfigureAwait(false);
         try
         {
-            await agent.RunAsync(cancellationToken).ConfigureAwait(false);
+            await Task.WhenAll(felixRun, routingRun).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
-
-        Log.Stopping(_logger);
-        return 0;
     }
 
     /// <summary>

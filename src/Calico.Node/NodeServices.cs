@@ -1,10 +1,10 @@
+using Calico.Felix.Agent;
 using Calico.Felix.Calc.Model;
 using Calico.Felix.Config;
 using Calico.Felix.Dataplane.Interfaces;
 using Calico.Felix.Dataplane.Routes;
 using Calico.Felix.Rules;
 using Calico.Linux.Nft;
-using Calico.Node.Agent;
 using Calico.Node.Dataplane;
 using Calico.Observability.Health;
 using Calico.Observability.Http;

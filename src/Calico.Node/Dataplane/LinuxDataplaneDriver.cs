@@ -1,12 +1,12 @@
 using System.Diagnostics;
 using System.Net;
+using Calico.Felix.Agent;
 using Calico.Felix.Calc.Model;
 using Calico.Felix.Dataplane.Interfaces;
 using Calico.Felix.Dataplane.Routes;
 using Calico.Felix.Rules;
 using Calico.Linux.Netlink;
 using Calico.Linux.Nft;
-using Calico.Node.Agent;
 using Microsoft.Extensions.Logging;
 
 namespace Calico.Node.Dataplane;

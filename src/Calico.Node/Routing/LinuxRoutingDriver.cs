@@ -2,7 +2,6 @@ using System.Net;
 using Calico.Bird;
 using Calico.Felix.Dataplane.Vxlan;
 using Calico.Linux.Netlink;
-using Calico.Node.Agent;
 using Calico.Node.Kernel;
 using Microsoft.Extensions.Logging;
 

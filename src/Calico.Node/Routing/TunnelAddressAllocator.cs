@@ -1,7 +1,6 @@
 using Calico.Api;
 using Calico.Client;
 using Calico.Ipam;
-using Calico.Node.Agent;
 using Microsoft.Extensions.Logging;
 
 namespace Calico.Node.Routing;

@@ -1,7 +1,6 @@
 using System.Net;
 using Calico.Api;
 using Calico.Felix.Dataplane.Vxlan;
-using Calico.Node.Agent;
 
 namespace Calico.Node.Routing;
 

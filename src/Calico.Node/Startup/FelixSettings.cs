@@ -1,6 +1,6 @@
+using Calico.Felix.Agent;
 using Calico.Felix.Config;
 using Calico.Felix.Rules;
-using Calico.Node.Agent;
 
 namespace Calico.Node.Startup;
 

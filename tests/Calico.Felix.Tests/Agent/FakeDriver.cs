@@ -1,7 +1,7 @@
 using System.Threading.Channels;
-using Calico.Node.Agent;
+using Calico.Felix.Agent;
 
-namespace Calico.Node.Tests;
+namespace Calico.Felix.Tests.Agent;
 
 /// <summary>Records every apply; can be told to fail the next ones.</summary>
 internal sealed class FakeDriver : IDataplaneDriver

@@ -3,7 +3,7 @@ using Calico.Api;
 using Calico.Client;
 using Calico.Datastore;
 
-namespace Calico.Node.Agent;
+namespace Calico.Felix.Agent;
 
 /// <summary>
 /// Sits between the syncer and everything that consumes datastore values (calculation graph, agent inputs, routing)

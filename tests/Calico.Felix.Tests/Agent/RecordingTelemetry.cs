@@ -1,6 +1,6 @@
-using Calico.Node.Agent;
+using Calico.Felix.Agent;
 
-namespace Calico.Node.Tests;
+namespace Calico.Felix.Tests.Agent;
 
 internal sealed class RecordingTelemetry : IAgentTelemetry
 {

@@ -1,4 +1,4 @@
-namespace Calico.Node.Agent;
+namespace Calico.Felix.Agent;
 
 /// <summary>What the agent's loop reports, for health and metrics. Called from the loop only.</summary>
 internal interface IAgentTelemetry
@@ -23,26 +23,4 @@ internal interface IAgentTelemetry
     void UnsupportedSettings(IReadOnlyList<Calico.Api.Support.SupportFinding> refused);
     /// <summary>The datastore keys whose values cannot be read, and how each is stood in for (empty when none).</summary>
     void CorruptResources(IReadOnlyList<CorruptResource> corrupt);
-}
-
-internal sealed class NullAgentTelemetry : IAgentTelemetry
-{
-    public static readonly NullAgentTelemetry Instance = new();
-
-    public void Heartbeat() { }
-
-    public void SetReadiness(bool ready, string reason) { }
-
-    public void CalcGraphUpdated(TimeSpan duration, int datastoreUpdates) { }
-
-    public void DataplaneApplied(TimeSpan duration, int dataplaneMessages) { }
-
-    public void DataplaneFailed(string reason) { }
-
-    public void ResyncStarted() { }
-
-    public void Counts(int localEndpoints, int activePolicies, int hosts) { }
-
-    public void UnsupportedSettings(IReadOnlyList<Calico.Api.Support.SupportFinding> refused) { }
-    public void CorruptResources(IReadOnlyList<CorruptResource> corrupt) { }
 }

@@ -1,16 +1,16 @@
 using Calico.Api;
 using Calico.Client;
 using Calico.Datastore.Syncer;
+using Calico.Felix.Agent;
 using Calico.Felix.Rules;
-using Calico.Node.Agent;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
-namespace Calico.Node.Tests;
+namespace Calico.Felix.Tests.Agent;
 
 [Trait("Tier", "Unit")]
 public sealed class FelixAgentTests : AgentTestBase
 {
-
     [Fact]
     public async Task Nothing_is_programmed_before_the_datastore_is_in_sync()
     {
@@ -42,7 +42,8 @@ public sealed class FelixAgentTests : AgentTestBase
         Driver.FailuresToInject = 2;
         Agent.OnUpdates([Put(Wep("host1", "web", "10.65.0.2/32"))]);
         Agent.OnStatusUpdated(SyncStatus.InSync);
-        await NextApplyAsync();
+        // Each retry waits for the retry delay (20 ms) on the agent's clock.
+        await ReadAdvancingAsync(Driver.Applied.Reader, Time, TimeSpan.FromMilliseconds(20));
         Assert.Equal(3, Driver.Attempts);
         Assert.Equal(2, Telemetry.Failures);
         await ReadyAsync();
@@ -161,7 +162,13 @@ public sealed class FelixAgentTests : AgentTestBase
         agent.Agent.OnUpdates([Put(Wep("host1", "a", "10.65.0.2/32"))]);
         agent.Agent.OnStatusUpdated(SyncStatus.InSync);
         await ReadAsync(driver.Applied.Reader);
-        await readStarted.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        for (int i = 0; i < 2000 && !readStarted.Task.IsCompleted; i++)
+        {
+            agent.Clock.Advance(TimeSpan.FromMilliseconds(50)); // the refresh timer
+            await Task.WhenAny(readStarted.Task, Task.Delay(5));
+        }
+
+        Assert.True(readStarted.Task.IsCompleted);
 
         agent.Agent.OnUpdates([Put(Wep("host1", "b", "10.65.0.3/32"))]);
         DesiredDataplane applied = await ReadAsync(driver.Applied.Reader);
@@ -185,12 +192,13 @@ public sealed class FelixAgentTests : AgentTestBase
         await using var agent = RunningAgent.Start(driver, refresh: TimeSpan.FromMilliseconds(50));
         agent.Agent.OnUpdates([Put(Wep("host1", "a", "10.65.0.2/32"))]);
         agent.Agent.OnStatusUpdated(SyncStatus.InSync);
+        // The first check after the refresh interval (50 ms), each next one after a stale reading's retry (1 s).
         for (int i = 0; i < 3; i++)
         {
-            Assert.NotNull(await ReadAsync(driver.DriftChecks.Reader));
+            Assert.NotNull(await ReadAdvancingAsync(driver.DriftChecks.Reader, agent.Clock, TimeSpan.FromMilliseconds(50)));
         }
 
-        Assert.Null(await ReadAsync(driver.DriftChecks.Reader));
+        Assert.Null(await ReadAdvancingAsync(driver.DriftChecks.Reader, agent.Clock, TimeSpan.FromMilliseconds(50)));
     }
 
     private static async Task<T> ReadAsync<T>(System.Threading.Channels.ChannelReader<T> reader)
@@ -205,13 +213,20 @@ public sealed class FelixAgentTests : AgentTestBase
         private readonly CancellationTokenSource _stop = new();
         private Task _running = Task.CompletedTask;
 
-        private RunningAgent(FelixAgent agent) => Agent = agent;
+        private RunningAgent(FelixAgent agent, FakeTimeProvider clock)
+        {
+            Agent = agent;
+            Clock = clock;
+        }
 
         public FelixAgent Agent { get; }
 
+        public FakeTimeProvider Clock { get; }
+
         public static RunningAgent Start(FakeDriver driver, TimeSpan refresh)
         {
-            var running = new RunningAgent(new FelixAgent("host1", driver, RenderFor, refresh, null, NullLogger.Instance, TimeSpan.FromMilliseconds(20)));
+            var clock = new FakeTimeProvider();
+            var running = new RunningAgent(FelixAgent.Create("host1", driver, RenderFor, refresh, null, NullLogger.Instance, TimeSpan.FromMilliseconds(20), clock), clock);
             running._running = Task.Run(() => running.Agent.RunAsync(running._stop.Token));
             return running;
         }

@@ -1,7 +1,7 @@
 using Calico.Api;
 using Calico.Selectors;
 
-namespace Calico.Node.Agent;
+namespace Calico.Felix.Agent;
 
 /// <summary>
 /// Finds a policy selector the calculation graph could not use. The graph treats a policy whose selector does not

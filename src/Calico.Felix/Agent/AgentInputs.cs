@@ -1,6 +1,6 @@
 using Calico.Api;
 
-namespace Calico.Node.Agent;
+namespace Calico.Felix.Agent;
 
 /// <summary>
 /// What the agent reads from the datastore besides the calculation graph's kinds: IP pools (for NAT outgoing),

@@ -1,4 +1,4 @@
-namespace Calico.Node.Agent;
+namespace Calico.Felix.Agent;
 
 /// <summary>How the agent stands in for a stored value it cannot read.</summary>
 internal enum CorruptHandling
@@ -11,15 +11,4 @@ internal enum CorruptHandling
 
     /// <summary>Any other kind with no readable version: nothing is programmed for it.</summary>
     Skipped,
-}
-
-/// <summary>One key whose stored value cannot be read, and what the agent does instead (for /readiness and metrics).</summary>
-internal sealed record CorruptResource(string Kind, string Key, string Reason, CorruptHandling Handling)
-{
-    public string HandlingLabel => Handling switch
-    {
-        CorruptHandling.LastGood => "last-good",
-        CorruptHandling.DenyAll => "deny-all",
-        _ => "skipped",
-    };
 }

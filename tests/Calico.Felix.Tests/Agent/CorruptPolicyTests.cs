@@ -2,12 +2,12 @@ using System.Text;
 using Calico.Api;
 using Calico.Client;
 using Calico.Datastore.Syncer;
+using Calico.Felix.Agent;
 using Calico.Felix.Calc.Model;
 using Calico.Felix.Rules;
-using Calico.Node.Agent;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Calico.Node.Tests;
+namespace Calico.Felix.Tests.Agent;
 
 /// <summary>
 /// A policy whose stored value cannot be read never becomes an opening: at the dataplane-intent level, the policy that
@@ -83,54 +83,6 @@ public sealed class CorruptPolicyTests : AgentTestBase
         Assert.Equal("lost", WebTier(after, "default").IngressPolicies[0].Name);
         var elsewhere = after.State.Endpoints.Single(e => e.Key.Namespace == "ns2").Value;
         Assert.DoesNotContain(elsewhere.Tiers, t => t.IngressPolicies.Any(p => p.Name == "lost"));
-    }
-
-    [Fact]
-    public async Task CorruptPolicy_WithoutLastGoodVersion_ShownOnReadinessAndInMetric()
-    {
-        await using var services = NodeServices.Create(TextWriter.Null, new Dictionary<string, string>());
-        var driver = new FakeDriver();
-        var agent = new FelixAgent("host1", driver, _ => new RenderConfig(), TimeSpan.FromMinutes(5), services.Telemetry, NullLogger.Instance, TimeSpan.FromMilliseconds(20));
-        using var stop = new CancellationTokenSource();
-        var running = Task.Run(() => agent.RunAsync(stop.Token));
-        try
-        {
-            string storeKey = ResourceIdentity.Key(ResourceKinds.GlobalNetworkPolicy, null, "lost");
-            agent.OnUpdates([Put(Tier("default", 1_000_000)), Put(Wep("web")), new SyncUpdate(SyncUpdateType.New, storeKey, Garbage, 8)]);
-            agent.OnStatusUpdated(SyncStatus.InSync);
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await driver.Applied.Reader.ReadAsync(timeout.Token);
-
-            for (int i = 0; i < 500 && !services.Health.Summarize().Reporters.Any(r => r.Reason.Contains(storeKey, StringComparison.Ordinal)); i++)
-            {
-                await Task.Delay(10);
-            }
-
-            // /readiness as an orchestrator reads it.
-            using var stopServer = new CancellationTokenSource();
-            var server = Calico.Observability.Http.HttpEndpointServer.Bind("127.0.0.1", 0, Calico.Observability.Health.HealthEndpoints.Create(services.Health));
-            var serving = server.RunAsync(stopServer.Token);
-            using var http = new HttpClient();
-            using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{server.Port}/readiness"));
-            string table = await response.Content.ReadAsStringAsync();
-            await stopServer.CancelAsync();
-            await serving;
-
-            Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, response.StatusCode);
-            Assert.Contains($"corrupt datastore values, failing closed: {storeKey} (deny-all): ", table, StringComparison.Ordinal);
-
-            using var metrics = new MemoryStream();
-            await services.Registry.WriteTextAsync(metrics, CancellationToken.None);
-            Assert.Contains(
-                $"felix_corrupt_resources{{kind=\"GlobalNetworkPolicy\",key=\"{storeKey}\",handling=\"deny-all\"}} 1",
-                Encoding.UTF8.GetString(metrics.ToArray()),
-                StringComparison.Ordinal);
-        }
-        finally
-        {
-            await stop.CancelAsync();
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
-        }
     }
 
     [Fact]

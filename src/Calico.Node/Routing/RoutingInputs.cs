@@ -2,23 +2,7 @@ using System.Text.Json;
 using Calico.Api;
 using Calico.Datastore;
 
-namespace Calico.Node.Agent;
-
-/// <summary>Everything routing (BGP, VXLAN) is computed from, as of one batch. Immutable snapshot.</summary>
-internal sealed record RoutingState(
-    string NodeName,
-    IReadOnlyList<Api.Node> Nodes,
-    BGPConfiguration? GlobalBgp,
-    IReadOnlyList<BGPConfiguration> NodeBgpConfigs,
-    IReadOnlyList<BGPPeer> Peers,
-    IReadOnlyList<IPPool> Pools,
-    IReadOnlyDictionary<string, string> BlockOwners)
-{
-    /// <summary>Confirmed blocks affine to this node.</summary>
-    public IReadOnlyList<string> LocalBlocks => BlockOwners.Where(kv => kv.Value == NodeName).Select(kv => kv.Key).OrderBy(c => c, StringComparer.Ordinal).ToList();
-
-    public Api.Node? Self => Nodes.FirstOrDefault(n => n.Metadata.Name == NodeName);
-}
+namespace Calico.Node.Routing;
 
 /// <summary>
 /// The routing side of the datastore: nodes, BGP configuration and peers, pools, and which node each IPAM block
@@ -132,13 +116,4 @@ internal sealed class RoutingInputs(string nodeName)
             map[name] = value;
         }
     }
-}
-
-/// <summary>Programs routing (BGP through BIRD, VXLAN) from a <see cref="RoutingState"/>. Called from the loop only.</summary>
-internal interface IRoutingDriver
-{
-    Task ApplyAsync(RoutingState state, CancellationToken cancellationToken);
-
-    /// <summary>Periodic check (BIRD alive, tunnel entries intact); repairs and says what it repaired.</summary>
-    Task<string?> RefreshAsync(RoutingState state, CancellationToken cancellationToken);
 }

@@ -1,18 +1,4 @@
-using Calico.Felix.Calc.Model;
-using Calico.Felix.Rules;
-
-namespace Calico.Node.Agent;
-
-/// <summary>Everything the kernel should hold for this host, as of one batch.</summary>
-/// <param name="State">The calculation graph's output so far (local endpoints, active policies, IP sets).</param>
-/// <param name="AllPoolCidrs">Every IP pool's CIDR (v4 and v6).</param>
-/// <param name="MasqueradePoolCidrs">CIDRs of pools with natOutgoing.</param>
-/// <param name="Render">The Felix parameters rendering depends on.</param>
-internal sealed record DesiredDataplane(
-    DataplaneState State,
-    IReadOnlyList<string> AllPoolCidrs,
-    IReadOnlyList<string> MasqueradePoolCidrs,
-    RenderConfig Render);
+namespace Calico.Felix.Agent;
 
 /// <summary>
 /// Programs the kernel. Called only from the agent's loop (never concurrently). The first apply replaces whatever
@@ -35,13 +21,4 @@ internal interface IDataplaneDriver
     /// changed behind our back. A reading older than the last apply proves nothing: the result says it was stale.
     /// </summary>
     Task<DriftResult> RepairDriftAsync(DesiredDataplane desired, KernelReading? reading, CancellationToken cancellationToken);
-}
-
-/// <summary>A read-back of the kernel, taken after apply number <paramref name="Generation"/>.</summary>
-internal sealed record KernelReading(long Generation, string? Table);
-
-/// <summary>What a drift check repaired (null: nothing), or that its reading was stale and nothing was checked.</summary>
-internal sealed record DriftResult(string? Repaired, bool Stale)
-{
-    public static DriftResult StaleReading { get; } = new(null, true);
 }

@@ -2,11 +2,11 @@ using System.Text;
 using Calico.Api;
 using Calico.Client;
 using Calico.Datastore.Syncer;
+using Calico.Felix.Agent;
 using Calico.Felix.Rules;
-using Calico.Node.Agent;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Calico.Node.Tests;
+namespace Calico.Felix.Tests.Agent;
 
 /// <summary>
 /// Data written straight into the datastore (etcdctl) bypasses calicoctl's validation. calico-node must survive

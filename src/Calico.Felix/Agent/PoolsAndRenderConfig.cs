@@ -1,0 +1,79 @@
+using Calico.Api;
+using Calico.Felix.Rules;
+
+namespace Calico.Felix.Agent;
+
+/// <summary>
+/// The agent's small calculation beside the graph: the IP pools' CIDRs (all, and those with natOutgoing) and the
+/// render configuration, from <see cref="AgentInputs"/>. Each update says whether the dataplane must be rendered again.
+/// </summary>
+internal sealed class PoolsAndRenderConfig
+{
+    private readonly Func<AgentInputs, RenderConfig> _renderConfigFor;
+
+    public PoolsAndRenderConfig(Func<AgentInputs, RenderConfig> renderConfigFor, AgentInputs inputs)
+    {
+        _renderConfigFor = renderConfigFor;
+        Render = renderConfigFor(inputs);
+    }
+
+    public IReadOnlyList<string> AllPools { get; private set; } = [];
+
+    public IReadOnlyList<string> MasqueradePools { get; private set; } = [];
+
+    public RenderConfig Render { get; private set; }
+
+    /// <summary>Recomputes the pools when they changed; true when the CIDR lists differ from before.</summary>
+    public bool UpdatePools(AgentInputs inputs)
+    {
+        if (!inputs.TakePoolsChanged())
+        {
+            return false;
+        }
+
+        var all = new List<string>();
+        var masq = new List<string>();
+        foreach (IPPool pool in inputs.Pools)
+        {
+            if (string.IsNullOrEmpty(pool.Spec.Cidr))
+            {
+                continue;
+            }
+
+            all.Add(pool.Spec.Cidr);
+            if (pool.Spec.NatOutgoing == true)
+            {
+                masq.Add(pool.Spec.Cidr);
+            }
+        }
+
+        all.Sort(StringComparer.Ordinal);
+        masq.Sort(StringComparer.Ordinal);
+        if (all.SequenceEqual(AllPools) && masq.SequenceEqual(MasqueradePools))
+        {
+            return false;
+        }
+
+        AllPools = all;
+        MasqueradePools = masq;
+        return true;
+    }
+
+    /// <summary>Recomputes the render configuration when its inputs changed; true when it differs from before.</summary>
+    public bool UpdateRenderConfig(AgentInputs inputs)
+    {
+        if (!inputs.TakeConfigChanged())
+        {
+            return false;
+        }
+
+        RenderConfig next = _renderConfigFor(inputs);
+        if (next == Render)
+        {
+            return false;
+        }
+
+        Render = next;
+        return true;
+    }
+}
