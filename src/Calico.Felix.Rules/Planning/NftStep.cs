@@ -1,0 +1,16 @@
+namespace Calico.Felix.Rules.Planning;
+
+/// <summary>
+/// One step of an <see cref="NftPlan"/>. <paramref name="Name"/> is the set, map or chain it acts on (the table for
+/// <see cref="NftStepKind.ReplaceTable"/>). <paramref name="Set"/> is the declaration of the set the step acts on
+/// (what the elements' encoding depends on), <paramref name="Chain"/> the chain an <see cref="NftStepKind.AddChain"/>
+/// declares (its base-chain header), <paramref name="Rule"/> the rule an <see cref="NftStepKind.AddRule"/> appends,
+/// <paramref name="Elements"/> the elements added or removed (keys only when removed from a map).
+/// </summary>
+public sealed record NftStep(
+    NftStepKind Kind,
+    string Name,
+    NftSet? Set = null,
+    NftChain? Chain = null,
+    string? Rule = null,
+    IReadOnlyList<string>? Elements = null);
