@@ -1,3 +1,4 @@
+using Calico.Felix.Rules.Planning;
 using Calico.Felix.Calc.Model;
 using Calico.TestKit;
 
@@ -8,7 +9,8 @@ namespace Calico.Felix.Rules.Tests;
 /// leaves exactly what the full text of B leaves (compared as normalised <c>nft -j list table</c> output).
 /// Pairs are batched in one namespace per test to keep the number of kernel runs small.
 /// </summary>
-public sealed class NftDeltaKernelTests
+[Trait("Tier", "Root")]
+public sealed class NftPlanKernelTests
 {
     [Fact]
     public void Delta_HandWrittenPairs_EqualsFullRenderOfTarget()
@@ -54,7 +56,7 @@ public sealed class NftDeltaKernelTests
         var config = new RenderConfig();
         NftTable tableA = NftablesRenderer.Build(a, config, natA);
         NftTable tableB = NftablesRenderer.Build(b, config, natB);
-        string delta = NftDelta.Between(tableA, tableB);
+        string delta = Delta(tableA, tableB);
 
         nft.Apply(tableA.ToFullTransaction(), name + ": full A");
         if (delta.Length > 0)
@@ -75,4 +77,6 @@ public sealed class NftDeltaKernelTests
         Assert.True(string.Equals(fresh, afterDelta, StringComparison.Ordinal), $"{name}: delta result differs from full B\n--- delta ---\n{delta}\n--- after delta ---\n{afterDelta}\n--- full B ---\n{fresh}");
         return delta;
     }
+
+    private static string Delta(NftTable? previous, NftTable next) => NftScript.From(NftPlanner.Plan(previous, next));
 }
