@@ -211,7 +211,8 @@ public sealed class InMemoryNftablesWriter : INftablesWriter
         {
             json.WriteStartObject();
             json.WriteStartArray("nftables");
-            foreach (var (name, set) in table.Sets)
+            // Sorted by name: a table reached by deltas and one applied fresh read back the same.
+            foreach (var (name, set) in table.Sets.OrderBy(s => s.Key, StringComparer.Ordinal))
             {
                 json.WriteStartObject();
                 json.WriteStartObject(set.IsMap ? "map" : "set");
@@ -227,7 +228,7 @@ public sealed class InMemoryNftablesWriter : INftablesWriter
                 json.WriteEndObject();
             }
 
-            foreach (string name in table.ChainOrder)
+            foreach (string name in table.ChainOrder.Order(StringComparer.Ordinal))
             {
                 json.WriteStartObject();
                 json.WriteStartObject("chain");
