@@ -23,3 +23,4 @@ if (which is "cni" or "all") { await CniBenchmarks.RunAsync(); }
 if (which is "dataplane-packets" or "all") { await DataplanePacketBenchmarks.RunAsync(); }
 if (which is "dataplane-control" or "all") { await DataplaneControlBenchmarks.RunAsync(); }
 if (which is "routing" or "all") { await RoutingBenchmarks.RunAsync(); }
+if (which is "cold-start") { await ColdStartBenchmarks.RunAsync(); }
