@@ -40,7 +40,7 @@ public static class NftDelta
     {
         foreach (NftChain chain in next.Chains)
         {
-            if (previous.ChainsByName.TryGetValue(chain.Name, out NftChain? old) && !string.Equals(old.Header, chain.Header, StringComparison.Ordinal))
+            if (previous.ChainsByName.TryGetValue(chain.Name, out NftChain? old) && !Equals(old.Header, chain.Header))
             {
                 return true;
             }
@@ -132,7 +132,7 @@ public static class NftDelta
                 AppendFlushChain(sb, chain.Name);
             }
 
-            foreach (string rule in chain.Rules)
+            foreach (NftRule rule in chain.Rules)
             {
                 sb.Append("add rule ").Append(Table).Append(' ').Append(chain.Name).Append(' ').Append(rule).Append('\n');
             }

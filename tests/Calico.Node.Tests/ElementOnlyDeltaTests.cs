@@ -1,6 +1,7 @@
 using Calico.Felix.Calc.Model;
 using Calico.Felix.Rules;
 using Calico.Linux.Nft;
+using Calico.Nftables;
 using Calico.Node.Dataplane;
 
 namespace Calico.Node.Tests;

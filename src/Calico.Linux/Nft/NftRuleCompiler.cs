@@ -37,14 +37,14 @@ internal sealed partial class NftRuleCompiler
     public static bool IsCalicoIntervalSet(string set) =>
         set.StartsWith("calim4-", StringComparison.Ordinal) || set.StartsWith("calim6-", StringComparison.Ordinal);
 
-    public static bool TryCompile(string text, Func<string, bool> isIntervalSet, out NftRule? rule, out string? reason)
+    public static bool TryCompile(string text, Func<string, bool> isIntervalSet, out NfTablesRule? rule, out string? reason)
     {
         rule = null;
         try
         {
             var compiler = new NftRuleCompiler(Tokenize(text), isIntervalSet);
             compiler.CompileStatements();
-            rule = new NftRule(text, compiler.MergedExpressions(), compiler._sets.ToArray(), compiler._comment);
+            rule = new NfTablesRule(text, compiler.MergedExpressions(), compiler._sets.ToArray(), compiler._comment);
             reason = null;
             return true;
         }

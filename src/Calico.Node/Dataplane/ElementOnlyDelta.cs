@@ -1,4 +1,5 @@
 using Calico.Felix.Rules;
+using Calico.Nftables;
 using Calico.Linux.Nft;
 
 namespace Calico.Node.Dataplane;
@@ -23,7 +24,7 @@ internal static class ElementOnlyDelta
         {
             NftChain a = previous.Chains[i];
             NftChain b = next.Chains[i];
-            if (!ReferenceEquals(a, b) && (a.Name != b.Name || a.Header != b.Header || !a.Rules.SequenceEqual(b.Rules, StringComparer.Ordinal)))
+            if (!ReferenceEquals(a, b) && (a.Name != b.Name || a.Header != b.Header || !a.Rules.SequenceEqual(b.Rules)))
             {
                 return null;
             }

@@ -6,6 +6,7 @@ using Calico.Felix.Dataplane.Routes;
 using Calico.Felix.Rules;
 using Calico.Linux.Netlink;
 using Calico.Linux.Nft;
+using Calico.Nftables;
 using Calico.Node.Agent;
 using Microsoft.Extensions.Logging;
 
@@ -28,7 +29,7 @@ internal sealed partial class LinuxDataplaneDriver : IDataplaneDriver, IDisposab
     private readonly RenderCache _renderCache = new();
     private NfTablesSetElements? _nfTables;
     private NfTables? _nfTablesRules;
-    private readonly Dictionary<string, NftRule> _compiledRules = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, NfTablesRule> _compiledRules = new(StringComparer.Ordinal);
     private NftTable? _applied;
 
     /// <summary>Counts kernel table changes, so a read-back taken before the latest one is known to be stale.</summary>

@@ -1,5 +1,6 @@
 using Calico.Felix.Rules;
 using Calico.Linux.Nft;
+using Calico.Nftables;
 
 namespace Calico.Node.Dataplane;
 
@@ -85,7 +86,7 @@ internal sealed class NetlinkDelta
     /// caches rules by text; the caller clears it whenever a table goes through <c>nft -f</c> (a set may have been
     /// redeclared, and a lookup compiles differently for an interval set).
     /// </summary>
-    public static NetlinkDelta? TryCompute(NftTable previous, NftTable next, Dictionary<string, NftRule> compiled, out string? fallbackReason)
+    public static NetlinkDelta? TryCompute(NftTable previous, NftTable next, Dictionary<string, NfTablesRule> compiled, out string? fallbackReason)
     {
         ArgumentNullException.ThrowIfNull(previous);
         ArgumentNullException.ThrowIfNull(next);
@@ -165,7 +166,7 @@ internal sealed class NetlinkDelta
         return null;
     }
 
-    private static string? PlanChains(NftTable previous, NftTable next, Dictionary<string, NftRule> compiled, List<ChainStep> steps)
+    private static string? PlanChains(NftTable previous, NftTable next, Dictionary<string, NfTablesRule> compiled, List<ChainStep> steps)
     {
         var refills = new List<NftChain>();
         foreach (NftChain chain in next.Chains)
@@ -180,11 +181,11 @@ internal sealed class NetlinkDelta
                 steps.Add(new ChainStep(ChainStepKind.Add, chain.Name, null));
                 refills.Add(chain);
             }
-            else if (!string.Equals(old.Header, chain.Header, StringComparison.Ordinal))
+            else if (!Equals(old.Header, chain.Header))
             {
                 return $"base chain {chain.Name} changed its hook";
             }
-            else if (!ReferenceEquals(old, chain) && !old.Rules.SequenceEqual(chain.Rules, StringComparer.Ordinal))
+            else if (!ReferenceEquals(old, chain) && !old.Rules.SequenceEqual(chain.Rules))
             {
                 steps.Add(new ChainStep(ChainStepKind.Flush, chain.Name, null));
                 refills.Add(chain);
@@ -194,11 +195,12 @@ internal sealed class NetlinkDelta
         // Every new chain exists before any rule is added: rules of new chains may jump to each other.
         foreach (NftChain chain in refills)
         {
-            foreach (string text in chain.Rules)
+            foreach (NftRule typed in chain.Rules)
             {
-                if (!compiled.TryGetValue(text, out NftRule? rule))
+                string text = typed.Text;
+                if (!compiled.TryGetValue(text, out NfTablesRule? rule))
                 {
-                    if (!NftRule.TryCompile(text, name => IsIntervalSet(next, name), out rule, out string? reason))
+                    if (!NfTablesRule.TryCompile(text, name => IsIntervalSet(next, name), out rule, out string? reason))
                     {
                         return $"rule of {chain.Name} not compiled ({reason}): {text}";
                     }
@@ -310,7 +312,7 @@ internal sealed class NetlinkDelta
     }
 
     /// <summary>One step on a chain (or, for <see cref="ChainStepKind.MapElements"/>, on the map <paramref name="Name"/>).</summary>
-    internal sealed record ChainStep(ChainStepKind Kind, string Name, NftRule? Rule)
+    internal sealed record ChainStep(ChainStepKind Kind, string Name, NfTablesRule? Rule)
     {
         public IReadOnlyList<MapElementChange>? MapChanges { get; init; }
     }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Calico.Felix.Rules;
+using Calico.Nftables;
 
 namespace Calico.Node.Dataplane;
 

@@ -151,8 +151,8 @@ public class NfTablesSetsKernelTests
         transaction.AddVerdictMap("cali-to-wl-dispatch");
         transaction.AddChain("cali-tw-cali0");
         transaction.ChangeMapElements("cali-to-wl-dispatch", [new MapElementChange(true, "cali0", "goto cali-tw-cali0")]);
-        Assert.True(NftRule.TryCompile("ip saddr @cali40s-new counter accept", out NftRule? byAddress, out string? reason), reason);
-        Assert.True(NftRule.TryCompile("oifname vmap @cali-to-wl-dispatch", out NftRule? byInterface, out reason), reason);
+        Assert.True(NfTablesRule.TryCompile("ip saddr @cali40s-new counter accept", out NfTablesRule? byAddress, out string? reason), reason);
+        Assert.True(NfTablesRule.TryCompile("oifname vmap @cali-to-wl-dispatch", out NfTablesRule? byInterface, out reason), reason);
         transaction.AppendRule("guard", byAddress!);
         transaction.AppendRule("guard", byInterface!);
 

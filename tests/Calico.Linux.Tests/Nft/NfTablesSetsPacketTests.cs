@@ -35,8 +35,8 @@ public class NfTablesSetsPacketTests
         var add = new NfTablesTransaction("inet", "calico");
         add.AddVerdictMap("cali-from-wl-dispatch");
         add.AddChain("cali-fw-nsa");
-        Assert.True(NftRule.TryCompile("counter drop", out NftRule? drop, out string? reason), reason);
-        Assert.True(NftRule.TryCompile("iifname vmap @cali-from-wl-dispatch", out NftRule? dispatch, out reason), reason);
+        Assert.True(NfTablesRule.TryCompile("counter drop", out NfTablesRule? drop, out string? reason), reason);
+        Assert.True(NfTablesRule.TryCompile("iifname vmap @cali-from-wl-dispatch", out NfTablesRule? dispatch, out reason), reason);
         add.AppendRule("cali-fw-nsa", drop!);
         add.AppendRule("input", dispatch!);
         add.ChangeMapElements("cali-from-wl-dispatch", [new MapElementChange(true, "nsa", "goto cali-fw-nsa")]);

@@ -40,7 +40,7 @@ public class NfTablesTransactionKernelTests(ITestOutputHelper output)
         {
             foreach (string rule in rules)
             {
-                Assert.True(NftRule.TryCompile(rule, out NftRule? compiled, out string? reason), reason);
+                Assert.True(NfTablesRule.TryCompile(rule, out NfTablesRule? compiled, out string? reason), reason);
                 var transaction = new NfTablesTransaction("inet", "calico");
                 transaction.AddChain(ChainB);
                 transaction.AppendRule(ChainB, compiled!);
@@ -213,7 +213,7 @@ public class NfTablesTransactionKernelTests(ITestOutputHelper output)
 
         await NftRunner.ApplyInAsync(scope.Path, script.Append("}\n").ToString(), CancellationToken.None);
         const string Rule = "meta nfproto ipv4 meta l4proto tcp ip saddr @s500 th dport { 80, 443 } counter meta mark set meta mark | 0x00010000 return";
-        NftRule compiled = Compile(Rule);
+        NfTablesRule compiled = Compile(Rule);
 
         using NfTables tables = await NfTables.OpenInAsync(scope.Path, CancellationToken.None);
         var netlink = new List<double>();
@@ -243,7 +243,7 @@ public class NfTablesTransactionKernelTests(ITestOutputHelper output)
         {
             foreach (string text in corpus)
             {
-                Assert.True(NftRule.TryCompile(text, out _, out _));
+                Assert.True(NfTablesRule.TryCompile(text, out _, out _));
             }
         }
 
@@ -265,9 +265,9 @@ public class NfTablesTransactionKernelTests(ITestOutputHelper output)
         return transaction;
     }
 
-    private static NftRule Compile(string text)
+    private static NfTablesRule Compile(string text)
     {
-        Assert.True(NftRule.TryCompile(text, out NftRule? rule, out string? reason), reason);
+        Assert.True(NfTablesRule.TryCompile(text, out NfTablesRule? rule, out string? reason), reason);
         return rule!;
     }
 

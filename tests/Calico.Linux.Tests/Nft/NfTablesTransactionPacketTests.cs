@@ -33,7 +33,7 @@ public class NfTablesTransactionPacketTests
         using NfTables tables = await NfTables.OpenInAsync(target.Path, CancellationToken.None);
         Assert.True(Ping(pinger, waitSeconds: 5), "ping before any rule");
 
-        Assert.True(NftRule.TryCompile("meta nfproto ipv4 meta l4proto icmp ip saddr { 198.51.100.2, 198.51.100.3 } icmp type 8 counter drop comment \"netlink drop\"", out NftRule? drop, out string? reason), reason);
+        Assert.True(NfTablesRule.TryCompile("meta nfproto ipv4 meta l4proto icmp ip saddr { 198.51.100.2, 198.51.100.3 } icmp type 8 counter drop comment \"netlink drop\"", out NfTablesRule? drop, out string? reason), reason);
         var add = new NfTablesTransaction("inet", "calico");
         add.FlushChain("guard");
         add.AppendRule("guard", drop!);

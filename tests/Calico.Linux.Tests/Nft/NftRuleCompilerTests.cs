@@ -29,7 +29,7 @@ public class NftRuleCompilerTests
     [MemberData(nameof(Corpus))]
     public void TryCompile_CorpusRule_Accepted(string text)
     {
-        bool compiled = NftRule.TryCompile(text, out NftRule? rule, out string? reason);
+        bool compiled = NfTablesRule.TryCompile(text, out NfTablesRule? rule, out string? reason);
 
         Assert.True(compiled, reason);
         Assert.Null(reason);
@@ -76,7 +76,7 @@ public class NftRuleCompilerTests
     [InlineData("fib saddr . iif oif eq 0 drop", "unsupported fib result test 'eq'")]
     public void TryCompile_OutsideTheGrammar_RefusedWithReason(string text, string reasonPart)
     {
-        bool compiled = NftRule.TryCompile(text, out NftRule? rule, out string? reason);
+        bool compiled = NfTablesRule.TryCompile(text, out NfTablesRule? rule, out string? reason);
 
         Assert.False(compiled);
         Assert.Null(rule);
@@ -91,7 +91,7 @@ public class NftRuleCompilerTests
         {
             for (int length = 0; length < text.Length; length++)
             {
-                bool compiled = NftRule.TryCompile(text[..length], out NftRule? rule, out string? reason);
+                bool compiled = NfTablesRule.TryCompile(text[..length], out NfTablesRule? rule, out string? reason);
                 Assert.True(compiled ? rule is not null && reason is null : rule is null && reason is not null, text[..length]);
             }
         }
@@ -100,7 +100,7 @@ public class NftRuleCompilerTests
     [Fact]
     public void TryCompile_NullText_RefusedNotThrown()
     {
-        Assert.False(NftRule.TryCompile(null!, out NftRule? rule, out string? reason));
+        Assert.False(NfTablesRule.TryCompile(null!, out NfTablesRule? rule, out string? reason));
         Assert.Null(rule);
         Assert.NotNull(reason);
     }
@@ -116,7 +116,7 @@ public class NftRuleCompilerTests
     [InlineData("iifname \"cali*\" ip6 saddr != :: fib saddr . iif oif missing drop", 9)]
     public void TryCompile_ImplicitDependencies_AddedOnceAsNftDoes(string text, int expressions)
     {
-        Assert.True(NftRule.TryCompile(text, out NftRule? rule, out string? reason), reason);
+        Assert.True(NfTablesRule.TryCompile(text, out NfTablesRule? rule, out string? reason), reason);
 
         Assert.Equal(expressions, rule!.Expressions.Count);
     }
@@ -129,7 +129,7 @@ public class NftRuleCompilerTests
     [InlineData("icmp type . icmp code != { 3 . 4 } accept", 1, false)]
     public void TryCompile_AnonymousSets_OnlyForMoreThanOneElementOrConcatenations(string text, int sets, bool interval)
     {
-        Assert.True(NftRule.TryCompile(text, out NftRule? rule, out string? reason), reason);
+        Assert.True(NfTablesRule.TryCompile(text, out NfTablesRule? rule, out string? reason), reason);
 
         Assert.Equal(sets, rule!.AnonymousSets.Count);
         if (sets > 0)
@@ -141,7 +141,7 @@ public class NftRuleCompilerTests
     [Fact]
     public void TryCompile_IntervalSetElements_MergedWithLeadingZeroEnd()
     {
-        Assert.True(NftRule.TryCompile("th dport { 80-90, 91, 100 } accept", out NftRule? rule, out _));
+        Assert.True(NfTablesRule.TryCompile("th dport { 80-90, 91, 100 } accept", out NfTablesRule? rule, out _));
 
         // 0 (end), 80, 92 (end), 100, 101 (end): as nft sends it.
         NftAnonymousSet set = rule!.AnonymousSets[0];
@@ -154,7 +154,7 @@ public class NftRuleCompilerTests
     [Fact]
     public void TryCompile_IntervalToTheTop_OpenWithoutEndElement()
     {
-        Assert.True(NftRule.TryCompile("ip6 saddr { ::/0, fd00::1 } accept", out NftRule? rule, out _));
+        Assert.True(NfTablesRule.TryCompile("ip6 saddr { ::/0, fd00::1 } accept", out NfTablesRule? rule, out _));
 
         NftAnonymousSet.Element only = Assert.Single(rule!.AnonymousSets[0].Elements);
         Assert.True(only.OpenInterval);
@@ -164,9 +164,9 @@ public class NftRuleCompilerTests
     [Fact]
     public void TryCompile_IntervalConcatSet_ConvertsL4protoByteOrder()
     {
-        Assert.True(NftRule.TryCompile("ip saddr . meta l4proto @calim4-x drop", out NftRule? merged, out _));
-        Assert.True(NftRule.TryCompile("ip saddr . meta l4proto @cali40n_x drop", out NftRule? plain, out _));
-        Assert.True(NftRule.TryCompile("ip saddr . meta l4proto @x drop", _ => true, out NftRule? told, out _));
+        Assert.True(NfTablesRule.TryCompile("ip saddr . meta l4proto @calim4-x drop", out NfTablesRule? merged, out _));
+        Assert.True(NfTablesRule.TryCompile("ip saddr . meta l4proto @cali40n_x drop", out NfTablesRule? plain, out _));
+        Assert.True(NfTablesRule.TryCompile("ip saddr . meta l4proto @x drop", _ => true, out NfTablesRule? told, out _));
 
         Assert.Contains(merged!.Expressions, e => e.Name == "byteorder");
         Assert.DoesNotContain(plain!.Expressions, e => e.Name == "byteorder");
@@ -176,7 +176,7 @@ public class NftRuleCompilerTests
     [Fact]
     public void TryCompile_Comment_KeptOutOfTheExpressions()
     {
-        Assert.True(NftRule.TryCompile("counter accept comment \"Return if policy accepted\"", out NftRule? rule, out _));
+        Assert.True(NfTablesRule.TryCompile("counter accept comment \"Return if policy accepted\"", out NfTablesRule? rule, out _));
 
         Assert.Equal("Return if policy accepted", rule!.Comment);
         Assert.Equal(["counter", "immediate"], rule.Expressions.Select(e => e.Name));

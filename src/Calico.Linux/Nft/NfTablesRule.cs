@@ -4,9 +4,9 @@ namespace Calico.Linux.Nft;
 /// One rule of <c>table inet calico</c> compiled from the text Calico.Felix.Rules renders into the nf_tables
 /// expressions nft would send for it, so it can be added over netlink without the <c>nft</c> process.
 /// </summary>
-public sealed class NftRule
+public sealed class NfTablesRule
 {
-    internal NftRule(string text, IReadOnlyList<NftExpression> expressions, IReadOnlyList<NftAnonymousSet> anonymousSets, string? comment)
+    internal NfTablesRule(string text, IReadOnlyList<NftExpression> expressions, IReadOnlyList<NftAnonymousSet> anonymousSets, string? comment)
     {
         Text = text;
         Expressions = expressions;
@@ -31,15 +31,15 @@ public sealed class NftRule
     /// Named concatenation sets whose name starts with <c>calim4-</c>/<c>calim6-</c> (Calico's merged-rule sets) are
     /// taken to have <c>flags interval</c>, which changes the expressions; use the overload to say otherwise.
     /// </summary>
-    public static bool TryCompile(string text, out NftRule? rule, out string? reason) =>
+    public static bool TryCompile(string text, out NfTablesRule? rule, out string? reason) =>
         TryCompile(text, NftRuleCompiler.IsCalicoIntervalSet, out rule, out reason);
 
     /// <summary>
-    /// As <see cref="TryCompile(string, out NftRule?, out string?)"/>; <paramref name="isIntervalSet"/> tells whether
+    /// As <see cref="TryCompile(string, out NfTablesRule?, out string?)"/>; <paramref name="isIntervalSet"/> tells whether
     /// a named set the rule looks a concatenation up in was declared with <c>flags interval</c> (nft then converts
     /// host-order fields such as <c>meta l4proto</c> to network order before the lookup).
     /// </summary>
-    public static bool TryCompile(string text, Func<string, bool> isIntervalSet, out NftRule? rule, out string? reason)
+    public static bool TryCompile(string text, Func<string, bool> isIntervalSet, out NfTablesRule? rule, out string? reason)
     {
         ArgumentNullException.ThrowIfNull(isIntervalSet);
         if (text is null)

@@ -1,0 +1,32 @@
+using System.Text;
+
+namespace Calico.Nftables;
+
+/// <summary>
+/// A constant on the right of a match or inside a set element. Each value knows its nft spelling; two values are
+/// equal when they are spelled the same (the spelling is canonical: the model never holds two spellings of one value).
+/// </summary>
+public abstract class NftValue : IEquatable<NftValue>
+{
+    private string? _text;
+
+    /// <summary>The nft text of the value.</summary>
+    public string Text => _text ??= Build();
+
+    internal abstract void WriteTo(StringBuilder sb);
+
+    private string Build()
+    {
+        var sb = new StringBuilder(32);
+        WriteTo(sb);
+        return sb.ToString();
+    }
+
+    public bool Equals(NftValue? other) => other is not null && GetType() == other.GetType() && string.Equals(Text, other.Text, StringComparison.Ordinal);
+
+    public override bool Equals(object? obj) => Equals(obj as NftValue);
+
+    public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(Text);
+
+    public override string ToString() => Text;
+}
