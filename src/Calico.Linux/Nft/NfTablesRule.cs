@@ -1,12 +1,14 @@
+using Calico.Nftables;
+
 namespace Calico.Linux.Nft;
 
 /// <summary>
-/// One rule of <c>table inet calico</c> compiled from the text Calico.Felix.Rules renders into the nf_tables
-/// expressions nft would send for it, so it can be added over netlink without the <c>nft</c> process.
+/// One typed rule (<see cref="NftRule"/>) encoded as the nf_tables expressions nft would send for it, so it can be
+/// added over netlink without the <c>nft</c> process.
 /// </summary>
 public sealed class NfTablesRule
 {
-    internal NfTablesRule(string text, IReadOnlyList<NftExpression> expressions, IReadOnlyList<NftAnonymousSet> anonymousSets, string? comment)
+    internal NfTablesRule(string text, IReadOnlyList<NftExpression> expressions, IReadOnlyList<NfTablesAnonymousSet> anonymousSets, string? comment)
     {
         Text = text;
         Expressions = expressions;
@@ -14,7 +16,7 @@ public sealed class NfTablesRule
         Comment = comment;
     }
 
-    /// <summary>The rule text it was compiled from.</summary>
+    /// <summary>The rule's nft text (for logs and tests).</summary>
     public string Text { get; }
 
     /// <summary>The <c>comment "..."</c> text, stored by nft as rule userdata; null when there is none.</summary>
@@ -23,32 +25,18 @@ public sealed class NfTablesRule
     internal IReadOnlyList<NftExpression> Expressions { get; }
 
     /// <summary>Sets created in the same batch right before the rule, referred to by index from lookups.</summary>
-    internal IReadOnlyList<NftAnonymousSet> AnonymousSets { get; }
+    internal IReadOnlyList<NfTablesAnonymousSet> AnonymousSets { get; }
 
     /// <summary>
-    /// Compiles one rule (the text after <c>add rule inet calico &lt;chain&gt; </c>). False, with the reason, for
-    /// anything outside the supported grammar; the caller then uses <c>nft -f</c>. Never throws for bad input.
-    /// Named concatenation sets whose name starts with <c>calim4-</c>/<c>calim6-</c> (Calico's merged-rule sets) are
-    /// taken to have <c>flags interval</c>, which changes the expressions; use the overload to say otherwise.
+    /// Encodes <paramref name="rule"/>. False, with the reason, for what the kernel or nft would refuse (a log prefix or
+    /// comment too long, a value of the wrong family); the caller then uses <c>nft -f</c>. Never throws for such input.
+    /// <paramref name="isIntervalSet"/> tells whether a named set the rule looks a concatenation up in was declared with
+    /// <c>flags interval</c> (nft then converts host-order fields such as <c>meta l4proto</c> to network order before the
+    /// lookup); without it, Calico's merged-rule sets (<c>calim4-</c>/<c>calim6-</c>) are taken to be the only ones.
     /// </summary>
-    public static bool TryCompile(string text, out NfTablesRule? rule, out string? reason) =>
-        TryCompile(text, NftRuleCompiler.IsCalicoIntervalSet, out rule, out reason);
-
-    /// <summary>
-    /// As <see cref="TryCompile(string, out NfTablesRule?, out string?)"/>; <paramref name="isIntervalSet"/> tells whether
-    /// a named set the rule looks a concatenation up in was declared with <c>flags interval</c> (nft then converts
-    /// host-order fields such as <c>meta l4proto</c> to network order before the lookup).
-    /// </summary>
-    public static bool TryCompile(string text, Func<string, bool> isIntervalSet, out NfTablesRule? rule, out string? reason)
+    public static bool TryEncode(NftRule rule, Func<string, bool>? isIntervalSet, out NfTablesRule? encoded, out string? reason)
     {
-        ArgumentNullException.ThrowIfNull(isIntervalSet);
-        if (text is null)
-        {
-            rule = null;
-            reason = "no rule text";
-            return false;
-        }
-
-        return NftRuleCompiler.TryCompile(text, isIntervalSet, out rule, out reason);
+        ArgumentNullException.ThrowIfNull(rule);
+        return NfTablesRuleEncoder.TryEncode(rule, isIntervalSet ?? NfTablesRuleEncoder.IsCalicoIntervalSet, out encoded, out reason);
     }
 }

@@ -187,7 +187,7 @@ public sealed class NfTablesTransaction
                     Span<uint> ids = rule.AnonymousSets.Count <= setIds.Length ? setIds[..rule.AnonymousSets.Count] : new uint[rule.AnonymousSets.Count];
                     for (int i = 0; i < rule.AnonymousSets.Count; i++)
                     {
-                        NftAnonymousSet set = rule.AnonymousSets[i];
+                        NfTablesAnonymousSet set = rule.AnonymousSets[i];
                         ids[i] = ++anonymousSetId;
                         uint setSequence = Begin(writer, nextSequence, NFT_MSG_NEWSET, Rtnl.NLM_F_CREATE);
                         set.WriteNewSet(writer, Table, ids[i]);

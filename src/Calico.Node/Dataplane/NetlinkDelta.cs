@@ -200,7 +200,7 @@ internal sealed class NetlinkDelta
                 string text = typed.Text;
                 if (!compiled.TryGetValue(text, out NfTablesRule? rule))
                 {
-                    if (!NfTablesRule.TryCompile(text, name => IsIntervalSet(next, name), out rule, out string? reason))
+                    if (!NfTablesRule.TryEncode(typed, name => IsIntervalSet(next, name), out rule, out string? reason))
                     {
                         return $"rule of {chain.Name} not compiled ({reason}): {text}";
                     }
