@@ -59,7 +59,7 @@ public sealed class NftRule : IEquatable<NftRule>
 
     private string BuildText()
     {
-        var sb = new StringBuilder(128);
+        StringBuilder sb = TextBuffer.Rent();
         for (int i = 0; i < Statements.Length; i++)
         {
             if (i > 0)
@@ -75,7 +75,7 @@ public sealed class NftRule : IEquatable<NftRule>
             sb.Append(" comment \"").Append(Comment).Append('"');
         }
 
-        return sb.ToString();
+        return TextBuffer.ToStringAndReturn(sb);
     }
 
     public bool Equals(NftRule? other) => other is not null && string.Equals(Text, other.Text, StringComparison.Ordinal);

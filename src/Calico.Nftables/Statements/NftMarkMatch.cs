@@ -14,8 +14,8 @@ public sealed class NftMarkMatch(uint mask, uint value, bool negated = false) : 
     internal override void WriteTo(StringBuilder sb)
     {
         sb.Append("meta mark & ");
-        new NftMarkValue(Mask).WriteTo(sb);
+        NftMarkValue.Append(sb, Mask);
         sb.Append(Negated ? " != " : " == ");
-        new NftMarkValue(Value).WriteTo(sb);
+        NftMarkValue.Append(sb, Value);
     }
 }

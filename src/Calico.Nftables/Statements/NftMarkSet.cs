@@ -12,6 +12,6 @@ public sealed class NftMarkSet(NftMarkOperation operation, uint value) : NftStat
     internal override void WriteTo(StringBuilder sb)
     {
         sb.Append(Operation == NftMarkOperation.And ? "meta mark set meta mark & " : "meta mark set meta mark | ");
-        new NftMarkValue(Value).WriteTo(sb);
+        NftMarkValue.Append(sb, Value);
     }
 }

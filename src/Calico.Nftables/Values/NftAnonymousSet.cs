@@ -20,7 +20,7 @@ public sealed class NftAnonymousSet : NftValue
 
     public ImmutableArray<NftValue> Elements { get; }
 
-    internal override void WriteTo(StringBuilder sb)
+    private protected override void FormatTo(StringBuilder sb)
     {
         sb.Append("{ ");
         for (int i = 0; i < Elements.Length; i++)

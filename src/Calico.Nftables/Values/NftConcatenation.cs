@@ -17,7 +17,7 @@ public sealed class NftConcatenation : NftValue
 
     public ImmutableArray<NftValue> Parts { get; }
 
-    internal override void WriteTo(StringBuilder sb)
+    private protected override void FormatTo(StringBuilder sb)
     {
         for (int i = 0; i < Parts.Length; i++)
         {

@@ -26,7 +26,7 @@ public sealed class NftCtState : NftValue
 
     public NftCtStates States { get; }
 
-    internal override void WriteTo(StringBuilder sb)
+    private protected override void FormatTo(StringBuilder sb)
     {
         bool first = true;
         foreach (var (bit, name) in Names)

@@ -14,6 +14,7 @@ public sealed class NftInterfaceName : NftValue
 
         Name = name;
         Wildcard = wildcard;
+        UseText(wildcard ? "\"" + name + "*\"" : "\"" + name + "\"");
     }
 
     /// <summary>The name, or for a wildcard the prefix before <c>*</c>.</summary>
@@ -21,5 +22,5 @@ public sealed class NftInterfaceName : NftValue
 
     public bool Wildcard { get; }
 
-    internal override void WriteTo(StringBuilder sb) => sb.Append('"').Append(Name).Append(Wildcard ? "*\"" : "\"");
+    private protected override void FormatTo(StringBuilder sb) => sb.Append('"').Append(Name).Append(Wildcard ? "*\"" : "\"");
 }

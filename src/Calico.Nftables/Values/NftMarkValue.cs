@@ -8,5 +8,13 @@ public sealed class NftMarkValue(uint value) : NftValue
 {
     public uint Value { get; } = value;
 
-    internal override void WriteTo(StringBuilder sb) => sb.Append("0x").Append(Value.ToString("x8", CultureInfo.InvariantCulture));
+    private protected override void FormatTo(StringBuilder sb) => Append(sb, Value);
+
+    /// <summary>Appends <c>0x%08x</c> without allocating.</summary>
+    internal static void Append(StringBuilder sb, uint value)
+    {
+        Span<char> digits = stackalloc char[8];
+        value.TryFormat(digits, out _, "x8", CultureInfo.InvariantCulture);
+        sb.Append("0x").Append(digits);
+    }
 }

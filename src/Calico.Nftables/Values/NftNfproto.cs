@@ -21,5 +21,5 @@ public sealed class NftNfproto : NftValue
         _ => throw new ArgumentOutOfRangeException(nameof(family), "want 4 or 6"),
     };
 
-    internal override void WriteTo(StringBuilder sb) => sb.Append(Family == 4 ? "ipv4" : "ipv6");
+    private protected override void FormatTo(StringBuilder sb) => sb.Append(Family == 4 ? "ipv4" : "ipv6");
 }

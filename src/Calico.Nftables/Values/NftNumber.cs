@@ -8,5 +8,5 @@ public sealed class NftNumber(byte value) : NftValue
 {
     public byte Value { get; } = value;
 
-    internal override void WriteTo(StringBuilder sb) => sb.Append(Value.ToString(CultureInfo.InvariantCulture));
+    private protected override void FormatTo(StringBuilder sb) => sb.Append(Value.ToString(CultureInfo.InvariantCulture));
 }

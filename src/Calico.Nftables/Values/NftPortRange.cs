@@ -28,7 +28,7 @@ public sealed class NftPortRange : NftValue
 
     public bool IsSingle => First == Last;
 
-    internal override void WriteTo(StringBuilder sb)
+    private protected override void FormatTo(StringBuilder sb)
     {
         sb.Append(First.ToString(CultureInfo.InvariantCulture));
         if (!IsSingle)

@@ -50,7 +50,38 @@ public sealed class NftPrefix : NftValue
             throw new FormatException($"'{text}' has a bad prefix length");
         }
 
-        return new NftPrefix(address.GetAddressBytes(), length).Cleared();
+        var prefix = new NftPrefix(address.GetAddressBytes(), length);
+        if (prefix.ClearHostBits() && IsCanonical(text, address, slash, length, bits))
+        {
+            // Most callers pass text already in nft's form: keep it rather than format the address again.
+            prefix.UseText(text);
+        }
+
+        return prefix;
+    }
+
+    /// <summary>Whether <paramref name="text"/> is exactly what <see cref="FormatTo"/> would write.</summary>
+    private static bool IsCanonical(string text, IPAddress address, int slash, int length, int bits)
+    {
+        if ((slash < 0) != (length == bits))
+        {
+            return false;
+        }
+
+        Span<char> formatted = stackalloc char[64];
+        if (!address.TryFormat(formatted, out int written))
+        {
+            return false;
+        }
+
+        ReadOnlySpan<char> addressText = slash < 0 ? text : text.AsSpan(0, slash);
+        if (!addressText.SequenceEqual(formatted[..written]))
+        {
+            return false;
+        }
+
+        // "/len" with no leading zero.
+        return slash < 0 || text.AsSpan(slash + 1).Length == (length < 10 ? 1 : length < 100 ? 2 : 3);
     }
 
     /// <summary>The prefix of <paramref name="length"/> bits of <paramref name="address"/> (4 or 16 bytes).</summary>
@@ -61,21 +92,27 @@ public sealed class NftPrefix : NftValue
             throw new ArgumentOutOfRangeException(nameof(length), "want 4 or 16 address bytes and a length within them");
         }
 
-        return new NftPrefix(address.ToArray(), length).Cleared();
+        var prefix = new NftPrefix(address.ToArray(), length);
+        prefix.ClearHostBits();
+        return prefix;
     }
 
-    private NftPrefix Cleared()
+    /// <summary>Clears the bits past the prefix; true when there were none set.</summary>
+    private bool ClearHostBits()
     {
+        bool clear = true;
         for (int i = 0; i < _address.Length; i++)
         {
             int keep = Math.Clamp(Length - (i * 8), 0, 8);
-            _address[i] &= (byte)(0xff << (8 - keep));
+            byte mask = (byte)(0xff << (8 - keep));
+            clear &= (_address[i] & ~mask) == 0;
+            _address[i] &= mask;
         }
 
-        return this;
+        return clear;
     }
 
-    internal override void WriteTo(StringBuilder sb)
+    private protected override void FormatTo(StringBuilder sb)
     {
         sb.Append(new IPAddress(_address).ToString());
         if (!IsHost)

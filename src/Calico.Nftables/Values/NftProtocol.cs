@@ -55,6 +55,6 @@ public sealed class NftProtocol : NftValue
         _ => null,
     };
 
-    internal override void WriteTo(StringBuilder sb) =>
+    private protected override void FormatTo(StringBuilder sb) =>
         sb.Append(ByName && NameOf(Number) is { } name ? name : Number.ToString(CultureInfo.InvariantCulture));
 }

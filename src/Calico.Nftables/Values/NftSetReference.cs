@@ -9,9 +9,10 @@ public sealed class NftSetReference : NftValue
     {
         NftNameRules.ThrowIfBadName(name, nameof(name));
         Name = name;
+        UseText("@" + name);
     }
 
     public string Name { get; }
 
-    internal override void WriteTo(StringBuilder sb) => sb.Append('@').Append(Name);
+    private protected override void FormatTo(StringBuilder sb) => sb.Append('@').Append(Name);
 }

@@ -10,15 +10,22 @@ public abstract class NftValue : IEquatable<NftValue>
 {
     private string? _text;
 
-    /// <summary>The nft text of the value.</summary>
+    /// <summary>The nft text of the value, formatted once.</summary>
     public string Text => _text ??= Build();
 
-    internal abstract void WriteTo(StringBuilder sb);
+    internal void WriteTo(StringBuilder sb) => sb.Append(Text);
+
+    /// <summary>Writes the text; called once per value (parts of a composite write their cached text).</summary>
+    private protected abstract void FormatTo(StringBuilder sb);
+
+    /// <summary>Sets the text when the value was made from text already in canonical form.</summary>
+    private protected void UseText(string text) => _text = text;
 
     private string Build()
     {
+        // Not the shared buffer: a composite's parts format their own text while it writes.
         var sb = new StringBuilder(32);
-        WriteTo(sb);
+        FormatTo(sb);
         return sb.ToString();
     }
 
