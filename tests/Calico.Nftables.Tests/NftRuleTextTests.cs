@@ -60,6 +60,10 @@ public sealed class NftRuleTextTests
     [InlineData("10.0.0.1/24", "10.0.0.0/24", 24)]
     [InlineData("fd00::1/64", "fd00::/64", 64)]
     [InlineData("::/0", "::/0", 0)]
+    [InlineData("10.0.0.1/32", "10.0.0.1", 32)]
+    [InlineData("fd00:0:0::1", "fd00::1", 128)]
+    [InlineData("FD00::/16", "fd00::/16", 16)]
+    [InlineData("10.0.0.0/08", "10.0.0.0/8", 8)]
     public void Prefix_Parse_ClearsHostBitsAndWritesAHostPlain(string input, string text, int length)
     {
         NftPrefix prefix = NftPrefix.Parse(input);
