@@ -1,4 +1,3 @@
-using System.Text;
 using Calico.Felix.Calc.Model;
 
 namespace Calico.Felix.Rules;
@@ -127,35 +126,31 @@ public static partial class NftablesRenderer
     /// </summary>
     private static NftSet DispatchMap(string name, List<(string Iface, EndpointIntent Endpoint)> endpoints, Func<string, string> chainOf)
     {
-        var elements = new List<string>(endpoints.Count);
+        var elements = new List<NftElement>(endpoints.Count);
         foreach (var (iface, _) in endpoints)
         {
-            elements.Add("\"" + iface + "\" : goto " + chainOf(iface));
+            elements.Add(new NftElement(new NftInterfaceName(iface), NftVerdict.Goto(chainOf(iface))));
         }
 
-        return new NftSet(name, isMap: true, note: null, ["type ifname : verdict"], elements);
+        return new NftSet(name, DispatchMapType, note: null, elements);
     }
 
-    /// <summary>A chain whose body was written as rule lines ending in '\n'.</summary>
-    private static NftChain Chain(string name, StringBuilder body, string? header = null, string? note = null)
-    {
-        var rules = new List<string>();
-        int start = 0;
-        for (int i = 0; i < body.Length; i++)
-        {
-            if (body[i] == '\n')
-            {
-                rules.Add(body.ToString(start, i - start));
-                start = i + 1;
-            }
-        }
+    private static readonly NftSetType DispatchMapType = new([NftDataType.Ifname], mapValue: NftDataType.Verdict);
 
-        return new NftChain(name, header, note is null ? null : NftNames.CommentText(note, 200), rules);
-    }
+    private static NftChain Chain(string name, List<NftRule> rules, NftChainHeader? header = null, string? note = null) =>
+        new(name, header, note is null ? null : NftNames.CommentText(note, 200), rules);
 
-    /// <summary>Starts a rule line; the caller ends it with '\n'.</summary>
-    private static StringBuilder Rule(StringBuilder sb) => sb;
+    /// <summary>A rule of <paramref name="statements"/>, with <paramref name="comment"/> made safe for nft.</summary>
+    private static NftRule Commented(string comment, params IEnumerable<NftStatement> statements) =>
+        new(statements, NftNames.CommentText(comment));
 
-    private static void Comment(StringBuilder sb, string text) =>
-        sb.Append(" comment \"").Append(NftNames.CommentText(text)).Append('"');
+    private static NftRule Rule(params IEnumerable<NftStatement> statements) => new(statements);
+
+    private static NftCounter Counter => NftCounter.Instance;
+
+    private static NftMatch Match(NftField field, NftValue value, bool negated = false) => new(field, value, negated);
+
+    private static NftMarkSet MarkAnd(uint value) => new(NftMarkOperation.And, value);
+
+    private static NftMarkMatch MarkIs(uint mask, uint value) => new(mask, value);
 }

@@ -81,7 +81,7 @@ public sealed class NfTablesTransaction
     }
 
     /// <summary><c>add rule</c>: appends the rule at the end of the chain.</summary>
-    public void AppendRule(string chain, NftRule rule)
+    public void AppendRule(string chain, NfTablesRule rule)
     {
         NfTablesNames.Validate(chain, nameof(chain));
         ArgumentNullException.ThrowIfNull(rule);
@@ -230,11 +230,11 @@ public sealed class NfTablesTransaction
 
                 case StepKind.AppendRule:
                 {
-                    NftRule rule = step.Rule!;
+                    NfTablesRule rule = step.Rule!;
                     Span<uint> ids = rule.AnonymousSets.Count <= setIds.Length ? setIds[..rule.AnonymousSets.Count] : new uint[rule.AnonymousSets.Count];
                     for (int i = 0; i < rule.AnonymousSets.Count; i++)
                     {
-                        NftAnonymousSet set = rule.AnonymousSets[i];
+                        NfTablesAnonymousSet set = rule.AnonymousSets[i];
                         ids[i] = ++anonymousSetId;
                         uint setSequence = Begin(writer, nextSequence, NFT_MSG_NEWSET, Rtnl.NLM_F_CREATE);
                         set.WriteNewSet(writer, Table, ids[i]);
@@ -452,7 +452,7 @@ public sealed class NfTablesTransaction
     internal readonly record struct Message(uint Sequence, int Step, string Operation, int FirstChange);
 
     /// <summary>For set steps <paramref name="Chain"/> holds the set or map name.</summary>
-    private sealed record Step(StepKind Kind, string? Chain, NftRule? Rule, int RuleNumber, SetElementChange[]? Changes, NftSetKind SetKind = default, MapElementChange[]? MapChanges = null)
+    private sealed record Step(StepKind Kind, string? Chain, NfTablesRule? Rule, int RuleNumber, SetElementChange[]? Changes, NftSetKind SetKind = default, MapElementChange[]? MapChanges = null)
     {
         public (string Type, string Hook, int Priority, bool PolicyAccept) BaseChain { get; init; }
     }

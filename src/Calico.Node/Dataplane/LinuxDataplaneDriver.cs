@@ -7,6 +7,7 @@ using Calico.Felix.Dataplane.Nftables;
 using Calico.Felix.Dataplane.Routes;
 using Calico.Felix.Rules;
 using Calico.Linux.Netlink;
+using Calico.Nftables;
 using Calico.Node.Agent;
 using Microsoft.Extensions.Logging;
 

@@ -8,7 +8,7 @@ namespace Calico.Linux.Nft;
 /// sit next to each other are loaded and compared as one, as long as the result fits 4 bytes. nft sorts the run by
 /// offset and keeps the merged comparison at the place of the run's lowest field.
 /// </summary>
-internal sealed partial class NftRuleCompiler
+internal sealed partial class NfTablesRuleEncoder
 {
     private const int MaxMergedPayloadBytes = 4;
 

@@ -1,3 +1,4 @@
+using Calico.Nftables;
 using static Calico.Linux.Nft.NfTablesRuleAttributes;
 
 namespace Calico.Linux.Nft;
@@ -7,7 +8,7 @@ namespace Calico.Linux.Nft;
 /// its length, the dependency it implies, and what nft writes into an anonymous set keyed by it (datatype id, byte
 /// order, and the "typeof" description: expression type 7 payload {protocol description, template field} or 9 meta {key}).
 /// </summary>
-internal sealed partial class NftRuleCompiler
+internal sealed partial class NfTablesRuleEncoder
 {
     private enum FieldKind
     {
@@ -16,24 +17,22 @@ internal sealed partial class NftRuleCompiler
         Number,
     }
 
-    private Field ReadField(string protocol)
+    /// <summary>The key field of a payload or <c>meta l4proto</c> match; the other fields have their own encodings.</summary>
+    private static Field FieldOf(NftField field) => field switch
     {
-        string name = NextWord(protocol + " field");
-        return (protocol, name) switch
-        {
-            ("ip", "saddr") => Field.IpSaddr,
-            ("ip", "daddr") => Field.IpDaddr,
-            ("ip6", "saddr") => Field.Ip6Saddr,
-            ("ip6", "daddr") => Field.Ip6Daddr,
-            ("th", "sport") => Field.ThSport,
-            ("th", "dport") => Field.ThDport,
-            ("icmp", "type") => Field.IcmpType,
-            ("icmp", "code") => Field.IcmpCode,
-            ("icmpv6", "type") => Field.Icmpv6Type,
-            ("icmpv6", "code") => Field.Icmpv6Code,
-            _ => throw new UnsupportedException($"unsupported match '{protocol} {name}'"),
-        };
-    }
+        NftField.IpSaddr => Field.IpSaddr,
+        NftField.IpDaddr => Field.IpDaddr,
+        NftField.Ip6Saddr => Field.Ip6Saddr,
+        NftField.Ip6Daddr => Field.Ip6Daddr,
+        NftField.ThSport => Field.ThSport,
+        NftField.ThDport => Field.ThDport,
+        NftField.IcmpType => Field.IcmpType,
+        NftField.IcmpCode => Field.IcmpCode,
+        NftField.Icmpv6Type => Field.Icmpv6Type,
+        NftField.Icmpv6Code => Field.Icmpv6Code,
+        NftField.MetaL4proto => Field.MetaL4proto,
+        _ => throw new UnsupportedException($"{NftFields.TextOf(field)} in a concatenation or with this value"),
+    };
 
     /// <summary>One concatenable key field.</summary>
     private sealed class Field

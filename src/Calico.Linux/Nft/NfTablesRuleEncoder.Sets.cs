@@ -1,7 +1,9 @@
+using Calico.Nftables;
+
 namespace Calico.Linux.Nft;
 
 /// <summary>Anonymous sets as nft builds them: key, merged intervals, elements and set userdata.</summary>
-internal sealed partial class NftRuleCompiler
+internal sealed partial class NfTablesRuleEncoder
 {
     // libnftnl's set userdata TLV types (NFTNL_UDATA_SET_*).
     private const byte UdataKeyByteOrder = 0;
@@ -11,7 +13,7 @@ internal sealed partial class NftRuleCompiler
     /// <summary>nft's expression type of a concatenation in the typeof description.</summary>
     private const byte ConcatExpressionType = 13;
 
-    private static NftAnonymousSet BuildAnonymousSet(Field field, List<Interval> values)
+    private static NfTablesAnonymousSet BuildAnonymousSet(Field field, List<Interval> values)
     {
         bool interval = false;
         foreach (Interval value in values)
@@ -28,39 +30,39 @@ internal sealed partial class NftRuleCompiler
 
         PutUdata(userData, UdataTypeOf, field.TypeOf);
 
-        var elements = new List<NftAnonymousSet.Element>(values.Count * 2);
+        var elements = new List<NfTablesAnonymousSet.Element>(values.Count * 2);
         if (!interval)
         {
             foreach (Interval value in values)
             {
-                elements.Add(new NftAnonymousSet.Element(value.Start, IntervalEnd: false, OpenInterval: false));
+                elements.Add(new NfTablesAnonymousSet.Element(value.Start, IntervalEnd: false, OpenInterval: false));
             }
 
-            return new NftAnonymousSet(false, field.DataType, field.Length, userData.ToArray(), elements, elements.Count);
+            return new NfTablesAnonymousSet(false, field.DataType, field.Length, userData.ToArray(), elements, elements.Count);
         }
 
         List<Interval> merged = Merge(values);
         if (merged[0].Start.AsSpan().IndexOfAnyExcept((byte)0) >= 0)
         {
             // nft opens every interval set with an interval-end at zero (the gap below the first interval).
-            elements.Add(new NftAnonymousSet.Element(new byte[field.Length], IntervalEnd: true, OpenInterval: false));
+            elements.Add(new NfTablesAnonymousSet.Element(new byte[field.Length], IntervalEnd: true, OpenInterval: false));
         }
 
         foreach (Interval value in merged)
         {
             byte[]? end = Increment(value.End);
-            elements.Add(new NftAnonymousSet.Element(value.Start, IntervalEnd: false, OpenInterval: end is null));
+            elements.Add(new NfTablesAnonymousSet.Element(value.Start, IntervalEnd: false, OpenInterval: end is null));
             if (end is not null)
             {
-                elements.Add(new NftAnonymousSet.Element(end, IntervalEnd: true, OpenInterval: false));
+                elements.Add(new NfTablesAnonymousSet.Element(end, IntervalEnd: true, OpenInterval: false));
             }
         }
 
-        return new NftAnonymousSet(true, field.DataType, field.Length, userData.ToArray(), elements, elements.Count);
+        return new NfTablesAnonymousSet(true, field.DataType, field.Length, userData.ToArray(), elements, elements.Count);
     }
 
     /// <summary>A concatenation of single values (<c>{ 3 . 4 }</c>): each field padded to 4 bytes, no intervals.</summary>
-    private static NftAnonymousSet BuildConcatSet(List<Field> fields, List<string> elementTexts)
+    private static NfTablesAnonymousSet BuildConcatSet(List<Field> fields, NftAnonymousSet values)
     {
         uint keyType = 0;
         int keyLength = 0;
@@ -79,33 +81,32 @@ internal sealed partial class NftRuleCompiler
         PutUdataUInt32(userData, UdataKeyByteOrder, 0);
         PutUdata(userData, UdataTypeOf, typeOf.ToArray());
 
-        var elements = new List<NftAnonymousSet.Element>(elementTexts.Count);
-        foreach (string text in elementTexts)
+        var elements = new List<NfTablesAnonymousSet.Element>(values.Elements.Length);
+        foreach (NftValue element in values.Elements)
         {
-            string[] parts = text.Split(" . ");
-            if (parts.Length != fields.Count)
+            if (element is not NftConcatenation { Parts: var parts } || parts.Length != fields.Count)
             {
-                throw new UnsupportedException($"element '{text}' does not have {fields.Count} fields");
+                throw new UnsupportedException($"element '{element}' does not have {fields.Count} fields");
             }
 
             byte[] key = new byte[keyLength];
             int offset = 0;
             for (int i = 0; i < fields.Count; i++)
             {
-                Interval value = ParseInterval(fields[i], parts[i].Trim());
+                Interval value = IntervalOf(fields[i], parts[i]);
                 if (!value.Start.AsSpan().SequenceEqual(value.End))
                 {
-                    throw new UnsupportedException($"ranges in anonymous concatenations ('{text}')");
+                    throw new UnsupportedException($"ranges in anonymous concatenations ('{element}')");
                 }
 
                 value.Start.CopyTo(key, offset);
                 offset += (fields[i].Length + 3) / 4 * 4;
             }
 
-            elements.Add(new NftAnonymousSet.Element(key, IntervalEnd: false, OpenInterval: false));
+            elements.Add(new NfTablesAnonymousSet.Element(key, IntervalEnd: false, OpenInterval: false));
         }
 
-        return new NftAnonymousSet(false, keyType, keyLength, userData.ToArray(), elements, elements.Count);
+        return new NfTablesAnonymousSet(false, keyType, keyLength, userData.ToArray(), elements, elements.Count);
     }
 
     /// <summary>Sorted, with overlapping and adjacent intervals joined (nft merges anonymous interval sets).</summary>

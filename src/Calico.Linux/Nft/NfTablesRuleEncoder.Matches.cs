@@ -1,76 +1,52 @@
+using Calico.Nftables;
 using static Calico.Linux.Nft.NfTablesRuleAttributes;
 
 namespace Calico.Linux.Nft;
 
 /// <summary>Relational matches on one field or a concatenation, lowered as nft lowers them.</summary>
-internal sealed partial class NftRuleCompiler
+internal sealed partial class NfTablesRuleEncoder
 {
-    private void CompileMatch(Field first)
+    /// <summary>A payload or <c>meta l4proto</c> match on one field or a concatenation.</summary>
+    private void EncodeFieldMatch(NftMatch match)
     {
-        if (!PeekWord("."))
+        if (match.IsConcatenation)
         {
-            CompileSingleMatch(first);
+            var fields = new List<Field>(match.Fields.Length);
+            foreach (NftField field in match.Fields)
+            {
+                fields.Add(FieldOf(field));
+            }
+
+            EncodeConcatMatch(fields, match.Value, match.Negated);
             return;
         }
 
-        var fields = new List<Field>(3) { first };
-        while (TryRead("."))
+        Field single = FieldOf(match.Fields[0]);
+        bool negated = match.Negated;
+        Depend(single);
+        switch (match.Value)
         {
-            string protocol = NextWord("concatenated field");
-            if (protocol == "meta")
-            {
-                Expect("l4proto");
-                fields.Add(Field.MetaL4proto);
-            }
-            else
-            {
-                fields.Add(ReadField(protocol));
-            }
-        }
-
-        CompileConcatMatch(fields);
-    }
-
-    private void CompileSingleMatch(Field field)
-    {
-        bool negated = TryRead("!=");
-        Token value = Next();
-        Depend(field);
-        if (value.Kind == TokenKind.Word && value.Text.StartsWith('@'))
-        {
-            _position--;
-            string set = ReadSetReference(field.Name);
-            _expressions.Add(field.Load(NftExpression.Register1, field.Length));
-            _expressions.Add(NftExpression.LookupNamed(set, negated, verdictMap: false));
-            return;
-        }
-
-        if (value.Kind == TokenKind.Quoted)
-        {
-            throw new UnsupportedException($"{field.Name} does not take a quoted value");
-        }
-
-        if (value.Kind == TokenKind.Braces)
-        {
-            List<string> elements = SplitElements(value.Text, field.Name);
-            if (elements.Count > 1)
-            {
-                CompileAnonymousSetMatch(field, elements, negated);
+            case NftSetReference set:
+                _expressions.Add(single.Load(NftExpression.Register1, single.Length));
+                _expressions.Add(NftExpression.LookupNamed(set.Name, negated, verdictMap: false));
                 return;
-            }
-
-            // nft turns a one-element anonymous set into a plain comparison.
-            CompileValueMatch(field, elements[0], negated);
-            return;
+            case NftAnonymousSet { Elements.Length: > 1 } set:
+                EncodeAnonymousSetMatch(single, set, negated);
+                return;
+            case NftAnonymousSet set:
+                // nft turns a one-element anonymous set into a plain comparison.
+                EncodeValueMatch(single, set.Elements[0], negated);
+                return;
+            default:
+                EncodeValueMatch(single, match.Value, negated);
+                return;
         }
-
-        CompileValueMatch(field, value.Text, negated);
     }
 
-    private void CompileValueMatch(Field field, string text, bool negated)
+    private void EncodeValueMatch(Field field, NftValue typed, bool negated)
     {
         uint cmp = negated ? NFT_CMP_NEQ : NFT_CMP_EQ;
-        Interval value = ParseInterval(field, text);
+        Interval value = IntervalOf(field, typed);
         if (field.Kind == FieldKind.Address)
         {
             int prefix = value.Prefix;
@@ -129,12 +105,12 @@ internal sealed partial class NftRuleCompiler
         }
     }
 
-    private void CompileAnonymousSetMatch(Field field, List<string> elements, bool negated)
+    private void EncodeAnonymousSetMatch(Field field, NftAnonymousSet set, bool negated)
     {
-        var values = new List<Interval>(elements.Count);
-        foreach (string element in elements)
+        var values = new List<Interval>(set.Elements.Length);
+        foreach (NftValue element in set.Elements)
         {
-            values.Add(ParseInterval(field, element));
+            values.Add(IntervalOf(field, element));
         }
 
         _expressions.Add(field.Load(NftExpression.Register1, field.Length));
@@ -146,24 +122,17 @@ internal sealed partial class NftRuleCompiler
     /// Fields load into consecutive 32-bit registers (each field padded to 4 bytes); nft names a register by its
     /// 16-byte number when it starts one (1..4), else as 32-bit register 8 + n.
     /// </summary>
-    private void CompileConcatMatch(List<Field> fields)
+    private void EncodeConcatMatch(List<Field> fields, NftValue value, bool negated)
     {
-        bool negated = TryRead("!=");
-        Token value = Next();
         foreach (Field field in fields)
         {
             Depend(field);
         }
 
-        string? set = null;
-        if (value.Kind == TokenKind.Word && value.Text.StartsWith('@'))
+        string? set = (value as NftSetReference)?.Name;
+        if (set is null && value is not NftAnonymousSet)
         {
-            _position--;
-            set = ReadSetReference("concatenation");
-        }
-        else if (value.Kind != TokenKind.Braces)
-        {
-            throw new UnsupportedException($"a concatenation wants @set or {{ ... }}, not {value.Describe()}");
+            throw new UnsupportedException($"a concatenation wants @set or {{ ... }}, not '{value}'");
         }
 
         bool interval = set is not null && _isIntervalSet(set);
@@ -192,7 +161,7 @@ internal sealed partial class NftRuleCompiler
             return;
         }
 
-        _sets.Add(BuildConcatSet(fields, SplitElements(value.Text, "concatenation")));
+        _sets.Add(BuildConcatSet(fields, (NftAnonymousSet)value));
         _expressions.Add(NftExpression.LookupAnonymous(_sets.Count - 1, negated));
     }
 
@@ -242,23 +211,6 @@ internal sealed partial class NftRuleCompiler
         _expressions.Add(NftExpression.MetaLoad(NFT_META_L4PROTO));
         _expressions.Add(NftExpression.Compare(NFT_CMP_EQ, [(byte)protocol]));
         _transport = protocol;
-    }
-
-    private static List<string> SplitElements(string text, string what)
-    {
-        var elements = new List<string>();
-        foreach (string part in text.Split(','))
-        {
-            string element = part.Trim();
-            if (element.Length == 0)
-            {
-                throw new UnsupportedException($"empty element in the {what} set");
-            }
-
-            elements.Add(element);
-        }
-
-        return elements;
     }
 
     private static byte[] PrefixMask(int length, int prefix)
