@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
-using Calico.Felix.Rules;
 using Calico.Felix.Rules.Planning;
+using Calico.Nftables;
 
 namespace Calico.Felix.Dataplane.Nftables;
 
@@ -46,7 +46,7 @@ public sealed class InMemoryNftablesWriter : INftablesWriter
     }
 
     /// <summary>The rules of <paramref name="chain"/> as held now.</summary>
-    public IReadOnlyList<string> RulesOf(string chain)
+    public IReadOnlyList<NftRule> RulesOf(string chain)
     {
         lock (_lock)
         {
@@ -55,11 +55,11 @@ public sealed class InMemoryNftablesWriter : INftablesWriter
     }
 
     /// <summary>Rule <paramref name="index"/> of <paramref name="chain"/> replaced by <paramref name="rule"/> (nft replace rule).</summary>
-    public void TamperReplaceRule(string chain, int index, string rule) => Mutate(t => t.Chains[chain].Rules[index] = rule);
+    public void TamperReplaceRule(string chain, int index, NftRule rule) => Mutate(t => t.Chains[chain].Rules[index] = rule);
 
     public void TamperDeleteRule(string chain, int index) => Mutate(t => t.Chains[chain].Rules.RemoveAt(index));
 
-    public void TamperInsertRule(string chain, int index, string rule) => Mutate(t => t.Chains[chain].Rules.Insert(index, rule));
+    public void TamperInsertRule(string chain, int index, NftRule rule) => Mutate(t => t.Chains[chain].Rules.Insert(index, rule));
 
     /// <summary>Rules <paramref name="first"/> and <paramref name="second"/> of <paramref name="chain"/> swapped.</summary>
     public void TamperSwapRules(string chain, int first, int second) =>
@@ -175,21 +175,22 @@ public sealed class InMemoryNftablesWriter : INftablesWriter
         return t;
     }
 
-    /// <summary>Chains (<c>jump x</c>, <c>goto x</c>) and sets (<c>@x</c>) a rule names.</summary>
-    private static IEnumerable<string> Targets(string rule)
+    /// <summary>Chains (<c>jump x</c>, <c>goto x</c>) and sets or maps (<c>@x</c>) a rule names.</summary>
+    private static IEnumerable<string> Targets(NftRule rule)
     {
-        string? comment = NftRuleHash.CommentOf(rule);
-        string body = comment is null ? rule : rule[..^(comment.Length + " comment \"\"".Length)];
-        string[] words = body.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        for (int i = 0; i < words.Length; i++)
+        foreach (NftStatement statement in rule.Statements)
         {
-            if ((words[i] is "jump" or "goto") && i + 1 < words.Length)
+            switch (statement)
             {
-                yield return words[i + 1];
-            }
-            else if (words[i].StartsWith('@'))
-            {
-                yield return words[i][1..].TrimEnd(',', '}');
+                case NftVerdict { Chain: { } chain }:
+                    yield return chain;
+                    break;
+                case NftMatch { Value: NftSetReference set }:
+                    yield return set.Name;
+                    break;
+                case NftVerdictMap map:
+                    yield return map.Map;
+                    break;
             }
         }
     }
@@ -235,12 +236,12 @@ public sealed class InMemoryNftablesWriter : INftablesWriter
                 json.WriteString("name", name);
                 json.WriteEndObject();
                 json.WriteEndObject();
-                foreach (string rule in table.Chains[name].Rules)
+                foreach (NftRule rule in table.Chains[name].Rules)
                 {
                     json.WriteStartObject();
                     json.WriteStartObject("rule");
                     json.WriteString("chain", name);
-                    if (NftRuleHash.CommentOf(rule) is { } comment)
+                    if (rule.Comment is { } comment)
                     {
                         json.WriteString("comment", comment);
                     }
@@ -292,8 +293,8 @@ public sealed class InMemoryNftablesWriter : INftablesWriter
         public SortedSet<string> Elements { get; } = new(StringComparer.Ordinal);
     }
 
-    private sealed record Chain(string? Header)
+    private sealed record Chain(NftChainHeader? Header)
     {
-        public List<string> Rules { get; } = [];
+        public List<NftRule> Rules { get; } = [];
     }
 }

@@ -1,6 +1,6 @@
-using Calico.Felix.Rules;
 using Calico.Felix.Rules.Planning;
 using Calico.Linux.Nft;
+using Calico.Nftables;
 
 namespace Calico.Felix.Dataplane.Nftables;
 
@@ -17,8 +17,7 @@ public static class NftNetlinkSink
         ArgumentNullException.ThrowIfNull(rules);
         var transaction = new NfTablesTransaction("inet", NftPlanner.TableName);
         NftTable next = plan.Next;
-        bool IsIntervalSet(string name) =>
-            next.SetsByName.TryGetValue(name, out NftSet? set) && set.Declaration.Any(line => line.Contains("interval", StringComparison.Ordinal));
+        bool IsIntervalSet(string name) => next.SetsByName.TryGetValue(name, out NftSet? set) && set.Type.Interval;
 
         if (plan.IsFullReplacement || plan.Steps.Any(s => s.Kind == NftStepKind.DeleteSet))
         {
@@ -59,7 +58,7 @@ public static class NftNetlinkSink
                     return null;
                 }
 
-                if (KindOf(step.Set.Declaration) is not { } kind)
+                if (KindOf(step.Set.Type) is not { } kind)
                 {
                     return $"set {step.Name} has a declaration the netlink codec does not encode";
                 }
@@ -76,18 +75,14 @@ public static class NftNetlinkSink
                     return null;
                 }
 
-                if (BaseChainHeader.TryParse(step.Chain.Header) is not { } header || header.Hook is not ("prerouting" or "input" or "forward" or "output" or "postrouting") || header.Type is not ("filter" or "nat" or "route"))
-                {
-                    return $"base chain {step.Name} header not encoded: {step.Chain.Header}";
-                }
-
-                transaction.AddBaseChain(step.Name, header.Type, header.Hook, header.Priority, header.PolicyAccept);
+                NftChainHeader header = step.Chain.Header;
+                transaction.AddBaseChain(step.Name, NameOf(header.Type), NameOf(header.Hook), header.Priority.Value, header.PolicyAccept);
                 return null;
             case NftStepKind.FlushChain:
                 transaction.FlushChain(step.Name);
                 return null;
             case NftStepKind.AddRule:
-                if (!rules.Encode(step.Rule!, isIntervalSet, out NftRule? rule, out string? reason))
+                if (!rules.Encode(step.Rule!, isIntervalSet, out NfTablesRule? rule, out string? reason))
                 {
                     return $"rule of {step.Name} not encoded ({reason}): {step.Rule}";
                 }
@@ -131,7 +126,7 @@ public static class NftNetlinkSink
             return null;
         }
 
-        if (KindOf(set.Declaration) is not { } kind)
+        if (KindOf(set.Type) is not { } kind)
         {
             return $"set {step.Name} has a declaration the netlink codec does not encode";
         }
@@ -147,7 +142,23 @@ public static class NftNetlinkSink
     }
 
     private static bool IsVerdictMap(NftSet map) =>
-        map.Declaration.Count == 1 && map.Declaration[0].Replace(";", "", StringComparison.Ordinal).Trim() == "type ifname : verdict";
+        map.Type is { MapValue: NftDataType.Verdict, Interval: false, Key: [NftDataType.Ifname] };
+
+    private static string NameOf(NftChainType type) => type switch
+    {
+        NftChainType.Filter => "filter",
+        NftChainType.Nat => "nat",
+        _ => "route",
+    };
+
+    private static string NameOf(NftHook hook) => hook switch
+    {
+        NftHook.Prerouting => "prerouting",
+        NftHook.Input => "input",
+        NftHook.Forward => "forward",
+        NftHook.Output => "output",
+        _ => "postrouting",
+    };
 
     /// <summary><c>"key" : verdict</c> (or, for a delete, <c>"key"</c>); null when not of that form.</summary>
     internal static (string Key, string? Verdict)? ParseMapElement(string element, bool keyOnly)
@@ -174,39 +185,25 @@ public static class NftNetlinkSink
     }
 
     /// <summary>The netlink encoding for a set declaration our renderer writes; null for any other.</summary>
-    internal static NftSetKind? KindOf(IReadOnlyList<string> declaration)
+    internal static NftSetKind? KindOf(NftSetType type)
     {
-        string? type = null;
-        bool interval = false;
-        foreach (string line in declaration)
+        if (type.IsMap)
         {
-            string l = line.Trim().TrimEnd(';');
-            if (l.StartsWith("type ", StringComparison.Ordinal))
-            {
-                type = l[5..].Trim();
-            }
-            else if (l == "flags interval")
-            {
-                interval = true;
-            }
-            else
-            {
-                return null; // other flags (timeouts, counters, ...) are not what the codec was written for
-            }
+            return null;
         }
 
-        return (type, interval) switch
+        return (type.Key, type.Interval) switch
         {
-            ("ipv4_addr", true) => NftSetKind.Ipv4Prefix,
-            ("ipv6_addr", true) => NftSetKind.Ipv6Prefix,
-            ("ipv4_addr", false) => NftSetKind.Ipv4Addr,
-            ("ipv6_addr", false) => NftSetKind.Ipv6Addr,
-            ("ipv4_addr . inet_proto . inet_service", false) => NftSetKind.Ipv4PortConcat,
-            ("ipv6_addr . inet_proto . inet_service", false) => NftSetKind.Ipv6PortConcat,
-            ("ipv4_addr . inet_proto", true) => NftSetKind.Ipv4ProtoInterval,
-            ("ipv6_addr . inet_proto", true) => NftSetKind.Ipv6ProtoInterval,
-            ("ipv4_addr . inet_proto . inet_service", true) => NftSetKind.Ipv4ProtoPortInterval,
-            ("ipv6_addr . inet_proto . inet_service", true) => NftSetKind.Ipv6ProtoPortInterval,
+            ([NftDataType.Ipv4Addr], true) => NftSetKind.Ipv4Prefix,
+            ([NftDataType.Ipv6Addr], true) => NftSetKind.Ipv6Prefix,
+            ([NftDataType.Ipv4Addr], false) => NftSetKind.Ipv4Addr,
+            ([NftDataType.Ipv6Addr], false) => NftSetKind.Ipv6Addr,
+            ([NftDataType.Ipv4Addr, NftDataType.InetProto, NftDataType.InetService], false) => NftSetKind.Ipv4PortConcat,
+            ([NftDataType.Ipv6Addr, NftDataType.InetProto, NftDataType.InetService], false) => NftSetKind.Ipv6PortConcat,
+            ([NftDataType.Ipv4Addr, NftDataType.InetProto], true) => NftSetKind.Ipv4ProtoInterval,
+            ([NftDataType.Ipv6Addr, NftDataType.InetProto], true) => NftSetKind.Ipv6ProtoInterval,
+            ([NftDataType.Ipv4Addr, NftDataType.InetProto, NftDataType.InetService], true) => NftSetKind.Ipv4ProtoPortInterval,
+            ([NftDataType.Ipv6Addr, NftDataType.InetProto, NftDataType.InetService], true) => NftSetKind.Ipv6ProtoPortInterval,
             _ => null,
         };
     }

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Calico.Felix.Rules;
 using Calico.Felix.Rules.Planning;
+using Calico.Nftables;
 
 namespace Calico.Felix.Dataplane.Nftables;
 

@@ -1,5 +1,5 @@
-using Calico.Felix.Rules;
 using Calico.Felix.Rules.Planning;
+using Calico.Nftables;
 
 namespace Calico.Felix.Dataplane.Nftables;
 

@@ -1,19 +1,20 @@
 using Calico.Linux.Nft;
+using Calico.Nftables;
 
 namespace Calico.Felix.Dataplane.Nftables;
 
 /// <summary>
-/// The one place a rule gets its nf_tables netlink encoding (today compiled from its text; with typed rules, from
-/// the rule itself). Encodings are cached by rule text; a set declared anew may change how a lookup of it encodes,
-/// so the caller clears the cache when one is (<see cref="Clear"/>).
+/// The one place a rule gets its nf_tables netlink encoding (<see cref="NfTablesRule.TryEncode"/>, from the typed
+/// rule). Encodings are cached by rule (equal rules have equal text); a set declared anew may change how a lookup of
+/// it encodes, so the caller clears the cache when one is (<see cref="Clear"/>).
 /// </summary>
 public sealed class RuleEncoding
 {
     private const int MaxCachedRules = 200_000;
-    private readonly Dictionary<string, NftRule> _encoded = new(StringComparer.Ordinal);
+    private readonly Dictionary<NftRule, NfTablesRule> _encoded = [];
 
     /// <summary>False, with the reason, when the rule cannot be sent over netlink (the caller falls back to <c>nft -f</c>).</summary>
-    public bool Encode(string rule, Func<string, bool> isIntervalSet, out NftRule? encoded, out string? reason)
+    public bool Encode(NftRule rule, Func<string, bool> isIntervalSet, out NfTablesRule? encoded, out string? reason)
     {
         ArgumentNullException.ThrowIfNull(rule);
         if (_encoded.TryGetValue(rule, out encoded))
@@ -22,7 +23,7 @@ public sealed class RuleEncoding
             return true;
         }
 
-        if (!NftRule.TryCompile(rule, isIntervalSet, out encoded, out reason))
+        if (!NfTablesRule.TryEncode(rule, isIntervalSet, out encoded, out reason))
         {
             return false;
         }

@@ -57,10 +57,10 @@ public sealed class NftPlan
                     sb.Append(" { ").AppendJoin("; ", step.Set!.Declaration).Append(" }");
                     break;
                 case NftStepKind.AddChain when step.Chain!.Header is not null:
-                    sb.Append(" { ").Append(step.Chain.Header).Append(" }");
+                    sb.Append(" { ").Append(step.Chain.Header.Text).Append(" }");
                     break;
                 case NftStepKind.AddRule:
-                    sb.Append(": ").Append(step.Rule);
+                    sb.Append(": ").Append(step.Rule!.Text);
                     break;
                 case NftStepKind.AddElements:
                 case NftStepKind.DeleteElements:

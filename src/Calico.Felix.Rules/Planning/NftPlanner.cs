@@ -87,7 +87,7 @@ public static class NftPlanner
     {
         foreach (NftChain chain in next.Chains)
         {
-            if (previous.ChainsByName.TryGetValue(chain.Name, out NftChain? old) && !string.Equals(old.Header, chain.Header, StringComparison.Ordinal))
+            if (previous.ChainsByName.TryGetValue(chain.Name, out NftChain? old) && old.Header != chain.Header)
             {
                 return chain.Name;
             }
@@ -242,7 +242,7 @@ public static class NftPlanner
 
     private static void AddRules(List<NftStep> steps, NftChain chain)
     {
-        foreach (string rule in chain.Rules)
+        foreach (NftRule rule in chain.Rules)
         {
             steps.Add(new NftStep(NftStepKind.AddRule, chain.Name, Rule: rule));
         }

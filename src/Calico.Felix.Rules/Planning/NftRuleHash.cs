@@ -29,8 +29,6 @@ public static class NftRuleHash
     /// <summary>nft refuses a longer comment (NFTNL_UDATA_COMMENT_MAXLEN).</summary>
     public const int MaxCommentBytes = 128;
 
-    private const string CommentKeyword = " comment \"";
-
     private static readonly ConditionalWeakTable<NftChain, NftChain> Stamped = new();
 
     /// <summary>
@@ -46,7 +44,7 @@ public static class NftRuleHash
             chains.Add(Stamped.GetValue(chain, StampChain));
         }
 
-        return new NftTable(table.Sets, table.Maps, chains);
+        return new NftTable(table.Name, table.Sets, table.Maps, chains);
     }
 
     /// <summary>The hashes a stamped chain's rules carry, in order (null where a rule carries none).</summary>
@@ -56,7 +54,7 @@ public static class NftRuleHash
         string?[] hashes = new string?[chain.Rules.Count];
         for (int i = 0; i < hashes.Length; i++)
         {
-            hashes[i] = HashOfComment(CommentOf(chain.Rules[i]));
+            hashes[i] = HashOfComment(chain.Rules[i].Comment);
         }
 
         return hashes;
@@ -68,37 +66,35 @@ public static class NftRuleHash
             ? comment.Substring(Prefix.Length, Length)
             : null;
 
-    /// <summary>The text a rule's hash is computed from (the one place to change when rules become typed).</summary>
-    public static string CanonicalText(string rule) => rule;
+    /// <summary>
+    /// The text a rule's hash is computed from: its canonical nft text before stamping (its own comment included),
+    /// so equal rules hash equally and any change to a statement or the comment changes the hash.
+    /// </summary>
+    public static string CanonicalText(NftRule rule)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        return rule.Text;
+    }
 
-    /// <summary>The chained hash of a rule, given the hash of the rule before it (null for the first).</summary>
-    public static string Hash(string chain, string? previousHash, string rule)
+    /// <summary>The chained hash of a rule (not yet stamped), given the hash of the rule before it (null for the first).</summary>
+    public static string Hash(string chain, string? previousHash, NftRule rule)
     {
         ArgumentNullException.ThrowIfNull(chain);
-        ArgumentNullException.ThrowIfNull(rule);
         string input = chain + "\n" + previousHash + "\n" + CanonicalText(rule);
         Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(Encoding.UTF8.GetBytes(input), digest);
         return Convert.ToBase64String(digest[..12]).Replace('+', '-').Replace('/', '_');
     }
 
-    /// <summary>The rule's <c>comment "..."</c> text (rendered rules put it last); null when it has none.</summary>
-    public static string? CommentOf(string rule)
-    {
-        ArgumentNullException.ThrowIfNull(rule);
-        int at = CommentStart(rule);
-        return at < 0 ? null : rule[(at + CommentKeyword.Length)..^1];
-    }
-
-    /// <summary><paramref name="rule"/> with its comment replaced by the hash, followed by its own comment.</summary>
-    public static string WithHash(string rule, string hash)
+    /// <summary>
+    /// <paramref name="rule"/>'s statements with the comment <c>cali:&lt;hash&gt;</c>, followed by <c>"; "</c> and the
+    /// rule's own comment when it has one, cut so the whole stays within <see cref="MaxCommentBytes"/>.
+    /// </summary>
+    public static NftRule WithHash(NftRule rule, string hash)
     {
         ArgumentNullException.ThrowIfNull(rule);
         ArgumentNullException.ThrowIfNull(hash);
-        int at = CommentStart(rule);
-        string body = at < 0 ? rule : rule[..at];
-        string? own = at < 0 ? null : rule[(at + CommentKeyword.Length)..^1];
-        string comment = own is null ? Prefix + hash : Prefix + hash + "; " + own;
+        string comment = rule.Comment is null ? Prefix + hash : Prefix + hash + "; " + rule.Comment;
         if (Encoding.UTF8.GetByteCount(comment) > MaxCommentBytes)
         {
             int cut = MaxCommentBytes;
@@ -110,12 +106,12 @@ public static class NftRuleHash
             comment = comment[..cut];
         }
 
-        return body + CommentKeyword + comment + "\"";
+        return new NftRule(rule.Statements, comment);
     }
 
     private static NftChain StampChain(NftChain chain)
     {
-        var rules = new string[chain.Rules.Count];
+        var rules = new NftRule[chain.Rules.Count];
         string? previous = null;
         for (int i = 0; i < rules.Length; i++)
         {
@@ -125,18 +121,5 @@ public static class NftRuleHash
         }
 
         return new NftChain(chain.Name, chain.Header, chain.Note, rules);
-    }
-
-    /// <summary>Where <c> comment "</c> starts when the rule ends with a quoted comment; -1 otherwise.</summary>
-    private static int CommentStart(string rule)
-    {
-        if (rule.Length < CommentKeyword.Length + 1 || rule[^1] != '"')
-        {
-            return -1;
-        }
-
-        int at = rule.LastIndexOf(CommentKeyword, StringComparison.Ordinal);
-        // Rendered comments never hold a quote (NftNames.CommentText), so the last ` comment "` opens the final one.
-        return at >= 0 && rule.IndexOf('"', at + CommentKeyword.Length) == rule.Length - 1 ? at : -1;
     }
 }

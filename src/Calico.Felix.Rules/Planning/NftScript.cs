@@ -64,7 +64,7 @@ public static class NftScript
                 sb.Append("add chain ").Append(Table).Append(' ').Append(step.Name);
                 if (step.Chain!.Header is not null)
                 {
-                    sb.Append(" { ").Append(step.Chain.Header).Append(" }");
+                    sb.Append(" { ").Append(step.Chain.Header.Text).Append(" }");
                 }
 
                 sb.Append('\n');
@@ -73,7 +73,7 @@ public static class NftScript
                 sb.Append("flush chain ").Append(Table).Append(' ').Append(step.Name).Append('\n');
                 break;
             case NftStepKind.AddRule:
-                sb.Append("add rule ").Append(Table).Append(' ').Append(step.Name).Append(' ').Append(step.Rule).Append('\n');
+                sb.Append("add rule ").Append(Table).Append(' ').Append(step.Name).Append(' ').Append(step.Rule!.Text).Append('\n');
                 break;
             case NftStepKind.DeleteChain:
                 sb.Append("delete chain ").Append(Table).Append(' ').Append(step.Name).Append('\n');

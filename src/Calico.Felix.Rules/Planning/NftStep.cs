@@ -12,5 +12,5 @@ public sealed record NftStep(
     string Name,
     NftSet? Set = null,
     NftChain? Chain = null,
-    string? Rule = null,
+    NftRule? Rule = null,
     IReadOnlyList<string>? Elements = null);

@@ -2,6 +2,7 @@ using Calico.Felix.Calc.Model;
 using Calico.Felix.Dataplane.Nftables;
 using Calico.Felix.Rules;
 using Calico.Felix.Rules.Planning;
+using Calico.Felix.Rules.Tests.Planning;
 
 namespace Calico.Felix.Dataplane.Tests.Nftables;
 
@@ -41,7 +42,7 @@ public sealed class NftablesManagerTests
     {
         await _manager.ApplyAsync(TestTables.Build(1, ["10.0.0.1/32"]), CancellationToken.None);
 
-        Assert.All(_writer.RulesOf(PolicyChain), rule => Assert.NotNull(NftRuleHash.HashOfComment(NftRuleHash.CommentOf(rule))));
+        Assert.All(_writer.RulesOf(PolicyChain), rule => Assert.NotNull(NftRuleHash.HashOfComment(rule.Comment)));
     }
 
     [Fact]
@@ -49,8 +50,9 @@ public sealed class NftablesManagerTests
     {
         NftTable table = TestTables.Build(2, ["10.0.0.1/32"]);
         await _manager.ApplyAsync(table, CancellationToken.None);
-        IReadOnlyList<string> rules = _writer.RulesOf(PolicyChain);
-        _writer.TamperReplaceRule(PolicyChain, 0, rules[0].Replace("accept", "drop", StringComparison.Ordinal)[..rules[0].IndexOf(" comment", StringComparison.Ordinal)]);
+        IReadOnlyList<NftRule> rules = _writer.RulesOf(PolicyChain);
+        // As `nft replace rule` without our comment: the verdict turned to drop, the hash gone.
+        _writer.TamperReplaceRule(PolicyChain, 0, new NftRule(rules[0].Statements.Select(s => s is NftVerdict { Kind: NftVerdictKind.Accept } ? NftVerdict.Drop : s)));
 
         string? drift = await DriftAsync();
         await _manager.ApplyAsync(table, CancellationToken.None);
@@ -77,7 +79,7 @@ public sealed class NftablesManagerTests
         _writer.TamperDeleteRule(PolicyChain, 1);
         string? deleted = await DriftAsync();
         await _manager.ApplyAsync(TestTables.Build(1, ["10.0.0.1/32"]), CancellationToken.None);
-        _writer.TamperInsertRule(PolicyChain, 0, "counter accept");
+        _writer.TamperInsertRule(PolicyChain, 0, TestNft.Rule("counter accept"));
 
         Assert.Contains(PolicyChain + " has", deleted, StringComparison.Ordinal);
         Assert.Contains(PolicyChain + " has", await DriftAsync(), StringComparison.Ordinal);

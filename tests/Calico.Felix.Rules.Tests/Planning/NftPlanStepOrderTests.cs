@@ -8,14 +8,14 @@ public sealed class NftPlanStepOrderTests
 {
     private const string BaseHeader = "type filter hook forward priority filter; policy accept;";
 
-    private static NftSet Set(string name, params string[] elements) => new(name, isMap: false, null, ["type ipv4_addr", "flags interval"], elements);
+    private static NftSet Set(string name, params string[] elements) => TestNft.Set(name, elements);
 
-    private static NftSet Map(string name, params string[] elements) => new(name, isMap: true, null, ["type ifname : verdict"], elements);
+    private static NftSet Map(string name, params string[] elements) => TestNft.Map(name, elements);
 
-    private static NftChain Chain(string name, params string[] rules) => new(name, null, null, rules);
+    private static NftChain Chain(string name, params string[] rules) => TestNft.Chain(name, rules);
 
-    private static NftTable Table(IEnumerable<NftSet> sets, IEnumerable<NftChain> chains, IEnumerable<NftSet>? maps = null, string header = BaseHeader) =>
-        new(sets, maps ?? [], [new NftChain("filter-FORWARD", header, null, ["counter jump cali-a"]), .. chains]);
+    private static NftTable Table(IEnumerable<NftSet> sets, IEnumerable<NftChain> chains, IEnumerable<NftSet>? maps = null, NftChainHeader? header = null) =>
+        new(sets, maps ?? [], [TestNft.Chain("filter-FORWARD", header ?? TestNft.ForwardFilter, "counter jump cali-a"), .. chains]);
 
     private static string[] Plan(NftTable? before, NftTable after) =>
         NftPlanner.Plan(before, after).Dump().Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -119,7 +119,7 @@ public sealed class NftPlanStepOrderTests
     public void Plan_SetRedeclared_UsersEmptiedThenDeletedAndDeclaredAgainThenRefilled()
     {
         var before = Table([Set("s", "10.0.0.1")], [Chain("cali-a", "ip saddr @s counter accept"), Chain("cali-b", "counter drop")]);
-        var after = Table([new NftSet("s", false, null, ["type ipv4_addr"], ["10.0.0.1"])], [Chain("cali-a", "ip saddr @s counter accept"), Chain("cali-b", "counter drop")]);
+        var after = Table([TestNft.Set("s", interval: false, "10.0.0.1")], [Chain("cali-a", "ip saddr @s counter accept"), Chain("cali-b", "counter drop")]);
 
         Assert.Equal(
             [
@@ -170,7 +170,7 @@ public sealed class NftPlanStepOrderTests
     public void Plan_BaseChainAdded_DeclaredWithItsHeader()
     {
         var before = Table([], [Chain("cali-a", "counter accept")]);
-        var after = new NftTable([], [], [.. before.Chains, new NftChain("nat-POSTROUTING", "type nat hook postrouting priority srcnat + 10; policy accept;", null, ["counter masquerade"])]);
+        var after = new NftTable([], [], [.. before.Chains, TestNft.Chain("nat-POSTROUTING", new NftChainHeader(NftChainType.Nat, NftHook.Postrouting, NftPriority.SrcNat.Plus(10)), "counter masquerade")]);
 
         Assert.Equal(
             ["add base chain nat-POSTROUTING { type nat hook postrouting priority srcnat + 10; policy accept; }", "add rule nat-POSTROUTING: counter masquerade"],
@@ -181,7 +181,7 @@ public sealed class NftPlanStepOrderTests
     public void Plan_BaseChainHookChanged_IsFullReplacementWithTheReason()
     {
         var before = Table([], [Chain("cali-a", "counter accept")]);
-        var after = Table([], [Chain("cali-a", "counter accept")], header: "type filter hook input priority filter; policy accept;");
+        var after = Table([], [Chain("cali-a", "counter accept")], header: new NftChainHeader(NftChainType.Filter, NftHook.Input, NftPriority.Filter));
 
         NftPlan plan = NftPlanner.Plan(before, after);
 

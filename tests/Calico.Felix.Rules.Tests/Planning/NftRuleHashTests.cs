@@ -6,31 +6,32 @@ namespace Calico.Felix.Rules.Tests.Planning;
 [Trait("Tier", "Unit")]
 public sealed class NftRuleHashTests
 {
-    private static NftTable Table(params string[] rules) => new([], [], [new NftChain("cali-a", null, null, rules)]);
+    private static NftTable Table(params string[] rules) => new([], [], [TestNft.Chain("cali-a", rules)]);
 
     [Fact]
     public void Stamp_RuleWithoutComment_GetsHashComment()
     {
-        string rule = NftRuleHash.Stamp(Table("counter accept")).Chains[0].Rules[0];
+        NftRule rule = NftRuleHash.Stamp(Table("counter accept")).Chains[0].Rules[0];
 
-        Assert.Matches("^counter accept comment \"cali:[A-Za-z0-9_-]{16}\"$", rule);
+        Assert.Matches("^counter accept comment \"cali:[A-Za-z0-9_-]{16}\"$", rule.Text);
+        Assert.Equal(TestNft.Rule("counter accept").Statements, rule.Statements);
     }
 
     [Fact]
     public void Stamp_RuleWithComment_HashFirstThenOwnComment()
     {
-        string rule = NftRuleHash.Stamp(Table("counter accept comment \"Policy x\"")).Chains[0].Rules[0];
+        NftRule rule = NftRuleHash.Stamp(Table("counter accept comment \"Policy x\"")).Chains[0].Rules[0];
 
-        Assert.Matches("^counter accept comment \"cali:[A-Za-z0-9_-]{16}; Policy x\"$", rule);
-        Assert.Equal(NftRuleHash.HashOfComment(NftRuleHash.CommentOf(rule)), NftRuleHash.HashesOf(NftRuleHash.Stamp(Table("counter accept comment \"Policy x\"")).Chains[0])[0]);
+        Assert.Matches("^counter accept comment \"cali:[A-Za-z0-9_-]{16}; Policy x\"$", rule.Text);
+        Assert.Equal(NftRuleHash.HashOfComment(rule.Comment), NftRuleHash.HashesOf(NftRuleHash.Stamp(Table("counter accept comment \"Policy x\"")).Chains[0])[0]);
     }
 
     [Fact]
     public void Stamp_LongComment_CutToNftLimitKeepingTheHash()
     {
-        string rule = NftRuleHash.Stamp(Table("counter accept comment \"" + new string('x', 120) + "\"")).Chains[0].Rules[0];
+        NftRule rule = NftRuleHash.Stamp(Table("counter accept comment \"" + new string('x', 120) + "\"")).Chains[0].Rules[0];
 
-        string comment = NftRuleHash.CommentOf(rule)!;
+        string comment = rule.Comment!;
         Assert.Equal(NftRuleHash.MaxCommentBytes, Encoding.UTF8.GetByteCount(comment));
         Assert.NotNull(NftRuleHash.HashOfComment(comment));
     }
@@ -45,6 +46,16 @@ public sealed class NftRuleHashTests
         Assert.Equal(ab, again);
         Assert.NotEqual(ab[1], ba[0]); // "counter accept" first vs second
         Assert.NotEqual(ab[0], ab[1]);
+    }
+
+    [Fact]
+    public void Hash_OwnCommentChanged_HashChanges()
+    {
+        string? plain = NftRuleHash.HashesOf(NftRuleHash.Stamp(Table("counter accept comment \"Policy x\"")).Chains[0])[0];
+        string? other = NftRuleHash.HashesOf(NftRuleHash.Stamp(Table("counter accept comment \"Policy y\"")).Chains[0])[0];
+
+        Assert.NotEqual(plain, other);
+        Assert.Equal(NftRuleHash.Hash("cali-a", null, TestNft.Rule("counter accept comment \"Policy x\"")), plain);
     }
 
     [Theory]
