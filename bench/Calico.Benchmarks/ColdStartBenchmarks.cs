@@ -9,6 +9,7 @@ using Calico.Felix.Rules;
 using Calico.Felix.Rules.Planning;
 using Calico.Linux.Netlink;
 using Calico.Linux.Nft;
+using Calico.Nftables;
 using Calico.TestKit;
 
 namespace Calico.Benchmarks;

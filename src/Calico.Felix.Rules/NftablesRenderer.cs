@@ -4,8 +4,9 @@ namespace Calico.Felix.Rules;
 
 /// <summary>
 /// Renders the calculation graph's <see cref="DataplaneState"/> as a model of <c>table inet calico</c>
-/// (<see cref="Build"/>), whole as one <c>nft -f</c> transaction (<see cref="Render"/>) or as a delta between two
-/// models (<see cref="NftDelta"/>). Pure and deterministic: every collection is sorted ordinally, so equal states give
+/// (<see cref="Build"/>: typed rules, sets and maps of Calico.Nftables, never text first), whole as one <c>nft -f</c>
+/// transaction (<see cref="Render"/>); the change from one model to the next is planned by
+/// <see cref="Planning.NftPlanner"/>. Pure and deterministic: every collection is sorted ordinally, so equal states give
 /// equal models and byte-equal text.
 /// </summary>
 public static partial class NftablesRenderer

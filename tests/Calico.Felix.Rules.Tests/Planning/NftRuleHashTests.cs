@@ -14,7 +14,7 @@ public sealed class NftRuleHashTests
         NftRule rule = NftRuleHash.Stamp(Table("counter accept")).Chains[0].Rules[0];
 
         Assert.Matches("^counter accept comment \"cali:[A-Za-z0-9_-]{16}\"$", rule.Text);
-        Assert.Equal(TestNft.Rule("counter accept").Statements, rule.Statements);
+        Assert.Equal(TestNft.Rule("counter accept").Statements.ToArray(), rule.Statements.ToArray());
     }
 
     [Fact]
