@@ -57,19 +57,6 @@ public sealed class NftSet
 
     public string Keyword => IsMap ? "map" : "set";
 
-    /// <summary>The element's key: for a map the text before <c>" : "</c>, for a set the whole element.</summary>
-    public string KeyOf(string element)
-    {
-        ArgumentNullException.ThrowIfNull(element);
-        if (!IsMap)
-        {
-            return element;
-        }
-
-        int separator = element.IndexOf(" : ", StringComparison.Ordinal);
-        return separator < 0 ? element : element[..separator];
-    }
-
     public bool SameDeclaration(NftSet other)
     {
         ArgumentNullException.ThrowIfNull(other);

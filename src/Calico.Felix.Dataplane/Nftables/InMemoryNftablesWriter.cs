@@ -106,23 +106,25 @@ public sealed class InMemoryNftablesWriter : INftablesWriter
                 t.Sets[step.Name] = new Set(step.Set!.IsMap, step.Set.Declaration);
                 break;
             case NftStepKind.AddElements:
-                foreach (string element in step.Elements!)
+                foreach (NftElement element in step.Elements!)
                 {
                     Set set = SetOf(t, step);
-                    if (set.IsMap && NftNetlinkSink.ParseMapElement(element, keyOnly: false) is { Verdict: { } verdict } && TargetOf(verdict) is { } target && !t.Chains.ContainsKey(target))
+                    if (element.Value is { Chain: { } target } && !t.Chains.ContainsKey(target))
                     {
                         throw Refused(step, "element names missing chain " + target);
                     }
 
-                    set.Elements.Add(element);
+                    set.Elements.Add(element.Text);
                 }
 
                 break;
             case NftStepKind.DeleteElements:
-                foreach (string element in step.Elements!)
+                foreach (NftElement element in step.Elements!)
                 {
                     Set set = SetOf(t, step);
-                    int removed = set.IsMap ? set.Elements.RemoveWhere(e => e.StartsWith(element + " :", StringComparison.Ordinal)) : set.Elements.Remove(element) ? 1 : 0;
+                    // A map's element goes by its key, whatever value the kernel holds for it.
+                    string key = element.Key.Text;
+                    int removed = set.IsMap ? set.Elements.RemoveWhere(e => e.StartsWith(key + " :", StringComparison.Ordinal)) : set.Elements.Remove(element.Text) ? 1 : 0;
                     if (removed == 0)
                     {
                         throw Refused(step, "no element " + element);
@@ -194,9 +196,6 @@ public sealed class InMemoryNftablesWriter : INftablesWriter
             }
         }
     }
-
-    private static string? TargetOf(string verdict) =>
-        verdict.StartsWith("goto ", StringComparison.Ordinal) || verdict.StartsWith("jump ", StringComparison.Ordinal) ? verdict[5..].Trim() : null;
 
     private static Set SetOf(Table t, NftStep step) => t.Sets.TryGetValue(step.Name, out Set? set) ? set : throw Refused(step, "no such set");
 

@@ -112,14 +112,14 @@ public static class NftNetlinkSink
             }
 
             var changes = new List<MapElementChange>(step.Elements!.Count);
-            foreach (string element in step.Elements)
+            foreach (NftElement element in step.Elements)
             {
-                if (ParseMapElement(element, keyOnly: !add) is not { } parsed)
+                if (element.Key is not NftInterfaceName { Wildcard: false } key)
                 {
-                    return $"map {step.Name} element not parsed: {element}";
+                    return $"map {step.Name} element not encoded: {element}";
                 }
 
-                changes.Add(new MapElementChange(add, parsed.Key, parsed.Verdict));
+                changes.Add(new MapElementChange(add, key.Name, add ? element.Value!.ToString() : null));
             }
 
             transaction.ChangeMapElements(step.Name, changes);
@@ -134,7 +134,7 @@ public static class NftNetlinkSink
         var setChanges = new SetElementChange[step.Elements!.Count];
         for (int i = 0; i < setChanges.Length; i++)
         {
-            setChanges[i] = new SetElementChange(step.Name, kind, add, step.Elements[i]);
+            setChanges[i] = new SetElementChange(step.Name, kind, add, step.Elements[i].Text);
         }
 
         transaction.ChangeElements(setChanges);
@@ -159,30 +159,6 @@ public static class NftNetlinkSink
         NftHook.Output => "output",
         _ => "postrouting",
     };
-
-    /// <summary><c>"key" : verdict</c> (or, for a delete, <c>"key"</c>); null when not of that form.</summary>
-    internal static (string Key, string? Verdict)? ParseMapElement(string element, bool keyOnly)
-    {
-        int close = element.Length > 1 && element[0] == '"' ? element.IndexOf('"', 1) : -1;
-        if (close < 0)
-        {
-            return null;
-        }
-
-        string key = element[1..close];
-        ReadOnlySpan<char> rest = element.AsSpan(close + 1).Trim();
-        if (rest.IsEmpty)
-        {
-            return keyOnly ? (key, null) : null;
-        }
-
-        if (!rest.StartsWith(": ", StringComparison.Ordinal))
-        {
-            return null;
-        }
-
-        return (key, rest[2..].Trim().ToString());
-    }
 
     /// <summary>The netlink encoding for a set declaration our renderer writes; null for any other.</summary>
     internal static NftSetKind? KindOf(NftSetType type)

@@ -64,7 +64,12 @@ public sealed class NftPlan
                     break;
                 case NftStepKind.AddElements:
                 case NftStepKind.DeleteElements:
-                    sb.Append(CultureInfo.InvariantCulture, $" ({step.Elements!.Count}): ").AppendJoin(", ", step.Elements);
+                    sb.Append(CultureInfo.InvariantCulture, $" ({step.Elements!.Count}): ");
+                    for (int i = 0; i < step.Elements.Count; i++)
+                    {
+                        sb.Append(i == 0 ? "" : ", ").Append(NftScript.ElementText(step, step.Elements[i]));
+                    }
+
                     break;
             }
 

@@ -77,7 +77,7 @@ public static class NftPlanner
 
         foreach (NftSet map in next.Maps)
         {
-            AddElements(steps, NftStepKind.AddElements, map, map.Elements);
+            AddElements(steps, NftStepKind.AddElements, map, map.Items);
         }
 
         return new NftPlan(next, isFullReplacement: true, steps, reason);
@@ -111,7 +111,7 @@ public static class NftPlanner
             }
             else if (!set.IsMap && !ReferenceEquals(old, set))
             {
-                var (removed, added) = SortedDifference(old.Elements, set.Elements);
+                var (removed, added) = SortedDifference(old.Items, set.Items);
                 AddElements(steps, NftStepKind.DeleteElements, set, removed);
                 AddElements(steps, NftStepKind.AddElements, set, added);
             }
@@ -180,15 +180,9 @@ public static class NftPlanner
                 continue;
             }
 
-            IReadOnlyList<string> wanted = next.SetsByName.TryGetValue(old.Name, out NftSet? map) ? map.Elements : [];
-            var (removed, added) = SortedDifference(old.Elements, wanted);
-            var removedKeys = new List<string>(removed.Count);
-            foreach (string element in removed)
-            {
-                removedKeys.Add(old.KeyOf(element));
-            }
-
-            AddElements(steps, NftStepKind.DeleteElements, old, removedKeys);
+            IReadOnlyList<NftElement> wanted = next.SetsByName.TryGetValue(old.Name, out NftSet? map) ? map.Items : [];
+            var (removed, added) = SortedDifference(old.Items, wanted);
+            AddElements(steps, NftStepKind.DeleteElements, old, removed);
             AddElements(steps, NftStepKind.AddElements, map ?? old, added);
         }
 
@@ -196,7 +190,7 @@ public static class NftPlanner
         {
             if (!previous.SetsByName.ContainsKey(map.Name) || IsRedeclared(redeclared, map.Name))
             {
-                AddElements(steps, NftStepKind.AddElements, map, map.Elements);
+                AddElements(steps, NftStepKind.AddElements, map, map.Items);
             }
         }
     }
@@ -236,7 +230,7 @@ public static class NftPlanner
         steps.Add(new NftStep(NftStepKind.AddSet, set.Name, Set: set));
         if (withElements)
         {
-            AddElements(steps, NftStepKind.AddElements, set, set.Elements);
+            AddElements(steps, NftStepKind.AddElements, set, set.Items);
         }
     }
 
@@ -248,7 +242,7 @@ public static class NftPlanner
         }
     }
 
-    private static void AddElements(List<NftStep> steps, NftStepKind kind, NftSet set, IReadOnlyList<string> elements)
+    private static void AddElements(List<NftStep> steps, NftStepKind kind, NftSet set, IReadOnlyList<NftElement> elements)
     {
         if (elements.Count > 0)
         {
@@ -277,16 +271,16 @@ public static class NftPlanner
         return all;
     }
 
-    /// <summary>One merge walk over two ordinally sorted lists: what only the old has, what only the new has.</summary>
-    private static (List<string> Removed, List<string> Added) SortedDifference(IReadOnlyList<string> old, IReadOnlyList<string> next)
+    /// <summary>One merge walk over two lists sorted ordinally by text: what only the old has, what only the new has.</summary>
+    private static (List<NftElement> Removed, List<NftElement> Added) SortedDifference(IReadOnlyList<NftElement> old, IReadOnlyList<NftElement> next)
     {
-        var removed = new List<string>();
-        var added = new List<string>();
+        var removed = new List<NftElement>();
+        var added = new List<NftElement>();
         int i = 0;
         int j = 0;
         while (i < old.Count || j < next.Count)
         {
-            int order = i == old.Count ? 1 : j == next.Count ? -1 : string.CompareOrdinal(old[i], next[j]);
+            int order = i == old.Count ? 1 : j == next.Count ? -1 : string.CompareOrdinal(old[i].Text, next[j].Text);
             if (order < 0)
             {
                 removed.Add(old[i++]);

@@ -32,6 +32,10 @@ public static class NftScript
         return sb.ToString();
     }
 
+    /// <summary>An element as the step names it: whole when added, by its key when deleted from a map.</summary>
+    internal static string ElementText(NftStep step, NftElement element) =>
+        step.Kind == NftStepKind.DeleteElements && element.Value is not null ? element.Key.Text : element.Text;
+
     private static void Append(StringBuilder sb, NftStep step)
     {
         switch (step.Kind)
@@ -55,7 +59,7 @@ public static class NftScript
                 sb.Append(step.Kind == NftStepKind.AddElements ? "add" : "delete").Append(" element ").Append(Table).Append(' ').Append(step.Name).Append(" { ");
                 for (int i = 0; i < step.Elements!.Count; i++)
                 {
-                    sb.Append(step.Elements[i]).Append(i + 1 < step.Elements.Count ? ", " : " ");
+                    sb.Append(ElementText(step, step.Elements[i])).Append(i + 1 < step.Elements.Count ? ", " : " ");
                 }
 
                 sb.Append("}\n");

@@ -5,7 +5,7 @@ namespace Calico.Felix.Rules.Planning;
 /// <see cref="NftStepKind.ReplaceTable"/>). <paramref name="Set"/> is the declaration of the set the step acts on
 /// (what the elements' encoding depends on), <paramref name="Chain"/> the chain an <see cref="NftStepKind.AddChain"/>
 /// declares (its base-chain header), <paramref name="Rule"/> the rule an <see cref="NftStepKind.AddRule"/> appends,
-/// <paramref name="Elements"/> the elements added or removed (keys only when removed from a map).
+/// <paramref name="Elements"/> the typed elements added or removed (from a map, only the key is deleted).
 /// </summary>
 public sealed record NftStep(
     NftStepKind Kind,
@@ -13,4 +13,4 @@ public sealed record NftStep(
     NftSet? Set = null,
     NftChain? Chain = null,
     NftRule? Rule = null,
-    IReadOnlyList<string>? Elements = null);
+    IReadOnlyList<NftElement>? Elements = null);

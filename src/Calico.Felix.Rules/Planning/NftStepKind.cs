@@ -9,7 +9,7 @@ public enum NftStepKind
     /// <summary>A set or map declared (type and flags), empty.</summary>
     AddSet,
 
-    /// <summary>Elements removed from a set; for a map, only the keys are listed.</summary>
+    /// <summary>Elements removed from a set or map (a map's element is removed by its key).</summary>
     DeleteElements,
 
     /// <summary>Elements added to a set or map.</summary>

@@ -80,10 +80,4 @@ public sealed class NftNetlinkSinkTests
     [Fact]
     public void KindOf_UnknownDeclaration_IsNull() =>
         Assert.Null(NftNetlinkSink.KindOf(NftSetType.Of(NftDataType.InetService, interval: true)));
-
-    [Theory]
-    [InlineData("\"cali1\" : goto cali-tw-x", false, "cali1", "goto cali-tw-x")]
-    [InlineData("\"cali1\"", true, "cali1", null)]
-    public void ParseMapElement_KeyAndVerdict(string element, bool keyOnly, string key, string? verdict) =>
-        Assert.Equal((key, verdict), NftNetlinkSink.ParseMapElement(element, keyOnly));
 }
