@@ -24,3 +24,4 @@ if (which is "dataplane-packets" or "all") { await DataplanePacketBenchmarks.Run
 if (which is "dataplane-control" or "all") { await DataplaneControlBenchmarks.RunAsync(); }
 if (which is "dataplane-control-routing") { await ControlRoutingSlowed.RunAsync(); }
 if (which is "routing" or "all") { await RoutingBenchmarks.RunAsync(); }
+if (which is "cold-start") { await ColdStartBenchmarks.RunAsync(); }

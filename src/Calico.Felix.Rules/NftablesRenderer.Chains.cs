@@ -1,4 +1,3 @@
-using System.Text;
 using Calico.Felix.Calc.Model;
 
 namespace Calico.Felix.Rules;
@@ -6,81 +5,84 @@ namespace Calico.Felix.Rules;
 public static partial class NftablesRenderer
 {
     /// <summary>Runs before the default filter (priority 0) so our verdicts come first; our accept does not skip it.</summary>
-    private const string BasePriority = "filter - 5";
+    private static readonly NftPriority BasePriority = NftPriority.Filter.Plus(-5);
+
+    private static readonly NftMatch EstablishedOrRelated = Match(NftField.CtState, new NftCtState(NftCtStates.Established | NftCtStates.Related));
+
+    private static readonly NftMatch Invalid = Match(NftField.CtState, new NftCtState(NftCtStates.Invalid));
 
     private static void AddBaseChains(List<NftChain> chains, RenderContext ctx, bool hasHostEndpoints)
     {
-        string wl = ctx.WorkloadWildcard;
+        NftInterfaceName wl = ctx.WorkloadWildcard;
+        var fromWorkload = Match(NftField.IifName, wl);
+        var toWorkload = Match(NftField.OifName, wl);
 
-        var sb = new StringBuilder(1024);
-        Rule(sb).Append("ct state established,related counter accept\n");
-        Rule(sb).Append("iifname ").Append(wl).Append(" ct state invalid counter drop\n");
-        Rule(sb).Append("oifname ").Append(wl).Append(" ct state invalid counter drop\n");
-        Rule(sb).Append("counter meta mark set meta mark & ").Append(ctx.ClearAcceptAndPass).Append('\n');
-        Rule(sb).Append("iifname ").Append(wl).Append(" counter jump ").Append(NftNames.FromWorkloadDispatch).Append('\n');
-        Rule(sb).Append("oifname ").Append(wl).Append(" counter jump ").Append(NftNames.ToWorkloadDispatch).Append('\n');
-        Rule(sb).Append("meta mark & ").Append(ctx.Accept).Append(" == ").Append(ctx.Accept).Append(" counter accept");
-        Comment(sb, "Policy explicitly accepted packet.");
-        sb.Append('\n');
-        chains.Add(Chain("filter-FORWARD", sb, BaseHeader("forward")));
+        chains.Add(Chain("filter-FORWARD", [
+            Rule(EstablishedOrRelated, Counter, NftVerdict.Accept),
+            Rule(fromWorkload, Invalid, Counter, NftVerdict.Drop),
+            Rule(toWorkload, Invalid, Counter, NftVerdict.Drop),
+            Rule(Counter, MarkAnd(ctx.ClearAcceptAndPass)),
+            Rule(fromWorkload, Counter, NftVerdict.Jump(NftNames.FromWorkloadDispatch)),
+            Rule(toWorkload, Counter, NftVerdict.Jump(NftNames.ToWorkloadDispatch)),
+            Commented("Policy explicitly accepted packet.", MarkIs(ctx.Accept, ctx.Accept), Counter, NftVerdict.Accept),
+        ], BaseHeader(NftHook.Forward)));
 
-        sb.Clear();
-        Rule(sb).Append("ct state established,related counter accept\n");
-        Rule(sb).Append("iifname ").Append(wl).Append(" ct state invalid counter drop\n");
-        Rule(sb).Append("iifname ").Append(wl).Append(" counter goto ").Append(NftNames.WorkloadToHost).Append('\n');
+        var input = new List<NftRule>
+        {
+            Rule(EstablishedOrRelated, Counter, NftVerdict.Accept),
+            Rule(fromWorkload, Invalid, Counter, NftVerdict.Drop),
+            Rule(fromWorkload, Counter, NftVerdict.Goto(NftNames.WorkloadToHost)),
+        };
         if (hasHostEndpoints)
         {
             // Interfaces without a host endpoint miss the map and fall through to the chain's accept policy.
-            Rule(sb).Append("iifname vmap @").Append(NftNames.FromHostEndpointDispatch).Append('\n');
+            input.Add(Rule(new NftVerdictMap(NftField.IifName, NftNames.FromHostEndpointDispatch)));
         }
 
-        chains.Add(Chain("filter-INPUT", sb, BaseHeader("input")));
+        chains.Add(Chain("filter-INPUT", input, BaseHeader(NftHook.Input)));
 
-        sb.Clear();
-        Rule(sb).Append("ct state established,related counter accept\n");
-        Rule(sb).Append("oifname ").Append(wl).Append(" counter accept");
-        Comment(sb, "Host to workload traffic is not subject to workload policy");
-        sb.Append('\n');
+        var output = new List<NftRule>
+        {
+            Rule(EstablishedOrRelated, Counter, NftVerdict.Accept),
+            Commented("Host to workload traffic is not subject to workload policy", toWorkload, Counter, NftVerdict.Accept),
+        };
         if (hasHostEndpoints)
         {
-            Rule(sb).Append("oifname vmap @").Append(NftNames.ToHostEndpointDispatch).Append('\n');
+            output.Add(Rule(new NftVerdictMap(NftField.OifName, NftNames.ToHostEndpointDispatch)));
         }
 
-        chains.Add(Chain("filter-OUTPUT", sb, BaseHeader("output")));
+        chains.Add(Chain("filter-OUTPUT", output, BaseHeader(NftHook.Output)));
 
-        sb.Clear();
-        Rule(sb).Append("meta nfproto ipv6 icmpv6 type { 130, 131, 132, 133, 135, 136 } counter accept");
-        Comment(sb, "Allow IPv6 neighbour discovery and MLD to the host");
-        sb.Append('\n');
-        Rule(sb).Append("counter jump ").Append(NftNames.FromWorkloadDispatch).Append('\n');
-        Rule(sb).Append("counter ").Append(ctx.Config.DefaultEndpointToHostAction switch
+        NftVerdict defaultAction = ctx.Config.DefaultEndpointToHostAction switch
         {
-            EndpointToHostAction.Accept => "accept",
-            EndpointToHostAction.Return => "return",
-            _ => "drop",
-        });
-        Comment(sb, "Configured DefaultEndpointToHostAction");
-        sb.Append('\n');
-        chains.Add(Chain(NftNames.WorkloadToHost, sb));
+            EndpointToHostAction.Accept => NftVerdict.Accept,
+            EndpointToHostAction.Return => NftVerdict.Return,
+            _ => NftVerdict.Drop,
+        };
+        chains.Add(Chain(NftNames.WorkloadToHost, [
+            Commented(
+                "Allow IPv6 neighbour discovery and MLD to the host",
+                Match(NftField.MetaNfproto, NftNfproto.Ipv6),
+                Match(NftField.Icmpv6Type, new NftAnonymousSet([new NftNumber(130), new NftNumber(131), new NftNumber(132), new NftNumber(133), new NftNumber(135), new NftNumber(136)])),
+                Counter,
+                NftVerdict.Accept),
+            Rule(Counter, NftVerdict.Jump(NftNames.FromWorkloadDispatch)),
+            Commented("Configured DefaultEndpointToHostAction", Counter, defaultAction),
+        ]));
     }
 
-    private static string BaseHeader(string hook) => "type filter hook " + hook + " priority " + BasePriority + "; policy accept;";
+    private static NftChainHeader BaseHeader(NftHook hook) => new(NftChainType.Filter, hook, BasePriority);
 
     private static void AddDispatchChains(List<NftChain> chains)
     {
-        var sb = new StringBuilder(256);
-        Rule(sb).Append("iifname vmap @").Append(NftNames.FromWorkloadDispatch).Append('\n');
-        Rule(sb).Append("counter drop");
-        Comment(sb, "Unknown interface");
-        sb.Append('\n');
-        chains.Add(Chain(NftNames.FromWorkloadDispatch, sb));
-
-        sb.Clear();
-        Rule(sb).Append("oifname vmap @").Append(NftNames.ToWorkloadDispatch).Append('\n');
-        Rule(sb).Append("counter drop");
-        Comment(sb, "Unknown interface");
-        sb.Append('\n');
-        chains.Add(Chain(NftNames.ToWorkloadDispatch, sb));
+        chains.Add(Chain(NftNames.FromWorkloadDispatch, [
+            Rule(new NftVerdictMap(NftField.IifName, NftNames.FromWorkloadDispatch)),
+            Commented("Unknown interface", Counter, NftVerdict.Drop),
+        ]));
+        chains.Add(Chain(NftNames.ToWorkloadDispatch, [
+            Rule(new NftVerdictMap(NftField.OifName, NftNames.ToWorkloadDispatch)),
+            Commented("Unknown interface", Counter, NftVerdict.Drop),
+        ]));
     }
 
     /// <summary>
@@ -134,12 +136,11 @@ public static partial class NftablesRenderer
 
     private static NftChain RenderEndpointChain(RenderContext ctx, string chain, EndpointIntent endpoint, bool inbound, string? failsafe)
     {
-        var sb = new StringBuilder(1024);
-        Rule(sb).Append("counter meta mark set meta mark & ").Append(ctx.ClearAcceptAndPass).Append('\n');
+        var rules = new List<NftRule> { Rule(Counter, MarkAnd(ctx.ClearAcceptAndPass)) };
         if (failsafe is not null)
         {
             // Failsafe ports accept before any policy, so a bad host endpoint policy cannot lock the operator out.
-            Rule(sb).Append("counter jump ").Append(failsafe).Append('\n');
+            rules.Add(Rule(Counter, NftVerdict.Jump(failsafe)));
         }
 
         foreach (TierIntent tier in endpoint.Tiers)
@@ -150,12 +151,10 @@ public static partial class NftablesRenderer
                 continue;
             }
 
-            Rule(sb).Append("counter meta mark set meta mark & ").Append(ctx.ClearPass);
-            Comment(sb, "Start of tier " + tier.Name);
-            sb.Append('\n');
+            rules.Add(Commented("Start of tier " + tier.Name, Counter, MarkAnd(ctx.ClearPass)));
             if (ctx.Merge is not null)
             {
-                AppendMergedTier(sb, ctx, policies, inbound);
+                AppendMergedTier(rules, ctx, policies, inbound);
             }
             else
             {
@@ -163,16 +162,14 @@ public static partial class NftablesRenderer
                 {
                     if (ctx.State.Policies.ContainsKey(key))
                     {
-                        AppendPolicyJump(sb, ctx, key, inbound);
+                        AppendPolicyJump(rules, ctx, key, inbound);
                     }
                 }
             }
 
             if (tier.DefaultAction != RuleAction.Pass)
             {
-                Rule(sb).Append("meta mark & ").Append(ctx.Pass).Append(" == ").Append(ctx.Zero).Append(" counter drop");
-                Comment(sb, "End of tier " + tier.Name + ". Drop if no policies passed packet");
-                sb.Append('\n');
+                rules.Add(Commented("End of tier " + tier.Name + ". Drop if no policies passed packet", MarkIs(ctx.Pass, 0), Counter, NftVerdict.Drop));
             }
         }
 
@@ -183,19 +180,15 @@ public static partial class NftablesRenderer
                 continue;
             }
 
-            Rule(sb).Append("counter jump ").Append(NftNames.ProfileChain(profileId, inbound)).Append('\n');
-            Rule(sb).Append("meta mark & ").Append(ctx.Accept).Append(" == ").Append(ctx.Accept).Append(" counter return");
-            Comment(sb, "Return if profile accepted");
-            sb.Append('\n');
+            rules.Add(Rule(Counter, NftVerdict.Jump(NftNames.ProfileChain(profileId, inbound))));
+            rules.Add(Commented("Return if profile accepted", MarkIs(ctx.Accept, ctx.Accept), Counter, NftVerdict.Return));
         }
 
-        Rule(sb).Append("counter drop");
-        Comment(sb, "Drop if no profiles matched");
-        sb.Append('\n');
+        rules.Add(Commented("Drop if no profiles matched", Counter, NftVerdict.Drop));
         string direction = endpoint.Key.IsHostEndpoint
             ? (inbound ? "from host endpoint " : "to host endpoint ")
             : (inbound ? "to endpoint " : "from endpoint ");
-        return Chain(chain, sb, note: direction + endpoint.Key.ToString());
+        return Chain(chain, rules, note: direction + endpoint.Key.ToString());
     }
 
     private static void AddPolicyChains(List<NftChain> result, RenderContext ctx)
@@ -287,16 +280,15 @@ public static partial class NftablesRenderer
             chains.Sort(static (a, b) => string.CompareOrdinal(a.Chain, b.Chain));
         }
 
-        var sb = new StringBuilder(1024);
         foreach (var (chain, note, rules) in chains)
         {
-            sb.Clear();
+            var rendered = new List<NftRule>(rules.Count);
             foreach (RuleModel rule in rules)
             {
-                AppendRule(sb, ctx, rule);
+                AppendRule(rendered, ctx, rule);
             }
 
-            result.Add(Chain(chain, sb, note: note));
+            result.Add(Chain(chain, rendered, note: note));
         }
     }
 }

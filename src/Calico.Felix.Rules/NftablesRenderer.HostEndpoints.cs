@@ -1,5 +1,4 @@
-using System.Globalization;
-using System.Text;
+using Calico.Api;
 
 namespace Calico.Felix.Rules;
 
@@ -32,36 +31,46 @@ public static partial class NftablesRenderer
             numbers.Add(port.Port);
         }
 
-        var sb = new StringBuilder(512);
+        var rules = new List<NftRule>(groups.Count);
         foreach (var ((net, protocol), numbers) in groups)
         {
+            var statements = new List<NftStatement>(7);
             if (net.Length > 0)
             {
-                bool v6 = net.Contains(':', StringComparison.Ordinal);
-                sb.Append(v6 ? "meta nfproto ipv6 ip6 " : "meta nfproto ipv4 ip ").Append(netField).Append(' ').Append(net).Append(' ');
+                NftPrefix prefix = NftPrefix.Parse(net);
+                statements.Add(Match(NftField.MetaNfproto, NftNfproto.Of(prefix.Family)));
+                statements.Add(Match(NftFields.Address(prefix.Family, source: netField == "saddr"), prefix));
             }
 
-            sb.Append("meta l4proto ").Append(protocol).Append(" th dport ");
+            if (!NftProtocol.TryParse(protocol, out NftProtocol? l4))
+            {
+                throw new ValidationException($"error with field failsafe protocol = '{protocol}' (unknown protocol)");
+            }
+
+            statements.Add(Match(NftField.MetaL4proto, l4!));
+            NftValue portValue;
             if (numbers.Count == 1)
             {
-                sb.Append(numbers.Min.ToString(CultureInfo.InvariantCulture));
+                portValue = new NftPortRange(numbers.Min);
             }
             else
             {
-                sb.Append("{ ");
-                int i = 0;
+                var elements = new List<NftValue>(numbers.Count);
                 foreach (int number in numbers)
                 {
-                    sb.Append(number.ToString(CultureInfo.InvariantCulture)).Append(++i < numbers.Count ? ", " : " ");
+                    elements.Add(new NftPortRange(number));
                 }
 
-                sb.Append('}');
+                portValue = new NftAnonymousSet(elements);
             }
 
-            sb.Append(" counter accept\n");
+            statements.Add(Match(NftField.ThDport, portValue));
+            statements.Add(Counter);
+            statements.Add(NftVerdict.Accept);
+            rules.Add(Rule(statements));
         }
 
-        return Chain(name, sb, note: note);
+        return Chain(name, rules, note: note);
     }
 
     private sealed class NetProtocolComparer : IComparer<(string Net, string Protocol)>

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
 using Calico.Api;
@@ -17,7 +18,7 @@ public static partial class NftablesRenderer
     /// shape; a policy with any other rule keeps its chain and is jumped to as without merging. Order inside a run
     /// does not matter (the first match decides and every match decides the same), so the run is a union.
     /// </summary>
-    private static void AppendMergedTier(StringBuilder sb, RenderContext ctx, IReadOnlyList<PolicyKey> policies, bool inbound)
+    private static void AppendMergedTier(List<NftRule> rules, RenderContext ctx, IReadOnlyList<PolicyKey> policies, bool inbound)
     {
         MergeContext merge = ctx.Merge!;
         var run = new List<SimpleRule>();
@@ -32,9 +33,9 @@ public static partial class NftablesRenderer
             List<SimpleRule>? simple = SimpleRulesOf(ctx, policy, inbound);
             if (simple is null)
             {
-                AppendRunLookups(sb, ctx, run, inbound, mayPass);
+                AppendRunLookups(rules, ctx, run, inbound, mayPass);
                 run.Clear();
-                AppendPolicyJump(sb, ctx, key, inbound);
+                AppendPolicyJump(rules, ctx, key, inbound);
                 merge.JumpedPolicies.Add(key);
                 ctx.EndpointCapture?.Jumped.Add(key);
                 mayPass |= HasPassRule(inbound ? policy.InboundRules : policy.OutboundRules);
@@ -47,7 +48,7 @@ public static partial class NftablesRenderer
             {
                 if (run.Count > 0 && run[0].Action != rule.Action)
                 {
-                    AppendRunLookups(sb, ctx, run, inbound, mayPass);
+                    AppendRunLookups(rules, ctx, run, inbound, mayPass);
                     run.Clear();
                 }
 
@@ -55,16 +56,13 @@ public static partial class NftablesRenderer
             }
         }
 
-        AppendRunLookups(sb, ctx, run, inbound, mayPass);
+        AppendRunLookups(rules, ctx, run, inbound, mayPass);
     }
 
-    private static void AppendPolicyJump(StringBuilder sb, RenderContext ctx, PolicyKey key, bool inbound)
+    private static void AppendPolicyJump(List<NftRule> rules, RenderContext ctx, PolicyKey key, bool inbound)
     {
-        Rule(sb).Append("meta mark & ").Append(ctx.Pass).Append(" == ").Append(ctx.Zero)
-            .Append(" counter jump ").Append(NftNames.PolicyChain(key, inbound)).Append('\n');
-        Rule(sb).Append("meta mark & ").Append(ctx.Accept).Append(" == ").Append(ctx.Accept).Append(" counter return");
-        Comment(sb, "Return if policy accepted");
-        sb.Append('\n');
+        rules.Add(Rule(MarkIs(ctx.Pass, 0), Counter, NftVerdict.Jump(NftNames.PolicyChain(key, inbound))));
+        rules.Add(Commented("Return if policy accepted", MarkIs(ctx.Accept, ctx.Accept), Counter, NftVerdict.Return));
     }
 
     private static bool HasPassRule(IReadOnlyList<RuleModel> rules)
@@ -125,7 +123,7 @@ public static partial class NftablesRenderer
     }
 
     /// <summary>One lookup per family and shape the run has rules for; the set is shared by every chain with the same run.</summary>
-    private static void AppendRunLookups(StringBuilder sb, RenderContext ctx, List<SimpleRule> run, bool inbound, bool mayPass)
+    private static void AppendRunLookups(List<NftRule> rules, RenderContext ctx, List<SimpleRule> run, bool inbound, bool mayPass)
     {
         if (run.Count == 0)
         {
@@ -142,24 +140,24 @@ public static partial class NftablesRenderer
                     continue;
                 }
 
+                var statements = new List<NftStatement>(5);
                 if (mayPass)
                 {
                     // An earlier policy of this tier may have passed the packet: the rest of the tier must not see it.
-                    Rule(sb).Append("meta mark & ").Append(ctx.Pass).Append(" == ").Append(ctx.Zero).Append(' ');
+                    statements.Add(MarkIs(ctx.Pass, 0));
                 }
 
-                Rule(sb).Append(family == 6 ? "ip6 " : "ip ").Append(inbound ? "saddr" : "daddr");
-                if (shape != MergedShape.Address)
+                NftField address = NftFields.Address(family, source: inbound);
+                ImmutableArray<NftField> key = shape switch
                 {
-                    sb.Append(" . meta l4proto");
-                }
-
-                if (shape == MergedShape.AddressProtocolPort)
-                {
-                    sb.Append(" . th dport");
-                }
-
-                sb.Append(" @").Append(set).Append(" counter ").Append(ActionText(ctx, run[0].Action)).Append('\n');
+                    MergedShape.Address => [address],
+                    MergedShape.AddressProtocol => [address, NftField.MetaL4proto],
+                    _ => [address, NftField.MetaL4proto, NftField.ThDport],
+                };
+                statements.Add(new NftMatch(key, new NftSetReference(set)));
+                statements.Add(Counter);
+                AppendAction(statements, ctx, run[0].Action);
+                rules.Add(Rule(statements));
             }
         }
     }
@@ -261,14 +259,14 @@ public static partial class NftablesRenderer
             parts.Add((addresses, rule.Protocol, rule.Ports));
         }
 
-        string addr = family == 6 ? "ipv6_addr" : "ipv4_addr";
-        string type = recipe.Shape switch
+        NftDataType addr = family == 6 ? NftDataType.Ipv6Addr : NftDataType.Ipv4Addr;
+        ImmutableArray<NftDataType> type = recipe.Shape switch
         {
-            MergedShape.Address => addr,
-            MergedShape.AddressProtocol => addr + " . inet_proto",
-            _ => addr + " . inet_proto . inet_service",
+            MergedShape.Address => [addr],
+            MergedShape.AddressProtocol => [addr, NftDataType.InetProto],
+            _ => [addr, NftDataType.InetProto, NftDataType.InetService],
         };
-        var set = new NftSet(recipe.Name, isMap: false, recipe.Note, ["type " + type, "flags interval"], MergedSetElements.Build(recipe.Shape, parts));
+        var set = new NftSet(recipe.Name, new NftSetType(type, interval: true), recipe.Note, MergedSetElements.Build(recipe.Shape, parts));
         merge.Sets[recipe.Name] = set;
         if (ctx.Cache is { } c)
         {

@@ -6,7 +6,7 @@ public static partial class NftablesRenderer
     /// After kube-proxy's source NAT (priority srcnat), as upstream appends its POSTROUTING chain after kube-proxy's:
     /// the first NAT binding a connection gets wins, so kube-proxy's masquerade of service traffic takes precedence.
     /// </summary>
-    private const string NatHeader = "type nat hook postrouting priority srcnat + 10; policy accept;";
+    private static readonly NftChainHeader NatHeader = new(NftChainType.Nat, NftHook.Postrouting, NftPriority.SrcNat.Plus(10));
 
     /// <summary>
     /// Upstream's fixed sets <c>cali4?all-ipam-pools</c> / <c>cali4?masq-ipam-pools</c>, when there is any pool. Masquerade
@@ -45,8 +45,8 @@ public static partial class NftablesRenderer
     }
 
     private static NftSet PoolSet(string kind, int family, HashSet<string> cidrs) =>
-        new(NftNames.PoolSet(kind, family), isMap: false, kind == "all" ? "IP pools" : "IP pools with natOutgoing",
-            ["type " + (family == 4 ? "ipv4_addr" : "ipv6_addr"), "flags interval"], CidrCollapse.Collapse(cidrs));
+        new(NftNames.PoolSet(kind, family), NftSetType.Of(family == 4 ? NftDataType.Ipv4Addr : NftDataType.Ipv6Addr, interval: true),
+            kind == "all" ? "IP pools" : "IP pools with natOutgoing", PrefixElements(CidrCollapse.Collapse(cidrs)));
 
     /// <summary>The NAT chain exists only with a masquerade pool, so a host without one registers no NAT hook.</summary>
     private static void AddNatChain(List<NftChain> chains, bool masqueradeV4, bool masqueradeV6)
@@ -56,21 +56,26 @@ public static partial class NftablesRenderer
             return;
         }
 
-        var rules = new List<string>(2);
+        var rules = new List<NftRule>(2);
         if (masqueradeV4)
         {
-            rules.Add(MasqueradeRule("ip", 4));
+            rules.Add(MasqueradeRule(4));
         }
 
         if (masqueradeV6)
         {
-            rules.Add(MasqueradeRule("ip6", 6));
+            rules.Add(MasqueradeRule(6));
         }
 
         chains.Add(new NftChain(NftNames.NatPostrouting, NatHeader, "NAT outgoing from IP pools with natOutgoing", rules));
     }
 
-    private static string MasqueradeRule(string ip, int family) =>
-        ip + " saddr @" + NftNames.PoolSet("masq", family) + " " + ip + " daddr != @" + NftNames.PoolSet("all", family)
-        + " counter masquerade fully-random comment \"" + "NAT outgoing" + "\"";
+    private static NftRule MasqueradeRule(int family) => new(
+        [
+            Match(NftFields.Address(family, source: true), new NftSetReference(NftNames.PoolSet("masq", family))),
+            Match(NftFields.Address(family, source: false), new NftSetReference(NftNames.PoolSet("all", family)), negated: true),
+            Counter,
+            new NftMasquerade(fullyRandom: true),
+        ],
+        "NAT outgoing");
 }

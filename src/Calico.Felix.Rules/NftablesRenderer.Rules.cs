@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Calico.Api;
 using Calico.Felix.Calc.Model;
 
@@ -13,7 +12,7 @@ public static partial class NftablesRenderer
     /// a rule with nets only of the other family is skipped for that family. The OR between numeric ports and
     /// named ports of one side becomes one nft rule per alternative (as upstream splits iptables rules).
     /// </summary>
-    private static void AppendRule(StringBuilder sb, RenderContext ctx, RuleModel rule)
+    private static void AppendRule(List<NftRule> rules, RenderContext ctx, RuleModel rule)
     {
         ValidateRule(rule);
         int protocolFamily = rule.Protocol switch
@@ -30,18 +29,18 @@ public static partial class NftablesRenderer
 
         if (fixedFamily == 0 && !NamesAddresses(rule))
         {
-            AppendRuleForFamily(sb, ctx, rule, 0);
+            AppendRuleForFamily(rules, ctx, rule, 0);
             return;
         }
 
         if (fixedFamily is 0 or 4)
         {
-            AppendRuleForFamily(sb, ctx, rule, 4);
+            AppendRuleForFamily(rules, ctx, rule, 4);
         }
 
         if (fixedFamily is 0 or 6)
         {
-            AppendRuleForFamily(sb, ctx, rule, 6);
+            AppendRuleForFamily(rules, ctx, rule, 6);
         }
     }
 
@@ -50,7 +49,7 @@ public static partial class NftablesRenderer
         + r.NotSrcNamedPortIpSetIds.Count + r.DstNets.Count + r.NotDstNets.Count + r.DstIpSetIds.Count + r.NotDstIpSetIds.Count
         + r.DstNamedPortIpSetIds.Count + r.NotDstNamedPortIpSetIds.Count > 0;
 
-    private static void AppendRuleForFamily(StringBuilder sb, RenderContext ctx, RuleModel rule, int family)
+    private static void AppendRuleForFamily(List<NftRule> rules, RenderContext ctx, RuleModel rule, int family)
     {
         SortedSet<string>? srcNets = NetsOfFamily(rule.SrcNets, family);
         SortedSet<string>? dstNets = NetsOfFamily(rule.DstNets, family);
@@ -59,122 +58,138 @@ public static partial class NftablesRenderer
             return;
         }
 
-        string ip = family == 6 ? "ip6" : "ip";
-        var common = new StringBuilder(128);
+        var common = new List<NftStatement>(8);
         if (family != 0)
         {
-            common.Append(family == 6 ? "meta nfproto ipv6 " : "meta nfproto ipv4 ");
+            common.Add(Match(NftField.MetaNfproto, NftNfproto.Of(family)));
         }
 
         if (rule.Protocol is int protocol)
         {
-            common.Append("meta l4proto ").Append(ProtocolName(protocol)).Append(' ');
+            common.Add(Match(NftField.MetaL4proto, NftProtocol.Named((byte)protocol)));
         }
 
         if (rule.NotProtocol is int notProtocol)
         {
-            common.Append("meta l4proto != ").Append(ProtocolName(notProtocol)).Append(' ');
+            common.Add(Match(NftField.MetaL4proto, NftProtocol.Named((byte)notProtocol), negated: true));
         }
 
-        AppendAddressMatches(common, ctx, ip, "saddr", srcNets, NetsOfFamily(rule.NotSrcNets, family), rule.SrcIpSetIds, rule.NotSrcIpSetIds, family);
-        AppendAddressMatches(common, ctx, ip, "daddr", dstNets, NetsOfFamily(rule.NotDstNets, family), rule.DstIpSetIds, rule.NotDstIpSetIds, family);
+        AppendAddressMatches(common, ctx, source: true, srcNets, NetsOfFamily(rule.NotSrcNets, family), rule.SrcIpSetIds, rule.NotSrcIpSetIds, family);
+        AppendAddressMatches(common, ctx, source: false, dstNets, NetsOfFamily(rule.NotDstNets, family), rule.DstIpSetIds, rule.NotDstIpSetIds, family);
 
-        var suffix = new StringBuilder(64);
-        AppendNegatedPorts(suffix, ctx, ip, "saddr", "sport", rule.NotSrcPorts, rule.NotSrcNamedPortIpSetIds, family);
-        AppendNegatedPorts(suffix, ctx, ip, "daddr", "dport", rule.NotDstPorts, rule.NotDstNamedPortIpSetIds, family);
+        var suffix = new List<NftStatement>(6);
+        AppendNegatedPorts(suffix, ctx, source: true, rule.NotSrcPorts, rule.NotSrcNamedPortIpSetIds, family);
+        AppendNegatedPorts(suffix, ctx, source: false, rule.NotDstPorts, rule.NotDstNamedPortIpSetIds, family);
         AppendIcmp(suffix, rule);
-        suffix.Append("counter ").Append(ActionText(ctx, rule.Action));
+        suffix.Add(Counter);
+        AppendAction(suffix, ctx, rule.Action);
 
-        List<string> srcAlternatives = PortAlternatives(ctx, ip, "saddr", "sport", rule.SrcPorts, rule.SrcNamedPortIpSetIds, family);
-        List<string> dstAlternatives = PortAlternatives(ctx, ip, "daddr", "dport", rule.DstPorts, rule.DstNamedPortIpSetIds, family);
-        foreach (string src in srcAlternatives)
+        List<NftStatement?> srcAlternatives = PortAlternatives(ctx, source: true, rule.SrcPorts, rule.SrcNamedPortIpSetIds, family);
+        List<NftStatement?> dstAlternatives = PortAlternatives(ctx, source: false, rule.DstPorts, rule.DstNamedPortIpSetIds, family);
+        foreach (NftStatement? src in srcAlternatives)
         {
-            foreach (string dst in dstAlternatives)
+            foreach (NftStatement? dst in dstAlternatives)
             {
-                Rule(sb).Append(common).Append(src).Append(dst).Append(suffix).Append('\n');
+                var statements = new List<NftStatement>(common.Count + suffix.Count + 2);
+                statements.AddRange(common);
+                if (src is not null)
+                {
+                    statements.Add(src);
+                }
+
+                if (dst is not null)
+                {
+                    statements.Add(dst);
+                }
+
+                statements.AddRange(suffix);
+                rules.Add(Rule(statements));
             }
         }
     }
 
-    private static void AppendAddressMatches(StringBuilder sb, RenderContext ctx, string ip, string field, SortedSet<string>? nets, SortedSet<string>? notNets, IReadOnlyList<string> sets, IReadOnlyList<string> notSets, int family)
+    private static void AppendAddressMatches(List<NftStatement> statements, RenderContext ctx, bool source, SortedSet<string>? nets, SortedSet<string>? notNets, IReadOnlyList<string> sets, IReadOnlyList<string> notSets, int family)
     {
+        if (family == 0)
+        {
+            // Only a rule that names no address renders without a family.
+            return;
+        }
+
+        NftField field = NftFields.Address(family, source);
         if (nets is { Count: > 0 })
         {
-            sb.Append(ip).Append(' ').Append(field).Append(' ');
-            AppendAnonymousSet(sb, nets);
+            statements.Add(Match(field, PrefixSet(nets)));
         }
 
         if (notNets is { Count: > 0 })
         {
-            sb.Append(ip).Append(' ').Append(field).Append(" != ");
-            AppendAnonymousSet(sb, notNets);
+            statements.Add(Match(field, PrefixSet(notNets), negated: true));
         }
 
         foreach (string id in sets)
         {
-            sb.Append(ip).Append(' ').Append(field).Append(" @").Append(SetRef(ctx, id, IpSetType.Net, family)).Append(' ');
+            statements.Add(Match(field, new NftSetReference(SetRef(ctx, id, IpSetType.Net, family))));
         }
 
         foreach (string id in notSets)
         {
-            sb.Append(ip).Append(' ').Append(field).Append(" != @").Append(SetRef(ctx, id, IpSetType.Net, family)).Append(' ');
+            statements.Add(Match(field, new NftSetReference(SetRef(ctx, id, IpSetType.Net, family)), negated: true));
         }
     }
 
-    private static List<string> PortAlternatives(RenderContext ctx, string ip, string addressField, string portField, IReadOnlyList<PortRange> ports, IReadOnlyList<string> namedSets, int family)
+    /// <summary>The OR of numeric ports and named ports of one side: one alternative each (null: no port match).</summary>
+    private static List<NftStatement?> PortAlternatives(RenderContext ctx, bool source, IReadOnlyList<PortRange> ports, IReadOnlyList<string> namedSets, int family)
     {
-        var result = new List<string>(1 + namedSets.Count);
+        var result = new List<NftStatement?>(1 + namedSets.Count);
         if (ports.Count == 0 && namedSets.Count == 0)
         {
-            result.Add(string.Empty);
+            result.Add(null);
             return result;
         }
 
-        var sb = new StringBuilder(64);
         if (ports.Count > 0)
         {
-            sb.Append("th ").Append(portField).Append(' ');
-            AppendPortSet(sb, ports);
-            result.Add(sb.ToString());
+            result.Add(Match(source ? NftField.ThSport : NftField.ThDport, PortSet(ports)));
         }
 
         foreach (string id in namedSets)
         {
-            sb.Clear();
-            AppendNamedPortMatch(sb, ctx, ip, addressField, portField, id, family, negated: false);
-            result.Add(sb.ToString());
+            result.Add(NamedPortMatch(ctx, source, id, family, negated: false));
         }
 
         return result;
     }
 
-    private static void AppendNegatedPorts(StringBuilder sb, RenderContext ctx, string ip, string addressField, string portField, IReadOnlyList<PortRange> notPorts, IReadOnlyList<string> notNamedSets, int family)
+    private static void AppendNegatedPorts(List<NftStatement> statements, RenderContext ctx, bool source, IReadOnlyList<PortRange> notPorts, IReadOnlyList<string> notNamedSets, int family)
     {
         if (notPorts.Count > 0)
         {
-            sb.Append("th ").Append(portField).Append(" != ");
-            AppendPortSet(sb, notPorts);
+            statements.Add(Match(source ? NftField.ThSport : NftField.ThDport, PortSet(notPorts), negated: true));
         }
 
         foreach (string id in notNamedSets)
         {
-            AppendNamedPortMatch(sb, ctx, ip, addressField, portField, id, family, negated: true);
+            statements.Add(NamedPortMatch(ctx, source, id, family, negated: true));
         }
     }
 
-    private static void AppendNamedPortMatch(StringBuilder sb, RenderContext ctx, string ip, string addressField, string portField, string id, int family, bool negated) =>
-        sb.Append(ip).Append(' ').Append(addressField).Append(" . meta l4proto . th ").Append(portField)
-            .Append(negated ? " != @" : " @").Append(SetRef(ctx, id, IpSetType.IpPort, family)).Append(' ');
+    /// <summary><c>ip saddr . meta l4proto . th sport @set</c>: an address, protocol and port of a named-port IP set.</summary>
+    private static NftMatch NamedPortMatch(RenderContext ctx, bool source, string id, int family, bool negated) =>
+        new([NftFields.Address(family, source), NftField.MetaL4proto, source ? NftField.ThSport : NftField.ThDport],
+            new NftSetReference(SetRef(ctx, id, IpSetType.IpPort, family)), negated);
 
-    private static void AppendIcmp(StringBuilder sb, RuleModel rule)
+    private static void AppendIcmp(List<NftStatement> statements, RuleModel rule)
     {
-        string icmp = rule.Protocol == 58 ? "icmpv6" : "icmp";
+        bool v6 = rule.Protocol == 58;
+        NftField typeField = v6 ? NftField.Icmpv6Type : NftField.IcmpType;
+        NftField codeField = v6 ? NftField.Icmpv6Code : NftField.IcmpCode;
         if (rule.IcmpType is int type)
         {
-            sb.Append(icmp).Append(" type ").Append(type.ToString(CultureInfo.InvariantCulture)).Append(' ');
+            statements.Add(Match(typeField, new NftNumber((byte)type)));
             if (rule.IcmpCode is int code)
             {
-                sb.Append(icmp).Append(" code ").Append(code.ToString(CultureInfo.InvariantCulture)).Append(' ');
+                statements.Add(Match(codeField, new NftNumber((byte)code)));
             }
         }
 
@@ -183,25 +198,41 @@ public static partial class NftablesRenderer
             if (rule.NotIcmpCode is int notCode)
             {
                 // Not (type and code): one concatenated lookup, since two negated matches would mean "neither".
-                sb.Append(icmp).Append(" type . ").Append(icmp).Append(" code != { ")
-                    .Append(notType.ToString(CultureInfo.InvariantCulture)).Append(" . ")
-                    .Append(notCode.ToString(CultureInfo.InvariantCulture)).Append(" } ");
+                statements.Add(new NftMatch(
+                    [typeField, codeField],
+                    new NftAnonymousSet([new NftConcatenation([new NftNumber((byte)notType), new NftNumber((byte)notCode)])]),
+                    negated: true));
             }
             else
             {
-                sb.Append(icmp).Append(" type != ").Append(notType.ToString(CultureInfo.InvariantCulture)).Append(' ');
+                statements.Add(Match(typeField, new NftNumber((byte)notType), negated: true));
             }
         }
     }
 
-    private static string ActionText(RenderContext ctx, RuleAction action) => action switch
+    /// <summary>The statements of a policy rule's action, after its counter.</summary>
+    private static void AppendAction(List<NftStatement> statements, RenderContext ctx, RuleAction action)
     {
-        RuleAction.Allow => "meta mark set meta mark | " + ctx.Accept + " return",
-        RuleAction.Pass => "meta mark set meta mark | " + ctx.Pass + " return",
-        RuleAction.Deny => "drop",
-        RuleAction.Log => "log prefix \"" + ctx.Config.LogPrefix + " \"",
-        _ => throw new ValidationException($"error with field action = '{action}' (unknown action)"),
-    };
+        switch (action)
+        {
+            case RuleAction.Allow:
+                statements.Add(new NftMarkSet(NftMarkOperation.Or, ctx.Accept));
+                statements.Add(NftVerdict.Return);
+                break;
+            case RuleAction.Pass:
+                statements.Add(new NftMarkSet(NftMarkOperation.Or, ctx.Pass));
+                statements.Add(NftVerdict.Return);
+                break;
+            case RuleAction.Deny:
+                statements.Add(NftVerdict.Drop);
+                break;
+            case RuleAction.Log:
+                statements.Add(new NftLog(ctx.Config.LogPrefix + " "));
+                break;
+            default:
+                throw new ValidationException($"error with field action = '{action}' (unknown action)");
+        }
+    }
 
     private static SortedSet<string>? NetsOfFamily(IReadOnlyList<string> nets, int family)
     {
@@ -223,34 +254,27 @@ public static partial class NftablesRenderer
         return result;
     }
 
-    private static void AppendAnonymousSet(StringBuilder sb, SortedSet<string> elements)
+    /// <summary>Normalized CIDRs (ordinal order) as an anonymous set.</summary>
+    private static NftAnonymousSet PrefixSet(SortedSet<string> nets)
     {
-        sb.Append("{ ");
-        int i = 0;
-        foreach (string e in elements)
+        var elements = new List<NftValue>(nets.Count);
+        foreach (string net in nets)
         {
-            sb.Append(e).Append(++i < elements.Count ? ", " : " ");
+            elements.Add(NftPrefix.Parse(net));
         }
 
-        sb.Append("} ");
+        return new NftAnonymousSet(elements);
     }
 
-    private static void AppendPortSet(StringBuilder sb, IReadOnlyList<PortRange> ports)
+    private static NftAnonymousSet PortSet(IReadOnlyList<PortRange> ports)
     {
-        sb.Append("{ ");
-        for (int i = 0; i < ports.Count; i++)
+        var elements = new List<NftValue>(ports.Count);
+        foreach (PortRange p in ports)
         {
-            PortRange p = ports[i];
-            sb.Append(p.First.ToString(CultureInfo.InvariantCulture));
-            if (p.Last != p.First)
-            {
-                sb.Append('-').Append(p.Last.ToString(CultureInfo.InvariantCulture));
-            }
-
-            sb.Append(i + 1 < ports.Count ? ", " : " ");
+            elements.Add(new NftPortRange(p.First, p.Last));
         }
 
-        sb.Append("} ");
+        return new NftAnonymousSet(elements);
     }
 
     /// <summary>The nft set for one family of an IP set the graph promised to send before the rule using it.</summary>
@@ -268,17 +292,6 @@ public static partial class NftablesRenderer
 
         return NftNames.IpSet(id, family);
     }
-
-    private static string ProtocolName(int protocol) => protocol switch
-    {
-        1 => "icmp",
-        6 => "tcp",
-        17 => "udp",
-        58 => "ipv6-icmp",
-        132 => "sctp",
-        136 => "udplite",
-        _ => protocol.ToString(CultureInfo.InvariantCulture),
-    };
 
     private static void ValidateRule(RuleModel r)
     {

@@ -33,6 +33,7 @@ public static partial class NftablesRenderer
                 (family == 4 ? v4 : v6).Add(element);
             }
 
+
             string note = "IP set " + NftNames.CommentText(id);
             NftSet set4 = IpSet(NftNames.IpSet(id, 4), note, type, 4, v4);
             NftSet set6 = IpSet(NftNames.IpSet(id, 6), note, type, 6, v6);
@@ -47,10 +48,42 @@ public static partial class NftablesRenderer
 
     private static NftSet IpSet(string name, string? note, IpSetType type, int family, HashSet<string> elements)
     {
-        string addr = family == 4 ? "ipv4_addr" : "ipv6_addr";
-        return type == IpSetType.Net
-            ? new NftSet(name, isMap: false, note, ["type " + addr, "flags interval"], CidrCollapse.Collapse(elements))
-            : new NftSet(name, isMap: false, note, ["type " + addr + " . inet_proto . inet_service"], elements);
+        NftDataType addr = family == 4 ? NftDataType.Ipv4Addr : NftDataType.Ipv6Addr;
+        if (type == IpSetType.Net)
+        {
+            return new NftSet(name, NftSetType.Of(addr, interval: true), note, PrefixElements(CidrCollapse.Collapse(elements)));
+        }
+
+        var items = new List<NftElement>(elements.Count);
+        foreach (string element in elements)
+        {
+            items.Add(NamedPortItem(element));
+        }
+
+        return new NftSet(name, new NftSetType([addr, NftDataType.InetProto, NftDataType.InetService]), note, items);
+    }
+
+    internal static List<NftElement> PrefixElements(List<string> normalized)
+    {
+        var items = new List<NftElement>(normalized.Count);
+        foreach (string cidr in normalized)
+        {
+            items.Add(new NftElement(NftPrefix.Parse(cidr)));
+        }
+
+        return items;
+    }
+
+    /// <summary>"10.0.0.1 . tcp . 80" (validated by <see cref="NamedPortElement"/>) as a typed element.</summary>
+    private static NftElement NamedPortItem(string element)
+    {
+        string[] parts = element.Split(" . ");
+        if (!NftProtocol.TryParse(parts[1], out NftProtocol? protocol))
+        {
+            throw new ValidationException($"error with field protocol = '{parts[1]}' (unknown protocol)");
+        }
+
+        return new NftElement(new NftConcatenation([NftPrefix.Parse(parts[0]), protocol!, new NftPortRange(int.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture))]));
     }
 
     /// <summary>"10.0.0.1,tcp:80" becomes "10.0.0.1 . tcp . 80".</summary>

@@ -1,4 +1,3 @@
-using System.Text;
 using Calico.Felix.Calc.Model;
 
 namespace Calico.Felix.Rules;
@@ -10,7 +9,7 @@ public static partial class NftablesRenderer
     /// <c>ct state established accept</c> could ride on another pod's flow (a spoofed DNS answer matches the reply
     /// direction of the victim's query), so the check runs for every packet, tracked or not.
     /// </summary>
-    private const string RawHeader = "type filter hook prerouting priority raw; policy accept;";
+    private static readonly NftChainHeader RawHeader = new(NftChainType.Filter, NftHook.Prerouting, NftPriority.Raw);
 
     /// <summary>
     /// Anti-spoofing for workload traffic, both families, in our own table (not only the IPv4 <c>rp_filter</c> sysctl,
@@ -26,27 +25,25 @@ public static partial class NftablesRenderer
     /// </summary>
     private static void AddSourceCheckChain(List<NftChain> chains, RenderContext ctx, List<(string Iface, EndpointIntent Endpoint)> workloads)
     {
-        var sb = new StringBuilder(256);
+        var rules = new List<NftRule>();
         if (ctx.Config.AllowWorkloadSourceSpoofing)
         {
             foreach (var (iface, endpoint) in workloads)
             {
-                AppendSpoofedPrefixes(sb, iface, endpoint, 4);
-                AppendSpoofedPrefixes(sb, iface, endpoint, 6);
+                AppendSpoofedPrefixes(rules, iface, endpoint, 4);
+                AppendSpoofedPrefixes(rules, iface, endpoint, 6);
             }
         }
 
-        string wl = ctx.WorkloadWildcard;
-        Rule(sb).Append("iifname ").Append(wl).Append(" meta nfproto ipv4 fib saddr . iif oif missing counter drop");
-        Comment(sb, "Drop spoofed source: not routed back to the workload interface");
-        sb.Append('\n');
-        Rule(sb).Append("iifname ").Append(wl).Append(" ip6 saddr != :: fib saddr . iif oif missing counter drop");
-        Comment(sb, "Drop spoofed source: not routed back to the workload interface");
-        sb.Append('\n');
-        chains.Add(Chain(NftNames.RawPrerouting, sb, RawHeader, "Workload source (reverse-path) check"));
+        NftMatch fromWorkload = Match(NftField.IifName, ctx.WorkloadWildcard);
+        var reversePathMissing = new NftFib(NftFibFlags.Saddr | NftFibFlags.Iif, exists: false);
+        const string Why = "Drop spoofed source: not routed back to the workload interface";
+        rules.Add(Commented(Why, fromWorkload, Match(NftField.MetaNfproto, NftNfproto.Ipv4), reversePathMissing, Counter, NftVerdict.Drop));
+        rules.Add(Commented(Why, fromWorkload, Match(NftField.Ip6Saddr, NftPrefix.Parse("::"), negated: true), reversePathMissing, Counter, NftVerdict.Drop));
+        chains.Add(Chain(NftNames.RawPrerouting, rules, RawHeader, "Workload source (reverse-path) check"));
     }
 
-    private static void AppendSpoofedPrefixes(StringBuilder sb, string iface, EndpointIntent endpoint, int family)
+    private static void AppendSpoofedPrefixes(List<NftRule> rules, string iface, EndpointIntent endpoint, int family)
     {
         if (endpoint.AllowSpoofedSourcePrefixes.Count == 0)
         {
@@ -70,18 +67,14 @@ public static partial class NftablesRenderer
 
         List<string> collapsed = CidrCollapse.Collapse(nets);
         collapsed.Sort(StringComparer.Ordinal);
-        Rule(sb).Append("iifname \"").Append(iface).Append("\" ").Append(family == 4 ? "ip" : "ip6").Append(" saddr ");
-        if (collapsed.Count == 1)
-        {
-            sb.Append(collapsed[0]);
-        }
-        else
-        {
-            sb.Append("{ ").AppendJoin(", ", collapsed).Append(" }");
-        }
-
-        sb.Append(" counter accept");
-        Comment(sb, "allowSpoofedSourcePrefixes of " + endpoint.Key.ToString());
-        sb.Append('\n');
+        NftValue prefixes = collapsed.Count == 1
+            ? NftPrefix.Parse(collapsed[0])
+            : new NftAnonymousSet(PrefixElements(collapsed).ConvertAll(static e => e.Key));
+        rules.Add(Commented(
+            "allowSpoofedSourcePrefixes of " + endpoint.Key.ToString(),
+            Match(NftField.IifName, new NftInterfaceName(iface)),
+            Match(NftFields.Address(family, source: true), prefixes),
+            Counter,
+            NftVerdict.Accept));
     }
 }

@@ -1,12 +1,12 @@
-using System.Text;
 using Calico.Felix.Calc.Model;
 
 namespace Calico.Felix.Rules;
 
 /// <summary>
 /// Renders the calculation graph's <see cref="DataplaneState"/> as a model of <c>table inet calico</c>
-/// (<see cref="Build"/>), whole as one <c>nft -f</c> transaction (<see cref="Render"/>) or as a delta between two
-/// models (<see cref="NftDelta"/>). Pure and deterministic: every collection is sorted ordinally, so equal states give
+/// (<see cref="Build"/>: typed rules, sets and maps of Calico.Nftables, never text first), whole as one <c>nft -f</c>
+/// transaction (<see cref="Render"/>); the change from one model to the next is planned by
+/// <see cref="Planning.NftPlanner"/>. Pure and deterministic: every collection is sorted ordinally, so equal states give
 /// equal models and byte-equal text.
 /// </summary>
 public static partial class NftablesRenderer
@@ -127,35 +127,31 @@ public static partial class NftablesRenderer
     /// </summary>
     private static NftSet DispatchMap(string name, List<(string Iface, EndpointIntent Endpoint)> endpoints, Func<string, string> chainOf)
     {
-        var elements = new List<string>(endpoints.Count);
+        var elements = new List<NftElement>(endpoints.Count);
         foreach (var (iface, _) in endpoints)
         {
-            elements.Add("\"" + iface + "\" : goto " + chainOf(iface));
+            elements.Add(new NftElement(new NftInterfaceName(iface), NftVerdict.Goto(chainOf(iface))));
         }
 
-        return new NftSet(name, isMap: true, note: null, ["type ifname : verdict"], elements);
+        return new NftSet(name, DispatchMapType, note: null, elements);
     }
 
-    /// <summary>A chain whose body was written as rule lines ending in '\n'.</summary>
-    private static NftChain Chain(string name, StringBuilder body, string? header = null, string? note = null)
-    {
-        var rules = new List<string>();
-        int start = 0;
-        for (int i = 0; i < body.Length; i++)
-        {
-            if (body[i] == '\n')
-            {
-                rules.Add(body.ToString(start, i - start));
-                start = i + 1;
-            }
-        }
+    private static readonly NftSetType DispatchMapType = new([NftDataType.Ifname], mapValue: NftDataType.Verdict);
 
-        return new NftChain(name, header, note is null ? null : NftNames.CommentText(note, 200), rules);
-    }
+    private static NftChain Chain(string name, List<NftRule> rules, NftChainHeader? header = null, string? note = null) =>
+        new(name, header, note is null ? null : NftNames.CommentText(note, 200), rules);
 
-    /// <summary>Starts a rule line; the caller ends it with '\n'.</summary>
-    private static StringBuilder Rule(StringBuilder sb) => sb;
+    /// <summary>A rule of <paramref name="statements"/>, with <paramref name="comment"/> made safe for nft.</summary>
+    private static NftRule Commented(string comment, params IEnumerable<NftStatement> statements) =>
+        new(statements, NftNames.CommentText(comment));
 
-    private static void Comment(StringBuilder sb, string text) =>
-        sb.Append(" comment \"").Append(NftNames.CommentText(text)).Append('"');
+    private static NftRule Rule(params IEnumerable<NftStatement> statements) => new(statements);
+
+    private static NftCounter Counter => NftCounter.Instance;
+
+    private static NftMatch Match(NftField field, NftValue value, bool negated = false) => new(field, value, negated);
+
+    private static NftMarkSet MarkAnd(uint value) => new(NftMarkOperation.And, value);
+
+    private static NftMarkMatch MarkIs(uint mask, uint value) => new(mask, value);
 }

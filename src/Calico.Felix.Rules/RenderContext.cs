@@ -9,12 +9,11 @@ internal sealed class RenderContext
     {
         State = state;
         Config = config;
-        Accept = NftNames.Hex(config.AcceptMark);
-        Pass = NftNames.Hex(config.PassMark);
-        ClearAcceptAndPass = NftNames.Hex(~(config.AcceptMark | config.PassMark));
-        ClearPass = NftNames.Hex(~config.PassMark);
-        Zero = NftNames.Hex(0);
-        WorkloadWildcard = "\"" + config.InterfacePrefix + "*\"";
+        Accept = config.AcceptMark;
+        Pass = config.PassMark;
+        ClearAcceptAndPass = ~(config.AcceptMark | config.PassMark);
+        ClearPass = ~config.PassMark;
+        WorkloadWildcard = new NftInterfaceName(config.InterfacePrefix, wildcard: true);
     }
 
     public DataplaneState State { get; }
@@ -32,15 +31,14 @@ internal sealed class RenderContext
     /// <summary>Names of the endpoint chains this build rendered (the cache keeps only those).</summary>
     public HashSet<string> EndpointChainsRendered { get; } = new(StringComparer.Ordinal);
 
-    public string Accept { get; }
+    public uint Accept { get; }
 
-    public string Pass { get; }
+    public uint Pass { get; }
 
-    public string ClearAcceptAndPass { get; }
+    public uint ClearAcceptAndPass { get; }
 
-    public string ClearPass { get; }
+    public uint ClearPass { get; }
 
-    public string Zero { get; }
-
-    public string WorkloadWildcard { get; }
+    /// <summary><c>"cali*"</c>: every workload interface.</summary>
+    public NftInterfaceName WorkloadWildcard { get; }
 }

@@ -60,7 +60,7 @@ public sealed class ModelTests
                 "ip saddr @cali40masq-ipam-pools ip daddr != @cali40all-ipam-pools counter masquerade fully-random comment \"NAT outgoing\"",
                 "ip6 saddr @cali60masq-ipam-pools ip6 daddr != @cali60all-ipam-pools counter masquerade fully-random comment \"NAT outgoing\"",
             ],
-            nat.Rules);
+            nat.Rules.Select(r => r.Text));
         Assert.Equal(["10.0.0.0/16"], table.Sets.Single(s => s.Name == "cali40all-ipam-pools").Elements);
     }
 

@@ -1,3 +1,4 @@
+using Calico.Felix.Rules.Planning;
 using System.Net;
 using System.Net.Sockets;
 using Calico.Felix.Calc.Model;
@@ -44,7 +45,7 @@ public sealed class NatOutgoingKernelTests
         nft.Apply(masquerading.ToFullTransaction(), "masquerade pool");
         Assert.Equal(IPAddress.Parse("192.0.2.1"), await PeerSeenOutsideAsync(pod, listener));
 
-        nft.Apply(NftDelta.Between(masquerading, plain), "delta to plain pool");
+        nft.Apply(Delta(masquerading, plain), "delta to plain pool");
         Assert.Equal(IPAddress.Parse("10.244.1.5"), await PeerSeenOutsideAsync(pod, listener));
     }
 
@@ -55,4 +56,6 @@ public sealed class NatOutgoingKernelTests
         using TcpClient accepted = await accept;
         return ((IPEndPoint)accepted.Client.RemoteEndPoint!).Address.MapToIPv4();
     }
+
+    private static string Delta(NftTable? previous, NftTable next) => NftScript.From(NftPlanner.Plan(previous, next));
 }

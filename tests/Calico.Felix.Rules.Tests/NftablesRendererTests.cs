@@ -187,11 +187,11 @@ public sealed class NftablesRendererTests
         NftTable table = NftablesRenderer.Build(new DataplaneState(), new RenderConfig { InterfacePrefix = "tap" }, NatInputs.None);
 
         NftChain raw = Assert.Single(table.Chains, c => c.Name == "raw-PREROUTING");
-        Assert.Equal("type filter hook prerouting priority raw; policy accept;", raw.Header);
+        Assert.Equal("type filter hook prerouting priority raw; policy accept;", raw.Header?.Text);
         Assert.Collection(
             raw.Rules,
-            r => Assert.StartsWith("iifname \"tap*\" meta nfproto ipv4 fib saddr . iif oif missing counter drop", r, StringComparison.Ordinal),
-            r => Assert.StartsWith("iifname \"tap*\" ip6 saddr != :: fib saddr . iif oif missing counter drop", r, StringComparison.Ordinal));
+            r => Assert.StartsWith("iifname \"tap*\" meta nfproto ipv4 fib saddr . iif oif missing counter drop", r.Text, StringComparison.Ordinal),
+            r => Assert.StartsWith("iifname \"tap*\" ip6 saddr != :: fib saddr . iif oif missing counter drop", r.Text, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Calico.Felix.Rules.Planning;
 using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
@@ -26,7 +27,7 @@ public sealed class ScaleMeasurementTests(ITestOutputHelper output)
         state.Apply(new IpSetDeltaUpdate("s:set0", ["10.200.0.1/32"], ["10.0.0.1/32"]));
         clock.Restart();
         NftTable after = NftablesRenderer.Build(state, config, NatInputs.None);
-        string delta = NftDelta.Between(before, after);
+        string delta = Delta(before, after);
         TimeSpan deltaTime = clock.Elapsed;
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"full render: {fullTime.TotalMilliseconds:F0} ms, {full.Length} chars; build + delta: {deltaTime.TotalMilliseconds:F0} ms, {delta.Length} chars"));
@@ -138,4 +139,6 @@ public sealed class ScaleMeasurementTests(ITestOutputHelper output)
 
         return state;
     }
+
+    private static string Delta(NftTable? previous, NftTable next) => NftScript.From(NftPlanner.Plan(previous, next));
 }

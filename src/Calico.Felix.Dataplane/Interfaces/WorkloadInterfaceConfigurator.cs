@@ -12,7 +12,7 @@ namespace Calico.Felix.Dataplane.Interfaces;
 /// same at creation; Felix re-asserts them so drift is repaired. Every value is read first and written only when it
 /// differs, so re-running over a converged host costs reads only. Runs in the calling thread's network namespace.
 /// </summary>
-public sealed class WorkloadInterfaceConfigurator
+public sealed partial class WorkloadInterfaceConfigurator
 {
     private const int ErrnoNoEntry = 2;
     private readonly WorkloadInterfaceSettings _settings;

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Calico.Felix.Calc.Model;
 
 namespace Calico.Felix.Rules.Merging;
@@ -11,7 +10,7 @@ namespace Calico.Felix.Rules.Merging;
 internal static class MergedSetElements
 {
     /// <summary>One rule's remote addresses for the family, protocol and ports, as <see cref="MergeContext"/> resolved them.</summary>
-    public static List<string> Build(MergedShape shape, List<(IReadOnlyCollection<string> Addresses, int? Protocol, IReadOnlyList<PortRange> Ports)> parts)
+    public static List<NftElement> Build(MergedShape shape, List<(IReadOnlyCollection<string> Addresses, int? Protocol, IReadOnlyList<PortRange> Ports)> parts)
     {
         switch (shape)
         {
@@ -23,7 +22,13 @@ internal static class MergedSetElements
                     addresses.UnionWith(part.Addresses);
                 }
 
-                return CidrCollapse.Collapse(addresses);
+                var elements = new List<NftElement>();
+                foreach (string address in CidrCollapse.Collapse(addresses))
+                {
+                    elements.Add(new NftElement(NftPrefix.Parse(address)));
+                }
+
+                return elements;
             }
 
             case MergedShape.AddressProtocol:
@@ -40,13 +45,13 @@ internal static class MergedSetElements
                     addresses.UnionWith(part.Addresses);
                 }
 
-                var result = new List<string>();
+                var result = new List<NftElement>();
                 foreach (var (protocol, addresses) in byProtocol)
                 {
-                    string suffix = " . " + protocol.ToString(CultureInfo.InvariantCulture);
+                    var number = NftProtocol.Numeric((byte)protocol);
                     foreach (string address in CidrCollapse.Collapse(addresses))
                     {
-                        result.Add(address + suffix);
+                        result.Add(new NftElement(new NftConcatenation([NftPrefix.Parse(address), number])));
                     }
                 }
 
@@ -58,7 +63,7 @@ internal static class MergedSetElements
         }
     }
 
-    private static List<string> AddressProtocolPort(List<(IReadOnlyCollection<string> Addresses, int? Protocol, IReadOnlyList<PortRange> Ports)> parts)
+    private static List<NftElement> AddressProtocolPort(List<(IReadOnlyCollection<string> Addresses, int? Protocol, IReadOnlyList<PortRange> Ports)> parts)
     {
         var byProtocol = new SortedDictionary<int, Dictionary<string, List<PortRange>>>();
         foreach (var (addresses, protocol, ports) in parts)
@@ -79,17 +84,16 @@ internal static class MergedSetElements
             }
         }
 
-        var result = new List<string>();
+        var result = new List<NftElement>();
         foreach (var (protocol, byAddress) in byProtocol)
         {
-            string protocolText = " . " + protocol.ToString(CultureInfo.InvariantCulture) + " . ";
+            var number = NftProtocol.Numeric((byte)protocol);
             foreach (var (address, ports) in Disjoint(byAddress))
             {
+                var prefix = NftPrefix.Parse(address);
                 foreach (PortRange p in ports)
                 {
-                    result.Add(address + protocolText + (p.First == p.Last
-                        ? p.First.ToString(CultureInfo.InvariantCulture)
-                        : p.First.ToString(CultureInfo.InvariantCulture) + "-" + p.Last.ToString(CultureInfo.InvariantCulture)));
+                    result.Add(new NftElement(new NftConcatenation([prefix, number, new NftPortRange(p.First, p.Last)])));
                 }
             }
         }

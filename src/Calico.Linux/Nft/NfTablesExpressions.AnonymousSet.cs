@@ -9,9 +9,9 @@ namespace Calico.Linux.Nft;
 /// byte order, "merge elements" and typeof), then NEWSETELEM naming it by the same id. Interval keys are already
 /// encoded as nft does (sorted and merged, a leading zero interval-end element, end = last + 1).
 /// </summary>
-internal sealed class NftAnonymousSet
+internal sealed class NfTablesAnonymousSet
 {
-    public NftAnonymousSet(bool interval, uint keyType, int keyLength, byte[] userData, IReadOnlyList<Element> elements, int descSize)
+    public NfTablesAnonymousSet(bool interval, uint keyType, int keyLength, byte[] userData, IReadOnlyList<Element> elements, int descSize)
     {
         Interval = interval;
         KeyType = keyType;

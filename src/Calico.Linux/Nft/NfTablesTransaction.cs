@@ -38,6 +38,27 @@ public sealed class NfTablesTransaction
     /// <summary>The transaction's table itself (<c>add table</c>: an existing one is fine).</summary>
     public void AddTable() => _steps.Add(new Step(StepKind.AddTable, null, null, 0, null));
 
+    /// <summary><c>delete table</c>: the table and everything in it (preceded by <see cref="AddTable"/> when it may be missing).</summary>
+    public void DeleteTable() => _steps.Add(new Step(StepKind.DeleteTable, null, null, 0, null));
+
+    /// <summary>
+    /// A base chain (<c>add chain … { type filter hook input priority -5; policy accept; }</c>): <paramref name="type"/>
+    /// is <c>filter</c>, <c>nat</c> or <c>route</c>, <paramref name="hook"/> one of <c>prerouting</c>, <c>input</c>,
+    /// <c>forward</c>, <c>output</c>, <c>postrouting</c>, <paramref name="priority"/> the number nft computes from
+    /// names such as <c>filter - 5</c>.
+    /// </summary>
+    public void AddBaseChain(string chain, string type, string hook, int priority, bool policyAccept)
+    {
+        NfTablesNames.Validate(chain, nameof(chain));
+        if (type is not ("filter" or "nat" or "route"))
+        {
+            throw new ArgumentException($"'{type}' is not a chain type (filter, nat, route)", nameof(type));
+        }
+
+        _ = HookNumber(hook);
+        _steps.Add(new Step(StepKind.AddBaseChain, chain, null, 0, null) { BaseChain = (type, hook, priority, policyAccept) });
+    }
+
     /// <summary>A regular chain (<c>add chain</c>: an existing one is fine).</summary>
     public void AddChain(string chain)
     {
@@ -60,7 +81,7 @@ public sealed class NfTablesTransaction
     }
 
     /// <summary><c>add rule</c>: appends the rule at the end of the chain.</summary>
-    public void AppendRule(string chain, NftRule rule)
+    public void AppendRule(string chain, NfTablesRule rule)
     {
         NfTablesNames.Validate(chain, nameof(chain));
         ArgumentNullException.ThrowIfNull(rule);
@@ -159,6 +180,32 @@ public sealed class NfTablesTransaction
                     break;
                 }
 
+                case StepKind.DeleteTable:
+                {
+                    uint sequence = Begin(writer, nextSequence, NFT_MSG_DELTABLE, 0);
+                    writer.PutString(NFTA_TABLE_NAME, Table);
+                    writer.EndMessage();
+                    messages.Add(new Message(sequence, stepIndex, "NFT_MSG_DELTABLE", -1));
+                    break;
+                }
+
+                case StepKind.AddBaseChain:
+                {
+                    var (type, hook, priority, policyAccept) = step.BaseChain;
+                    uint sequence = Begin(writer, nextSequence, NFT_MSG_NEWCHAIN, Rtnl.NLM_F_CREATE);
+                    writer.PutString(NFTA_CHAIN_TABLE, Table);
+                    writer.PutString(NFTA_CHAIN_NAME, step.Chain!);
+                    int hookNest = writer.BeginNested(NFTA_CHAIN_HOOK);
+                    writer.PutBigEndianUInt32(NFTA_HOOK_HOOKNUM, HookNumber(hook));
+                    writer.PutBigEndianUInt32(NFTA_HOOK_PRIORITY, unchecked((uint)priority));
+                    writer.EndNested(hookNest);
+                    writer.PutBigEndianUInt32(NFTA_CHAIN_POLICY, policyAccept ? NF_ACCEPT : NF_DROP);
+                    writer.PutString(NFTA_CHAIN_TYPE, type);
+                    writer.EndMessage();
+                    messages.Add(new Message(sequence, stepIndex, "NFT_MSG_NEWCHAIN", -1));
+                    break;
+                }
+
                 case StepKind.AddChain:
                 case StepKind.DeleteChain:
                 {
@@ -183,11 +230,11 @@ public sealed class NfTablesTransaction
 
                 case StepKind.AppendRule:
                 {
-                    NftRule rule = step.Rule!;
+                    NfTablesRule rule = step.Rule!;
                     Span<uint> ids = rule.AnonymousSets.Count <= setIds.Length ? setIds[..rule.AnonymousSets.Count] : new uint[rule.AnonymousSets.Count];
                     for (int i = 0; i < rule.AnonymousSets.Count; i++)
                     {
-                        NftAnonymousSet set = rule.AnonymousSets[i];
+                        NfTablesAnonymousSet set = rule.AnonymousSets[i];
                         ids[i] = ++anonymousSetId;
                         uint setSequence = Begin(writer, nextSequence, NFT_MSG_NEWSET, Rtnl.NLM_F_CREATE);
                         set.WriteNewSet(writer, Table, ids[i]);
@@ -280,6 +327,7 @@ public sealed class NfTablesTransaction
             StepKind.AppendRule => string.Create(CultureInfo.InvariantCulture, $"{step.Chain} rule {step.RuleNumber} '{step.Rule!.Text}'"),
             StepKind.ChangeElements => DescribeElement(step.Changes!, message.FirstChange),
             StepKind.ChangeMapElements => DescribeMapElement(step.Chain!, step.MapChanges![message.FirstChange]),
+            StepKind.AddTable or StepKind.DeleteTable => string.Empty,
             _ => step.Chain!,
         };
         return $"{message.Operation} {Family} {Table} {subject}";
@@ -363,9 +411,32 @@ public sealed class NfTablesTransaction
         return sequence;
     }
 
+    private static uint HookNumber(string hook) => hook switch
+    {
+        // enum nf_inet_hooks
+        "prerouting" => 0,
+        "input" => 1,
+        "forward" => 2,
+        "output" => 3,
+        "postrouting" => 4,
+        _ => throw new ArgumentException($"'{hook}' is not a hook (prerouting, input, forward, output, postrouting)", nameof(hook)),
+    };
+
+    // Base chains and table deletion: linux/netfilter/nf_tables.h, linux/netfilter.h.
+    private const ushort NFT_MSG_DELTABLE = 2;
+    private const ushort NFTA_CHAIN_HOOK = 4;
+    private const ushort NFTA_CHAIN_POLICY = 5;
+    private const ushort NFTA_CHAIN_TYPE = 7;
+    private const ushort NFTA_HOOK_HOOKNUM = 1;
+    private const ushort NFTA_HOOK_PRIORITY = 2;
+    private const uint NF_DROP = 0;
+    private const uint NF_ACCEPT = 1;
+
     private enum StepKind
     {
         AddTable,
+        DeleteTable,
+        AddBaseChain,
         AddChain,
         FlushChain,
         DeleteChain,
@@ -381,5 +452,8 @@ public sealed class NfTablesTransaction
     internal readonly record struct Message(uint Sequence, int Step, string Operation, int FirstChange);
 
     /// <summary>For set steps <paramref name="Chain"/> holds the set or map name.</summary>
-    private sealed record Step(StepKind Kind, string? Chain, NftRule? Rule, int RuleNumber, SetElementChange[]? Changes, NftSetKind SetKind = default, MapElementChange[]? MapChanges = null);
+    private sealed record Step(StepKind Kind, string? Chain, NfTablesRule? Rule, int RuleNumber, SetElementChange[]? Changes, NftSetKind SetKind = default, MapElementChange[]? MapChanges = null)
+    {
+        public (string Type, string Hook, int Priority, bool PolicyAccept) BaseChain { get; init; }
+    }
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using Calico.Linux.Interop;
 using Calico.Linux.Nft;
+using Calico.Nftables;
 using Calico.TestKit;
 
 namespace Calico.Linux.Tests.Nft;
@@ -152,10 +153,10 @@ public class NfTablesSetsKernelTests
         transaction.AddVerdictMap("cali-to-wl-dispatch");
         transaction.AddChain("cali-tw-cali0");
         transaction.ChangeMapElements("cali-to-wl-dispatch", [new MapElementChange(true, "cali0", "goto cali-tw-cali0")]);
-        Assert.True(NftRule.TryCompile("ip saddr @cali40s-new counter accept", out NftRule? byAddress, out string? reason), reason);
-        Assert.True(NftRule.TryCompile("oifname vmap @cali-to-wl-dispatch", out NftRule? byInterface, out reason), reason);
-        transaction.AppendRule("guard", byAddress!);
-        transaction.AppendRule("guard", byInterface!);
+        NfTablesRule byAddress = TypedRules.Encode(TypedRules.R(TypedRules.Is(NftField.IpSaddr, TypedRules.At("cali40s-new")), TypedRules.Counter, TypedRules.Accept));
+        NfTablesRule byInterface = TypedRules.Encode(TypedRules.R(new NftVerdictMap(NftField.OifName, "cali-to-wl-dispatch")));
+        transaction.AppendRule("guard", byAddress);
+        transaction.AppendRule("guard", byInterface);
 
         using NfTables tables = await NfTables.OpenInAsync(scope.Path, CancellationToken.None);
         tables.Apply(transaction);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Calico.Linux.Nft;
+using Calico.Nftables;
 using Calico.TestKit;
 
 namespace Calico.Linux.Tests.Nft;
@@ -36,10 +37,10 @@ public class NfTablesSetsPacketTests
         var add = new NfTablesTransaction("inet", "calico");
         add.AddVerdictMap("cali-from-wl-dispatch");
         add.AddChain("cali-fw-nsa");
-        Assert.True(NftRule.TryCompile("counter drop", out NftRule? drop, out string? reason), reason);
-        Assert.True(NftRule.TryCompile("iifname vmap @cali-from-wl-dispatch", out NftRule? dispatch, out reason), reason);
-        add.AppendRule("cali-fw-nsa", drop!);
-        add.AppendRule("input", dispatch!);
+        NfTablesRule drop = TypedRules.Encode(TypedRules.R(TypedRules.Counter, TypedRules.Drop));
+        NfTablesRule dispatch = TypedRules.Encode(TypedRules.R(new NftVerdictMap(NftField.IifName, "cali-from-wl-dispatch")));
+        add.AppendRule("cali-fw-nsa", drop);
+        add.AppendRule("input", dispatch);
         add.ChangeMapElements("cali-from-wl-dispatch", [new MapElementChange(true, "nsa", "goto cali-fw-nsa")]);
         tables.Apply(add);
 

@@ -3,8 +3,11 @@ using System.Globalization;
 using System.Text;
 using Calico.Linux.Interop;
 using Calico.Linux.Nft;
+using Calico.Nftables;
 using Calico.TestKit;
 using Xunit.Abstractions;
+using static Calico.Linux.Tests.Nft.TypedRules;
+using F = Calico.Nftables.NftField;
 
 namespace Calico.Linux.Tests.Nft;
 
@@ -25,13 +28,13 @@ public class NfTablesTransactionKernelTests(ITestOutputHelper output)
         Prerequisites.Require("nft");
         using var scope = new NetnsScope("calt-nfr");
         await NftRunner.ApplyInAsync(scope.Path, NftRuleCorpus.DeclarationScript(), CancellationToken.None);
-        IReadOnlyList<string> rules = NftRuleCorpus.All();
+        IReadOnlyList<NftRule> rules = NftRuleCorpus.EdgeCases;
 
         var script = new StringBuilder();
         script.Append("add chain inet calico ").Append(ChainA).Append('\n');
-        foreach (string rule in rules)
+        foreach (NftRule rule in rules)
         {
-            script.Append("add rule inet calico ").Append(ChainA).Append(' ').Append(rule).Append('\n');
+            script.Append("add rule inet calico ").Append(ChainA).Append(' ').Append(rule.Text).Append('\n');
         }
 
         await NftRunner.ApplyInAsync(scope.Path, script.ToString(), CancellationToken.None);
@@ -39,12 +42,11 @@ public class NfTablesTransactionKernelTests(ITestOutputHelper output)
         var failures = new List<string>();
         using (NfTables tables = await NfTables.OpenInAsync(scope.Path, CancellationToken.None))
         {
-            foreach (string rule in rules)
+            foreach (NftRule rule in rules)
             {
-                Assert.True(NftRule.TryCompile(rule, out NftRule? compiled, out string? reason), reason);
                 var transaction = new NfTablesTransaction("inet", "calico");
                 transaction.AddChain(ChainB);
-                transaction.AppendRule(ChainB, compiled!);
+                transaction.AppendRule(ChainB, Encode(rule));
                 try
                 {
                     tables.Apply(transaction);
@@ -78,7 +80,7 @@ public class NfTablesTransactionKernelTests(ITestOutputHelper output)
             }
         }
 
-        output.WriteLine($"{rules.Count} rules ({NftRuleCorpus.RendererRules().Count} from the golden files) compared");
+        output.WriteLine($"{rules.Count} rules compared");
         Assert.True(failures.Count == 0, $"{failures.Count} of {rules.Count} rules differ:\n" + string.Join("\n\n", failures));
     }
 
@@ -90,9 +92,9 @@ public class NfTablesTransactionKernelTests(ITestOutputHelper output)
         var transaction = new NfTablesTransaction("inet", "calico");
         transaction.FlushChain("guard");
         transaction.AddChain("fresh");
-        transaction.AppendRule("guard", Compile("ip saddr { 10.0.0.1, 10.0.0.2 } counter drop"));
-        transaction.AppendRule("guard", Compile("ip saddr @missing-set counter accept"));
-        transaction.AppendRule("guard", Compile("counter jump no-such-chain"));
+        transaction.AppendRule("guard", Encode(R(Is(F.IpSaddr, Set(Ip("10.0.0.1"), Ip("10.0.0.2"))), Counter, Drop)));
+        transaction.AppendRule("guard", Encode(R(Is(F.IpSaddr, At("missing-set")), Counter, Accept)));
+        transaction.AppendRule("guard", Encode(R(Counter, NftVerdict.Jump("no-such-chain"))));
 
         using NfTables tables = await NfTables.OpenInAsync(scope.Path, CancellationToken.None);
         NetlinkException error = Assert.Throws<NetlinkException>(() => tables.Apply(transaction));
@@ -111,7 +113,7 @@ public class NfTablesTransactionKernelTests(ITestOutputHelper output)
         string before = ListTable(scope);
         var transaction = new NfTablesTransaction("inet", "calico");
         transaction.AddChain("fresh");
-        transaction.AppendRule("fresh", Compile("counter drop"));
+        transaction.AppendRule("fresh", Encode(R(Counter, Drop)));
         transaction.FlushChain("absent");
 
         using NfTables tables = await NfTables.OpenInAsync(scope.Path, CancellationToken.None);
@@ -142,11 +144,11 @@ public class NfTablesTransactionKernelTests(ITestOutputHelper output)
         using var scope = await TableAsync("set allowed { type ipv4_addr; flags interval; }\n chain guard { counter accept\n counter drop; }\n chain old { }");
         var transaction = new NfTablesTransaction("inet", "calico");
         transaction.FlushChain("guard");
-        transaction.AppendRule("guard", Compile("ip saddr @allowed counter accept comment \"first\""));
-        transaction.AppendRule("guard", Compile("th dport { 80, 443 } counter drop"));
+        transaction.AppendRule("guard", Encode(Commented("first", Is(F.IpSaddr, At("allowed")), Counter, Accept)));
+        transaction.AppendRule("guard", Encode(R(Is(F.ThDport, Set(Port(80), Port(443))), Counter, Drop)));
         transaction.AddChain("guard");
         transaction.AddChain("new-chain");
-        transaction.AppendRule("new-chain", Compile("counter return"));
+        transaction.AppendRule("new-chain", Encode(R(Counter, Return)));
         transaction.DeleteChain("old");
         transaction.ChangeElements([new SetElementChange("allowed", NftSetKind.Ipv4Prefix, true, "10.0.0.0/8")]);
         Assert.Equal(8, transaction.Count);
@@ -165,7 +167,7 @@ public class NfTablesTransactionKernelTests(ITestOutputHelper output)
         var again = new NfTablesTransaction("inet", "calico");
         again.AddChain("guard");
         again.FlushChain("guard");
-        again.AppendRule("guard", Compile("counter drop"));
+        again.AppendRule("guard", Encode(R(Counter, Drop)));
         tables.Apply(again);
         Assert.Equal(["counter packets 0 bytes 0 drop"], ListedRules(scope, "guard"));
     }
@@ -175,7 +177,7 @@ public class NfTablesTransactionKernelTests(ITestOutputHelper output)
     {
         using var scope = await TableAsync("set allowed { type ipv4_addr; flags interval; }\n chain guard { }");
         var transaction = new NfTablesTransaction("inet", "calico");
-        transaction.AppendRule("guard", Compile("counter drop"));
+        transaction.AppendRule("guard", Encode(R(Counter, Drop)));
         transaction.ChangeElements([new SetElementChange("allowed", NftSetKind.Ipv4Prefix, false, "10.9.0.0/16")]);
 
         using NfTables tables = await NfTables.OpenInAsync(scope.Path, CancellationToken.None);
@@ -213,8 +215,11 @@ public class NfTablesTransactionKernelTests(ITestOutputHelper output)
         }
 
         await NftRunner.ApplyInAsync(scope.Path, script.Append("}\n").ToString(), CancellationToken.None);
-        const string Rule = "meta nfproto ipv4 meta l4proto tcp ip saddr @s500 th dport { 80, 443 } counter meta mark set meta mark | 0x00010000 return";
-        NftRule compiled = Compile(Rule);
+        NftRule typed = R(
+            Is(F.MetaNfproto, NftNfproto.Ipv4), Is(F.MetaL4proto, Proto(6)), Is(F.IpSaddr, At("s500")), Is(F.ThDport, Set(Port(80), Port(443))),
+            Counter, new NftMarkSet(NftMarkOperation.Or, 0x10000), Return);
+        string Rule = typed.Text;
+        NfTablesRule compiled = Encode(typed);
 
         using NfTables tables = await NfTables.OpenInAsync(scope.Path, CancellationToken.None);
         var netlink = new List<double>();
@@ -238,18 +243,18 @@ public class NfTablesTransactionKernelTests(ITestOutputHelper output)
         }
 
         Assert.Equal(viaNetlink, ListedRules(scope, "c500"));
-        IReadOnlyList<string> corpus = NftRuleCorpus.All();
-        long compileStart = Stopwatch.GetTimestamp();
+        IReadOnlyList<NftRule> corpus = NftRuleCorpus.EdgeCases;
+        long encodeStart = Stopwatch.GetTimestamp();
         for (int round = 0; round < 100; round++)
         {
-            foreach (string text in corpus)
+            foreach (NftRule rule in corpus)
             {
-                Assert.True(NftRule.TryCompile(text, out _, out _));
+                Assert.True(NfTablesRule.TryEncode(rule, null, out _, out _));
             }
         }
 
-        double perRule = Stopwatch.GetElapsedTime(compileStart).TotalMicroseconds / (100.0 * corpus.Count);
-        output.WriteLine($"TryCompile: {perRule:F1} us per corpus rule on average");
+        double perRule = Stopwatch.GetElapsedTime(encodeStart).TotalMicroseconds / (100.0 * corpus.Count);
+        output.WriteLine($"TryEncode: {perRule:F1} us per corpus rule on average");
         output.WriteLine($"flush + 1 rule, 1,000 chains + 1,000 sets: netlink median {Median(netlink):F2} ms (min {netlink.Min():F2}); nft -f median {Median(nft):F1} ms (min {nft.Min():F1})");
     }
 
@@ -262,14 +267,8 @@ public class NfTablesTransactionKernelTests(ITestOutputHelper output)
     private static NfTablesTransaction Placeholder()
     {
         var transaction = new NfTablesTransaction("inet", "calico");
-        transaction.AppendRule(ChainB, Compile("counter comment \"placeholder for a rule that failed\""));
+        transaction.AppendRule(ChainB, Encode(Commented("placeholder for a rule that failed", Counter)));
         return transaction;
-    }
-
-    private static NftRule Compile(string text)
-    {
-        Assert.True(NftRule.TryCompile(text, out NftRule? rule, out string? reason), reason);
-        return rule!;
     }
 
     private static Task<NetnsScope> TableAsync(string body) => NftTestTable.CreateAsync("calt-nft", body);

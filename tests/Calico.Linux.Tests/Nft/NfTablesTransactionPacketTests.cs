@@ -1,4 +1,5 @@
 using Calico.Linux.Nft;
+using Calico.Nftables;
 using Calico.TestKit;
 
 namespace Calico.Linux.Tests.Nft;
@@ -34,10 +35,17 @@ public class NfTablesTransactionPacketTests
         using NfTables tables = await NfTables.OpenInAsync(target.Path, CancellationToken.None);
         Assert.True(Ping(pinger, waitSeconds: 5), "ping before any rule");
 
-        Assert.True(NftRule.TryCompile("meta nfproto ipv4 meta l4proto icmp ip saddr { 198.51.100.2, 198.51.100.3 } icmp type 8 counter drop comment \"netlink drop\"", out NftRule? drop, out string? reason), reason);
+        NfTablesRule drop = TypedRules.Encode(TypedRules.Commented(
+            "netlink drop",
+            TypedRules.Is(NftField.MetaNfproto, NftNfproto.Ipv4),
+            TypedRules.Is(NftField.MetaL4proto, TypedRules.Proto(1)),
+            TypedRules.Is(NftField.IpSaddr, TypedRules.Set(TypedRules.Ip("198.51.100.2"), TypedRules.Ip("198.51.100.3"))),
+            TypedRules.Is(NftField.IcmpType, TypedRules.N(8)),
+            TypedRules.Counter,
+            TypedRules.Drop));
         var add = new NfTablesTransaction("inet", "calico");
         add.FlushChain("guard");
-        add.AppendRule("guard", drop!);
+        add.AppendRule("guard", drop);
         tables.Apply(add);
 
         Assert.False(Ping(pinger, waitSeconds: 1), "the drop rule added over netlink should stop the ping");

@@ -1,0 +1,8 @@
+namespace Calico.Nftables;
+
+public enum NftChainType
+{
+    Filter,
+    Nat,
+    Route,
+}

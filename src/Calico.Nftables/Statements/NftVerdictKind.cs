@@ -1,0 +1,10 @@
+namespace Calico.Nftables;
+
+public enum NftVerdictKind
+{
+    Accept,
+    Drop,
+    Return,
+    Jump,
+    Goto,
+}

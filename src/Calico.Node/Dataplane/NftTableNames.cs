@@ -1,0 +1,9 @@
+using Calico.Felix.Rules.Planning;
+
+namespace Calico.Node.Dataplane;
+
+/// <summary>The table our renderer writes.</summary>
+internal static class NftTableNames
+{
+    public const string Table = NftPlanner.TableName;
+}
