@@ -27,8 +27,8 @@ public sealed partial class RouteNetlink : IDisposable
     public static RouteNetlink Open() => new(NetlinkSocket.Open(NetlinkProtocol.Route));
 
     /// <summary>Opens a socket inside the namespace at <paramref name="netnsPath"/> (from a dedicated thread).</summary>
-    public static Task<RouteNetlink> OpenInAsync(string netnsPath, CancellationToken cancellationToken) =>
-        NetworkNamespace.RunInAsync(netnsPath, Open, cancellationToken);
+    public static async Task<RouteNetlink> OpenInAsync(string netnsPath, CancellationToken cancellationToken) =>
+        new(await NetlinkSocket.OpenInAsync(NetlinkProtocol.Route, netnsPath, cancellationToken));
 
     public void Dispose() => _socket.Dispose();
 

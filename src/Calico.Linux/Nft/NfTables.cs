@@ -21,8 +21,8 @@ public sealed class NfTables : IDisposable
     public static NfTables Open() => new(NetlinkSocket.Open(NetlinkProtocol.Netfilter));
 
     /// <summary>Opens a socket inside the namespace at <paramref name="netnsPath"/> (from a dedicated thread).</summary>
-    public static Task<NfTables> OpenInAsync(string netnsPath, CancellationToken cancellationToken) =>
-        NetworkNamespace.RunInAsync(netnsPath, Open, cancellationToken);
+    public static async Task<NfTables> OpenInAsync(string netnsPath, CancellationToken cancellationToken) =>
+        new(await NetlinkSocket.OpenInAsync(NetlinkProtocol.Netfilter, netnsPath, cancellationToken));
 
     /// <summary>
     /// Sends the transaction as one batch, steps in the order added; all or nothing. Throws

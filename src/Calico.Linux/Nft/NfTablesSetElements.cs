@@ -29,8 +29,8 @@ public sealed class NfTablesSetElements : IDisposable
     public static NfTablesSetElements Open() => new(NetlinkSocket.Open(NetlinkProtocol.Netfilter));
 
     /// <summary>Opens a socket inside the namespace at <paramref name="netnsPath"/> (from a dedicated thread).</summary>
-    public static Task<NfTablesSetElements> OpenInAsync(string netnsPath, CancellationToken cancellationToken) =>
-        NetworkNamespace.RunInAsync(netnsPath, Open, cancellationToken);
+    public static async Task<NfTablesSetElements> OpenInAsync(string netnsPath, CancellationToken cancellationToken) =>
+        new(await NetlinkSocket.OpenInAsync(NetlinkProtocol.Netfilter, netnsPath, cancellationToken));
 
     /// <summary>
     /// Applies <paramref name="changes"/> to sets of <paramref name="table"/> (<paramref name="family"/>: inet, ip,
