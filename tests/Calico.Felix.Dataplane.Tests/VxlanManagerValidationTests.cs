@@ -76,4 +76,16 @@ public sealed class VxlanManagerValidationTests : IDisposable
         Assert.Throws<ArgumentOutOfRangeException>(() => new VxlanManager(_netlink, AddressFamily.Unix));
 
     public void Dispose() => _netlink.Dispose();
+
+    [Fact]
+    public async Task ApplyAsync_InvalidRemote_ThrowsBeforeAnyKernelAccess()
+    {
+        var manager = new VxlanManager(_netlink);
+        var overlay = new VxlanOverlay(Valid, [new RemoteVtep("host2", IPAddress.Parse("10.244.1.1"), "ff:ff:ff:ff:ff:ff", IPAddress.Parse("192.0.2.2"))], []);
+
+        ArgumentException error = await Assert.ThrowsAsync<ArgumentException>(() => manager.ApplyAsync(overlay, CancellationToken.None));
+
+        Assert.StartsWith("RemoteVtep(host2).Mac 'ff:ff:ff:ff:ff:ff' is not a unicast MAC address", error.Message, StringComparison.Ordinal);
+        Assert.Null(manager.LastSync);
+    }
 }

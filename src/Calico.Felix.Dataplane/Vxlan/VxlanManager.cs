@@ -11,7 +11,8 @@ namespace Calico.Felix.Dataplane.Vxlan;
 /// <c>vxlanfdb</c>): the device <c>vxlan.calico</c> (<c>vxlan-v6.calico</c>) with the local tunnel address, per remote
 /// VTEP a permanent neighbour (tunnel IP → MAC) and an FDB entry (MAC → node IP) on the device, and per remote block a
 /// route <c>block via &lt;tunnel IP&gt; dev vxlan.calico onlink</c> (CrossSubnet, same subnet: <c>block via &lt;node IP&gt;
-/// dev &lt;parent&gt;</c>), protocol 80. Setters record desired state (no I/O); <see cref="Apply"/> reads the kernel,
+/// dev &lt;parent&gt;</c>), protocol 80. Setters (or <see cref="ApplyAsync"/>, the <see cref="IDataplaneManager{TDesired}"/> seam, with the
+/// whole <see cref="VxlanOverlay"/>) record desired state (no I/O); <see cref="Apply"/> reads the kernel,
 /// diffs and writes only the differences, so a restarted agent converges and hand-made drift is repaired. Owns the
 /// device with everything on it and protocol-80 unicast routes on the device and the parent; touches nothing else.
 /// Not thread-safe: one apply loop owns it.

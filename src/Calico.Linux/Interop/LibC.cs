@@ -8,19 +8,23 @@ internal static partial class LibC
     public const int AF_NETLINK = 16;
     public const int SOCK_RAW = 3;
     public const int SOCK_CLOEXEC = 0x80000;
-    public const int NETLINK_ROUTE = 0;
+    public const int NETLINK_CAP_ACK = 10;
     public const int SOL_NETLINK = 270;
     public const int NETLINK_EXT_ACK = 11;
     public const int NETLINK_GET_STRICT_CHK = 12;
     public const int SOL_SOCKET = 1;
     public const int SO_RCVBUF = 8;
     public const int SO_SNDBUF = 7;
+    public const int SO_SNDBUFFORCE = 32;
+    public const int SO_RCVBUFFORCE = 33;
     public const int O_RDONLY = 0;
     public const int O_WRONLY = 1;
     public const int O_CLOEXEC = 0x80000;
     public const int CLONE_NEWNET = 0x40000000;
     public const int MSG_TRUNC = 0x20;
+    public const int MSG_DONTWAIT = 0x40;
     public const int EINTR = 4;
+    public const int EAGAIN = 11;
 
     private const string Lib = "libc";
 

@@ -1,18 +1,11 @@
 namespace Calico.Linux.Interop;
 
 /// <summary>
-/// Numbers from linux/netfilter/nfnetlink.h and linux/netfilter/nf_tables.h, plus the socket options the
-/// nf_tables batch needs. nf_tables attribute integers are big-endian (unlike rtnetlink's host order).
+/// Numbers from linux/netfilter/nfnetlink.h and linux/netfilter/nf_tables.h (the socket options are in
+/// <see cref="LibC"/>). nf_tables attribute integers are big-endian (unlike rtnetlink's host order).
 /// </summary>
 internal static class NfNetlink
 {
-    public const int NETLINK_NETFILTER = 12;
-    public const int NETLINK_CAP_ACK = 10;
-    public const int SO_SNDBUFFORCE = 32;
-    public const int SO_RCVBUFFORCE = 33;
-    public const int MSG_DONTWAIT = 0x40;
-    public const int EAGAIN = 11;
-
     /// <summary>struct nfgenmsg { __u8 nfgen_family; __u8 version; __be16 res_id; }.</summary>
     public const int NfGenMsgLength = 4;
     public const byte NFNETLINK_V0 = 0;
@@ -50,9 +43,6 @@ internal static class NfNetlink
 
     /// <summary>NFTNL_SET_ELEM_F_INTERVAL_OPEN: the interval runs to the top of the address space (no end element).</summary>
     public const uint NFTNL_SET_ELEM_F_INTERVAL_OPEN = 0x1;
-
-    /// <summary>Extended ack attribute: offset of the offending attribute from the start of the request's header.</summary>
-    public const ushort NLMSGERR_ATTR_OFFS = 2;
 
     // nfproto families (linux/netfilter.h)
     public const byte NFPROTO_INET = 1;

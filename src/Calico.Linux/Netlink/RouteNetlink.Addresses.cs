@@ -14,7 +14,7 @@ public sealed partial class RouteNetlink
         byte family = FamilyOf(address);
         ArgumentOutOfRangeException.ThrowIfNegative(prefixLength);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(prefixLength, family == Rtnl.AF_INET ? 32 : 128);
-        var writer = new NetlinkWriter(stackalloc byte[RequestBufferLength]);
+        NetlinkWriter writer = BeginRequest();
         writer.BeginMessage(Rtnl.RTM_DELADDR, Rtnl.NLM_F_REQUEST | Rtnl.NLM_F_ACK, _socket.NextSequence());
         writer.WriteIfAddrMsg(family, (byte)prefixLength, 0, 0, index);
         writer.PutAddress(Rtnl.IFA_LOCAL, address);

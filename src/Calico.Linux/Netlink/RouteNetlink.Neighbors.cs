@@ -13,9 +13,9 @@ public sealed partial class RouteNetlink
     public void ReplaceNeighbor(NeighborEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        var writer = new NetlinkWriter(stackalloc byte[RequestBufferLength]);
+        NetlinkWriter writer = BeginRequest();
         writer.BeginMessage(Rtnl.RTM_NEWNEIGH, Rtnl.NLM_F_REQUEST | Rtnl.NLM_F_ACK | Rtnl.NLM_F_CREATE | Rtnl.NLM_F_REPLACE, _socket.NextSequence());
-        WriteNeighbor(ref writer, entry, entry.State);
+        WriteNeighbor(writer, entry, entry.State);
         writer.EndMessage();
         int errno = _socket.TryExecute(writer.Written, out string? detail);
         if (errno != 0)
@@ -31,9 +31,9 @@ public sealed partial class RouteNetlink
     public bool TryDeleteNeighbor(NeighborEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        var writer = new NetlinkWriter(stackalloc byte[RequestBufferLength]);
+        NetlinkWriter writer = BeginRequest();
         writer.BeginMessage(Rtnl.RTM_DELNEIGH, Rtnl.NLM_F_REQUEST | Rtnl.NLM_F_ACK, _socket.NextSequence());
-        WriteNeighbor(ref writer, entry, 0);
+        WriteNeighbor(writer, entry, 0);
         writer.EndMessage();
         int errno = _socket.TryExecute(writer.Written, out string? detail);
         return errno switch
@@ -51,7 +51,7 @@ public sealed partial class RouteNetlink
     public IReadOnlyList<NeighborEntry> ListNeighbors(NeighborFamily family, int interfaceIndex = 0)
     {
         bool kernelFilters = _socket.EnableStrictChecking();
-        var writer = new NetlinkWriter(stackalloc byte[RequestBufferLength]);
+        NetlinkWriter writer = BeginRequest();
         writer.BeginMessage(Rtnl.RTM_GETNEIGH, Rtnl.NLM_F_REQUEST | Rtnl.NLM_F_DUMP, _socket.NextSequence());
         writer.WriteNdMsg((byte)family, 0, 0, 0, 0);
 
@@ -77,7 +77,7 @@ public sealed partial class RouteNetlink
         return entries;
     }
 
-    private static void WriteNeighbor(ref NetlinkWriter writer, NeighborEntry entry, ushort state)
+    private static void WriteNeighbor(NetlinkWriter writer, NeighborEntry entry, ushort state)
     {
         if (entry.InterfaceIndex <= 0)
         {

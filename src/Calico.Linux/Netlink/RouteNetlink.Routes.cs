@@ -21,7 +21,7 @@ public sealed partial class RouteNetlink
     {
         ArgumentNullException.ThrowIfNull(route);
         byte family = FamilyOf(route.Destination.BaseAddress);
-        var writer = new NetlinkWriter(stackalloc byte[RequestBufferLength]);
+        NetlinkWriter writer = BeginRequest();
         writer.BeginMessage(Rtnl.RTM_DELROUTE, Rtnl.NLM_F_REQUEST | Rtnl.NLM_F_ACK, _socket.NextSequence());
         byte table = route.Table < 256 ? (byte)route.Table : (byte)0;
         writer.WriteRtMsg(family, (byte)route.Destination.PrefixLength, table, route.Protocol, route.Scope, route.Type, 0);
@@ -64,7 +64,7 @@ public sealed partial class RouteNetlink
     {
         ArgumentNullException.ThrowIfNull(filter);
         bool kernelFilters = _socket.EnableStrictChecking();
-        var writer = new NetlinkWriter(stackalloc byte[RequestBufferLength]);
+        NetlinkWriter writer = BeginRequest();
         writer.BeginMessage(Rtnl.RTM_GETROUTE, Rtnl.NLM_F_REQUEST | Rtnl.NLM_F_DUMP, _socket.NextSequence());
         byte table = filter.Table is { } wanted && wanted < 256 ? (byte)wanted : (byte)0;
         writer.WriteRtMsg(ToNetlinkFamily(filter.Family), 0, kernelFilters ? table : (byte)0, kernelFilters ? filter.Protocol ?? 0 : (byte)0, 0, 0, 0);

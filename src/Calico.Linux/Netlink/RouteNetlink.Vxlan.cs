@@ -21,11 +21,11 @@ public sealed partial class RouteNetlink
         ArgumentOutOfRangeException.ThrowIfGreaterThan(spec.Port, ushort.MaxValue);
         byte[]? mac = spec.Mac is null ? null : MacAddress.Parse(spec.Mac);
 
-        var writer = new NetlinkWriter(stackalloc byte[RequestBufferLength]);
+        NetlinkWriter writer = BeginRequest();
         writer.BeginMessage(Rtnl.RTM_NEWLINK, Rtnl.NLM_F_REQUEST | Rtnl.NLM_F_ACK | Rtnl.NLM_F_CREATE | Rtnl.NLM_F_EXCL, _socket.NextSequence());
         writer.WriteIfInfoMsg(Rtnl.AF_UNSPEC, 0, 0, 0);
         writer.PutString(Rtnl.IFLA_IFNAME, spec.Name);
-        PutLinkOptions(ref writer, mac, spec.Mtu);
+        PutLinkOptions(writer, mac, spec.Mtu);
         int linkInfo = writer.BeginNested(Rtnl.IFLA_LINKINFO);
         writer.PutString(Rtnl.IFLA_INFO_KIND, "vxlan");
         int data = writer.BeginNested(Rtnl.IFLA_INFO_DATA);
@@ -51,11 +51,17 @@ public sealed partial class RouteNetlink
         writer.EndNested(linkInfo);
         writer.EndMessage();
 
-        string local = spec.LocalAddress is null ? string.Empty : " local " + spec.LocalAddress;
-        string parent = spec.ParentIndex > 0 ? " dev " + DescribeLink(spec.ParentIndex) : string.Empty;
-        _socket.Execute(
-            writer.Written,
-            $"RTM_NEWLINK vxlan {spec.Name} id {spec.Vni.ToString(CultureInfo.InvariantCulture)} dstport {spec.Port.ToString(CultureInfo.InvariantCulture)}{local}{parent}");
+        int errno = _socket.TryExecute(writer.Written, out string? detail);
+        if (errno != 0)
+        {
+            // Described only now: DescribeLink sends its own request through the same writer.
+            string local = spec.LocalAddress is null ? string.Empty : " local " + spec.LocalAddress;
+            string parent = spec.ParentIndex > 0 ? " dev " + DescribeLink(spec.ParentIndex) : string.Empty;
+            throw NetlinkSocket.Failure(
+                $"RTM_NEWLINK vxlan {spec.Name} id {spec.Vni.ToString(CultureInfo.InvariantCulture)} dstport {spec.Port.ToString(CultureInfo.InvariantCulture)}{local}{parent}",
+                errno,
+                detail);
+        }
     }
 
     /// <summary>
@@ -67,7 +73,7 @@ public sealed partial class RouteNetlink
     {
         ValidateName(name);
         ArgumentException.ThrowIfNullOrEmpty(kind);
-        var writer = new NetlinkWriter(stackalloc byte[RequestBufferLength]);
+        NetlinkWriter writer = BeginRequest();
         writer.BeginMessage(Rtnl.RTM_NEWLINK, Rtnl.NLM_F_REQUEST | Rtnl.NLM_F_ACK | Rtnl.NLM_F_CREATE | Rtnl.NLM_F_EXCL, _socket.NextSequence());
         writer.WriteIfInfoMsg(Rtnl.AF_UNSPEC, 0, 0, 0);
         writer.PutString(Rtnl.IFLA_IFNAME, name);

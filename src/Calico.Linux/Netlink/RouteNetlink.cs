@@ -15,14 +15,20 @@ public sealed partial class RouteNetlink : IDisposable
     private const int RequestBufferLength = 512;
     private readonly NetlinkSocket _socket;
 
+    /// <summary>
+    /// Every request is built here, one at a time, and sent before the next is begun (a failure's description may
+    /// look a link up, reusing the buffer, only after the failed request went out).
+    /// </summary>
+    private readonly NetlinkWriter _writer = new(NetlinkProtocol.Route, RequestBufferLength);
+
     private RouteNetlink(NetlinkSocket socket) => _socket = socket;
 
     /// <summary>Opens a socket in the calling thread's network namespace.</summary>
-    public static RouteNetlink Open() => new(NetlinkSocket.Open());
+    public static RouteNetlink Open() => new(NetlinkSocket.Open(NetlinkProtocol.Route));
 
     /// <summary>Opens a socket inside the namespace at <paramref name="netnsPath"/> (from a dedicated thread).</summary>
-    public static Task<RouteNetlink> OpenInAsync(string netnsPath, CancellationToken cancellationToken) =>
-        NetworkNamespace.RunInAsync(netnsPath, Open, cancellationToken);
+    public static async Task<RouteNetlink> OpenInAsync(string netnsPath, CancellationToken cancellationToken) =>
+        new(await NetlinkSocket.OpenInAsync(NetlinkProtocol.Route, netnsPath, cancellationToken));
 
     public void Dispose() => _socket.Dispose();
 
@@ -41,18 +47,18 @@ public sealed partial class RouteNetlink : IDisposable
     {
         ValidateName(spec.Name);
         ValidateName(spec.PeerName);
-        var writer = new NetlinkWriter(stackalloc byte[RequestBufferLength]);
+        NetlinkWriter writer = BeginRequest();
         writer.BeginMessage(Rtnl.RTM_NEWLINK, Rtnl.NLM_F_REQUEST | Rtnl.NLM_F_ACK | Rtnl.NLM_F_CREATE | Rtnl.NLM_F_EXCL, _socket.NextSequence());
         writer.WriteIfInfoMsg(Rtnl.AF_UNSPEC, 0, 0, 0);
         writer.PutString(Rtnl.IFLA_IFNAME, spec.Name);
-        PutLinkOptions(ref writer, spec.Mac, spec.Mtu);
+        PutLinkOptions(writer, spec.Mac, spec.Mtu);
         int linkInfo = writer.BeginNested(Rtnl.IFLA_LINKINFO);
         writer.PutString(Rtnl.IFLA_INFO_KIND, "veth");
         int infoData = writer.BeginNested(Rtnl.IFLA_INFO_DATA);
         int peer = writer.BeginNested(Rtnl.VETH_INFO_PEER);
         writer.WriteIfInfoMsg(Rtnl.AF_UNSPEC, 0, 0, 0);
         writer.PutString(Rtnl.IFLA_IFNAME, spec.PeerName);
-        PutLinkOptions(ref writer, spec.PeerMac, spec.Mtu);
+        PutLinkOptions(writer, spec.PeerMac, spec.Mtu);
         if (peerNamespace is not null)
         {
             writer.PutInt32(Rtnl.IFLA_NET_NS_FD, peerNamespace.Fd);
@@ -69,7 +75,7 @@ public sealed partial class RouteNetlink : IDisposable
     /// <summary>Sets the link up or down (RTM_SETLINK IFF_UP).</summary>
     public void SetLinkUp(int index, bool up)
     {
-        var writer = BeginSetLink(stackalloc byte[RequestBufferLength], index, up ? Rtnl.IFF_UP : 0, Rtnl.IFF_UP);
+        NetlinkWriter writer = BeginSetLink(index, up ? Rtnl.IFF_UP : 0, Rtnl.IFF_UP);
         writer.EndMessage();
         ExecuteOnLink(writer.Written, index, up ? "up" : "down");
     }
@@ -81,7 +87,7 @@ public sealed partial class RouteNetlink : IDisposable
             throw new ArgumentException("a MAC address has 6 bytes", nameof(mac));
         }
 
-        var writer = BeginSetLink(stackalloc byte[RequestBufferLength], index, 0, 0);
+        NetlinkWriter writer = BeginSetLink(index, 0, 0);
         writer.PutAttribute(Rtnl.IFLA_ADDRESS, mac);
         writer.EndMessage();
         ExecuteOnLink(writer.Written, index, "address " + FormatMac(mac));
@@ -90,7 +96,7 @@ public sealed partial class RouteNetlink : IDisposable
     public void SetLinkMtu(int index, int mtu)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(mtu);
-        var writer = BeginSetLink(stackalloc byte[RequestBufferLength], index, 0, 0);
+        NetlinkWriter writer = BeginSetLink(index, 0, 0);
         writer.PutInt32(Rtnl.IFLA_MTU, mtu);
         writer.EndMessage();
         ExecuteOnLink(writer.Written, index, "mtu " + mtu.ToString(CultureInfo.InvariantCulture));
@@ -100,7 +106,7 @@ public sealed partial class RouteNetlink : IDisposable
     public void RenameLink(int index, string newName)
     {
         ValidateName(newName);
-        var writer = BeginSetLink(stackalloc byte[RequestBufferLength], index, 0, 0);
+        NetlinkWriter writer = BeginSetLink(index, 0, 0);
         writer.PutString(Rtnl.IFLA_IFNAME, newName);
         writer.EndMessage();
         ExecuteOnLink(writer.Written, index, "name " + newName);
@@ -110,7 +116,7 @@ public sealed partial class RouteNetlink : IDisposable
     public void MoveLinkToNamespace(int index, string netnsPath)
     {
         using NamespaceHandle target = NamespaceHandle.Open(netnsPath);
-        var writer = BeginSetLink(stackalloc byte[RequestBufferLength], index, 0, 0);
+        NetlinkWriter writer = BeginSetLink(index, 0, 0);
         writer.PutInt32(Rtnl.IFLA_NET_NS_FD, target.Fd);
         writer.EndMessage();
         ExecuteOnLink(writer.Written, index, "netns " + netnsPath);
@@ -118,7 +124,7 @@ public sealed partial class RouteNetlink : IDisposable
 
     public void DeleteLink(int index)
     {
-        var writer = new NetlinkWriter(stackalloc byte[RequestBufferLength]);
+        NetlinkWriter writer = BeginRequest();
         writer.BeginMessage(Rtnl.RTM_DELLINK, Rtnl.NLM_F_REQUEST | Rtnl.NLM_F_ACK, _socket.NextSequence());
         writer.WriteIfInfoMsg(Rtnl.AF_UNSPEC, index, 0, 0);
         writer.EndMessage();
@@ -133,7 +139,7 @@ public sealed partial class RouteNetlink : IDisposable
     public bool TryDeleteLink(string name)
     {
         ValidateName(name);
-        var writer = new NetlinkWriter(stackalloc byte[RequestBufferLength]);
+        NetlinkWriter writer = BeginRequest();
         writer.BeginMessage(Rtnl.RTM_DELLINK, Rtnl.NLM_F_REQUEST | Rtnl.NLM_F_ACK, _socket.NextSequence());
         writer.WriteIfInfoMsg(Rtnl.AF_UNSPEC, 0, 0, 0);
         writer.PutString(Rtnl.IFLA_IFNAME, name);
@@ -158,7 +164,7 @@ public sealed partial class RouteNetlink : IDisposable
         int maxPrefix = family == Rtnl.AF_INET ? 32 : 128;
         ArgumentOutOfRangeException.ThrowIfNegative(prefixLength);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(prefixLength, maxPrefix);
-        var writer = new NetlinkWriter(stackalloc byte[RequestBufferLength]);
+        NetlinkWriter writer = BeginRequest();
         writer.BeginMessage(Rtnl.RTM_NEWADDR, Rtnl.NLM_F_REQUEST | Rtnl.NLM_F_ACK | Rtnl.NLM_F_CREATE | Rtnl.NLM_F_EXCL, _socket.NextSequence());
         uint flags = noDad ? Rtnl.IFA_F_NODAD : 0;
         writer.WriteIfAddrMsg(family, (byte)prefixLength, (byte)flags, Rtnl.RT_SCOPE_UNIVERSE, index);
@@ -204,7 +210,7 @@ public sealed partial class RouteNetlink : IDisposable
     public LinkInfo? GetLink(string name)
     {
         ValidateName(name);
-        var writer = new NetlinkWriter(stackalloc byte[RequestBufferLength]);
+        NetlinkWriter writer = BeginRequest();
         writer.BeginMessage(Rtnl.RTM_GETLINK, Rtnl.NLM_F_REQUEST, _socket.NextSequence());
         writer.WriteIfInfoMsg(Rtnl.AF_UNSPEC, 0, 0, 0);
         writer.PutString(Rtnl.IFLA_IFNAME, name);
@@ -215,7 +221,7 @@ public sealed partial class RouteNetlink : IDisposable
     /// <summary>The link with <paramref name="index"/>, or null.</summary>
     public LinkInfo? GetLink(int index)
     {
-        var writer = new NetlinkWriter(stackalloc byte[RequestBufferLength]);
+        NetlinkWriter writer = BeginRequest();
         writer.BeginMessage(Rtnl.RTM_GETLINK, Rtnl.NLM_F_REQUEST, _socket.NextSequence());
         writer.WriteIfInfoMsg(Rtnl.AF_UNSPEC, index, 0, 0);
         writer.EndMessage();
@@ -224,7 +230,7 @@ public sealed partial class RouteNetlink : IDisposable
 
     public IReadOnlyList<LinkInfo> ListLinks()
     {
-        var writer = new NetlinkWriter(stackalloc byte[RequestBufferLength]);
+        NetlinkWriter writer = BeginRequest();
         writer.BeginMessage(Rtnl.RTM_GETLINK, Rtnl.NLM_F_REQUEST | Rtnl.NLM_F_DUMP, _socket.NextSequence());
         writer.WriteIfInfoMsg(Rtnl.AF_UNSPEC, 0, 0, 0);
         writer.EndMessage();
@@ -242,7 +248,7 @@ public sealed partial class RouteNetlink : IDisposable
     /// <summary>Every address; <paramref name="family"/> 0 (both), 2 (IPv4) or 10 (IPv6).</summary>
     public IReadOnlyList<AddressInfo> ListAddresses(AddressFamily family = AddressFamily.Unspecified)
     {
-        var writer = new NetlinkWriter(stackalloc byte[RequestBufferLength]);
+        NetlinkWriter writer = BeginRequest();
         writer.BeginMessage(Rtnl.RTM_GETADDR, Rtnl.NLM_F_REQUEST | Rtnl.NLM_F_DUMP, _socket.NextSequence());
         writer.WriteIfAddrMsg(ToNetlinkFamily(family), 0, 0, 0, 0);
         writer.EndMessage();
@@ -260,7 +266,7 @@ public sealed partial class RouteNetlink : IDisposable
     /// <summary>Every route of every table; <paramref name="family"/> as for <see cref="ListAddresses"/>.</summary>
     public IReadOnlyList<RouteInfo> ListRoutes(AddressFamily family = AddressFamily.Unspecified)
     {
-        var writer = new NetlinkWriter(stackalloc byte[RequestBufferLength]);
+        NetlinkWriter writer = BeginRequest();
         writer.BeginMessage(Rtnl.RTM_GETROUTE, Rtnl.NLM_F_REQUEST | Rtnl.NLM_F_DUMP, _socket.NextSequence());
         writer.WriteRtMsg(ToNetlinkFamily(family), 0, 0, 0, 0, 0, 0);
         writer.EndMessage();
@@ -288,7 +294,7 @@ public sealed partial class RouteNetlink : IDisposable
         }
 
         ushort flags = (ushort)(Rtnl.NLM_F_REQUEST | Rtnl.NLM_F_ACK | Rtnl.NLM_F_CREATE | (replace ? Rtnl.NLM_F_REPLACE : Rtnl.NLM_F_EXCL));
-        var writer = new NetlinkWriter(stackalloc byte[RequestBufferLength]);
+        NetlinkWriter writer = BeginRequest();
         writer.BeginMessage(Rtnl.RTM_NEWROUTE, flags, _socket.NextSequence());
         byte table = route.Table < 256 ? (byte)route.Table : (byte)0;
         writer.WriteRtMsg(family, (byte)destination.PrefixLength, table, route.Protocol, route.Scope, Rtnl.RTN_UNICAST, route.OnLink ? Rtnl.RTNH_F_ONLINK : 0);
@@ -352,9 +358,16 @@ public sealed partial class RouteNetlink : IDisposable
         }
     }
 
-    private NetlinkWriter BeginSetLink(Span<byte> buffer, int index, uint flags, uint change)
+    /// <summary>The instance's writer, emptied for a new request.</summary>
+    private NetlinkWriter BeginRequest()
     {
-        var writer = new NetlinkWriter(buffer);
+        _writer.Reset();
+        return _writer;
+    }
+
+    private NetlinkWriter BeginSetLink(int index, uint flags, uint change)
+    {
+        NetlinkWriter writer = BeginRequest();
         writer.BeginMessage(Rtnl.RTM_SETLINK, Rtnl.NLM_F_REQUEST | Rtnl.NLM_F_ACK, _socket.NextSequence());
         writer.WriteIfInfoMsg(Rtnl.AF_UNSPEC, index, flags, change);
         return writer;
@@ -383,7 +396,7 @@ public sealed partial class RouteNetlink : IDisposable
         }
     }
 
-    private static void PutLinkOptions(ref NetlinkWriter writer, byte[]? mac, int mtu)
+    private static void PutLinkOptions(NetlinkWriter writer, byte[]? mac, int mtu)
     {
         if (mac is not null)
         {

@@ -40,6 +40,9 @@ internal static class Rtnl
     public const ushort NLM_F_ACK_TLVS = 0x200;
     public const ushort NLMSGERR_ATTR_MSG = 1;
 
+    /// <summary>Extended ack attribute: offset of the offending attribute from the start of the request's header.</summary>
+    public const ushort NLMSGERR_ATTR_OFFS = 2;
+
     public const ushort NLA_TYPE_MASK = 0x3fff;
     public const ushort NLA_F_NESTED = 0x8000;
 

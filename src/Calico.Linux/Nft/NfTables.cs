@@ -1,5 +1,6 @@
 using System.Globalization;
 using Calico.Linux.Interop;
+using Calico.Linux.Netlink;
 
 namespace Calico.Linux.Nft;
 
@@ -10,18 +11,18 @@ namespace Calico.Linux.Nft;
 /// </summary>
 public sealed class NfTables : IDisposable
 {
-    private readonly NfNetlinkSocket _socket;
-    private readonly NfNetlinkBatchWriter _writer = new();
+    private readonly NetlinkSocket _socket;
+    private readonly NetlinkWriter _writer = new(NetlinkProtocol.Netfilter);
     private readonly List<NfTablesTransaction.Message> _messages = [];
 
-    private NfTables(NfNetlinkSocket socket) => _socket = socket;
+    private NfTables(NetlinkSocket socket) => _socket = socket;
 
     /// <summary>Opens a socket in the calling thread's network namespace.</summary>
-    public static NfTables Open() => new(NfNetlinkSocket.Open());
+    public static NfTables Open() => new(NetlinkSocket.Open(NetlinkProtocol.Netfilter));
 
     /// <summary>Opens a socket inside the namespace at <paramref name="netnsPath"/> (from a dedicated thread).</summary>
-    public static Task<NfTables> OpenInAsync(string netnsPath, CancellationToken cancellationToken) =>
-        NetworkNamespace.RunInAsync(netnsPath, Open, cancellationToken);
+    public static async Task<NfTables> OpenInAsync(string netnsPath, CancellationToken cancellationToken) =>
+        new(await NetlinkSocket.OpenInAsync(NetlinkProtocol.Netfilter, netnsPath, cancellationToken));
 
     /// <summary>
     /// Sends the transaction as one batch, steps in the order added; all or nothing. Throws
@@ -36,7 +37,7 @@ public sealed class NfTables : IDisposable
         }
 
         transaction.Encode(_writer, _socket.NextSequence, _messages, out uint beginSequence, out uint endSequence);
-        List<NfNetlinkAck> answers = _socket.SendBatch(_writer.Written, _messages.Count, beginSequence, endSequence);
+        List<NetlinkAck> answers = _socket.SendBatch(_writer.Written, _messages.Count, beginSequence, endSequence);
         CheckAnswers(answers, transaction, beginSequence);
     }
 
@@ -48,7 +49,7 @@ public sealed class NfTables : IDisposable
     /// Every message is acked (NLM_F_ACK); the kernel keeps going after an error and then aborts the whole batch,
     /// answering a refused batch or failed commit against BATCH_BEGIN. Success = one zero ack per message.
     /// </summary>
-    private void CheckAnswers(List<NfNetlinkAck> answers, NfTablesTransaction transaction, uint beginSequence)
+    private void CheckAnswers(List<NetlinkAck> answers, NfTablesTransaction transaction, uint beginSequence)
     {
         var (acked, errors, firstError, refused) = NfTablesAnswers.Tally(answers, beginSequence);
         if (refused is { } batch)
@@ -78,6 +79,6 @@ public sealed class NfTables : IDisposable
         }
     }
 
-    private static string Describe(NfNetlinkAck answer) =>
+    private static string Describe(NetlinkAck answer) =>
         answer.Detail is null ? Errno.Describe(answer.Errno) : Errno.Describe(answer.Errno) + ": " + answer.Detail;
 }

@@ -1,4 +1,5 @@
 using Calico.Linux.Interop;
+using Calico.Linux.Netlink;
 
 namespace Calico.Linux.Nft;
 
@@ -7,14 +8,14 @@ namespace Calico.Linux.Nft;
 /// error, then aborts the whole batch; it answers against BATCH_BEGIN when it refuses the batch (EPERM) or the commit
 /// fails. Success = one zero ack per message.
 /// </summary>
-internal readonly record struct NfTablesAnswers(int Acked, int Errors, NfNetlinkAck? FirstError, NfNetlinkAck? BatchRefused)
+internal readonly record struct NfTablesAnswers(int Acked, int Errors, NetlinkAck? FirstError, NetlinkAck? BatchRefused)
 {
-    public static NfTablesAnswers Tally(List<NfNetlinkAck> answers, uint beginSequence)
+    public static NfTablesAnswers Tally(List<NetlinkAck> answers, uint beginSequence)
     {
         int acked = 0;
         int errors = 0;
-        NfNetlinkAck? firstError = null;
-        foreach (NfNetlinkAck answer in answers)
+        NetlinkAck? firstError = null;
+        foreach (NetlinkAck answer in answers)
         {
             if (answer.Errno == 0)
             {

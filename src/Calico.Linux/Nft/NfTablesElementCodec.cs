@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Calico.Linux.Interop;
+using Calico.Linux.Netlink;
 
 namespace Calico.Linux.Nft;
 
@@ -90,7 +91,7 @@ internal static class NfTablesElementCodec
     /// Writes the NFTA_LIST_ELEM(s) of one change into an open NFTA_SET_ELEM_LIST_ELEMENTS nest: start first, then the
     /// interval end, the order nft sends for both add and delete.
     /// </summary>
-    public static void WriteElements(NfNetlinkBatchWriter writer, NftSetKind kind, string element)
+    public static void WriteElements(NetlinkWriter writer, NftSetKind kind, string element)
     {
         Span<byte> start = stackalloc byte[MaxKeyLength];
         Span<byte> end = stackalloc byte[MaxKeyLength];
@@ -130,7 +131,7 @@ internal static class NfTablesElementCodec
         writer.EndNested(endElement);
     }
 
-    private static void PutKey(NfNetlinkBatchWriter writer, ushort attribute, ReadOnlySpan<byte> key)
+    private static void PutKey(NetlinkWriter writer, ushort attribute, ReadOnlySpan<byte> key)
     {
         int nest = writer.BeginNested(attribute);
         writer.PutAttribute(NfNetlink.NFTA_DATA_VALUE, key);

@@ -34,7 +34,7 @@ internal sealed class NfTablesAnonymousSet
     public int DescSize { get; }
 
     /// <summary>NEWSET: returns nothing to check against, the kernel names the failing attribute itself.</summary>
-    public void WriteNewSet(NfNetlinkBatchWriter writer, string table, uint id)
+    public void WriteNewSet(NetlinkWriter writer, string table, uint id)
     {
         writer.PutString(NfTablesRuleAttributes.NFTA_SET_TABLE, table);
         writer.PutString(NfTablesRuleAttributes.NFTA_SET_NAME, NfTablesRuleAttributes.AnonymousSetName);
@@ -51,7 +51,7 @@ internal sealed class NfTablesAnonymousSet
     }
 
     /// <summary>NEWSETELEM body: the set by name and id, then every element (list types numbered 1.. as libnftnl does).</summary>
-    public void WriteElements(NfNetlinkBatchWriter writer, string table, uint id)
+    public void WriteElements(NetlinkWriter writer, string table, uint id)
     {
         writer.PutString(NfNetlink.NFTA_SET_ELEM_LIST_TABLE, table);
         writer.PutString(NfNetlink.NFTA_SET_ELEM_LIST_SET, NfTablesRuleAttributes.AnonymousSetName);

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Calico.Linux.Interop;
+using Calico.Linux.Netlink;
 
 namespace Calico.Linux.Nft;
 
@@ -52,7 +53,7 @@ internal abstract class NftExpression
     public static NftExpression Fib(uint flags, uint result) => new FibLookup(flags, result);
 
     /// <summary>Writes NFTA_LIST_ELEM; <paramref name="anonymousSetIds"/> maps the rule's anonymous sets to batch ids.</summary>
-    public void Write(NfNetlinkBatchWriter writer, ReadOnlySpan<uint> anonymousSetIds)
+    public void Write(NetlinkWriter writer, ReadOnlySpan<uint> anonymousSetIds)
     {
         int element = writer.BeginNested(NfNetlink.NFTA_LIST_ELEM);
         writer.PutString(NfTablesRuleAttributes.NFTA_EXPR_NAME, Name);
@@ -62,9 +63,9 @@ internal abstract class NftExpression
         writer.EndNested(element);
     }
 
-    protected abstract void WriteData(NfNetlinkBatchWriter writer, ReadOnlySpan<uint> anonymousSetIds);
+    protected abstract void WriteData(NetlinkWriter writer, ReadOnlySpan<uint> anonymousSetIds);
 
-    private static void PutData(NfNetlinkBatchWriter writer, ushort type, ReadOnlySpan<byte> value)
+    private static void PutData(NetlinkWriter writer, ushort type, ReadOnlySpan<byte> value)
     {
         int nest = writer.BeginNested(type);
         writer.PutAttribute(NfNetlink.NFTA_DATA_VALUE, value);
@@ -73,7 +74,7 @@ internal abstract class NftExpression
 
     private sealed class Meta(uint key, uint register, bool load) : NftExpression("meta")
     {
-        protected override void WriteData(NfNetlinkBatchWriter writer, ReadOnlySpan<uint> anonymousSetIds)
+        protected override void WriteData(NetlinkWriter writer, ReadOnlySpan<uint> anonymousSetIds)
         {
             writer.PutBigEndianUInt32(NfTablesRuleAttributes.NFTA_META_KEY, key);
             writer.PutBigEndianUInt32(load ? NfTablesRuleAttributes.NFTA_META_DREG : NfTablesRuleAttributes.NFTA_META_SREG, register);
@@ -82,7 +83,7 @@ internal abstract class NftExpression
 
     private sealed class PayloadLoad(uint payloadBase, uint offset, uint length, uint register) : NftExpression("payload")
     {
-        protected override void WriteData(NfNetlinkBatchWriter writer, ReadOnlySpan<uint> anonymousSetIds)
+        protected override void WriteData(NetlinkWriter writer, ReadOnlySpan<uint> anonymousSetIds)
         {
             writer.PutBigEndianUInt32(NfTablesRuleAttributes.NFTA_PAYLOAD_DREG, register);
             writer.PutBigEndianUInt32(NfTablesRuleAttributes.NFTA_PAYLOAD_BASE, payloadBase);
@@ -93,7 +94,7 @@ internal abstract class NftExpression
 
     private sealed class Cmp(uint op, byte[] data) : NftExpression("cmp")
     {
-        protected override void WriteData(NfNetlinkBatchWriter writer, ReadOnlySpan<uint> anonymousSetIds)
+        protected override void WriteData(NetlinkWriter writer, ReadOnlySpan<uint> anonymousSetIds)
         {
             writer.PutBigEndianUInt32(NfTablesRuleAttributes.NFTA_CMP_SREG, Register1);
             writer.PutBigEndianUInt32(NfTablesRuleAttributes.NFTA_CMP_OP, op);
@@ -103,7 +104,7 @@ internal abstract class NftExpression
 
     private sealed class BitwiseBool(byte[] mask, byte[] xor, bool sendOperation) : NftExpression("bitwise")
     {
-        protected override void WriteData(NfNetlinkBatchWriter writer, ReadOnlySpan<uint> anonymousSetIds)
+        protected override void WriteData(NetlinkWriter writer, ReadOnlySpan<uint> anonymousSetIds)
         {
             writer.PutBigEndianUInt32(NfTablesRuleAttributes.NFTA_BITWISE_SREG, Register1);
             writer.PutBigEndianUInt32(NfTablesRuleAttributes.NFTA_BITWISE_DREG, Register1);
@@ -121,7 +122,7 @@ internal abstract class NftExpression
 
     private sealed class RangeMatch(uint op, byte[] from, byte[] to) : NftExpression("range")
     {
-        protected override void WriteData(NfNetlinkBatchWriter writer, ReadOnlySpan<uint> anonymousSetIds)
+        protected override void WriteData(NetlinkWriter writer, ReadOnlySpan<uint> anonymousSetIds)
         {
             writer.PutBigEndianUInt32(NfTablesRuleAttributes.NFTA_RANGE_SREG, Register1);
             writer.PutBigEndianUInt32(NfTablesRuleAttributes.NFTA_RANGE_OP, op);
@@ -132,7 +133,7 @@ internal abstract class NftExpression
 
     private sealed class Lookup(string set, int anonymousSet, bool invert, bool verdictMap) : NftExpression("lookup")
     {
-        protected override void WriteData(NfNetlinkBatchWriter writer, ReadOnlySpan<uint> anonymousSetIds)
+        protected override void WriteData(NetlinkWriter writer, ReadOnlySpan<uint> anonymousSetIds)
         {
             writer.PutBigEndianUInt32(NfTablesRuleAttributes.NFTA_LOOKUP_SREG, Register1);
             if (verdictMap)
@@ -156,7 +157,7 @@ internal abstract class NftExpression
 
     private sealed class ByteOrder(uint register, uint length, uint size) : NftExpression("byteorder")
     {
-        protected override void WriteData(NfNetlinkBatchWriter writer, ReadOnlySpan<uint> anonymousSetIds)
+        protected override void WriteData(NetlinkWriter writer, ReadOnlySpan<uint> anonymousSetIds)
         {
             writer.PutBigEndianUInt32(NfTablesRuleAttributes.NFTA_BYTEORDER_SREG, register);
             writer.PutBigEndianUInt32(NfTablesRuleAttributes.NFTA_BYTEORDER_DREG, register);
@@ -168,7 +169,7 @@ internal abstract class NftExpression
 
     private sealed class Ct(uint key) : NftExpression("ct")
     {
-        protected override void WriteData(NfNetlinkBatchWriter writer, ReadOnlySpan<uint> anonymousSetIds)
+        protected override void WriteData(NetlinkWriter writer, ReadOnlySpan<uint> anonymousSetIds)
         {
             writer.PutBigEndianUInt32(NfTablesRuleAttributes.NFTA_CT_KEY, key);
             writer.PutBigEndianUInt32(NfTablesRuleAttributes.NFTA_CT_DREG, Register1);
@@ -177,20 +178,20 @@ internal abstract class NftExpression
 
     private sealed class Simple(string name) : NftExpression(name)
     {
-        protected override void WriteData(NfNetlinkBatchWriter writer, ReadOnlySpan<uint> anonymousSetIds)
+        protected override void WriteData(NetlinkWriter writer, ReadOnlySpan<uint> anonymousSetIds)
         {
         }
     }
 
     private sealed class LogPrefix(string prefix) : NftExpression("log")
     {
-        protected override void WriteData(NfNetlinkBatchWriter writer, ReadOnlySpan<uint> anonymousSetIds) =>
+        protected override void WriteData(NetlinkWriter writer, ReadOnlySpan<uint> anonymousSetIds) =>
             writer.PutString(NfTablesRuleAttributes.NFTA_LOG_PREFIX, prefix);
     }
 
     private sealed class Masq(uint flags) : NftExpression("masq")
     {
-        protected override void WriteData(NfNetlinkBatchWriter writer, ReadOnlySpan<uint> anonymousSetIds)
+        protected override void WriteData(NetlinkWriter writer, ReadOnlySpan<uint> anonymousSetIds)
         {
             if (flags != 0)
             {
@@ -201,7 +202,7 @@ internal abstract class NftExpression
 
     private sealed class FibLookup(uint flags, uint result) : NftExpression("fib")
     {
-        protected override void WriteData(NfNetlinkBatchWriter writer, ReadOnlySpan<uint> anonymousSetIds)
+        protected override void WriteData(NetlinkWriter writer, ReadOnlySpan<uint> anonymousSetIds)
         {
             // nft's order: flags, result, register.
             writer.PutBigEndianUInt32(NfTablesRuleAttributes.NFTA_FIB_FLAGS, flags);
@@ -212,7 +213,7 @@ internal abstract class NftExpression
 
     private sealed class Immediate(int code, string? chain) : NftExpression("immediate")
     {
-        protected override void WriteData(NfNetlinkBatchWriter writer, ReadOnlySpan<uint> anonymousSetIds)
+        protected override void WriteData(NetlinkWriter writer, ReadOnlySpan<uint> anonymousSetIds)
         {
             writer.PutBigEndianUInt32(NfTablesRuleAttributes.NFTA_IMMEDIATE_DREG, VerdictRegister);
             NfTablesVerdict.Write(writer, NfTablesRuleAttributes.NFTA_IMMEDIATE_DATA, code, chain);

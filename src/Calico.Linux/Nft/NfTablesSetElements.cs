@@ -18,19 +18,19 @@ public sealed class NfTablesSetElements : IDisposable
     /// <summary>Elements per message are capped so the ELEMENTS nest stays under the 16-bit attribute length.</summary>
     private const int MaxElementBytesPerMessage = 48 * 1024;
 
-    private readonly NfNetlinkSocket _socket;
-    private readonly NfNetlinkBatchWriter _writer = new();
+    private readonly NetlinkSocket _socket;
+    private readonly NetlinkWriter _writer = new(NetlinkProtocol.Netfilter);
     private readonly List<BatchMessage> _messages = [];
     private readonly List<int> _changeOffsets = [];
 
-    private NfTablesSetElements(NfNetlinkSocket socket) => _socket = socket;
+    private NfTablesSetElements(NetlinkSocket socket) => _socket = socket;
 
     /// <summary>Opens a NETLINK_NETFILTER socket in the calling thread's network namespace.</summary>
-    public static NfTablesSetElements Open() => new(NfNetlinkSocket.Open());
+    public static NfTablesSetElements Open() => new(NetlinkSocket.Open(NetlinkProtocol.Netfilter));
 
     /// <summary>Opens a socket inside the namespace at <paramref name="netnsPath"/> (from a dedicated thread).</summary>
-    public static Task<NfTablesSetElements> OpenInAsync(string netnsPath, CancellationToken cancellationToken) =>
-        NetworkNamespace.RunInAsync(netnsPath, Open, cancellationToken);
+    public static async Task<NfTablesSetElements> OpenInAsync(string netnsPath, CancellationToken cancellationToken) =>
+        new(await NetlinkSocket.OpenInAsync(NetlinkProtocol.Netfilter, netnsPath, cancellationToken));
 
     /// <summary>
     /// Applies <paramref name="changes"/> to sets of <paramref name="table"/> (<paramref name="family"/>: inet, ip,
@@ -48,7 +48,7 @@ public sealed class NfTablesSetElements : IDisposable
         }
 
         BuildBatch(familyCode, table, changes, out uint beginSequence, out uint endSequence);
-        List<NfNetlinkAck> answers = _socket.SendBatch(_writer.Written, _messages.Count, beginSequence, endSequence);
+        List<NetlinkAck> answers = _socket.SendBatch(_writer.Written, _messages.Count, beginSequence, endSequence);
         CheckAnswers(answers, family, table, changes, beginSequence);
     }
 
@@ -102,7 +102,7 @@ public sealed class NfTablesSetElements : IDisposable
     /// The kernel answers every message (NLM_F_ACK) and keeps processing after an error, then aborts the whole batch
     /// if any failed; a failed commit is answered against BATCH_BEGIN. Success = one zero ack per message.
     /// </summary>
-    private void CheckAnswers(List<NfNetlinkAck> answers, string family, string table, IReadOnlyList<SetElementChange> changes, uint beginSequence)
+    private void CheckAnswers(List<NetlinkAck> answers, string family, string table, IReadOnlyList<SetElementChange> changes, uint beginSequence)
     {
         var (acked, errors, firstError, refused) = NfTablesAnswers.Tally(answers, beginSequence);
         if (refused is { } batch)
@@ -126,7 +126,7 @@ public sealed class NfTablesSetElements : IDisposable
         }
     }
 
-    private string DescribeFailure(NfNetlinkAck error, string family, string table, IReadOnlyList<SetElementChange> changes)
+    private string DescribeFailure(NetlinkAck error, string family, string table, IReadOnlyList<SetElementChange> changes)
     {
         long index = unchecked(error.Sequence - _messages[0].Sequence);
         if (index >= _messages.Count)
@@ -182,7 +182,7 @@ public sealed class NfTablesSetElements : IDisposable
         return found;
     }
 
-    private static string Describe(NfNetlinkAck answer) =>
+    private static string Describe(NetlinkAck answer) =>
         answer.Detail is null ? Errno.Describe(answer.Errno) : Errno.Describe(answer.Errno) + ": " + answer.Detail;
 
 

@@ -13,7 +13,7 @@ namespace Calico.Linux.Nft;
 internal static class NfTablesSetsDeclaration
 {
     /// <summary>Writes the NEWSET attributes for a set declared as <paramref name="kind"/> says.</summary>
-    public static void WriteNewSet(NfNetlinkBatchWriter writer, string table, string name, NftSetKind kind, uint id)
+    public static void WriteNewSet(NetlinkWriter writer, string table, string name, NftSetKind kind, uint id)
     {
         Shape shape = ShapeOf(kind);
         writer.PutString(NfTablesRuleAttributes.NFTA_SET_TABLE, table);
@@ -44,7 +44,7 @@ internal static class NfTablesSetsDeclaration
     }
 
     /// <summary>Writes the NEWSET attributes of <c>map X { type ifname : verdict; }</c>.</summary>
-    public static void WriteNewVerdictMap(NfNetlinkBatchWriter writer, string table, string name, uint id)
+    public static void WriteNewVerdictMap(NetlinkWriter writer, string table, string name, uint id)
     {
         writer.PutString(NfTablesRuleAttributes.NFTA_SET_TABLE, table);
         writer.PutString(NfTablesRuleAttributes.NFTA_SET_NAME, name);

@@ -36,7 +36,7 @@ internal static class NfTablesSetsMapElements
     }
 
     /// <summary>One NFTA_LIST_ELEM; the change was validated when its step was added.</summary>
-    public static void Write(NfNetlinkBatchWriter writer, MapElementChange change)
+    public static void Write(NetlinkWriter writer, MapElementChange change)
     {
         int element = writer.BeginNested(NfNetlink.NFTA_LIST_ELEM);
         Span<byte> keyBytes = stackalloc byte[IfNameKeyLength];

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Calico.Linux.Interop;
 using Calico.Linux.Netlink;
 
@@ -13,68 +12,30 @@ internal static class NfTablesSetsQuery
     private const ushort NFT_MSG_GETSET = 10;
 
     /// <summary>Every top-level attribute of the NEWSET answer, in order; throws <see cref="NetlinkException"/> (ENOENT …).</summary>
-    public static unsafe List<(ushort Type, byte[] Value)> GetSet(string family, string table, string set)
+    public static List<(ushort Type, byte[] Value)> GetSet(string family, string table, string set)
     {
         byte familyCode = NfTablesNames.FamilyCode(family);
-        int fd = NetlinkFd.OpenBound(NfNetlink.NETLINK_NETFILTER, "NETLINK_NETFILTER");
-        try
+        using NetlinkSocket socket = NetlinkSocket.Open(NetlinkProtocol.Netfilter);
+        var writer = new NetlinkWriter(NetlinkProtocol.Netfilter, 256);
+        writer.BeginMessage(NfNetlink.MessageType(NFT_MSG_GETSET), Rtnl.NLM_F_REQUEST, socket.NextSequence(), familyCode, 0);
+        writer.PutString(NfTablesRuleAttributes.NFTA_SET_TABLE, table);
+        writer.PutString(NfTablesRuleAttributes.NFTA_SET_NAME, set);
+        writer.EndMessage();
+
+        var attributes = new List<(ushort Type, byte[] Value)>();
+        int errno = socket.Dump(writer.Written, (type, payload) =>
         {
-            var writer = new NfNetlinkBatchWriter();
-            writer.BeginMessage(NfNetlink.MessageType(NFT_MSG_GETSET), (ushort)(Rtnl.NLM_F_REQUEST | Rtnl.NLM_F_ACK), 1, familyCode, 0);
-            writer.PutString(NfTablesRuleAttributes.NFTA_SET_TABLE, table);
-            writer.PutString(NfTablesRuleAttributes.NFTA_SET_NAME, set);
-            writer.EndMessage();
-            fixed (byte* pointer = writer.Written)
+            if (type == NfNetlink.MessageType(NfTablesRuleAttributes.NFT_MSG_NEWSET))
             {
-                if (LibC.Send(fd, pointer, (nuint)writer.Length, 0) < 0)
+                var setAttributes = new AttributeReader(payload[NfNetlink.NfGenMsgLength..]);
+                while (setAttributes.TryRead(out ushort attribute, out ReadOnlySpan<byte> value))
                 {
-                    int errno = Marshal.GetLastPInvokeError();
-                    throw new NetlinkException($"send(NFT_MSG_GETSET {family} {table} {set}): " + Errno.Describe(errno), errno);
+                    attributes.Add((attribute, value.ToArray()));
                 }
             }
-
-            var attributes = new List<(ushort Type, byte[] Value)>();
-            byte[] buffer = new byte[64 * 1024];
-            while (true)
-            {
-                nint count;
-                fixed (byte* pointer = buffer)
-                {
-                    // The kernel answers inside send, so everything is queued already: never wait.
-                    count = LibC.Recv(fd, pointer, (nuint)buffer.Length, NfNetlink.MSG_DONTWAIT);
-                }
-
-                if (count < 0)
-                {
-                    int errno = Marshal.GetLastPInvokeError();
-                    throw new NetlinkException($"recv(NFT_MSG_GETSET {family} {table} {set}): " + Errno.Describe(errno), errno);
-                }
-
-                var reader = new NetlinkMessageReader(buffer.AsSpan(0, (int)count));
-                while (reader.TryRead(out NetlinkMessage message))
-                {
-                    if (message.Type == Rtnl.NLMSG_ERROR)
-                    {
-                        int errno = -HostOrder.ReadInt32(message.Payload);
-                        return errno == 0
-                            ? attributes
-                            : throw new NetlinkException($"NFT_MSG_GETSET {family} {table} {set}: " + Errno.Describe(errno), errno);
-                    }
-
-                    if (message.Type == NfNetlink.MessageType(NfTablesRuleAttributes.NFT_MSG_NEWSET))
-                    {
-                        var setAttributes = new AttributeReader(message.Payload[NfNetlink.NfGenMsgLength..]);
-                        while (setAttributes.TryRead(out ushort type, out ReadOnlySpan<byte> value))
-                        {
-                            attributes.Add((type, value.ToArray()));
-                        }
-                    }
-                }
-            }
-        }
-        finally
-        {
-            _ = LibC.Close(fd);
-        }
+        }, out _);
+        return errno == 0
+            ? attributes
+            : throw new NetlinkException($"NFT_MSG_GETSET {family} {table} {set}: " + Errno.Describe(errno), errno);
     }
 }

@@ -157,7 +157,7 @@ public sealed class NfTablesTransaction
     /// belongs to, so an error answer can name it. Element text is encoded here: a malformed element throws before
     /// anything is sent.
     /// </summary>
-    internal void Encode(NfNetlinkBatchWriter writer, Func<uint> nextSequence, List<Message> messages, out uint beginSequence, out uint endSequence)
+    internal void Encode(NetlinkWriter writer, Func<uint> nextSequence, List<Message> messages, out uint beginSequence, out uint endSequence)
     {
         writer.Reset();
         messages.Clear();
@@ -343,7 +343,7 @@ public sealed class NfTablesTransaction
         change.Add ? $"{map} element \"{change.Key}\" : {change.Verdict}" : $"{map} element \"{change.Key}\"";
 
     /// <summary>Consecutive changes in one direction share a message, as <see cref="EncodeElements"/> does.</summary>
-    private void EncodeMapElements(NfNetlinkBatchWriter writer, Func<uint> nextSequence, List<Message> messages, int stepIndex, string map, MapElementChange[] changes)
+    private void EncodeMapElements(NetlinkWriter writer, Func<uint> nextSequence, List<Message> messages, int stepIndex, string map, MapElementChange[] changes)
     {
         int index = 0;
         while (index < changes.Length)
@@ -373,7 +373,7 @@ public sealed class NfTablesTransaction
         }
     }
 
-    private void EncodeElements(NfNetlinkBatchWriter writer, Func<uint> nextSequence, List<Message> messages, int stepIndex, SetElementChange[] changes)
+    private void EncodeElements(NetlinkWriter writer, Func<uint> nextSequence, List<Message> messages, int stepIndex, SetElementChange[] changes)
     {
         int index = 0;
         while (index < changes.Length)
@@ -404,7 +404,7 @@ public sealed class NfTablesTransaction
         }
     }
 
-    private uint Begin(NfNetlinkBatchWriter writer, Func<uint> nextSequence, ushort type, ushort flags)
+    private uint Begin(NetlinkWriter writer, Func<uint> nextSequence, ushort type, ushort flags)
     {
         uint sequence = nextSequence();
         writer.BeginMessage(NfNetlink.MessageType(type), (ushort)(Rtnl.NLM_F_REQUEST | Rtnl.NLM_F_ACK | flags), sequence, FamilyCode, 0);

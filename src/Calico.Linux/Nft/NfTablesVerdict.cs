@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Calico.Linux.Interop;
+using Calico.Linux.Netlink;
 
 namespace Calico.Linux.Nft;
 
@@ -7,7 +8,7 @@ namespace Calico.Linux.Nft;
 internal static class NfTablesVerdict
 {
     /// <summary>Writes <c>outer { NFTA_DATA_VERDICT { code, [chain] } }</c>.</summary>
-    public static void Write(NfNetlinkBatchWriter writer, ushort outerAttribute, int code, string? chain)
+    public static void Write(NetlinkWriter writer, ushort outerAttribute, int code, string? chain)
     {
         int data = writer.BeginNested(outerAttribute);
         int verdict = writer.BeginNested(NfTablesRuleAttributes.NFTA_DATA_VERDICT);

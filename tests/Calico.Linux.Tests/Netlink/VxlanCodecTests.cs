@@ -11,7 +11,7 @@ public class VxlanCodecTests
     [Fact]
     public void ParseLink_VxlanInfoDataBeforeKind_ReadsEveryAttribute()
     {
-        var writer = new NetlinkWriter(stackalloc byte[256]);
+        var writer = new NetlinkWriter(NetlinkProtocol.Route);
         writer.BeginMessage(Rtnl.RTM_NEWLINK, 0, 1);
         writer.WriteIfInfoMsg(Rtnl.AF_UNSPEC, 9, 0, 0);
         writer.PutString(Rtnl.IFLA_IFNAME, "vxlan.calico");
@@ -40,7 +40,7 @@ public class VxlanCodecTests
     [Fact]
     public void ParseVxlanData_UnspecifiedLocal6AndLearning_NoLocal()
     {
-        var writer = new NetlinkWriter(stackalloc byte[128]);
+        var writer = new NetlinkWriter(NetlinkProtocol.Route);
         writer.PutUInt32(Rtnl.IFLA_VXLAN_ID, 7);
         writer.PutAddress(Rtnl.IFLA_VXLAN_LOCAL6, IPAddress.IPv6Any);
         writer.PutAttribute(Rtnl.IFLA_VXLAN_LEARNING, [1]);
@@ -53,7 +53,7 @@ public class VxlanCodecTests
     [Fact]
     public void ParseLink_OtherKind_NoVxlanAttributes()
     {
-        var writer = new NetlinkWriter(stackalloc byte[128]);
+        var writer = new NetlinkWriter(NetlinkProtocol.Route);
         writer.WriteIfInfoMsg(Rtnl.AF_UNSPEC, 2, 0, 0);
         int linkInfo = writer.BeginNested(Rtnl.IFLA_LINKINFO);
         writer.PutString(Rtnl.IFLA_INFO_KIND, "veth");
@@ -65,7 +65,7 @@ public class VxlanCodecTests
     [Fact]
     public void Neighbor_FdbRoundTrip_KeepsFamilyFlagsStateDestinationMac()
     {
-        var writer = new NetlinkWriter(stackalloc byte[128]);
+        var writer = new NetlinkWriter(NetlinkProtocol.Route);
         writer.WriteNdMsg(Rtnl.AF_BRIDGE, 12, Rtnl.NUD_PERMANENT, Rtnl.NTF_SELF, 0);
         writer.PutAttribute(Rtnl.NDA_LLADDR, [0x66, 0, 0, 0, 0, 0x0a]);
         writer.PutAddress(Rtnl.NDA_DST, IPAddress.Parse("2001:db8::2"));
@@ -78,7 +78,7 @@ public class VxlanCodecTests
     [Fact]
     public void Neighbor_IncompleteArp_HasNoMac()
     {
-        var writer = new NetlinkWriter(stackalloc byte[64]);
+        var writer = new NetlinkWriter(NetlinkProtocol.Route);
         writer.WriteNdMsg(Rtnl.AF_INET, 4, 0x01, 0, 1);
         writer.PutAddress(Rtnl.NDA_DST, IPAddress.Parse("10.0.0.9"));
 
@@ -90,7 +90,7 @@ public class VxlanCodecTests
     [Fact]
     public void Neighbor_OtherFamily_Skipped()
     {
-        var writer = new NetlinkWriter(stackalloc byte[64]);
+        var writer = new NetlinkWriter(NetlinkProtocol.Route);
         writer.WriteNdMsg(29, 4, 0, 0, 0);
 
         Assert.False(RtnlCodec.TryParseNeighbor(writer.Written, out _));

@@ -1,4 +1,5 @@
 using Calico.Linux.Interop;
+using Calico.Linux.Netlink;
 using Calico.Linux.Nft;
 
 namespace Calico.Linux.Tests.Nft;
@@ -69,7 +70,7 @@ public class NfTablesElementCodecTests
         // LIST_ELEM { FLAGS be32 1, KEY { VALUE 0a030000 } } }, nests flagged NLA_F_NESTED.
         const string Expected = "2c000380" + "10000180" + "0c000180" + "080001000a020000"
             + "18000180" + "0800030000000001" + "0c000180" + "080001000a030000";
-        var writer = new NfNetlinkBatchWriter();
+        var writer = new NetlinkWriter(NetlinkProtocol.Netfilter);
 
         int nest = writer.BeginNested(NfNetlink.NFTA_SET_ELEM_LIST_ELEMENTS);
         NfTablesElementCodec.WriteElements(writer, NftSetKind.Ipv4Prefix, "10.2.0.0/16");
@@ -83,7 +84,7 @@ public class NfTablesElementCodecTests
     {
         // nft sends 255.255.255.255/32 as one start element with userdata { 01 04 01000000 } (flags TLV, "interval open").
         const string Expected = "1c000180" + "0c000180" + "08000100ffffffff" + "0a000600" + "010401000000" + "0000";
-        var writer = new NfNetlinkBatchWriter();
+        var writer = new NetlinkWriter(NetlinkProtocol.Netfilter);
 
         NfTablesElementCodec.WriteElements(writer, NftSetKind.Ipv4Prefix, "255.255.255.255");
 

@@ -1,4 +1,5 @@
 using Calico.Linux.Interop;
+using Calico.Linux.Netlink;
 using Calico.Linux.Nft;
 
 namespace Calico.Linux.Tests.Nft;
@@ -63,7 +64,7 @@ public class NfTablesRangeElementCodecTests
         const string Expected = "30000380" + "2c000180"
             + "14000180" + "10000100" + "0a000000" + "06000000" + "00500000"
             + "14000a80" + "10000100" + "0a0000ff" + "06000000" + "005a0000";
-        var writer = new NfNetlinkBatchWriter();
+        var writer = new NetlinkWriter(NetlinkProtocol.Netfilter);
 
         int nest = writer.BeginNested(NfNetlink.NFTA_SET_ELEM_LIST_ELEMENTS);
         NfTablesElementCodec.WriteElements(writer, NftSetKind.Ipv4ProtoPortInterval, "10.0.0.0/24 . 6 . 80-90");
@@ -79,7 +80,7 @@ public class NfTablesRangeElementCodecTests
         const string Expected = "24000180"
             + "10000180" + "0c000100" + "0a000001" + "11000000"
             + "10000a80" + "0c000100" + "0a000001" + "11000000";
-        var writer = new NfNetlinkBatchWriter();
+        var writer = new NetlinkWriter(NetlinkProtocol.Netfilter);
 
         NfTablesElementCodec.WriteElements(writer, NftSetKind.Ipv4ProtoInterval, "10.0.0.1 . 17");
 
