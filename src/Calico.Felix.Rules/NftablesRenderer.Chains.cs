@@ -136,11 +136,13 @@ public static partial class NftablesRenderer
 
     private static NftChain RenderEndpointChain(RenderContext ctx, string chain, EndpointIntent endpoint, bool inbound, string? failsafe)
     {
-        var rules = new List<NftRule> { Rule(Counter, MarkAnd(ctx.ClearAcceptAndPass)) };
+        var rules = new List<NftRule> { ctx.ClearMarksRule };
         if (failsafe is not null)
         {
             // Failsafe ports accept before any policy, so a bad host endpoint policy cannot lock the operator out.
-            rules.Add(Rule(Counter, NftVerdict.Jump(failsafe)));
+            ref NftRule? jump = ref SharedRule(ctx, "jump " + failsafe);
+            jump ??= Rule(Counter, NftVerdict.Jump(failsafe));
+            rules.Add(jump);
         }
 
         foreach (TierIntent tier in endpoint.Tiers)
@@ -151,7 +153,9 @@ public static partial class NftablesRenderer
                 continue;
             }
 
-            rules.Add(Commented("Start of tier " + tier.Name, Counter, MarkAnd(ctx.ClearPass)));
+            ref NftRule? start = ref SharedRule(ctx, "start of tier " + tier.Name);
+            start ??= Commented("Start of tier " + tier.Name, Counter, MarkAnd(ctx.ClearPass));
+            rules.Add(start);
             if (ctx.Merge is not null)
             {
                 AppendMergedTier(rules, ctx, policies, inbound);
@@ -169,7 +173,9 @@ public static partial class NftablesRenderer
 
             if (tier.DefaultAction != RuleAction.Pass)
             {
-                rules.Add(Commented("End of tier " + tier.Name + ". Drop if no policies passed packet", MarkIs(ctx.Pass, 0), Counter, NftVerdict.Drop));
+                ref NftRule? end = ref SharedRule(ctx, "end of tier " + tier.Name);
+                end ??= Commented("End of tier " + tier.Name + ". Drop if no policies passed packet", ctx.PassIsClear, Counter, NftVerdict.Drop);
+                rules.Add(end);
             }
         }
 
@@ -180,11 +186,18 @@ public static partial class NftablesRenderer
                 continue;
             }
 
-            rules.Add(Rule(Counter, NftVerdict.Jump(NftNames.ProfileChain(profileId, inbound))));
-            rules.Add(Commented("Return if profile accepted", MarkIs(ctx.Accept, ctx.Accept), Counter, NftVerdict.Return));
+            string profileChain = NftNames.ProfileChain(profileId, inbound);
+            ref NftRule? jump = ref SharedRule(ctx, "jump " + profileChain);
+            jump ??= Rule(Counter, NftVerdict.Jump(profileChain));
+            rules.Add(jump);
+            ref NftRule? accepted = ref SharedRule(ctx, "profile accepted");
+            accepted ??= Commented("Return if profile accepted", ctx.AcceptIsSet, Counter, NftVerdict.Return);
+            rules.Add(accepted);
         }
 
-        rules.Add(Commented("Drop if no profiles matched", Counter, NftVerdict.Drop));
+        ref NftRule? drop = ref SharedRule(ctx, "no profile matched");
+        drop ??= Commented("Drop if no profiles matched", Counter, NftVerdict.Drop);
+        rules.Add(drop);
         string direction = endpoint.Key.IsHostEndpoint
             ? (inbound ? "from host endpoint " : "to host endpoint ")
             : (inbound ? "to endpoint " : "from endpoint ");

@@ -61,8 +61,13 @@ public static partial class NftablesRenderer
 
     private static void AppendPolicyJump(List<NftRule> rules, RenderContext ctx, PolicyKey key, bool inbound)
     {
-        rules.Add(Rule(MarkIs(ctx.Pass, 0), Counter, NftVerdict.Jump(NftNames.PolicyChain(key, inbound))));
-        rules.Add(Commented("Return if policy accepted", MarkIs(ctx.Accept, ctx.Accept), Counter, NftVerdict.Return));
+        string chain = NftNames.PolicyChain(key, inbound);
+        ref NftRule? jump = ref SharedRule(ctx, "policy jump " + chain);
+        jump ??= Rule(ctx.PassIsClear, Counter, NftVerdict.Jump(chain));
+        rules.Add(jump);
+        ref NftRule? accepted = ref SharedRule(ctx, "policy accepted");
+        accepted ??= Commented("Return if policy accepted", ctx.AcceptIsSet, Counter, NftVerdict.Return);
+        rules.Add(accepted);
     }
 
     private static bool HasPassRule(IReadOnlyList<RuleModel> rules)

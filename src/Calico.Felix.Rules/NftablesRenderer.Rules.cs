@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Calico.Api;
 using Calico.Felix.Calc.Model;
 
@@ -61,17 +62,17 @@ public static partial class NftablesRenderer
         var common = new List<NftStatement>(8);
         if (family != 0)
         {
-            common.Add(Match(NftField.MetaNfproto, NftNfproto.Of(family)));
+            common.Add(family == 4 ? NfprotoIpv4 : NfprotoIpv6);
         }
 
         if (rule.Protocol is int protocol)
         {
-            common.Add(Match(NftField.MetaL4proto, NftProtocol.Named((byte)protocol)));
+            common.Add(SharedMatch(ctx, NftField.MetaL4proto, NftProtocol.Named((byte)protocol)));
         }
 
         if (rule.NotProtocol is int notProtocol)
         {
-            common.Add(Match(NftField.MetaL4proto, NftProtocol.Named((byte)notProtocol), negated: true));
+            common.Add(SharedMatch(ctx, NftField.MetaL4proto, NftProtocol.Named((byte)notProtocol), negated: true));
         }
 
         AppendAddressMatches(common, ctx, source: true, srcNets, NetsOfFamily(rule.NotSrcNets, family), rule.SrcIpSetIds, rule.NotSrcIpSetIds, family);
@@ -119,22 +120,22 @@ public static partial class NftablesRenderer
         NftField field = NftFields.Address(family, source);
         if (nets is { Count: > 0 })
         {
-            statements.Add(Match(field, PrefixSet(nets)));
+            statements.Add(PrefixSetMatch(ctx, field, nets, negated: false));
         }
 
         if (notNets is { Count: > 0 })
         {
-            statements.Add(Match(field, PrefixSet(notNets), negated: true));
+            statements.Add(PrefixSetMatch(ctx, field, notNets, negated: true));
         }
 
         foreach (string id in sets)
         {
-            statements.Add(Match(field, new NftSetReference(SetRef(ctx, id, IpSetType.Net, family))));
+            statements.Add(SetMatch(ctx, field, SetRef(ctx, id, IpSetType.Net, family), negated: false));
         }
 
         foreach (string id in notSets)
         {
-            statements.Add(Match(field, new NftSetReference(SetRef(ctx, id, IpSetType.Net, family)), negated: true));
+            statements.Add(SetMatch(ctx, field, SetRef(ctx, id, IpSetType.Net, family), negated: true));
         }
     }
 
@@ -150,7 +151,7 @@ public static partial class NftablesRenderer
 
         if (ports.Count > 0)
         {
-            result.Add(Match(source ? NftField.ThSport : NftField.ThDport, PortSet(ports)));
+            result.Add(PortSetMatch(ctx, source ? NftField.ThSport : NftField.ThDport, ports, negated: false));
         }
 
         foreach (string id in namedSets)
@@ -165,7 +166,7 @@ public static partial class NftablesRenderer
     {
         if (notPorts.Count > 0)
         {
-            statements.Add(Match(source ? NftField.ThSport : NftField.ThDport, PortSet(notPorts), negated: true));
+            statements.Add(PortSetMatch(ctx, source ? NftField.ThSport : NftField.ThDport, notPorts, negated: true));
         }
 
         foreach (string id in notNamedSets)
@@ -216,11 +217,11 @@ public static partial class NftablesRenderer
         switch (action)
         {
             case RuleAction.Allow:
-                statements.Add(new NftMarkSet(NftMarkOperation.Or, ctx.Accept));
+                statements.Add(ctx.SetAcceptMark);
                 statements.Add(NftVerdict.Return);
                 break;
             case RuleAction.Pass:
-                statements.Add(new NftMarkSet(NftMarkOperation.Or, ctx.Pass));
+                statements.Add(ctx.SetPassMark);
                 statements.Add(NftVerdict.Return);
                 break;
             case RuleAction.Deny:
@@ -252,6 +253,44 @@ public static partial class NftablesRenderer
         }
 
         return result;
+    }
+
+    private static readonly NftMatch NfprotoIpv4 = Match(NftField.MetaNfproto, NftNfproto.Ipv4);
+
+    private static readonly NftMatch NfprotoIpv6 = Match(NftField.MetaNfproto, NftNfproto.Ipv6);
+
+    // The keys of the shared matches cannot collide: value texts and set names hold no space, the port and net keys do.
+
+    /// <summary>The render's one instance of <c>field [!=] value</c> (see <see cref="RenderContext.SharedMatches"/>).</summary>
+    private static NftMatch SharedMatch(RenderContext ctx, NftField field, NftValue value, bool negated = false)
+    {
+        ref NftMatch? match = ref CollectionsMarshal.GetValueRefOrAddDefault(ctx.SharedMatches, (field, negated, value.Text), out _);
+        return match ??= Match(field, value, negated);
+    }
+
+    /// <summary><c>field [!=] @set</c>, shared: every rule on one IP set and family names the same set.</summary>
+    private static NftMatch SetMatch(RenderContext ctx, NftField field, string set, bool negated)
+    {
+        ref NftMatch? match = ref CollectionsMarshal.GetValueRefOrAddDefault(ctx.SharedMatches, (field, negated, set), out _);
+        return match ??= Match(field, new NftSetReference(set), negated);
+    }
+
+    /// <summary><c>field [!=] { ports }</c>, shared by the rules with the same port list.</summary>
+    private static NftMatch PortSetMatch(RenderContext ctx, NftField field, IReadOnlyList<PortRange> ports, bool negated)
+    {
+        // Keyed by the ports, not the set's text: the text would be built for every rule only to find the match.
+        string key = ports.Count == 1 && ports[0].First == ports[0].Last
+            ? ports[0].First.ToString(CultureInfo.InvariantCulture)
+            : string.Join(',', ports.Select(static p => p.First.ToString(CultureInfo.InvariantCulture) + "-" + p.Last.ToString(CultureInfo.InvariantCulture)));
+        ref NftMatch? match = ref CollectionsMarshal.GetValueRefOrAddDefault(ctx.SharedMatches, (field, negated, "ports " + key), out _);
+        return match ??= Match(field, PortSet(ports), negated);
+    }
+
+    /// <summary><c>field [!=] { prefixes }</c>, shared by the rules with the same nets.</summary>
+    private static NftMatch PrefixSetMatch(RenderContext ctx, NftField field, SortedSet<string> nets, bool negated)
+    {
+        ref NftMatch? match = ref CollectionsMarshal.GetValueRefOrAddDefault(ctx.SharedMatches, (field, negated, "nets " + string.Join(',', nets)), out _);
+        return match ??= Match(field, PrefixSet(nets), negated);
     }
 
     /// <summary>Normalized CIDRs (ordinal order) as an anonymous set.</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Calico.Felix.Calc.Model;
 
 namespace Calico.Felix.Rules;
@@ -146,6 +147,13 @@ public static partial class NftablesRenderer
         new(statements, NftNames.CommentText(comment));
 
     private static NftRule Rule(params IEnumerable<NftStatement> statements) => new(statements);
+
+    /// <summary>
+    /// The slot of the render's shared rule named <paramref name="key"/> (null until the caller fills it): a rule
+    /// many chains hold (a policy jump, a tier's start) is one object (see <see cref="RenderContext.SharedRules"/>).
+    /// </summary>
+    private static ref NftRule? SharedRule(RenderContext ctx, string key) =>
+        ref CollectionsMarshal.GetValueRefOrAddDefault(ctx.SharedRules, key, out _);
 
     private static NftCounter Counter => NftCounter.Instance;
 

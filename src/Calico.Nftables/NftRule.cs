@@ -31,8 +31,10 @@ public sealed class NftRule : IEquatable<NftRule>
         }
 
         Comment = comment;
-        Text = BuildText();
     }
+
+    // Built on first use: the netlink path encodes the statements and may never need it.
+    private string? _text;
 
     public ImmutableArray<NftStatement> Statements { get; }
 
@@ -40,7 +42,7 @@ public sealed class NftRule : IEquatable<NftRule>
     public string? Comment { get; }
 
     /// <summary>The rule as <c>nft</c> text (what follows <c>add rule inet calico chain</c>).</summary>
-    public string Text { get; }
+    public string Text => _text ??= BuildText();
 
     /// <summary>Whether a statement looks up the named set or map <paramref name="setName"/>.</summary>
     public bool References(string setName)
@@ -78,7 +80,7 @@ public sealed class NftRule : IEquatable<NftRule>
         return TextBuffer.ToStringAndReturn(sb);
     }
 
-    public bool Equals(NftRule? other) => other is not null && string.Equals(Text, other.Text, StringComparison.Ordinal);
+    public bool Equals(NftRule? other) => ReferenceEquals(this, other) || (other is not null && string.Equals(Text, other.Text, StringComparison.Ordinal));
 
     public override bool Equals(object? obj) => Equals(obj as NftRule);
 

@@ -10,9 +10,27 @@ namespace Calico.Nftables;
 public sealed class NftMatch : NftStatement
 {
     public NftMatch(NftField field, NftValue value, bool negated = false)
-        : this([field], value, negated)
+        : this(SingleField(field), value, negated)
     {
     }
+
+    // One array per field, shared: most matches have one field, and the array is immutable.
+    private static readonly ImmutableArray<NftField>[] SingleFields = CreateSingleFields();
+
+    private static ImmutableArray<NftField>[] CreateSingleFields()
+    {
+        NftField[] all = Enum.GetValues<NftField>();
+        var result = new ImmutableArray<NftField>[all.Length];
+        foreach (NftField field in all)
+        {
+            result[(int)field] = [field];
+        }
+
+        return result;
+    }
+
+    private static ImmutableArray<NftField> SingleField(NftField field) =>
+        (uint)field < (uint)SingleFields.Length ? SingleFields[(int)field] : [field];
 
     public NftMatch(ImmutableArray<NftField> fields, NftValue value, bool negated = false)
     {

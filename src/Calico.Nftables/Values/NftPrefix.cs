@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Calico.Nftables;
@@ -11,24 +12,28 @@ namespace Calico.Nftables;
 /// </summary>
 public sealed class NftPrefix : NftValue
 {
-    private readonly byte[] _address;
+    // The bytes inline (the first 4 for IPv4), not an array: a large IP set holds one prefix per member, and every
+    // object a table keeps alive is one more for the GC to mark and copy.
+    private AddressBytes _address;
+    private readonly byte _addressLength;
 
-    private NftPrefix(byte[] address, int length)
+    private NftPrefix(ReadOnlySpan<byte> address, int length)
     {
-        _address = address;
+        address.CopyTo(_address);
+        _addressLength = (byte)address.Length;
         Length = length;
     }
 
     /// <summary>4 or 6.</summary>
-    public int Family => _address.Length == 4 ? 4 : 6;
+    public int Family => _addressLength == 4 ? 4 : 6;
 
     /// <summary>The prefix length in bits.</summary>
     public int Length { get; }
 
     /// <summary>Address bits in network order.</summary>
-    public ReadOnlySpan<byte> Address => _address;
+    public ReadOnlySpan<byte> Address => ((ReadOnlySpan<byte>)_address)[.._addressLength];
 
-    public int Bits => _address.Length * 8;
+    public int Bits => _addressLength * 8;
 
     public bool IsHost => Length == Bits;
 
@@ -50,7 +55,9 @@ public sealed class NftPrefix : NftValue
             throw new FormatException($"'{text}' has a bad prefix length");
         }
 
-        var prefix = new NftPrefix(address.GetAddressBytes(), length);
+        Span<byte> bytes = stackalloc byte[16];
+        address.TryWriteBytes(bytes, out int written);
+        var prefix = new NftPrefix(bytes[..written], length);
         if (prefix.ClearHostBits() && IsCanonical(text, address, slash, length, bits))
         {
             // Most callers pass text already in nft's form: keep it rather than format the address again.
@@ -92,7 +99,7 @@ public sealed class NftPrefix : NftValue
             throw new ArgumentOutOfRangeException(nameof(length), "want 4 or 16 address bytes and a length within them");
         }
 
-        var prefix = new NftPrefix(address.ToArray(), length);
+        var prefix = new NftPrefix(address, length);
         prefix.ClearHostBits();
         return prefix;
     }
@@ -101,7 +108,7 @@ public sealed class NftPrefix : NftValue
     private bool ClearHostBits()
     {
         bool clear = true;
-        for (int i = 0; i < _address.Length; i++)
+        for (int i = 0; i < _addressLength; i++)
         {
             int keep = Math.Clamp(Length - (i * 8), 0, 8);
             byte mask = (byte)(0xff << (8 - keep));
@@ -112,9 +119,15 @@ public sealed class NftPrefix : NftValue
         return clear;
     }
 
+    [InlineArray(16)]
+    private struct AddressBytes
+    {
+        private byte _first;
+    }
+
     private protected override void FormatTo(StringBuilder sb)
     {
-        sb.Append(new IPAddress(_address).ToString());
+        sb.Append(new IPAddress(Address).ToString());
         if (!IsHost)
         {
             sb.Append('/').Append(Length.ToString(CultureInfo.InvariantCulture));

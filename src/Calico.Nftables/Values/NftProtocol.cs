@@ -20,9 +20,14 @@ public sealed class NftProtocol : NftValue
     public bool ByName { get; }
 
     /// <summary>Spelled by nft's name when it has one (<c>tcp</c>, <c>ipv6-icmp</c>), else by number.</summary>
-    public static NftProtocol Named(byte number) => new(number, byName: true);
+    public static NftProtocol Named(byte number) => NamedByNumber[number] ??= new(number, byName: true);
 
-    public static NftProtocol Numeric(byte number) => new(number, byName: false);
+    public static NftProtocol Numeric(byte number) => NumericByNumber[number] ??= new(number, byName: false);
+
+    // Values are immutable: one instance per spelling, made on first use (a benign race makes an equal twin).
+    private static readonly NftProtocol?[] NamedByNumber = new NftProtocol?[256];
+
+    private static readonly NftProtocol?[] NumericByNumber = new NftProtocol?[256];
 
     /// <summary>Parses a protocol name nft knows here or a number 0-255.</summary>
     public static bool TryParse(string text, out NftProtocol? protocol)

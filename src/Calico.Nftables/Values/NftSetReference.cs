@@ -9,7 +9,6 @@ public sealed class NftSetReference : NftValue
     {
         NftNameRules.ThrowIfBadName(name, nameof(name));
         Name = name;
-        UseText("@" + name);
     }
 
     public string Name { get; }

@@ -10,12 +10,26 @@ public abstract class NftValue : IEquatable<NftValue>
 {
     private string? _text;
 
-    /// <summary>The nft text of the value, formatted once.</summary>
+    /// <summary>The nft text of the value, formatted on first use and kept.</summary>
     public string Text => _text ??= Build();
 
-    internal void WriteTo(StringBuilder sb) => sb.Append(Text);
+    /// <summary>
+    /// Appends the text: the kept one when there is one, else formatted straight into <paramref name="sb"/> (a value
+    /// inside a rule is usually written once, as part of the rule's text, so a string of its own would be waste).
+    /// </summary>
+    internal void WriteTo(StringBuilder sb)
+    {
+        if (_text is not null)
+        {
+            sb.Append(_text);
+        }
+        else
+        {
+            FormatTo(sb);
+        }
+    }
 
-    /// <summary>Writes the text; called once per value (parts of a composite write their cached text).</summary>
+    /// <summary>Writes the text (parts of a composite through their <see cref="WriteTo"/>).</summary>
     private protected abstract void FormatTo(StringBuilder sb);
 
     /// <summary>Sets the text when the value was made from text already in canonical form.</summary>
@@ -23,13 +37,13 @@ public abstract class NftValue : IEquatable<NftValue>
 
     private string Build()
     {
-        // Not the shared buffer: a composite's parts format their own text while it writes.
+        // Not the shared buffer: a rule may be writing into it.
         var sb = new StringBuilder(32);
         FormatTo(sb);
         return sb.ToString();
     }
 
-    public bool Equals(NftValue? other) => other is not null && GetType() == other.GetType() && string.Equals(Text, other.Text, StringComparison.Ordinal);
+    public bool Equals(NftValue? other) => ReferenceEquals(this, other) || (other is not null && GetType() == other.GetType() && string.Equals(Text, other.Text, StringComparison.Ordinal));
 
     public override bool Equals(object? obj) => Equals(obj as NftValue);
 
