@@ -5,7 +5,7 @@ using Calico.Felix.Dataplane.Interfaces;
 using Calico.Felix.Dataplane.Routes;
 using Calico.Felix.Rules;
 using Calico.Linux.Nft;
-using Calico.Node.Dataplane;
+using Calico.Felix.Dataplane;
 using Calico.Observability.Health;
 using Calico.Observability.Http;
 using Calico.Observability.Logging;

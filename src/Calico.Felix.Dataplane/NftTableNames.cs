@@ -1,6 +1,6 @@
 using Calico.Felix.Rules.Planning;
 
-namespace Calico.Node.Dataplane;
+namespace Calico.Felix.Dataplane;
 
 /// <summary>The table our renderer writes.</summary>
 internal static class NftTableNames

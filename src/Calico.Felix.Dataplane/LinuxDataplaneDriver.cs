@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using Calico.Felix.Agent;
 using Calico.Felix.Calc.Model;
-using Calico.Felix.Dataplane;
 using Calico.Felix.Dataplane.Interfaces;
 using Calico.Felix.Dataplane.Nftables;
 using Calico.Felix.Dataplane.Routes;
@@ -11,7 +10,7 @@ using Calico.Linux.Netlink;
 using Calico.Nftables;
 using Microsoft.Extensions.Logging;
 
-namespace Calico.Node.Dataplane;
+namespace Calico.Felix.Dataplane;
 
 /// <summary>
 /// The Linux dataplane of the host this process runs in, as a composition of dataplane managers: the nftables
