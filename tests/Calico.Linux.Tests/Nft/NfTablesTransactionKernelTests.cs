@@ -62,8 +62,8 @@ public class NfTablesTransactionKernelTests(ITestOutputHelper output)
 
         List<string> listedA = ListedRules(scope, ChainA);
         List<string> listedB = ListedRules(scope, ChainB);
-        List<string> dumpA = DebugRules(scope, ChainA);
-        List<string> dumpB = DebugRules(scope, ChainB);
+        List<string> dumpA = NftDebugListing.DebugRules(scope, ChainA);
+        List<string> dumpB = NftDebugListing.DebugRules(scope, ChainB);
         Assert.Equal(rules.Count, listedA.Count);
         Assert.Equal(rules.Count, listedB.Count);
         Assert.Equal(rules.Count, dumpA.Count);
@@ -88,7 +88,7 @@ public class NfTablesTransactionKernelTests(ITestOutputHelper output)
     public async Task Apply_RuleJumpingToMissingChain_ThrowsNamingTheStepAndChangesNothing()
     {
         using var scope = await TableAsync("chain guard { counter accept; }");
-        string before = ListTable(scope);
+        string before = NftDebugListing.ListTable(scope);
         var transaction = new NfTablesTransaction("inet", "calico");
         transaction.FlushChain("guard");
         transaction.AddChain("fresh");
@@ -103,14 +103,14 @@ public class NfTablesTransactionKernelTests(ITestOutputHelper output)
         Assert.StartsWith("NFT_MSG_NEWRULE inet calico guard rule 2 'ip saddr @missing-set counter accept': ", error.Message, StringComparison.Ordinal);
         Assert.Contains("(ENOENT)", error.Message, StringComparison.Ordinal);
         Assert.Contains("1 more errors", error.Message, StringComparison.Ordinal);
-        Assert.Equal(before, ListTable(scope));
+        Assert.Equal(before, NftDebugListing.ListTable(scope));
     }
 
     [Fact]
     public async Task Apply_FlushOfMissingChain_ThrowsAndLeavesTableAsBefore()
     {
         using var scope = await TableAsync("chain guard { counter accept; }");
-        string before = ListTable(scope);
+        string before = NftDebugListing.ListTable(scope);
         var transaction = new NfTablesTransaction("inet", "calico");
         transaction.AddChain("fresh");
         transaction.AppendRule("fresh", Encode(R(Counter, Drop)));
@@ -121,7 +121,7 @@ public class NfTablesTransactionKernelTests(ITestOutputHelper output)
 
         Assert.Equal(Errno.ENOENT, error.Errno);
         Assert.StartsWith("NFT_MSG_DELRULE inet calico absent: ", error.Message, StringComparison.Ordinal);
-        Assert.Equal(before, ListTable(scope));
+        Assert.Equal(before, NftDebugListing.ListTable(scope));
     }
 
     [Fact]
@@ -160,8 +160,8 @@ public class NfTablesTransactionKernelTests(ITestOutputHelper output)
             ["ip saddr @allowed counter packets 0 bytes 0 accept comment \"first\"", "th dport { 80, 443 } counter packets 0 bytes 0 drop"],
             ListedRules(scope, "guard"));
         Assert.Equal(["counter packets 0 bytes 0 return"], ListedRules(scope, "new-chain"));
-        Assert.DoesNotContain("chain old", ListTable(scope), StringComparison.Ordinal);
-        Assert.Contains("10.0.0.0/8", ListTable(scope), StringComparison.Ordinal);
+        Assert.DoesNotContain("chain old", NftDebugListing.ListTable(scope), StringComparison.Ordinal);
+        Assert.Contains("10.0.0.0/8", NftDebugListing.ListTable(scope), StringComparison.Ordinal);
 
         // The same again: re-adding existing chains is fine, and the flush keeps the chain at two rules.
         var again = new NfTablesTransaction("inet", "calico");
@@ -273,13 +273,6 @@ public class NfTablesTransactionKernelTests(ITestOutputHelper output)
 
     private static Task<NetnsScope> TableAsync(string body) => NftTestTable.CreateAsync("calt-nft", body);
 
-    private static string ListTable(NetnsScope scope)
-    {
-        (int exit, string text, string error) = scope.Exec("nft", "list", "table", "inet", "calico");
-        Assert.True(exit == 0, error);
-        return text;
-    }
-
     /// <summary>The rule lines of <c>nft list chain</c>, in order.</summary>
     private static List<string> ListedRules(NetnsScope scope, string chain)
     {
@@ -302,65 +295,6 @@ public class NfTablesTransactionKernelTests(ITestOutputHelper output)
             {
                 rules.Add(line);
             }
-        }
-
-        return rules;
-    }
-
-    /// <summary>
-    /// Each rule's expressions from <c>nft --debug=netlink list chain</c> (the kernel's own dump), with the handles
-    /// dropped and every anonymous set reference replaced by that set's elements (sorted: hash order is random).
-    /// </summary>
-    private static List<string> DebugRules(NetnsScope scope, string chain)
-    {
-        (int exit, string text, string error) = scope.Exec("nft", "--debug=netlink", "list", "chain", "inet", "calico", chain);
-        Assert.True(exit == 0, error);
-        var setElements = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        var rules = new List<string>();
-        List<string>? currentSet = null;
-        StringBuilder? rule = null;
-        string prefix = "inet calico " + chain + " ";
-        foreach (string line in (text + "\n" + error).Split('\n'))
-        {
-            if (line.StartsWith("inet calico @", StringComparison.Ordinal))
-            {
-                currentSet = [];
-                setElements[line["inet calico @".Length..].Trim()] = currentSet;
-                continue;
-            }
-
-            if (line.StartsWith('\t') && line.TrimStart().StartsWith("element", StringComparison.Ordinal) && currentSet is not null)
-            {
-                currentSet.Add(line.Trim());
-                continue;
-            }
-
-            if (line.StartsWith(prefix, StringComparison.Ordinal))
-            {
-                currentSet = null;
-                rule = new StringBuilder();
-                rules.Add(string.Empty);
-                continue;
-            }
-
-            if (rule is not null && line.Length > 0 && !line.StartsWith("table ", StringComparison.Ordinal) && line.StartsWith(' '))
-            {
-                rule.Append(line.Trim()).Append('\n');
-                rules[^1] = rule.ToString();
-            }
-            else if (line.Length == 0)
-            {
-                rule = null;
-            }
-        }
-
-        for (int i = 0; i < rules.Count; i++)
-        {
-            rules[i] = System.Text.RegularExpressions.Regex.Replace(rules[i], @"set (__set\d+)", match =>
-            {
-                List<string> elements = setElements.TryGetValue(match.Groups[1].Value, out List<string>? found) ? found : ["<unknown set>"];
-                return "set __set{ " + string.Join(" | ", elements.Order(StringComparer.Ordinal)) + " }";
-            });
         }
 
         return rules;

@@ -1,11 +1,11 @@
 using System.Text;
 using System.Text.RegularExpressions;
-using Calico.TestKit;
+using Xunit;
 
-namespace Calico.Felix.Rules.Tests;
+namespace Calico.TestKit;
 
 /// <summary>What the kernel holds, as <c>nft</c> prints it: the table's text, and each rule's expressions.</summary>
-internal static partial class NftDebugListing
+public static partial class NftDebugListing
 {
     public static string ListTable(NetnsScope scope)
     {
