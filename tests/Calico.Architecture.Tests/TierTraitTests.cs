@@ -1,4 +1,5 @@
 using Calico.TestKit;
+using Xunit.Abstractions;
 
 namespace Calico.Architecture.Tests;
 
@@ -7,7 +8,7 @@ namespace Calico.Architecture.Tests;
 /// cannot be left out of a tier or land in the unit tier while needing root.
 /// </summary>
 [Trait("Tier", "Unit")]
-public sealed class TierTraitTests
+public sealed class TierTraitTests(ITestOutputHelper output)
 {
     [Fact]
     public void EveryTestProject_IsReferencedHere_SoItsClassesAreChecked()
@@ -44,5 +45,24 @@ public sealed class TierTraitTests
 
         Assert.True(offenders.Count == 0,
             "Unit-tier classes that need root or start processes (mark them Root, or Cluster):\n" + string.Join("\n", offenders));
+    }
+
+    /// <summary>The fixture check is not blind on the real assemblies: it sees the etcd and namespace fixtures of root-tier classes.</summary>
+    [Fact]
+    public void RootDependencies_FoundInRootAndClusterClasses()
+    {
+        var found = TestAssemblies.Load()
+            .SelectMany(TestAssemblies.TestClasses)
+            .Where(c => !TierAudit.DeclaredTiers(c).Contains(TierAudit.Unit))
+            .SelectMany(c => TierAudit.RootDependencies(c, RootTierTypes.All, TestAssemblies.IsTestCode).Select(chain => c.FullName + ": " + chain))
+            .ToList();
+        foreach (var line in found)
+        {
+            output.WriteLine(line);
+        }
+
+        Assert.Contains(found, line => line.EndsWith("-> EtcdFixture", StringComparison.Ordinal));
+        Assert.Contains(found, line => line.EndsWith("-> EtcdClusterFixture", StringComparison.Ordinal));
+        Assert.Contains(found, line => line.EndsWith("-> NetnsScope", StringComparison.Ordinal));
     }
 }
