@@ -327,7 +327,7 @@ internal static class DataplaneControlBenchmarks
             if (agent.Applies() is { Count: > 0 } applies)
             {
                 var first = applies[0];
-                Stats.Row("  first apply: render / nft / routes", string.Create(CultureInfo.InvariantCulture, $"{first.Render,10:F1} / {first.Nft:F1} / {first.Routes:F1} ms ({first.Bytes / 1024} KiB script)"));
+                Stats.Row("  first apply: render / nft / routes", string.Create(CultureInfo.InvariantCulture, $"{first.Render,10:F1} / {first.Nft:F1} / {first.Routes:F1} ms ({(first.Bytes >= 0 ? $"{first.Bytes / 1024} KiB nft -f script" : $"{-first.Bytes} netlink steps")})"));
             }
 
             listing = await ControlAnchors.ListTableAsync(host.Path);
