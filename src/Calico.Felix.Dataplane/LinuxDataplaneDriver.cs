@@ -60,7 +60,7 @@ internal sealed partial class LinuxDataplaneDriver : IDataplaneDriver, IDisposab
         }
 
         long routesStarted = Stopwatch.GetTimestamp();
-        await SyncInterfacesAndRoutesAsync(desired.State, cancellationToken).ConfigureAwait(false);
+        await SyncInterfacesAndRoutesAsync(desired.State, desired.Render.AllowWorkloadSourceSpoofing, cancellationToken).ConfigureAwait(false);
         int length = write is null ? 0 : write.ScriptLength > 0 ? write.ScriptLength : -write.Steps;
         LastApply = (render, write?.Duration ?? TimeSpan.Zero, Stopwatch.GetElapsedTime(routesStarted), length);
         Log.Applied(_logger, render.TotalMilliseconds, LastApply.Nft.TotalMilliseconds, LastApply.Routes.TotalMilliseconds, LastApply.ScriptLength);
@@ -97,7 +97,7 @@ internal sealed partial class LinuxDataplaneDriver : IDataplaneDriver, IDisposab
 
         // Interface settings and routes are cheap to check: one dump each.
         _interfaces.Recheck();
-        RouteSyncResult routes = await SyncInterfacesAndRoutesAsync(desired.State, cancellationToken).ConfigureAwait(false);
+        RouteSyncResult routes = await SyncInterfacesAndRoutesAsync(desired.State, desired.Render.AllowWorkloadSourceSpoofing, cancellationToken).ConfigureAwait(false);
         if (routes.Added + routes.Replaced + routes.Removed > 0)
         {
             repaired = (repaired is null ? "" : repaired + "; ") + $"routes: {routes.Added} added, {routes.Replaced} replaced, {routes.Removed} removed";
@@ -116,9 +116,12 @@ internal sealed partial class LinuxDataplaneDriver : IDataplaneDriver, IDisposab
 
     private HashSet<PolicyKey> ProgrammedPoliciesSet() => _programmedSet ??= [.. ProgrammedPolicies];
 
-    private async Task<RouteSyncResult> SyncInterfacesAndRoutesAsync(DataplaneState state, CancellationToken cancellationToken)
+    /// <param name="allowSourceSpoofing">Felix's WorkloadSourceSpoofing is Any: a workload with allowSpoofedSourcePrefixes
+    /// gets rp_filter 0, since the kernel's reverse-path filter would otherwise drop what the nft source check lets through.</param>
+    private async Task<RouteSyncResult> SyncInterfacesAndRoutesAsync(DataplaneState state, bool allowSourceSpoofing, CancellationToken cancellationToken)
     {
         var routes = new Dictionary<string, IPNetwork[]>(StringComparer.Ordinal);
+        var interfaces = new Dictionary<string, bool>(StringComparer.Ordinal);
         foreach (EndpointIntent endpoint in state.Endpoints.Values)
         {
             if (endpoint.Key.IsHostEndpoint || endpoint.InterfaceName is not { Length: > 0 } iface || !_routes.IsWorkloadInterface(iface))
@@ -127,9 +130,10 @@ internal sealed partial class LinuxDataplaneDriver : IDataplaneDriver, IDisposab
             }
 
             routes[iface] = ParseNets(endpoint);
+            interfaces[iface] = allowSourceSpoofing && endpoint.AllowSpoofedSourcePrefixes.Count > 0;
         }
 
-        await _interfaces.ApplyAsync(routes.Keys, cancellationToken).ConfigureAwait(false);
+        await _interfaces.ApplyAsync(interfaces, cancellationToken).ConfigureAwait(false);
         await _routes.ApplyAsync(new WorkloadRoutes(routes, AllowRemovals: state.InSync), cancellationToken).ConfigureAwait(false);
         RouteSyncResult result = _routes.LastSync!;
         foreach (string failure in result.Failures)

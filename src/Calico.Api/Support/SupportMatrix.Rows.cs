@@ -108,7 +108,7 @@ public static partial class SupportMatrix
         b.Ignored(Wep, "spec.ipv4Gateway", "informational; the CNI plugin configures the container's gateway itself");
         b.Ignored(Wep, "spec.ipv6Gateway", "informational; the CNI plugin configures the container's gateway itself");
         b.Refused(Wep, "spec.ipNATs", "1:1 NAT (floating IPs) is not implemented: the external address would not reach the workload", "no NAT, or a load balancer in front of the workload");
-        b.Refused(Wep, "spec.allowSpoofedSourcePrefixes", "source-address spoofing exceptions are not implemented: the workload's other source addresses stay dropped", "the workload's own ipNetworks");
+        b.Acts(Wep, "spec.allowSpoofedSourcePrefixes", "accepted by the source (reverse-path) check in raw-PREROUTING from this workload's interface, as upstream only when FelixConfiguration workloadSourceSpoofing is Any; policy still applies");
         b.Refused(Wep, "spec.qosControls", "QoS (bandwidth, packet rate, connection limits, DSCP) is not implemented", "no QoS controls");
 
         // ---- IP addressing -----------------------------------------------------------------------------------
@@ -286,7 +286,7 @@ public static partial class SupportMatrix
         { Instead = "natOutgoingExclusions: IPPoolsOnly", Values = ["IPPoolsAndHostIPs"] });
         b.Refused(F, "spec.iptablesNATOutgoingInterfaceFilter", "outgoing NAT is not limited to an interface: it would masquerade on every interface", "no interface filter");
         b.Refused(F, "spec.disableConntrackInvalidCheck", "packets in conntrack state invalid are always dropped", "disableConntrackInvalidCheck: false");
-        b.Refused(F, "spec.workloadSourceSpoofing", "source-address spoofing by workloads cannot be enabled", "workloadSourceSpoofing: Disabled", defaults: ["Disabled"]);
+        b.Acts(F, "spec.workloadSourceSpoofing", "Any lets workload endpoints' allowSpoofedSourcePrefixes pass the source check; Disabled (default) ignores them");
         b.Refused(F, "spec.deviceRouteSourceAddress", "workload routes are programmed without a source address", "no deviceRouteSourceAddress");
         b.Refused(F, "spec.deviceRouteSourceAddressIPv6", "workload routes are programmed without a source address", "no deviceRouteSourceAddressIPv6");
         b.Refused(F, "spec.routeSyncDisabled", "calico-node always programs workload routes", "routeSyncDisabled: false");

@@ -1,15 +1,17 @@
 namespace Calico.Felix.Dataplane.Interfaces;
 
 /// <summary>
-/// The dataplane-manager seam: the set of workload interfaces in, each configured once it exists (the host-wide
-/// sysctls first, once), a report out. <see cref="Recheck"/> makes the next apply read every interface again.
+/// The dataplane-manager seam: the workload interfaces in, each with whether its workload may send from
+/// allowSpoofedSourcePrefixes (rp_filter 0, the nft source check then decides), each configured once it exists and
+/// again when that changes (the host-wide sysctls first, once), a report out. <see cref="Recheck"/> makes the next
+/// apply read every interface again.
 /// </summary>
-public sealed partial class WorkloadInterfaceConfigurator : IDataplaneManager<IReadOnlyCollection<string>>
+public sealed partial class WorkloadInterfaceConfigurator : IDataplaneManager<IReadOnlyDictionary<string, bool>>
 {
-    private readonly HashSet<string> _configured = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, bool> _configured = new(StringComparer.Ordinal);
     private bool _hostSysctlsDone;
 
-    public Task<DataplaneReport> ApplyAsync(IReadOnlyCollection<string> desired, CancellationToken cancellationToken)
+    public Task<DataplaneReport> ApplyAsync(IReadOnlyDictionary<string, bool> desired, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(desired);
         int writes = 0;
@@ -19,19 +21,23 @@ public sealed partial class WorkloadInterfaceConfigurator : IDataplaneManager<IR
             _hostSysctlsDone = true;
         }
 
-        _configured.IntersectWith(desired);
-        foreach (string iface in desired)
+        foreach (string gone in _configured.Keys.Where(iface => !desired.ContainsKey(iface)).ToList())
         {
-            if (_configured.Contains(iface))
+            _configured.Remove(gone);
+        }
+
+        foreach (var (iface, allowSourceSpoofing) in desired)
+        {
+            if (_configured.TryGetValue(iface, out bool configuredWith) && configuredWith == allowSourceSpoofing)
             {
                 continue;
             }
 
-            InterfaceConfigResult result = Configure(iface);
+            InterfaceConfigResult result = Configure(iface, allowSourceSpoofing);
             writes += result.SysctlsWritten;
             if (result.InterfaceExists)
             {
-                _configured.Add(iface);
+                _configured[iface] = allowSourceSpoofing;
             }
         }
 

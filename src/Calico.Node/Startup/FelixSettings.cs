@@ -25,6 +25,7 @@ internal sealed class FelixSettings(NodeSettings node, string? configFileText)
                 _ => Felix.Rules.EndpointToHostAction.Drop,
             },
             LogPrefix = config.LogPrefix.Length > 0 ? config.LogPrefix : "calico-packet",
+            AllowWorkloadSourceSpoofing = config.WorkloadSourceSpoofing == WorkloadSourceSpoofing.Any,
         };
         return RenderConfigExtras.WithFailsafes(render, config);
     }

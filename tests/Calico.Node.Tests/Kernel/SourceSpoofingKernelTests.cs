@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
+using Calico.Api;
 using Calico.Linux;
 
 namespace Calico.Node.Tests.Kernel;
@@ -60,6 +61,81 @@ public sealed partial class SourceSpoofingKernelTests(AgentHostFixture host) : I
 
         await CheckFamilyAsync(server, server.Address, friend, mallory, friend.Address, v6: false);
         await CheckFamilyAsync(server, server.Address6!, friend, mallory, friend.Address6!, v6: true);
+    }
+
+    [Fact]
+    public async Task Allowed_spoofed_prefix_passes_the_source_check_only_when_workload_source_spoofing_is_Any()
+    {
+        await host.ApplyAsync("""
+            apiVersion: projectcalico.org/v3
+            kind: NetworkPolicy
+            metadata:
+              name: only-vip-friend
+              namespace: ns1
+            spec:
+              selector: app == 'vip-server'
+              types: [Ingress]
+              ingress:
+              - action: Allow
+                protocol: UDP
+                source:
+                  nets: [10.65.9.9/32]
+            """);
+        Pod server = await host.AddPodAsync("vsrv", "10.65.0.60", ("app", "vip-server"));
+        Pod sender = await host.AddPodAsync("vsnd", "10.65.0.61");
+        IPAddress vip = IPAddress.Parse("10.65.9.9");
+        AgentHostFixture.Sh($"ip -n {sender.Netns} neigh replace 169.254.1.1 lladdr ee:ee:ee:ee:ee:ee dev eth0 nud permanent && " +
+                            $"ip -n {sender.Netns} addr add {vip}/32 dev eth0");
+        var wep = (WorkloadEndpoint)(await host.Client.GetAsync(ResourceKinds.WorkloadEndpoint, "ns1", "host1-k8s-vsnd-eth0", CancellationToken.None))!;
+        wep.Spec.AllowSpoofedSourcePrefixes = ["10.65.9.0/24"];
+        Assert.True((await host.Client.UpdateAsync(wep, CancellationToken.None)).Succeeded);
+
+        using Socket listener = await NetworkNamespace.RunInAsync("/var/run/netns/" + server.Netns, () =>
+        {
+            var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            s.Bind(new IPEndPoint(server.Address, Port));
+            return s;
+        });
+        var received = new ConcurrentQueue<(string Payload, IPAddress From)>();
+        using var stop = new CancellationTokenSource();
+        Task receiving = ReceiveAllAsync(listener, received, stop.Token);
+        try
+        {
+            using Socket spoofer = await BoundSocketAsync(sender.Netns, vip);
+
+            // WorkloadSourceSpoofing Disabled (the default): the prefix is ignored, the check drops the datagram.
+            long before = SpoofDrops(v6: false);
+            await host.WaitForAsync(async () =>
+            {
+                await spoofer.SendToAsync(Encoding.ASCII.GetBytes("disabled"), new IPEndPoint(server.Address, Port));
+                return SpoofDrops(v6: false) > before;
+            }, Converge, "the datagram from the allowed prefix to be dropped while WorkloadSourceSpoofing is Disabled");
+
+            await host.ApplyAsync("""
+                apiVersion: projectcalico.org/v3
+                kind: FelixConfiguration
+                metadata:
+                  name: node.host1
+                spec:
+                  workloadSourceSpoofing: Any
+                """);
+            await host.WaitForAsync(async () =>
+            {
+                await spoofer.SendToAsync(Encoding.ASCII.GetBytes("any"), new IPEndPoint(server.Address, Port));
+                await Task.Delay(50);
+                return received.Any(d => d.Payload == "any");
+            }, Converge, "the datagram from the allowed prefix to arrive once WorkloadSourceSpoofing is Any");
+
+            Assert.All(received, d => Assert.Equal(("any", vip), d));
+            Assert.Contains("allowSpoofedSourcePrefixes of", Nft("list chain inet calico raw-PREROUTING"), StringComparison.Ordinal);
+        }
+        finally
+        {
+            await host.DeleteAsync(ResourceKinds.FelixConfiguration, null, "node.host1");
+            await stop.CancelAsync();
+            listener.Close();
+            await receiving;
+        }
     }
 
     [Fact]
