@@ -92,6 +92,7 @@ public sealed partial class HostEndpointModesKernelTests(AgentHostFixture host) 
             await host.WaitForAsync(
                 () => Task.FromResult(Nft("list chain inet calico cali-fhfw-eth0").Contains("End of tier default", StringComparison.Ordinal)),
                 Converge, "the deleted forward rule restored");
+            Assert.True(Repairs() > 0, "the repair is logged");
             Assert.Null(await NetnsSockets.ProbeAsync(host.OutsideNs, pod.Address, 8090, ShortProbe));
         }
         finally
@@ -112,6 +113,8 @@ public sealed partial class HostEndpointModesKernelTests(AgentHostFixture host) 
         using var app = await NetnsSockets.ListenAsync(host.HostNs, IPAddress.Any, 8080);
         using var untracked = await NetnsSockets.ListenAsync(host.HostNs, IPAddress.Any, 8082);
         using var denied = await NetnsSockets.ListenAsync(host.HostNs, IPAddress.Any, 8083);
+
+        int repairsBefore = Repairs();
 
         // The host's port mappings, as a runtime's would be: 30080 to the pod, 30081 to the host's own 8080.
         AgentHostFixture.Sh($"ip netns exec {host.HostNs} nft -f - <<'EOF'\n" +
@@ -209,6 +212,11 @@ public sealed partial class HostEndpointModesKernelTests(AgentHostFixture host) 
             Assert.Null(await NetnsSockets.ProbeAsync(host.OutsideNs, Host, 8083, ShortProbe));
             Assert.NotNull(await NetnsSockets.ProbeAsync(host.OutsideNs, Host, 22, TimeSpan.FromSeconds(3)));
             Assert.True(ConntrackEntries(22) > 0, "the failsafe flow is tracked");
+
+            // The drift check reads every new chain and map (notrack, jump and accept entries) back as what was applied:
+            // two refresh intervals without a repair.
+            await Task.Delay(TimeSpan.FromSeconds(4.5));
+            Assert.Equal(repairsBefore, Repairs());
         }
         finally
         {
@@ -219,6 +227,8 @@ public sealed partial class HostEndpointModesKernelTests(AgentHostFixture host) 
             AgentHostFixture.Sh($"ip netns exec {host.HostNs} nft delete table ip nat");
         }
     }
+
+    private int Repairs() => Regex.Count(host.AgentOutput, "Dataplane drift repaired: nftables");
 
     /// <summary>Entries of the host namespace's conntrack table for a TCP destination port.</summary>
     private int ConntrackEntries(int port)
