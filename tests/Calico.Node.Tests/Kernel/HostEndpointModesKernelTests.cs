@@ -230,6 +230,72 @@ public sealed partial class HostEndpointModesKernelTests(AgentHostFixture host) 
 
     private int Repairs() => Regex.Count(host.AgentOutput, "Dataplane drift repaired: nftables");
 
+    [Fact]
+    public async Task Outside_to_outside_forwarding_through_a_host_endpoint_is_filtered_only_by_apply_on_forward_policy()
+    {
+        // A second network beyond the host's eth1: 198.19.0.0/24, "far".
+        string far = "cnf" + Guid.NewGuid().ToString("N")[..6];
+        var farAddress = IPAddress.Parse("198.19.0.2");
+        AgentHostFixture.Sh($"ip netns add {far}");
+        try
+        {
+            AgentHostFixture.Sh($"ip -n {far} link set lo up && ip -n {host.HostNs} link add eth1 type veth peer name far0 netns {far} && " +
+                                $"ip -n {host.HostNs} addr add 198.19.0.1/24 dev eth1 && ip -n {host.HostNs} link set eth1 up && " +
+                                $"ip -n {far} addr add 198.19.0.2/24 dev far0 && ip -n {far} link set far0 up && " +
+                                $"ip -n {far} route add default via 198.19.0.1 && ip -n {host.OutsideNs} route replace 198.19.0.0/24 via 198.18.0.1");
+            using var farWeb = await NetnsSockets.ListenAsync(far, IPAddress.Any, 8075);
+            using var farAlt = await NetnsSockets.ListenAsync(far, IPAddress.Any, 8076);
+            Assert.NotNull(await NetnsSockets.ProbeAsync(host.OutsideNs, farAddress, 8075, TimeSpan.FromSeconds(3)));
+
+            await host.ApplyAsync("""
+                apiVersion: projectcalico.org/v3
+                kind: HostEndpoint
+                metadata:
+                  name: host1-eth0
+                  labels:
+                    role: edge
+                spec:
+                  node: host1
+                  interfaceName: eth0
+                """);
+            try
+            {
+                // The host itself is closed (no policy); forwarding between the outside networks is not the host's traffic.
+                await host.WaitForAsync(() => Task.FromResult(Nft("list table inet calico").Contains("\"eth0\" : goto cali-fhfw-eth0", StringComparison.Ordinal)), Converge, "the host endpoint in force");
+                Assert.Equal(Outside.ToString(), await NetnsSockets.ProbeAsync(host.OutsideNs, farAddress, 8075, TimeSpan.FromSeconds(3)));
+
+                await host.ApplyAsync("""
+                    apiVersion: projectcalico.org/v3
+                    kind: GlobalNetworkPolicy
+                    metadata:
+                      name: edge-forward-deny
+                    spec:
+                      selector: role == 'edge'
+                      applyOnForward: true
+                      ingress:
+                      - action: Deny
+                        protocol: TCP
+                        destination:
+                          ports: [8075]
+                      - action: Allow
+                      egress:
+                      - action: Allow
+                    """);
+                await host.WaitForAsync(async () => await NetnsSockets.ProbeAsync(host.OutsideNs, farAddress, 8075, ShortProbe) is null, Converge, "outside-to-outside tcp 8075 dropped by the applyOnForward policy");
+                Assert.NotNull(await NetnsSockets.ProbeAsync(host.OutsideNs, farAddress, 8076, TimeSpan.FromSeconds(3)));
+            }
+            finally
+            {
+                await host.DeleteAsync(Api.ResourceKinds.GlobalNetworkPolicy, null, "edge-forward-deny");
+                await host.DeleteAsync(Api.ResourceKinds.HostEndpoint, null, "host1-eth0");
+            }
+        }
+        finally
+        {
+            AgentHostFixture.Sh($"ip -n {host.OutsideNs} route del 198.19.0.0/24 2>/dev/null || true; ip netns del {far} 2>/dev/null || true");
+        }
+    }
+
     /// <summary>Entries of the host namespace's conntrack table for a TCP destination port.</summary>
     private int ConntrackEntries(int port)
     {
