@@ -9,7 +9,9 @@ namespace Calico.Node.Tests.Kernel;
 /// forwarded traffic to and from pods passes; applyOnForward policy then filters the forwarded traffic; the rules
 /// survive <c>kill -9</c> and are repaired after a hand edit. A second case: preDNAT policy sees the port before a DNAT
 /// of the host's own <c>table ip nat</c> and its Allow lets a flow past the normal policy; doNotTrack policy lets a flow in
-/// without a conntrack entry, drops what it denies, and the failsafe port stays open under it.
+/// without a conntrack entry (IPv4 and IPv6), drops what it denies, and the failsafe port stays open under it; no drift
+/// repair loop follows. A third: forwarding between two outside networks through the host endpoint passes until an
+/// applyOnForward policy filters it.
 /// </summary>
 [Trait("Tier", "Root")]
 public sealed partial class HostEndpointModesKernelTests(AgentHostFixture host) : IClassFixture<AgentHostFixture>
@@ -208,6 +210,17 @@ public sealed partial class HostEndpointModesKernelTests(AgentHostFixture host) 
             Assert.Equal(0, ConntrackEntries(8082));
             Assert.True(UntrackedAccepted() > 0);
 
+            // IPv6 the same: untracked in, no conntrack entry; the untracked Deny applies.
+            AgentHostFixture.Sh($"ip -n {host.HostNs} addr add fd00:18::1/64 dev eth0 nodad && ip -n {host.OutsideNs} addr add fd00:18::2/64 dev out0 nodad");
+            using (var untracked6 = await NetnsSockets.ListenAsync(host.HostNs, IPAddress.IPv6Any, 8082))
+            using (var denied6 = await NetnsSockets.ListenAsync(host.HostNs, IPAddress.IPv6Any, 8083))
+            {
+                var host6 = IPAddress.Parse("fd00:18::1");
+                await host.WaitForAsync(async () => await NetnsSockets.ProbeAsync(host.OutsideNs, host6, 8082, ShortProbe) is not null, Converge, "untracked tcp 8082 into the host over IPv6");
+                Assert.Equal(0, ConntrackEntries(8082, "ipv6"));
+                Assert.Null(await NetnsSockets.ProbeAsync(host.OutsideNs, host6, 8083, ShortProbe));
+            }
+
             // Its Deny drops what the normal policy would allow; the failsafe port stays open although it denies 22 too.
             Assert.Null(await NetnsSockets.ProbeAsync(host.OutsideNs, Host, 8083, ShortProbe));
             Assert.NotNull(await NetnsSockets.ProbeAsync(host.OutsideNs, Host, 22, TimeSpan.FromSeconds(3)));
@@ -224,7 +237,8 @@ public sealed partial class HostEndpointModesKernelTests(AgentHostFixture host) 
             await host.DeleteAsync(Api.ResourceKinds.GlobalNetworkPolicy, null, "edge-prednat");
             await host.DeleteAsync(Api.ResourceKinds.GlobalNetworkPolicy, null, "edge-normal");
             await host.DeleteAsync(Api.ResourceKinds.HostEndpoint, null, "host1-eth0");
-            AgentHostFixture.Sh($"ip netns exec {host.HostNs} nft delete table ip nat");
+            AgentHostFixture.Sh($"ip netns exec {host.HostNs} nft delete table ip nat; ip -n {host.HostNs} addr del fd00:18::1/64 dev eth0 2>/dev/null; " +
+                                $"ip -n {host.OutsideNs} addr del fd00:18::2/64 dev out0 2>/dev/null; true");
         }
     }
 
@@ -297,9 +311,9 @@ public sealed partial class HostEndpointModesKernelTests(AgentHostFixture host) 
     }
 
     /// <summary>Entries of the host namespace's conntrack table for a TCP destination port.</summary>
-    private int ConntrackEntries(int port)
+    private int ConntrackEntries(int port, string family = "ipv4")
     {
-        string output = AgentHostFixture.Sh($"ip netns exec {host.HostNs} conntrack -L -p tcp --dport {port} 2>/dev/null || true");
+        string output = AgentHostFixture.Sh($"ip netns exec {host.HostNs} conntrack -L -f {family} -p tcp --dport {port} 2>/dev/null || true");
         return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(l => l.StartsWith("tcp", StringComparison.Ordinal));
     }
 
