@@ -101,7 +101,7 @@ public sealed class PortMappingTests(PortMappingFixture fx) : IClassFixture<Port
         }
     }
 
-    [Fact(Skip = "needs preDNAT rendering (h-hep-rules)")]
+    [Fact]
     public async Task PreDnatHostPolicy_SeesHostPort_DeniesOneSourceAllowsAnother()
     {
         if (!Requirements.Podman())
