@@ -29,6 +29,11 @@ public static class LabWorkloads
         None,
     }
 
+    /// <summary>A pod without published ports.</summary>
+    public static Task<LabPod> RunAsync(
+        LabLayout layout, LabDatastore datastore, string hostName, PodRef pod, IReadOnlyDictionary<string, string> labels, IReadOnlyList<Probe> serve, ListenerMode listener, CancellationToken cancellationToken) =>
+        RunAsync(layout, datastore, hostName, pod, labels, serve, [], listener, cancellationToken);
+
     public static async Task<LabPod> RunAsync(
         LabLayout layout, LabDatastore datastore, string hostName, PodRef pod, IReadOnlyDictionary<string, string> labels, IReadOnlyList<Probe> serve, IReadOnlyList<PortMapping> publish, ListenerMode listener, CancellationToken cancellationToken)
     {
