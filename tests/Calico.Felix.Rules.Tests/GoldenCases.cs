@@ -15,6 +15,7 @@ internal static class GoldenCases
     {
         "empty", "profile-only", "tiers-and-rules", "endpoint-to-host-accept", "from-calc-graph", "host-endpoints", "nat-outgoing",
         "merged-tiers-and-rules", "merged-from-calc-graph", "merged-host-endpoints", "merged-runs", "spoofed-source-prefixes",
+        "nat-outgoing-address", "nat-port-range", "nat-exclude-host-ips", "nat-interface-filter", "nat-outgoing-all-options",
     };
 
     private static readonly RenderConfig Unmerged = new() { MergeRuleRuns = false };
@@ -33,6 +34,7 @@ internal static class GoldenCases
         "merged-host-endpoints" => (HostEndpoints(), HostEndpointsConfig(new RenderConfig())),
         "merged-runs" => (MergedRuns.State(), new RenderConfig()),
         "spoofed-source-prefixes" => (SpoofedSourcePrefixes(), Unmerged with { AllowWorkloadSourceSpoofing = true }),
+        _ when NatGoldenCases.Has(name) => (ProfileOnly(), NatGoldenCases.Config(name)),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown golden case"),
     };
 
@@ -44,7 +46,7 @@ internal static class GoldenCases
     /// <summary>NAT inputs per case: only "nat-outgoing" has pools (v4 and v6, one v4 pool without natOutgoing).</summary>
     public static NatInputs NatFor(string name) => name == "nat-outgoing"
         ? new NatInputs(["10.0.0.0/16", "10.10.0.0/16", "fd00:10::/64"], ["10.0.0.0/16", "fd00:10::/64"])
-        : NatInputs.None;
+        : NatGoldenCases.Has(name) ? NatGoldenCases.Nat : NatInputs.None;
 
     public static PolicyKey DenyAllPolicy { get; } = new("default", "GlobalNetworkPolicy", null, "deny-all");
 
