@@ -47,7 +47,7 @@ internal sealed partial class LinuxDataplaneDriver : IDataplaneDriver, IDisposab
     public async Task ApplyAsync(DesiredDataplane desired, CancellationToken cancellationToken)
     {
         long started = Stopwatch.GetTimestamp();
-        NftTable table = NftablesRenderer.Build(desired.State, desired.Render, new NatInputs(desired.AllPoolCidrs, desired.MasqueradePoolCidrs), _renderCache);
+        NftTable table = NftablesRenderer.Build(desired.State, desired.Render, new NatInputs(desired.AllPoolCidrs, desired.MasqueradePoolCidrs) { HostAddresses = desired.HostAddresses }, _renderCache);
         TimeSpan render = Stopwatch.GetElapsedTime(started);
         NftWriteResult? before = _nftables.LastWrite;
         await _nftables.ApplyAsync(table, cancellationToken).ConfigureAwait(false);

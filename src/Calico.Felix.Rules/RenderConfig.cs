@@ -34,6 +34,9 @@ public sealed record RenderConfig
     /// </summary>
     public bool AllowWorkloadSourceSpoofing { get; init; }
 
+    /// <summary>Felix's NAT outgoing options (natOutgoingAddress, natPortRange, natOutgoingExclusions, interface filter).</summary>
+    public NatOutgoingConfig NatOutgoing { get; init; } = NatOutgoingConfig.Default;
+
     /// <summary>Felix <c>FailsafeInboundHostPorts</c>: always open into the host through a host endpoint.</summary>
     public IReadOnlyList<HostPort> FailsafeInboundHostPorts { get; init; } = DefaultFailsafeInbound;
 
@@ -69,6 +72,7 @@ public sealed record RenderConfig
             throw Bad(nameof(PassMark), NftNames.Hex(PassMark), "must differ from AcceptMark");
         }
 
+        NatOutgoing.Validate();
         CheckHostPorts(nameof(FailsafeInboundHostPorts), FailsafeInboundHostPorts);
         CheckHostPorts(nameof(FailsafeOutboundHostPorts), FailsafeOutboundHostPorts);
         if (LogPrefix.Length > 127 || LogPrefix.Contains('"', StringComparison.Ordinal) || LogPrefix.Contains('\\', StringComparison.Ordinal) || HasControl(LogPrefix))

@@ -16,6 +16,7 @@ internal static class GoldenCases
         "empty", "profile-only", "tiers-and-rules", "endpoint-to-host-accept", "from-calc-graph", "host-endpoints", "nat-outgoing",
         "merged-tiers-and-rules", "merged-from-calc-graph", "merged-host-endpoints", "merged-runs", "spoofed-source-prefixes",
         "host-endpoint-modes", "merged-host-endpoint-modes",
+        "nat-outgoing-address", "nat-port-range", "nat-exclude-host-ips", "nat-interface-filter", "nat-outgoing-all-options",
     };
 
     private static readonly RenderConfig Unmerged = new() { MergeRuleRuns = false };
@@ -36,6 +37,7 @@ internal static class GoldenCases
         "spoofed-source-prefixes" => (SpoofedSourcePrefixes(), Unmerged with { AllowWorkloadSourceSpoofing = true }),
         "host-endpoint-modes" => (FromYaml(File.ReadAllText(Golden.PathOf(name, "input.yaml"))), HostEndpointsConfig(Unmerged)),
         "merged-host-endpoint-modes" => (FromYaml(File.ReadAllText(Golden.PathOf("host-endpoint-modes", "input.yaml"))), HostEndpointsConfig(new RenderConfig())),
+        _ when NatGoldenCases.Has(name) => (ProfileOnly(), NatGoldenCases.Config(name)),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown golden case"),
     };
 
@@ -47,7 +49,7 @@ internal static class GoldenCases
     /// <summary>NAT inputs per case: only "nat-outgoing" has pools (v4 and v6, one v4 pool without natOutgoing).</summary>
     public static NatInputs NatFor(string name) => name == "nat-outgoing"
         ? new NatInputs(["10.0.0.0/16", "10.10.0.0/16", "fd00:10::/64"], ["10.0.0.0/16", "fd00:10::/64"])
-        : NatInputs.None;
+        : NatGoldenCases.Has(name) ? NatGoldenCases.Nat : NatInputs.None;
 
     public static PolicyKey DenyAllPolicy { get; } = new("default", "GlobalNetworkPolicy", null, "deny-all");
 

@@ -276,12 +276,10 @@ public static partial class SupportMatrix
         b.Refused(F, "spec.wireguardHostEncryptionEnabled", NoWireguard, "an encrypted underlay (IPsec, a VPN) outside Calico", blocks: true);
         b.Refused(F, "spec.bpfEnabled", "the eBPF dataplane is not implemented; the nftables dataplane is used", "bpfEnabled: false");
         b.Refused(F, "spec.ipipEnabled", NoIpip, "an IP pool with vxlanMode");
-        b.Refused(F, "spec.natOutgoingAddress", "SNAT to a fixed address is not implemented: outgoing NAT masquerades to the interface's address", "no natOutgoingAddress");
-        b.Refused(F, "spec.natPortRange", "outgoing NAT uses the full port range (masquerade fully-random)", "no natPortRange");
-        b.Add(new FieldSupport(F, "spec.natOutgoingExclusions", SupportStatus.Acts, "IPPoolsOnly: traffic to the pools is not masqueraded"));
-        b.Add(new FieldSupport(F, "spec.natOutgoingExclusions", SupportStatus.Refused, "excluding host IPs from outgoing NAT is not implemented: traffic to other hosts would be masqueraded")
-        { Instead = "natOutgoingExclusions: IPPoolsOnly", Values = ["IPPoolsAndHostIPs"] });
-        b.Refused(F, "spec.iptablesNATOutgoingInterfaceFilter", "outgoing NAT is not limited to an interface: it would masquerade on every interface", "no interface filter");
+        b.Acts(F, "spec.natOutgoingAddress", "IPv4 traffic from natOutgoing pools is SNATed to this address instead of masqueraded (snat ip to ADDR fully-random); IPv6 pools keep masquerade, as upstream");
+        b.Acts(F, "spec.natPortRange", "TCP and UDP leaving natOutgoing pools get a source port in this range (masquerade to :MIN-MAX, or snat to ADDR:MIN-MAX)");
+        b.Acts(F, "spec.natOutgoingExclusions", "IPPoolsOnly: traffic to the pools is not NATed; IPPoolsAndHostIPs: nor traffic to any node's BGP address (sets cali40/cali60all-hosts-net)");
+        b.Acts(F, "spec.iptablesNATOutgoingInterfaceFilter", "outgoing NAT only for traffic leaving this interface (oifname; a trailing + is nft's * wildcard)");
         b.Refused(F, "spec.disableConntrackInvalidCheck", "packets in conntrack state invalid are always dropped", "disableConntrackInvalidCheck: false");
         b.Acts(F, "spec.workloadSourceSpoofing", "Any lets workload endpoints' allowSpoofedSourcePrefixes pass the source check; Disabled (default) ignores them");
         b.Refused(F, "spec.deviceRouteSourceAddress", "workload routes are programmed without a source address", "no deviceRouteSourceAddress");

@@ -26,6 +26,7 @@ internal sealed class FelixSettings(NodeSettings node, string? configFileText)
             },
             LogPrefix = config.LogPrefix.Length > 0 ? config.LogPrefix : "calico-packet",
             AllowWorkloadSourceSpoofing = config.WorkloadSourceSpoofing == WorkloadSourceSpoofing.Any,
+            NatOutgoing = NatOutgoingSettings.From(config),
         };
         return RenderConfigExtras.WithFailsafes(render, config);
     }
