@@ -26,6 +26,7 @@ internal sealed class FelixSettings(NodeSettings node, string? configFileText)
             },
             LogPrefix = config.LogPrefix.Length > 0 ? config.LogPrefix : "calico-packet",
             AllowWorkloadSourceSpoofing = config.WorkloadSourceSpoofing == WorkloadSourceSpoofing.Any,
+            FloatingIps = config.FloatingIps == Felix.Config.FloatingIps.Enabled,
         };
         return RenderConfigExtras.WithFailsafes(render, config);
     }
