@@ -50,6 +50,7 @@ public static partial class NftablesRenderer
         AddBaseChains(chains, ctx, hasHostEndpoints: hosts.Count > 0);
         AddSourceCheckChain(chains, ctx, workloads);
         AddNatChain(chains, masqueradeV4, masqueradeV6);
+        AddFloatingIpChains(chains, ctx, workloads);
         AddDispatchChains(chains);
         if (hosts.Count > 0)
         {

@@ -5,7 +5,7 @@ using Calico.Felix.Calc.Model;
 namespace Calico.Felix.Rules.Tests;
 
 /// <summary>The golden cases: small dataplane states built in code, or from testdata/&lt;case&gt;/input.yaml through the graph.</summary>
-internal static class GoldenCases
+internal static partial class GoldenCases
 {
     public const string NetSet = "s:web-pods";
     public const string NamedPortSet = "n:http-web";
@@ -15,6 +15,7 @@ internal static class GoldenCases
     {
         "empty", "profile-only", "tiers-and-rules", "endpoint-to-host-accept", "from-calc-graph", "host-endpoints", "nat-outgoing",
         "merged-tiers-and-rules", "merged-from-calc-graph", "merged-host-endpoints", "merged-runs", "spoofed-source-prefixes",
+        "floating-ips",
     };
 
     private static readonly RenderConfig Unmerged = new() { MergeRuleRuns = false };
@@ -33,6 +34,7 @@ internal static class GoldenCases
         "merged-host-endpoints" => (HostEndpoints(), HostEndpointsConfig(new RenderConfig())),
         "merged-runs" => (MergedRuns.State(), new RenderConfig()),
         "spoofed-source-prefixes" => (SpoofedSourcePrefixes(), Unmerged with { AllowWorkloadSourceSpoofing = true }),
+        "floating-ips" => (FloatingIps(), Unmerged with { FloatingIps = true }),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown golden case"),
     };
 
