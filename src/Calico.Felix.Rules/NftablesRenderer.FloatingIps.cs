@@ -16,6 +16,9 @@ public static partial class NftablesRenderer
 
     private static readonly NftPriority DstNat = new("dstnat", 0);
 
+    /// <summary>The same number (-100) for the output hook, where nft accepts the name <c>dstnat</c> only in some versions.</summary>
+    private static readonly NftPriority DstNatForOutput = NftPriority.Filter.Plus(-100);
+
     /// <summary>
     /// Before NAT outgoing (srcnat + 10): the first NAT binding a connection gets wins, and upstream's cali-POSTROUTING
     /// runs cali-fip-snat before cali-nat-outgoing.
@@ -90,7 +93,7 @@ public static partial class NftablesRenderer
         }
 
         chains.Add(Chain(FloatingIpDnatPrerouting, dnatRules, new NftChainHeader(NftChainType.Nat, NftHook.Prerouting, DstNat), "Floating IPs: DNAT to the workload"));
-        chains.Add(Chain(FloatingIpDnatOutput, [.. dnatRules], new NftChainHeader(NftChainType.Nat, NftHook.Output, DstNat), "Floating IPs: DNAT of the host's own traffic"));
+        chains.Add(Chain(FloatingIpDnatOutput, [.. dnatRules], new NftChainHeader(NftChainType.Nat, NftHook.Output, DstNatForOutput), "Floating IPs: DNAT of the host's own traffic"));
         chains.Add(Chain(FloatingIpSnat, snatRules, FloatingIpSnatHeader, "Floating IPs: SNAT of a workload reaching itself"));
     }
 }
