@@ -50,6 +50,7 @@ public static partial class NftablesRenderer
         AddBaseChains(chains, ctx, heps);
         AddSourceCheckChain(chains, ctx, workloads, heps);
         AddNatChain(chains, masqueradeV4, masqueradeV6, config.NatOutgoing);
+        AddFloatingIpChains(chains, ctx, workloads);
         AddDispatchChains(chains);
         if (heps.Any)
         {

@@ -5,7 +5,7 @@ using Calico.Felix.Calc.Model;
 namespace Calico.Felix.Rules.Tests;
 
 /// <summary>The golden cases: small dataplane states built in code, or from testdata/&lt;case&gt;/input.yaml through the graph.</summary>
-internal static class GoldenCases
+internal static partial class GoldenCases
 {
     public const string NetSet = "s:web-pods";
     public const string NamedPortSet = "n:http-web";
@@ -17,6 +17,7 @@ internal static class GoldenCases
         "merged-tiers-and-rules", "merged-from-calc-graph", "merged-host-endpoints", "merged-runs", "spoofed-source-prefixes",
         "host-endpoint-modes", "merged-host-endpoint-modes",
         "nat-outgoing-address", "nat-port-range", "nat-exclude-host-ips", "nat-interface-filter", "nat-outgoing-all-options",
+        "floating-ips",
     };
 
     private static readonly RenderConfig Unmerged = new() { MergeRuleRuns = false };
@@ -38,6 +39,7 @@ internal static class GoldenCases
         "host-endpoint-modes" => (FromYaml(File.ReadAllText(Golden.PathOf(name, "input.yaml"))), HostEndpointsConfig(Unmerged)),
         "merged-host-endpoint-modes" => (FromYaml(File.ReadAllText(Golden.PathOf("host-endpoint-modes", "input.yaml"))), HostEndpointsConfig(new RenderConfig())),
         _ when NatGoldenCases.Has(name) => (ProfileOnly(), NatGoldenCases.Config(name)),
+        "floating-ips" => (FloatingIps(), Unmerged with { FloatingIps = true }),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown golden case"),
     };
 
