@@ -22,7 +22,6 @@ public sealed class SupportMatrixCtlTests : IDisposable
     [InlineData("apply", "FelixConfiguration", "default", "", "spec:\n  bpfEnabled: true\n", "spec.bpfEnabled = 'true'", "eBPF dataplane is not implemented")]
     [InlineData("apply", "FelixConfiguration", "default", "", "spec:\n  natOutgoingExclusions: IPPoolsAndHostIPs\n", "spec.natOutgoingExclusions = 'IPPoolsAndHostIPs'", "use natOutgoingExclusions: IPPoolsOnly instead")]
     [InlineData("apply", "HostEndpoint", "all-ifaces", "", "spec:\n  node: n1\n  interfaceName: \"*\"\n", "spec.interfaceName = '*'", "all-interfaces")]
-    [InlineData("apply", "HostEndpoint", "ips-only", "", "spec:\n  node: n1\n  expectedIPs: [10.0.0.1]\n", "spec.interfaceName = ''", "without interfaceName")]
     [InlineData("apply", "NetworkPolicy", "svc", "ns1", "spec:\n  selector: all()\n  egress:\n  - action: Allow\n    destination:\n      services: {name: kube-dns, namespace: kube-system}\n", "spec.egress[].destination.services", "never matches")]
     [InlineData("create", "NetworkPolicy", "http", "ns1", "spec:\n  selector: all()\n  ingress:\n  - action: Allow\n    http: {methods: [GET]}\n", "spec.ingress[].http", "application-layer proxy")]
     [InlineData("apply", "BGPConfiguration", "default", "", "spec:\n  serviceClusterIPs:\n  - cidr: 10.96.0.0/12\n", "spec.serviceClusterIPs", "advertising Kubernetes service addresses")]

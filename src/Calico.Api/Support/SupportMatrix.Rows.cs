@@ -81,10 +81,8 @@ public static partial class SupportMatrix
         b.Add(new FieldSupport(Hep, "spec.interfaceName", SupportStatus.Refused,
             "an all-interfaces (\"*\") host endpoint is not rendered: the host would stay unprotected")
         { Instead = "one host endpoint per interface, with its name", Values = ["*"], BlocksReadiness = true });
-        b.Add(new FieldSupport(Hep, "spec.interfaceName", SupportStatus.Refused,
-            "a host endpoint without interfaceName (expectedIPs only) is not rendered: the host would stay unprotected")
-        { Instead = "interfaceName", WhenAbsent = true, BlocksReadiness = true });
-        b.Acts(Hep, "spec.expectedIPs", "the endpoint's addresses in the selector sets other policies use");
+        b.Acts(Hep, "spec.expectedIPs",
+            "the endpoint's addresses in the selector sets other policies use; without interfaceName, the endpoint binds the host interfaces holding one of them, followed as addresses move (first name wins)");
         b.Acts(Hep, "spec.profiles", "profiles applied after the policies");
         b.Acts(Hep, "spec.ports", "named ports for rules", subtree: true);
 

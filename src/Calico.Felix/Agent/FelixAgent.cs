@@ -214,7 +214,7 @@ internal sealed partial class FelixAgent : ISyncerCallbacks
                 case AgentMessageKind.HostInterfaces:
                     if (_hostEndpoints.SetInterfaces(message.Interfaces!))
                     {
-                        Log.HostInterfaces(_logger, message.Interfaces!.ToString());
+                        Log.HostInterfaces(_logger, message.Interfaces!);
                     }
 
                     break;
@@ -440,6 +440,6 @@ internal sealed partial class FelixAgent : ISyncerCallbacks
         public static partial void ConfigChanged(ILogger logger);
 
         [LoggerMessage(9, LogLevel.Information, "Host interfaces changed; host endpoints re-resolved: {Interfaces}")]
-        public static partial void HostInterfaces(ILogger logger, string interfaces);
+        public static partial void HostInterfaces(ILogger logger, HostInterfaces interfaces);
     }
 }

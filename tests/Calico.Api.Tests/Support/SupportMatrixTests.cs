@@ -61,7 +61,6 @@ public sealed class SupportMatrixTests
     [InlineData("apiVersion: projectcalico.org/v3\nkind: FelixConfiguration\nmetadata: {name: default}\nspec: {natOutgoingExclusions: IPPoolsAndHostIPs}", "spec.natOutgoingExclusions", "IPPoolsAndHostIPs")]
     [InlineData("apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata: {name: p}\nspec: {cidr: 10.0.0.0/16, ipipMode: Always}", "spec.ipipMode", "Always")]
     [InlineData("apiVersion: projectcalico.org/v3\nkind: HostEndpoint\nmetadata: {name: h}\nspec: {node: n1, interfaceName: '*'}", "spec.interfaceName", "*")]
-    [InlineData("apiVersion: projectcalico.org/v3\nkind: HostEndpoint\nmetadata: {name: h}\nspec: {node: n1, expectedIPs: [10.0.0.1]}", "spec.interfaceName", "")]
     [InlineData("apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {name: p, namespace: ns1}\nspec: {ingress: [{action: Allow, http: {methods: [GET]}}]}", "spec.ingress[].http", "{\"methods\":[\"GET\"]}")]
     [InlineData("apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec: {egress: [{action: Allow, destination: {services: {name: s, namespace: n}}}]}", "spec.egress[].destination.services", "{\"name\":\"s\",\"namespace\":\"n\"}")]
     [InlineData("apiVersion: projectcalico.org/v3\nkind: BGPPeer\nmetadata: {name: p}\nspec: {peerIP: 10.0.0.9, asNumber: 65000, filters: [f1]}", "spec.filters", "[\"f1\"]")]
@@ -79,6 +78,7 @@ public sealed class SupportMatrixTests
     [InlineData("apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata: {name: p}\nspec: {cidr: 10.0.0.0/16, ipipMode: Never, vxlanMode: Always, natOutgoing: true}")]
     [InlineData("apiVersion: projectcalico.org/v3\nkind: BGPConfiguration\nmetadata: {name: default}\nspec: {bindMode: None, serviceLoadBalancerAggregation: Enabled, nodeToNodeMeshEnabled: true, asNumber: 64512, serviceClusterIPs: []}")]
     [InlineData("apiVersion: projectcalico.org/v3\nkind: HostEndpoint\nmetadata: {name: h}\nspec: {node: n1, interfaceName: eth0, expectedIPs: [10.0.0.1]}")]
+    [InlineData("apiVersion: projectcalico.org/v3\nkind: HostEndpoint\nmetadata: {name: h}\nspec: {node: n1, expectedIPs: [10.0.0.1]}")]
     public void Check_ExplicitDefaults_FindNothing(string yaml)
     {
         Assert.Empty(SupportMatrix.Check(ResourceCodec.Decode(yaml).Single()));
