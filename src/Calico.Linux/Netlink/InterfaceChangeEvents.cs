@@ -19,6 +19,11 @@ public sealed class InterfaceChangeEvents : IDisposable
     public static InterfaceChangeEvents Open() =>
         new(NetlinkSocket.Open(NetlinkProtocol.Route, RtmgrpLink | RtmgrpIpv4Ifaddr | RtmgrpIpv6Ifaddr));
 
+    /// <summary>Subscribes inside the namespace at <paramref name="netnsPath"/> (from a dedicated thread).</summary>
+    public static async Task<InterfaceChangeEvents> OpenInAsync(string netnsPath, CancellationToken cancellationToken) =>
+        new(await NetworkNamespace.RunInAsync(
+            netnsPath, () => NetlinkSocket.Open(NetlinkProtocol.Route, RtmgrpLink | RtmgrpIpv4Ifaddr | RtmgrpIpv6Ifaddr), cancellationToken).ConfigureAwait(false));
+
     /// <summary>
     /// Waits up to <paramref name="timeout"/> for a link or address to be added, changed or removed, and consumes
     /// every notification queued; true when there was one (or some were lost), false on timeout.
