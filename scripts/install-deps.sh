@@ -11,6 +11,7 @@ packages=(
   podman runc busybox-static containernetworking-plugins  # CNI tests: a real runtime, an image from busybox
   iperf3                    # dataplane tests and benchmarks: real TCP flows between workloads
   bird2                     # BGP: calico-node runs BIRD 2 with the configuration it renders
+  conntrack                 # host endpoint tests: doNotTrack policy leaves no conntrack entry (conntrack -L)
 )
 
 missing=()

@@ -21,6 +21,41 @@ internal static class NftNames
     public const string FailsafeOut = "cali-failsafe-out";
     public const string NatPostrouting = "nat-POSTROUTING";
     public const string RawPrerouting = "raw-PREROUTING";
+
+    /// <summary>Base chain, hook output priority raw: clears Calico's marks, untracked (doNotTrack) host endpoint egress.</summary>
+    public const string RawOutput = "raw-OUTPUT";
+
+    /// <summary>Base chain, hook prerouting priority mangle (before DNAT): preDNAT host endpoint policy.</summary>
+    public const string ManglePrerouting = "mangle-PREROUTING";
+
+    /// <summary>Chain and map: forwarded traffic arriving through a host endpoint (applyOnForward ingress).</summary>
+    public const string FromHostEndpointForwardDispatch = "cali-from-hep-fwd-dispatch";
+
+    /// <summary>Chain and map: forwarded traffic leaving through a host endpoint (applyOnForward egress).</summary>
+    public const string ToHostEndpointForwardDispatch = "cali-to-hep-fwd-dispatch";
+
+    /// <summary>Map (entries jump): untracked ingress, from raw-PREROUTING.</summary>
+    public const string FromHostEndpointNoTrackDispatch = "cali-from-hep-notrack";
+
+    /// <summary>Map (entries jump): untracked egress, from raw-OUTPUT.</summary>
+    public const string ToHostEndpointNoTrackDispatch = "cali-to-hep-notrack";
+
+    /// <summary>Map: preDNAT ingress, from mangle-PREROUTING.</summary>
+    public const string FromHostEndpointPreDnatDispatch = "cali-from-hep-prednat";
+
+    /// <summary>Failsafe chains of the raw hooks: also replies by source port (untracked policy cannot see the flow).</summary>
+    public const string FailsafeInRaw = "cali-failsafe-in-raw";
+
+    public const string FailsafeOutRaw = "cali-failsafe-out-raw";
+
+    /// <summary>
+    /// The interface token of the all-interfaces host endpoint (<c>interfaceName: "*"</c>) in <c>cali-fh-</c>/<c>cali-th-</c>
+    /// chains, upstream's <c>any-interface-at-all</c>; longer than any interface name (15), so no named HEP can collide.
+    /// </summary>
+    public const string AllInterfaces = "any-interface-at-all";
+
+    /// <summary>The same for the longer prefixes (<c>cali-fhfw-</c>, ...), within 28 characters and still longer than 15.</summary>
+    public const string AllInterfacesShort = "any-iface-at-all";
     public const int MaxChainName = 28;
 
     /// <summary>Policy chain: <c>cali-pi-</c>/<c>cali-po-</c> + 20 characters of base64url(SHA-256(policy key)).</summary>
@@ -41,10 +76,30 @@ internal static class NftNames
     public static string ToWorkloadChain(string iface) => "cali-tw-" + iface;
 
     /// <summary>From host endpoint: traffic arriving through the interface into the host (the HEP's ingress policy).</summary>
-    public static string FromHostEndpointChain(string iface) => "cali-fh-" + iface;
+    public static string FromHostEndpointChain(string iface) => "cali-fh-" + HostToken(iface);
 
     /// <summary>To host endpoint: traffic from the host leaving through the interface (the HEP's egress policy).</summary>
-    public static string ToHostEndpointChain(string iface) => "cali-th-" + iface;
+    public static string ToHostEndpointChain(string iface) => "cali-th-" + HostToken(iface);
+
+    /// <summary>Forward from host endpoint: forwarded traffic arriving through the interface (applyOnForward ingress).</summary>
+    public static string FromHostEndpointForwardChain(string iface) => "cali-fhfw-" + Short(iface);
+
+    /// <summary>Forward to host endpoint: forwarded traffic leaving through the interface (applyOnForward egress).</summary>
+    public static string ToHostEndpointForwardChain(string iface) => "cali-thfw-" + Short(iface);
+
+    /// <summary>preDNAT ingress through the interface (mangle-PREROUTING).</summary>
+    public static string FromHostEndpointPreDnatChain(string iface) => "cali-fhpd-" + Short(iface);
+
+    /// <summary>Untracked (doNotTrack) ingress through the interface (raw-PREROUTING).</summary>
+    public static string FromHostEndpointNoTrackChain(string iface) => "cali-fhnt-" + Short(iface);
+
+    /// <summary>Untracked (doNotTrack) egress through the interface (raw-OUTPUT).</summary>
+    public static string ToHostEndpointNoTrackChain(string iface) => "cali-thnt-" + Short(iface);
+
+    /// <summary>The chain token of a host endpoint interface: its name, or <see cref="AllInterfaces"/> for <c>*</c>.</summary>
+    public static string HostToken(string iface) => iface == "*" ? AllInterfaces : iface;
+
+    private static string Short(string iface) => iface == "*" ? AllInterfacesShort : iface;
 
     /// <summary>Fixed NAT-outgoing sets, upstream's names: <c>cali40all-ipam-pools</c>, <c>cali60masq-ipam-pools</c>.</summary>
     public static string PoolSet(string kind, int family) => (family == 6 ? "cali60" : "cali40") + kind + "-ipam-pools";

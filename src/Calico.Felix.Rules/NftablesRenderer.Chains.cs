@@ -11,21 +11,40 @@ public static partial class NftablesRenderer
 
     private static readonly NftMatch Invalid = Match(NftField.CtState, new NftCtState(NftCtStates.Invalid));
 
-    private static void AddBaseChains(List<NftChain> chains, RenderContext ctx, bool hasHostEndpoints)
+    private static void AddBaseChains(List<NftChain> chains, RenderContext ctx, HostEndpointSelection heps)
     {
         NftInterfaceName wl = ctx.WorkloadWildcard;
         var fromWorkload = Match(NftField.IifName, wl);
         var toWorkload = Match(NftField.OifName, wl);
+        bool hasHostEndpoints = heps.Any;
 
-        chains.Add(Chain("filter-FORWARD", [
+        var forward = new List<NftRule>
+        {
             Rule(EstablishedOrRelated, Counter, NftVerdict.Accept),
             Rule(fromWorkload, Invalid, Counter, NftVerdict.Drop),
             Rule(toWorkload, Invalid, Counter, NftVerdict.Drop),
-            Rule(Counter, MarkAnd(ctx.ClearAcceptAndPass)),
-            Rule(fromWorkload, Counter, NftVerdict.Jump(NftNames.FromWorkloadDispatch)),
-            Rule(toWorkload, Counter, NftVerdict.Jump(NftNames.ToWorkloadDispatch)),
-            Commented("Policy explicitly accepted packet.", MarkIs(ctx.Accept, ctx.Accept), Counter, NftVerdict.Accept),
-        ], BaseHeader(NftHook.Forward)));
+        };
+        if (hasHostEndpoints)
+        {
+            // The accept mark can only come from an untracked or preDNAT Allow (raw-PREROUTING cleared it first): such a
+            // packet skips the host endpoint's forward ingress policy, as upstream; workload policy still applies.
+            forward.Add(Rule(Counter, MarkAnd(ctx.ClearPass)));
+            forward.Add(Rule(MarkIs(ctx.Accept, 0), Counter, NftVerdict.Jump(NftNames.FromHostEndpointForwardDispatch)));
+        }
+        else
+        {
+            forward.Add(Rule(Counter, MarkAnd(ctx.ClearAcceptAndPass)));
+        }
+
+        forward.Add(Rule(fromWorkload, Counter, NftVerdict.Jump(NftNames.FromWorkloadDispatch)));
+        forward.Add(Rule(toWorkload, Counter, NftVerdict.Jump(NftNames.ToWorkloadDispatch)));
+        if (hasHostEndpoints)
+        {
+            forward.Add(Rule(Counter, NftVerdict.Jump(NftNames.ToHostEndpointForwardDispatch)));
+        }
+
+        forward.Add(Commented("Policy explicitly accepted packet.", MarkIs(ctx.Accept, ctx.Accept), Counter, NftVerdict.Accept));
+        chains.Add(Chain("filter-FORWARD", forward, BaseHeader(NftHook.Forward)));
 
         var input = new List<NftRule>
         {
@@ -35,20 +54,34 @@ public static partial class NftablesRenderer
         };
         if (hasHostEndpoints)
         {
-            // Interfaces without a host endpoint miss the map and fall through to the chain's accept policy.
+            input.Add(Commented("Untracked or preDNAT host endpoint policy accepted packet", ctx.AcceptIsSet, Counter, NftVerdict.Accept));
+
+            // Interfaces without a host endpoint miss the map and fall through to the chain's accept policy, unless an
+            // all-interfaces host endpoint takes them (lo included, as upstream).
             input.Add(Rule(new NftVerdictMap(NftField.IifName, NftNames.FromHostEndpointDispatch)));
+            if (heps.All is not null)
+            {
+                input.Add(Commented("All-interfaces host endpoint", Counter, NftVerdict.Goto(NftNames.FromHostEndpointChain("*"))));
+            }
         }
 
         chains.Add(Chain("filter-INPUT", input, BaseHeader(NftHook.Input)));
 
-        var output = new List<NftRule>
+        var output = new List<NftRule> { Rule(EstablishedOrRelated, Counter, NftVerdict.Accept) };
+        if (hasHostEndpoints)
         {
-            Rule(EstablishedOrRelated, Counter, NftVerdict.Accept),
-            Commented("Host to workload traffic is not subject to workload policy", toWorkload, Counter, NftVerdict.Accept),
-        };
+            output.Add(Commented("Untracked host endpoint policy accepted packet", ctx.AcceptIsSet, Counter, NftVerdict.Accept));
+        }
+
+        // Also why an all-interfaces host endpoint's egress policy never sees traffic to local workloads.
+        output.Add(Commented("Host to workload traffic is not subject to workload policy", toWorkload, Counter, NftVerdict.Accept));
         if (hasHostEndpoints)
         {
             output.Add(Rule(new NftVerdictMap(NftField.OifName, NftNames.ToHostEndpointDispatch)));
+            if (heps.All is not null)
+            {
+                output.Add(Commented("All-interfaces host endpoint", Counter, NftVerdict.Goto(NftNames.ToHostEndpointChain("*"))));
+            }
         }
 
         chains.Add(Chain("filter-OUTPUT", output, BaseHeader(NftHook.Output)));
@@ -134,7 +167,16 @@ public static partial class NftablesRenderer
         return entry.Chain;
     }
 
-    private static NftChain RenderEndpointChain(RenderContext ctx, string chain, EndpointIntent endpoint, bool inbound, string? failsafe)
+    private static NftChain RenderEndpointChain(RenderContext ctx, string chain, EndpointIntent endpoint, bool inbound, string? failsafe) =>
+        RenderEndpointChain(ctx, chain, endpoint, endpoint.Tiers, inbound, failsafe, EndpointChainKind.Normal);
+
+    /// <summary>
+    /// An endpoint chain of any kind: <see cref="EndpointChainKind.Normal"/> ends with the profiles and a drop; the host
+    /// endpoint kinds render only their tiers (forward: with end-of-tier drops, and an allow when no policy applies in
+    /// the direction, as upstream's <c>cali-fhfw-</c>/<c>cali-thfw-</c>; preDNAT and untracked: never an end-of-tier drop,
+    /// what no policy decides returns unmarked).
+    /// </summary>
+    private static NftChain RenderEndpointChain(RenderContext ctx, string chain, EndpointIntent endpoint, IReadOnlyList<TierIntent> tiers, bool inbound, string? failsafe, EndpointChainKind kind)
     {
         var rules = new List<NftRule> { ctx.ClearMarksRule };
         if (failsafe is not null)
@@ -145,13 +187,16 @@ public static partial class NftablesRenderer
             rules.Add(jump);
         }
 
-        foreach (TierIntent tier in endpoint.Tiers)
+        bool anyPolicy = false;
+        foreach (TierIntent tier in tiers)
         {
             IReadOnlyList<PolicyKey> policies = inbound ? tier.IngressPolicies : tier.EgressPolicies;
             if (policies.Count == 0)
             {
                 continue;
             }
+
+            anyPolicy = true;
 
             ref NftRule? start = ref SharedRule(ctx, "start of tier " + tier.Name);
             start ??= Commented("Start of tier " + tier.Name, Counter, MarkAnd(ctx.ClearPass));
@@ -171,12 +216,17 @@ public static partial class NftablesRenderer
                 }
             }
 
-            if (tier.DefaultAction != RuleAction.Pass)
+            if (tier.DefaultAction != RuleAction.Pass && kind is EndpointChainKind.Normal or EndpointChainKind.Forward)
             {
                 ref NftRule? end = ref SharedRule(ctx, "end of tier " + tier.Name);
                 end ??= Commented("End of tier " + tier.Name + ". Drop if no policies passed packet", ctx.PassIsClear, Counter, NftVerdict.Drop);
                 rules.Add(end);
             }
+        }
+
+        if (kind != EndpointChainKind.Normal)
+        {
+            return HostEndpointKindChain(ctx, chain, endpoint, rules, inbound, kind, anyPolicy);
         }
 
         foreach (string profileId in endpoint.ProfileIds)

@@ -7,15 +7,40 @@ public static partial class NftablesRenderer
     /// <summary>
     /// <c>cali-failsafe-in</c> (destination port, optional source net) and <c>cali-failsafe-out</c> (destination port,
     /// optional destination net), jumped to first from every host endpoint chain. Ports of one protocol and net
-    /// share one rule with an anonymous set.
+    /// share one rule with an anonymous set. With untracked policy also the raw hooks' chains, which let replies through
+    /// by source port as well (upstream's raw failsafe chains): <c>cali-failsafe-in-raw</c> adds the outbound ports as
+    /// source ports (net: source), <c>cali-failsafe-out-raw</c> the inbound ports as source ports (net: destination). An
+    /// accept there only spares the packet the untracked policy; it stays tracked and meets the filter chains.
     /// </summary>
-    private static void AddFailsafeChains(List<NftChain> chains, RenderConfig config)
+    private static void AddFailsafeChains(List<NftChain> chains, RenderConfig config, HostEndpointSelection heps)
     {
-        chains.Add(FailsafeChain(NftNames.FailsafeIn, config.FailsafeInboundHostPorts, "saddr", "Failsafe inbound host ports"));
-        chains.Add(FailsafeChain(NftNames.FailsafeOut, config.FailsafeOutboundHostPorts, "daddr", "Failsafe outbound host ports"));
+        chains.Add(FailsafeChain(NftNames.FailsafeIn, [(config.FailsafeInboundHostPorts, true, NftField.ThDport)], "Failsafe inbound host ports"));
+        chains.Add(FailsafeChain(NftNames.FailsafeOut, [(config.FailsafeOutboundHostPorts, false, NftField.ThDport)], "Failsafe outbound host ports"));
+        if (heps.HasUntracked)
+        {
+            chains.Add(FailsafeChain(
+                NftNames.FailsafeInRaw,
+                [(config.FailsafeInboundHostPorts, true, NftField.ThDport), (config.FailsafeOutboundHostPorts, true, NftField.ThSport)],
+                "Failsafe host ports before conntrack, ingress (replies by source port)"));
+            chains.Add(FailsafeChain(
+                NftNames.FailsafeOutRaw,
+                [(config.FailsafeOutboundHostPorts, false, NftField.ThDport), (config.FailsafeInboundHostPorts, false, NftField.ThSport)],
+                "Failsafe host ports before conntrack, egress (replies by source port)"));
+        }
     }
 
-    private static NftChain FailsafeChain(string name, IReadOnlyList<HostPort> ports, string netField, string note)
+    private static NftChain FailsafeChain(string name, List<(IReadOnlyList<HostPort> Ports, bool SourceNet, NftField PortField)> parts, string note)
+    {
+        var rules = new List<NftRule>();
+        foreach (var (ports, sourceNet, portField) in parts)
+        {
+            AppendFailsafeRules(rules, ports, sourceNet, portField);
+        }
+
+        return Chain(name, rules, note: note);
+    }
+
+    private static void AppendFailsafeRules(List<NftRule> rules, IReadOnlyList<HostPort> ports, bool sourceNet, NftField portField)
     {
         // Key: net ("" for any) then protocol, so rules without a net come first and the order is stable.
         var groups = new SortedDictionary<(string Net, string Protocol), SortedSet<int>>(NetProtocolComparer.Instance);
@@ -31,7 +56,6 @@ public static partial class NftablesRenderer
             numbers.Add(port.Port);
         }
 
-        var rules = new List<NftRule>(groups.Count);
         foreach (var ((net, protocol), numbers) in groups)
         {
             var statements = new List<NftStatement>(7);
@@ -39,7 +63,7 @@ public static partial class NftablesRenderer
             {
                 NftPrefix prefix = NftPrefix.Parse(net);
                 statements.Add(Match(NftField.MetaNfproto, NftNfproto.Of(prefix.Family)));
-                statements.Add(Match(NftFields.Address(prefix.Family, source: netField == "saddr"), prefix));
+                statements.Add(Match(NftFields.Address(prefix.Family, source: sourceNet), prefix));
             }
 
             if (!NftProtocol.TryParse(protocol, out NftProtocol? l4))
@@ -64,13 +88,11 @@ public static partial class NftablesRenderer
                 portValue = new NftAnonymousSet(elements);
             }
 
-            statements.Add(Match(NftField.ThDport, portValue));
+            statements.Add(Match(portField, portValue));
             statements.Add(Counter);
             statements.Add(NftVerdict.Accept);
             rules.Add(Rule(statements));
         }
-
-        return Chain(name, rules, note: note);
     }
 
     private sealed class NetProtocolComparer : IComparer<(string Net, string Protocol)>

@@ -23,9 +23,15 @@ public static partial class NftablesRenderer
     /// With <see cref="RenderConfig.AllowWorkloadSourceSpoofing"/>, an endpoint's <c>allowSpoofedSourcePrefixes</c>
     /// are accepted first (this chain only; policy still applies).
     /// </summary>
-    private static void AddSourceCheckChain(List<NftChain> chains, RenderContext ctx, List<(string Iface, EndpointIntent Endpoint)> workloads)
+    private static void AddSourceCheckChain(List<NftChain> chains, RenderContext ctx, List<(string Iface, EndpointIntent Endpoint)> workloads, HostEndpointSelection heps)
     {
         var rules = new List<NftRule>();
+        if (heps.Any)
+        {
+            // Only our own rules may have set the accept mark that later chains honour (see NftablesRenderer.HostEndpointKinds).
+            rules.Add(Rule(Counter, MarkAnd(ctx.ClearAcceptAndPass)));
+        }
+
         if (ctx.Config.AllowWorkloadSourceSpoofing)
         {
             foreach (var (iface, endpoint) in workloads)
@@ -40,6 +46,13 @@ public static partial class NftablesRenderer
         const string Why = "Drop spoofed source: not routed back to the workload interface";
         rules.Add(Commented(Why, fromWorkload, Match(NftField.MetaNfproto, NftNfproto.Ipv4), reversePathMissing, Counter, NftVerdict.Drop));
         rules.Add(Commented(Why, fromWorkload, Match(NftField.Ip6Saddr, NftPrefix.Parse("::"), negated: true), reversePathMissing, Counter, NftVerdict.Drop));
+        if (heps.HasUntracked)
+        {
+            // Untracked (doNotTrack) host endpoint ingress: the map's entries jump, so an Allow comes back here for notrack.
+            rules.Add(Rule(new NftVerdictMap(NftField.IifName, NftNames.FromHostEndpointNoTrackDispatch)));
+            rules.Add(UntrackedAllowRule(ctx));
+        }
+
         chains.Add(Chain(NftNames.RawPrerouting, rules, RawHeader, "Workload source (reverse-path) check"));
     }
 

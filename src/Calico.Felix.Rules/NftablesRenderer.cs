@@ -40,20 +40,20 @@ public static partial class NftablesRenderer
             DispatchMap(NftNames.FromWorkloadDispatch, workloads, NftNames.FromWorkloadChain),
             DispatchMap(NftNames.ToWorkloadDispatch, workloads, NftNames.ToWorkloadChain),
         };
-        if (hosts.Count > 0)
+        var heps = HostEndpointSelection.Of(state, hosts);
+        if (heps.Any)
         {
-            maps.Add(DispatchMap(NftNames.FromHostEndpointDispatch, hosts, NftNames.FromHostEndpointChain));
-            maps.Add(DispatchMap(NftNames.ToHostEndpointDispatch, hosts, NftNames.ToHostEndpointChain));
+            AddHostEndpointMaps(maps, heps);
         }
 
         var chains = new List<NftChain>();
-        AddBaseChains(chains, ctx, hasHostEndpoints: hosts.Count > 0);
-        AddSourceCheckChain(chains, ctx, workloads);
+        AddBaseChains(chains, ctx, heps);
+        AddSourceCheckChain(chains, ctx, workloads, heps);
         AddNatChain(chains, masqueradeV4, masqueradeV6);
         AddDispatchChains(chains);
-        if (hosts.Count > 0)
+        if (heps.Any)
         {
-            AddFailsafeChains(chains, config);
+            AddFailsafeChains(chains, config, heps);
         }
 
         foreach (var (iface, endpoint) in workloads)
@@ -62,11 +62,9 @@ public static partial class NftablesRenderer
             chains.Add(EndpointChain(ctx, NftNames.ToWorkloadChain(iface), endpoint, inbound: true, failsafe: null));
         }
 
-        foreach (var (iface, endpoint) in hosts)
+        if (heps.Any)
         {
-            // For a host endpoint "inbound" is traffic from the interface into the host: its ingress policy.
-            chains.Add(EndpointChain(ctx, NftNames.FromHostEndpointChain(iface), endpoint, inbound: true, failsafe: NftNames.FailsafeIn));
-            chains.Add(EndpointChain(ctx, NftNames.ToHostEndpointChain(iface), endpoint, inbound: false, failsafe: NftNames.FailsafeOut));
+            AddHostEndpointChains(chains, ctx, heps);
         }
 
         AddPolicyChains(chains, ctx);
@@ -87,7 +85,7 @@ public static partial class NftablesRenderer
 
     /// <summary>
     /// Endpoints with a usable interface name, sorted by it: workload endpoints, or host endpoints with a concrete
-    /// interface outside the workload prefix (a <c>*</c> HEP is not rendered yet). An endpoint whose interface name
+    /// interface outside the workload prefix (the <c>*</c> HEP is chosen by <see cref="HostEndpointSelection"/>). An endpoint whose interface name
     /// nft cannot carry, or whose name an earlier endpoint (by key) already took, is left out: a workload's traffic
     /// then meets the "unknown interface" drop, a host interface's is left alone.
     /// </summary>

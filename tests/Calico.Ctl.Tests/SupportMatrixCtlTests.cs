@@ -16,12 +16,9 @@ public sealed class SupportMatrixCtlTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     [Theory]
-    [InlineData("create", "GlobalNetworkPolicy", "pre-dnat-1", "", "spec:\n  selector: all()\n  preDNAT: true\n  applyOnForward: true\n", "spec.preDNAT = 'true'", "pre-DNAT policy is not rendered")]
-    [InlineData("apply", "GlobalNetworkPolicy", "untracked", "", "spec:\n  selector: all()\n  doNotTrack: true\n  applyOnForward: true\n", "spec.doNotTrack = 'true'", "untracked")]
     [InlineData("apply", "FelixConfiguration", "default", "", "spec:\n  wireguardEnabled: true\n", "spec.wireguardEnabled = 'true'", "WireGuard encryption is not implemented")]
     [InlineData("apply", "FelixConfiguration", "default", "", "spec:\n  bpfEnabled: true\n", "spec.bpfEnabled = 'true'", "eBPF dataplane is not implemented")]
     [InlineData("apply", "FelixConfiguration", "default", "", "spec:\n  natOutgoingExclusions: IPPoolsAndHostIPs\n", "spec.natOutgoingExclusions = 'IPPoolsAndHostIPs'", "use natOutgoingExclusions: IPPoolsOnly instead")]
-    [InlineData("apply", "HostEndpoint", "all-ifaces", "", "spec:\n  node: n1\n  interfaceName: \"*\"\n", "spec.interfaceName = '*'", "all-interfaces")]
     [InlineData("apply", "NetworkPolicy", "svc", "ns1", "spec:\n  selector: all()\n  egress:\n  - action: Allow\n    destination:\n      services: {name: kube-dns, namespace: kube-system}\n", "spec.egress[].destination.services", "never matches")]
     [InlineData("create", "NetworkPolicy", "http", "ns1", "spec:\n  selector: all()\n  ingress:\n  - action: Allow\n    http: {methods: [GET]}\n", "spec.ingress[].http", "application-layer proxy")]
     [InlineData("apply", "BGPConfiguration", "default", "", "spec:\n  serviceClusterIPs:\n  - cidr: 10.96.0.0/12\n", "spec.serviceClusterIPs", "advertising Kubernetes service addresses")]
@@ -31,7 +28,6 @@ public sealed class SupportMatrixCtlTests : IDisposable
     [InlineData("apply", "IPPool", "ns-pool", "", "spec:\n  cidr: 10.71.0.0/16\n  allowedUses: [Workload]\n  namespaceSelector: team == 'a'\n", "spec.namespaceSelector", "does not filter pools by namespace")]
     [InlineData("apply", "WorkloadEndpoint", "n1-k8s-p-eth0", "ns1", "spec:\n  node: n1\n  orchestrator: k8s\n  pod: p\n  endpoint: eth0\n  interfaceName: cali1234\n  ipNetworks: [10.65.0.2/32]\n  ipNATs:\n  - {internalIP: 10.65.0.2, externalIP: 172.16.0.2}\n", "spec.ipNATs", "1:1 NAT")]
     [InlineData("replace", "IPPool", "ipip", "", "spec:\n  cidr: 10.70.0.0/16\n  ipipMode: CrossSubnet\n", "spec.ipipMode = 'CrossSubnet'", "IP-in-IP")]
-    [InlineData("validate", "GlobalNetworkPolicy", "fwd", "", "spec:\n  selector: all()\n  applyOnForward: true\n", "spec.applyOnForward = 'true'", "forwarded through host endpoints")]
     public async Task Modify_RefusedSetting_FailsWithPathValueAndReasonAndWritesNothing(
         string action, string kind, string name, string ns, string spec, string field, string reason)
     {
@@ -84,10 +80,10 @@ public sealed class SupportMatrixCtlTests : IDisposable
     public async Task Patch_RefusedSetting_IsRefusedAndTheResourceIsUnchanged()
     {
         Assert.Equal(0, (await _ctl.RunAsync("apply -f -", "apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata:\n  name: p\nspec:\n  selector: all()\n")).ExitCode);
-        var r = await _ctl.RunAsync("patch globalnetworkpolicy p -p '{\"spec\":{\"doNotTrack\":true,\"applyOnForward\":true}}'");
+        var r = await _ctl.RunAsync("patch globalnetworkpolicy p -p '{\"spec\":{\"ingress\":[{\"action\":\"Allow\",\"http\":{\"methods\":[\"GET\"]}}]}}'");
         Assert.True(r.ExitCode == 1, r.ToString());
-        Assert.Contains("spec.doNotTrack = 'true'", r.Err, StringComparison.Ordinal);
-        Assert.DoesNotContain("doNotTrack", (await _ctl.RunAsync("get globalnetworkpolicy p -o yaml")).Out, StringComparison.Ordinal);
+        Assert.Contains("spec.ingress[].http", r.Err, StringComparison.Ordinal);
+        Assert.DoesNotContain("methods", (await _ctl.RunAsync("get globalnetworkpolicy p -o yaml")).Out, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -113,11 +109,12 @@ public sealed class SupportMatrixCtlTests : IDisposable
             apiVersion: projectcalico.org/v3
             kind: GlobalNetworkPolicy
             metadata:
-              name: pre-dnat-1
+              name: http-1
             spec:
               selector: all()
-              preDNAT: true
-              applyOnForward: true
+              ingress:
+              - action: Allow
+                http: {methods: [GET]}
             ---
             apiVersion: projectcalico.org/v3
             kind: GlobalNetworkPolicy
@@ -128,10 +125,10 @@ public sealed class SupportMatrixCtlTests : IDisposable
             """);
 
         Assert.Equal(1, r.ExitCode);
-        Assert.Contains("spec.preDNAT = 'true'", r.Err, StringComparison.Ordinal);
+        Assert.Contains("spec.ingress[].http", r.Err, StringComparison.Ordinal);
         Assert.Equal(0, (await _ctl.RunAsync("get globalnetworkpolicy ok-1")).ExitCode);
         Assert.Equal(0, (await _ctl.RunAsync("get globalnetworkpolicy ok-2")).ExitCode);
-        Assert.Equal(1, (await _ctl.RunAsync("get globalnetworkpolicy pre-dnat-1")).ExitCode);
+        Assert.Equal(1, (await _ctl.RunAsync("get globalnetworkpolicy http-1")).ExitCode);
     }
 
     /// <summary>What <c>calicoctl get -o yaml --export</c> on an upstream cluster prints: explicit defaults everywhere.</summary>

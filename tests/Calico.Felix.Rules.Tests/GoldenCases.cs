@@ -15,6 +15,7 @@ internal static class GoldenCases
     {
         "empty", "profile-only", "tiers-and-rules", "endpoint-to-host-accept", "from-calc-graph", "host-endpoints", "nat-outgoing",
         "merged-tiers-and-rules", "merged-from-calc-graph", "merged-host-endpoints", "merged-runs", "spoofed-source-prefixes",
+        "host-endpoint-modes", "merged-host-endpoint-modes",
     };
 
     private static readonly RenderConfig Unmerged = new() { MergeRuleRuns = false };
@@ -33,6 +34,8 @@ internal static class GoldenCases
         "merged-host-endpoints" => (HostEndpoints(), HostEndpointsConfig(new RenderConfig())),
         "merged-runs" => (MergedRuns.State(), new RenderConfig()),
         "spoofed-source-prefixes" => (SpoofedSourcePrefixes(), Unmerged with { AllowWorkloadSourceSpoofing = true }),
+        "host-endpoint-modes" => (FromYaml(File.ReadAllText(Golden.PathOf(name, "input.yaml"))), HostEndpointsConfig(Unmerged)),
+        "merged-host-endpoint-modes" => (FromYaml(File.ReadAllText(Golden.PathOf("host-endpoint-modes", "input.yaml"))), HostEndpointsConfig(new RenderConfig())),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown golden case"),
     };
 

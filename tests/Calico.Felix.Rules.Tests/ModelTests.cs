@@ -65,16 +65,30 @@ public sealed class ModelTests
     }
 
     [Fact]
-    public void Build_WildcardOrWorkloadPrefixedHostEndpoint_IsNotRendered()
+    public void Build_WorkloadPrefixedHostEndpoint_IsNotRendered()
     {
         var state = new DataplaneState();
-        state.Apply(new EndpointUpdate(StateBuilder.HostEndpoint("*", [])));
         state.Apply(new EndpointUpdate(StateBuilder.HostEndpoint("cali0", [])));
 
         NftTable table = NftablesRenderer.Build(state, new RenderConfig(), NatInputs.None);
 
         Assert.DoesNotContain(table.Maps, m => m.Name == "cali-from-hep-dispatch");
         Assert.DoesNotContain(table.Chains, c => c.Name == "cali-failsafe-in");
+    }
+
+    [Fact]
+    public void Build_AllInterfacesHostEndpoint_IsTheDefaultOfTheFilterAndForwardDispatch()
+    {
+        var state = new DataplaneState();
+        state.Apply(new EndpointUpdate(StateBuilder.HostEndpoint("*", [])));
+
+        NftTable table = NftablesRenderer.Build(state, new RenderConfig(), NatInputs.None);
+
+        Assert.Contains("goto cali-fh-any-interface-at-all", table.Chains.Single(c => c.Name == "filter-INPUT").Rules[^1].Text, StringComparison.Ordinal);
+        Assert.Contains("goto cali-th-any-interface-at-all", table.Chains.Single(c => c.Name == "filter-OUTPUT").Rules[^1].Text, StringComparison.Ordinal);
+        Assert.Contains("goto cali-fhfw-any-iface-at-all", table.Chains.Single(c => c.Name == "cali-from-hep-fwd-dispatch").Rules[^1].Text, StringComparison.Ordinal);
+        Assert.Empty(table.Maps.Single(m => m.Name == "cali-from-hep-dispatch").Elements);
+        Assert.All(table.Chains, c => Assert.True(c.Name.Length <= 28, c.Name));
     }
 
     [Fact]

@@ -32,12 +32,9 @@ public static partial class SupportMatrix
         b.Acts(Gnp, "spec.types", "which directions the policy applies to");
         b.Rules(Gnp, "spec.ingress[]");
         b.Rules(Gnp, "spec.egress[]");
-        b.Refused(Gnp, "spec.doNotTrack", "untracked (raw table) policy is not rendered: the policy would not apply at all",
-            "a normal policy on the host endpoint", blocks: true);
-        b.Refused(Gnp, "spec.preDNAT", "pre-DNAT policy is not rendered: the policy would not apply at all",
-            "a normal policy on the host endpoint", blocks: true);
-        b.Refused(Gnp, "spec.applyOnForward", "policy for traffic forwarded through host endpoints is not rendered",
-            "policies on the workload endpoints", blocks: true);
+        b.Acts(Gnp, "spec.doNotTrack", "untracked host endpoint policy before conntrack (raw-PREROUTING/raw-OUTPUT, priority raw): Allow => notrack + accept, Deny => drop; named host endpoints only (ignored on interfaceName \"*\", as upstream)");
+        b.Acts(Gnp, "spec.preDNAT", "host endpoint ingress policy before DNAT (mangle-PREROUTING, priority mangle): Allow marks the packet accepted for the filter chains, no end-of-tier drop");
+        b.Acts(Gnp, "spec.applyOnForward", "also applies to traffic forwarded through the host endpoint's interface (cali-fhfw-/cali-thfw- chains); without such policy forwarded traffic passes");
         b.Ignored(Gnp, "spec.performanceHints", "an optimisation hint; policies are always computed in full");
 
         const string Np = "NetworkPolicy";
@@ -78,9 +75,9 @@ public static partial class SupportMatrix
         b.Metadata(Hep);
         b.Acts(Hep, "spec.node", "the host endpoint is enforced on this node only");
         b.Acts(Hep, "spec.interfaceName", "policy is rendered on this interface (cali-fh-/cali-th- chains with the failsafe ports)");
-        b.Add(new FieldSupport(Hep, "spec.interfaceName", SupportStatus.Refused,
-            "an all-interfaces (\"*\") host endpoint is not rendered: the host would stay unprotected")
-        { Instead = "one host endpoint per interface, with its name", Values = ["*"], BlocksReadiness = true });
+        b.Add(new FieldSupport(Hep, "spec.interfaceName", SupportStatus.Acts,
+            "\"*\": the default for every host interface without a named host endpoint, lo included (cali-fh-any-interface-at-all, cali-th-any-interface-at-all)")
+        { Values = ["*"] });
         b.Acts(Hep, "spec.expectedIPs",
             "the endpoint's addresses in the selector sets other policies use; without interfaceName, the endpoint binds the host interfaces holding one of them, followed as addresses move (first name wins)");
         b.Acts(Hep, "spec.profiles", "profiles applied after the policies");
@@ -385,7 +382,7 @@ public static partial class SupportMatrix
             ("externalNodesList", "only lets IP-in-IP in from these nodes; IP-in-IP is not implemented"),
             ("kubeNodePortRanges", "node ports are only special in upstream's host-endpoint and eBPF handling of services, which is not implemented"),
             ("serviceLoopPrevention", "service CIDRs are not advertised (BGPConfiguration service IPs are refused), so there are no loops to prevent"),
-            ("interfaceExclude", "only used upstream to skip interfaces for all-interfaces host endpoints, which are refused"),
+            ("interfaceExclude", "upstream's nftables/iptables all-interfaces host endpoint covers every interface regardless; it shapes only the eBPF dataplane and interface monitoring"),
             ("mtuIfacePattern", "MTU detection for the CNI plugin's mtu file; workloads take the CNI configuration's mtu"),
             ("requireMTUFile", "MTU detection for the CNI plugin's mtu file; workloads take the CNI configuration's mtu"),
             ("ipForwarding", "forwarding is part of the host's set-up here, not changed by calico-node"),

@@ -43,6 +43,8 @@ internal abstract class NftExpression
 
     public static NftExpression Counter() => new Simple("counter");
 
+    public static NftExpression NoTrack() => new Simple("notrack");
+
     public static NftExpression Log(string prefix) => new LogPrefix(prefix);
 
     public static NftExpression Masquerade(uint flags) => new Masq(flags);

@@ -94,6 +94,9 @@ internal sealed partial class NfTablesRuleEncoder
             case NftMasquerade masquerade:
                 _expressions.Add(NftExpression.Masquerade(masquerade.FullyRandom ? NF_NAT_RANGE_PROTO_RANDOM_FULLY : 0));
                 break;
+            case NftNoTrack:
+                EncodeNoTrack();
+                break;
             case NftVerdict verdict:
                 _expressions.Add(NftExpression.Verdict(
                     verdict.Kind switch

@@ -56,11 +56,9 @@ public sealed class SupportMatrixTests
     }
 
     [Theory]
-    [InlineData("apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec: {selector: all(), preDNAT: true, applyOnForward: true}", "spec.preDNAT", "true")]
     [InlineData("apiVersion: projectcalico.org/v3\nkind: FelixConfiguration\nmetadata: {name: default}\nspec: {wireguardEnabled: true}", "spec.wireguardEnabled", "true")]
     [InlineData("apiVersion: projectcalico.org/v3\nkind: FelixConfiguration\nmetadata: {name: default}\nspec: {natOutgoingExclusions: IPPoolsAndHostIPs}", "spec.natOutgoingExclusions", "IPPoolsAndHostIPs")]
     [InlineData("apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata: {name: p}\nspec: {cidr: 10.0.0.0/16, ipipMode: Always}", "spec.ipipMode", "Always")]
-    [InlineData("apiVersion: projectcalico.org/v3\nkind: HostEndpoint\nmetadata: {name: h}\nspec: {node: n1, interfaceName: '*'}", "spec.interfaceName", "*")]
     [InlineData("apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {name: p, namespace: ns1}\nspec: {ingress: [{action: Allow, http: {methods: [GET]}}]}", "spec.ingress[].http", "{\"methods\":[\"GET\"]}")]
     [InlineData("apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec: {egress: [{action: Allow, destination: {services: {name: s, namespace: n}}}]}", "spec.egress[].destination.services", "{\"name\":\"s\",\"namespace\":\"n\"}")]
     [InlineData("apiVersion: projectcalico.org/v3\nkind: BGPPeer\nmetadata: {name: p}\nspec: {peerIP: 10.0.0.9, asNumber: 65000, filters: [f1]}", "spec.filters", "[\"f1\"]")]
@@ -79,6 +77,9 @@ public sealed class SupportMatrixTests
     [InlineData("apiVersion: projectcalico.org/v3\nkind: BGPConfiguration\nmetadata: {name: default}\nspec: {bindMode: None, serviceLoadBalancerAggregation: Enabled, nodeToNodeMeshEnabled: true, asNumber: 64512, serviceClusterIPs: []}")]
     [InlineData("apiVersion: projectcalico.org/v3\nkind: HostEndpoint\nmetadata: {name: h}\nspec: {node: n1, interfaceName: eth0, expectedIPs: [10.0.0.1]}")]
     [InlineData("apiVersion: projectcalico.org/v3\nkind: HostEndpoint\nmetadata: {name: h}\nspec: {node: n1, expectedIPs: [10.0.0.1]}")]
+    [InlineData("apiVersion: projectcalico.org/v3\nkind: HostEndpoint\nmetadata: {name: h}\nspec: {node: n1, interfaceName: '*'}")]
+    [InlineData("apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec: {selector: all(), preDNAT: true, applyOnForward: true, ingress: [{action: Allow}]}")]
+    [InlineData("apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec: {selector: all(), doNotTrack: true, applyOnForward: true, ingress: [{action: Allow}]}")]
     public void Check_ExplicitDefaults_FindNothing(string yaml)
     {
         Assert.Empty(SupportMatrix.Check(ResourceCodec.Decode(yaml).Single()));
@@ -108,11 +109,11 @@ public sealed class SupportMatrixTests
     public void Check_RefusedFinding_ReadsAsAValidationError()
     {
         var finding = SupportMatrix.Check(ResourceCodec.Decode(
-            "apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: pre-dnat-1}\nspec: {selector: all(), preDNAT: true}").Single()).Single();
+            "apiVersion: projectcalico.org/v3\nkind: FelixConfiguration\nmetadata: {name: wg-1}\nspec: {wireguardEnabled: true}").Single()).Single();
         var message = new ValidationException([finding.ToFieldError()]).Message;
-        Assert.StartsWith("error with field spec.preDNAT = 'true' (GlobalNetworkPolicy \"pre-dnat-1\": not supported: pre-DNAT policy", message, StringComparison.Ordinal);
-        Assert.Contains("use a normal policy on the host endpoint instead", message, StringComparison.Ordinal);
-        Assert.Equal("GlobalNetworkPolicy \"pre-dnat-1\" sets preDNAT", finding.Summary);
+        Assert.StartsWith("error with field spec.wireguardEnabled = 'true' (FelixConfiguration \"wg-1\": not supported: ", message, StringComparison.Ordinal);
+        Assert.Contains("use an encrypted underlay (IPsec, a VPN) outside Calico instead", message, StringComparison.Ordinal);
+        Assert.Equal("FelixConfiguration \"wg-1\" sets wireguardEnabled", finding.Summary);
         Assert.True(finding.Entry.BlocksReadiness);
     }
 

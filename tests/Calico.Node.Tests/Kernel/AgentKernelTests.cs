@@ -342,15 +342,11 @@ public sealed class AgentKernelTests(AgentHostFixture host) : IClassFixture<Agen
         // The client library writes what calicoctl would refuse (as etcdctl or an older tool could).
         await host.ApplyAsync("""
             apiVersion: projectcalico.org/v3
-            kind: GlobalNetworkPolicy
+            kind: FelixConfiguration
             metadata:
-              name: pre-dnat-1
+              name: node.host1
             spec:
-              selector: has(host-endpoint)
-              preDNAT: true
-              applyOnForward: true
-              ingress:
-              - action: Deny
+              wireguardEnabled: true
             ---
             apiVersion: projectcalico.org/v3
             kind: NetworkPolicy
@@ -368,23 +364,23 @@ public sealed class AgentKernelTests(AgentHostFixture host) : IClassFixture<Agen
         try
         {
             await host.WaitForAsync(async () => await NetnsSockets.HttpGetAsync(host.HostNs, 9099, "/readiness") is { Status: 503 } r
-                    && r.Body.Contains("not enforced: GlobalNetworkPolicy", StringComparison.Ordinal)
-                    && r.Body.Contains("pre-dnat-1", StringComparison.Ordinal) && r.Body.Contains("sets preDNAT", StringComparison.Ordinal),
-                Converge, "readiness naming the pre-DNAT policy");
+                    && r.Body.Contains("not enforced: FelixConfiguration", StringComparison.Ordinal)
+                    && r.Body.Contains("node.host1", StringComparison.Ordinal) && r.Body.Contains("sets wireguardEnabled", StringComparison.Ordinal),
+                Converge, "readiness naming the WireGuard setting");
             var metrics = await NetnsSockets.HttpGetAsync(host.HostNs, 9091, "/metrics");
-            Assert.Contains("felix_unsupported_settings{kind=\"GlobalNetworkPolicy\",name=\"pre-dnat-1\",field=\"spec.preDNAT\"} 1", metrics!.Value.Body, StringComparison.Ordinal);
-            Assert.Contains("Not enforced: GlobalNetworkPolicy \"pre-dnat-1\" sets spec.preDNAT", host.AgentOutput, StringComparison.Ordinal);
+            Assert.Contains("felix_unsupported_settings{kind=\"FelixConfiguration\",name=\"node.host1\",field=\"spec.wireguardEnabled\"} 1", metrics!.Value.Body, StringComparison.Ordinal);
+            Assert.Contains("Not enforced: FelixConfiguration \"node.host1\" sets spec.wireguardEnabled", host.AgentOutput, StringComparison.Ordinal);
 
             // The policy that can be enforced still is, over real packets.
             await host.WaitForAsync(async () => await NetnsSockets.ProbeAsync(client.Netns, server.Address, 8300, ShortProbe) is null, Converge, "the client to be refused by the enforceable policy");
         }
         finally
         {
-            await host.DeleteAsync(ResourceKinds.GlobalNetworkPolicy, null, "pre-dnat-1");
+            await host.DeleteAsync(ResourceKinds.FelixConfiguration, null, "node.host1");
             await host.DeleteAsync(ResourceKinds.NetworkPolicy, "ns1", "rserver-from-nobody");
             listener.Stop();
         }
 
-        await host.WaitForAsync(async () => (await NetnsSockets.HttpGetAsync(host.HostNs, 9099, "/readiness"))?.Status == 200, Converge, "readiness once the policy is gone");
+        await host.WaitForAsync(async () => (await NetnsSockets.HttpGetAsync(host.HostNs, 9099, "/readiness"))?.Status == 200, Converge, "readiness once the setting is gone");
     }
 }

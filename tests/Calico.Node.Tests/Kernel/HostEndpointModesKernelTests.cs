@@ -1,0 +1,250 @@
+using System.Net;
+using System.Text.RegularExpressions;
+
+namespace Calico.Node.Tests.Kernel;
+
+/// <summary>
+/// Root tier, the real calico-node with a host endpoint on eth0 (named), upstream's FV cases over real packets from the
+/// outside namespace and a local pod: a host endpoint without policy closes the host except the failsafe ports while
+/// forwarded traffic to and from pods passes; applyOnForward policy then filters the forwarded traffic; the rules
+/// survive <c>kill -9</c> and are repaired after a hand edit. A second case: preDNAT policy sees the port before a DNAT
+/// of the host's own <c>table ip nat</c> and its Allow lets a flow past the normal policy; doNotTrack policy lets a flow in
+/// without a conntrack entry, drops what it denies, and the failsafe port stays open under it.
+/// </summary>
+[Trait("Tier", "Root")]
+public sealed partial class HostEndpointModesKernelTests(AgentHostFixture host) : IClassFixture<AgentHostFixture>
+{
+    private static readonly TimeSpan Converge = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan ShortProbe = TimeSpan.FromMilliseconds(700);
+    private static readonly IPAddress Outside = AgentHostFixture.OutsideAddress;
+    private static readonly IPAddress Host = AgentHostFixture.HostAddress;
+
+    [Fact]
+    public async Task Named_host_endpoint_normal_and_apply_on_forward_policy_survive_kill_9_and_a_hand_edit()
+    {
+        Pod pod = await host.AddPodAsync("hfw", "10.65.0.20");
+        using var ssh = await NetnsSockets.ListenAsync(host.HostNs, IPAddress.Any, 22);
+        using var app = await NetnsSockets.ListenAsync(host.HostNs, IPAddress.Any, 8080);
+        using var podWeb = await NetnsSockets.ListenAsync(pod.Netns, IPAddress.Any, 8090);
+        using var podAlt = await NetnsSockets.ListenAsync(pod.Netns, IPAddress.Any, 8091);
+        using var outsideWeb = await NetnsSockets.ListenAsync(host.OutsideNs, IPAddress.Any, 8070);
+        await host.WaitForAsync(async () => await NetnsSockets.ProbeAsync(host.OutsideNs, pod.Address, 8090, ShortProbe) is not null, Converge, "the pod reachable from outside");
+
+        // A host endpoint with no policy and no profile: only the failsafe ports into and out of the host.
+        await host.ApplyAsync("""
+            apiVersion: projectcalico.org/v3
+            kind: HostEndpoint
+            metadata:
+              name: host1-eth0
+              labels:
+                role: edge
+            spec:
+              node: host1
+              interfaceName: eth0
+              expectedIPs: ["198.18.0.1"]
+            """);
+        try
+        {
+            await host.WaitForAsync(async () => await NetnsSockets.ProbeAsync(host.OutsideNs, Host, 8080, ShortProbe) is null, Converge, "tcp 8080 into the host closed");
+            Assert.NotNull(await NetnsSockets.ProbeAsync(host.OutsideNs, Host, 22, TimeSpan.FromSeconds(3)));
+            Assert.Null(await NetnsSockets.ProbeAsync(host.HostNs, Outside, 8070, ShortProbe));
+
+            // Forwarded traffic is not the host's: without applyOnForward policy it passes both ways.
+            Assert.Equal(Outside.ToString(), await NetnsSockets.ProbeAsync(host.OutsideNs, pod.Address, 8090, TimeSpan.FromSeconds(3)));
+            Assert.NotNull(await NetnsSockets.ProbeAsync(pod.Netns, Outside, 8070, TimeSpan.FromSeconds(3)));
+
+            await host.ApplyAsync("""
+                apiVersion: projectcalico.org/v3
+                kind: GlobalNetworkPolicy
+                metadata:
+                  name: edge-forward
+                spec:
+                  selector: role == 'edge'
+                  applyOnForward: true
+                  ingress:
+                  - action: Allow
+                    protocol: TCP
+                    destination:
+                      ports: [8091]
+                  egress:
+                  - action: Allow
+                """);
+            await host.WaitForAsync(async () => await NetnsSockets.ProbeAsync(host.OutsideNs, pod.Address, 8090, ShortProbe) is null, Converge, "forwarded tcp 8090 to the pod dropped by the applyOnForward policy");
+            Assert.NotNull(await NetnsSockets.ProbeAsync(host.OutsideNs, pod.Address, 8091, TimeSpan.FromSeconds(3)));
+            Assert.NotNull(await NetnsSockets.ProbeAsync(pod.Netns, Outside, 8070, TimeSpan.FromSeconds(3)));
+
+            // The policy applies to the host's own traffic too (applyOnForward adds forwarding, as upstream).
+            Assert.Null(await NetnsSockets.ProbeAsync(host.OutsideNs, Host, 8080, ShortProbe));
+            Assert.NotNull(await NetnsSockets.ProbeAsync(host.HostNs, Outside, 8070, TimeSpan.FromSeconds(3)));
+
+            // kill -9: the table stays as it was, enforcing; the restarted agent keeps it.
+            host.StopAgent(kill: true);
+            Assert.Contains("End of tier default", Nft("list chain inet calico cali-fhfw-eth0"), StringComparison.Ordinal);
+            Assert.Null(await NetnsSockets.ProbeAsync(host.OutsideNs, pod.Address, 8090, ShortProbe));
+            await host.StartAgentAsync();
+            Assert.Null(await NetnsSockets.ProbeAsync(host.OutsideNs, pod.Address, 8090, ShortProbe));
+            Assert.NotNull(await NetnsSockets.ProbeAsync(host.OutsideNs, pod.Address, 8091, TimeSpan.FromSeconds(3)));
+            Assert.NotNull(await NetnsSockets.ProbeAsync(host.OutsideNs, Host, 22, TimeSpan.FromSeconds(3)));
+
+            // A hand edit (the forward chain's end-of-tier drop deleted) is repaired.
+            DeleteRule("cali-fhfw-eth0", "End of tier default");
+            Assert.DoesNotContain("End of tier default", Nft("list chain inet calico cali-fhfw-eth0"), StringComparison.Ordinal);
+            await host.WaitForAsync(
+                () => Task.FromResult(Nft("list chain inet calico cali-fhfw-eth0").Contains("End of tier default", StringComparison.Ordinal)),
+                Converge, "the deleted forward rule restored");
+            Assert.Null(await NetnsSockets.ProbeAsync(host.OutsideNs, pod.Address, 8090, ShortProbe));
+        }
+        finally
+        {
+            await host.DeleteAsync(Api.ResourceKinds.GlobalNetworkPolicy, null, "edge-forward");
+            await host.DeleteAsync(Api.ResourceKinds.HostEndpoint, null, "host1-eth0");
+        }
+
+        await host.WaitForAsync(async () => await NetnsSockets.ProbeAsync(host.OutsideNs, Host, 8080, ShortProbe) is not null, Converge, "the host open again once the host endpoint is gone");
+    }
+
+    [Fact]
+    public async Task PreDnat_policy_sees_the_original_port_and_doNotTrack_policy_leaves_no_conntrack_entry()
+    {
+        Pod pod = await host.AddPodAsync("hpd", "10.65.0.30");
+        using var podWeb = await NetnsSockets.ListenAsync(pod.Netns, IPAddress.Any, 8090);
+        using var ssh = await NetnsSockets.ListenAsync(host.HostNs, IPAddress.Any, 22);
+        using var app = await NetnsSockets.ListenAsync(host.HostNs, IPAddress.Any, 8080);
+        using var untracked = await NetnsSockets.ListenAsync(host.HostNs, IPAddress.Any, 8082);
+        using var denied = await NetnsSockets.ListenAsync(host.HostNs, IPAddress.Any, 8083);
+
+        // The host's port mappings, as a runtime's would be: 30080 to the pod, 30081 to the host's own 8080.
+        AgentHostFixture.Sh($"ip netns exec {host.HostNs} nft -f - <<'EOF'\n" +
+                            "table ip nat {\n chain prerouting {\n  type nat hook prerouting priority dstnat; policy accept;\n" +
+                            $"  iifname \"eth0\" tcp dport 30080 dnat to {pod.Address}:8090\n" +
+                            $"  iifname \"eth0\" tcp dport 30081 dnat to {Host}:8080\n }}\n}}\nEOF");
+        await host.ApplyAsync("""
+            apiVersion: projectcalico.org/v3
+            kind: HostEndpoint
+            metadata:
+              name: host1-eth0
+              labels:
+                role: edge
+            spec:
+              node: host1
+              interfaceName: eth0
+            ---
+            apiVersion: projectcalico.org/v3
+            kind: GlobalNetworkPolicy
+            metadata:
+              name: edge-normal
+            spec:
+              selector: role == 'edge'
+              ingress:
+              - action: Deny
+                protocol: TCP
+                destination:
+                  ports: [8080]
+              - action: Allow
+              egress:
+              - action: Allow
+            ---
+            apiVersion: projectcalico.org/v3
+            kind: GlobalNetworkPolicy
+            metadata:
+              name: edge-prednat
+            spec:
+              selector: role == 'edge'
+              preDNAT: true
+              applyOnForward: true
+              ingress:
+              - action: Deny
+                protocol: TCP
+                destination:
+                  ports: [30080]
+              - action: Allow
+                protocol: TCP
+                destination:
+                  ports: [30081]
+            ---
+            apiVersion: projectcalico.org/v3
+            kind: GlobalNetworkPolicy
+            metadata:
+              name: edge-untracked
+            spec:
+              selector: role == 'edge'
+              doNotTrack: true
+              applyOnForward: true
+              ingress:
+              - action: Allow
+                protocol: TCP
+                destination:
+                  ports: [8082]
+              - action: Deny
+                protocol: TCP
+                destination:
+                  ports: [8083]
+              - action: Deny
+                protocol: TCP
+                destination:
+                  ports: [22]
+              egress:
+              - action: Allow
+                protocol: TCP
+                source:
+                  ports: [8082]
+            """);
+        try
+        {
+            // preDNAT: the mapped port is refused by its original number, though the pod's own port is open to the outside.
+            await host.WaitForAsync(async () => await NetnsSockets.ProbeAsync(host.OutsideNs, Host, 30080, ShortProbe) is null, Converge, "tcp 30080 refused before DNAT");
+            await host.WaitForAsync(async () => await NetnsSockets.ProbeAsync(host.OutsideNs, pod.Address, 8090, ShortProbe) is not null, Converge, "the pod's port reachable directly");
+
+            // preDNAT Allow marks the flow accepted: the normal policy's deny of 8080 does not see it.
+            Assert.Null(await NetnsSockets.ProbeAsync(host.OutsideNs, Host, 8080, ShortProbe));
+            Assert.Equal(Outside.ToString(), await NetnsSockets.ProbeAsync(host.OutsideNs, Host, 30081, TimeSpan.FromSeconds(3)));
+
+            // doNotTrack: allowed in both directions without a conntrack entry; a tracked flow (ssh) leaves one.
+            AgentHostFixture.Sh($"ip netns exec {host.HostNs} conntrack -F 2>/dev/null || true");
+            await host.WaitForAsync(async () => await NetnsSockets.ProbeAsync(host.OutsideNs, Host, 8082, ShortProbe) is not null, Converge, "untracked tcp 8082 into the host");
+            Assert.Equal(0, ConntrackEntries(8082));
+            Assert.True(UntrackedAccepted() > 0);
+
+            // Its Deny drops what the normal policy would allow; the failsafe port stays open although it denies 22 too.
+            Assert.Null(await NetnsSockets.ProbeAsync(host.OutsideNs, Host, 8083, ShortProbe));
+            Assert.NotNull(await NetnsSockets.ProbeAsync(host.OutsideNs, Host, 22, TimeSpan.FromSeconds(3)));
+            Assert.True(ConntrackEntries(22) > 0, "the failsafe flow is tracked");
+        }
+        finally
+        {
+            await host.DeleteAsync(Api.ResourceKinds.GlobalNetworkPolicy, null, "edge-untracked");
+            await host.DeleteAsync(Api.ResourceKinds.GlobalNetworkPolicy, null, "edge-prednat");
+            await host.DeleteAsync(Api.ResourceKinds.GlobalNetworkPolicy, null, "edge-normal");
+            await host.DeleteAsync(Api.ResourceKinds.HostEndpoint, null, "host1-eth0");
+            AgentHostFixture.Sh($"ip netns exec {host.HostNs} nft delete table ip nat");
+        }
+    }
+
+    /// <summary>Entries of the host namespace's conntrack table for a TCP destination port.</summary>
+    private int ConntrackEntries(int port)
+    {
+        string output = AgentHostFixture.Sh($"ip netns exec {host.HostNs} conntrack -L -p tcp --dport {port} 2>/dev/null || true");
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(l => l.StartsWith("tcp", StringComparison.Ordinal));
+    }
+
+    /// <summary>Packets raw-PREROUTING accepted untracked.</summary>
+    private long UntrackedAccepted()
+    {
+        Match m = UntrackedRule().Match(Nft("list chain inet calico raw-PREROUTING"));
+        Assert.True(m.Success);
+        return long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private void DeleteRule(string chain, string containing)
+    {
+        string listing = Nft("-a list chain inet calico " + chain);
+        string line = listing.Split('\n').First(l => l.Contains(containing, StringComparison.Ordinal));
+        string handle = line[(line.LastIndexOf("# handle ", StringComparison.Ordinal) + 9)..].Trim();
+        Nft($"delete rule inet calico {chain} handle {handle}");
+    }
+
+    private string Nft(string command) => AgentHostFixture.Sh($"ip netns exec {host.HostNs} nft {command}");
+
+    [GeneratedRegex(@"counter packets (\d+) bytes \d+ notrack accept")]
+    private static partial Regex UntrackedRule();
+}
