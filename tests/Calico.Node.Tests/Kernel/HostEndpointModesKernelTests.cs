@@ -9,7 +9,9 @@ namespace Calico.Node.Tests.Kernel;
 /// forwarded traffic to and from pods passes; applyOnForward policy then filters the forwarded traffic; the rules
 /// survive <c>kill -9</c> and are repaired after a hand edit. A second case: preDNAT policy sees the port before a DNAT
 /// of the host's own <c>table ip nat</c> and its Allow lets a flow past the normal policy; doNotTrack policy lets a flow in
-/// without a conntrack entry, drops what it denies, and the failsafe port stays open under it.
+/// without a conntrack entry (IPv4 and IPv6), drops what it denies, and the failsafe port stays open under it; no drift
+/// repair loop follows. A third: forwarding between two outside networks through the host endpoint passes until an
+/// applyOnForward policy filters it.
 /// </summary>
 [Trait("Tier", "Root")]
 public sealed partial class HostEndpointModesKernelTests(AgentHostFixture host) : IClassFixture<AgentHostFixture>
@@ -92,6 +94,7 @@ public sealed partial class HostEndpointModesKernelTests(AgentHostFixture host) 
             await host.WaitForAsync(
                 () => Task.FromResult(Nft("list chain inet calico cali-fhfw-eth0").Contains("End of tier default", StringComparison.Ordinal)),
                 Converge, "the deleted forward rule restored");
+            Assert.True(Repairs() > 0, "the repair is logged");
             Assert.Null(await NetnsSockets.ProbeAsync(host.OutsideNs, pod.Address, 8090, ShortProbe));
         }
         finally
@@ -112,6 +115,8 @@ public sealed partial class HostEndpointModesKernelTests(AgentHostFixture host) 
         using var app = await NetnsSockets.ListenAsync(host.HostNs, IPAddress.Any, 8080);
         using var untracked = await NetnsSockets.ListenAsync(host.HostNs, IPAddress.Any, 8082);
         using var denied = await NetnsSockets.ListenAsync(host.HostNs, IPAddress.Any, 8083);
+
+        int repairsBefore = Repairs();
 
         // The host's port mappings, as a runtime's would be: 30080 to the pod, 30081 to the host's own 8080.
         AgentHostFixture.Sh($"ip netns exec {host.HostNs} nft -f - <<'EOF'\n" +
@@ -205,10 +210,26 @@ public sealed partial class HostEndpointModesKernelTests(AgentHostFixture host) 
             Assert.Equal(0, ConntrackEntries(8082));
             Assert.True(UntrackedAccepted() > 0);
 
+            // IPv6 the same: untracked in, no conntrack entry; the untracked Deny applies.
+            AgentHostFixture.Sh($"ip -n {host.HostNs} addr add fd00:18::1/64 dev eth0 nodad && ip -n {host.OutsideNs} addr add fd00:18::2/64 dev out0 nodad");
+            using (var untracked6 = await NetnsSockets.ListenAsync(host.HostNs, IPAddress.IPv6Any, 8082))
+            using (var denied6 = await NetnsSockets.ListenAsync(host.HostNs, IPAddress.IPv6Any, 8083))
+            {
+                var host6 = IPAddress.Parse("fd00:18::1");
+                await host.WaitForAsync(async () => await NetnsSockets.ProbeAsync(host.OutsideNs, host6, 8082, ShortProbe) is not null, Converge, "untracked tcp 8082 into the host over IPv6");
+                Assert.Equal(0, ConntrackEntries(8082, "ipv6"));
+                Assert.Null(await NetnsSockets.ProbeAsync(host.OutsideNs, host6, 8083, ShortProbe));
+            }
+
             // Its Deny drops what the normal policy would allow; the failsafe port stays open although it denies 22 too.
             Assert.Null(await NetnsSockets.ProbeAsync(host.OutsideNs, Host, 8083, ShortProbe));
             Assert.NotNull(await NetnsSockets.ProbeAsync(host.OutsideNs, Host, 22, TimeSpan.FromSeconds(3)));
             Assert.True(ConntrackEntries(22) > 0, "the failsafe flow is tracked");
+
+            // The drift check reads every new chain and map (notrack, jump and accept entries) back as what was applied:
+            // two refresh intervals without a repair.
+            await Task.Delay(TimeSpan.FromSeconds(4.5));
+            Assert.Equal(repairsBefore, Repairs());
         }
         finally
         {
@@ -216,14 +237,83 @@ public sealed partial class HostEndpointModesKernelTests(AgentHostFixture host) 
             await host.DeleteAsync(Api.ResourceKinds.GlobalNetworkPolicy, null, "edge-prednat");
             await host.DeleteAsync(Api.ResourceKinds.GlobalNetworkPolicy, null, "edge-normal");
             await host.DeleteAsync(Api.ResourceKinds.HostEndpoint, null, "host1-eth0");
-            AgentHostFixture.Sh($"ip netns exec {host.HostNs} nft delete table ip nat");
+            AgentHostFixture.Sh($"ip netns exec {host.HostNs} nft delete table ip nat; ip -n {host.HostNs} addr del fd00:18::1/64 dev eth0 2>/dev/null; " +
+                                $"ip -n {host.OutsideNs} addr del fd00:18::2/64 dev out0 2>/dev/null; true");
+        }
+    }
+
+    private int Repairs() => Regex.Count(host.AgentOutput, "Dataplane drift repaired: nftables");
+
+    [Fact]
+    public async Task Outside_to_outside_forwarding_through_a_host_endpoint_is_filtered_only_by_apply_on_forward_policy()
+    {
+        // A second network beyond the host's eth1: 198.19.0.0/24, "far".
+        string far = "cnf" + Guid.NewGuid().ToString("N")[..6];
+        var farAddress = IPAddress.Parse("198.19.0.2");
+        AgentHostFixture.Sh($"ip netns add {far}");
+        try
+        {
+            AgentHostFixture.Sh($"ip -n {far} link set lo up && ip -n {host.HostNs} link add eth1 type veth peer name far0 netns {far} && " +
+                                $"ip -n {host.HostNs} addr add 198.19.0.1/24 dev eth1 && ip -n {host.HostNs} link set eth1 up && " +
+                                $"ip -n {far} addr add 198.19.0.2/24 dev far0 && ip -n {far} link set far0 up && " +
+                                $"ip -n {far} route add default via 198.19.0.1 && ip -n {host.OutsideNs} route replace 198.19.0.0/24 via 198.18.0.1");
+            using var farWeb = await NetnsSockets.ListenAsync(far, IPAddress.Any, 8075);
+            using var farAlt = await NetnsSockets.ListenAsync(far, IPAddress.Any, 8076);
+            Assert.NotNull(await NetnsSockets.ProbeAsync(host.OutsideNs, farAddress, 8075, TimeSpan.FromSeconds(3)));
+
+            await host.ApplyAsync("""
+                apiVersion: projectcalico.org/v3
+                kind: HostEndpoint
+                metadata:
+                  name: host1-eth0
+                  labels:
+                    role: edge
+                spec:
+                  node: host1
+                  interfaceName: eth0
+                """);
+            try
+            {
+                // The host itself is closed (no policy); forwarding between the outside networks is not the host's traffic.
+                await host.WaitForAsync(() => Task.FromResult(Nft("list table inet calico").Contains("\"eth0\" : goto cali-fhfw-eth0", StringComparison.Ordinal)), Converge, "the host endpoint in force");
+                Assert.Equal(Outside.ToString(), await NetnsSockets.ProbeAsync(host.OutsideNs, farAddress, 8075, TimeSpan.FromSeconds(3)));
+
+                await host.ApplyAsync("""
+                    apiVersion: projectcalico.org/v3
+                    kind: GlobalNetworkPolicy
+                    metadata:
+                      name: edge-forward-deny
+                    spec:
+                      selector: role == 'edge'
+                      applyOnForward: true
+                      ingress:
+                      - action: Deny
+                        protocol: TCP
+                        destination:
+                          ports: [8075]
+                      - action: Allow
+                      egress:
+                      - action: Allow
+                    """);
+                await host.WaitForAsync(async () => await NetnsSockets.ProbeAsync(host.OutsideNs, farAddress, 8075, ShortProbe) is null, Converge, "outside-to-outside tcp 8075 dropped by the applyOnForward policy");
+                Assert.NotNull(await NetnsSockets.ProbeAsync(host.OutsideNs, farAddress, 8076, TimeSpan.FromSeconds(3)));
+            }
+            finally
+            {
+                await host.DeleteAsync(Api.ResourceKinds.GlobalNetworkPolicy, null, "edge-forward-deny");
+                await host.DeleteAsync(Api.ResourceKinds.HostEndpoint, null, "host1-eth0");
+            }
+        }
+        finally
+        {
+            AgentHostFixture.Sh($"ip -n {host.OutsideNs} route del 198.19.0.0/24 2>/dev/null || true; ip netns del {far} 2>/dev/null || true");
         }
     }
 
     /// <summary>Entries of the host namespace's conntrack table for a TCP destination port.</summary>
-    private int ConntrackEntries(int port)
+    private int ConntrackEntries(int port, string family = "ipv4")
     {
-        string output = AgentHostFixture.Sh($"ip netns exec {host.HostNs} conntrack -L -p tcp --dport {port} 2>/dev/null || true");
+        string output = AgentHostFixture.Sh($"ip netns exec {host.HostNs} conntrack -L -f {family} -p tcp --dport {port} 2>/dev/null || true");
         return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(l => l.StartsWith("tcp", StringComparison.Ordinal));
     }
 
