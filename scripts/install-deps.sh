@@ -11,7 +11,8 @@ packages=(
   podman runc busybox-static containernetworking-plugins  # CNI tests: a real runtime, an image from busybox
   iperf3                    # dataplane tests and benchmarks: real TCP flows between workloads
   bird2                     # BGP: calico-node runs BIRD 2 with the configuration it renders
-  conntrack                 # host endpoint tests: doNotTrack policy leaves no conntrack entry (conntrack -L)
+  iptables                  # the portmap CNI plugin (port mapping, podman -p, calico-lab --publish) runs it (iptables-nft)
+  conntrack                 # conntrack -L / -D: port mapping and doNotTrack tests read the connection table
 )
 
 missing=()

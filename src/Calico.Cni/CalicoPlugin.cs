@@ -230,6 +230,7 @@ internal sealed partial class CalicoPlugin(CniSession session)
                 Ports = Conf.Args.Ports.Count == 0 ? null : [.. Conf.Args.Ports.Select(p => new WorkloadEndpointPort { Name = p.Name, Protocol = Protocol.FromString(p.Protocol), Port = p.Port })],
             },
         };
+        AddFloatingIpsAndSourcePrefixes(endpoint.Spec, assignment);
 
         for (var attempt = 0; attempt < 5; attempt++)
         {

@@ -113,6 +113,12 @@ internal sealed record CniArgsConf
     public IReadOnlyList<string>? IPv4Pools { get; init; }
 
     public IReadOnlyList<string>? IPv6Pools { get; init; }
+
+    /// <summary>args.cni.floatingIPs: upstream's cni.projectcalico.org/floatingIPs (needs feature_control.floating_ips).</summary>
+    public IReadOnlyList<IPAddress> FloatingIps { get; init; } = [];
+
+    /// <summary>args.cni.allowedSourcePrefixes: upstream's cni.projectcalico.org/allowedSourcePrefixes, normalised CIDRs.</summary>
+    public IReadOnlyList<IPNetwork> AllowedSourcePrefixes { get; init; } = [];
 }
 
 internal sealed record NamedPort(string Name, string Protocol, ushort Port);

@@ -147,15 +147,13 @@ internal static partial class NetConfParser
         }
 
         bool noIpam = false;
+        bool floatingIps = false;
         if (root.TryGetProperty("feature_control", out var features))
         {
             ExpectKind(features, "feature_control", JsonValueKind.Object);
             RefuseUnknownKeys(features, "feature_control", ["ip_addrs_no_ipam", "floating_ips"]);
             noIpam = Bool(features, "ip_addrs_no_ipam", "feature_control.ip_addrs_no_ipam", false);
-            if (Bool(features, "floating_ips", "feature_control.floating_ips", false))
-            {
-                throw new CniException(CniErrorCodes.UnsupportedField, "unsupported value feature_control.floating_ips = true: floating IPs are not supported");
-            }
+            floatingIps = Bool(features, "floating_ips", "feature_control.floating_ips", false);
         }
 
         var datastoreType = String(root, "datastore_type") ?? "";
@@ -242,6 +240,7 @@ internal static partial class NetConfParser
         var nodename = String(root, "nodename");
         var ipam = ParseIpam(root);
         var (args, _) = ParseArgs(root);
+        CheckFloatingIpsEnabled(args, floatingIps);
         var runtimeIps = ParseRuntimeConfig(root);
         var (hasPrev, prevIps) = ParsePrevResult(root);
         var attachments = ParseValidAttachments(root);
@@ -465,6 +464,8 @@ internal static partial class NetConfParser
             IpAddrsNoIpam = noIpam,
             IPv4Pools = Pools(cni, "ipv4pools", "args.cni.ipv4pools", AddressFamily.InterNetwork),
             IPv6Pools = Pools(cni, "ipv6pools", "args.cni.ipv6pools", AddressFamily.InterNetworkV6),
+            FloatingIps = FloatingIpList(cni),
+            AllowedSourcePrefixes = AllowedSourcePrefixList(cni),
         }, true);
     }
 

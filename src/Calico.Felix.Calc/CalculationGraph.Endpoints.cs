@@ -56,7 +56,7 @@ public sealed partial class CalculationGraph
         return NewEndpoint(
             new EndpointKey(false, ns, name), new MemberKey(MemberKind.WorkloadEndpoint, ns, name),
             _hostname is null || string.Equals(spec.Node, _hostname, StringComparison.Ordinal),
-            labels, spec.Profiles, spec.IpNetworks, ports, spec.InterfaceName, spec.Mac, spec.AllowSpoofedSourcePrefixes);
+            labels, spec.Profiles, spec.IpNetworks, ports, spec.InterfaceName, spec.Mac, spec.AllowSpoofedSourcePrefixes, spec.IpNATs);
     }
 
     private EndpointData BuildHostEndpoint(string name, HostEndpoint hep)
@@ -82,7 +82,7 @@ public sealed partial class CalculationGraph
 
     private static EndpointData NewEndpoint(
         EndpointKey key, MemberKey memberKey, bool local, Dictionary<string, string> labels, List<string>? profiles,
-        List<string>? addresses, List<NamedPort> ports, string? interfaceName, string? mac, List<string>? spoofedSourcePrefixes = null)
+        List<string>? addresses, List<NamedPort> ports, string? interfaceName, string? mac, List<string>? spoofedSourcePrefixes = null, List<IPNAT>? ipNats = null)
     {
         var v4 = new List<string>();
         var v6 = new List<string>();
@@ -124,6 +124,7 @@ public sealed partial class CalculationGraph
             InterfaceName = interfaceName,
             Mac = mac,
             AllowSpoofedSourcePrefixes = allowed,
+            FloatingIps = FloatingIps(ipNats),
         };
     }
 

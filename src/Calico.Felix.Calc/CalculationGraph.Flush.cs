@@ -253,6 +253,7 @@ public sealed partial class CalculationGraph
         {
             Mac = endpoint.Mac,
             AllowSpoofedSourcePrefixes = endpoint.AllowSpoofedSourcePrefixes,
+            FloatingIps = endpoint.FloatingIps,
         };
         if (endpoint.Key.IsHostEndpoint)
         {

@@ -17,6 +17,17 @@ public sealed partial class CalculationGraph : ICalculationGraph
         [new RuleModel { Action = RuleAction.Deny }],
         [new RuleModel { Action = RuleAction.Deny }]);
 
+    /// <summary>
+    /// Upstream's built-in profile: allow everything both ways. The datastore never stores it (calicoctl answers it
+    /// synthesised), so the graph holds it from the start, as upstream's syncer always serves it.
+    /// </summary>
+    internal const string DefaultAllowProfileName = "projectcalico-default-allow";
+
+    private static readonly ProfileData s_defaultAllowProfile = new(
+        new ProfileIntent([new RuleModel { Action = RuleAction.Allow }], [new RuleModel { Action = RuleAction.Allow }]),
+        [],
+        new Dictionary<string, string>(StringComparer.Ordinal));
+
     private readonly string? _hostname;
 
     // Policy selectors over local endpoints; rule (IP set) selectors over every endpoint and network set.
@@ -48,6 +59,7 @@ public sealed partial class CalculationGraph : ICalculationGraph
         _hostname = hostname;
         _policyIndex = new LabelIndex<EndpointKey, PolicyKey>(OnPolicyMatchStarted, OnPolicyMatchStopped);
         _ipSetIndex = new LabelIndex<MemberKey, string>(OnIpSetMatchStarted, OnIpSetMatchStopped);
+        _profiles[DefaultAllowProfileName] = s_defaultAllowProfile;
     }
 
     /// <summary>Selector evaluations so far, over both indexes.</summary>
@@ -313,6 +325,12 @@ public sealed partial class CalculationGraph : ICalculationGraph
 
     private void OnProfile(string name, Profile? profile)
     {
+        if (string.Equals(name, DefaultAllowProfileName, StringComparison.Ordinal))
+        {
+            // Built in: a stored copy (or its deletion) cannot change what it means.
+            return;
+        }
+
         ProfileData? data = null;
         if (profile is not null)
         {

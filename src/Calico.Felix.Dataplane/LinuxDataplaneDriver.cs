@@ -47,7 +47,7 @@ internal sealed partial class LinuxDataplaneDriver : IDataplaneDriver, IDisposab
     public async Task ApplyAsync(DesiredDataplane desired, CancellationToken cancellationToken)
     {
         long started = Stopwatch.GetTimestamp();
-        NftTable table = NftablesRenderer.Build(desired.State, desired.Render, new NatInputs(desired.AllPoolCidrs, desired.MasqueradePoolCidrs), _renderCache);
+        NftTable table = NftablesRenderer.Build(desired.State, desired.Render, new NatInputs(desired.AllPoolCidrs, desired.MasqueradePoolCidrs) { HostAddresses = desired.HostAddresses }, _renderCache);
         TimeSpan render = Stopwatch.GetElapsedTime(started);
         NftWriteResult? before = _nftables.LastWrite;
         await _nftables.ApplyAsync(table, cancellationToken).ConfigureAwait(false);
@@ -60,7 +60,7 @@ internal sealed partial class LinuxDataplaneDriver : IDataplaneDriver, IDisposab
         }
 
         long routesStarted = Stopwatch.GetTimestamp();
-        await SyncInterfacesAndRoutesAsync(desired.State, desired.Render.AllowWorkloadSourceSpoofing, cancellationToken).ConfigureAwait(false);
+        await SyncInterfacesAndRoutesAsync(desired.State, desired.Render.AllowWorkloadSourceSpoofing, desired.Render.FloatingIps, cancellationToken).ConfigureAwait(false);
         int length = write is null ? 0 : write.ScriptLength > 0 ? write.ScriptLength : -write.Steps;
         LastApply = (render, write?.Duration ?? TimeSpan.Zero, Stopwatch.GetElapsedTime(routesStarted), length);
         Log.Applied(_logger, render.TotalMilliseconds, LastApply.Nft.TotalMilliseconds, LastApply.Routes.TotalMilliseconds, LastApply.ScriptLength);
@@ -97,7 +97,7 @@ internal sealed partial class LinuxDataplaneDriver : IDataplaneDriver, IDisposab
 
         // Interface settings and routes are cheap to check: one dump each.
         _interfaces.Recheck();
-        RouteSyncResult routes = await SyncInterfacesAndRoutesAsync(desired.State, desired.Render.AllowWorkloadSourceSpoofing, cancellationToken).ConfigureAwait(false);
+        RouteSyncResult routes = await SyncInterfacesAndRoutesAsync(desired.State, desired.Render.AllowWorkloadSourceSpoofing, desired.Render.FloatingIps, cancellationToken).ConfigureAwait(false);
         if (routes.Added + routes.Replaced + routes.Removed > 0)
         {
             repaired = (repaired is null ? "" : repaired + "; ") + $"routes: {routes.Added} added, {routes.Replaced} replaced, {routes.Removed} removed";
@@ -118,7 +118,8 @@ internal sealed partial class LinuxDataplaneDriver : IDataplaneDriver, IDisposab
 
     /// <param name="allowSourceSpoofing">Felix's WorkloadSourceSpoofing is Any: a workload with allowSpoofedSourcePrefixes
     /// gets rp_filter 0, since the kernel's reverse-path filter would otherwise drop what the nft source check lets through.</param>
-    private async Task<RouteSyncResult> SyncInterfacesAndRoutesAsync(DataplaneState state, bool allowSourceSpoofing, CancellationToken cancellationToken)
+    /// <param name="floatingIps">Felix's FloatingIPs is Enabled: each workload's ipNATs external addresses are routed to it too.</param>
+    private async Task<RouteSyncResult> SyncInterfacesAndRoutesAsync(DataplaneState state, bool allowSourceSpoofing, bool floatingIps, CancellationToken cancellationToken)
     {
         var routes = new Dictionary<string, IPNetwork[]>(StringComparer.Ordinal);
         var interfaces = new Dictionary<string, bool>(StringComparer.Ordinal);
@@ -129,7 +130,7 @@ internal sealed partial class LinuxDataplaneDriver : IDataplaneDriver, IDisposab
                 continue;
             }
 
-            routes[iface] = ParseNets(endpoint);
+            routes[iface] = WithFloatingIps(ParseNets(endpoint), endpoint, floatingIps);
             interfaces[iface] = allowSourceSpoofing && endpoint.AllowSpoofedSourcePrefixes.Count > 0;
         }
 

@@ -33,7 +33,7 @@ public static partial class NftablesRenderer
 
         var sets = new List<NftSet>();
         AddIpSets(sets, state, cache);
-        var (masqueradeV4, masqueradeV6) = AddPoolSets(sets, nat);
+        var (masqueradeV4, masqueradeV6) = AddPoolSets(sets, nat, config.NatOutgoing);
 
         var maps = new List<NftSet>
         {
@@ -49,7 +49,8 @@ public static partial class NftablesRenderer
         var chains = new List<NftChain>();
         AddBaseChains(chains, ctx, heps);
         AddSourceCheckChain(chains, ctx, workloads, heps);
-        AddNatChain(chains, masqueradeV4, masqueradeV6);
+        AddNatChain(chains, masqueradeV4, masqueradeV6, config.NatOutgoing);
+        AddFloatingIpChains(chains, ctx, workloads);
         AddDispatchChains(chains);
         if (heps.Any)
         {

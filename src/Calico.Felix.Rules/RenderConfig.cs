@@ -34,6 +34,15 @@ public sealed record RenderConfig
     /// </summary>
     public bool AllowWorkloadSourceSpoofing { get; init; }
 
+    /// <summary>Felix's NAT outgoing options (natOutgoingAddress, natPortRange, natOutgoingExclusions, interface filter).</summary>
+    public NatOutgoingConfig NatOutgoing { get; init; } = NatOutgoingConfig.Default;
+
+    /// <summary>
+    /// Felix <c>FloatingIPs</c> = <c>Enabled</c>: workload endpoints' <c>ipNATs</c> are programmed (DNAT to the
+    /// workload, the external address routed to it). Off (upstream's default <c>Disabled</c>): they are ignored.
+    /// </summary>
+    public bool FloatingIps { get; init; }
+
     /// <summary>Felix <c>FailsafeInboundHostPorts</c>: always open into the host through a host endpoint.</summary>
     public IReadOnlyList<HostPort> FailsafeInboundHostPorts { get; init; } = DefaultFailsafeInbound;
 
@@ -69,6 +78,7 @@ public sealed record RenderConfig
             throw Bad(nameof(PassMark), NftNames.Hex(PassMark), "must differ from AcceptMark");
         }
 
+        NatOutgoing.Validate();
         CheckHostPorts(nameof(FailsafeInboundHostPorts), FailsafeInboundHostPorts);
         CheckHostPorts(nameof(FailsafeOutboundHostPorts), FailsafeOutboundHostPorts);
         if (LogPrefix.Length > 127 || LogPrefix.Contains('"', StringComparison.Ordinal) || LogPrefix.Contains('\\', StringComparison.Ordinal) || HasControl(LogPrefix))

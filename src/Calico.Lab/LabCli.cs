@@ -14,8 +14,9 @@ public static class LabCli
         "                 hosts host1..hostN as network namespaces on a two-subnet fabric (host i on subnet 1 when\n" +
         "                 i % 3 == 0), an outside network, the datastore with pools 10.65.0.0/16 and fd00:65::/48,\n" +
         "                 one calico-node per host; --tor adds a top-of-rack router (BIRD, AS 65000, 172.30.0.254)\n" +
-        "  run <host> <ns/name> [--labels k=v,...] [--serve TCP/80,UDP/81,...]\n" +
-        "                 a Kubernetes-style pod wired by the calico CNI plugin, with listeners on the given ports\n" +
+        "  run <host> <ns/name> [--labels k=v,...] [--serve TCP/80,UDP/81,...] [--publish <hostPort>:<port>[/tcp|udp]]...\n" +
+        "                 a Kubernetes-style pod wired by the calico CNI plugin, with listeners on the given ports;\n" +
+        "                 --publish (repeatable) maps the host's port to the pod's through the chained portmap plugin\n" +
         "  exec <ns/name|hostN|outside|tor|fabric> -- <command>...   run a command inside that network namespace\n" +
         "  matrix [--probe TCP/80]... [--family 4|6]   who reaches whom, with real packets (. allowed, X denied)\n" +
         "  down                             remove every namespace, interface and process of the lab\n" +
@@ -114,10 +115,13 @@ public static class LabCli
         var state = LabStateFile.Load(layout);
         await using var datastore = LabDatastore.Open(layout, state);
         var record = await LabWorkloads.RunAsync(
-            layout, datastore, parsed.Positionals[0], pod, parsed.Labels ?? new Dictionary<string, string>(), parsed.Serve ?? [], LabWorkloads.ListenerMode.DetachedProcess, cancellationToken).ConfigureAwait(false);
-        await stdout.WriteLineAsync($"pod {record.Id} on {record.Host}: {record.Address} (netns {record.Netns}, endpoint {record.EndpointName}){(record.Serve.Count > 0 ? ", serving " + string.Join(',', record.Serve) : "")}").ConfigureAwait(false);
+            layout, datastore, parsed.Positionals[0], pod, parsed.Labels ?? new Dictionary<string, string>(), parsed.Serve ?? [], parsed.Publish, LabWorkloads.ListenerMode.DetachedProcess, cancellationToken).ConfigureAwait(false);
+        await stdout.WriteLineAsync($"pod {record.Id} on {record.Host}: {record.Address} (netns {record.Netns}, endpoint {record.EndpointName}){(record.Serve.Count > 0 ? ", serving " + string.Join(',', record.Serve) : "")}{Published(state, record)}").ConfigureAwait(false);
         return 0;
     }
+
+    private static string Published(LabState state, LabPod record) =>
+        record.Publish.Count == 0 ? "" : $", published on {state.Hosts.Single(h => h.Name == record.Host).Address} as {string.Join(' ', record.Publish)}";
 
     private static async Task<int> ExecAsync(ParsedArguments parsed, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
@@ -167,7 +171,7 @@ public static class LabCli
         {
             ["conformance"] = ["--engine", "--cluster", "--hosts", "--no-node", "--tor", "--encapsulation"],
             ["up"] = ["--name", "--state-dir", "--hosts", "--datastore", "--no-node", "--tor", "--encapsulation"],
-            ["run"] = ["--name", "--state-dir", "--labels", "--serve"],
+            ["run"] = ["--name", "--state-dir", "--labels", "--serve", "--publish"],
             ["exec"] = ["--name", "--state-dir"],
             ["matrix"] = ["--name", "--state-dir", "--probe", "--family"],
             ["down"] = ["--name", "--state-dir"],
@@ -203,6 +207,9 @@ public static class LabCli
         public IReadOnlyList<Probe>? Serve { get; private set; }
 
         public List<Probe> Probes { get; } = [];
+
+        /// <summary><c>--publish</c>, in the order given (repeatable).</summary>
+        public List<PortMapping> Publish { get; } = [];
 
         public string? Identity { get; private set; }
 
@@ -302,6 +309,10 @@ public static class LabCli
                     Probes.AddRange(value.Split(',', StringSplitOptions.TrimEntries).Select(p => Probe.TryParse(p, out var probe) && probe.Value.Protocol is Packet.Tcp or Packet.Udp
                         ? probe.Value
                         : throw new LabException($"--probe '{p}' is not TCP/<port> or UDP/<port>")));
+                    break;
+                case "--publish":
+                    Publish.Add(ArgumentParsers.ParsePublish(value));
+                    ArgumentParsers.RequireDistinctHostPorts(Publish);
                     break;
                 case "--identity":
                     Identity = value;

@@ -73,7 +73,7 @@ public sealed class NetConfKeyTests : IDisposable
         { "kubernetes", """{"kubeconfig":"/etc/cni/net.d/calico-kubeconfig"}""", Expect.Warned },
         { "qps", "5", Expect.Warned },
         { "burst", "10", Expect.Warned },
-        { "feature_control", """{"floating_ips":true}""", Expect.Refused },
+        { "feature_control", """{"egress_gateways":true}""", Expect.Refused },
         { "container_settings", """{"allow_ip_forwarding":true}""", Expect.Refused },
         { "include_default_routes", "true", Expect.Warned },
         { "dataplane_options", """{"type":"grpc","socket":"/run/dp.sock"}""", Expect.Refused },

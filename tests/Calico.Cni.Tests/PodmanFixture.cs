@@ -3,10 +3,14 @@ namespace Calico.Cni.Tests;
 /// <summary>
 /// podman as the CNI client, inside the kernel fixture's host namespace (<c>nsenter --net</c>), with its own
 /// containers.conf (runc, CNI backend, our plugin dir first), temp storage, and a busybox image imported from a
-/// tarball. Two networks: calnet (pool main) and calsmall (pools edge-low + edge-high: .0, .1, .254, .255).
+/// tarball. Two networks: calnet (pool main) and calsmall (pools edge-low + edge-high: .0, .1, .254, .255), each a
+/// conflist of calico then the standard portmap plugin (/usr/lib/cni).
 /// </summary>
 public sealed class PodmanFixture : IAsyncLifetime
 {
+    /// <summary>Chained after calico in every conflist, as upstream's manifests do: podman's <c>-p</c> becomes runtimeConfig.portMappings.</summary>
+    public const string PortMapPlugin = """{"type":"portmap","snat":true,"capabilities":{"portMappings":true}}""";
+
     public KernelFixture Kernel { get; } = new();
 
     public string Image { get; } = "localhost/calico-busybox:test";
@@ -30,7 +34,7 @@ public sealed class PodmanFixture : IAsyncLifetime
         foreach (var (name, ipam) in new[] { ("calnet", ""), ("calsmall", ""","ipv4_pools":["edge-low","edge-high"]""") })
         {
             await File.WriteAllTextAsync(Path.Combine(net, name + ".conflist"),
-                $$"""{"cniVersion":"1.0.0","name":"{{name}}","plugins":[{{Kernel.Conf(name, ipamExtra: ipam).Replace("\"cniVersion\":\"1.0.0\",", "", StringComparison.Ordinal).Replace($"\"name\":\"{name}\",", "", StringComparison.Ordinal)}}]}""");
+                $$"""{"cniVersion":"1.0.0","name":"{{name}}","plugins":[{{Kernel.Conf(name, ipamExtra: ipam).Replace("\"cniVersion\":\"1.0.0\",", "", StringComparison.Ordinal).Replace($"\"name\":\"{name}\",", "", StringComparison.Ordinal)}},{{PortMapPlugin}}]}""");
         }
 
         await File.WriteAllTextAsync(Kernel.Dir.File("containers.conf"), $"""

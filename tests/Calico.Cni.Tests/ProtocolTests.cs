@@ -108,7 +108,7 @@ public sealed class ProtocolTests : IDisposable
         { """{"cniVersion":"1.0.0","name":"n","type":"calico","log_level":"verbose"}""", 2, "log_level = \"verbose\"" },
         { """{"cniVersion":"1.0.0","name":"n","type":"calico","device_type":"netkit"}""", 2, "device_type = \"netkit\"" },
         { """{"cniVersion":"1.0.0","name":"n","type":"calico","mode":"vxlan"}""", 2, "mode = \"vxlan\"" },
-        { """{"cniVersion":"1.0.0","name":"n","type":"calico","feature_control":{"floating_ips":true}}""", 2, "feature_control.floating_ips" },
+        { """{"cniVersion":"1.0.0","name":"n","type":"calico","feature_control":{"egress_gateways":true}}""", 2, "feature_control.egress_gateways" },
         { """{"cniVersion":"1.0.0","name":"n","type":"calico","num_queues":4}""", 2, "num_queues" },
         { """{"cniVersion":"1.0.0","name":"n","type":"calico","mtu":"1500"}""", 6, "mtu" },
         { """{"cniVersion":"1.0.0","name":"n","type":"calico","mtu":10}""", 7, "mtu = 10" },

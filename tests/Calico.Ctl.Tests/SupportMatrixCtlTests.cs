@@ -18,7 +18,7 @@ public sealed class SupportMatrixCtlTests : IDisposable
     [Theory]
     [InlineData("apply", "FelixConfiguration", "default", "", "spec:\n  wireguardEnabled: true\n", "spec.wireguardEnabled = 'true'", "WireGuard encryption is not implemented")]
     [InlineData("apply", "FelixConfiguration", "default", "", "spec:\n  bpfEnabled: true\n", "spec.bpfEnabled = 'true'", "eBPF dataplane is not implemented")]
-    [InlineData("apply", "FelixConfiguration", "default", "", "spec:\n  natOutgoingExclusions: IPPoolsAndHostIPs\n", "spec.natOutgoingExclusions = 'IPPoolsAndHostIPs'", "use natOutgoingExclusions: IPPoolsOnly instead")]
+    [InlineData("apply", "FelixConfiguration", "default", "", "spec:\n  disableConntrackInvalidCheck: true\n", "spec.disableConntrackInvalidCheck = 'true'", "conntrack state invalid are always dropped")]
     [InlineData("apply", "NetworkPolicy", "svc", "ns1", "spec:\n  selector: all()\n  egress:\n  - action: Allow\n    destination:\n      services: {name: kube-dns, namespace: kube-system}\n", "spec.egress[].destination.services", "never matches")]
     [InlineData("create", "NetworkPolicy", "http", "ns1", "spec:\n  selector: all()\n  ingress:\n  - action: Allow\n    http: {methods: [GET]}\n", "spec.ingress[].http", "application-layer proxy")]
     [InlineData("apply", "BGPConfiguration", "default", "", "spec:\n  serviceClusterIPs:\n  - cidr: 10.96.0.0/12\n", "spec.serviceClusterIPs", "advertising Kubernetes service addresses")]
@@ -26,7 +26,6 @@ public sealed class SupportMatrixCtlTests : IDisposable
     [InlineData("apply", "BGPPeer", "tor", "", "spec:\n  peerIP: 10.0.0.9\n  asNumber: 65000\n  filters: [f1]\n", "spec.filters", "BGPFilter")]
     [InlineData("apply", "IPPool", "ipip", "", "spec:\n  cidr: 10.70.0.0/16\n  ipipMode: Always\n", "spec.ipipMode = 'Always'", "IP-in-IP is not implemented")]
     [InlineData("apply", "IPPool", "ns-pool", "", "spec:\n  cidr: 10.71.0.0/16\n  allowedUses: [Workload]\n  namespaceSelector: team == 'a'\n", "spec.namespaceSelector", "does not filter pools by namespace")]
-    [InlineData("apply", "WorkloadEndpoint", "n1-k8s-p-eth0", "ns1", "spec:\n  node: n1\n  orchestrator: k8s\n  pod: p\n  endpoint: eth0\n  interfaceName: cali1234\n  ipNetworks: [10.65.0.2/32]\n  ipNATs:\n  - {internalIP: 10.65.0.2, externalIP: 172.16.0.2}\n", "spec.ipNATs", "1:1 NAT")]
     [InlineData("replace", "IPPool", "ipip", "", "spec:\n  cidr: 10.70.0.0/16\n  ipipMode: CrossSubnet\n", "spec.ipipMode = 'CrossSubnet'", "IP-in-IP")]
     public async Task Modify_RefusedSetting_FailsWithPathValueAndReasonAndWritesNothing(
         string action, string kind, string name, string ns, string spec, string field, string reason)

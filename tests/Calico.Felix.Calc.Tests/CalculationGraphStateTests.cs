@@ -282,6 +282,15 @@ public sealed class CalculationGraphStateTests
     }
 
     [Fact]
+    public void DefaultAllowProfile_BuiltIn_AllowsBothWaysWithoutStoredResource()
+    {
+        var allowAll = new ProfileIntent([new RuleModel { Action = RuleAction.Allow }], [new RuleModel { Action = RuleAction.Allow }]);
+        var builtIn = CalcState.Of("built-in", Yaml.Namespace("ns1") + Yaml.Wep("ns1", "web1", "10.0.0.1/32", "app: web", profiles: "kns.ns1, projectcalico-default-allow"),
+            e => e.Profile("kns.ns1").Profile("projectcalico-default-allow", allowAll).Wep("ns1", Web1, "10.0.0.1/32", ["kns.ns1", "projectcalico-default-allow"]));
+        StateHarness.Run("node1", builtIn);
+    }
+
+    [Fact]
     public void RemoteEndpoints_OnlyInIpSets()
     {
         var remote = CalcState.Of("remote", Yaml.Namespace("ns1") + Yaml.Wep("ns1", "db9", "10.0.9.9/32", "app: db", node: "node2")

@@ -5,7 +5,7 @@ using Calico.Felix.Calc.Model;
 namespace Calico.Felix.Rules.Tests;
 
 /// <summary>The golden cases: small dataplane states built in code, or from testdata/&lt;case&gt;/input.yaml through the graph.</summary>
-internal static class GoldenCases
+internal static partial class GoldenCases
 {
     public const string NetSet = "s:web-pods";
     public const string NamedPortSet = "n:http-web";
@@ -16,6 +16,8 @@ internal static class GoldenCases
         "empty", "profile-only", "tiers-and-rules", "endpoint-to-host-accept", "from-calc-graph", "host-endpoints", "nat-outgoing",
         "merged-tiers-and-rules", "merged-from-calc-graph", "merged-host-endpoints", "merged-runs", "spoofed-source-prefixes",
         "host-endpoint-modes", "merged-host-endpoint-modes",
+        "nat-outgoing-address", "nat-port-range", "nat-exclude-host-ips", "nat-interface-filter", "nat-outgoing-all-options",
+        "floating-ips",
     };
 
     private static readonly RenderConfig Unmerged = new() { MergeRuleRuns = false };
@@ -36,6 +38,8 @@ internal static class GoldenCases
         "spoofed-source-prefixes" => (SpoofedSourcePrefixes(), Unmerged with { AllowWorkloadSourceSpoofing = true }),
         "host-endpoint-modes" => (FromYaml(File.ReadAllText(Golden.PathOf(name, "input.yaml"))), HostEndpointsConfig(Unmerged)),
         "merged-host-endpoint-modes" => (FromYaml(File.ReadAllText(Golden.PathOf("host-endpoint-modes", "input.yaml"))), HostEndpointsConfig(new RenderConfig())),
+        _ when NatGoldenCases.Has(name) => (ProfileOnly(), NatGoldenCases.Config(name)),
+        "floating-ips" => (FloatingIps(), Unmerged with { FloatingIps = true }),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown golden case"),
     };
 
@@ -47,7 +51,7 @@ internal static class GoldenCases
     /// <summary>NAT inputs per case: only "nat-outgoing" has pools (v4 and v6, one v4 pool without natOutgoing).</summary>
     public static NatInputs NatFor(string name) => name == "nat-outgoing"
         ? new NatInputs(["10.0.0.0/16", "10.10.0.0/16", "fd00:10::/64"], ["10.0.0.0/16", "fd00:10::/64"])
-        : NatInputs.None;
+        : NatGoldenCases.Has(name) ? NatGoldenCases.Nat : NatInputs.None;
 
     public static PolicyKey DenyAllPolicy { get; } = new("default", "GlobalNetworkPolicy", null, "deny-all");
 

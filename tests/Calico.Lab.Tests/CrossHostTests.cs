@@ -11,7 +11,7 @@ namespace Calico.Lab.Tests;
 /// </summary>
 [Collection(CrossHostCollection.Name)]
 [Trait("Tier", "Cluster")]
-public sealed class CrossHostTests(MeshLabFixture fixture) : IClassFixture<MeshLabFixture>
+public sealed partial class CrossHostTests(MeshLabFixture fixture) : IClassFixture<MeshLabFixture>
 {
     private const string MeshOff = """
         apiVersion: projectcalico.org/v3

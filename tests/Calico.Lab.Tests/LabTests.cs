@@ -7,7 +7,7 @@ namespace Calico.Lab.Tests;
 
 /// <summary>Root tier: a one-host lab without calico-node (no nft table, so no policy: pods reach each other).</summary>
 [Trait("Tier", "Root")]
-public sealed class LabTests(LabFixture fixture) : IClassFixture<LabFixture>
+public sealed partial class LabTests(LabFixture fixture) : IClassFixture<LabFixture>
 {
     private LabRunner Lab => fixture.Lab;
 

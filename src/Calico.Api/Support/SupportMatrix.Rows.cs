@@ -102,7 +102,8 @@ public static partial class SupportMatrix
         b.Ignored(Wep, "spec.ports[].hostIP", "host ports are programmed by the portmap CNI plugin, not by calico-node");
         b.Ignored(Wep, "spec.ipv4Gateway", "informational; the CNI plugin configures the container's gateway itself");
         b.Ignored(Wep, "spec.ipv6Gateway", "informational; the CNI plugin configures the container's gateway itself");
-        b.Refused(Wep, "spec.ipNATs", "1:1 NAT (floating IPs) is not implemented: the external address would not reach the workload", "no NAT, or a load balancer in front of the workload");
+        b.Acts(Wep, "spec.ipNATs[].externalIP", "floating IP, only when FelixConfiguration floatingIPs is Enabled (else ignored with a warning naming spec.ipNATs): packets to it are DNATed to internalIP (from outside and from the host), it is routed (/32, /128) to the workload and advertised by BGP when it lies in an IP pool");
+        b.Acts(Wep, "spec.ipNATs[].internalIP", "the workload's address the floating IP is translated to; the workload's own connections keep it (no SNAT to the floating IP, as upstream, except to itself)");
         b.Acts(Wep, "spec.allowSpoofedSourcePrefixes", "accepted by the source (reverse-path) check in raw-PREROUTING from this workload's interface, as upstream only when FelixConfiguration workloadSourceSpoofing is Any; policy still applies");
         b.Refused(Wep, "spec.qosControls", "QoS (bandwidth, packet rate, connection limits, DSCP) is not implemented", "no QoS controls");
 
@@ -274,12 +275,10 @@ public static partial class SupportMatrix
         b.Refused(F, "spec.wireguardHostEncryptionEnabled", NoWireguard, "an encrypted underlay (IPsec, a VPN) outside Calico", blocks: true);
         b.Refused(F, "spec.bpfEnabled", "the eBPF dataplane is not implemented; the nftables dataplane is used", "bpfEnabled: false");
         b.Refused(F, "spec.ipipEnabled", NoIpip, "an IP pool with vxlanMode");
-        b.Refused(F, "spec.natOutgoingAddress", "SNAT to a fixed address is not implemented: outgoing NAT masquerades to the interface's address", "no natOutgoingAddress");
-        b.Refused(F, "spec.natPortRange", "outgoing NAT uses the full port range (masquerade fully-random)", "no natPortRange");
-        b.Add(new FieldSupport(F, "spec.natOutgoingExclusions", SupportStatus.Acts, "IPPoolsOnly: traffic to the pools is not masqueraded"));
-        b.Add(new FieldSupport(F, "spec.natOutgoingExclusions", SupportStatus.Refused, "excluding host IPs from outgoing NAT is not implemented: traffic to other hosts would be masqueraded")
-        { Instead = "natOutgoingExclusions: IPPoolsOnly", Values = ["IPPoolsAndHostIPs"] });
-        b.Refused(F, "spec.iptablesNATOutgoingInterfaceFilter", "outgoing NAT is not limited to an interface: it would masquerade on every interface", "no interface filter");
+        b.Acts(F, "spec.natOutgoingAddress", "IPv4 traffic from natOutgoing pools is SNATed to this address instead of masqueraded (snat ip to ADDR fully-random); IPv6 pools keep masquerade, as upstream");
+        b.Acts(F, "spec.natPortRange", "TCP and UDP leaving natOutgoing pools get a source port in this range (masquerade to :MIN-MAX, or snat to ADDR:MIN-MAX)");
+        b.Acts(F, "spec.natOutgoingExclusions", "IPPoolsOnly: traffic to the pools is not NATed; IPPoolsAndHostIPs: nor traffic to any node's BGP address (sets cali40/cali60all-hosts-net)");
+        b.Acts(F, "spec.iptablesNATOutgoingInterfaceFilter", "outgoing NAT only for traffic leaving this interface (oifname; a trailing + is nft's * wildcard)");
         b.Refused(F, "spec.disableConntrackInvalidCheck", "packets in conntrack state invalid are always dropped", "disableConntrackInvalidCheck: false");
         b.Acts(F, "spec.workloadSourceSpoofing", "Any lets workload endpoints' allowSpoofedSourcePrefixes pass the source check; Disabled (default) ignores them");
         b.Refused(F, "spec.deviceRouteSourceAddress", "workload routes are programmed without a source address", "no deviceRouteSourceAddress");
@@ -287,7 +286,7 @@ public static partial class SupportMatrix
         b.Refused(F, "spec.routeSyncDisabled", "calico-node always programs workload routes", "routeSyncDisabled: false");
         b.Refused(F, "spec.vxlanMTU", "vxlan.calico's MTU is the parent interface's minus 50", "the CNI configuration's mtu for workloads");
         b.Refused(F, "spec.vxlanMTUV6", "IPv6 VXLAN is not implemented", "no vxlanMTUV6");
-        b.Refused(F, "spec.floatingIPs", "floating IPs (WorkloadEndpoint ipNATs) are not implemented", "floatingIPs: Disabled", defaults: ["Disabled"]);
+        b.Acts(F, "spec.floatingIPs", "Enabled programs workload endpoints' ipNATs (DNAT, route, BGP); Disabled (default) ignores them with a warning");
         b.Refused(F, "spec.policySyncPathPrefix", "the policy sync API (application-layer policy) is not implemented", "no policySyncPathPrefix");
         b.Refused(F, "spec.istioAmbientMode", "Istio ambient mode integration is not implemented", "istioAmbientMode: Disabled", defaults: ["Disabled"]);
         b.Refused(F, "spec.useInternalDataplaneDriver", "an external dataplane driver is not supported", "useInternalDataplaneDriver: true", defaults: ["true"]);

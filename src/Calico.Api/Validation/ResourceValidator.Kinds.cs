@@ -362,6 +362,8 @@ public static partial class ResourceValidator
         });
         ValidateFelixStructLevel(errors, spec);
         CheckAddress(errors, "NATOutgoingAddress", spec.NatOutgoingAddress, 4, "natOutgoingAddress must be a valid IPv4 address");
+        if (spec.NatPortRange is { } natPorts && (natPorts.IsNamed || (natPorts.MinPort == 0 && natPorts.MaxPort > 0)))
+            errors.Add("NATPortRange", natPorts.ToString(), "natPortRange must be a port or a port range min:max within 1-65535, not a named port");
         CheckAddress(errors, "DeviceRouteSourceAddress", spec.DeviceRouteSourceAddress, 4, "deviceRouteSourceAddress must be a valid IPv4 address");
         CheckAddress(errors, "DeviceRouteSourceAddressIPv6", spec.DeviceRouteSourceAddressIPv6, 6, "deviceRouteSourceAddressIPv6 must be a valid IPv6 address");
         ForEach(spec.FailsafeInboundHostPorts, p => CheckProtoPort(errors, p));

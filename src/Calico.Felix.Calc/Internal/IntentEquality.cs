@@ -18,6 +18,7 @@ internal static class IntentEquality
         && string.Equals(a.Mac, b.Mac, StringComparison.Ordinal)
         && Strings(a.Ipv4Nets, b.Ipv4Nets) && Strings(a.Ipv6Nets, b.Ipv6Nets) && Strings(a.ProfileIds, b.ProfileIds)
         && Strings(a.AllowSpoofedSourcePrefixes, b.AllowSpoofedSourcePrefixes)
+        && Same(a.FloatingIps, b.FloatingIps)
         && Equal(a.Tiers, b.Tiers) && Equal(a.ForwardTiers, b.ForwardTiers)
         && Equal(a.PreDnatTiers, b.PreDnatTiers) && Equal(a.UntrackedTiers, b.UntrackedTiers);
 

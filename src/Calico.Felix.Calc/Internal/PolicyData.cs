@@ -59,4 +59,6 @@ internal sealed class EndpointData
     public string? Mac { get; init; }
 
     public IReadOnlyList<string> AllowSpoofedSourcePrefixes { get; init; } = [];
+
+    public IReadOnlyList<FloatingIpIntent> FloatingIps { get; init; } = [];
 }

@@ -61,6 +61,12 @@ public sealed record EndpointIntent(
     /// </summary>
     public IReadOnlyList<string> AllowSpoofedSourcePrefixes { get; init; } = [];
 
+    /// <summary>
+    /// Workload endpoints only: <c>ipNATs</c> (floating IPs), valid pairs of one family, in listed order. The dataplane
+    /// honours them only when Felix's FloatingIPs is Enabled.
+    /// </summary>
+    public IReadOnlyList<FloatingIpIntent> FloatingIps { get; init; } = [];
+
     /// <summary>Host endpoints only: tiers of applyOnForward policies (forwarded traffic).</summary>
     public IReadOnlyList<TierIntent> ForwardTiers { get; init; } = [];
 

@@ -12,4 +12,8 @@ internal sealed record DesiredDataplane(
     DataplaneState State,
     IReadOnlyList<string> AllPoolCidrs,
     IReadOnlyList<string> MasqueradePoolCidrs,
-    RenderConfig Render);
+    RenderConfig Render)
+{
+    /// <summary>Every node's addresses (NAT outgoing's host exclusion).</summary>
+    public IReadOnlyList<string> HostAddresses { get; init; } = [];
+}

@@ -304,7 +304,7 @@ internal sealed partial class FelixAgent : ISyncerCallbacks
         }
     }
 
-    private DesiredDataplane Desired() => new(_state, _settings.AllPools, _settings.MasqueradePools, _settings.Render);
+    private DesiredDataplane Desired() => new(_state, _settings.AllPools, _settings.MasqueradePools, _settings.Render) { HostAddresses = _settings.HostAddresses };
 
     private async Task ApplyAsync(CancellationToken cancellationToken)
     {

@@ -23,8 +23,34 @@ internal sealed class PoolsAndRenderConfig
 
     public RenderConfig Render { get; private set; }
 
-    /// <summary>Recomputes the pools when they changed; true when the CIDR lists differ from before.</summary>
-    public bool UpdatePools(AgentInputs inputs)
+    /// <summary>Every node's addresses, sorted (upstream's all-hosts set, for natOutgoingExclusions IPPoolsAndHostIPs).</summary>
+    public IReadOnlyList<string> HostAddresses { get; private set; } = [];
+
+    /// <summary>
+    /// Recomputes the pools and the hosts' addresses when they changed; true when the CIDR lists differ from before, or
+    /// the addresses do while the render configuration uses them.
+    /// </summary>
+    public bool UpdatePools(AgentInputs inputs) => UpdateHosts(inputs) | UpdatePoolCidrs(inputs);
+
+    private bool UpdateHosts(AgentInputs inputs)
+    {
+        if (!inputs.TakeHostsChanged())
+        {
+            return false;
+        }
+
+        var hosts = inputs.HostAddresses.ToList();
+        hosts.Sort(StringComparer.Ordinal);
+        if (hosts.SequenceEqual(HostAddresses))
+        {
+            return false;
+        }
+
+        HostAddresses = hosts;
+        return Render.NatOutgoing.ExcludeHostAddresses;
+    }
+
+    private bool UpdatePoolCidrs(AgentInputs inputs)
     {
         if (!inputs.TakePoolsChanged())
         {

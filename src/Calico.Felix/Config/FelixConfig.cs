@@ -51,6 +51,7 @@ public sealed class FelixConfig
     public bool AllowVxlanPacketsFromWorkloads { get; internal set; }
     public bool AllowIpipPacketsFromWorkloads { get; internal set; }
     public WorkloadSourceSpoofing WorkloadSourceSpoofing { get; internal set; }
+    public FloatingIps FloatingIps { get; internal set; } = FloatingIps.Disabled;
     public ServiceLoopPrevention ServiceLoopPrevention { get; internal set; }
     public IReadOnlyList<string> ExternalNodesCidrList { get; internal set; } = [];
     public bool DisableConntrackInvalidCheck { get; internal set; }

@@ -50,6 +50,7 @@ internal static class FelixParams
         Bool("AllowVXLANPacketsFromWorkloads", "false", (c, v) => c.AllowVxlanPacketsFromWorkloads = v, "allowVXLANPacketsFromWorkloads", s => B(s.AllowVXLANPacketsFromWorkloads)),
         Bool("AllowIPIPPacketsFromWorkloads", "false", (c, v) => c.AllowIpipPacketsFromWorkloads = v, "allowIPIPPacketsFromWorkloads", s => B(s.AllowIPIPPacketsFromWorkloads)),
         Enum<WorkloadSourceSpoofing>("WorkloadSourceSpoofing", "Disabled", (c, v) => c.WorkloadSourceSpoofing = v, "workloadSourceSpoofing", s => s.WorkloadSourceSpoofing),
+        Enum<FloatingIps>("FloatingIPs", "Disabled", (c, v) => c.FloatingIps = v, "floatingIPs", s => s.FloatingIPs),
         Enum<ServiceLoopPrevention>("ServiceLoopPrevention", "Drop", (c, v) => c.ServiceLoopPrevention = v, "serviceLoopPrevention", s => s.ServiceLoopPrevention),
         P<IReadOnlyList<string>>("ExternalNodesCIDRList", "", V.CidrList, (c, v) => c.ExternalNodesCidrList = v, "externalNodesList", s => Join(s.ExternalNodesList), DieOnFail, zero: []),
         Bool("DisableConntrackInvalidCheck", "false", (c, v) => c.DisableConntrackInvalidCheck = v, "disableConntrackInvalidCheck", s => B(s.DisableConntrackInvalidCheck)),

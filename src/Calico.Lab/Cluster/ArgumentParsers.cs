@@ -49,6 +49,48 @@ public static partial class ArgumentParsers
         return labels;
     }
 
+    /// <summary>
+    /// One <c>--publish</c> value: <c>&lt;hostPort&gt;:&lt;port&gt;[/tcp|udp]</c> (protocol tcp when omitted, ports 1-65535),
+    /// as <c>podman run -p</c> writes it without a host address.
+    /// </summary>
+    public static PortMapping ParsePublish(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var match = PublishPattern().Match(text);
+        if (!match.Success
+            || !TryParsePort(match.Groups["host"].Value, out var hostPort)
+            || !TryParsePort(match.Groups["port"].Value, out var containerPort))
+        {
+            throw new LabException($"--publish '{text}' is not <hostPort>:<port>[/tcp|/udp] (ports 1-65535)");
+        }
+
+        return new PortMapping
+        {
+            HostPort = hostPort,
+            ContainerPort = containerPort,
+            Protocol = match.Groups["proto"].Success ? match.Groups["proto"].Value.ToLowerInvariant() : PortMapping.Tcp,
+        };
+    }
+
+    /// <summary>Each host port and protocol once: two mappings of one host port could not both be reached.</summary>
+    public static void RequireDistinctHostPorts(IReadOnlyList<PortMapping> mappings)
+    {
+        ArgumentNullException.ThrowIfNull(mappings);
+        for (var i = 0; i < mappings.Count; i++)
+        {
+            for (var j = 0; j < i; j++)
+            {
+                if (mappings[i].HostPort == mappings[j].HostPort && mappings[i].Protocol == mappings[j].Protocol)
+                {
+                    throw new LabException($"--publish '{mappings[i]}' maps host port {mappings[i].HostPort}/{mappings[i].Protocol} again (already '{mappings[j]}')");
+                }
+            }
+        }
+    }
+
+    private static bool TryParsePort(string digits, out int port) =>
+        int.TryParse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out port) && port is >= 1 and <= 65535;
+
     /// <summary><c>ns/name</c> where both are DNS labels (they name a netns and a WorkloadEndpoint).</summary>
     public static PodRef ParsePod(string text)
     {
@@ -60,6 +102,9 @@ public static partial class ArgumentParsers
 
         return pod.Value;
     }
+
+    [GeneratedRegex("^(?<host>[0-9]{1,5}):(?<port>[0-9]{1,5})(/(?<proto>tcp|udp|TCP|UDP))?$")]
+    private static partial Regex PublishPattern();
 
     [GeneratedRegex(@"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")]
     private static partial Regex LabelKeyPattern();

@@ -29,6 +29,14 @@ public static class Binaries
         throw new LabException($"{binary} not found in {string.Join(", ", candidates)} (set {EnvironmentVariable} to the directory holding calico-node, calico and calico-lab)");
     }
 
+    /// <summary>Where the standard CNI plugins are: upstream's install directory, then Debian's containernetworking-plugins.</summary>
+    public static readonly IReadOnlyList<string> StandardPluginDirectories = [CniDirectory, "/usr/lib/cni"];
+
+    /// <summary>The directory holding the standard <paramref name="plugin"/> (e.g. portmap); a <see cref="LabException"/> naming where it looked.</summary>
+    public static string FindStandardPluginDirectory(string plugin) =>
+        StandardPluginDirectories.FirstOrDefault(d => File.Exists(Path.Combine(d, plugin)))
+        ?? throw new LabException($"the {plugin} CNI plugin is not in {string.Join(" or ", StandardPluginDirectories)} (Debian package containernetworking-plugins; scripts/install-deps.sh)");
+
     /// <summary>calico-ipam is the CNI binary under another name: a hard link made next to it when missing.</summary>
     public static async Task EnsureIpamLinkAsync(string directory, CancellationToken cancellationToken)
     {

@@ -51,7 +51,7 @@ public sealed class ClusterWorldFactory : ICaseWorldFactory, IAsyncDisposable
             var pods = testCase.Pods;
             var created = await Task.WhenAll(pods.Select((pod, i) => LabWorkloads.RunAsync(
                 _layout, _datastore, _state.Hosts[i % _state.Hosts.Count].Name, pod,
-                new Dictionary<string, string>(StringComparer.Ordinal), testCase.Probes, LabWorkloads.ListenerMode.None, cancellationToken))).ConfigureAwait(false);
+                new Dictionary<string, string>(StringComparer.Ordinal), testCase.Probes, [], LabWorkloads.ListenerMode.None, cancellationToken))).ConfigureAwait(false);
             await world.StartAsync(pods, created, testCase.Probes, cancellationToken).ConfigureAwait(false);
             return world;
         }

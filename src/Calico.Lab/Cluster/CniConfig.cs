@@ -11,13 +11,50 @@ public static class CniConfig
     /// <summary>The single-plugin configuration a runtime writes to the plugin's stdin.</summary>
     public static string Network(LabState state, LabHost host) => Plugin(state, host, withVersion: true).ToJsonString();
 
-    /// <summary>The conflist a runtime would read from /etc/cni/net.d (kept in the host directory, for people).</summary>
+    /// <summary>
+    /// The conflist a runtime would read from /etc/cni/net.d (kept in the host directory, for people): calico, then
+    /// the standard portmap plugin as upstream's manifests chain it, so a runtime's port mappings are honoured.
+    /// </summary>
     public static string ConfList(LabState state, LabHost host) => new JsonObject
     {
         ["cniVersion"] = CniVersion,
         ["name"] = NetworkName,
-        ["plugins"] = new JsonArray(Plugin(state, host, withVersion: false)),
+        ["plugins"] = new JsonArray(Plugin(state, host, withVersion: false), PortMapPlugin()),
     }.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n";
+
+    /// <summary>
+    /// What a runtime hands the chained portmap plugin for one pod (libcni's second step): the plugin's conflist
+    /// entry, the pod's <c>runtimeConfig.portMappings</c> (the <c>portMappings</c> capability) and, at ADD, calico's
+    /// result as <c>prevResult</c> (portmap takes the container's addresses from it).
+    /// </summary>
+    public static string PortMap(IReadOnlyList<PortMapping> mappings, string? prevResult)
+    {
+        ArgumentNullException.ThrowIfNull(mappings);
+        var plugin = PortMapPlugin();
+        plugin.Insert(0, "cniVersion", CniVersion);
+        plugin.Insert(1, "name", NetworkName);
+        var entries = new JsonArray();
+        foreach (var mapping in mappings)
+        {
+            entries.Add((JsonNode)new JsonObject { ["hostPort"] = mapping.HostPort, ["containerPort"] = mapping.ContainerPort, ["protocol"] = mapping.Protocol });
+        }
+
+        plugin["runtimeConfig"] = new JsonObject { ["portMappings"] = entries };
+        if (prevResult is not null)
+        {
+            plugin["prevResult"] = JsonNode.Parse(prevResult);
+        }
+
+        return plugin.ToJsonString();
+    }
+
+    /// <summary>portmap's conflist entry, as upstream's manifests write it (snat: hairpin and localhost traffic masqueraded).</summary>
+    private static JsonObject PortMapPlugin() => new()
+    {
+        ["type"] = "portmap",
+        ["snat"] = true,
+        ["capabilities"] = new JsonObject { ["portMappings"] = true },
+    };
 
     private static JsonObject Plugin(LabState state, LabHost host, bool withVersion)
     {

@@ -25,5 +25,8 @@ public sealed class LabPod
 
     public LabProcess? Listener { get; set; }
 
+    /// <summary>Its published ports (<c>--publish</c>), handed to the portmap plugin at ADD and again at DEL.</summary>
+    public List<PortMapping> Publish { get; set; } = [];
+
     public string Id => Namespace + "/" + Name;
 }

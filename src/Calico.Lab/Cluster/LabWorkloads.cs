@@ -13,10 +13,13 @@ namespace Calico.Lab.Cluster;
 /// <summary>
 /// Pods on a lab (<c>calico-lab run</c>): a namespace per pod, wired by the calico CNI plugin exec'd inside the
 /// host's namespace exactly as a runtime would, then the labels and named ports a kubelet-fed plugin would have
-/// put on its WorkloadEndpoint, then (optionally) its listener.
+/// put on its WorkloadEndpoint, then (optionally) its listener. Published ports (<c>--publish</c>) go through the
+/// standard portmap plugin chained after calico, with the pod's <c>runtimeConfig.portMappings</c>, as a runtime
+/// running the conflist would do it; DEL runs the chain in reverse (portmap, then calico).
 /// </summary>
 public static class LabWorkloads
 {
+    public const string PortMapPlugin = "portmap";
     private static readonly TimeSpan s_listenerReadyLimit = TimeSpan.FromSeconds(15);
 
     /// <summary>How a pod's listener runs: a detached <c>calico-lab serve</c> process, or none (the caller serves).</summary>
@@ -26,13 +29,26 @@ public static class LabWorkloads
         None,
     }
 
+    /// <summary>A pod without published ports.</summary>
+    public static Task<LabPod> RunAsync(
+        LabLayout layout, LabDatastore datastore, string hostName, PodRef pod, IReadOnlyDictionary<string, string> labels, IReadOnlyList<Probe> serve, ListenerMode listener, CancellationToken cancellationToken) =>
+        RunAsync(layout, datastore, hostName, pod, labels, serve, [], listener, cancellationToken);
+
     public static async Task<LabPod> RunAsync(
-        LabLayout layout, LabDatastore datastore, string hostName, PodRef pod, IReadOnlyDictionary<string, string> labels, IReadOnlyList<Probe> serve, ListenerMode listener, CancellationToken cancellationToken)
+        LabLayout layout, LabDatastore datastore, string hostName, PodRef pod, IReadOnlyDictionary<string, string> labels, IReadOnlyList<Probe> serve, IReadOnlyList<PortMapping> publish, ListenerMode listener, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(layout);
         ArgumentNullException.ThrowIfNull(datastore);
         ArgumentNullException.ThrowIfNull(labels);
         ArgumentNullException.ThrowIfNull(serve);
+        ArgumentNullException.ThrowIfNull(publish);
+        ArgumentParsers.RequireDistinctHostPorts(publish);
+        if (publish.Count > 0)
+        {
+            // Before anything is made: a missing plugin is a message, not a half-wired pod.
+            Binaries.FindStandardPluginDirectory(PortMapPlugin);
+        }
+
         var record = new LabPod
         {
             Namespace = pod.Namespace,
@@ -41,6 +57,7 @@ public static class LabWorkloads
             Netns = layout.PodNetns(pod.Namespace, pod.Name),
             ContainerId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)),
             Serve = [.. serve.Select(p => p.ToString())],
+            Publish = [.. publish],
         };
         LabState? state = null;
         await LabStateFile.UpdateAsync(
@@ -55,6 +72,14 @@ public static class LabWorkloads
                 if (s.Pods.Any(p => p.Namespace == pod.Namespace && p.Name == pod.Name))
                 {
                     throw new LabException($"pod {pod} already runs on lab '{layout.Name}'");
+                }
+
+                foreach (var mapping in publish)
+                {
+                    if (s.Pods.FirstOrDefault(p => p.Host == hostName && p.Publish.Any(m => m.HostPort == mapping.HostPort && m.Protocol == mapping.Protocol)) is { } holder)
+                    {
+                        throw new LabException($"--publish '{mapping}': host port {mapping.HostPort}/{mapping.Protocol} on {hostName} is already published by {holder.Id}");
+                    }
                 }
 
                 // Recorded before anything is made: down finds it even if this command dies half-way.
@@ -111,6 +136,11 @@ public static class LabWorkloads
 
         if (state.Hosts.FirstOrDefault(h => h.Name == record.Host) is { } host && File.Exists(LabLayout.NetnsPath(host.Netns)))
         {
+            if (record.Publish.Count > 0 && Binaries.StandardPluginDirectories.Any(d => File.Exists(Path.Combine(d, PortMapPlugin))))
+            {
+                await PortMapAsync(state, host, record, "DEL", null, cancellationToken).ConfigureAwait(false);
+            }
+
             var result = await ExecPluginAsync(state, host, record, "DEL", cancellationToken).ConfigureAwait(false);
             if (result.ExitCode != 0)
             {
@@ -142,6 +172,11 @@ public static class LabWorkloads
                 throw new LabException($"CNI ADD of {pod.Id} returned no IPv6 address: {result.Output.Trim()}");
             }
 
+            if (pod.Publish.Count > 0)
+            {
+                await PortMapAsync(state, host, pod, "ADD", result.Output, cancellationToken).ConfigureAwait(false);
+            }
+
             return (address.Split('/')[0], address6?.Split('/')[0] ?? "");
         }
         catch (JsonException e)
@@ -150,19 +185,31 @@ public static class LabWorkloads
         }
     }
 
-    private static Task<Command.Result> ExecPluginAsync(LabState state, LabHost host, LabPod pod, string command, CancellationToken cancellationToken)
+    private static Task<Command.Result> ExecPluginAsync(LabState state, LabHost host, LabPod pod, string command, CancellationToken cancellationToken) =>
+        Command.RunAsync("ip", ["netns", "exec", host.Netns, Path.Combine(state.BinDir, Binaries.Cni)], PluginEnvironment(pod, command, state.BinDir), CniConfig.Network(state, host), cancellationToken);
+
+    /// <summary>The chained portmap plugin (ADD with calico's result as prevResult; DEL with the same mappings).</summary>
+    private static async Task PortMapAsync(LabState state, LabHost host, LabPod pod, string command, string? prevResult, CancellationToken cancellationToken)
     {
-        var environment = new Dictionary<string, string>(StringComparer.Ordinal)
+        var directory = Binaries.FindStandardPluginDirectory(PortMapPlugin);
+        var result = await Command.RunAsync(
+            "ip", ["netns", "exec", host.Netns, Path.Combine(directory, PortMapPlugin)], PluginEnvironment(pod, command, directory + ":" + state.BinDir),
+            CniConfig.PortMap(pod.Publish, prevResult), cancellationToken).ConfigureAwait(false);
+        if (result.ExitCode != 0)
         {
-            ["CNI_COMMAND"] = command,
-            ["CNI_CONTAINERID"] = pod.ContainerId,
-            ["CNI_NETNS"] = LabLayout.NetnsPath(pod.Netns),
-            ["CNI_IFNAME"] = "eth0",
-            ["CNI_PATH"] = state.BinDir,
-            ["CNI_ARGS"] = $"K8S_POD_NAMESPACE={pod.Namespace};K8S_POD_NAME={pod.Name};K8S_POD_INFRA_CONTAINER_ID={pod.ContainerId}",
-        };
-        return Command.RunAsync("ip", ["netns", "exec", host.Netns, Path.Combine(state.BinDir, Binaries.Cni)], environment, CniConfig.Network(state, host), cancellationToken);
+            throw new LabException($"CNI {command} of {pod.Id} on {host.Name}: portmap (--publish {string.Join(' ', pod.Publish)}) failed (exit {result.ExitCode}): {result.Output.Trim()} {result.Error.Trim()}");
+        }
     }
+
+    private static Dictionary<string, string> PluginEnvironment(LabPod pod, string command, string cniPath) => new(StringComparer.Ordinal)
+    {
+        ["CNI_COMMAND"] = command,
+        ["CNI_CONTAINERID"] = pod.ContainerId,
+        ["CNI_NETNS"] = LabLayout.NetnsPath(pod.Netns),
+        ["CNI_IFNAME"] = "eth0",
+        ["CNI_PATH"] = cniPath,
+        ["CNI_ARGS"] = $"K8S_POD_NAMESPACE={pod.Namespace};K8S_POD_NAME={pod.Name};K8S_POD_INFRA_CONTAINER_ID={pod.ContainerId}",
+    };
 
     /// <summary>Labels (plus <c>pod=&lt;name&gt;</c>) and named ports <c>serve-&lt;port&gt;-&lt;proto&gt;</c> on the pod's endpoint.</summary>
     private static async Task<string> DecorateEndpointAsync(ResourceClient client, LabPod pod, IReadOnlyDictionary<string, string> labels, IReadOnlyList<Probe> serve, CancellationToken cancellationToken)

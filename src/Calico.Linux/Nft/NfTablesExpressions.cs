@@ -10,7 +10,7 @@ namespace Calico.Linux.Nft;
 /// 16-byte register, 8 + n a 32-bit register inside a concatenation. Values are the raw register bytes (big-endian for
 /// packet fields, host order for meta mark and ct state).
 /// </summary>
-internal abstract class NftExpression
+internal abstract partial class NftExpression
 {
     public const uint VerdictRegister = 0;
     public const uint Register1 = 1;

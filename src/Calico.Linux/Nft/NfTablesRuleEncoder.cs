@@ -92,7 +92,10 @@ internal sealed partial class NfTablesRuleEncoder
                 _expressions.Add(NftExpression.Log(log.Prefix));
                 break;
             case NftMasquerade masquerade:
-                _expressions.Add(NftExpression.Masquerade(masquerade.FullyRandom ? NF_NAT_RANGE_PROTO_RANDOM_FULLY : 0));
+                EncodeMasquerade(masquerade);
+                break;
+            case NftNat nat:
+                EncodeNat(nat);
                 break;
             case NftNoTrack:
                 EncodeNoTrack();

@@ -26,6 +26,8 @@ internal sealed class FelixSettings(NodeSettings node, string? configFileText)
             },
             LogPrefix = config.LogPrefix.Length > 0 ? config.LogPrefix : "calico-packet",
             AllowWorkloadSourceSpoofing = config.WorkloadSourceSpoofing == WorkloadSourceSpoofing.Any,
+            NatOutgoing = NatOutgoingSettings.From(config),
+            FloatingIps = config.FloatingIps == Felix.Config.FloatingIps.Enabled,
         };
         return RenderConfigExtras.WithFailsafes(render, config);
     }

@@ -57,7 +57,7 @@ public sealed class SupportMatrixTests
 
     [Theory]
     [InlineData("apiVersion: projectcalico.org/v3\nkind: FelixConfiguration\nmetadata: {name: default}\nspec: {wireguardEnabled: true}", "spec.wireguardEnabled", "true")]
-    [InlineData("apiVersion: projectcalico.org/v3\nkind: FelixConfiguration\nmetadata: {name: default}\nspec: {natOutgoingExclusions: IPPoolsAndHostIPs}", "spec.natOutgoingExclusions", "IPPoolsAndHostIPs")]
+    [InlineData("apiVersion: projectcalico.org/v3\nkind: FelixConfiguration\nmetadata: {name: default}\nspec: {disableConntrackInvalidCheck: true}", "spec.disableConntrackInvalidCheck", "true")]
     [InlineData("apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata: {name: p}\nspec: {cidr: 10.0.0.0/16, ipipMode: Always}", "spec.ipipMode", "Always")]
     [InlineData("apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {name: p, namespace: ns1}\nspec: {ingress: [{action: Allow, http: {methods: [GET]}}]}", "spec.ingress[].http", "{\"methods\":[\"GET\"]}")]
     [InlineData("apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec: {egress: [{action: Allow, destination: {services: {name: s, namespace: n}}}]}", "spec.egress[].destination.services", "{\"name\":\"s\",\"namespace\":\"n\"}")]

@@ -1,3 +1,4 @@
+using System.Net;
 using Calico.Nftables;
 using static Calico.Linux.Tests.Nft.TypedRules;
 using F = Calico.Nftables.NftField;
@@ -86,6 +87,7 @@ internal static class NftRuleCorpus
         R(Counter, new NftLog("it's: a ")),
         Commented("NAT outgoing", Is(F.IpSaddr, At("edge-s4")), Counter, new NftMasquerade(fullyRandom: true)),
         R(Counter, new NftMasquerade(fullyRandom: false)),
+        .. NatCases,
         Commented("with spaces, commas, 'quotes' and {braces}; and @ # $ %", Counter, Accept),
         Commented("x", Counter, Accept),
         R(Is(F.IpSaddr, Ip("10.0.0.1")), Is(F.IpDaddr, Ip("10.0.0.2")), Counter, Accept),
@@ -116,6 +118,29 @@ internal static class NftRuleCorpus
         R(Is(F.MetaNfproto, NftNfproto.Ipv6), new NftFib(NftFibFlags.Saddr | NftFibFlags.Mark | NftFibFlags.Iif, exists: false), Counter, Drop),
         R(Is(F.IifName, If("cali*")), Not(F.Ip6Saddr, Ip("::")), new NftFib(NftFibFlags.Saddr | NftFibFlags.Iif, exists: false), Counter, Drop),
         Commented(new string('7', 128), Counter, Drop),
+    ];
+
+    /// <summary>Every NAT statement form: snat/dnat of each family, with a port or range, each flag; masquerade with ports.</summary>
+    private static NftRule[] NatCases =>
+    [
+        R(NftNat.Snat(IPAddress.Parse("1.2.3.4"))),
+        R(Is(F.MetaL4proto, Proto(Tcp)), NftNat.Snat(IPAddress.Parse("1.2.3.4"), Ports(1024, 65535), NftNatFlags.FullyRandom)),
+        R(Is(F.MetaL4proto, Proto(Udp)), NftNat.Snat(IPAddress.Parse("1.2.3.4"), Port(80))),
+        R(Is(F.IpSaddr, At("edge-s4")), Counter, NftNat.Snat(IPAddress.Parse("10.9.8.7"), flags: NftNatFlags.Persistent)),
+        R(NftNat.Snat(IPAddress.Parse("1.2.3.4"), flags: NftNatFlags.Random | NftNatFlags.Persistent)),
+        R(Is(F.MetaL4proto, Proto(Tcp)), NftNat.Snat(IPAddress.Parse("1.2.3.4"), Ports(1, 2), NftNatFlags.Random | NftNatFlags.FullyRandom | NftNatFlags.Persistent)),
+        R(NftNat.Snat(IPAddress.Parse("fd00::1"), flags: NftNatFlags.FullyRandom)),
+        R(Is(F.MetaL4proto, Proto(Tcp)), NftNat.Snat(IPAddress.Parse("fd00::1"), Ports(1024, 65535), NftNatFlags.FullyRandom)),
+        R(Is(F.Ip6Saddr, At("edge-s6")), Is(F.MetaL4proto, Proto(Udp)), NftNat.Snat(IPAddress.Parse("2001:db8::5"), Port(53))),
+        R(Is(F.IpDaddr, Ip("172.16.0.9")), NftNat.Dnat(IPAddress.Parse("10.0.0.5"))),
+        R(Is(F.MetaL4proto, Proto(Tcp)), Is(F.ThDport, Port(80)), NftNat.Dnat(IPAddress.Parse("10.0.0.5"), Port(8080))),
+        R(Is(F.Ip6Daddr, Ip("fd00::9")), Counter, NftNat.Dnat(IPAddress.Parse("fd00::5"))),
+        R(Is(F.MetaL4proto, Proto(Tcp)), NftNat.Dnat(IPAddress.Parse("fd00::5"), Ports(8080, 8090), NftNatFlags.Persistent)),
+        R(Is(F.MetaL4proto, Proto(Tcp)), new NftMasquerade(Ports(1024, 65535), NftNatFlags.None)),
+        R(Is(F.MetaL4proto, Proto(Udp)), new NftMasquerade(Ports(1024, 65535), NftNatFlags.FullyRandom)),
+        R(Is(F.MetaL4proto, Proto(Tcp)), new NftMasquerade(Port(80), NftNatFlags.Random)),
+        R(new NftMasquerade(null, NftNatFlags.FullyRandom | NftNatFlags.Persistent)),
+        Commented("NAT outgoing", Is(F.IpSaddr, At("edge-s4")), Not(F.IpDaddr, At("edge-s4")), Is(F.MetaL4proto, Proto(Tcp)), Is(F.OifName, If("eth*")), Counter, new NftMasquerade(Ports(1024, 65535), NftNatFlags.FullyRandom)),
     ];
 
     /// <summary><c>nft -f</c> text declaring, inside <c>table inet calico</c>, the edge-* sets, map and chain.</summary>
