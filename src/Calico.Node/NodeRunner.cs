@@ -105,6 +105,9 @@ internal sealed partial class NodeRunner(NodeSettings settings, NodeServices ser
             refresh,
             services.Telemetry,
             services.LoggerFactory.CreateLogger("felix"));
+        // Host endpoints by address follow the host's addresses: the watcher reports every change to the agent.
+        using var hostInterfaces = Felix.Dataplane.Interfaces.HostInterfaceWatcher.Start(
+            agent.ReportHostInterfaces, config.InterfacePrefix.Count > 0 ? config.InterfacePrefix : ["cali"], services.LoggerFactory.CreateLogger("host-interfaces"));
         // Routing writes to the datastore (tunnel address) and reloads BIRD: its own loop, so neither a slow datastore
         // nor BIRD ever holds back a policy change. Its outcome goes to the agent, which reports readiness.
         var routingLoop = new Routing.RoutingLoop(

@@ -19,7 +19,6 @@ public sealed class SupportMatrixCtlTests : IDisposable
     [InlineData("apply", "FelixConfiguration", "default", "", "spec:\n  wireguardEnabled: true\n", "spec.wireguardEnabled = 'true'", "WireGuard encryption is not implemented")]
     [InlineData("apply", "FelixConfiguration", "default", "", "spec:\n  bpfEnabled: true\n", "spec.bpfEnabled = 'true'", "eBPF dataplane is not implemented")]
     [InlineData("apply", "FelixConfiguration", "default", "", "spec:\n  disableConntrackInvalidCheck: true\n", "spec.disableConntrackInvalidCheck = 'true'", "conntrack state invalid are always dropped")]
-    [InlineData("apply", "HostEndpoint", "ips-only", "", "spec:\n  node: n1\n  expectedIPs: [10.0.0.1]\n", "spec.interfaceName = ''", "without interfaceName")]
     [InlineData("apply", "NetworkPolicy", "svc", "ns1", "spec:\n  selector: all()\n  egress:\n  - action: Allow\n    destination:\n      services: {name: kube-dns, namespace: kube-system}\n", "spec.egress[].destination.services", "never matches")]
     [InlineData("create", "NetworkPolicy", "http", "ns1", "spec:\n  selector: all()\n  ingress:\n  - action: Allow\n    http: {methods: [GET]}\n", "spec.ingress[].http", "application-layer proxy")]
     [InlineData("apply", "BGPConfiguration", "default", "", "spec:\n  serviceClusterIPs:\n  - cidr: 10.96.0.0/12\n", "spec.serviceClusterIPs", "advertising Kubernetes service addresses")]

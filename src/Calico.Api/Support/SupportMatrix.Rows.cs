@@ -78,10 +78,8 @@ public static partial class SupportMatrix
         b.Add(new FieldSupport(Hep, "spec.interfaceName", SupportStatus.Acts,
             "\"*\": the default for every host interface without a named host endpoint, lo included (cali-fh-any-interface-at-all, cali-th-any-interface-at-all)")
         { Values = ["*"] });
-        b.Add(new FieldSupport(Hep, "spec.interfaceName", SupportStatus.Refused,
-            "a host endpoint without interfaceName (expectedIPs only) is not rendered: the host would stay unprotected")
-        { Instead = "interfaceName", WhenAbsent = true, BlocksReadiness = true });
-        b.Acts(Hep, "spec.expectedIPs", "the endpoint's addresses in the selector sets other policies use");
+        b.Acts(Hep, "spec.expectedIPs",
+            "the endpoint's addresses in the selector sets other policies use; without interfaceName, the endpoint binds the host interfaces holding one of them, followed as addresses move (first name wins)");
         b.Acts(Hep, "spec.profiles", "profiles applied after the policies");
         b.Acts(Hep, "spec.ports", "named ports for rules", subtree: true);
 

@@ -32,4 +32,10 @@ internal readonly record struct AgentMessage
     public static AgentMessage ForStatus(SyncStatus status) => new(AgentMessageKind.Status, null, status, null);
 
     public static AgentMessage ForRouting(string? error) => new(AgentMessageKind.Routing, null, default, error);
+
+    /// <summary>Set for <see cref="AgentMessageKind.HostInterfaces"/>.</summary>
+    public HostInterfaces? Interfaces { get; private init; }
+
+    public static AgentMessage ForHostInterfaces(HostInterfaces interfaces) =>
+        new(AgentMessageKind.HostInterfaces, null, default, null) { Interfaces = interfaces };
 }

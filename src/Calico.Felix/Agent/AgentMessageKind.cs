@@ -11,4 +11,7 @@ internal enum AgentMessageKind
 
     /// <summary>The routing loop's outcome: an error, or null once routing is programmed again.</summary>
     Routing,
+
+    /// <summary>The host's interfaces and their addresses, read again after the kernel reported a change.</summary>
+    HostInterfaces,
 }

@@ -29,6 +29,7 @@ internal sealed partial class FelixAgent : ISyncerCallbacks
     private readonly AgentInputs _inputs;
     private readonly PoolsAndRenderConfig _settings;
     private readonly CorruptValueFilter _corruptFilter = new();
+    private readonly HostEndpointBinding _hostEndpoints = new();
     private readonly UnsupportedSettings _unsupported;
     private readonly IDataplaneDriver _driver;
     private readonly RefreshSchedule _refresh;
@@ -129,6 +130,9 @@ internal sealed partial class FelixAgent : ISyncerCallbacks
     /// <summary>The routing loop's outcome (any thread): an error (each failure, for the metric), or null once fixed.</summary>
     public void ReportRouting(string? error) => _messages.TryWrite(AgentMessage.ForRouting(error));
 
+    /// <summary>The host's interfaces and addresses (any thread), after each change: host endpoints by address follow them.</summary>
+    public void ReportHostInterfaces(HostInterfaces interfaces) => _messages.TryWrite(AgentMessage.ForHostInterfaces(interfaces));
+
     /// <summary>Runs until cancelled.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -207,11 +211,18 @@ internal sealed partial class FelixAgent : ISyncerCallbacks
                 case AgentMessageKind.Routing:
                     OnRouting(message.RoutingError);
                     break;
+                case AgentMessageKind.HostInterfaces:
+                    if (_hostEndpoints.SetInterfaces(message.Interfaces!))
+                    {
+                        Log.HostInterfaces(_logger, message.Interfaces!);
+                    }
+
+                    break;
             }
         }
 
         IReadOnlyList<DataplaneUpdate> flushed = _graph.Flush();
-        _state.Apply(flushed);
+        _state.Apply(_hostEndpoints.TakeHostEndpoints(flushed));
         if (flushed.Count > 0)
         {
             _dirty = true;
@@ -232,6 +243,11 @@ internal sealed partial class FelixAgent : ISyncerCallbacks
         if (_settings.UpdateRenderConfig(_inputs))
         {
             Log.ConfigChanged(_logger);
+            _dirty = true;
+        }
+
+        if (_hostEndpoints.Bind(_state, _settings.Render.InterfacePrefix))
+        {
             _dirty = true;
         }
 
@@ -422,5 +438,8 @@ internal sealed partial class FelixAgent : ISyncerCallbacks
 
         [LoggerMessage(6, LogLevel.Information, "Felix configuration changed; re-rendering the dataplane")]
         public static partial void ConfigChanged(ILogger logger);
+
+        [LoggerMessage(9, LogLevel.Information, "Host interfaces changed; host endpoints re-resolved: {Interfaces}")]
+        public static partial void HostInterfaces(ILogger logger, HostInterfaces interfaces);
     }
 }

@@ -17,6 +17,8 @@ internal static partial class LibC
     public const int SO_SNDBUF = 7;
     public const int SO_SNDBUFFORCE = 32;
     public const int SO_RCVBUFFORCE = 33;
+    public const int SO_RCVTIMEO = 20;
+    public const int ENOBUFS = 105;
     public const int O_RDONLY = 0;
     public const int O_WRONLY = 1;
     public const int O_CLOEXEC = 0x80000;

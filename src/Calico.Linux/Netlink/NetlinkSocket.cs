@@ -44,7 +44,9 @@ internal sealed class NetlinkSocket : IDisposable
     /// explanation of a refusal; best effort) and, for netfilter, capped acks (an error does not echo a whole
     /// multi-kilobyte batch message back).
     /// </summary>
-    public static unsafe NetlinkSocket Open(NetlinkProtocol protocol)
+    /// <param name="groups">Multicast groups to join (nl_groups bits, e.g. RTMGRP_IPV4_IFADDR): the socket then also
+    /// receives the kernel's notifications, read with <see cref="ReceiveNotifications"/>.</param>
+    public static unsafe NetlinkSocket Open(NetlinkProtocol protocol, uint groups = 0)
     {
         string name = protocol == NetlinkProtocol.Netfilter ? "NETLINK_NETFILTER" : "NETLINK_ROUTE";
         int fd = LibC.Socket(LibC.AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, (int)protocol);
@@ -60,6 +62,7 @@ internal sealed class NetlinkSocket : IDisposable
             byte* address = stackalloc byte[12];
             new Span<byte>(address, 12).Clear();
             HostOrder.WriteUInt16(new Span<byte>(address, 2), LibC.AF_NETLINK);
+            HostOrder.WriteUInt32(new Span<byte>(address + 8, 4), groups);
             if (LibC.Bind(fd, address, 12) != 0)
             {
                 int errno = Marshal.GetLastPInvokeError();
@@ -203,6 +206,58 @@ internal sealed class NetlinkSocket : IDisposable
         }
 
         return answers;
+    }
+
+    /// <summary>
+    /// Waits up to <paramref name="timeout"/> for notifications (a socket opened with groups) and reads everything queued:
+    /// the message types read (empty on timeout), or null when the kernel dropped some because the queue overflowed
+    /// (ENOBUFS): the caller then reads the state it follows again.
+    /// </summary>
+    public unsafe List<ushort>? ReceiveNotifications(TimeSpan timeout)
+    {
+        ObjectDisposedException.ThrowIf(_fd < 0, this);
+        long micros = Math.Max(1000, (long)timeout.TotalMicroseconds);
+        long* timeval = stackalloc long[2];
+        timeval[0] = micros / 1_000_000;
+        timeval[1] = micros % 1_000_000;
+        _ = LibC.SetSockOpt(_fd, LibC.SOL_SOCKET, LibC.SO_RCVTIMEO, timeval, 2 * sizeof(long));
+        var types = new List<ushort>();
+        int flags = 0;
+        fixed (byte* pointer = _receiveBuffer)
+        {
+            while (true)
+            {
+                nint count = LibC.Recv(_fd, pointer, (nuint)_receiveBuffer.Length, flags);
+                if (count < 0)
+                {
+                    int errno = Marshal.GetLastPInvokeError();
+                    if (errno == LibC.EINTR)
+                    {
+                        continue;
+                    }
+
+                    if (errno == LibC.ENOBUFS)
+                    {
+                        return null;
+                    }
+
+                    if (errno == LibC.EAGAIN)
+                    {
+                        return types;
+                    }
+
+                    throw new NetlinkException("recv(netlink notifications): " + Errno.Describe(errno), errno);
+                }
+
+                var reader = new NetlinkMessageReader(_receiveBuffer.AsSpan(0, (int)count));
+                while (reader.TryRead(out NetlinkMessage message))
+                {
+                    types.Add(message.Type);
+                }
+
+                flags = LibC.MSG_DONTWAIT; // the first one waited; the rest of the queue is read without waiting
+            }
+        }
     }
 
     public static NetlinkException Failure(string operation, int errno, string? detail) =>
