@@ -65,6 +65,25 @@ internal static class HepRulesets
         return Build(untracked ? "(e) UDP to the host: doNotTrack allow" : "(f) UDP to the host: tracked allow", 0, resources);
     }
 
+    /// <summary>
+    /// Kernel floors for the UDP path, no Calico rules: a raw chain untracking the flow, and, when
+    /// <paramref name="conntrackHooked"/>, one <c>ct state</c> rule elsewhere in the table, which is what makes the
+    /// kernel hook connection tracking into the namespace (any stateful firewall has one; ours has many). The gap
+    /// between the two is what conntrack's hooks cost an untracked packet before any policy runs.
+    /// </summary>
+    public static PacketsRuleset UdpFloor(bool conntrackHooked)
+    {
+        string input = conntrackHooked
+            ? "\tchain input {\n\t\ttype filter hook input priority filter; policy accept;\n\t\tct state established,related accept\n\t}\n"
+            : string.Empty;
+        string text = "table inet calico\ndelete table inet calico\ntable inet calico {\n"
+            + "\tchain raw {\n\t\ttype filter hook prerouting priority raw; policy accept;\n"
+            + string.Create(CultureInfo.InvariantCulture, $"\t\tudp dport {HepIperf.Port} notrack accept\n\t}}\n")
+            + input + "}\n";
+        return new PacketsRuleset(
+            conntrackHooked ? "(h) floor: notrack + one ct rule" : "(g) floor: notrack rule only", text, 0, null, TimeSpan.Zero);
+    }
+
     private static PacketsRuleset Build(string label, int policies, IEnumerable<ResourceUpdate> resources)
     {
         long started = Stopwatch.GetTimestamp();

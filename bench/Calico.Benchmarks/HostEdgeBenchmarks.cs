@@ -65,7 +65,7 @@ internal static class HostEdgeBenchmarks
 
         PacketsRuleset none = new("(a) no table", null, 0, null, TimeSpan.Zero);
         PacketsRuleset[] tcp = [none, HepRulesets.Workloads(topology), HepRulesets.AllInterfaces(topology, HostPolicies)];
-        PacketsRuleset[] udp = [none, HepRulesets.EdgeUdp(topology, untracked: true), HepRulesets.EdgeUdp(topology, untracked: false)];
+        PacketsRuleset[] udp = [none, HepRulesets.EdgeUdp(topology, untracked: true), HepRulesets.EdgeUdp(topology, untracked: false), HepRulesets.UdpFloor(conntrackHooked: false), HepRulesets.UdpFloor(conntrackHooked: true)];
         var samples = new Dictionary<string, List<double>>(StringComparer.Ordinal);
         var conntrack = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (PacketsRuleset r in tcp.Concat(udp).DistinctBy(r => r.Label))
