@@ -35,7 +35,7 @@ internal static class HepIperf
         using var children = new ChildProcess();
         Process server = children.Start("ip", ["netns", "exec", serverNs, iperf, "-s", "-1", "-B", serverIp, "-p", port]);
         await WaitForListenerAsync(serverNs, server, cancellationToken);
-        string json = await RunToEndAsync("ip", ["netns", "exec", clientNs, iperf, "-c", serverIp, "-p", port, .. mode, "-J"], cancellationToken);
+        string json = await PacketsIperf.RunToEndAsync("ip", ["netns", "exec", clientNs, iperf, "-c", serverIp, "-p", port, .. mode, "-J"], cancellationToken);
         await server.WaitForExitAsync(cancellationToken);
         return JsonDocument.Parse(json);
     }
@@ -72,30 +72,5 @@ internal static class HepIperf
         string output = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
         return (process.ExitCode, output);
-    }
-
-    private static async Task<string> RunToEndAsync(string fileName, string[] arguments, CancellationToken cancellationToken)
-    {
-        var info = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        using Process process = Process.Start(info) ?? throw new InvalidOperationException("could not start " + fileName);
-        try
-        {
-            Task<string> error = process.StandardError.ReadToEndAsync(cancellationToken);
-            string output = await process.StandardOutput.ReadToEndAsync(cancellationToken);
-            await process.WaitForExitAsync(cancellationToken);
-            return process.ExitCode == 0
-                ? output
-                : throw new InvalidOperationException($"{fileName} {string.Join(' ', arguments)} exited {process.ExitCode}: {await error}{output}");
-        }
-        catch (OperationCanceledException)
-        {
-            ChildProcess.Kill(process);
-            throw;
-        }
     }
 }

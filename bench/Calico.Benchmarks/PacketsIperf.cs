@@ -44,7 +44,8 @@ internal static class PacketsIperf
         }
     }
 
-    private static async Task<string> RunToEndAsync(string fileName, string[] arguments, CancellationToken cancellationToken)
+    /// <summary>Runs a child to its end; its standard output, or an exception with both streams when it fails.</summary>
+    internal static async Task<string> RunToEndAsync(string fileName, string[] arguments, CancellationToken cancellationToken)
     {
         var info = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (string argument in arguments)
