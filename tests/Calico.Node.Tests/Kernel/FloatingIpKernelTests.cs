@@ -55,6 +55,20 @@ public sealed class FloatingIpKernelTests(AgentHostFixture host) : IClassFixture
             // The pod's own connection out: not rewritten to the floating IP (upstream), masqueraded by the pool's natOutgoing.
             Assert.Equal(AgentHostFixture.HostAddress.ToString(), (await NetnsSockets.ProbeAsync(pod.Netns, AgentHostFixture.OutsideAddress, Port, Converge))?.Trim());
 
+            // kill -9: the table and the route stay, the floating IP still answers; the restarted agent keeps both.
+            host.StopAgent(kill: true);
+            Assert.NotNull(await NetnsSockets.ProbeAsync(host.OutsideNs, External, Port, Converge));
+            await host.StartAgentAsync();
+            Assert.NotNull(await NetnsSockets.ProbeAsync(host.OutsideNs, External, Port, Converge));
+
+            // A hand edit (the DNAT rule deleted) is repaired within the refresh interval.
+            DeleteRule("nat-fip-PREROUTING", "floating IP " + External);
+            Assert.DoesNotContain("floating IP " + External, Nft("list chain inet calico nat-fip-PREROUTING"), StringComparison.Ordinal);
+            await host.WaitForAsync(
+                () => Task.FromResult(Nft("list chain inet calico nat-fip-PREROUTING").Contains("floating IP " + External, StringComparison.Ordinal)),
+                Converge, "the deleted DNAT rule restored");
+            Assert.NotNull(await NetnsSockets.ProbeAsync(host.OutsideNs, External, Port, Converge));
+
             await SetFloatingIpsAsync(enabled: false);
             await host.WaitForAsync(() => Task.FromResult(!Routes().Contains(External.ToString(), StringComparison.Ordinal)), Converge, "the floating IP's route to go");
             Assert.Null(await NetnsSockets.ProbeAsync(host.OutsideNs, External, Port, Probe));
@@ -76,6 +90,16 @@ public sealed class FloatingIpKernelTests(AgentHostFixture host) : IClassFixture
         spec:
           floatingIPs: {(enabled ? "Enabled" : "Disabled")}
         """);
+
+    private void DeleteRule(string chain, string containing)
+    {
+        string listing = Nft("-a list chain inet calico " + chain);
+        string line = listing.Split('\n').First(l => l.Contains(containing, StringComparison.Ordinal));
+        string handle = line[(line.LastIndexOf("# handle ", StringComparison.Ordinal) + 9)..].Trim();
+        Nft($"delete rule inet calico {chain} handle {handle}");
+    }
+
+    private string Nft(string command) => AgentHostFixture.Sh($"ip netns exec {host.HostNs} nft {command}");
 
     private string Routes() => AgentHostFixture.Sh($"ip -n {host.HostNs} route show");
 }

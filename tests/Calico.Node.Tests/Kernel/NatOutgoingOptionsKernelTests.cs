@@ -44,6 +44,21 @@ public sealed class NatOutgoingOptionsKernelTests(AgentHostFixture host) : IClas
             await ExpectSourceAsync(pod, Outside4, SnatAddress, "IPv4 SNAT to natOutgoingAddress");
             await ExpectSourceAsync(pod, Outside6, Host6, "IPv6 still masqueraded (natOutgoingAddress is IPv4 only)");
             Assert.Contains("snat ip to 198.18.0.77 fully-random", NatChain(), StringComparison.Ordinal);
+
+            // kill -9: the NAT chain stays in force; the restarted agent keeps it.
+            host.StopAgent(kill: true);
+            await ExpectSourceAsync(pod, Outside4, SnatAddress, "IPv4 SNAT with calico-node killed");
+            await host.StartAgentAsync();
+            await ExpectSourceAsync(pod, Outside4, SnatAddress, "IPv4 SNAT after the restart");
+
+            // A hand edit (the SNAT rule deleted) is repaired within the refresh interval.
+            string listing = Nft("-a list chain inet calico nat-POSTROUTING");
+            string line = listing.Split('\n').First(l => l.Contains("snat ip to 198.18.0.77", StringComparison.Ordinal));
+            Nft("delete rule inet calico nat-POSTROUTING handle " + line[(line.LastIndexOf("# handle ", StringComparison.Ordinal) + 9)..].Trim());
+            Assert.DoesNotContain("snat ip to 198.18.0.77", NatChain(), StringComparison.Ordinal);
+            await host.WaitForAsync(
+                () => Task.FromResult(NatChain().Contains("snat ip to 198.18.0.77", StringComparison.Ordinal)), Converge, "the deleted SNAT rule restored");
+            await ExpectSourceAsync(pod, Outside4, SnatAddress, "IPv4 SNAT after the repair");
         }
         finally
         {
