@@ -91,10 +91,19 @@ internal static class ColdStartBenchmarks
     private static NetnsScope Namespace()
     {
         var ns = new NetnsScope("calb-cold");
-        ns.Ip("link", "add", Interface, "type", "veth", "peer", "name", "calibenchp");
-        ns.Ip("link", "set", "calibenchp", "up");
-        ns.Ip("link", "set", Interface, "up");
-        return ns;
+        try
+        {
+            ns.Ip("link", "add", Interface, "type", "veth", "peer", "name", "calibenchp");
+            ns.Ip("link", "set", "calibenchp", "up");
+            ns.Ip("link", "set", Interface, "up");
+            return ns;
+        }
+        catch
+        {
+            // The caller's using never sees a scope that failed half-way: remove the namespace here.
+            ns.Dispose();
+            throw;
+        }
     }
 
     private static IEnumerable<IPNetwork> Nets()
