@@ -211,6 +211,18 @@ public sealed class AgentHostFixture : IAsyncLifetime
         return output;
     }
 
+    /// <summary>Runs <c>nft</c> in the host namespace; its output.</summary>
+    public string Nft(string command) => Sh($"ip netns exec {HostNs} nft {command}");
+
+    /// <summary>A hand edit, as an operator would make one: deletes the first rule of <c>inet calico</c>'s <paramref name="chain"/> whose listing contains <paramref name="containing"/>.</summary>
+    public void DeleteNftRule(string chain, string containing)
+    {
+        string listing = Nft("-a list chain inet calico " + chain);
+        string line = listing.Split('\n').First(l => l.Contains(containing, StringComparison.Ordinal));
+        string handle = line[(line.LastIndexOf("# handle ", StringComparison.Ordinal) + 9)..].Trim();
+        Nft($"delete rule inet calico {chain} handle {handle}");
+    }
+
     /// <summary>Polls until the condition holds; fails with what was awaited (and the agent's output) on timeout.</summary>
     public async Task WaitForAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
     {

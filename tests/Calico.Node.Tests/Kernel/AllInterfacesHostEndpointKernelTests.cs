@@ -117,9 +117,9 @@ public sealed class AllInterfacesHostEndpointKernelTests(AgentHostFixture host) 
             Assert.NotNull(await NetnsSockets.ProbeAsync(host.OutsideNs, Host, 22, Probe));
 
             // A hand edit of the all-interfaces forward chain is repaired.
-            DeleteRule("cali-fhfw-any-iface-at-all", "End of tier default");
+            host.DeleteNftRule("cali-fhfw-any-iface-at-all", "End of tier default");
             await host.WaitForAsync(
-                () => Task.FromResult(Nft("list chain inet calico cali-fhfw-any-iface-at-all").Contains("End of tier default", StringComparison.Ordinal)),
+                () => Task.FromResult(host.Nft("list chain inet calico cali-fhfw-any-iface-at-all").Contains("End of tier default", StringComparison.Ordinal)),
                 Converge, "the deleted forward rule restored");
         }
         finally
@@ -182,13 +182,5 @@ public sealed class AllInterfacesHostEndpointKernelTests(AgentHostFixture host) 
         }
     }
 
-    private void DeleteRule(string chain, string containing)
-    {
-        string listing = Nft("-a list chain inet calico " + chain);
-        string line = listing.Split('\n').First(l => l.Contains(containing, StringComparison.Ordinal));
-        string handle = line[(line.LastIndexOf("# handle ", StringComparison.Ordinal) + 9)..].Trim();
-        Nft($"delete rule inet calico {chain} handle {handle}");
-    }
 
-    private string Nft(string command) => AgentHostFixture.Sh($"ip netns exec {host.HostNs} nft {command}");
 }

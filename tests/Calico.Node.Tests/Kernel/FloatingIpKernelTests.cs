@@ -62,10 +62,10 @@ public sealed class FloatingIpKernelTests(AgentHostFixture host) : IClassFixture
             Assert.NotNull(await NetnsSockets.ProbeAsync(host.OutsideNs, External, Port, Converge));
 
             // A hand edit (the DNAT rule deleted) is repaired within the refresh interval.
-            DeleteRule("nat-fip-PREROUTING", "floating IP " + External);
-            Assert.DoesNotContain("floating IP " + External, Nft("list chain inet calico nat-fip-PREROUTING"), StringComparison.Ordinal);
+            host.DeleteNftRule("nat-fip-PREROUTING", "floating IP " + External);
+            Assert.DoesNotContain("floating IP " + External, host.Nft("list chain inet calico nat-fip-PREROUTING"), StringComparison.Ordinal);
             await host.WaitForAsync(
-                () => Task.FromResult(Nft("list chain inet calico nat-fip-PREROUTING").Contains("floating IP " + External, StringComparison.Ordinal)),
+                () => Task.FromResult(host.Nft("list chain inet calico nat-fip-PREROUTING").Contains("floating IP " + External, StringComparison.Ordinal)),
                 Converge, "the deleted DNAT rule restored");
             Assert.NotNull(await NetnsSockets.ProbeAsync(host.OutsideNs, External, Port, Converge));
 
@@ -91,15 +91,7 @@ public sealed class FloatingIpKernelTests(AgentHostFixture host) : IClassFixture
           floatingIPs: {(enabled ? "Enabled" : "Disabled")}
         """);
 
-    private void DeleteRule(string chain, string containing)
-    {
-        string listing = Nft("-a list chain inet calico " + chain);
-        string line = listing.Split('\n').First(l => l.Contains(containing, StringComparison.Ordinal));
-        string handle = line[(line.LastIndexOf("# handle ", StringComparison.Ordinal) + 9)..].Trim();
-        Nft($"delete rule inet calico {chain} handle {handle}");
-    }
 
-    private string Nft(string command) => AgentHostFixture.Sh($"ip netns exec {host.HostNs} nft {command}");
 
     private string Routes() => AgentHostFixture.Sh($"ip -n {host.HostNs} route show");
 }

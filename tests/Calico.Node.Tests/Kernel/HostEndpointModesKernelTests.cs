@@ -81,7 +81,7 @@ public sealed partial class HostEndpointModesKernelTests(AgentHostFixture host) 
 
             // kill -9: the table stays as it was, enforcing; the restarted agent keeps it.
             host.StopAgent(kill: true);
-            Assert.Contains("End of tier default", Nft("list chain inet calico cali-fhfw-eth0"), StringComparison.Ordinal);
+            Assert.Contains("End of tier default", host.Nft("list chain inet calico cali-fhfw-eth0"), StringComparison.Ordinal);
             Assert.Null(await NetnsSockets.ProbeAsync(host.OutsideNs, pod.Address, 8090, ShortProbe));
             await host.StartAgentAsync();
             Assert.Null(await NetnsSockets.ProbeAsync(host.OutsideNs, pod.Address, 8090, ShortProbe));
@@ -89,10 +89,10 @@ public sealed partial class HostEndpointModesKernelTests(AgentHostFixture host) 
             Assert.NotNull(await NetnsSockets.ProbeAsync(host.OutsideNs, Host, 22, TimeSpan.FromSeconds(3)));
 
             // A hand edit (the forward chain's end-of-tier drop deleted) is repaired.
-            DeleteRule("cali-fhfw-eth0", "End of tier default");
-            Assert.DoesNotContain("End of tier default", Nft("list chain inet calico cali-fhfw-eth0"), StringComparison.Ordinal);
+            host.DeleteNftRule("cali-fhfw-eth0", "End of tier default");
+            Assert.DoesNotContain("End of tier default", host.Nft("list chain inet calico cali-fhfw-eth0"), StringComparison.Ordinal);
             await host.WaitForAsync(
-                () => Task.FromResult(Nft("list chain inet calico cali-fhfw-eth0").Contains("End of tier default", StringComparison.Ordinal)),
+                () => Task.FromResult(host.Nft("list chain inet calico cali-fhfw-eth0").Contains("End of tier default", StringComparison.Ordinal)),
                 Converge, "the deleted forward rule restored");
             Assert.True(Repairs() > 0, "the repair is logged");
             Assert.Null(await NetnsSockets.ProbeAsync(host.OutsideNs, pod.Address, 8090, ShortProbe));
@@ -275,7 +275,7 @@ public sealed partial class HostEndpointModesKernelTests(AgentHostFixture host) 
             try
             {
                 // The host itself is closed (no policy); forwarding between the outside networks is not the host's traffic.
-                await host.WaitForAsync(() => Task.FromResult(Nft("list table inet calico").Contains("\"eth0\" : goto cali-fhfw-eth0", StringComparison.Ordinal)), Converge, "the host endpoint in force");
+                await host.WaitForAsync(() => Task.FromResult(host.Nft("list table inet calico").Contains("\"eth0\" : goto cali-fhfw-eth0", StringComparison.Ordinal)), Converge, "the host endpoint in force");
                 Assert.Equal(Outside.ToString(), await NetnsSockets.ProbeAsync(host.OutsideNs, farAddress, 8075, TimeSpan.FromSeconds(3)));
 
                 await host.ApplyAsync("""
@@ -320,20 +320,12 @@ public sealed partial class HostEndpointModesKernelTests(AgentHostFixture host) 
     /// <summary>Packets raw-PREROUTING accepted untracked.</summary>
     private long UntrackedAccepted()
     {
-        Match m = UntrackedRule().Match(Nft("list chain inet calico raw-PREROUTING"));
+        Match m = UntrackedRule().Match(host.Nft("list chain inet calico raw-PREROUTING"));
         Assert.True(m.Success);
         return long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    private void DeleteRule(string chain, string containing)
-    {
-        string listing = Nft("-a list chain inet calico " + chain);
-        string line = listing.Split('\n').First(l => l.Contains(containing, StringComparison.Ordinal));
-        string handle = line[(line.LastIndexOf("# handle ", StringComparison.Ordinal) + 9)..].Trim();
-        Nft($"delete rule inet calico {chain} handle {handle}");
-    }
 
-    private string Nft(string command) => AgentHostFixture.Sh($"ip netns exec {host.HostNs} nft {command}");
 
     [GeneratedRegex(@"counter packets (\d+) bytes \d+ notrack accept")]
     private static partial Regex UntrackedRule();

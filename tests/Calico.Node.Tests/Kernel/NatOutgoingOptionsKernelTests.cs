@@ -52,9 +52,7 @@ public sealed class NatOutgoingOptionsKernelTests(AgentHostFixture host) : IClas
             await ExpectSourceAsync(pod, Outside4, SnatAddress, "IPv4 SNAT after the restart");
 
             // A hand edit (the SNAT rule deleted) is repaired within the refresh interval.
-            string listing = Nft("-a list chain inet calico nat-POSTROUTING");
-            string line = listing.Split('\n').First(l => l.Contains("snat ip to 198.18.0.77", StringComparison.Ordinal));
-            Nft("delete rule inet calico nat-POSTROUTING handle " + line[(line.LastIndexOf("# handle ", StringComparison.Ordinal) + 9)..].Trim());
+            host.DeleteNftRule("nat-POSTROUTING", "snat ip to 198.18.0.77");
             Assert.DoesNotContain("snat ip to 198.18.0.77", NatChain(), StringComparison.Ordinal);
             await host.WaitForAsync(
                 () => Task.FromResult(NatChain().Contains("snat ip to 198.18.0.77", StringComparison.Ordinal)), Converge, "the deleted SNAT rule restored");
@@ -126,7 +124,7 @@ public sealed class NatOutgoingOptionsKernelTests(AgentHostFixture host) : IClas
             await ExpectSourceAsync(pod, OtherHost6, pod.Address6!, "IPPoolsAndHostIPs: the other host sees the pod's IPv6 address");
             await ExpectSourceAsync(pod, Outside4, Host4, "IPPoolsAndHostIPs: an address of no host still masqueraded");
             await ExpectSourceAsync(pod, Outside6, Host6, "IPPoolsAndHostIPs: an IPv6 address of no host still masqueraded");
-            Assert.Contains("198.18.0.3", Nft("list set inet calico cali40all-hosts-net"), StringComparison.Ordinal);
+            Assert.Contains("198.18.0.3", host.Nft("list set inet calico cali40all-hosts-net"), StringComparison.Ordinal);
         }
         finally
         {
@@ -268,9 +266,8 @@ public sealed class NatOutgoingOptionsKernelTests(AgentHostFixture host) : IClas
 
     private static int NextSourcePort() => Interlocked.Increment(ref s_sourcePort);
 
-    private string NatChain() => Nft("list chain inet calico nat-POSTROUTING 2>&1 || true");
+    private string NatChain() => host.Nft("list chain inet calico nat-POSTROUTING 2>&1 || true");
 
-    private string Nft(string command) => AgentHostFixture.Sh($"ip netns exec {host.HostNs} nft {command}");
 
     private sealed record Seen(IPAddress Address, int Port)
     {

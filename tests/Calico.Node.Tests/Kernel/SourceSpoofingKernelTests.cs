@@ -50,7 +50,7 @@ public sealed partial class SourceSpoofingKernelTests(AgentHostFixture host) : I
         Pod friend = await host.AddPodAsync("sfrn", "10.65.0.51", "fd00:65::51", ("app", "friend"));
         Pod mallory = await host.AddPodAsync("smal", "10.65.0.52", "fd00:65::52");
         await host.WaitForAsync(
-            () => Task.FromResult(Nft($"list chain inet calico cali-tw-{server.HostInterface} 2>/dev/null || true").Contains("Start of tier", StringComparison.Ordinal)),
+            () => Task.FromResult(host.Nft($"list chain inet calico cali-tw-{server.HostInterface} 2>/dev/null || true").Contains("Start of tier", StringComparison.Ordinal)),
             Converge, "the server's ingress policy in its endpoint chain");
 
         // The spoofed datagram must be the packet that meets the check, not a neighbour solicitation for the gateway.
@@ -127,7 +127,7 @@ public sealed partial class SourceSpoofingKernelTests(AgentHostFixture host) : I
             }, Converge, "the datagram from the allowed prefix to arrive once WorkloadSourceSpoofing is Any");
 
             Assert.All(received, d => Assert.Equal(("any", vip), d));
-            Assert.Contains("allowSpoofedSourcePrefixes of", Nft("list chain inet calico raw-PREROUTING"), StringComparison.Ordinal);
+            Assert.Contains("allowSpoofedSourcePrefixes of", host.Nft("list chain inet calico raw-PREROUTING"), StringComparison.Ordinal);
         }
         finally
         {
@@ -223,13 +223,12 @@ public sealed partial class SourceSpoofingKernelTests(AgentHostFixture host) : I
     /// <summary>Packets the raw-PREROUTING source check has dropped for one family.</summary>
     private long SpoofDrops(bool v6)
     {
-        string chain = Nft("list chain inet calico raw-PREROUTING");
+        string chain = host.Nft("list chain inet calico raw-PREROUTING");
         Match m = (v6 ? V6Drop() : V4Drop()).Match(chain);
         Assert.True(m.Success, chain);
         return long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    private string Nft(string command) => AgentHostFixture.Sh($"ip netns exec {host.HostNs} nft {command}");
 
     [GeneratedRegex(@"meta nfproto ipv4 fib saddr \. iif oif missing counter packets (\d+)")]
     private static partial Regex V4Drop();
