@@ -125,13 +125,20 @@ internal sealed partial class LinuxDataplaneDriver : IDataplaneDriver, IDisposab
         var interfaces = new Dictionary<string, bool>(StringComparer.Ordinal);
         foreach (EndpointIntent endpoint in state.Endpoints.Values)
         {
-            if (endpoint.Key.IsHostEndpoint || endpoint.InterfaceName is not { Length: > 0 } iface || !_routes.IsWorkloadInterface(iface))
+            if (endpoint.Key.IsHostEndpoint)
+            {
+                WarnUntrackedOnAllInterfaces(endpoint);
+                continue;
+            }
+
+            if (endpoint.InterfaceName is not { Length: > 0 } iface || !_routes.IsWorkloadInterface(iface))
             {
                 continue;
             }
 
             routes[iface] = WithFloatingIps(ParseNets(endpoint), endpoint, floatingIps);
             interfaces[iface] = allowSourceSpoofing && endpoint.AllowSpoofedSourcePrefixes.Count > 0;
+            WarnIgnoredOnce(endpoint.Key, "spec.allowSpoofedSourcePrefixes", "workloadSourceSpoofing", ignored: endpoint.AllowSpoofedSourcePrefixes.Count > 0 && !allowSourceSpoofing);
         }
 
         await _interfaces.ApplyAsync(interfaces, cancellationToken).ConfigureAwait(false);

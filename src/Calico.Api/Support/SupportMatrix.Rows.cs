@@ -32,7 +32,7 @@ public static partial class SupportMatrix
         b.Acts(Gnp, "spec.types", "which directions the policy applies to");
         b.Rules(Gnp, "spec.ingress[]");
         b.Rules(Gnp, "spec.egress[]");
-        b.Acts(Gnp, "spec.doNotTrack", "untracked host endpoint policy before conntrack (raw-PREROUTING/raw-OUTPUT, priority raw): Allow => notrack + accept, Deny => drop; named host endpoints only (ignored on interfaceName \"*\", as upstream)");
+        b.Acts(Gnp, "spec.doNotTrack", "untracked host endpoint policy before conntrack (raw-PREROUTING/raw-OUTPUT, priority raw): Allow => notrack + accept, Deny => drop; named host endpoints only (on interfaceName \"*\" ignored, as upstream, with a warning naming the host endpoint)");
         b.Acts(Gnp, "spec.preDNAT", "host endpoint ingress policy before DNAT (mangle-PREROUTING, priority mangle): Allow marks the packet accepted for the filter chains, no end-of-tier drop");
         b.Acts(Gnp, "spec.applyOnForward", "also applies to traffic forwarded through the host endpoint's interface (cali-fhfw-/cali-thfw- chains); without such policy forwarded traffic passes");
         b.Ignored(Gnp, "spec.performanceHints", "an optimisation hint; policies are always computed in full");
@@ -104,7 +104,7 @@ public static partial class SupportMatrix
         b.Ignored(Wep, "spec.ipv6Gateway", "informational; the CNI plugin configures the container's gateway itself");
         b.Acts(Wep, "spec.ipNATs[].externalIP", "floating IP, only when FelixConfiguration floatingIPs is Enabled (else ignored with a warning naming spec.ipNATs): packets to it are DNATed to internalIP (from outside and from the host), it is routed (/32, /128) to the workload and advertised by BGP when it lies in an IP pool");
         b.Acts(Wep, "spec.ipNATs[].internalIP", "the workload's address the floating IP is translated to; the workload's own connections keep it (no SNAT to the floating IP, as upstream, except to itself)");
-        b.Acts(Wep, "spec.allowSpoofedSourcePrefixes", "accepted by the source (reverse-path) check in raw-PREROUTING from this workload's interface, as upstream only when FelixConfiguration workloadSourceSpoofing is Any; policy still applies");
+        b.Acts(Wep, "spec.allowSpoofedSourcePrefixes", "accepted by the source (reverse-path) check in raw-PREROUTING from this workload's interface, as upstream only when FelixConfiguration workloadSourceSpoofing is Any (else ignored with a warning naming spec.allowSpoofedSourcePrefixes); policy still applies");
         b.Refused(Wep, "spec.qosControls", "QoS (bandwidth, packet rate, connection limits, DSCP) is not implemented", "no QoS controls");
 
         // ---- IP addressing -----------------------------------------------------------------------------------

@@ -53,6 +53,27 @@ public sealed class AllInterfacesHostEndpointKernelTests(AgentHostFixture host) 
             // The host to its own pod: the all-interfaces endpoint's egress policy does not apply to local workloads.
             Assert.NotNull(await NetnsSockets.ProbeAsync(host.HostNs, pod.Address, 8090, Probe));
 
+            // doNotTrack policy is not applied to an all-interfaces endpoint (as upstream), and calico-node says so.
+            await host.ApplyAsync("""
+                apiVersion: projectcalico.org/v3
+                kind: GlobalNetworkPolicy
+                metadata:
+                  name: any-untracked
+                spec:
+                  selector: role == 'any'
+                  doNotTrack: true
+                  applyOnForward: true
+                  ingress:
+                  - action: Deny
+                    protocol: TCP
+                    destination: {ports: [22]}
+                """);
+            await host.WaitForAsync(
+                () => Task.FromResult(host.AgentOutput.Contains("spec.doNotTrack policies selecting it are ignored", StringComparison.Ordinal)),
+                Converge, "the warning that doNotTrack is ignored on the * host endpoint");
+            Assert.NotNull(await NetnsSockets.ProbeAsync(host.OutsideNs, Host, 22, Probe));
+            await host.DeleteAsync(Api.ResourceKinds.GlobalNetworkPolicy, null, "any-untracked");
+
             // Forwarded traffic passes both ways without applyOnForward policy.
             Assert.Equal(Outside.ToString(), await NetnsSockets.ProbeAsync(host.OutsideNs, pod.Address, 8090, Probe));
             Assert.NotNull(await NetnsSockets.ProbeAsync(pod.Netns, Outside, 8070, Probe));
@@ -125,6 +146,7 @@ public sealed class AllInterfacesHostEndpointKernelTests(AgentHostFixture host) 
         finally
         {
             await host.DeleteAsync(Api.ResourceKinds.GlobalNetworkPolicy, null, "any-forward");
+            await host.DeleteAsync(Api.ResourceKinds.GlobalNetworkPolicy, null, "any-untracked");
             await host.DeleteAsync(Api.ResourceKinds.GlobalNetworkPolicy, null, "loopback-allow");
             await host.DeleteAsync(Api.ResourceKinds.HostEndpoint, null, "host1-lo");
             await host.DeleteAsync(Api.ResourceKinds.HostEndpoint, null, "host1-all");

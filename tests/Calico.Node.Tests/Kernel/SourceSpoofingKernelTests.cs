@@ -110,6 +110,9 @@ public sealed partial class SourceSpoofingKernelTests(AgentHostFixture host) : I
                 await spoofer.SendToAsync(Encoding.ASCII.GetBytes("disabled"), new IPEndPoint(server.Address, Port));
                 return SpoofDrops(v6: false) > before;
             }, Converge, "the datagram from the allowed prefix to be dropped while WorkloadSourceSpoofing is Disabled");
+            await host.WaitForAsync(
+                () => Task.FromResult(host.AgentOutput.Contains("spec.allowSpoofedSourcePrefixes ignored", StringComparison.Ordinal)),
+                Converge, "the warning naming spec.allowSpoofedSourcePrefixes while WorkloadSourceSpoofing is Disabled");
 
             await host.ApplyAsync("""
                 apiVersion: projectcalico.org/v3
