@@ -30,8 +30,7 @@ public sealed partial class CalculationGraph
         }
 
         ApplyPolicy(id, data);
-        _stagedHides.TryGetValue(id, out var oldHides);
-        var hadOld = _stagedHides.ContainsKey(id);
+        var hadOld = _stagedHides.TryGetValue(id, out var oldHides);
         if (hadOld && hides == oldHides)
         {
             return;
