@@ -48,6 +48,35 @@ public sealed class FlowLogRuleTableTests
     }
 
     [Fact]
+    public void Build_RandomStates_EveryEmittedPrefixDecodesWithItsGroup()
+    {
+        int prefixes = 0;
+        for (int seed = 1; seed <= 30; seed++)
+        {
+            var (state, nat) = new RandomStates(seed).Next();
+            NftTable table;
+            try
+            {
+                table = NftablesRenderer.Build(state, new RenderConfig { FlowLogs = true }, nat);
+            }
+            catch (InvalidOperationException)
+            {
+                continue; // a random state may reference a set it lacks; the renderer refuses it
+            }
+
+            FlowLogRuleTable rules = FlowLogRuleTable.Build(state);
+            foreach (NftLog log in table.Chains.SelectMany(static c => c.Rules).SelectMany(static r => r.Statements).OfType<NftLog>().Where(static l => l.Group is not null))
+            {
+                Assert.True(rules.TryGet(log.Prefix!, out FlowLogRule? rule), $"seed {seed}: {log.Prefix} not in the table");
+                Assert.Equal(FlowLogPrefix.Group(rule.Direction), log.Group);
+                prefixes++;
+            }
+        }
+
+        Assert.True(prefixes > 100, $"only {prefixes} prefixes checked");
+    }
+
+    [Fact]
     public void Build_FlowLogsOff_NoRuleLogsToAGroup()
     {
         NftTable table = NftablesRenderer.Build(GoldenCases.FlowLogs(), new RenderConfig(), NatInputs.None);
