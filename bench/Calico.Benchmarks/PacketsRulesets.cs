@@ -26,9 +26,20 @@ internal static class PacketsRulesets
 
     public static PacketsRuleset None() => new("(a) no table", null, 0, null, TimeSpan.Zero);
 
-    public static PacketsRuleset Build(string label, int policies, PacketsTopology topology)
+    public static PacketsRuleset Build(string label, int policies, PacketsTopology topology, RenderConfig? config = null)
     {
         long started = Stopwatch.GetTimestamp();
+        DataplaneState state = State(policies, topology);
+        string text = NftablesRenderer.Build(state, config ?? new RenderConfig(), NatInputs.None).ToFullTransaction();
+        PolicyKey? final = policies > 0 ? new PolicyKey("default", "GlobalNetworkPolicy", null, FinalPolicyName) : null;
+        return new PacketsRuleset(label, text, policies, final, Stopwatch.GetElapsedTime(started));
+    }
+
+    private const string FinalPolicyName = "bench-allow-clients";
+
+    /// <summary>The dataplane state calico-node would hold for this many policies on host1.</summary>
+    public static DataplaneState State(int policies, PacketsTopology topology)
+    {
         var graph = new CalculationGraph(LocalHost);
         foreach (ResourceUpdate update in Resources(policies, topology))
         {
@@ -38,12 +49,8 @@ internal static class PacketsRulesets
         graph.OnInSync();
         var state = new DataplaneState();
         state.Apply(graph.Flush());
-        string text = NftablesRenderer.Build(state, new RenderConfig(), NatInputs.None).ToFullTransaction();
-        PolicyKey? final = policies > 0 ? new PolicyKey("default", "GlobalNetworkPolicy", null, FinalPolicyName) : null;
-        return new PacketsRuleset(label, text, policies, final, Stopwatch.GetElapsedTime(started));
+        return state;
     }
-
-    private const string FinalPolicyName = "bench-allow-clients";
 
     private static IEnumerable<ResourceUpdate> Resources(int policies, PacketsTopology topology)
     {

@@ -89,11 +89,12 @@ public sealed class RenderCacheTests
 public sealed class RenderCacheRandomWalkTests
 {
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void Cached_builds_equal_fresh_builds_along_random_walks(bool merge)
+    [InlineData(true, false)]
+    [InlineData(false, false)]
+    [InlineData(false, true)]
+    public void Cached_builds_equal_fresh_builds_along_random_walks(bool merge, bool flowLogs)
     {
-        var config = new RenderConfig { MergeRuleRuns = merge };
+        var config = new RenderConfig { MergeRuleRuns = merge, FlowLogs = flowLogs };
         for (int seed = 1; seed <= 40; seed++)
         {
             var random = new Random(seed);
