@@ -92,6 +92,8 @@ public sealed class UpstreamMetricsKernelTests(AgentHostFixture host) : IClassFi
 
         string[] missing = RequiredUpstreamFamilies.Where(name => !HasSample(text, name)).ToArray();
         Assert.True(missing.Length == 0, "no sample for: " + string.Join(", ", missing));
+        string[] unannounced = SampleFamilies(text).Where(f => !text.Contains("# HELP " + f + " ", StringComparison.Ordinal) || !text.Contains("# TYPE " + f + " ", StringComparison.Ordinal)).ToArray();
+        Assert.True(unannounced.Length == 0, "samples without HELP and TYPE lines: " + string.Join(", ", unannounced));
         Assert.DoesNotContain("felix_int_dataplane_failures_total", text, StringComparison.Ordinal);
 
         Assert.True(Value(text, "felix_active_local_endpoints") >= 2);
@@ -120,6 +122,14 @@ public sealed class UpstreamMetricsKernelTests(AgentHostFixture host) : IClassFi
         double start = Value(text, "process_start_time_seconds");
         Assert.InRange(start, DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 3600, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
     }
+
+    /// <summary>The family of every sample line (a summary's _sum/_count and a histogram's _bucket belong to their family).</summary>
+    private static IEnumerable<string> SampleFamilies(string text) =>
+        text.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Where(l => !l.StartsWith('#'))
+            .Select(l => l.Split('{', ' ')[0])
+            .Select(n => text.Contains("# TYPE " + n + " ", StringComparison.Ordinal) ? n : Regex.Replace(n, "_(sum|count|bucket)$", ""))
+            .Distinct(StringComparer.Ordinal);
 
     /// <summary>True when a sample of the family (bare, with labels, or a summary's _sum/_count) is in the text.</summary>
     private static bool HasSample(string text, string family) =>
