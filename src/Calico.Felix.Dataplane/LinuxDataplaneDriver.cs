@@ -38,6 +38,9 @@ internal sealed partial class LinuxDataplaneDriver : IDataplaneDriver, IDisposab
         _logger = loggerFactory.CreateLogger("dataplane");
     }
 
+    /// <summary>nft calls and errors, the applied table's shape, workload routes: for the metrics scrape (any thread).</summary>
+    public DataplaneStatistics Statistics { get; } = new();
+
     /// <summary>Policies in the last applied table (read by the metrics scrape on another thread: replaced, never mutated).</summary>
     public IReadOnlyList<PolicyKey> ProgrammedPolicies { get; private set; } = [];
 
@@ -50,8 +53,23 @@ internal sealed partial class LinuxDataplaneDriver : IDataplaneDriver, IDisposab
         NftTable table = NftablesRenderer.Build(desired.State, desired.Render, new NatInputs(desired.AllPoolCidrs, desired.MasqueradePoolCidrs) { HostAddresses = desired.HostAddresses }, _renderCache);
         TimeSpan render = Stopwatch.GetElapsedTime(started);
         NftWriteResult? before = _nftables.LastWrite;
-        await _nftables.ApplyAsync(table, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _nftables.ApplyAsync(table, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Statistics.NftWrite(failed: true);
+            throw;
+        }
+
         NftWriteResult? write = ReferenceEquals(before, _nftables.LastWrite) ? null : _nftables.LastWrite;
+        if (write is not null)
+        {
+            Statistics.NftWrite(failed: false);
+        }
+
+        Statistics.TableApplied(table);
 
         if (desired.State.Policies.Count != ProgrammedPolicies.Count || !desired.State.Policies.Keys.All(ProgrammedPoliciesSet().Contains))
         {
@@ -69,7 +87,18 @@ internal sealed partial class LinuxDataplaneDriver : IDataplaneDriver, IDisposab
     public async Task<KernelReading> ReadKernelAsync(CancellationToken cancellationToken)
     {
         long generation = _nftables.Generation;
-        string? json = await _nftables.ReadAsync(cancellationToken).ConfigureAwait(false);
+        string? json;
+        try
+        {
+            json = await _nftables.ReadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Statistics.NftList(failed: true);
+            throw;
+        }
+
+        Statistics.NftList(failed: false);
         return new KernelReading(generation, json);
     }
 
@@ -144,6 +173,7 @@ internal sealed partial class LinuxDataplaneDriver : IDataplaneDriver, IDisposab
         await _interfaces.ApplyAsync(interfaces, cancellationToken).ConfigureAwait(false);
         await _routes.ApplyAsync(new WorkloadRoutes(routes, AllowRemovals: state.InSync), cancellationToken).ConfigureAwait(false);
         RouteSyncResult result = _routes.LastSync!;
+        Statistics.RoutesSynced(routes, result.Duration);
         foreach (string failure in result.Failures)
         {
             Log.RouteFailure(_logger, failure);

@@ -15,7 +15,7 @@ using Microsoft.Extensions.Logging;
 namespace Calico.Node;
 
 /// <summary>Process-wide services: logs, health and metrics endpoints, telemetry, and the dataplane driver.</summary>
-internal sealed class NodeServices : IAsyncDisposable, IAgentTelemetry
+internal sealed partial class NodeServices : IAsyncDisposable, IAgentTelemetry
 {
     private readonly CalicoLoggerProvider _provider;
     private readonly HealthAggregator _health = new();
@@ -38,6 +38,7 @@ internal sealed class NodeServices : IAsyncDisposable, IAgentTelemetry
         _metrics = new FelixMetrics(_registry);
         _metrics.RegisterUnsupportedSettings(() => _unsupported.Select(f => (f.Kind, f.Name, f.Field)));
         _metrics.RegisterCorruptResources(() => _corrupt.Select(c => (c.Kind, c.Key, c.HandlingLabel)));
+        RegisterUpstreamMetrics();
     }
 
     public ILoggerFactory LoggerFactory { get; }
@@ -95,6 +96,10 @@ internal sealed class NodeServices : IAsyncDisposable, IAgentTelemetry
         {
             servers.Add(HttpEndpointServer.Bind(config.PrometheusMetricsHost, config.PrometheusMetricsPort, MetricsEndpoint.Create(_registry), logger));
             _metrics.RegisterPolicyCounters(ReadPolicyCounters);
+            if (config.FelixHostname.Length > 0)
+            {
+                _metrics.RegisterHost(config.FelixHostname);
+            }
         }
 
         return Task.FromResult<IAsyncDisposable>(new RunningServers(servers, cancellationToken));
@@ -113,6 +118,7 @@ internal sealed class NodeServices : IAsyncDisposable, IAgentTelemetry
         };
         var interfaceSettings = new WorkloadInterfaceSettings { IPv4Enabled = true, IPv6Enabled = config.Ipv6Support };
         _driver = new LinuxDataplaneDriver(routeOptions, interfaceSettings, LoggerFactory);
+        _driver.Statistics.RouteSynced = took => _metrics.RouteTableResyncTime.Observe(took.TotalSeconds);
         return _driver;
     }
 
@@ -136,25 +142,12 @@ internal sealed class NodeServices : IAsyncDisposable, IAgentTelemetry
 
     public void CalcGraphUpdated(TimeSpan duration, int datastoreUpdates) => _metrics.CalcGraphUpdateTime.Observe(duration.TotalSeconds);
 
-    public void DataplaneApplied(TimeSpan duration, int dataplaneMessages)
-    {
-        _metrics.DataplaneApplyTime.Observe(duration.TotalSeconds);
-        _metrics.DataplaneMessages.WithLabels("update").Inc(dataplaneMessages);
-    }
-
     public void DataplaneFailed(string reason) => _metrics.DataplaneFailures.Inc();
 
     public void ResyncStarted() => _metrics.ResyncsStarted.Inc();
 
     public void UnsupportedSettings(IReadOnlyList<Calico.Api.Support.SupportFinding> refused) => _unsupported = refused;
     public void CorruptResources(IReadOnlyList<CorruptResource> corrupt) => _corrupt = corrupt;
-
-    public void Counts(int localEndpoints, int activePolicies, int hosts)
-    {
-        _metrics.ActiveLocalEndpoints.Set(localEndpoints);
-        _metrics.ActiveLocalPolicies.Set(activePolicies);
-        _metrics.ClusterNumHosts.Set(hosts);
-    }
 
     private (DateTime At, IEnumerable<PolicyCounterSample> Samples)? _lastCounters;
 
@@ -182,7 +175,18 @@ internal sealed class NodeServices : IAsyncDisposable, IAgentTelemetry
             return [];
         }
 
-        string? json = NftRunner.ListTableJsonAsync("inet", NftTableNames.Table, CancellationToken.None).GetAwaiter().GetResult();
+        string? json;
+        try
+        {
+            json = NftRunner.ListTableJsonAsync("inet", NftTableNames.Table, CancellationToken.None).GetAwaiter().GetResult();
+        }
+        catch (Exception)
+        {
+            _driver?.Statistics.NftList(failed: true);
+            throw;
+        }
+
+        _driver?.Statistics.NftList(failed: false);
         if (json is null)
         {
             return [];

@@ -31,6 +31,8 @@ internal sealed partial class FelixAgent : ISyncerCallbacks
     private readonly CorruptValueFilter _corruptFilter = new();
     private readonly HostEndpointBinding _hostEndpoints = new();
     private readonly UnsupportedSettings _unsupported;
+    private readonly ClusterStatistics _cluster = new();
+    private readonly Dictionary<string, int> _batchKinds = new(StringComparer.Ordinal);
     private readonly IDataplaneDriver _driver;
     private readonly RefreshSchedule _refresh;
     private readonly IAgentTelemetry _telemetry;
@@ -185,6 +187,7 @@ internal sealed partial class FelixAgent : ISyncerCallbacks
     {
         long started = _time.GetTimestamp();
         int count = 0;
+        int interfaceReports = 0;
         while (_inbox.TryRead(out AgentMessage message))
         {
             switch (message.Kind)
@@ -198,6 +201,7 @@ internal sealed partial class FelixAgent : ISyncerCallbacks
                     count += message.Updates!.Count;
                     break;
                 case AgentMessageKind.Status:
+                    _telemetry.SyncState(message.Status);
                     if (message.Status == SyncStatus.InSync && !_inSync)
                     {
                         _graph.OnInSync();
@@ -215,6 +219,7 @@ internal sealed partial class FelixAgent : ISyncerCallbacks
                     OnRouting(message.RoutingError);
                     break;
                 case AgentMessageKind.HostInterfaces:
+                    interfaceReports++;
                     if (_hostEndpoints.SetInterfaces(message.Interfaces!))
                     {
                         Log.HostInterfaces(_logger, message.Interfaces!);
@@ -261,7 +266,11 @@ internal sealed partial class FelixAgent : ISyncerCallbacks
         }
 
         _telemetry.CalcGraphUpdated(_time.GetElapsedTime(started), count);
-        _telemetry.Counts(_state.Endpoints.Count, _state.Policies.Count, _inputs.NodeCount);
+        _telemetry.Batch(_batchKinds, flushed, interfaceReports);
+        _batchKinds.Clear();
+        _telemetry.Counts(new AgentCounts(
+            _cluster.Hosts, _cluster.WorkloadEndpoints, _cluster.HostEndpoints, _cluster.Tiers, _cluster.Policies, _cluster.Profiles,
+            _state.Endpoints.Count, _state.Policies.Count, _state.IpSets.Count));
     }
 
     private void OnUpdate(SyncUpdate update)
@@ -285,6 +294,8 @@ internal sealed partial class FelixAgent : ISyncerCallbacks
         }
 
         _unsupported.Track(update.Key, value);
+        _cluster.Track(kind, name, update.Key, value);
+        _batchKinds[kind.Kind] = _batchKinds.GetValueOrDefault(kind.Kind) + 1;
         if (kind == ResourceKinds.BGPConfiguration || kind == ResourceKinds.BGPPeer || _inputs.TryApply(kind, name, value))
         {
             return;

@@ -19,6 +19,18 @@ internal interface IAgentTelemetry
 
     void Counts(int localEndpoints, int activePolicies, int hosts);
 
+    /// <summary>Upstream's cluster and local gauges after each batch (by default only the three above).</summary>
+    void Counts(AgentCounts counts) => Counts(counts.LocalEndpoints, counts.LocalPolicies, counts.Hosts);
+
+    /// <summary>The datastore's sync state as the loop last heard it (upstream's felix_resync_state).</summary>
+    void SyncState(Calico.Datastore.Syncer.SyncStatus status) { }
+
+    /// <summary>
+    /// One drained batch: its datastore updates by kind name (only the keys the agent parsed), the dataplane updates
+    /// the graph emitted for it (in order), and how many host-interface reports it held.
+    /// </summary>
+    void Batch(IReadOnlyDictionary<string, int> updatesByKind, IReadOnlyList<Calico.Felix.Calc.Model.DataplaneUpdate> dataplaneUpdates, int interfaceReports) { }
+
     /// <summary>Every refused setting read from the datastore now (docs/support-matrix.md), for the metric.</summary>
     void UnsupportedSettings(IReadOnlyList<Calico.Api.Support.SupportFinding> refused);
     /// <summary>The datastore keys whose values cannot be read, and how each is stood in for (empty when none).</summary>

@@ -39,6 +39,8 @@ public sealed class CalicoLoggerProvider : ILoggerProvider
     /// <summary>Settable: calico-node learns its LogSeverityScreen from the datastore after logging has started.</summary>
     public LogLevel MinimumLevel { get; set; }
 
+    private long _writeErrors;
+
     public ILogger CreateLogger(string categoryName) => new CalicoLogger(this, categoryName);
 
     public void Dispose()
@@ -57,8 +59,28 @@ public sealed class CalicoLoggerProvider : ILoggerProvider
         var bytes = Encoding.UTF8.GetBytes(line);
         lock (_writeLock)
         {
-            _output.Write(bytes);
-            _output.Flush();
+            try
+            {
+                _output.Write(bytes);
+                _output.Flush();
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException)
+            {
+                // A closed or full stderr must not stop the agent: the line is lost and counted (felix_log_errors).
+                _writeErrors++;
+            }
+        }
+    }
+
+    /// <summary>Log lines that could not be written (upstream's felix_log_errors).</summary>
+    public long WriteErrors
+    {
+        get
+        {
+            lock (_writeLock)
+            {
+                return _writeErrors;
+            }
         }
     }
 

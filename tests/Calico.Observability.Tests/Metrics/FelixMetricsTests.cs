@@ -19,9 +19,11 @@ public sealed class FelixMetricsTests
         var text = Encoding.UTF8.GetString(output.ToArray());
 
         Assert.Contains("# TYPE felix_int_dataplane_apply_time_seconds summary\n", text, StringComparison.Ordinal);
-        Assert.Contains("# TYPE felix_int_dataplane_failures_total counter\n", text, StringComparison.Ordinal);
+        Assert.Contains("# TYPE felix_int_dataplane_failures counter\nfelix_int_dataplane_failures 0\n", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("_failures_total", text, StringComparison.Ordinal);
         Assert.Contains("felix_int_dataplane_messages{type=\"InSync\"} 1\n", text, StringComparison.Ordinal);
         Assert.Contains("# TYPE felix_calc_graph_update_time_seconds summary\n", text, StringComparison.Ordinal);
+        Assert.Contains("felix_int_dataplane_apply_time_seconds{quantile=\"0.99\"}", text, StringComparison.Ordinal);
         Assert.Contains("# TYPE felix_resyncs_started counter\n", text, StringComparison.Ordinal);
         Assert.Contains("felix_cluster_num_hosts 0\n", text, StringComparison.Ordinal);
         Assert.Contains("felix_active_local_endpoints 0\n", text, StringComparison.Ordinal);
