@@ -55,7 +55,11 @@ public sealed partial class FlowStore
         return list;
     }
 
-    /// <summary>Upstream's time semantics: gte 0 = oldest kept, lt 0 = now, negative = relative to now; gte must be before lt.</summary>
+    /// <summary>
+    /// Upstream's time semantics: gte 0 = oldest kept, negative = relative to now; lt negative = relative to now, and
+    /// 0 = "now" taken as everything received so far (the end of the newest bucket, so the bucket filling now and a
+    /// flow stamped this very second are included); gte must be before lt.
+    /// </summary>
     private (long Gte, long Lt) Range(long gte, long lt)
     {
         long now = Now();
@@ -67,7 +71,7 @@ public sealed partial class FlowStore
         };
         lt = lt switch
         {
-            0 => now,
+            0 => (_head + 1) * _width,
             < 0 => now + lt,
             _ => lt,
         };
