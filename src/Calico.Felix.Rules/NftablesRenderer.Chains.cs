@@ -261,6 +261,11 @@ public static partial class NftablesRenderer
         var rendered = new List<(PolicyKey Key, PolicyIntent Intent)>();
         foreach (var (key, policy) in ctx.State.Policies)
         {
+            if (policy.Staged is not null)
+            {
+                continue; // staged: never enforced, never rendered (only the pending trace evaluates it)
+            }
+
             if (ctx.Merge is { } merge && merge.MergedPolicies.Contains(key) && !merge.JumpedPolicies.Contains(key))
             {
                 // Every endpoint reaches this policy's rules through merged lookups: its chain would never run. (A
