@@ -14,7 +14,7 @@ namespace Calico.Felix.Rules.FlowLogs;
 /// <item><c>DR{D}</c>: the drop when no profile matched.</item>
 /// </list>
 /// A is the action as upstream's NFLOG prefixes spell it (<c>A</c>llow, <c>D</c>eny, <c>N</c>ext tier = Pass), D the
-/// direction (<c>I</c>ngress, <c>E</c>gress), index the rule's position in its direction (decimal), id 16 upper-case
+/// direction (<c>I</c>ngress, <c>E</c>gress), index the rule's position in its policy's or profile's rules of that direction (RuleModel.Index, decimal), id 16 upper-case
 /// hex digits of SHA-256 over the owner's identity (kind, tier, namespace, name as the dataplane keys them). Only
 /// <see cref="FlowLogRuleTable"/> turns an id back into names: it is built from the same state as the rules.
 /// </summary>

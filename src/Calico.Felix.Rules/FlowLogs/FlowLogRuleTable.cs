@@ -97,7 +97,8 @@ public sealed class FlowLogRuleTable
         {
             if (FlowLogPrefix.ActionOf(models[i].Action) is FlowLogAction action)
             {
-                rules[FlowLogPrefix.ForPolicyRule(id, direction, i, action)] = FlowLogPrefix.PolicyRule(key, direction, i, action)!;
+                int index = models[i].Index;
+                rules[FlowLogPrefix.ForPolicyRule(id, direction, index, action)] = FlowLogPrefix.PolicyRule(key, direction, index, action)!;
             }
         }
     }
@@ -108,8 +109,9 @@ public sealed class FlowLogRuleTable
         {
             if (FlowLogPrefix.ActionOf(models[i].Action) is FlowLogAction action)
             {
-                rules[FlowLogPrefix.ForProfileRule(id, direction, i, action)] =
-                    new FlowLogRule(FlowLogRuleKind.Profile, string.Empty, profileId, null, direction, i, action);
+                int index = models[i].Index;
+                rules[FlowLogPrefix.ForProfileRule(id, direction, index, action)] =
+                    new FlowLogRule(FlowLogRuleKind.Profile, string.Empty, profileId, null, direction, index, action);
             }
         }
     }
