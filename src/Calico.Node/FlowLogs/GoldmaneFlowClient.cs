@@ -83,6 +83,11 @@ internal sealed partial class GoldmaneFlowClient : IDisposable
                 using var call = client.Connect(cancellationToken: cancellationToken);
                 queue.Reconnected();
                 bool confirmed = false;
+
+                // One read is always outstanding while idle: a server that goes away ends it, so the stream is
+                // re-established (and recent flows resent) without waiting for the next flow. The same read then
+                // carries the next receipt.
+                Task<bool>? receipt = null;
                 while (true)
                 {
                     while (_incoming.Reader.TryRead(out var f))
@@ -98,12 +103,28 @@ internal sealed partial class GoldmaneFlowClient : IDisposable
 
                     if (queue.Next() is not { } next)
                     {
-                        await _incoming.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false);
+                        if (!confirmed)
+                        {
+                            // Nothing sent yet on this stream: the first write opens it.
+                            await _incoming.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false);
+                            continue;
+                        }
+
+                        receipt ??= call.ResponseStream.MoveNext(cancellationToken);
+                        Task more = _incoming.Reader.WaitToReadAsync(cancellationToken).AsTask();
+                        if (await Task.WhenAny(more, receipt).ConfigureAwait(false) == receipt)
+                        {
+                            await receipt.ConfigureAwait(false);
+                            throw new RpcException(new Status(StatusCode.Unavailable, "the server ended the stream"));
+                        }
+
                         continue;
                     }
 
                     await call.RequestStream.WriteAsync(new FlowUpdate { Flow = next }, cancellationToken).ConfigureAwait(false);
-                    if (!await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
+                    bool received = await (receipt ?? call.ResponseStream.MoveNext(cancellationToken)).ConfigureAwait(false);
+                    receipt = null;
+                    if (!received)
                     {
                         throw new RpcException(new Status(StatusCode.Unavailable, "the server ended the stream"));
                     }
