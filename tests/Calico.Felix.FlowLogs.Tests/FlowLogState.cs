@@ -20,9 +20,9 @@ internal static class FlowLogState
     public static DataplaneState Build()
     {
         var state = new DataplaneState();
-        var rule = (RuleAction a) => new RuleModel { Action = a };
-        state.Policies[PassAll] = new PolicyIntent([rule(RuleAction.Pass)], [rule(RuleAction.Pass)]);
-        state.Policies[AllowWeb] = new PolicyIntent([rule(RuleAction.Deny), rule(RuleAction.Allow)], [rule(RuleAction.Allow)]);
+        var rule = (RuleAction a, int index) => new RuleModel { Action = a, Index = index };
+        state.Policies[PassAll] = new PolicyIntent([rule(RuleAction.Pass, 0)], [rule(RuleAction.Pass, 0)]);
+        state.Policies[AllowWeb] = new PolicyIntent([rule(RuleAction.Deny, 0), rule(RuleAction.Allow, 1)], [rule(RuleAction.Allow, 0)]);
         TierIntent[] tiers =
         [
             new("security", RuleAction.Pass, [PassAll], [PassAll]),
