@@ -109,7 +109,9 @@ public static class LabFlows
         var link = Path.Combine(layout.FlowsDir, Binaries.Goldmane);
         File.Delete(link);
         File.CreateSymbolicLink(link, binary);
-        var pid = DetachedProcess.StartInNetns(layout.FabricNetns, link, [], new Dictionary<string, string>(StringComparer.Ordinal), layout.FlowsLog);
+        // All of the fabric's addresses: hosts on either subnet (and the outside) reach it at their gateway.
+        var arguments = new[] { "--port", GrpcPort.ToString(CultureInfo.InvariantCulture), "--http-port", WebPort.ToString(CultureInfo.InvariantCulture) };
+        var pid = DetachedProcess.StartInNetns(layout.FabricNetns, link, arguments, new Dictionary<string, string>(StringComparer.Ordinal), layout.FlowsLog);
         return new LabProcess { Pid = pid, Marker = link };
     }
 
