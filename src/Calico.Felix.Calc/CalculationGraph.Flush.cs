@@ -223,6 +223,12 @@ public sealed partial class CalculationGraph
             for (var i = start; i < end; i++)
             {
                 var policy = policies[i];
+                if (policy.Intent.Staged is not null)
+                {
+                    AddStaged(n, policy);
+                    continue;
+                }
+
                 if (policy.Intent.DoNotTrack)
                 {
                     u.Add(policy, egress: true);
@@ -238,7 +244,7 @@ public sealed partial class CalculationGraph
                         f.Add(policy, egress: true);
                     }
 
-                    n.Add(policy, egress: true);
+                    n.Add(policy, egress: true, hiddenInPending: IsHiddenInPending(policy));
                 }
             }
 
@@ -302,25 +308,54 @@ public sealed partial class CalculationGraph
     {
         private readonly List<PolicyKey> _ingress = [];
         private readonly List<PolicyKey> _egress = [];
+        private readonly List<PolicyKey> _pendingIngress = [];
+        private readonly List<PolicyKey> _pendingEgress = [];
 
-        public void Add(PolicyData policy, bool egress)
+        /// <summary>An enforced policy; <paramref name="hiddenInPending"/> when a staged policy replaces or deletes it.</summary>
+        public void Add(PolicyData policy, bool egress, bool hiddenInPending = false)
         {
             if (policy.Ingress)
             {
                 _ingress.Add(policy.Key);
+                if (!hiddenInPending)
+                {
+                    _pendingIngress.Add(policy.Key);
+                }
             }
 
             if (egress && policy.Egress)
             {
                 _egress.Add(policy.Key);
+                if (!hiddenInPending)
+                {
+                    _pendingEgress.Add(policy.Key);
+                }
+            }
+        }
+
+        /// <summary>A staged policy: in the pending lists only.</summary>
+        public void AddPendingOnly(PolicyData policy)
+        {
+            if (policy.Ingress)
+            {
+                _pendingIngress.Add(policy.Key);
+            }
+
+            if (policy.Egress)
+            {
+                _pendingEgress.Add(policy.Key);
             }
         }
 
         public void AddTo(List<TierIntent> tiers)
         {
-            if (_ingress.Count > 0 || _egress.Count > 0)
+            if (_ingress.Count > 0 || _egress.Count > 0 || _pendingIngress.Count > 0 || _pendingEgress.Count > 0)
             {
-                tiers.Add(new TierIntent(name, defaultAction, _ingress, _egress));
+                tiers.Add(new TierIntent(name, defaultAction, _ingress, _egress)
+                {
+                    PendingIngressPolicies = _pendingIngress.SequenceEqual(_ingress) ? null : _pendingIngress,
+                    PendingEgressPolicies = _pendingEgress.SequenceEqual(_egress) ? null : _pendingEgress,
+                });
             }
         }
     }

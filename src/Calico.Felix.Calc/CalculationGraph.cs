@@ -84,6 +84,13 @@ public sealed partial class CalculationGraph : ICalculationGraph
             case GlobalNetworkPolicy.KindName:
                 OnPolicy(KindGlobalNetworkPolicy, null, update.Name, update.Value);
                 break;
+            case StagedNetworkPolicy.KindName:
+            case StagedKubernetesNetworkPolicy.KindName:
+                OnStagedPolicy(update.Kind.Kind, update.Namespace ?? update.Value?.Metadata.Namespace, update.Name, update.Value);
+                break;
+            case StagedGlobalNetworkPolicy.KindName:
+                OnStagedPolicy(update.Kind.Kind, null, update.Name, update.Value);
+                break;
             case Profile.KindName:
                 OnProfile(update.Name, update.Value as Profile);
                 break;
@@ -148,10 +155,13 @@ public sealed partial class CalculationGraph : ICalculationGraph
 
     // ---- Policies ----------------------------------------------------------------------------------------
 
-    private void OnPolicy(string kind, string? ns, string name, Resource? value)
+    private void OnPolicy(string kind, string? ns, string name, Resource? value) =>
+        ApplyPolicy(PolicyId(kind, ns, name), value is null ? null : BuildPolicy(kind, ns, name, value));
+
+    private static string PolicyId(string kind, string? ns, string name) => kind + "/" + ns + "/" + name;
+
+    private void ApplyPolicy(string id, PolicyData? data)
     {
-        var id = kind + "/" + ns + "/" + name;
-        var data = value is null ? null : BuildPolicy(kind, ns, name, value);
         _policies.TryGetValue(id, out var old);
         if (old is not null && (data is null || old.Key != data.Key))
         {

@@ -218,9 +218,13 @@ public static partial class NftablesRenderer
 
             if (tier.DefaultAction != RuleAction.Pass && kind is EndpointChainKind.Normal or EndpointChainKind.Forward)
             {
-                ref NftRule? end = ref SharedRule(ctx, "end of tier " + tier.Name);
-                end ??= Commented("End of tier " + tier.Name + ". Drop if no policies passed packet", ctx.PassIsClear, Counter, NftVerdict.Drop);
+                ref NftRule? end = ref SharedRule(ctx, EndOfTierKey(ctx, tier.Name, inbound));
+                end ??= EndOfTierDrop(ctx, tier.Name, inbound);
                 rules.Add(end);
+            }
+            else if (kind is EndpointChainKind.Normal or EndpointChainKind.Forward && EndOfTierPass(ctx, tier.Name, inbound) is { } pass)
+            {
+                rules.Add(pass);
             }
         }
 
@@ -245,9 +249,7 @@ public static partial class NftablesRenderer
             rules.Add(accepted);
         }
 
-        ref NftRule? drop = ref SharedRule(ctx, "no profile matched");
-        drop ??= Commented("Drop if no profiles matched", Counter, NftVerdict.Drop);
-        rules.Add(drop);
+        rules.Add(NoProfileMatchedDrop(ctx, inbound));
         string direction = endpoint.Key.IsHostEndpoint
             ? (inbound ? "from host endpoint " : "to host endpoint ")
             : (inbound ? "to endpoint " : "from endpoint ");
@@ -256,11 +258,16 @@ public static partial class NftablesRenderer
 
     private static void AddPolicyChains(List<NftChain> result, RenderContext ctx)
     {
-        var chains = new List<(string Chain, string Note, IReadOnlyList<RuleModel> Rules)>();
+        var chains = new List<(string Chain, string Note, IReadOnlyList<RuleModel> Rules, FlowLogOwner? Owner)>();
         var reused = new List<NftChain>();
         var rendered = new List<(PolicyKey Key, PolicyIntent Intent)>();
         foreach (var (key, policy) in ctx.State.Policies)
         {
+            if (policy.Staged is not null)
+            {
+                continue; // staged: never enforced, never rendered (only the pending trace evaluates it)
+            }
+
             if (ctx.Merge is { } merge && merge.MergedPolicies.Contains(key) && !merge.JumpedPolicies.Contains(key))
             {
                 // Every endpoint reaches this policy's rules through merged lookups: its chain would never run. (A
@@ -276,8 +283,8 @@ public static partial class NftablesRenderer
             }
 
             string id = key.Kind + " " + key.ToString();
-            chains.Add((NftNames.PolicyChain(key, inbound: true), "policy " + id + " ingress", policy.InboundRules));
-            chains.Add((NftNames.PolicyChain(key, inbound: false), "policy " + id + " egress", policy.OutboundRules));
+            chains.Add((NftNames.PolicyChain(key, inbound: true), "policy " + id + " ingress", policy.InboundRules, PolicyFlowLogOwner(ctx, key, policy, inbound: true)));
+            chains.Add((NftNames.PolicyChain(key, inbound: false), "policy " + id + " egress", policy.OutboundRules, PolicyFlowLogOwner(ctx, key, policy, inbound: false)));
             rendered.Add((key, policy));
         }
 
@@ -296,7 +303,7 @@ public static partial class NftablesRenderer
 
     private static void AddProfileChains(List<NftChain> result, RenderContext ctx)
     {
-        var chains = new List<(string Chain, string Note, IReadOnlyList<RuleModel> Rules)>();
+        var chains = new List<(string Chain, string Note, IReadOnlyList<RuleModel> Rules, FlowLogOwner? Owner)>();
         var reused = new List<NftChain>();
         var rendered = new List<(string Id, ProfileIntent Intent)>();
         foreach (var (id, profile) in ctx.State.Profiles)
@@ -308,8 +315,8 @@ public static partial class NftablesRenderer
                 continue;
             }
 
-            chains.Add((NftNames.ProfileChain(id, inbound: true), "profile " + id + " inbound", profile.InboundRules));
-            chains.Add((NftNames.ProfileChain(id, inbound: false), "profile " + id + " outbound", profile.OutboundRules));
+            chains.Add((NftNames.ProfileChain(id, inbound: true), "profile " + id + " inbound", profile.InboundRules, ProfileFlowLogOwner(ctx, id, inbound: true)));
+            chains.Add((NftNames.ProfileChain(id, inbound: false), "profile " + id + " outbound", profile.OutboundRules, ProfileFlowLogOwner(ctx, id, inbound: false)));
             rendered.Add((id, profile));
         }
 
@@ -336,19 +343,19 @@ public static partial class NftablesRenderer
         result.AddRange(all);
     }
 
-    private static void AddRuleChains(List<NftChain> result, RenderContext ctx, List<(string Chain, string Note, IReadOnlyList<RuleModel> Rules)> chains, bool sort = true)
+    private static void AddRuleChains(List<NftChain> result, RenderContext ctx, List<(string Chain, string Note, IReadOnlyList<RuleModel> Rules, FlowLogOwner? Owner)> chains, bool sort = true)
     {
         if (sort)
         {
             chains.Sort(static (a, b) => string.CompareOrdinal(a.Chain, b.Chain));
         }
 
-        foreach (var (chain, note, rules) in chains)
+        foreach (var (chain, note, rules, owner) in chains)
         {
             var rendered = new List<NftRule>(rules.Count);
-            foreach (RuleModel rule in rules)
+            for (int i = 0; i < rules.Count; i++)
             {
-                AppendRule(rendered, ctx, rule);
+                AppendRule(rendered, ctx, rules[i], FlowLog(owner, rules[i].Index, rules[i].Action));
             }
 
             result.Add(Chain(chain, rendered, note: note));

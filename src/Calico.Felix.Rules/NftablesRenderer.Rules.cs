@@ -13,7 +13,7 @@ public static partial class NftablesRenderer
     /// a rule with nets only of the other family is skipped for that family. The OR between numeric ports and
     /// named ports of one side becomes one nft rule per alternative (as upstream splits iptables rules).
     /// </summary>
-    private static void AppendRule(List<NftRule> rules, RenderContext ctx, RuleModel rule)
+    private static void AppendRule(List<NftRule> rules, RenderContext ctx, RuleModel rule, NftLog? flowLog = null)
     {
         ValidateRule(rule);
         int protocolFamily = rule.Protocol switch
@@ -30,18 +30,18 @@ public static partial class NftablesRenderer
 
         if (fixedFamily == 0 && !NamesAddresses(rule))
         {
-            AppendRuleForFamily(rules, ctx, rule, 0);
+            AppendRuleForFamily(rules, ctx, rule, 0, flowLog);
             return;
         }
 
         if (fixedFamily is 0 or 4)
         {
-            AppendRuleForFamily(rules, ctx, rule, 4);
+            AppendRuleForFamily(rules, ctx, rule, 4, flowLog);
         }
 
         if (fixedFamily is 0 or 6)
         {
-            AppendRuleForFamily(rules, ctx, rule, 6);
+            AppendRuleForFamily(rules, ctx, rule, 6, flowLog);
         }
     }
 
@@ -50,7 +50,7 @@ public static partial class NftablesRenderer
         + r.NotSrcNamedPortIpSetIds.Count + r.DstNets.Count + r.NotDstNets.Count + r.DstIpSetIds.Count + r.NotDstIpSetIds.Count
         + r.DstNamedPortIpSetIds.Count + r.NotDstNamedPortIpSetIds.Count > 0;
 
-    private static void AppendRuleForFamily(List<NftRule> rules, RenderContext ctx, RuleModel rule, int family)
+    private static void AppendRuleForFamily(List<NftRule> rules, RenderContext ctx, RuleModel rule, int family, NftLog? flowLog)
     {
         SortedSet<string>? srcNets = NetsOfFamily(rule.SrcNets, family);
         SortedSet<string>? dstNets = NetsOfFamily(rule.DstNets, family);
@@ -83,6 +83,11 @@ public static partial class NftablesRenderer
         AppendNegatedPorts(suffix, ctx, source: false, rule.NotDstPorts, rule.NotDstNamedPortIpSetIds, family);
         AppendIcmp(suffix, rule);
         suffix.Add(Counter);
+        if (flowLog is not null)
+        {
+            suffix.Add(flowLog);
+        }
+
         AppendAction(suffix, ctx, rule.Action);
 
         List<NftStatement?> srcAlternatives = PortAlternatives(ctx, source: true, rule.SrcPorts, rule.SrcNamedPortIpSetIds, family);

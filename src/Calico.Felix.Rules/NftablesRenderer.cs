@@ -27,7 +27,7 @@ public static partial class NftablesRenderer
         config.Validate();
 
         cache?.BindTo(state);
-        var ctx = new RenderContext(state, config) { Cache = cache, Merge = config.MergeRuleRuns ? new Merging.MergeContext() : null };
+        var ctx = new RenderContext(state, config) { Cache = cache, Merge = config.MergeRuleRuns && !config.FlowLogs ? new Merging.MergeContext() : null };
         List<(string Iface, EndpointIntent Endpoint)> workloads = SelectEndpoints(state, config, hostEndpoints: false);
         List<(string Iface, EndpointIntent Endpoint)> hosts = SelectEndpoints(state, config, hostEndpoints: true);
 

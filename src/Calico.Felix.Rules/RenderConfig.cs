@@ -43,6 +43,15 @@ public sealed record RenderConfig
     /// </summary>
     public bool FloatingIps { get; init; }
 
+    /// <summary>
+    /// Flow logs: every policy and profile verdict rule (Allow, Deny, Pass), every end-of-tier drop or pass and the
+    /// no-profile-matched drop logs to NFLOG group 1 (ingress) or 2 (egress) with a prefix naming the verdict
+    /// (<see cref="FlowLogs.FlowLogPrefix"/>, decoded by <see cref="FlowLogs.FlowLogRuleTable"/>). Only packets that
+    /// reach policy log: established and related packets are accepted before it. Rule-run merging is off meanwhile
+    /// (each rule needs its own prefix).
+    /// </summary>
+    public bool FlowLogs { get; init; }
+
     /// <summary>Felix <c>FailsafeInboundHostPorts</c>: always open into the host through a host endpoint.</summary>
     public IReadOnlyList<HostPort> FailsafeInboundHostPorts { get; init; } = DefaultFailsafeInbound;
 

@@ -92,6 +92,8 @@ internal sealed partial class NodeRunner(NodeSettings settings, NodeServices ser
         TimeSpan refresh = Shortest(config.NftablesRefreshInterval, config.IptablesRefreshInterval, config.RouteRefreshInterval);
 
         IDataplaneDriver driver = services.CreateDataplaneDriver(config);
+        using FlowLogs.FlowLogWiring? flowLogs = FlowLogs.FlowLogWiring.Create(driver, config, settings, services.Registry, services.LoggerFactory);
+        driver = (IDataplaneDriver?)flowLogs?.Tap ?? driver;
         using Routing.LinuxRoutingDriver routing = CreateRoutingDriver(client, store, config, kernel);
         var agent = FelixAgent.Create(
             settings.NodeName,
@@ -113,10 +115,21 @@ internal sealed partial class NodeRunner(NodeSettings settings, NodeServices ser
         var routingLoop = new Routing.RoutingLoop(
             settings.NodeName, routing, agent.ReportRouting, refresh, TimeSpan.FromSeconds(1), TimeProvider.System, services.LoggerFactory.CreateLogger("routing"));
         IReadOnlyList<string> prefixes = FelixAgent.WatchedPrefixes.Union(Routing.RoutingLoop.WatchedPrefixes, StringComparer.Ordinal).ToList();
-        await using var syncer = new WatcherSyncer(store, prefixes, new SyncerFanOut(agent, routingLoop), logger: services.LoggerFactory.CreateLogger<WatcherSyncer>());
+        await using var syncer = new WatcherSyncer(store, prefixes, new SyncerFanOut(flowLogs is null ? [agent, routingLoop] : [agent, routingLoop, flowLogs.Identities]), logger: services.LoggerFactory.CreateLogger<WatcherSyncer>());
         Log.Started(_logger, settings.NodeName, address ?? "none", refresh.TotalSeconds);
         syncer.Start();
-        await RunBothAsync(agent.RunAsync, routingLoop.RunAsync, cancellationToken).ConfigureAwait(false);
+        using var stopFlowLogs = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task flowLogsRun = flowLogs?.RunAsync(stopFlowLogs.Token) ?? Task.CompletedTask;
+        try
+        {
+            await RunBothAsync(agent.RunAsync, routingLoop.RunAsync, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await stopFlowLogs.CancelAsync().ConfigureAwait(false);
+            await flowLogsRun.ConfigureAwait(false);
+        }
+
         Log.Stopping(_logger);
         return 0;
     }

@@ -9,7 +9,7 @@ namespace Calico.Reachability;
 /// the tier's default action), then profiles when no tier decided (first Allow wins, Deny denies, a missing
 /// profile denies), else drop. Reads only <see cref="DataplaneState"/>; it interprets no policy resource.
 /// </summary>
-public sealed class PolicyEvaluator
+public sealed partial class PolicyEvaluator
 {
     private readonly DataplaneState _state;
     private readonly RuleMatcher _matcher;

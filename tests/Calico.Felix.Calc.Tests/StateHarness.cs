@@ -192,7 +192,7 @@ internal static class StateHarness
 
         foreach (var (key, p) in state.Policies.OrderBy(p => p.Key.ToString() + p.Key.Kind, StringComparer.Ordinal))
         {
-            sb.Append(CultureInfo.InvariantCulture, $"policy {key.Kind} {key} preDnat={p.PreDnat} untracked={p.DoNotTrack} forward={p.ApplyOnForward}\n");
+            sb.Append(CultureInfo.InvariantCulture, $"policy {key.Kind} {key} preDnat={p.PreDnat} untracked={p.DoNotTrack} forward={p.ApplyOnForward}{(p.Staged is { } st ? $" staged={st.Action} replaces={st.Replaces}" : "")}\n");
             RenderRules(sb, "in", p.InboundRules);
             RenderRules(sb, "out", p.OutboundRules);
         }
@@ -220,9 +220,18 @@ internal static class StateHarness
     {
         foreach (var t in tiers)
         {
-            sb.Append(CultureInfo.InvariantCulture, $"  {label} {t.Name} {t.DefaultAction} in=[{string.Join(",", t.IngressPolicies)}] out=[{string.Join(",", t.EgressPolicies)}]\n");
+            sb.Append(CultureInfo.InvariantCulture, $"  {label} {t.Name} {t.DefaultAction} in=[{string.Join(",", t.IngressPolicies)}] out=[{string.Join(",", t.EgressPolicies)}]");
+            if (t.PendingIngressPolicies is not null || t.PendingEgressPolicies is not null)
+            {
+                sb.Append(CultureInfo.InvariantCulture, $" pendingIn={Keys(t.PendingIngressPolicies)} pendingOut={Keys(t.PendingEgressPolicies)}");
+            }
+
+            sb.Append('\n');
         }
     }
+
+    private static string Keys(IReadOnlyList<PolicyKey>? keys) =>
+        keys is null ? "same" : "[" + string.Join(",", keys.Select(k => k.Kind + ":" + k)) + "]";
 
     private static void RenderRules(StringBuilder sb, string direction, IReadOnlyList<RuleModel> rules)
     {

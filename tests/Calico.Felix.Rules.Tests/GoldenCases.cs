@@ -18,6 +18,7 @@ internal static partial class GoldenCases
         "host-endpoint-modes", "merged-host-endpoint-modes",
         "nat-outgoing-address", "nat-port-range", "nat-exclude-host-ips", "nat-interface-filter", "nat-outgoing-all-options",
         "floating-ips",
+        "flow-logs",
     };
 
     private static readonly RenderConfig Unmerged = new() { MergeRuleRuns = false };
@@ -40,6 +41,7 @@ internal static partial class GoldenCases
         "merged-host-endpoint-modes" => (FromYaml(File.ReadAllText(Golden.PathOf("host-endpoint-modes", "input.yaml"))), HostEndpointsConfig(new RenderConfig())),
         _ when NatGoldenCases.Has(name) => (ProfileOnly(), NatGoldenCases.Config(name)),
         "floating-ips" => (FloatingIps(), Unmerged with { FloatingIps = true }),
+        "flow-logs" => (FlowLogs(), new RenderConfig { FlowLogs = true }),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown golden case"),
     };
 

@@ -6,7 +6,7 @@ namespace Calico.Felix.Calc.Internal;
 internal static class IntentEquality
 {
     public static bool Equal(PolicyIntent a, PolicyIntent b) =>
-        a.PreDnat == b.PreDnat && a.DoNotTrack == b.DoNotTrack && a.ApplyOnForward == b.ApplyOnForward
+        a.PreDnat == b.PreDnat && a.DoNotTrack == b.DoNotTrack && a.ApplyOnForward == b.ApplyOnForward && a.Staged == b.Staged
         && Equal(a.InboundRules, b.InboundRules) && Equal(a.OutboundRules, b.OutboundRules);
 
     public static bool Equal(ProfileIntent a, ProfileIntent b) =>
@@ -32,7 +32,8 @@ internal static class IntentEquality
         for (var i = 0; i < a.Count; i++)
         {
             if (!string.Equals(a[i].Name, b[i].Name, StringComparison.Ordinal) || a[i].DefaultAction != b[i].DefaultAction
-                || !Keys(a[i].IngressPolicies, b[i].IngressPolicies) || !Keys(a[i].EgressPolicies, b[i].EgressPolicies))
+                || !Keys(a[i].IngressPolicies, b[i].IngressPolicies) || !Keys(a[i].EgressPolicies, b[i].EgressPolicies)
+                || !PendingKeys(a[i].PendingIngressPolicies, b[i].PendingIngressPolicies) || !PendingKeys(a[i].PendingEgressPolicies, b[i].PendingEgressPolicies))
             {
                 return false;
             }
@@ -76,6 +77,8 @@ internal static class IntentEquality
     private static bool Strings(IReadOnlyList<string> a, IReadOnlyList<string> b) => Same(a, b);
 
     private static bool Keys(IReadOnlyList<PolicyKey> a, IReadOnlyList<PolicyKey> b) => Same(a, b);
+
+    private static bool PendingKeys(IReadOnlyList<PolicyKey>? a, IReadOnlyList<PolicyKey>? b) => a is null || b is null ? a is null && b is null : Same(a, b);
 
     private static bool Ports(IReadOnlyList<PortRange> a, IReadOnlyList<PortRange> b) => Same(a, b);
 

@@ -29,6 +29,9 @@ public sealed record PolicyIntent(IReadOnlyList<RuleModel> InboundRules, IReadOn
     public bool DoNotTrack { get; init; }
 
     public bool ApplyOnForward { get; init; }
+
+    /// <summary>Non-null for a staged policy: never rendered, evaluated only for the pending view.</summary>
+    public StagedPolicyInfo? Staged { get; init; }
 }
 
 /// <summary>A profile's rendered rules.</summary>
@@ -38,8 +41,20 @@ public sealed record ProfileIntent(IReadOnlyList<RuleModel> InboundRules, IReadO
 /// One tier as it applies to one endpoint: the policies that select the endpoint, in evaluation order, per
 /// direction. A direction's list is empty when no policy of this tier applies in that direction (the tier is
 /// then skipped for that direction). <see cref="DefaultAction"/> is the tier's end-of-tier action (Deny or Pass).
+/// The ingress/egress lists hold enforced policies only; the pending lists are the same evaluation with staged
+/// policies (null = no staged policy changes this tier: the pending list is the enforced one).
 /// </summary>
-public sealed record TierIntent(string Name, RuleAction DefaultAction, IReadOnlyList<PolicyKey> IngressPolicies, IReadOnlyList<PolicyKey> EgressPolicies);
+public sealed record TierIntent(string Name, RuleAction DefaultAction, IReadOnlyList<PolicyKey> IngressPolicies, IReadOnlyList<PolicyKey> EgressPolicies)
+{
+    /// <summary>
+    /// The pending view's ingress policies in evaluation order: staged policies (Set, Learn, Ignore) that select the
+    /// endpoint, and the enforced ones no staged policy replaces or deletes. Null when equal to <see cref="IngressPolicies"/>.
+    /// </summary>
+    public IReadOnlyList<PolicyKey>? PendingIngressPolicies { get; init; }
+
+    /// <summary>As <see cref="PendingIngressPolicies"/>, egress. Null when equal to <see cref="EgressPolicies"/>.</summary>
+    public IReadOnlyList<PolicyKey>? PendingEgressPolicies { get; init; }
+}
 
 /// <summary>
 /// What the dataplane needs for one local endpoint: addresses, interface, the ordered tiers that apply, and the

@@ -139,4 +139,13 @@ public sealed class FelixConfig
     public bool EndpointReportingEnabled { get; internal set; }
     public TimeSpan EndpointReportingDelay { get; internal set; }
     public string EndpointStatusPathPrefix { get; internal set; } = "";
+
+    // Flow logs.
+    public TimeSpan FlowLogsFlushInterval { get; internal set; }
+    public string FlowLogsGoldmaneServer { get; internal set; } = "";
+    public EnabledDisabled FlowLogsLocalReporter { get; internal set; }
+    public FlowLogsPolicyEvaluationMode FlowLogsPolicyEvaluationMode { get; internal set; }
+
+    /// <summary>Upstream's <c>FlowLogsEnabled()</c>: a goldmane server or the local reporter is set.</summary>
+    public bool FlowLogsEnabled => FlowLogsGoldmaneServer.Length > 0 || FlowLogsLocalReporter == EnabledDisabled.Enabled;
 }

@@ -138,6 +138,12 @@ internal static class FelixParams
         Bool("EndpointReportingEnabled", "false", (c, v) => c.EndpointReportingEnabled = v, "endpointReportingEnabled", s => B(s.EndpointReportingEnabled)),
         Secs("EndpointReportingDelaySecs", "1", (c, v) => c.EndpointReportingDelay = v, "endpointReportingDelay", s => s.EndpointReportingDelay),
         Str("EndpointStatusPathPrefix", "/var/run/calico", V.AnyString, (c, v) => c.EndpointStatusPathPrefix = v, "endpointStatusPathPrefix", s => s.EndpointStatusPathPrefix),
+
+        // Flow logs (on when a goldmane server or the local reporter is set).
+        Secs("FlowLogsFlushInterval", "300", (c, v) => c.FlowLogsFlushInterval = v, "flowLogsFlushInterval", s => s.FlowLogsFlushInterval),
+        Str("FlowLogsGoldmaneServer", "", V.Authority, (c, v) => c.FlowLogsGoldmaneServer = v, "flowLogsGoldmaneServer", s => s.FlowLogsGoldmaneServer),
+        Enum<EnabledDisabled>("FlowLogsLocalReporter", "Disabled", (c, v) => c.FlowLogsLocalReporter = v, "flowLogsLocalReporter", s => s.FlowLogsLocalReporter),
+        Enum<FlowLogsPolicyEvaluationMode>("FlowLogsPolicyEvaluationMode", "Continuous", (c, v) => c.FlowLogsPolicyEvaluationMode = v, "flowLogsPolicyEvaluationMode", s => s.FlowLogsPolicyEvaluationMode),
     ];
 
     /// <summary>Lookup by lower-cased name, as upstream's <c>knownParams</c>.</summary>

@@ -15,7 +15,7 @@ internal delegate void NetlinkMessageHandler(ushort type, ReadOnlySpan<byte> pay
 /// (<see cref="Dump"/>), a batch whose per-message answers are collected (<see cref="SendBatch"/>). Not thread-safe
 /// (one exchange at a time).
 /// </summary>
-internal sealed class NetlinkSocket : IDisposable
+internal sealed partial class NetlinkSocket : IDisposable
 {
     private const int ReceiveBufferLength = 64 * 1024;
     private const int DefaultKernelBuffer = 208 * 1024;

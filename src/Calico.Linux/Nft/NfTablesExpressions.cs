@@ -45,8 +45,6 @@ internal abstract partial class NftExpression
 
     public static NftExpression NoTrack() => new Simple("notrack");
 
-    public static NftExpression Log(string prefix) => new LogPrefix(prefix);
-
     public static NftExpression Masquerade(uint flags) => new Masq(flags);
 
     public static NftExpression Verdict(int code, string? chain) => new Immediate(code, chain);
@@ -183,12 +181,6 @@ internal abstract partial class NftExpression
         protected override void WriteData(NetlinkWriter writer, ReadOnlySpan<uint> anonymousSetIds)
         {
         }
-    }
-
-    private sealed class LogPrefix(string prefix) : NftExpression("log")
-    {
-        protected override void WriteData(NetlinkWriter writer, ReadOnlySpan<uint> anonymousSetIds) =>
-            writer.PutString(NfTablesRuleAttributes.NFTA_LOG_PREFIX, prefix);
     }
 
     private sealed class Masq(uint flags) : NftExpression("masq")

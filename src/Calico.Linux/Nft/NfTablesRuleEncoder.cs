@@ -84,12 +84,7 @@ internal sealed partial class NfTablesRuleEncoder
                 _expressions.Add(NftExpression.Counter());
                 break;
             case NftLog log:
-                if (log.Prefix.Length > 127 || !IsPrintableAscii(log.Prefix))
-                {
-                    throw new UnsupportedException("log wants prefix \"text\" (printable, at most 127 characters)");
-                }
-
-                _expressions.Add(NftExpression.Log(log.Prefix));
+                EncodeLog(log);
                 break;
             case NftMasquerade masquerade:
                 EncodeMasquerade(masquerade);

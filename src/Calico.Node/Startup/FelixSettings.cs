@@ -28,6 +28,7 @@ internal sealed class FelixSettings(NodeSettings node, string? configFileText)
             AllowWorkloadSourceSpoofing = config.WorkloadSourceSpoofing == WorkloadSourceSpoofing.Any,
             NatOutgoing = NatOutgoingSettings.From(config),
             FloatingIps = config.FloatingIps == Felix.Config.FloatingIps.Enabled,
+            FlowLogs = config.FlowLogsEnabled,
         };
         return RenderConfigExtras.WithFailsafes(render, config);
     }
