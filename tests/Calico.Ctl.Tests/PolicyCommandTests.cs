@@ -84,6 +84,32 @@ public abstract class PolicyCommandTests : IDisposable
               namespaceSelector: kubernetes.io/metadata.name == 'other'
         """;
 
+    private const string StagedBlockOther = """
+        apiVersion: projectcalico.org/v3
+        kind: StagedNetworkPolicy
+        metadata:
+          name: block-other
+          namespace: x
+        spec:
+          order: 1
+          selector: pod == 'a'
+          types: [Ingress]
+          ingress:
+          - action: Deny
+            source:
+              namespaceSelector: kubernetes.io/metadata.name == 'other'
+        """;
+
+    private const string StagedDeleteFromOther = """
+        apiVersion: projectcalico.org/v3
+        kind: StagedNetworkPolicy
+        metadata:
+          name: from-other
+          namespace: x
+        spec:
+          stagedAction: Delete
+        """;
+
     private readonly TempDirectory _files = new("policy-cmd");
 
     protected abstract CtlRunner Ctl { get; }
@@ -150,6 +176,52 @@ public abstract class PolicyCommandTests : IDisposable
         Assert.True(r.ExitCode == 0, r.ToString());
         Assert.Contains("Egress at source 192.0.2.1: not a workload endpoint, not filtered", r.Out, StringComparison.Ordinal);
         Assert.EndsWith("DENIED\n", r.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Explain_StagedDeny_StillAllowed_PendingDeniedByTheStagedPolicy()
+    {
+        await SetUpAsync(AllowFromOther, StagedBlockOther);
+        var r = await Ctl.RunAsync("policy explain --from other/web-1 --to x/a --protocol TCP --port 80");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("  decided by: tier default policy default/x/from-other rule 1: Allow\nALLOWED\nPending (with staged policies; not enforced):\n", r.Out, StringComparison.Ordinal);
+        Assert.Contains("  Ingress at x/a (10.244.0.2): DENY\n    decided by: tier default StagedNetworkPolicy x/block-other rule 0: Deny\n", r.Out, StringComparison.Ordinal);
+        Assert.EndsWith("PENDING: DENIED\n", r.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Explain_StagedDelete_PendingEndOfTierDenyTriggeredByTheRemainingPolicy()
+    {
+        await SetUpAsync(DenyIngressToA, AllowFromOther, StagedDeleteFromOther);
+        var r = await Ctl.RunAsync("policy explain --from other/web-1 --to x/a --protocol TCP --port 80");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("\nALLOWED\nPending (with staged policies; not enforced):\n", r.Out, StringComparison.Ordinal);
+        Assert.Contains("    decided by: end of tier default: Deny (no rule matched; first policy KubernetesNetworkPolicy x/isolate-a)\n", r.Out, StringComparison.Ordinal);
+        Assert.EndsWith("PENDING: DENIED\n", r.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Explain_StagedPolicyNotSelectingTheFlow_OutputUnchanged()
+    {
+        await SetUpAsync(AllowFromOther);
+        var before = await Ctl.RunAsync("policy explain --from other/web-1 --to x/a --protocol TCP --port 80");
+        var applied = await Ctl.RunAsync("apply -f -", StagedBlockOther.Replace("pod == 'a'", "pod == 'nobody'", StringComparison.Ordinal));
+        Assert.True(applied.ExitCode == 0, applied.ToString());
+        var after = await Ctl.RunAsync("policy explain --from other/web-1 --to x/a --protocol TCP --port 80");
+        Assert.Equal(before.Out, after.Out);
+        Assert.DoesNotContain("Pending", after.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Simulate_StagedPolicyProposed_NoEnforcedChange_PendingChangeNamed()
+    {
+        await SetUpAsync();
+        var r = await Ctl.RunAsync("policy simulate -f -", StagedBlockOther);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("No flow changes.\n\nPending, with staged policies (not enforced):\nTCP/80 pending (* differs from enforced):\n", r.Out, StringComparison.Ordinal);
+        Assert.Contains("1 flow(s) would change if the staged policies were enforced:\n  other/web-1 -> x/a TCP/80: allowed -> denied (ingress: tier default StagedNetworkPolicy x/block-other rule 0: Deny)\n", r.Out, StringComparison.Ordinal);
+        var stored = await Ctl.RunAsync("get stagednetworkpolicy -A -o yaml");
+        Assert.DoesNotContain("block-other", stored.Out, StringComparison.Ordinal);
     }
 
     [Theory]

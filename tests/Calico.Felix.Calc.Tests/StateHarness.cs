@@ -135,7 +135,7 @@ internal static class StateHarness
                     {
                         foreach (var t in tiers)
                         {
-                            foreach (var k in t.IngressPolicies.Concat(t.EgressPolicies))
+                            foreach (var k in t.IngressPolicies.Concat(t.EgressPolicies).Concat(t.PendingIngressPolicies ?? []).Concat(t.PendingEgressPolicies ?? []))
                             {
                                 Assert.True(state.Policies.ContainsKey(k), $"{context}: endpoint {e.Endpoint.Key} before policy {k}");
                             }
@@ -158,7 +158,7 @@ internal static class StateHarness
                 case ActivePolicyRemove r:
                     foreach (var e in state.Endpoints.Values)
                     {
-                        Assert.DoesNotContain(r.Key, e.Tiers.SelectMany(t => t.IngressPolicies.Concat(t.EgressPolicies)));
+                        Assert.DoesNotContain(r.Key, e.Tiers.SelectMany(t => t.IngressPolicies.Concat(t.EgressPolicies).Concat(t.PendingIngressPolicies ?? []).Concat(t.PendingEgressPolicies ?? [])));
                     }
 
                     break;

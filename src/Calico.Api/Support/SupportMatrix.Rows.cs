@@ -171,10 +171,7 @@ public static partial class SupportMatrix
             Instead = "BGPPeers without filters",
         });
         b.Kind("CalicoNodeStatus", SupportStatus.Ignored, "calico-node does not fill CalicoNodeStatus yet; `calicoctl node status` shows the BGP sessions");
-        foreach (var staged in new[] { "StagedNetworkPolicy", "StagedGlobalNetworkPolicy", "StagedKubernetesNetworkPolicy" })
-        {
-            b.Kind(staged, SupportStatus.Ignored, "staged policies are stored but not evaluated yet (upstream never enforces them either; nothing is opened or closed by one)");
-        }
+        StagedRows(b);
 
         const string Ns = "Namespace (v1)";
         b.Metadata(Ns);
@@ -400,6 +397,48 @@ public static partial class SupportMatrix
         {
             b.Ignored(F, "spec." + field, why);
         }
+    }
+
+    /// <summary>
+    /// The staged kinds: never enforced (nothing is opened or closed by one, as upstream); evaluated for the pending
+    /// trace (Calico.Felix.Calc pending lists, Calico.Reachability TraceMode.Pending): flow logs, policy explain, simulate.
+    /// </summary>
+    private static void StagedRows(Builder b)
+    {
+        const string Pending = " (pending view only: never enforced; evaluated for the pending trace of flow logs, policy explain and simulate)";
+        const string Action = "Set (the default), Learn and Ignore: evaluated in place of the enforced policy of the same identity; Delete: that enforced policy is left out of the pending view; never enforced";
+        const string Snp = "StagedNetworkPolicy";
+        b.Metadata(Snp);
+        b.Acts(Snp, "spec.stagedAction", Action + " (identity: NetworkPolicy of the same namespace and name)");
+        b.Acts(Snp, "spec.tier", "policies are ordered and grouped by tier" + Pending);
+        b.Acts(Snp, "spec.order", "orders policies within a tier" + Pending);
+        b.Acts(Snp, "spec.selector", "selects the endpoints of the namespace the policy applies to" + Pending);
+        b.Acts(Snp, "spec.serviceAccountSelector", "narrows the endpoints by their service account's labels" + Pending);
+        b.Acts(Snp, "spec.types", "which directions the policy applies to" + Pending);
+        b.Rules(Snp, "spec.ingress[]");
+        b.Rules(Snp, "spec.egress[]");
+        b.Ignored(Snp, "spec.performanceHints", "an optimisation hint; policies are always computed in full");
+
+        const string Sgnp = "StagedGlobalNetworkPolicy";
+        b.Metadata(Sgnp);
+        b.Acts(Sgnp, "spec.stagedAction", Action + " (identity: GlobalNetworkPolicy of the same name)");
+        b.Acts(Sgnp, "spec.tier", "policies are ordered and grouped by tier" + Pending);
+        b.Acts(Sgnp, "spec.order", "orders policies within a tier" + Pending);
+        b.Acts(Sgnp, "spec.selector", "selects the endpoints the policy applies to" + Pending);
+        b.Acts(Sgnp, "spec.namespaceSelector", "narrows the endpoints by their namespace's labels" + Pending);
+        b.Acts(Sgnp, "spec.serviceAccountSelector", "narrows the endpoints by their service account's labels" + Pending);
+        b.Acts(Sgnp, "spec.types", "which directions the policy applies to" + Pending);
+        b.Rules(Sgnp, "spec.ingress[]");
+        b.Rules(Sgnp, "spec.egress[]");
+        b.Ignored(Sgnp, "spec.doNotTrack", "the pending trace covers normal policy only: a staged doNotTrack policy is left out of it");
+        b.Ignored(Sgnp, "spec.preDNAT", "the pending trace covers normal policy only: a staged preDNAT policy is left out of it");
+        b.Ignored(Sgnp, "spec.applyOnForward", "forwarded traffic has no pending trace; the policy still counts for traffic to and from the host endpoint, as an enforced one does");
+        b.Ignored(Sgnp, "spec.performanceHints", "an optimisation hint; policies are always computed in full");
+
+        const string Sknp = "StagedKubernetesNetworkPolicy";
+        b.Metadata(Sknp);
+        b.Acts(Sknp, "spec.stagedAction", Action + " (identity: the Kubernetes NetworkPolicy of the same namespace and name, stored as knp.default.<name>)");
+        b.Acts(Sknp, "spec", "converted as a networking.k8s.io/v1 NetworkPolicy is (podSelector, ingress/egress peers and ports, policyTypes; tier default, order 1000)" + Pending, subtree: true);
     }
 
     /// <summary>Collects rows; the shared fragments (metadata, rules) are expanded here so every path has its row.</summary>

@@ -8,7 +8,7 @@ namespace Calico.Ctl.Commands;
 /// <c>calicoctl policy explain</c>: loads every stored resource into a calculation graph (every endpoint local),
 /// then evaluates one packet: egress at the source endpoint, ingress at the destination endpoint.
 /// </summary>
-internal sealed class PolicyExplainRunner(CtlContext context)
+internal sealed partial class PolicyExplainRunner(CtlContext context)
 {
     public async Task<int> RunAsync(string from, string to, string protocolText, string? portText, string? configPath, CancellationToken cancellationToken)
     {
@@ -56,6 +56,7 @@ internal sealed class PolicyExplainRunner(CtlContext context)
         WriteSide(output, "Egress", "source", source, verdict.Egress);
         WriteSide(output, "Ingress", "destination", destination, verdict.Ingress);
         output.WriteLine(verdict.Allowed ? "ALLOWED" : "DENIED");
+        WritePending(output, evaluator, packet, sourceKey, destinationKey, source, destination);
         return 0;
     }
 

@@ -12,7 +12,7 @@ namespace Calico.Ctl.Commands;
 /// ports they expose, before and after applying the proposed resources. The proposal is applied (with
 /// <c>calicoctl apply</c>'s semantics) to a throw-away embedded copy of the datastore, never to the datastore.
 /// </summary>
-internal sealed class PolicySimulateRunner(CtlContext context)
+internal sealed partial class PolicySimulateRunner(CtlContext context)
 {
     public async Task<int> RunAsync(string filename, string? configPath, CancellationToken cancellationToken)
     {
@@ -84,6 +84,7 @@ internal sealed class PolicySimulateRunner(CtlContext context)
             }
         }
 
+        WritePending(output, afterEvaluator, workloads.All, probes);
         return 0;
     }
 
