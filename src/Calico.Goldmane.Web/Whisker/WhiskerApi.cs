@@ -3,6 +3,8 @@ using System.Text.Json;
 using Calico.Goldmane.Api;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Calico.Goldmane.Web.Whisker;
@@ -113,7 +115,10 @@ internal static partial class WhiskerApi
 
     private static async Task StreamAsync(HttpContext context, IFlowSource flows, FlowStreamRequest request, ILogger logger)
     {
-        var cancellationToken = context.RequestAborted;
+        // A watch never ends by itself: end it when the client goes away or the aggregator shuts down.
+        var stopping = context.RequestServices?.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
+        var cancellationToken = linked.Token;
         var response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "text/event-stream";
@@ -133,7 +138,7 @@ internal static partial class WhiskerApi
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // The client went away: the normal end of a watch.
+            // The client went away or the server is stopping: the normal end of a watch.
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -194,19 +194,33 @@
   }
 
   const since = /^\d+$/.test(query.get('since') || '') ? query.get('since') : '3600';
-  const source = new EventSource('flows?watch=true&startTimeGte=-' + since);
-  source.onopen = () => setStatus('live', 'live');
-  source.onerror = () => setStatus('reconnecting', 'down');
-  source.onmessage = (event) => {
-    let flow;
-    try { flow = JSON.parse(event.data); } catch (e) { return; }
-    const key = keyOf(flow);
-    flows.set(key, { flow: flow, seq: ++arrivals });
-    if (flows.size > MAX_ROWS * 2) {
-      const oldest = Array.from(flows.entries()).sort((a, b) => a[1].seq - b[1].seq).slice(0, flows.size - MAX_ROWS);
-      for (const [k] of oldest) { flows.delete(k); }
-    }
-    scheduleRender();
-  };
+  let source = null;
+
+  function connect() {
+    source = new EventSource('flows?watch=true&startTimeGte=-' + since);
+    source.onopen = () => setStatus('live', 'live');
+    source.onerror = () => setStatus('reconnecting', 'down');
+    source.onmessage = (event) => {
+      let flow;
+      try { flow = JSON.parse(event.data); } catch (e) { return; }
+      const key = keyOf(flow);
+      flows.set(key, { flow: flow, seq: ++arrivals });
+      if (flows.size > MAX_ROWS * 2) {
+        const oldest = Array.from(flows.entries()).sort((a, b) => a[1].seq - b[1].seq).slice(0, flows.size - MAX_ROWS);
+        for (const [k] of oldest) { flows.delete(k); }
+      }
+      scheduleRender();
+    };
+  }
+
+  // A page left for another (kept in the back/forward cache) must not hold its stream open: browsers allow only
+  // six HTTP/1.1 connections per server, and the next page would wait for one.
+  window.addEventListener('pagehide', () => {
+    if (source) { source.close(); source = null; }
+  });
+  window.addEventListener('pageshow', () => {
+    if (!source) { connect(); }
+  });
+  connect();
   render();
 }());
