@@ -123,7 +123,7 @@ public sealed partial class FlowLogsLabTests(FlowsLabFixture fixture) : IClassFi
             },
             FlowsLabFixture.Visible);
         Assert.True(found, $"calicoctl flows --action Deny --since 1m shows no denied x/a -> x/c:5012 by c-rules (exit {last?.ExitCode}):\n{last?.Output}\n{last?.Error}");
-        Assert.DoesNotContain("5002", last!.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("5002/tcp", last!.Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -158,6 +158,52 @@ public sealed partial class FlowLogsLabTests(FlowsLabFixture fixture) : IClassFi
         Assert.True(DetachedProcess.IsRunning(fixture.State().Flows!.Aggregator!), "the aggregator survived");
         Assert.True(DateTime.UtcNow - ready < TimeSpan.FromMinutes(2));
     }
+
+    [Fact]
+    public async Task DeniedUdpFlood_RateLimitedAndCounted_OneAggregatedRecord_NodeStaysReady()
+    {
+        var host2 = LabLayout.NetnsPath(fixture.Lab.Netns("host2"));
+        var before = await NodeMetrics.ScrapeAsync(host2);
+        foreach (var family in FlowMetricFamilies)
+        {
+            Assert.True(before.ContainsKey(family), $"calico-node's /metrics on host2 has no {family}");
+        }
+
+        // Every denied datagram is a new connection to conntrack, so each one is logged: 2 sockets x 100,000 in a
+        // burst, past the collector's token bucket (20,000 packets/s, burst 20,000) unless the sending itself takes
+        // longer than 9 s, which the message shows.
+        const int PerSocket = 100_000;
+        var target = fixture.PodEndPoint("c", 9999);
+        var durations = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => FlowTraffic.FloodUdpAsync(fixture.PodNetns("a"), target, PerSocket, 32)));
+        const int Sent = 2 * PerSocket;
+
+        using var api = fixture.Api();
+        bool Flooded(Flow f) => f.Key.DestPort == 9999 && f.Key.Reporter == Reporter.Dst && string.Equals(f.Key.Proto, "udp", StringComparison.OrdinalIgnoreCase);
+        var flows = await api.PollAsync(l => l.Any(Flooded), DateTime.UtcNow + FlowsLabFixture.Visible);
+        var records = flows.Where(Flooded).ToList();
+        Assert.True(records.Count == 1, $"one aggregated record for the flood, found {records.Count}:\n{FlowsApi.Describe(flows)}");
+        var flood = records[0];
+        AssertEnds(flood, EndpointType.WorkloadEndpoint, "x", "a", EndpointType.WorkloadEndpoint, "x", "c");
+        AssertEnforced(flood, FlowAction.Deny, Hit("c-rules", 5, FlowAction.Deny));
+
+        var after = await NodeMetrics.ScrapeAsync(host2);
+        double Delta(string family) => after.GetValueOrDefault(family) - before.GetValueOrDefault(family);
+        var received = Delta("felix_flow_logs_nflog_packets_received");
+        var limited = Delta("felix_flow_logs_nflog_packets_rate_limited");
+        var overflows = Delta("felix_flow_logs_nflog_overflows");
+        var counts = $"sent {Sent} in {durations.Max().TotalSeconds:0.0} s, received {received}, rate-limited {limited}, kernel overflows {overflows}, record packets_in {flood.PacketsIn}";
+        Assert.True(limited > 0 || overflows > 0, "the flood is bounded: packets were rate-limited or dropped by the kernel queue, and counted; " + counts);
+        Assert.True(received + limited <= Sent + 1000, "no packet is counted twice; " + counts);
+        Assert.True(flood.PacketsIn > 0 && flood.PacketsIn <= received, "the record counts the processed packets; " + counts);
+        Assert.True(await NodeReadiness.IsReadyAsync(host2, CancellationToken.None), "host2's calico-node stays ready under the flood");
+    }
+
+    /// <summary>calico-node's flow-log counters (Calico.Observability's FlowLogMetrics).</summary>
+    private static readonly string[] FlowMetricFamilies =
+    [
+        "felix_flow_logs_flushed", "felix_flow_logs_nflog_packets_received", "felix_flow_logs_nflog_packets_rate_limited",
+        "felix_flow_logs_nflog_overflows", "felix_flow_logs_goldmane_flows_sent",
+    ];
 
     private Flow Record(Reporter reporter, int port, string proto = "tcp")
     {

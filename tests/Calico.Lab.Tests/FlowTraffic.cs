@@ -85,15 +85,37 @@ public sealed class FlowTraffic : IAsyncDisposable
         return false;
     }
 
-    /// <summary><paramref name="count"/> UDP datagrams of <paramref name="size"/> bytes from one socket inside the namespace.</summary>
-    public static async Task FloodUdpAsync(string netnsPath, IPEndPoint target, int count, int size)
+    /// <summary>
+    /// <paramref name="count"/> UDP datagrams of <paramref name="size"/> bytes from one connected socket inside the
+    /// namespace, sent as fast as the kernel takes them (blocking sends on a dedicated thread: a flood, not a trickle
+    /// of awaits). Returns how long the sending took.
+    /// </summary>
+    public static async Task<TimeSpan> FloodUdpAsync(string netnsPath, IPEndPoint target, int count, int size)
     {
         using var socket = await NetworkNamespace.RunInAsync(netnsPath, () => new Socket(target.AddressFamily, SocketType.Dgram, ProtocolType.Udp));
+        socket.Connect(target);
         var payload = new byte[size];
-        for (var i = 0; i < count; i++)
-        {
-            await socket.SendToAsync(payload, SocketFlags.None, target);
-        }
+        return await Task.Factory.StartNew(
+            () =>
+            {
+                var watch = System.Diagnostics.Stopwatch.StartNew();
+                for (var i = 0; i < count; i++)
+                {
+                    try
+                    {
+                        socket.Send(payload);
+                    }
+                    catch (SocketException e) when (e.SocketErrorCode is SocketError.NoBufferSpaceAvailable or SocketError.ConnectionRefused)
+                    {
+                        // A full queue or an ICMP error from an earlier datagram: keep flooding.
+                    }
+                }
+
+                return watch.Elapsed;
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
     }
 
     private async Task AcceptLoopAsync(Socket listener)
