@@ -338,12 +338,16 @@ public static partial class SupportMatrix
         {
             "logFilePath", "logSeverityFile", "logSeveritySys", "logActionRateLimit", "logActionRateLimitBurst", "logDebugFilenameRegex",
             "prometheusGoMetricsEnabled", "prometheusProcessMetricsEnabled", "prometheusWireGuardMetricsEnabled",
-            "flowLogsPolicyEvaluationMode", "flowLogsFlushInterval", "flowLogsCollectorDebugTrace", "flowLogsGoldmaneServer",
-            "flowLogsLocalReporter",
         })
         {
-            b.Ignored(F, "spec." + field, Logging + "; flow logs and extra metric families are not implemented");
+            b.Ignored(F, "spec." + field, Logging + "; extra metric families are not implemented");
         }
+
+        b.Acts(F, "spec.flowLogsGoldmaneServer", "host:port of the goldmane aggregator: with it set, calico-node logs policy verdicts of new connections (NFLOG groups 1, 2), reads conntrack, and streams upstream's Flow records over FlowCollector.Connect (plain HTTP/2, or TLS with typhaCertFile/typhaKeyFile/typhaCAFile as upstream); read at start-up");
+        b.Acts(F, "spec.flowLogsLocalReporter", "Enabled turns flow logs on and appends each flushed flow, with addresses, source ports and the node, as a JSON line to /var/run/calico/flows/flows.log (upstream streams to a socket in that directory); read at start-up");
+        b.Acts(F, "spec.flowLogsFlushInterval", "how often flow records are flushed to goldmane and the local reporter (default 300 s)");
+        b.Acts(F, "spec.flowLogsPolicyEvaluationMode", "Continuous (default) fills each flow's pending trace from the policy engine with staged policies, again at every flush; None leaves it empty");
+        b.Ignored(F, "spec.flowLogsCollectorDebugTrace", Logging + "; upstream's collector debug dump has no counterpart (calico-node's flow-logs logger logs each flush at Debug)");
 
         foreach (var field in new[]
         {

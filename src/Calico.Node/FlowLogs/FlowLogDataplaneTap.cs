@@ -4,8 +4,8 @@ using Calico.Felix.Calc.Model;
 namespace Calico.Node.FlowLogs;
 
 /// <summary>
-/// Wraps the dataplane driver: after each successful apply with flow logs on, publishes a copy of the state just
-/// programmed, from which the collector decodes log prefixes and evaluates pending traces on its own thread. The
+/// Wraps the dataplane driver: at each apply with flow logs on, publishes a copy of the state being programmed, from
+/// which the collector decodes log prefixes and evaluates pending traces on its own thread. The
 /// copy is shallow for the immutable intents and copies IP set members (the graph changes those in place); it is
 /// the only cost flow logs add to the agent's loop.
 /// </summary>
@@ -13,17 +13,21 @@ internal sealed class FlowLogDataplaneTap(IDataplaneDriver inner) : IDataplaneDr
 {
     private volatile DataplaneState? _programmed;
 
-    /// <summary>The state of the last successful apply with flow logs on (null before one).</summary>
+    /// <summary>The state of the latest apply with flow logs on (null before one).</summary>
     public DataplaneState? Programmed => _programmed;
 
     public async Task ApplyAsync(DesiredDataplane desired, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(desired);
-        await inner.ApplyAsync(desired, cancellationToken).ConfigureAwait(false);
+        // Published before the kernel has it: the first logged packet of a new rule can reach the collector before
+        // this apply returns (routes and interfaces come after the rules). The collector keeps the table before
+        // this one too, so packets logged by the rules still in force when this apply fails decode as well.
         if (desired.Render.FlowLogs)
         {
             _programmed = Copy(desired.State);
         }
+
+        await inner.ApplyAsync(desired, cancellationToken).ConfigureAwait(false);
     }
 
     public Task<KernelReading> ReadKernelAsync(CancellationToken cancellationToken) => inner.ReadKernelAsync(cancellationToken);

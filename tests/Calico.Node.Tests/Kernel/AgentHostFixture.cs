@@ -35,6 +35,9 @@ public sealed class AgentHostFixture : IAsyncLifetime
 
     public string DatastorePath => Dir.File("calico.db");
 
+    /// <summary>More environment for calico-node, read at the next <see cref="StartAgentAsync"/> (restart to apply).</summary>
+    public Dictionary<string, string> ExtraEnvironment { get; } = [];
+
     public async Task InitializeAsync()
     {
         if (Environment.UserName != "root")
@@ -112,6 +115,11 @@ public sealed class AgentHostFixture : IAsyncLifetime
             ["FELIX_PROMETHEUSMETRICSENABLED"] = "true",
             ["FELIX_LOGSEVERITYSCREEN"] = "Debug",
         };
+        foreach (var (key, value) in ExtraEnvironment)
+        {
+            environment[key] = value;
+        }
+
         _agent = _processes.Start("ip", ["netns", "exec", HostNs, apphost, "--felix-config", Dir.File("felix.cfg"), "--state-dir", Dir.Path], environment);
         await WaitForAsync(async () => (await NetnsSockets.HttpGetAsync(HostNs, 9099, "/readiness"))?.Status == 200, TimeSpan.FromSeconds(30), "calico-node readiness");
     }
