@@ -22,6 +22,7 @@ binaries=(
   "src/Calico.Node:calico-node"
   "src/Calico.Cni:calico"
   "src/Calico.Lab:calico-lab"
+  "src/Calico.Goldmane:goldmane"
 )
 for entry in "${binaries[@]}"; do
   dir=${entry%%:*}; name=${entry##*:}
