@@ -26,3 +26,4 @@ if (which is "dataplane-control-routing") { await ControlRoutingSlowed.RunAsync(
 if (which is "routing" or "all") { await RoutingBenchmarks.RunAsync(); }
 if (which is "cold-start") { await ColdStartBenchmarks.RunAsync(); }
 if (which is "host-edge") { await HostEdgeBenchmarks.RunAsync(); }
+if (which is "goldmane") { await GoldmaneBenchmarks.RunAsync(); }

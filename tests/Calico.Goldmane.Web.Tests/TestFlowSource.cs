@@ -36,6 +36,9 @@ internal sealed class TestFlowSource : IFlowSource
 
     public FilterHintsResult Hints { get; set; } = new();
 
+    /// <summary>Thrown by Stream before its first result (as a store refuses a bad request or a stream too many).</summary>
+    public Exception? StreamFailure { get; set; }
+
     public int Watchers
     {
         get
@@ -81,6 +84,11 @@ internal sealed class TestFlowSource : IFlowSource
     public async IAsyncEnumerable<FlowResult> Stream(FlowStreamRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         LastStream = request;
+        if (StreamFailure is not null)
+        {
+            throw StreamFailure;
+        }
+
         var channel = Channel.CreateUnbounded<FlowResult>();
         lock (_lock)
         {

@@ -99,6 +99,22 @@ public sealed class WhiskerApiTests
     }
 
     [Fact]
+    public async Task WatchFlows_SourceRefusesTheStream_HttpErrorNotAnEmptyStream()
+    {
+        var bad = new TestFlowSource([]) { StreamFailure = new ArgumentException("aggregation_interval: 7 must be 0 or 15") };
+        var busy = new TestFlowSource([]) { StreamFailure = new InvalidOperationException("max number of streams (100) reached, try again later") };
+
+        var (badStatus, badType, badBody) = await WhiskerHttp.GetAsync(bad, "/flows?watch=true");
+        var (busyStatus, _, busyBody) = await WhiskerHttp.GetAsync(busy, "/flows?watch=true");
+
+        Assert.Equal(400, badStatus);
+        Assert.Equal("application/json", badType);
+        Assert.Contains("aggregation_interval: 7", badBody, StringComparison.Ordinal);
+        Assert.Equal(503, busyStatus);
+        Assert.Contains("max number of streams", busyBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ListFlows_QueryParameters_BecomeGoldmanesListRequest()
     {
         // Upstream's flow_filters_exact.json, as whisker sends it (URL-encoded in the query).

@@ -120,20 +120,45 @@ internal static partial class WhiskerApi
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
         var cancellationToken = linked.Token;
         var response = context.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "text/event-stream";
-        response.Headers.CacheControl = "no-cache";
-        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        var results = flows.Stream(request, cancellationToken).GetAsyncEnumerator(cancellationToken);
         try
         {
-            await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
-            await foreach (var result in flows.Stream(request, cancellationToken).ConfigureAwait(false))
+            // The source checks the request (and its stream limit) before its first wait: a refusal is still an
+            // HTTP error, not an empty event stream.
+            ValueTask<bool> first = results.MoveNextAsync();
+            if (first.IsFaulted)
             {
-                byte[] json = JsonSerializer.SerializeToUtf8Bytes(WhiskerFlowMapper.ToJson(result.Flow ?? new Flow()), WhiskerJsonContext.Default.WhiskerFlow);
+                try
+                {
+                    await first.ConfigureAwait(false);
+                }
+                catch (ArgumentException e)
+                {
+                    await WriteErrorAsync(context, StatusCodes.Status400BadRequest, e.Message).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    LogSourceFailed(logger, "stream flows", e);
+                    await WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, e.Message).ConfigureAwait(false);
+                }
+
+                return;
+            }
+
+            response.StatusCode = StatusCodes.Status200OK;
+            response.ContentType = "text/event-stream";
+            response.Headers.CacheControl = "no-cache";
+            context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+            await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
+            bool more = await first.ConfigureAwait(false);
+            while (more)
+            {
+                byte[] json = JsonSerializer.SerializeToUtf8Bytes(WhiskerFlowMapper.ToJson(results.Current.Flow ?? new Flow()), WhiskerJsonContext.Default.WhiskerFlow);
                 await response.Body.WriteAsync(DataPrefix, cancellationToken).ConfigureAwait(false);
                 await response.Body.WriteAsync(json, cancellationToken).ConfigureAwait(false);
                 await response.Body.WriteAsync(EventEnd, cancellationToken).ConfigureAwait(false);
                 await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
+                more = await results.MoveNextAsync().ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -144,6 +169,10 @@ internal static partial class WhiskerApi
         {
             // Headers are sent: as upstream, end the stream (EventSource reconnects) after saying why in the log.
             LogSourceFailed(logger, "stream flows", e);
+        }
+        finally
+        {
+            await results.DisposeAsync().ConfigureAwait(false);
         }
     }
 

@@ -61,6 +61,20 @@ internal sealed class DiachronicFlow(long id, FlowKey key)
         return false;
     }
 
+    /// <summary>Start of the first window starting in [gte, lt) (the aggregated flow's start time).</summary>
+    public long FirstStartIn(long gte, long lt)
+    {
+        foreach (var window in Windows)
+        {
+            if (window.Start >= gte && window.Start < lt)
+            {
+                return window.Start;
+            }
+        }
+
+        return long.MinValue;
+    }
+
     /// <summary>
     /// The windows starting in [gte, lt) summed into one wire flow (labels intersected, start the earliest window's,
     /// end the latest's); null when there is none.

@@ -9,7 +9,7 @@ namespace Calico.Goldmane.Store;
 /// </summary>
 internal static class FlowOrder
 {
-    public static Comparison<FlowResult> For(IEnumerable<SortOption> options)
+    public static Comparison<FlowCandidate> For(IEnumerable<SortOption> options)
     {
         var keys = options.Select(o => o.SortBy).ToList();
         if (keys.Count == 0)
@@ -29,26 +29,26 @@ internal static class FlowOrder
         {
             foreach (var key in keys)
             {
-                int order = Compare(key, a.Flow, b.Flow);
+                int order = Compare(key, a, b);
                 if (order != 0)
                 {
                     return order;
                 }
             }
 
-            int byId = a.Id.CompareTo(b.Id);
-            return byId != 0 ? byId : b.Flow.StartTime.CompareTo(a.Flow.StartTime);
+            int byId = a.Flow.Id.CompareTo(b.Flow.Id);
+            return byId != 0 ? byId : b.StartTime.CompareTo(a.StartTime);
         };
     }
 
-    private static int Compare(SortBy key, Flow a, Flow b) => key switch
+    private static int Compare(SortBy key, FlowCandidate a, FlowCandidate b) => key switch
     {
-        SortBy.DestName => string.CompareOrdinal(a.Key.DestName, b.Key.DestName),
-        SortBy.DestNamespace => string.CompareOrdinal(a.Key.DestNamespace, b.Key.DestNamespace),
-        SortBy.DestType => a.Key.DestType.CompareTo(b.Key.DestType),
-        SortBy.SourceName => string.CompareOrdinal(a.Key.SourceName, b.Key.SourceName),
-        SortBy.SourceNamespace => string.CompareOrdinal(a.Key.SourceNamespace, b.Key.SourceNamespace),
-        SortBy.SourceType => a.Key.SourceType.CompareTo(b.Key.SourceType),
+        SortBy.DestName => string.CompareOrdinal(a.Flow.Key.DestName, b.Flow.Key.DestName),
+        SortBy.DestNamespace => string.CompareOrdinal(a.Flow.Key.DestNamespace, b.Flow.Key.DestNamespace),
+        SortBy.DestType => a.Flow.Key.DestType.CompareTo(b.Flow.Key.DestType),
+        SortBy.SourceName => string.CompareOrdinal(a.Flow.Key.SourceName, b.Flow.Key.SourceName),
+        SortBy.SourceNamespace => string.CompareOrdinal(a.Flow.Key.SourceNamespace, b.Flow.Key.SourceNamespace),
+        SortBy.SourceType => a.Flow.Key.SourceType.CompareTo(b.Flow.Key.SourceType),
         _ => b.StartTime.CompareTo(a.StartTime),
     };
 }

@@ -19,39 +19,49 @@ public sealed partial class FlowStore
         }
 
         var comparer = FlowOrder.For(request.SortBy);
-        var results = new List<FlowResult>();
+        var list = new FlowListResult();
         lock (_sync)
         {
             Advance();
             (long gte, long lt) = Range(request.StartTimeGte, request.StartTimeLt);
+            // Sort and page on cheap candidates (the flow and its range); only the page is aggregated into wire flows.
+            var candidates = new List<FlowCandidate>();
             foreach (var flow in FlowsIn(gte, lt, request.Filter))
             {
                 if (request.AggregationInterval == 0)
                 {
-                    if (flow.Aggregate(gte, lt) is { } aggregated)
-                    {
-                        results.Add(new FlowResult { Id = flow.Id, Flow = aggregated });
-                    }
-
+                    candidates.Add(new FlowCandidate(flow, gte, lt, flow.FirstStartIn(gte, lt)));
                     continue;
                 }
 
-                foreach (long slot in flow.Windows.Select(w => FloorTo(w.Start, request.AggregationInterval)).Distinct())
+                long previous = long.MinValue;
+                foreach (var window in flow.Windows)
                 {
+                    long slot = FloorTo(window.Start, request.AggregationInterval);
+                    if (slot == previous || window.Start < gte || window.Start >= lt)
+                    {
+                        continue;
+                    }
+
+                    previous = slot;
                     long from = Math.Max(gte, slot);
                     long to = Math.Min(lt, slot + request.AggregationInterval);
-                    if (flow.Aggregate(from, to) is { } aggregated)
-                    {
-                        results.Add(new FlowResult { Id = flow.Id, Flow = aggregated });
-                    }
+                    candidates.Add(new FlowCandidate(flow, from, to, flow.FirstStartIn(from, to)));
+                }
+            }
+
+            candidates.Sort(comparer);
+            var page = Page(candidates, request.Page, request.PageSize, out var meta);
+            list.Meta = meta;
+            foreach (var candidate in page)
+            {
+                if (candidate.Flow.Aggregate(candidate.From, candidate.To) is { } aggregated)
+                {
+                    list.Flows.Add(new FlowResult { Id = candidate.Flow.Id, Flow = aggregated });
                 }
             }
         }
 
-        results.Sort(comparer);
-        var page = Page(results, request.Page, request.PageSize, out var meta);
-        var list = new FlowListResult { Meta = meta };
-        list.Flows.AddRange(page);
         return list;
     }
 

@@ -21,6 +21,7 @@ public sealed partial class FlowStore : IFlowSource
     private readonly Dictionary<FlowKey, DiachronicFlow> _flows = [];
     private readonly Dictionary<DedupeKey, long> _seen = [];
     private readonly LabelPool _pool = new();
+    private readonly Dictionary<PolicyTrace, PolicyTrace> _traces = [];
     private readonly int _width;
     private long _head;
     private long _nextId;
@@ -241,9 +242,25 @@ public sealed partial class FlowStore : IFlowSource
         copy.Proto = _pool.Intern(copy.Proto);
         if (copy.Policies is { } trace)
         {
-            foreach (var hit in trace.EnforcedPolicies.Concat(trace.PendingPolicies))
+            if (_traces.TryGetValue(trace, out var shared))
             {
-                InternHit(hit);
+                copy.Policies = shared;
+            }
+            else
+            {
+                foreach (var hit in trace.EnforcedPolicies.Concat(trace.PendingPolicies))
+                {
+                    InternHit(hit);
+                }
+
+                // Many keys share one trace (same policies, different workloads or ports); never mutated once shared.
+                // Bounded: past the cap the pool starts afresh (keys already stored keep their own reference).
+                if (_traces.Count >= _options.MaxFlows)
+                {
+                    _traces.Clear();
+                }
+
+                _traces[trace] = trace;
             }
         }
 
