@@ -62,6 +62,8 @@ public static partial class GoldmaneHost
         builder.Services.AddSingleton<RolloverLoop>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RolloverLoop>());
         builder.Services.AddGrpc();
+        // Streams end on stop (see the services); what is left gets a short grace, not the default 30 s.
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(5));
 
         var app = builder.Build();
         var store = app.Services.GetRequiredService<FlowStore>();

@@ -1,6 +1,7 @@
 using Calico.Goldmane.Api;
 using Calico.Goldmane.Store;
 using Grpc.Core;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Prometheus;
 
@@ -11,7 +12,7 @@ namespace Calico.Goldmane.Services;
 /// peer's address without its port, so a node that reconnects (new source port) and resends what it sent before is
 /// recognised, while the same key from two nodes adds up.
 /// </summary>
-public sealed partial class FlowCollectorService(FlowStore store, CollectorMetrics metrics, ILogger<FlowCollectorService> logger)
+public sealed partial class FlowCollectorService(FlowStore store, CollectorMetrics metrics, IHostApplicationLifetime lifetime, ILogger<FlowCollectorService> logger)
     : FlowCollector.FlowCollectorBase
 {
     public override async Task Connect(IAsyncStreamReader<FlowUpdate> requestStream, IServerStreamWriter<FlowReceipt> responseStream, ServerCallContext context)
@@ -23,10 +24,12 @@ public sealed partial class FlowCollectorService(FlowStore store, CollectorMetri
         LogConnected(logger, node);
         metrics.Clients.Inc();
         long received = 0;
+        // The node's stream ends with the node or when the server stops (the node then reconnects and resends).
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
         try
         {
             var receipt = new FlowReceipt();
-            await foreach (var update in requestStream.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
+            await foreach (var update in requestStream.ReadAllAsync(ended.Token).ConfigureAwait(false))
             {
                 received++;
                 metrics.Received.WithLabels(node).Inc();
@@ -35,8 +38,12 @@ public sealed partial class FlowCollectorService(FlowStore store, CollectorMetri
                     store.Ingest(update.Flow, node);
                 }
 
-                await responseStream.WriteAsync(receipt, context.CancellationToken).ConfigureAwait(false);
+                await responseStream.WriteAsync(receipt, ended.Token).ConfigureAwait(false);
             }
+        }
+        catch (OperationCanceledException) when (ended.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+        {
+            // Server stopping: end the call; the client sees the stream close and reconnects to the next instance.
         }
         finally
         {

@@ -1,11 +1,12 @@
 using Calico.Goldmane.Api;
 using Calico.Goldmane.Store;
 using Grpc.Core;
+using Microsoft.Extensions.Hosting;
 
 namespace Calico.Goldmane.Services;
 
 /// <summary>Flows.List, Flows.Stream and Flows.FilterHints, answered from the store; a bad request is InvalidArgument.</summary>
-public sealed class FlowsService(FlowStore store) : Flows.FlowsBase
+public sealed class FlowsService(FlowStore store, IHostApplicationLifetime lifetime) : Flows.FlowsBase
 {
     public override Task<FlowListResult> List(FlowListRequest request, ServerCallContext context) =>
         Task.FromResult(RpcErrors.Guard(() => store.List(request)));
@@ -17,7 +18,9 @@ public sealed class FlowsService(FlowStore store) : Flows.FlowsBase
     {
         ArgumentNullException.ThrowIfNull(responseStream);
         ArgumentNullException.ThrowIfNull(context);
-        IAsyncEnumerator<FlowResult> results = store.Stream(request, context.CancellationToken).GetAsyncEnumerator(context.CancellationToken);
+        // A stream never ends by itself: it ends with the client or when the server stops.
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
+        IAsyncEnumerator<FlowResult> results = store.Stream(request, ended.Token).GetAsyncEnumerator(ended.Token);
         await using (results.ConfigureAwait(false))
         {
             while (true)
@@ -35,7 +38,7 @@ public sealed class FlowsService(FlowStore store) : Flows.FlowsBase
                 {
                     throw new RpcException(new Status(StatusCode.ResourceExhausted, e.Message));
                 }
-                catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+                catch (OperationCanceledException) when (ended.IsCancellationRequested)
                 {
                     return;
                 }

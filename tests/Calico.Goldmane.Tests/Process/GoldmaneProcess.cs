@@ -79,6 +79,19 @@ public sealed class GoldmaneProcess : IDisposable
         }
     }
 
+    /// <summary>SIGTERM to our own process (by its PID); true when it exited within <paramref name="timeout"/>, with its exit code.</summary>
+    public (bool Exited, int ExitCode) Terminate(TimeSpan timeout)
+    {
+        Assert.NotNull(_process);
+        using (var kill = System.Diagnostics.Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            kill.WaitForExit();
+        }
+
+        bool exited = _process.WaitForExit(timeout);
+        return (exited, exited ? _process.ExitCode : -1);
+    }
+
     public void Kill()
     {
         if (_process is not null)

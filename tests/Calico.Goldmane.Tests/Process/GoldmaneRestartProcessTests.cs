@@ -30,6 +30,21 @@ public sealed class GoldmaneRestartProcessTests
     }
 
     [Fact]
+    public async Task SigtermEndsOpenStreamsAndExitsCleanly()
+    {
+        using var goldmane = new GoldmaneProcess("--window", "1s", "--buckets", "10");
+        using var connect = goldmane.Collector.Connect();
+        await connect.RequestStream.WriteAsync(new FlowUpdate { Flow = UpstreamFlows.Make("a-", "web-", "shop", 80, UpstreamAction.Allow, UpstreamFlows.Now) });
+        Assert.True(await connect.ResponseStream.MoveNext(CancellationToken.None));
+        using var stream = goldmane.Flows.Stream(new FlowStreamRequest());
+
+        (bool exited, int code) = goldmane.Terminate(TimeSpan.FromSeconds(10));
+
+        Assert.True(exited, "goldmane still running 10 s after SIGTERM with a Connect and a Stream open: " + goldmane.Output);
+        Assert.Equal(0, code);
+    }
+
+    [Fact]
     public void BadFlagFailsNamingTheFlagAndValueAndHelpSucceeds()
     {
         (int code, string output) = GoldmaneProcess.RunOnce("--window", "0s");
