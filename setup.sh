@@ -22,9 +22,11 @@ if [ -f out/bin/calico ]; then
   # The plugin's embedded datastore loads SQLite from beside itself.
   for f in out/bin/*.so; do [ -e "$f" ] && install -m 0644 "$f" /opt/cni/bin/; done
 fi
-for b in calico-node calico-lab; do
+# goldmane (the flow aggregator) sits beside calico-node, where calico-lab looks for it.
+for b in calico-node calico-lab goldmane; do
   [ -f "out/bin/$b" ] && install -m 0755 "out/bin/$b" "/usr/local/bin/$b"
 done
 
-# The main job: the quick start (a 3-host lab, workloads, the matrix, a policy, the matrix again).
+# The main job: the quick start (a 3-host lab, workloads, the matrix, a policy, the matrix again, the denied
+# connection in the flow logs).
 scripts/quickstart.sh

@@ -13,6 +13,7 @@ packages=(
   bird2                     # BGP: calico-node runs BIRD 2 with the configuration it renders
   iptables                  # the portmap CNI plugin (port mapping, podman -p, calico-lab --publish) runs it (iptables-nft)
   conntrack                 # conntrack -L / -D: port mapping and doNotTrack tests read the connection table
+  chromium                  # the flow web view's tests load the page in headless Chromium
 )
 
 missing=()

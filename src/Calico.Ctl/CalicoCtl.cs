@@ -46,6 +46,7 @@ internal static class CalicoCtl
         root.Subcommands.Add(PolicyCommands.Build(context));
         root.Subcommands.Add(IpamCommands.Build(context));
         root.Subcommands.Add(NodeStatusCommand.Build(context));
+        root.Subcommands.Add(FlowsCommand.Build(context));
         return root;
     }
 

@@ -10,10 +10,12 @@ public static class LabCli
 {
     public const string Usage =
         "usage: calico-lab <command> [--name <lab>] [--state-dir <dir>] ...\n" +
-        "  up [--hosts N] [--datastore embedded|etcdv3] [--no-node] [--tor] [--encapsulation none|vxlan|vxlan-crosssubnet]\n" +
+        "  up [--hosts N] [--datastore embedded|etcdv3] [--no-node] [--no-flows] [--tor] [--encapsulation none|vxlan|vxlan-crosssubnet]\n" +
         "                 hosts host1..hostN as network namespaces on a two-subnet fabric (host i on subnet 1 when\n" +
         "                 i % 3 == 0), an outside network, the datastore with pools 10.65.0.0/16 and fd00:65::/48,\n" +
-        "                 one calico-node per host; --tor adds a top-of-rack router (BIRD, AS 65000, 172.30.0.254)\n" +
+        "                 one calico-node per host sending flow logs every 15 s to the flow aggregator (goldmane;\n" +
+        "                 gRPC and web view relayed to loopback ports, printed; --no-flows: none);\n" +
+        "                 --tor adds a top-of-rack router (BIRD, AS 65000, 172.30.0.254)\n" +
         "  run <host> <ns/name> [--labels k=v,...] [--serve TCP/80,UDP/81,...] [--publish <hostPort>:<port>[/tcp|udp]]...\n" +
         "                 a Kubernetes-style pod wired by the calico CNI plugin, with listeners on the given ports;\n" +
         "                 --publish (repeatable) maps the host's port to the pod's through the chained portmap plugin\n" +
@@ -56,6 +58,7 @@ public static class LabCli
                 "matrix" => await MatrixAsync(parsed, stdout, cancellationToken).ConfigureAwait(false),
                 "down" => await DownAsync(parsed, stdout, cancellationToken).ConfigureAwait(false),
                 "serve" => await ServeAsync(parsed, stdout, cancellationToken).ConfigureAwait(false),
+                "relay" => await RelayAsync(parsed, stdout, cancellationToken).ConfigureAwait(false),
                 _ => throw new LabException($"unknown command '{command}'\n{Usage}"),
             };
         }
@@ -164,18 +167,31 @@ public static class LabCli
         return 0;
     }
 
+    /// <summary>Hidden: the loopback relay to the lab's flow aggregator that <c>up</c> starts (see <see cref="RelayProcess"/>).</summary>
+    private static async Task<int> RelayAsync(ParsedArguments parsed, TextWriter stdout, CancellationToken cancellationToken)
+    {
+        if (parsed.Positionals.Count == 0 || parsed.Netns is null || parsed.PortsFile is null)
+        {
+            throw new LabException("usage: calico-lab relay --netns <netns> --ports-file <file> <address:port>...");
+        }
+
+        await RelayProcess.RunAsync(parsed.Netns, parsed.PortsFile, [.. parsed.Positionals.Select(RelayProcess.ParseTarget)], stdout, cancellationToken).ConfigureAwait(false);
+        return 0;
+    }
+
     /// <summary>Options of every command, each accepted only where it means something.</summary>
     private sealed class ParsedArguments
     {
         private static readonly Dictionary<string, string[]> s_allowed = new(StringComparer.Ordinal)
         {
-            ["conformance"] = ["--engine", "--cluster", "--hosts", "--no-node", "--tor", "--encapsulation"],
-            ["up"] = ["--name", "--state-dir", "--hosts", "--datastore", "--no-node", "--tor", "--encapsulation"],
+            ["conformance"] = ["--engine", "--cluster", "--hosts", "--no-node", "--no-flows", "--tor", "--encapsulation"],
+            ["up"] = ["--name", "--state-dir", "--hosts", "--datastore", "--no-node", "--no-flows", "--tor", "--encapsulation"],
             ["run"] = ["--name", "--state-dir", "--labels", "--serve", "--publish"],
             ["exec"] = ["--name", "--state-dir"],
             ["matrix"] = ["--name", "--state-dir", "--probe", "--family"],
             ["down"] = ["--name", "--state-dir"],
             ["serve"] = ["--identity"],
+            ["relay"] = ["--netns", "--ports-file"],
         };
 
         private string? _name;
@@ -191,6 +207,12 @@ public static class LabCli
         public bool Cluster { get; private set; }
 
         public bool NoNode { get; private set; }
+
+        public bool NoFlows { get; private set; }
+
+        public string? Netns { get; private set; }
+
+        public string? PortsFile { get; private set; }
 
         public bool Tor { get; private set; }
 
@@ -260,6 +282,9 @@ public static class LabCli
                     case "--no-node":
                         parsed.NoNode = true;
                         break;
+                    case "--no-flows":
+                        parsed.NoFlows = true;
+                        break;
                     case "--tor":
                         parsed.Tor = true;
                         break;
@@ -317,6 +342,12 @@ public static class LabCli
                 case "--identity":
                     Identity = value;
                     break;
+                case "--netns":
+                    Netns = value;
+                    break;
+                case "--ports-file":
+                    PortsFile = value;
+                    break;
                 default:
                     throw new LabException($"unknown option '{option}'");
             }
@@ -324,7 +355,7 @@ public static class LabCli
 
         public LabLayout Layout() => LabLayout.Create(_name, _stateDir);
 
-        public UpOptions UpOptions() => new(Hosts ?? 1, Datastore ?? "embedded", NoNode, Tor, Encapsulation ?? Calico.Lab.Cluster.UpOptions.EncapsulationNone);
+        public UpOptions UpOptions() => new(Hosts ?? 1, Datastore ?? "embedded", NoNode, Tor, Encapsulation ?? Calico.Lab.Cluster.UpOptions.EncapsulationNone, NoFlows);
 
         public void ExpectPositionals(int count, string what)
         {

@@ -1,7 +1,7 @@
 namespace Calico.Lab.Cluster;
 
 /// <summary>
-/// Where calico-node, calico (and its calico-ipam link) and calico-lab are: <c>CALICO_LAB_BIN_DIR</c>, else the
+/// Where calico-node, calico (and its calico-ipam link), calico-lab and goldmane are: <c>CALICO_LAB_BIN_DIR</c>, else the
 /// directory of the running executable, else the application's base directory (a test host runs from dotnet),
 /// else /opt/cni/bin (where setup.sh installs the CNI plugin, as a runtime expects it).
 /// </summary>
@@ -12,6 +12,9 @@ public static class Binaries
     public const string Cni = "calico";
     public const string Ipam = "calico-ipam";
     public const string Lab = "calico-lab";
+
+    /// <summary>The flow aggregator (upstream's Goldmane API), run by <c>up</c> unless <c>--no-flows</c>.</summary>
+    public const string Goldmane = "goldmane";
     public const string CniDirectory = "/opt/cni/bin";
 
     /// <summary>The first candidate directory holding <paramref name="binary"/>; a <see cref="LabException"/> naming where it looked.</summary>
@@ -26,7 +29,7 @@ public static class Binaries
             }
         }
 
-        throw new LabException($"{binary} not found in {string.Join(", ", candidates)} (set {EnvironmentVariable} to the directory holding calico-node, calico and calico-lab)");
+        throw new LabException($"{binary} not found in {string.Join(", ", candidates)} (set {EnvironmentVariable} to the directory holding calico-node, calico, calico-lab and goldmane)");
     }
 
     /// <summary>Where the standard CNI plugins are: upstream's install directory, then Debian's containernetworking-plugins.</summary>

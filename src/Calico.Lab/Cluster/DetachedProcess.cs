@@ -15,12 +15,22 @@ public static class DetachedProcess
     private const string Launcher = "log=$1; shift; echo \"---- calico-lab starts (pid $$): $*\" >>\"$log\"; exec setsid \"$@\" >>\"$log\" 2>&1 </dev/null";
 
     /// <summary>Starts <paramref name="program"/> inside <paramref name="netns"/>; returns its PID.</summary>
-    public static int StartInNetns(string netns, string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment, string logFile)
+    public static int StartInNetns(string netns, string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment, string logFile) =>
+        Start(["ip", "netns", "exec", netns, program], program, arguments, environment, logFile);
+
+    /// <summary>
+    /// Starts <paramref name="program"/> in calico-lab's own network namespace (the machine's, for the relay that
+    /// only listens on loopback there); returns its PID.
+    /// </summary>
+    public static int StartHere(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment, string logFile) =>
+        Start([program], program, arguments, environment, logFile);
+
+    private static int Start(string[] command, string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment, string logFile)
     {
         ArgumentNullException.ThrowIfNull(arguments);
         ArgumentNullException.ThrowIfNull(environment);
         var info = new ProcessStartInfo("sh") { UseShellExecute = false };
-        foreach (var argument in (string[])["-c", Launcher, "sh", logFile, "ip", "netns", "exec", netns, program])
+        foreach (var argument in (string[])["-c", Launcher, "sh", logFile, .. command])
         {
             info.ArgumentList.Add(argument);
         }

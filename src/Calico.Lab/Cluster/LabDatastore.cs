@@ -4,15 +4,15 @@ using Calico.Datastore;
 
 namespace Calico.Lab.Cluster;
 
-/// <summary>The lab's datastore as calico-lab itself reaches it: the SQLite file, or etcd through <see cref="EtcdRelay"/>.</summary>
+/// <summary>The lab's datastore as calico-lab itself reaches it: the SQLite file, or etcd through <see cref="NetnsRelay"/>.</summary>
 public sealed class LabDatastore : IAsyncDisposable
 {
     public const int EtcdClientPort = 2379;
 
     private readonly IKeyValueStore _store;
-    private readonly EtcdRelay? _relay;
+    private readonly NetnsRelay? _relay;
 
-    private LabDatastore(IKeyValueStore store, EtcdRelay? relay)
+    private LabDatastore(IKeyValueStore store, NetnsRelay? relay)
     {
         _store = store;
         _relay = relay;
@@ -29,7 +29,7 @@ public sealed class LabDatastore : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(state);
         if (state.DatastoreType == "etcdv3")
         {
-            var relay = EtcdRelay.Start(LabLayout.NetnsPath(layout.FabricNetns), new IPEndPoint(IPAddress.Parse(LabLayout.FabricGateway), EtcdClientPort));
+            var relay = NetnsRelay.Start(LabLayout.NetnsPath(layout.FabricNetns), new IPEndPoint(IPAddress.Parse(LabLayout.FabricGateway), EtcdClientPort));
             try
             {
                 var options = new DatastoreOptions { Type = DatastoreType.Etcdv3, EtcdRequestTimeout = TimeSpan.FromSeconds(10) };

@@ -3,7 +3,8 @@ using System.Globalization;
 namespace Calico.Lab.Cluster;
 
 /// <summary>
-/// <c>calico-lab down</c>: stops every process the lab started (calico-nodes, listeners, etcd, the ToR's BIRD) and
+/// <c>calico-lab down</c>: stops every process the lab started (calico-nodes, listeners, etcd, the ToR's BIRD, the
+/// flow aggregator and its relay) and
 /// any other process still inside its namespaces, deletes its namespaces (pods, hosts, ToR, outside, fabric) (their interfaces go with them) and its state directory. Works from lab.json; without it,
 /// from the namespaces named with the lab's prefix. Running it again finds nothing and succeeds.
 /// </summary>
@@ -46,6 +47,11 @@ public static class LabDown
             if (state.TorBird is { } bird)
             {
                 processes.Add(bird);
+            }
+
+            if (state.Flows is { } flows)
+            {
+                processes.AddRange(new[] { flows.Aggregator, flows.Relay }.OfType<LabProcess>());
             }
 
             // Both even when lab.json predates them: only the ones that exist are deleted.

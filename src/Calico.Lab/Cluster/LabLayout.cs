@@ -58,6 +58,14 @@ public sealed partial class LabLayout
 
     public string TorDir => Path.Combine(StateDir, "tor");
 
+    /// <summary>The flow aggregator's directory: its log, the link it runs through, the relay's log and ports.</summary>
+    public string FlowsDir => Path.Combine(StateDir, "flows");
+
+    public string FlowsLog => Path.Combine(FlowsDir, "goldmane.log");
+
+    /// <summary>Where <c>calico-lab relay</c> writes its loopback endpoints (gRPC, then web), one a line.</summary>
+    public string FlowsRelayPortsFile => Path.Combine(FlowsDir, "relay.ports");
+
     public string TorConfig => Path.Combine(TorDir, "bird.cfg");
 
     public string TorSocket => Path.Combine(TorDir, "bird.ctl");

@@ -27,6 +27,7 @@ public static class LabNodes
         environment["FELIX_HEALTHENABLED"] = "true";
         environment["FELIX_PROMETHEUSMETRICSENABLED"] = "true";
         environment["FELIX_LOGSEVERITYSCREEN"] = "Info";
+        LabFlows.AddNodeEnvironment(state, environment);
         var felixConfig = Path.Combine(host.Directory, "felix.cfg");
         var pid = DetachedProcess.StartInNetns(host.Netns, bin, ["--felix-config", felixConfig, "--state-dir", host.Directory], environment, Path.Combine(host.Directory, "calico-node.log"));
         return new LabProcess { Pid = pid, Marker = felixConfig };

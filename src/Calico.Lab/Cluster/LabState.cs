@@ -35,6 +35,9 @@ public sealed class LabState
 
     public LabProcess? TorBird { get; set; }
 
+    /// <summary>The flow aggregator and its relay (absent with <c>up --no-flows</c> or <c>--no-node</c>).</summary>
+    public LabFlowsState? Flows { get; set; }
+
     public List<LabHost> Hosts { get; set; } = [];
 
     public List<LabPod> Pods { get; set; } = [];

@@ -7,12 +7,15 @@ namespace Calico.Lab.Cluster;
 /// <summary>
 /// <c>calico-lab up</c>: the fabric router between two subnets, the outside namespace, hosts joined to the fabric by
 /// veths, optionally the top-of-rack router with its BIRD, the datastore initialised with the lab's pools (IPv4 and
-/// IPv6), and one calico-node per host. lab.json is written before each thing is made, so a failure (or a crash)
+/// IPv6), the flow aggregator (<see cref="LabFlows"/>), and one calico-node per host, pointed at it. lab.json is written before each thing is made, so a failure (or a crash)
 /// leaves nothing <c>down</c> cannot find; a failed <c>up</c> runs <c>down</c> itself.
 /// </summary>
 public static class LabUp
 {
     private static readonly TimeSpan s_etcdReadyLimit = TimeSpan.FromSeconds(20);
+
+    /// <summary>Where <c>calicoctl flows</c> finds the aggregator's gRPC API when <c>--server</c> is not given.</summary>
+    public const string FlowsServerVariable = "CALICO_FLOWS_SERVER";
 
     public static async Task<LabState> UpAsync(LabLayout layout, UpOptions options, TextWriter output, CancellationToken cancellationToken)
     {
@@ -35,6 +38,11 @@ public static class LabUp
         if (!options.NoNode)
         {
             Binaries.FindDirectory(Binaries.Node);
+        }
+
+        if (options.Flows)
+        {
+            Binaries.FindDirectory(Binaries.Goldmane);
         }
 
         await Binaries.EnsureIpamLinkAsync(binDir, cancellationToken).ConfigureAwait(false);
@@ -84,6 +92,11 @@ public static class LabUp
             }
 
             await StartDatastoreAsync(layout, state, cancellationToken).ConfigureAwait(false);
+            if (options.Flows)
+            {
+                state.Flows = await LabFlows.StartAsync(layout, cancellationToken).ConfigureAwait(false);
+            }
+
             if (!options.NoNode)
             {
                 await StartNodesAsync(layout, state, cancellationToken).ConfigureAwait(false);
@@ -102,6 +115,8 @@ public static class LabUp
     private static async Task CreateHostAsync(LabLayout layout, LabState state, LabHost host, int index, CancellationToken cancellationToken)
     {
         await LabTopology.CreateHostAsync(layout, host, index, cancellationToken).ConfigureAwait(false);
+        // Per-flow packet and byte counters in conntrack, which flow logs report (the machine's own setting is untouched).
+        await Command.SysctlAsync(host.Netns, "net.netfilter.nf_conntrack_acct", "1", cancellationToken).ConfigureAwait(false);
 
         PrivateDirectory.Create(host.Directory);
         await File.WriteAllTextAsync(Path.Combine(host.Directory, "nodename"), host.Name, cancellationToken).ConfigureAwait(false);
@@ -187,8 +202,20 @@ public static class LabUp
             sb.Append(CultureInfo.InvariantCulture, $"    (calico-node peers with it once you create a BGPPeer {{peerIP: {FabricAddressing.TorAddress}, asNumber: {FabricAddressing.TorAsNumber}}})\n");
         }
 
+        if (state.Flows is { } flows)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"  flow aggregator: goldmane in netns {layout.FabricNetns} on {flows.Server} (every calico-node's flowLogsGoldmaneServer, flowLogsFlushInterval {flows.FlushIntervalSeconds}s), log {layout.FlowsLog}\n");
+            sb.Append(CultureInfo.InvariantCulture, $"flows gRPC: {flows.Grpc}\n");
+            sb.Append(CultureInfo.InvariantCulture, $"flows web: {flows.Web}\n");
+        }
+
         sb.Append("Point calicoctl at it:\n");
         var environment = LabDatastore.ClientEnvironment(state);
+        if (state.Flows is { } relayed)
+        {
+            environment[FlowsServerVariable] = relayed.Grpc;
+        }
+
         sb.Append("  export ").Append(string.Join(' ', environment.Select(e => e.Key + "=" + Command.Quote(e.Value)))).Append('\n');
         if (state.DatastoreType == "etcdv3")
         {

@@ -5,11 +5,12 @@ using Calico.Linux;
 namespace Calico.Lab.Cluster;
 
 /// <summary>
-/// Lets calico-lab (in the machine's namespace) talk to the lab's etcd, which listens only on the fabric: a loopback
-/// listener whose every connection is relayed through a socket created inside the fabric namespace. Lives as long
-/// as the command that opened it; nothing in the machine's namespace is configured.
+/// Lets the machine's namespace reach a service that listens only on the fabric (the lab's etcd, the flow
+/// aggregator): a loopback listener whose every connection is relayed through a socket created inside the fabric
+/// namespace. Lives as long as its owner (a command for etcd, the detached <c>calico-lab relay</c> process for the
+/// aggregator); nothing in the machine's namespace is configured.
 /// </summary>
-public sealed class EtcdRelay : IAsyncDisposable
+public sealed class NetnsRelay : IAsyncDisposable
 {
     private readonly TcpListener _listener;
     private readonly string _fabricNetnsPath;
@@ -17,7 +18,7 @@ public sealed class EtcdRelay : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _acceptLoop;
 
-    private EtcdRelay(TcpListener listener, string fabricNetnsPath, IPEndPoint target)
+    private NetnsRelay(TcpListener listener, string fabricNetnsPath, IPEndPoint target)
     {
         _listener = listener;
         _fabricNetnsPath = fabricNetnsPath;
@@ -28,11 +29,14 @@ public sealed class EtcdRelay : IAsyncDisposable
     /// <summary><c>http://127.0.0.1:&lt;port&gt;</c>.</summary>
     public string Endpoint => "http://" + _listener.LocalEndpoint;
 
-    public static EtcdRelay Start(string fabricNetnsPath, IPEndPoint target)
+    /// <summary>The loopback address and port it listens on.</summary>
+    public IPEndPoint LocalEndPoint => (IPEndPoint)_listener.LocalEndpoint;
+
+    public static NetnsRelay Start(string fabricNetnsPath, IPEndPoint target)
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
-        return new EtcdRelay(listener, fabricNetnsPath, target);
+        return new NetnsRelay(listener, fabricNetnsPath, target);
     }
 
     private async Task AcceptLoopAsync()
