@@ -20,6 +20,9 @@ internal sealed class GoldmaneBinary : IDisposable
 
     public GrpcChannel Channel { get; }
 
+    /// <summary>The gRPC address, host:port.</summary>
+    public string GrpcAddress => Channel.Target;
+
     public Uri Page { get; }
 
     public static async Task<GoldmaneBinary> StartAsync(params string[] extraArgs)

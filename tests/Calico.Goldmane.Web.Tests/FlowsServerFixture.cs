@@ -7,7 +7,9 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Calico.Ctl.Tests;
+using Calico.Ctl.Tests;
+
+namespace Calico.Goldmane.Web.Tests;
 
 /// <summary>
 /// Goldmane's Flows service in-process on Kestrel (plain HTTP/2 on a loopback port) over <see cref="FlowSamples.All"/>,

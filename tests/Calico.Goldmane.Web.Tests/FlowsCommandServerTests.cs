@@ -2,7 +2,9 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 
-namespace Calico.Ctl.Tests;
+using Calico.Ctl.Tests;
+
+namespace Calico.Goldmane.Web.Tests;
 
 /// <summary>
 /// <c>calicoctl flows</c> end to end over gRPC: the real command (in-process) against Goldmane's Flows service on a

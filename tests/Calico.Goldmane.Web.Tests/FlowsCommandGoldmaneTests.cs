@@ -1,7 +1,9 @@
 using System.Text.Json;
 using Calico.Goldmane.Api;
 
-namespace Calico.Ctl.Tests;
+using Calico.Ctl.Tests;
+
+namespace Calico.Goldmane.Web.Tests;
 
 /// <summary>
 /// <c>calicoctl flows</c> against the real goldmane binary, fed through upstream's FlowCollector.Connect as
