@@ -126,6 +126,7 @@ public sealed partial class FlowStore : IFlowSource
             diachronic.Add(flow, bucket.Start, bucket.End, _pool);
             bucket.Flows.Add(diachronic);
             bucket.Statistics.Add(flow);
+            StreamLate(number, diachronic, bucket);
             // Bounded like the flows: past the cap a resend is no longer recognised (it would add up again).
             if (_seen.Count < _options.MaxFlows * 4)
             {

@@ -30,6 +30,25 @@ public sealed class GoldmaneRestartProcessTests
     }
 
     [Fact]
+    public async Task FlowReportedAfterItsBucketWasStreamedReachesAnOpenStream()
+    {
+        using var goldmane = new GoldmaneProcess("--window", "1s", "--buckets", "30");
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var stream = goldmane.Flows.Stream(new FlowStreamRequest { StartTimeGte = -20 }, cancellationToken: cancel.Token);
+        // A current flow coming back on the stream proves the stream is subscribed before the late one is sent.
+        await goldmane.ConnectAndSendAsync(UpstreamFlows.Make("now-", "web-", "shop", 80, UpstreamAction.Allow, UpstreamFlows.Now));
+        Assert.True(await stream.ResponseStream.MoveNext(cancel.Token));
+        Assert.Equal("now-", stream.ResponseStream.Current.Flow.Key.SourceName);
+
+        // Like calico-node's flush: start time 3 s back, a bucket the stream has already been sent.
+        long start = UpstreamFlows.Now - 3;
+        await goldmane.ConnectAndSendAsync(UpstreamFlows.Make("late-", "web-", "shop", 80, UpstreamAction.Allow, start, packets: 7));
+        Assert.True(await stream.ResponseStream.MoveNext(cancel.Token));
+        var late = stream.ResponseStream.Current;
+        Assert.Equal(("late-", start, 7L), (late.Flow.Key.SourceName, late.Flow.StartTime, late.Flow.PacketsIn));
+    }
+
+    [Fact]
     public async Task SigtermEndsOpenStreamsAndExitsCleanly()
     {
         using var goldmane = new GoldmaneProcess("--window", "1s", "--buckets", "10");

@@ -38,6 +38,67 @@ public sealed class FlowStoreStreamTests
     }
 
     [Fact]
+    public async Task FlowArrivingForAnAlreadyStreamedBucketIsSentAtOnceAsTheUpdatedAggregate()
+    {
+        var h = new StoreHarness(new FlowStoreOptions { StreamBufferSize = 4 });
+        using var cancel = new CancellationTokenSource();
+        var stream = h.Store.Stream(new FlowStreamRequest { StartTimeGte = -60 }, cancel.Token).GetAsyncEnumerator(cancel.Token);
+        long bucketStart = h.Now;
+        h.Store.Ingest(TestFlows.Make(source: "web-", start: bucketStart, packets: 3), "n1");
+        h.Advance(30); // the bucket [start, start+15) is streamed now
+        var streamed = await NextAsync(stream);
+        Assert.Equal((bucketStart, 3L), (streamed.Flow.StartTime, streamed.Flow.PacketsIn));
+
+        // calico-node flushes late: another node's report of the same key and bucket, then a new key, both for the
+        // bucket already streamed. Each reaches the open stream without waiting for a rollover.
+        h.Store.Ingest(TestFlows.Make(source: "web-", start: bucketStart, packets: 4), "n2");
+        var updated = await NextAsync(stream);
+        Assert.Equal((streamed.Id, bucketStart, bucketStart + 15, 7L), (updated.Id, updated.Flow.StartTime, updated.Flow.EndTime, updated.Flow.PacketsIn));
+        h.Store.Ingest(TestFlows.Make(source: "late-", start: bucketStart + 1, packets: 5), "n1");
+        var late = await NextAsync(stream);
+        Assert.Equal(("late-", bucketStart, 5L), (late.Flow.Key.SourceName, late.Flow.StartTime, late.Flow.PacketsIn));
+        Assert.NotEqual(streamed.Id, late.Id);
+
+        // A flow for the bucket still filling is not sent early (it comes once, with its bucket)...
+        var pending = stream.MoveNextAsync().AsTask();
+        h.Store.Ingest(TestFlows.Make(source: "now-", start: h.Now, packets: 1), "n1");
+        await Task.Delay(50);
+        Assert.False(pending.IsCompleted, "a flow for a bucket not yet streamed waits for its bucket");
+        h.Advance(30);
+        Assert.True(await pending.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal("now-", stream.Current.Flow.Key.SourceName);
+
+        // ...and a stream that does not read loses late results past its buffer, counted.
+        for (int i = 0; i < 6; i++)
+        {
+            h.Store.Ingest(TestFlows.Make(source: "flood-" + i, start: bucketStart), "n1");
+        }
+
+        Assert.Contains("goldmane_stream_dropped_results_total 2", h.MetricsText(), StringComparison.Ordinal);
+        await cancel.CancelAsync();
+        await stream.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task LateFlowForABucketBeforeTheStreamsStartIsNotSent()
+    {
+        var h = new StoreHarness();
+        long old = h.Now;
+        h.Advance(60);
+        using var cancel = new CancellationTokenSource();
+        // 0 = from now: the first bucket it gets is the next one streamed.
+        var stream = h.Store.Stream(new FlowStreamRequest(), cancel.Token).GetAsyncEnumerator(cancel.Token);
+        var first = stream.MoveNextAsync().AsTask();
+        h.Store.Ingest(TestFlows.Make(source: "history-", start: old), "n1");
+        h.Store.Ingest(TestFlows.Make(source: "current-", start: h.Now - 15), "n1");
+        h.Advance(15);
+        Assert.True(await first.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal("current-", stream.Current.Flow.Key.SourceName);
+        await cancel.CancelAsync();
+        await stream.DisposeAsync();
+    }
+
+    [Fact]
     public async Task FilterAppliesAndZeroStartMeansNoBackfill()
     {
         var h = new StoreHarness();
