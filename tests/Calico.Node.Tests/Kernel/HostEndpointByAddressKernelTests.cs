@@ -53,9 +53,11 @@ public sealed class HostEndpointByAddressKernelTests(AgentHostFixture host) : IC
             """);
         try
         {
+            // Bound first, then probed: on a loaded machine a short probe can time out before the policy exists, so a
+            // closed port alone does not prove the binding.
+            await host.WaitForAsync(() => Task.FromResult(Table().Contains("\"eth0\"", StringComparison.Ordinal)), Converge, "the endpoint found by address to bind eth0");
             await host.WaitForAsync(async () => await NetnsSockets.ProbeAsync(host.OutsideNs, AgentHostFixture.HostAddress, 8080, ShortProbe) is null, Converge, "tcp 8080 closed by the policy of the host endpoint found by address");
             Assert.NotNull(await NetnsSockets.ProbeAsync(host.OutsideNs, AgentHostFixture.HostAddress, 22, TimeSpan.FromSeconds(3)));
-            Assert.Contains("\"eth0\"", Table(), StringComparison.Ordinal);
 
             // The address moves to a new interface; eth0 keeps a route to the outside so probes still arrive there.
             AgentHostFixture.Sh($"ip -n {host.HostNs} link add {moved} type veth peer name {moved}p && ip -n {host.HostNs} link set {moved} up && " +
@@ -72,9 +74,9 @@ public sealed class HostEndpointByAddressKernelTests(AgentHostFixture host) : IC
 
             // Back on eth0: bound again, 8080 closed again, 22 open.
             RestoreEth0();
+            await host.WaitForAsync(() => Task.FromResult(Table().Contains("\"eth0\"", StringComparison.Ordinal)), Converge, "the endpoint to bind eth0 again once the address is back");
             await host.WaitForAsync(async () => await NetnsSockets.ProbeAsync(host.OutsideNs, AgentHostFixture.HostAddress, 8080, ShortProbe) is null, Converge, "tcp 8080 closed again once the address is back on eth0");
             Assert.NotNull(await NetnsSockets.ProbeAsync(host.OutsideNs, AgentHostFixture.HostAddress, 22, TimeSpan.FromSeconds(3)));
-            Assert.Contains("\"eth0\"", Table(), StringComparison.Ordinal);
         }
         finally
         {
