@@ -15,25 +15,24 @@ public sealed class ConntrackEvents : IDisposable
 {
     public const int DefaultKernelBuffer = 4 * 1024 * 1024;
 
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
-
     private readonly NetlinkSocket _socket;
     private readonly Lock _gate = new();
+    private readonly NetlinkRecordPump<ConntrackEntry> _pump;
     private long _received;
     private long _overflows;
-    private long _dropped;
-    private Thread? _thread;
-    private Channel<ConntrackEntry>? _channel;
-    private volatile bool _stopping;
     private bool _disposed;
 
-    private ConntrackEvents(NetlinkSocket socket) => _socket = socket;
+    private ConntrackEvents(NetlinkSocket socket)
+    {
+        _socket = socket;
+        _pump = new NetlinkRecordPump<ConntrackEntry>(ReadOnce, "ctnetlink events");
+    }
 
     public long Received => Interlocked.Read(ref _received);
 
     public long Overflows => Interlocked.Read(ref _overflows);
 
-    public long Dropped => Interlocked.Read(ref _dropped);
+    public long Dropped => _pump.Dropped;
 
     /// <summary>Subscribes in the calling thread's namespace.</summary>
     public static ConntrackEvents Open(int kernelBuffer = DefaultKernelBuffer)
@@ -59,7 +58,7 @@ public sealed class ConntrackEvents : IDisposable
     public int Read(TimeSpan timeout, Action<ConntrackEntry> onEvent)
     {
         ArgumentNullException.ThrowIfNull(onEvent);
-        if (_thread is not null)
+        if (_pump.Started)
         {
             throw new InvalidOperationException("the reader was started: read its channel");
         }
@@ -79,17 +78,9 @@ public sealed class ConntrackEvents : IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_channel is not null)
-            {
-                return _channel.Reader;
-            }
-
-            var channel = Channel.CreateBounded<ConntrackEntry>(new BoundedChannelOptions(capacity) { SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
-            _channel = channel;
-            _thread = new Thread(() => Loop(channel)) { IsBackground = true, Name = "ctnetlink events" };
-            _thread.Start();
-            return channel.Reader;
         }
+
+        return _pump.Start(capacity);
     }
 
     public void Dispose()
@@ -104,35 +95,9 @@ public sealed class ConntrackEvents : IDisposable
             _disposed = true;
         }
 
-        _stopping = true;
-        _thread?.Join(TimeSpan.FromSeconds(5));
+        _pump.Stop();
         _socket.Dispose();
-        _channel?.Writer.TryComplete();
-    }
-
-    private void Loop(Channel<ConntrackEntry> channel)
-    {
-        Action<ConntrackEntry> enqueue = entry =>
-        {
-            if (!channel.Writer.TryWrite(entry))
-            {
-                Interlocked.Increment(ref _dropped);
-            }
-        };
-        try
-        {
-            while (!_stopping)
-            {
-                ReadOnce(PollInterval, enqueue);
-            }
-        }
-        catch (Exception e) when (e is NetlinkException or ObjectDisposedException or InvalidDataException)
-        {
-            channel.Writer.TryComplete(_stopping ? null : e);
-            return;
-        }
-
-        channel.Writer.TryComplete();
+        _pump.Complete();
     }
 
     private void ReadOnce(TimeSpan timeout, Action<ConntrackEntry> onEvent)

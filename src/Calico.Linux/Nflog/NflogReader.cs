@@ -20,24 +20,20 @@ public sealed class NflogReader : IDisposable
     /// <summary>The kernel-side queue asked for: about 20,000 small records before it overflows.</summary>
     public const int DefaultKernelBuffer = 4 * 1024 * 1024;
 
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
-
     private readonly NetlinkSocket _socket;
     private readonly ushort[] _groups;
     private readonly Lock _gate = new();
+    private readonly NetlinkRecordPump<NflogPacket> _pump;
     private long _received;
     private long _overflows;
-    private long _dropped;
     private long _undecodable;
-    private Thread? _thread;
-    private Channel<NflogPacket>? _channel;
-    private volatile bool _stopping;
     private bool _disposed;
 
     private NflogReader(NetlinkSocket socket, ushort[] groups)
     {
         _socket = socket;
         _groups = groups;
+        _pump = new NetlinkRecordPump<NflogPacket>(ReadOnce, "nflog " + string.Join(',', groups));
     }
 
     /// <summary>The groups this reader is bound to.</summary>
@@ -50,7 +46,7 @@ public sealed class NflogReader : IDisposable
     public long Overflows => Interlocked.Read(ref _overflows);
 
     /// <summary>Packets decoded but not queued because the channel was full (<see cref="Start"/> only).</summary>
-    public long Dropped => Interlocked.Read(ref _dropped);
+    public long Dropped => _pump.Dropped;
 
     /// <summary>Records that were not IPv4 or IPv6 packets this can read.</summary>
     public long Undecodable => Interlocked.Read(ref _undecodable);
@@ -103,7 +99,7 @@ public sealed class NflogReader : IDisposable
     public int Read(TimeSpan timeout, Action<NflogPacket> onPacket)
     {
         ArgumentNullException.ThrowIfNull(onPacket);
-        if (_thread is not null)
+        if (_pump.Started)
         {
             throw new InvalidOperationException("the reader was started: read its channel");
         }
@@ -123,17 +119,9 @@ public sealed class NflogReader : IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_channel is not null)
-            {
-                return _channel.Reader;
-            }
-
-            var channel = Channel.CreateBounded<NflogPacket>(new BoundedChannelOptions(capacity) { SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
-            _channel = channel;
-            _thread = new Thread(() => Loop(channel)) { IsBackground = true, Name = "nflog " + string.Join(',', _groups) };
-            _thread.Start();
-            return channel.Reader;
         }
+
+        return _pump.Start(capacity);
     }
 
     public void Dispose()
@@ -148,35 +136,9 @@ public sealed class NflogReader : IDisposable
             _disposed = true;
         }
 
-        _stopping = true;
-        _thread?.Join(TimeSpan.FromSeconds(5));
+        _pump.Stop();
         _socket.Dispose();
-        _channel?.Writer.TryComplete();
-    }
-
-    private void Loop(Channel<NflogPacket> channel)
-    {
-        Action<NflogPacket> enqueue = packet =>
-        {
-            if (!channel.Writer.TryWrite(packet))
-            {
-                Interlocked.Increment(ref _dropped);
-            }
-        };
-        try
-        {
-            while (!_stopping)
-            {
-                ReadOnce(PollInterval, enqueue);
-            }
-        }
-        catch (Exception e) when (e is NetlinkException or ObjectDisposedException or InvalidDataException)
-        {
-            channel.Writer.TryComplete(_stopping ? null : e);
-            return;
-        }
-
-        channel.Writer.TryComplete();
+        _pump.Complete();
     }
 
     private void ReadOnce(TimeSpan timeout, Action<NflogPacket> onPacket)

@@ -1,0 +1,79 @@
+using System.Threading.Channels;
+
+namespace Calico.Linux.Netlink;
+
+/// <summary>
+/// The dedicated reading thread of a netlink listener (nfnetlink_log, ctnetlink events): calls the listener's
+/// read-once until stopped and queues each record into a bounded channel, counting the records the channel had no
+/// room for. A read error other than the socket closing on stop completes the channel with that error.
+/// </summary>
+internal sealed class NetlinkRecordPump<T>(Action<TimeSpan, Action<T>> readOnce, string threadName)
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
+
+    private readonly Lock _gate = new();
+    private Thread? _thread;
+    private Channel<T>? _channel;
+    private volatile bool _stopping;
+    private long _dropped;
+
+    /// <summary>True once <see cref="Start"/> ran: the listener must not be read synchronously any more.</summary>
+    public bool Started => Volatile.Read(ref _thread) is not null;
+
+    /// <summary>Records read but not queued because the channel was full.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>Starts the thread (once; later calls return the same channel).</summary>
+    public ChannelReader<T> Start(int capacity)
+    {
+        lock (_gate)
+        {
+            if (_channel is not null)
+            {
+                return _channel.Reader;
+            }
+
+            var channel = Channel.CreateBounded<T>(new BoundedChannelOptions(capacity) { SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+            _channel = channel;
+            var thread = new Thread(() => Loop(channel)) { IsBackground = true, Name = threadName };
+            thread.Start();
+            Volatile.Write(ref _thread, thread);
+            return channel.Reader;
+        }
+    }
+
+    /// <summary>Asks the thread to stop and waits for it (at most one poll interval plus a read).</summary>
+    public void Stop()
+    {
+        _stopping = true;
+        _thread?.Join(TimeSpan.FromSeconds(5));
+    }
+
+    /// <summary>Completes the channel (after the socket is closed), so readers see the end.</summary>
+    public void Complete() => _channel?.Writer.TryComplete();
+
+    private void Loop(Channel<T> channel)
+    {
+        Action<T> enqueue = record =>
+        {
+            if (!channel.Writer.TryWrite(record))
+            {
+                Interlocked.Increment(ref _dropped);
+            }
+        };
+        try
+        {
+            while (!_stopping)
+            {
+                readOnce(PollInterval, enqueue);
+            }
+        }
+        catch (Exception e) when (e is NetlinkException or ObjectDisposedException or InvalidDataException)
+        {
+            channel.Writer.TryComplete(_stopping ? null : e);
+            return;
+        }
+
+        channel.Writer.TryComplete();
+    }
+}
