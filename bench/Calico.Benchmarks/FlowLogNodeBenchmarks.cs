@@ -129,10 +129,15 @@ internal static class FlowLogNodeBenchmarks
                     samples[v].CpuPercent.Add(cpuTicks * 100.0 / ClockTicksPerSecond / seconds);
                     connections = made;
 
+                    long iperfStart = agent.CpuTicks();
+                    long iperfAt = System.Diagnostics.Stopwatch.GetTimestamp();
                     samples[v].Gbits.Add(await PacketsIperf.RunGbitsAsync(topology, cancellationToken));
+                    samples[v].IperfCpuPercent.Add((agent.CpuTicks() - iperfStart) * 100.0 / ClockTicksPerSecond / System.Diagnostics.Stopwatch.GetElapsedTime(iperfAt).TotalSeconds);
+                    long crrStart = agent.CpuTicks();
                     PacketsCrrResult crr = await PacketsCrr.RunClientAsync(topology.Client.Path, PacketsTopology.ServerIp, PacketsRulesets.CrrPort, CrrDuration, cancellationToken);
                     samples[v].ConnRate.Add(crr.ConnectionsPerSecond);
                     connections += crr.Connections;
+                    samples[v].CrrCpuPercent.Add((agent.CpuTicks() - crrStart) * 100.0 / ClockTicksPerSecond / CrrDuration.TotalSeconds);
                     if (v == 1)
                     {
                         // One more flush interval, so the records of the last connections are written.
@@ -142,7 +147,7 @@ internal static class FlowLogNodeBenchmarks
 
                 string records = v == 1 ? CountRecords(flowsDir, connections) : "";
                 Console.WriteLine(Invariant(
-                    $"  round {round + 1}/{Rounds} {labels[v],-20} idle {samples[v].IdlePercent[^1],5:F1} %  paced {samples[v].PacedRate[^1],6:F0} conn/s -> CPU {samples[v].CpuPercent[^1],5:F1} %  {samples[v].Gbits[^1],6:F2} Gbit/s  {samples[v].ConnRate[^1],6:F0} conn/s  load {LoadAverage()} {records}"));
+                    $"  round {round + 1}/{Rounds} {labels[v],-20} idle {samples[v].IdlePercent[^1],5:F1} %  paced {samples[v].PacedRate[^1],6:F0} conn/s -> CPU {samples[v].CpuPercent[^1],5:F1} %  {samples[v].Gbits[^1],6:F2} Gbit/s (CPU {samples[v].IperfCpuPercent[^1]:F1} %)  {samples[v].ConnRate[^1],6:F0} conn/s (CPU {samples[v].CrrCpuPercent[^1]:F1} %)  load {LoadAverage()} {records}"));
             }
         }
 
@@ -154,6 +159,7 @@ internal static class FlowLogNodeBenchmarks
         {
             Samples s = samples[v];
             Console.WriteLine(Invariant($"  {labels[v],-20} {Spread(s.Gbits, "F2"),-22} {Spread(s.ConnRate, "F0"),-22} {Spread(s.PacedRate, "F0"),-22} {Spread(s.CpuPercent, "F1"),-22} {Spread(s.IdlePercent, "F1"),-18}"));
+            Console.WriteLine(Invariant($"  {"",-20} calico-node CPU % during iperf3 {Spread(s.IperfCpuPercent, "F1")}, during CRR {Spread(s.CrrCpuPercent, "F1")}"));
         }
 
         List<double> gbitRatios = [.. on.Gbits.Zip(off.Gbits, (a, b) => a / b)];
@@ -233,5 +239,7 @@ internal static class FlowLogNodeBenchmarks
         public List<double> PacedRate { get; } = [];
         public List<double> CpuPercent { get; } = [];
         public List<double> IdlePercent { get; } = [];
+        public List<double> IperfCpuPercent { get; } = [];
+        public List<double> CrrCpuPercent { get; } = [];
     }
 }
