@@ -22,6 +22,7 @@ if (which is "calc" or "all")
 if (which is "cni" or "all") { await CniBenchmarks.RunAsync(); }
 if (which is "dataplane-packets" or "all") { await DataplanePacketBenchmarks.RunAsync(); }
 if (which is "flow-logs-packets") { await FlowLogPacketBenchmarks.RunAsync(); }
+if (which is "flow-logs-node") { await FlowLogNodeBenchmarks.RunAsync(); }
 if (which is "dataplane-control" or "all") { await DataplaneControlBenchmarks.RunAsync(); }
 if (which is "dataplane-control-routing") { await ControlRoutingSlowed.RunAsync(); }
 if (which is "routing" or "all") { await RoutingBenchmarks.RunAsync(); }
