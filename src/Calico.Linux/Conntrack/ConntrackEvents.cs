@@ -16,11 +16,9 @@ public sealed class ConntrackEvents : IDisposable
     public const int DefaultKernelBuffer = 4 * 1024 * 1024;
 
     private readonly NetlinkSocket _socket;
-    private readonly Lock _gate = new();
     private readonly NetlinkRecordPump<ConntrackEntry> _pump;
     private long _received;
     private long _overflows;
-    private bool _disposed;
 
     private ConntrackEvents(NetlinkSocket socket)
     {
@@ -57,47 +55,18 @@ public sealed class ConntrackEvents : IDisposable
     /// <summary>Waits up to <paramref name="timeout"/> and hands each event to <paramref name="onEvent"/>; returns how many. Not with <see cref="Start"/>.</summary>
     public int Read(TimeSpan timeout, Action<ConntrackEntry> onEvent)
     {
-        ArgumentNullException.ThrowIfNull(onEvent);
-        if (_pump.Started)
-        {
-            throw new InvalidOperationException("the reader was started: read its channel");
-        }
-
-        int count = 0;
-        ReadOnce(timeout, entry =>
-        {
-            count++;
-            onEvent(entry);
-        });
-        return count;
+        return _pump.ReadNow(timeout, onEvent);
     }
 
     /// <summary>Starts a dedicated thread reading until <see cref="Dispose"/>, into a channel of <paramref name="capacity"/> records.</summary>
     public ChannelReader<ConntrackEntry> Start(int capacity = 16 * 1024)
     {
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-        }
-
         return _pump.Start(capacity);
     }
 
     public void Dispose()
     {
-        lock (_gate)
-        {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _disposed = true;
-        }
-
-        _pump.Stop();
-        _socket.Dispose();
-        _pump.Complete();
+        _pump.Close(_socket);
     }
 
     private void ReadOnce(TimeSpan timeout, Action<ConntrackEntry> onEvent)

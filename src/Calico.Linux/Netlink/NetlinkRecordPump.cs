@@ -15,6 +15,7 @@ internal sealed class NetlinkRecordPump<T>(Action<TimeSpan, Action<T>> readOnce,
     private Thread? _thread;
     private Channel<T>? _channel;
     private volatile bool _stopping;
+    private bool _closed;
     private long _dropped;
 
     /// <summary>True once <see cref="Start"/> ran: the listener must not be read synchronously any more.</summary>
@@ -23,11 +24,30 @@ internal sealed class NetlinkRecordPump<T>(Action<TimeSpan, Action<T>> readOnce,
     /// <summary>Records read but not queued because the channel was full.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
+    /// <summary>Reads once synchronously (only while not <see cref="Start"/>ed); returns how many records were handed on.</summary>
+    public int ReadNow(TimeSpan timeout, Action<T> onRecord)
+    {
+        ArgumentNullException.ThrowIfNull(onRecord);
+        if (Started)
+        {
+            throw new InvalidOperationException("the reader was started: read its channel");
+        }
+
+        int count = 0;
+        readOnce(timeout, record =>
+        {
+            count++;
+            onRecord(record);
+        });
+        return count;
+    }
+
     /// <summary>Starts the thread (once; later calls return the same channel).</summary>
     public ChannelReader<T> Start(int capacity)
     {
         lock (_gate)
         {
+            ObjectDisposedException.ThrowIf(_closed, typeof(T));
             if (_channel is not null)
             {
                 return _channel.Reader;
@@ -42,15 +62,27 @@ internal sealed class NetlinkRecordPump<T>(Action<TimeSpan, Action<T>> readOnce,
         }
     }
 
-    /// <summary>Asks the thread to stop and waits for it (at most one poll interval plus a read).</summary>
-    public void Stop()
+    /// <summary>
+    /// Once: stops the thread (waiting at most one poll interval plus a read), closes the listener's socket, then
+    /// completes the channel so its readers see the end.
+    /// </summary>
+    public void Close(IDisposable socket)
     {
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            _closed = true;
+        }
+
         _stopping = true;
         _thread?.Join(TimeSpan.FromSeconds(5));
+        socket.Dispose();
+        _channel?.Writer.TryComplete();
     }
-
-    /// <summary>Completes the channel (after the socket is closed), so readers see the end.</summary>
-    public void Complete() => _channel?.Writer.TryComplete();
 
     private void Loop(Channel<T> channel)
     {

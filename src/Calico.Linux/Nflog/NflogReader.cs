@@ -22,12 +22,10 @@ public sealed class NflogReader : IDisposable
 
     private readonly NetlinkSocket _socket;
     private readonly ushort[] _groups;
-    private readonly Lock _gate = new();
     private readonly NetlinkRecordPump<NflogPacket> _pump;
     private long _received;
     private long _overflows;
     private long _undecodable;
-    private bool _disposed;
 
     private NflogReader(NetlinkSocket socket, ushort[] groups)
     {
@@ -98,47 +96,18 @@ public sealed class NflogReader : IDisposable
     /// </summary>
     public int Read(TimeSpan timeout, Action<NflogPacket> onPacket)
     {
-        ArgumentNullException.ThrowIfNull(onPacket);
-        if (_pump.Started)
-        {
-            throw new InvalidOperationException("the reader was started: read its channel");
-        }
-
-        int decoded = 0;
-        ReadOnce(timeout, packet =>
-        {
-            decoded++;
-            onPacket(packet);
-        });
-        return decoded;
+        return _pump.ReadNow(timeout, onPacket);
     }
 
     /// <summary>Starts a dedicated thread that reads until <see cref="Dispose"/>, into a channel of <paramref name="capacity"/> packets.</summary>
     public ChannelReader<NflogPacket> Start(int capacity = 16 * 1024)
     {
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-        }
-
         return _pump.Start(capacity);
     }
 
     public void Dispose()
     {
-        lock (_gate)
-        {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _disposed = true;
-        }
-
-        _pump.Stop();
-        _socket.Dispose();
-        _pump.Complete();
+        _pump.Close(_socket);
     }
 
     private void ReadOnce(TimeSpan timeout, Action<NflogPacket> onPacket)
