@@ -34,6 +34,12 @@ public sealed record BirdInputs(
     /// </summary>
     public Func<string, string, string?>? SecretLookup { get; init; }
 
+    /// <summary>All BGPFilters; a BGPPeer's <c>spec.filters</c> names them.</summary>
+    public IReadOnlyList<BGPFilter> Filters { get; init; } = [];
+
+    /// <summary>Workload endpoints on this node, for BGPPeers with <c>localWorkloadSelector</c>.</summary>
+    public IReadOnlyList<WorkloadEndpoint> LocalWorkloads { get; init; } = [];
+
     /// <summary>The password a <c>secretKeyRef</c> names, if any and resolvable.</summary>
     public string? PasswordFor(BGPPassword? password)
     {

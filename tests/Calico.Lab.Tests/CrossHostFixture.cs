@@ -72,7 +72,11 @@ public abstract class CrossHostFixture : IAsyncLifetime
         await Lab.MustAsync("run", "host1", "x/a", "--serve", "TCP/80");
         await Lab.MustAsync("run", "host2", "x/b", "--serve", "TCP/80");
         await Lab.MustAsync("run", "host3", "x/c", "--serve", "TCP/80");
+        await AfterUpAsync();
     }
+
+    /// <summary>What a subclass adds once the lab and its pods are up.</summary>
+    protected virtual Task AfterUpAsync() => Task.CompletedTask;
 
     public Task DisposeAsync()
     {

@@ -18,9 +18,10 @@ public sealed class TorRouterTests
         var config = TorRouter.RenderConfig(s_hosts);
         Assert.Contains("router id 172.30.0.254;", config, StringComparison.Ordinal);
         Assert.Contains("local as 65000;", config, StringComparison.Ordinal);
-        Assert.Contains("protocol bgp host1 from labhost {\n  neighbor 172.30.0.11 external;\n  ipv4 { import all; export none; };\n}", config, StringComparison.Ordinal);
+        Assert.Contains("protocol bgp host1 from labhost {\n  neighbor 172.30.0.11 external;\n  ipv4 { import all; export where source = RTS_STATIC; };\n}", config, StringComparison.Ordinal);
         Assert.Contains("protocol bgp host3 from labhost {\n  neighbor 172.30.1.13 external; multihop; source address 172.30.0.254;\n", config, StringComparison.Ordinal);
-        Assert.Contains("protocol bgp host3_v6 from labhost {\n  neighbor fd00:30:1::13 external; multihop; source address fd00:30::fe;\n  ipv6 { import all; export none; };", config, StringComparison.Ordinal);
+        Assert.Contains("protocol bgp host3_v6 from labhost {\n  neighbor fd00:30:1::13 external; multihop; source address fd00:30::fe;\n  ipv6 { import all; export where source = RTS_STATIC; };", config, StringComparison.Ordinal);
+        Assert.Contains("protocol static tor_v4 { ipv4; route 198.51.100.0/24 blackhole; }", config, StringComparison.Ordinal);
         Assert.Contains("protocol kernel kernel4 { ipv4 { import none; export where source = RTS_BGP; }; }", config, StringComparison.Ordinal);
     }
 

@@ -22,6 +22,13 @@ public static class FabricAddressing
     public const string TorLegAddress6 = "fd00:30:1::fe";
     public const string TorRouterId = TorAddress;
     public const int TorAsNumber = 65000;
+
+    /// <summary>
+    /// What the ToR announces to every host (a data-centre route, blackholed on the ToR itself): lets tests watch
+    /// routes coming in, e.g. a BGPFilter import rule keeping it out of a host's kernel.
+    /// </summary>
+    public const string TorAnnouncedPrefix = "198.51.100.0/24";
+    public const string TorAnnouncedPrefix6 = "2001:db8:100::/48";
     public const string OutsideRouterAddress = "203.0.113.1";
     public const string OutsideAddress = "203.0.113.2";
     public const string OutsideRouterAddress6 = "2001:db8:113::1";

@@ -5,7 +5,8 @@ namespace Calico.Lab.Cluster;
 
 /// <summary>
 /// The data centre's top-of-rack router (<c>up --tor</c>): BIRD 2 in its own namespace, AS 65000, one BGP session
-/// per host and address family. It imports every route the hosts announce and exports none; its kernel protocols
+/// per host and address family. It imports every route the hosts announce and exports only its own data-centre
+/// prefix (<see cref="FabricAddressing.TorAnnouncedPrefix"/> and its IPv6 twin, blackholed here); its kernel protocols
 /// write what BGP learned into the ToR's own routing table, so the ToR itself reaches the workloads. Hosts on
 /// subnet 1 peer with the ToR's subnet-0 address through the fabric router: their sessions are multihop, sourced
 /// from that address; their next hops resolve (recursively, through the direct routes) to the ToR's subnet-1 leg.
@@ -27,16 +28,19 @@ public static class TorRouter
         sb.Append("# What BGP learned goes into the ToR's kernel, so it can reach the workloads.\n");
         sb.Append("protocol kernel kernel4 { ipv4 { import none; export where source = RTS_BGP; }; }\n");
         sb.Append("protocol kernel kernel6 { ipv6 { import none; export where source = RTS_BGP; }; }\n\n");
+        sb.Append("# The data centre's own route, announced to every host.\n");
+        sb.Append(CultureInfo.InvariantCulture, $"protocol static tor_v4 {{ ipv4; route {FabricAddressing.TorAnnouncedPrefix} blackhole; }}\n");
+        sb.Append(CultureInfo.InvariantCulture, $"protocol static tor_v6 {{ ipv6; route {FabricAddressing.TorAnnouncedPrefix6} blackhole; }}\n\n");
         sb.Append(CultureInfo.InvariantCulture, $"template bgp labhost {{\n  local as {FabricAddressing.TorAsNumber};\n  graceful restart;\n  connect retry time 2;\n  error wait time 1, 10;\n}}\n");
         foreach (var host in hosts)
         {
             var multihop = host.Subnet == 0 ? "" : $" multihop; source address {FabricAddressing.TorAddress};";
             var multihop6 = host.Subnet == 0 ? "" : $" multihop; source address {FabricAddressing.TorAddress6};";
             var name = host.Name.Replace('-', '_');
-            sb.Append(CultureInfo.InvariantCulture, $"\nprotocol bgp {name} from labhost {{\n  neighbor {host.Address} external;{multihop}\n  ipv4 {{ import all; export none; }};\n}}\n");
+            sb.Append(CultureInfo.InvariantCulture, $"\nprotocol bgp {name} from labhost {{\n  neighbor {host.Address} external;{multihop}\n  ipv4 {{ import all; export where source = RTS_STATIC; }};\n}}\n");
             if (host.Address6.Length > 0)
             {
-                sb.Append(CultureInfo.InvariantCulture, $"protocol bgp {name}_v6 from labhost {{\n  neighbor {host.Address6} external;{multihop6}\n  ipv6 {{ import all; export none; }};\n}}\n");
+                sb.Append(CultureInfo.InvariantCulture, $"protocol bgp {name}_v6 from labhost {{\n  neighbor {host.Address6} external;{multihop6}\n  ipv6 {{ import all; export where source = RTS_STATIC; }};\n}}\n");
             }
         }
 

@@ -35,6 +35,8 @@ internal sealed partial class LinuxRoutingDriver(
             var inputs = new BirdInputs(state.NodeName, state.Nodes, state.GlobalBgp, state.NodeBgpConfigs, state.Peers, state.Pools, state.LocalBlocks)
             {
                 SecretLookup = secretLookup,
+                Filters = state.Filters,
+                LocalWorkloads = state.LocalWorkloads,
             };
             await bird.ApplyAsync(BirdConfigRenderer.Render(inputs), cancellationToken).ConfigureAwait(false);
         }

@@ -16,6 +16,9 @@ internal sealed class RoutingInputs(string nodeName)
     private readonly SortedDictionary<string, BGPPeer> _peers = new(StringComparer.Ordinal);
     private readonly SortedDictionary<string, IPPool> _pools = new(StringComparer.Ordinal);
     private readonly SortedDictionary<string, string> _blockOwners = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<string, BGPFilter> _filters = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<string, CalicoNodeStatus> _nodeStatuses = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<string, WorkloadEndpoint> _localWorkloads = new(StringComparer.Ordinal);
 
     public bool Changed { get; private set; } = true;
 
@@ -26,11 +29,53 @@ internal sealed class RoutingInputs(string nodeName)
         return changed;
     }
 
-    /// <summary>Resources: Node, BGPConfiguration, BGPPeer, IPPool (pools are also the policy side's).</summary>
-    public void OnResource(ResourceKind kind, string name, Resource? value)
+    /// <summary>
+    /// Resources: Node, BGPConfiguration, BGPPeer, IPPool (pools are also the policy side's), BGPFilter,
+    /// CalicoNodeStatus (only this node's are kept) and WorkloadEndpoint (only this node's; <paramref name="ns"/> is
+    /// the namespace of namespaced kinds).
+    /// </summary>
+    public void OnResource(ResourceKind kind, string name, Resource? value, string? ns = null)
     {
         switch (value, kind.Kind)
         {
+            case (_, BGPFilter.KindName):
+                Put(_filters, name, value as BGPFilter);
+                break;
+            case (_, CalicoNodeStatus.KindName):
+                var status = value as CalicoNodeStatus;
+                if (status is not null && status.Spec.Node != nodeName)
+                {
+                    status = null; // another node's: forget it if it moved away from us
+                }
+
+                bool sameSpec = _nodeStatuses.TryGetValue(name, out CalicoNodeStatus? previous) && status is not null && SameSpec(previous, status);
+                if (status is null && previous is null)
+                {
+                    return;
+                }
+
+                Put(_nodeStatuses, name, status);
+                if (sameSpec)
+                {
+                    return; // calico-node's own status writes come back here: they change nothing routing renders
+                }
+
+                break;
+            case (_, WorkloadEndpoint.KindName):
+                var workload = value as WorkloadEndpoint;
+                if (workload is not null && workload.Spec.Node != nodeName)
+                {
+                    workload = null;
+                }
+
+                string key = (ns ?? "") + "/" + name;
+                if (workload is null && !_localWorkloads.ContainsKey(key))
+                {
+                    return;
+                }
+
+                Put(_localWorkloads, key, workload);
+                break;
             case (_, Api.Node.KindName):
                 Put(_nodes, name, value as Api.Node);
                 break;
@@ -83,7 +128,12 @@ internal sealed class RoutingInputs(string nodeName)
         _bgpConfigs.Where(kv => kv.Key.StartsWith("node.", StringComparison.Ordinal)).Select(kv => kv.Value).ToList(),
         _peers.Values.ToList(),
         _pools.Values.ToList(),
-        new Dictionary<string, string>(_blockOwners, StringComparer.Ordinal));
+        new Dictionary<string, string>(_blockOwners, StringComparer.Ordinal))
+    {
+        Filters = _filters.Values.ToList(),
+        NodeStatuses = _nodeStatuses.Values.ToList(),
+        LocalWorkloads = _localWorkloads.Values.ToList(),
+    };
 
     /// <summary>The watched IPAM prefix for affinities (all nodes: VXLAN needs every remote block's owner).</summary>
     public const string AffinityPrefix = ResourceKeys.IpamRoot + "host/";
@@ -103,6 +153,10 @@ internal sealed class RoutingInputs(string nodeName)
             return false;
         }
     }
+
+    private static bool SameSpec(CalicoNodeStatus a, CalicoNodeStatus b) =>
+        a.Spec.Node == b.Spec.Node && a.Spec.UpdatePeriodSeconds == b.Spec.UpdatePeriodSeconds
+        && (a.Spec.Classes ?? []).SequenceEqual(b.Spec.Classes ?? [], StringComparer.Ordinal);
 
     private static void Put<T>(SortedDictionary<string, T> map, string name, T? value)
         where T : class

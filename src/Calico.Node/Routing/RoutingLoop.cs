@@ -44,13 +44,17 @@ internal sealed partial class RoutingLoop : ISyncerCallbacks
         _logger = logger;
     }
 
-    /// <summary>What routing reads: nodes, BGP configuration and peers, pools, and every node's block affinities.</summary>
+    /// <summary>What routing reads: nodes, BGP configuration, peers and filters, pools, this node's CalicoNodeStatus and
+    /// workload endpoints, and every node's block affinities.</summary>
     public static IReadOnlyList<string> WatchedPrefixes { get; } =
     [
         ResourceIdentity.Prefix(ResourceKinds.IPPool, null),
         ResourceIdentity.Prefix(ResourceKinds.Node, null),
         ResourceIdentity.Prefix(ResourceKinds.BGPConfiguration, null),
         ResourceIdentity.Prefix(ResourceKinds.BGPPeer, null),
+        ResourceIdentity.Prefix(ResourceKinds.BGPFilter, null),
+        ResourceIdentity.Prefix(ResourceKinds.CalicoNodeStatus, null),
+        ResourceIdentity.Prefix(ResourceKinds.WorkloadEndpoint, null),
         RoutingInputs.AffinityPrefix,
     ];
 
@@ -140,7 +144,8 @@ internal sealed partial class RoutingLoop : ISyncerCallbacks
             return;
         }
 
-        if (kind != ResourceKinds.Node && kind != ResourceKinds.IPPool && kind != ResourceKinds.BGPConfiguration && kind != ResourceKinds.BGPPeer)
+        if (kind != ResourceKinds.Node && kind != ResourceKinds.IPPool && kind != ResourceKinds.BGPConfiguration && kind != ResourceKinds.BGPPeer
+            && kind != ResourceKinds.BGPFilter && kind != ResourceKinds.CalicoNodeStatus && kind != ResourceKinds.WorkloadEndpoint)
         {
             return; // policy-side kinds, decoded (and their bad values reported) by Felix's agent
         }
@@ -148,7 +153,7 @@ internal sealed partial class RoutingLoop : ISyncerCallbacks
         // The same rule as the agent's: an unreadable value keeps its last good version, never becomes a deletion.
         if (_filter.Filter(kind, ns, name, update.Key, update.Value, update.Revision, out Resource? value, out _))
         {
-            _inputs.OnResource(kind, name, value);
+            _inputs.OnResource(kind, name, value, ns);
         }
     }
 
