@@ -60,6 +60,7 @@ public static partial class BirdConfigRenderer
         }
 
         w.Append("  if (source = RTS_BGP) then { krt_metric = ").Append(priority).Append("; }\n");
+        WriteBgpFilterKernelPriority(w, family, inputs);
         foreach (var pool in pools)
         {
             var felixOwns = ClusterRoutePolicy.FelixOwnershipReason(pool.Spec!, inputs.GlobalConfig);

@@ -99,9 +99,8 @@ public static partial class BirdConfigRenderer
 
         w.Append("  ").Append(p.Family.Channel()).Append(" {\n");
         w.Append("    gateway recursive;\n    add paths on;\n");
-        w.Append("    import all; # We cannot know the upstream topology, so trust the ToR or RR.\n");
-        w.Append("    export filter { calico_export_to_bgp_peers_").Append(p.Family.Suffix())
-            .Append('(').Append(p.AsNumber == effectiveAs ? "true" : "false").Append("); reject; };\n");
+        WriteImportFilter(w, p);
+        WriteExportFilter(w, p, internalPeer: p.AsNumber == effectiveAs);
         if (p.NextHopSelf)
         {
             w.Append("    next hop self;\n");

@@ -31,4 +31,10 @@ internal sealed record BirdPeering(string Name, PeeringKind Kind, IpFamily Famil
 
     /// <summary>Gateway the peer is reachable by: rendered as a static <c>/32</c> (or <c>/128</c>) route.</summary>
     public string? ReachableBy { get; init; }
+
+    /// <summary>The BGPFilters the BGPPeer lists (<c>spec.filters</c>), in its order; none for the mesh.</summary>
+    public IReadOnlyList<string> Filters { get; init; } = [];
+
+    /// <summary>The filter functions this session's import and export filters run (from <see cref="Filters"/>).</summary>
+    public BgpFilterCalls FilterCalls { get; init; } = BgpFilterCalls.None;
 }

@@ -122,6 +122,7 @@ internal sealed class ExplicitPeerPlanner(BgpTopology topology, BirdInputs input
         SourceAddressMode = string.IsNullOrEmpty(peer.Spec.SourceAddress) ? "UseNodeIP" : peer.Spec.SourceAddress,
         RestartSeconds = BgpTimers.ToRoundedSeconds(peer.Spec.MaxRestartTime),
         KeepaliveSeconds = BgpTimers.ToRoundedSeconds(peer.Spec.KeepaliveTime),
+        Filters = peer.Spec.Filters ?? [],
     };
 
     private void EmitReverse(BGPPeer peer)
@@ -207,6 +208,7 @@ internal sealed class ExplicitPeerPlanner(BgpTopology topology, BirdInputs input
             NextHopKeep = c.NextHopMode == "Keep" || (c.KeepOriginalNextHop && c.AsNumber != effectiveAs),
             AllowLocalAs = c.NumAllowedLocalAs > 0 ? c.NumAllowedLocalAs : null,
             ReachableBy = c.ReachableBy,
+            Filters = c.Filters,
         };
     }
 

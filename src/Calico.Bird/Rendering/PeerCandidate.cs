@@ -33,4 +33,7 @@ internal sealed record PeerCandidate(string Ip, IpFamily Family, uint AsNumber)
     public string? RouteReflectorClusterId { get; init; }
 
     public string? ReachableBy { get; init; }
+
+    /// <summary>The BGPPeer's <c>spec.filters</c>.</summary>
+    public IReadOnlyList<string> Filters { get; init; } = [];
 }
