@@ -165,11 +165,7 @@ public static partial class SupportMatrix
 
         b.Kind("KubeControllersConfiguration", SupportStatus.Ignored, "there are no kube-controllers in this implementation (calico-node and the CNI plugin do their etcd-mode work)");
 
-        b.Add(new FieldSupport("BGPFilter", "", SupportStatus.Refused,
-            "BGP filters are not rendered into BIRD's configuration yet: routes would be imported and exported unfiltered")
-        {
-            Instead = "BGPPeers without filters",
-        });
+        BgpFilterRows(b);
         b.Kind("CalicoNodeStatus", SupportStatus.Ignored, "calico-node does not fill CalicoNodeStatus yet; `calicoctl node status` shows the BGP sessions");
         StagedRows(b);
 
@@ -226,7 +222,7 @@ public static partial class SupportMatrix
         }
 
         b.Acts(Peer, "spec.password", "the session's password, read from CALICO_BGP_SECRETS_DIR (BIRD)", subtree: true);
-        b.Refused(Peer, "spec.filters", "BGP filters (BGPFilter) are not implemented: the peer would get and give every route", "no filters");
+        b.Acts(Peer, "spec.filters", "the listed BGPFilters run, in order, first in this peering's import and export filters (BIRD); a missing one is skipped and logged, as upstream; never on the node-to-node mesh");
         b.Refused(Peer, "spec.localWorkloadSelector", "peering with local workloads is not implemented: the peering is skipped", "a peer with peerIP");
 
         // ---- Felix -------------------------------------------------------------------------------------------

@@ -72,13 +72,37 @@ public static partial class ResourceValidator
 
     private static void ValidateBgpFilter(Errors errors, BGPFilter filter)
     {
-        ForEach(filter.Spec.ExportV4, r => ValidateBgpFilterRule(errors, 4, r.Cidr, r.PrefixLength, r.Interface, r.MatchOperator, r.Action, r.Operations));
-        ForEach(filter.Spec.ImportV4, r => ValidateBgpFilterRule(errors, 4, r.Cidr, r.PrefixLength, r.Interface, r.MatchOperator, r.Action, r.Operations));
-        ForEach(filter.Spec.ExportV6, r => ValidateBgpFilterRule(errors, 6, r.Cidr, r.PrefixLength, r.Interface, r.MatchOperator, r.Action, r.Operations));
-        ForEach(filter.Spec.ImportV6, r => ValidateBgpFilterRule(errors, 6, r.Cidr, r.PrefixLength, r.Interface, r.MatchOperator, r.Action, r.Operations));
+        var spec = filter.Spec;
+        for (var i = 0; i < (spec.ExportV4?.Count ?? 0); i++)
+        {
+            var r = spec.ExportV4![i];
+            ValidateBgpFilterRule(errors, $"spec.exportV4[{i}]", 4, r.Cidr, r.PrefixLength, r.Interface, r.MatchOperator, r.Action, r.Operations);
+        }
+
+        for (var i = 0; i < (spec.ImportV4?.Count ?? 0); i++)
+        {
+            var r = spec.ImportV4![i];
+            ValidateBgpFilterRule(errors, $"spec.importV4[{i}]", 4, r.Cidr, r.PrefixLength, r.Interface, r.MatchOperator, r.Action, r.Operations);
+        }
+
+        for (var i = 0; i < (spec.ExportV6?.Count ?? 0); i++)
+        {
+            var r = spec.ExportV6![i];
+            ValidateBgpFilterRule(errors, $"spec.exportV6[{i}]", 6, r.Cidr, r.PrefixLength, r.Interface, r.MatchOperator, r.Action, r.Operations);
+        }
+
+        for (var i = 0; i < (spec.ImportV6?.Count ?? 0); i++)
+        {
+            var r = spec.ImportV6![i];
+            ValidateBgpFilterRule(errors, $"spec.importV6[{i}]", 6, r.Cidr, r.PrefixLength, r.Interface, r.MatchOperator, r.Action, r.Operations);
+        }
     }
 
-    private static void ValidateBgpFilterRule(Errors errors, int family, string? cidr, BGPFilterPrefixLength? prefixLength, string? iface,
+    /// <summary>
+    /// Upstream's tags and CEL rules on BGPFilterRuleV4/V6. The CEL rules name the rule's path (upstream's CRD
+    /// reports them on the rule), and the offending field within it.
+    /// </summary>
+    private static void ValidateBgpFilterRule(Errors errors, string path, int family, string? cidr, BGPFilterPrefixLength? prefixLength, string? iface,
         string? matchOperator, string action, List<BGPFilterOperation>? operations)
     {
         if (string.IsNullOrEmpty(action))
@@ -87,19 +111,19 @@ public static partial class ResourceValidator
             errors.Add("CIDR", cidr, $"Reason: failed to validate Field: CIDR because of Tag: netv{family} ");
         if (!string.IsNullOrEmpty(iface) && iface != "*" && !BgpFilterInterfaceRegex().IsMatch(iface))
             errors.Add("Interface", iface, "Reason: failed to validate Field: Interface because of Tag: bgpFilterInterface ");
-        // CEL rules on BGPFilterRuleV4/V6.
         if (string.IsNullOrEmpty(cidr) != string.IsNullOrEmpty(matchOperator))
-            errors.Add("BGPFilterRule", null, "cidr and matchOperator must both be set or both be empty");
+            errors.Add($"{path}.{(string.IsNullOrEmpty(cidr) ? "cidr" : "matchOperator")}", null, "cidr and matchOperator must both be set or both be empty");
         if (prefixLength is not null && string.IsNullOrEmpty(cidr))
-            errors.Add("BGPFilterRule", null, "cidr is required when prefixLength is set");
+            errors.Add($"{path}.cidr", null, "cidr is required when prefixLength is set");
         if (operations is { Count: > 0 } && action != "Accept")
-            errors.Add("BGPFilterRule", null, "operations may only be used with action Accept");
-        ForEach(operations, op =>
+            errors.Add($"{path}.operations", null, "operations may only be used with action Accept");
+        for (var i = 0; i < (operations?.Count ?? 0); i++)
         {
+            var op = operations![i];
             var set = (op.AddCommunity is null ? 0 : 1) + (op.PrependASPath is null ? 0 : 1) + (op.SetPriority is null ? 0 : 1);
             if (set != 1)
-                errors.Add("BGPFilterOperation", null, "exactly one of addCommunity, prependASPath or setPriority must be set");
-        });
+                errors.Add($"{path}.operations[{i}]", null, "exactly one of addCommunity, prependASPath or setPriority must be set");
+        }
     }
 
     private static void ValidateCalicoNodeStatus(Errors errors, CalicoNodeStatus status)

@@ -106,16 +106,21 @@ internal static class BgpFilterStatement
             return $"(net {op} {cidr})";
         }
 
-        if (op is "=" or "!=")
-        {
-            throw new BirdInputException($"{field}.prefixLength", null, "applies only with matchOperator In or NotIn");
-        }
-
+        // Upstream clamps the range to the CIDR's own length and the family's width; an empty range (upstream
+        // accepts e.g. ffff::/128 with max 96) matches nothing, which BIRD cannot write as a prefix pattern.
         var low = Math.Max(network.PrefixLength, lengths.Min ?? 0);
         var high = Math.Min(family == IpFamily.V4 ? 32 : 128, lengths.Max ?? 128);
+        if (op is "=" or "!=")
+        {
+            // BIRD cannot compare a prefix with a pattern: Equal matches the CIDR itself, so the range only decides
+            // whether its own length is allowed.
+            var allowed = low == network.PrefixLength && low <= high;
+            return allowed ? $"(net {op} {cidr})" : op == "=" ? "(false)" : "(true)";
+        }
+
         if (low > high)
         {
-            throw new BirdInputException($"{field}.prefixLength", $"{lengths.Min}-{lengths.Max}", $"no prefix length of {cidr} is in the range");
+            return op == "~" ? "(false)" : "(true)";
         }
 
         return $"(net {op} [ {cidr}{{{low},{high}}} ])";

@@ -61,7 +61,6 @@ public sealed class SupportMatrixTests
     [InlineData("apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata: {name: p}\nspec: {cidr: 10.0.0.0/16, ipipMode: Always}", "spec.ipipMode", "Always")]
     [InlineData("apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {name: p, namespace: ns1}\nspec: {ingress: [{action: Allow, http: {methods: [GET]}}]}", "spec.ingress[].http", "{\"methods\":[\"GET\"]}")]
     [InlineData("apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec: {egress: [{action: Allow, destination: {services: {name: s, namespace: n}}}]}", "spec.egress[].destination.services", "{\"name\":\"s\",\"namespace\":\"n\"}")]
-    [InlineData("apiVersion: projectcalico.org/v3\nkind: BGPPeer\nmetadata: {name: p}\nspec: {peerIP: 10.0.0.9, asNumber: 65000, filters: [f1]}", "spec.filters", "[\"f1\"]")]
     [InlineData("apiVersion: projectcalico.org/v3\nkind: WorkloadEndpoint\nmetadata: {name: n1-k8s-p-eth0, namespace: ns1}\nspec: {node: n1, orchestrator: k8s, pod: p, endpoint: eth0, qosControls: {ingressBandwidth: 1000}}", "spec.qosControls", "{\"ingressBandwidth\":1000}")]
     public void Check_RefusedSetting_IsFoundWithPathAndValue(string yaml, string path, string value)
     {
