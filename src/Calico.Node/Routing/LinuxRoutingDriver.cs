@@ -38,6 +38,7 @@ internal sealed partial class LinuxRoutingDriver(
                 Filters = state.Filters,
                 LocalWorkloads = state.LocalWorkloads,
             };
+            ReportMissingFilters(inputs);
             await bird.ApplyAsync(BirdConfigRenderer.Render(inputs), cancellationToken).ConfigureAwait(false);
         }
 
