@@ -26,6 +26,7 @@ if (which is "flow-logs-node") { await FlowLogNodeBenchmarks.RunAsync(); }
 if (which is "dataplane-control" or "all") { await DataplaneControlBenchmarks.RunAsync(); }
 if (which is "dataplane-control-routing") { await ControlRoutingSlowed.RunAsync(); }
 if (which is "routing" or "all") { await RoutingBenchmarks.RunAsync(); }
+if (which is "bgp-filters") { await RoutingBgpFilters.RunAsync(); }
 if (which is "cold-start") { await ColdStartBenchmarks.RunAsync(); }
 if (which is "host-edge") { await HostEdgeBenchmarks.RunAsync(); }
 if (which is "goldmane") { await GoldmaneBenchmarks.RunAsync(); }

@@ -25,6 +25,9 @@ internal sealed class RoutingLab : IAsyncDisposable
 
     public LabLayout Layout { get; }
 
+    /// <summary>The lab's datastore, for benchmarks that write resources or IPAM state directly.</summary>
+    public LabDatastore Datastore => _datastore;
+
     public static async Task<RoutingLab> UpAsync(string encapsulation, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(Binaries.EnvironmentVariable)))
