@@ -21,7 +21,7 @@ namespace Calico.Benchmarks;
 /// </summary>
 internal static class RoutingBgpFilters
 {
-    private const int RoundsPerSetting = 6;
+    private const int RoundsPerSetting = 10;
     private const string PeerName = "bench-all-nodes";
     private const string FilterName = "bench-10-rules";
 
