@@ -64,12 +64,14 @@ public static partial class BirdConfigRenderer
             var values = new SortedSet<string>(StringComparer.Ordinal);
             foreach (var entry in advertisement.Communities ?? [])
             {
-                var value = CommunityValue(entry, field + ".communities")
-                    ?? config.Spec.Communities?.Find(c => c.Name == entry)?.Value;
-                if (value is not null)
+                if (CommunityValue(entry, field + ".communities") is { } literal)
                 {
-                    values.Add(CommunityValue(value, $"BGPConfiguration({config.Metadata.Name}).spec.communities[{entry}].value")
-                        ?? throw new BirdInputException($"BGPConfiguration({config.Metadata.Name}).spec.communities[{entry}].value", value, "not a community aa:nn or aa:nn:mm"));
+                    values.Add(literal);
+                }
+                else if (config.Spec.Communities?.Find(c => c.Name == entry)?.Value is { } named)
+                {
+                    var namedField = $"BGPConfiguration({config.Metadata.Name}).spec.communities[{entry}].value";
+                    values.Add(CommunityValue(named, namedField) ?? throw new BirdInputException(namedField, named, "not a community aa:nn or aa:nn:mm"));
                 }
             }
 
