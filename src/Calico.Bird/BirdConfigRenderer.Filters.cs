@@ -42,7 +42,9 @@ public static partial class BirdConfigRenderer
         w.Append("    if ((ifname ~ \"*.cali\") || (ifname ~ \"*.calico\") || (ifname ~ \"tunl0\")) then { reject; }\n");
         w.Append("  }\n");
         w.Append("  if (defined(ifname) && ifname ~ \"bpf*.cali\") then { reject; }\n");
+        WriteCommunities(w, family, inputs);
         w.Append("  calico_aggr_").Append(s).Append("();\n");
+        WriteServiceExports(w, family, inputs);
         foreach (var pool in pools)
         {
             if (pool.Spec!.DisableBGPExport != true && pool.Spec.Disabled != true)
@@ -54,6 +56,7 @@ public static partial class BirdConfigRenderer
         w.Append("}\n\n");
 
         w.Append("filter calico_kernel_programming_").Append(s).Append(" {\n");
+        WriteServiceKernelRejects(w, family, inputs);
         foreach (var block in blocks)
         {
             w.Append("  if (source = RTS_BGP && net = ").Append(block.Cidr).Append(") then { reject; } # Our own block: the local blackhole stays.\n");

@@ -12,6 +12,7 @@ public static partial class BirdConfigRenderer
         w.Append('\n');
         w.Append("# Template for all BGP peers.\n");
         w.Append("template bgp bgp_template {\n");
+        WriteBgpDebug(w, topology.Inputs);
         w.Append("  description \"Connection to BGP peer\";\n");
         w.Append("  local as ").Append(topology.SelfAsNumber).Append(";\n");
         if (listenPort is { } port)

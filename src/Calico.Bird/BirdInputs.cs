@@ -40,6 +40,12 @@ public sealed record BirdInputs(
     /// <summary>Workload endpoints on this node, for BGPPeers with <c>localWorkloadSelector</c>.</summary>
     public IReadOnlyList<WorkloadEndpoint> LocalWorkloads { get; init; } = [];
 
+    /// <summary>
+    /// The file BIRD logs to (moved aside to <c>&lt;file&gt;.1</c> at 8 MiB); null logs to stderr, which a daemonised
+    /// BIRD has closed.
+    /// </summary>
+    public string? LogFile { get; init; }
+
     /// <summary>The password a <c>secretKeyRef</c> names, if any and resolvable.</summary>
     public string? PasswordFor(BGPPassword? password)
     {

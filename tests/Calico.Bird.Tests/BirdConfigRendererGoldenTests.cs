@@ -22,6 +22,15 @@ public sealed class BirdConfigRendererGoldenTests
     }
 
     [Fact]
+    public void Render_WithLogFile_ParsesInBird()
+    {
+        using var dir = new Calico.TestKit.TempDirectory("calico-bird-log");
+        var rendered = BirdConfigRenderer.Render(GoldenCase.Load("communities") with { LogFile = dir.File("bird.log") });
+        var (ok, output) = BirdParser.Check(rendered);
+        Assert.True(ok, output);
+    }
+
+    [Fact]
     public void Render_SameInputs_SameText()
     {
         var inputs = GoldenCase.Load("node-specific-peer");

@@ -21,7 +21,6 @@ public sealed class SupportMatrixCtlTests : IDisposable
     [InlineData("apply", "FelixConfiguration", "default", "", "spec:\n  disableConntrackInvalidCheck: true\n", "spec.disableConntrackInvalidCheck = 'true'", "conntrack state invalid are always dropped")]
     [InlineData("apply", "NetworkPolicy", "svc", "ns1", "spec:\n  selector: all()\n  egress:\n  - action: Allow\n    destination:\n      services: {name: kube-dns, namespace: kube-system}\n", "spec.egress[].destination.services", "never matches")]
     [InlineData("create", "NetworkPolicy", "http", "ns1", "spec:\n  selector: all()\n  ingress:\n  - action: Allow\n    http: {methods: [GET]}\n", "spec.ingress[].http", "application-layer proxy")]
-    [InlineData("apply", "BGPConfiguration", "default", "", "spec:\n  serviceClusterIPs:\n  - cidr: 10.96.0.0/12\n", "spec.serviceClusterIPs", "advertising Kubernetes service addresses")]
     [InlineData("apply", "BGPConfiguration", "default", "", "spec:\n  bindMode: NodeIP\n", "spec.bindMode = 'NodeIP'", "binding to the node IP")]
     [InlineData("apply", "BGPPeer", "tor", "", "spec:\n  peerIP: 10.0.0.9\n  asNumber: 65000\n  filters: [f1]\n", "spec.filters", "BGPFilter")]
     [InlineData("apply", "IPPool", "ipip", "", "spec:\n  cidr: 10.70.0.0/16\n  ipipMode: Always\n", "spec.ipipMode = 'Always'", "IP-in-IP is not implemented")]

@@ -13,7 +13,7 @@ public static partial class SupportMatrix
     private const string NoIptables = "tuning of upstream's iptables/nftables rule writer; ours renders one nftables table with fixed verdicts and marks";
     private const string Timers = "a refresh or timeout of a part this implementation does not have or times itself";
     private const string Logging = "calico-node logs to stderr at logSeverityScreen only";
-    private const string NoServiceAdvertisement = "advertising Kubernetes service addresses over BGP is not implemented (there is no service source)";
+    private const string ServiceRange = "a BIRD blackhole route exported to peers, never programmed into a kernel: routes inside the range are kept out of every host's kernel; nodes labelled node.kubernetes.io/exclude-from-external-load-balancers=true do not advertise; per-service routes (externalTrafficPolicy Local, single addresses) need a Kubernetes service source, which this implementation has not";
     private const string StatusWritten = "status is written by the system, not acted on as configuration";
 
     private static List<FieldSupport> BuildRows()
@@ -186,13 +186,13 @@ public static partial class SupportMatrix
         b.Acts(BgpConfig, "spec.programClusterRoutes", "whether BIRD programs cluster routes learned over BGP");
         b.Acts(BgpConfig, "spec.ipv4NormalRoutePriority", "the kernel metric of BGP-learned IPv4 routes (BIRD)");
         b.Acts(BgpConfig, "spec.ipv6NormalRoutePriority", "the kernel metric of BGP-learned IPv6 routes (BIRD)");
-        b.Ignored(BgpConfig, "spec.logSeverityScreen", "BIRD's own log level is not configured from here");
-        b.Refused(BgpConfig, "spec.serviceClusterIPs", NoServiceAdvertisement, "static routes or a BGPPeer-side announcement");
-        b.Refused(BgpConfig, "spec.serviceExternalIPs", NoServiceAdvertisement, "static routes or a BGPPeer-side announcement");
-        b.Refused(BgpConfig, "spec.serviceLoadBalancerIPs", NoServiceAdvertisement, "static routes or a BGPPeer-side announcement");
-        b.Ignored(BgpConfig, "spec.serviceLoadBalancerAggregation", "tuning of service address advertisement, which is not implemented", defaults: ["Enabled"]);
-        b.Refused(BgpConfig, "spec.communities", "BGP communities are not attached to advertised routes", "no communities");
-        b.Refused(BgpConfig, "spec.prefixAdvertisements", "per-prefix communities are not attached to advertised routes", "no prefix advertisements");
+        b.Acts(BgpConfig, "spec.logSeverityScreen", "BIRD's protocol tracing in <state-dir>/bird.log, as upstream's confd maps it: Debug (and Trace) trace everything, Info (the default) state changes plus BGP routes, filter decisions and events, Warning/Error/Fatal none; a node.<name> BGPConfiguration's value wins on that node");
+        b.Acts(BgpConfig, "spec.serviceClusterIPs", "every node advertises each CIDR over BGP (" + ServiceRange + ")", subtree: true);
+        b.Acts(BgpConfig, "spec.serviceExternalIPs", "every node advertises each CIDR over BGP except single addresses (/32, /128) (" + ServiceRange + ")", subtree: true);
+        b.Acts(BgpConfig, "spec.serviceLoadBalancerIPs", "every node advertises each CIDR over BGP except single addresses (/32, /128), unless serviceLoadBalancerAggregation is Disabled (" + ServiceRange + ")", subtree: true);
+        b.Acts(BgpConfig, "spec.serviceLoadBalancerAggregation", "Disabled: no serviceLoadBalancerIPs range is advertised (upstream then advertises each service's /32, which needs a Kubernetes service source)");
+        b.Acts(BgpConfig, "spec.communities", "named standard (aa:nn) and large (aa:nn:mm) community values for prefixAdvertisements", subtree: true);
+        b.Acts(BgpConfig, "spec.prefixAdvertisements", "BIRD adds the listed communities to every route inside the CIDR it exports to any BGP peer (this node's blocks, service ranges, routes it passes on); a node.<name> BGPConfiguration's list replaces the default one on that node", subtree: true);
         b.Refused(BgpConfig, "spec.bindMode", "BIRD listens on all addresses; binding to the node IP is not implemented", "bindMode: None", defaults: ["None"]);
         b.Ignored(BgpConfig, "spec.localWorkloadPeeringIPV4", "tuning of peering with local workloads, which is not implemented (see BGPPeer localWorkloadSelector)");
         b.Ignored(BgpConfig, "spec.localWorkloadPeeringIPV6", "tuning of peering with local workloads, which is not implemented (see BGPPeer localWorkloadSelector)");
@@ -377,7 +377,7 @@ public static partial class SupportMatrix
             ("allowVXLANPacketsFromWorkloads", "workload policy applies to VXLAN packets from workloads like to any packet"),
             ("externalNodesList", "only lets IP-in-IP in from these nodes; IP-in-IP is not implemented"),
             ("kubeNodePortRanges", "node ports are only special in upstream's host-endpoint and eBPF handling of services, which is not implemented"),
-            ("serviceLoopPrevention", "service CIDRs are not advertised (BGPConfiguration service IPs are refused), so there are no loops to prevent"),
+            ("serviceLoopPrevention", "no drop or reject rule for advertised service CIDRs (BGPConfiguration service IPs): with no service implementation here, a packet to a service address follows the host's routes (the default route may send it back to the router until its TTL runs out)"),
             ("interfaceExclude", "upstream's nftables/iptables all-interfaces host endpoint covers every interface regardless; it shapes only the eBPF dataplane and interface monitoring"),
             ("mtuIfacePattern", "MTU detection for the CNI plugin's mtu file; workloads take the CNI configuration's mtu"),
             ("requireMTUFile", "MTU detection for the CNI plugin's mtu file; workloads take the CNI configuration's mtu"),

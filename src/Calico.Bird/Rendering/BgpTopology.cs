@@ -16,6 +16,7 @@ internal sealed class BgpTopology
     public BgpTopology(BirdInputs inputs)
     {
         ArgumentNullException.ThrowIfNull(inputs);
+        Inputs = inputs;
         Nodes = inputs.Nodes.Select(BgpNode.From).OrderBy(n => n.Name, StringComparer.Ordinal).ToList();
         Self = Nodes.FirstOrDefault(n => n.Name == inputs.NodeName)
             ?? throw new BirdInputException("NodeName", inputs.NodeName, "no Node resource with this name");
@@ -35,6 +36,9 @@ internal sealed class BgpTopology
             }
         }
     }
+
+    /// <summary>The inputs the topology was built from.</summary>
+    public BirdInputs Inputs { get; }
 
     public IReadOnlyList<BgpNode> Nodes { get; }
 

@@ -27,6 +27,9 @@ internal sealed partial class BirdSupervisor(string stateDir, ILogger logger)
 
     public string PidPath => Path.Combine(stateDir, "bird.pid");
 
+    /// <summary>BIRD's log (it runs daemonised, so stderr is closed); its tracing follows logSeverityScreen.</summary>
+    public string LogPath => Path.Combine(stateDir, "bird.log");
+
     /// <summary>Makes BIRD run <paramref name="config"/>. Throws with BIRD's own message when it refuses it.</summary>
     public async Task ApplyAsync(string config, CancellationToken cancellationToken)
     {

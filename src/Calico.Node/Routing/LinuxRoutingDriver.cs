@@ -37,6 +37,7 @@ internal sealed partial class LinuxRoutingDriver(
                 SecretLookup = secretLookup,
                 Filters = state.Filters,
                 LocalWorkloads = state.LocalWorkloads,
+                LogFile = bird.LogPath,
             };
             ReportMissingFilters(inputs);
             await bird.ApplyAsync(BirdConfigRenderer.Render(inputs), cancellationToken).ConfigureAwait(false);
