@@ -112,14 +112,20 @@ internal sealed partial class NodeRunner(NodeSettings settings, NodeServices ser
             agent.ReportHostInterfaces, config.InterfacePrefix.Count > 0 ? config.InterfacePrefix : ["cali"], services.LoggerFactory.CreateLogger("host-interfaces"));
         // Routing writes to the datastore (tunnel address) and reloads BIRD: its own loop, so neither a slow datastore
         // nor BIRD ever holds back a policy change. Its outcome goes to the agent, which reports readiness.
+        // CalicoNodeStatus: this node's requests come with the routing loop's snapshots; BIRD is read over its socket.
+        var nodeStatus = NodeStatuses.NodeStatusReporter.Create(client, BirdSocket(), services.LoggerFactory.CreateLogger("node-status"));
         var routingLoop = new Routing.RoutingLoop(
-            settings.NodeName, routing, agent.ReportRouting, refresh, TimeSpan.FromSeconds(1), TimeProvider.System, services.LoggerFactory.CreateLogger("routing"));
+            settings.NodeName, routing, agent.ReportRouting, refresh, TimeSpan.FromSeconds(1), TimeProvider.System, services.LoggerFactory.CreateLogger("routing"))
+        {
+            StateObserver = state => nodeStatus.Update(state.NodeStatuses),
+        };
         IReadOnlyList<string> prefixes = FelixAgent.WatchedPrefixes.Union(Routing.RoutingLoop.WatchedPrefixes, StringComparer.Ordinal).ToList();
         await using var syncer = new WatcherSyncer(store, prefixes, new SyncerFanOut(flowLogs is null ? [agent, routingLoop] : [agent, routingLoop, flowLogs.Identities]), logger: services.LoggerFactory.CreateLogger<WatcherSyncer>());
         Log.Started(_logger, settings.NodeName, address ?? "none", refresh.TotalSeconds);
         syncer.Start();
         using var stopFlowLogs = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Task flowLogsRun = flowLogs?.RunAsync(stopFlowLogs.Token) ?? Task.CompletedTask;
+        Task nodeStatusRun = nodeStatus.RunAsync(stopFlowLogs.Token);
         try
         {
             await RunBothAsync(agent.RunAsync, routingLoop.RunAsync, cancellationToken).ConfigureAwait(false);
@@ -128,6 +134,7 @@ internal sealed partial class NodeRunner(NodeSettings settings, NodeServices ser
         {
             await stopFlowLogs.CancelAsync().ConfigureAwait(false);
             await flowLogsRun.ConfigureAwait(false);
+            await IgnoreCancellationAsync(nodeStatusRun).ConfigureAwait(false);
         }
 
         Log.Stopping(_logger);
@@ -167,6 +174,21 @@ internal sealed partial class NodeRunner(NodeSettings settings, NodeServices ser
         Routing.BirdSupervisor? bird = backend == "bird" ? new Routing.BirdSupervisor(settings.StateDir, services.LoggerFactory.CreateLogger("bird")) : null;
         var tunnels = new Routing.TunnelAddressAllocator(client, new Calico.Ipam.IpamClient(store, TimeProvider.System), services.LoggerFactory.CreateLogger("tunnels"));
         return new Routing.LinuxRoutingDriver(bird, tunnels, (name, key) => ReadSecret(secrets, name, key), config.VxlanVni, config.VxlanPort, kernel, services.LoggerFactory);
+    }
+
+    /// <summary>BIRD's control socket when the networking backend runs BIRD; null otherwise (status: NotReady).</summary>
+    private string? BirdSocket() =>
+        (settings.Environment.GetValueOrDefault("CALICO_NETWORKING_BACKEND") is { Length: > 0 } b ? b : "bird") == "bird" ? Path.Combine(settings.StateDir, "bird.ctl") : null;
+
+    private static async Task IgnoreCancellationAsync(Task task)
+    {
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 
     private static string? ReadSecret(string dir, string name, string key)

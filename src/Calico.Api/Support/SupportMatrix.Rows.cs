@@ -166,7 +166,12 @@ public static partial class SupportMatrix
         b.Kind("KubeControllersConfiguration", SupportStatus.Ignored, "there are no kube-controllers in this implementation (calico-node and the CNI plugin do their etcd-mode work)");
 
         BgpFilterRows(b);
-        b.Kind("CalicoNodeStatus", SupportStatus.Ignored, "calico-node does not fill CalicoNodeStatus yet; `calicoctl node status` shows the BGP sessions");
+        const string NodeStatus = "CalicoNodeStatus";
+        b.Metadata(NodeStatus);
+        b.Acts(NodeStatus, "spec.node", "the calico-node of that node fills the status (Calico.Node/NodeStatuses); other nodes ignore it");
+        b.Acts(NodeStatus, "spec.classes", "what is reported, as upstream: Agent (BIRD's state, version, router ID, boot and reconfiguration times), BGP (sessions, their type and state, counts per family), Routes (BIRD's routes: FIB/RIB, gateway, interface, learned from); classes not asked stay empty");
+        b.Acts(NodeStatus, "spec.updatePeriodSeconds", "reported at once, then every period (0: once); written only when the data changed");
+        b.Ignored(NodeStatus, "status", "written by calico-node from its BIRD (one BIRD 2 serves both families: birdV4 and birdV6 show the same daemon); a status applied by hand is replaced at the next report");
         StagedRows(b);
 
         const string Ns = "Namespace (v1)";

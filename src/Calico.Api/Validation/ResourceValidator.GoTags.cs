@@ -83,6 +83,8 @@ public static partial class ResourceValidator
                         }
                     }
                     return;
+                case "required" when pointer && !(node is JsonValue set && set.GetValueKind() == JsonValueKind.Null):
+                    continue; // a set pointer has a value even when it points to zero (go-playground's hasValue)
                 default:
                     if (s_tagsCheckedByHand.Contains(name) || TagHolds(name, arg, node))
                         continue;

@@ -39,7 +39,7 @@ public static partial class BirdProtocolTable
     /// Columns are split on spaces (names longer than BIRD's column width push the rest right, so fixed offsets do not
     /// work). A since of "2026-11-25 12:50:57" (BIRD's "iso long") is kept as one column.
     /// </summary>
-    private static BirdProtocolStatus? ParseRow(string text)
+    internal static BirdProtocolStatus? ParseRow(string text)
     {
         var columns = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         if (columns.Length < 5)

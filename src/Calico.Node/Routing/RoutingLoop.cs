@@ -58,6 +58,9 @@ internal sealed partial class RoutingLoop : ISyncerCallbacks
         RoutingInputs.AffinityPrefix,
     ];
 
+    /// <summary>Sees each snapshot before it is applied (calico-node's CalicoNodeStatus reporter reads its requests from it).</summary>
+    public Action<RoutingState>? StateObserver { get; init; }
+
     /// <summary>Routing applies completed since start (for tests).</summary>
     internal int AppliedCount { get; private set; }
 
@@ -161,7 +164,9 @@ internal sealed partial class RoutingLoop : ISyncerCallbacks
     {
         try
         {
-            await _driver.ApplyAsync(_inputs.Snapshot(), cancellationToken).ConfigureAwait(false);
+            RoutingState state = _inputs.Snapshot();
+            StateObserver?.Invoke(state);
+            await _driver.ApplyAsync(state, cancellationToken).ConfigureAwait(false);
             _dirty = false;
             AppliedCount++;
             if (_error is not null)
