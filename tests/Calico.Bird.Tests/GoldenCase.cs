@@ -58,6 +58,7 @@ internal static class GoldenCase
             blocks)
         {
             SecretLookup = (name, key) => secrets.GetValueOrDefault((name, key)),
+            LocalWorkloads = resources.OfType<WorkloadEndpoint>().ToList(),
         };
     }
 }
