@@ -39,6 +39,7 @@ internal sealed partial class LinuxRoutingDriver(
                 LocalWorkloads = state.LocalWorkloads,
             };
             await bird.ApplyAsync(BirdConfigRenderer.Render(inputs), cancellationToken).ConfigureAwait(false);
+            ApplyLocalPeering(inputs);
         }
 
         ApplyVxlan(state, self);
@@ -47,6 +48,11 @@ internal sealed partial class LinuxRoutingDriver(
     public async Task<string?> RefreshAsync(RoutingState state, CancellationToken cancellationToken)
     {
         string? repaired = bird is null ? null : await bird.EnsureRunningAsync(cancellationToken).ConfigureAwait(false);
+        if (RepairLocalPeering() is > 0 and var peeringWrites)
+        {
+            repaired = (repaired is null ? "" : repaired + "; ") + $"local workload peering: {peeringWrites} addresses rewritten";
+        }
+
         if (_vxlan is not null)
         {
             VxlanSyncResult result = _vxlan.Apply();
