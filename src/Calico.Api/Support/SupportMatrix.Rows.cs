@@ -197,9 +197,9 @@ public static partial class SupportMatrix
         b.Ignored(BgpConfig, "spec.serviceLoadBalancerAggregation", "tuning of service address advertisement, which is not implemented", defaults: ["Enabled"]);
         b.Refused(BgpConfig, "spec.communities", "BGP communities are not attached to advertised routes", "no communities");
         b.Refused(BgpConfig, "spec.prefixAdvertisements", "per-prefix communities are not attached to advertised routes", "no prefix advertisements");
-        b.Refused(BgpConfig, "spec.bindMode", "BIRD listens on all addresses; binding to the node IP is not implemented", "bindMode: None", defaults: ["None"]);
-        b.Ignored(BgpConfig, "spec.localWorkloadPeeringIPV4", "tuning of peering with local workloads, which is not implemented (see BGPPeer localWorkloadSelector)");
-        b.Ignored(BgpConfig, "spec.localWorkloadPeeringIPV6", "tuning of peering with local workloads, which is not implemented (see BGPPeer localWorkloadSelector)");
+        b.Acts(BgpConfig, "spec.bindMode", "NodeIP: BIRD's BGP sockets are bound to the node's address (strict bind), not to every address (BIRD)");
+        b.Acts(BgpConfig, "spec.localWorkloadPeeringIPV4", "the address (/32) calico-node puts on the host side of workloads a BGPPeer localWorkloadSelector selects, for them to peer with");
+        b.Acts(BgpConfig, "spec.localWorkloadPeeringIPV6", "the address (/128) calico-node puts on the host side of workloads a BGPPeer localWorkloadSelector selects, for them to peer with");
 
         const string Peer = "BGPPeer";
         b.Metadata(Peer);
@@ -227,7 +227,7 @@ public static partial class SupportMatrix
 
         b.Acts(Peer, "spec.password", "the session's password, read from CALICO_BGP_SECRETS_DIR (BIRD)", subtree: true);
         b.Refused(Peer, "spec.filters", "BGP filters (BGPFilter) are not implemented: the peer would get and give every route", "no filters");
-        b.Refused(Peer, "spec.localWorkloadSelector", "peering with local workloads is not implemented: the peering is skipped", "a peer with peerIP");
+        b.Acts(Peer, "spec.localWorkloadSelector", "a passive session with each selected workload on the nodes the peer applies to, per address family (BIRD; endpoint labels, not profile labels)");
 
         // ---- Felix -------------------------------------------------------------------------------------------
         Felix(b);
