@@ -17,9 +17,15 @@ public static partial class BirdConfigRenderer
         w.Append("  local as ").Append(topology.SelfAsNumber).Append(";\n");
         if (listenPort is { } port)
         {
-            // BIRD 2 has no global "listen bgp"; the port is per session. (bindMode NodeIP needs nothing more: each
-            // session's source address is the node IP of its family, which BIRD 2 also uses as its local address.)
+            // BIRD 2 has no global "listen bgp"; the port is per session (bindMode NodeIP: BirdConfigRenderer.BindMode.cs).
             w.Append("  local port ").Append(port).Append(";\n");
+        }
+
+        if (BindsNodeIp(topology))
+        {
+            // bindMode NodeIP: each session's listening socket is bound to its local address (a session without a
+            // source address gets the node IP below), never to the wildcard address.
+            w.Append("  strict bind on;\n");
         }
 
         w.Append("  graceful restart on; # A restarting node's routes stay in its peers' kernels.\n");
@@ -57,6 +63,10 @@ public static partial class BirdConfigRenderer
         if (p.SourceAddress is not null)
         {
             w.Append("  source address ").Append(p.SourceAddress).Append(";\n");
+        }
+        else if (BindsNodeIp(topology) && topology.Self.Address(p.Family) is { } bindAddress)
+        {
+            w.Append("  source address ").Append(bindAddress).Append("; # bindMode NodeIP: strict bind needs a local address.\n");
         }
 
         if (p.TtlSecurityHops is { } hops)

@@ -27,6 +27,7 @@ public static partial class BirdConfigRenderer
             .ToList();
         var peerings = MeshPlanner.Plan(topology, inputs.GlobalConfig, inputs.PasswordFor(inputs.GlobalConfig?.Spec.NodeMeshPassword))
             .Concat(new ExplicitPeerPlanner(topology, inputs).Plan())
+            .Concat(LocalWorkloadPeerPlanner.Plan(topology, inputs))
             .ToList();
         var filterCatalog = new BgpFilterCatalog(inputs.Filters);
         peerings = WithFilterCalls(peerings, filterCatalog, topology, inputs.GlobalConfig);

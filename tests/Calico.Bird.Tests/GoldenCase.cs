@@ -59,6 +59,7 @@ internal static class GoldenCase
         {
             SecretLookup = (name, key) => secrets.GetValueOrDefault((name, key)),
             Filters = resources.OfType<BGPFilter>().ToList(),
+            LocalWorkloads = resources.OfType<WorkloadEndpoint>().ToList(),
         };
     }
 }

@@ -198,9 +198,9 @@ public static partial class SupportMatrix
         b.Acts(BgpConfig, "spec.serviceLoadBalancerAggregation", "Disabled: no serviceLoadBalancerIPs range is advertised (upstream then advertises each service's /32, which needs a Kubernetes service source)");
         b.Acts(BgpConfig, "spec.communities", "named standard (aa:nn) and large (aa:nn:mm) community values for prefixAdvertisements", subtree: true);
         b.Acts(BgpConfig, "spec.prefixAdvertisements", "BIRD adds the listed communities to every route inside the CIDR it exports to any BGP peer (this node's blocks, service ranges, routes it passes on); a node.<name> BGPConfiguration's list replaces the default one on that node", subtree: true);
-        b.Refused(BgpConfig, "spec.bindMode", "BIRD listens on all addresses; binding to the node IP is not implemented", "bindMode: None", defaults: ["None"]);
-        b.Ignored(BgpConfig, "spec.localWorkloadPeeringIPV4", "tuning of peering with local workloads, which is not implemented (see BGPPeer localWorkloadSelector)");
-        b.Ignored(BgpConfig, "spec.localWorkloadPeeringIPV6", "tuning of peering with local workloads, which is not implemented (see BGPPeer localWorkloadSelector)");
+        b.Acts(BgpConfig, "spec.bindMode", "NodeIP: BIRD's BGP sockets are bound to the node's address (strict bind), not to every address (BIRD)");
+        b.Acts(BgpConfig, "spec.localWorkloadPeeringIPV4", "the address (/32) calico-node puts on the host side of workloads a BGPPeer localWorkloadSelector selects, for them to peer with");
+        b.Acts(BgpConfig, "spec.localWorkloadPeeringIPV6", "the address (/128) calico-node puts on the host side of workloads a BGPPeer localWorkloadSelector selects, for them to peer with");
 
         const string Peer = "BGPPeer";
         b.Metadata(Peer);
@@ -228,7 +228,7 @@ public static partial class SupportMatrix
 
         b.Acts(Peer, "spec.password", "the session's password, read from CALICO_BGP_SECRETS_DIR (BIRD)", subtree: true);
         b.Acts(Peer, "spec.filters", "the listed BGPFilters run, in order, first in this peering's import and export filters (BIRD); a missing one is skipped and logged, as upstream; never on the node-to-node mesh");
-        b.Refused(Peer, "spec.localWorkloadSelector", "peering with local workloads is not implemented: the peering is skipped", "a peer with peerIP");
+        b.Acts(Peer, "spec.localWorkloadSelector", "a passive session with each selected workload on the nodes the peer applies to, per address family (BIRD; endpoint labels, not profile labels)");
 
         // ---- Felix -------------------------------------------------------------------------------------------
         Felix(b);

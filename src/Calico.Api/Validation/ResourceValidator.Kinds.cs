@@ -455,11 +455,11 @@ public static partial class ResourceValidator
         if (!string.IsNullOrEmpty(spec.LocalWorkloadSelector))
         {
             if (!string.IsNullOrEmpty(spec.PeerIP))
-                errors.Add("BGPPeerSpec", null, "peerIP must be empty when localWorkloadSelector is set");
+                errors.Add("PeerIP", spec.PeerIP, "peerIP must be empty when localWorkloadSelector is set");
             if (!string.IsNullOrEmpty(spec.PeerSelector))
-                errors.Add("BGPPeerSpec", null, "peerSelector must be empty when localWorkloadSelector is set");
+                errors.Add("PeerSelector", spec.PeerSelector, "peerSelector must be empty when localWorkloadSelector is set");
             if (spec.AsNumber is null or 0)
-                errors.Add("BGPPeerSpec", null, "asNumber is required when localWorkloadSelector is set");
+                errors.Add("ASNumber", null, "asNumber is required when localWorkloadSelector is set");
         }
         if (!string.IsNullOrEmpty(spec.ReachableBy))
         {

@@ -27,6 +27,7 @@ internal sealed class BgpTopology
 
         GlobalAsNumber = inputs.GlobalConfig?.Spec.AsNumber ?? DefaultAsNumber;
         GlobalListenPort = inputs.GlobalConfig?.Spec.ListenPort;
+        BindMode = inputs.GlobalConfig?.Spec.BindMode;
         foreach (var config in inputs.NodeConfigs)
         {
             var name = config.Metadata.Name;
@@ -47,6 +48,9 @@ internal sealed class BgpTopology
     public uint GlobalAsNumber { get; }
 
     public ushort? GlobalListenPort { get; }
+
+    /// <summary>The default BGPConfiguration's <c>bindMode</c> (None or NodeIP; unset means None).</summary>
+    public string? BindMode { get; }
 
     public uint SelfAsNumber => AsNumberOf(Self);
 

@@ -6,4 +6,7 @@ internal enum PeeringKind
     Mesh,
     Global,
     Node,
+
+    /// <summary>A workload on this node (BGPPeer <c>localWorkloadSelector</c>): <c>Local_Workload_&lt;ip&gt;</c>.</summary>
+    LocalWorkload,
 }

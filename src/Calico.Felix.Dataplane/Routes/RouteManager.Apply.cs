@@ -12,6 +12,7 @@ public sealed partial class RouteManager
     private const byte ProtocolKernel = 2;
     private const byte ProtocolBoot = 3;
     private const byte ProtocolFelix = 80;
+    private const byte ProtocolBird = 12;
     private const byte TypeUnicast = 1;
     private const byte ScopeLink = 253;
     private const uint MainTable = 254;
@@ -205,10 +206,11 @@ public sealed partial class RouteManager
 
     /// <summary>Upstream's main-table ownership rule for routes through a workload interface.</summary>
     private bool IsOurs(RouteInfo route) =>
-        _options.RemoveExternalRoutes
+        route.Protocol != ProtocolBird // BIRD's, e.g. learned from a local workload peer (upstream: IsWorkloadBGPPeerIface)
+        && (_options.RemoveExternalRoutes
         || route.Protocol == ProtocolBoot
         || route.Protocol == ProtocolFelix
-        || route.Protocol == _options.DeviceRouteProtocol;
+        || route.Protocol == _options.DeviceRouteProtocol);
 
     private uint MetricFor(IPNetwork destination) =>
         destination.BaseAddress.AddressFamily == AddressFamily.InterNetwork ? _options.IPv4Metric : _options.EffectiveIPv6Metric;

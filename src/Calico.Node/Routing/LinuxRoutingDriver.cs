@@ -41,6 +41,7 @@ internal sealed partial class LinuxRoutingDriver(
             };
             ReportMissingFilters(inputs);
             await bird.ApplyAsync(BirdConfigRenderer.Render(inputs), cancellationToken).ConfigureAwait(false);
+            ApplyLocalPeering(inputs);
         }
 
         ApplyVxlan(state, self);
@@ -49,6 +50,11 @@ internal sealed partial class LinuxRoutingDriver(
     public async Task<string?> RefreshAsync(RoutingState state, CancellationToken cancellationToken)
     {
         string? repaired = bird is null ? null : await bird.EnsureRunningAsync(cancellationToken).ConfigureAwait(false);
+        if (RepairLocalPeering() is > 0 and var peeringWrites)
+        {
+            repaired = (repaired is null ? "" : repaired + "; ") + $"local workload peering: {peeringWrites} addresses rewritten";
+        }
+
         foreach (VxlanManager vxlan in _vxlan.Values)
         {
             VxlanSyncResult result = vxlan.Apply();

@@ -75,6 +75,11 @@ internal sealed class RoutingInputs(string nodeName)
                 }
 
                 Put(_localWorkloads, key, workload);
+                if (!_peers.Values.Any(p => !string.IsNullOrEmpty(p.Spec.LocalWorkloadSelector)))
+                {
+                    return; // only local workload peering renders workloads (a new such peer marks the change itself)
+                }
+
                 break;
             case (_, Api.Node.KindName):
                 Put(_nodes, name, value as Api.Node);

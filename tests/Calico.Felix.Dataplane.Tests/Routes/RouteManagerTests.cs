@@ -78,6 +78,23 @@ public class RouteManagerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Apply_BirdRouteThroughWorkload_IsBirdsNotRemoved()
+    {
+        // A prefix learned from a local workload BGP peer: BIRD programs it through the workload's interface.
+        using HostNamespace host = await HostNamespace.CreateAsync();
+        host.AddVeth("calia");
+        host.Scope.Ip("route", "add", "10.65.0.1/32", "dev", "calia", "scope", "link");
+        host.Scope.Ip("route", "add", "192.0.2.0/24", "via", "10.65.0.1", "dev", "calia", "proto", "bird");
+        var manager = new RouteManager(host.Netlink, NoGrace);
+        manager.SetInterfaceRoutes("calia", [Net("10.65.0.1/32")]);
+
+        RouteSyncResult result = manager.Apply(allowRemovals: true);
+
+        Assert.Equal(0, result.Removed);
+        Assert.Contains(host.Routes(), r => r.Destination == "192.0.2.0/24" && r.Device == "calia");
+    }
+
+    [Fact]
     public async Task Apply_NewInterface_KeepsUnknownRoutesForTheGracePeriod()
     {
         using HostNamespace host = await HostNamespace.CreateAsync();
