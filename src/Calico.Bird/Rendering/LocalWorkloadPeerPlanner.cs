@@ -67,6 +67,10 @@ internal static class LocalWorkloadPeerPlanner
     {
         var spec = inputs.GlobalConfig?.Spec;
         bool bindNodeIp = spec?.BindMode == "NodeIP";
+        // The winning BGPPeer's filters apply to its workload sessions, as upstream.
+        var filtersByPeer = inputs.Peers.Where(p => p.Metadata.Name is not null)
+            .GroupBy(p => p.Metadata.Name!, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)(g.First().Spec.Filters ?? []), StringComparer.Ordinal);
         return Select(topology, inputs)
             .SelectMany(w => new[] { (Family: IpFamily.V4, Ip: w.Ipv4, Workload: w), (Family: IpFamily.V6, Ip: w.Ipv6, Workload: w) })
             .Where(s => s.Ip is not null && topology.Self.Address(s.Family) is not null)
@@ -75,6 +79,7 @@ internal static class LocalWorkloadPeerPlanner
                 LocalAsNumber = s.Workload.LocalAsNumber,
                 Passive = true,
                 SourceAddress = bindNodeIp ? PeeringIp(spec, s.Family) ?? topology.Self.Address(s.Family) : null,
+                Filters = filtersByPeer.GetValueOrDefault(s.Workload.PeerName) ?? [],
             })
             .GroupBy(p => p.Name, StringComparer.Ordinal)
             .Select(g => g.First())
