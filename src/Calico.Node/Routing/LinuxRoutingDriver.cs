@@ -28,6 +28,7 @@ internal sealed partial class LinuxRoutingDriver(
     public async Task ApplyAsync(RoutingState state, CancellationToken cancellationToken)
     {
         kernel?.SetPools(state.Pools);
+        UpdateMtu(state);
         await tunnels.EnsureAsync(state, cancellationToken).ConfigureAwait(false);
         Api.Node? self = state.Self;
         if (bird is not null && (self?.Spec.Bgp?.Ipv4Address is not null || self?.Spec.Bgp?.Ipv6Address is not null))
@@ -47,6 +48,11 @@ internal sealed partial class LinuxRoutingDriver(
     public async Task<string?> RefreshAsync(RoutingState state, CancellationToken cancellationToken)
     {
         string? repaired = bird is null ? null : await bird.EnsureRunningAsync(cancellationToken).ConfigureAwait(false);
+        if (UpdateMtu(state))
+        {
+            ApplyVxlan(state, state.Self); // tunnel device MTUs follow a host interface or FelixConfiguration change
+        }
+
         if (_vxlan is not null)
         {
             VxlanSyncResult result = _vxlan.Apply();
@@ -74,7 +80,7 @@ internal sealed partial class LinuxRoutingDriver(
         LocalVtep? local = null;
         if (wanted && self is not null && VxlanPlanner.Vtep(self) is { } vtep)
         {
-            local = new LocalVtep(vtep.Tunnel, vtep.Mac, vtep.NodeAddress, Vni: vxlanVni, Port: vxlanPort);
+            local = new LocalVtep(vtep.Tunnel, vtep.Mac, vtep.NodeAddress, Vni: vxlanVni, Port: vxlanPort, Mtu: VxlanMtu);
         }
 
         _vxlan.SetLocalVtep(local);
