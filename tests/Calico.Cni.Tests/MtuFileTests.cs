@@ -51,7 +51,7 @@ public sealed class MtuFileTests : IDisposable
     [Fact]
     public async Task RequireMtuFile_Add_Code11UntilTheFileBesideNodenameFileExists()
     {
-        var stdin = $$"""{"cniVersion":"1.0.0","name":"net1","type":"calico","datastore_type":"embedded","datastore_path":"{{_dir}}/calico.db","log_file_path":"{{_dir}}/cni.log","ipam_lock_file":"{{_dir}}/ipam.lock","nodename":"node1","nodename_file":"{{_dir}}/nodename","require_mtu_file":true,"ipam":{"type":"calico-ipam"}}""";
+        var stdin = $$$"""{"cniVersion":"1.0.0","name":"net1","type":"calico","datastore_type":"embedded","datastore_path":"{{{_dir}}}/calico.db","log_file_path":"{{{_dir}}}/cni.log","ipam_lock_file":"{{{_dir}}}/ipam.lock","nodename":"node1","nodename_file":"{{{_dir}}}/nodename","require_mtu_file":true,"ipam":{"type":"calico-ipam"}}""";
 
         var outcome = await InProcessPlugin.RunAsync(InProcessPlugin.Env("ADD"), stdin);
         Assert.Equal(11, outcome.ErrorCode);
