@@ -34,7 +34,8 @@ public sealed partial class NodeCheckSystemTests
         Assert.Equal("Checking kernel modules...", lines[2]);
         Assert.Equal(NodeCheckSystemRunner.Success, lines[^1]);
         var results = Results(result.Out);
-        Assert.Equal(["nftables", "veth", "vxlan", "ipip", "wireguard", "ebpf"], results.Keys.Skip(1));
+        Assert.Equal(["nftables", "veth", "vxlan", "ipip", "wireguard", "ebpf", "vxlan6"], results.Keys.Skip(1));
+        Assert.Equal(("OK", "CONFIG_VXLAN=y, CONFIG_IPV6=y in /proc/config.gz"), results["vxlan6"]);
         Assert.Equal(("OK", "CONFIG_NF_TABLES=y, CONFIG_NF_TABLES_INET=y in /proc/config.gz"), results["nftables"]);
         Assert.Equal("OK", results["vxlan"].Status);
         Assert.Equal("OK", results["ebpf"].Status);

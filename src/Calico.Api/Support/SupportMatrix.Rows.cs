@@ -111,7 +111,7 @@ public static partial class SupportMatrix
         const string Pool = "IPPool";
         b.Metadata(Pool);
         b.Acts(Pool, "spec.cidr", "IPAM allocates from it; routes, NAT and BGP export follow it");
-        b.Acts(Pool, "spec.vxlanMode", "VXLAN routes and the vxlan.calico device (calico-node, IPv4)");
+        b.Acts(Pool, "spec.vxlanMode", "VXLAN routes and the vxlan.calico device (IPv4 pools) or vxlan-v6.calico (IPv6 pools), Always or CrossSubnet (calico-node)");
         b.Acts(Pool, "spec.ipipMode", "Never: no IP-in-IP");
         b.Add(new FieldSupport(Pool, "spec.ipipMode", SupportStatus.Refused, NoIpip)
         { Instead = "vxlanMode: Always or CrossSubnet", Values = ["Always", "CrossSubnet"] });
@@ -142,13 +142,13 @@ public static partial class SupportMatrix
         b.Metadata(Node);
         b.Acts(Node, "spec.bgp.asNumber", "the node's AS number (BIRD)");
         b.Acts(Node, "spec.bgp.ipv4Address", "the node's BGP address and router id (BIRD), VXLAN parent");
-        b.Acts(Node, "spec.bgp.ipv6Address", "the node's IPv6 BGP address (BIRD)");
+        b.Acts(Node, "spec.bgp.ipv6Address", "the node's IPv6 BGP address (BIRD), IPv6 VXLAN parent");
         b.Acts(Node, "spec.bgp.routeReflectorClusterID", "makes the node a route reflector (BIRD)");
         b.Ignored(Node, "spec.bgp.ipv4IPIPTunnelAddr", NoIpip + "; the address is only recorded");
         b.Acts(Node, "spec.ipv4VXLANTunnelAddr", "the node's VXLAN tunnel address (calico-node allocates it; peers route through it)");
         b.Acts(Node, "spec.vxlanTunnelMACAddr", "the node's VXLAN MAC (ARP and FDB entries on the other nodes)");
-        b.Ignored(Node, "spec.ipv6VXLANTunnelAddr", "IPv6 VXLAN is not implemented; the address is only recorded");
-        b.Ignored(Node, "spec.vxlanTunnelMACAddrV6", "IPv6 VXLAN is not implemented; the address is only recorded");
+        b.Acts(Node, "spec.ipv6VXLANTunnelAddr", "the node's IPv6 VXLAN tunnel address (calico-node allocates it from an IPv6 VXLAN pool; peers route through it)");
+        b.Acts(Node, "spec.vxlanTunnelMACAddrV6", "the node's IPv6 VXLAN MAC (NDP and FDB entries on vxlan-v6.calico of the other nodes)");
         b.Ignored(Node, "spec.orchRefs", "informational");
         b.Ignored(Node, "spec.wireguard", NoWireguard);
         b.Ignored(Node, "spec.addresses", "informational; the BGP addresses are what is used");

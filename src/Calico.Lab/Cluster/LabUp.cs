@@ -195,7 +195,7 @@ public static class LabUp
             sb.Append(CultureInfo.InvariantCulture, $"  {host.Name}  netns {host.Netns}  {host.Address} {host.Address6} (subnet {host.Subnet})  {(host.Node is { } node ? "calico-node pid " + node.Pid.ToString(CultureInfo.InvariantCulture) : "no calico-node")}\n");
         }
 
-        sb.Append(CultureInfo.InvariantCulture, $"  pools {LabLayout.PoolCidr} (vxlanMode {UpOptions.VxlanMode(state.Encapsulation)}) and {LabLayout.Pool6Cidr}; outside: netns {layout.OutsideNetns} {FabricAddressing.OutsideAddress} (calico-lab exec outside -- <command>)\n");
+        sb.Append(CultureInfo.InvariantCulture, $"  pools {LabLayout.PoolCidr} and {LabLayout.Pool6Cidr} (vxlanMode {UpOptions.VxlanMode(state.Encapsulation)}); outside: netns {layout.OutsideNetns} {FabricAddressing.OutsideAddress} (calico-lab exec outside -- <command>)\n");
         if (state.TorBird is { } tor)
         {
             sb.Append(CultureInfo.InvariantCulture, $"  top-of-rack router: netns {layout.TorNetns} {FabricAddressing.TorAddress} AS {FabricAddressing.TorAsNumber}, BIRD pid {tor.Pid}: birdc -s {layout.TorSocket} show protocols\n");

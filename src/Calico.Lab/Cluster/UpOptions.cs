@@ -31,7 +31,7 @@ public sealed record UpOptions(
         VxlanMode(Encapsulation);
     }
 
-    /// <summary>The IPv4 pool's vxlanMode for an <c>--encapsulation</c> value.</summary>
+    /// <summary>The vxlanMode of both pools (IPv4 and IPv6) for an <c>--encapsulation</c> value.</summary>
     public static string VxlanMode(string encapsulation) => encapsulation switch
     {
         EncapsulationNone => "Never",

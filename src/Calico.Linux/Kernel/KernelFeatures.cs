@@ -9,6 +9,7 @@ public static class KernelFeatures
     public const string Ipip = "ipip";
     public const string Wireguard = "wireguard";
     public const string Ebpf = "ebpf";
+    public const string Vxlan6 = "vxlan6";
 
     public static IReadOnlyList<KernelFeature> All { get; } =
     [
@@ -21,6 +22,8 @@ public static class KernelFeatures
         new(Wireguard, "WireGuard", ["CONFIG_WIREGUARD"], "wireguard", Required: false, KernelTrial.PlainLink, "wireguard"),
         // Built in or absent: there is no bpf module.
         new(Ebpf, "eBPF (bpf syscall)", ["CONFIG_BPF_SYSCALL"], "", Required: false, KernelTrial.BpfProgram),
+        // IPv6 pools with vxlanMode: vxlan-v6.calico needs VXLAN with the IPv6 stack (appended: checksystem's order).
+        new(Vxlan6, "IPv6 VXLAN tunnels", ["CONFIG_VXLAN", "CONFIG_IPV6"], "vxlan", Required: false, KernelTrial.Vxlan6Link),
     ];
 
     /// <summary>The feature called <paramref name="name"/>; throws for a name not in the table (a programming error).</summary>

@@ -17,4 +17,7 @@ public enum KernelTrial
 
     /// <summary>Load a two-instruction socket-filter program (BPF_PROG_LOAD) and close it.</summary>
     BpfProgram,
+
+    /// <summary>Create a VXLAN device with an IPv6 local address (refused when the kernel has no IPv6).</summary>
+    Vxlan6Link,
 }

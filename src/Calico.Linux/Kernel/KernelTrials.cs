@@ -48,7 +48,7 @@ internal static class KernelTrials
                     string kind = feature.Trial switch
                     {
                         KernelTrial.VethLink => "veth",
-                        KernelTrial.VxlanLink => "vxlan",
+                        KernelTrial.VxlanLink or KernelTrial.Vxlan6Link => "vxlan",
                         _ => feature.LinkKind!,
                     };
                     if (feature.Trial == KernelTrial.VethLink)
@@ -58,6 +58,10 @@ internal static class KernelTrials
                     else if (feature.Trial == KernelTrial.VxlanLink)
                     {
                         netlink.CreateVxlan(new VxlanSpec("probe-vxlan", 4096, 4789));
+                    }
+                    else if (feature.Trial == KernelTrial.Vxlan6Link)
+                    {
+                        netlink.CreateVxlan(new VxlanSpec("probe-vxlan6", 4096, 4789) { LocalAddress = System.Net.IPAddress.IPv6Loopback });
                     }
                     else
                     {

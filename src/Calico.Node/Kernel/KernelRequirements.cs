@@ -26,7 +26,9 @@ internal static class KernelRequirements
 
             if (pool.Spec.VxlanMode is "Always" or "CrossSubnet")
             {
-                requests.Add(new KernelRequest($"IPPool {pool.Metadata.Name} vxlanMode={pool.Spec.VxlanMode}", KernelFeatures.Vxlan));
+                // An IPv6 pool's tunnel (vxlan-v6.calico) needs VXLAN over IPv6.
+                bool v6 = pool.Spec.Cidr?.Contains(':', StringComparison.Ordinal) == true;
+                requests.Add(new KernelRequest($"IPPool {pool.Metadata.Name} vxlanMode={pool.Spec.VxlanMode}", v6 ? KernelFeatures.Vxlan6 : KernelFeatures.Vxlan));
             }
         }
 

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace Calico.Node.Routing;
 
 /// <summary>
-/// This host's routing: BGP through BIRD (unless the networking backend is not bird), VXLAN when an IPv4 pool asks
+/// This host's routing: BGP through BIRD (unless the networking backend is not bird), VXLAN when an IPv4 or IPv6 pool asks
 /// for it (tunnel address, device, FDB/ARP entries, routes to other nodes' blocks). Pools asking for a tunnel the
 /// kernel lacks (IP-in-IP here) are reported by <see cref="KernelCapabilityReport"/>, not failed on every apply.
 /// </summary>
@@ -23,7 +23,7 @@ internal sealed partial class LinuxRoutingDriver(
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger("routing");
     private RouteNetlink? _netlink;
-    private VxlanManager? _vxlan;
+    private readonly Dictionary<System.Net.Sockets.AddressFamily, VxlanManager> _vxlan = [];
 
     public async Task ApplyAsync(RoutingState state, CancellationToken cancellationToken)
     {
@@ -53,12 +53,12 @@ internal sealed partial class LinuxRoutingDriver(
             ApplyVxlan(state, state.Self); // tunnel device MTUs follow a host interface or FelixConfiguration change
         }
 
-        if (_vxlan is not null)
+        foreach (VxlanManager vxlan in _vxlan.Values)
         {
-            VxlanSyncResult result = _vxlan.Apply();
+            VxlanSyncResult result = vxlan.Apply();
             if (result.Writes > 0)
             {
-                repaired = (repaired is null ? "" : repaired + "; ") + $"vxlan: {result.Writes} entries rewritten";
+                repaired = (repaired is null ? "" : repaired + "; ") + $"{vxlan.DeviceName}: {result.Writes} entries rewritten";
             }
         }
 
@@ -67,30 +67,44 @@ internal sealed partial class LinuxRoutingDriver(
 
     public void Dispose() => _netlink?.Dispose();
 
+    /// <summary>One manager per family (vxlan.calico, vxlan-v6.calico), created when a pool of the family first asks for VXLAN.</summary>
     private void ApplyVxlan(RoutingState state, Api.Node? self)
     {
-        bool wanted = VxlanPlanner.VxlanPools(state).Count > 0;
-        if (!wanted && _vxlan is null)
+        var failures = new List<string>();
+        foreach (System.Net.Sockets.AddressFamily family in VxlanPlanner.Families)
         {
-            return;
+            bool wanted = VxlanPlanner.VxlanPools(state, family).Count > 0;
+            if (!wanted && !_vxlan.ContainsKey(family))
+            {
+                continue;
+            }
+
+            _netlink ??= RouteNetlink.Open();
+            if (!_vxlan.TryGetValue(family, out VxlanManager? vxlan))
+            {
+                vxlan = new VxlanManager(_netlink, family, loggerFactory.CreateLogger<VxlanManager>());
+                _vxlan[family] = vxlan;
+            }
+
+            LocalVtep? local = null;
+            if (wanted && self is not null && VxlanPlanner.Vtep(self, family) is { } vtep)
+            {
+                // vxlanMTU / vxlanMTUV6, else the host MTU minus 50 (IPv4) or 70 (IPv6), from MtuManager.
+                local = new LocalVtep(vtep.Tunnel, vtep.Mac, vtep.NodeAddress, Vni: vxlanVni, Port: vxlanPort,
+                    Mtu: family == System.Net.Sockets.AddressFamily.InterNetworkV6 ? VxlanV6Mtu : VxlanMtu);
+            }
+
+            vxlan.SetLocalVtep(local);
+            vxlan.SetRemoteVteps(wanted ? VxlanPlanner.RemoteVteps(state, family).ToList() : []);
+            vxlan.SetRemoteBlocks(wanted ? VxlanPlanner.RemoteBlocks(state, family).ToList() : []);
+            vxlan.SetMode(VxlanPlanner.CrossSubnet(state, family));
+            VxlanSyncResult result = vxlan.Apply();
+            failures.AddRange(result.Failures);
         }
 
-        _netlink ??= RouteNetlink.Open();
-        _vxlan ??= new VxlanManager(_netlink, System.Net.Sockets.AddressFamily.InterNetwork, loggerFactory.CreateLogger<VxlanManager>());
-        LocalVtep? local = null;
-        if (wanted && self is not null && VxlanPlanner.Vtep(self) is { } vtep)
+        if (failures.Count > 0)
         {
-            local = new LocalVtep(vtep.Tunnel, vtep.Mac, vtep.NodeAddress, Vni: vxlanVni, Port: vxlanPort, Mtu: VxlanMtu);
-        }
-
-        _vxlan.SetLocalVtep(local);
-        _vxlan.SetRemoteVteps(wanted ? VxlanPlanner.RemoteVteps(state).ToList() : []);
-        _vxlan.SetRemoteBlocks(wanted ? VxlanPlanner.RemoteBlocks(state).ToList() : []);
-        _vxlan.SetMode(VxlanPlanner.CrossSubnet(state));
-        VxlanSyncResult result = _vxlan.Apply();
-        if (result.Failures.Count > 0)
-        {
-            throw new InvalidOperationException("VXLAN: " + string.Join("; ", result.Failures));
+            throw new InvalidOperationException("VXLAN: " + string.Join("; ", failures));
         }
     }
 }

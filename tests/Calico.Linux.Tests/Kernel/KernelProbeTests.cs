@@ -27,6 +27,7 @@ public class KernelProbeTests(ITestOutputHelper output)
         Assert.True(capabilities.Has(KernelFeatures.Nftables), capabilities[KernelFeatures.Nftables].Reason);
         Assert.True(capabilities.Has(KernelFeatures.Veth), capabilities[KernelFeatures.Veth].Reason);
         Assert.True(capabilities.Has(KernelFeatures.Vxlan), capabilities[KernelFeatures.Vxlan].Reason);
+        Assert.True(capabilities.Has(KernelFeatures.Vxlan6), capabilities[KernelFeatures.Vxlan6].Reason);
         Assert.True(capabilities.Has(KernelFeatures.Ebpf), capabilities[KernelFeatures.Ebpf].Reason);
         Assert.False(capabilities.Has(KernelFeatures.Ipip));
         Assert.False(capabilities.Has(KernelFeatures.Wireguard));
