@@ -34,6 +34,11 @@ public sealed class MtuLabTests(RoutingLabFixture fixture)
         }
 
         Assert.Equal(parent - 50, LinkMtu(fixture.Host("host1").Netns, "vxlan.calico"));
+        bool v6Vxlan = await V6VxlanAsync();
+        if (v6Vxlan)
+        {
+            Assert.Equal(parent - 70, LinkMtu(fixture.Host("host1").Netns, "vxlan-v6.calico"));
+        }
         foreach (var pod in new[] { "a", "c" })
         {
             Assert.Equal(expected, LinkMtu(fixture.Pod(pod).Netns, "eth0"));
@@ -51,6 +56,15 @@ public sealed class MtuLabTests(RoutingLabFixture fixture)
         var tooBig = await LabRunner.InNetnsAsync(a, "ping", "-M", "do", "-s", (expected - 27).ToString(CultureInfo.InvariantCulture), "-c", "1", "-W", "2", c);
         Assert.True(tooBig.ExitCode != 0, "one byte above the workload MTU with DF should not leave x/a: " + tooBig.Output + tooBig.Error);
 
+        if (v6Vxlan)
+        {
+            string c6 = fixture.Pod("c").Address6;
+            string fits6 = (expected - 48).ToString(CultureInfo.InvariantCulture);
+            Assert.True(
+                await LabRunner.EventuallyAsync(async () => (await LabRunner.InNetnsAsync(a, "ping", "-6", "-M", "do", "-s", fits6, "-c", "1", "-W", "2", c6)).ExitCode == 0, CrossHostFixture.Converge),
+                $"an IPv6 ping with DF of {fits6} bytes (the workload MTU {expected}) from x/a does not reach x/c across vxlan-v6.calico");
+        }
+
         var received = await SendTcpPayloadAsync(fixture.Pod("a"), fixture.Pod("c"), 1400);
         Assert.Equal(1400, received);
 
@@ -63,47 +77,54 @@ public sealed class MtuLabTests(RoutingLabFixture fixture)
     {
         int parent = LinkMtu(fixture.Host("host1").Netns, "eth0");
         int withVxlan = parent - await OverheadAsync("CrossSubnet");
-        int without = parent - await OverheadAsync("Never");
+        bool v6Vxlan = await V6VxlanAsync();
+        int without = parent; // every pool's vxlanMode Never below
         await EventuallyMtuFileAsync("host1", withVxlan);
         try
         {
             await SetVxlanModeAsync("Never");
+            if (v6Vxlan)
+            {
+                await SetVxlanMode6Async("Never");
+            }
             foreach (var host in s_hosts)
             {
                 Assert.Equal(without.ToString(CultureInfo.InvariantCulture), await EventuallyMtuFileAsync(host, without));
             }
 
             Assert.Equal(withVxlan, LinkMtu(fixture.Pod("a").Netns, "eth0")); // an existing workload keeps its MTU
-            if (withVxlan == without)
-            {
-                return; // an IPv6 pool with VXLAN sets the workload MTU either way (parent - 70): nothing changed to report
-            }
-
-            string log = await File.ReadAllTextAsync(Path.Combine(fixture.Host("host1").Directory, "calico-node.log"));
-            Assert.Contains(
-                string.Create(CultureInfo.InvariantCulture, $"Workload MTU changed from {withVxlan} to {without}"),
-                log,
-                StringComparison.Ordinal);
+            // calico-node's log is written asynchronously: wait for the line rather than read once.
+            string logPath = Path.Combine(fixture.Host("host1").Directory, "calico-node.log");
+            string changed = string.Create(CultureInfo.InvariantCulture, $"Workload MTU changed from {withVxlan} to {without}");
+            await LabRunner.EventuallyAsync(async () => (await File.ReadAllTextAsync(logPath)).Contains(changed, StringComparison.Ordinal), CrossHostFixture.Converge);
+            string log = await File.ReadAllTextAsync(logPath);
+            Assert.Contains(changed, log, StringComparison.Ordinal);
             Assert.Contains(string.Create(CultureInfo.InvariantCulture, $" at {withVxlan})"), log, StringComparison.Ordinal); // what x/a has
         }
         finally
         {
             await SetVxlanModeAsync("CrossSubnet");
+            if (v6Vxlan)
+            {
+                await SetVxlanMode6Async("CrossSubnet");
+            }
         }
 
         Assert.Equal(withVxlan.ToString(CultureInfo.InvariantCulture), await EventuallyMtuFileAsync("host1", withVxlan));
         Assert.True(await fixture.EventuallyReachesAsync("a", "c"), "x/a does not reach x/c after the pool's vxlanMode was restored");
     }
 
-    /// <summary>The lab's pools' overhead with the IPv4 pool at <paramref name="v4Mode"/>: 70 when an IPv6 pool uses VXLAN, else 50 or 0.</summary>
-    private async Task<int> OverheadAsync(string v4Mode)
+    /// <summary>The lab's pools' overhead with the IPv4 pool at <paramref name="v4Mode"/>: 70 when the IPv6 pool uses VXLAN, else 50 or 0.</summary>
+    private async Task<int> OverheadAsync(string v4Mode) => await V6VxlanAsync() ? 70 : v4Mode == "Never" ? 0 : 50;
+
+    /// <summary>Whether the lab's IPv6 pool uses VXLAN (calico-lab up --encapsulation sets it once IPv6 VXLAN exists).</summary>
+    private async Task<bool> V6VxlanAsync()
     {
         using var pools = JsonDocument.Parse(await fixture.Lab.CalicoctlAsync(null, "get", "ippool", "-o", "json"));
         var items = pools.RootElement.ValueKind == JsonValueKind.Array ? pools.RootElement : pools.RootElement.GetProperty("items");
-        bool v6Vxlan = items.EnumerateArray().Any(p =>
+        return items.EnumerateArray().Any(p =>
             p.GetProperty("spec").GetProperty("cidr").GetString()!.Contains(':', StringComparison.Ordinal)
             && p.GetProperty("spec").TryGetProperty("vxlanMode", out var mode) && mode.GetString() is "Always" or "CrossSubnet");
-        return v6Vxlan ? 70 : v4Mode == "Never" ? 0 : 50;
     }
 
     private async Task<string> EventuallyMtuFileAsync(string host, int expected)
@@ -165,6 +186,24 @@ public sealed class MtuLabTests(RoutingLabFixture fixture)
 
         return total;
     }
+
+    private Task<string> SetVxlanMode6Async(string mode) => fixture.Lab.CalicoctlAsync(
+        $"""
+        apiVersion: projectcalico.org/v3
+        kind: IPPool
+        metadata:
+          name: {LabLayout.Pool6Name}
+        spec:
+          cidr: {LabLayout.Pool6Cidr}
+          blockSize: 122
+          ipipMode: Never
+          vxlanMode: {mode}
+          natOutgoing: true
+          nodeSelector: all()
+        """,
+        "apply",
+        "-f",
+        "-");
 
     private Task<string> SetVxlanModeAsync(string mode) => fixture.Lab.CalicoctlAsync(
         $"""
