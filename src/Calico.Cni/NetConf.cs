@@ -42,6 +42,13 @@ internal sealed record NetConf
 
     public int Mtu { get; init; }
 
+    /// <summary>
+    /// calico-node's mtu file: <c>mtu</c> in the directory of <see cref="NodenameFile"/> (both are written to
+    /// calico-node's state directory), so hosts sharing one filesystem, each with its own state directory, each read
+    /// their own. Upstream reads <c>/var/lib/calico/mtu</c> always, which is the same file by default.
+    /// </summary>
+    public string MtuFile => Path.Combine(Path.GetDirectoryName(NodenameFile) ?? "", "mtu");
+
     public string IpamLockFile { get; init; } = DefaultIpamLockFile;
 
     public bool IpAddrsNoIpamEnabled { get; init; }
@@ -77,7 +84,6 @@ internal sealed record NetConf
     public const string DefaultLogFilePath = "/var/log/calico/cni/cni.log";
     public const string DefaultNodenameFile = "/var/lib/calico/nodename";
     public const string DefaultIpamLockFile = "/var/run/calico/ipam.lock";
-    public const string DefaultMtuFile = "/var/lib/calico/mtu";
 }
 
 internal sealed record IpamConf

@@ -234,7 +234,7 @@ internal static partial class NetConfParser
         var mtu = Int(root, "mtu", 0, 0, 65535);
         if (mtu is > 0 and < 68)
         {
-            throw new CniException(CniErrorCodes.InvalidConfig, $"invalid value mtu = {mtu}: must be 0 (use /var/lib/calico/mtu) or at least 68");
+            throw new CniException(CniErrorCodes.InvalidConfig, $"invalid value mtu = {mtu}: must be 0 (calico-node's mtu file beside nodename_file) or at least 68");
         }
 
         var nodename = String(root, "nodename");

@@ -89,12 +89,13 @@ internal sealed partial class NodeRunner(NodeSettings settings, NodeServices ser
         services.SetLogSeverity(loaded.Config.LogSeverityScreen);
         FelixConfig config = loaded.Config;
         kernel.SetFelixConfig(config);
+        Routing.MtuManager mtu = await WriteMtuFileAsync(client, config, cancellationToken).ConfigureAwait(false);
         TimeSpan refresh = Shortest(config.NftablesRefreshInterval, config.IptablesRefreshInterval, config.RouteRefreshInterval);
 
         IDataplaneDriver driver = services.CreateDataplaneDriver(config);
         using FlowLogs.FlowLogWiring? flowLogs = FlowLogs.FlowLogWiring.Create(driver, config, settings, services.Registry, services.LoggerFactory);
         driver = (IDataplaneDriver?)flowLogs?.Tap ?? driver;
-        using Routing.LinuxRoutingDriver routing = CreateRoutingDriver(client, store, config, kernel);
+        using Routing.LinuxRoutingDriver routing = CreateRoutingDriver(client, store, config, kernel, mtu);
         var agent = FelixAgent.Create(
             settings.NodeName,
             driver,
@@ -102,6 +103,7 @@ internal sealed partial class NodeRunner(NodeSettings settings, NodeServices ser
             {
                 FelixConfig current = felixSettings.Load(inputs).Config;
                 kernel.SetFelixConfig(current);
+                mtu.SetSettings(FelixSettings.ToMtuSettings(current));
                 return FelixSettings.ToRenderConfig(current);
             },
             refresh,
@@ -167,13 +169,30 @@ internal sealed partial class NodeRunner(NodeSettings settings, NodeServices ser
     /// <c>&lt;dir&gt;/&lt;secret&gt;/&lt;key&gt;</c> with dir <c>CALICO_BGP_SECRETS_DIR</c> (default /etc/calico/bgp-secrets):
     /// there is no Kubernetes secret store here.
     /// </summary>
-    private Routing.LinuxRoutingDriver CreateRoutingDriver(ResourceClient client, IKeyValueStore store, FelixConfig config, KernelCapabilityReport kernel)
+    private Routing.LinuxRoutingDriver CreateRoutingDriver(ResourceClient client, IKeyValueStore store, FelixConfig config, KernelCapabilityReport kernel, Routing.MtuManager mtu)
     {
         string backend = settings.Environment.GetValueOrDefault("CALICO_NETWORKING_BACKEND") is { Length: > 0 } b ? b : "bird";
         string secrets = settings.Environment.GetValueOrDefault("CALICO_BGP_SECRETS_DIR") is { Length: > 0 } d ? d : "/etc/calico/bgp-secrets";
         Routing.BirdSupervisor? bird = backend == "bird" ? new Routing.BirdSupervisor(settings.StateDir, services.LoggerFactory.CreateLogger("bird")) : null;
         var tunnels = new Routing.TunnelAddressAllocator(client, new Calico.Ipam.IpamClient(store, TimeProvider.System), services.LoggerFactory.CreateLogger("tunnels"));
-        return new Routing.LinuxRoutingDriver(bird, tunnels, (name, key) => ReadSecret(secrets, name, key), config.VxlanVni, config.VxlanPort, kernel, services.LoggerFactory);
+        return new Routing.LinuxRoutingDriver(bird, tunnels, (name, key) => ReadSecret(secrets, name, key), config.VxlanVni, config.VxlanPort, kernel, services.LoggerFactory)
+        {
+            Mtu = mtu,
+        };
+    }
+
+    /// <summary>
+    /// The workload MTU for the CNI plugin, computed from the pools as they are now and written before Felix's loop
+    /// starts (upstream's Felix writes it before its dataplane starts), so a workload created once calico-node is
+    /// ready gets it; the routing loop keeps it current afterwards.
+    /// </summary>
+    private async Task<Routing.MtuManager> WriteMtuFileAsync(ResourceClient client, FelixConfig config, CancellationToken cancellationToken)
+    {
+        var mtu = new Routing.MtuManager(settings.StateDir, Routing.MtuManager.ReadHostLinks, services.LoggerFactory.CreateLogger("mtu"));
+        mtu.SetSettings(FelixSettings.ToMtuSettings(config));
+        var (pools, _) = await client.ListAsync(ResourceKinds.IPPool, null, cancellationToken).ConfigureAwait(false);
+        mtu.Update(pools.OfType<IPPool>());
+        return mtu;
     }
 
     /// <summary>BIRD's control socket when the networking backend runs BIRD; null otherwise (status: NotReady).</summary>

@@ -282,8 +282,11 @@ public static partial class SupportMatrix
         b.Refused(F, "spec.deviceRouteSourceAddress", "workload routes are programmed without a source address", "no deviceRouteSourceAddress");
         b.Refused(F, "spec.deviceRouteSourceAddressIPv6", "workload routes are programmed without a source address", "no deviceRouteSourceAddressIPv6");
         b.Refused(F, "spec.routeSyncDisabled", "calico-node always programs workload routes", "routeSyncDisabled: false");
-        b.Refused(F, "spec.vxlanMTU", "vxlan.calico's MTU is the parent interface's minus 50", "the CNI configuration's mtu for workloads");
-        b.Refused(F, "spec.vxlanMTUV6", "IPv6 VXLAN is not implemented", "no vxlanMTUV6");
+        b.Acts(F, "spec.vxlanMTU", "vxlan.calico's MTU (0: the host MTU minus 50); while an IPv4 pool uses VXLAN, a candidate for the workload MTU in <state-dir>/mtu (the smallest tunnel MTU in use wins)");
+        b.Acts(F, "spec.vxlanMTUV6", "vxlan-v6.calico's MTU (0: the host MTU minus 70); while an IPv6 pool uses VXLAN, a candidate for the workload MTU in <state-dir>/mtu");
+        b.Acts(F, "spec.ipipMTU", "tunl0's MTU (0: the host MTU minus 20); while an IPv4 pool uses IP-in-IP, a candidate for the workload MTU in <state-dir>/mtu");
+        b.Acts(F, "spec.mtuIfacePattern", "which operationally up host interfaces give the host MTU (the smallest; 1460 when none matches), from which tunnel and workload MTUs are computed");
+        b.Acts(F, "spec.requireMTUFile", "true: failing to write <state-dir>/mtu stops calico-node at start, and fails (and retries) the routing update afterwards, instead of a logged error");
         b.Acts(F, "spec.floatingIPs", "Enabled programs workload endpoints' ipNATs (DNAT, route, BGP); Disabled (default) ignores them with a warning");
         b.Refused(F, "spec.policySyncPathPrefix", "the policy sync API (application-layer policy) is not implemented", "no policySyncPathPrefix");
         b.Refused(F, "spec.istioAmbientMode", "Istio ambient mode integration is not implemented", "istioAmbientMode: Disabled", defaults: ["Disabled"]);
@@ -377,15 +380,12 @@ public static partial class SupportMatrix
             ("awsSrcDstCheck", "AWS: the EC2 source/destination check is not managed"),
             ("istioDSCPMark", "tuning of Istio ambient mode, which is refused"),
             ("cgroupV2Path", "a path for the eBPF dataplane's connect-time load balancing, which is not implemented"),
-            ("ipipMTU", "tuning of IP-in-IP, which is not implemented"),
             ("allowIPIPPacketsFromWorkloads", "workload policy applies to IP-in-IP packets from workloads like to any packet"),
             ("allowVXLANPacketsFromWorkloads", "workload policy applies to VXLAN packets from workloads like to any packet"),
             ("externalNodesList", "only lets IP-in-IP in from these nodes; IP-in-IP is not implemented"),
             ("kubeNodePortRanges", "node ports are only special in upstream's host-endpoint and eBPF handling of services, which is not implemented"),
             ("serviceLoopPrevention", "no drop or reject rule for advertised service CIDRs (BGPConfiguration service IPs): with no service implementation here, a packet to a service address follows the host's routes (the default route may send it back to the router until its TTL runs out)"),
             ("interfaceExclude", "upstream's nftables/iptables all-interfaces host endpoint covers every interface regardless; it shapes only the eBPF dataplane and interface monitoring"),
-            ("mtuIfacePattern", "MTU detection for the CNI plugin's mtu file; workloads take the CNI configuration's mtu"),
-            ("requireMTUFile", "MTU detection for the CNI plugin's mtu file; workloads take the CNI configuration's mtu"),
             ("ipForwarding", "forwarding is part of the host's set-up here, not changed by calico-node"),
             ("deviceRouteProtocol", "workload routes keep calico-node's own route protocol"),
             ("routeSource", "routes follow Calico IPAM blocks and workload endpoints either way"),

@@ -79,9 +79,10 @@ public static class CniConfig
         }
 
         plugin["nodename"] = host.Name;
-        // Pods behind a VXLAN tunnel get the tunnel's MTU (1500 - 50), as upstream's calico-node tells the plugin:
-        // a 1500-byte pod MTU over vxlan.calico would rely on fragmentation or PMTU discovery for every flow.
-        plugin["mtu"] = state.Encapsulation is UpOptions.EncapsulationVxlan or UpOptions.EncapsulationVxlanCrossSubnet ? 1450 : 1500;
+        // No mtu: the plugin reads the mtu file calico-node writes beside the nodename file, i.e. in this host's
+        // calico-node state directory, so each host's pods get the MTU its calico-node computed (parent - 50 over
+        // VXLAN) although all hosts share this machine's filesystem.
+        plugin["nodename_file"] = Path.Combine(host.Directory, "nodename");
         plugin["log_level"] = "info";
         plugin["log_file_path"] = Path.Combine(host.Directory, "cni.log");
         plugin["ipam_lock_file"] = Path.Combine(host.Directory, "ipam.lock");

@@ -28,6 +28,7 @@ internal sealed partial class LinuxRoutingDriver(
     public async Task ApplyAsync(RoutingState state, CancellationToken cancellationToken)
     {
         kernel?.SetPools(state.Pools);
+        UpdateMtu(state);
         await tunnels.EnsureAsync(state, cancellationToken).ConfigureAwait(false);
         Api.Node? self = state.Self;
         if (bird is not null && (self?.Spec.Bgp?.Ipv4Address is not null || self?.Spec.Bgp?.Ipv6Address is not null))
@@ -53,6 +54,11 @@ internal sealed partial class LinuxRoutingDriver(
         if (RepairLocalPeering() is > 0 and var peeringWrites)
         {
             repaired = (repaired is null ? "" : repaired + "; ") + $"local workload peering: {peeringWrites} addresses rewritten";
+        }
+
+        if (UpdateMtu(state))
+        {
+            ApplyVxlan(state, state.Self); // tunnel device MTUs follow a host interface or FelixConfiguration change
         }
 
         foreach (VxlanManager vxlan in _vxlan.Values)
@@ -91,8 +97,9 @@ internal sealed partial class LinuxRoutingDriver(
             LocalVtep? local = null;
             if (wanted && self is not null && VxlanPlanner.Vtep(self, family) is { } vtep)
             {
-                // MTU 0: the parent's MTU minus 50 (IPv4) or 70 (IPv6).
-                local = new LocalVtep(vtep.Tunnel, vtep.Mac, vtep.NodeAddress, Vni: vxlanVni, Port: vxlanPort);
+                // vxlanMTU / vxlanMTUV6, else the host MTU minus 50 (IPv4) or 70 (IPv6), from MtuManager.
+                local = new LocalVtep(vtep.Tunnel, vtep.Mac, vtep.NodeAddress, Vni: vxlanVni, Port: vxlanPort,
+                    Mtu: family == System.Net.Sockets.AddressFamily.InterNetworkV6 ? VxlanV6Mtu : VxlanMtu);
             }
 
             vxlan.SetLocalVtep(local);

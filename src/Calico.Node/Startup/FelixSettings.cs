@@ -33,6 +33,10 @@ internal sealed class FelixSettings(NodeSettings node, string? configFileText)
         return RenderConfigExtras.WithFailsafes(render, config);
     }
 
+    /// <summary>What MTU detection reads: mtuIfacePattern, vxlanMTU, vxlanMTUV6, ipipMTU, requireMTUFile, interfacePrefix.</summary>
+    public static Routing.MtuSettings ToMtuSettings(FelixConfig config) =>
+        new(config.MtuIfacePattern, config.VxlanMtu, config.VxlanMtuV6, config.IpipMtu, config.RequireMtuFile, config.InterfacePrefix.Count > 0 ? config.InterfacePrefix : ["cali"]);
+
     private static List<KeyValuePair<string, string>> BuildEnvironment(NodeSettings node)
     {
         var env = node.Environment.Where(kv => kv.Key.StartsWith("FELIX_", StringComparison.OrdinalIgnoreCase)).ToList();

@@ -23,7 +23,7 @@ internal sealed record NodeSettings(
         "usage: calico-node [--felix-config <path>] [--state-dir <dir>]\n" +
         "  Runs the per-host agent (Felix) until SIGTERM.\n" +
         "  --felix-config  Felix's config file (default /etc/calico/felix.cfg; absent is fine)\n" +
-        "  --state-dir     where the node name file is written (default /var/lib/calico)\n" +
+        "  --state-dir     where the nodename and mtu files are written (default /var/lib/calico)\n" +
         "Environment: NODENAME, IP (autodetect|none|<address>[/<len>]), IP6 (none|autodetect|<address>[/<len>]),\n" +
         "  IP_AUTODETECTION_METHOD / IP6_AUTODETECTION_METHOD (first-found, can-reach=, interface=, skip-interface=, cidr=), DATASTORE_TYPE (etcdv3|embedded),\n" +
         "  ETCD_ENDPOINTS, CALICO_DATASTORE_PATH, FELIX_<PARAMETER>.\n";
