@@ -9,8 +9,9 @@ namespace Calico.Node.Routing;
 
 /// <summary>
 /// This host's routing: BGP through BIRD (unless the networking backend is not bird), VXLAN when an IPv4 pool asks
-/// for it (tunnel address, device, FDB/ARP entries, routes to other nodes' blocks). Pools asking for a tunnel the
-/// kernel lacks (IP-in-IP here) are reported by <see cref="KernelCapabilityReport"/>, not failed on every apply.
+/// for it (tunnel address, device, FDB/ARP entries, routes to other nodes' blocks), IP-in-IP likewise (tunl0, in
+/// LinuxRoutingDriver.Ipip.cs). Pools asking for a tunnel the kernel lacks (IP-in-IP here) are reported by
+/// <see cref="KernelCapabilityReport"/>, not failed on every apply.
 /// </summary>
 internal sealed partial class LinuxRoutingDriver(
     BirdSupervisor? bird,
@@ -42,6 +43,7 @@ internal sealed partial class LinuxRoutingDriver(
         }
 
         ApplyVxlan(state, self);
+        await ApplyIpipAsync(state, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<string?> RefreshAsync(RoutingState state, CancellationToken cancellationToken)
@@ -54,6 +56,11 @@ internal sealed partial class LinuxRoutingDriver(
             {
                 repaired = (repaired is null ? "" : repaired + "; ") + $"vxlan: {result.Writes} entries rewritten";
             }
+        }
+
+        if (RefreshIpip() is { } ipip)
+        {
+            repaired = (repaired is null ? "" : repaired + "; ") + ipip;
         }
 
         return repaired;
