@@ -118,20 +118,24 @@ public sealed partial class IpipManager
         return device;
     }
 
-    /// <summary>Exactly <paramref name="tunnel"/>/32 on the device (none when null); other IPv4 addresses go (upstream's ensureAddressOnLink).</summary>
+    /// <summary>
+    /// Exactly <paramref name="tunnel"/>/32 on the device (none when null); other IPv4 addresses go (upstream's
+    /// ensureAddressOnLink). The new address is added before the old ones go: removing a device's last IPv4 address
+    /// makes the kernel flush the routes through it.
+    /// </summary>
     private void EnsureAddress(IPAddress? tunnel, int deviceIndex, IReadOnlyList<AddressInfo> addresses, Counters counters)
     {
-        bool present = false;
+        bool present = tunnel is not null && addresses.Any(a => a.InterfaceIndex == deviceIndex && a.Address.Equals(tunnel) && a.PrefixLength == 32);
+        if (tunnel is not null && !present && Try(counters, () => _netlink.AddAddress(deviceIndex, tunnel, 32)))
+        {
+            counters.DeviceUpdates++;
+            IpipLog.AddressAdded(_logger, DeviceName, tunnel);
+        }
+
         foreach (AddressInfo address in addresses)
         {
-            if (address.InterfaceIndex != deviceIndex)
+            if (address.InterfaceIndex != deviceIndex || (tunnel is not null && address.Address.Equals(tunnel) && address.PrefixLength == 32))
             {
-                continue;
-            }
-
-            if (tunnel is not null && address.Address.Equals(tunnel) && address.PrefixLength == 32)
-            {
-                present = true;
                 continue;
             }
 
@@ -141,12 +145,6 @@ public sealed partial class IpipManager
                 counters.DeviceUpdates++;
                 IpipLog.AddressRemoved(_logger, DeviceName, address.Address, address.PrefixLength);
             }
-        }
-
-        if (tunnel is not null && !present && Try(counters, () => _netlink.AddAddress(deviceIndex, tunnel, 32)))
-        {
-            counters.DeviceUpdates++;
-            IpipLog.AddressAdded(_logger, DeviceName, tunnel);
         }
     }
 
