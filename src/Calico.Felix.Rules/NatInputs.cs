@@ -13,4 +13,7 @@ public sealed record NatInputs(IReadOnlyList<string> AllPoolCidrs, IReadOnlyList
 
     /// <summary>Every node's addresses (plain addresses or CIDRs, v4 and v6).</summary>
     public IReadOnlyList<string> HostAddresses { get; init; } = [];
+
+    /// <summary>CIDRs of the enabled IPv4 pools with ipipMode Always or CrossSubnet (IP-in-IP is on when any; see <see cref="RenderConfig.IpipEnabled"/>).</summary>
+    public IReadOnlyList<string> IpipPoolCidrs { get; init; } = [];
 }

@@ -11,7 +11,7 @@ public static partial class NftablesRenderer
 
     private static readonly NftMatch Invalid = Match(NftField.CtState, new NftCtState(NftCtStates.Invalid));
 
-    private static void AddBaseChains(List<NftChain> chains, RenderContext ctx, HostEndpointSelection heps)
+    private static void AddBaseChains(List<NftChain> chains, RenderContext ctx, HostEndpointSelection heps, bool ipip = false)
     {
         NftInterfaceName wl = ctx.WorkloadWildcard;
         var fromWorkload = Match(NftField.IifName, wl);
@@ -65,6 +65,11 @@ public static partial class NftablesRenderer
             }
         }
 
+        if (ipip)
+        {
+            AddIpipInputRules(input, ctx.Config);
+        }
+
         chains.Add(Chain("filter-INPUT", input, BaseHeader(NftHook.Input)));
 
         var output = new List<NftRule> { Rule(EstablishedOrRelated, Counter, NftVerdict.Accept) };
@@ -75,6 +80,10 @@ public static partial class NftablesRenderer
 
         // Also why an all-interfaces host endpoint's egress policy never sees traffic to local workloads.
         output.Add(Commented("Host to workload traffic is not subject to workload policy", toWorkload, Counter, NftVerdict.Accept));
+        if (ipip)
+        {
+            output.Add(IpipOutputRule());
+        }
         if (hasHostEndpoints)
         {
             output.Add(Rule(new NftVerdictMap(NftField.OifName, NftNames.ToHostEndpointDispatch)));

@@ -34,6 +34,7 @@ public static partial class NftablesRenderer
         var sets = new List<NftSet>();
         AddIpSets(sets, state, cache);
         var (masqueradeV4, masqueradeV6) = AddPoolSets(sets, nat, config.NatOutgoing);
+        bool ipip = AddIpipSets(sets, config, nat);
 
         var maps = new List<NftSet>
         {
@@ -47,7 +48,7 @@ public static partial class NftablesRenderer
         }
 
         var chains = new List<NftChain>();
-        AddBaseChains(chains, ctx, heps);
+        AddBaseChains(chains, ctx, heps, ipip);
         AddSourceCheckChain(chains, ctx, workloads, heps);
         AddNatChain(chains, masqueradeV4, masqueradeV6, config.NatOutgoing);
         AddFloatingIpChains(chains, ctx, workloads);

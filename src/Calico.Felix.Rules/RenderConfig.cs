@@ -52,6 +52,15 @@ public sealed record RenderConfig
     /// </summary>
     public bool FlowLogs { get; init; }
 
+    /// <summary>
+    /// Felix <c>IpInIpEnabled</c> (FelixConfiguration <c>ipipEnabled</c>): null = on when a pool has ipipMode (upstream's
+    /// default). On: IP protocol 4 is accepted from Calico hosts only (filter-INPUT) and to them (filter-OUTPUT).
+    /// </summary>
+    public bool? IpipEnabled { get; init; }
+
+    /// <summary>Felix <c>ExternalNodesCIDRList</c> (<c>externalNodesList</c>): non-Calico nodes IP-in-IP is accepted from too.</summary>
+    public IReadOnlyList<string> ExternalNodesCidrs { get; init; } = [];
+
     /// <summary>Felix <c>FailsafeInboundHostPorts</c>: always open into the host through a host endpoint.</summary>
     public IReadOnlyList<HostPort> FailsafeInboundHostPorts { get; init; } = DefaultFailsafeInbound;
 

@@ -178,6 +178,7 @@ internal sealed partial class NodeRunner(NodeSettings settings, NodeServices ser
         return new Routing.LinuxRoutingDriver(bird, tunnels, (name, key) => ReadSecret(secrets, name, key), config.VxlanVni, config.VxlanPort, kernel, services.LoggerFactory)
         {
             Mtu = mtu,
+            IpipEnabled = config.IpipEnabled,
         };
     }
 

@@ -71,8 +71,7 @@ public abstract class CalicoctlFlowTests : IDisposable
         Assert.DoesNotContain("creationTimestamp: \"", exported, StringComparison.Ordinal); // upstream prints a cleared one as null
         Assert.Contains("kind: IPPoolList", exported, StringComparison.Ordinal);
 
-        // Step 2: the file as the FAQ shows it after editing (a bare sequence of objects). The FAQ turns on
-        // ipipMode; IP-in-IP is refused here (docs/support-matrix.md), so the edit turns on VXLAN instead.
+        // Step 2: the file as the FAQ shows it after editing (a bare sequence of objects): it turns on IP-in-IP.
         await File.WriteAllTextAsync(Path.Combine(_workDir, "pool.yaml"), """
             - apiVersion: projectcalico.org/v3
               kind: IPPool
@@ -80,7 +79,7 @@ public abstract class CalicoctlFlowTests : IDisposable
                name: ippool-1
               spec:
                 cidr: 192.168.0.0/16
-                vxlanMode: Always
+                ipipMode: Always
                 natOutgoing: true
             """);
 
@@ -90,7 +89,7 @@ public abstract class CalicoctlFlowTests : IDisposable
         Assert.Equal("Successfully replaced 1 'IPPool' resource(s)\n", replace.Out);
 
         var wide = await Ctl.RunAsync("get ippool ippool-1 -o wide");
-        Assert.Contains("ippool-1   192.168.0.0/16   true   Never      Always", wide.Out, StringComparison.Ordinal);
+        Assert.Contains("ippool-1   192.168.0.0/16   true   Always     Never", wide.Out, StringComparison.Ordinal);
     }
 
     [Fact]

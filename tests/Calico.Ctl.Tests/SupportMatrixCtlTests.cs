@@ -23,9 +23,7 @@ public sealed class SupportMatrixCtlTests : IDisposable
     [InlineData("create", "NetworkPolicy", "http", "ns1", "spec:\n  selector: all()\n  ingress:\n  - action: Allow\n    http: {methods: [GET]}\n", "spec.ingress[].http", "application-layer proxy")]
     [InlineData("apply", "BGPConfiguration", "default", "", "spec:\n  bindMode: NodeIP\n", "spec.bindMode = 'NodeIP'", "binding to the node IP")]
     [InlineData("apply", "BGPPeer", "tor", "", "spec:\n  peerIP: 10.0.0.9\n  asNumber: 65000\n  filters: [f1]\n", "spec.filters", "BGPFilter")]
-    [InlineData("apply", "IPPool", "ipip", "", "spec:\n  cidr: 10.70.0.0/16\n  ipipMode: Always\n", "spec.ipipMode = 'Always'", "IP-in-IP is not implemented")]
     [InlineData("apply", "IPPool", "ns-pool", "", "spec:\n  cidr: 10.71.0.0/16\n  allowedUses: [Workload]\n  namespaceSelector: team == 'a'\n", "spec.namespaceSelector", "does not filter pools by namespace")]
-    [InlineData("replace", "IPPool", "ipip", "", "spec:\n  cidr: 10.70.0.0/16\n  ipipMode: CrossSubnet\n", "spec.ipipMode = 'CrossSubnet'", "IP-in-IP")]
     public async Task Modify_RefusedSetting_FailsWithPathValueAndReasonAndWritesNothing(
         string action, string kind, string name, string ns, string spec, string field, string reason)
     {
@@ -64,6 +62,18 @@ public sealed class SupportMatrixCtlTests : IDisposable
         Assert.StartsWith("Warning: FelixConfiguration \"default\": spec.chainInsertMode = 'Append' is ignored (", lines[0], StringComparison.Ordinal);
         Assert.StartsWith("Warning: FelixConfiguration \"default\": spec.bpfLogLevel = 'Debug' is ignored (tuning of the eBPF dataplane", lines[1], StringComparison.Ordinal);
         Assert.Contains("chainInsertMode: Append", (await _ctl.RunAsync("get felixconfiguration default -o yaml")).Out, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Always")]
+    [InlineData("CrossSubnet")]
+    public async Task Apply_IpipPool_IsAcceptedWithoutWarning(string mode)
+    {
+        var r = await _ctl.RunAsync("apply -f -", $"apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata:\n  name: ipip\nspec:\n  cidr: 10.70.0.0/16\n  ipipMode: {mode}\n");
+
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Equal(string.Empty, r.Err);
+        Assert.Contains("ipipMode: " + mode, (await _ctl.RunAsync("get ippool ipip -o yaml")).Out, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -105,6 +105,14 @@ public sealed class KernelCapabilityReportTests : IDisposable
     }
 
     [Fact]
+    public void Lacks_ThisProjectsKernelConfig_IpipAndWireguardMissing_VxlanPresent()
+    {
+        Assert.True(_report.Lacks(Calico.Linux.Kernel.KernelFeatures.Ipip));
+        Assert.True(_report.Lacks(Calico.Linux.Kernel.KernelFeatures.Wireguard));
+        Assert.False(_report.Lacks(Calico.Linux.Kernel.KernelFeatures.Vxlan));
+    }
+
+    [Fact]
     public void DisabledIpipPool_AsksForNothing()
     {
         _report.SetPools([Pool("p1", "CrossSubnet", disabled: true)]);

@@ -8,7 +8,6 @@ namespace Calico.Api.Support;
 public static partial class SupportMatrix
 {
     private const string NoWireguard = "WireGuard encryption is not implemented (and this kernel has no wireguard module): traffic would go unencrypted";
-    private const string NoIpip = "IP-in-IP is not implemented (and this kernel has no ipip module)";
     private const string NoBpf = "tuning of the eBPF dataplane, which this implementation does not have (it renders nftables)";
     private const string NoIptables = "tuning of upstream's iptables/nftables rule writer; ours renders one nftables table with fixed verdicts and marks";
     private const string Timers = "a refresh or timeout of a part this implementation does not have or times itself";
@@ -112,9 +111,7 @@ public static partial class SupportMatrix
         b.Metadata(Pool);
         b.Acts(Pool, "spec.cidr", "IPAM allocates from it; routes, NAT and BGP export follow it");
         b.Acts(Pool, "spec.vxlanMode", "VXLAN routes and the vxlan.calico device (IPv4 pools) or vxlan-v6.calico (IPv6 pools), Always or CrossSubnet (calico-node)");
-        b.Acts(Pool, "spec.ipipMode", "Never: no IP-in-IP");
-        b.Add(new FieldSupport(Pool, "spec.ipipMode", SupportStatus.Refused, NoIpip)
-        { Instead = "vxlanMode: Always or CrossSubnet", Values = ["Always", "CrossSubnet"] });
+        b.Acts(Pool, "spec.ipipMode", "Always, CrossSubnet: IP-in-IP via tunl0 (calico-node: tunnel address, device, routes to other nodes' blocks via their address; CrossSubnet routes same-subnet nodes natively; protocol 4 accepted from Calico hosts only); kernel path not exercised on this project's test machine, which lacks ipip (reported on /readiness there). Never: no IP-in-IP");
         b.Acts(Pool, "spec.natOutgoing", "masquerade of traffic leaving the pools (nftables postrouting)");
         b.Acts(Pool, "spec.disabled", "IPAM stops allocating; routes and BGP export stop");
         b.Acts(Pool, "spec.disableBGPExport", "the pool's blocks are not advertised over BGP");
@@ -144,7 +141,7 @@ public static partial class SupportMatrix
         b.Acts(Node, "spec.bgp.ipv4Address", "the node's BGP address and router id (BIRD), VXLAN parent");
         b.Acts(Node, "spec.bgp.ipv6Address", "the node's IPv6 BGP address (BIRD), IPv6 VXLAN parent");
         b.Acts(Node, "spec.bgp.routeReflectorClusterID", "makes the node a route reflector (BIRD)");
-        b.Ignored(Node, "spec.bgp.ipv4IPIPTunnelAddr", NoIpip + "; the address is only recorded");
+        b.Acts(Node, "spec.bgp.ipv4IPIPTunnelAddr", "the node's IP-in-IP tunnel address (calico-node allocates it from an ipipMode pool, IPAM handle ipip-tunnel-addr-<node>, and puts it on tunl0)");
         b.Acts(Node, "spec.ipv4VXLANTunnelAddr", "the node's VXLAN tunnel address (calico-node allocates it; peers route through it)");
         b.Acts(Node, "spec.vxlanTunnelMACAddr", "the node's VXLAN MAC (ARP and FDB entries on the other nodes)");
         b.Acts(Node, "spec.ipv6VXLANTunnelAddr", "the node's IPv6 VXLAN tunnel address (calico-node allocates it from an IPv6 VXLAN pool; peers route through it)");
@@ -272,7 +269,9 @@ public static partial class SupportMatrix
         b.Refused(F, "spec.wireguardEnabledV6", NoWireguard, "an encrypted underlay (IPsec, a VPN) outside Calico", blocks: true);
         b.Refused(F, "spec.wireguardHostEncryptionEnabled", NoWireguard, "an encrypted underlay (IPsec, a VPN) outside Calico", blocks: true);
         b.Refused(F, "spec.bpfEnabled", "the eBPF dataplane is not implemented; the nftables dataplane is used", "bpfEnabled: false");
-        b.Refused(F, "spec.ipipEnabled", NoIpip, "an IP pool with vxlanMode");
+        b.Acts(F, "spec.ipipEnabled", "overrides whether IP-in-IP is on (unset: when a pool has ipipMode, as upstream): tunl0 and its routes (read at start) and the protocol-4 rules");
+        b.Acts(F, "spec.ipipMTU", "tunl0's MTU (read at start); 0 or unset: the parent interface's MTU minus 20");
+        b.Acts(F, "spec.externalNodesList", "IP-in-IP is also accepted from these CIDRs (filter-INPUT), as upstream");
         b.Acts(F, "spec.natOutgoingAddress", "IPv4 traffic from natOutgoing pools is SNATed to this address instead of masqueraded (snat ip to ADDR fully-random); IPv6 pools keep masquerade, as upstream");
         b.Acts(F, "spec.natPortRange", "TCP and UDP leaving natOutgoing pools get a source port in this range (masquerade to :MIN-MAX, or snat to ADDR:MIN-MAX)");
         b.Acts(F, "spec.natOutgoingExclusions", "IPPoolsOnly: traffic to the pools is not NATed; IPPoolsAndHostIPs: nor traffic to any node's BGP address (sets cali40/cali60all-hosts-net)");
@@ -382,7 +381,6 @@ public static partial class SupportMatrix
             ("cgroupV2Path", "a path for the eBPF dataplane's connect-time load balancing, which is not implemented"),
             ("allowIPIPPacketsFromWorkloads", "workload policy applies to IP-in-IP packets from workloads like to any packet"),
             ("allowVXLANPacketsFromWorkloads", "workload policy applies to VXLAN packets from workloads like to any packet"),
-            ("externalNodesList", "only lets IP-in-IP in from these nodes; IP-in-IP is not implemented"),
             ("kubeNodePortRanges", "node ports are only special in upstream's host-endpoint and eBPF handling of services, which is not implemented"),
             ("serviceLoopPrevention", "no drop or reject rule for advertised service CIDRs (BGPConfiguration service IPs): with no service implementation here, a packet to a service address follows the host's routes (the default route may send it back to the router until its TTL runs out)"),
             ("interfaceExclude", "upstream's nftables/iptables all-interfaces host endpoint covers every interface regardless; it shapes only the eBPF dataplane and interface monitoring"),

@@ -16,4 +16,7 @@ internal sealed record DesiredDataplane(
 {
     /// <summary>Every node's addresses (NAT outgoing's host exclusion).</summary>
     public IReadOnlyList<string> HostAddresses { get; init; } = [];
+
+    /// <summary>Enabled IPv4 pools with ipipMode Always or CrossSubnet (IP-in-IP's rules).</summary>
+    public IReadOnlyList<string> IpipPoolCidrs { get; init; } = [];
 }

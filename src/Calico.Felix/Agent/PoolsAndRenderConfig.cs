@@ -23,6 +23,9 @@ internal sealed class PoolsAndRenderConfig
 
     public RenderConfig Render { get; private set; }
 
+    /// <summary>Enabled IPv4 pools with ipipMode Always or CrossSubnet (IP-in-IP's nftables rules).</summary>
+    public IReadOnlyList<string> IpipPools { get; private set; } = [];
+
     /// <summary>Every node's addresses, sorted (upstream's all-hosts set, for natOutgoingExclusions IPPoolsAndHostIPs).</summary>
     public IReadOnlyList<string> HostAddresses { get; private set; } = [];
 
@@ -47,7 +50,7 @@ internal sealed class PoolsAndRenderConfig
         }
 
         HostAddresses = hosts;
-        return Render.NatOutgoing.ExcludeHostAddresses;
+        return Render.NatOutgoing.ExcludeHostAddresses || (Render.IpipEnabled ?? IpipPools.Count > 0);
     }
 
     private bool UpdatePoolCidrs(AgentInputs inputs)
@@ -59,11 +62,17 @@ internal sealed class PoolsAndRenderConfig
 
         var all = new List<string>();
         var masq = new List<string>();
+        var ipip = new List<string>();
         foreach (IPPool pool in inputs.Pools)
         {
             if (string.IsNullOrEmpty(pool.Spec.Cidr))
             {
                 continue;
+            }
+
+            if (pool.Spec.IpipMode is "Always" or "CrossSubnet" && pool.Spec.Disabled != true && !pool.Spec.Cidr.Contains(':', StringComparison.Ordinal))
+            {
+                ipip.Add(pool.Spec.Cidr);
             }
 
             all.Add(pool.Spec.Cidr);
@@ -75,10 +84,13 @@ internal sealed class PoolsAndRenderConfig
 
         all.Sort(StringComparer.Ordinal);
         masq.Sort(StringComparer.Ordinal);
-        if (all.SequenceEqual(AllPools) && masq.SequenceEqual(MasqueradePools))
+        ipip.Sort(StringComparer.Ordinal);
+        if (all.SequenceEqual(AllPools) && masq.SequenceEqual(MasqueradePools) && ipip.SequenceEqual(IpipPools))
         {
             return false;
         }
+
+        IpipPools = ipip;
 
         AllPools = all;
         MasqueradePools = masq;

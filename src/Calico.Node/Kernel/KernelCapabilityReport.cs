@@ -49,6 +49,9 @@ internal sealed partial class KernelCapabilityReport
         }
     }
 
+    /// <summary>True when the start-up probe found <paramref name="feature"/> (a <see cref="KernelFeatures"/> name) absent.</summary>
+    public bool Lacks(string feature) => !_capabilities[feature].Present;
+
     public void SetPools(IEnumerable<IPPool> pools)
     {
         List<KernelRequest> requests = KernelRequirements.ForPools(pools);

@@ -8,9 +8,10 @@ using Microsoft.Extensions.Logging;
 namespace Calico.Node.Routing;
 
 /// <summary>
-/// This host's routing: BGP through BIRD (unless the networking backend is not bird), VXLAN when an IPv4 or IPv6 pool asks
-/// for it (tunnel address, device, FDB/ARP entries, routes to other nodes' blocks). Pools asking for a tunnel the
-/// kernel lacks (IP-in-IP here) are reported by <see cref="KernelCapabilityReport"/>, not failed on every apply.
+/// This host's routing: BGP through BIRD (unless the networking backend is not bird), VXLAN when an IPv4 or IPv6 pool
+/// asks for it (tunnel address, device, FDB/ARP entries, routes to other nodes' blocks), IP-in-IP likewise (tunl0, in
+/// LinuxRoutingDriver.Ipip.cs). Pools asking for a tunnel the kernel lacks (IP-in-IP here) are reported by
+/// <see cref="KernelCapabilityReport"/>, not failed on every apply.
 /// </summary>
 internal sealed partial class LinuxRoutingDriver(
     BirdSupervisor? bird,
@@ -46,6 +47,7 @@ internal sealed partial class LinuxRoutingDriver(
         }
 
         ApplyVxlan(state, self);
+        await ApplyIpipAsync(state, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<string?> RefreshAsync(RoutingState state, CancellationToken cancellationToken)
@@ -58,7 +60,9 @@ internal sealed partial class LinuxRoutingDriver(
 
         if (UpdateMtu(state))
         {
-            ApplyVxlan(state, state.Self); // tunnel device MTUs follow a host interface or FelixConfiguration change
+            // Tunnel device MTUs follow a host interface or FelixConfiguration change.
+            ApplyVxlan(state, state.Self);
+            await ApplyIpipAsync(state, cancellationToken).ConfigureAwait(false);
         }
 
         foreach (VxlanManager vxlan in _vxlan.Values)
@@ -68,6 +72,11 @@ internal sealed partial class LinuxRoutingDriver(
             {
                 repaired = (repaired is null ? "" : repaired + "; ") + $"{vxlan.DeviceName}: {result.Writes} entries rewritten";
             }
+        }
+
+        if (RefreshIpip() is { } ipip)
+        {
+            repaired = (repaired is null ? "" : repaired + "; ") + ipip;
         }
 
         return repaired;

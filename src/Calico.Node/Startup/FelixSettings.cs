@@ -29,6 +29,8 @@ internal sealed class FelixSettings(NodeSettings node, string? configFileText)
             NatOutgoing = NatOutgoingSettings.From(config),
             FloatingIps = config.FloatingIps == Felix.Config.FloatingIps.Enabled,
             FlowLogs = config.FlowLogsEnabled,
+            IpipEnabled = config.IpipEnabled,
+            ExternalNodesCidrs = config.ExternalNodesCidrList.Count == 0 ? [] : config.ExternalNodesCidrList,
         };
         return RenderConfigExtras.WithFailsafes(render, config);
     }

@@ -87,8 +87,8 @@ public sealed class FelixAgentTests : AgentTestBase
         var wireguard = new FelixConfiguration { Metadata = { Name = "node.host1" } };
         wireguard.Spec.WireguardEnabled = true;
         wireguard.Spec.WireguardEnabledV6 = true;
-        var pool = Pool("ipip", "10.70.0.0/16", nat: false);
-        pool.Spec.IpipMode = "Always";
+        var pool = Pool("ns-pool", "10.70.0.0/16", nat: false);
+        pool.Spec.NamespaceSelector = "team == 'a'";
         Agent.OnUpdates([Put(Wep("host1", "web", "10.65.0.2/32")), Put(allowWeb), Put(wireguard), Put(pool)]);
         Agent.OnStatusUpdated(SyncStatus.InSync);
         var applied = await NextApplyAsync();
@@ -98,15 +98,15 @@ public sealed class FelixAgentTests : AgentTestBase
         Assert.Contains(applied.State.Policies.Keys, k => k.Name == "allow-web");
         // The report and readiness are set one after the other on the agent's loop: wait for both.
         await WaitForAsync(() => Telemetry.Unsupported.Count == 3 && !Telemetry.Readiness.Reason.StartsWith("waiting", StringComparison.Ordinal));
-        Assert.Equal(["spec.ipipMode", "spec.wireguardEnabled", "spec.wireguardEnabledV6"], Telemetry.Unsupported.Select(f => f.Field).Order(StringComparer.Ordinal));
+        Assert.Equal(["spec.namespaceSelector", "spec.wireguardEnabled", "spec.wireguardEnabledV6"], Telemetry.Unsupported.Select(f => f.Field).Order(StringComparer.Ordinal));
         Assert.False(Telemetry.Readiness.Ready);
         Assert.StartsWith("not enforced: FelixConfiguration \"node.host1\" sets wireguardEnabled; FelixConfiguration \"node.host1\" sets wireguardEnabledV6", Telemetry.Readiness.Reason, StringComparison.Ordinal);
-        Assert.Contains("degraded, not enforced: IPPool \"ipip\" sets ipipMode", Telemetry.Readiness.Reason, StringComparison.Ordinal);
+        Assert.Contains("degraded, not enforced: IPPool \"ns-pool\" sets namespaceSelector", Telemetry.Readiness.Reason, StringComparison.Ordinal);
 
         // Removing the setting clears the report; the remaining degraded one leaves the node ready.
         Agent.OnUpdates([Delete(ResourceKinds.FelixConfiguration, null, "node.host1")]);
         await WaitForAsync(() => Telemetry.Readiness.Ready);
-        Assert.Equal("degraded, not enforced: IPPool \"ipip\" sets ipipMode", Telemetry.Readiness.Reason);
+        Assert.Equal("degraded, not enforced: IPPool \"ns-pool\" sets namespaceSelector", Telemetry.Readiness.Reason);
     }
 
     private static GlobalNetworkPolicy Gnp(string name, bool preDnat)

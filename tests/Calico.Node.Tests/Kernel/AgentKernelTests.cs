@@ -324,6 +324,19 @@ public sealed class AgentKernelTests(AgentHostFixture host) : IClassFixture<Agen
             Assert.Contains("felix_kernel_feature_missing{feature=\"ipip\",setting=\"IPPool ipip1 ipipMode=Always\"} 1", metrics!.Value.Body, StringComparison.Ordinal);
             Assert.Contains("[WARNING]", host.AgentOutput, StringComparison.Ordinal);
             Assert.Contains("Kernel support missing: " + Expected, host.AgentOutput, StringComparison.Ordinal);
+
+            // Routing goes on: the tunnel address is allocated from the pool (IPAM handle as upstream), tunl0 is tried
+            // once and said to be missing (once), and the routing loop reports no failure of its own.
+            await host.WaitForAsync(
+                async () => (await host.Client.GetAsync(ResourceKinds.Node, null, "host1", CancellationToken.None) as Api.Node)?.Spec.Bgp?.Ipv4IPIPTunnelAddr?.StartsWith("10.67.", StringComparison.Ordinal) == true,
+                Converge, "the IP-in-IP tunnel address in Node(host1)");
+            await host.WaitForAsync(
+                () => Task.FromResult(host.AgentOutput.Contains("IP-in-IP device tunl0 not programmed: this kernel has no ipip", StringComparison.Ordinal)),
+                Converge, "the log line saying tunl0 is not programmed");
+            var readiness = await NetnsSockets.HttpGetAsync(host.HostNs, 9099, "/readiness");
+            Assert.DoesNotContain("RTM_NEWLINK", readiness!.Value.Body, StringComparison.Ordinal);
+            Assert.DoesNotContain("retrying: IP-in-IP", host.AgentOutput, StringComparison.Ordinal);
+            Assert.Single(host.AgentOutput.Split('\n'), l => l.Contains("IP-in-IP device tunl0 not programmed", StringComparison.Ordinal));
         }
         finally
         {
