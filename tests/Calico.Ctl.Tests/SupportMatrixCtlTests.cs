@@ -21,8 +21,6 @@ public sealed class SupportMatrixCtlTests : IDisposable
     [InlineData("apply", "FelixConfiguration", "default", "", "spec:\n  disableConntrackInvalidCheck: true\n", "spec.disableConntrackInvalidCheck = 'true'", "conntrack state invalid are always dropped")]
     [InlineData("apply", "NetworkPolicy", "svc", "ns1", "spec:\n  selector: all()\n  egress:\n  - action: Allow\n    destination:\n      services: {name: kube-dns, namespace: kube-system}\n", "spec.egress[].destination.services", "never matches")]
     [InlineData("create", "NetworkPolicy", "http", "ns1", "spec:\n  selector: all()\n  ingress:\n  - action: Allow\n    http: {methods: [GET]}\n", "spec.ingress[].http", "application-layer proxy")]
-    [InlineData("apply", "BGPConfiguration", "default", "", "spec:\n  bindMode: NodeIP\n", "spec.bindMode = 'NodeIP'", "binding to the node IP")]
-    [InlineData("apply", "BGPPeer", "tor", "", "spec:\n  peerIP: 10.0.0.9\n  asNumber: 65000\n  filters: [f1]\n", "spec.filters", "BGPFilter")]
     [InlineData("apply", "IPPool", "ns-pool", "", "spec:\n  cidr: 10.71.0.0/16\n  allowedUses: [Workload]\n  namespaceSelector: team == 'a'\n", "spec.namespaceSelector", "does not filter pools by namespace")]
     public async Task Modify_RefusedSetting_FailsWithPathValueAndReasonAndWritesNothing(
         string action, string kind, string name, string ns, string spec, string field, string reason)
