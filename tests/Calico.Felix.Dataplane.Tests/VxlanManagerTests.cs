@@ -155,6 +155,29 @@ public class VxlanManagerTests
     }
 
     [Fact]
+    public async Task Apply_NativeRouteInForeignPrefix_LeftToItsOwner()
+    {
+        using VxlanTestbed bed = await VxlanTestbed.CreateAsync();
+        (VxlanManager manager1, _) = bed.ConfigureBothHosts();
+        manager1.SetMode(crossSubnet: true);
+        manager1.Apply();
+
+        // An IP-in-IP CrossSubnet pool's native route: same device, gateway and protocol as VXLAN's own.
+        bed.H1.Ip("route", "add", "10.250.0.0/26", "via", "192.0.2.2", "dev", "u1", "proto", "80");
+        manager1.SetForeignPrefixes([IPNetwork.Parse("10.250.0.0/16")]);
+        VxlanSyncResult kept = manager1.Apply();
+
+        Assert.Equal(0, kept.RoutesRemoved);
+        Assert.Contains("10.250.0.0/26 via 192.0.2.2 dev u1", FelixRoutes(bed.H1));
+
+        manager1.SetForeignPrefixes([]);
+        VxlanSyncResult claimed = manager1.Apply();
+
+        Assert.Equal(1, claimed.RoutesRemoved);
+        Assert.DoesNotContain("10.250.0.0/26 via 192.0.2.2 dev u1", FelixRoutes(bed.H1));
+    }
+
+    [Fact]
     public async Task Apply_BlockOfNodeWithoutVtep_PendingUntilVtepKnown()
     {
         using VxlanTestbed bed = await VxlanTestbed.CreateAsync();

@@ -44,6 +44,11 @@ public sealed partial class VxlanManager
                 continue;
             }
 
+            if (onParent && !desired.ContainsKey(route.Destination) && _foreignPrefixes.Any(p => p.Contains(route.Destination.BaseAddress)))
+            {
+                continue; // another manager's native route (IP-in-IP CrossSubnet)
+            }
+
             if (desired.TryGetValue(route.Destination, out RouteSpec? spec)
                 && route.OutInterfaceIndex == spec.OutInterfaceIndex
                 && Equals(route.Gateway, spec.Gateway)

@@ -32,6 +32,7 @@ public sealed partial class VxlanManager
     private Dictionary<string, RemoteVtep> _remotesByNode = new(StringComparer.Ordinal);
     private IReadOnlyCollection<RemoteBlock> _blocks = [];
     private bool _crossSubnet;
+    private List<IPNetwork> _foreignPrefixes = [];
     private int _lastParentIndex;
 
     /// <param name="netlink">A socket in the namespace to program (the caller owns and disposes it).</param>
@@ -140,6 +141,16 @@ public sealed partial class VxlanManager
 
     /// <summary>CrossSubnet: remote nodes in the parent's subnet are routed natively (no encapsulation).</summary>
     public void SetMode(bool crossSubnet) => _crossSubnet = crossSubnet;
+
+    /// <summary>
+    /// Prefixes whose native routes on the parent belong to another manager (IP-in-IP CrossSubnet pools program the
+    /// same kind of route, same protocol): such routes are neither claimed nor removed here.
+    /// </summary>
+    public void SetForeignPrefixes(IReadOnlyCollection<IPNetwork> prefixes)
+    {
+        ArgumentNullException.ThrowIfNull(prefixes);
+        _foreignPrefixes = prefixes.Where(p => p.BaseAddress.AddressFamily == _family).ToList();
+    }
 
     private void RequireFamily(IPAddress address, string field)
     {

@@ -115,6 +115,7 @@ internal sealed partial class LinuxRoutingDriver(
             vxlan.SetRemoteVteps(wanted ? VxlanPlanner.RemoteVteps(state, family).ToList() : []);
             vxlan.SetRemoteBlocks(wanted ? VxlanPlanner.RemoteBlocks(state, family).ToList() : []);
             vxlan.SetMode(VxlanPlanner.CrossSubnet(state, family));
+            vxlan.SetForeignPrefixes(IpipPlanner.IpipPools(state).Select(p => IPNetwork.Parse(p.Spec.Cidr)).ToList());
             VxlanSyncResult result = vxlan.Apply();
             failures.AddRange(result.Failures);
         }
