@@ -338,7 +338,7 @@ public abstract class CalicoctlFlowTests : IDisposable
     [Fact]
     public async Task Apply_AddedKinds_GetByAliasAndDelete()
     {
-        // BGPFilter is a served kind, refused until BIRD renders filters (docs/support-matrix.md): nothing written.
+        // BGPFilter acts (BIRD renders it for the peers that list it): applied, listed with its rule counts, deleted.
         var filter = await Ctl.RunAsync("apply -f -", """
             apiVersion: projectcalico.org/v3
             kind: BGPFilter
@@ -350,9 +350,12 @@ public abstract class CalicoctlFlowTests : IDisposable
                 matchOperator: In
                 cidr: 10.0.0.0/8
             """);
-        Assert.Equal(1, filter.ExitCode);
-        Assert.Contains("BGPFilter \"export-only\" is not supported", filter.Err, StringComparison.Ordinal);
-        Assert.Equal("NAME   NUMEXPORTV4   NUMIMPORTV4   NUMEXPORTV6   NUMIMPORTV6   \n\n", (await Ctl.RunAsync("get bf")).Out);
+        Assert.True(filter.ExitCode == 0, filter.Err);
+        Assert.Equal("Successfully applied 1 'BGPFilter' resource(s)\n", filter.Out);
+        var filters = (await Ctl.RunAsync("get bf")).Out.Split('\n');
+        Assert.Equal(["NAME", "NUMEXPORTV4", "NUMIMPORTV4", "NUMEXPORTV6", "NUMIMPORTV6"], filters[0].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(["export-only", "1", "0", "0", "0"], filters[1].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(0, (await Ctl.RunAsync("delete bgpfilter export-only")).ExitCode);
 
         var r = await Ctl.RunAsync("apply -f -", """
             apiVersion: projectcalico.org/v3

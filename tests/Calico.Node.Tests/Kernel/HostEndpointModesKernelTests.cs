@@ -94,7 +94,8 @@ public sealed partial class HostEndpointModesKernelTests(AgentHostFixture host) 
             await host.WaitForAsync(
                 () => Task.FromResult(host.Nft("list chain inet calico cali-fhfw-eth0").Contains("End of tier default", StringComparison.Ordinal)),
                 Converge, "the deleted forward rule restored");
-            Assert.True(Repairs() > 0, "the repair is logged");
+            // The agent's output is read on another thread: the log line may trail the kernel change a little.
+            await host.WaitForAsync(() => Task.FromResult(Repairs() > 0), TimeSpan.FromSeconds(5), "the repair is logged");
             Assert.Null(await NetnsSockets.ProbeAsync(host.OutsideNs, pod.Address, 8090, ShortProbe));
         }
         finally
