@@ -75,6 +75,25 @@ public abstract class CrossHostFixture : IAsyncLifetime
         await AfterUpAsync();
     }
 
+    /// <summary>Re-applies the lab's IPv4 (or IPv6) pool as <c>up</c> made it, with <paramref name="vxlanMode"/>.</summary>
+    public Task<string> SetVxlanModeAsync(string vxlanMode, int family = 4) => Lab.CalicoctlAsync(
+        $"""
+        apiVersion: projectcalico.org/v3
+        kind: IPPool
+        metadata:
+          name: {(family == 6 ? LabLayout.Pool6Name : LabLayout.PoolName)}
+        spec:
+          cidr: {(family == 6 ? LabLayout.Pool6Cidr : LabLayout.PoolCidr)}
+          blockSize: {(family == 6 ? 122 : 26)}
+          ipipMode: Never
+          vxlanMode: {vxlanMode}
+          natOutgoing: true
+          nodeSelector: all()
+        """,
+        "apply",
+        "-f",
+        "-");
+
     /// <summary>What a subclass adds once the lab and its pods are up.</summary>
     protected virtual Task AfterUpAsync() => Task.CompletedTask;
 

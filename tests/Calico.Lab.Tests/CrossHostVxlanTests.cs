@@ -16,7 +16,7 @@ public sealed class CrossHostVxlanTests(VxlanLabFixture fixture) : IClassFixture
     [Fact]
     public async Task Always_EveryCrossHostRouteUsesTheTunnel_AndEveryPodReachesEveryOther()
     {
-        await SetVxlanModeAsync("Always");
+        await fixture.SetVxlanModeAsync("Always");
         Assert.True(await RouteEventuallyAsync("host1", "b", Tunnel), "host1 -> host2's block is not through " + Tunnel + ": " + fixture.RouteGet("host1", fixture.Pod("b").Address));
         Assert.True(await RouteEventuallyAsync("host1", "c", Tunnel), "host1 -> host3's block is not through " + Tunnel + ": " + fixture.RouteGet("host1", fixture.Pod("c").Address));
         Assert.True(await RouteEventuallyAsync("host3", "a", Tunnel), "host3 -> host1's block is not through " + Tunnel + ": " + fixture.RouteGet("host3", fixture.Pod("a").Address));
@@ -29,7 +29,7 @@ public sealed class CrossHostVxlanTests(VxlanLabFixture fixture) : IClassFixture
     [Fact]
     public async Task CrossSubnet_SameSubnetRoutedNatively_OtherSubnetTunnelled_AndEveryPodReachesEveryOther()
     {
-        await SetVxlanModeAsync("CrossSubnet");
+        await fixture.SetVxlanModeAsync("CrossSubnet");
         try
         {
             Assert.True(await RouteEventuallyAsync("host1", "b", "eth0"), "host1 -> host2 (same subnet) is not native: " + fixture.RouteGet("host1", fixture.Pod("b").Address));
@@ -43,28 +43,10 @@ public sealed class CrossHostVxlanTests(VxlanLabFixture fixture) : IClassFixture
         }
         finally
         {
-            await SetVxlanModeAsync("Always");
+            await fixture.SetVxlanModeAsync("Always");
         }
     }
 
     private Task<bool> RouteEventuallyAsync(string host, string pod, string dev) =>
         LabRunner.EventuallyAsync(() => Task.FromResult(fixture.RouteGet(host, fixture.Pod(pod).Address).Dev == dev), CrossHostFixture.Converge);
-
-    private Task<string> SetVxlanModeAsync(string mode) => fixture.Lab.CalicoctlAsync(
-        $"""
-        apiVersion: projectcalico.org/v3
-        kind: IPPool
-        metadata:
-          name: default-ipv4-ippool
-        spec:
-          cidr: 10.65.0.0/16
-          blockSize: 26
-          ipipMode: Never
-          vxlanMode: {mode}
-          natOutgoing: true
-          nodeSelector: all()
-        """,
-        "apply",
-        "-f",
-        "-");
 }

@@ -19,7 +19,6 @@ namespace Calico.Lab.Tests;
 [Trait("Tier", "Cluster")]
 public sealed class MtuLabTests(RoutingLabFixture fixture)
 {
-    private const string Pool = "default-ipv4-ippool";
     private static readonly string[] s_hosts = ["host1", "host2", "host3"];
 
     [Fact]
@@ -82,10 +81,10 @@ public sealed class MtuLabTests(RoutingLabFixture fixture)
         await EventuallyMtuFileAsync("host1", withVxlan);
         try
         {
-            await SetVxlanModeAsync("Never");
+            await fixture.SetVxlanModeAsync("Never");
             if (v6Vxlan)
             {
-                await SetVxlanMode6Async("Never");
+                await fixture.SetVxlanModeAsync("Never", family: 6);
             }
             foreach (var host in s_hosts)
             {
@@ -103,10 +102,10 @@ public sealed class MtuLabTests(RoutingLabFixture fixture)
         }
         finally
         {
-            await SetVxlanModeAsync("CrossSubnet");
+            await fixture.SetVxlanModeAsync("CrossSubnet");
             if (v6Vxlan)
             {
-                await SetVxlanMode6Async("CrossSubnet");
+                await fixture.SetVxlanModeAsync("CrossSubnet", family: 6);
             }
         }
 
@@ -186,40 +185,4 @@ public sealed class MtuLabTests(RoutingLabFixture fixture)
 
         return total;
     }
-
-    private Task<string> SetVxlanMode6Async(string mode) => fixture.Lab.CalicoctlAsync(
-        $"""
-        apiVersion: projectcalico.org/v3
-        kind: IPPool
-        metadata:
-          name: {LabLayout.Pool6Name}
-        spec:
-          cidr: {LabLayout.Pool6Cidr}
-          blockSize: 122
-          ipipMode: Never
-          vxlanMode: {mode}
-          natOutgoing: true
-          nodeSelector: all()
-        """,
-        "apply",
-        "-f",
-        "-");
-
-    private Task<string> SetVxlanModeAsync(string mode) => fixture.Lab.CalicoctlAsync(
-        $"""
-        apiVersion: projectcalico.org/v3
-        kind: IPPool
-        metadata:
-          name: {Pool}
-        spec:
-          cidr: 10.65.0.0/16
-          blockSize: 26
-          ipipMode: Never
-          vxlanMode: {mode}
-          natOutgoing: true
-          nodeSelector: all()
-        """,
-        "apply",
-        "-f",
-        "-");
 }
