@@ -29,18 +29,9 @@ public sealed class MergedRunsKernelTests
     [InlineData(false)]
     public async Task ServerIngress_MergedOrNot_DecidesConnectionsAsPolicyOrderSays(bool merge)
     {
-        using var host = new NetnsScope("cmrh");
-        using var client = new NetnsScope("cmrc");
-        using var server = new NetnsScope("cmrs");
-        string clientIf = NetnsScope.UniqueInterfaceName("cali");
-        string serverIf = NetnsScope.UniqueInterfaceName("cali");
-        host.Ip("link", "add", "hdef0", "type", "veth", "peer", "name", "hdef1");
-        host.Ip("link", "set", "hdef0", "up");
-        host.Ip("link", "set", "hdef1", "up");
-        host.Ip("route", "add", "default", "dev", "hdef0");
-        host.Exec("sysctl", "-qw", "net.ipv4.ip_forward=1");
-        await WireAsync(host, client, clientIf, ClientIp);
-        await WireAsync(host, server, serverIf, ServerIp);
+        using WorkloadPairTestbed bed = await WorkloadPairTestbed.CreateAsync("cmr", ClientIp, ServerIp);
+        (NetnsScope host, NetnsScope client, NetnsScope server) = (bed.Host, bed.Client, bed.Server);
+        (string clientIf, string serverIf) = (bed.ClientIf, bed.ServerIf);
 
         DataplaneState state = ServerPolicies(clientIf, serverIf);
         NftTable table = NftablesRenderer.Build(state, new RenderConfig { MergeRuleRuns = merge }, NatInputs.None);
@@ -113,17 +104,5 @@ public sealed class MergedRunsKernelTests
         state.Apply(new EndpointUpdate(new EndpointIntent(new EndpointKey(false, "prod", "client"), clientIf, [ClientIp + "/32"], [], [], ["kns.prod"])));
         state.Apply(new EndpointUpdate(new EndpointIntent(new EndpointKey(false, "prod", "server"), serverIf, [ServerIp + "/32"], [], [admin, dflt], ["kns.prod"])));
         return state;
-    }
-
-    private static Task<WorkloadInterfaceResult> WireAsync(NetnsScope host, NetnsScope pod, string hostIf, string ip)
-    {
-        var spec = new WorkloadInterfaceSpec
-        {
-            NetnsPath = pod.Path,
-            ContainerIfName = "eth0",
-            HostIfName = hostIf,
-            IPv4 = [IPNetwork.Parse(ip + "/32")],
-        };
-        return NetworkNamespace.RunInAsync(host.Path, () => WorkloadInterfaces.SetUpAsync(spec, CancellationToken.None), CancellationToken.None);
     }
 }

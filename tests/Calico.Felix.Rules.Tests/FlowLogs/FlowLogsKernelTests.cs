@@ -25,18 +25,9 @@ public sealed class FlowLogsKernelTests(ITestOutputHelper output)
     [Fact]
     public async Task Connections_ThroughRenderedFlowLogRules_DecodeToTheDecidingRulesAndEstablishedPacketsDoNotLog()
     {
-        using var host = new NetnsScope("cflh");
-        using var client = new NetnsScope("cflc");
-        using var server = new NetnsScope("cfls");
-        string clientIf = NetnsScope.UniqueInterfaceName("cali");
-        string serverIf = NetnsScope.UniqueInterfaceName("cali");
-        host.Ip("link", "add", "hdef0", "type", "veth", "peer", "name", "hdef1");
-        host.Ip("link", "set", "hdef0", "up");
-        host.Ip("link", "set", "hdef1", "up");
-        host.Ip("route", "add", "default", "dev", "hdef0");
-        host.Exec("sysctl", "-qw", "net.ipv4.ip_forward=1");
-        await WireAsync(host, client, clientIf, ClientIp);
-        await WireAsync(host, server, serverIf, ServerIp);
+        using WorkloadPairTestbed bed = await WorkloadPairTestbed.CreateAsync("cfl", ClientIp, ServerIp);
+        (NetnsScope host, NetnsScope client, NetnsScope server) = (bed.Host, bed.Client, bed.Server);
+        (string clientIf, string serverIf) = (bed.ClientIf, bed.ServerIf);
 
         DataplaneState state = State(clientIf, serverIf);
         FlowLogRuleTable rules = FlowLogRuleTable.Build(state);
@@ -121,18 +112,9 @@ public sealed class FlowLogsKernelTests(ITestOutputHelper output)
     [Fact]
     public async Task EstablishedPackets_OfAnAllowedFlow_LogNothing()
     {
-        using var host = new NetnsScope("cfeh");
-        using var client = new NetnsScope("cfec");
-        using var server = new NetnsScope("cfes");
-        string clientIf = NetnsScope.UniqueInterfaceName("cali");
-        string serverIf = NetnsScope.UniqueInterfaceName("cali");
-        host.Ip("link", "add", "hdef0", "type", "veth", "peer", "name", "hdef1");
-        host.Ip("link", "set", "hdef0", "up");
-        host.Ip("link", "set", "hdef1", "up");
-        host.Ip("route", "add", "default", "dev", "hdef0");
-        host.Exec("sysctl", "-qw", "net.ipv4.ip_forward=1");
-        await WireAsync(host, client, clientIf, ClientIp);
-        await WireAsync(host, server, serverIf, ServerIp);
+        using WorkloadPairTestbed bed = await WorkloadPairTestbed.CreateAsync("cfe", ClientIp, ServerIp);
+        (NetnsScope host, NetnsScope client, NetnsScope server) = (bed.Host, bed.Client, bed.Server);
+        (string clientIf, string serverIf) = (bed.ClientIf, bed.ServerIf);
         DataplaneState state = State(clientIf, serverIf);
         new KernelNft(host).Apply(NftablesRenderer.Build(state, new RenderConfig { FlowLogs = true }, NatInputs.None).ToFullTransaction(), "flow logs");
         using NflogReader reader = await NflogReader.OpenInAsync(host.Path, [FlowLogPrefix.IngressGroup, FlowLogPrefix.EgressGroup], CancellationToken.None);
@@ -193,17 +175,5 @@ public sealed class FlowLogsKernelTests(ITestOutputHelper output)
             Assert.True(read > 0, "connection closed early");
             total += read;
         }
-    }
-
-    private static Task<WorkloadInterfaceResult> WireAsync(NetnsScope host, NetnsScope pod, string hostIf, string ip)
-    {
-        var spec = new WorkloadInterfaceSpec
-        {
-            NetnsPath = pod.Path,
-            ContainerIfName = "eth0",
-            HostIfName = hostIf,
-            IPv4 = [IPNetwork.Parse(ip + "/32")],
-        };
-        return NetworkNamespace.RunInAsync(host.Path, () => WorkloadInterfaces.SetUpAsync(spec, CancellationToken.None), CancellationToken.None);
     }
 }
