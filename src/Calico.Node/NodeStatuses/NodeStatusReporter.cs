@@ -46,12 +46,21 @@ internal sealed partial class NodeStatusReporter(IBirdStatusSource bird, INodeSt
                 latest = statuses;
             }
 
-            if (latest is not null)
+            try
             {
-                Reconcile(latest);
-            }
+                if (latest is not null)
+                {
+                    Reconcile(latest);
+                }
 
-            await ReportDueAsync(cancellationToken).ConfigureAwait(false);
+                await ReportDueAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // Reports are best effort beside routing: an unexpected failure is logged and the loop goes on.
+                Log.ReportFailed(logger, e.Message);
+                await Task.Delay(RetryDelay, time, cancellationToken).ConfigureAwait(false); // never a hot loop of failures
+            }
         }
     }
 
@@ -204,5 +213,8 @@ internal sealed partial class NodeStatusReporter(IBirdStatusSource bird, INodeSt
 
         [LoggerMessage(72, LogLevel.Warning, "CalicoNodeStatus {Name}: status not written, retrying later: {Reason}")]
         public static partial void WriteFailed(ILogger logger, string name, string reason);
+
+        [LoggerMessage(73, LogLevel.Error, "CalicoNodeStatus report failed, trying again in 10 s: {Reason}")]
+        public static partial void ReportFailed(ILogger logger, string reason);
     }
 }

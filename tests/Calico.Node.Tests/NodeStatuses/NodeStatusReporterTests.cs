@@ -54,6 +54,28 @@ public sealed class NodeStatusReporterTests
     }
 
     [Fact]
+    public async Task UnexpectedReadFailure_Logged_ReporterGoesOnAfterTheRetryDelay()
+    {
+        var (reporter, bird, writer, time, stop, run) = Start();
+        try
+        {
+            bird.FailingReads = 1;
+            reporter.Update([Request("s1", 0, "Agent")]);
+            await UntilAsync(() => bird.Reads == 1);
+            await Task.Delay(100);
+            Assert.Empty(writer.Writes); // failed, and no hot loop of retries
+            Assert.Equal(1, bird.Reads);
+
+            await AdvanceUntilAsync(time, () => writer.Writes.Count == 1);
+            Assert.False(run.IsCompleted);
+        }
+        finally
+        {
+            await StopAsync(stop, run);
+        }
+    }
+
+    [Fact]
     public async Task PeriodZero_ReportedOnce_NeverAgain()
     {
         var (reporter, bird, writer, time, stop, run) = Start();
@@ -212,6 +234,9 @@ public sealed class NodeStatusReporterTests
 
         public volatile BirdSnapshot Snapshot = NodeStatusPopulatorTests.Bird;
 
+        /// <summary>Reads left that throw (an unexpected failure, not an unreachable BIRD).</summary>
+        public int FailingReads;
+
         public int Reads => Volatile.Read(ref _reads);
 
         public bool LastProtocols { get; private set; }
@@ -223,6 +248,11 @@ public sealed class NodeStatusReporterTests
             LastProtocols = protocols;
             LastRoutes = routes;
             Interlocked.Increment(ref _reads);
+            if (Interlocked.Decrement(ref FailingReads) >= 0)
+            {
+                throw new InvalidOperationException("unexpected reply");
+            }
+
             return Task.FromResult(Snapshot);
         }
     }
