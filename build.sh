@@ -23,6 +23,7 @@ binaries=(
   "src/Calico.Cni:calico"
   "src/Calico.Lab:calico-lab"
   "src/Calico.Goldmane:goldmane"
+  "src/Calico.KubeControllers:calico-kube-controllers"
 )
 for entry in "${binaries[@]}"; do
   dir=${entry%%:*}; name=${entry##*:}
