@@ -71,23 +71,32 @@ public sealed partial class IpamClient
     /// false when absent or still in use. Only for handles no one is assigning to (their owner is gone): an assignment
     /// writes the handle before the block, so a live owner's handle can look unused for one round trip.
     /// </summary>
-    public async Task<bool> DeleteHandleIfUnusedAsync(string handleId, CancellationToken cancellationToken)
+    public Task<bool> DeleteHandleIfUnusedAsync(string handleId, CancellationToken cancellationToken) =>
+        DeleteHandleIfUnusedAsync(handleId, TimeSpan.Zero, cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="DeleteHandleIfUnusedAsync(string, CancellationToken)"/>, for a handle whose owner may still be
+    /// assigning: it must look unused twice, <paramref name="confirmAfter"/> apart, at the same revision. An
+    /// assignment writes the handle and then its block within a few round trips, so by then its address is in the
+    /// block or the handle has changed (its count taken back); a handle unchanged and unused for that long is left over.
+    /// </summary>
+    public async Task<bool> DeleteHandleIfUnusedAsync(string handleId, TimeSpan confirmAfter, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(handleId);
         handleId = Block.Sanitize(handleId);
         for (int i = 0; i < MaxRetries; i++)
         {
             var handle = await ReadHandleAsync(handleId, cancellationToken).ConfigureAwait(false);
-            if (handle is null)
+            if (handle is null || await HandleInUseAsync(handleId, handle.Value, cancellationToken).ConfigureAwait(false))
             {
                 return false;
             }
 
-            foreach (var cidrText in (handle.Value.Block ?? []).Keys)
+            if (confirmAfter > TimeSpan.Zero)
             {
-                if (Api.Cidr.TryParse(cidrText, out var cidr)
-                    && await ReadBlockAsync(cidr, cancellationToken).ConfigureAwait(false) is { } block
-                    && block.Value.AddressesOf(handleId).Count > 0)
+                await Task.Delay(confirmAfter, Time, cancellationToken).ConfigureAwait(false);
+                var again = await ReadHandleAsync(handleId, cancellationToken).ConfigureAwait(false);
+                if (again is null || again.Revision != handle.Revision || await HandleInUseAsync(handleId, again.Value, cancellationToken).ConfigureAwait(false))
                 {
                     return false;
                 }
@@ -103,6 +112,22 @@ public sealed partial class IpamClient
         }
 
         throw new IpamException(MaxRetriesMessage);
+    }
+
+    /// <summary>Whether any block the handle names holds an address (not cooling) under it.</summary>
+    private async Task<bool> HandleInUseAsync(string handleId, Storage.IpamHandleData handle, CancellationToken ct)
+    {
+        foreach (var cidrText in (handle.Block ?? []).Keys)
+        {
+            if (Api.Cidr.TryParse(cidrText, out var cidr)
+                && await ReadBlockAsync(cidr, ct).ConfigureAwait(false) is { } block
+                && block.Value.AddressesOf(handleId).Count > 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>One affinity through upstream's releaseBlockAffinity, retried on a lost CAS; records what became of the block.</summary>

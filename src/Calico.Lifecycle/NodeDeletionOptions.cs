@@ -14,6 +14,13 @@ public sealed record NodeDeletionOptions
     /// </summary>
     public string? ResourceVersion { get; init; }
 
+    /// <summary>
+    /// A handle found only because it names one of the node's blocks (no address, nothing else names it) is deleted
+    /// only if it stays unchanged and unused this long (on <c>IpamClient.Time</c>): another node borrowing from that
+    /// block writes its handle a round trip before the block.
+    /// </summary>
+    public TimeSpan StaleHandleConfirmDelay { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Called before each step (tests stop a run there by throwing, as a crash would).</summary>
     public Action<NodeDeletionStep>? BeforeStep { get; init; }
 

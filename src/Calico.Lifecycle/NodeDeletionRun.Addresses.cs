@@ -22,6 +22,11 @@ internal sealed partial class NodeDeletionRun
         var requests = new List<ReleaseOptions>();
         foreach (var block in await ipam.ListBlockInfosAsync(ct).ConfigureAwait(false))
         {
+            if (string.Equals(block.Host, nodeName, StringComparison.Ordinal))
+            {
+                _affineBlocks.Add(Cidr.Format(block.Cidr));
+            }
+
             foreach (var a in block.Allocations)
             {
                 if (a.InCooldown)
@@ -80,14 +85,16 @@ internal sealed partial class NodeDeletionRun
             .Where(id => !string.IsNullOrEmpty(id))
             .Select(id => "." + id)
             .ToList();
-        if (suffixes.Count > 0)
+        var inNodeBlocks = new List<string>();
+        foreach (var (handle, blocks) in await ipam.ListHandlesAsync(ct).ConfigureAwait(false))
         {
-            foreach (var handle in (await ipam.ListHandlesAsync(ct).ConfigureAwait(false)).Keys)
+            if (suffixes.Exists(s => handle.EndsWith(s, StringComparison.Ordinal) && handle.Length > s.Length))
             {
-                if (suffixes.Exists(s => handle.EndsWith(s, StringComparison.Ordinal) && handle.Length > s.Length))
-                {
-                    owned.Add(handle);
-                }
+                owned.Add(handle);
+            }
+            else if (!_handles.Contains(handle) && blocks.Keys.Any(_affineBlocks.Contains))
+            {
+                inNodeBlocks.Add(handle);
             }
         }
 
@@ -98,11 +105,24 @@ internal sealed partial class NodeDeletionRun
 
         foreach (var handle in owned.Concat(_handles).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
         {
-            if (await ipam.DeleteHandleIfUnusedAsync(handle, ct).ConfigureAwait(false))
-            {
-                _deletedHandles.Add(handle);
-                LifecycleLog.HandleDeleted(options.Logger, nodeName, handle);
-            }
+            await DeleteHandleIfUnusedAsync(handle, TimeSpan.Zero, ct).ConfigureAwait(false);
+        }
+
+        // A handle that names one of the node's blocks but holds no address: a crash between a leaked address's block
+        // write and its handle update (nothing else names that handle any more). Another node may be borrowing from
+        // the block right now (handle written, block not yet), so it must stay unused and unchanged for a while.
+        foreach (var handle in inNodeBlocks.Where(h => !owned.Contains(h)).Order(StringComparer.Ordinal))
+        {
+            await DeleteHandleIfUnusedAsync(handle, options.StaleHandleConfirmDelay, ct).ConfigureAwait(false);
+        }
+    }
+
+    private async Task DeleteHandleIfUnusedAsync(string handle, TimeSpan confirmAfter, CancellationToken ct)
+    {
+        if (await ipam.DeleteHandleIfUnusedAsync(handle, confirmAfter, ct).ConfigureAwait(false))
+        {
+            _deletedHandles.Add(handle);
+            LifecycleLog.HandleDeleted(options.Logger, nodeName, handle);
         }
     }
 

@@ -16,6 +16,7 @@ internal sealed partial class NodeDeletionRun(ResourceClient resources, IpamClie
     private readonly List<IPAddress> _skipped = [];
     private readonly List<string> _deletedHandles = [];
     private readonly HashSet<string> _handles = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _affineBlocks = new(StringComparer.Ordinal);
     private Node? _node;
     private List<WorkloadEndpoint> _endpoints = [];
 

@@ -80,7 +80,10 @@ internal static class ResourceActions
 
                 case "delete":
                 {
-                    var r = await client.DeleteAsync(kind, resource.Metadata.Namespace, resource.Metadata.Name ?? "", resource.Metadata.ResourceVersion, cancellationToken).ConfigureAwait(false);
+                    // A Node or an IPPool goes with everything that depends on it, as upstream's clientv3 deletes them.
+                    var r = LifecycleDeletes.Handles(kind)
+                        ? await LifecycleDeletes.DeleteAsync(client, kind, resource.Metadata.Name ?? "", resource.Metadata.ResourceVersion, cancellationToken).ConfigureAwait(false)
+                        : await client.DeleteAsync(kind, resource.Metadata.Namespace, resource.Metadata.Name ?? "", resource.Metadata.ResourceVersion, cancellationToken).ConfigureAwait(false);
                     if (r.Status == OperationStatus.NotFound && options.SkipNotExists)
                     {
                         return (resource, null);
