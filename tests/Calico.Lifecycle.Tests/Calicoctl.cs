@@ -11,7 +11,7 @@ internal sealed class Calicoctl(IReadOnlyDictionary<string, string> environment)
     public static Calicoctl Etcd(string endpoint) =>
         new(new Dictionary<string, string> { ["DATASTORE_TYPE"] = "etcdv3", ["ETCD_ENDPOINTS"] = endpoint });
 
-    public async Task<(int Exit, string Out, string Err)> RunAsync(string stdin, params string[] args)
+    public async Task<(int Exit, string Out, string Err)> RunWithInputAsync(string stdin, params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
@@ -21,5 +21,5 @@ internal sealed class Calicoctl(IReadOnlyDictionary<string, string> environment)
         return (exit, output.ToString(), error.ToString());
     }
 
-    public Task<(int Exit, string Out, string Err)> RunAsync(params string[] args) => RunAsync("", args);
+    public Task<(int Exit, string Out, string Err)> RunAsync(params string[] args) => RunWithInputAsync("", args);
 }

@@ -40,7 +40,7 @@ public sealed class CalicoctlDeleteTests(WorldTemplate world) : IClassFixture<Wo
     {
         await world.Copy(_dir).DisposeAsync();
 
-        var deleted = await Ctl.RunAsync("apiVersion: projectcalico.org/v3\nkind: Node\nmetadata:\n  name: host1\n", "delete", "-f", "-");
+        var deleted = await Ctl.RunWithInputAsync("apiVersion: projectcalico.org/v3\nkind: Node\nmetadata:\n  name: host1\n", "delete", "-f", "-");
 
         Assert.Equal((0, "Successfully deleted 1 'Node' resource(s)\n", ""), deleted);
         await using var store = new EmbeddedKeyValueStore(_dir.File("calico.db"));
