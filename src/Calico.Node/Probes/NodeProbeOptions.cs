@@ -29,7 +29,7 @@ internal sealed record NodeProbeOptions(
     {
         ArgumentNullException.ThrowIfNull(args);
         bool health = args.Count > 0 && args[0] == "health";
-        if (!health && !args.Any(a => Array.IndexOf(Flags, a.TrimStart('-')) >= 0 && a.StartsWith('-')))
+        if (!health && !args.Any(a => a.StartsWith('-') && Array.IndexOf(Flags, a.TrimStart('-').Split('=')[0]) >= 0))
         {
             return null;
         }

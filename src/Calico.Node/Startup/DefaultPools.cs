@@ -70,7 +70,23 @@ internal static partial class DefaultPools
 
     private static async Task CreateAsync(ResourceClient client, IPPool pool, List<IPPool> created, ILogger logger, CancellationToken cancellationToken)
     {
-        OperationResult result = await client.CreateAsync(pool, cancellationToken).ConfigureAwait(false);
+        OperationResult result;
+        try
+        {
+            result = await client.CreateAsync(pool, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ValidationException)
+        {
+            if (!await FamilyPresentAsync(client, pool, cancellationToken).ConfigureAwait(false))
+            {
+                throw;
+            }
+
+            // A pool of the family (overlapping ours) was created between our list and our create: the node uses it.
+            Log.Raced(logger, pool.Metadata.Name!);
+            return;
+        }
+
         if (result.Succeeded)
         {
             var spec = pool.Spec;
@@ -86,6 +102,13 @@ internal static partial class DefaultPools
         {
             throw new InvalidOperationException($"could not create the default pool {pool.Metadata.Name} ({pool.Spec.Cidr}): {result.Message}");
         }
+    }
+
+    private static async Task<bool> FamilyPresentAsync(ResourceClient client, IPPool pool, CancellationToken cancellationToken)
+    {
+        var family = IPNetwork.Parse(pool.Spec.Cidr).BaseAddress.AddressFamily;
+        var (pools, _) = await client.ListAsync(ResourceKinds.IPPool, null, cancellationToken).ConfigureAwait(false);
+        return pools.OfType<IPPool>().Any(p => Cidr.TryParse(p.Spec.Cidr, out IPNetwork n) && n.BaseAddress.AddressFamily == family);
     }
 
     private static List<IPAddress> ReadAddresses()
