@@ -127,16 +127,16 @@ internal static partial class DefaultPools
 
     private static partial class Log
     {
-        [LoggerMessage(60, LogLevel.Information, "Created default pool {Name} ({Cidr}): blockSize {BlockSize}, ipipMode {Ipip}, vxlanMode {Vxlan}, natOutgoing {Nat}, nodeSelector '{Selector}', disableBGPExport {NoExport}")]
+        [LoggerMessage(12, LogLevel.Information, "Created default pool {Name} ({Cidr}): blockSize {BlockSize}, ipipMode {Ipip}, vxlanMode {Vxlan}, natOutgoing {Nat}, nodeSelector '{Selector}', disableBGPExport {NoExport}")]
         public static partial void Created(ILogger logger, string name, string cidr, int blockSize, string ipip, string vxlan, bool nat, string selector, bool noExport);
 
-        [LoggerMessage(61, LogLevel.Information, "Default pool {Name} was created by another node meanwhile")]
+        [LoggerMessage(13, LogLevel.Information, "Default pool {Name} was created by another node meanwhile")]
         public static partial void Raced(ILogger logger, string name);
 
-        [LoggerMessage(62, LogLevel.Information, "No default IP pools (NO_DEFAULT_POOLS=true, or both pool CIDRs none)")]
+        [LoggerMessage(14, LogLevel.Information, "No default IP pools (NO_DEFAULT_POOLS=true, or both pool CIDRs none)")]
         public static partial void Skipped(ILogger logger);
 
-        [LoggerMessage(63, LogLevel.Information, "No default IPv6 pool: IPv6 is not supported here (FELIX_IPV6SUPPORT=false or no IPv6 in the kernel)")]
+        [LoggerMessage(15, LogLevel.Information, "No default IPv6 pool: IPv6 is not supported here (FELIX_IPV6SUPPORT=false or no IPv6 in the kernel)")]
         public static partial void NoIpv6(ILogger logger);
     }
 }
