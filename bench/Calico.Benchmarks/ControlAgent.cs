@@ -50,6 +50,7 @@ internal sealed partial class ControlAgent : IAsyncDisposable
         info.Environment["FELIX_PROMETHEUSMETRICSENABLED"] = "true";
         info.Environment["FELIX_PROMETHEUSMETRICSHOST"] = "127.0.0.1";
         info.Environment["FELIX_LOGSEVERITYSCREEN"] = "Debug";
+        info.Environment["NO_DEFAULT_POOLS"] = "true";
         var http = host.CreateHttpClient();
         var startedAt = Stopwatch.GetTimestamp();
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start calico-node");

@@ -48,6 +48,7 @@ internal sealed class FlowLogNodeAgent : IAsyncDisposable
         info.Environment["CALICO_NETWORKING_BACKEND"] = "none";
         info.Environment["FELIX_HEALTHHOST"] = "127.0.0.1";
         info.Environment["FELIX_LOGSEVERITYSCREEN"] = "Info";
+        info.Environment["NO_DEFAULT_POOLS"] = "true";
         foreach ((string key, string value) in extraEnvironment)
         {
             info.Environment[key] = value;

@@ -46,6 +46,12 @@ public sealed record BirdInputs(
     /// </summary>
     public string? LogFile { get; init; }
 
+    /// <summary>
+    /// BIRD's <c>router id</c> when set (upstream's <c>CALICO_ROUTER_ID</c>, resolved by calico-node: an IPv4 address,
+    /// <c>hash</c> already turned into one by <see cref="BirdRouterId.Hash"/>); null uses the node's IPv4 address.
+    /// </summary>
+    public string? RouterId { get; init; }
+
     /// <summary>The password a <c>secretKeyRef</c> names, if any and resolvable.</summary>
     public string? PasswordFor(BGPPassword? password)
     {

@@ -18,6 +18,23 @@ public static class NodeCli
             return 0;
         }
 
+        // Upstream's probe flags (-felix-live, -bird-ready, ...): answer from the running node and exit.
+        Probes.NodeProbeOptions? probes;
+        try
+        {
+            probes = Probes.NodeProbeOptions.TryParse(args);
+        }
+        catch (ArgumentException e)
+        {
+            await stderr.WriteLineAsync(e.Message).ConfigureAwait(false);
+            return 2;
+        }
+
+        if (probes is not null)
+        {
+            return await Probes.NodeProbes.RunAsync(probes, environment, stderr, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+        }
+
         NodeSettings settings;
         try
         {

@@ -70,6 +70,7 @@ internal sealed partial class NodeRunner(NodeSettings settings, NodeServices ser
 
         Api.Node node = await RegisterWithRetryAsync(client, address, address6, cancellationToken).ConfigureAwait(false);
         NodeRegistration.WriteNodenameFile(settings.StateDir, settings.NodeName);
+        await DefaultPools.EnsureAsync(client, settings.DefaultPools, DefaultPools.Host.Real, _logger, cancellationToken).ConfigureAwait(false);
 
         // The effective configuration needs FelixConfiguration objects and this node's labels: read them once now
         // (for the refresh interval and log level); the agent keeps them current through the syncer afterwards.
@@ -179,6 +180,7 @@ internal sealed partial class NodeRunner(NodeSettings settings, NodeServices ser
         {
             Mtu = mtu,
             IpipEnabled = config.IpipEnabled,
+            RouterId = settings.Bgp.RouterId,
         };
     }
 
@@ -229,7 +231,7 @@ internal sealed partial class NodeRunner(NodeSettings settings, NodeServices ser
         {
             try
             {
-                return await NodeRegistration.EnsureAsync(client, settings.NodeName, address, address6, _logger, cancellationToken).ConfigureAwait(false);
+                return await NodeRegistration.EnsureAsync(client, settings.NodeName, address, address6, settings.Bgp.AsNumber, _logger, cancellationToken).ConfigureAwait(false);
             }
             catch (DatastoreUnavailableException e)
             {

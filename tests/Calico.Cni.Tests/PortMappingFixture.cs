@@ -182,6 +182,7 @@ public sealed class PortMappingFixture : IAsyncLifetime
             ["CALICO_NETWORKING_BACKEND"] = "none",
             ["FELIX_HEALTHENABLED"] = "true",
             ["FELIX_LOGSEVERITYSCREEN"] = "Info",
+            ["NO_DEFAULT_POOLS"] = "true",
         };
         _agent = _processes.Start("ip", ["netns", "exec", Kernel.HostNs, apphost, "--felix-config", Kernel.Dir.File("felix.cfg"), "--state-dir", Kernel.Dir.Path], environment);
     }

@@ -27,6 +27,8 @@ public static class LabNodes
         environment["FELIX_HEALTHENABLED"] = "true";
         environment["FELIX_PROMETHEUSMETRICSENABLED"] = "true";
         environment["FELIX_LOGSEVERITYSCREEN"] = "Info";
+        // The lab creates its pools (LabPools) before any calico-node starts; a pool deleted on purpose stays deleted.
+        environment["NO_DEFAULT_POOLS"] = "true";
         LabFlows.AddNodeEnvironment(state, environment);
         var felixConfig = Path.Combine(host.Directory, "felix.cfg");
         var pid = DetachedProcess.StartInNetns(host.Netns, bin, ["--felix-config", felixConfig, "--state-dir", host.Directory], environment, Path.Combine(host.Directory, "calico-node.log"));

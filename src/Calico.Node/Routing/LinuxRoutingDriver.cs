@@ -26,6 +26,9 @@ internal sealed partial class LinuxRoutingDriver(
     private RouteNetlink? _netlink;
     private readonly Dictionary<System.Net.Sockets.AddressFamily, VxlanManager> _vxlan = [];
 
+    /// <summary>BIRD's router id from <c>CALICO_ROUTER_ID</c> (already resolved); null: the node's IPv4 address.</summary>
+    public string? RouterId { get; init; }
+
     public async Task ApplyAsync(RoutingState state, CancellationToken cancellationToken)
     {
         kernel?.SetPools(state.Pools);
@@ -40,6 +43,7 @@ internal sealed partial class LinuxRoutingDriver(
                 Filters = state.Filters,
                 LocalWorkloads = state.LocalWorkloads,
                 LogFile = bird.LogPath,
+                RouterId = RouterId,
             };
             ReportMissingFilters(inputs);
             await bird.ApplyAsync(BirdConfigRenderer.Render(inputs), cancellationToken).ConfigureAwait(false);

@@ -10,7 +10,11 @@ namespace Calico.Node.Startup;
 /// </summary>
 internal static partial class NodeRegistration
 {
-    public static async Task<Api.Node> EnsureAsync(ResourceClient client, string nodeName, string? ipv4Cidr, string? ipv6Cidr, ILogger logger, CancellationToken cancellationToken)
+    public static Task<Api.Node> EnsureAsync(ResourceClient client, string nodeName, string? ipv4Cidr, string? ipv6Cidr, ILogger logger, CancellationToken cancellationToken) =>
+        EnsureAsync(client, nodeName, ipv4Cidr, ipv6Cidr, asNumber: null, logger, cancellationToken);
+
+    /// <summary>As above; a non-null <paramref name="asNumber"/> (upstream's <c>AS</c>) is written to spec.bgp.asNumber.</summary>
+    public static async Task<Api.Node> EnsureAsync(ResourceClient client, string nodeName, string? ipv4Cidr, string? ipv6Cidr, uint? asNumber, ILogger logger, CancellationToken cancellationToken)
     {
         await client.EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
         for (int attempt = 0; ; attempt++)
@@ -19,9 +23,9 @@ internal static partial class NodeRegistration
             if (existing is null)
             {
                 var node = new Api.Node { Metadata = { Name = nodeName } };
-                if (ipv4Cidr is not null || ipv6Cidr is not null)
+                if (ipv4Cidr is not null || ipv6Cidr is not null || asNumber is not null)
                 {
-                    node.Spec.Bgp = new NodeBGPSpec { Ipv4Address = ipv4Cidr, Ipv6Address = ipv6Cidr };
+                    node.Spec.Bgp = new NodeBGPSpec { Ipv4Address = ipv4Cidr, Ipv6Address = ipv6Cidr, AsNumber = asNumber };
                 }
 
                 OperationResult created = await client.CreateAsync(node, cancellationToken).ConfigureAwait(false);
@@ -35,7 +39,8 @@ internal static partial class NodeRegistration
             {
                 bool v4Same = ipv4Cidr is null || existing.Spec.Bgp?.Ipv4Address == ipv4Cidr;
                 bool v6Same = ipv6Cidr is null || existing.Spec.Bgp?.Ipv6Address == ipv6Cidr;
-                if (v4Same && v6Same)
+                bool asSame = asNumber is null || existing.Spec.Bgp?.AsNumber == asNumber;
+                if (v4Same && v6Same && asSame)
                 {
                     return existing;
                 }
@@ -43,6 +48,7 @@ internal static partial class NodeRegistration
                 existing.Spec.Bgp ??= new NodeBGPSpec();
                 existing.Spec.Bgp.Ipv4Address = ipv4Cidr ?? existing.Spec.Bgp.Ipv4Address;
                 existing.Spec.Bgp.Ipv6Address = ipv6Cidr ?? existing.Spec.Bgp.Ipv6Address;
+                existing.Spec.Bgp.AsNumber = asNumber ?? existing.Spec.Bgp.AsNumber;
                 OperationResult updated = await client.UpdateAsync(existing, cancellationToken).ConfigureAwait(false);
                 if (updated.Succeeded)
                 {

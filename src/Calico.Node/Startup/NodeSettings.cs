@@ -19,6 +19,12 @@ internal sealed record NodeSettings(
     public const string DefaultFelixConfigPath = "/etc/calico/felix.cfg";
     public const string DefaultStateDir = "/var/lib/calico";
 
+    /// <summary>Default pools to create at start (upstream's CALICO_IPV4POOL_*, CALICO_IPV6POOL_*, NO_DEFAULT_POOLS).</summary>
+    public DefaultPoolPlan DefaultPools { get; init; } = DefaultPoolPlan.None;
+
+    /// <summary>AS and CALICO_ROUTER_ID.</summary>
+    public BgpStartupSettings Bgp { get; init; } = new(null, null);
+
     public const string Usage =
         "usage: calico-node [--felix-config <path>] [--state-dir <dir>]\n" +
         "  Runs the per-host agent (Felix) until SIGTERM.\n" +
@@ -26,7 +32,18 @@ internal sealed record NodeSettings(
         "  --state-dir     where the nodename and mtu files are written (default /var/lib/calico)\n" +
         "Environment: NODENAME, IP (autodetect|none|<address>[/<len>]), IP6 (none|autodetect|<address>[/<len>]),\n" +
         "  IP_AUTODETECTION_METHOD / IP6_AUTODETECTION_METHOD (first-found, can-reach=, interface=, skip-interface=, cidr=), DATASTORE_TYPE (etcdv3|embedded),\n" +
-        "  ETCD_ENDPOINTS, CALICO_DATASTORE_PATH, FELIX_<PARAMETER>.\n";
+        "  ETCD_ENDPOINTS, CALICO_DATASTORE_PATH, FELIX_<PARAMETER>.\n" +
+        "  Default pools (created when no pool of the family exists): NO_DEFAULT_POOLS (true: none),\n" +
+        "  CALICO_IPV4POOL_CIDR (default 192.168.0.0/16, or a free 172.16-31.0.0/16 when a host address is in it; none: no IPv4 pool),\n" +
+        "  CALICO_IPV4POOL_BLOCK_SIZE (20-32, default 26), CALICO_IPV4POOL_IPIP and CALICO_IPV4POOL_VXLAN (Always|CrossSubnet|Never),\n" +
+        "  CALICO_IPV4POOL_NAT_OUTGOING (default true), CALICO_IPV4POOL_NODE_SELECTOR, CALICO_IPV4POOL_DISABLE_BGP_EXPORT,\n" +
+        "  CALICO_IPV6POOL_CIDR (default a random ULA /48, when FELIX_IPV6SUPPORT is not false and the kernel has IPv6),\n" +
+        "  CALICO_IPV6POOL_BLOCK_SIZE (116-128, default 122), CALICO_IPV6POOL_VXLAN, CALICO_IPV6POOL_NAT_OUTGOING (default false),\n" +
+        "  CALICO_IPV6POOL_NODE_SELECTOR, CALICO_IPV6POOL_DISABLE_BGP_EXPORT.\n" +
+        "  BGP: AS (this node's AS number), CALICO_ROUTER_ID (<IPv4 address>|hash).\n" +
+        "Probes (exit 0 healthy, 1 not, with the reason): calico-node [health] [--state-dir <dir>] -felix-live -felix-ready\n" +
+        "  -bird-live -bird-ready -bird6-live -bird6-ready [-threshold-time <duration, default 30s>]\n" +
+        "  (Felix at FELIX_HEALTHHOST:FELIX_HEALTHPORT, default localhost:9099; BIRD at <state-dir>/bird.ctl).\n";
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the bad argument or variable and its value.</summary>
     public static NodeSettings Parse(IReadOnlyList<string> args, IReadOnlyDictionary<string, string> environment, string osHostname)
@@ -89,7 +106,11 @@ internal sealed record NodeSettings(
             address6 = NormaliseAddress6(ip6) ?? throw new ArgumentException($"calico-node: IP6='{ip6}' is not an IPv6 address, 'autodetect' or 'none'");
         }
 
-        return new NodeSettings(nodeName, address, autodetect, address6, autodetect6, felixConfig, stateDir, environment);
+        return new NodeSettings(nodeName, address, autodetect, address6, autodetect6, felixConfig, stateDir, environment)
+        {
+            DefaultPools = DefaultPoolPlan.Parse(environment),
+            Bgp = BgpStartupSettings.Parse(environment, nodeName),
+        };
     }
 
     /// <summary>"10.0.0.5" or "10.0.0.5/24" → CIDR form as upstream stores it (a bare address gets /32).</summary>

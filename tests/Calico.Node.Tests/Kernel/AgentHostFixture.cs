@@ -114,6 +114,8 @@ public sealed class AgentHostFixture : IAsyncLifetime
             ["FELIX_IPTABLESREFRESHINTERVAL"] = "2",
             ["FELIX_PROMETHEUSMETRICSENABLED"] = "true",
             ["FELIX_LOGSEVERITYSCREEN"] = "Debug",
+            // The fixture makes its own pool; upstream's default pools (an IPv6 ULA one here) would add to it.
+            ["NO_DEFAULT_POOLS"] = "true",
         };
         foreach (var (key, value) in ExtraEnvironment)
         {
