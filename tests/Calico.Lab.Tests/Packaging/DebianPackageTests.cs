@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Calico.Api;
 using Calico.Client;
 using Calico.Datastore;
 using Calico.Datastore.Embedded;
@@ -173,11 +174,25 @@ public sealed class DebianPackageTests(DebianPackageFixture package, ITestOutput
     }
 
     [Fact]
-    public async Task Calico_node_ExecStart_with_calico_env_reaches_ready_and_stops_on_SIGTERM()
+    public async Task Calico_node_ExecStart_with_calico_env_reaches_ready_wires_a_workload_from_the_default_conflist_and_stops_on_SIGTERM()
     {
         NetnsScope ns = HostNamespace();
         string state = _dir.File("var-lib-calico");
-        var started = StartUnit("calico-node.service", ns, EmbeddedStore(_dir.File("calico.db")), new Dictionary<string, string>
+        string store = _dir.File("calico.db");
+        // A pool of our own first (calico-node then creates no default pool): the workload's address must come from it.
+        var kv = new EmbeddedKeyValueStore(store);
+        await using (kv.ConfigureAwait(false))
+        {
+            var client = new ResourceClient(kv, TimeProvider.System);
+            await client.EnsureInitializedAsync(CancellationToken.None);
+            var pool = new IPPool { Metadata = { Name = "package-test" } };
+            pool.Spec.Cidr = "10.252.0.0/16";
+            pool.Spec.BlockSize = 26;
+            var created = await client.CreateAsync(pool, CancellationToken.None);
+            Assert.True(created.Succeeded, created.Message);
+        }
+
+        var started = StartUnit("calico-node.service", ns, EmbeddedStore(store), new Dictionary<string, string>
         {
             ["/etc/calico/"] = _dir.File("etc-calico") + "/",
             ["/var/lib/calico"] = state,
@@ -185,6 +200,14 @@ public sealed class DebianPackageTests(DebianPackageFixture package, ITestOutput
         await WaitForAsync(async () => await NetnsHttp.StatusAsync(ns.Path, 9099, "/readiness") == 200, TimeSpan.FromSeconds(45), "calico-node /readiness 200 on 9099", started);
         // NODENAME is empty in calico.env: the host name, written where the CNI plugin reads it.
         Assert.Equal(System.Net.Dns.GetHostName().ToLowerInvariant(), File.ReadAllText(Path.Combine(state, "nodename")).Trim());
+
+        // A workload through the shipped conflist (datastore and machine paths swapped for the test's, nothing else).
+        NetnsScope pod = Namespace();
+        string address = await CniAsync("ADD", ns, pod, store, state);
+        Assert.True(System.Net.IPNetwork.Parse("10.252.0.0/16").Contains(System.Net.IPAddress.Parse(address)), $"workload address {address} is not from the pool");
+        await WaitForAsync(() => Task.FromResult(ns.Ip("route", "show", address).Contains("dev cali", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(20), $"calico-node's route to the workload {address}", started);
+        await CniAsync("DEL", ns, pod, store, state);
         await StopWithSigtermAsync(started);
     }
 
@@ -246,6 +269,67 @@ public sealed class DebianPackageTests(DebianPackageFixture package, ITestOutput
         }
 
         _dir.Dispose();
+    }
+
+    /// <summary>
+    /// Runs the CNI plugin (this test's output) in the host namespace with the first plugin of the shipped
+    /// 10-calico.conflist: the etcd keys replaced by the test's embedded store, the files it would use on a host
+    /// (log, nodename, IPAM lock) moved to the temp dir. ADD returns the workload's IPv4 address.
+    /// </summary>
+    private async Task<string> CniAsync(string command, NetnsScope host, NetnsScope pod, string store, string state)
+    {
+        var conflist = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(package.InRoot("/etc/cni/net.d/10-calico.conflist")))!.AsObject();
+        var plugin = conflist["plugins"]![0]!.DeepClone().AsObject();
+        Assert.Equal("calico", plugin["type"]!.GetValue<string>());
+        Assert.Equal("portmap", conflist["plugins"]![1]!["type"]!.GetValue<string>());
+        foreach (string key in plugin.Select(p => p.Key).Where(k => k.StartsWith("etcd_", StringComparison.Ordinal)).ToList())
+        {
+            plugin.Remove(key);
+        }
+
+        plugin["datastore_type"] = "embedded";
+        plugin["datastore_path"] = store;
+        Assert.StartsWith("/var/log/calico/", plugin["log_file_path"]!.GetValue<string>(), StringComparison.Ordinal);
+        plugin["log_file_path"] = _dir.File("cni.log");
+        plugin["nodename_file"] = Path.Combine(state, "nodename");
+        plugin["ipam_lock_file"] = _dir.File("ipam.lock");
+        plugin["cniVersion"] = conflist["cniVersion"]!.GetValue<string>();
+        plugin["name"] = conflist["name"]!.GetValue<string>();
+        string config = plugin.ToJsonString();
+
+        var info = new ProcessStartInfo(Prerequisites.Require("ip"))
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string argument in new[] { "netns", "exec", host.Name, Path.Combine(AppContext.BaseDirectory, "calico") })
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        info.Environment["CNI_COMMAND"] = command;
+        info.Environment["CNI_CONTAINERID"] = "pkgtest" + pod.Name;
+        info.Environment["CNI_NETNS"] = pod.Path;
+        info.Environment["CNI_IFNAME"] = "eth0";
+        info.Environment["CNI_PATH"] = AppContext.BaseDirectory;
+        using Process cni = Process.Start(info)!;
+        await cni.StandardInput.WriteAsync(config);
+        cni.StandardInput.Close();
+        Task<string> stdout = cni.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = cni.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await cni.WaitForExitAsync(timeout.Token);
+        string result = await stdout;
+        Assert.True(cni.ExitCode == 0, $"CNI {command} with the shipped conflist failed ({cni.ExitCode}): {result} {await stderr}\nconfig: {config}");
+        if (command != "ADD")
+        {
+            return "";
+        }
+
+        var ips = System.Text.Json.Nodes.JsonNode.Parse(result)!["ips"]!.AsArray();
+        return ips[0]!["address"]!.GetValue<string>().Split('/')[0];
     }
 
     private static async Task<(int Code, string Stdout, string Stderr)> VerifyAsync(string root, string unit)
