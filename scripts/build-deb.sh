@@ -53,6 +53,8 @@ programs=(calicoctl calico-node calico-kube-controllers goldmane)
 for b in "${programs[@]}" calico; do
   [ -f "$bin_dir/$b" ] || { echo "build-deb: $bin_dir/$b is missing (run ./build.sh first)" >&2; exit 1; }
 done
+# SQLite's native library: calico-node's embedded store, calicoctl and the CNI plugin load it from beside themselves.
+[ -f "$bin_dir/libe_sqlite3.so" ] || { echo "build-deb: $bin_dir/libe_sqlite3.so is missing (run ./build.sh first)" >&2; exit 1; }
 shopt -s nullglob
 libraries=("$bin_dir"/*.so)
 shopt -u nullglob

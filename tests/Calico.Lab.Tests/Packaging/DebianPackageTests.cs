@@ -82,6 +82,34 @@ public sealed class DebianPackageTests(DebianPackageFixture package, ITestOutput
     }
 
     [Fact]
+    public async Task Build_script_refuses_a_missing_binary_a_bad_version_and_an_unknown_argument_naming_them()
+    {
+        string script = Path.Combine(package.RepoRoot, "scripts", "build-deb.sh");
+        string bin = _dir.File("bin");
+        string output = _dir.File("out");
+        Directory.CreateDirectory(bin);
+        foreach (string name in DebianPackageFixture.Binaries.Where(b => b != "goldmane"))
+        {
+            await File.WriteAllTextAsync(Path.Combine(bin, name), "#!/bin/sh\n");
+        }
+
+        await File.WriteAllTextAsync(Path.Combine(bin, "libe_sqlite3.so"), "placeholder\n");
+        var missing = await DebianPackageFixture.RunAsync(script, "--bin-dir", bin, "--out-dir", output);
+        Assert.Equal(1, missing.Code);
+        Assert.Contains(Path.Combine(bin, "goldmane") + " is missing", missing.Error, StringComparison.Ordinal);
+
+        await File.WriteAllTextAsync(Path.Combine(bin, "goldmane"), "#!/bin/sh\n");
+        var version = await DebianPackageFixture.RunAsync(script, "--bin-dir", bin, "--out-dir", output, "--version", "1.0 beta");
+        Assert.Equal(2, version.Code);
+        Assert.Contains("--version '1.0 beta' is not a Debian version", version.Error, StringComparison.Ordinal);
+
+        var unknown = await DebianPackageFixture.RunAsync(script, "--bin-dir", bin, "--outdir", output);
+        Assert.Equal(2, unknown.Code);
+        Assert.Contains("unknown argument '--outdir'", unknown.Error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any(), "a refused build wrote something");
+    }
+
+    [Fact]
     public async Task Control_declares_version_depends_conffiles_and_maintainer_scripts_start_nothing()
     {
         Assert.Equal("calico", await package.FieldAsync("Package"));
