@@ -11,6 +11,8 @@ public static class Prerequisites
         ["etcd"] = "install Debian package etcd-server (.ci/run does)",
         ["etcdctl"] = "install Debian package etcd-client (.ci/run does)",
         ["chromium"] = "install Debian package chromium (scripts/install-deps.sh does)",
+        ["dpkg-deb"] = "install Debian package dpkg",
+        ["systemd-analyze"] = "install Debian package systemd",
     };
 
     /// <summary>The absolute path of <paramref name="binary"/> on PATH; throws naming how to install it.</summary>

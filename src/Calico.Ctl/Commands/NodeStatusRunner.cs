@@ -9,8 +9,11 @@ namespace Calico.Ctl.Commands;
 /// </summary>
 internal sealed class NodeStatusRunner(CtlContext context, NodeStatusProbe probe)
 {
-    /// <summary>Upstream's socket, then the one Debian's BIRD uses, as upstream tries them.</summary>
-    public static readonly string[] DefaultSockets = ["/var/run/calico/bird.ctl", "/var/run/bird/bird.ctl"];
+    /// <summary>
+    /// Upstream's socket, then the one Debian's BIRD uses, as upstream tries them; then ours: calico-node keeps BIRD's
+    /// socket in its state directory, /var/lib/calico by default (the packaged calico-node.service).
+    /// </summary>
+    public static readonly string[] DefaultSockets = ["/var/run/calico/bird.ctl", "/var/run/bird/bird.ctl", "/var/lib/calico/bird.ctl"];
 
     /// <summary>Set to a socket path to query that BIRD (the lab runs several hosts on one machine). Ours, not upstream's.</summary>
     public const string SocketVariable = "CALICO_BIRD_SOCKET";
