@@ -209,6 +209,71 @@ public sealed class IpamDay2Tests : IDisposable
         Assert.Equal(before, await SnapshotAsync());
     }
 
+    /// <summary>A split killed after the parent is disabled and one child is written: the same command completes it.</summary>
+    [Fact]
+    public async Task Split_KilledHalfWay_SameCommandCompletesIt()
+    {
+        await Ok("create -f -", Pool);
+        await AssignAsync("10.50.0.10", "h-a", "node1");
+        await SetLockedAsync(true);
+        await using (var store = OpenStore())
+        {
+            var dying = new DyingStore(store, writesBeforeDeath: 2);
+            await Assert.ThrowsAsync<DatastoreUnavailableException>(() => new IpamClient(dying, TimeProvider.System).SplitPoolAsync("pool1", 4, CancellationToken.None));
+        }
+
+        var half = JsonNode.Parse((await Ok("get ippools -o json")).Out)!["items"]!.AsArray();
+        Assert.Equal(["pool1", "split-pool1-0"], half.Select(i => (string)i!["metadata"]!["name"]!).Order(StringComparer.Ordinal));
+        Assert.True((bool)half.First(i => (string)i!["metadata"]!["name"]! == "pool1")!["spec"]!["disabled"]!);
+
+        var again = await Ok("ipam split --cidr=10.50.0.0/24 4");
+
+        Assert.Contains("Created split-pool1-3 with CIDR 10.50.0.192/26.\n", again.Out, StringComparison.Ordinal);
+        var pools = JsonNode.Parse((await Ok("get ippools -o json")).Out)!["items"]!.AsArray();
+        Assert.Equal(["split-pool1-0", "split-pool1-1", "split-pool1-2", "split-pool1-3"], pools.Select(i => (string)i!["metadata"]!["name"]!).Order(StringComparer.Ordinal));
+        Assert.True(await AllocatedAsync("10.50.0.10"));
+    }
+
+    /// <summary>A store that stops answering after a number of writes, as if calicoctl were killed there.</summary>
+    private sealed class DyingStore(IKeyValueStore inner, int writesBeforeDeath) : IKeyValueStore
+    {
+        private int _writes;
+
+        private void Write()
+        {
+            if (Interlocked.Increment(ref _writes) > writesBeforeDeath)
+            {
+                throw new DatastoreUnavailableException("killed");
+            }
+        }
+
+        public Task<KeyValue?> GetAsync(string key, CancellationToken cancellationToken) => inner.GetAsync(key, cancellationToken);
+
+        public Task<ListResult> ListAsync(string prefix, CancellationToken cancellationToken) => inner.ListAsync(prefix, cancellationToken);
+
+        public Task<WriteResult> CreateAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken)
+        {
+            Write();
+            return inner.CreateAsync(key, value, cancellationToken);
+        }
+
+        public Task<WriteResult> UpdateAsync(string key, ReadOnlyMemory<byte> value, long expectedRevision, CancellationToken cancellationToken)
+        {
+            Write();
+            return inner.UpdateAsync(key, value, expectedRevision, cancellationToken);
+        }
+
+        public Task<WriteResult> DeleteAsync(string key, long expectedRevision, CancellationToken cancellationToken)
+        {
+            Write();
+            return inner.DeleteAsync(key, expectedRevision, cancellationToken);
+        }
+
+        public IAsyncEnumerable<WatchEvent> WatchAsync(string prefix, long afterRevision, CancellationToken cancellationToken) => inner.WatchAsync(prefix, afterRevision, cancellationToken);
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
     [Fact]
     public async Task Split_ChildNameTakenByAnotherPool_RefusesBeforeAnyWrite()
     {
