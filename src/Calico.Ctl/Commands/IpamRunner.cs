@@ -8,7 +8,7 @@ using Calico.Ipam;
 namespace Calico.Ctl.Commands;
 
 /// <summary>The work behind <c>calicoctl ipam</c>: reads through <see cref="IpamClient"/>, prints as upstream.</summary>
-internal sealed class IpamRunner(CtlContext context, string? configPath)
+internal sealed partial class IpamRunner(CtlContext context, string? configPath)
 {
     private TextWriter Out => context.Out;
 
@@ -175,6 +175,7 @@ internal sealed class IpamRunner(CtlContext context, string? configPath)
         var resources = context.OpenClient(configPath);
         Out.WriteLine("Checking IPAM for inconsistencies...");
         Out.WriteLine();
+        var clusterInfo = await resources.GetAsync(ResourceKinds.ClusterInformation, null, "default", ct).ConfigureAwait(false) as ClusterInformation;
 
         Out.WriteLine("Loading all IPAM blocks...");
         var blocks = await ipam.ListBlockInfosAsync(ct).ConfigureAwait(false);
@@ -214,76 +215,14 @@ internal sealed class IpamRunner(CtlContext context, string? configPath)
         Out.WriteLine($"Found {pools.Count} active IP pools.");
         Out.WriteLine();
 
-        var inUse = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        void Use(string? text, string owner)
-        {
-            if (text is null)
-            {
-                return;
-            }
-
-            string addressText = text.Contains('/', StringComparison.Ordinal) ? text[..text.IndexOf('/', StringComparison.Ordinal)] : text;
-            if (!Cidr.TryParseAddress(addressText, out var address))
-            {
-                return;
-            }
-
-            string key = address.ToString();
-            if (!inUse.TryGetValue(key, out var owners))
-            {
-                inUse[key] = owners = [];
-            }
-
-            owners.Add(owner);
-        }
-
         Out.WriteLine("Loading all nodes.");
-        var (nodes, _) = await resources.ListAsync(ResourceKinds.Node, null, ct).ConfigureAwait(false);
-        int tunnelIps = 0;
-        foreach (var r in nodes)
-        {
-            if (r is not Node node)
-            {
-                continue;
-            }
-
-            string name = node.Metadata.Name ?? "";
-            foreach (var (addr, kind) in new (string?, string)[]
-            {
-                (node.Spec.Bgp?.Ipv4IPIPTunnelAddr, "ipip"),
-                (node.Spec.Ipv4VXLANTunnelAddr, "vxlan"),
-                (node.Spec.Ipv6VXLANTunnelAddr, "vxlan-v6"),
-                (node.Spec.Wireguard?.InterfaceIPv4Address, "wireguard"),
-                (node.Spec.Wireguard?.InterfaceIPv6Address, "wireguard-v6"),
-            })
-            {
-                if (addr is not null)
-                {
-                    tunnelIps++;
-                    Use(addr, $"Node({name}) {kind} tunnel address");
-                }
-            }
-        }
-
-        Out.WriteLine($"Found {tunnelIps} node tunnel IPs.");
+        var scan = await ScanInUseAsync(resources, ct).ConfigureAwait(false);
+        var inUse = scan.Owners;
+        Out.WriteLine($"Found {scan.TunnelIps} node tunnel IPs.");
         Out.WriteLine();
 
         Out.WriteLine("Loading all workload endpoints.");
-        var (weps, _) = await resources.ListAsync(ResourceKinds.WorkloadEndpoint, null, ct).ConfigureAwait(false);
-        int wepIps = 0;
-        foreach (var r in weps)
-        {
-            if (r is WorkloadEndpoint wep)
-            {
-                foreach (var net in wep.Spec.IpNetworks ?? [])
-                {
-                    wepIps++;
-                    Use(net, $"Workload({wep.Metadata.Namespace}/{wep.Metadata.Name})");
-                }
-            }
-        }
-
-        Out.WriteLine($"Found {wepIps} workload IPs.");
+        Out.WriteLine($"Found {scan.WorkloadIps} workload IPs.");
         Out.WriteLine($"Workloads and nodes are using {inUse.Count} IPs.");
         Out.WriteLine();
 
@@ -387,98 +326,11 @@ internal sealed class IpamRunner(CtlContext context, string? configPath)
 
         if (reportPath is not null)
         {
-            await File.WriteAllBytesAsync(reportPath, Report(allocations, inUse, blockOfAllocation, leakedHandles, handles), ct).ConfigureAwait(false);
+            var handleRevisions = await ipam.ListHandleRevisionsAsync(ct).ConfigureAwait(false);
+            await File.WriteAllBytesAsync(reportPath, Report(clusterInfo, allocations, inUse, blockOfAllocation, leakedHandles, handleRevisions), ct).ConfigureAwait(false);
         }
 
         return 0;
-    }
-
-    private static byte[] Report(
-        Dictionary<string, List<AllocationInfo>> allocations,
-        Dictionary<string, List<string>> inUse,
-        Dictionary<AllocationInfo, BlockInfo> blocks,
-        List<string> leakedHandles,
-        IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>> handles)
-    {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
-        {
-            w.WriteStartObject();
-            w.WriteString("version", typeof(IpamRunner).Assembly.GetName().Version?.ToString() ?? "");
-            w.WriteString("clusterGUID", "");
-            w.WriteBoolean("datastoreLocked", false);
-            w.WriteStartObject("allocations");
-            foreach (var (ip, allocs) in allocations.OrderBy(kv => kv.Key, StringComparer.Ordinal))
-            {
-                w.WriteStartArray(ip);
-                foreach (var a in allocs)
-                {
-                    w.WriteStartObject();
-                    w.WriteString("ip", ip);
-                    if (a.HandleId is { } h)
-                    {
-                        w.WriteString("handle", h);
-                    }
-
-                    w.WriteNumber("sequenceNumber", a.SequenceNumber);
-                    foreach (var (k, json) in new[] { ("pod", "pod"), ("namespace", "namespace"), ("node", "node"), ("type", "type") })
-                    {
-                        if (a.Attributes.TryGetValue(k, out var v))
-                        {
-                            w.WriteString(json, v);
-                        }
-                    }
-
-                    bool used = inUse.TryGetValue(ip, out var owners);
-                    w.WriteBoolean("inUse", used);
-                    if (blocks.TryGetValue(a, out var b) && b.Host is { } host && a.Attributes.TryGetValue("node", out var node) && node != host)
-                    {
-                        w.WriteBoolean("borrowed", true);
-                    }
-
-                    if (a.InCooldown)
-                    {
-                        w.WriteBoolean("coolingDown", true);
-                    }
-
-                    w.WriteStartArray("owners");
-                    foreach (var o in owners ?? [])
-                    {
-                        w.WriteStringValue(o);
-                    }
-
-                    w.WriteEndArray();
-                    w.WriteEndObject();
-                }
-
-                w.WriteEndArray();
-            }
-
-            w.WriteEndObject();
-            if (leakedHandles.Count > 0)
-            {
-                w.WriteStartArray("leakedHandles");
-                foreach (var h in leakedHandles)
-                {
-                    w.WriteStartObject();
-                    w.WriteString("id", h);
-                    w.WriteStartObject("block");
-                    foreach (var (cidr, n) in handles[h].OrderBy(kv => kv.Key, StringComparer.Ordinal))
-                    {
-                        w.WriteNumber(cidr, n);
-                    }
-
-                    w.WriteEndObject();
-                    w.WriteEndObject();
-                }
-
-                w.WriteEndArray();
-            }
-
-            w.WriteEndObject();
-        }
-
-        return stream.ToArray();
     }
 
     private static string AttrString(AllocationInfo a)

@@ -3,7 +3,7 @@ using Calico.Linux.Kernel;
 
 namespace Calico.Ctl.Commands;
 
-/// <summary><c>calicoctl node status</c> and <c>calicoctl node checksystem</c>.</summary>
+/// <summary><c>calicoctl node status</c>, <c>calicoctl node diags</c> and <c>calicoctl node checksystem</c>.</summary>
 internal static class NodeStatusCommand
 {
     public static Command Build(CtlContext context)
@@ -13,6 +13,7 @@ internal static class NodeStatusCommand
         status.SetAction(async (_, ct) =>
             await CommandGuard.RunAsync(context, () => new NodeStatusRunner(context, NodeStatusProbe.FromProc()).RunAsync(ct)).ConfigureAwait(false));
         node.Subcommands.Add(status);
+        node.Subcommands.Add(Diags(context));
 
         var kernelConfig = new Option<string?>("--kernel-config", "-f")
         {
@@ -27,5 +28,24 @@ internal static class NodeStatusCommand
                 .RunAsync(result.GetValue(kernelConfig), ct)).ConfigureAwait(false));
         node.Subcommands.Add(checksystem);
         return node;
+    }
+
+    private static Command Diags(CtlContext context)
+    {
+        var diags = new Command("diags", "Gather a diagnostics bundle for a Calico node: logs, nftables, routes, addresses, BIRD state, configuration, versions.");
+        var logDir = new Option<string>("--log-dir") { Description = "The directory containing Calico logs.", DefaultValueFactory = _ => NodeDiagsRunner.DefaultLogDir };
+        var stateDir = new Option<string>("--state-dir") { Description = "calico-node's state directory (BIRD's log and control socket; ours).", DefaultValueFactory = _ => NodeDiagsRunner.DefaultStateDir };
+        var maxLogs = new Option<string?>("--max-logs") { Description = "Only collect up to this number of log files of each kind (default: all)." };
+        var focusNodes = new Option<string?>("--focus-nodes") { Description = "Upstream's cluster diags option (Kubernetes): refused, node diags collects this host." };
+        var config = CommandGuard.ConfigOption();
+        diags.Options.Add(logDir);
+        diags.Options.Add(stateDir);
+        diags.Options.Add(maxLogs);
+        diags.Options.Add(focusNodes);
+        diags.Options.Add(config);
+        diags.SetAction(async (result, ct) =>
+            await CommandGuard.RunAsync(context, () => new NodeDiagsRunner(context, NodeStatusProbe.FromProc().IsRoot).RunAsync(
+                result.GetValue(logDir), result.GetValue(stateDir), result.GetValue(maxLogs), result.GetValue(focusNodes), result.GetValue(config)!, ct)).ConfigureAwait(false));
+        return diags;
     }
 }
