@@ -102,9 +102,15 @@ internal sealed partial class IpamGarbageCollector(ResourceClient client, IpamCl
                 }
 
                 string id = a.HandleId + "/" + a.Address;
+                if (!byHandle.TryGetValue(a.HandleId, out var handleAllocations))
+                {
+                    byHandle[a.HandleId] = handleAllocations = [];
+                }
+
                 if (owned.Contains(a.Address))
                 {
                     nodeHasLive.Add(node);
+                    handleAllocations.Add((a, false));
                     if (_leakedSince.Remove(id))
                     {
                         Log.Resurrected(logger, a.Address, a.HandleId);
@@ -142,12 +148,7 @@ internal sealed partial class IpamGarbageCollector(ResourceClient client, IpamCl
                     nodeHasLive.Add(node);
                 }
 
-                if (!byHandle.TryGetValue(a.HandleId, out var list))
-                {
-                    byHandle[a.HandleId] = list = [];
-                }
-
-                list.Add((a, isConfirmed));
+                handleAllocations.Add((a, isConfirmed));
             }
         }
 
