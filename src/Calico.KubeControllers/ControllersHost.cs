@@ -296,8 +296,9 @@ internal sealed partial class ControllersHost(
                     nextScan = time.GetUtcNow() + node.ScanPeriod;
                 }
             }
-            catch (Exception e) when ((IsTransient(e) || e is IpamException or CorruptResourceException or InvalidOperationException) && !active.IsCancellationRequested)
+            catch (Exception e) when (e is not OperationCanceledException || !active.IsCancellationRequested)
             {
+                // Whatever failed (datastore, a value that cannot be written), the next round retries from fresh reads.
                 Log.ControllerFailed(_logger, "node", e.Message);
             }
 
@@ -315,7 +316,7 @@ internal sealed partial class ControllersHost(
             {
                 await compactor.StepAsync(active).ConfigureAwait(false);
             }
-            catch (Exception e) when (IsTransient(e) && !active.IsCancellationRequested)
+            catch (Exception e) when (e is not OperationCanceledException || !active.IsCancellationRequested)
             {
                 Log.ControllerFailed(_logger, "etcd compaction", e.Message);
             }

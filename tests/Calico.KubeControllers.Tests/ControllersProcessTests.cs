@@ -195,4 +195,31 @@ public sealed class ControllersProcessTests(EtcdFixture etcd) : IClassFixture<Et
         Assert.Contains("\"holderIdentity\"", System.Text.Encoding.UTF8.GetString(record.Value), StringComparison.Ordinal);
         Assert.Equal((0, "Ready"), await CheckStatusAsync(standbyStatus));
     }
+
+    [Fact]
+    public async Task EtcdCompactor_CompactsToTheRevisionOfThePreviousPeriod()
+    {
+        var client = await ClientAsync();
+        await using var store = client.Store;
+        var etcdStore = Assert.IsType<Datastore.Etcd.EtcdKeyValueStore>(store);
+        var compactor = new Controllers.EtcdCompactor(etcdStore, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        string prefix = "/calico/test/compaction/" + Guid.NewGuid().ToString("N") + "/";
+        var first = await store.UpdateAsync(prefix + "k", "1"u8.ToArray(), 0, Ct);
+
+        Assert.Null(await compactor.StepAsync(Ct));
+        await store.UpdateAsync(prefix + "k", "2"u8.ToArray(), 0, Ct);
+        long? compacted = await compactor.StepAsync(Ct);
+        Assert.NotNull(compacted);
+        Assert.True(compacted >= first.Revision);
+
+        // History before the compacted revision is gone: a watch from there must re-list.
+        await Assert.ThrowsAsync<WatchCompactedException>(async () =>
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await foreach (var _ in store.WatchAsync(prefix, compacted.Value - 2, cts.Token))
+            {
+            }
+        });
+        Assert.Equal("2"u8.ToArray(), (await store.GetAsync(prefix + "k", Ct))!.Value);
+    }
 }

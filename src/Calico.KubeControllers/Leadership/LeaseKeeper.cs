@@ -51,8 +51,9 @@ internal sealed partial class LeaseKeeper(IKeyValueStore store, string identity,
                     {
                         await TickAsync(tick.Token).ConfigureAwait(false);
                     }
-                    catch (Exception e) when (e is DatastoreUnavailableException or TimeoutException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+                    catch (Exception e) when (!cancellationToken.IsCancellationRequested)
                     {
+                        // Never fatal: an unexpected failure is one failed renewal, and the deadline still applies.
                         Log.LeaseError(logger, e.Message);
                     }
                 }
