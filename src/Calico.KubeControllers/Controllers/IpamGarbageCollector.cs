@@ -404,6 +404,3 @@ internal sealed partial class IpamGarbageCollector(ResourceClient client, IpamCl
         public static partial void UnknownAllocation(ILogger logger, IPAddress address, string handle);
     }
 }
-
-/// <summary>What one scan did.</summary>
-internal sealed record GcScanResult(int Released, int Candidates, IReadOnlyList<string> NodesCleaned, IReadOnlyList<IPNetwork> BlocksReleased);

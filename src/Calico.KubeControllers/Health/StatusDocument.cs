@@ -19,12 +19,3 @@ internal sealed class StatusDocument
     [JsonPropertyName("Active")]
     public bool? Active { get; set; }
 }
-
-internal sealed class ConditionStatus
-{
-    [JsonPropertyName("Ready")]
-    public bool Ready { get; set; }
-
-    [JsonPropertyName("Reason")]
-    public string Reason { get; set; } = "";
-}
