@@ -160,7 +160,26 @@ public static partial class SupportMatrix
             b.Ignored(ClusterInfo, info, "informational, written by calicoctl and calico-node");
         }
 
-        b.Kind("KubeControllersConfiguration", SupportStatus.Ignored, "there are no kube-controllers in this implementation (calico-node and the CNI plugin do their etcd-mode work)");
+        const string Kcc = "KubeControllersConfiguration";
+        const string NeedsKubernetes = "a controller that syncs Kubernetes objects into Calico; calico-kube-controllers here has no Kubernetes API to read, so it does not run (ENABLED_CONTROLLERS naming it is refused)";
+        b.Metadata(Kcc);
+        b.Acts(Kcc, "spec.logSeverityScreen", "calico-kube-controllers' log level (LOG_LEVEL overrides)");
+        b.Acts(Kcc, "spec.healthChecks", "Enabled: the datastore check behind `calico-kube-controllers check-status -r` (HEALTH_ENABLED overrides)");
+        b.Acts(Kcc, "spec.etcdV3CompactionPeriod", "on etcd, history is compacted every period up to the revision seen one period earlier (0 disables; COMPACTION_PERIOD overrides); the embedded store bounds its own history");
+        b.Acts(Kcc, "spec.prometheusMetricsPort", "calico-kube-controllers' Prometheus metrics port (0 disables)");
+        b.Ignored(Kcc, "spec.debugProfilePort", "Go's pprof server, which this implementation does not have");
+        b.Acts(Kcc, "spec.controllers.node", "runs the node controller: IPAM garbage collection and clean-up after deleted nodes, automatic host endpoints (absent: not run; ENABLED_CONTROLLERS=node overrides)");
+        b.Acts(Kcc, "spec.controllers.node.leakGracePeriod", "a workload address no WorkloadEndpoint holds is released after being seen leaked this long, and a node's surplus empty blocks after being seen empty this long (0 disables both); the GC scans every half period");
+        b.Acts(Kcc, "spec.controllers.node.hostEndpoint", "autoCreate: Enabled makes <node>-auto-hep (interfaceName \"*\", the node's labels, expectedIPs from its addresses) and one per matching template; they go with their node or when disabled (AUTO_HOST_ENDPOINTS overrides autoCreate)", subtree: true);
+        b.Ignored(Kcc, "spec.controllers.node.reconcilerPeriod", "upstream's node controller does not use it either");
+        b.Ignored(Kcc, "spec.controllers.node.syncLabels", "copies Kubernetes Node labels onto Calico Nodes, and there is no Kubernetes API here: label Calico Nodes with calicoctl");
+        foreach (var controller in new[] { "policy", "workloadEndpoint", "serviceAccount", "namespace", "loadBalancer" })
+        {
+            b.Ignored(Kcc, "spec.controllers." + controller, NeedsKubernetes);
+        }
+
+        b.Ignored(Kcc, "spec.controllers.migration", "migrates names of Kubernetes-backed policies; nothing to migrate here");
+        b.Ignored(Kcc, "status", "written by calico-kube-controllers: runningConfig (what runs) and environmentVars");
 
         BgpFilterRows(b);
         const string NodeStatus = "CalicoNodeStatus";

@@ -97,13 +97,16 @@ public sealed class SupportMatrixTests
     }
 
     [Fact]
-    public void Check_KindLevelStatus_CoversTheWholeKind()
+    public void Check_KubeControllersConfiguration_ActingFieldsClean_KubernetesOnlyControllerWarned()
     {
-        var findings = SupportMatrix.Check(ResourceCodec.Decode(
-            "apiVersion: projectcalico.org/v3\nkind: KubeControllersConfiguration\nmetadata: {name: default}\nspec: {etcdV3CompactionPeriod: 10m}").Single());
-        var finding = Assert.Single(findings);
-        Assert.True(finding.Entry.IsKindLevel);
-        Assert.Contains("KubeControllersConfiguration is ignored", finding.Warning, StringComparison.Ordinal);
+        // calico-kube-controllers acts on the node controller and compaction; the controllers that read Kubernetes do not run.
+        Assert.Empty(SupportMatrix.Check(ResourceCodec.Decode(
+            "apiVersion: projectcalico.org/v3\nkind: KubeControllersConfiguration\nmetadata: {name: default}\nspec: {etcdV3CompactionPeriod: 10m, controllers: {node: {leakGracePeriod: 5m}}}").Single()));
+        var finding = Assert.Single(SupportMatrix.Check(ResourceCodec.Decode(
+            "apiVersion: projectcalico.org/v3\nkind: KubeControllersConfiguration\nmetadata: {name: default}\nspec: {controllers: {policy: {reconcilerPeriod: 5m}}}").Single()));
+        Assert.Equal(SupportStatus.Ignored, finding.Status);
+        Assert.Contains("spec.controllers.policy", finding.Warning, StringComparison.Ordinal);
+        Assert.Contains("Kubernetes", finding.Warning, StringComparison.Ordinal);
     }
 
     [Fact]
