@@ -104,10 +104,10 @@ public abstract class CrossHostFixture : IAsyncLifetime
     }
 }
 
-/// <summary>BGP routing (no encapsulation) and the top-of-rack router.</summary>
+/// <summary>BGP routing (no encapsulation: given explicitly, the lab's default is VXLAN CrossSubnet) and the top-of-rack router.</summary>
 public sealed class MeshLabFixture : CrossHostFixture
 {
-    protected override string[] UpArguments => ["--hosts", "3", "--tor"];
+    protected override string[] UpArguments => ["--hosts", "3", "--tor", "--encapsulation", "none"];
 }
 
 /// <summary>VXLAN: the IPv4 pool starts with vxlanMode Always.</summary>
