@@ -144,4 +144,22 @@ public sealed class ProbeOutcomeTests
     [InlineData(5000, UpOptions.EncapsulationNone, false)]
     public void Warning_NoneWhenEveryPodCanReachEveryOther(int hosts, string encapsulation, bool noNode) =>
         Assert.Null(FabricWarnings.Unreachable(new UpOptions(Hosts: hosts, NoNode: noNode, Encapsulation: encapsulation)));
+
+    [Fact]
+    public void MatrixNote_EncapsulationNone_PodsOnBothSides_NamesThePodsAcross()
+    {
+        var state = new LabState { Encapsulation = UpOptions.EncapsulationNone };
+        for (var i = 1; i <= 3; i++)
+        {
+            state.Hosts.Add(new LabHost { Name = LabLayout.HostName(i), Subnet = FabricAddressing.SubnetOf(i) });
+        }
+
+        LabPod Pod(string name, string host) => new() { Namespace = "x", Name = name, Host = host };
+        var note = FabricWarnings.MatrixNote(state, [Pod("a", "host1"), Pod("c", "host3")]);
+        Assert.NotNull(note);
+        Assert.StartsWith("note: the lab runs with --encapsulation none and x/c (host3) sit(s) across the fabric router", note, StringComparison.Ordinal);
+        Assert.Null(FabricWarnings.MatrixNote(state, [Pod("a", "host1"), Pod("b", "host2")]));
+        state.Encapsulation = UpOptions.EncapsulationVxlanCrossSubnet;
+        Assert.Null(FabricWarnings.MatrixNote(state, [Pod("a", "host1"), Pod("c", "host3")]));
+    }
 }

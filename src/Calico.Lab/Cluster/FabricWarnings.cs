@@ -34,10 +34,34 @@ public static class FabricWarnings
         return string.Create(
             CultureInfo.InvariantCulture,
             $"warning: --encapsulation none: {Join(far)} ({FabricAddressing.Subnet(1)}) {(far.Count == 1 ? "is" : "are")} across the fabric router from {Join(near)} ({FabricAddressing.Subnet(0)}), " +
-            $"and the fabric router knows no pod routes (BGP runs between the hosts only): pods on {Join(far)} are unreachable from pods on {Join(near)} and the other way round.{tor} " +
+            $"and the fabric router knows no pod routes (BGP runs between the hosts only; it drops their packets silently, with no route back for an ICMP error either): pods on {Join(far)} are unreachable from pods on {Join(near)} and the other way round.{tor} " +
             $"Use --encapsulation vxlan-crosssubnet (the default: VXLAN between subnets, plain routing within one) or vxlan.");
     }
 
     private static string Join(List<string> hosts) =>
         hosts.Count <= 4 ? string.Join(", ", hosts) : string.Join(", ", hosts.Take(3)) + string.Create(CultureInfo.InvariantCulture, $", … ({hosts.Count} hosts)");
+
+    /// <summary>
+    /// The note under <c>matrix</c> when its pods sit on both sides of the fabric router of a lab brought up with
+    /// <c>--encapsulation none</c>: those cells read X (no answer) because nothing routes them, not because of policy.
+    /// </summary>
+    public static string? MatrixNote(LabState state, IReadOnlyList<LabPod> pods)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(pods);
+        if (state.Encapsulation != UpOptions.EncapsulationNone)
+        {
+            return null;
+        }
+
+        var subnets = state.Hosts.ToDictionary(h => h.Name, h => h.Subnet, StringComparer.Ordinal);
+        var across = pods.Where(p => subnets.GetValueOrDefault(p.Host) == 1).Select(p => $"{p.Id} ({p.Host})").ToList();
+        if (across.Count == 0 || across.Count == pods.Count)
+        {
+            return null;
+        }
+
+        return $"note: the lab runs with --encapsulation none and {string.Join(", ", across)} sit(s) across the fabric router, which knows no pod routes: " +
+            "X between them and the other subnet's pods means no route (dropped silently), whatever the policy says\n";
+    }
 }
