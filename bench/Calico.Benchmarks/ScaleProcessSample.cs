@@ -44,5 +44,5 @@ internal sealed record ScaleProcessSample(int Pid, double RssMiB, double AnonMiB
     }
 
     private static double Kib(string line) =>
-        double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+        double.Parse(line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
 }
