@@ -68,12 +68,27 @@ internal sealed class ScaleLab : IAsyncDisposable
         ResourceClient client = Datastore.Client;
         foreach (string host in (string[])["host1", "host2"])
         {
-            var node = (Calico.Api.Node?)await client.GetAsync(ResourceKinds.Node, null, host, cancellationToken) ?? throw new InvalidOperationException($"no Node {host}");
-            node.Metadata.Labels ??= new Dictionary<string, string>(StringComparer.Ordinal);
-            node.Metadata.Labels[RouteReflectorLabel] = "true";
-            node.Spec.Bgp ??= new NodeBGPSpec();
-            node.Spec.Bgp.RouteReflectorClusterID = "224.0.0.1";
-            Check(await client.UpdateAsync(node, cancellationToken), "Node " + host);
+            // calico-node writes its own Node too (tunnel addresses): re-read and retry on a conflict.
+            for (int attempt = 0; ; attempt++)
+            {
+                var node = (Calico.Api.Node?)await client.GetAsync(ResourceKinds.Node, null, host, cancellationToken) ?? throw new InvalidOperationException($"no Node {host}");
+                node.Metadata.Labels ??= new Dictionary<string, string>(StringComparer.Ordinal);
+                node.Metadata.Labels[RouteReflectorLabel] = "true";
+                node.Spec.Bgp ??= new NodeBGPSpec();
+                node.Spec.Bgp.RouteReflectorClusterID = "224.0.0.1";
+                OperationResult result = await client.UpdateAsync(node, cancellationToken);
+                if (result.Status == OperationStatus.Ok)
+                {
+                    break;
+                }
+
+                if (attempt >= 10)
+                {
+                    Check(result, "Node " + host);
+                }
+
+                await Task.Delay(100, cancellationToken);
+            }
         }
 
         await ApplyAsync(client, new BGPPeer { Metadata = { Name = "scalebench-peer-with-rrs" }, Spec = { NodeSelector = "all()", PeerSelector = $"has({RouteReflectorLabel})" } }, cancellationToken);
