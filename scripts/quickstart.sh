@@ -51,7 +51,7 @@ converged() {
 }
 wait_for converged
 
-say "calico-lab matrix --name $LAB   (rows: from, columns: to; . allowed, X denied or nothing listening)"
+say "calico-lab matrix --name $LAB   (rows: from, columns: to; . allowed, X denied, o not listening)"
 lab matrix
 
 say "policy: only the backend may talk to the db, on TCP 5432; everything else to the db is denied"

@@ -30,3 +30,4 @@ if (which is "bgp-filters") { await RoutingBgpFilters.RunAsync(); }
 if (which is "cold-start") { await ColdStartBenchmarks.RunAsync(); }
 if (which is "host-edge") { await HostEdgeBenchmarks.RunAsync(); }
 if (which is "goldmane") { await GoldmaneBenchmarks.RunAsync(); }
+if (which is "scale") { await ScaleBenchmarks.RunAsync(); }

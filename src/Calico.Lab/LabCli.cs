@@ -10,17 +10,21 @@ public static class LabCli
 {
     public const string Usage =
         "usage: calico-lab <command> [--name <lab>] [--state-dir <dir>] ...\n" +
-        "  up [--hosts N] [--datastore embedded|etcdv3] [--no-node] [--no-flows] [--tor] [--encapsulation none|vxlan|vxlan-crosssubnet]\n" +
+        "  up [--hosts N] [--datastore embedded|etcdv3] [--no-node] [--no-flows] [--tor] [--encapsulation vxlan-crosssubnet|vxlan|none]\n" +
         "                 hosts host1..hostN as network namespaces on a two-subnet fabric (host i on subnet 1 when\n" +
         "                 i % 3 == 0), an outside network, the datastore with pools 10.65.0.0/16 and fd00:65::/48,\n" +
         "                 one calico-node per host sending flow logs every 15 s to the flow aggregator (goldmane;\n" +
         "                 gRPC and web view relayed to loopback ports, printed; --no-flows: none);\n" +
-        "                 --tor adds a top-of-rack router (BIRD, AS 65000, 172.30.0.254)\n" +
+        "                 --tor adds a top-of-rack router (BIRD, AS 65000, 172.30.0.254);\n" +
+        "                 --encapsulation: the pools' vxlanMode, default vxlan-crosssubnet (VXLAN to hosts across the\n" +
+        "                 fabric router, plain routing within a subnet); none = BGP only: the fabric router knows no pod\n" +
+        "                 routes, so pods on host3, host6, ... are unreachable from the other subnet (up warns)\n" +
         "  run <host> <ns/name> [--labels k=v,...] [--serve TCP/80,UDP/81,...] [--publish <hostPort>:<port>[/tcp|udp]]...\n" +
         "                 a Kubernetes-style pod wired by the calico CNI plugin, with listeners on the given ports;\n" +
         "                 --publish (repeatable) maps the host's port to the pod's through the chained portmap plugin\n" +
         "  exec <ns/name|hostN|outside|tor|fabric> -- <command>...   run a command inside that network namespace\n" +
-        "  matrix [--probe TCP/80]... [--family 4|6]   who reaches whom, with real packets (. allowed, X denied)\n" +
+        "  matrix [--probe TCP/80]... [--family 4|6]   who reaches whom, with real packets: . allowed, X denied (dropped:\n" +
+        "                 no answer), o not listening (refused: the pod does not serve that port), ! unreachable (no route)\n" +
         "  down                             remove every namespace, interface and process of the lab\n" +
         "  serve --identity <name> TCP/80,UDP/81   listen (TCP answers the name, UDP echoes it); e.g. in outside\n" +
         "  conformance [--engine | --cluster [--hosts N] [--tor] [--encapsulation E]] <case file or directory>...\n" +
@@ -52,7 +56,7 @@ public static class LabCli
             return command switch
             {
                 "conformance" => await ConformanceAsync(parsed, stdout, stderr, cancellationToken).ConfigureAwait(false),
-                "up" => await UpAsync(parsed, stdout, cancellationToken).ConfigureAwait(false),
+                "up" => await UpAsync(parsed, stdout, stderr, cancellationToken).ConfigureAwait(false),
                 "run" => await RunPodAsync(parsed, stdout, cancellationToken).ConfigureAwait(false),
                 "exec" => await ExecAsync(parsed, stdout, stderr, cancellationToken).ConfigureAwait(false),
                 "matrix" => await MatrixAsync(parsed, stdout, cancellationToken).ConfigureAwait(false),
@@ -96,6 +100,11 @@ public static class LabCli
             return await ConformanceRunner.RunAsync(files, stdout, cancellationToken).ConfigureAwait(false);
         }
 
+        if (FabricWarnings.Unreachable(parsed.UpOptions()) is { } warning)
+        {
+            await stderr.WriteLineAsync(warning).ConfigureAwait(false);
+        }
+
         var worlds = await ClusterWorldFactory.StartAsync(parsed.UpOptions(), cancellationToken).ConfigureAwait(false);
         await using (worlds.ConfigureAwait(false))
         {
@@ -103,9 +112,14 @@ public static class LabCli
         }
     }
 
-    private static async Task<int> UpAsync(ParsedArguments parsed, TextWriter stdout, CancellationToken cancellationToken)
+    private static async Task<int> UpAsync(ParsedArguments parsed, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         parsed.ExpectPositionals(0, "");
+        if (FabricWarnings.Unreachable(parsed.UpOptions()) is { } warning)
+        {
+            await stderr.WriteLineAsync(warning).ConfigureAwait(false);
+        }
+
         await LabUp.UpAsync(parsed.Layout(), parsed.UpOptions(), stdout, cancellationToken).ConfigureAwait(false);
         return 0;
     }
@@ -355,7 +369,7 @@ public static class LabCli
 
         public LabLayout Layout() => LabLayout.Create(_name, _stateDir);
 
-        public UpOptions UpOptions() => new(Hosts ?? 1, Datastore ?? "embedded", NoNode, Tor, Encapsulation ?? Calico.Lab.Cluster.UpOptions.EncapsulationNone, NoFlows);
+        public UpOptions UpOptions() => new(Hosts ?? 1, Datastore ?? "embedded", NoNode, Tor, Encapsulation ?? Calico.Lab.Cluster.UpOptions.EncapsulationVxlanCrossSubnet, NoFlows);
 
         public void ExpectPositionals(int count, string what)
         {

@@ -22,6 +22,9 @@ public abstract class CrossHostFixture : IAsyncLifetime
 
     protected abstract string[] UpArguments { get; }
 
+    /// <summary>What <c>up</c> wrote to stderr (its warnings).</summary>
+    public string UpError { get; private set; } = "";
+
     public LabState State() => LabStateFile.Load(Layout);
 
     public LabPod Pod(string name) => State().Pods.Single(p => p.Name == name);
@@ -68,7 +71,9 @@ public abstract class CrossHostFixture : IAsyncLifetime
     {
         IpTool.RequireRootTier();
         Prerequisites.Require("bird");
-        await Lab.MustAsync("up", UpArguments);
+        var up = await Lab.RunAsync("up", UpArguments);
+        Assert.True(up.ExitCode == 0, $"calico-lab up exited {up.ExitCode}:\n{up.Output}\n{up.Error}");
+        UpError = up.Error;
         await Lab.MustAsync("run", "host1", "x/a", "--serve", "TCP/80");
         await Lab.MustAsync("run", "host2", "x/b", "--serve", "TCP/80");
         await Lab.MustAsync("run", "host3", "x/c", "--serve", "TCP/80");
@@ -104,10 +109,10 @@ public abstract class CrossHostFixture : IAsyncLifetime
     }
 }
 
-/// <summary>BGP routing (no encapsulation) and the top-of-rack router.</summary>
+/// <summary>BGP routing (no encapsulation: given explicitly, the lab's default is VXLAN CrossSubnet) and the top-of-rack router.</summary>
 public sealed class MeshLabFixture : CrossHostFixture
 {
-    protected override string[] UpArguments => ["--hosts", "3", "--tor"];
+    protected override string[] UpArguments => ["--hosts", "3", "--tor", "--encapsulation", "none"];
 }
 
 /// <summary>VXLAN: the IPv4 pool starts with vxlanMode Always.</summary>

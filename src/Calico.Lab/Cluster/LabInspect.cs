@@ -42,6 +42,8 @@ public static class LabInspect
             sb.Append(matrix.Render());
         }
 
+        sb.Append(FabricWarnings.MatrixNote(state, pods));
+
         return sb.ToString();
     }
 

@@ -9,7 +9,9 @@ namespace Calico.Lab.Cluster;
 /// <summary>
 /// Real packets between pods: for each source, sockets created inside its namespace connect to every other pod.
 /// TCP: an established connection = allowed (policy drops, so a denied SYN times out). UDP: a datagram answered by
-/// the listener's echo = allowed; one retry covers a lost first packet (ARP on a fresh path).
+/// the listener's echo = allowed; one retry covers a lost first packet (ARP on a fresh path). What came back
+/// instead tells the rest apart (<see cref="ProbeOutcome"/>): silence = denied, a reset or ICMP port unreachable =
+/// not listening, ICMP host/network unreachable = unreachable.
 /// </summary>
 public static class Prober
 {
@@ -20,15 +22,15 @@ public static class Prober
     {
         ArgumentNullException.ThrowIfNull(pods);
         var n = pods.Count;
-        var allowed = new bool?[n, n];
+        var outcomes = new ProbeOutcome?[n, n];
         var rows = new List<Task>();
         for (var i = 0; i < n; i++)
         {
-            rows.Add(ProbeRowAsync(pods, i, probe, allowed, cancellationToken));
+            rows.Add(ProbeRowAsync(pods, i, probe, outcomes, cancellationToken));
         }
 
         await Task.WhenAll(rows).ConfigureAwait(false);
-        return new ProbeMatrix([.. pods.Select(p => p.Name)], probe, allowed);
+        return new ProbeMatrix([.. pods.Select(p => p.Name)], probe, outcomes);
     }
 
     /// <summary>One matrix per probe, probed concurrently.</summary>
@@ -39,7 +41,11 @@ public static class Prober
     }
 
     /// <summary>One flow: whether <paramref name="from"/> reaches <paramref name="to"/> on <paramref name="probe"/> now.</summary>
-    public static async Task<bool> ReachesAsync(ProbeTarget from, ProbeTarget to, Probe probe, CancellationToken cancellationToken)
+    public static async Task<bool> ReachesAsync(ProbeTarget from, ProbeTarget to, Probe probe, CancellationToken cancellationToken) =>
+        await ProbeOnceAsync(from, to, probe, cancellationToken).ConfigureAwait(false) == ProbeOutcome.Allowed;
+
+    /// <summary>One flow: what <paramref name="from"/> sees when it tries <paramref name="to"/> on <paramref name="probe"/> now.</summary>
+    public static async Task<ProbeOutcome> ProbeOnceAsync(ProbeTarget from, ProbeTarget to, Probe probe, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(from);
         ArgumentNullException.ThrowIfNull(to);
@@ -60,7 +66,7 @@ public static class Prober
         }
     }
 
-    private static async Task ProbeRowAsync(IReadOnlyList<ProbeTarget> pods, int from, Probe probe, bool?[,] allowed, CancellationToken cancellationToken)
+    private static async Task ProbeRowAsync(IReadOnlyList<ProbeTarget> pods, int from, Probe probe, ProbeOutcome?[,] outcomes, CancellationToken cancellationToken)
     {
         var targets = Enumerable.Range(0, pods.Count).Where(j => j != from).ToList();
         // Udp gets two sockets per target so the retry is a fresh flow too.
@@ -74,7 +80,7 @@ public static class Prober
             var results = await Task.WhenAll(cells).ConfigureAwait(false);
             for (var k = 0; k < targets.Count; k++)
             {
-                allowed[from, targets[k]] = results[k];
+                outcomes[from, targets[k]] = results[k];
             }
         }
         finally
@@ -100,31 +106,33 @@ public static class Prober
         return sockets;
     }
 
-    private static async Task<bool> TcpAsync(Socket socket, IPEndPoint target, CancellationToken cancellationToken)
+    private static async Task<ProbeOutcome> TcpAsync(Socket socket, IPEndPoint target, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TcpTimeout);
         try
         {
             await socket.ConnectAsync(target, timeout.Token).ConfigureAwait(false);
-            return true;
+            return ProbeOutcome.Allowed;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return false;
+            return ProbeOutcome.Denied;
         }
-        catch (SocketException)
+        catch (SocketException e)
         {
-            // Refused or unreachable: nothing answered on the pod's port.
-            return false;
+            return Classify(e.SocketErrorCode);
         }
     }
 
-    private static async Task<bool> UdpAsync(Socket first, Socket retry, IPEndPoint target, CancellationToken cancellationToken) =>
-        await UdpOnceAsync(first, target, cancellationToken).ConfigureAwait(false)
-        || await UdpOnceAsync(retry, target, cancellationToken).ConfigureAwait(false);
+    /// <summary>UDP: the retry only after silence (a refusal or an unreachable is an answer already).</summary>
+    private static async Task<ProbeOutcome> UdpAsync(Socket first, Socket retry, IPEndPoint target, CancellationToken cancellationToken)
+    {
+        var outcome = await UdpOnceAsync(first, target, cancellationToken).ConfigureAwait(false);
+        return outcome == ProbeOutcome.Denied ? await UdpOnceAsync(retry, target, cancellationToken).ConfigureAwait(false) : outcome;
+    }
 
-    private static async Task<bool> UdpOnceAsync(Socket socket, IPEndPoint target, CancellationToken cancellationToken)
+    private static async Task<ProbeOutcome> UdpOnceAsync(Socket socket, IPEndPoint target, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(UdpTimeout);
@@ -134,16 +142,27 @@ public static class Prober
             await socket.ConnectAsync(target, timeout.Token).ConfigureAwait(false);
             await socket.SendAsync("probe"u8.ToArray(), SocketFlags.None, timeout.Token).ConfigureAwait(false);
             var received = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token).ConfigureAwait(false);
-            return received > 0;
+            return received > 0 ? ProbeOutcome.Allowed : ProbeOutcome.Denied;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return false;
+            return ProbeOutcome.Denied;
         }
-        catch (SocketException)
+        catch (SocketException e)
         {
-            // ICMP port unreachable: nothing listens.
-            return false;
+            return Classify(e.SocketErrorCode);
         }
     }
+
+    /// <summary>
+    /// What an error on a probe socket says: ECONNREFUSED is the destination's own answer (TCP RST, or ICMP port
+    /// unreachable on a connected UDP socket); EHOSTUNREACH/ENETUNREACH an ICMP error from a router (or no route
+    /// here); anything else (e.g. EPERM from a local firewall) counts as denied.
+    /// </summary>
+    public static ProbeOutcome Classify(SocketError error) => error switch
+    {
+        SocketError.ConnectionRefused => ProbeOutcome.NotListening,
+        SocketError.HostUnreachable or SocketError.NetworkUnreachable or SocketError.HostDown or SocketError.NetworkDown => ProbeOutcome.Unreachable,
+        _ => ProbeOutcome.Denied,
+    };
 }

@@ -2,11 +2,12 @@ namespace Calico.Lab.Cluster;
 
 /// <summary>
 /// <c>calico-lab up</c>'s choices: how many hosts, which datastore, whether to start calico-node, whether to add
-/// the top-of-rack router, how the IPv4 pool's traffic crosses hosts, and whether to run the flow aggregator
+/// the top-of-rack router, how the pools' traffic crosses hosts (default VXLAN CrossSubnet, upstream's install
+/// default: host3 sits across the fabric router, which knows no pod routes), and whether to run the flow aggregator
 /// (never without calico-node: nothing would report to it).
 /// </summary>
 public sealed record UpOptions(
-    int Hosts = 1, string Datastore = "embedded", bool NoNode = false, bool Tor = false, string Encapsulation = UpOptions.EncapsulationNone, bool NoFlows = false)
+    int Hosts = 1, string Datastore = "embedded", bool NoNode = false, bool Tor = false, string Encapsulation = UpOptions.EncapsulationVxlanCrossSubnet, bool NoFlows = false)
 {
     /// <summary>Whether <c>up</c> runs the flow aggregator and points every calico-node at it.</summary>
     public bool Flows => !NoNode && !NoFlows;

@@ -6,10 +6,13 @@ namespace Calico.Lab.Conformance;
 /// <summary>
 /// Every pod to every other pod on one probe, however it was answered (the policy engine, or packets on a lab):
 /// rows are sources, columns destinations, null on the diagonal; <see cref="Explain"/> says what decided a cell.
+/// A measured matrix also keeps each cell's <see cref="ProbeOutcome"/> (denied apart from not listening and
+/// unreachable); <see cref="Allowed"/> stays true for allowed and false for the other three.
 /// </summary>
 public sealed class ProbeMatrix
 {
     private readonly bool?[,] _allowed;
+    private readonly ProbeOutcome?[,]? _outcomes;
     private readonly Func<int, int, string?> _explain;
 
     public ProbeMatrix(IReadOnlyList<string> names, Probe probe, bool?[,] allowed, Func<int, int, string?>? explain = null)
@@ -27,11 +30,22 @@ public sealed class ProbeMatrix
         _explain = explain ?? ((_, _) => null);
     }
 
+    /// <summary>A measured matrix: each cell what the probe saw (null on the diagonal).</summary>
+    public ProbeMatrix(IReadOnlyList<string> names, Probe probe, ProbeOutcome?[,] outcomes)
+        : this(names, probe, ToAllowed(outcomes))
+    {
+        _outcomes = outcomes;
+        _explain = (i, j) => ProbeOutcomeText.Explain(outcomes[i, j]);
+    }
+
     public IReadOnlyList<string> Names { get; }
 
     public Probe Probe { get; }
 
     public bool? Allowed(int from, int to) => _allowed[from, to];
+
+    /// <summary>What the probe saw, or null for the diagonal and for a matrix not measured with packets (the engine's).</summary>
+    public ProbeOutcome? Outcome(int from, int to) => _outcomes?[from, to];
 
     /// <summary>What decided the cell (" [egress: …; ingress: …]" from the engine), or null when nothing is known.</summary>
     public string? Explain(int from, int to) => _explain(from, to);
@@ -82,17 +96,38 @@ public sealed class ProbeMatrix
         return other.Names.Count == Names.Count && Matches(other._allowed);
     }
 
-    /// <summary>The table as <see cref="ReachabilityMatrix.Render"/> prints it, so engine and lab output compare line by line.</summary>
+    /// <summary>
+    /// The table as <see cref="ReachabilityMatrix.Render"/> prints it, so engine and lab output compare line by line;
+    /// a measured matrix tells denied (X) from not listening (o) and unreachable (!), with the legend in its header.
+    /// </summary>
     public string Render()
     {
-        var rows = MatrixText.Table(Names, (i, j) => MatrixText.Cell(_allowed[i, j]));
+        var outcomes = _outcomes;
+        var rows = outcomes is null
+            ? MatrixText.Table(Names, (i, j) => MatrixText.Cell(_allowed[i, j]))
+            : MatrixText.Table(Names, (i, j) => ProbeOutcomeText.Cell(outcomes[i, j]));
         var sb = new StringBuilder();
-        sb.Append(Probe).Append(" (rows: from, columns: to; . allowed, X denied)\n");
+        sb.Append(Probe).Append(" (rows: from, columns: to; ").Append(outcomes is null ? ". allowed, X denied" : ProbeOutcomeText.Legend).Append(")\n");
         foreach (var row in rows)
         {
             sb.Append(row).Append('\n');
         }
 
         return sb.ToString();
+    }
+
+    private static bool?[,] ToAllowed(ProbeOutcome?[,] outcomes)
+    {
+        ArgumentNullException.ThrowIfNull(outcomes);
+        var allowed = new bool?[outcomes.GetLength(0), outcomes.GetLength(1)];
+        for (var i = 0; i < outcomes.GetLength(0); i++)
+        {
+            for (var j = 0; j < outcomes.GetLength(1); j++)
+            {
+                allowed[i, j] = outcomes[i, j] is { } outcome ? outcome == ProbeOutcome.Allowed : null;
+            }
+        }
+
+        return allowed;
     }
 }
