@@ -30,6 +30,8 @@ public sealed class LiveMoveTests : IAsyncLifetime
 
     private string HostNs => "lmh" + _suffix;
 
+    private string OutsideNs => "lmo" + _suffix;
+
     public Task InitializeAsync()
     {
         if (Environment.UserName != "root")
@@ -40,7 +42,9 @@ public sealed class LiveMoveTests : IAsyncLifetime
         Prerequisites.Require("nft");
         Prerequisites.Require("etcd");
         AddNamespace(HostNs);
-        Sh($"ip -n {HostNs} link set lo up && ip -n {HostNs} link add eth0 type dummy && ip -n {HostNs} addr add 198.18.0.1/24 dev eth0 && ip -n {HostNs} link set eth0 up");
+        AddNamespace(OutsideNs);
+        Sh($"ip -n {HostNs} link set lo up && ip -n {HostNs} link add eth0 type veth peer name out0 netns {OutsideNs} && " +
+           $"ip -n {HostNs} addr add 198.18.0.1/24 dev eth0 && ip -n {HostNs} link set eth0 up && ip -n {OutsideNs} link set out0 up");
         return Task.CompletedTask;
     }
 
