@@ -13,7 +13,8 @@ public sealed class LockedDatastoreTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     private string Conf() =>
-        $$"""{"cniVersion":"1.0.0","name":"net1","type":"calico","datastore_type":"embedded","datastore_path":"{{_dir}}/calico.db","log_file_path":"{{_dir}}/cni.log","ipam_lock_file":"{{_dir}}/ipam.lock","nodename":"node1","ipam":{"type":"calico-ipam"}}""";
+        "{\"cniVersion\":\"1.0.0\",\"name\":\"net1\",\"type\":\"calico\",\"datastore_type\":\"embedded\",\"datastore_path\":\"" + _dir + "/calico.db\"," +
+        "\"log_file_path\":\"" + _dir + "/cni.log\",\"ipam_lock_file\":\"" + _dir + "/ipam.lock\",\"nodename\":\"node1\",\"ipam\":{\"type\":\"calico-ipam\"}}";
 
     [Fact]
     public async Task Del_WhileLocked_Code11AndNothingChanged_ThenRunsOnceUnlocked()
