@@ -45,6 +45,7 @@ public sealed class LiveMoveTests : IAsyncLifetime
         AddNamespace(OutsideNs);
         Sh($"ip -n {HostNs} link set lo up && ip -n {HostNs} link add eth0 type veth peer name out0 netns {OutsideNs} && " +
            $"ip -n {HostNs} addr add 198.18.0.1/24 dev eth0 && ip -n {HostNs} link set eth0 up && ip -n {OutsideNs} link set out0 up && " +
+           $"ip -n {OutsideNs} addr add 198.18.0.2/24 dev out0 && ip -n {HostNs} route add default via 198.18.0.2 && " +
            // A host forwards for its workloads (upstream requires it; calico-lab sets it on its hosts too).
            $"ip netns exec {HostNs} sysctl -qw net.ipv4.ip_forward=1");
         return Task.CompletedTask;
