@@ -90,6 +90,12 @@ internal sealed partial class CalicoPlugin(CniSession session)
 
     public async Task DelAsync(CancellationToken cancellationToken)
     {
+        // As upstream's cmdDel: a locked datastore (`calicoctl datastore migrate lock`) is not changed; the runtime retries.
+        if (await Calico.Client.DatastoreLock.IsLockedAsync(session.Resources, cancellationToken).ConfigureAwait(false))
+        {
+            throw new CniException(CniErrorCodes.TryAgainLater, "ClusterInformation \"default\" has datastoreReady false (the datastore is locked for a migration): Calico is currently not ready to process requests");
+        }
+
         var identity = WorkloadIdentity.From(Conf, Env, session.Node);
         var stale = false;
         for (var attempt = 0; attempt < 6; attempt++)

@@ -47,6 +47,7 @@ internal static class CalicoCtl
         root.Subcommands.Add(IpamCommands.Build(context));
         root.Subcommands.Add(NodeStatusCommand.Build(context));
         root.Subcommands.Add(FlowsCommand.Build(context));
+        root.Subcommands.Add(DatastoreCommands.Build(context));
         return root;
     }
 

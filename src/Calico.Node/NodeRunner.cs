@@ -18,6 +18,7 @@ namespace Calico.Node;
 internal sealed partial class NodeRunner(NodeSettings settings, NodeServices services)
 {
     private readonly ILogger _logger = services.LoggerFactory.CreateLogger("calico-node");
+    private DatastoreReadyGate? _readyGate;
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
@@ -29,6 +30,7 @@ internal sealed partial class NodeRunner(NodeSettings settings, NodeServices ser
         StateDirectory.Ensure(settings.StateDir);
         await using IKeyValueStore store = DatastoreFactory.Open(options, services.LoggerFactory);
         var client = new ResourceClient(store, TimeProvider.System);
+        _readyGate = new DatastoreReadyGate(client, TimeProvider.System, services.LoggerFactory.CreateLogger("datastore-lock"));
 
         string? address = settings.Ipv4Address;
         if (address is null && settings.AutodetectIpv4)
@@ -70,6 +72,7 @@ internal sealed partial class NodeRunner(NodeSettings settings, NodeServices ser
 
         Api.Node node = await RegisterWithRetryAsync(client, address, address6, cancellationToken).ConfigureAwait(false);
         NodeRegistration.WriteNodenameFile(settings.StateDir, settings.NodeName);
+        await _readyGate.WaitUntilUnlockedAsync("default pools", cancellationToken).ConfigureAwait(false);
         await DefaultPools.EnsureAsync(client, settings.DefaultPools, DefaultPools.Host.Real, _logger, cancellationToken).ConfigureAwait(false);
 
         // The effective configuration needs FelixConfiguration objects and this node's labels: read them once now
@@ -116,14 +119,14 @@ internal sealed partial class NodeRunner(NodeSettings settings, NodeServices ser
         // Routing writes to the datastore (tunnel address) and reloads BIRD: its own loop, so neither a slow datastore
         // nor BIRD ever holds back a policy change. Its outcome goes to the agent, which reports readiness.
         // CalicoNodeStatus: this node's requests come with the routing loop's snapshots; BIRD is read over its socket.
-        var nodeStatus = NodeStatuses.NodeStatusReporter.Create(client, BirdSocket(), services.LoggerFactory.CreateLogger("node-status"));
+        var nodeStatus = NodeStatuses.NodeStatusReporter.Create(client, BirdSocket(), services.LoggerFactory.CreateLogger("node-status"), _readyGate);
         var routingLoop = new Routing.RoutingLoop(
             settings.NodeName, routing, agent.ReportRouting, refresh, TimeSpan.FromSeconds(1), TimeProvider.System, services.LoggerFactory.CreateLogger("routing"))
         {
             StateObserver = state => nodeStatus.Update(state.NodeStatuses),
         };
-        IReadOnlyList<string> prefixes = FelixAgent.WatchedPrefixes.Union(Routing.RoutingLoop.WatchedPrefixes, StringComparer.Ordinal).ToList();
-        await using var syncer = new WatcherSyncer(store, prefixes, new SyncerFanOut(flowLogs is null ? [agent, routingLoop] : [agent, routingLoop, flowLogs.Identities]), logger: services.LoggerFactory.CreateLogger<WatcherSyncer>());
+        IReadOnlyList<string> prefixes = FelixAgent.WatchedPrefixes.Union(Routing.RoutingLoop.WatchedPrefixes, StringComparer.Ordinal).Union([DatastoreReadyGate.WatchedPrefix], StringComparer.Ordinal).ToList();
+        await using var syncer = new WatcherSyncer(store, prefixes, new SyncerFanOut(flowLogs is null ? [_readyGate, agent, routingLoop] : [_readyGate, agent, routingLoop, flowLogs.Identities]), logger: services.LoggerFactory.CreateLogger<WatcherSyncer>());
         Log.Started(_logger, settings.NodeName, address ?? "none", refresh.TotalSeconds);
         syncer.Start();
         using var stopFlowLogs = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -175,7 +178,7 @@ internal sealed partial class NodeRunner(NodeSettings settings, NodeServices ser
         string backend = settings.Environment.GetValueOrDefault("CALICO_NETWORKING_BACKEND") is { Length: > 0 } b ? b : "bird";
         string secrets = settings.Environment.GetValueOrDefault("CALICO_BGP_SECRETS_DIR") is { Length: > 0 } d ? d : "/etc/calico/bgp-secrets";
         Routing.BirdSupervisor? bird = backend == "bird" ? new Routing.BirdSupervisor(settings.StateDir, services.LoggerFactory.CreateLogger("bird")) : null;
-        var tunnels = new Routing.TunnelAddressAllocator(client, new Calico.Ipam.IpamClient(store, TimeProvider.System), services.LoggerFactory.CreateLogger("tunnels"));
+        var tunnels = new Routing.TunnelAddressAllocator(client, new Calico.Ipam.IpamClient(store, TimeProvider.System), services.LoggerFactory.CreateLogger("tunnels")) { Gate = _readyGate };
         return new Routing.LinuxRoutingDriver(bird, tunnels, (name, key) => ReadSecret(secrets, name, key), config.VxlanVni, config.VxlanPort, kernel, services.LoggerFactory)
         {
             Mtu = mtu,
@@ -231,6 +234,8 @@ internal sealed partial class NodeRunner(NodeSettings settings, NodeServices ser
         {
             try
             {
+                // A locked datastore (a migration in progress) gets no Node write: wait for the unlock.
+                await _readyGate!.WaitUntilUnlockedAsync("node registration", cancellationToken).ConfigureAwait(false);
                 return await NodeRegistration.EnsureAsync(client, settings.NodeName, address, address6, settings.Bgp.AsNumber, _logger, cancellationToken).ConfigureAwait(false);
             }
             catch (DatastoreUnavailableException e)

@@ -154,7 +154,7 @@ public static partial class SupportMatrix
 
         const string ClusterInfo = "ClusterInformation";
         b.Metadata(ClusterInfo);
-        b.Acts(ClusterInfo, "spec.datastoreReady", "the CNI plugin refuses to set up workloads while false");
+        b.Acts(ClusterInfo, "spec.datastoreReady", "while false (`calicoctl datastore migrate lock`) the CNI plugin refuses ADD and DEL and calico-node pauses its datastore writes (node registration, tunnel addresses, CalicoNodeStatus) until it is true again");
         foreach (var info in new[] { "spec.clusterGUID", "spec.clusterType", "spec.calicoVersion", "spec.variant" })
         {
             b.Ignored(ClusterInfo, info, "informational, written by calicoctl and calico-node");

@@ -12,8 +12,16 @@ internal sealed class ClientNodeStatusWriter(ResourceClient client) : INodeStatu
 {
     private const int Attempts = 3;
 
+    /// <summary>While the datastore is locked (a migration), reports wait for the unlock.</summary>
+    public Startup.DatastoreReadyGate? Gate { get; init; }
+
     public async Task<bool> WriteStatusAsync(string name, CalicoNodeStatusSpec spec, CalicoNodeStatusStatus status, CancellationToken cancellationToken)
     {
+        if (Gate is not null)
+        {
+            await Gate.WaitUntilUnlockedAsync("CalicoNodeStatus reports", cancellationToken).ConfigureAwait(false);
+        }
+
         for (int attempt = 0; attempt < Attempts; attempt++)
         {
             if (await client.GetAsync(ResourceKinds.CalicoNodeStatus, null, name, cancellationToken).ConfigureAwait(false) is not CalicoNodeStatus current

@@ -28,8 +28,8 @@ internal sealed partial class NodeStatusReporter(IBirdStatusSource bird, INodeSt
     internal int WriteCount => Volatile.Read(ref _writes);
 
     /// <summary>The reporter calico-node runs: BIRD at <paramref name="birdSocket"/> (null: no BIRD), writes through <paramref name="client"/>.</summary>
-    public static NodeStatusReporter Create(ResourceClient client, string? birdSocket, ILogger logger) =>
-        new(new BirdSocketStatusSource(birdSocket), new ClientNodeStatusWriter(client), TimeProvider.System, logger);
+    public static NodeStatusReporter Create(ResourceClient client, string? birdSocket, ILogger logger, Startup.DatastoreReadyGate? gate = null) =>
+        new(new BirdSocketStatusSource(birdSocket), new ClientNodeStatusWriter(client) { Gate = gate }, TimeProvider.System, logger);
 
     /// <summary>This node's CalicoNodeStatus resources, all of them (a missing one was deleted). Any thread.</summary>
     public void Update(IReadOnlyList<CalicoNodeStatus> statuses) => _updates.Writer.TryWrite(statuses);

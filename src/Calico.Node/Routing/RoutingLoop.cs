@@ -147,6 +147,12 @@ internal sealed partial class RoutingLoop : ISyncerCallbacks
             return;
         }
 
+        if (kind == ResourceKinds.ClusterInformation)
+        {
+            _dirty = true; // locked or unlocked (a migration): apply again, so writes skipped while locked happen now
+            return;
+        }
+
         if (kind != ResourceKinds.Node && kind != ResourceKinds.IPPool && kind != ResourceKinds.BGPConfiguration && kind != ResourceKinds.BGPPeer
             && kind != ResourceKinds.BGPFilter && kind != ResourceKinds.CalicoNodeStatus && kind != ResourceKinds.WorkloadEndpoint)
         {

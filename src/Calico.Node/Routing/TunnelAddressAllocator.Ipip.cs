@@ -24,6 +24,11 @@ internal sealed partial class TunnelAddressAllocator
     /// <summary>True when it changed this node's Node (the change comes back through the syncer).</summary>
     public async Task<bool> EnsureIpipAsync(RoutingState state, CancellationToken cancellationToken)
     {
+        if (Gate?.SkipWhileLocked("IP-in-IP tunnel address allocation") == true)
+        {
+            return false;
+        }
+
         Api.Node? self = state.Self;
         if (self is null)
         {

@@ -18,9 +18,17 @@ namespace Calico.Node.Routing;
 /// </summary>
 internal sealed partial class TunnelAddressAllocator(ResourceClient client, IpamClient ipam, ILogger logger)
 {
+    /// <summary>While the datastore is locked (a migration), allocation is skipped; the routing loop applies again on unlock.</summary>
+    public Startup.DatastoreReadyGate? Gate { get; init; }
+
     /// <summary>True when it changed this node's Node (the change comes back through the syncer).</summary>
     public async Task<bool> EnsureAsync(RoutingState state, CancellationToken cancellationToken)
     {
+        if (Gate?.SkipWhileLocked("tunnel address allocation") == true)
+        {
+            return false;
+        }
+
         bool changed = false;
         foreach (AddressFamily family in VxlanPlanner.Families)
         {
