@@ -75,11 +75,16 @@ public sealed class SupportMatrixCtlTests : IDisposable
     }
 
     [Fact]
-    public async Task Apply_IgnoredKind_WritesAndWarns()
+    public async Task Apply_KubeControllersConfiguration_ActingFieldSilent_KubernetesOnlyControllerWarns()
     {
-        var r = await _ctl.RunAsync("apply -f -", "apiVersion: projectcalico.org/v3\nkind: KubeControllersConfiguration\nmetadata:\n  name: default\nspec:\n  etcdV3CompactionPeriod: 10m\n");
+        // calico-kube-controllers acts on etcdV3CompactionPeriod; the policy controller needs a Kubernetes API server.
+        var acting = await _ctl.RunAsync("apply -f -", "apiVersion: projectcalico.org/v3\nkind: KubeControllersConfiguration\nmetadata:\n  name: default\nspec:\n  etcdV3CompactionPeriod: 10m\n");
+        Assert.True(acting.ExitCode == 0, acting.ToString());
+        Assert.Equal(string.Empty, acting.Err);
+
+        var r = await _ctl.RunAsync("apply -f -", "apiVersion: projectcalico.org/v3\nkind: KubeControllersConfiguration\nmetadata:\n  name: default\nspec:\n  controllers:\n    policy:\n      reconcilerPeriod: 5m\n");
         Assert.True(r.ExitCode == 0, r.ToString());
-        Assert.StartsWith("Warning: KubeControllersConfiguration \"default\": KubeControllersConfiguration is ignored (", r.Err, StringComparison.Ordinal);
+        Assert.StartsWith("Warning: KubeControllersConfiguration \"default\": spec.controllers.policy", r.Err, StringComparison.Ordinal);
     }
 
     [Fact]
