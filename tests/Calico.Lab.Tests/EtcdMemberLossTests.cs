@@ -15,7 +15,8 @@ namespace Calico.Lab.Tests;
 /// <summary>
 /// Every client against one three-member etcd cluster (shared by the class; each test restores it) losing a member,
 /// the leader, then its quorum: the real CNI plugin (the built binary, exec'd in a host namespace the test makes, a
-/// new pod namespace per ADD) and calicoctl (in-process, a fresh client per run as separate processes have) keep
+/// new pod namespace per ADD), policy creates (a fresh client each, as separate calicoctl processes have) and the
+/// calicoctl binary keep
 /// working through a member's death with no error, no duplicate address and no lost write; with two members gone
 /// they fail within 10 s saying quorum is lost and naming every member; once the members are back the same calls,
 /// and a client that stayed open through it all, work again.
@@ -175,10 +176,10 @@ public sealed class EtcdMemberLossTests(EtcdClusterFixture fixture, ITestOutputH
         {
             for (int i = 0; i < Operations; i++)
             {
-                CtlOutcome create = await CtlAsync("create -f -", Policy(PolicyName(i)));
-                if (create.ExitCode != 0)
+                string? failure = await CreatePolicyAsync(PolicyName(i));
+                if (failure is not null)
                 {
-                    writeFailures.Add($"create {i}: {create.Err}");
+                    writeFailures.Add($"create {i}: {failure}");
                 }
 
                 // Spread the writes over the ADDs' duration, so the kill lands in the middle of both.
@@ -214,7 +215,7 @@ public sealed class EtcdMemberLossTests(EtcdClusterFixture fixture, ITestOutputH
         var policies = (await client.ListAsync(ResourceKinds.GlobalNetworkPolicy, null, CancellationToken.None)).Items.Select(r => r.Metadata.Name).ToHashSet(StringComparer.Ordinal);
         Assert.All(Enumerable.Range(0, Operations), i => Assert.Contains(PolicyName(i), policies));
         var endpoints = (await client.ListAsync(ResourceKinds.WorkloadEndpoint, null, CancellationToken.None)).Items;
-        Assert.Equal(Operations, endpoints.Count(e => e.Metadata.Name.Contains(_run, StringComparison.Ordinal)));
+        Assert.Equal(Operations, endpoints.Count(e => e.Metadata.Name?.Contains(_run, StringComparison.Ordinal) == true));
     }
 
     private string ContainerId(int i) => $"{_run}-{i.ToString("D3", CultureInfo.InvariantCulture)}";
@@ -250,16 +251,30 @@ public sealed class EtcdMemberLossTests(EtcdClusterFixture fixture, ITestOutputH
 
     private sealed record CtlOutcome(int ExitCode, string Out, string Err);
 
-    /// <summary>calicoctl in-process with its own client, as a separate process has.</summary>
+    /// <summary>The calicoctl binary built beside the tests.</summary>
     private async Task<CtlOutcome> CtlAsync(string commandLine, string? stdin = null)
     {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        using var input = new StringReader(stdin ?? "");
         var environment = new Dictionary<string, string>(StringComparer.Ordinal) { ["DATASTORE_TYPE"] = "etcdv3", ["ETCD_ENDPOINTS"] = Endpoints };
-        int code = await Calico.Ctl.CalicoCtl.RunAsync(
-            commandLine.Split(' '), input, stdout, stderr, name => environment.GetValueOrDefault(name), TimeProvider.System, CancellationToken.None);
-        return new CtlOutcome(code, stdout.ToString(), stderr.ToString());
+        Command.Result result = await Command.RunAsync(LabRunner.Calicoctl(), commandLine.Split(' '), environment, stdin ?? "");
+        return new CtlOutcome(result.ExitCode, result.Output, result.Error);
+    }
+
+    /// <summary>
+    /// A create (not idempotent: a second one is AlreadyExists) through its own client, as a separate calicoctl
+    /// process has; null when it succeeded, else what the caller saw.
+    /// </summary>
+    private async Task<string?> CreatePolicyAsync(string name)
+    {
+        try
+        {
+            await using IKeyValueStore store = OpenStore();
+            OperationResult created = await new ResourceClient(store, TimeProvider.System).CreateAsync(ResourceCodec.Decode(Policy(name))[0], CancellationToken.None);
+            return created.Succeeded ? null : created.Status + ": " + created.Message;
+        }
+        catch (DatastoreUnavailableException e)
+        {
+            return e.Message;
+        }
     }
 
     private IKeyValueStore OpenStore() => DatastoreFactory.Open(new DatastoreOptions { EtcdEndpoints = [.. Cluster.ClientUrls] });
