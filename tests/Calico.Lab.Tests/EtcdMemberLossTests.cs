@@ -31,6 +31,7 @@ public sealed class EtcdMemberLossTests(EtcdClusterFixture fixture, ITestOutputH
     private readonly TempDirectory _dir = new("etcd-member-loss");
     private readonly string _run = Guid.NewGuid().ToString("N")[..6];
     private readonly List<string> _namespaces = [];
+    private readonly List<LoopbackIntoNetnsRelay> _relays = [];
     private string _hostNs = "";
     private string _plugin = "";
 
@@ -49,6 +50,13 @@ public sealed class EtcdMemberLossTests(EtcdClusterFixture fixture, ITestOutputH
             $"ip -n {_hostNs} link set lo up && ip -n {_hostNs} link add hdef0 type veth peer name hdef1 && " +
             $"ip -n {_hostNs} link set hdef0 up && ip -n {_hostNs} link set hdef1 up && ip -n {_hostNs} route add default dev hdef0 && " +
             $"nsenter --net=/var/run/netns/{_hostNs} sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward'");
+
+        // The plugin runs in the host namespace, whose loopback is not the machine's: each member's address is
+        // relayed there (refusing while the member is down, as the member itself would).
+        foreach (string url in Cluster.ClientUrls)
+        {
+            _relays.Add(LoopbackIntoNetnsRelay.Start("/var/run/netns/" + _hostNs, new Uri(url)));
+        }
         await using IKeyValueStore store = OpenStore();
         var client = new ResourceClient(store, TimeProvider.System);
         await client.EnsureInitializedAsync(CancellationToken.None);
@@ -60,6 +68,11 @@ public sealed class EtcdMemberLossTests(EtcdClusterFixture fixture, ITestOutputH
     public async Task DisposeAsync()
     {
         await Cluster.RestoreAsync();
+        foreach (LoopbackIntoNetnsRelay relay in _relays)
+        {
+            await relay.DisposeAsync();
+        }
+
         foreach (string ns in _namespaces)
         {
             await Command.RunAsync("ip", ["netns", "del", ns]);
