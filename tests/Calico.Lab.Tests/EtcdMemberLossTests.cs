@@ -110,7 +110,7 @@ public sealed class EtcdMemberLossTests(EtcdClusterFixture fixture, ITestOutputH
 
         (CtlOutcome get, TimeSpan getTook) = await TimedAsync(() => CtlAsync("get globalnetworkpolicy"));
         (CtlOutcome apply, TimeSpan applyTook) = await TimedAsync(() => CtlAsync("apply -f -", Policy("q-during")));
-        (Command.Result add, TimeSpan addTook) = await TimedAsync(() => AddAsync("quorum-lost"));
+        (Command.Result add, TimeSpan addTook) = await TimedAsync(() => AddAsync(_run + "-ql"));
         (Exception? resident1, TimeSpan residentTook) = await TimedAsync(async () =>
             await Record.ExceptionAsync(() => resident.GetAsync(ResourceKinds.GlobalNetworkPolicy, null, "q-before", CancellationToken.None)));
         output.WriteLine($"get {getTook.TotalMilliseconds:0} ms: {get.Err}");
@@ -147,7 +147,7 @@ public sealed class EtcdMemberLossTests(EtcdClusterFixture fixture, ITestOutputH
         Assert.True(getAgain.ExitCode == 0, getAgain.Err);
         Assert.Contains("q-after", getAgain.Out, StringComparison.Ordinal);
         Assert.DoesNotContain("q-during", getAgain.Out, StringComparison.Ordinal);
-        Command.Result addAgain = await AddAsync("quorum-back");
+        Command.Result addAgain = await AddAsync(_run + "-qb");
         Assert.True(addAgain.ExitCode == 0, addAgain.Output + addAgain.Error);
     }
 
