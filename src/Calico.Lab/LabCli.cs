@@ -11,6 +11,7 @@ public static class LabCli
     public const string Usage =
         "usage: calico-lab <command> [--name <lab>] [--state-dir <dir>] ...\n" +
         "  up [--hosts N] [--datastore embedded|etcdv3] [--no-node] [--no-flows] [--tor] [--encapsulation vxlan-crosssubnet|vxlan|none]\n" +
+        "     [--etcd-members 1|3|5]\n" +
         "                 hosts host1..hostN as network namespaces on a two-subnet fabric (host i on subnet 1 when\n" +
         "                 i % 3 == 0), an outside network, the datastore with pools 10.65.0.0/16 and fd00:65::/48,\n" +
         "                 one calico-node per host sending flow logs every 15 s to the flow aggregator (goldmane;\n" +
@@ -19,6 +20,9 @@ public static class LabCli
         "                 --encapsulation: the pools' vxlanMode, default vxlan-crosssubnet (VXLAN to hosts across the\n" +
         "                 fabric router, plain routing within a subnet); none = BGP only: the fabric router knows no pod\n" +
         "                 routes, so pods on host3, host6, ... are unreachable from the other subnet (up warns)\n" +
+        "                 --etcd-members N (with --datastore etcdv3): N etcd processes forming one cluster on the fabric,\n" +
+        "                 member i on 172.30.0.1:(2379+100*i); every client is given every member (ETCD_ENDPOINTS), so\n" +
+        "                 the lab survives losing a minority of them (kill one by the pid 'up' prints)\n" +
         "  run <host> <ns/name> [--labels k=v,...] [--serve TCP/80,UDP/81,...] [--publish <hostPort>:<port>[/tcp|udp]]...\n" +
         "                 a Kubernetes-style pod wired by the calico CNI plugin, with listeners on the given ports;\n" +
         "                 --publish (repeatable) maps the host's port to the pod's through the chained portmap plugin\n" +
@@ -199,7 +203,7 @@ public static class LabCli
         private static readonly Dictionary<string, string[]> s_allowed = new(StringComparer.Ordinal)
         {
             ["conformance"] = ["--engine", "--cluster", "--hosts", "--no-node", "--no-flows", "--tor", "--encapsulation"],
-            ["up"] = ["--name", "--state-dir", "--hosts", "--datastore", "--no-node", "--no-flows", "--tor", "--encapsulation"],
+            ["up"] = ["--name", "--state-dir", "--hosts", "--datastore", "--no-node", "--no-flows", "--tor", "--encapsulation", "--etcd-members"],
             ["run"] = ["--name", "--state-dir", "--labels", "--serve", "--publish"],
             ["exec"] = ["--name", "--state-dir"],
             ["matrix"] = ["--name", "--state-dir", "--probe", "--family"],
@@ -237,6 +241,8 @@ public static class LabCli
         public int? Hosts { get; private set; }
 
         public string? Datastore { get; private set; }
+
+        public int? EtcdMembers { get; private set; }
 
         public IReadOnlyDictionary<string, string>? Labels { get; private set; }
 
@@ -332,6 +338,9 @@ public static class LabCli
                 case "--datastore":
                     Datastore = value;
                     break;
+                case "--etcd-members":
+                    EtcdMembers = int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var members) ? members : throw new LabException($"--etcd-members '{value}' is not a number");
+                    break;
                 case "--encapsulation":
                     Encapsulation = value;
                     break;
@@ -369,7 +378,7 @@ public static class LabCli
 
         public LabLayout Layout() => LabLayout.Create(_name, _stateDir);
 
-        public UpOptions UpOptions() => new(Hosts ?? 1, Datastore ?? "embedded", NoNode, Tor, Encapsulation ?? Calico.Lab.Cluster.UpOptions.EncapsulationVxlanCrossSubnet, NoFlows);
+        public UpOptions UpOptions() => new(Hosts ?? 1, Datastore ?? "embedded", NoNode, Tor, Encapsulation ?? Calico.Lab.Cluster.UpOptions.EncapsulationVxlanCrossSubnet, NoFlows) { EtcdMembers = EtcdMembers };
 
         public void ExpectPositionals(int count, string what)
         {

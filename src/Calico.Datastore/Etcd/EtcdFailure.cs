@@ -24,6 +24,13 @@ internal readonly record struct EtcdFailure(EtcdOutcome Outcome, bool Eject, boo
 
     public bool Retryable => Outcome != EtcdOutcome.Fatal;
 
+    /// <summary>
+    /// The member cannot serve anything: it refused the connection, or it answered that it has no leader. When every
+    /// member says so the cluster has no quorum (see EtcdKeyValueStore.Quorum.cs); a member that never answers is not
+    /// counted (it may only be slow).
+    /// </summary>
+    public bool Unserved { get; init; }
+
     public static EtcdFailure AttemptTimedOut(TimeSpan deadline) =>
         new(EtcdOutcome.Unknown, Eject: true, ClusterWide: false, $"no answer within {Seconds(deadline)}");
 
@@ -36,7 +43,10 @@ internal readonly record struct EtcdFailure(EtcdOutcome Outcome, bool Eject, boo
         {
             if (detail.Contains(transient, StringComparison.Ordinal))
             {
-                return new EtcdFailure(EtcdOutcome.NotApplied, Eject: false, ClusterWide: true, description);
+                return new EtcdFailure(EtcdOutcome.NotApplied, Eject: false, ClusterWide: true, description)
+                {
+                    Unserved = transient == "etcdserver: no leader",
+                };
             }
         }
 
@@ -64,7 +74,7 @@ internal readonly record struct EtcdFailure(EtcdOutcome Outcome, bool Eject, boo
             case StatusCode.Unknown:
                 if (NeverConnected(exception.Status.DebugException))
                 {
-                    return new EtcdFailure(EtcdOutcome.NotApplied, Eject: true, ClusterWide: false, description);
+                    return new EtcdFailure(EtcdOutcome.NotApplied, Eject: true, ClusterWide: false, description) { Unserved = true };
                 }
 
                 // Unavailable without a transport cause is etcd itself (e.g. "server stopped"); the others only count
@@ -85,7 +95,8 @@ internal readonly record struct EtcdFailure(EtcdOutcome Outcome, bool Eject, boo
             return new EtcdFailure(EtcdOutcome.Fatal, Eject: false, ClusterWide: false, exception.Message);
         }
 
-        return new EtcdFailure(NeverConnected(exception) ? EtcdOutcome.NotApplied : EtcdOutcome.Unknown, Eject: true, ClusterWide: false, exception.Message);
+        bool neverConnected = NeverConnected(exception);
+        return new EtcdFailure(neverConnected ? EtcdOutcome.NotApplied : EtcdOutcome.Unknown, Eject: true, ClusterWide: false, exception.Message) { Unserved = neverConnected };
     }
 
     public static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture) + "s";

@@ -47,6 +47,7 @@ public sealed partial class EtcdKeyValueStore
         bool ambiguous = false;
         int attempts = 0;
         string? lastError = null;
+        var unserved = new Unserved(_endpoints.Length);
         TimeSpan attemptTimeout = write ? _settings.WriteAttemptTimeout : _settings.AttemptTimeout;
         for (int round = 0; ; round++)
         {
@@ -56,7 +57,9 @@ public sealed partial class EtcdKeyValueStore
                 TimeSpan remaining = _settings.RequestTimeout - _time.GetElapsedTime(started);
                 if (remaining < s_minimumAttempt)
                 {
-                    throw DidNotAnswer(operation, key, attempts, attemptTimeout, lastError);
+                    throw unserved.All
+                        ? QuorumLost(operation, key, _time.GetElapsedTime(started), unserved)
+                        : DidNotAnswer(operation, key, attempts, attemptTimeout, lastError);
                 }
 
                 TimeSpan deadline = remaining < attemptTimeout ? remaining : attemptTimeout;
@@ -89,11 +92,14 @@ public sealed partial class EtcdKeyValueStore
                             Log.EndpointEjected(_logger, order[i - 1].Name, operation, key, $"no answer within the hedge delay {EtcdFailure.Seconds(_settings.HedgeDelay)}", _settings.EjectionTime.TotalSeconds);
                         }
 
+                        NoteServed();
                         return (winner.Value!, ambiguous);
                     }
 
-                    Record(done == first ? order[i - 1] : order[i], winner.Failure, operation, key, ref lastError);
-                    CheckRetryable(winner.Failure, done == first ? order[i - 1] : order[i], operation, key, repeat);
+                    EtcdEndpoint answered = done == first ? order[i - 1] : order[i];
+                    Record(answered, winner.Failure, operation, key, ref lastError);
+                    CheckRetryable(winner.Failure, answered, operation, key, repeat);
+                    NoteUnserved(unserved, answered, winner.Failure, operation, key);
                     ambiguous |= winner.Failure.Outcome == EtcdOutcome.Unknown;
                     first = done == first ? second : first;
                 }
@@ -101,12 +107,14 @@ public sealed partial class EtcdKeyValueStore
                 outcome = await first.ConfigureAwait(false);
                 if (outcome.Succeeded)
                 {
+                    NoteServed();
                     return (outcome.Value!, ambiguous);
                 }
 
                 EtcdEndpoint failed = order[i];
                 Record(failed, outcome.Failure, operation, key, ref lastError);
                 CheckRetryable(outcome.Failure, failed, operation, key, repeat);
+                NoteUnserved(unserved, failed, outcome.Failure, operation, key);
                 ambiguous |= outcome.Failure.Outcome == EtcdOutcome.Unknown;
                 if (outcome.Failure.ClusterWide)
                 {

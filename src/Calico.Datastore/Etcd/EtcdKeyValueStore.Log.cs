@@ -23,5 +23,8 @@ public sealed partial class EtcdKeyValueStore
 
         [LoggerMessage(EventId = 1106, Level = LogLevel.Warning, Message = "etcd watch on {Prefix} at {Endpoint} lost ({Reason}); reopening after revision {Revision}")]
         public static partial void WatchLost(ILogger logger, string prefix, string endpoint, string reason, long revision);
+
+        [LoggerMessage(EventId = 1107, Level = LogLevel.Warning, Message = "etcd {Operation} {Key}: no member of {Endpoints} answers with a leader (quorum lost): {Members}")]
+        public static partial void QuorumLost(ILogger logger, string operation, string key, string endpoints, string members);
     }
 }

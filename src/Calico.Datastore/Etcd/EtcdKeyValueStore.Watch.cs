@@ -90,6 +90,7 @@ public sealed partial class EtcdKeyValueStore
                     }
 
                     endpoint.MarkHealthy();
+                    NoteServed();
                     Log.WatchStarted(_logger, prefix, afterRevision, endpoint.Name);
                     return stream;
                 }

@@ -116,12 +116,20 @@ public sealed partial class EtcdKeyValueStore : IKeyValueStore
         }
 
         Mvccpb.KeyValue? raw = RawCurrentFrom(response);
-        if (ambiguous)
+        if (ambiguous && raw is not null && raw.CreateRevision == raw.ModRevision)
         {
-            // Our first attempt created it if the key holds exactly our value and was never modified since.
-            return raw is not null && raw.Value.Span.SequenceEqual(value.Span) && raw.CreateRevision == raw.ModRevision
+            // Never modified since it was created: our first attempt created it if it holds exactly our value; with
+            // another value someone else created it (ours did not apply, or applied and was deleted since), which is
+            // what AlreadyExists says.
+            return raw.Value.Span.SequenceEqual(value.Span)
                 ? new WriteResult(WriteStatus.Ok, raw.ModRevision, null)
-                : throw Ambiguous("create", key);
+                : new WriteResult(WriteStatus.AlreadyExists, raw.ModRevision, ToKeyValue(raw));
+        }
+
+        if (ambiguous && raw is not null)
+        {
+            // Modified since it was created: it may be ours, changed by someone else since.
+            throw Ambiguous("create", key);
         }
 
         KeyValue? current = raw is null ? null : ToKeyValue(raw);

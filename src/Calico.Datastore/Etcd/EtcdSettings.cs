@@ -50,6 +50,14 @@ public sealed record EtcdSettings
     /// </summary>
     public TimeSpan HedgeDelay { get; init; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// How long every member may refuse connections or answer "no leader" before a call fails with "quorum lost"
+    /// instead of retrying to the end of <see cref="RequestTimeout"/>: longer than an election after the leader's death
+    /// (1–2 s with etcd's default 1 s election timeout, one more round after a split vote), short enough that calicoctl
+    /// and a CNI ADD fail well within 10 s.
+    /// </summary>
+    public TimeSpan QuorumLossGrace { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How long a member that timed out or refused is skipped (doubling per consecutive failure, at most 60 s).</summary>
     public TimeSpan EjectionTime { get; init; } = TimeSpan.FromSeconds(5);
 

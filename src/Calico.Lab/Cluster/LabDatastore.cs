@@ -10,12 +10,12 @@ public sealed class LabDatastore : IAsyncDisposable
     public const int EtcdClientPort = 2379;
 
     private readonly IKeyValueStore _store;
-    private readonly NetnsRelay? _relay;
+    private readonly IReadOnlyList<NetnsRelay> _relays;
 
-    private LabDatastore(IKeyValueStore store, NetnsRelay? relay)
+    private LabDatastore(IKeyValueStore store, IReadOnlyList<NetnsRelay> relays)
     {
         _store = store;
-        _relay = relay;
+        _relays = relays;
         Client = new ResourceClient(store, TimeProvider.System);
     }
 
@@ -29,21 +29,33 @@ public sealed class LabDatastore : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(state);
         if (state.DatastoreType == "etcdv3")
         {
-            var relay = NetnsRelay.Start(LabLayout.NetnsPath(layout.FabricNetns), new IPEndPoint(IPAddress.Parse(LabLayout.FabricGateway), EtcdClientPort));
+            // One relay per member, so the lab's own client fails over between them as calico-node does.
+            var relays = new List<NetnsRelay>();
             try
             {
                 var options = new DatastoreOptions { Type = DatastoreType.Etcdv3, EtcdRequestTimeout = TimeSpan.FromSeconds(10) };
-                options.EtcdEndpoints.Add(relay.Endpoint);
-                return new LabDatastore(DatastoreFactory.Open(options), relay);
+                foreach (var endpoint in (state.EtcdEndpoints ?? $"http://{LabLayout.FabricGateway}:{EtcdClientPort}").Split(',', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    var uri = new Uri(endpoint);
+                    var relay = NetnsRelay.Start(LabLayout.NetnsPath(layout.FabricNetns), new IPEndPoint(IPAddress.Parse(uri.Host), uri.Port));
+                    relays.Add(relay);
+                    options.EtcdEndpoints.Add(relay.Endpoint);
+                }
+
+                return new LabDatastore(DatastoreFactory.Open(options), relays);
             }
             catch
             {
-                relay.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                foreach (var relay in relays)
+                {
+                    relay.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                }
+
                 throw;
             }
         }
 
-        return new LabDatastore(DatastoreFactory.Open(new DatastoreOptions { Type = DatastoreType.Embedded, EmbeddedCreate = true, EmbeddedPath = state.DatastorePath ?? layout.EmbeddedDatastorePath }), null);
+        return new LabDatastore(DatastoreFactory.Open(new DatastoreOptions { Type = DatastoreType.Embedded, EmbeddedCreate = true, EmbeddedPath = state.DatastorePath ?? layout.EmbeddedDatastorePath }), []);
     }
 
     /// <summary>The environment a process on a host (calico-node) or calicoctl uses to reach the same datastore.</summary>
@@ -58,9 +70,9 @@ public sealed class LabDatastore : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _store.DisposeAsync().ConfigureAwait(false);
-        if (_relay is not null)
+        foreach (var relay in _relays)
         {
-            await _relay.DisposeAsync().ConfigureAwait(false);
+            await relay.DisposeAsync().ConfigureAwait(false);
         }
     }
 }

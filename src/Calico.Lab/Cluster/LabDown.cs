@@ -39,10 +39,7 @@ public static class LabDown
                 }
             }
 
-            if (state.Etcd is { } etcd)
-            {
-                processes.Add(etcd);
-            }
+            processes.AddRange(LabEtcd.Processes(state));
 
             if (state.TorBird is { } bird)
             {

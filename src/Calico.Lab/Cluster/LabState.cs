@@ -22,6 +22,9 @@ public sealed class LabState
 
     public LabProcess? Etcd { get; set; }
 
+    /// <summary>The members of <c>up --etcd-members N</c> (N &gt; 1); empty with one member (<see cref="Etcd"/>).</summary>
+    public List<LabEtcdMember> EtcdMembers { get; set; } = [];
+
     public bool NoNode { get; set; }
 
     /// <summary><c>none</c>, <c>vxlan</c> or <c>vxlan-crosssubnet</c>: the IPv4 pool's vxlanMode.</summary>

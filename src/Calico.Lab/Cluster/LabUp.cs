@@ -54,7 +54,7 @@ public static class LabUp
             BinDir = binDir,
             DatastoreType = options.Datastore,
             DatastorePath = options.Datastore == "embedded" ? layout.EmbeddedDatastorePath : null,
-            EtcdEndpoints = options.Datastore == "etcdv3" ? $"http://{LabLayout.FabricGateway}:{LabDatastore.EtcdClientPort}" : null,
+            EtcdEndpoints = options.Datastore == "etcdv3" ? LabEtcd.Endpoints(options.EtcdMembers ?? 1) : null,
             NoNode = options.NoNode,
             Encapsulation = options.Encapsulation,
             Ipv6 = true,
@@ -128,7 +128,7 @@ public static class LabUp
     {
         if (state.DatastoreType == "etcdv3")
         {
-            await StartEtcdAsync(layout, state, cancellationToken).ConfigureAwait(false);
+            await LabEtcd.StartAsync(layout, state, state.EtcdEndpoints!.Split(',').Length, cancellationToken).ConfigureAwait(false);
         }
 
         await using var datastore = LabDatastore.Open(layout, state);
@@ -148,23 +148,6 @@ public static class LabUp
         }
 
         await LabPools.CreateAsync(datastore.Client, state.Encapsulation, cancellationToken).ConfigureAwait(false);
-    }
-
-    private static async Task StartEtcdAsync(LabLayout layout, LabState state, CancellationToken cancellationToken)
-    {
-        var etcd = Prerequisite.Find("etcd", "install Debian package etcd-server");
-        Directory.CreateDirectory(layout.EtcdDataDir);
-        var client = $"http://{LabLayout.FabricGateway}:{LabDatastore.EtcdClientPort}";
-        var pid = DetachedProcess.StartInNetns(
-            layout.FabricNetns,
-            etcd,
-            ["--name", layout.Name, "--data-dir", layout.EtcdDataDir, "--listen-client-urls", client, "--advertise-client-urls", client,
-             "--listen-peer-urls", "http://127.0.0.1:2380", "--initial-advertise-peer-urls", "http://127.0.0.1:2380",
-             "--initial-cluster", layout.Name + "=http://127.0.0.1:2380"],
-            new Dictionary<string, string>(StringComparer.Ordinal),
-            Path.Combine(layout.StateDir, "etcd.log"));
-        await LabStateFile.UpdateAsync(layout, s => s.Etcd = new LabProcess { Pid = pid, Marker = layout.EtcdDataDir }, cancellationToken).ConfigureAwait(false);
-        state.Etcd = new LabProcess { Pid = pid, Marker = layout.EtcdDataDir };
     }
 
     private static async Task StartNodesAsync(LabLayout layout, LabState state, CancellationToken cancellationToken)
@@ -220,6 +203,10 @@ public static class LabUp
         if (state.DatastoreType == "etcdv3")
         {
             sb.Append(CultureInfo.InvariantCulture, $"  (etcd listens on the fabric only: run calicoctl as 'ip netns exec {layout.FabricNetns} calicoctl ...')\n");
+            foreach (var member in state.EtcdMembers)
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"  etcd member {member.Name} at {member.ClientUrl}, pid {member.Process?.Pid ?? 0}, log {Path.Combine(layout.StateDir, member.Name + ".log")}\n");
+            }
         }
 
         var first = state.Hosts[0];

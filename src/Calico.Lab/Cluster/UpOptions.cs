@@ -12,6 +12,9 @@ public sealed record UpOptions(
     /// <summary>Whether <c>up</c> runs the flow aggregator and points every calico-node at it.</summary>
     public bool Flows => !NoNode && !NoFlows;
 
+    /// <summary><c>--etcd-members</c>: how many etcd processes form the lab's cluster (null: not given, one).</summary>
+    public int? EtcdMembers { get; init; }
+
     public const int MaxHosts = 200;
     public const string EncapsulationNone = "none";
     public const string EncapsulationVxlan = "vxlan";
@@ -30,6 +33,7 @@ public sealed record UpOptions(
         }
 
         VxlanMode(Encapsulation);
+        LabEtcd.ValidateMembers(EtcdMembers, Datastore);
     }
 
     /// <summary>The vxlanMode of both pools (IPv4 and IPv6) for an <c>--encapsulation</c> value.</summary>

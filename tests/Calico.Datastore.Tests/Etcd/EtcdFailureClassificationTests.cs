@@ -46,6 +46,24 @@ public sealed class EtcdFailureClassificationTests
         Assert.True(failure.Eject);
     }
 
+    [Theory]
+    [InlineData(StatusCode.Unavailable, "etcdserver: no leader", true)]
+    [InlineData(StatusCode.Unavailable, "etcdserver: leader changed", false)]
+    [InlineData(StatusCode.Unavailable, "etcdserver: request timed out", false)]
+    [InlineData(StatusCode.DeadlineExceeded, "", false)]
+    public void FromRpc_OnlyNoLeaderCountsTowardsQuorumLoss(StatusCode code, string detail, bool unserved) =>
+        Assert.Equal(unserved, EtcdFailure.FromRpc(new RpcException(new Status(code, detail))).Unserved);
+
+    [Fact]
+    public void Unserved_RefusedYes_SilentNo()
+    {
+        var refused = new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused", new SocketException((int)SocketError.ConnectionRefused));
+
+        Assert.True(EtcdFailure.FromRpc(new RpcException(new Status(StatusCode.Unavailable, "Error connecting to subchannel.", refused))).Unserved);
+        Assert.True(EtcdFailure.FromTransport(refused).Unserved);
+        Assert.False(EtcdFailure.AttemptTimedOut(TimeSpan.FromSeconds(3)).Unserved);
+    }
+
     [Fact]
     public void FromRpc_ConnectionResetMidCall_UnknownAndEjects()
     {
