@@ -154,21 +154,8 @@ public sealed class PortMappingFixture : IAsyncLifetime
     }
 
     /// <summary>Polls (the dataplane converges after a datastore write) until the condition holds; fails naming what was awaited.</summary>
-    public async Task WaitForAsync(Func<Task<bool>> condition, string what, int seconds = 30)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(seconds))
-        {
-            if (await condition())
-            {
-                return;
-            }
-
-            await Task.Delay(200);
-        }
-
-        Assert.Fail($"timed out after {seconds} s waiting for {what}; calico-node output:\n{AgentOutput}");
-    }
+    public Task WaitForAsync(Func<Task<bool>> condition, string what, int seconds = 30) =>
+        Eventually.WaitAsync(condition, TimeSpan.FromSeconds(seconds), what, () => "calico-node output:\n" + AgentOutput, TimeSpan.FromMilliseconds(200));
 
     private void StartAgent()
     {

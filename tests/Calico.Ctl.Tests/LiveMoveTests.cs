@@ -355,21 +355,8 @@ public sealed class LiveMoveTests : IAsyncLifetime
         }
     }
 
-    private async Task WaitForAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < timeout)
-        {
-            if (await condition())
-            {
-                return;
-            }
-
-            await Task.Delay(200);
-        }
-
-        Assert.Fail($"timed out after {timeout.TotalSeconds} s waiting for {what}; calico-node output:\n{(_node is null ? "" : _processes.OutputOf(_node))}");
-    }
+    private Task WaitForAsync(Func<Task<bool>> condition, TimeSpan timeout, string what) =>
+        Eventually.WaitAsync(condition, timeout, what, () => "calico-node output:\n" + (_node is null ? "" : _processes.OutputOf(_node)), TimeSpan.FromMilliseconds(200));
 
     private string AddNamespace(string name)
     {

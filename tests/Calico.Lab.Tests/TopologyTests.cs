@@ -115,11 +115,11 @@ public sealed class TopologyTests(TopologyFixture fixture) : IClassFixture<Topol
 
         var matrix = await Lab.MustAsync("matrix", "--family", "6");
         Assert.Equal(
-            "TCP/80 (rows: from, columns: to; . allowed, X denied)\n" +
+            "TCP/80 (rows: from, columns: to; . allowed, X denied (dropped: no answer), o not listening (refused), ! unreachable (no route))\n" +
             "     x/a x/b\n" +
             "x/a  -   .  \n" +
             "x/b  .   -  \n" +
-            "UDP/81 (rows: from, columns: to; . allowed, X denied)\n" +
+            "UDP/81 (rows: from, columns: to; . allowed, X denied (dropped: no answer), o not listening (refused), ! unreachable (no route))\n" +
             "     x/a x/b\n" +
             "x/a  -   .  \n" +
             "x/b  .   -  \n",

@@ -234,21 +234,8 @@ public sealed class AgentHostFixture : IAsyncLifetime
     }
 
     /// <summary>Polls until the condition holds; fails with what was awaited (and the agent's output) on timeout.</summary>
-    public async Task WaitForAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < timeout)
-        {
-            if (await condition())
-            {
-                return;
-            }
-
-            await Task.Delay(100);
-        }
-
-        Assert.Fail($"timed out after {timeout.TotalSeconds} s waiting for {what}; calico-node output:\n{AgentOutput}");
-    }
+    public Task WaitForAsync(Func<Task<bool>> condition, TimeSpan timeout, string what) =>
+        Eventually.WaitAsync(condition, timeout, what, () => "calico-node output:\n" + AgentOutput);
 
     private async Task<string> AddNamespaceAsync(string name)
     {

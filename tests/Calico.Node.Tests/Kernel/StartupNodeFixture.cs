@@ -136,19 +136,6 @@ public sealed class StartupNodeFixture : IAsyncLifetime
         return (p.ExitCode, await stdout + await stderr);
     }
 
-    public async Task WaitForAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < timeout)
-        {
-            if (await condition())
-            {
-                return;
-            }
-
-            await Task.Delay(100);
-        }
-
-        Assert.Fail($"timed out after {timeout.TotalSeconds} s waiting for {what}; calico-node output:\n{AgentOutput}");
-    }
+    public Task WaitForAsync(Func<Task<bool>> condition, TimeSpan timeout, string what) =>
+        Eventually.WaitAsync(condition, timeout, what, () => "calico-node output:\n" + AgentOutput);
 }
