@@ -185,6 +185,9 @@ public sealed partial class WatcherSyncer : IAsyncDisposable
                     continue;
                 }
 
+                // A list that succeeded ends the back-off (upstream's watchercache: the next resync waits only its
+                // 500 ms minimum), so a watch lost soon after a long outage does not wait the whole maximum again.
+                delay = _options.MinRetryDelay;
                 if (!listed)
                 {
                     Post(new Message(index, SyncStatus.ResyncInProgress, null));

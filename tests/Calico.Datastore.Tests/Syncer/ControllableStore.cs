@@ -11,11 +11,15 @@ internal sealed class ControllableStore(IKeyValueStore inner) : IKeyValueStore
     private CancellationTokenSource _break = new();
     private volatile bool _dropEvents;
     private int _failLists;
+    private int _failWatches;
     private int _lists;
 
     public int Lists => Volatile.Read(ref _lists);
 
     public void FailNextLists(int count) => Volatile.Write(ref _failLists, count);
+
+    /// <summary>The next <paramref name="count"/> watches end at once with <see cref="DatastoreUnavailableException"/>.</summary>
+    public void FailNextWatches(int count) => Volatile.Write(ref _failWatches, count);
 
     /// <summary>From now on live watches deliver nothing.</summary>
     public void DropWatchEvents() => _dropEvents = true;
@@ -52,6 +56,11 @@ internal sealed class ControllableStore(IKeyValueStore inner) : IKeyValueStore
 
     public async IAsyncEnumerable<WatchEvent> WatchAsync(string prefix, long afterRevision, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        if (Interlocked.Decrement(ref _failWatches) >= 0)
+        {
+            throw new DatastoreUnavailableException("injected watch failure");
+        }
+
         CancellationToken broken = Volatile.Read(ref _break).Token;
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, broken);
         IAsyncEnumerator<WatchEvent> events = inner.WatchAsync(prefix, afterRevision, linked.Token).GetAsyncEnumerator(linked.Token);

@@ -113,6 +113,44 @@ public sealed class WatcherSyncerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ListSucceedsAfterLongBackoff_LostWatchRelistsAfterTheMinimumNotTheMaximum()
+    {
+        // Six failed lists drive the back-off to its maximum (400 ms here); the seventh succeeds, its watch is lost
+        // at once: the next list must come after the minimum (10 ms), as upstream's 500 ms resync, not the maximum.
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var options = new WatcherSyncerOptions { MinRetryDelay = TimeSpan.FromMilliseconds(10), MaxRetryDelay = TimeSpan.FromMilliseconds(400) };
+        _store.FailNextLists(6);
+        _store.FailNextWatches(1);
+        var callbacks = new RecordingCallbacks();
+        await using var syncer = new WatcherSyncer(_store, ["/a/"], callbacks, options, time);
+        syncer.Start();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (_store.Lists < 7)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"only {_store.Lists} lists");
+            time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(20);
+        }
+
+        await callbacks.WaitForAsync(c => c.Statuses.Contains(SyncStatus.InSync), "in sync after the seventh list");
+
+        // 100 ms of (fake) time in small steps: enough for the minimum wait, a quarter of the maximum.
+        for (int i = 0; i < 20 && _store.Lists < 8; i++)
+        {
+            await Task.Delay(20);
+            time.Advance(TimeSpan.FromMilliseconds(5));
+        }
+
+        var settle = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (_store.Lists < 8 && DateTime.UtcNow < settle)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(8, _store.Lists);
+    }
+
+    [Fact]
     public async Task InSync_OnlyWhenEveryPrefixListed()
     {
         var callbacks = new RecordingCallbacks();
