@@ -3,6 +3,7 @@ using Calico.Benchmarks;
 // Prints figures; asserts nothing.
 // Usage: dotnet run -c Release --project bench/Calico.Benchmarks [-- datastore|calicoctl|calc|all]
 var which = args.Length > 0 ? args[0] : "all";
+MachineLoad.Print("at start");
 if (which is "datastore" or "all")
 {
     await DatastoreBenchmarks.RunAsync();
@@ -31,3 +32,4 @@ if (which is "cold-start") { await ColdStartBenchmarks.RunAsync(); }
 if (which is "host-edge") { await HostEdgeBenchmarks.RunAsync(); }
 if (which is "goldmane") { await GoldmaneBenchmarks.RunAsync(); }
 if (which is "scale") { await ScaleBenchmarks.RunAsync(); }
+MachineLoad.Print("at end");
