@@ -32,4 +32,5 @@ if (which is "cold-start") { await ColdStartBenchmarks.RunAsync(); }
 if (which is "host-edge") { await HostEdgeBenchmarks.RunAsync(); }
 if (which is "goldmane") { await GoldmaneBenchmarks.RunAsync(); }
 if (which is "scale") { await ScaleBenchmarks.RunAsync(); }
+AimReport.PrintSummary();
 MachineLoad.Print("at end");

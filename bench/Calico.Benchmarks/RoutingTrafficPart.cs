@@ -27,5 +27,6 @@ internal static class RoutingTrafficPart
             cancellationToken);
         runs.Print(Gbits, anchorLabel, "≥ 0.95");
         runs.Print(ConnectionsPerSecond, anchorLabel, "≥ 0.90");
+        AimReport.RecordRatioAtLeast($"{labPath.Label}: conn/s ÷ hand-built", runs.Ratio(labPath.Label, anchorLabel, ConnectionsPerSecond), 0.90);
     }
 }
