@@ -10,17 +10,22 @@ namespace Calico.Benchmarks;
 
 /// <summary>
 /// CNI ADD/DEL latency, exec to result, of the Native AOT plugin in out/bin (./build.sh builds it) against a local
-/// etcd, each workload in its own netns inside a host netns; then 100 concurrent ADDs (total, duplicates, leaks).
+/// etcd, each workload in its own netns inside a host netns, beside two exec floors measured in the same loop
+/// (nsenter /bin/true, and the plugin's VERSION command), with the plugin's own per-step trace (CALICO_CNI_PHASES)
+/// split into a median per step; then 100 concurrent ADDs, three rounds (total, duplicates, leaks, lock waits).
 /// Needs root.
 /// </summary>
 internal static class CniBenchmarks
 {
     private const int Sequential = 100;
     private const int Concurrent = 100;
+    private const int ConcurrentRounds = 3;
+    private const int WarmUp = 3;
 
     public static async Task RunAsync()
     {
-        var plugin = Path.GetFullPath("out/bin/calico");
+        // CALICO_CNI_BENCH_PLUGIN picks another build (e.g. main's, for a before/after on one machine).
+        var plugin = Path.GetFullPath(Environment.GetEnvironmentVariable("CALICO_CNI_BENCH_PLUGIN") is { Length: > 0 } other ? other : "out/bin/calico");
         if (!File.Exists(plugin))
         {
             Console.WriteLine($"cni: {plugin} is missing: run ./build.sh (Native AOT) first");
@@ -73,32 +78,59 @@ internal static class CniBenchmarks
             }
 
             await Sh(string.Join(" && ", namespaces.Select(n => $"ip netns add {n}")));
+
+            // Each iteration runs the two exec floors and then ADD and DEL, so the anchors see the same machine load as
+            // the calls they anchor. The first WarmUp iterations are not counted (page cache, etcd's first writes).
             var adds = new List<double>();
             var dels = new List<double>();
-            for (var i = 0; i < Sequential; i++)
+            var floorTrue = new List<double>();
+            var floorVersion = new List<double>();
+            var floorVersionCpu = new List<double>();
+            var phases = new List<PhaseTrace>();
+            for (var i = -WarmUp; i < Sequential; i++)
             {
-                var id = "seq" + i.ToString(CultureInfo.InvariantCulture) + "x0123456789";
-                adds.Add(await ExecAsync(plugin, host, "ADD", id, namespaces[i], conf));
-                dels.Add(await ExecAsync(plugin, host, "DEL", id, namespaces[i], conf));
+                var ns = namespaces[Math.Max(i, 0)];
+                var id = "seq" + (i + WarmUp).ToString(CultureInfo.InvariantCulture) + "x0123456789";
+                var t = await ExecAsync("/bin/true", host, "VERSION", id, ns, conf);
+                var v = await ExecAsync(plugin, host, "VERSION", id, ns, conf);
+                var add = await ExecAsync(plugin, host, "ADD", id, ns, conf);
+                var del = await ExecAsync(plugin, host, "DEL", id, ns, conf);
+                if (i < 0)
+                {
+                    continue;
+                }
+
+                floorTrue.Add(t.Ms);
+                floorVersion.Add(v.Ms);
+                floorVersionCpu.Add(v.Phases?.CpuMs ?? double.NaN);
+                adds.Add(add.Ms);
+                dels.Add(del.Ms);
+                if (add.Phases is { } trace)
+                {
+                    phases.Add(trace);
+                }
             }
 
+            Stats.Row("exec floor: nsenter /bin/true", Spread.Of(floorTrue).Format(" ms"));
+            Stats.Row("exec floor: nsenter calico VERSION", Spread.Of(floorVersion).Format(" ms"));
+            Stats.Row("exec floor: calico VERSION CPU time", Spread.Of(floorVersionCpu).Format(" ms"));
+            Stats.Row("cni ADD exec-to-result", Spread.Of(adds).Format(" ms"));
             Stats.Row("cni ADD exec-to-result p50", Stats.F(Stats.Percentile(adds, 50), "ms"));
             Stats.Row("cni ADD exec-to-result p99", Stats.F(Stats.Percentile(adds, 99), "ms"));
             Stats.Row("cni DEL exec-to-result p50", Stats.F(Stats.Percentile(dels, 50), "ms"));
             Stats.Row("cni DEL exec-to-result p99", Stats.F(Stats.Percentile(dels, 99), "ms"));
+            PrintPhases("ADD", phases);
+            AimReport.RecordAtMost("cni ADD exec-to-result p50", Stats.Percentile(adds, 50), "ms", 10);
+            AimReport.RecordAtMost("cni ADD exec-to-result p99", Stats.Percentile(adds, 99), "ms", 30);
 
-            var outputs = new string[Concurrent];
-            var sw = Stopwatch.StartNew();
-            await Task.WhenAll(Enumerable.Range(0, Concurrent).Select(async i =>
-                outputs[i] = (await RunAsync(plugin, host, "ADD", "par" + i.ToString(CultureInfo.InvariantCulture) + "x0123456789", namespaces[i], conf)).Stdout));
-            sw.Stop();
-            var addresses = outputs.Select(o => JsonDocument.Parse(o).RootElement.TryGetProperty("ips", out var ips) ? ips[0].GetProperty("address").GetString() : null).ToList();
-            Stats.Row($"cni {Concurrent} concurrent ADDs total", Stats.F(sw.Elapsed.TotalMilliseconds, "ms"));
-            Stats.Row("cni concurrent ADD failures", Stats.F(addresses.Count(a => a is null), ""));
-            Stats.Row("cni concurrent ADD duplicate addresses", Stats.F(addresses.Count - addresses.Distinct().Count(), ""));
-            await Task.WhenAll(Enumerable.Range(0, Concurrent).Select(i => RunAsync(plugin, host, "DEL", "par" + i.ToString(CultureInfo.InvariantCulture) + "x0123456789", namespaces[i], conf)));
-            var leaked = await CountKeysAsync(host, etcdUrl, ResourceKeys.IpamHandlePrefix) + await CountKeysAsync(host, etcdUrl, "/calico/resources/v3/projectcalico.org/workloadendpoints/");
-            Stats.Row("cni leaked handles + endpoints after DEL", Stats.F(leaked, ""));
+            var totals = new List<double>();
+            for (var round = 0; round < ConcurrentRounds; round++)
+            {
+                totals.Add(await ConcurrentRoundAsync(plugin, host, conf, etcdUrl, namespaces, round));
+            }
+
+            Stats.Row($"cni {Concurrent} concurrent ADDs total", Spread.Of(totals).Format(" ms"));
+            AimReport.RecordAtMost($"cni {Concurrent} concurrent ADDs total (median of {ConcurrentRounds})", Spread.Of(totals).Median, "ms", 2000);
         }
         finally
         {
@@ -109,21 +141,71 @@ internal static class CniBenchmarks
         }
     }
 
-    private static async Task<double> ExecAsync(string plugin, string host, string command, string id, string ns, string conf)
+    /// <summary>100 ADDs at once (total time, failures, duplicates, how long each waited for the IPAM lock), then 100 DELs and a leak count.</summary>
+    private static async Task<double> ConcurrentRoundAsync(string plugin, string host, string conf, string etcdUrl, List<string> namespaces, int round)
     {
+        var prefix = "par" + round.ToString(CultureInfo.InvariantCulture) + "n";
+        var outputs = new (int Exit, string Stdout, string Stderr)[Concurrent];
+        var sw = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, Concurrent).Select(async i =>
+            outputs[i] = await RunAsync(plugin, host, "ADD", prefix + i.ToString(CultureInfo.InvariantCulture) + "x0123456789", namespaces[i], conf)));
+        sw.Stop();
+        var addresses = outputs.Select(o => o.Exit == 0 && JsonDocument.Parse(o.Stdout).RootElement.TryGetProperty("ips", out var ips) ? ips[0].GetProperty("address").GetString() : null).ToList();
+        var traces = outputs.Select(o => PhaseTrace.Parse(o.Stderr, 0)).OfType<PhaseTrace>().ToList();
+        Console.WriteLine($"   round {round + 1}: {Concurrent} concurrent ADDs {sw.Elapsed.TotalMilliseconds:F0} ms");
+        Stats.Row("cni concurrent ADD failures", Stats.F(addresses.Count(a => a is null), ""));
+        Stats.Row("cni concurrent ADD duplicate addresses", Stats.F(addresses.Count(a => a is not null) - addresses.Where(a => a is not null).Distinct().Count(), ""));
+        Stats.Row("cni concurrent ADD: wait for the IPAM lock", Spread.Of(traces.Where(t => t.Has("ready") && t.Has("locked")).Select(t => t.Step("ready", "locked")).ToList()).Format(" ms"));
+        Stats.Row("cni concurrent ADD: process entry to result", Spread.Of(traces.Where(t => t.Has("result")).Select(t => t.At("result")).ToList()).Format(" ms"));
+        Stats.Row("cni concurrent ADD: etcd first call (connect)", Spread.Of(traces.Select(t => t.EtcdFirst).ToList()).Format(" ms"));
+        await Task.WhenAll(Enumerable.Range(0, Concurrent).Select(i => RunAsync(plugin, host, "DEL", prefix + i.ToString(CultureInfo.InvariantCulture) + "x0123456789", namespaces[i], conf)));
+        var leaked = await CountKeysAsync(host, etcdUrl, ResourceKeys.IpamHandlePrefix) + await CountKeysAsync(host, etcdUrl, "/calico/resources/v3/projectcalico.org/workloadendpoints/");
+        Stats.Row("cni leaked handles + endpoints after DEL", Stats.F(leaked, ""));
+        return sw.Elapsed.TotalMilliseconds;
+    }
+
+    /// <summary>The median of each step of the plugin's own trace (CALICO_CNI_PHASES), exec start to process exit.</summary>
+    private static void PrintPhases(string command, List<PhaseTrace> traces)
+    {
+        Console.WriteLine($"  {command} phase split (median, min–max over {traces.Count} calls; ms):");
+        Stats.Row("  exec -> process entry (nsenter, exec, runtime start)", Spread.Of(traces.Select(t => t.EntryAfterExec).ToList()).Format());
+        var names = traces.Count == 0 ? [] : traces[0].Marks.Select(m => m.Name).ToList();
+        var previous = "entry";
+        foreach (var name in names)
+        {
+            Stats.Row($"  {previous} -> {name}", Spread.Of(traces.Where(t => t.Has(name) && (previous == "entry" || t.Has(previous))).Select(t => t.Step(previous, name)).ToList()).Format());
+            previous = name;
+        }
+
+        Stats.Row($"  {previous} -> exit seen by the caller", Spread.Of(traces.Select(t => t.ExitAfterEnd).ToList()).Format());
+        Stats.Row("  plugin CPU time (user + system)", Spread.Of(traces.Select(t => t.CpuMs).ToList()).Format());
+        Stats.Row("  etcd sequential round trips", Spread.Of(traces.Select(t => (double)t.EtcdTrips).ToList()).Format());
+        Stats.Row("  etcd first call (opens the connection)", Spread.Of(traces.Select(t => t.EtcdFirst).ToList()).Format());
+        Stats.Row("  etcd calls", traces.Count == 0 ? "" : traces[traces.Count / 2].EtcdCalls);
+    }
+
+    private static async Task<(double Ms, PhaseTrace? Phases)> ExecAsync(string plugin, string host, string command, string id, string ns, string conf)
+    {
+        var startUnixUs = (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / 10;
         var start = Stopwatch.GetTimestamp();
         var r = await RunAsync(plugin, host, command, id, ns, conf);
         var ms = Stats.Ms(Stopwatch.GetTimestamp() - start);
         if (r.Exit != 0)
         {
-            throw new InvalidOperationException($"{command} failed: {r.Stdout}");
+            throw new InvalidOperationException($"{command} failed: {r.Stdout} {r.Stderr}");
         }
 
-        return ms;
+        var trace = PhaseTrace.Parse(r.Stderr, startUnixUs);
+        if (trace is not null)
+        {
+            trace.ExitAfterEnd = ms - trace.EntryAfterExec - trace.At("end");
+        }
+
+        return (ms, trace);
     }
 
     // The plugin is exec'd inside the host namespace through nsenter; nsenter's own cost (~1 ms) is included.
-    private static async Task<(int Exit, string Stdout)> RunAsync(string plugin, string host, string command, string id, string ns, string conf)
+    private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(string plugin, string host, string command, string id, string ns, string conf)
     {
         var info = new ProcessStartInfo("nsenter") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add($"--net=/var/run/netns/{host}");
@@ -133,14 +215,22 @@ internal static class CniBenchmarks
         info.Environment["CNI_NETNS"] = "/var/run/netns/" + ns;
         info.Environment["CNI_IFNAME"] = "eth0";
         info.Environment["CNI_PATH"] = Path.GetDirectoryName(plugin)!;
+        info.Environment["CALICO_CNI_PHASES"] = "1";
         using var p = Process.Start(info)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
-        await p.StandardInput.WriteAsync(conf);
-        p.StandardInput.Close();
+        try
+        {
+            await p.StandardInput.WriteAsync(conf);
+            p.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // /bin/true (the exec floor) exits without reading its input.
+        }
+
         await p.WaitForExitAsync();
-        await stderr;
-        return (p.ExitCode, await stdout);
+        return (p.ExitCode, await stdout, await stderr);
     }
 
     private static async Task<int> CountKeysAsync(string host, string etcdUrl, string prefix)

@@ -18,6 +18,44 @@ internal sealed class AddressAssigner(NetConf conf, CniEnvironment env, Workload
     /// <summary>How long a failed ADD spends freeing its addresses before leaving them to DEL/GC.</summary>
     private static readonly TimeSpan ReleaseAfterFailureTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>The step timer (marks when the IPAM lock is held), or null.</summary>
+    public CniPhases? Phases { get; init; }
+
+    /// <summary>The handle's addresses, read by <see cref="StartReads"/> before the lock; null: read under the lock.</summary>
+    private Task<IReadOnlyList<IPAddress>>? _handleRead;
+
+    /// <summary>
+    /// Starts the reads an auto-assignment begins with (the handle, and IPAM's inputs, affinities and first affine
+    /// block into its cache) so they overlap the caller's own reads instead of following them under the IPAM lock.
+    /// Reading the handle before the lock is as safe as under it: only this container's ADD and DEL write its handle
+    /// (the runtime serialises those), GC ignores the lock anyway, and every write that follows is a compare-and-swap.
+    /// The returned task never faults: a failed read is simply redone (or reported) by <see cref="AssignAsync"/>.
+    /// </summary>
+    public Task StartReads(CancellationToken cancellationToken)
+    {
+        if (conf.Args.IpAddrsNoIpam.Count > 0 || env.RequestedIps.Count + conf.RuntimeIps.Count + conf.Args.Ips.Count + conf.Args.IpAddrs.Count > 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        _handleRead = ipam.IpsByHandleAsync(identity.HandleId, cancellationToken);
+        var cache = ipam.PrefetchAutoAssignAsync(identity.Node, conf.Ipam.AssignIpv4, conf.Ipam.AssignIpv6, cancellationToken);
+        return QuietlyAsync(Task.WhenAll(_handleRead, cache));
+    }
+
+    private static async Task QuietlyAsync(Task task)
+    {
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // A read-ahead that failed is redone by the assignment, which reports its own failure.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+    }
+
     public sealed record Assignment(IReadOnlyList<IPNetwork> IPv4, IReadOnlyList<IPNetwork> IPv6, bool ThroughIpam, bool Reused)
     {
         public IEnumerable<IPNetwork> All => IPv4.Concat(IPv6);
@@ -42,7 +80,10 @@ internal sealed class AddressAssigner(NetConf conf, CniEnvironment env, Workload
             return new Assignment(v4, v6, ThroughIpam: false, Reused: false);
         }
 
-        await using var held = await IpamLock.AcquireAsync(conf.IpamLockFile, IpamLock.DefaultTimeout, time, cancellationToken).ConfigureAwait(false);
+        // A busy lock means another plugin of this host is assigning, most likely from the very block read ahead:
+        // read that block again under the lock (a read) rather than lose a compare-and-swap on it (a write).
+        await using var held = await IpamLock.AcquireAsync(conf.IpamLockFile, IpamLock.DefaultTimeout, time, cancellationToken, ipam.ForgetCachedBlocks).ConfigureAwait(false);
+        Phases?.Mark("locked");
         try
         {
             return await AssignThroughIpamAsync(source, requested, cancellationToken).ConfigureAwait(false);
@@ -59,7 +100,7 @@ internal sealed class AddressAssigner(NetConf conf, CniEnvironment env, Workload
 
     private async Task<Assignment> AssignThroughIpamAsync(string? source, IReadOnlyList<IPAddress> requested, CancellationToken cancellationToken)
     {
-        var existing = await ipam.IpsByHandleAsync(identity.HandleId, cancellationToken).ConfigureAwait(false);
+        var existing = await (_handleRead ?? ipam.IpsByHandleAsync(identity.HandleId, cancellationToken)).ConfigureAwait(false);
         if (existing.Count > 0)
         {
             if (source is null || SameSet(existing, requested))

@@ -23,10 +23,16 @@ internal sealed partial class CalicoPlugin(CniSession session)
     public async Task<CniResult> AddAsync(CancellationToken cancellationToken)
     {
         var identity = WorkloadIdentity.From(Conf, Env, session.Node);
-        // Both are reads: the endpoint lookup goes out beside the readiness check (one round trip, not two); its
-        // answer is only used once the datastore is known to be ready.
+        var assigner = new AddressAssigner(Conf, Env, identity, session.Ipam, session.Time, session.Logger) { Phases = session.Phases };
+
+        // Every read an ADD needs goes out at once, beside the readiness check: the endpoint lookup, the network's
+        // profile, and IPAM's reads (handle, pools, node labels, affinities, the affine block). Their answers are
+        // only used once the datastore is known to be ready; every write after them is a compare-and-swap.
         var ready = session.NotReadyReasonAsync(cancellationToken);
         var lookup = FindEndpointAsync(identity, cancellationToken);
+        var needsProfile = !identity.IsKubernetes && Conf.PolicyType.Length == 0;
+        var profile = needsProfile ? session.Resources.GetAsync(ResourceKinds.Profile, null, Conf.Name, cancellationToken) : Task.FromResult<Resource?>(null);
+        var ipamReads = assigner.StartReads(cancellationToken);
         string? reason;
         try
         {
@@ -34,19 +40,41 @@ internal sealed partial class CalicoPlugin(CniSession session)
         }
         catch
         {
-            await ObserveAsync(lookup).ConfigureAwait(false);
+            await ObserveAsync(Task.WhenAll(lookup, profile, ipamReads)).ConfigureAwait(false);
             throw;
         }
 
         if (reason is not null)
         {
-            await ObserveAsync(lookup).ConfigureAwait(false);
+            await ObserveAsync(Task.WhenAll(lookup, profile, ipamReads)).ConfigureAwait(false);
             throw new CniException(CniErrorCodes.TryAgainLater, reason);
         }
 
-        var existing = await lookup.ConfigureAwait(false);
-        var assigner = new AddressAssigner(Conf, Env, identity, session.Ipam, session.Time, session.Logger);
-        var assignment = await assigner.AssignAsync(cancellationToken).ConfigureAwait(false);
+        WorkloadEndpoint? existing;
+        try
+        {
+            existing = await lookup.ConfigureAwait(false);
+        }
+        catch
+        {
+            await ObserveAsync(Task.WhenAll(profile, ipamReads)).ConfigureAwait(false);
+            throw;
+        }
+
+        await ipamReads.ConfigureAwait(false);
+        session.Phases?.Mark("ready");
+        AddressAssigner.Assignment assignment;
+        try
+        {
+            assignment = await assigner.AssignAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await ObserveAsync(profile).ConfigureAwait(false);
+            throw;
+        }
+
+        session.Phases?.Mark("ipam");
 
         var interfacesCreated = false;
         var endpointWritten = false;
@@ -70,19 +98,22 @@ internal sealed partial class CalicoPlugin(CniSession session)
             };
             interfacesCreated = true;
             var interfaces = await WorkloadInterfaces.SetUpAsync(spec, cancellationToken).ConfigureAwait(false);
+            session.Phases?.Mark("netns");
 
-            if (!identity.IsKubernetes && Conf.PolicyType.Length == 0)
+            if (needsProfile)
             {
-                await EnsureNetworkProfileAsync(cancellationToken).ConfigureAwait(false);
+                await EnsureNetworkProfileAsync(profile, cancellationToken).ConfigureAwait(false);
             }
 
             endpointWritten = true;
             await WriteEndpointAsync(identity, existing, assignment, interfaces, cancellationToken).ConfigureAwait(false);
+            session.Phases?.Mark("endpoint");
             return Result(identity, assignment, interfaces);
         }
         catch (Exception e)
         {
             Log.RollingBack(session.Logger, e.Message);
+            await ObserveAsync(profile).ConfigureAwait(false);
             await UndoAsync(identity, assigner, assignment, interfacesCreated, endpointWritten).ConfigureAwait(false);
             throw;
         }
@@ -91,16 +122,31 @@ internal sealed partial class CalicoPlugin(CniSession session)
     public async Task DelAsync(CancellationToken cancellationToken)
     {
         // As upstream's cmdDel: a locked datastore (`calicoctl datastore migrate lock`) is not changed; the runtime retries.
-        if (await Calico.Client.DatastoreLock.IsLockedAsync(session.Resources, cancellationToken).ConfigureAwait(false))
+        // The endpoint lookup (a read) goes out beside the lock check; it is used only when the datastore is unlocked.
+        var identity = WorkloadIdentity.From(Conf, Env, session.Node);
+        var locked = Calico.Client.DatastoreLock.IsLockedAsync(session.Resources, cancellationToken);
+        var firstLookup = FindEndpointAsync(identity, cancellationToken);
+        bool isLocked;
+        try
         {
+            isLocked = await locked.ConfigureAwait(false);
+        }
+        catch
+        {
+            await ObserveAsync(firstLookup).ConfigureAwait(false);
+            throw;
+        }
+
+        if (isLocked)
+        {
+            await ObserveAsync(firstLookup).ConfigureAwait(false);
             throw new CniException(CniErrorCodes.TryAgainLater, "ClusterInformation \"default\" has datastoreReady false (the datastore is locked for a migration): Calico is currently not ready to process requests");
         }
 
-        var identity = WorkloadIdentity.From(Conf, Env, session.Node);
         var stale = false;
         for (var attempt = 0; attempt < 6; attempt++)
         {
-            var endpoint = await FindEndpointAsync(identity, cancellationToken).ConfigureAwait(false);
+            var endpoint = await (attempt == 0 ? firstLookup : FindEndpointAsync(identity, cancellationToken)).ConfigureAwait(false);
             if (endpoint is null)
             {
                 break;
@@ -186,9 +232,10 @@ internal sealed partial class CalicoPlugin(CniSession session)
         return direct as WorkloadEndpoint;
     }
 
-    private async Task EnsureNetworkProfileAsync(CancellationToken cancellationToken)
+    /// <param name="read">The profile as read beside the readiness check.</param>
+    private async Task EnsureNetworkProfileAsync(Task<Resource?> read, CancellationToken cancellationToken)
     {
-        if (await session.Resources.GetAsync(ResourceKinds.Profile, null, Conf.Name, cancellationToken).ConfigureAwait(false) is not null)
+        if (await read.ConfigureAwait(false) is not null)
         {
             return;
         }

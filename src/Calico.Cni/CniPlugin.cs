@@ -21,6 +21,8 @@ internal static class CniPlugin
         var errorVersion = NetConfParser.TryReadVersion(invocation.Stdin) is { } v && CniVersions.IsSupported(v) ? v : CniVersions.Latest;
         CniLogSink? sink = null;
         var command = "?";
+        var phases = CniPhases.From(invocation.Environment);
+        phases?.Mark("run");
         try
         {
             var env = CniEnvironment.Parse(invocation.Environment);
@@ -32,6 +34,7 @@ internal static class CniPlugin
             }
 
             var conf = NetConfParser.Parse(invocation.Stdin);
+            phases?.Mark("parsed");
             errorVersion = conf.CniVersion;
             if (env.Command == CniCommand.Check && !CniVersions.HasCheck(conf.CniVersion))
             {
@@ -63,7 +66,8 @@ internal static class CniPlugin
 
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             deadline.CancelAfter(s_deadline);
-            await using var session = CniSession.Open(conf, env, time, loggerFactory);
+            await using var session = CniSession.Open(conf, env, time, loggerFactory, phases);
+            phases?.Mark("opened");
             Log.Invoked(session.Logger, command, env.ContainerId, env.IfName, env.Netns, conf.Name, session.Node);
             var result = await DispatchAsync(invocation.IsIpam, session, deadline.Token).ConfigureAwait(false);
             if (result is not null)
@@ -71,6 +75,7 @@ internal static class CniPlugin
                 var json = CniJson.Result(result, conf.CniVersion);
                 Log.Result(session.Logger, json);
                 invocation.Stdout.Write(json);
+                phases?.Mark("result");
             }
 
             return 0;
@@ -93,6 +98,11 @@ internal static class CniPlugin
         finally
         {
             sink?.Dispose();
+            if (phases is not null)
+            {
+                phases.Mark("end");
+                invocation.Stderr.WriteLine(phases.Format());
+            }
         }
     }
 

@@ -9,8 +9,9 @@ namespace Calico.Cni;
 /// <summary>One invocation's parsed input and its datastore clients.</summary>
 internal sealed class CniSession : IAsyncDisposable
 {
-    private CniSession(NetConf conf, CniEnvironment env, string node, IKeyValueStore store, TimeProvider time, ILogger logger)
+    private CniSession(NetConf conf, CniEnvironment env, string node, IKeyValueStore store, TimeProvider time, ILogger logger, CniPhases? phases)
     {
+        Phases = phases;
         Conf = conf;
         Env = env;
         Node = node;
@@ -22,6 +23,9 @@ internal sealed class CniSession : IAsyncDisposable
     }
 
     public NetConf Conf { get; }
+
+    /// <summary>The step timer when <c>CALICO_CNI_PHASES</c> asks for one, else null.</summary>
+    public CniPhases? Phases { get; }
 
     public CniEnvironment Env { get; }
 
@@ -37,7 +41,7 @@ internal sealed class CniSession : IAsyncDisposable
 
     public IpamClient Ipam { get; }
 
-    public static CniSession Open(NetConf conf, CniEnvironment env, TimeProvider time, ILoggerFactory loggerFactory)
+    public static CniSession Open(NetConf conf, CniEnvironment env, TimeProvider time, ILoggerFactory loggerFactory, CniPhases? phases = null)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -58,6 +62,10 @@ internal sealed class CniSession : IAsyncDisposable
             options.EtcdRequestTimeout = env.Command == CniCommand.Status ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(10);
             ThrowIfEmbeddedStoreMissing(options, env);
             store = DatastoreFactory.Open(options, loggerFactory);
+            if (phases is not null)
+            {
+                store = new CountingKeyValueStore(store, phases.Datastore);
+            }
         }
         catch (ClientConfigException e)
         {
@@ -68,7 +76,7 @@ internal sealed class CniSession : IAsyncDisposable
             throw new CniException(CniErrorCodes.InvalidConfig, "datastore configuration: " + e.Message, inner: e);
         }
 
-        return new CniSession(conf, env, NodeSettings.Nodename(conf), store, time, loggerFactory.CreateLogger("Calico.Cni"));
+        return new CniSession(conf, env, NodeSettings.Nodename(conf), store, time, loggerFactory.CreateLogger("Calico.Cni"), phases);
     }
 
     /// <summary>

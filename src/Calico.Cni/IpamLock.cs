@@ -9,7 +9,8 @@ internal static class IpamLock
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(90);
 
-    public static async Task<FileStream> AcquireAsync(string path, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
+    /// <param name="onBusy">Called once, when the first try finds the lock held by another process.</param>
+    public static async Task<FileStream> AcquireAsync(string path, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken, Action? onBusy = null)
     {
         try
         {
@@ -31,6 +32,11 @@ internal static class IpamLock
             catch (IOException) when (time.GetTimestamp() < deadline)
             {
                 // Held by another plugin process; spin with a short, growing back-off.
+                if (delay == 1)
+                {
+                    onBusy?.Invoke();
+                }
+
                 await Task.Delay(TimeSpan.FromMilliseconds(delay), time, cancellationToken).ConfigureAwait(false);
                 delay = Math.Min(delay * 2, 20);
             }

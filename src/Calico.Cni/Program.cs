@@ -2,6 +2,7 @@ using System.Collections;
 using Calico.Cni;
 
 // Thin: the CNI protocol lives in CniPlugin so tests run the same code in-process.
+CniPhases.ProcessEntered();
 var environment = new Dictionary<string, string>(StringComparer.Ordinal);
 foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
 {

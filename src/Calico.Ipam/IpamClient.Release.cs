@@ -118,14 +118,28 @@ public sealed partial class IpamClient
         ArgumentException.ThrowIfNullOrEmpty(handleId);
         handleId = Block.Sanitize(handleId);
         var attempt = new Attempt();
-        var handle = await ReadHandleAsync(handleId, ct).ConfigureAwait(false);
+
+        // The config (for the release cooldown) is read beside the handle: one round trip of latency, not two.
+        var configRead = CachedConfigAsync(ct);
+        Versioned<IpamHandleData>? handle;
+        try
+        {
+            handle = await ReadHandleAsync(handleId, ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            await IgnoreFailureAsync(configRead).ConfigureAwait(false);
+            throw;
+        }
+
         if (handle is null)
         {
+            await IgnoreFailureAsync(configRead).ConfigureAwait(false);
             return false;
         }
 
         RememberHandle(attempt, handleId, handle);
-        var config = await CachedConfigAsync(ct).ConfigureAwait(false);
+        var config = await configRead.ConfigureAwait(false);
         foreach (var cidrText in (handle.Value.Block ?? []).Keys.ToList())
         {
             if (!Api.Cidr.TryParse(cidrText, out var cidr))
@@ -302,6 +316,20 @@ public sealed partial class IpamClient
         }
 
         throw new IpamException(MaxRetriesMessage);
+    }
+
+    /// <summary>Waits for a read whose answer is no longer needed, so its failure is never unobserved.</summary>
+    private static async Task IgnoreFailureAsync(Task task)
+    {
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // The outcome of an abandoned read does not matter.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
     }
 
     private static Versioned<IpamHandleData>? KnownHandle(Attempt attempt, string handleId) =>

@@ -48,6 +48,22 @@ public sealed class AddFailureReleaseTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Add_ReadAheadThenBlockWriteAnswerLost_FailsAndKeepsNothing()
+    {
+        // A block already affine to the host, so the read-ahead caches it and the write goes out blind on its revision.
+        var warm = Assigner("c0");
+        await warm.AssignAsync(CancellationToken.None);
+        await warm.ReleaseAsync(CancellationToken.None);
+        var assigner = Assigner("c3");
+        await assigner.StartReads(CancellationToken.None);
+        _store.FailNextWriteUnder(BlockPrefix, HandleId("c3"), thenGoDown: false);
+
+        await Assert.ThrowsAsync<DatastoreUnavailableException>(() => assigner.AssignAsync(CancellationToken.None));
+
+        await AssertNothingAllocatedAsync();
+    }
+
+    [Fact]
     public async Task Add_DatastoreDiesAfterBlockWrite_HandleMarksAddressAndDelFreesIt()
     {
         _store.FailNextWriteUnder(BlockPrefix, HandleId("c2"), thenGoDown: true);

@@ -317,6 +317,44 @@ public abstract class IpamClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AutoAssign_AfterPrefetchOnFreshClient_CostsOneHandleCreateAndOneBlockWrite()
+    {
+        await AddPoolAsync("pool1", "10.30.0.0/24", 26);
+        var first = await AssignAsync("h0");
+        string blockKey = ResourceKeys.IpamBlock(Cidr.Format(IpMath.Containing(first.IPv4[0].BaseAddress, 26)));
+        var counting = new CountingStore(Store);
+        var client = new IpamClient(counting, TimeProvider.System) { CacheValidity = TimeSpan.FromMinutes(5) };
+        await client.PrefetchAutoAssignAsync("node1", ipv4: true, ipv6: false, Ct);
+        counting.Reset();
+
+        var second = await AssignAsync("h1", client: client);
+
+        Assert.Equal(["create /calico/ipam/v2/handle/h1", "update " + blockKey], counting.Log);
+        Assert.NotEqual(first.IPv4[0].BaseAddress, second.IPv4[0].BaseAddress);
+    }
+
+    [Fact]
+    public async Task AutoAssign_PrefetchedBlockFilledByAnotherClient_NoDuplicateAndHandlesExact()
+    {
+        await AddPoolAsync("pool1", "10.30.1.0/24", 26);
+        await AssignAsync("h0");
+        var client = new IpamClient(Store, TimeProvider.System) { CacheValidity = TimeSpan.FromMinutes(5) };
+        await client.PrefetchAutoAssignAsync("node1", ipv4: true, ipv6: false, Ct);
+        var others = new List<IPAddress>();
+        for (int i = 1; i <= 3; i++)
+        {
+            others.Add((await AssignAsync($"o{i}")).IPv4[0].BaseAddress);
+        }
+
+        var mine = (await AssignAsync("mine", client: client)).IPv4[0].BaseAddress;
+
+        Assert.DoesNotContain(mine, others);
+        Assert.Equal(5, (await AllocationsAsync()).Select(a => a.Address).Distinct().Count());
+        var handles = await Ipam.ListHandlesAsync(Ct);
+        Assert.Equal(1, handles["mine"].Values.Sum());
+    }
+
+    [Fact]
     public async Task AutoAssign_TwoClientsAlternatingOnOneHost_NeverDuplicate()
     {
         await AddPoolAsync("pool1", "10.31.0.0/24", 28);
