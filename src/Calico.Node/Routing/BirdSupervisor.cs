@@ -18,6 +18,9 @@ internal sealed partial class BirdSupervisor(string stateDir, ILogger logger)
 {
     private string? _applied;
 
+    /// <summary>The steps of the current apply (the routing loop and the driver mark theirs); logged with each reconfiguration.</summary>
+    public RoutingApplyTrace Trace { get; } = new();
+
     /// <summary>Runs <c>bird</c> (check and start); tests replace it so no daemon is started outside a namespace.</summary>
     internal Func<string, string[], CancellationToken, Task<(int Code, string Output)>> RunProcess { get; init; } = RunAsync;
 
@@ -46,6 +49,7 @@ internal sealed partial class BirdSupervisor(string stateDir, ILogger logger)
         {
             string candidate = ConfigPath + ".new";
             await StateDirectory.WriteSecretAsync(candidate, config, cancellationToken).ConfigureAwait(false);
+            Trace.MarkWritten();
             // A running BIRD checks the candidate over its socket (`configure check`): no process on the path from a
             // new block to its announcement. Only a first start pays for `bird -p`.
             var (accepted, message) = control is not null
@@ -57,6 +61,7 @@ internal sealed partial class BirdSupervisor(string stateDir, ILogger logger)
             }
 
             File.Move(candidate, ConfigPath, overwrite: true);
+            Trace.MarkChecked();
         }
 
         if (control is not null)
@@ -67,7 +72,7 @@ internal sealed partial class BirdSupervisor(string stateDir, ILogger logger)
                 throw new InvalidOperationException("BIRD reconfiguration failed: " + result.Message);
             }
 
-            Log.Reconfigured(logger);
+            Log.Reconfigured(logger, Trace.Describe(Stopwatch.GetTimestamp()));
         }
         else
         {
@@ -162,8 +167,8 @@ internal sealed partial class BirdSupervisor(string stateDir, ILogger logger)
         [LoggerMessage(40, LogLevel.Information, "BIRD started, control socket {Socket}")]
         public static partial void Started(ILogger logger, string socket);
 
-        [LoggerMessage(41, LogLevel.Information, "BIRD reconfigured")]
-        public static partial void Reconfigured(ILogger logger);
+        [LoggerMessage(41, LogLevel.Information, "BIRD reconfigured: {Steps}")]
+        public static partial void Reconfigured(ILogger logger, string steps);
 
         [LoggerMessage(42, LogLevel.Warning, "BIRD is not running; restarting it")]
         public static partial void Died(ILogger logger);
