@@ -14,7 +14,8 @@ internal static class RoutingNewWorkload
     private const int ProbePort = 7002;
 
     /// <param name="BlockConfirmedMs">When the datastore held host2's new block affinity as confirmed (NaN when the pod used an existing block).</param>
-    public sealed record Sample(double CniMs, double OwnBlockMs, double RouteMs, double ReachableMs, double BlockConfirmedMs);
+    /// <param name="Started">The <see cref="Stopwatch.GetTimestamp"/> every other field counts from.</param>
+    public sealed record Sample(double CniMs, double OwnBlockMs, double RouteMs, double ReachableMs, double BlockConfirmedMs, long Started);
 
     public static async Task<Sample> MeasureAsync(RoutingLab lab, LabPod client, string podName, CancellationToken cancellationToken)
     {
@@ -49,6 +50,6 @@ internal static class RoutingNewWorkload
             // No new block for this pod: the watch was only waiting.
         }
 
-        return new Sample(cni, ownBlockMs, routeMs, reachableMs, confirmedMs);
+        return new Sample(cni, ownBlockMs, routeMs, reachableMs, confirmedMs, started);
     }
 }

@@ -124,6 +124,7 @@ internal sealed partial class NodeRunner(NodeSettings settings, NodeServices ser
             settings.NodeName, routing, agent.ReportRouting, refresh, TimeSpan.FromSeconds(1), TimeProvider.System, services.LoggerFactory.CreateLogger("routing"))
         {
             StateObserver = state => nodeStatus.Update(state.NodeStatuses),
+            Trace = routing.Trace,
         };
         IReadOnlyList<string> prefixes = FelixAgent.WatchedPrefixes.Union(Routing.RoutingLoop.WatchedPrefixes, StringComparer.Ordinal).Union([DatastoreReadyGate.WatchedPrefix], StringComparer.Ordinal).ToList();
         await using var syncer = new WatcherSyncer(store, prefixes, new SyncerFanOut(flowLogs is null ? [_readyGate, agent, routingLoop] : [_readyGate, agent, routingLoop, flowLogs.Identities]), logger: services.LoggerFactory.CreateLogger<WatcherSyncer>());

@@ -94,10 +94,27 @@ public sealed partial class BirdControl : IAsyncDisposable
     }
 
     /// <summary>
+    /// <c>configure "file"</c>: BIRD reads <paramref name="path"/> (one parse) and, when it is valid, runs it as
+    /// <c>configure</c> would; a bad file is reported, not thrown, and BIRD goes on with what it runs. BIRD's own
+    /// configuration file name (what a later plain <c>configure</c> or SIGHUP reads) does not change.
+    /// </summary>
+    public async Task<BirdConfigureResult> ConfigureAsync(string path, CancellationToken cancellationToken)
+    {
+        var reply = await SendAsync("configure " + Quoted(path), cancellationToken).ConfigureAwait(false);
+        return new BirdConfigureResult(!reply.IsError, reply.Lines.Count == 0 ? "" : reply.Lines[^1].Text);
+    }
+
+    /// <summary>
     /// <c>configure check "file"</c>: BIRD parses <paramref name="path"/> as it would on <c>configure</c> but keeps
     /// running what it has. The same check as <c>bird -p</c>, without a process.
     /// </summary>
     public async Task<BirdConfigureResult> CheckConfigurationAsync(string path, CancellationToken cancellationToken)
+    {
+        var reply = await SendAsync("configure check " + Quoted(path), cancellationToken).ConfigureAwait(false);
+        return new BirdConfigureResult(!reply.IsError, reply.Lines.Count == 0 ? "" : reply.Lines[^1].Text);
+    }
+
+    private static string Quoted(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (path.Contains('"', StringComparison.Ordinal))
@@ -105,8 +122,7 @@ public sealed partial class BirdControl : IAsyncDisposable
             throw new ArgumentException($"a configuration path BIRD can be given may not contain '\"': {path}", nameof(path));
         }
 
-        var reply = await SendAsync("configure check \"" + path + "\"", cancellationToken).ConfigureAwait(false);
-        return new BirdConfigureResult(!reply.IsError, reply.Lines.Count == 0 ? "" : reply.Lines[^1].Text);
+        return "\"" + path + "\"";
     }
 
     /// <summary><c>show route count</c>: one entry per routing table.</summary>

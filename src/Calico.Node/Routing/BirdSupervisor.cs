@@ -8,15 +8,19 @@ namespace Calico.Node.Routing;
 
 /// <summary>
 /// Runs this host's BIRD 2 with the configuration calico-node renders: writes <c>&lt;state&gt;/bird.cfg</c> only after
-/// BIRD accepted it (<c>configure check</c> over the socket when it runs, else <c>bird -p</c>), starts BIRD when none
-/// answers on <c>&lt;state&gt;/bird.ctl</c>, and otherwise reloads it through the control socket (<c>configure</c>:
-/// sessions whose settings did not change are kept).
+/// BIRD accepted it, starts BIRD when none answers on <c>&lt;state&gt;/bird.ctl</c> (after <c>bird -p</c>), and
+/// otherwise reloads it through the control socket with the candidate file (<c>configure "bird.cfg.new"</c>: one parse;
+/// BIRD refuses a bad file and keeps what it runs; sessions whose settings did not change are kept; see
+/// BirdSupervisor.Reconfigure.cs).
 /// BIRD runs daemonised, not as our child: when calico-node dies or restarts, BIRD and its sessions stay up and peers
 /// keep this host's routes; the next calico-node adopts it through the socket.
 /// </summary>
 internal sealed partial class BirdSupervisor(string stateDir, ILogger logger)
 {
     private string? _applied;
+
+    /// <summary>The steps of the current apply (the routing loop and the driver mark theirs); logged with each reconfiguration.</summary>
+    public RoutingApplyTrace Trace { get; } = new();
 
     /// <summary>Runs <c>bird</c> (check and start); tests replace it so no daemon is started outside a namespace.</summary>
     internal Func<string, string[], CancellationToken, Task<(int Code, string Output)>> RunProcess { get; init; } = RunAsync;
@@ -42,45 +46,29 @@ internal sealed partial class BirdSupervisor(string stateDir, ILogger logger)
         // The configuration carries BGP passwords in cleartext: 0700 directory, 0600 files, atomic writes.
         StateDirectory.Ensure(stateDir);
         StateDirectory.TightenSecret(ConfigPath);
-        if (config != _applied || !File.Exists(ConfigPath) || await File.ReadAllTextAsync(ConfigPath, cancellationToken).ConfigureAwait(false) != config)
-        {
-            string candidate = ConfigPath + ".new";
-            await StateDirectory.WriteSecretAsync(candidate, config, cancellationToken).ConfigureAwait(false);
-            // A running BIRD checks the candidate over its socket (`configure check`): no process on the path from a
-            // new block to its announcement. Only a first start pays for `bird -p`.
-            var (accepted, message) = control is not null
-                ? await CheckOverSocketAsync(control, candidate, cancellationToken).ConfigureAwait(false)
-                : await CheckWithProcessAsync(candidate, cancellationToken).ConfigureAwait(false);
-            if (!accepted)
-            {
-                throw new InvalidOperationException("BIRD refused the rendered configuration (kept the previous one): " + message.Trim());
-            }
-
-            File.Move(candidate, ConfigPath, overwrite: true);
-        }
-
         if (control is not null)
         {
-            BirdConfigureResult result = await control.ConfigureAsync(cancellationToken).ConfigureAwait(false);
-            if (!result.Succeeded)
-            {
-                throw new InvalidOperationException("BIRD reconfiguration failed: " + result.Message);
-            }
-
-            Log.Reconfigured(logger);
+            await ReconfigureAsync(control, config, cancellationToken).ConfigureAwait(false);
         }
         else
         {
+            if (config != _applied || !File.Exists(ConfigPath) || await File.ReadAllTextAsync(ConfigPath, cancellationToken).ConfigureAwait(false) != config)
+            {
+                string candidate = ConfigPath + ".new";
+                await StateDirectory.WriteSecretAsync(candidate, config, cancellationToken).ConfigureAwait(false);
+                var (accepted, message) = await CheckWithProcessAsync(candidate, cancellationToken).ConfigureAwait(false);
+                if (!accepted)
+                {
+                    throw new InvalidOperationException("BIRD refused the rendered configuration (kept the previous one): " + message.Trim());
+                }
+
+                File.Move(candidate, ConfigPath, overwrite: true);
+            }
+
             await StartAsync(cancellationToken).ConfigureAwait(false);
         }
 
         _applied = config;
-    }
-
-    private static async Task<(bool Accepted, string Message)> CheckOverSocketAsync(BirdControl control, string candidate, CancellationToken cancellationToken)
-    {
-        BirdConfigureResult check = await control.CheckConfigurationAsync(candidate, cancellationToken).ConfigureAwait(false);
-        return (check.Succeeded, check.Message);
     }
 
     private async Task<(bool Accepted, string Message)> CheckWithProcessAsync(string candidate, CancellationToken cancellationToken)
@@ -162,8 +150,8 @@ internal sealed partial class BirdSupervisor(string stateDir, ILogger logger)
         [LoggerMessage(40, LogLevel.Information, "BIRD started, control socket {Socket}")]
         public static partial void Started(ILogger logger, string socket);
 
-        [LoggerMessage(41, LogLevel.Information, "BIRD reconfigured")]
-        public static partial void Reconfigured(ILogger logger);
+        [LoggerMessage(41, LogLevel.Information, "BIRD reconfigured: {Steps}")]
+        public static partial void Reconfigured(ILogger logger, string steps);
 
         [LoggerMessage(42, LogLevel.Warning, "BIRD is not running; restarting it")]
         public static partial void Died(ILogger logger);

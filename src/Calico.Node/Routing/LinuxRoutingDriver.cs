@@ -29,6 +29,9 @@ internal sealed partial class LinuxRoutingDriver(
     /// <summary>BIRD's router id from <c>CALICO_ROUTER_ID</c> (already resolved); null: the node's IPv4 address.</summary>
     public string? RouterId { get; init; }
 
+    /// <summary>The steps of each apply, marked by the routing loop, here and by BIRD's supervisor (null without BIRD).</summary>
+    public RoutingApplyTrace? Trace => bird?.Trace;
+
     public async Task ApplyAsync(RoutingState state, CancellationToken cancellationToken)
     {
         kernel?.SetPools(state.Pools);
@@ -46,7 +49,9 @@ internal sealed partial class LinuxRoutingDriver(
                 RouterId = RouterId,
             };
             ReportMissingFilters(inputs);
-            await bird.ApplyAsync(BirdConfigRenderer.Render(inputs), cancellationToken).ConfigureAwait(false);
+            string config = BirdConfigRenderer.Render(inputs);
+            bird.Trace.MarkRendered();
+            await bird.ApplyAsync(config, cancellationToken).ConfigureAwait(false);
             ApplyLocalPeering(inputs);
         }
 

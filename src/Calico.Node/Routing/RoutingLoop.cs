@@ -61,12 +61,19 @@ internal sealed partial class RoutingLoop : ISyncerCallbacks
     /// <summary>Sees each snapshot before it is applied (calico-node's CalicoNodeStatus reporter reads its requests from it).</summary>
     public Action<RoutingState>? StateObserver { get; init; }
 
+    /// <summary>Marks when updates arrive and each apply starts (the steps after are marked by the driver).</summary>
+    public RoutingApplyTrace? Trace { get; init; }
+
     /// <summary>Routing applies completed since start (for tests).</summary>
     internal int AppliedCount { get; private set; }
 
     public void OnStatusUpdated(SyncStatus status) => _messages.Writer.TryWrite(new RoutingMessage(null, status));
 
-    public void OnUpdates(IReadOnlyList<SyncUpdate> updates) => _messages.Writer.TryWrite(new RoutingMessage(updates, default));
+    public void OnUpdates(IReadOnlyList<SyncUpdate> updates)
+    {
+        Trace?.OnReceived();
+        _messages.Writer.TryWrite(new RoutingMessage(updates, default));
+    }
 
     /// <summary>Runs until cancelled.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -170,6 +177,7 @@ internal sealed partial class RoutingLoop : ISyncerCallbacks
     {
         try
         {
+            Trace?.Begin();
             RoutingState state = _inputs.Snapshot();
             StateObserver?.Invoke(state);
             await _driver.ApplyAsync(state, cancellationToken).ConfigureAwait(false);

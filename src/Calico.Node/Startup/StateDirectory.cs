@@ -32,9 +32,10 @@ internal static class StateDirectory
 
     /// <summary>
     /// Writes <paramref name="path"/> atomically with mode 0600: a temporary file beside it, created 0600 (never
-    /// wider, whatever the umask), flushed, then renamed over the target.
+    /// wider, whatever the umask), flushed (to disk too unless <paramref name="flushToDisk"/> is false: for derived
+    /// files rendered again on every start), then renamed over the target.
     /// </summary>
-    public static async Task WriteSecretAsync(string path, string contents, CancellationToken cancellationToken)
+    public static async Task WriteSecretAsync(string path, string contents, CancellationToken cancellationToken, bool flushToDisk = true)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(contents);
@@ -53,7 +54,7 @@ internal static class StateDirectory
             {
                 await writer.WriteAsync(contents.AsMemory(), cancellationToken).ConfigureAwait(false);
                 await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
-                stream.Flush(flushToDisk: true);
+                stream.Flush(flushToDisk);
             }
 
             File.Move(temporary, path, overwrite: true);
