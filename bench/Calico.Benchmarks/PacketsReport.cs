@@ -26,10 +26,11 @@ internal static class PacketsReport
         Console.WriteLine();
         runs.Print(Gbits, Anchor, Invariant($"≥ {ThroughputAim1k:F2}× at 1,000 policies"));
         runs.Print(ConnectionRate, Anchor, Invariant($"≥ {ConnectionRateAim1k:F2}× at 1,000, ≥ {ConnectionRateAim10k:F2}× at 10,000 policies"), number: "F0");
-        foreach (string subject in runs.Subjects)
-        {
-            Stats.Row($"{subject}: {P50} / {P99}", $"{runs.Of(subject, P50).Format(number: "F1")} / {runs.Of(subject, P99).Format(number: "F0")}");
-        }
+
+        // Per-connection latency, for context: its median holds steady on a loaded machine (a descheduled client
+        // stretches the tail and lowers conn/s, not the p50), so p50 ÷ anchor shows the table's per-flow cost.
+        runs.Print(P50, Anchor, number: "F1");
+        runs.Print(P99, Anchor, number: "F0");
 
         AimReport.RecordRatioAtLeast("dataplane-packets: throughput, 1,000 policies ÷ no table", runs.Ratio(Policies1k, Anchor, Gbits), ThroughputAim1k);
         AimReport.RecordRatioAtLeast("dataplane-packets: conn rate, 1,000 policies ÷ no table", runs.Ratio(Policies1k, Anchor, ConnectionRate), ConnectionRateAim1k);
