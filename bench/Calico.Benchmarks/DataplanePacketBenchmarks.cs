@@ -15,12 +15,26 @@ namespace Calico.Benchmarks;
 /// </summary>
 internal static class DataplanePacketBenchmarks
 {
-    private static readonly (string Label, int? Policies)[] Rulesets =
+    private static readonly (string Label, int? Policies, string? FloorText)[] Rulesets =
     [
-        (PacketsReport.Anchor, null),
-        ("(b) endpoints + allow-all profile", 0),
-        (PacketsReport.Policies1k, 1_000),
-        (PacketsReport.Policies10k, 10_000),
+        (PacketsReport.Anchor, null, null),
+
+        // A floor for context, not an aim: connection tracking hooked into the namespace by one `ct state` rule and
+        // nothing else, as any stateful table does (ours must, for workload policy), so the per-flow cost of
+        // conntrack alone shows beside our table's.
+        ("(a2) floor: one ct state rule", null, """
+            table inet calico
+            delete table inet calico
+            table inet calico {
+                chain forward {
+                    type filter hook forward priority filter; policy accept;
+                    ct state established,related accept
+                }
+            }
+            """),
+        ("(b) endpoints + allow-all profile", 0, null),
+        (PacketsReport.Policies1k, 1_000, null),
+        (PacketsReport.Policies10k, 10_000, null),
     ];
 
     public static async Task RunAsync()
@@ -65,10 +79,10 @@ internal static class DataplanePacketBenchmarks
         var subjects = new List<PacketsSubject>();
         try
         {
-            foreach ((string label, int? policies) in Rulesets)
+            foreach ((string label, int? policies, string? floorText) in Rulesets)
             {
                 // Built and loaded one at a time: the 10,000-policy text is large and only needed while it loads.
-                PacketsSubject subject = await PacketsSubject.CreateAsync(label, policies, cancellationToken);
+                PacketsSubject subject = await PacketsSubject.CreateAsync(label, policies, cancellationToken, floorText);
                 subjects.Add(subject);
                 Console.WriteLine($"  {label}: loaded ({subject.TextKiB} KiB of nft text)");
             }

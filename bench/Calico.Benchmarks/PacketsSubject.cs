@@ -47,7 +47,11 @@ internal sealed class PacketsSubject : IDisposable
     /// Builds the namespaces and, unless <paramref name="policies"/> is null (the no-table anchor), the ruleset for
     /// them, and loads it with one <c>nft -f</c>. The ruleset's text is dropped once loaded.
     /// </summary>
-    public static async Task<PacketsSubject> CreateAsync(string label, int? policies, CancellationToken cancellationToken)
+    /// <param name="floorText">
+    /// Instead of a ruleset, this nft text (a floor such as one <c>ct state</c> rule, which hooks connection tracking
+    /// into the namespace as every stateful table does); <paramref name="policies"/> must then be null.
+    /// </param>
+    public static async Task<PacketsSubject> CreateAsync(string label, int? policies, CancellationToken cancellationToken, string? floorText = null)
     {
         PacketsTopology topology = await PacketsTopology.CreateAsync(cancellationToken);
         var subject = new PacketsSubject(label, policies ?? 0, topology);
@@ -63,6 +67,12 @@ internal sealed class PacketsSubject : IDisposable
                 subject.BuildTime = ruleset.BuildTime;
                 subject.LoadTime = applied.Duration;
                 subject.TextKiB = ruleset.NftText!.Length / 1024;
+            }
+            else if (floorText is not null)
+            {
+                NftResult applied = await NftRunner.ApplyInAsync(topology.Host.Path, floorText, cancellationToken);
+                subject.HasTable = true;
+                subject.LoadTime = applied.Duration;
             }
 
             if (!await PacketsCrr.ProbeAsync(topology.Client.Path, PacketsTopology.ServerIp, PacketsRulesets.CrrPort, TimeSpan.FromSeconds(3), cancellationToken))
