@@ -38,8 +38,13 @@ internal static class DataplaneControlBenchmarks
 
         await SteadyStateAsync();
         await ControlRoutingSlowed.RunAsync();
-        await ColdStartAsync(2_000);
-        await ColdStartAsync(10_000);
+
+        // DATAPLANE_CONTROL_COLD_START=0 (the aims mode sets it) leaves out the cold starts, which the issue gives no aim.
+        if (Environment.GetEnvironmentVariable("DATAPLANE_CONTROL_COLD_START") != "0")
+        {
+            await ColdStartAsync(2_000);
+            await ColdStartAsync(10_000);
+        }
     }
 
     /// <summary>100 local endpoints + 2 probe pods, 10,000 remote endpoints, 1,000 policies: idle cost, then changes.</summary>

@@ -15,12 +15,18 @@ namespace Calico.Benchmarks;
 /// through a host namespace) with our rendered ruleset, flow logs off vs on (the <c>log group</c> statements on every
 /// verdict, and an <see cref="NflogReader"/> in the host namespace draining groups 1 and 2 and decoding every prefix
 /// through <see cref="FlowLogRuleTable"/>, as the collector would). Off is rendered without rule-run merging, as flow
-/// logs render, so the difference is the logging; the default (merged) ruleset is measured beside it. Runs are
-/// interleaved (off, on, merged, off, on, merged, ...) so machine noise hits each alike; medians are compared.
+/// logs render, so the difference is the logging; the default (merged) ruleset is measured beside it. Rounds are
+/// interleaved (<see cref="InterleavedRuns"/>: a warm-up round not counted, the order rotating each round) so machine
+/// noise hits each alike; medians with min–max and ratios pair by pair are printed, the aims also in
+/// <see cref="AimReport"/>.
 /// </summary>
 internal static class FlowLogPacketBenchmarks
 {
-    private const int Rounds = 3;
+    private const string Gbits = "Gbit/s";
+    private const string ConnectionRate = "conn/s";
+
+    /// <summary>Counted rounds: 5, or <c>FLOW_LOGS_PACKETS_ROUNDS</c>.</summary>
+    private static readonly int Rounds = InterleavedRuns.RoundsFromEnvironment("FLOW_LOGS_PACKETS_ROUNDS");
     private static readonly TimeSpan CrrDuration = TimeSpan.FromSeconds(5);
 
     public static async Task RunAsync()
@@ -58,7 +64,7 @@ internal static class FlowLogPacketBenchmarks
 
     private static async Task RunAllAsync(CancellationToken cancellationToken)
     {
-        Console.WriteLine($"flow logs per-packet: pod -> pod through a host netns, {Rounds} interleaved rounds of iperf3 -t 5 and CRR {CrrDuration.TotalSeconds:F0} s per variant");
+        Console.WriteLine($"flow logs per-packet: pod -> pod through a host netns, {Rounds} interleaved rounds (+1 warm-up) of iperf3 -t 5 and CRR {CrrDuration.TotalSeconds:F0} s per variant");
         using PacketsTopology topology = await PacketsTopology.CreateAsync(cancellationToken);
         using PacketsCrr server = await PacketsCrr.StartServerAsync(topology.Server.Path, PacketsTopology.ServerIp, PacketsRulesets.CrrPort, cancellationToken);
         foreach (int policies in (int[])[0, 1_000])
@@ -71,29 +77,34 @@ internal static class FlowLogPacketBenchmarks
                 ("on (+ reader)", new RenderConfig { FlowLogs = true }),
                 ("off (merged, default)", new RenderConfig()),
             ];
-            string[] texts = [.. variants.Select(v => NftablesRenderer.Build(state, v.Config, NatInputs.None).ToFullTransaction())];
-            var gbits = variants.Select(_ => new List<double>()).ToArray();
-            var rates = variants.Select(_ => new List<double>()).ToArray();
+            Dictionary<string, (RenderConfig Config, string Text)> byLabel = variants.ToDictionary(
+                v => v.Label,
+                v => (v.Config, NftablesRenderer.Build(state, v.Config, NatInputs.None).ToFullTransaction()),
+                StringComparer.Ordinal);
             long logged = 0, undecoded = 0, overflows = 0, dropped = 0, flows = 0;
-            for (int round = 0; round < Rounds; round++)
-            {
-                for (int v = 0; v < variants.Length; v++)
+            Console.WriteLine(Invariant($"  {policies} policies on the server (each new flow walks past them before the last allows it):"));
+            InterleavedRuns runs = await InterleavedRuns.MeasureAsync(
+                [.. variants.Select(v => v.Label)],
+                Rounds,
+                async (label, ct) =>
                 {
-                    await NftRunner.ApplyInAsync(topology.Host.Path, texts[v], cancellationToken);
-                    NflogReader? reader = variants[v].Config.FlowLogs
-                        ? await NflogReader.OpenInAsync(topology.Host.Path, [FlowLogPrefix.IngressGroup, FlowLogPrefix.EgressGroup], cancellationToken)
+                    (RenderConfig config, string text) = byLabel[label];
+                    await NftRunner.ApplyInAsync(topology.Host.Path, text, ct);
+                    NflogReader? reader = config.FlowLogs
+                        ? await NflogReader.OpenInAsync(topology.Host.Path, [FlowLogPrefix.IngressGroup, FlowLogPrefix.EgressGroup], ct)
                         : null;
                     Task<(long Logged, long Undecoded)>? drain = reader is null ? null : DrainAsync(reader.Start(), table);
+                    double gbits;
+                    PacketsCrrResult crr;
                     try
                     {
-                        if (!await PacketsCrr.ProbeAsync(topology.Client.Path, PacketsTopology.ServerIp, PacketsRulesets.CrrPort, TimeSpan.FromSeconds(3), cancellationToken))
+                        if (!await PacketsCrr.ProbeAsync(topology.Client.Path, PacketsTopology.ServerIp, PacketsRulesets.CrrPort, TimeSpan.FromSeconds(3), ct))
                         {
-                            throw new InvalidOperationException($"{policies} policies, {variants[v].Label}: the ruleset drops the benchmark flow");
+                            throw new InvalidOperationException($"{policies} policies, {label}: the ruleset drops the benchmark flow");
                         }
 
-                        gbits[v].Add(await PacketsIperf.RunGbitsAsync(topology, cancellationToken));
-                        PacketsCrrResult crr = await PacketsCrr.RunClientAsync(topology.Client.Path, PacketsTopology.ServerIp, PacketsRulesets.CrrPort, CrrDuration, cancellationToken);
-                        rates[v].Add(crr.ConnectionsPerSecond);
+                        gbits = await PacketsIperf.RunGbitsAsync(topology, ct);
+                        crr = await PacketsCrr.RunClientAsync(topology.Client.Path, PacketsTopology.ServerIp, PacketsRulesets.CrrPort, CrrDuration, ct);
                         if (reader is not null)
                         {
                             flows += crr.Connections + 3;
@@ -112,21 +123,20 @@ internal static class FlowLogPacketBenchmarks
                         overflows += reader!.Overflows;
                         dropped += reader.Dropped;
                     }
-                }
-            }
 
-            Console.WriteLine();
-            Console.WriteLine(Invariant($"  {policies} policies on the server (each new flow walks past them before the last allows it):"));
-            Console.WriteLine(Invariant($"    {"variant",-24} {"Gbit/s min / med / max",-24} {"÷ off",6}   {"conn/s min / med / max",-24} {"÷ off",6}"));
-            for (int v = 0; v < variants.Length; v++)
-            {
-                Console.WriteLine(Invariant(
-                    $"    {variants[v].Label,-24} {Spread(gbits[v], "F2"),-24} {Median(gbits[v]) / Median(gbits[0]),6:F2}   {Spread(rates[v], "F0"),-24} {Median(rates[v]) / Median(rates[0]),6:F2}"));
-            }
+                    return new Dictionary<string, double>(StringComparer.Ordinal) { [Gbits] = gbits, [ConnectionRate] = crr.ConnectionsPerSecond };
+                },
+                cancellationToken,
+                rotate: true);
 
+            string off = variants[0].Label;
+            string on = variants[1].Label;
+            runs.Print(Gbits, off, "on ÷ off ≥ 0.95× (issue 14)");
+            runs.Print(ConnectionRate, off, "on ÷ off ≥ 0.90× (issue 14)", number: "F0");
+            AimReport.RecordRatioAtLeast(Invariant($"flow-logs-packets, {policies:N0} policies: Gbit/s on ÷ off"), runs.Ratio(on, off, Gbits), 0.95);
+            AimReport.RecordRatioAtLeast(Invariant($"flow-logs-packets, {policies:N0} policies: conn/s on ÷ off"), runs.Ratio(on, off, ConnectionRate), 0.90);
             Console.WriteLine(Invariant(
-                $"    reader: {logged} records decoded for ~{flows} new flows ({(flows > 0 ? (double)logged / flows : 0):F2} per flow), {undecoded} prefixes not in the table, {overflows} kernel overflows, {dropped} dropped (channel full)"));
-            Console.WriteLine("    aims (issue 14): throughput on/off >= 0.95, new-connection rate on/off >= 0.90");
+                $"    reader: {logged} records decoded for ~{flows} new flows, warm-up included ({(flows > 0 ? (double)logged / flows : 0):F2} per flow), {undecoded} prefixes not in the table, {overflows} kernel overflows, {dropped} dropped (channel full)"));
         }
     }
 
@@ -146,18 +156,6 @@ internal static class FlowLogPacketBenchmarks
         }
 
         return (logged, undecoded);
-    }
-
-    private static string Spread(List<double> values, string format)
-    {
-        List<double> sorted = [.. values.Order()];
-        return $"{sorted[0].ToString(format, CultureInfo.InvariantCulture)} / {Median(sorted).ToString(format, CultureInfo.InvariantCulture)} / {sorted[^1].ToString(format, CultureInfo.InvariantCulture)}";
-    }
-
-    private static double Median(List<double> values)
-    {
-        List<double> sorted = [.. values.Order()];
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

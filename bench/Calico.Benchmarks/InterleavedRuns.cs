@@ -10,7 +10,9 @@ namespace Calico.Benchmarks;
 /// </summary>
 /// <remarks>
 /// A subject's <c>measure</c> callback switches the system to that subject (loads a ruleset, picks a path) and
-/// returns one or more named figures (e.g. "Gbit/s" and "conn/s") for that round.
+/// returns one or more named figures (e.g. "Gbit/s" and "conn/s") for that round. With <c>rotate</c>, round r starts
+/// at subject r (mod the count): A B C, B C A, C A B, ... so no subject is always measured first (the position in a
+/// round, e.g. the first after a pause, then falls on every subject alike); ratios still pair samples of one round.
 /// </remarks>
 internal sealed class InterleavedRuns
 {
@@ -40,14 +42,17 @@ internal sealed class InterleavedRuns
         int rounds,
         Func<string, CancellationToken, Task<IReadOnlyDictionary<string, double>>> measure,
         CancellationToken cancellationToken,
-        bool warmUp = true)
+        bool warmUp = true,
+        bool rotate = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(rounds, 1);
         var runs = new InterleavedRuns(subjects, rounds);
         for (int round = warmUp ? -1 : 0; round < rounds; round++)
         {
-            foreach (string subject in subjects)
+            int first = rotate && round > 0 ? round % subjects.Count : 0;
+            for (var i = 0; i < subjects.Count; i++)
             {
+                string subject = subjects[(first + i) % subjects.Count];
                 IReadOnlyDictionary<string, double> figures = await measure(subject, cancellationToken);
                 if (round < 0)
                 {
@@ -89,11 +94,11 @@ internal sealed class InterleavedRuns
     /// Prints one figure for every subject (median and min–max) and each subject's pair-by-pair ratio to
     /// <paramref name="anchor"/>, beside the aim when there is one.
     /// </summary>
-    public void Print(string figure, string anchor, string? aim = null)
+    public void Print(string figure, string anchor, string? aim = null, string number = "F2")
     {
         foreach (string subject in Subjects)
         {
-            string line = Of(subject, figure).Format();
+            string line = Of(subject, figure).Format(number: number);
             if (subject != anchor)
             {
                 line += "   ÷ anchor " + Ratio(subject, anchor, figure).Format("×");
@@ -107,23 +112,4 @@ internal sealed class InterleavedRuns
             Stats.Row($"  aim ({figure} ÷ {anchor})", aim);
         }
     }
-}
-
-/// <summary>Median with min and max of a small sample, as the benches print it: <c>12.30 (11.90–12.80)</c>.</summary>
-internal readonly record struct Spread(double Median, double Min, double Max, int Count)
-{
-    public static Spread Of(IReadOnlyList<double> values)
-    {
-        if (values.Count == 0)
-        {
-            return new Spread(double.NaN, double.NaN, double.NaN, 0);
-        }
-
-        var sorted = values.Order().ToList();
-        double median = sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
-        return new Spread(median, sorted[0], sorted[^1], sorted.Count);
-    }
-
-    public string Format(string unit = "") =>
-        string.Create(CultureInfo.InvariantCulture, $"{Median:F2}{unit} ({Min:F2}–{Max:F2}, n={Count})");
 }

@@ -2,81 +2,50 @@ using System.Globalization;
 
 namespace Calico.Benchmarks;
 
-/// <summary>Prints the per-ruleset figures and the ratios to the no-table anchor measured in the same run.</summary>
+/// <summary>
+/// Prints dataplane-packets' figures (medians with min–max, ratios to the no-table anchor pair by pair within a
+/// round) beside the issue's aims, records the aims in <see cref="AimReport"/>, and prints the path check.
+/// </summary>
 internal static class PacketsReport
 {
-    public static void Print(IReadOnlyList<PacketsRulesetResult> results)
+    public const string Anchor = "(a) no table";
+    public const string Policies1k = "(c) 1,000 policies";
+    public const string Policies10k = "(d) 10,000 policies";
+    public const string Gbits = "Gbit/s";
+    public const string ConnectionRate = "conn/s";
+    public const string P50 = "CRR p50 µs";
+    public const string P99 = "CRR p99 µs";
+
+    // The issue states the throughput aim at 1,000 policies and the connection-rate aims at 1,000 and 10,000.
+    private const double ThroughputAim1k = 0.95;
+    private const double ConnectionRateAim1k = 0.90;
+    private const double ConnectionRateAim10k = 0.85;
+
+    public static async Task PrintAsync(InterleavedRuns runs, IReadOnlyList<PacketsSubject> subjects, CancellationToken cancellationToken)
     {
-        PacketsRulesetResult anchor = results[0];
-        double anchorGbits = Median(anchor.Gbits);
-        double anchorCrr = Median(anchor.Crr.Select(c => c.ConnectionsPerSecond));
-
         Console.WriteLine();
-        Line("ruleset", "Gbit/s min / med / max", "÷ (a)", "aim", "conn/s min / med / max", "÷ (a)", "aim", "p50 µs", "p99 µs");
-        foreach (PacketsRulesetResult r in results)
-        {
-            if (r.Gbits.Count == 0)
-            {
-                Line(r.Ruleset.Label, "not measured (flow dropped)", "", "", "", "", "", "", "");
-                continue;
-            }
+        runs.Print(Gbits, Anchor, Invariant($"≥ {ThroughputAim1k:F2}× at 1,000 policies"));
+        runs.Print(ConnectionRate, Anchor, Invariant($"≥ {ConnectionRateAim1k:F2}× at 1,000, ≥ {ConnectionRateAim10k:F2}× at 10,000 policies"), number: "F0");
 
-            List<double> rates = r.Crr.Select(c => c.ConnectionsPerSecond).ToList();
-            bool isAnchor = ReferenceEquals(r, anchor);
-            Line(
-                r.Ruleset.Label,
-                Spread(r.Gbits, "F2"),
-                isAnchor ? "1" : Ratio(Median(r.Gbits) / anchorGbits),
-                ThroughputAim(r.Ruleset.Policies, isAnchor),
-                Spread(rates, "F0"),
-                isAnchor ? "1" : Ratio(Median(rates) / anchorCrr),
-                CrrAim(r.Ruleset.Policies, isAnchor),
-                Median(r.Crr.Select(c => c.P50Microseconds)).ToString("F1", CultureInfo.InvariantCulture),
-                Median(r.Crr.Select(c => c.P99Microseconds)).ToString("F0", CultureInfo.InvariantCulture));
-        }
+        // Per-connection latency, for context: its median holds steady on a loaded machine (a descheduled client
+        // stretches the tail and lowers conn/s, not the p50), so p50 ÷ anchor shows the table's per-flow cost.
+        runs.Print(P50, Anchor, number: "F1");
+        runs.Print(P99, Anchor, number: "F0");
+
+        AimReport.RecordRatioAtLeast("dataplane-packets: throughput, 1,000 policies ÷ no table", runs.Ratio(Policies1k, Anchor, Gbits), ThroughputAim1k);
+        AimReport.RecordRatioAtLeast("dataplane-packets: conn rate, 1,000 policies ÷ no table", runs.Ratio(Policies1k, Anchor, ConnectionRate), ConnectionRateAim1k);
+        AimReport.RecordRatioAtLeast("dataplane-packets: conn rate, 10,000 policies ÷ no table", runs.Ratio(Policies10k, Anchor, ConnectionRate), ConnectionRateAim10k);
 
         Console.WriteLine();
         Console.WriteLine("  programming and path check (packets counted by the final allowing policy's rule vs new flows opened):");
-        foreach (PacketsRulesetResult r in results)
+        foreach (PacketsSubject subject in subjects.Where(s => s.HasTable))
         {
-            if (r.Ruleset.NftText is null)
-            {
-                continue;
-            }
-
-            string check = r.FinalPolicyPackets is { } packets
-                ? Invariant($"policy path (final policy's chain, or the endpoint chain when merged) counted {packets} packets for {r.NewFlows} new flows{(packets > 0 ? "" : "  <- NOT TRAVERSED")}")
+            string check = await subject.FinalPolicyPacketsAsync(cancellationToken) is { } counted
+                ? Invariant($"nft -j list {counted.ListTime.TotalMilliseconds,6:F0} ms  policy path (final policy's chain, or the endpoint chain when merged) counted {counted.Packets} packets for {subject.NewFlows} new flows{(counted.Packets > 0 ? "" : "  <- NOT TRAVERSED")}")
                 : "no policy";
             Console.WriteLine(Invariant(
-                $"    {r.Ruleset.Label,-36} calc+render {r.Ruleset.BuildTime.TotalMilliseconds,7:F0} ms  nft -f {r.LoadTime.TotalMilliseconds,7:F0} ms  nft -j list {r.ListTime.TotalMilliseconds,6:F0} ms  {check}"));
+                $"    {subject.Label,-36} calc+render {subject.BuildTime.TotalMilliseconds,7:F0} ms  nft -f {subject.LoadTime.TotalMilliseconds,7:F0} ms  {check}"));
         }
-    }
-
-    // The issue states the throughput aim at 1,000 policies and the connection-rate aims at 1,000 and 10,000.
-    private static string ThroughputAim(int policies, bool isAnchor) => isAnchor ? "" : policies == 1_000 ? ">= 0.95" : "-";
-
-    private static string CrrAim(int policies, bool isAnchor) => isAnchor ? "" : policies switch
-    {
-        1_000 => ">= 0.90",
-        10_000 => ">= 0.85",
-        _ => "-",
-    };
-
-    private static void Line(string ruleset, string gbits, string gbitsRatio, string gbitsAim, string crr, string crrRatio, string crrAim, string p50, string p99) =>
-        Console.WriteLine($"  {ruleset,-36} {gbits,-24} {gbitsRatio,6} {gbitsAim,8}   {crr,-24} {crrRatio,6} {crrAim,8}  {p50,7} {p99,7}");
-
-    private static string Spread(List<double> values, string format)
-    {
-        List<double> sorted = [.. values.Order()];
-        return Invariant($"{sorted[0].ToString(format, CultureInfo.InvariantCulture)} / {Median(sorted).ToString(format, CultureInfo.InvariantCulture)} / {sorted[^1].ToString(format, CultureInfo.InvariantCulture)}");
-    }
-
-    private static string Ratio(double value) => value.ToString("F2", CultureInfo.InvariantCulture);
-
-    private static double Median(IEnumerable<double> values)
-    {
-        List<double> sorted = [.. values.Order()];
-        return sorted.Count == 0 ? double.NaN : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

@@ -1,9 +1,12 @@
 using Calico.Benchmarks;
 
 // Prints figures; asserts nothing.
-// Usage: dotnet run -c Release --project bench/Calico.Benchmarks [-- datastore|calicoctl|calc|all]
+// Usage: dotnet run -c Release --project bench/Calico.Benchmarks [-- datastore|calicoctl|calc|all|aims|<mode>]
 var which = args.Length > 0 ? args[0] : "all";
 MachineLoad.Print("at start");
+
+// Issue 17's figures against their aims, in one process (bench/README.md, "How figures are taken").
+if (which is "aims") { await AimsRun.RunAsync(); }
 if (which is "datastore" or "all")
 {
     await DatastoreBenchmarks.RunAsync();
