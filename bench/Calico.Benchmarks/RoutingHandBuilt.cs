@@ -10,7 +10,8 @@ namespace Calico.Benchmarks;
 /// VXLAN (2.d): <c>vxlan.calico</c> (VNI 4096, port 4789, nolearning, MTU 1450) with static FDB and neighbour
 /// entries and a /26 via the peer's tunnel address onlink, as Felix programs them; pods get MTU 1450.
 /// With <c>conntrack</c>, each host also loads the least table any stateful Calico host has (a forward-hook chain
-/// accepting <c>ct state established,related</c>): the conntrack floor, the second anchor.
+/// accepting <c>ct state established,related</c>; with VXLAN also upstream's NOTRACK of the tunnel's UDP, which a
+/// Calico host has too): the conntrack floor, the second anchor.
 /// </summary>
 internal sealed class RoutingHandBuilt : IDisposable
 {
@@ -25,6 +26,11 @@ internal sealed class RoutingHandBuilt : IDisposable
     /// <summary>The least stateful table: conntrack on every forwarded packet, established flows accepted first.</summary>
     private const string ConntrackFloorTable =
         "table inet anchor {\n chain forward {\n  type filter hook forward priority filter; policy accept;\n  ct state established,related accept\n }\n}\n";
+
+    /// <summary>With VXLAN: the tunnel's UDP untracked, as Felix renders it (raw PREROUTING and OUTPUT).</summary>
+    private const string VxlanNoTrackTable =
+        "table inet anchor-raw {\n chain prerouting {\n  type filter hook prerouting priority raw; policy accept;\n  udp dport 4789 notrack\n }\n" +
+        " chain output {\n  type filter hook output priority raw; policy accept;\n  udp dport 4789 notrack\n }\n}\n";
 
     public static RoutingHandBuilt Create(bool vxlan, bool conntrack = false)
     {
@@ -86,8 +92,9 @@ internal sealed class RoutingHandBuilt : IDisposable
 
         if (conntrack)
         {
-            LoadTable(host1, ConntrackFloorTable);
-            LoadTable(host2, ConntrackFloorTable);
+            string table = vxlan ? ConntrackFloorTable + VxlanNoTrackTable : ConntrackFloorTable;
+            LoadTable(host1, table);
+            LoadTable(host2, table);
         }
 
         string label = vxlan ? "hand-built kernel VXLAN" : "hand-built routed";
