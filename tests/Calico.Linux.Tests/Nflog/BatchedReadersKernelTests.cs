@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
 using Calico.Linux.Conntrack;
+using Calico.Linux.Nflog;
 using Calico.Linux.Nft;
 using Calico.TestKit;
 
