@@ -34,7 +34,7 @@ internal static class RoutingBenchmarks
             {
                 await RoutingTrafficPart.CompareAsync(
                     new RoutingPath("lab BGP-routed pod -> pod", client.Netns, server.Netns, server.Address),
-                    () => RoutingHandBuilt.Create(vxlan: false),
+                    conntrack => RoutingHandBuilt.Create(vxlan: false, conntrack),
                     cancellationToken);
             }
 
@@ -56,7 +56,7 @@ internal static class RoutingBenchmarks
             Stats.Row("host1 route to the server pod", route.Split('\n')[0].Trim());
             await RoutingTrafficPart.CompareAsync(
                 new RoutingPath("lab VXLAN pod -> pod", client.Netns, server.Netns, server.Address),
-                () => RoutingHandBuilt.Create(vxlan: true),
+                conntrack => RoutingHandBuilt.Create(vxlan: true, conntrack),
                 cancellationToken);
         }
     }

@@ -9,6 +9,9 @@ namespace Calico.Benchmarks;
 /// veth, a /32 route to it). Natively routed: each host routes the other's /26 via the other's fabric address.
 /// VXLAN (2.d): <c>vxlan.calico</c> (VNI 4096, port 4789, nolearning, MTU 1450) with static FDB and neighbour
 /// entries and a /26 via the peer's tunnel address onlink, as Felix programs them; pods get MTU 1450.
+/// With <c>conntrack</c>, each host also loads the least table any stateful Calico host has (a forward-hook chain
+/// accepting <c>ct state established,related</c>; with VXLAN also upstream's NOTRACK of the tunnel's UDP, which a
+/// Calico host has too): the conntrack floor, the second anchor.
 /// </summary>
 internal sealed class RoutingHandBuilt : IDisposable
 {
@@ -20,12 +23,21 @@ internal sealed class RoutingHandBuilt : IDisposable
 
     public RoutingPath Path { get; private set; } = null!;
 
-    public static RoutingHandBuilt Create(bool vxlan)
+    /// <summary>The least stateful table: conntrack on every forwarded packet, established flows accepted first.</summary>
+    private const string ConntrackFloorTable =
+        "table inet anchor {\n chain forward {\n  type filter hook forward priority filter; policy accept;\n  ct state established,related accept\n }\n}\n";
+
+    /// <summary>With VXLAN: the tunnel's UDP untracked, as Felix renders it (raw PREROUTING and OUTPUT).</summary>
+    private const string VxlanNoTrackTable =
+        "table inet anchor-raw {\n chain prerouting {\n  type filter hook prerouting priority raw; policy accept;\n  udp dport 4789 notrack\n }\n" +
+        " chain output {\n  type filter hook output priority raw; policy accept;\n  udp dport 4789 notrack\n }\n}\n";
+
+    public static RoutingHandBuilt Create(bool vxlan, bool conntrack = false)
     {
         var built = new RoutingHandBuilt();
         try
         {
-            built.Wire(vxlan);
+            built.Wire(vxlan, conntrack);
             return built;
         }
         catch
@@ -53,7 +65,7 @@ internal sealed class RoutingHandBuilt : IDisposable
         return scope;
     }
 
-    private void Wire(bool vxlan)
+    private void Wire(bool vxlan, bool conntrack)
     {
         NetnsScope fabric = Add("crhf");
         fabric.Ip("link", "add", "br0", "type", "bridge");
@@ -78,7 +90,15 @@ internal sealed class RoutingHandBuilt : IDisposable
             host2.Ip("route", "add", "10.97.1.0/26", "via", "172.31.0.11");
         }
 
-        Path = new RoutingPath(vxlan ? "hand-built kernel VXLAN" : "hand-built routed", pod1.Name, pod2.Name, "10.97.2.2");
+        if (conntrack)
+        {
+            string table = vxlan ? ConntrackFloorTable + VxlanNoTrackTable : ConntrackFloorTable;
+            LoadTable(host1, table);
+            LoadTable(host2, table);
+        }
+
+        string label = vxlan ? "hand-built kernel VXLAN" : "hand-built routed";
+        Path = new RoutingPath(conntrack ? label + " + conntrack" : label, pod1.Name, pod2.Name, "10.97.2.2");
     }
 
     private static void WireHost(NetnsScope fabric, NetnsScope host, string port, string address)
@@ -113,6 +133,20 @@ internal sealed class RoutingHandBuilt : IDisposable
         if (exit != 0)
         {
             throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} in {scope.Name} exited {exit}: {error}");
+        }
+    }
+
+    private static void LoadTable(NetnsScope host, string table)
+    {
+        string file = System.IO.Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(file, table);
+            Must(host, "nft", "-f", file);
+        }
+        finally
+        {
+            File.Delete(file);
         }
     }
 

@@ -50,7 +50,7 @@ internal sealed partial class LinuxDataplaneDriver : IDataplaneDriver, IDisposab
     public async Task ApplyAsync(DesiredDataplane desired, CancellationToken cancellationToken)
     {
         long started = Stopwatch.GetTimestamp();
-        NftTable table = NftablesRenderer.Build(desired.State, desired.Render, new NatInputs(desired.AllPoolCidrs, desired.MasqueradePoolCidrs) { HostAddresses = desired.HostAddresses, IpipPoolCidrs = desired.IpipPoolCidrs }, _renderCache);
+        NftTable table = NftablesRenderer.Build(desired.State, desired.Render, new NatInputs(desired.AllPoolCidrs, desired.MasqueradePoolCidrs) { HostAddresses = desired.HostAddresses, IpipPoolCidrs = desired.IpipPoolCidrs, VxlanPoolCidrs = desired.VxlanPoolCidrs }, _renderCache);
         TimeSpan render = Stopwatch.GetElapsedTime(started);
         NftWriteResult? before = _nftables.LastWrite;
         try

@@ -16,4 +16,7 @@ public sealed record NatInputs(IReadOnlyList<string> AllPoolCidrs, IReadOnlyList
 
     /// <summary>CIDRs of the enabled IPv4 pools with ipipMode Always or CrossSubnet (IP-in-IP is on when any; see <see cref="RenderConfig.IpipEnabled"/>).</summary>
     public IReadOnlyList<string> IpipPoolCidrs { get; init; } = [];
+
+    /// <summary>CIDRs of the enabled pools (both families) with vxlanMode Always or CrossSubnet (see <see cref="RenderConfig.VxlanEnabled"/>).</summary>
+    public IReadOnlyList<string> VxlanPoolCidrs { get; init; } = [];
 }

@@ -76,11 +76,11 @@ public static partial class NftablesRenderer
     }
 
     /// <summary>Every host endpoint chain, the forward dispatch chains, raw-OUTPUT and (with preDNAT policy) mangle-PREROUTING.</summary>
-    private static void AddHostEndpointChains(List<NftChain> chains, RenderContext ctx, HostEndpointSelection heps)
+    private static void AddHostEndpointChains(List<NftChain> chains, RenderContext ctx, HostEndpointSelection heps, NftRule? vxlanNoTrack)
     {
         chains.Add(ForwardDispatchChain(NftNames.FromHostEndpointForwardDispatch, NftField.IifName, heps.All is null ? null : NftNames.FromHostEndpointForwardChain("*")));
         chains.Add(ForwardDispatchChain(NftNames.ToHostEndpointForwardDispatch, NftField.OifName, heps.All is null ? null : NftNames.ToHostEndpointForwardChain("*")));
-        chains.Add(RawOutputChain(ctx, heps));
+        chains.Add(RawOutputChain(ctx, heps, vxlanNoTrack));
         if (heps.HasPreDnat)
         {
             chains.Add(PreDnatBaseChain(ctx, heps));
@@ -126,9 +126,14 @@ public static partial class NftablesRenderer
     /// raw-OUTPUT: clears Calico's marks on everything the host sends (so filter-OUTPUT can trust the accept mark), then
     /// untracked egress policy; an Allow there becomes <c>notrack</c>.
     /// </summary>
-    private static NftChain RawOutputChain(RenderContext ctx, HostEndpointSelection heps)
+    private static NftChain RawOutputChain(RenderContext ctx, HostEndpointSelection heps, NftRule? vxlanNoTrack)
     {
         var rules = new List<NftRule> { Rule(Counter, MarkAnd(ctx.ClearAcceptAndPass)) };
+        if (vxlanNoTrack is not null)
+        {
+            rules.Add(vxlanNoTrack);
+        }
+
         if (heps.HasUntracked)
         {
             rules.Add(Rule(new NftVerdictMap(NftField.OifName, NftNames.ToHostEndpointNoTrackDispatch)));

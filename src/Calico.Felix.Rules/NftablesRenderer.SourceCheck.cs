@@ -23,13 +23,18 @@ public static partial class NftablesRenderer
     /// With <see cref="RenderConfig.AllowWorkloadSourceSpoofing"/>, an endpoint's <c>allowSpoofedSourcePrefixes</c>
     /// are accepted first (this chain only; policy still applies).
     /// </summary>
-    private static void AddSourceCheckChain(List<NftChain> chains, RenderContext ctx, List<(string Iface, EndpointIntent Endpoint)> workloads, HostEndpointSelection heps)
+    private static void AddSourceCheckChain(List<NftChain> chains, RenderContext ctx, List<(string Iface, EndpointIntent Endpoint)> workloads, HostEndpointSelection heps, NftRule? vxlanNoTrack)
     {
         var rules = new List<NftRule>();
         if (heps.Any)
         {
             // Only our own rules may have set the accept mark that later chains honour (see NftablesRenderer.HostEndpointKinds).
             rules.Add(Rule(Counter, MarkAnd(ctx.ClearAcceptAndPass)));
+        }
+
+        if (vxlanNoTrack is not null)
+        {
+            rules.Add(vxlanNoTrack);
         }
 
         if (ctx.Config.AllowWorkloadSourceSpoofing)

@@ -49,7 +49,8 @@ public static partial class NftablesRenderer
 
         var chains = new List<NftChain>();
         AddBaseChains(chains, ctx, heps, ipip);
-        AddSourceCheckChain(chains, ctx, workloads, heps);
+        NftRule? vxlanNoTrack = VxlanNoTrackRule(config, nat);
+        AddSourceCheckChain(chains, ctx, workloads, heps, vxlanNoTrack);
         AddNatChain(chains, masqueradeV4, masqueradeV6, config.NatOutgoing);
         AddFloatingIpChains(chains, ctx, workloads);
         AddDispatchChains(chains);
@@ -66,7 +67,11 @@ public static partial class NftablesRenderer
 
         if (heps.Any)
         {
-            AddHostEndpointChains(chains, ctx, heps);
+            AddHostEndpointChains(chains, ctx, heps, vxlanNoTrack);
+        }
+        else if (vxlanNoTrack is not null)
+        {
+            chains.Add(VxlanRawOutputChain(vxlanNoTrack));
         }
 
         AddPolicyChains(chains, ctx);

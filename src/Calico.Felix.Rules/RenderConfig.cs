@@ -58,6 +58,15 @@ public sealed record RenderConfig
     /// </summary>
     public bool? IpipEnabled { get; init; }
 
+    /// <summary>
+    /// Felix <c>VXLANEnabled</c> (FelixConfiguration <c>vxlanEnabled</c>): null = on when a pool has vxlanMode (upstream's
+    /// default). On: the tunnel's UDP packets (<see cref="VxlanPort"/>) are not tracked (raw PREROUTING and OUTPUT).
+    /// </summary>
+    public bool? VxlanEnabled { get; init; }
+
+    /// <summary>Felix <c>VXLANPort</c>: the tunnel's UDP destination port.</summary>
+    public int VxlanPort { get; init; } = 4789;
+
     /// <summary>Felix <c>ExternalNodesCIDRList</c> (<c>externalNodesList</c>): non-Calico nodes IP-in-IP is accepted from too.</summary>
     public IReadOnlyList<string> ExternalNodesCidrs { get; init; } = [];
 
@@ -97,6 +106,11 @@ public sealed record RenderConfig
         }
 
         NatOutgoing.Validate();
+        if (VxlanPort is < 1 or > 65535)
+        {
+            throw Bad(nameof(VxlanPort), VxlanPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "a UDP port, 1-65535");
+        }
+
         CheckHostPorts(nameof(FailsafeInboundHostPorts), FailsafeInboundHostPorts);
         CheckHostPorts(nameof(FailsafeOutboundHostPorts), FailsafeOutboundHostPorts);
         if (LogPrefix.Length > 127 || LogPrefix.Contains('"', StringComparison.Ordinal) || LogPrefix.Contains('\\', StringComparison.Ordinal) || HasControl(LogPrefix))

@@ -19,4 +19,7 @@ internal sealed record DesiredDataplane(
 
     /// <summary>Enabled IPv4 pools with ipipMode Always or CrossSubnet (IP-in-IP's rules).</summary>
     public IReadOnlyList<string> IpipPoolCidrs { get; init; } = [];
+
+    /// <summary>Enabled pools with vxlanMode Always or CrossSubnet.</summary>
+    public IReadOnlyList<string> VxlanPoolCidrs { get; init; } = [];
 }

@@ -318,7 +318,7 @@ internal sealed partial class FelixAgent : ISyncerCallbacks
         }
     }
 
-    private DesiredDataplane Desired() => new(_state, _settings.AllPools, _settings.MasqueradePools, _settings.Render) { HostAddresses = _settings.HostAddresses, IpipPoolCidrs = _settings.IpipPools };
+    private DesiredDataplane Desired() => new(_state, _settings.AllPools, _settings.MasqueradePools, _settings.Render) { HostAddresses = _settings.HostAddresses, IpipPoolCidrs = _settings.IpipPools, VxlanPoolCidrs = _settings.VxlanPools };
 
     private async Task ApplyAsync(CancellationToken cancellationToken)
     {

@@ -26,6 +26,9 @@ internal sealed class PoolsAndRenderConfig
     /// <summary>Enabled IPv4 pools with ipipMode Always or CrossSubnet (IP-in-IP's nftables rules).</summary>
     public IReadOnlyList<string> IpipPools { get; private set; } = [];
 
+    /// <summary>Enabled pools (both families) with vxlanMode Always or CrossSubnet (the VXLAN NOTRACK rule).</summary>
+    public IReadOnlyList<string> VxlanPools { get; private set; } = [];
+
     /// <summary>Every node's addresses, sorted (upstream's all-hosts set, for natOutgoingExclusions IPPoolsAndHostIPs).</summary>
     public IReadOnlyList<string> HostAddresses { get; private set; } = [];
 
@@ -63,6 +66,7 @@ internal sealed class PoolsAndRenderConfig
         var all = new List<string>();
         var masq = new List<string>();
         var ipip = new List<string>();
+        var vxlan = new List<string>();
         foreach (IPPool pool in inputs.Pools)
         {
             if (string.IsNullOrEmpty(pool.Spec.Cidr))
@@ -75,6 +79,11 @@ internal sealed class PoolsAndRenderConfig
                 ipip.Add(pool.Spec.Cidr);
             }
 
+            if (pool.Spec.VxlanMode is "Always" or "CrossSubnet" && pool.Spec.Disabled != true)
+            {
+                vxlan.Add(pool.Spec.Cidr);
+            }
+
             all.Add(pool.Spec.Cidr);
             if (pool.Spec.NatOutgoing == true)
             {
@@ -85,12 +94,14 @@ internal sealed class PoolsAndRenderConfig
         all.Sort(StringComparer.Ordinal);
         masq.Sort(StringComparer.Ordinal);
         ipip.Sort(StringComparer.Ordinal);
-        if (all.SequenceEqual(AllPools) && masq.SequenceEqual(MasqueradePools) && ipip.SequenceEqual(IpipPools))
+        vxlan.Sort(StringComparer.Ordinal);
+        if (all.SequenceEqual(AllPools) && masq.SequenceEqual(MasqueradePools) && ipip.SequenceEqual(IpipPools) && vxlan.SequenceEqual(VxlanPools))
         {
             return false;
         }
 
         IpipPools = ipip;
+        VxlanPools = vxlan;
 
         AllPools = all;
         MasqueradePools = masq;

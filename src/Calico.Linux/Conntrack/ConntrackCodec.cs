@@ -16,6 +16,9 @@ internal static class ConntrackCodec
     /// <summary>nl_groups bits of NFNLGRP_CONNTRACK_NEW (1) and NFNLGRP_CONNTRACK_DESTROY (3).</summary>
     public const uint GroupsNewAndDestroy = (1u << 0) | (1u << 2);
 
+    /// <summary>nl_groups bit of NFNLGRP_CONNTRACK_DESTROY (3) alone.</summary>
+    public const uint GroupDestroy = 1u << 2;
+
     // enum ctattr_type
     private const ushort CTA_TUPLE_ORIG = 1;
     private const ushort CTA_TUPLE_REPLY = 2;

@@ -32,10 +32,13 @@ public sealed class ConntrackEvents : IDisposable
 
     public long Dropped => _pump.Dropped;
 
-    /// <summary>Subscribes in the calling thread's namespace.</summary>
-    public static ConntrackEvents Open(int kernelBuffer = DefaultKernelBuffer)
+    /// <summary>
+    /// Subscribes in the calling thread's namespace; <paramref name="destroyOnly"/> subscribes to ends alone (the
+    /// kernel then builds and sends no message when a connection is confirmed).
+    /// </summary>
+    public static ConntrackEvents Open(int kernelBuffer = DefaultKernelBuffer, bool destroyOnly = false)
     {
-        NetlinkSocket socket = NetlinkSocket.Open(NetlinkProtocol.Netfilter, ConntrackCodec.GroupsNewAndDestroy);
+        NetlinkSocket socket = NetlinkSocket.Open(NetlinkProtocol.Netfilter, destroyOnly ? ConntrackCodec.GroupDestroy : ConntrackCodec.GroupsNewAndDestroy);
         try
         {
             socket.SetKernelReceiveBuffer(kernelBuffer);
@@ -58,10 +61,14 @@ public sealed class ConntrackEvents : IDisposable
         return _pump.ReadNow(timeout, onEvent);
     }
 
-    /// <summary>Starts a dedicated thread reading until <see cref="Dispose"/>, into a channel of <paramref name="capacity"/> records.</summary>
-    public ChannelReader<ConntrackEntry> Start(int capacity = 16 * 1024)
+    /// <summary>
+    /// Starts a dedicated thread reading until <see cref="Dispose"/>, into a channel of <paramref name="capacity"/>
+    /// records; with <paramref name="coalesce"/>, the thread pauses that long after each read that yielded records
+    /// (the kernel queues meanwhile), so a busy reader wakes its consumer once per batch rather than once per event.
+    /// </summary>
+    public ChannelReader<ConntrackEntry> Start(int capacity = 16 * 1024, TimeSpan coalesce = default)
     {
-        return _pump.Start(capacity);
+        return _pump.Start(capacity, coalesce);
     }
 
     public void Dispose()

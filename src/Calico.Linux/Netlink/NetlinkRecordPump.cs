@@ -42,8 +42,12 @@ internal sealed class NetlinkRecordPump<T>(Action<TimeSpan, Action<T>> readOnce,
         return count;
     }
 
-    /// <summary>Starts the thread (once; later calls return the same channel).</summary>
-    public ChannelReader<T> Start(int capacity)
+    /// <summary>
+    /// Starts the thread (once; later calls return the same channel). With <paramref name="coalesce"/> above zero the
+    /// thread sleeps that long after every read that yielded records: the kernel queues what arrives meanwhile, and
+    /// the next reads drain it back to back, so a steady stream costs a few wake-ups per interval, not one per record.
+    /// </summary>
+    public ChannelReader<T> Start(int capacity, TimeSpan coalesce = default)
     {
         lock (_gate)
         {
@@ -55,7 +59,7 @@ internal sealed class NetlinkRecordPump<T>(Action<TimeSpan, Action<T>> readOnce,
 
             var channel = Channel.CreateBounded<T>(new BoundedChannelOptions(capacity) { SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
             _channel = channel;
-            var thread = new Thread(() => Loop(channel)) { IsBackground = true, Name = threadName };
+            var thread = new Thread(() => Loop(channel, coalesce)) { IsBackground = true, Name = threadName };
             thread.Start();
             Volatile.Write(ref _thread, thread);
             return channel.Reader;
@@ -84,10 +88,12 @@ internal sealed class NetlinkRecordPump<T>(Action<TimeSpan, Action<T>> readOnce,
         _channel?.Writer.TryComplete();
     }
 
-    private void Loop(Channel<T> channel)
+    private void Loop(Channel<T> channel, TimeSpan coalesce)
     {
+        long records = 0;
         Action<T> enqueue = record =>
         {
+            records++;
             if (!channel.Writer.TryWrite(record))
             {
                 Interlocked.Increment(ref _dropped);
@@ -97,7 +103,13 @@ internal sealed class NetlinkRecordPump<T>(Action<TimeSpan, Action<T>> readOnce,
         {
             while (!_stopping)
             {
+                long before = records;
                 readOnce(PollInterval, enqueue);
+                if (coalesce > TimeSpan.Zero && records != before && !_stopping)
+                {
+                    // Batching wake-ups, not timing anything: the records are timestamped by the kernel or not at all.
+                    Thread.Sleep(coalesce);
+                }
             }
         }
         catch (Exception e) when (e is NetlinkException or ObjectDisposedException or InvalidDataException)

@@ -38,7 +38,7 @@ internal static class NflogCodec
     public static ushort MessageType(ushort message) => (ushort)((NFNL_SUBSYS_ULOG << 8) | message);
 
     /// <summary>A CONFIG request for <paramref name="group"/>: bind (or unbind), and for bind the copy mode and range.</summary>
-    public static void WriteConfig(NetlinkWriter writer, uint sequence, ushort group, bool bind, uint copyRange, uint bufferSize, uint flushTimeoutCentiseconds)
+    public static void WriteConfig(NetlinkWriter writer, uint sequence, ushort group, bool bind, uint copyRange, uint bufferSize, uint flushTimeoutCentiseconds, uint queueThreshold = 1)
     {
         writer.BeginMessage(MessageType(NFULNL_MSG_CONFIG), Rtnl.NLM_F_REQUEST | Rtnl.NLM_F_ACK, sequence, 0, group);
         writer.PutAttribute(NFULA_CFG_CMD, [bind ? NFULNL_CFG_CMD_BIND : NFULNL_CFG_CMD_UNBIND]);
@@ -52,6 +52,12 @@ internal static class NflogCodec
             writer.PutAttribute(NFULA_CFG_MODE, mode);
             writer.PutBigEndianUInt32(NFULA_CFG_NLBUFSIZ, bufferSize);
             writer.PutBigEndianUInt32(NFULA_CFG_TIMEOUT, flushTimeoutCentiseconds);
+            if (queueThreshold > 1)
+            {
+                // Up to this many packets share one datagram (sent when full or at the flush timeout): one wake-up
+                // of the reader per batch instead of per packet.
+                writer.PutBigEndianUInt32(NFULA_CFG_QTHRESH, queueThreshold);
+            }
         }
 
         writer.EndMessage();

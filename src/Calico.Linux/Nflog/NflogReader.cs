@@ -50,7 +50,7 @@ public sealed class NflogReader : IDisposable
     public long Undecodable => Interlocked.Read(ref _undecodable);
 
     /// <summary>Binds to <paramref name="groups"/> in the calling thread's network namespace.</summary>
-    public static NflogReader Open(IEnumerable<ushort> groups, int copyRange = DefaultCopyRange, int kernelBuffer = DefaultKernelBuffer)
+    public static NflogReader Open(IEnumerable<ushort> groups, int copyRange = DefaultCopyRange, int kernelBuffer = DefaultKernelBuffer, int queueThreshold = 1)
     {
         ArgumentNullException.ThrowIfNull(groups);
         ushort[] list = [.. groups.Distinct()];
@@ -60,6 +60,7 @@ public sealed class NflogReader : IDisposable
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(copyRange, 40);
+        ArgumentOutOfRangeException.ThrowIfLessThan(queueThreshold, 1);
         NetlinkSocket socket = NetlinkSocket.Open(NetlinkProtocol.Netfilter);
         try
         {
@@ -69,7 +70,7 @@ public sealed class NflogReader : IDisposable
             {
                 writer.Reset();
                 // Flush after 10 ms at the latest (the kernel's default is 1 s when it batches).
-                NflogCodec.WriteConfig(writer, socket.NextSequence(), group, bind: true, (uint)copyRange, bufferSize: 64 * 1024, flushTimeoutCentiseconds: 1);
+                NflogCodec.WriteConfig(writer, socket.NextSequence(), group, bind: true, (uint)copyRange, bufferSize: 64 * 1024, flushTimeoutCentiseconds: 1, (uint)queueThreshold);
                 socket.Execute(writer.Written, $"nfnetlink_log bind group {group}");
             }
 
@@ -99,10 +100,14 @@ public sealed class NflogReader : IDisposable
         return _pump.ReadNow(timeout, onPacket);
     }
 
-    /// <summary>Starts a dedicated thread that reads until <see cref="Dispose"/>, into a channel of <paramref name="capacity"/> packets.</summary>
-    public ChannelReader<NflogPacket> Start(int capacity = 16 * 1024)
+    /// <summary>
+    /// Starts a dedicated thread that reads until <see cref="Dispose"/>, into a channel of <paramref name="capacity"/>
+    /// packets; with <paramref name="coalesce"/>, the thread pauses that long after each read that yielded packets,
+    /// so a busy reader wakes (and wakes its consumer) once per batch rather than once per packet.
+    /// </summary>
+    public ChannelReader<NflogPacket> Start(int capacity = 16 * 1024, TimeSpan coalesce = default)
     {
-        return _pump.Start(capacity);
+        return _pump.Start(capacity, coalesce);
     }
 
     public void Dispose()

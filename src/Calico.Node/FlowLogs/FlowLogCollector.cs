@@ -25,6 +25,12 @@ internal sealed partial class FlowLogCollector(
 {
     private const int BatchSize = 1024;
 
+    /// <summary>Logged packets per nfnetlink_log datagram (sent sooner at the reader's 10 ms flush timeout).</summary>
+    private const int NflogQueueThreshold = 64;
+
+    /// <summary>How long each reader pauses after a read that yielded records (the kernel queues meanwhile).</summary>
+    private static readonly TimeSpan ReaderCoalesce = TimeSpan.FromMilliseconds(10);
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         try
@@ -37,11 +43,14 @@ internal sealed partial class FlowLogCollector(
             Log.NoAccounting(logger, e.Message);
         }
 
-        using NflogReader nflog = NflogReader.Open([Felix.Rules.FlowLogs.FlowLogPrefix.IngressGroup, Felix.Rules.FlowLogs.FlowLogPrefix.EgressGroup]);
-        using ConntrackEvents events = ConntrackEvents.Open();
+        // Per new flow the kernel logs one packet and later ends one connection: batched (NFLOG queue threshold, the
+        // readers pausing between batches) so a busy host wakes this collector a few hundred times a second at most,
+        // not several times per flow; connection starts are not subscribed to (only ends carry what is used).
+        using NflogReader nflog = NflogReader.Open([Felix.Rules.FlowLogs.FlowLogPrefix.IngressGroup, Felix.Rules.FlowLogs.FlowLogPrefix.EgressGroup], queueThreshold: NflogQueueThreshold);
+        using ConntrackEvents events = ConntrackEvents.Open(destroyOnly: true);
         using ConntrackTable table = ConntrackTable.Open();
-        ChannelReader<NflogPacket> packets = nflog.Start();
-        ChannelReader<ConntrackEntry> ctEvents = events.Start();
+        ChannelReader<NflogPacket> packets = nflog.Start(coalesce: ReaderCoalesce);
+        ChannelReader<ConntrackEntry> ctEvents = events.Start(coalesce: ReaderCoalesce);
         Task<Task>? goldmaneRun = goldmane is null ? null : Task.Factory.StartNew(() => goldmane.RunAsync(cancellationToken), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         var aggregator = new FlowAggregator(options.Aggregator, rules, time, rules);
         Log.Started(logger, options.FlushInterval.TotalSeconds, goldmane is not null, local?.Path ?? "off");

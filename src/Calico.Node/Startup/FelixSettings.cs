@@ -30,6 +30,8 @@ internal sealed class FelixSettings(NodeSettings node, string? configFileText)
             FloatingIps = config.FloatingIps == Felix.Config.FloatingIps.Enabled,
             FlowLogs = config.FlowLogsEnabled,
             IpipEnabled = config.IpipEnabled,
+            VxlanEnabled = config.VxlanEnabled,
+            VxlanPort = config.VxlanPort,
             ExternalNodesCidrs = config.ExternalNodesCidrList.Count == 0 ? [] : config.ExternalNodesCidrList,
         };
         return RenderConfigExtras.WithFailsafes(render, config);
