@@ -7,7 +7,8 @@ namespace Calico.Benchmarks;
 /// calico-node crash and restart on host2 (<see cref="LabNodes.KillAsync"/>: SIGKILL to calico-node and everything
 /// in host2's namespace, its BIRD included, so no BGP notification is sent), then <see cref="LabNodes.StartAgainAsync"/>.
 /// Throughout, host1's kernel is polled for the BGP route to host2's pod: graceful restart must keep it. Timed from
-/// the restart: host2's BIRD answering <c>birdc show status</c>, calico-node ready, host1's session Established again.
+/// the restart: host2's BIRD answering <c>birdc show status</c>, calico-node ready, host1's session Established again
+/// with host2's routes re-announced (host1's graceful restart for host2 done).
 /// </summary>
 internal static class RoutingRestart
 {
@@ -53,10 +54,13 @@ internal static class RoutingRestart
         double birdUp = await RoutingShell.TimeUntilAsync(restarted, () => BirdAnswersAsync(host2Socket, cancellationToken), limit, cancellationToken);
         await ready;
         double readyMs = Stats.Ms(Stopwatch.GetTimestamp() - restarted);
+        // Established is not the end: under graceful restart host1 holds host2's route as stale until host2's restarted
+        // BIRD has sent its routes and End-of-RIB (host1's "Neighbor graceful restart active" line goes away).
         double established = await RoutingShell.TimeUntilAsync(
             restarted,
             async () => await RoutingShell.BgpStateAsync(host1Socket, host2Address, cancellationToken) == "Established"
-                && await RoutingShell.HasBirdRouteToAsync(host1Netns, host2PodAddress, cancellationToken),
+                && await RoutingShell.HasBirdRouteToAsync(host1Netns, host2PodAddress, cancellationToken)
+                && !await GracefulRestartActiveAsync(host1Socket, host2Address, cancellationToken),
             limit,
             cancellationToken);
 
@@ -64,6 +68,10 @@ internal static class RoutingRestart
         (int polls, int missing) = await watcher;
         return new Result(polls, missing, sessionDown, birdUp, readyMs, established);
     }
+
+    private static async Task<bool> GracefulRestartActiveAsync(string socket, string neighbor, CancellationToken cancellationToken) =>
+        (await Command.RunAsync("birdc", ["-s", socket, "show", "protocols", "all", "Mesh_" + neighbor.Replace('.', '_')], cancellationToken: cancellationToken)).Output
+            .Contains("Neighbor graceful restart active", StringComparison.Ordinal);
 
     private static async Task<bool> BirdAnswersAsync(string socket, CancellationToken cancellationToken) =>
         File.Exists(socket)

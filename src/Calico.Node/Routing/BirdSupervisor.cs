@@ -115,8 +115,10 @@ internal sealed partial class BirdSupervisor(string stateDir, ILogger logger)
 
     private async Task StartAsync(CancellationToken cancellationToken)
     {
-        // Daemonised (no -f): BIRD outlives this process; the pid file lets `calico-lab down` and operators find it.
-        var (code, output) = await RunProcess("bird", ["-c", ConfigPath, "-s", SocketPath, "-P", PidPath], cancellationToken).ConfigureAwait(false);
+        // Daemonised (no -f): BIRD outlives this process; the pid file lets `calico-lab down` and operators find it,
+        // and tells the next start that BIRD died without shutting down (BirdSupervisor.Recovery.cs: `bird -R`).
+        bool recovering = File.Exists(PidPath);
+        var (code, output) = await RunProcess("bird", StartArguments(), cancellationToken).ConfigureAwait(false);
         if (code != 0)
         {
             throw new InvalidOperationException("BIRD did not start: " + output.Trim());
@@ -127,7 +129,14 @@ internal sealed partial class BirdSupervisor(string stateDir, ILogger logger)
             await Task.Delay(20, cancellationToken).ConfigureAwait(false);
         }
 
-        Log.Started(logger, SocketPath);
+        if (recovering)
+        {
+            Log.StartedRecovering(logger, SocketPath);
+        }
+        else
+        {
+            Log.Started(logger, SocketPath);
+        }
     }
 
     private static async Task<(int Code, string Output)> RunAsync(string program, string[] arguments, CancellationToken cancellationToken)
@@ -155,5 +164,8 @@ internal sealed partial class BirdSupervisor(string stateDir, ILogger logger)
 
         [LoggerMessage(42, LogLevel.Warning, "BIRD is not running; restarting it")]
         public static partial void Died(ILogger logger);
+
+        [LoggerMessage(43, LogLevel.Information, "BIRD started in graceful-restart recovery (its previous run did not shut down cleanly), control socket {Socket}")]
+        public static partial void StartedRecovering(ILogger logger, string socket);
     }
 }
