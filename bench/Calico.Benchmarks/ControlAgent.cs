@@ -15,6 +15,7 @@ internal sealed partial class ControlAgent : IAsyncDisposable
     private readonly Process _process;
     private readonly HttpClient _http;
     private readonly ConcurrentQueue<string> _lines = new();
+    private readonly ConcurrentQueue<string> _recent = new();
 
     private ControlAgent(Process process, HttpClient http, long startedAt)
     {
@@ -145,6 +146,12 @@ internal sealed partial class ControlAgent : IAsyncDisposable
         return double.NaN;
     }
 
+    /// <summary>The agent's log lines stamped (by the agent, UTC, ms) within [<paramref name="from"/>, <paramref name="to"/>].</summary>
+    public IEnumerable<string> LinesBetween(DateTime from, DateTime to) => _recent.Where(line =>
+        line.Length > 23
+        && DateTime.TryParseExact(line.AsSpan(0, 23), "yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at)
+        && at >= from && at <= to);
+
     public string Tail(int count) => string.Join('\n', _lines.TakeLast(count));
 
     public async ValueTask DisposeAsync()
@@ -172,6 +179,12 @@ internal sealed partial class ControlAgent : IAsyncDisposable
         if (line is null)
         {
             return;
+        }
+
+        _recent.Enqueue(line);
+        while (_recent.Count > 5000)
+        {
+            _recent.TryDequeue(out _);
         }
 
         if (AppliedLine().IsMatch(line) || FirstApplyLine().IsMatch(line) || _lines.Count < 20_000)

@@ -18,7 +18,9 @@ internal static class DataplaneControlBenchmarks
     private const int Policies = 1000;
     private const int RemoteEndpoints = 10_000;
     private const int IdleLocalEndpoints = 100;
-    private const int ChangesPerKind = 100;
+    private static readonly int ChangesPerKind = int.TryParse(Environment.GetEnvironmentVariable("DATAPLANE_CONTROL_CHANGES"), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 2 ? n : 100;
+    private static readonly bool ColdStart = Environment.GetEnvironmentVariable("DATAPLANE_CONTROL_COLD_START") != "0";
+    private static readonly bool RoutingSlowed = Environment.GetEnvironmentVariable("DATAPLANE_CONTROL_ROUTING_SLOWED") != "0";
 
     public static async Task RunAsync()
     {
@@ -37,9 +39,16 @@ internal static class DataplaneControlBenchmarks
         }
 
         await SteadyStateAsync();
-        await ControlRoutingSlowed.RunAsync();
-        await ColdStartAsync(2_000);
-        await ColdStartAsync(10_000);
+        if (RoutingSlowed)
+        {
+            await ControlRoutingSlowed.RunAsync();
+        }
+
+        if (ColdStart)
+        {
+            await ColdStartAsync(2_000);
+            await ColdStartAsync(10_000);
+        }
     }
 
     /// <summary>100 local endpoints + 2 probe pods, 10,000 remote endpoints, 1,000 policies: idle cost, then changes.</summary>
@@ -80,13 +89,17 @@ internal static class DataplaneControlBenchmarks
             using var probe = await ControlProbe.StartAsync(clientNetns, serverNetns, ServerIp);
             await WaitForTrafficAsync(probe);
             var gateVersion = gate.Metadata.ResourceVersion!;
-            var policyToggle = await MeasureChangesAsync("policy rule Allow<->Deny", agent, probe, async allow =>
+            using var trace = ControlTrace.Enabled ? new ControlTrace() : null;
+            trace?.Monitor(host.Name);
+            trace?.Monitor(clientNetns);
+            trace?.Monitor(serverNetns);
+            var policyToggle = await MeasureChangesAsync("policy rule Allow<->Deny", agent, probe, trace, async allow =>
             {
                 var updated = await ControlWorld.UpdateAsync(client, ControlWorld.ProbeGate(allow ? "Allow" : "Deny", ControlProbe.Port, gateVersion), CancellationToken.None);
                 gateVersion = updated.Metadata.ResourceVersion!;
             });
             var clientVersion = clientWep.Metadata.ResourceVersion!;
-            var labelToggle = await MeasureChangesAsync("endpoint label in/out of an IP set", agent, probe, async allow =>
+            var labelToggle = await MeasureChangesAsync("endpoint label in/out of an IP set", agent, probe, trace, async allow =>
             {
                 clientLabels["probe-access"] = allow ? "yes" : "no";
                 var updated = await ControlWorld.UpdateAsync(client, ControlWorld.ProbeEndpoint("probeclient", ClientIp, "caliprobec0", clientLabels, clientVersion), CancellationToken.None);
@@ -133,7 +146,7 @@ internal static class DataplaneControlBenchmarks
     /// datagram the server got that was sent after the write began. Deny: write returned → send time of the last
     /// datagram that still got through, once none has arrived for 150 ms. Resolution: the send interval (~0.25 ms).
     /// </summary>
-    private static async Task<ChangeResult> MeasureChangesAsync(string what, ControlAgent agent, ControlProbe probe, Func<bool, Task> write)
+    private static async Task<ChangeResult> MeasureChangesAsync(string what, ControlAgent agent, ControlProbe probe, ControlTrace? trace, Func<bool, Task> write)
     {
         var toAllow = new List<double>();
         var toDeny = new List<double>();
@@ -143,6 +156,7 @@ internal static class DataplaneControlBenchmarks
         {
             var allow = i % 2 == 1;
             var before = Stopwatch.GetTimestamp();
+            var beforeUtc = DateTime.UtcNow;
             if (allow)
             {
                 probe.Arm(before);
@@ -165,6 +179,7 @@ internal static class DataplaneControlBenchmarks
                 }
 
                 toAllow.Add(Stats.Ms(probe.FirstAfterArmed - written));
+                trace?.Allow(i, beforeUtc, Stats.Ms(written - before), toAllow[^1], Stats.Ms(probe.MaxSendGap));
             }
             else
             {
@@ -182,6 +197,11 @@ internal static class DataplaneControlBenchmarks
 
                 toDeny.Add(Stats.Ms(probe.LastSendTs - written));
             }
+        }
+
+        if (trace is not null)
+        {
+            await trace.PrintAsync(what, agent);
         }
 
         var all = toAllow.Concat(toDeny).ToList();
