@@ -33,7 +33,9 @@ internal sealed partial class ControlAgent : IAsyncDisposable
     /// <summary>Stopwatch timestamp just before the process was started.</summary>
     public long StartedAt { get; }
 
-    public static string BinaryPath => System.IO.Path.GetFullPath("out/bin/calico-node");
+    /// <summary>calico-node from <c>CALICO_LAB_BIN_DIR</c> when set (a helper's own build), else <c>out/bin</c>.</summary>
+    public static string BinaryPath => System.IO.Path.GetFullPath(System.IO.Path.Combine(
+        Environment.GetEnvironmentVariable("CALICO_LAB_BIN_DIR") is { Length: > 0 } dir ? dir : "out/bin", "calico-node"));
 
     public static ControlAgent Start(ControlHost host, string datastorePath, string stateDir)
     {
