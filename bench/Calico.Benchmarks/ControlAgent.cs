@@ -15,6 +15,7 @@ internal sealed partial class ControlAgent : IAsyncDisposable
     private readonly Process _process;
     private readonly HttpClient _http;
     private readonly ConcurrentQueue<string> _lines = new();
+    private readonly ConcurrentQueue<string> _recent = new();
 
     private ControlAgent(Process process, HttpClient http, long startedAt)
     {
@@ -32,7 +33,9 @@ internal sealed partial class ControlAgent : IAsyncDisposable
     /// <summary>Stopwatch timestamp just before the process was started.</summary>
     public long StartedAt { get; }
 
-    public static string BinaryPath => System.IO.Path.GetFullPath("out/bin/calico-node");
+    /// <summary>calico-node from <c>CALICO_LAB_BIN_DIR</c> when set (a helper's own build), else <c>out/bin</c>.</summary>
+    public static string BinaryPath => System.IO.Path.GetFullPath(System.IO.Path.Combine(
+        Environment.GetEnvironmentVariable("CALICO_LAB_BIN_DIR") is { Length: > 0 } dir ? dir : "out/bin", "calico-node"));
 
     public static ControlAgent Start(ControlHost host, string datastorePath, string stateDir)
     {
@@ -145,6 +148,12 @@ internal sealed partial class ControlAgent : IAsyncDisposable
         return double.NaN;
     }
 
+    /// <summary>The agent's log lines stamped (by the agent, UTC, ms) within [<paramref name="from"/>, <paramref name="to"/>].</summary>
+    public IEnumerable<string> LinesBetween(DateTime from, DateTime to) => _recent.Where(line =>
+        line.Length > 23
+        && DateTime.TryParseExact(line.AsSpan(0, 23), "yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at)
+        && at >= from && at <= to);
+
     public string Tail(int count) => string.Join('\n', _lines.TakeLast(count));
 
     public async ValueTask DisposeAsync()
@@ -172,6 +181,12 @@ internal sealed partial class ControlAgent : IAsyncDisposable
         if (line is null)
         {
             return;
+        }
+
+        _recent.Enqueue(line);
+        while (_recent.Count > 5000)
+        {
+            _recent.TryDequeue(out _);
         }
 
         if (AppliedLine().IsMatch(line) || FirstApplyLine().IsMatch(line) || _lines.Count < 20_000)

@@ -30,6 +30,7 @@ internal sealed class ControlProbe : IDisposable
     private long _armedFrom = long.MaxValue;
     private long _firstAfterArmed;
     private long _received;
+    private long _maxSendGap;
 
     private ControlProbe(Socket sender, Socket receiver, IPEndPoint server)
     {
@@ -80,8 +81,12 @@ internal sealed class ControlProbe : IDisposable
     public void Arm(long from)
     {
         Interlocked.Exchange(ref _firstAfterArmed, 0);
+        Interlocked.Exchange(ref _maxSendGap, 0);
         Interlocked.Exchange(ref _armedFrom, from);
     }
+
+    /// <summary>The longest pause between two sends since <see cref="Arm"/> (Stopwatch ticks): the sender's own stalls.</summary>
+    public long MaxSendGap => Interlocked.Read(ref _maxSendGap);
 
     /// <summary>The armed datagram's send timestamp, 0 until one arrived.</summary>
     public long FirstAfterArmed => Interlocked.Read(ref _firstAfterArmed);
@@ -99,14 +104,22 @@ internal sealed class ControlProbe : IDisposable
     {
         Span<byte> datagram = stackalloc byte[16];
         var port = 0;
+        var previous = Stopwatch.GetTimestamp();
         while (!_stopping)
         {
+            var now = Stopwatch.GetTimestamp();
+            if (now - previous > Interlocked.Read(ref _maxSendGap))
+            {
+                Interlocked.Exchange(ref _maxSendGap, now - previous);
+            }
+
+            previous = now;
             // UDP header written by hand: source port, destination port, length, checksum 0 (= none, valid for IPv4).
             BinaryPrimitives.WriteUInt16BigEndian(datagram, (ushort)(FirstSourcePort + port));
             BinaryPrimitives.WriteUInt16BigEndian(datagram[2..], Port);
             BinaryPrimitives.WriteUInt16BigEndian(datagram[4..], (ushort)datagram.Length);
             BinaryPrimitives.WriteUInt16BigEndian(datagram[6..], 0);
-            BinaryPrimitives.WriteInt64LittleEndian(datagram[8..], Stopwatch.GetTimestamp());
+            BinaryPrimitives.WriteInt64LittleEndian(datagram[8..], now);
             port = (port + 1) % SourcePorts;
             try
             {

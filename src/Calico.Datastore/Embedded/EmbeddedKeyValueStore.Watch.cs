@@ -28,11 +28,12 @@ public sealed partial class EmbeddedKeyValueStore
         Log.WatchStarted(_logger, prefix, afterRevision);
         long after = afterRevision;
         long seenDataVersion = long.MinValue;
-        TimeSpan pause = WatchPollInterval;
+        var pacer = new WatchPollPacer(WatchPollInterval, MaxWatchPollInterval);
         while (true)
         {
             stop.Token.ThrowIfCancellationRequested();
             Task wakeUp = _changes.Current;
+            pacer.BeforeCheck(wakeUp);
             long dataVersion = DataVersion(connection);
             if (dataVersion != seenDataVersion)
             {
@@ -57,18 +58,18 @@ public sealed partial class EmbeddedKeyValueStore
                 }
                 while (more);
 
-                pause = WatchPollInterval;
+                pacer.Reset();
                 continue;
             }
 
             try
             {
-                await wakeUp.WaitAsync(pause, _timeProvider, stop.Token);
-                pause = WatchPollInterval;
+                await wakeUp.WaitAsync(pacer.Pause, _timeProvider, stop.Token);
+                pacer.Reset();
             }
             catch (TimeoutException)
             {
-                pause = pause * 2 < MaxWatchPollInterval ? pause * 2 : MaxWatchPollInterval;
+                pacer.TimedOut();
             }
         }
     }
