@@ -414,7 +414,7 @@ public static partial class SupportMatrix
             ("ipv6NormalRoutePriority", "workload routes keep calico-node's own metric (BGPConfiguration sets BIRD's)"),
             ("ipv6ElevatedRoutePriority", "live migration of workloads is not implemented"),
             ("localSubnetL2Reachability", "tuning of upstream's same-subnet route handling"),
-            ("vxlanEnabled", "VXLAN follows the IP pools' vxlanMode, as upstream computes it"),
+            ("vxlanEnabled", "the VXLAN device and routes follow the IP pools' vxlanMode, as upstream computes it; this setting only turns the NOTRACK rule for VXLAN's UDP port on or off"),
         })
         {
             b.Ignored(F, "spec." + field, why);
