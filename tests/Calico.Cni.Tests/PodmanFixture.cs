@@ -64,8 +64,11 @@ public sealed class PodmanFixture : IAsyncLifetime
         {
             await PodmanAsync("rm", "-a", "-f", "-t", "0");
             await PodmanAsync("rmi", "-a", "-f");
-            await Shell.TryShAsync($"umount -R {RunRoot} {Root}; true");
         }
+
+        // podman leaves overlay and shm mounts under its root and runroot; any still mounted make the directory
+        // impossible to delete, so unmount everything beneath the fixture's directory, deepest first.
+        await Shell.TryShAsync($"awk '{{print $5}}' /proc/self/mountinfo | grep '^{Kernel.Dir.Path}/' | sort -r | xargs -r -n1 umount -l; true");
 
         await Kernel.DisposeAsync();
     }

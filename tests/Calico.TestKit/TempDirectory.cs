@@ -13,15 +13,31 @@ public sealed class TempDirectory : IDisposable
     /// <summary>A path inside this directory (not created).</summary>
     public string File(string name) => System.IO.Path.Combine(Path, name);
 
+    /// <summary>
+    /// Removes the directory, retrying for up to ~2 s: a process just killed (an agent's store, podman's conmon)
+    /// can still be closing or creating files in it, which makes a recursive delete fail with "Directory not empty".
+    /// </summary>
     public void Dispose()
     {
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            Directory.Delete(Path, recursive: true);
-        }
-        catch (DirectoryNotFoundException)
-        {
-            // Already gone.
+            try
+            {
+                Directory.Delete(Path, recursive: true);
+                return;
+            }
+            catch (DirectoryNotFoundException)
+            {
+                return;
+            }
+            catch (IOException) when (attempt < 20)
+            {
+                Thread.Sleep(100);
+            }
+            catch (IOException e)
+            {
+                throw new IOException($"could not remove test directory {Path} after {attempt} attempts: {e.Message}", e);
+            }
         }
     }
 }
