@@ -14,6 +14,7 @@ packages=(
   iptables                  # the portmap CNI plugin (port mapping, podman -p, calico-lab --publish) runs it (iptables-nft)
   conntrack                 # conntrack -L / -D: port mapping and doNotTrack tests read the connection table
   chromium                  # the flow web view's tests load the page in headless Chromium
+  libbpf1 libbpf-dev linux-libc-dev bpftool  # eBPF dataplane: libbpf loads the programs clang compiles from bpf/ (-target bpf)
 )
 
 missing=()

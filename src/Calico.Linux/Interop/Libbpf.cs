@@ -1,0 +1,106 @@
+using System.Runtime.InteropServices;
+
+namespace Calico.Linux.Interop;
+
+/// <summary>
+/// The libbpf 1.x calls the BPF dataplane needs (Debian's <c>libbpf1</c>; its soname, since the unversioned
+/// <c>libbpf.so</c> link only comes with <c>libbpf-dev</c>). In libbpf 1.0 mode every call that fails returns a
+/// negative errno (or NULL with errno set), which is what these signatures expect.
+/// </summary>
+internal static unsafe partial class Libbpf
+{
+    private const string Lib = "libbpf.so.1";
+
+    [LibraryImport(Lib, EntryPoint = "bpf_object__open_file", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial nint ObjectOpenFile(string path, nint options);
+
+    [LibraryImport(Lib, EntryPoint = "bpf_object__load")]
+    public static partial int ObjectLoad(nint bpfObject);
+
+    [LibraryImport(Lib, EntryPoint = "bpf_object__close")]
+    public static partial void ObjectClose(nint bpfObject);
+
+    [LibraryImport(Lib, EntryPoint = "bpf_object__find_program_by_name", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial nint ObjectFindProgramByName(nint bpfObject, string name);
+
+    [LibraryImport(Lib, EntryPoint = "bpf_object__find_map_by_name", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial nint ObjectFindMapByName(nint bpfObject, string name);
+
+    [LibraryImport(Lib, EntryPoint = "bpf_object__next_program")]
+    public static partial nint ObjectNextProgram(nint bpfObject, nint previous);
+
+    [LibraryImport(Lib, EntryPoint = "bpf_object__next_map")]
+    public static partial nint ObjectNextMap(nint bpfObject, nint previous);
+
+    [LibraryImport(Lib, EntryPoint = "bpf_program__fd")]
+    public static partial int ProgramFd(nint program);
+
+    [LibraryImport(Lib, EntryPoint = "bpf_program__name")]
+    public static partial nint ProgramName(nint program);
+
+    [LibraryImport(Lib, EntryPoint = "bpf_program__set_log_buf")]
+    public static partial int ProgramSetLogBuffer(nint program, byte* buffer, nuint size);
+
+    [LibraryImport(Lib, EntryPoint = "bpf_program__set_log_level")]
+    public static partial int ProgramSetLogLevel(nint program, uint level);
+
+    [LibraryImport(Lib, EntryPoint = "bpf_map__fd")]
+    public static partial int MapFd(nint map);
+
+    [LibraryImport(Lib, EntryPoint = "bpf_map__name")]
+    public static partial nint MapName(nint map);
+
+    [LibraryImport(Lib, EntryPoint = "bpf_map__key_size")]
+    public static partial uint MapKeySize(nint map);
+
+    [LibraryImport(Lib, EntryPoint = "bpf_map__value_size")]
+    public static partial uint MapValueSize(nint map);
+
+    [LibraryImport(Lib, EntryPoint = "bpf_map__set_pin_path", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int MapSetPinPath(nint map, string? path);
+
+    [LibraryImport(Lib, EntryPoint = "bpf_map__set_max_entries")]
+    public static partial int MapSetMaxEntries(nint map, uint maxEntries);
+
+    [LibraryImport(Lib, EntryPoint = "bpf_map_update_elem")]
+    public static partial int MapUpdateElement(int fd, void* key, void* value, ulong flags);
+
+    [LibraryImport(Lib, EntryPoint = "bpf_map_lookup_elem")]
+    public static partial int MapLookupElement(int fd, void* key, void* value);
+
+    [LibraryImport(Lib, EntryPoint = "bpf_map_delete_elem")]
+    public static partial int MapDeleteElement(int fd, void* key);
+
+    [LibraryImport(Lib, EntryPoint = "bpf_map_get_next_key")]
+    public static partial int MapGetNextKey(int fd, void* key, void* nextKey);
+
+    [LibraryImport(Lib, EntryPoint = "bpf_prog_test_run_opts")]
+    public static partial int ProgramTestRun(int programFd, TestRunOptions* options);
+
+    [LibraryImport(Lib, EntryPoint = "libbpf_set_print")]
+    public static partial nint SetPrint(delegate* unmanaged<int, nint, nint, int> printer);
+
+    [LibraryImport("libc", EntryPoint = "vsnprintf")]
+    public static partial int VsnPrintf(byte* buffer, nuint size, nint format, nint arguments);
+
+    /// <summary>struct bpf_test_run_opts of libbpf 1.1 (sz first: libbpf checks it against the fields it knows).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct TestRunOptions
+    {
+        public nuint Size;
+        public void* DataIn;
+        public void* DataOut;
+        public uint DataSizeIn;
+        public uint DataSizeOut;
+        public void* ContextIn;
+        public void* ContextOut;
+        public uint ContextSizeIn;
+        public uint ContextSizeOut;
+        public uint ReturnValue;
+        public int Repeat;
+        public uint Duration;
+        public uint Flags;
+        public uint Cpu;
+        public uint BatchSize;
+    }
+}
