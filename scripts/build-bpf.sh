@@ -4,14 +4,15 @@
 #   scripts/build-bpf.sh <out-dir> [source.c ...]
 #
 # Without sources: every bpf/*.c (not bpf/test/, which only tests compile). The flags are the one set every BPF
-# compile of this repository uses (also tests/Calico.TestKit/BpfTestPrograms.cs): keep them identical.
+# compile of this repository uses: tests compile bpf/test/*.c through this script too (Calico.TestKit's
+# BpfTestPrograms), and calico-node's build runs it (src/Calico.Node/BpfPrograms.targets).
 # Headers: bpf/include (ours), Debian's linux-libc-dev (linux/bpf.h, linux/pkt_cls.h) and libbpf-dev
 # (bpf/bpf_helpers.h). A failed compile names the file and stops the build; a missing clang says what to install.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 
 if [ $# -lt 1 ] || [ -z "$1" ] || [ "$1" = -h ] || [ "$1" = --help ]; then
-  sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 fi
 out_dir=$1

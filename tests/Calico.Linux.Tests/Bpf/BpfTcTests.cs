@@ -132,6 +132,37 @@ public sealed partial class BpfTcTests : IDisposable
     }
 
     [Fact]
+    public async Task AnAttachedProgram_KeepsRunningAfterItsLoaderClosedEverything_ItsPinnedMapCountingOn()
+    {
+        var bpffs = _dir.File("bpffs");
+        Assert.True(BpfFilesystem.EnsureMounted(bpffs));
+        try
+        {
+            var pin = Path.Combine(bpffs, "seen");
+            var b0 = await _hosts.IndexOfB0();
+            uint programId;
+            using (var loader = BpfObject.Open(BpfTestPrograms.Compile("bpf/test/count_all.c", _dir.Path)))
+            {
+                loader.Map("seen").SetPinPath(pin);
+                loader.Load();
+                programId = (await _hosts.InB(() => BpfTc.Attach(b0, TcDirection.Ingress, loader.Program("count_all")))).ProgramId;
+            }
+
+            var (exit, output, _) = _hosts.A.Exec("ping", "-q", "-n", "-c", "3", "-i", "0.2", "-W", "5", TwoHosts.AddressB.ToString());
+            Assert.True(exit == 0, "ping: " + output);
+            using var seen = BpfMap.OpenPinned(pin);
+            Assert.Equal(3UL, Count(seen, 0)); // the link is quiet: exactly the three echo requests
+            var found = await _hosts.InB(() => BpfTc.Query(b0, TcDirection.Ingress));
+            Assert.Equal(TcAttachmentState.Attached, TcAttachment.Compare(found, programId));
+            Assert.Equal("count_all", BpfProgram.InfoById(programId)!.Name);
+        }
+        finally
+        {
+            BpfFilesystem.Unmount(bpffs);
+        }
+    }
+
+    [Fact]
     public async Task AttachingToAMissingInterface_IsAnErrorNamingIt()
     {
         using var bpf = BpfObject.Load(BpfTestPrograms.Compile("bpf/test/count_all.c", _dir.Path));
