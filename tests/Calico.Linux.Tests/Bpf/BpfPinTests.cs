@@ -82,6 +82,31 @@ public sealed class BpfPinTests : IDisposable
     }
 
     [Fact]
+    public void APinnedMapOfAnotherShape_FailsTheLoad_NamingTheMap_AndIsLeftAsItWas()
+    {
+        var pin = Path.Combine(_bpffs, "seen");
+        var objectFile = BpfTestPrograms.Compile("bpf/test/count_all.c", _dir.Path);
+        using (var first = BpfObject.Open(objectFile))
+        {
+            first.Map("seen").SetPinPath(pin);
+            first.Load();
+            first.Map("seen").Update(Key(0), Value(5));
+        }
+
+        using (var resized = BpfObject.Open(objectFile))
+        {
+            resized.Map("seen").SetPinPath(pin);
+            resized.Map("seen").SetMaxEntries(2);
+            var refused = Assert.Throws<BpfException>(resized.Load);
+            Assert.Contains("seen", refused.Message, StringComparison.Ordinal);
+            Assert.Contains("mismatch", refused.Message, StringComparison.Ordinal);
+        }
+
+        using var kept = BpfMap.OpenPinned(pin);
+        Assert.Equal((1u, 5UL), (kept.ReadInfo().MaxEntries, BitConverter.ToUInt64(kept.Lookup(Key(0))!)));
+    }
+
+    [Fact]
     public void AMapPinnedByAChildProcessThatExited_IsReadByPath()
     {
         var pin = Path.Combine(_bpffs, "from_child");
