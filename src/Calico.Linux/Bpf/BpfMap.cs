@@ -55,6 +55,7 @@ public sealed class BpfMap : IDisposable
     {
         try
         {
+            BpfFdKind.Require(fd, "map_type", "map", description ?? $"fd {fd}");
             return new BpfMap(fd, QueryInfo(fd, description ?? $"fd {fd}"));
         }
         catch
@@ -74,11 +75,6 @@ public sealed class BpfMap : IDisposable
         if (result < 0)
         {
             throw BpfException.From($"reading BPF map info of {description}", result, mark);
-        }
-
-        if (info.KeySize == 0 && info.ValueSize == 0 && info.Type == 0)
-        {
-            throw new BpfException($"{description} is not a BPF map", Errno.EINVAL);
         }
 
         return new BpfMapInfo(info.Id, info.Type, info.KeySize, info.ValueSize, info.MaxEntries, info.Flags, BpfNames.FromFixed(info.Name, 16));

@@ -61,6 +61,7 @@ public sealed class BpfProgram : IDisposable
     {
         try
         {
+            BpfFdKind.Require(fd, "prog_type", "program", description);
             return new BpfProgram(fd, QueryInfo(fd, description).Name);
         }
         catch

@@ -119,6 +119,7 @@ public sealed class BpfPinTests : IDisposable
         Assert.Equal(9UL, BitConverter.ToUInt64(map.Lookup(Key(7))!));
         Assert.Null(map.Lookup(Key(8)));
         Assert.Single(map.Keys());
+        Assert.Contains("is not a BPF program", Assert.Throws<BpfException>(() => BpfProgram.OpenPinned(pin)).Message, StringComparison.Ordinal);
         map.Dispose();
         Assert.Throws<ObjectDisposedException>(() => map.Lookup(Key(7)));
     }
@@ -141,6 +142,7 @@ public sealed class BpfPinTests : IDisposable
         Assert.Equal((id, tag, "count_all"), (info.Id, info.Tag, info.Name));
         Assert.Equal(0, reopened.TestRun(new byte[64]).ReturnValue);
         Assert.Equal(id, BpfProgram.InfoById(id)!.Id);
+        Assert.Contains("is not a BPF map", Assert.Throws<BpfException>(() => BpfMap.OpenPinned(pin)).Message, StringComparison.Ordinal);
         Assert.True(BpfFilesystem.Unpin(pin));
         Assert.Throws<BpfException>(() => BpfMap.OpenPinned(pin));
     }
