@@ -17,9 +17,17 @@ public sealed class BpfPinTests : IDisposable
 
     public BpfPinTests()
     {
-        IpTool.RequireRootTier();
         _bpffs = _dir.File("bpffs");
-        _mounted = BpfFilesystem.EnsureMounted(_bpffs);
+        try
+        {
+            IpTool.RequireRootTier();
+            _mounted = BpfFilesystem.EnsureMounted(_bpffs);
+        }
+        catch
+        {
+            _dir.Dispose();
+            throw;
+        }
     }
 
     [Fact]

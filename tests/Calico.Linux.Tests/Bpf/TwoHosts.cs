@@ -24,7 +24,11 @@ internal sealed class TwoHosts : IDisposable
             B = new NetnsScope("calt-bpfb");
             foreach (var ns in new[] { A, B })
             {
-                ns.Exec("sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1");
+                var (exit, _, error) = ns.Exec("sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1");
+                if (exit != 0)
+                {
+                    throw new InvalidOperationException($"turning IPv6 off in {ns.Name}: {error}");
+                }
             }
 
             A.Ip("link", "add", "a0", "address", MacA, "type", "veth", "peer", "name", "b0", "address", MacB, "netns", B.Name);
