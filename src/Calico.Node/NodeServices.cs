@@ -116,7 +116,12 @@ internal sealed partial class NodeServices : IAsyncDisposable, IAgentTelemetry
             WorkloadInterfacePrefixes = config.InterfacePrefix.Count > 0 ? config.InterfacePrefix : ["cali"],
             RemoveExternalRoutes = config.RemoveExternalRoutes,
         };
-        var interfaceSettings = new WorkloadInterfaceSettings { IPv4Enabled = true, IPv6Enabled = config.Ipv6Support };
+        var interfaceSettings = new WorkloadInterfaceSettings
+        {
+            IPv4Enabled = true,
+            IPv6Enabled = config.Ipv6Support,
+            DefaultRpFilter = HostRpFilterDefault.Read(LoggerFactory.CreateLogger("felix")),
+        };
         _driver = new LinuxDataplaneDriver(routeOptions, interfaceSettings, LoggerFactory);
         _driver.Statistics.RouteSynced = took => _metrics.RouteTableResyncTime.Observe(took.TotalSeconds);
         return _driver;

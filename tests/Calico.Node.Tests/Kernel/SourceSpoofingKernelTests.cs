@@ -11,7 +11,8 @@ namespace Calico.Node.Tests.Kernel;
 /// <summary>
 /// Root tier, the real calico-node on one dual-stack host: a workload that puts another pod's address on its interface
 /// and sends from it is dropped by the reverse-path check in raw-PREROUTING, IPv4 and IPv6, although the server's
-/// policy admits the impersonated pod; the impersonated pod itself gets through. The drop is proven by the check's
+/// policy admits the impersonated pod; the impersonated pod itself gets through. The workload interfaces keep the
+/// host's default rp_filter (upstream's choice), so the IPv4 drop is the table's. The drop is proven by the check's
 /// own counter (the spoofed datagram reached the rule), the non-arrival by the server's socket afterwards.
 /// </summary>
 [Trait("Tier", "Root")]
@@ -52,6 +53,13 @@ public sealed partial class SourceSpoofingKernelTests(AgentHostFixture host) : I
         await host.WaitForAsync(
             () => Task.FromResult(host.Nft($"list chain inet calico cali-tw-{server.HostInterface} 2>/dev/null || true").Contains("Start of tier", StringComparison.Ordinal)),
             Converge, "the server's ingress policy in its endpoint chain");
+
+        // Upstream's rp_filter for workload interfaces is the host's default (0 in a fresh namespace), so the drops
+        // below are the table's check before conntrack, not the kernel's reverse-path filter in routing.
+        string hostDefault = AgentHostFixture.Sh($"ip netns exec {host.HostNs} cat /proc/sys/net/ipv4/conf/default/rp_filter").Trim();
+        await host.WaitForAsync(
+            () => Task.FromResult(AgentHostFixture.Sh($"ip netns exec {host.HostNs} cat /proc/sys/net/ipv4/conf/{mallory.HostInterface}/rp_filter").Trim() == hostDefault),
+            Converge, $"rp_filter of {mallory.HostInterface} to be the host's default {hostDefault}");
 
         // The spoofed datagram must be the packet that meets the check, not a neighbour solicitation for the gateway.
         AgentHostFixture.Sh($"ip -n {mallory.Netns} neigh replace 169.254.1.1 lladdr ee:ee:ee:ee:ee:ee dev eth0 nud permanent && " +
