@@ -1,0 +1,438 @@
+// SPDX-License-Identifier: GPL-2.0
+// The workload datapath: tc programs on a workload's host-side veth. tc ingress there sees traffic FROM the workload
+// (the endpoint's egress policy: calico_from_wl), tc egress sees traffic TO it (ingress policy: calico_to_wl).
+// Conntrack first: a packet of a flow this hook already allowed (or its reply) passes without policy; a new flow is
+// evaluated against the endpoint's rule table (policy as data: see docs/bpf.md, "Datapath"), and an Allow creates
+// the conntrack entry. IPv4 only for now: IPv6 is dropped (fail closed), other EtherTypes (ARP) pass.
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/in.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "calico_maps.h"
+
+#ifndef AF_INET
+#define AF_INET 2
+#endif
+
+// linux/icmp.h pulls in glibc's socket headers, which -target bpf cannot take: the part we read.
+struct cali_icmphdr {
+	__u8 type;
+	__u8 code;
+	__u16 checksum;
+	__be16 id;       // echo request and reply only
+	__be16 sequence;
+};
+
+#define ICMP_ECHOREPLY 0
+#define ICMP_ECHO 8
+
+// The parsed packet: what policy and conntrack read.
+struct cali_pkt {
+	__u8 src[16];
+	__u8 dst[16];
+	__u16 sport;     // host order; for ICMP echo the identifier, else 0
+	__u16 dport;
+	__u8 protocol;
+	__u8 family;
+	__u8 has_ports;  // TCP, UDP, SCTP, UDP-Lite: the port matches apply
+	__u8 is_icmp;
+	__u8 icmp_type;
+	__u8 icmp_code;
+	__u8 tcp_flags;  // TCP: FIN 0x01, SYN 0x02, RST 0x04, ACK 0x10
+	__u8 pad;
+	__u32 len;
+};
+
+#define TCP_FIN 0x01
+#define TCP_RST 0x04
+
+// One rule table walk (bpf_loop's context).
+struct cali_eval {
+	struct cali_pkt pkt;
+	__u32 table;
+	__u32 index;   // the rule to look at next
+	__u32 verdict; // 0 while undecided, then CALI_ACT_ALLOW or CALI_ACT_DENY
+	__u32 reason;  // why undecided ended badly (CALI_REASON_BAD_TABLE)
+};
+
+static __always_inline void count(void *map, void *key, __u32 len)
+{
+	struct cali_counter *c = bpf_map_lookup_elem(map, key);
+	if (c) {
+		c->packets++;
+		c->bytes += len;
+		return;
+	}
+	struct cali_counter fresh = { .packets = 1, .bytes = len };
+	bpf_map_update_elem(map, key, &fresh, BPF_NOEXIST);
+}
+
+static __always_inline void count_reason(__u32 reason, __u32 len)
+{
+	count(&cali_reasons, &reason, len);
+}
+
+static __always_inline int in_set(__u32 set, const struct cali_pkt *p, const __u8 *addr)
+{
+	struct cali_ipset_key key = {
+		.prefixlen = CALI_IPSET_PREFIX_BASE + (p->family == 4 ? 32 : 128),
+		.set = set,
+		.family = p->family,
+	};
+	__builtin_memcpy(key.addr, addr, 16);
+	return bpf_map_lookup_elem(&cali_ipsets, &key) != NULL;
+}
+
+static __always_inline int in_ranges(const struct cali_port_range *ranges, __u8 n, __u16 port)
+{
+	for (int k = 0; k < CALI_RULE_PORTS; k++) {
+		if (k < n && port >= ranges[k].first && port <= ranges[k].last)
+			return 1;
+	}
+	return 0;
+}
+
+static __always_inline int sets_hold(const __u32 *sets, const struct cali_pkt *p, const __u8 *addr, int want)
+{
+	for (int k = 0; k < CALI_RULE_SETS; k++) {
+		if (sets[k] && in_set(sets[k], p, addr) != want)
+			return 0;
+	}
+	return 1;
+}
+
+static __always_inline int rule_matches(const struct cali_rule *r, const struct cali_pkt *p)
+{
+	if (r->ip_version && r->ip_version != p->family)
+		return 0;
+	if ((r->flags & CALI_RF_PROTO) && p->protocol != r->protocol)
+		return 0;
+	if ((r->flags & CALI_RF_NOT_PROTO) && p->protocol == r->not_protocol)
+		return 0;
+	if (!sets_hold(r->src_sets, p, p->src, 1) || !sets_hold(r->not_src_sets, p, p->src, 0))
+		return 0;
+	if (!sets_hold(r->dst_sets, p, p->dst, 1) || !sets_hold(r->not_dst_sets, p, p->dst, 0))
+		return 0;
+	if (r->n_src_ports && (!p->has_ports || !in_ranges(r->src_ports, r->n_src_ports, p->sport)))
+		return 0;
+	if (r->n_dst_ports && (!p->has_ports || !in_ranges(r->dst_ports, r->n_dst_ports, p->dport)))
+		return 0;
+	if (p->has_ports && r->n_not_src_ports && in_ranges(r->not_src_ports, r->n_not_src_ports, p->sport))
+		return 0;
+	if (p->has_ports && r->n_not_dst_ports && in_ranges(r->not_dst_ports, r->n_not_dst_ports, p->dport))
+		return 0;
+	if ((r->flags & CALI_RF_ICMP_TYPE) && (!p->is_icmp || p->icmp_type != r->icmp_type))
+		return 0;
+	if ((r->flags & CALI_RF_ICMP_CODE) && (!p->is_icmp || p->icmp_code != r->icmp_code))
+		return 0;
+	if ((r->flags & CALI_RF_NOT_ICMP_TYPE) && p->is_icmp && p->icmp_type == r->not_icmp_type &&
+	    (!(r->flags & CALI_RF_NOT_ICMP_CODE) || p->icmp_code == r->not_icmp_code))
+		return 0;
+	return 1;
+}
+
+// bpf_loop's callback: one rule. Returns 1 to stop the walk.
+static long eval_rule(__u32 iteration, void *data)
+{
+	struct cali_eval *e = data;
+	struct cali_rule_key key = { .table = e->table, .index = e->index };
+	struct cali_rule *r = bpf_map_lookup_elem(&cali_rules, &key);
+	if (!r) {
+		e->reason = CALI_REASON_BAD_TABLE; // ran off the table: every table ends with a verdict
+		return 1;
+	}
+
+	int matched = rule_matches(r, &e->pkt);
+	switch (r->action) {
+	case CALI_ACT_ALLOW:
+	case CALI_ACT_DENY:
+		if (matched) {
+			count(&cali_counters, &key, e->pkt.len);
+			e->verdict = r->action;
+			return 1;
+		}
+		break;
+	case CALI_ACT_LOG:
+		if (matched)
+			count(&cali_counters, &key, e->pkt.len);
+		break;
+	case CALI_ACT_GOTO:
+		if (matched) {
+			count(&cali_counters, &key, e->pkt.len);
+			if (r->jump <= e->index) {
+				e->reason = CALI_REASON_BAD_TABLE; // jumps only go forward, so the walk ends
+				return 1;
+			}
+			e->index = r->jump;
+			return 0;
+		}
+		break;
+	case CALI_ACT_NEXT:
+		if (!matched) {
+			if (r->jump <= e->index) {
+				e->reason = CALI_REASON_BAD_TABLE;
+				return 1;
+			}
+			e->index = r->jump;
+			return 0;
+		}
+		break;
+	default:
+		e->reason = CALI_REASON_BAD_TABLE;
+		return 1;
+	}
+	e->index++;
+	return 0;
+}
+
+// Returns 1 with *p filled for IPv4, 0 for a frame that is not IP (pass), -1 to drop (truncated, IPv6).
+static __always_inline int parse(struct __sk_buff *skb, struct cali_pkt *p)
+{
+	void *data = (void *)(long)skb->data;
+	void *end = (void *)(long)skb->data_end;
+	struct ethhdr *eth = data;
+	if ((void *)(eth + 1) > end)
+		return -1;
+	if (eth->h_proto == bpf_htons(ETH_P_IPV6))
+		return -1; // not policed yet: fail closed rather than let it past policy
+	if (eth->h_proto != bpf_htons(ETH_P_IP))
+		return 0;
+
+	struct iphdr *ip = (void *)(eth + 1);
+	if ((void *)(ip + 1) > end || ip->ihl < 5)
+		return -1;
+	p->family = 4;
+	p->protocol = ip->protocol;
+	p->len = skb->len;
+	__builtin_memcpy(p->src, &ip->saddr, 4);
+	__builtin_memcpy(p->dst, &ip->daddr, 4);
+
+	// A non-first fragment has no L4 header: its ports read as absent (rules with ports do not match it).
+	if (ip->frag_off & bpf_htons(0x1fff))
+		return 1;
+
+	void *l4 = (void *)ip + ip->ihl * 4;
+	switch (ip->protocol) {
+	case IPPROTO_TCP: {
+		struct tcphdr *tcp = l4;
+		if ((void *)(tcp + 1) > end)
+			return -1;
+		p->sport = bpf_ntohs(tcp->source);
+		p->dport = bpf_ntohs(tcp->dest);
+		p->tcp_flags = ((__u8 *)tcp)[13];
+		p->has_ports = 1;
+		break;
+	}
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
+	case IPPROTO_SCTP: { // UDP's and SCTP's ports are the first four bytes alike
+		struct udphdr *udp = l4;
+		if ((void *)(udp + 1) > end)
+			return -1;
+		p->sport = bpf_ntohs(udp->source);
+		p->dport = bpf_ntohs(udp->dest);
+		p->has_ports = 1;
+		break;
+	}
+	case IPPROTO_ICMP: {
+		struct cali_icmphdr *icmp = l4;
+		if ((void *)(icmp + 1) > end)
+			return -1;
+		p->is_icmp = 1;
+		p->icmp_type = icmp->type;
+		p->icmp_code = icmp->code;
+		if (icmp->type == ICMP_ECHO || icmp->type == ICMP_ECHOREPLY) {
+			// The identifier ties a request to its reply: conntrack keys on it (both "ports").
+			p->sport = bpf_ntohs(icmp->id);
+			p->dport = p->sport;
+		}
+		break;
+	}
+	}
+	return 1;
+}
+
+// The normalised key; *forward is 1 when the packet's source is the key's lo side.
+static __always_inline void ct_key_of(const struct cali_pkt *p, struct cali_ct_key *k, int *src_is_lo)
+{
+	int lo = 1;
+	for (int i = 0; i < 16; i++) {
+		if (p->src[i] != p->dst[i]) {
+			lo = p->src[i] < p->dst[i];
+			goto decided;
+		}
+	}
+	lo = p->sport <= p->dport;
+decided:
+	if (lo) {
+		__builtin_memcpy(k->addr_lo, p->src, 16);
+		__builtin_memcpy(k->addr_hi, p->dst, 16);
+		k->port_lo_be = bpf_htons(p->sport);
+		k->port_hi_be = bpf_htons(p->dport);
+	} else {
+		__builtin_memcpy(k->addr_lo, p->dst, 16);
+		__builtin_memcpy(k->addr_hi, p->src, 16);
+		k->port_lo_be = bpf_htons(p->dport);
+		k->port_hi_be = bpf_htons(p->sport);
+	}
+	k->protocol = p->protocol;
+	k->family = p->family;
+	*src_is_lo = lo;
+}
+
+#define CALI_CT_F_NEEDS_INGRESS 0x1 // opened towards a local workload: complete once its ingress policy allowed it
+
+// Whether conntrack allows this packet at this hook without policy (see struct cali_ct_value).
+static __always_inline int ct_allows(const struct cali_ct_value *v, int original, int from_wl, __u32 ifindex)
+{
+	int complete = !(v->flags & CALI_CT_F_NEEDS_INGRESS) || v->ingress_approved_ifindex != 0;
+	if (original)
+		return from_wl ? v->egress_approved_ifindex == ifindex : v->ingress_approved_ifindex == ifindex;
+	// A reply crosses the hooks of the opening direction mirrored: from-workload mirrors to-workload.
+	return complete && (from_wl ? v->ingress_approved_ifindex == ifindex : v->egress_approved_ifindex == ifindex);
+}
+
+// FIB verdict for addr as a destination entering at ifindex: 1 local (or not forwardable: the host's), 0 routed
+// (*oif its interface), -1 no route.
+static __always_inline int route_of(struct __sk_buff *skb, const __u8 *addr, __u32 *oif)
+{
+	struct bpf_fib_lookup fib = {
+		.family = AF_INET,
+		.ifindex = skb->ifindex,
+	};
+	__builtin_memcpy(&fib.ipv4_dst, addr, 4);
+	long rc = bpf_fib_lookup(skb, &fib, sizeof(fib), BPF_FIB_LOOKUP_SKIP_NEIGH);
+	if (rc == BPF_FIB_LKUP_RET_NOT_FWDED || rc == BPF_FIB_LKUP_RET_FWD_DISABLED)
+		return 1;
+	if (rc == BPF_FIB_LKUP_RET_SUCCESS || rc == BPF_FIB_LKUP_RET_NO_NEIGH) {
+		*oif = fib.ifindex;
+		return 0;
+	}
+	return -1;
+}
+
+static __always_inline int ct_approve(const struct cali_ct_key *key, int src_is_lo, int from_wl, __u32 ifindex,
+				      __u16 flags)
+{
+	struct cali_ct_value *v = bpf_map_lookup_elem(&cali_ct, key);
+	__u64 now = bpf_ktime_get_ns();
+	if (v) {
+		// Only an opening-direction packet approves (replies are decided by the opening direction's approvals).
+		int original = (v->opener == CALI_CT_OPENER_LO) == src_is_lo;
+		if (original) {
+			if (from_wl)
+				v->egress_approved_ifindex = ifindex;
+			else
+				v->ingress_approved_ifindex = ifindex;
+		}
+		v->last_seen_ns = now;
+		return 0;
+	}
+	struct cali_ct_value fresh = {
+		.created_ns = now,
+		.last_seen_ns = now,
+		.state = CALI_CT_NEW,
+		.opener = src_is_lo ? CALI_CT_OPENER_LO : CALI_CT_OPENER_HI,
+		.flags = flags,
+	};
+	if (from_wl)
+		fresh.egress_approved_ifindex = ifindex;
+	else
+		fresh.ingress_approved_ifindex = ifindex;
+	return bpf_map_update_elem(&cali_ct, key, &fresh, BPF_NOEXIST);
+}
+
+static __always_inline int handle(struct __sk_buff *skb, int from_wl)
+{
+	__u32 ifindex = skb->ifindex;
+	struct cali_ep_key ep_key = { .ifindex = ifindex };
+	struct cali_ep_value *ep = bpf_map_lookup_elem(&cali_eps, &ep_key);
+	if (!ep) {
+		count_reason(CALI_REASON_UNKNOWN_IFACE, skb->len);
+		return TC_ACT_SHOT;
+	}
+
+	struct cali_eval e = {};
+	int parsed = parse(skb, &e.pkt);
+	if (parsed == 0) {
+		count_reason(CALI_REASON_NOT_IP, skb->len);
+		return TC_ACT_OK;
+	}
+	if (parsed < 0) {
+		count_reason(CALI_REASON_MALFORMED, skb->len);
+		return TC_ACT_SHOT;
+	}
+
+	struct cali_ct_key ct_key = {};
+	int src_is_lo;
+	ct_key_of(&e.pkt, &ct_key, &src_is_lo);
+	struct cali_ct_value *ct = bpf_map_lookup_elem(&cali_ct, &ct_key);
+	if (ct) {
+		int original = (ct->opener == CALI_CT_OPENER_LO) == src_is_lo;
+		if (ct_allows(ct, original, from_wl, ifindex)) {
+			ct->last_seen_ns = bpf_ktime_get_ns();
+			if (!original && ct->state == CALI_CT_NEW)
+				ct->state = CALI_CT_ESTABLISHED;
+			if (e.pkt.tcp_flags & (TCP_FIN | TCP_RST))
+				ct->state = CALI_CT_CLOSING;
+			count_reason(CALI_REASON_CT_HIT, e.pkt.len);
+			return TC_ACT_OK;
+		}
+	}
+
+	__u16 ct_flags = 0;
+	int to_host = 0;
+	if (from_wl) {
+		__u32 oif = 0;
+		int route = route_of(skb, e.pkt.dst, &oif);
+		to_host = route == 1;
+		if (route == 0) {
+			struct cali_ep_key peer = { .ifindex = oif };
+			struct cali_ep_value *peer_ep = bpf_map_lookup_elem(&cali_eps, &peer);
+			if (peer_ep && (peer_ep->flags & CALI_EP_WORKLOAD))
+				ct_flags |= CALI_CT_F_NEEDS_INGRESS;
+		}
+	} else {
+		__u32 oif = 0;
+		if (route_of(skb, e.pkt.src, &oif) == 1) {
+			// From the host itself: not policed (nft's OUTPUT accepts it), but tracked so replies pass.
+			ct_approve(&ct_key, src_is_lo, 0, ifindex, 0);
+			count_reason(CALI_REASON_HOST_TO_WORKLOAD, e.pkt.len);
+			return TC_ACT_OK;
+		}
+	}
+
+	e.table = from_wl ? ep->egress_table : ep->ingress_table;
+	if (e.table)
+		bpf_loop(CALI_MAX_RULES, eval_rule, &e, 0);
+	if (e.verdict != CALI_ACT_ALLOW) {
+		count_reason(e.verdict == CALI_ACT_DENY ? CALI_REASON_POLICY_DENY : CALI_REASON_BAD_TABLE, e.pkt.len);
+		return TC_ACT_SHOT;
+	}
+	if (to_host && ep->to_host_action == CALI_TO_HOST_DROP) {
+		count_reason(CALI_REASON_TO_HOST_DROP, e.pkt.len);
+		return TC_ACT_SHOT;
+	}
+	ct_approve(&ct_key, src_is_lo, from_wl, ifindex, ct_flags);
+	count_reason(CALI_REASON_POLICY_ALLOW, e.pkt.len);
+	return TC_ACT_OK;
+}
+
+SEC("tc")
+int calico_from_wl(struct __sk_buff *skb)
+{
+	return handle(skb, 1);
+}
+
+SEC("tc")
+int calico_to_wl(struct __sk_buff *skb)
+{
+	return handle(skb, 0);
+}
+
+char LICENSE[] SEC("license") = "GPL";
