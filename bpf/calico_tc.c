@@ -64,8 +64,8 @@ static __always_inline void count(void *map, void *key, __u32 len)
 {
 	struct cali_counter *c = bpf_map_lookup_elem(map, key);
 	if (c) {
-		c->packets++;
-		c->bytes += len;
+		__sync_fetch_and_add(&c->packets, 1);
+		__sync_fetch_and_add(&c->bytes, len);
 		return;
 	}
 	struct cali_counter fresh = { .packets = 1, .bytes = len };
@@ -297,9 +297,23 @@ static __always_inline int ct_allows(const struct cali_ct_value *v, int original
 	return complete && (from_wl ? v->ingress_approved_ifindex == ifindex : v->egress_approved_ifindex == ifindex);
 }
 
-// FIB verdict for addr as a destination entering at ifindex: 1 local (or not forwardable: the host's), 0 routed
-// (*oif its interface), -1 no route.
-static __always_inline int route_of(struct __sk_buff *skb, const __u8 *addr, __u32 *oif)
+static __always_inline int is_host_ip(const struct cali_pkt *p, const __u8 *addr)
+{
+	struct cali_host_ip_key key = { .family = p->family };
+	__builtin_memcpy(key.addr, addr, 16);
+	return bpf_map_lookup_elem(&cali_host_ips, &key) != NULL;
+}
+
+// Host-bound: one of the host's addresses, the limited broadcast, or multicast (never forwarded from a workload).
+static __always_inline int to_host(const struct cali_pkt *p)
+{
+	return is_host_ip(p, p->dst) || (p->dst[0] == 255 && p->dst[1] == 255 && p->dst[2] == 255 && p->dst[3] == 255) ||
+	       (p->dst[0] & 0xf0) == 0xe0;
+}
+
+// Whether the route to addr leaves through a local workload's interface (a flow there meets its ingress policy too).
+// Only SUCCESS says so: the FIB answers NOT_FWDED for local addresses and for lookup errors alike.
+static __always_inline int routed_to_workload(struct __sk_buff *skb, const __u8 *addr)
 {
 	struct bpf_fib_lookup fib = {
 		.family = AF_INET,
@@ -307,13 +321,11 @@ static __always_inline int route_of(struct __sk_buff *skb, const __u8 *addr, __u
 	};
 	__builtin_memcpy(&fib.ipv4_dst, addr, 4);
 	long rc = bpf_fib_lookup(skb, &fib, sizeof(fib), BPF_FIB_LOOKUP_SKIP_NEIGH);
-	if (rc == BPF_FIB_LKUP_RET_NOT_FWDED || rc == BPF_FIB_LKUP_RET_FWD_DISABLED)
-		return 1;
-	if (rc == BPF_FIB_LKUP_RET_SUCCESS || rc == BPF_FIB_LKUP_RET_NO_NEIGH) {
-		*oif = fib.ifindex;
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH)
 		return 0;
-	}
-	return -1;
+	struct cali_ep_key peer = { .ifindex = fib.ifindex };
+	struct cali_ep_value *peer_ep = bpf_map_lookup_elem(&cali_eps, &peer);
+	return peer_ep && (peer_ep->flags & CALI_EP_WORKLOAD);
 }
 
 static __always_inline int ct_approve(const struct cali_ct_key *key, int src_is_lo, int from_wl, __u32 ifindex,
@@ -380,26 +392,18 @@ static __always_inline int handle(struct __sk_buff *skb, int from_wl)
 				ct->state = CALI_CT_ESTABLISHED;
 			if (e.pkt.tcp_flags & (TCP_FIN | TCP_RST))
 				ct->state = CALI_CT_CLOSING;
-			count_reason(CALI_REASON_CT_HIT, e.pkt.len);
 			return TC_ACT_OK;
 		}
 	}
 
 	__u16 ct_flags = 0;
-	int to_host = 0;
+	int host_bound = 0;
 	if (from_wl) {
-		__u32 oif = 0;
-		int route = route_of(skb, e.pkt.dst, &oif);
-		to_host = route == 1;
-		if (route == 0) {
-			struct cali_ep_key peer = { .ifindex = oif };
-			struct cali_ep_value *peer_ep = bpf_map_lookup_elem(&cali_eps, &peer);
-			if (peer_ep && (peer_ep->flags & CALI_EP_WORKLOAD))
-				ct_flags |= CALI_CT_F_NEEDS_INGRESS;
-		}
+		host_bound = to_host(&e.pkt);
+		if (!host_bound && routed_to_workload(skb, e.pkt.dst))
+			ct_flags |= CALI_CT_F_NEEDS_INGRESS;
 	} else {
-		__u32 oif = 0;
-		if (route_of(skb, e.pkt.src, &oif) == 1) {
+		if (is_host_ip(&e.pkt, e.pkt.src)) {
 			// From the host itself: not policed (nft's OUTPUT accepts it), but tracked so replies pass.
 			ct_approve(&ct_key, src_is_lo, 0, ifindex, 0);
 			count_reason(CALI_REASON_HOST_TO_WORKLOAD, e.pkt.len);
@@ -414,7 +418,7 @@ static __always_inline int handle(struct __sk_buff *skb, int from_wl)
 		count_reason(e.verdict == CALI_ACT_DENY ? CALI_REASON_POLICY_DENY : CALI_REASON_BAD_TABLE, e.pkt.len);
 		return TC_ACT_SHOT;
 	}
-	if (to_host && ep->to_host_action == CALI_TO_HOST_DROP) {
+	if (host_bound && ep->to_host_action == CALI_TO_HOST_DROP) {
 		count_reason(CALI_REASON_TO_HOST_DROP, e.pkt.len);
 		return TC_ACT_SHOT;
 	}

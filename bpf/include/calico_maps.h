@@ -104,6 +104,13 @@ struct cali_ipset_key {
 
 #define CALI_IPSET_PREFIX_BASE 64
 
+// ---- The host's own addresses: traffic to them is host-bound, traffic from them host-originated ------------------
+
+struct cali_host_ip_key {
+	__u32 family;  // 4 or 6
+	__u8 addr[16]; // IPv4 in the first 4 bytes, the rest zero
+};
+
 // ---- Conntrack: our own, an LRU hash keyed by the normalised 5-tuple ------------------------------------------
 
 #define CALI_CT_NEW 1         // only the opening direction seen
@@ -141,7 +148,7 @@ struct cali_ct_value {
 
 // ---- Counters ---------------------------------------------------------------------------------------------------
 
-// Per rule (key: the rule's own key), per CPU: packets and bytes of the flows' first packets it decided or logged.
+// Per rule (key: the rule's own key): packets and bytes of the flows' first packets it decided, passed or logged.
 struct cali_counter {
 	__u64 packets;
 	__u64 bytes;
@@ -151,7 +158,7 @@ struct cali_counter {
 #define CALI_REASON_UNKNOWN_IFACE 0  // no endpoint entry: nft's "Unknown interface" drop
 #define CALI_REASON_NOT_IP 1         // passed: not IPv4 (ARP...) or IPv6 not handled yet
 #define CALI_REASON_MALFORMED 2      // dropped: truncated headers
-#define CALI_REASON_CT_HIT 3         // passed by conntrack
+#define CALI_REASON_CT_HIT 3         // reserved: conntrack hits are not counted (per packet: a shared line)
 #define CALI_REASON_POLICY_ALLOW 4
 #define CALI_REASON_POLICY_DENY 5
 #define CALI_REASON_TO_HOST_DROP 6   // DefaultEndpointToHostAction Drop
@@ -185,14 +192,23 @@ struct {
 } cali_ipsets SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct cali_host_ip_key);
+	__type(value, __u32);
+} cali_host_ips SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 512000); // upstream's BPFMapSizeConntrack default
 	__type(key, struct cali_ct_key);
 	__type(value, struct cali_ct_value);
 } cali_ct SEC(".maps");
 
+// Counters are shared (atomic adds), not per CPU: they count only a flow's first packets (conntrack hits are not
+// counted), so contention is per new flow; and BpfMap reads one value, not one per possible CPU.
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1048576);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct cali_rule_key);
@@ -200,7 +216,7 @@ struct {
 } cali_counters SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, CALI_REASON_COUNT);
 	__type(key, __u32);
 	__type(value, struct cali_counter);

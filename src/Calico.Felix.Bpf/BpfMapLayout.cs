@@ -16,6 +16,7 @@ public static class BpfMapLayout
     public const string EndpointMap = "cali_eps";
     public const string RuleMap = "cali_rules";
     public const string IpSetMap = "cali_ipsets";
+    public const string HostIpMap = "cali_host_ips";
     public const string ConntrackMap = "cali_ct";
     public const string CounterMap = "cali_counters";
     public const string ReasonMap = "cali_reasons";
@@ -26,6 +27,8 @@ public static class BpfMapLayout
     public const int RuleValueSize = 120;
     public const int IpSetKeySize = 28;
     public const int IpSetValueSize = 4;
+    public const int HostIpKeySize = 20;
+    public const int HostIpValueSize = 4;
     public const int ConntrackKeySize = 40;
     public const int ConntrackValueSize = 32;
     public const int CounterValueSize = 16;
@@ -134,6 +137,16 @@ public static class BpfMapLayout
         return key;
     }
 
+    /// <summary>struct cali_host_ip_key: one of the host's own addresses (its value is <see cref="IpSetValue"/>).</summary>
+    public static byte[] HostIpKey(IPAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        var key = new byte[HostIpKeySize];
+        BinaryPrimitives.WriteUInt32LittleEndian(key, address.AddressFamily == AddressFamily.InterNetworkV6 ? 6u : 4u);
+        address.GetAddressBytes().CopyTo(key, 4);
+        return key;
+    }
+
     /// <summary>The value of every IP set entry (present).</summary>
     public static byte[] IpSetValue() => [1, 0, 0, 0];
 
@@ -173,19 +186,11 @@ public static class BpfMapLayout
             BinaryPrimitives.ReadUInt32LittleEndian(value[24..]));
     }
 
-    /// <summary>A per-CPU counter value (one <see cref="CounterValueSize"/> slot per possible CPU) summed.</summary>
-    public static (ulong Packets, ulong Bytes) SumCounters(ReadOnlySpan<byte> perCpu)
-    {
-        ulong packets = 0;
-        ulong bytes = 0;
-        for (int i = 0; i + CounterValueSize <= perCpu.Length; i += CounterValueSize)
-        {
-            packets += BinaryPrimitives.ReadUInt64LittleEndian(perCpu[i..]);
-            bytes += BinaryPrimitives.ReadUInt64LittleEndian(perCpu[(i + 8)..]);
-        }
-
-        return (packets, bytes);
-    }
+    /// <summary>struct cali_counter: packets and bytes (an absent entry reads as zero).</summary>
+    public static (ulong Packets, ulong Bytes) ReadCounter(ReadOnlySpan<byte> value) =>
+        value.IsEmpty ? (0, 0)
+        : value.Length == CounterValueSize ? (BinaryPrimitives.ReadUInt64LittleEndian(value), BinaryPrimitives.ReadUInt64LittleEndian(value[8..]))
+        : throw new ArgumentException($"a counter is {CounterValueSize} bytes, not {value.Length}", nameof(value));
 
     private static byte[] Padded(IPAddress address)
     {

@@ -1,0 +1,148 @@
+using Calico.Felix.Bpf;
+using Calico.Linux;
+using Calico.Linux.Bpf;
+using Calico.TestKit;
+
+namespace Calico.Felix.Bpf.Tests.Kernel;
+
+/// <summary>
+/// bpf/calico_tc.c compiled and loaded (fresh maps every time: nothing pinned), and a network namespace standing in for
+/// a host: interfaces wla and wlb as two workloads' veths (routes 10.65.0.2 and 10.65.0.3), eth0 with the host's
+/// address 192.168.1.1/24 (192.168.1.50 is a remote peer; the host address is in cali_host_ips, as the agent will write it), forwarding on. Frames run through BPF_PROG_TEST_RUN as if
+/// on one of those interfaces; nothing is attached.
+/// </summary>
+internal sealed class DatapathHarness : IDisposable
+{
+    public const int TcActOk = 0;
+    public const int TcActShot = 2;
+
+    public const string WorkloadA = "10.65.0.2";
+    public const string WorkloadB = "10.65.0.3";
+    public const string HostAddress = "192.168.1.1";
+    public const string Remote = "192.168.1.50";
+
+    private readonly TempDirectory _dir = new("calico-bpf-dp");
+    private readonly NetnsScope _netns = new("calbpf");
+    private readonly BpfObject _object;
+    private readonly Dictionary<string, uint> _ifindexes = new(StringComparer.Ordinal);
+
+    public DatapathHarness()
+    {
+        try
+        {
+            foreach (string link in new[] { "wla", "wlb", "eth0" })
+            {
+                // veth pairs (this kernel has no dummy driver): the peers just stay up, for the carrier.
+                _netns.Ip("link", "add", link, "type", "veth", "peer", "name", link + "-peer");
+                _netns.Ip("link", "set", link + "-peer", "up");
+                _netns.Ip("link", "set", link, "up");
+                _ifindexes[link] = (uint)_netns.IpJson("link", "show", "dev", link)[0].GetProperty("ifindex").GetInt32();
+            }
+
+            _netns.Ip("addr", "add", HostAddress + "/24", "dev", "eth0");
+            _netns.Ip("route", "add", WorkloadA + "/32", "dev", "wla");
+            _netns.Ip("route", "add", WorkloadB + "/32", "dev", "wlb");
+            var (exit, _, error) = _netns.Exec("sysctl", "-qw", "net.ipv4.ip_forward=1");
+            Assert.True(exit == 0, error);
+            _object = BpfObject.Load(BpfTestPrograms.Compile("bpf/calico_tc.c", _dir.Path));
+            _object.Map(BpfMapLayout.HostIpMap).Update(BpfMapLayout.HostIpKey(System.Net.IPAddress.Parse(HostAddress)), BpfMapLayout.IpSetValue());
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+
+        FromWorkload = _object.Program("calico_from_wl");
+        ToWorkload = _object.Program("calico_to_wl");
+    }
+
+    public BpfProgram FromWorkload { get; }
+
+    public BpfProgram ToWorkload { get; }
+
+    public BpfObject Object => _object;
+
+    public BpfMap Map(string name) => _object.Map(name);
+
+    public uint Ifindex(string link) => _ifindexes[link];
+
+    /// <summary>The program's verdict for one frame on <paramref name="link"/>, run inside the namespace (where the ifindex is).</summary>
+    public async Task<int> RunAsync(BpfProgram program, string link, byte[] frame) =>
+        (await NetworkNamespace.RunInAsync(_netns.Path, () => program.TestRun(frame, ifindex: _ifindexes[link]))).ReturnValue;
+
+    public async Task<BpfTestRun> RunFullAsync(BpfProgram program, string link, byte[] frame, int repeat = 1) =>
+        await NetworkNamespace.RunInAsync(_netns.Path, () => program.TestRun(frame, repeat, _ifindexes[link]));
+
+    /// <summary>
+    /// Writes a plan the way a policy change must: sets and tables first (new ids: nothing reads them yet), then one
+    /// update per endpoint flips it to its new tables, then what the plan no longer names is deleted. Endpoints are
+    /// mapped to this namespace's interfaces by name.
+    /// </summary>
+    public void Apply(BpfPolicyPlan plan, BpfPolicyPlan? previous = null)
+    {
+        BpfMap sets = Map(BpfMapLayout.IpSetMap);
+        BpfMap rules = Map(BpfMapLayout.RuleMap);
+        BpfMap endpoints = Map(BpfMapLayout.EndpointMap);
+        foreach (BpfIpSet set in plan.IpSets.Values)
+        {
+            if (previous?.IpSets.ContainsKey(set.Id) != true)
+            {
+                foreach (IpSetMember member in set.Members)
+                {
+                    sets.Update(BpfMapLayout.IpSetKey(set.Id, member), BpfMapLayout.IpSetValue());
+                }
+            }
+        }
+
+        foreach (BpfRuleTable table in plan.Tables.Values)
+        {
+            if (previous?.Tables.ContainsKey(table.Id) != true)
+            {
+                for (int i = 0; i < table.Rules.Length; i++)
+                {
+                    rules.Update(BpfMapLayout.RuleKey(table.Id, (uint)i), BpfMapLayout.RuleValue(table.Rules[i]));
+                }
+            }
+        }
+
+        foreach (BpfEndpointEntry entry in plan.Endpoints.Values)
+        {
+            endpoints.Update(BpfMapLayout.EndpointKey(_ifindexes[entry.InterfaceName]), BpfMapLayout.EndpointValue(entry.Flags, entry.IngressTable, entry.EgressTable, entry.ToHostAction));
+        }
+
+        if (previous is null)
+        {
+            return;
+        }
+
+        foreach (BpfRuleTable table in previous.Tables.Values)
+        {
+            if (!plan.Tables.ContainsKey(table.Id))
+            {
+                for (int i = 0; i < table.Rules.Length; i++)
+                {
+                    Assert.True(rules.Delete(BpfMapLayout.RuleKey(table.Id, (uint)i)));
+                }
+            }
+        }
+
+        foreach (BpfIpSet set in previous.IpSets.Values)
+        {
+            if (!plan.IpSets.ContainsKey(set.Id))
+            {
+                foreach (IpSetMember member in set.Members)
+                {
+                    sets.Delete(BpfMapLayout.IpSetKey(set.Id, member));
+                }
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _object?.Dispose();
+        _netns.Dispose();
+        _dir.Dispose();
+    }
+}
