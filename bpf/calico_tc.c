@@ -29,7 +29,11 @@ struct cali_icmphdr {
 };
 
 #define ICMP_ECHOREPLY 0
+#define ICMP_DEST_UNREACH 3
+#define ICMP_SOURCE_QUENCH 4
 #define ICMP_ECHO 8
+#define ICMP_TIME_EXCEEDED 11
+#define ICMP_PARAMETERPROB 12
 
 // The parsed packet: what policy and conntrack read.
 struct cali_pkt {
@@ -44,8 +48,14 @@ struct cali_pkt {
 	__u8 icmp_type;
 	__u8 icmp_code;
 	__u8 tcp_flags;  // TCP: FIN 0x01, SYN 0x02, RST 0x04, ACK 0x10
-	__u8 pad;
+	__u8 related;    // an ICMP error quoting a packet: inner_* hold that packet's flow
 	__u32 len;
+	__u8 inner_src[16];
+	__u8 inner_dst[16];
+	__u16 inner_sport;
+	__u16 inner_dport;
+	__u8 inner_protocol;
+	__u8 inner_pad[3];
 };
 
 #define TCP_FIN 0x01
@@ -190,6 +200,40 @@ static long eval_rule(__u32 iteration, void *data)
 	return 0;
 }
 
+// An ICMP error quotes the IP header and the first 8 bytes of the packet it is about: that packet's flow, if whole.
+static __always_inline void parse_quoted(struct cali_pkt *p, void *inner, void *end)
+{
+	struct iphdr *ip = inner;
+	if ((void *)(ip + 1) > end || ip->ihl != 5)
+		return; // options in the quoted header: not related (policy decides)
+	__u16 *ports = (void *)(ip + 1);
+	if ((void *)(ports + 2) > end)
+		return;
+	__builtin_memcpy(p->inner_src, &ip->saddr, 4);
+	__builtin_memcpy(p->inner_dst, &ip->daddr, 4);
+	p->inner_protocol = ip->protocol;
+	switch (ip->protocol) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
+	case IPPROTO_SCTP:
+		p->inner_sport = bpf_ntohs(ports[0]);
+		p->inner_dport = bpf_ntohs(ports[1]);
+		break;
+	case IPPROTO_ICMP: {
+		struct cali_icmphdr *icmp = (void *)(ip + 1);
+		if ((void *)(icmp + 1) > end || (icmp->type != ICMP_ECHO && icmp->type != ICMP_ECHOREPLY))
+			return;
+		p->inner_sport = bpf_ntohs(icmp->id);
+		p->inner_dport = p->inner_sport;
+		break;
+	}
+	default:
+		break;
+	}
+	p->related = 1;
+}
+
 // Returns 1 with *p filled for IPv4, 0 for a frame that is not IP (pass), -1 to drop (truncated, IPv6).
 static __always_inline int parse(struct __sk_buff *skb, struct cali_pkt *p)
 {
@@ -250,6 +294,9 @@ static __always_inline int parse(struct __sk_buff *skb, struct cali_pkt *p)
 			// The identifier ties a request to its reply: conntrack keys on it (both "ports").
 			p->sport = bpf_ntohs(icmp->id);
 			p->dport = p->sport;
+		} else if (icmp->type == ICMP_DEST_UNREACH || icmp->type == ICMP_TIME_EXCEEDED ||
+			   icmp->type == ICMP_PARAMETERPROB || icmp->type == ICMP_SOURCE_QUENCH) {
+			parse_quoted(p, (void *)(icmp + 1), end);
 		}
 		break;
 	}
@@ -257,32 +304,45 @@ static __always_inline int parse(struct __sk_buff *skb, struct cali_pkt *p)
 	return 1;
 }
 
-// The normalised key; *forward is 1 when the packet's source is the key's lo side.
-static __always_inline void ct_key_of(const struct cali_pkt *p, struct cali_ct_key *k, int *src_is_lo)
+// The normalised key of the flow (src:sport -> dst:dport); *src_is_lo is 1 when src:sport is the key's lo side.
+static __always_inline void ct_key_of(const __u8 *src, __u16 sport, const __u8 *dst, __u16 dport, __u8 protocol,
+				      __u8 family, struct cali_ct_key *k, int *src_is_lo)
 {
 	int lo = 1;
 	for (int i = 0; i < 16; i++) {
-		if (p->src[i] != p->dst[i]) {
-			lo = p->src[i] < p->dst[i];
+		if (src[i] != dst[i]) {
+			lo = src[i] < dst[i];
 			goto decided;
 		}
 	}
-	lo = p->sport <= p->dport;
+	lo = sport <= dport;
 decided:
 	if (lo) {
-		__builtin_memcpy(k->addr_lo, p->src, 16);
-		__builtin_memcpy(k->addr_hi, p->dst, 16);
-		k->port_lo_be = bpf_htons(p->sport);
-		k->port_hi_be = bpf_htons(p->dport);
+		__builtin_memcpy(k->addr_lo, src, 16);
+		__builtin_memcpy(k->addr_hi, dst, 16);
+		k->port_lo_be = bpf_htons(sport);
+		k->port_hi_be = bpf_htons(dport);
 	} else {
-		__builtin_memcpy(k->addr_lo, p->dst, 16);
-		__builtin_memcpy(k->addr_hi, p->src, 16);
-		k->port_lo_be = bpf_htons(p->dport);
-		k->port_hi_be = bpf_htons(p->sport);
+		__builtin_memcpy(k->addr_lo, dst, 16);
+		__builtin_memcpy(k->addr_hi, src, 16);
+		k->port_lo_be = bpf_htons(dport);
+		k->port_hi_be = bpf_htons(sport);
 	}
-	k->protocol = p->protocol;
-	k->family = p->family;
+	k->protocol = protocol;
+	k->family = family;
 	*src_is_lo = lo;
+}
+
+// An ICMP error about a flow this hook took part in passes like nft's "related": its policy decided that flow already.
+static __always_inline int related_allowed(const struct cali_pkt *p, __u32 ifindex)
+{
+	if (!p->related)
+		return 0;
+	struct cali_ct_key key = {};
+	int unused;
+	ct_key_of(p->inner_src, p->inner_sport, p->inner_dst, p->inner_dport, p->inner_protocol, p->family, &key, &unused);
+	struct cali_ct_value *v = bpf_map_lookup_elem(&cali_ct, &key);
+	return v && (v->egress_approved_ifindex == ifindex || v->ingress_approved_ifindex == ifindex);
 }
 
 #define CALI_CT_F_NEEDS_INGRESS 0x1 // opened towards a local workload: complete once its ingress policy allowed it
@@ -382,7 +442,7 @@ static __always_inline int handle(struct __sk_buff *skb, int from_wl)
 
 	struct cali_ct_key ct_key = {};
 	int src_is_lo;
-	ct_key_of(&e.pkt, &ct_key, &src_is_lo);
+	ct_key_of(e.pkt.src, e.pkt.sport, e.pkt.dst, e.pkt.dport, e.pkt.protocol, e.pkt.family, &ct_key, &src_is_lo);
 	struct cali_ct_value *ct = bpf_map_lookup_elem(&cali_ct, &ct_key);
 	if (ct) {
 		int original = (ct->opener == CALI_CT_OPENER_LO) == src_is_lo;
@@ -394,6 +454,11 @@ static __always_inline int handle(struct __sk_buff *skb, int from_wl)
 				ct->state = CALI_CT_CLOSING;
 			return TC_ACT_OK;
 		}
+	}
+
+	if (related_allowed(&e.pkt, ifindex)) {
+		count_reason(CALI_REASON_RELATED, e.pkt.len);
+		return TC_ACT_OK;
 	}
 
 	__u16 ct_flags = 0;

@@ -164,6 +164,7 @@ struct cali_counter {
 #define CALI_REASON_TO_HOST_DROP 6   // DefaultEndpointToHostAction Drop
 #define CALI_REASON_HOST_TO_WORKLOAD 7 // from the host itself: not policed (as nft's OUTPUT accept)
 #define CALI_REASON_BAD_TABLE 8      // a rule missing mid-table or a loop overrun: dropped (fail closed)
+#define CALI_REASON_RELATED 9        // an ICMP error about a flow this hook allowed: passed without policy
 #define CALI_REASON_COUNT 16
 
 // ---- The maps (names <= 15 characters; sizes are defaults the loader may change before load) -------------------

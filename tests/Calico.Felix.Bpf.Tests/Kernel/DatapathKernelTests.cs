@@ -120,6 +120,21 @@ public sealed class DatapathKernelTests : IDisposable
     }
 
     [Fact]
+    public async Task AnIcmpErrorAboutAnAllowedFlow_PassesAsRelated_AndOneAboutNoFlowMeetsPolicy()
+    {
+        var p = Policy("p");
+        Apply(TwoWorkloads(new States().WithPolicy(p, egress: [new RuleModel { Action = RuleAction.Allow, Protocol = 6 }]),
+            [Tier("default", RuleAction.Deny, egress: [p])], []));
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.FromWorkload, "wla", Frames.Tcp(WorkloadA, 40000, Remote, 80)));
+
+        // A router on the way says the remote is unreachable: wla's ingress policy (none) would drop it; related passes.
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.IcmpUnreachable("192.168.1.254", WorkloadA, WorkloadA, 40000, Remote, 80)));
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.IcmpUnreachable("192.168.1.254", WorkloadA, WorkloadA, 40001, Remote, 80)));
+        // Related only at the hooks that took part: wlb's side never saw the flow.
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.ToWorkload, "wlb", Frames.IcmpUnreachable("192.168.1.254", WorkloadB, WorkloadA, 40000, Remote, 80)));
+    }
+
+    [Fact]
     public async Task BetweenLocalWorkloads_BothPoliciesApply_AndRepliesNeedTheFlowCompleted()
     {
         var allowAll = Policy("allow-all");

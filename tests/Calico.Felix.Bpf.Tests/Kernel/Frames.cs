@@ -36,6 +36,20 @@ internal static class Frames
         return icmp;
     });
 
+    /// <summary>ICMP destination unreachable (type 3) from <paramref name="src"/>, quoting a TCP packet's IP header and first 8 bytes.</summary>
+    public static byte[] IcmpUnreachable(string src, string dst, string quotedSrc, int quotedSport, string quotedDst, int quotedDport)
+    {
+        byte[] quoted = Tcp(quotedSrc, quotedSport, quotedDst, quotedDport);
+        return Ipv4(src, dst, 1, l4 =>
+        {
+            var icmp = new byte[8 + 20 + 8];
+            icmp[0] = 3;
+            icmp[1] = 1; // host unreachable
+            quoted.AsSpan(14, 28).CopyTo(icmp.AsSpan(8));
+            return icmp;
+        });
+    }
+
     public static byte[] Ipv6()
     {
         var frame = new byte[14 + 40];
