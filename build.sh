@@ -34,6 +34,8 @@ for entry in "${binaries[@]}"; do
   # Shared native libraries (SQLite) may sit beside the binaries.
   find "out/obj-publish/$name" -maxdepth 1 -name '*.so' -exec install -m 0644 {} out/bin/ \;
 done
+# The BPF dataplane's programs (bpf/*.c -> bpf/<name>.o), found by calico-node in bpf/ beside itself.
+scripts/build-bpf.sh out/bin/bpf
 # One binary answers as both CNI plugins; calico-ipam is a hard link, never a symlink.
 if [ -f out/bin/calico ]; then ln -f out/bin/calico out/bin/calico-ipam; fi
 ls -la out/bin

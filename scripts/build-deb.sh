@@ -5,11 +5,13 @@
 #   scripts/build-deb.sh [--bin-dir DIR] [--out-dir DIR] [--version VERSION]
 #
 # --bin-dir   the binaries (default out/bin): calicoctl, calico-node, calico-kube-controllers, goldmane, calico,
-#             and the shared libraries (*.so) that sit beside them
+#             the shared libraries (*.so) that sit beside them, and the BPF programs in bpf/ (one <name>.o per
+#             bpf/<name>.c of the repository)
 # --out-dir   where the .deb is written (default out)
 # --version   the package version (default 0.1.0+git<commit date>.<commit>, or 0.1.0 outside git)
 #
-# Layout: the binaries and their libraries in /usr/lib/calico (SQLite loads from beside the binary), symbolic
+# Layout: the binaries and their libraries in /usr/lib/calico (SQLite loads from beside the binary), the BPF
+# programs in /usr/lib/calico/bpf (calico-node looks beside itself; CALICO_BPF_DIR overrides), symbolic
 # links in /usr/bin; the CNI plugin in /opt/cni/bin with calico-ipam as a hard link (the plugin answers by its own
 # name, which a symbolic link would not keep) and its libraries beside it; units in /lib/systemd/system; every file
 # under /etc is a conffile. Prints the path of the package.
@@ -29,7 +31,7 @@ while [ $# -gt 0 ]; do
         --version) version=$2 ;;
       esac
       shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "build-deb: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -57,7 +59,15 @@ done
 [ -f "$bin_dir/libe_sqlite3.so" ] || { echo "build-deb: $bin_dir/libe_sqlite3.so is missing (run ./build.sh first)" >&2; exit 1; }
 shopt -s nullglob
 libraries=("$bin_dir"/*.so)
+bpf_sources=("$repo"/bpf/*.c)
 shopt -u nullglob
+# Every BPF program of the repository ships: a missing object would only show when calico-node loads it.
+bpf_objects=()
+for source in "${bpf_sources[@]}"; do
+  object=$bin_dir/bpf/$(basename "$source" .c).o
+  [ -f "$object" ] || { echo "build-deb: $object is missing (run ./build.sh first; it compiles $source)" >&2; exit 1; }
+  bpf_objects+=("$object")
+done
 
 mkdir -p "$out_dir"
 out_dir=$(cd "$out_dir" && pwd)
@@ -74,6 +84,10 @@ for b in "${programs[@]}"; do
 done
 install -m 0755 "$bin_dir/calico" "$root/opt/cni/bin/calico"
 ln "$root/opt/cni/bin/calico" "$root/opt/cni/bin/calico-ipam"
+if [ ${#bpf_objects[@]} -gt 0 ]; then
+  install -d -m 0755 "$root/usr/lib/calico/bpf"
+  install -m 0644 "${bpf_objects[@]}" "$root/usr/lib/calico/bpf/"
+fi
 for lib in "${libraries[@]}"; do
   install -m 0644 "$lib" "$root/usr/lib/calico/"
   install -m 0644 "$lib" "$root/opt/cni/bin/"

@@ -1,14 +1,20 @@
+using System.Runtime.InteropServices;
 using Calico.Linux.Interop;
 
 namespace Calico.Linux.Bpf;
 
 /// <summary>
-/// A map of a loaded <see cref="BpfObject"/>, read and written with keys and values as bytes laid out as the C
-/// structs (the caller encodes them; sizes are checked against the map's so a layout drift fails loudly).
+/// A BPF map, read and written with keys and values as bytes laid out as the C structs (the caller encodes them;
+/// sizes are checked against the map's so a layout drift fails loudly). Either a map of a <see cref="BpfObject"/>
+/// (valid while the object is open; configurable before load) or a map opened by its pin path or taken from an fd,
+/// which this instance owns and closes on dispose: such a map works after the process that created it is gone.
 /// </summary>
-public sealed class BpfMap
+public sealed class BpfMap : IDisposable
 {
     private readonly nint _map;
+    private readonly int _keySize;
+    private readonly int _valueSize;
+    private int _ownedFd = -1;
 
     internal BpfMap(nint map, string name)
     {
@@ -16,17 +22,74 @@ public sealed class BpfMap
         Name = name;
     }
 
+    private BpfMap(int ownedFd, BpfMapInfo info)
+    {
+        _ownedFd = ownedFd;
+        Name = info.Name;
+        _keySize = (int)info.KeySize;
+        _valueSize = (int)info.ValueSize;
+    }
+
     public string Name { get; }
 
-    public int Fd => Libbpf.MapFd(_map);
+    public int Fd => _map != 0 ? Libbpf.MapFd(_map)
+        : _ownedFd >= 0 ? _ownedFd
+        : throw new ObjectDisposedException(nameof(BpfMap), $"BPF map {Name} was disposed");
 
-    public int KeySize => (int)Libbpf.MapKeySize(_map);
+    public int KeySize => _map != 0 ? (int)Libbpf.MapKeySize(_map) : _keySize;
 
-    public int ValueSize => (int)Libbpf.MapValueSize(_map);
+    public int ValueSize => _map != 0 ? (int)Libbpf.MapValueSize(_map) : _valueSize;
+
+    /// <summary>
+    /// Opens the map pinned at <paramref name="path"/> (its own fd: the map stays usable whoever pinned it and
+    /// whatever became of them); key and value sizes come from the kernel.
+    /// </summary>
+    public static BpfMap OpenPinned(string path)
+    {
+        var fd = BpfFilesystem.OpenPinned(path, "map");
+        return FromOwnedFd(fd, path);
+    }
+
+    /// <summary>Takes ownership of <paramref name="fd"/> (closed on dispose), which must be a map's.</summary>
+    public static BpfMap FromOwnedFd(int fd, string? description = null)
+    {
+        try
+        {
+            BpfFdKind.Require(fd, "map_type", "map", description ?? $"fd {fd}");
+            return new BpfMap(fd, QueryInfo(fd, description ?? $"fd {fd}"));
+        }
+        catch
+        {
+            _ = LibC.Close(fd);
+            throw;
+        }
+    }
+
+    /// <summary>What the kernel says of the map behind <paramref name="fd"/> (id, type, sizes, name).</summary>
+    public static unsafe BpfMapInfo QueryInfo(int fd, string description)
+    {
+        var info = default(Libbpf.MapInfo);
+        var length = (uint)sizeof(Libbpf.MapInfo);
+        var mark = LibbpfMessages.Mark();
+        var result = Libbpf.ObjectGetInfoByFd(fd, &info, &length);
+        if (result < 0)
+        {
+            throw BpfException.From($"reading BPF map info of {description}", result, mark);
+        }
+
+        return new BpfMapInfo(info.Id, info.Type, info.KeySize, info.ValueSize, info.MaxEntries, info.Flags, BpfNames.FromFixed(info.Name, 16));
+    }
+
+    /// <summary>What the kernel says of this map now (its id among them, for bpftool and drift checks).</summary>
+    public BpfMapInfo ReadInfo() => QueryInfo(Fd, "BPF map " + Name);
+
+    /// <summary>Pins this map at <paramref name="path"/> now (on a bpffs; compare <see cref="SetPinPath"/>, applied at load).</summary>
+    public void Pin(string path) => BpfFilesystem.Pin(Fd, path);
 
     /// <summary>Sets where libbpf pins (or finds, and reuses) this map at load time; call before <see cref="BpfObject.Load()"/>.</summary>
     public void SetPinPath(string path)
     {
+        RequireLibbpfMap("setting a pin path");
         var result = Libbpf.MapSetPinPath(_map, path);
         if (result < 0)
         {
@@ -37,6 +100,7 @@ public sealed class BpfMap
     /// <summary>Resizes the map before load (e.g. conntrack's table from configuration).</summary>
     public void SetMaxEntries(uint maxEntries)
     {
+        RequireLibbpfMap("setting max entries");
         var result = Libbpf.MapSetMaxEntries(_map, maxEntries);
         if (result < 0)
         {
@@ -116,6 +180,24 @@ public sealed class BpfMap
         }
     }
 
+    public void Dispose()
+    {
+        var fd = Interlocked.Exchange(ref _ownedFd, -1);
+        if (fd >= 0 && LibC.Close(fd) != 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            throw new BpfException($"closing BPF map {Name} (fd {fd}): {Errno.Describe(errno)}", errno);
+        }
+    }
+
+    private void RequireLibbpfMap(string what)
+    {
+        if (_map == 0)
+        {
+            throw new InvalidOperationException($"{what} needs a map of an object not yet loaded; BPF map {Name} was opened from an fd or a pin");
+        }
+    }
+
     private void CheckSizes(int keyLength, int valueLength)
     {
         if (keyLength != KeySize || valueLength != ValueSize)
@@ -124,6 +206,9 @@ public sealed class BpfMap
         }
     }
 }
+
+/// <summary>What the kernel says of a map (struct bpf_map_info's head): type is enum bpf_map_type.</summary>
+public sealed record BpfMapInfo(uint Id, uint Type, uint KeySize, uint ValueSize, uint MaxEntries, uint Flags, string Name);
 
 /// <summary>bpf_map_update_elem's flags: BPF_ANY, BPF_NOEXIST, BPF_EXIST.</summary>
 public enum BpfUpdate : ulong

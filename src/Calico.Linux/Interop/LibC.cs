@@ -69,4 +69,22 @@ internal static partial class LibC
     /// </summary>
     [LibraryImport(Lib, EntryPoint = "syscall", SetLastError = true)]
     public static unsafe partial nint Syscall(nint number, nint arg1, void* arg2, nint arg3);
+
+    /// <summary>statfs(2) into a caller's buffer: f_type (the filesystem's magic) is its first field, a long.</summary>
+    [LibraryImport(Lib, EntryPoint = "statfs", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static unsafe partial int StatFs(string path, byte* buffer);
+
+    [LibraryImport(Lib, EntryPoint = "mount", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Mount(string source, string target, string fileSystemType, nuint flags, nint data);
+
+    [LibraryImport(Lib, EntryPoint = "umount2", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Umount2(string target, int flags);
+
+    /// <summary>The index of an interface in the calling thread's network namespace; 0 (errno ENODEV) when absent.</summary>
+    [LibraryImport(Lib, EntryPoint = "if_nametoindex", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial uint IfNameToIndex(string name);
+
+    /// <summary>The name (into a 16-byte buffer) of an interface of the calling thread's namespace; null (0) when absent.</summary>
+    [LibraryImport(Lib, EntryPoint = "if_indextoname", SetLastError = true)]
+    public static unsafe partial nint IfIndexToName(uint index, byte* name);
 }

@@ -77,6 +77,45 @@ internal static unsafe partial class Libbpf
     [LibraryImport(Lib, EntryPoint = "bpf_prog_test_run_opts")]
     public static partial int ProgramTestRun(int programFd, TestRunOptions* options);
 
+    [LibraryImport(Lib, EntryPoint = "bpf_obj_pin", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int ObjectPin(int fd, string path);
+
+    [LibraryImport(Lib, EntryPoint = "bpf_obj_get", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int ObjectGet(string path);
+
+    /// <summary>bpf_obj_get_info_by_fd: the kernel fills at most <paramref name="length"/> bytes of a bpf_*_info struct.</summary>
+    [LibraryImport(Lib, EntryPoint = "bpf_obj_get_info_by_fd")]
+    public static partial int ObjectGetInfoByFd(int fd, void* info, uint* length);
+
+    [LibraryImport(Lib, EntryPoint = "bpf_prog_get_fd_by_id")]
+    public static partial int ProgramGetFdById(uint id);
+
+    [LibraryImport(Lib, EntryPoint = "bpf_prog_load", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int ProgramLoad(int programType, string name, string license, ulong* instructions, nuint count, nint options);
+
+    [LibraryImport(Lib, EntryPoint = "bpf_tc_hook_create")]
+    public static partial int TcHookCreate(TcHook* hook);
+
+    [LibraryImport(Lib, EntryPoint = "bpf_tc_hook_destroy")]
+    public static partial int TcHookDestroy(TcHook* hook);
+
+    [LibraryImport(Lib, EntryPoint = "bpf_tc_attach")]
+    public static partial int TcAttach(TcHook* hook, TcOptions* options);
+
+    [LibraryImport(Lib, EntryPoint = "bpf_tc_detach")]
+    public static partial int TcDetach(TcHook* hook, TcOptions* options);
+
+    [LibraryImport(Lib, EntryPoint = "bpf_tc_query")]
+    public static partial int TcQuery(TcHook* hook, TcOptions* options);
+
+    /// <summary>1 = the kernel loads a trivial program of this type, 0 = it does not, negative = the probe itself failed.</summary>
+    [LibraryImport(Lib, EntryPoint = "libbpf_probe_bpf_prog_type")]
+    public static partial int ProbeProgramType(int programType, nint options);
+
+    /// <summary>1 = programs of this type may call the helper, 0 = they may not, negative = the probe itself failed.</summary>
+    [LibraryImport(Lib, EntryPoint = "libbpf_probe_bpf_helper")]
+    public static partial int ProbeHelper(int programType, int helperId, nint options);
+
     [LibraryImport(Lib, EntryPoint = "libbpf_set_print")]
     public static partial nint SetPrint(delegate* unmanaged<int, nint, nint, int> printer);
 
@@ -102,5 +141,58 @@ internal static unsafe partial class Libbpf
         public uint Flags;
         public uint Cpu;
         public uint BatchSize;
+    }
+
+    /// <summary>struct bpf_tc_hook: where on an interface (clsact ingress/egress) a tc program goes.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct TcHook
+    {
+        public nuint Size;
+        public int InterfaceIndex;
+        public int AttachPoint;
+        public uint Parent;
+    }
+
+    /// <summary>struct bpf_tc_opts: the program and the filter's handle and priority (the filter's identity on a hook).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct TcOptions
+    {
+        public nuint Size;
+        public int ProgramFd;
+        public uint Flags;
+        public uint ProgramId;
+        public uint Handle;
+        public uint Priority;
+    }
+
+    /// <summary>The head of struct bpf_prog_info (the kernel fills only the length we pass).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct ProgramInfo
+    {
+        public uint Type;
+        public uint Id;
+        public fixed byte Tag[8];
+        public uint JitedLength;
+        public uint TranslatedLength;
+        public ulong JitedInstructions;
+        public ulong TranslatedInstructions;
+        public ulong LoadTime;
+        public uint CreatedByUid;
+        public uint MapIdCount;
+        public ulong MapIds;
+        public fixed byte Name[16];
+    }
+
+    /// <summary>The head of struct bpf_map_info.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct MapInfo
+    {
+        public uint Type;
+        public uint Id;
+        public uint KeySize;
+        public uint ValueSize;
+        public uint MaxEntries;
+        public uint Flags;
+        public fixed byte Name[16];
     }
 }
