@@ -75,69 +75,28 @@ internal sealed class DatapathHarness : IDisposable
         await NetworkNamespace.RunInAsync(_netns.Path, () => program.TestRun(frame, repeat, _ifindexes[link]));
 
     /// <summary>
-    /// Writes a plan the way a policy change must: sets and tables first (new ids: nothing reads them yet), then one
-    /// update per endpoint flips it to its new tables, then what the plan no longer names is deleted. Endpoints are
-    /// mapped to this namespace's interfaces by name.
+    /// Writes the move from <paramref name="previous"/> to <paramref name="plan"/> as <see cref="BpfPlanDiff"/> orders it
+    /// (new tables under fresh ids, then the endpoint flips, then the old tables deleted), endpoints on this namespace's
+    /// interfaces by name.
     /// </summary>
     public void Apply(BpfPolicyPlan plan, BpfPolicyPlan? previous = null)
     {
-        BpfMap sets = Map(BpfMapLayout.IpSetMap);
-        BpfMap rules = Map(BpfMapLayout.RuleMap);
-        BpfMap endpoints = Map(BpfMapLayout.EndpointMap);
-        foreach (BpfIpSet set in plan.IpSets.Values)
+        var before = previous is null ? new Dictionary<uint, BpfEndpointEntry>() : BpfPlanDiff.Resolve(previous, IfindexOf);
+        foreach (BpfMapOp op in BpfPlanDiff.Between(previous, before, plan, BpfPlanDiff.Resolve(plan, IfindexOf)))
         {
-            if (previous?.IpSets.ContainsKey(set.Id) != true)
+            switch (op)
             {
-                foreach (IpSetMember member in set.Members)
-                {
-                    sets.Update(BpfMapLayout.IpSetKey(set.Id, member), BpfMapLayout.IpSetValue());
-                }
-            }
-        }
-
-        foreach (BpfRuleTable table in plan.Tables.Values)
-        {
-            if (previous?.Tables.ContainsKey(table.Id) != true)
-            {
-                for (int i = 0; i < table.Rules.Length; i++)
-                {
-                    rules.Update(BpfMapLayout.RuleKey(table.Id, (uint)i), BpfMapLayout.RuleValue(table.Rules[i]));
-                }
-            }
-        }
-
-        foreach (BpfEndpointEntry entry in plan.Endpoints.Values)
-        {
-            endpoints.Update(BpfMapLayout.EndpointKey(_ifindexes[entry.InterfaceName]), BpfMapLayout.EndpointValue(entry.Flags, entry.IngressTable, entry.EgressTable, entry.ToHostAction));
-        }
-
-        if (previous is null)
-        {
-            return;
-        }
-
-        foreach (BpfRuleTable table in previous.Tables.Values)
-        {
-            if (!plan.Tables.ContainsKey(table.Id))
-            {
-                for (int i = 0; i < table.Rules.Length; i++)
-                {
-                    Assert.True(rules.Delete(BpfMapLayout.RuleKey(table.Id, (uint)i)));
-                }
-            }
-        }
-
-        foreach (BpfIpSet set in previous.IpSets.Values)
-        {
-            if (!plan.IpSets.ContainsKey(set.Id))
-            {
-                foreach (IpSetMember member in set.Members)
-                {
-                    sets.Delete(BpfMapLayout.IpSetKey(set.Id, member));
-                }
+                case BpfMapUpdate update:
+                    Map(update.Map).Update(update.Key, update.Value);
+                    break;
+                case BpfMapDelete delete:
+                    Map(delete.Map).Delete(delete.Key);
+                    break;
             }
         }
     }
+
+    private uint? IfindexOf(string link) => _ifindexes.TryGetValue(link, out uint ifindex) ? ifindex : null;
 
     public void Dispose()
     {
