@@ -3,10 +3,11 @@
 // (the endpoint's egress policy: calico_from_wl), tc egress sees traffic TO it (ingress policy: calico_to_wl).
 // Conntrack first: a packet of a flow this hook already allowed (or its reply) passes without policy; a new flow is
 // evaluated against the endpoint's rule table (policy as data: see docs/bpf.md, "Datapath"), and an Allow creates
-// the conntrack entry. IPv4 only for now: IPv6 is dropped (fail closed), other EtherTypes (ARP) pass.
+// the conntrack entry. IPv4 and IPv6 (up to 4 extension headers; more is dropped); other EtherTypes (ARP) pass.
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/in.h>
 #include <linux/tcp.h>
 #include <linux/udp.h>
@@ -17,6 +18,9 @@
 
 #ifndef AF_INET
 #define AF_INET 2
+#endif
+#ifndef AF_INET6
+#define AF_INET6 10
 #endif
 
 // linux/icmp.h pulls in glibc's socket headers, which -target bpf cannot take: the part we read.
@@ -34,6 +38,18 @@ struct cali_icmphdr {
 #define ICMP_ECHO 8
 #define ICMP_TIME_EXCEEDED 11
 #define ICMP_PARAMETERPROB 12
+
+#define ICMPV6_ECHO_REQUEST 128
+#define ICMPV6_ECHO_REPLY 129
+#define ICMPV6_MLD_FIRST 130 // 130-132 MLD, 133 router solicitation, 135/136 neighbour solicitation/advertisement
+#define ICMPV6_ROUTER_SOLICIT 133
+#define ICMPV6_NEIGH_SOLICIT 135
+#define ICMPV6_NEIGH_ADVERT 136
+
+#define NEXTHDR_HOP 0
+#define NEXTHDR_ROUTING 43
+#define NEXTHDR_FRAGMENT 44
+#define NEXTHDR_DEST 60
 
 // The parsed packet: what policy and conntrack read.
 struct cali_pkt {
@@ -234,34 +250,10 @@ static __always_inline void parse_quoted(struct cali_pkt *p, void *inner, void *
 	p->related = 1;
 }
 
-// Returns 1 with *p filled for IPv4, 0 for a frame that is not IP (pass), -1 to drop (truncated, IPv6).
-static __always_inline int parse(struct __sk_buff *skb, struct cali_pkt *p)
+// The transport header at l4: ports (TCP, UDP, UDP-Lite, SCTP), or ICMP/ICMPv6 type and code. 1, or -1 if truncated.
+static __always_inline int parse_l4(struct cali_pkt *p, void *l4, void *end)
 {
-	void *data = (void *)(long)skb->data;
-	void *end = (void *)(long)skb->data_end;
-	struct ethhdr *eth = data;
-	if ((void *)(eth + 1) > end)
-		return -1;
-	if (eth->h_proto == bpf_htons(ETH_P_IPV6))
-		return -1; // not policed yet: fail closed rather than let it past policy
-	if (eth->h_proto != bpf_htons(ETH_P_IP))
-		return 0;
-
-	struct iphdr *ip = (void *)(eth + 1);
-	if ((void *)(ip + 1) > end || ip->ihl < 5)
-		return -1;
-	p->family = 4;
-	p->protocol = ip->protocol;
-	p->len = skb->len;
-	__builtin_memcpy(p->src, &ip->saddr, 4);
-	__builtin_memcpy(p->dst, &ip->daddr, 4);
-
-	// A non-first fragment has no L4 header: its ports read as absent (rules with ports do not match it).
-	if (ip->frag_off & bpf_htons(0x1fff))
-		return 1;
-
-	void *l4 = (void *)ip + ip->ihl * 4;
-	switch (ip->protocol) {
+	switch (p->protocol) {
 	case IPPROTO_TCP: {
 		struct tcphdr *tcp = l4;
 		if ((void *)(tcp + 1) > end)
@@ -300,8 +292,89 @@ static __always_inline int parse(struct __sk_buff *skb, struct cali_pkt *p)
 		}
 		break;
 	}
+	case IPPROTO_ICMPV6: {
+		struct cali_icmphdr *icmp = l4;
+		if ((void *)(icmp + 1) > end)
+			return -1;
+		p->is_icmp = 1;
+		p->icmp_type = icmp->type;
+		p->icmp_code = icmp->code;
+		if (icmp->type == ICMPV6_ECHO_REQUEST || icmp->type == ICMPV6_ECHO_REPLY) {
+			p->sport = bpf_ntohs(icmp->id);
+			p->dport = p->sport;
+		}
+		break;
+	}
 	}
 	return 1;
+}
+
+// IPv6: the fixed header, then up to CALI_V6_EXT_MAX extension headers (hop-by-hop, routing, destination options,
+// fragment) to the transport header. 1, or -1 (truncated, or more extension headers than we walk: fail closed).
+#define CALI_V6_EXT_MAX 4
+static __always_inline int parse_ipv6(struct __sk_buff *skb, struct cali_pkt *p, void *l3, void *end)
+{
+	struct ipv6hdr *ip6 = l3;
+	if ((void *)(ip6 + 1) > end)
+		return -1;
+	p->family = 6;
+	p->len = skb->len;
+	__builtin_memcpy(p->src, &ip6->saddr, 16);
+	__builtin_memcpy(p->dst, &ip6->daddr, 16);
+	__u8 next = ip6->nexthdr;
+	void *cursor = ip6 + 1;
+	for (int i = 0; i < CALI_V6_EXT_MAX; i++) {
+		if (next != NEXTHDR_HOP && next != NEXTHDR_ROUTING && next != NEXTHDR_DEST && next != NEXTHDR_FRAGMENT)
+			break;
+		__u8 *ext = cursor;
+		if ((void *)(ext + 8) > end)
+			return -1;
+		if (next == NEXTHDR_FRAGMENT) {
+			// A non-first fragment carries no transport header: ports absent, as IPv4's.
+			__u16 offset = bpf_ntohs(*(__u16 *)(ext + 2)) & 0xfff8;
+			next = ext[0];
+			cursor = ext + 8;
+			if (offset) {
+				p->protocol = next;
+				return 1;
+			}
+			continue;
+		}
+		next = ext[0];
+		cursor = ext + (ext[1] + 1) * 8;
+	}
+	if (next == NEXTHDR_HOP || next == NEXTHDR_ROUTING || next == NEXTHDR_DEST || next == NEXTHDR_FRAGMENT)
+		return -1;
+	p->protocol = next;
+	return parse_l4(p, cursor, end);
+}
+
+// Returns 1 with *p filled for IPv4 and IPv6, 0 for a frame that is not IP (pass), -1 to drop (truncated).
+static __always_inline int parse(struct __sk_buff *skb, struct cali_pkt *p)
+{
+	void *data = (void *)(long)skb->data;
+	void *end = (void *)(long)skb->data_end;
+	struct ethhdr *eth = data;
+	if ((void *)(eth + 1) > end)
+		return -1;
+	if (eth->h_proto == bpf_htons(ETH_P_IPV6))
+		return parse_ipv6(skb, p, eth + 1, end);
+	if (eth->h_proto != bpf_htons(ETH_P_IP))
+		return 0;
+
+	struct iphdr *ip = (void *)(eth + 1);
+	if ((void *)(ip + 1) > end || ip->ihl < 5)
+		return -1;
+	p->family = 4;
+	p->protocol = ip->protocol;
+	p->len = skb->len;
+	__builtin_memcpy(p->src, &ip->saddr, 4);
+	__builtin_memcpy(p->dst, &ip->daddr, 4);
+
+	// A non-first fragment has no L4 header: its ports read as absent (rules with ports do not match it).
+	if (ip->frag_off & bpf_htons(0x1fff))
+		return 1;
+	return parse_l4(p, (void *)ip + ip->ihl * 4, end);
 }
 
 // The normalised key of the flow (src:sport -> dst:dport); *src_is_lo is 1 when src:sport is the key's lo side.
@@ -364,22 +437,49 @@ static __always_inline int is_host_ip(const struct cali_pkt *p, const __u8 *addr
 	return bpf_map_lookup_elem(&cali_host_ips, &key) != NULL;
 }
 
-// Host-bound: one of the host's addresses, the limited broadcast, or multicast (never forwarded from a workload).
+// IPv6 link-local (fe80::/10): never forwarded, so to or from the host itself.
+static __always_inline int link_local6(const __u8 *addr)
+{
+	return addr[0] == 0xfe && (addr[1] & 0xc0) == 0x80;
+}
+
+// Host-bound: one of the host's addresses, the limited broadcast, multicast, or IPv6 link-local (none of which is
+// forwarded from a workload).
 static __always_inline int to_host(const struct cali_pkt *p)
 {
-	return is_host_ip(p, p->dst) || (p->dst[0] == 255 && p->dst[1] == 255 && p->dst[2] == 255 && p->dst[3] == 255) ||
-	       (p->dst[0] & 0xf0) == 0xe0;
+	if (is_host_ip(p, p->dst))
+		return 1;
+	if (p->family == 6)
+		return p->dst[0] == 0xff || link_local6(p->dst);
+	return (p->dst[0] == 255 && p->dst[1] == 255 && p->dst[2] == 255 && p->dst[3] == 255) || (p->dst[0] & 0xf0) == 0xe0;
+}
+
+// From the host itself: one of its addresses, or an IPv6 link-local source (the host's, or a neighbour's on the veth).
+static __always_inline int from_host(const struct cali_pkt *p)
+{
+	return is_host_ip(p, p->src) || (p->family == 6 && link_local6(p->src));
+}
+
+// Neighbour discovery and MLD between a workload and the host: accepted before policy, as nft's cali-wl-to-host.
+static __always_inline int nd_or_mld(const struct cali_pkt *p)
+{
+	return p->family == 6 && p->protocol == IPPROTO_ICMPV6 &&
+	       ((p->icmp_type >= ICMPV6_MLD_FIRST && p->icmp_type <= ICMPV6_ROUTER_SOLICIT) ||
+		p->icmp_type == ICMPV6_NEIGH_SOLICIT || p->icmp_type == ICMPV6_NEIGH_ADVERT);
 }
 
 // Whether the route to addr leaves through a local workload's interface (a flow there meets its ingress policy too).
 // Only SUCCESS says so: the FIB answers NOT_FWDED for local addresses and for lookup errors alike.
-static __always_inline int routed_to_workload(struct __sk_buff *skb, const __u8 *addr)
+static __always_inline int routed_to_workload(struct __sk_buff *skb, __u8 family, const __u8 *addr)
 {
 	struct bpf_fib_lookup fib = {
-		.family = AF_INET,
+		.family = family == 6 ? AF_INET6 : AF_INET,
 		.ifindex = skb->ifindex,
 	};
-	__builtin_memcpy(&fib.ipv4_dst, addr, 4);
+	if (family == 6)
+		__builtin_memcpy(fib.ipv6_dst, addr, 16);
+	else
+		__builtin_memcpy(&fib.ipv4_dst, addr, 4);
 	long rc = bpf_fib_lookup(skb, &fib, sizeof(fib), BPF_FIB_LOOKUP_SKIP_NEIGH);
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH)
 		return 0;
@@ -465,10 +565,14 @@ static __always_inline int handle(struct __sk_buff *skb, int from_wl)
 	int host_bound = 0;
 	if (from_wl) {
 		host_bound = to_host(&e.pkt);
-		if (!host_bound && routed_to_workload(skb, e.pkt.dst))
+		if (host_bound && nd_or_mld(&e.pkt)) {
+			count_reason(CALI_REASON_ND, e.pkt.len);
+			return TC_ACT_OK;
+		}
+		if (!host_bound && routed_to_workload(skb, e.pkt.family, e.pkt.dst))
 			ct_flags |= CALI_CT_F_NEEDS_INGRESS;
 	} else {
-		if (is_host_ip(&e.pkt, e.pkt.src)) {
+		if (from_host(&e.pkt)) {
 			// From the host itself: not policed (nft's OUTPUT accepts it), but tracked so replies pass.
 			ct_approve(&ct_key, src_is_lo, 0, ifindex, 0);
 			count_reason(CALI_REASON_HOST_TO_WORKLOAD, e.pkt.len);

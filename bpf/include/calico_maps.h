@@ -156,7 +156,7 @@ struct cali_counter {
 
 // Why a packet was dropped or passed without a rule (index into cali_reasons).
 #define CALI_REASON_UNKNOWN_IFACE 0  // no endpoint entry: nft's "Unknown interface" drop
-#define CALI_REASON_NOT_IP 1         // passed: not IPv4 (ARP...) or IPv6 not handled yet
+#define CALI_REASON_NOT_IP 1         // passed: not IP (ARP...)
 #define CALI_REASON_MALFORMED 2      // dropped: truncated headers
 #define CALI_REASON_CT_HIT 3         // reserved: conntrack hits are not counted (per packet: a shared line)
 #define CALI_REASON_POLICY_ALLOW 4
@@ -165,6 +165,7 @@ struct cali_counter {
 #define CALI_REASON_HOST_TO_WORKLOAD 7 // from the host itself: not policed (as nft's OUTPUT accept)
 #define CALI_REASON_BAD_TABLE 8      // a rule missing mid-table or a loop overrun: dropped (fail closed)
 #define CALI_REASON_RELATED 9        // an ICMP error about a flow this hook allowed: passed without policy
+#define CALI_REASON_ND 10            // IPv6 neighbour discovery or MLD from a workload to the host: passed
 #define CALI_REASON_COUNT 16
 
 // ---- The maps (names <= 15 characters; sizes are defaults the loader may change before load) -------------------

@@ -8,7 +8,7 @@ namespace Calico.Felix.Bpf.Tests.Kernel;
 /// <summary>
 /// bpf/calico_tc.c compiled and loaded (fresh maps every time: nothing pinned), and a network namespace standing in for
 /// a host: interfaces wla and wlb as two workloads' veths (routes 10.65.0.2 and 10.65.0.3), eth0 with the host's
-/// address 192.168.1.1/24 (192.168.1.50 is a remote peer; the host address is in cali_host_ips, as the agent will write it), forwarding on. Frames run through BPF_PROG_TEST_RUN as if
+/// addresses 192.168.1.1/24 and fd00:1::1/64 (192.168.1.50 and fd00:1::50 are remote peers; the host address is in cali_host_ips, as the agent will write it), forwarding on. Frames run through BPF_PROG_TEST_RUN as if
 /// on one of those interfaces; nothing is attached.
 /// </summary>
 internal sealed class DatapathHarness : IDisposable
@@ -20,6 +20,11 @@ internal sealed class DatapathHarness : IDisposable
     public const string WorkloadB = "10.65.0.3";
     public const string HostAddress = "192.168.1.1";
     public const string Remote = "192.168.1.50";
+
+    public const string WorkloadA6 = "fd00:65::2";
+    public const string WorkloadB6 = "fd00:65::3";
+    public const string HostAddress6 = "fd00:1::1";
+    public const string Remote6 = "fd00:1::50";
 
     private readonly TempDirectory _dir = new("calico-bpf-dp");
     private readonly NetnsScope _netns = new("calbpf");
@@ -42,10 +47,20 @@ internal sealed class DatapathHarness : IDisposable
             _netns.Ip("addr", "add", HostAddress + "/24", "dev", "eth0");
             _netns.Ip("route", "add", WorkloadA + "/32", "dev", "wla");
             _netns.Ip("route", "add", WorkloadB + "/32", "dev", "wlb");
-            var (exit, _, error) = _netns.Exec("sysctl", "-qw", "net.ipv4.ip_forward=1");
-            Assert.True(exit == 0, error);
+            _netns.Ip("addr", "add", HostAddress6 + "/64", "dev", "eth0", "nodad");
+            _netns.Ip("-6", "route", "add", WorkloadA6 + "/128", "dev", "wla");
+            _netns.Ip("-6", "route", "add", WorkloadB6 + "/128", "dev", "wlb");
+            foreach (string sysctl in new[] { "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1" })
+            {
+                var (exit, _, error) = _netns.Exec("sysctl", "-qw", sysctl);
+                Assert.True(exit == 0, error);
+            }
+
             _object = BpfObject.Load(BpfTestPrograms.Compile("bpf/calico_tc.c", _dir.Path));
-            _object.Map(BpfMapLayout.HostIpMap).Update(BpfMapLayout.HostIpKey(System.Net.IPAddress.Parse(HostAddress)), BpfMapLayout.IpSetValue());
+            foreach (string address in new[] { HostAddress, HostAddress6 })
+            {
+                _object.Map(BpfMapLayout.HostIpMap).Update(BpfMapLayout.HostIpKey(System.Net.IPAddress.Parse(address)), BpfMapLayout.IpSetValue());
+            }
         }
         catch
         {

@@ -135,6 +135,46 @@ public sealed class DatapathKernelTests : IDisposable
     }
 
     [Fact]
+    public async Task Ipv6_IsPolicedLikeIpv4_ThroughExtensionHeaders_WithRepliesByConntrack()
+    {
+        var p = Policy("p");
+        Apply(TwoWorkloads(new States().WithPolicy(p, ingress:
+            [
+                new RuleModel { Action = RuleAction.Allow, Protocol = 6, SrcNets = ["fd00:1::/64"], DstPorts = [new PortRange(443, 443)] },
+                new RuleModel { Action = RuleAction.Allow, Protocol = 58, IcmpType = 128 },
+            ]), [Tier("default", RuleAction.Deny, ingress: [p])], []));
+
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Tcp6(Remote6, 40000, WorkloadA6, 443)));
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Tcp6(Remote6, 40001, WorkloadA6, 443, hopByHop: true)));
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Tcp6(Remote6, 40002, WorkloadA6, 80)));
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Tcp6("fd00:9::1", 40003, WorkloadA6, 443)));
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Icmp6(Remote6, WorkloadA6, 128, id: 5)));
+        // Replies go out through conntrack though wla has no egress policy.
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.FromWorkload, "wla", Frames.Tcp6(WorkloadA6, 443, Remote6, 40000, Frames.Syn | Frames.Ack)));
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.FromWorkload, "wla", Frames.Icmp6(WorkloadA6, Remote6, 129, id: 5)));
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.FromWorkload, "wla", Frames.Tcp6(WorkloadA6, 40000, Remote6, 443)));
+        var entry = BpfMapLayout.ReadConntrackValue(_dp.Map(BpfMapLayout.ConntrackMap).Lookup(
+            BpfMapLayout.ConntrackKey(IPAddress.Parse(Remote6), 40000, IPAddress.Parse(WorkloadA6), 443, 6))!);
+        Assert.Equal((ConntrackState.Established, _dp.Ifindex("wla")), (entry.State, entry.IngressApprovedIfindex));
+    }
+
+    [Fact]
+    public async Task Ipv6NeighbourDiscovery_WithTheHost_PassesBeforePolicy_OtherHostTrafficMeetsDefaultEndpointToHostAction()
+    {
+        Apply(TwoWorkloads(new States(), [], []));
+        // Neighbour solicitation to the solicited-node group, router solicitation: no policy at all, still passed.
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.FromWorkload, "wla", Frames.Icmp6("fe80::2", "ff02::1:ff00:1", 135)));
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.FromWorkload, "wla", Frames.Icmp6("fe80::2", "ff02::2", 133)));
+        // An echo to the host is no ND: egress policy (none) denies.
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.FromWorkload, "wla", Frames.Icmp6(WorkloadA6, HostAddress6, 128, id: 1)));
+        // The host's link-local neighbour advertisement to the workload is host traffic: not policed.
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Icmp6("fe80::1", "fe80::2", 136)));
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Tcp6(HostAddress6, 40000, WorkloadA6, 22)));
+        // A remote is not the host.
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Tcp6(Remote6, 40000, WorkloadA6, 22)));
+    }
+
+    [Fact]
     public async Task BetweenLocalWorkloads_BothPoliciesApply_AndRepliesNeedTheFlowCompleted()
     {
         var allowAll = Policy("allow-all");
@@ -178,13 +218,13 @@ public sealed class DatapathKernelTests : IDisposable
     }
 
     [Fact]
-    public async Task AnUnknownInterface_Drops_AndNonIpPasses_AndIpv6IsDroppedForNow()
+    public async Task AnUnknownInterface_Drops_AndNonIpPasses_AndTruncatedIpv6Drops()
     {
         Apply(TwoWorkloads(new States().WithProfile("open", inbound: [new RuleModel { Action = RuleAction.Allow }]), [], []));
         Assert.Equal(TcActShot, await _dp.RunAsync(_dp.ToWorkload, "eth0", Frames.Tcp(Remote, 40000, WorkloadA, 80)));
         Assert.Equal(TcActShot, _dp.ToWorkload.TestRun(Frames.Tcp(Remote, 40000, WorkloadA, 80)).ReturnValue); // loopback
         Assert.Equal(TcActOk, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Arp()));
-        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Ipv6()));
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.TruncatedIpv6()));
         var (drops, _) = BpfMapLayout.ReadCounter(_dp.Map(BpfMapLayout.ReasonMap).Lookup(BitConverter.GetBytes(0u)) ?? []);
         Assert.Equal(2UL, drops);
     }

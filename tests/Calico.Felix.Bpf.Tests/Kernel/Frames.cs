@@ -50,12 +50,59 @@ internal static class Frames
         });
     }
 
-    public static byte[] Ipv6()
+    /// <summary>An IPv6 header announcing a hop-by-hop header that is not there.</summary>
+    public static byte[] TruncatedIpv6()
     {
         var frame = new byte[14 + 40];
         frame[12] = 0x86;
         frame[13] = 0xdd;
         frame[14] = 0x60;
+        return frame;
+    }
+
+    /// <summary>IPv6 TCP, optionally behind a hop-by-hop options header (8 bytes, PadN).</summary>
+    public static byte[] Tcp6(string src, int sport, string dst, int dport, byte flags = Syn, bool hopByHop = false)
+    {
+        var tcp = new byte[20];
+        BinaryPrimitives.WriteUInt16BigEndian(tcp, (ushort)sport);
+        BinaryPrimitives.WriteUInt16BigEndian(tcp.AsSpan(2), (ushort)dport);
+        tcp[12] = 0x50;
+        tcp[13] = flags;
+        if (!hopByHop)
+        {
+            return Ipv6(src, dst, 6, tcp);
+        }
+
+        var withOptions = new byte[8 + tcp.Length];
+        withOptions[0] = 6;    // next header: TCP
+        withOptions[1] = 0;    // length: 8 bytes
+        withOptions[2] = 1;    // PadN
+        withOptions[3] = 4;
+        tcp.CopyTo(withOptions, 8);
+        return Ipv6(src, dst, 0, withOptions);
+    }
+
+    /// <summary>ICMPv6 of <paramref name="type"/> (echo: identifier <paramref name="id"/>).</summary>
+    public static byte[] Icmp6(string src, string dst, byte type, ushort id = 0)
+    {
+        var icmp = new byte[8];
+        icmp[0] = type;
+        BinaryPrimitives.WriteUInt16BigEndian(icmp.AsSpan(4), id);
+        return Ipv6(src, dst, 58, icmp);
+    }
+
+    private static byte[] Ipv6(string src, string dst, byte nextHeader, byte[] payload)
+    {
+        var frame = new byte[14 + 40 + payload.Length];
+        frame[12] = 0x86;
+        frame[13] = 0xdd;
+        frame[14] = 0x60;
+        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(18), (ushort)payload.Length);
+        frame[20] = nextHeader;
+        frame[21] = 64;
+        IPAddress.Parse(src).GetAddressBytes().CopyTo(frame, 22);
+        IPAddress.Parse(dst).GetAddressBytes().CopyTo(frame, 38);
+        payload.CopyTo(frame, 54);
         return frame;
     }
 
