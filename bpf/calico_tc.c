@@ -406,6 +406,26 @@ decided:
 	*src_is_lo = lo;
 }
 
+// Idle timeouts (upstream's BPF conntrack defaults): an entry idle longer no longer allows anything; the next packet
+// is a new flow again (policy decides) and replaces it. The LRU evicts idle entries only under pressure.
+#define SEC_NS 1000000000ull
+static __always_inline int ct_expired(const struct cali_ct_value *v, __u8 protocol, __u64 now)
+{
+	__u64 idle = now - v->last_seen_ns;
+	switch (protocol) {
+	case IPPROTO_TCP:
+		return idle > (v->state == CALI_CT_NEW ? 20 * SEC_NS : v->state == CALI_CT_CLOSING ? 30 * SEC_NS : 3600 * SEC_NS);
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
+		return idle > 60 * SEC_NS;
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		return idle > 5 * SEC_NS;
+	default:
+		return idle > 600 * SEC_NS;
+	}
+}
+
 // An ICMP error about a flow this hook took part in passes like nft's "related": its policy decided that flow already.
 static __always_inline int related_allowed(const struct cali_pkt *p, __u32 ifindex)
 {
@@ -415,7 +435,8 @@ static __always_inline int related_allowed(const struct cali_pkt *p, __u32 ifind
 	int unused;
 	ct_key_of(p->inner_src, p->inner_sport, p->inner_dst, p->inner_dport, p->inner_protocol, p->family, &key, &unused);
 	struct cali_ct_value *v = bpf_map_lookup_elem(&cali_ct, &key);
-	return v && (v->egress_approved_ifindex == ifindex || v->ingress_approved_ifindex == ifindex);
+	return v && !ct_expired(v, p->inner_protocol, bpf_ktime_get_ns()) &&
+	       (v->egress_approved_ifindex == ifindex || v->ingress_approved_ifindex == ifindex);
 }
 
 #define CALI_CT_F_NEEDS_INGRESS 0x1 // opened towards a local workload: complete once its ingress policy allowed it
@@ -544,6 +565,10 @@ static __always_inline int handle(struct __sk_buff *skb, int from_wl)
 	int src_is_lo;
 	ct_key_of(e.pkt.src, e.pkt.sport, e.pkt.dst, e.pkt.dport, e.pkt.protocol, e.pkt.family, &ct_key, &src_is_lo);
 	struct cali_ct_value *ct = bpf_map_lookup_elem(&cali_ct, &ct_key);
+	if (ct && ct_expired(ct, e.pkt.protocol, bpf_ktime_get_ns())) {
+		bpf_map_delete_elem(&cali_ct, &ct_key); // a new flow again: ct_approve creates it afresh if policy allows
+		ct = NULL;
+	}
 	if (ct) {
 		int original = (ct->opener == CALI_CT_OPENER_LO) == src_is_lo;
 		if (ct_allows(ct, original, from_wl, ifindex)) {

@@ -169,6 +169,21 @@ public static class BpfMapLayout
         return key;
     }
 
+    /// <summary>struct cali_ct_value (tools and tests write entries; the program writes its own).</summary>
+    public static byte[] ConntrackValue(ConntrackEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var value = new byte[ConntrackValueSize];
+        BinaryPrimitives.WriteUInt64LittleEndian(value, entry.CreatedNs);
+        BinaryPrimitives.WriteUInt64LittleEndian(value.AsSpan(8), entry.LastSeenNs);
+        value[16] = (byte)entry.State;
+        value[17] = entry.Opener == ConntrackOpener.Low ? (byte)0 : (byte)1;
+        BinaryPrimitives.WriteUInt16LittleEndian(value.AsSpan(18), entry.Flags);
+        BinaryPrimitives.WriteUInt32LittleEndian(value.AsSpan(20), entry.EgressApprovedIfindex);
+        BinaryPrimitives.WriteUInt32LittleEndian(value.AsSpan(24), entry.IngressApprovedIfindex);
+        return value;
+    }
+
     public static ConntrackEntry ReadConntrackValue(ReadOnlySpan<byte> value)
     {
         if (value.Length != ConntrackValueSize)

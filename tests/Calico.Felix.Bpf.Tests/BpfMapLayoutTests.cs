@@ -88,6 +88,7 @@ public sealed class BpfMapLayoutTests
         Assert.Equal(ConntrackState.Established, entry.State);
         Assert.Equal(ConntrackOpener.High, entry.Opener);
         Assert.Equal((5u, 6u), (entry.EgressApprovedIfindex, entry.IngressApprovedIfindex));
+        Assert.Equal(v, BpfMapLayout.ConntrackValue(entry));
     }
 
     [Theory]

@@ -175,6 +175,27 @@ public sealed class DatapathKernelTests : IDisposable
     }
 
     [Fact]
+    public async Task AnIdleConntrackEntry_PastItsTimeout_AllowsNothing_AndPolicyDecidesAgain()
+    {
+        var p = Policy("p");
+        Apply(TwoWorkloads(new States().WithPolicy(p, egress: [new RuleModel { Action = RuleAction.Allow, Protocol = 17 }]),
+            [Tier("default", RuleAction.Deny, egress: [p])], []));
+        var ct = _dp.Map(BpfMapLayout.ConntrackMap);
+        byte[] key = BpfMapLayout.ConntrackKey(IPAddress.Parse(WorkloadA), 5000, IPAddress.Parse(Remote), 53, 17);
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.FromWorkload, "wla", Frames.Udp(WorkloadA, 5000, Remote, 53)));
+        var fresh = BpfMapLayout.ReadConntrackValue(ct.Lookup(key)!);
+
+        // The same flow, idle since boot (last seen at 1 ns): far past UDP's 60 s. The reply is no reply any more...
+        ct.Update(key, BpfMapLayout.ConntrackValue(fresh with { CreatedNs = 1, LastSeenNs = 1 }));
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Udp(Remote, 53, WorkloadA, 5000)));
+        Assert.Null(ct.Lookup(key));
+        // ...and the workload sending again is a new flow that policy allows, tracked afresh.
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.FromWorkload, "wla", Frames.Udp(WorkloadA, 5000, Remote, 53)));
+        Assert.True(BpfMapLayout.ReadConntrackValue(ct.Lookup(key)!).CreatedNs > 1);
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Udp(Remote, 53, WorkloadA, 5000)));
+    }
+
+    [Fact]
     public async Task BetweenLocalWorkloads_BothPoliciesApply_AndRepliesNeedTheFlowCompleted()
     {
         var allowAll = Policy("allow-all");
