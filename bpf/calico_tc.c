@@ -509,6 +509,29 @@ static __always_inline int routed_to_workload(struct __sk_buff *skb, __u8 family
 	return peer_ep && (peer_ep->flags & CALI_EP_WORKLOAD);
 }
 
+// Strict reverse-path check of a workload's source: the route to it leaves through the interface it came in on. IPv6
+// link-local sources (ND, MLD with the host) and the unspecified address (duplicate address detection) pass, as nft's.
+static __always_inline int source_routed_here(struct __sk_buff *skb, const struct cali_pkt *p)
+{
+	if (p->family == 6) {
+		if (link_local6(p->src))
+			return 1;
+		__u64 *halves = (__u64 *)p->src;
+		if (halves[0] == 0 && halves[1] == 0)
+			return 1;
+	}
+	struct bpf_fib_lookup fib = {
+		.family = p->family == 6 ? AF_INET6 : AF_INET,
+		.ifindex = skb->ifindex,
+	};
+	if (p->family == 6)
+		__builtin_memcpy(fib.ipv6_dst, p->src, 16);
+	else
+		__builtin_memcpy(&fib.ipv4_dst, p->src, 4);
+	long rc = bpf_fib_lookup(skb, &fib, sizeof(fib), BPF_FIB_LOOKUP_SKIP_NEIGH);
+	return (rc == BPF_FIB_LKUP_RET_SUCCESS || rc == BPF_FIB_LKUP_RET_NO_NEIGH) && fib.ifindex == skb->ifindex;
+}
+
 static __always_inline int ct_approve(const struct cali_ct_key *key, int src_is_lo, int from_wl, __u32 ifindex,
 				      __u16 flags)
 {
@@ -579,6 +602,14 @@ static __always_inline int handle(struct __sk_buff *skb, int from_wl)
 				ct->state = CALI_CT_CLOSING;
 			return TC_ACT_OK;
 		}
+	}
+
+	// A new flow from a workload must come from an address routed to it (nft's raw-PREROUTING source check). Checking
+	// new flows suffices: conntrack only lets a packet through at a hook that allowed its flow, and this hook allowed
+	// only flows that passed the check.
+	if (from_wl && !source_routed_here(skb, &e.pkt)) {
+		count_reason(CALI_REASON_SPOOFED, e.pkt.len);
+		return TC_ACT_SHOT;
 	}
 
 	if (related_allowed(&e.pkt, ifindex)) {

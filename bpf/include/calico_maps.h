@@ -166,6 +166,7 @@ struct cali_counter {
 #define CALI_REASON_BAD_TABLE 8      // a rule missing mid-table or a loop overrun: dropped (fail closed)
 #define CALI_REASON_RELATED 9        // an ICMP error about a flow this hook allowed: passed without policy
 #define CALI_REASON_ND 10            // IPv6 neighbour discovery or MLD from a workload to the host: passed
+#define CALI_REASON_SPOOFED 11       // a workload's new flow from an address not routed to it: dropped
 #define CALI_REASON_COUNT 16
 
 // ---- The maps (names <= 15 characters; sizes are defaults the loader may change before load) -------------------

@@ -196,6 +196,23 @@ public sealed class DatapathKernelTests : IDisposable
     }
 
     [Fact]
+    public async Task AWorkloadsNewFlow_FromAnAddressNotRoutedToIt_IsDropped_EvenWhenPolicyAllowsAll()
+    {
+        var p = Policy("p");
+        Apply(TwoWorkloads(new States().WithPolicy(p, egress: [new RuleModel { Action = RuleAction.Allow }]),
+            [Tier("default", RuleAction.Deny, egress: [p])], []));
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.FromWorkload, "wla", Frames.Tcp(WorkloadA, 40000, Remote, 80)));
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.FromWorkload, "wla", Frames.Tcp(WorkloadB, 40000, Remote, 80)));   // wlb's
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.FromWorkload, "wla", Frames.Tcp("10.99.0.1", 40000, Remote, 80)));  // no route
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.FromWorkload, "wla", Frames.Tcp6(WorkloadA6, 40000, Remote6, 80)));
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.FromWorkload, "wla", Frames.Tcp6(WorkloadB6, 40000, Remote6, 80)));
+        // Forging the remote's reply to a flow of wla's, from wlb: that flow was never allowed at wlb.
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.FromWorkload, "wlb", Frames.Tcp(Remote, 80, WorkloadA, 40000, Frames.Syn | Frames.Ack)));
+        var (spoofed, _) = BpfMapLayout.ReadCounter(_dp.Map(BpfMapLayout.ReasonMap).Lookup(BitConverter.GetBytes(11u)));
+        Assert.Equal(4UL, spoofed);
+    }
+
+    [Fact]
     public async Task BetweenLocalWorkloads_BothPoliciesApply_AndRepliesNeedTheFlowCompleted()
     {
         var allowAll = Policy("allow-all");
