@@ -213,6 +213,35 @@ public sealed class DatapathKernelTests : IDisposable
     }
 
     [Fact]
+    public async Task AnIpSetMembershipChange_IsAMemberDelta_TheTableStays_AndNewFlowsFollowIt()
+    {
+        var p = Policy("p");
+        var s = TwoWorkloads(new States()
+            .WithIpSet("s:clients", Remote + "/32")
+            .WithPolicy(p, ingress: [new RuleModel { Action = RuleAction.Log }, new RuleModel { Action = RuleAction.Allow, SrcIpSetIds = ["s:clients"] }]),
+            [Tier("default", RuleAction.Deny, ingress: [p])], []);
+        var before = Apply(s);
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Tcp(Remote, 40000, WorkloadA, 80)));
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Tcp("192.168.1.60", 40000, WorkloadA, 80)));
+
+        s.State.Apply(new IpSetDeltaUpdate("s:clients", ["192.168.1.60/32"], [Remote + "/32"]));
+        var after = Compile(s);
+        var ops = BpfPlanDiff.Between(before, BpfPlanDiff.Resolve(before, _ => null), after, BpfPlanDiff.Resolve(after, _ => null));
+        Assert.Equal([BpfMapLayout.IpSetMap, BpfMapLayout.IpSetMap], ops.Select(o => o.Map)); // one delete, one add: nothing else
+        _dp.Apply(after, before);
+
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Tcp(Remote, 40001, WorkloadA, 80)));
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Tcp("192.168.1.60", 40001, WorkloadA, 80)));
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Tcp(Remote, 40000, WorkloadA, 80, Frames.Ack))); // established
+
+        // The Log rule counted each of the four new flows; the Allow rule the two it allowed.
+        uint table = after.Endpoints["wla"].IngressTable;
+        var counters = _dp.Map(BpfMapLayout.CounterMap);
+        Assert.Equal(4UL, BpfMapLayout.ReadCounter(counters.Lookup(BpfMapLayout.RuleKey(table, 0))).Packets);
+        Assert.Equal(2UL, BpfMapLayout.ReadCounter(counters.Lookup(BpfMapLayout.RuleKey(table, 1))).Packets);
+    }
+
+    [Fact]
     public async Task BetweenLocalWorkloads_BothPoliciesApply_AndRepliesNeedTheFlowCompleted()
     {
         var allowAll = Policy("allow-all");
