@@ -1,0 +1,667 @@
+// SPDX-License-Identifier: GPL-2.0
+// The workload datapath: tc programs on a workload's host-side veth. tc ingress there sees traffic FROM the workload
+// (the endpoint's egress policy: calico_from_wl), tc egress sees traffic TO it (ingress policy: calico_to_wl).
+// Conntrack first: a packet of a flow this hook already allowed (or its reply) passes without policy; a new flow is
+// evaluated against the endpoint's rule table (policy as data: see docs/bpf.md, "Datapath"), and an Allow creates
+// the conntrack entry. IPv4 and IPv6 (up to 4 extension headers; more is dropped); other EtherTypes (ARP) pass.
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/in.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "calico_maps.h"
+
+#ifndef AF_INET
+#define AF_INET 2
+#endif
+#ifndef AF_INET6
+#define AF_INET6 10
+#endif
+
+// linux/icmp.h pulls in glibc's socket headers, which -target bpf cannot take: the part we read.
+struct cali_icmphdr {
+	__u8 type;
+	__u8 code;
+	__u16 checksum;
+	__be16 id;       // echo request and reply only
+	__be16 sequence;
+};
+
+#define ICMP_ECHOREPLY 0
+#define ICMP_DEST_UNREACH 3
+#define ICMP_SOURCE_QUENCH 4
+#define ICMP_ECHO 8
+#define ICMP_TIME_EXCEEDED 11
+#define ICMP_PARAMETERPROB 12
+
+#define ICMPV6_ECHO_REQUEST 128
+#define ICMPV6_ECHO_REPLY 129
+#define ICMPV6_MLD_FIRST 130 // 130-132 MLD, 133 router solicitation, 135/136 neighbour solicitation/advertisement
+#define ICMPV6_ROUTER_SOLICIT 133
+#define ICMPV6_NEIGH_SOLICIT 135
+#define ICMPV6_NEIGH_ADVERT 136
+
+#define NEXTHDR_HOP 0
+#define NEXTHDR_ROUTING 43
+#define NEXTHDR_FRAGMENT 44
+#define NEXTHDR_DEST 60
+
+// The parsed packet: what policy and conntrack read.
+struct cali_pkt {
+	__u8 src[16];
+	__u8 dst[16];
+	__u16 sport;     // host order; for ICMP echo the identifier, else 0
+	__u16 dport;
+	__u8 protocol;
+	__u8 family;
+	__u8 has_ports;  // TCP, UDP, SCTP, UDP-Lite: the port matches apply
+	__u8 is_icmp;
+	__u8 icmp_type;
+	__u8 icmp_code;
+	__u8 tcp_flags;  // TCP: FIN 0x01, SYN 0x02, RST 0x04, ACK 0x10
+	__u8 related;    // an ICMP error quoting a packet: inner_* hold that packet's flow
+	__u32 len;
+	__u8 inner_src[16];
+	__u8 inner_dst[16];
+	__u16 inner_sport;
+	__u16 inner_dport;
+	__u8 inner_protocol;
+	__u8 inner_pad[3];
+};
+
+#define TCP_FIN 0x01
+#define TCP_RST 0x04
+
+// One rule table walk (bpf_loop's context).
+struct cali_eval {
+	struct cali_pkt pkt;
+	__u32 table;
+	__u32 index;   // the rule to look at next
+	__u32 verdict; // 0 while undecided, then CALI_ACT_ALLOW or CALI_ACT_DENY
+	__u32 reason;  // why undecided ended badly (CALI_REASON_BAD_TABLE)
+};
+
+static __always_inline void count(void *map, void *key, __u32 len)
+{
+	struct cali_counter *c = bpf_map_lookup_elem(map, key);
+	if (c) {
+		__sync_fetch_and_add(&c->packets, 1);
+		__sync_fetch_and_add(&c->bytes, len);
+		return;
+	}
+	struct cali_counter fresh = { .packets = 1, .bytes = len };
+	bpf_map_update_elem(map, key, &fresh, BPF_NOEXIST);
+}
+
+static __always_inline void count_reason(__u32 reason, __u32 len)
+{
+	count(&cali_reasons, &reason, len);
+}
+
+static __always_inline int in_set(__u32 set, const struct cali_pkt *p, const __u8 *addr)
+{
+	struct cali_ipset_key key = {
+		.prefixlen = CALI_IPSET_PREFIX_BASE + (p->family == 4 ? 32 : 128),
+		.set = set,
+		.family = p->family,
+	};
+	__builtin_memcpy(key.addr, addr, 16);
+	return bpf_map_lookup_elem(&cali_ipsets, &key) != NULL;
+}
+
+static __always_inline int in_ranges(const struct cali_port_range *ranges, __u8 n, __u16 port)
+{
+	for (int k = 0; k < CALI_RULE_PORTS; k++) {
+		if (k < n && port >= ranges[k].first && port <= ranges[k].last)
+			return 1;
+	}
+	return 0;
+}
+
+static __always_inline int sets_hold(const __u32 *sets, const struct cali_pkt *p, const __u8 *addr, int want)
+{
+	for (int k = 0; k < CALI_RULE_SETS; k++) {
+		if (sets[k] && in_set(sets[k], p, addr) != want)
+			return 0;
+	}
+	return 1;
+}
+
+static __always_inline int rule_matches(const struct cali_rule *r, const struct cali_pkt *p)
+{
+	if (r->ip_version && r->ip_version != p->family)
+		return 0;
+	if ((r->flags & CALI_RF_PROTO) && p->protocol != r->protocol)
+		return 0;
+	if ((r->flags & CALI_RF_NOT_PROTO) && p->protocol == r->not_protocol)
+		return 0;
+	if (!sets_hold(r->src_sets, p, p->src, 1) || !sets_hold(r->not_src_sets, p, p->src, 0))
+		return 0;
+	if (!sets_hold(r->dst_sets, p, p->dst, 1) || !sets_hold(r->not_dst_sets, p, p->dst, 0))
+		return 0;
+	if (r->n_src_ports && (!p->has_ports || !in_ranges(r->src_ports, r->n_src_ports, p->sport)))
+		return 0;
+	if (r->n_dst_ports && (!p->has_ports || !in_ranges(r->dst_ports, r->n_dst_ports, p->dport)))
+		return 0;
+	if (p->has_ports && r->n_not_src_ports && in_ranges(r->not_src_ports, r->n_not_src_ports, p->sport))
+		return 0;
+	if (p->has_ports && r->n_not_dst_ports && in_ranges(r->not_dst_ports, r->n_not_dst_ports, p->dport))
+		return 0;
+	if ((r->flags & CALI_RF_ICMP_TYPE) && (!p->is_icmp || p->icmp_type != r->icmp_type))
+		return 0;
+	if ((r->flags & CALI_RF_ICMP_CODE) && (!p->is_icmp || p->icmp_code != r->icmp_code))
+		return 0;
+	if ((r->flags & CALI_RF_NOT_ICMP_TYPE) && p->is_icmp && p->icmp_type == r->not_icmp_type &&
+	    (!(r->flags & CALI_RF_NOT_ICMP_CODE) || p->icmp_code == r->not_icmp_code))
+		return 0;
+	return 1;
+}
+
+// bpf_loop's callback: one rule. Returns 1 to stop the walk.
+static long eval_rule(__u32 iteration, void *data)
+{
+	struct cali_eval *e = data;
+	struct cali_rule_key key = { .table = e->table, .index = e->index };
+	struct cali_rule *r = bpf_map_lookup_elem(&cali_rules, &key);
+	if (!r) {
+		e->reason = CALI_REASON_BAD_TABLE; // ran off the table: every table ends with a verdict
+		return 1;
+	}
+
+	int matched = rule_matches(r, &e->pkt);
+	switch (r->action) {
+	case CALI_ACT_ALLOW:
+	case CALI_ACT_DENY:
+		if (matched) {
+			count(&cali_counters, &key, e->pkt.len);
+			e->verdict = r->action;
+			return 1;
+		}
+		break;
+	case CALI_ACT_LOG:
+		if (matched)
+			count(&cali_counters, &key, e->pkt.len);
+		break;
+	case CALI_ACT_GOTO:
+		if (matched) {
+			count(&cali_counters, &key, e->pkt.len);
+			if (r->jump <= e->index) {
+				e->reason = CALI_REASON_BAD_TABLE; // jumps only go forward, so the walk ends
+				return 1;
+			}
+			e->index = r->jump;
+			return 0;
+		}
+		break;
+	case CALI_ACT_NEXT:
+		if (!matched) {
+			if (r->jump <= e->index) {
+				e->reason = CALI_REASON_BAD_TABLE;
+				return 1;
+			}
+			e->index = r->jump;
+			return 0;
+		}
+		break;
+	default:
+		e->reason = CALI_REASON_BAD_TABLE;
+		return 1;
+	}
+	e->index++;
+	return 0;
+}
+
+// An ICMP error quotes the IP header and the first 8 bytes of the packet it is about: that packet's flow, if whole.
+static __always_inline void parse_quoted(struct cali_pkt *p, void *inner, void *end)
+{
+	struct iphdr *ip = inner;
+	if ((void *)(ip + 1) > end || ip->ihl != 5)
+		return; // options in the quoted header: not related (policy decides)
+	__u16 *ports = (void *)(ip + 1);
+	if ((void *)(ports + 2) > end)
+		return;
+	__builtin_memcpy(p->inner_src, &ip->saddr, 4);
+	__builtin_memcpy(p->inner_dst, &ip->daddr, 4);
+	p->inner_protocol = ip->protocol;
+	switch (ip->protocol) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
+	case IPPROTO_SCTP:
+		p->inner_sport = bpf_ntohs(ports[0]);
+		p->inner_dport = bpf_ntohs(ports[1]);
+		break;
+	case IPPROTO_ICMP: {
+		struct cali_icmphdr *icmp = (void *)(ip + 1);
+		if ((void *)(icmp + 1) > end || (icmp->type != ICMP_ECHO && icmp->type != ICMP_ECHOREPLY))
+			return;
+		p->inner_sport = bpf_ntohs(icmp->id);
+		p->inner_dport = p->inner_sport;
+		break;
+	}
+	default:
+		break;
+	}
+	p->related = 1;
+}
+
+// The transport header at l4: ports (TCP, UDP, UDP-Lite, SCTP), or ICMP/ICMPv6 type and code. 1, or -1 if truncated.
+static __always_inline int parse_l4(struct cali_pkt *p, void *l4, void *end)
+{
+	switch (p->protocol) {
+	case IPPROTO_TCP: {
+		struct tcphdr *tcp = l4;
+		if ((void *)(tcp + 1) > end)
+			return -1;
+		p->sport = bpf_ntohs(tcp->source);
+		p->dport = bpf_ntohs(tcp->dest);
+		p->tcp_flags = ((__u8 *)tcp)[13];
+		p->has_ports = 1;
+		break;
+	}
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
+	case IPPROTO_SCTP: { // UDP's and SCTP's ports are the first four bytes alike
+		struct udphdr *udp = l4;
+		if ((void *)(udp + 1) > end)
+			return -1;
+		p->sport = bpf_ntohs(udp->source);
+		p->dport = bpf_ntohs(udp->dest);
+		p->has_ports = 1;
+		break;
+	}
+	case IPPROTO_ICMP: {
+		struct cali_icmphdr *icmp = l4;
+		if ((void *)(icmp + 1) > end)
+			return -1;
+		p->is_icmp = 1;
+		p->icmp_type = icmp->type;
+		p->icmp_code = icmp->code;
+		if (icmp->type == ICMP_ECHO || icmp->type == ICMP_ECHOREPLY) {
+			// The identifier ties a request to its reply: conntrack keys on it (both "ports").
+			p->sport = bpf_ntohs(icmp->id);
+			p->dport = p->sport;
+		} else if (icmp->type == ICMP_DEST_UNREACH || icmp->type == ICMP_TIME_EXCEEDED ||
+			   icmp->type == ICMP_PARAMETERPROB || icmp->type == ICMP_SOURCE_QUENCH) {
+			parse_quoted(p, (void *)(icmp + 1), end);
+		}
+		break;
+	}
+	case IPPROTO_ICMPV6: {
+		struct cali_icmphdr *icmp = l4;
+		if ((void *)(icmp + 1) > end)
+			return -1;
+		p->is_icmp = 1;
+		p->icmp_type = icmp->type;
+		p->icmp_code = icmp->code;
+		if (icmp->type == ICMPV6_ECHO_REQUEST || icmp->type == ICMPV6_ECHO_REPLY) {
+			p->sport = bpf_ntohs(icmp->id);
+			p->dport = p->sport;
+		}
+		break;
+	}
+	}
+	return 1;
+}
+
+// IPv6: the fixed header, then up to CALI_V6_EXT_MAX extension headers (hop-by-hop, routing, destination options,
+// fragment) to the transport header. 1, or -1 (truncated, or more extension headers than we walk: fail closed).
+#define CALI_V6_EXT_MAX 4
+static __always_inline int parse_ipv6(struct __sk_buff *skb, struct cali_pkt *p, void *l3, void *end)
+{
+	struct ipv6hdr *ip6 = l3;
+	if ((void *)(ip6 + 1) > end)
+		return -1;
+	p->family = 6;
+	p->len = skb->len;
+	__builtin_memcpy(p->src, &ip6->saddr, 16);
+	__builtin_memcpy(p->dst, &ip6->daddr, 16);
+	__u8 next = ip6->nexthdr;
+	void *cursor = ip6 + 1;
+	for (int i = 0; i < CALI_V6_EXT_MAX; i++) {
+		if (next != NEXTHDR_HOP && next != NEXTHDR_ROUTING && next != NEXTHDR_DEST && next != NEXTHDR_FRAGMENT)
+			break;
+		__u8 *ext = cursor;
+		if ((void *)(ext + 8) > end)
+			return -1;
+		if (next == NEXTHDR_FRAGMENT) {
+			// A non-first fragment carries no transport header: ports absent, as IPv4's.
+			__u16 offset = bpf_ntohs(*(__u16 *)(ext + 2)) & 0xfff8;
+			next = ext[0];
+			cursor = ext + 8;
+			if (offset) {
+				p->protocol = next;
+				return 1;
+			}
+			continue;
+		}
+		next = ext[0];
+		cursor = ext + (ext[1] + 1) * 8;
+	}
+	if (next == NEXTHDR_HOP || next == NEXTHDR_ROUTING || next == NEXTHDR_DEST || next == NEXTHDR_FRAGMENT)
+		return -1;
+	p->protocol = next;
+	return parse_l4(p, cursor, end);
+}
+
+// Returns 1 with *p filled for IPv4 and IPv6, 0 for a frame that is not IP (pass), -1 to drop (truncated).
+static __always_inline int parse(struct __sk_buff *skb, struct cali_pkt *p)
+{
+	void *data = (void *)(long)skb->data;
+	void *end = (void *)(long)skb->data_end;
+	struct ethhdr *eth = data;
+	if ((void *)(eth + 1) > end)
+		return -1;
+	if (eth->h_proto == bpf_htons(ETH_P_IPV6))
+		return parse_ipv6(skb, p, eth + 1, end);
+	if (eth->h_proto != bpf_htons(ETH_P_IP))
+		return 0;
+
+	struct iphdr *ip = (void *)(eth + 1);
+	if ((void *)(ip + 1) > end || ip->ihl < 5)
+		return -1;
+	p->family = 4;
+	p->protocol = ip->protocol;
+	p->len = skb->len;
+	__builtin_memcpy(p->src, &ip->saddr, 4);
+	__builtin_memcpy(p->dst, &ip->daddr, 4);
+
+	// A non-first fragment has no L4 header: its ports read as absent (rules with ports do not match it).
+	if (ip->frag_off & bpf_htons(0x1fff))
+		return 1;
+	return parse_l4(p, (void *)ip + ip->ihl * 4, end);
+}
+
+// The normalised key of the flow (src:sport -> dst:dport); *src_is_lo is 1 when src:sport is the key's lo side.
+static __always_inline void ct_key_of(const __u8 *src, __u16 sport, const __u8 *dst, __u16 dport, __u8 protocol,
+				      __u8 family, struct cali_ct_key *k, int *src_is_lo)
+{
+	int lo = 1;
+	for (int i = 0; i < 16; i++) {
+		if (src[i] != dst[i]) {
+			lo = src[i] < dst[i];
+			goto decided;
+		}
+	}
+	lo = sport <= dport;
+decided:
+	if (lo) {
+		__builtin_memcpy(k->addr_lo, src, 16);
+		__builtin_memcpy(k->addr_hi, dst, 16);
+		k->port_lo_be = bpf_htons(sport);
+		k->port_hi_be = bpf_htons(dport);
+	} else {
+		__builtin_memcpy(k->addr_lo, dst, 16);
+		__builtin_memcpy(k->addr_hi, src, 16);
+		k->port_lo_be = bpf_htons(dport);
+		k->port_hi_be = bpf_htons(sport);
+	}
+	k->protocol = protocol;
+	k->family = family;
+	*src_is_lo = lo;
+}
+
+// Idle timeouts (upstream's BPF conntrack defaults): an entry idle longer no longer allows anything; the next packet
+// is a new flow again (policy decides) and replaces it. The LRU evicts idle entries only under pressure.
+#define SEC_NS 1000000000ull
+static __always_inline int ct_expired(const struct cali_ct_value *v, __u8 protocol, __u64 now)
+{
+	__u64 idle = now - v->last_seen_ns;
+	switch (protocol) {
+	case IPPROTO_TCP:
+		return idle > (v->state == CALI_CT_NEW ? 20 * SEC_NS : v->state == CALI_CT_CLOSING ? 30 * SEC_NS : 3600 * SEC_NS);
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
+		return idle > 60 * SEC_NS;
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		return idle > 5 * SEC_NS;
+	default:
+		return idle > 600 * SEC_NS;
+	}
+}
+
+// An ICMP error about a flow this hook took part in passes like nft's "related": its policy decided that flow already.
+static __always_inline int related_allowed(const struct cali_pkt *p, __u32 ifindex)
+{
+	if (!p->related)
+		return 0;
+	struct cali_ct_key key = {};
+	int unused;
+	ct_key_of(p->inner_src, p->inner_sport, p->inner_dst, p->inner_dport, p->inner_protocol, p->family, &key, &unused);
+	struct cali_ct_value *v = bpf_map_lookup_elem(&cali_ct, &key);
+	return v && !ct_expired(v, p->inner_protocol, bpf_ktime_get_ns()) &&
+	       (v->egress_approved_ifindex == ifindex || v->ingress_approved_ifindex == ifindex);
+}
+
+#define CALI_CT_F_NEEDS_INGRESS 0x1 // opened towards a local workload: complete once its ingress policy allowed it
+
+// Whether conntrack allows this packet at this hook without policy (see struct cali_ct_value).
+static __always_inline int ct_allows(const struct cali_ct_value *v, int original, int from_wl, __u32 ifindex)
+{
+	int complete = !(v->flags & CALI_CT_F_NEEDS_INGRESS) || v->ingress_approved_ifindex != 0;
+	if (original)
+		return from_wl ? v->egress_approved_ifindex == ifindex : v->ingress_approved_ifindex == ifindex;
+	// A reply crosses the hooks of the opening direction mirrored: from-workload mirrors to-workload.
+	return complete && (from_wl ? v->ingress_approved_ifindex == ifindex : v->egress_approved_ifindex == ifindex);
+}
+
+static __always_inline int is_host_ip(const struct cali_pkt *p, const __u8 *addr)
+{
+	struct cali_host_ip_key key = { .family = p->family };
+	__builtin_memcpy(key.addr, addr, 16);
+	return bpf_map_lookup_elem(&cali_host_ips, &key) != NULL;
+}
+
+// IPv6 link-local (fe80::/10): never forwarded, so to or from the host itself.
+static __always_inline int link_local6(const __u8 *addr)
+{
+	return addr[0] == 0xfe && (addr[1] & 0xc0) == 0x80;
+}
+
+// Host-bound: one of the host's addresses, the limited broadcast, multicast, or IPv6 link-local (none of which is
+// forwarded from a workload).
+static __always_inline int to_host(const struct cali_pkt *p)
+{
+	if (is_host_ip(p, p->dst))
+		return 1;
+	if (p->family == 6)
+		return p->dst[0] == 0xff || link_local6(p->dst);
+	return (p->dst[0] == 255 && p->dst[1] == 255 && p->dst[2] == 255 && p->dst[3] == 255) || (p->dst[0] & 0xf0) == 0xe0;
+}
+
+// From the host itself: one of its addresses, or an IPv6 link-local source (the host's, or a neighbour's on the veth).
+static __always_inline int from_host(const struct cali_pkt *p)
+{
+	return is_host_ip(p, p->src) || (p->family == 6 && link_local6(p->src));
+}
+
+// Neighbour discovery and MLD between a workload and the host: accepted before policy, as nft's cali-wl-to-host.
+static __always_inline int nd_or_mld(const struct cali_pkt *p)
+{
+	return p->family == 6 && p->protocol == IPPROTO_ICMPV6 &&
+	       ((p->icmp_type >= ICMPV6_MLD_FIRST && p->icmp_type <= ICMPV6_ROUTER_SOLICIT) ||
+		p->icmp_type == ICMPV6_NEIGH_SOLICIT || p->icmp_type == ICMPV6_NEIGH_ADVERT);
+}
+
+// Whether the route to addr leaves through a local workload's interface (a flow there meets its ingress policy too).
+// Only SUCCESS says so: the FIB answers NOT_FWDED for local addresses and for lookup errors alike.
+static __always_inline int routed_to_workload(struct __sk_buff *skb, __u8 family, const __u8 *addr)
+{
+	struct bpf_fib_lookup fib = {
+		.family = family == 6 ? AF_INET6 : AF_INET,
+		.ifindex = skb->ifindex,
+	};
+	if (family == 6)
+		__builtin_memcpy(fib.ipv6_dst, addr, 16);
+	else
+		__builtin_memcpy(&fib.ipv4_dst, addr, 4);
+	long rc = bpf_fib_lookup(skb, &fib, sizeof(fib), BPF_FIB_LOOKUP_SKIP_NEIGH);
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH)
+		return 0;
+	struct cali_ep_key peer = { .ifindex = fib.ifindex };
+	struct cali_ep_value *peer_ep = bpf_map_lookup_elem(&cali_eps, &peer);
+	return peer_ep && (peer_ep->flags & CALI_EP_WORKLOAD);
+}
+
+// Strict reverse-path check of a workload's source: the route to it leaves through the interface it came in on. IPv6
+// link-local sources (ND, MLD with the host) and the unspecified address (duplicate address detection) pass, as nft's.
+static __always_inline int source_routed_here(struct __sk_buff *skb, const struct cali_pkt *p)
+{
+	if (p->family == 6) {
+		if (link_local6(p->src))
+			return 1;
+		__u64 *halves = (__u64 *)p->src;
+		if (halves[0] == 0 && halves[1] == 0)
+			return 1;
+	}
+	struct bpf_fib_lookup fib = {
+		.family = p->family == 6 ? AF_INET6 : AF_INET,
+		.ifindex = skb->ifindex,
+	};
+	if (p->family == 6)
+		__builtin_memcpy(fib.ipv6_dst, p->src, 16);
+	else
+		__builtin_memcpy(&fib.ipv4_dst, p->src, 4);
+	long rc = bpf_fib_lookup(skb, &fib, sizeof(fib), BPF_FIB_LOOKUP_SKIP_NEIGH);
+	return (rc == BPF_FIB_LKUP_RET_SUCCESS || rc == BPF_FIB_LKUP_RET_NO_NEIGH) && fib.ifindex == skb->ifindex;
+}
+
+static __always_inline int ct_approve(const struct cali_ct_key *key, int src_is_lo, int from_wl, __u32 ifindex,
+				      __u16 flags)
+{
+	struct cali_ct_value *v = bpf_map_lookup_elem(&cali_ct, key);
+	__u64 now = bpf_ktime_get_ns();
+	if (v) {
+		// Only an opening-direction packet approves (replies are decided by the opening direction's approvals).
+		int original = (v->opener == CALI_CT_OPENER_LO) == src_is_lo;
+		if (original) {
+			if (from_wl)
+				v->egress_approved_ifindex = ifindex;
+			else
+				v->ingress_approved_ifindex = ifindex;
+		}
+		v->last_seen_ns = now;
+		return 0;
+	}
+	struct cali_ct_value fresh = {
+		.created_ns = now,
+		.last_seen_ns = now,
+		.state = CALI_CT_NEW,
+		.opener = src_is_lo ? CALI_CT_OPENER_LO : CALI_CT_OPENER_HI,
+		.flags = flags,
+	};
+	if (from_wl)
+		fresh.egress_approved_ifindex = ifindex;
+	else
+		fresh.ingress_approved_ifindex = ifindex;
+	return bpf_map_update_elem(&cali_ct, key, &fresh, BPF_NOEXIST);
+}
+
+static __always_inline int handle(struct __sk_buff *skb, int from_wl)
+{
+	__u32 ifindex = skb->ifindex;
+	struct cali_ep_key ep_key = { .ifindex = ifindex };
+	struct cali_ep_value *ep = bpf_map_lookup_elem(&cali_eps, &ep_key);
+	if (!ep) {
+		count_reason(CALI_REASON_UNKNOWN_IFACE, skb->len);
+		return TC_ACT_SHOT;
+	}
+
+	struct cali_eval e = {};
+	int parsed = parse(skb, &e.pkt);
+	if (parsed == 0) {
+		count_reason(CALI_REASON_NOT_IP, skb->len);
+		return TC_ACT_OK;
+	}
+	if (parsed < 0) {
+		count_reason(CALI_REASON_MALFORMED, skb->len);
+		return TC_ACT_SHOT;
+	}
+
+	struct cali_ct_key ct_key = {};
+	int src_is_lo;
+	ct_key_of(e.pkt.src, e.pkt.sport, e.pkt.dst, e.pkt.dport, e.pkt.protocol, e.pkt.family, &ct_key, &src_is_lo);
+	struct cali_ct_value *ct = bpf_map_lookup_elem(&cali_ct, &ct_key);
+	if (ct && ct_expired(ct, e.pkt.protocol, bpf_ktime_get_ns())) {
+		bpf_map_delete_elem(&cali_ct, &ct_key); // a new flow again: ct_approve creates it afresh if policy allows
+		ct = NULL;
+	}
+	if (ct) {
+		int original = (ct->opener == CALI_CT_OPENER_LO) == src_is_lo;
+		if (ct_allows(ct, original, from_wl, ifindex)) {
+			ct->last_seen_ns = bpf_ktime_get_ns();
+			if (!original && ct->state == CALI_CT_NEW)
+				ct->state = CALI_CT_ESTABLISHED;
+			if (e.pkt.tcp_flags & (TCP_FIN | TCP_RST))
+				ct->state = CALI_CT_CLOSING;
+			return TC_ACT_OK;
+		}
+	}
+
+	// A new flow from a workload must come from an address routed to it (nft's raw-PREROUTING source check). Checking
+	// new flows suffices: conntrack only lets a packet through at a hook that allowed its flow, and this hook allowed
+	// only flows that passed the check.
+	if (from_wl && !source_routed_here(skb, &e.pkt)) {
+		count_reason(CALI_REASON_SPOOFED, e.pkt.len);
+		return TC_ACT_SHOT;
+	}
+
+	if (related_allowed(&e.pkt, ifindex)) {
+		count_reason(CALI_REASON_RELATED, e.pkt.len);
+		return TC_ACT_OK;
+	}
+
+	__u16 ct_flags = 0;
+	int host_bound = 0;
+	if (from_wl) {
+		host_bound = to_host(&e.pkt);
+		if (host_bound && nd_or_mld(&e.pkt)) {
+			count_reason(CALI_REASON_ND, e.pkt.len);
+			return TC_ACT_OK;
+		}
+		if (!host_bound && routed_to_workload(skb, e.pkt.family, e.pkt.dst))
+			ct_flags |= CALI_CT_F_NEEDS_INGRESS;
+	} else {
+		if (from_host(&e.pkt)) {
+			// From the host itself: not policed (nft's OUTPUT accepts it), but tracked so replies pass.
+			ct_approve(&ct_key, src_is_lo, 0, ifindex, 0);
+			count_reason(CALI_REASON_HOST_TO_WORKLOAD, e.pkt.len);
+			return TC_ACT_OK;
+		}
+	}
+
+	e.table = from_wl ? ep->egress_table : ep->ingress_table;
+	if (e.table)
+		bpf_loop(CALI_MAX_RULES, eval_rule, &e, 0);
+	if (e.verdict != CALI_ACT_ALLOW) {
+		count_reason(e.verdict == CALI_ACT_DENY ? CALI_REASON_POLICY_DENY : CALI_REASON_BAD_TABLE, e.pkt.len);
+		return TC_ACT_SHOT;
+	}
+	if (host_bound && ep->to_host_action == CALI_TO_HOST_DROP) {
+		count_reason(CALI_REASON_TO_HOST_DROP, e.pkt.len);
+		return TC_ACT_SHOT;
+	}
+	ct_approve(&ct_key, src_is_lo, from_wl, ifindex, ct_flags);
+	count_reason(CALI_REASON_POLICY_ALLOW, e.pkt.len);
+	return TC_ACT_OK;
+}
+
+SEC("tc")
+int calico_from_wl(struct __sk_buff *skb)
+{
+	return handle(skb, 1);
+}
+
+SEC("tc")
+int calico_to_wl(struct __sk_buff *skb)
+{
+	return handle(skb, 0);
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: GPL-2.0
+// The datapath's maps: policy as data read by one fixed program (see docs/bpf.md, "Datapath").
+// Every struct is naturally aligned with explicit padding (no packed attribute): the C# encoders in
+// src/Calico.Felix.Bpf/BpfMapLayout.cs write the same bytes, and a root test compares the sizes the kernel reports.
+// Multi-byte fields are host order (little endian) unless the name says _be (network order, as in the packet).
+#ifndef CALICO_MAPS_H
+#define CALICO_MAPS_H
+
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+// ---- Endpoints: ifindex -> which rule tables police it -------------------------------------------------------
+
+#define CALI_EP_WORKLOAD 0x1u // a workload interface (cali*): from-workload = its egress policy
+#define CALI_EP_HOST 0x2u     // a host endpoint (not policed by calico_tc.c yet)
+
+// DefaultEndpointToHostAction, for traffic from a workload to the host itself (after its egress policy allowed it).
+#define CALI_TO_HOST_DROP 0
+#define CALI_TO_HOST_RETURN 1 // nft's "return": the host's own rules decide; here: let it through
+#define CALI_TO_HOST_ACCEPT 2
+
+struct cali_ep_key {
+	__u32 ifindex;
+};
+
+struct cali_ep_value {
+	__u32 flags;          // CALI_EP_*
+	__u32 ingress_table;  // rule table of the endpoint's ingress policy (traffic to the endpoint)
+	__u32 egress_table;   // rule table of the endpoint's egress policy (traffic from the endpoint)
+	__u8 to_host_action;  // CALI_TO_HOST_*
+	__u8 pad[3];
+};
+
+// ---- Rule tables: {table, index} -> one flat rule ------------------------------------------------------------
+
+// What a rule does when it matches (CALI_ACT_NEXT: when it does NOT match).
+#define CALI_ACT_ALLOW 1 // verdict: allow (a conntrack entry is created)
+#define CALI_ACT_DENY 2  // verdict: drop
+#define CALI_ACT_LOG 3   // count and continue with the next rule
+#define CALI_ACT_GOTO 4  // continue at rule `jump` (Pass: the next tier's, or the next profile's, first rule)
+#define CALI_ACT_NEXT 5  // a conjunction's leading part: matched -> next rule (more conditions); else -> rule `jump`
+
+// Rule flags: which optional matches are on.
+#define CALI_RF_PROTO 0x01u        // packet protocol == protocol
+#define CALI_RF_NOT_PROTO 0x02u    // packet protocol != not_protocol
+#define CALI_RF_ICMP_TYPE 0x04u    // ICMP type == icmp_type
+#define CALI_RF_ICMP_CODE 0x08u    // ICMP code == icmp_code
+#define CALI_RF_NOT_ICMP_TYPE 0x10u // not (ICMP type == not_icmp_type [and code == not_icmp_code])
+#define CALI_RF_NOT_ICMP_CODE 0x20u
+
+#define CALI_RULE_SETS 2  // IP set ids per side and sense (ANDed; 0 = unused slot)
+#define CALI_RULE_PORTS 4 // port ranges per side and sense (ORed for ports, none-of for not-ports)
+
+// Bounds the evaluation loop: a table never holds more rules (the compiler refuses a longer one).
+#define CALI_MAX_RULES 1000000
+
+struct cali_rule_key {
+	__u32 table;
+	__u32 index;
+};
+
+struct cali_port_range {
+	__u16 first;
+	__u16 last;
+};
+
+struct cali_rule {
+	__u8 action;      // CALI_ACT_*
+	__u8 ip_version;  // 0 any, 4, 6
+	__u8 protocol;
+	__u8 not_protocol;
+	__u8 icmp_type;
+	__u8 icmp_code;
+	__u8 not_icmp_type;
+	__u8 not_icmp_code;
+	__u16 flags;      // CALI_RF_*
+	__u8 n_src_ports; // used entries of src_ports...
+	__u8 n_not_src_ports;
+	__u8 n_dst_ports;
+	__u8 n_not_dst_ports;
+	__u8 pad[2];
+	__u32 jump;       // CALI_ACT_GOTO / CALI_ACT_NEXT target; always > this rule's index
+	__u32 pad2;
+	__u32 src_sets[CALI_RULE_SETS];     // source in every one
+	__u32 not_src_sets[CALI_RULE_SETS]; // source in none
+	__u32 dst_sets[CALI_RULE_SETS];
+	__u32 not_dst_sets[CALI_RULE_SETS];
+	struct cali_port_range src_ports[CALI_RULE_PORTS];
+	struct cali_port_range not_src_ports[CALI_RULE_PORTS];
+	struct cali_port_range dst_ports[CALI_RULE_PORTS];
+	struct cali_port_range not_dst_ports[CALI_RULE_PORTS];
+};
+
+// ---- IP sets: an LPM trie over {set, family, address} ----------------------------------------------------------
+
+// prefixlen counts from `set`: 64 (set id and family, always whole) + the CIDR's prefix length.
+struct cali_ipset_key {
+	__u32 prefixlen;
+	__u32 set;        // the set's id (prefixlen always covers it whole, so byte order does not matter)
+	__u32 family;     // 4 or 6, likewise always whole
+	__u8 addr[16];    // IPv4 in the first 4 bytes, the rest zero
+};
+
+#define CALI_IPSET_PREFIX_BASE 64
+
+// ---- The host's own addresses: traffic to them is host-bound, traffic from them host-originated ------------------
+
+struct cali_host_ip_key {
+	__u32 family;  // 4 or 6
+	__u8 addr[16]; // IPv4 in the first 4 bytes, the rest zero
+};
+
+// ---- Conntrack: our own, an LRU hash keyed by the normalised 5-tuple ------------------------------------------
+
+#define CALI_CT_NEW 1         // only the opening direction seen
+#define CALI_CT_ESTABLISHED 2 // both directions seen
+#define CALI_CT_CLOSING 3     // a FIN or RST seen
+
+#define CALI_CT_OPENER_LO 0 // the lo side of the key sent the first packet
+#define CALI_CT_OPENER_HI 1
+
+// Both directions find one entry: (addr_lo, port_lo) is the lower of the two (address, port) ends, compared as
+// address bytes then port bytes as in the packet.
+struct cali_ct_key {
+	__u8 addr_lo[16];
+	__u8 addr_hi[16];
+	__u16 port_lo_be; // TCP/UDP port; ICMP echo: the identifier on both sides; other ICMP: 0
+	__u16 port_hi_be;
+	__u8 protocol;
+	__u8 family;      // 4 or 6
+	__u8 pad[2];
+};
+
+struct cali_ct_value {
+	__u64 created_ns;   // bpf_ktime_get_ns
+	__u64 last_seen_ns;
+	__u8 state;         // CALI_CT_*
+	__u8 opener;        // CALI_CT_OPENER_*
+	__u16 flags;        // reserved for NAT
+	// The policy hooks that allowed the flow's opening direction: the ifindex whose from-workload program
+	// (egress policy) allowed it, and the one whose to-workload program (ingress policy) did; 0 = none yet.
+	// A flow between two local workloads needs both; replies are allowed by the mirror hook's approval.
+	__u32 egress_approved_ifindex;
+	__u32 ingress_approved_ifindex;
+	__u32 pad;
+};
+
+// ---- Counters ---------------------------------------------------------------------------------------------------
+
+// Per rule (key: the rule's own key): packets and bytes of the flows' first packets it decided, passed or logged.
+struct cali_counter {
+	__u64 packets;
+	__u64 bytes;
+};
+
+// Why a packet was dropped or passed without a rule (index into cali_reasons).
+#define CALI_REASON_UNKNOWN_IFACE 0  // no endpoint entry: nft's "Unknown interface" drop
+#define CALI_REASON_NOT_IP 1         // passed: not IP (ARP...)
+#define CALI_REASON_MALFORMED 2      // dropped: truncated headers
+#define CALI_REASON_CT_HIT 3         // reserved: conntrack hits are not counted (per packet: a shared line)
+#define CALI_REASON_POLICY_ALLOW 4
+#define CALI_REASON_POLICY_DENY 5
+#define CALI_REASON_TO_HOST_DROP 6   // DefaultEndpointToHostAction Drop
+#define CALI_REASON_HOST_TO_WORKLOAD 7 // from the host itself: not policed (as nft's OUTPUT accept)
+#define CALI_REASON_BAD_TABLE 8      // a rule missing mid-table or a loop overrun: dropped (fail closed)
+#define CALI_REASON_RELATED 9        // an ICMP error about a flow this hook allowed: passed without policy
+#define CALI_REASON_ND 10            // IPv6 neighbour discovery or MLD from a workload to the host: passed
+#define CALI_REASON_SPOOFED 11       // a workload's new flow from an address not routed to it: dropped
+#define CALI_REASON_COUNT 16
+
+// ---- The maps (names <= 15 characters; sizes are defaults the loader may change before load) -------------------
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct cali_ep_key);
+	__type(value, struct cali_ep_value);
+} cali_eps SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1048576);
+	__uint(map_flags, BPF_F_NO_PREALLOC); // memory follows the rules written, not the bound
+	__type(key, struct cali_rule_key);
+	__type(value, struct cali_rule);
+} cali_rules SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 1048576);
+	__uint(map_flags, BPF_F_NO_PREALLOC); // required for LPM tries
+	__type(key, struct cali_ipset_key);
+	__type(value, __u32);
+} cali_ipsets SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct cali_host_ip_key);
+	__type(value, __u32);
+} cali_host_ips SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 512000); // upstream's BPFMapSizeConntrack default
+	__type(key, struct cali_ct_key);
+	__type(value, struct cali_ct_value);
+} cali_ct SEC(".maps");
+
+// Counters are shared (atomic adds), not per CPU: they count only a flow's first packets (conntrack hits are not
+// counted), so contention is per new flow; and BpfMap reads one value, not one per possible CPU.
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1048576);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct cali_rule_key);
+	__type(value, struct cali_counter);
+} cali_counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, CALI_REASON_COUNT);
+	__type(key, __u32);
+	__type(value, struct cali_counter);
+} cali_reasons SEC(".maps");
+
+#endif

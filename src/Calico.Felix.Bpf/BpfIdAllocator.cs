@@ -1,0 +1,42 @@
+namespace Calico.Felix.Bpf;
+
+/// <summary>
+/// Ids for rule tables and IP sets, by content key, kept across compilations: unchanged content keeps its id (no map
+/// write), new content gets a fresh one. Ids only grow and are never handed out twice, so a table being written under a
+/// new id can never be one the program still reads (the atomic flip: write the new table, switch the endpoint, delete
+/// the old one). 0 is never an id (the maps' "none").
+/// </summary>
+public sealed class BpfIdAllocator
+{
+    private readonly Dictionary<string, uint> _ids = new(StringComparer.Ordinal);
+    private uint _last;
+
+    public uint IdFor(string contentKey)
+    {
+        ArgumentNullException.ThrowIfNull(contentKey);
+        if (_ids.TryGetValue(contentKey, out uint id))
+        {
+            return id;
+        }
+
+        // 2^32 - 1 tables or sets over one agent's lifetime: a restart (which rebuilds the maps) comes first.
+        id = checked(++_last);
+        _ids.Add(contentKey, id);
+        return id;
+    }
+
+    /// <summary>Forgets every key not in <paramref name="keep"/> (their ids are never reused).</summary>
+    public void RetainOnly(IReadOnlySet<string> keep)
+    {
+        ArgumentNullException.ThrowIfNull(keep);
+        foreach (string key in _ids.Keys.ToList())
+        {
+            if (!keep.Contains(key))
+            {
+                _ids.Remove(key);
+            }
+        }
+    }
+
+    public int Count => _ids.Count;
+}

@@ -1,0 +1,281 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using Calico.Felix.Calc.Model;
+using Calico.Felix.Rules;
+
+namespace Calico.Felix.Bpf;
+
+/// <summary>
+/// The byte layout of bpf/include/calico_maps.h, written and read here byte-exact (host order is little endian on every
+/// platform we build for; fields named *_be are network order). A root test loads the program and checks every map's
+/// key and value sizes against the constants below, so a drift between the two files fails.
+/// </summary>
+public static class BpfMapLayout
+{
+    public const string EndpointMap = "cali_eps";
+    public const string RuleMap = "cali_rules";
+    public const string IpSetMap = "cali_ipsets";
+    public const string HostIpMap = "cali_host_ips";
+    public const string ConntrackMap = "cali_ct";
+    public const string CounterMap = "cali_counters";
+    public const string ReasonMap = "cali_reasons";
+
+    public const int EndpointKeySize = 4;
+    public const int EndpointValueSize = 16;
+    public const int RuleKeySize = 8;
+    public const int RuleValueSize = 120;
+    public const int IpSetKeySize = 28;
+    public const int IpSetValueSize = 4;
+    public const int HostIpKeySize = 20;
+    public const int HostIpValueSize = 4;
+    public const int ConntrackKeySize = 40;
+    public const int ConntrackValueSize = 32;
+    public const int CounterValueSize = 16;
+
+    /// <summary>CALI_RULE_SETS: set ids per side and sense in one rule.</summary>
+    public const int RuleSets = 2;
+
+    /// <summary>CALI_RULE_PORTS: port ranges per side and sense in one rule.</summary>
+    public const int RulePorts = 4;
+
+    /// <summary>CALI_MAX_RULES: the program's walk bound; the compiler refuses a longer table.</summary>
+    public const int MaxRulesPerTable = 1_000_000;
+
+    public const uint EndpointWorkload = 0x1;
+    public const uint EndpointHost = 0x2;
+
+    private const ushort FlagProtocol = 0x01;
+    private const ushort FlagNotProtocol = 0x02;
+    private const ushort FlagIcmpType = 0x04;
+    private const ushort FlagIcmpCode = 0x08;
+    private const ushort FlagNotIcmpType = 0x10;
+    private const ushort FlagNotIcmpCode = 0x20;
+
+    private const int IpSetPrefixBase = 64;
+
+    public static byte[] EndpointKey(uint ifindex)
+    {
+        var key = new byte[EndpointKeySize];
+        BinaryPrimitives.WriteUInt32LittleEndian(key, ifindex);
+        return key;
+    }
+
+    public static byte[] EndpointValue(uint flags, uint ingressTable, uint egressTable, EndpointToHostAction toHost)
+    {
+        var value = new byte[EndpointValueSize];
+        BinaryPrimitives.WriteUInt32LittleEndian(value, flags);
+        BinaryPrimitives.WriteUInt32LittleEndian(value.AsSpan(4), ingressTable);
+        BinaryPrimitives.WriteUInt32LittleEndian(value.AsSpan(8), egressTable);
+        value[12] = toHost switch
+        {
+            EndpointToHostAction.Drop => 0,
+            EndpointToHostAction.Return => 1,
+            EndpointToHostAction.Accept => 2,
+            _ => throw new ArgumentOutOfRangeException(nameof(toHost), toHost, "unknown DefaultEndpointToHostAction"),
+        };
+        return value;
+    }
+
+    public static byte[] RuleKey(uint table, uint index)
+    {
+        var key = new byte[RuleKeySize];
+        BinaryPrimitives.WriteUInt32LittleEndian(key, table);
+        BinaryPrimitives.WriteUInt32LittleEndian(key.AsSpan(4), index);
+        return key;
+    }
+
+    /// <summary>struct cali_rule. Throws when the rule has more sets or ports than one entry holds (the compiler splits first).</summary>
+    public static byte[] RuleValue(FlatRule rule)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        var v = new byte[RuleValueSize];
+        ushort flags = 0;
+        v[0] = (byte)rule.Action;
+        v[1] = rule.IpVersion;
+        if (rule.Protocol is byte protocol)
+        {
+            v[2] = protocol;
+            flags |= FlagProtocol;
+        }
+
+        if (rule.NotProtocol is byte notProtocol)
+        {
+            v[3] = notProtocol;
+            flags |= FlagNotProtocol;
+        }
+
+        flags |= Optional(v, 4, rule.IcmpType, FlagIcmpType);
+        flags |= Optional(v, 5, rule.IcmpCode, FlagIcmpCode);
+        flags |= Optional(v, 6, rule.NotIcmpType, FlagNotIcmpType);
+        flags |= Optional(v, 7, rule.NotIcmpCode, FlagNotIcmpCode);
+        BinaryPrimitives.WriteUInt16LittleEndian(v.AsSpan(8), flags);
+        v[10] = PortCount(rule.SrcPorts, "source.ports");
+        v[11] = PortCount(rule.NotSrcPorts, "source.notPorts");
+        v[12] = PortCount(rule.DstPorts, "destination.ports");
+        v[13] = PortCount(rule.NotDstPorts, "destination.notPorts");
+        BinaryPrimitives.WriteUInt32LittleEndian(v.AsSpan(16), rule.Jump);
+        WriteSets(v.AsSpan(24), rule.SrcSets, "source sets");
+        WriteSets(v.AsSpan(32), rule.NotSrcSets, "source not-sets");
+        WriteSets(v.AsSpan(40), rule.DstSets, "destination sets");
+        WriteSets(v.AsSpan(48), rule.NotDstSets, "destination not-sets");
+        WritePorts(v.AsSpan(56), rule.SrcPorts);
+        WritePorts(v.AsSpan(72), rule.NotSrcPorts);
+        WritePorts(v.AsSpan(88), rule.DstPorts);
+        WritePorts(v.AsSpan(104), rule.NotDstPorts);
+        return v;
+    }
+
+    /// <summary>struct cali_ipset_key for one member (a CIDR of the set's family; the address's host bits must be clear).</summary>
+    public static byte[] IpSetKey(uint set, IpSetMember member)
+    {
+        var key = new byte[IpSetKeySize];
+        BinaryPrimitives.WriteUInt32LittleEndian(key, (uint)(IpSetPrefixBase + member.PrefixLength));
+        BinaryPrimitives.WriteUInt32LittleEndian(key.AsSpan(4), set);
+        BinaryPrimitives.WriteUInt32LittleEndian(key.AsSpan(8), (uint)member.Family);
+        member.Address.CopyTo(key.AsSpan(12));
+        return key;
+    }
+
+    /// <summary>struct cali_host_ip_key: one of the host's own addresses (its value is <see cref="IpSetValue"/>).</summary>
+    public static byte[] HostIpKey(IPAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        var key = new byte[HostIpKeySize];
+        BinaryPrimitives.WriteUInt32LittleEndian(key, address.AddressFamily == AddressFamily.InterNetworkV6 ? 6u : 4u);
+        address.GetAddressBytes().CopyTo(key, 4);
+        return key;
+    }
+
+    /// <summary>The value of every IP set entry (present).</summary>
+    public static byte[] IpSetValue() => [1, 0, 0, 0];
+
+    /// <summary>struct cali_ct_key of a flow seen from either end (normalised as the program does).</summary>
+    public static byte[] ConntrackKey(IPAddress source, ushort sourcePort, IPAddress destination, ushort destinationPort, byte protocol)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(destination);
+        byte[] src = Padded(source);
+        byte[] dst = Padded(destination);
+        int order = src.AsSpan().SequenceCompareTo(dst);
+        bool sourceIsLow = order < 0 || (order == 0 && sourcePort <= destinationPort);
+        var key = new byte[ConntrackKeySize];
+        (sourceIsLow ? src : dst).CopyTo(key, 0);
+        (sourceIsLow ? dst : src).CopyTo(key, 16);
+        BinaryPrimitives.WriteUInt16BigEndian(key.AsSpan(32), sourceIsLow ? sourcePort : destinationPort);
+        BinaryPrimitives.WriteUInt16BigEndian(key.AsSpan(34), sourceIsLow ? destinationPort : sourcePort);
+        key[36] = protocol;
+        key[37] = (byte)(source.AddressFamily == AddressFamily.InterNetworkV6 ? 6 : 4);
+        return key;
+    }
+
+    /// <summary>struct cali_ct_value (tools and tests write entries; the program writes its own).</summary>
+    public static byte[] ConntrackValue(ConntrackEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var value = new byte[ConntrackValueSize];
+        BinaryPrimitives.WriteUInt64LittleEndian(value, entry.CreatedNs);
+        BinaryPrimitives.WriteUInt64LittleEndian(value.AsSpan(8), entry.LastSeenNs);
+        value[16] = (byte)entry.State;
+        value[17] = entry.Opener == ConntrackOpener.Low ? (byte)0 : (byte)1;
+        BinaryPrimitives.WriteUInt16LittleEndian(value.AsSpan(18), entry.Flags);
+        BinaryPrimitives.WriteUInt32LittleEndian(value.AsSpan(20), entry.EgressApprovedIfindex);
+        BinaryPrimitives.WriteUInt32LittleEndian(value.AsSpan(24), entry.IngressApprovedIfindex);
+        return value;
+    }
+
+    public static ConntrackEntry ReadConntrackValue(ReadOnlySpan<byte> value)
+    {
+        if (value.Length != ConntrackValueSize)
+        {
+            throw new ArgumentException($"a conntrack value is {ConntrackValueSize} bytes, not {value.Length}", nameof(value));
+        }
+
+        return new ConntrackEntry(
+            BinaryPrimitives.ReadUInt64LittleEndian(value),
+            BinaryPrimitives.ReadUInt64LittleEndian(value[8..]),
+            (ConntrackState)value[16],
+            value[17] == 0 ? ConntrackOpener.Low : ConntrackOpener.High,
+            BinaryPrimitives.ReadUInt16LittleEndian(value[18..]),
+            BinaryPrimitives.ReadUInt32LittleEndian(value[20..]),
+            BinaryPrimitives.ReadUInt32LittleEndian(value[24..]));
+    }
+
+    /// <summary>struct cali_counter: packets and bytes (an absent entry reads as zero).</summary>
+    public static (ulong Packets, ulong Bytes) ReadCounter(ReadOnlySpan<byte> value) =>
+        value.IsEmpty ? (0, 0)
+        : value.Length == CounterValueSize ? (BinaryPrimitives.ReadUInt64LittleEndian(value), BinaryPrimitives.ReadUInt64LittleEndian(value[8..]))
+        : throw new ArgumentException($"a counter is {CounterValueSize} bytes, not {value.Length}", nameof(value));
+
+    private static byte[] Padded(IPAddress address)
+    {
+        var bytes = new byte[16];
+        address.GetAddressBytes().CopyTo(bytes, 0);
+        return bytes;
+    }
+
+    private static ushort Optional(byte[] value, int offset, byte? field, ushort flag)
+    {
+        if (field is byte b)
+        {
+            value[offset] = b;
+            return flag;
+        }
+
+        return 0;
+    }
+
+    private static byte PortCount(System.Collections.Immutable.ImmutableArray<PortRange> ports, string field) =>
+        ports.IsDefaultOrEmpty ? (byte)0
+        : ports.Length <= RulePorts ? (byte)ports.Length
+        : throw new ArgumentException($"{field}: {ports.Length} port ranges where one rule holds {RulePorts}");
+
+    private static void WriteSets(Span<byte> target, System.Collections.Immutable.ImmutableArray<uint> sets, string field)
+    {
+        if (sets.IsDefaultOrEmpty)
+        {
+            return;
+        }
+
+        if (sets.Length > RuleSets)
+        {
+            throw new ArgumentException($"{field}: {sets.Length} sets where one rule holds {RuleSets}");
+        }
+
+        for (int i = 0; i < sets.Length; i++)
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(target[(i * 4)..], sets[i]);
+        }
+    }
+
+    private static void WritePorts(Span<byte> target, System.Collections.Immutable.ImmutableArray<PortRange> ports)
+    {
+        if (ports.IsDefaultOrEmpty)
+        {
+            return;
+        }
+
+        for (int i = 0; i < ports.Length; i++)
+        {
+            BinaryPrimitives.WriteUInt16LittleEndian(target[(i * 4)..], (ushort)ports[i].First);
+            BinaryPrimitives.WriteUInt16LittleEndian(target[(i * 4 + 2)..], (ushort)ports[i].Last);
+        }
+    }
+}
+
+public enum ConntrackState : byte
+{
+    New = 1,
+    Established = 2,
+    Closing = 3,
+}
+
+/// <summary>Which end of the normalised key opened the flow.</summary>
+public enum ConntrackOpener
+{
+    Low,
+    High,
+}
+
+/// <summary>struct cali_ct_value, read back.</summary>
+public sealed record ConntrackEntry(ulong CreatedNs, ulong LastSeenNs, ConntrackState State, ConntrackOpener Opener, ushort Flags, uint EgressApprovedIfindex, uint IngressApprovedIfindex);

@@ -1,0 +1,218 @@
+using System.Collections.Immutable;
+using System.Security.Cryptography;
+using System.Text;
+using Calico.Felix.Calc.Model;
+
+namespace Calico.Felix.Bpf;
+
+/// <summary>
+/// Compiles the calculation graph's output into the datapath's maps: per workload endpoint and direction, its tiers,
+/// policies and profiles linearised into one flat rule table, with exactly the nftables renderer's semantics
+/// (Calico.Felix.Rules/DESIGN.md, "Marks"): tiers with no policy in the direction are skipped; a policy's Allow and
+/// Deny decide; Log counts and continues; Pass goes to the next tier's first rule (past the end-of-tier drop); a tier
+/// whose default action is Deny ends with a drop; then the profiles in order (a profile's Pass goes to the next
+/// profile), then a drop. Staged policies and policies or profiles the state lacks are skipped. Pure: no I/O.
+/// </summary>
+public static partial class BpfPolicyCompiler
+{
+    /// <summary>
+    /// The plan for <paramref name="state"/>. Ids come from the allocators, so unchanged tables and sets keep theirs
+    /// across calls; the caller retains only the plan's content keys once applied
+    /// (<see cref="BpfIdAllocator.RetainOnly"/>).
+    /// </summary>
+    public static BpfPolicyPlan Compile(DataplaneState state, BpfCompileOptions options, BpfIdAllocator tableIds, BpfIdAllocator setIds)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(tableIds);
+        ArgumentNullException.ThrowIfNull(setIds);
+        var ctx = new CompileContext(state, setIds);
+        var endpoints = new SortedDictionary<string, BpfEndpointEntry>(StringComparer.Ordinal);
+        var tables = new Dictionary<uint, BpfRuleTable>();
+        var tablesBySignature = new Dictionary<string, BpfRuleTable>(StringComparer.Ordinal);
+
+        var keys = state.Endpoints.Keys.ToList();
+        keys.Sort(static (a, b) => string.CompareOrdinal(SortKey(a), SortKey(b)));
+        foreach (EndpointKey key in keys)
+        {
+            EndpointIntent endpoint = state.Endpoints[key];
+            if (key.IsHostEndpoint)
+            {
+                ctx.Issues.Add(new BpfCompileIssue("host endpoint " + key, "not policed by the BPF datapath yet (its traffic is not filtered by it)"));
+                continue;
+            }
+
+            if (!ValidInterfaceName(endpoint.InterfaceName))
+            {
+                ctx.Issues.Add(new BpfCompileIssue("workload endpoint " + key, $"interface name '{endpoint.InterfaceName}' is not usable: no entry, its traffic is dropped as from an unknown interface"));
+                continue;
+            }
+
+            if (endpoints.TryGetValue(endpoint.InterfaceName!, out BpfEndpointEntry? owner))
+            {
+                ctx.Issues.Add(new BpfCompileIssue("workload endpoint " + key, $"interface {endpoint.InterfaceName} already belongs to {owner.Key}: the first by key wins"));
+                continue;
+            }
+
+            BpfRuleTable ingress = Table(ctx, endpoint, inbound: true, tableIds, tables, tablesBySignature);
+            BpfRuleTable egress = Table(ctx, endpoint, inbound: false, tableIds, tables, tablesBySignature);
+            endpoints.Add(endpoint.InterfaceName!, new BpfEndpointEntry(endpoint.InterfaceName!, key, BpfMapLayout.EndpointWorkload, ingress.Id, egress.Id, options.DefaultEndpointToHostAction));
+        }
+
+        return new BpfPolicyPlan(endpoints, tables, ctx.Sets, ctx.Issues);
+    }
+
+    private static string SortKey(EndpointKey key) => (key.IsHostEndpoint ? "h/" : "w/") + key.Namespace + "/" + key.Name;
+
+    /// <summary>nft's rule for dispatchable interface names (an endpoint without one is not dispatched there either).</summary>
+    private static bool ValidInterfaceName(string? name)
+    {
+        if (string.IsNullOrEmpty(name) || name.Length > 15)
+        {
+            return false;
+        }
+
+        foreach (char c in name)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static BpfRuleTable Table(CompileContext ctx, EndpointIntent endpoint, bool inbound, BpfIdAllocator tableIds, Dictionary<uint, BpfRuleTable> tables, Dictionary<string, BpfRuleTable> bySignature)
+    {
+        // Endpoints with the same tiers, policies and profiles share one table: built once per compilation.
+        string signature = Signature(endpoint, inbound);
+        if (bySignature.TryGetValue(signature, out BpfRuleTable? known))
+        {
+            return known;
+        }
+
+        ImmutableArray<FlatRule> rules = Linearise(ctx, endpoint, inbound);
+        if (rules.Length > BpfMapLayout.MaxRulesPerTable)
+        {
+            throw new InvalidOperationException($"{(inbound ? "ingress" : "egress")} policy of endpoint {endpoint.Key} compiles to {rules.Length} rules, more than the datapath walks ({BpfMapLayout.MaxRulesPerTable})");
+        }
+
+        string contentKey = ContentKey(rules);
+        uint id = tableIds.IdFor(contentKey);
+        if (!tables.TryGetValue(id, out BpfRuleTable? table))
+        {
+            table = new BpfRuleTable(id, contentKey, rules);
+            tables.Add(id, table);
+        }
+
+        bySignature.Add(signature, table);
+        return table;
+    }
+
+    private static string Signature(EndpointIntent endpoint, bool inbound)
+    {
+        var text = new StringBuilder(inbound ? "in" : "out");
+        foreach (TierIntent tier in endpoint.Tiers)
+        {
+            text.Append("\ntier ").Append(tier.Name).Append(' ').Append(tier.DefaultAction);
+            foreach (PolicyKey key in inbound ? tier.IngressPolicies : tier.EgressPolicies)
+            {
+                text.Append('\n').Append(key.Kind).Append(' ').Append(key.ToString());
+            }
+        }
+
+        foreach (string profile in endpoint.ProfileIds)
+        {
+            text.Append("\nprofile ").Append(profile);
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>The table's identity: a hash of every rule's description (origins included, so counters stay per rule).</summary>
+    private static string ContentKey(ImmutableArray<FlatRule> rules)
+    {
+        var text = new StringBuilder();
+        foreach (FlatRule rule in rules)
+        {
+            text.Append(rule.Describe()).Append('\n');
+        }
+
+        return "table:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+    }
+
+    private static ImmutableArray<FlatRule> Linearise(CompileContext ctx, EndpointIntent endpoint, bool inbound)
+    {
+        var rules = ImmutableArray.CreateBuilder<FlatRule>();
+        var pendingPasses = new List<int>();
+        foreach (TierIntent tier in endpoint.Tiers)
+        {
+            IReadOnlyList<PolicyKey> policies = inbound ? tier.IngressPolicies : tier.EgressPolicies;
+            if (policies.Count == 0)
+            {
+                continue;
+            }
+
+            foreach (PolicyKey key in policies)
+            {
+                if (!ctx.State.Policies.TryGetValue(key, out PolicyIntent? policy) || policy.Staged is not null)
+                {
+                    continue;
+                }
+
+                Append(rules, pendingPasses, ctx.PolicyFragment(key, policy, inbound));
+            }
+
+            if (tier.DefaultAction != RuleAction.Pass)
+            {
+                rules.Add(new FlatRule { Action = FlatAction.Deny, Origin = new FlatRuleOrigin(FlatRuleOriginKind.EndOfTier, tier.Name, -1) });
+            }
+
+            PatchPasses(rules, pendingPasses);
+        }
+
+        foreach (string profileId in endpoint.ProfileIds)
+        {
+            if (!ctx.State.Profiles.TryGetValue(profileId, out ProfileIntent? profile))
+            {
+                continue;
+            }
+
+            Append(rules, pendingPasses, ctx.ProfileFragment(profileId, profile, inbound));
+            PatchPasses(rules, pendingPasses);
+        }
+
+        rules.Add(new FlatRule { Action = FlatAction.Deny, Origin = new FlatRuleOrigin(FlatRuleOriginKind.NoProfileMatched, "", -1) });
+        return rules.ToImmutable();
+    }
+
+    /// <summary>Appends a fragment: its guards' jumps are relative to its start; its Pass rules wait for their target.</summary>
+    private static void Append(ImmutableArray<FlatRule>.Builder rules, List<int> pendingPasses, List<FlatRule> fragment)
+    {
+        uint offset = (uint)rules.Count;
+        foreach (FlatRule rule in fragment)
+        {
+            if (rule.Action == FlatAction.Goto)
+            {
+                pendingPasses.Add(rules.Count);
+                rules.Add(rule);
+            }
+            else
+            {
+                rules.Add(rule.Action == FlatAction.Next ? rule with { Jump = rule.Jump + offset } : rule);
+            }
+        }
+    }
+
+    /// <summary>Points the Pass rules met so far at the next rule to be added (the next tier's or profile's first).</summary>
+    private static void PatchPasses(ImmutableArray<FlatRule>.Builder rules, List<int> pendingPasses)
+    {
+        foreach (int index in pendingPasses)
+        {
+            rules[index] = rules[index] with { Jump = (uint)rules.Count };
+        }
+
+        pendingPasses.Clear();
+    }
+}

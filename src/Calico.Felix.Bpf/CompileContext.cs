@@ -1,0 +1,99 @@
+using System.Collections.Immutable;
+using Calico.Felix.Calc.Model;
+
+namespace Calico.Felix.Bpf;
+
+/// <summary>One compilation's state: the IP sets it uses (by id), its issues, and each policy's and profile's rules compiled once.</summary>
+internal sealed class CompileContext(DataplaneState state, BpfIdAllocator setIds)
+{
+    private readonly Dictionary<(PolicyKey, bool), List<FlatRule>> _policies = [];
+    private readonly Dictionary<(string, bool), List<FlatRule>> _profiles = [];
+
+    public DataplaneState State { get; } = state;
+
+    public Dictionary<uint, BpfIpSet> Sets { get; } = [];
+
+    public List<BpfCompileIssue> Issues { get; } = [];
+
+    public List<FlatRule> PolicyFragment(PolicyKey key, PolicyIntent policy, bool inbound)
+    {
+        if (!_policies.TryGetValue((key, inbound), out List<FlatRule>? fragment))
+        {
+            var origin = key.Kind + " " + key;
+            fragment = RuleCompiler.Compile(this, inbound ? policy.InboundRules : policy.OutboundRules, FlatRuleOriginKind.PolicyRule, origin, inbound);
+            _policies.Add((key, inbound), fragment);
+        }
+
+        return fragment;
+    }
+
+    public List<FlatRule> ProfileFragment(string id, ProfileIntent profile, bool inbound)
+    {
+        if (!_profiles.TryGetValue((id, inbound), out List<FlatRule>? fragment))
+        {
+            fragment = RuleCompiler.Compile(this, inbound ? profile.InboundRules : profile.OutboundRules, FlatRuleOriginKind.ProfileRule, id, inbound);
+            _profiles.Add((id, inbound), fragment);
+        }
+
+        return fragment;
+    }
+
+    /// <summary>The trie set of a rule's nets (shared by every rule with the same nets).</summary>
+    public uint NetsSet(IReadOnlyList<string> nets)
+    {
+        var members = new SortedSet<IpSetMember>(IpSetMember.Order);
+        foreach (string net in nets)
+        {
+            members.Add(IpSetMember.Parse(net));
+        }
+
+        string contentKey = "nets:" + string.Join(',', members);
+        uint id = setIds.IdFor(contentKey);
+        if (!Sets.ContainsKey(id))
+        {
+            Sets.Add(id, new BpfIpSet(id, contentKey, null, [.. members]));
+        }
+
+        return id;
+    }
+
+    /// <summary>The trie set of one of the state's IP sets (the graph promised it before the rule: missing is a contract violation, as in nft).</summary>
+    public uint NamedSet(string ipSetId)
+    {
+        if (!State.IpSets.TryGetValue(ipSetId, out var set))
+        {
+            throw new InvalidOperationException($"rule references IP set {ipSetId}, which the dataplane state does not hold");
+        }
+
+        if (set.Type != IpSetType.Net)
+        {
+            throw new InvalidOperationException($"rule uses IP set {ipSetId} of type {set.Type} where {IpSetType.Net} is needed");
+        }
+
+        string contentKey = "ipset:" + ipSetId;
+        uint id = setIds.IdFor(contentKey);
+        if (!Sets.ContainsKey(id))
+        {
+            var members = new SortedSet<IpSetMember>(IpSetMember.Order);
+            foreach (string member in set.Members)
+            {
+                members.Add(IpSetMember.Parse(member));
+            }
+
+            Sets.Add(id, new BpfIpSet(id, contentKey, ipSetId, [.. members]));
+        }
+
+        return id;
+    }
+
+    public static ImmutableArray<T> Chunk<T>(IReadOnlyList<T> items, int start, int size)
+    {
+        var builder = ImmutableArray.CreateBuilder<T>(Math.Min(size, items.Count - start));
+        for (int i = start; i < items.Count && i < start + size; i++)
+        {
+            builder.Add(items[i]);
+        }
+
+        return builder.MoveToImmutable();
+    }
+}

@@ -1,0 +1,388 @@
+using System.Net;
+using Calico.Felix.Bpf;
+using Calico.Felix.Calc.Model;
+using Calico.Felix.Rules;
+using static Calico.Felix.Bpf.Tests.Kernel.DatapathHarness;
+using static Calico.Felix.Bpf.Tests.States;
+
+namespace Calico.Felix.Bpf.Tests.Kernel;
+
+/// <summary>
+/// bpf/calico_tc.c in the kernel: loaded through the verifier, its maps filled with the compiler's output, real frames
+/// run through BPF_PROG_TEST_RUN on the interfaces of a test namespace.
+/// </summary>
+[Trait("Tier", "Root")]
+public sealed class DatapathKernelTests : IDisposable
+{
+    private readonly DatapathHarness _dp = new();
+    private readonly BpfIdAllocator _tables = new();
+    private readonly BpfIdAllocator _sets = new();
+
+    private BpfPolicyPlan Compile(States s, EndpointToHostAction toHost = EndpointToHostAction.Drop) =>
+        BpfPolicyCompiler.Compile(s.State, new BpfCompileOptions { DefaultEndpointToHostAction = toHost }, _tables, _sets);
+
+    private BpfPolicyPlan Apply(States s, EndpointToHostAction toHost = EndpointToHostAction.Drop)
+    {
+        var plan = Compile(s, toHost);
+        _dp.Apply(plan);
+        return plan;
+    }
+
+    /// <summary>Both workloads: wla "a" and wlb "b", each with the given tiers.</summary>
+    private static States TwoWorkloads(States s, IReadOnlyList<TierIntent> a, IReadOnlyList<TierIntent> b) =>
+        s.WithEndpoint("a", "wla", a).WithEndpoint("b", "wlb", b);
+
+    [Fact]
+    public void EveryMap_HasTheKeyAndValueSizesOfTheCSharpLayout()
+    {
+        (string Map, int Key, int Value)[] expected =
+        [
+            (BpfMapLayout.EndpointMap, BpfMapLayout.EndpointKeySize, BpfMapLayout.EndpointValueSize),
+            (BpfMapLayout.RuleMap, BpfMapLayout.RuleKeySize, BpfMapLayout.RuleValueSize),
+            (BpfMapLayout.IpSetMap, BpfMapLayout.IpSetKeySize, BpfMapLayout.IpSetValueSize),
+            (BpfMapLayout.HostIpMap, BpfMapLayout.HostIpKeySize, BpfMapLayout.HostIpValueSize),
+            (BpfMapLayout.ConntrackMap, BpfMapLayout.ConntrackKeySize, BpfMapLayout.ConntrackValueSize),
+            (BpfMapLayout.CounterMap, BpfMapLayout.RuleKeySize, BpfMapLayout.CounterValueSize),
+            (BpfMapLayout.ReasonMap, 4, BpfMapLayout.CounterValueSize),
+        ];
+        foreach (var (name, key, value) in expected)
+        {
+            var map = _dp.Map(name);
+            Assert.Equal((name, key, value), (name, map.KeySize, map.ValueSize));
+        }
+
+        Assert.Equal(["calico_from_wl", "calico_to_wl"], _dp.Object.ProgramNames());
+    }
+
+    [Fact]
+    public async Task IngressPolicy_AllowsAndDenies_ByCidrPortAndProtocol()
+    {
+        var p = Policy("p");
+        Apply(TwoWorkloads(new States().WithPolicy(p, ingress:
+            [
+                new RuleModel { Action = RuleAction.Deny, SrcNets = ["192.168.1.48/29"], Protocol = 17 },
+                new RuleModel { Action = RuleAction.Allow, SrcNets = ["192.168.1.0/24"], Protocol = 6, DstPorts = [new PortRange(80, 81)] },
+                new RuleModel { Action = RuleAction.Allow, Protocol = 17 },
+            ]), [Tier("default", RuleAction.Deny, ingress: [p])], []));
+
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Tcp(Remote, 40000, WorkloadA, 80)));
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Tcp(Remote, 40001, WorkloadA, 82)));     // port
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Tcp("10.9.9.9", 40002, WorkloadA, 80)));  // CIDR (no route back: still policed)
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Udp(Remote, 40003, WorkloadA, 53)));      // denied UDP from the /29
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Udp("192.168.1.20", 40004, WorkloadA, 53))); // other UDP
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.IcmpEcho(Remote, WorkloadA, 7)));         // protocol
+        // wlb has no policy and no profile: default deny, both directions.
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.ToWorkload, "wlb", Frames.Tcp(Remote, 40000, WorkloadB, 80)));
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.FromWorkload, "wlb", Frames.Tcp(WorkloadB, 40000, Remote, 80)));
+    }
+
+    [Fact]
+    public async Task TiersWithPass_AndSelectorsThroughIpSets()
+    {
+        var gate = Policy("gate", "security");
+        var app = Policy("app", "application");
+        Apply(TwoWorkloads(new States()
+            .WithIpSet("s:trusted", "192.168.1.0/26")
+            .WithPolicy(gate, ingress: [new RuleModel { Action = RuleAction.Pass, SrcIpSetIds = ["s:trusted"] }])
+            .WithPolicy(app, ingress: [new RuleModel { Action = RuleAction.Allow, Protocol = 6 }]),
+            [Tier("security", RuleAction.Deny, ingress: [gate]), Tier("application", RuleAction.Deny, ingress: [app])], []));
+
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Tcp(Remote, 40000, WorkloadA, 22)));          // passed, then allowed
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Udp(Remote, 40000, WorkloadA, 22)));        // passed, end of tier 2
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Tcp("192.168.1.100", 40000, WorkloadA, 22))); // not trusted: end of tier 1
+    }
+
+    [Fact]
+    public async Task AnAllowedSyn_LetsItsRepliesThroughConntrack_ThoughTheReverseDirectionsPolicyDenies()
+    {
+        var p = Policy("p");
+        var plan = Apply(TwoWorkloads(new States().WithPolicy(p, egress: [new RuleModel { Action = RuleAction.Allow, Protocol = 6, DstPorts = [new PortRange(80, 80)] }]),
+            [Tier("default", RuleAction.Deny, egress: [p])], []));
+
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.FromWorkload, "wla", Frames.Tcp(WorkloadA, 40000, Remote, 80)));
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Tcp(Remote, 80, WorkloadA, 40000, Frames.Syn | Frames.Ack)));
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.FromWorkload, "wla", Frames.Tcp(WorkloadA, 40000, Remote, 80, Frames.Ack)));
+        // The same remote opening its own flow meets wla's ingress policy: none, so the end of the endpoint's chain drops it.
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Tcp(Remote, 80, WorkloadA, 40001)));
+
+        byte[]? value = _dp.Map(BpfMapLayout.ConntrackMap).Lookup(BpfMapLayout.ConntrackKey(IPAddress.Parse(Remote), 80, IPAddress.Parse(WorkloadA), 40000, 6));
+        Assert.NotNull(value);
+        var entry = BpfMapLayout.ReadConntrackValue(value);
+        Assert.Equal(ConntrackState.Established, entry.State);
+        Assert.Equal(_dp.Ifindex("wla"), entry.EgressApprovedIfindex);
+        Assert.Equal(0u, entry.IngressApprovedIfindex);
+        Assert.Equal(ConntrackOpener.Low, entry.Opener); // 10.65.0.2 < 192.168.1.50
+
+        // The allow rule counted the flow's first packet once (later packets are conntrack's).
+        uint table = plan.Endpoints["wla"].EgressTable;
+        var (packets, _) = BpfMapLayout.ReadCounter(_dp.Map(BpfMapLayout.CounterMap).Lookup(BpfMapLayout.RuleKey(table, 0)) ?? []);
+        Assert.Equal(1UL, packets);
+    }
+
+    [Fact]
+    public async Task AnIcmpErrorAboutAnAllowedFlow_PassesAsRelated_AndOneAboutNoFlowMeetsPolicy()
+    {
+        var p = Policy("p");
+        Apply(TwoWorkloads(new States().WithPolicy(p, egress: [new RuleModel { Action = RuleAction.Allow, Protocol = 6 }]),
+            [Tier("default", RuleAction.Deny, egress: [p])], []));
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.FromWorkload, "wla", Frames.Tcp(WorkloadA, 40000, Remote, 80)));
+
+        // A router on the way says the remote is unreachable: wla's ingress policy (none) would drop it; related passes.
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.IcmpUnreachable("192.168.1.254", WorkloadA, WorkloadA, 40000, Remote, 80)));
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.IcmpUnreachable("192.168.1.254", WorkloadA, WorkloadA, 40001, Remote, 80)));
+        // Related only at the hooks that took part: wlb's side never saw the flow.
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.ToWorkload, "wlb", Frames.IcmpUnreachable("192.168.1.254", WorkloadB, WorkloadA, 40000, Remote, 80)));
+    }
+
+    [Fact]
+    public async Task Ipv6_IsPolicedLikeIpv4_ThroughExtensionHeaders_WithRepliesByConntrack()
+    {
+        var p = Policy("p");
+        Apply(TwoWorkloads(new States().WithPolicy(p, ingress:
+            [
+                new RuleModel { Action = RuleAction.Allow, Protocol = 6, SrcNets = ["fd00:1::/64"], DstPorts = [new PortRange(443, 443)] },
+                new RuleModel { Action = RuleAction.Allow, Protocol = 58, IcmpType = 128 },
+            ]), [Tier("default", RuleAction.Deny, ingress: [p])], []));
+
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Tcp6(Remote6, 40000, WorkloadA6, 443)));
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Tcp6(Remote6, 40001, WorkloadA6, 443, hopByHop: true)));
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Tcp6(Remote6, 40002, WorkloadA6, 80)));
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Tcp6("fd00:9::1", 40003, WorkloadA6, 443)));
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Icmp6(Remote6, WorkloadA6, 128, id: 5)));
+        // Replies go out through conntrack though wla has no egress policy.
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.FromWorkload, "wla", Frames.Tcp6(WorkloadA6, 443, Remote6, 40000, Frames.Syn | Frames.Ack)));
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.FromWorkload, "wla", Frames.Icmp6(WorkloadA6, Remote6, 129, id: 5)));
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.FromWorkload, "wla", Frames.Tcp6(WorkloadA6, 40000, Remote6, 443)));
+        var entry = BpfMapLayout.ReadConntrackValue(_dp.Map(BpfMapLayout.ConntrackMap).Lookup(
+            BpfMapLayout.ConntrackKey(IPAddress.Parse(Remote6), 40000, IPAddress.Parse(WorkloadA6), 443, 6))!);
+        Assert.Equal((ConntrackState.Established, _dp.Ifindex("wla")), (entry.State, entry.IngressApprovedIfindex));
+    }
+
+    [Fact]
+    public async Task Ipv6NeighbourDiscovery_WithTheHost_PassesBeforePolicy_OtherHostTrafficMeetsDefaultEndpointToHostAction()
+    {
+        Apply(TwoWorkloads(new States(), [], []));
+        // Neighbour solicitation to the solicited-node group, router solicitation: no policy at all, still passed.
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.FromWorkload, "wla", Frames.Icmp6("fe80::2", "ff02::1:ff00:1", 135)));
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.FromWorkload, "wla", Frames.Icmp6("fe80::2", "ff02::2", 133)));
+        // An echo to the host is no ND: egress policy (none) denies.
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.FromWorkload, "wla", Frames.Icmp6(WorkloadA6, HostAddress6, 128, id: 1)));
+        // The host's link-local neighbour advertisement to the workload is host traffic: not policed.
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Icmp6("fe80::1", "fe80::2", 136)));
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Tcp6(HostAddress6, 40000, WorkloadA6, 22)));
+        // A remote is not the host.
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Tcp6(Remote6, 40000, WorkloadA6, 22)));
+    }
+
+    [Fact]
+    public async Task AnIdleConntrackEntry_PastItsTimeout_AllowsNothing_AndPolicyDecidesAgain()
+    {
+        var p = Policy("p");
+        Apply(TwoWorkloads(new States().WithPolicy(p, egress: [new RuleModel { Action = RuleAction.Allow, Protocol = 17 }]),
+            [Tier("default", RuleAction.Deny, egress: [p])], []));
+        var ct = _dp.Map(BpfMapLayout.ConntrackMap);
+        byte[] key = BpfMapLayout.ConntrackKey(IPAddress.Parse(WorkloadA), 5000, IPAddress.Parse(Remote), 53, 17);
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.FromWorkload, "wla", Frames.Udp(WorkloadA, 5000, Remote, 53)));
+        var fresh = BpfMapLayout.ReadConntrackValue(ct.Lookup(key)!);
+
+        // The same flow, idle since boot (last seen at 1 ns): far past UDP's 60 s. The reply is no reply any more...
+        ct.Update(key, BpfMapLayout.ConntrackValue(fresh with { CreatedNs = 1, LastSeenNs = 1 }));
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Udp(Remote, 53, WorkloadA, 5000)));
+        Assert.Null(ct.Lookup(key));
+        // ...and the workload sending again is a new flow that policy allows, tracked afresh.
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.FromWorkload, "wla", Frames.Udp(WorkloadA, 5000, Remote, 53)));
+        Assert.True(BpfMapLayout.ReadConntrackValue(ct.Lookup(key)!).CreatedNs > 1);
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Udp(Remote, 53, WorkloadA, 5000)));
+    }
+
+    [Fact]
+    public async Task AWorkloadsNewFlow_FromAnAddressNotRoutedToIt_IsDropped_EvenWhenPolicyAllowsAll()
+    {
+        var p = Policy("p");
+        Apply(TwoWorkloads(new States().WithPolicy(p, egress: [new RuleModel { Action = RuleAction.Allow }]),
+            [Tier("default", RuleAction.Deny, egress: [p])], []));
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.FromWorkload, "wla", Frames.Tcp(WorkloadA, 40000, Remote, 80)));
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.FromWorkload, "wla", Frames.Tcp(WorkloadB, 40000, Remote, 80)));   // wlb's
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.FromWorkload, "wla", Frames.Tcp("10.99.0.1", 40000, Remote, 80)));  // no route
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.FromWorkload, "wla", Frames.Tcp6(WorkloadA6, 40000, Remote6, 80)));
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.FromWorkload, "wla", Frames.Tcp6(WorkloadB6, 40000, Remote6, 80)));
+        // Forging the remote's reply to a flow of wla's, from wlb: that flow was never allowed at wlb.
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.FromWorkload, "wlb", Frames.Tcp(Remote, 80, WorkloadA, 40000, Frames.Syn | Frames.Ack)));
+        var (spoofed, _) = BpfMapLayout.ReadCounter(_dp.Map(BpfMapLayout.ReasonMap).Lookup(BitConverter.GetBytes(11u)));
+        Assert.Equal(4UL, spoofed);
+    }
+
+    [Fact]
+    public async Task AnIpSetMembershipChange_IsAMemberDelta_TheTableStays_AndNewFlowsFollowIt()
+    {
+        var p = Policy("p");
+        var s = TwoWorkloads(new States()
+            .WithIpSet("s:clients", Remote + "/32")
+            .WithPolicy(p, ingress: [new RuleModel { Action = RuleAction.Log }, new RuleModel { Action = RuleAction.Allow, SrcIpSetIds = ["s:clients"] }]),
+            [Tier("default", RuleAction.Deny, ingress: [p])], []);
+        var before = Apply(s);
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Tcp(Remote, 40000, WorkloadA, 80)));
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Tcp("192.168.1.60", 40000, WorkloadA, 80)));
+
+        s.State.Apply(new IpSetDeltaUpdate("s:clients", ["192.168.1.60/32"], [Remote + "/32"]));
+        var after = Compile(s);
+        var ops = BpfPlanDiff.Between(before, BpfPlanDiff.Resolve(before, _ => null), after, BpfPlanDiff.Resolve(after, _ => null));
+        Assert.Equal([BpfMapLayout.IpSetMap, BpfMapLayout.IpSetMap], ops.Select(o => o.Map)); // one delete, one add: nothing else
+        _dp.Apply(after, before);
+
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Tcp(Remote, 40001, WorkloadA, 80)));
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Tcp("192.168.1.60", 40001, WorkloadA, 80)));
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Tcp(Remote, 40000, WorkloadA, 80, Frames.Ack))); // established
+
+        // The Log rule counted each of the four new flows; the Allow rule the two it allowed.
+        uint table = after.Endpoints["wla"].IngressTable;
+        var counters = _dp.Map(BpfMapLayout.CounterMap);
+        Assert.Equal(4UL, BpfMapLayout.ReadCounter(counters.Lookup(BpfMapLayout.RuleKey(table, 0))).Packets);
+        Assert.Equal(2UL, BpfMapLayout.ReadCounter(counters.Lookup(BpfMapLayout.RuleKey(table, 1))).Packets);
+    }
+
+    [Fact]
+    public async Task BetweenLocalWorkloads_BothPoliciesApply_AndRepliesNeedTheFlowCompleted()
+    {
+        var allowAll = Policy("allow-all");
+        var denyIn = Policy("deny-in");
+        Apply(TwoWorkloads(new States()
+            .WithPolicy(allowAll, ingress: [new RuleModel { Action = RuleAction.Allow }], egress: [new RuleModel { Action = RuleAction.Allow }])
+            .WithPolicy(denyIn, ingress: [new RuleModel { Action = RuleAction.Deny }]),
+            [Tier("default", RuleAction.Deny, ingress: [allowAll], egress: [allowAll])],
+            [Tier("default", RuleAction.Deny, ingress: [denyIn])]));
+
+        // a -> b: a's egress allows, b's ingress denies.
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.FromWorkload, "wla", Frames.Tcp(WorkloadA, 40000, WorkloadB, 80)));
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.ToWorkload, "wlb", Frames.Tcp(WorkloadA, 40000, WorkloadB, 80)));
+        // b answering is no reply of an accepted flow: b's egress (none: drop) decides.
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.FromWorkload, "wlb", Frames.Tcp(WorkloadB, 80, WorkloadA, 40000, Frames.Syn | Frames.Ack)));
+
+        // b -> a: b has no egress policy at all: dropped at b.
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.FromWorkload, "wlb", Frames.Tcp(WorkloadB, 40001, WorkloadA, 80)));
+    }
+
+    [Fact]
+    public async Task APolicyFlip_GivesNewFlowsTheNewVerdict_WhileTheEstablishedFlowContinues()
+    {
+        var p = Policy("p");
+        var s = TwoWorkloads(new States().WithPolicy(p, ingress: [new RuleModel { Action = RuleAction.Allow, Protocol = 6 }]),
+            [Tier("default", RuleAction.Deny, ingress: [p])], []);
+        var before = Apply(s);
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Tcp(Remote, 40000, WorkloadA, 80)));
+
+        s.WithPolicy(p, ingress: [new RuleModel { Action = RuleAction.Deny, Protocol = 6 }]);
+        var after = Compile(s);
+        Assert.NotEqual(before.Endpoints["wla"].IngressTable, after.Endpoints["wla"].IngressTable);
+        _dp.Apply(after, before);
+
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Tcp(Remote, 40000, WorkloadA, 80, Frames.Ack)));
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.FromWorkload, "wla", Frames.Tcp(WorkloadA, 80, Remote, 40000, Frames.Syn | Frames.Ack)));
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Tcp(Remote, 40001, WorkloadA, 80)));
+        // The old table is gone from the map: only the new tables' rules remain.
+        int expected = after.Tables.Values.Sum(t => t.Rules.Length);
+        Assert.Equal(expected, _dp.Map(BpfMapLayout.RuleMap).Keys().Count);
+    }
+
+    [Fact]
+    public async Task AnUnknownInterface_Drops_AndNonIpPasses_AndTruncatedIpv6Drops()
+    {
+        Apply(TwoWorkloads(new States().WithProfile("open", inbound: [new RuleModel { Action = RuleAction.Allow }]), [], []));
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.ToWorkload, "eth0", Frames.Tcp(Remote, 40000, WorkloadA, 80)));
+        Assert.Equal(TcActShot, _dp.ToWorkload.TestRun(Frames.Tcp(Remote, 40000, WorkloadA, 80)).ReturnValue); // loopback
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Arp()));
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.TruncatedIpv6()));
+        var (drops, _) = BpfMapLayout.ReadCounter(_dp.Map(BpfMapLayout.ReasonMap).Lookup(BitConverter.GetBytes(0u)) ?? []);
+        Assert.Equal(2UL, drops);
+    }
+
+    [Theory]
+    [InlineData(EndpointToHostAction.Drop, TcActShot)]
+    [InlineData(EndpointToHostAction.Accept, TcActOk)]
+    [InlineData(EndpointToHostAction.Return, TcActOk)]
+    public async Task TrafficToTheHost_AfterEgressPolicy_FollowsDefaultEndpointToHostAction(EndpointToHostAction action, int expected)
+    {
+        var p = Policy("p");
+        Apply(TwoWorkloads(new States().WithPolicy(p, egress: [new RuleModel { Action = RuleAction.Allow }]),
+            [Tier("default", RuleAction.Deny, egress: [p])], []), action);
+        Assert.Equal(expected, await _dp.RunAsync(_dp.FromWorkload, "wla", Frames.Tcp(WorkloadA, 40000, HostAddress, 179)));
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.FromWorkload, "wla", Frames.Tcp(WorkloadA, 40000, Remote, 179)));  // forwarded: policy only
+    }
+
+    [Fact]
+    public async Task TrafficFromTheHost_IsNotPoliced_AndItsRepliesPass()
+    {
+        Apply(TwoWorkloads(new States(), [], []));
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.IcmpEcho(HostAddress, WorkloadA, 9)));
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.FromWorkload, "wla", Frames.IcmpEcho(WorkloadA, HostAddress, 9, reply: true)));
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.FromWorkload, "wla", Frames.IcmpEcho(WorkloadA, HostAddress, 10)));
+    }
+
+    [Fact]
+    public async Task TenThousandPolicies_LoadAsData_AndTheLastRuleStillDecides()
+    {
+        var keys = new List<PolicyKey>();
+        var s = new States();
+        for (int i = 0; i < 10_000; i++)
+        {
+            var key = Policy("p" + i.ToString("D5", System.Globalization.CultureInfo.InvariantCulture));
+            keys.Add(key);
+            // Each policy allows one /32 of 10.128.0.0/14 on TCP 80 (the benchmark's shape: many simple policies).
+            string net = $"10.{128 + (i >> 16)}.{(i >> 8) & 255}.{i & 255}/32";
+            s.WithPolicy(key, ingress: [new RuleModel { Action = RuleAction.Allow, Protocol = 6, SrcNets = [net], DstPorts = [new PortRange(80, 80)] }]);
+        }
+
+        var plan = Apply(TwoWorkloads(s, [Tier("default", RuleAction.Deny, ingress: keys)], []));
+        Assert.Equal(10_002, plan.Tables[plan.Endpoints["wla"].IngressTable].Rules.Length);
+
+        // 10.128.39.15 is policy 9999's: the walk goes through every rule before it.
+        var last = await _dp.RunFullAsync(_dp.ToWorkload, "wla", Frames.Tcp("10.128.39.15", 40000, WorkloadA, 80));
+        Assert.Equal(TcActOk, last.ReturnValue);
+        // A denied flow leaves no conntrack entry, so every repeat walks the whole table: the kernel's mean per run.
+        var denied = await _dp.RunFullAsync(_dp.ToWorkload, "wla", Frames.Tcp("10.128.39.16", 40000, WorkloadA, 80), repeat: 20);
+        Assert.Equal(TcActShot, denied.ReturnValue);
+        Console.WriteLine($"10,002-rule walk: first packet allowed by the last policy {last.DurationPerRun.TotalMicroseconds:F0} us; denied at the end, mean of 20: {denied.DurationPerRun.TotalMicroseconds:F0} us");
+    }
+
+    [Fact]
+    public async Task RandomPolicies_InTheKernel_GiveThePolicyEnginesVerdict()
+    {
+        // The unit tier checks the compiler against the engine through a C# walk of the tables; this checks the C walk.
+        var random = new Random(7);
+        BpfPolicyPlan? previous = null;
+        int sourcePort = 20000;
+        int allowed = 0;
+        int packets = 0;
+        for (int round = 0; round < 8; round++)
+        {
+            var s = EngineAgreementTests.RandomState(random, "wla");
+            var plan = Compile(s);
+            _dp.Apply(plan, previous);
+            previous = plan;
+            var engine = new Calico.Reachability.PolicyEvaluator(s.State);
+            EndpointIntent endpoint = s.State.Endpoints.Values.Single();
+            foreach (string source in EngineAgreementTests.Addresses)
+            {
+                foreach (int protocol in new[] { 6, 17 })
+                {
+                    foreach (int port in EngineAgreementTests.Ports)
+                    {
+                        // A fresh source port each time: every packet is a new flow, decided by policy, not conntrack.
+                        int sport = sourcePort++;
+                        var packet = new Calico.Reachability.Packet(IPAddress.Parse(source), IPAddress.Parse(WorkloadA), protocol, sport, port);
+                        bool expected = engine.Evaluate(endpoint, Calico.Reachability.TrafficDirection.Ingress, packet).Verdict == Calico.Reachability.Verdict.Allow;
+                        byte[] frame = protocol == 6 ? Frames.Tcp(source, sport, WorkloadA, port) : Frames.Udp(source, sport, WorkloadA, port);
+                        int verdict = await _dp.RunAsync(_dp.ToWorkload, "wla", frame);
+                        Assert.True(verdict == (expected ? TcActOk : TcActShot), $"round {round}: {source}:{sport} proto {protocol} port {port}: engine {(expected ? "allow" : "deny")}, kernel {verdict}");
+                        allowed += expected ? 1 : 0;
+                        packets++;
+                    }
+                }
+            }
+        }
+
+        Assert.InRange(allowed, 1, packets - 1); // both verdicts were exercised
+    }
+
+    public void Dispose() => _dp.Dispose();
+}
