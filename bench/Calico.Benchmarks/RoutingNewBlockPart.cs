@@ -55,6 +55,16 @@ internal static class RoutingNewBlockPart
         var traced = blocks.Where(b => b.Steps is not null).ToList();
         Stats.Row("  watch: confirmed -> host2's calico-node received", Spread(traced.Select(b => b.Watch).ToList()));
         Stats.Row("  wait: received -> apply started", Spread(traced.Select(b => b.Steps!.Wait).ToList()));
+        var caused = traced.Where(b => !double.IsNaN(b.Steps!.Queued)).ToList();
+        if (caused.Count > 0)
+        {
+            // calico-node since issue 17 part 4: "received" is the update that caused the apply, not the first one.
+            Stats.Row("  ... of which queued behind a running apply", Spread(caused.Select(b => b.Steps!.Queued).ToList()));
+            Stats.Row("  first update of the apply (pending affinity) before its cause", Spread(caused.Select(b => b.Steps!.FirstUpdateBefore).ToList()));
+            Stats.Row("  applies with BIRD's configuration unchanged before each reload", Spread(caused.Select(b => (double)b.Steps!.UnchangedApplies).ToList()));
+            Stats.Row("  causes", string.Join(", ", caused.Select(b => CauseName(b.Steps!.Cause)).Distinct()));
+        }
+
         Stats.Row("  render", Spread(traced.Select(b => b.Steps!.Render).ToList()));
         Stats.Row("  write bird.cfg", Spread(traced.Select(b => b.Steps!.Write).ToList()));
         Stats.Row("  check (BIRD parses the candidate)", Spread(traced.Select(b => b.Steps!.Check).ToList()));
@@ -69,6 +79,10 @@ internal static class RoutingNewBlockPart
         Stats.Row("  ratio new block p50 ÷ BIRD anchor 1 route p50 (aim ≤ 1.5)", string.Create(CultureInfo.InvariantCulture, $"{ratio:F2}×"));
         AimReport.RecordAtMost("new block -> other host's kernel ÷ BIRD alone (p50)", ratio, "×", 1.5);
     }
+
+    /// <summary>The kind of key that caused an apply (an affinity key without its node and CIDR).</summary>
+    private static string CauseName(string? cause) =>
+        cause is null ? "?" : cause.Contains("/ipam/v2/host/", StringComparison.Ordinal) ? "block affinity" : cause;
 
     private static double P(List<RoutingNewWorkload.Sample> samples, Func<RoutingNewWorkload.Sample, double> field, double p) =>
         Stats.Percentile(samples.Select(field).ToList(), p);

@@ -51,6 +51,20 @@ public sealed class BirdConfigFileTests : IDisposable
         Assert.Equal(Private, File.GetUnixFileMode(config));
     }
 
+    [Fact]
+    public void WriteFreshSecret_OverAWorldReadableLeftover_Is0600WithOnlyTheNewContents()
+    {
+        // BIRD's candidate (bird.cfg.new) is written in place: a leftover of another mode and a longer text must go.
+        var candidate = _dir.File("bird.cfg.new");
+        File.WriteAllText(candidate, new string('x', 4096));
+        File.SetUnixFileMode(candidate, Private | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+        Calico.Node.Startup.StateDirectory.WriteFreshSecret(candidate, ConfigWithPassword);
+
+        Assert.Equal(Private, File.GetUnixFileMode(candidate));
+        Assert.Equal(ConfigWithPassword, File.ReadAllText(candidate));
+    }
+
     private static BirdSupervisor Supervisor(string stateDir, List<UnixFileMode> candidateModes) => new(stateDir, NullLogger.Instance)
     {
         RunProcess = (_, arguments, _) =>

@@ -10,7 +10,8 @@ namespace Calico.Node.Tests;
 /// The running BIRD's reload with one parse (<c>configure "bird.cfg.new"</c>): a real BIRD 2 daemon, started by the
 /// supervisor inside a namespace this test creates and killed through its pid file at the end. A refused file leaves
 /// BIRD's routes and bird.cfg as they were; an accepted one reaches the kernel and becomes bird.cfg, which a plain
-/// <c>configure</c> (BIRD's own file name, unchanged) reads again. Root tier: fails without root, ip or bird.
+/// <c>configure</c> (BIRD's own file name, unchanged) reads again; the same rendering again is not sent to BIRD, unless
+/// a restarted calico-node adopts the BIRD (it reconfigures it). Root tier: fails without root, ip or bird.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 [Trait("Tier", "Root")]
@@ -52,6 +53,20 @@ public sealed class BirdSupervisorReloadRootTests
             await WaitForRouteAsync(ns, "10.70.0.0/26", present: false);
             Assert.Equal(second, await File.ReadAllTextAsync(supervisor.ConfigPath));
             Assert.False(File.Exists(supervisor.ConfigPath + ".new"));
+
+            // The same rendering again (an apply for a change bird.cfg does not show): no candidate, no configure.
+            await supervisor.ApplyAsync(second, CancellationToken.None);
+            Assert.Equal(1, supervisor.Trace.UnchangedSinceReload);
+            Assert.False(File.Exists(supervisor.ConfigPath + ".new"));
+
+            // A restarted calico-node (a new supervisor, nothing remembered) reconfigures the BIRD it adopts even
+            // with the same rendering: the file is written again (it was removed here) and BIRD keeps the route.
+            File.Delete(supervisor.ConfigPath);
+            var restarted = new BirdSupervisor(stateDir, NullLogger.Instance) { RunProcess = supervisor.RunProcess };
+            await restarted.ApplyAsync(second, CancellationToken.None);
+            Assert.Equal(0, restarted.Trace.UnchangedSinceReload);
+            Assert.Equal(second, await File.ReadAllTextAsync(supervisor.ConfigPath));
+            Assert.Contains("10.70.0.64/26", ns.Ip("-4", "route", "show", "proto", "bird"), StringComparison.Ordinal);
 
             // BIRD still names bird.cfg as its file: a plain configure reads the accepted configuration.
             await using BirdControl control = await BirdControl.ConnectAsync(supervisor.SocketPath, CancellationToken.None);

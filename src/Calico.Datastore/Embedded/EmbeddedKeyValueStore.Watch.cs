@@ -136,8 +136,9 @@ public sealed partial class EmbeddedKeyValueStore
     }
 
     /// <summary>
-    /// Wakes watchers when another process appends to the WAL (inotify), so cross-process latency does not
-    /// depend on the poll interval; polling stays as the safety net for missed or overflowed notifications.
+    /// Wakes watchers when another process appends to the WAL or writes its commit notice (inotify; see
+    /// EmbeddedKeyValueStore.CommitNotice.cs), so cross-process latency does not depend on the poll interval; polling
+    /// stays as the safety net for missed or overflowed notifications.
     /// </summary>
     private void EnsureWalWatcher()
     {
@@ -156,6 +157,8 @@ public sealed partial class EmbeddedKeyValueStore
         {
             NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.FileName,
         };
+        watcher.Filters.Add(System.IO.Path.GetFileName(CommitNoticePath)); // written after each commit is visible
+
         watcher.Changed += (_, _) => _changes.Notify();
         watcher.Created += (_, _) => _changes.Notify();
         if (Interlocked.CompareExchange(ref _walWatcher, watcher, null) is not null)

@@ -192,6 +192,10 @@ public sealed partial class EmbeddedKeyValueStore
                 }
 
                 transaction.Commit();
+                if (result.Succeeded)
+                {
+                    NoticeCommit();
+                }
             }
             catch (SqliteException ex)
             {

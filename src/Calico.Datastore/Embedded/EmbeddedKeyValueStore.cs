@@ -139,6 +139,16 @@ public sealed partial class EmbeddedKeyValueStore : IKeyValueStore
 
         await _disposed.CancelAsync();
         _walWatcher?.Dispose();
+        await _writeGate.WaitAsync();
+        try
+        {
+            _commitNotice?.Dispose();
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+
         while (_pool.TryTake(out SqliteConnection? connection))
         {
             await connection.DisposeAsync();
@@ -338,5 +348,8 @@ public sealed partial class EmbeddedKeyValueStore : IKeyValueStore
 
         [LoggerMessage(EventId = 1203, Level = LogLevel.Debug, Message = "embedded watch on {Prefix} after revision {Revision}")]
         public static partial void WatchStarted(ILogger logger, string prefix, long revision);
+
+        [LoggerMessage(EventId = 1204, Level = LogLevel.Warning, Message = "embedded datastore cannot write its commit notice {Path} ({Reason}): watchers in other processes see this process's commits a few ms later (their WAL events and polling)")]
+        public static partial void CommitNoticeFailed(ILogger logger, string path, string reason);
     }
 }

@@ -6,8 +6,8 @@ namespace Calico.Node.Routing;
 
 /// <summary>
 /// The running BIRD's reload, on the path from a new block to its announcement: the rendered configuration is written
-/// beside bird.cfg (not flushed to disk: bird.cfg is derived state, rendered again from the datastore before every
-/// BIRD start) and handed to BIRD as <c>configure "bird.cfg.new"</c>. BIRD parses it once: a bad file is refused with
+/// beside bird.cfg (0600, in place and synchronously, not flushed to disk: bird.cfg is derived state, rendered again
+/// from the datastore before every BIRD start, and BIRD reads the candidate only once it is written) and handed to BIRD as <c>configure "bird.cfg.new"</c>. BIRD parses it once: a bad file is refused with
 /// BIRD's message and BIRD goes on with what it runs (bird.cfg stays the last accepted one); an accepted one runs at
 /// once and then replaces bird.cfg, which BIRD reads on a start, a plain <c>configure</c> or SIGHUP. (Before, a
 /// <c>configure check</c> parsed the file and <c>configure</c> parsed it again; upstream's confd runs <c>bird -p</c>
@@ -18,7 +18,7 @@ internal sealed partial class BirdSupervisor
     private async Task ReconfigureAsync(BirdControl control, string config, CancellationToken cancellationToken)
     {
         string candidate = ConfigPath + ".new";
-        await StateDirectory.WriteSecretAsync(candidate, config, cancellationToken, flushToDisk: false).ConfigureAwait(false);
+        StateDirectory.WriteFreshSecret(candidate, config);
         Trace.MarkWritten();
         BirdConfigureResult result = await control.ConfigureAsync(candidate, cancellationToken).ConfigureAwait(false);
         if (!result.Succeeded)

@@ -40,6 +40,7 @@ internal sealed partial class BirdSupervisor(string stateDir, ILogger logger)
         await using BirdControl? control = await TryConnectAsync(cancellationToken).ConfigureAwait(false);
         if (control is not null && config == _applied)
         {
+            Trace.MarkUnchanged();
             return;
         }
 

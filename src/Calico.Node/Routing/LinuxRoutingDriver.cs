@@ -32,11 +32,45 @@ internal sealed partial class LinuxRoutingDriver(
     /// <summary>The steps of each apply, marked by the routing loop, here and by BIRD's supervisor (null without BIRD).</summary>
     public RoutingApplyTrace? Trace => bird?.Trace;
 
+    /// <summary>
+    /// BIRD first: a new block's announcement is what waits on this apply (issue 17), and bird.cfg is rendered from the
+    /// snapshot alone, not from the MTU, the tunnel address or the tunnel devices programmed after it (a tunnel address
+    /// written here comes back through the syncer as a Node update and a later apply). A configuration BIRD refuses
+    /// does not hold back the rest: its failure is thrown after them.
+    /// </summary>
     public async Task ApplyAsync(RoutingState state, CancellationToken cancellationToken)
     {
-        kernel?.SetPools(state.Pools);
-        UpdateMtu(state);
-        await tunnels.EnsureAsync(state, cancellationToken).ConfigureAwait(false);
+        Exception? birdFailure = null;
+        try
+        {
+            await ApplyBirdAsync(state, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            birdFailure = e;
+        }
+
+        try
+        {
+            kernel?.SetPools(state.Pools);
+            UpdateMtu(state);
+            await tunnels.EnsureAsync(state, cancellationToken).ConfigureAwait(false);
+            ApplyVxlan(state, state.Self);
+            await ApplyIpipAsync(state, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (birdFailure is not null && (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
+        {
+            throw new InvalidOperationException(birdFailure.Message + "; " + e.Message, e);
+        }
+
+        if (birdFailure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(birdFailure);
+        }
+    }
+
+    private async Task ApplyBirdAsync(RoutingState state, CancellationToken cancellationToken)
+    {
         Api.Node? self = state.Self;
         if (bird is not null && (self?.Spec.Bgp?.Ipv4Address is not null || self?.Spec.Bgp?.Ipv6Address is not null))
         {
@@ -54,9 +88,6 @@ internal sealed partial class LinuxRoutingDriver(
             await bird.ApplyAsync(config, cancellationToken).ConfigureAwait(false);
             ApplyLocalPeering(inputs);
         }
-
-        ApplyVxlan(state, self);
-        await ApplyIpipAsync(state, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<string?> RefreshAsync(RoutingState state, CancellationToken cancellationToken)

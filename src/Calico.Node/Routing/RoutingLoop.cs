@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Calico.Api;
 using Calico.Client;
@@ -16,6 +17,10 @@ namespace Calico.Node.Routing;
 /// Nothing is programmed until the syncer is in sync. A failed apply is retried; each failure, and the recovery, is
 /// reported through <c>report</c> (Felix's agent turns it into readiness and the failure metric). The periodic
 /// check (BIRD alive, VXLAN entries intact) runs on its own timer. Timers run on the injected clock.
+/// An apply starts as soon as the loop is idle and an update changed what routing is computed from (no debounce);
+/// updates arriving during an apply are handled together by the next one, and updates that change nothing (policy
+/// kinds, a pending block affinity, this node's own status writes) start none. <see cref="Trace"/> is told each apply's
+/// cause (<see cref="RoutingApplyCause"/>).
 /// </summary>
 internal sealed partial class RoutingLoop : ISyncerCallbacks
 {
@@ -32,6 +37,8 @@ internal sealed partial class RoutingLoop : ISyncerCallbacks
     private bool _dirty;
     private string? _error;
     private DateTimeOffset _nextRefresh;
+    private RoutingApplyCause? _cause;
+    private long _firstReceived;
 
     public RoutingLoop(string nodeName, IRoutingDriver driver, Action<string?> report, TimeSpan refreshInterval, TimeSpan retryDelay, TimeProvider time, ILogger logger)
     {
@@ -69,11 +76,7 @@ internal sealed partial class RoutingLoop : ISyncerCallbacks
 
     public void OnStatusUpdated(SyncStatus status) => _messages.Writer.TryWrite(new RoutingMessage(null, status));
 
-    public void OnUpdates(IReadOnlyList<SyncUpdate> updates)
-    {
-        Trace?.OnReceived();
-        _messages.Writer.TryWrite(new RoutingMessage(updates, default));
-    }
+    public void OnUpdates(IReadOnlyList<SyncUpdate> updates) => _messages.Writer.TryWrite(new RoutingMessage(updates, default, Stopwatch.GetTimestamp()));
 
     /// <summary>Runs until cancelled.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -134,9 +137,21 @@ internal sealed partial class RoutingLoop : ISyncerCallbacks
         {
             if (message.Updates is { } updates)
             {
+                long dequeued = Stopwatch.GetTimestamp();
+                if (_firstReceived == 0)
+                {
+                    _firstReceived = message.ReceivedAt;
+                }
+
                 foreach (SyncUpdate update in updates)
                 {
+                    bool changedBefore = _inputs.Changed;
+                    bool dirtyBefore = _dirty;
                     OnUpdate(update);
+                    if (_cause is null && ((!changedBefore && _inputs.Changed) || (!dirtyBefore && _dirty)))
+                    {
+                        _cause = new RoutingApplyCause(update.Key, message.ReceivedAt, dequeued, _firstReceived);
+                    }
                 }
             }
             else if (message.Status == SyncStatus.InSync)
@@ -177,7 +192,9 @@ internal sealed partial class RoutingLoop : ISyncerCallbacks
     {
         try
         {
-            Trace?.Begin();
+            Trace?.Begin(_cause ?? RoutingApplyCause.Without(AppliedCount == 0 && _error is null ? "start" : "retry", _firstReceived));
+            _cause = null;
+            _firstReceived = 0;
             RoutingState state = _inputs.Snapshot();
             StateObserver?.Invoke(state);
             await _driver.ApplyAsync(state, cancellationToken).ConfigureAwait(false);

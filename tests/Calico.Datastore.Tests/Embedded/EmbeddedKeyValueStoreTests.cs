@@ -146,6 +146,40 @@ public sealed class EmbeddedKeyValueStoreTests : KeyValueStoreContractTests
     }
 
     [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task Watch_OtherInstanceWritesWithPollingOff_EachDeliveredThroughTheCommitNotice()
+    {
+        // This watcher never polls (1 h): another instance's commits reach it through inotify only. SQLite's WAL events
+        // can come before the commit is visible (its frames are written and fsynced, then published in the -shm
+        // mapping, which raises no event), so a check they wake finds nothing; the commit notice is written after the
+        // commit and wakes it again. Each write waits for its delivery, so no later write can wake it instead.
+        await using var watcher = new EmbeddedKeyValueStore(DatabasePath) { WatchPollInterval = TimeSpan.FromHours(1), MaxWatchPollInterval = TimeSpan.FromHours(1) };
+        await using var writer = new EmbeddedKeyValueStore(DatabasePath);
+        WriteResult start = await writer.CreateAsync(Root + "n/k", Bytes("start"), Timeout());
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var delivered = System.Threading.Channels.Channel.CreateUnbounded<string>();
+        Task watching = Task.Run(async () =>
+        {
+            await foreach (WatchEvent e in watcher.WatchAsync(Root + "n/", start.Revision - 1, cts.Token))
+            {
+                await delivered.Writer.WriteAsync(Text(e.Value), cts.Token);
+            }
+        });
+
+        Assert.Equal("start", await delivered.Reader.ReadAsync(cts.Token)); // the watch is running
+        for (int i = 0; i < 30; i++)
+        {
+            string value = i.ToString(CultureInfo.InvariantCulture);
+            await writer.UpdateAsync(Root + "n/k", Bytes(value), 0, Timeout());
+            Assert.Equal(value, await delivered.Reader.ReadAsync(cts.Token));
+        }
+
+        Assert.Equal(File.GetUnixFileMode(DatabasePath), File.GetUnixFileMode(writer.CommitNoticePath));
+        await cts.CancelAsync();
+        await watching.ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+
+    [Fact]
     public async Task History_BeyondLimit_IsCompactedAutomatically()
     {
         await using var store = new EmbeddedKeyValueStore(Path.Combine(_directory.Path, "small.db"), historyRevisions: 16);
