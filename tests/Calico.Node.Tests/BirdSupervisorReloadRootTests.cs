@@ -11,7 +11,8 @@ namespace Calico.Node.Tests;
 /// supervisor inside a namespace this test creates and killed through its pid file at the end. A refused file leaves
 /// BIRD's routes and bird.cfg as they were; an accepted one reaches the kernel and becomes bird.cfg, which a plain
 /// <c>configure</c> (BIRD's own file name, unchanged) reads again; the same rendering again is not sent to BIRD, unless
-/// a restarted calico-node adopts the BIRD (it reconfigures it). Root tier: fails without root, ip or bird.
+/// a restarted calico-node adopts the BIRD (it reconfigures it); a BIRD that died behind the kept control connection is
+/// started with the next change. Root tier: fails without root, ip or bird.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 [Trait("Tier", "Root")]
@@ -73,6 +74,20 @@ public sealed class BirdSupervisorReloadRootTests
             BirdConfigureResult again = await control.ConfigureAsync(CancellationToken.None);
             Assert.True(again.Succeeded, again.Message);
             Assert.Contains("10.70.0.64/26", ns.Ip("-4", "route", "show", "proto", "bird"), StringComparison.Ordinal);
+
+            // The supervisor keeps its control connection between reloads. BIRD dies: that connection is now stale,
+            // and the next change must still reach a BIRD (here: none answers, so it is started with the change).
+            using (var daemon = Process.GetProcessById(int.Parse(File.ReadAllText(supervisor.PidPath).Trim(), System.Globalization.CultureInfo.InvariantCulture)))
+            {
+                daemon.Kill();
+                await daemon.WaitForExitAsync();
+            }
+
+            string third = Config("10.70.0.128/26");
+            await supervisor.ApplyAsync(third, CancellationToken.None);
+            await WaitForRouteAsync(ns, "10.70.0.128/26", present: true);
+            Assert.Equal(third, await File.ReadAllTextAsync(supervisor.ConfigPath));
+            Assert.True(await supervisor.IsRunningAsync(CancellationToken.None));
         }
         finally
         {
