@@ -14,35 +14,9 @@ public sealed record IpSetMember(int Family, byte[] Address, int PrefixLength)
     /// <summary>Parses "10.0.0.1", "10.0.0.0/24", "fd00::/64"; host bits are cleared (as nft's sets take them).</summary>
     public static IpSetMember Parse(string cidr)
     {
-        ArgumentNullException.ThrowIfNull(cidr);
-        int slash = cidr.IndexOf('/', StringComparison.Ordinal);
-        string addressText = slash < 0 ? cidr : cidr[..slash];
-        if (!IPAddress.TryParse(addressText, out IPAddress? address) || addressText.Contains('%', StringComparison.Ordinal))
-        {
-            throw new ValidationException($"error with field cidr = '{cidr}' (not an IP address or CIDR)");
-        }
-
-        int family = address.AddressFamily == AddressFamily.InterNetworkV6 ? 6 : 4;
-        if (family == 6 && address.IsIPv4MappedToIPv6)
-        {
-            throw new ValidationException($"error with field cidr = '{cidr}' (IPv4-mapped IPv6 address)");
-        }
-
-        int bits = family == 4 ? 32 : 128;
-        int prefix = bits;
-        if (slash >= 0 && (!int.TryParse(cidr.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out prefix) || prefix > bits))
-        {
-            throw new ValidationException($"error with field cidr = '{cidr}' (bad prefix length)");
-        }
-
+        var (family, address, prefix) = Rules.Cidr.Parse(cidr);
         var bytes = new byte[16];
-        address.GetAddressBytes().CopyTo(bytes, 0);
-        for (int i = 0; i < bits / 8; i++)
-        {
-            int keep = Math.Clamp(prefix - (i * 8), 0, 8);
-            bytes[i] &= (byte)(0xff << (8 - keep));
-        }
-
+        address.CopyTo(bytes, 0);
         return new IpSetMember(family, bytes, prefix);
     }
 

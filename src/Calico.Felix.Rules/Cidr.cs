@@ -9,10 +9,15 @@ namespace Calico.Felix.Rules;
 /// CIDR parsing for nft: host bits cleared (nft rejects "10.0.0.1/24"), full-length prefixes written as a plain
 /// address, family 4 or 6.
 /// </summary>
-internal static class Cidr
+public static class Cidr
 {
-    public static (int Family, string Text) Normalize(string cidr)
+    /// <summary>
+    /// Parses "10.0.0.1", "10.0.0.0/24", "fd00::/64" (no zone, no IPv4-mapped IPv6): the family, the address's bytes
+    /// (4 or 16) with host bits cleared, and the prefix length (the full length when none is given).
+    /// </summary>
+    public static (int Family, byte[] Address, int Prefix) Parse(string cidr)
     {
+        ArgumentNullException.ThrowIfNull(cidr);
         int slash = cidr.IndexOf('/', StringComparison.Ordinal);
         string addressText = slash < 0 ? cidr : cidr[..slash];
         if (!IPAddress.TryParse(addressText, out IPAddress? address) || addressText.Contains('%', StringComparison.Ordinal))
@@ -33,11 +38,6 @@ internal static class Cidr
             throw new ValidationException($"error with field cidr = '{cidr}' (bad prefix length)");
         }
 
-        if (prefix == bits)
-        {
-            return (family, address.ToString());
-        }
-
         byte[] bytes = address.GetAddressBytes();
         for (int i = 0; i < bytes.Length; i++)
         {
@@ -45,7 +45,14 @@ internal static class Cidr
             bytes[i] &= (byte)(0xff << (8 - keep));
         }
 
-        return (family, new IPAddress(bytes).ToString() + "/" + prefix.ToString(CultureInfo.InvariantCulture));
+        return (family, bytes, prefix);
+    }
+
+    public static (int Family, string Text) Normalize(string cidr)
+    {
+        var (family, bytes, prefix) = Parse(cidr);
+        string address = new IPAddress(bytes).ToString();
+        return prefix == bytes.Length * 8 ? (family, address) : (family, address + "/" + prefix.ToString(CultureInfo.InvariantCulture));
     }
 
     public static bool TryNormalize(string cidr, out (int Family, string Text) result)

@@ -101,7 +101,7 @@ public static partial class NftablesRenderer
         var result = new List<SimpleRule>(rules.Count);
         foreach (RuleModel rule in rules)
         {
-            ValidateRule(rule);
+            RuleModelChecks.Validate(rule);
             SimpleRule? simple = SimpleRule.TryCreate(rule, inbound);
             if (simple is null)
             {

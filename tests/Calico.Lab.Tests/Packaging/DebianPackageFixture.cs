@@ -28,6 +28,7 @@ public sealed class DebianPackageFixture : IAsyncLifetime
         }
 
         File.WriteAllText(Path.Combine(bin, "libe_sqlite3.so"), "placeholder\n");
+        PlaceBpfObjects(bin, RepoRoot);
         // calico-lab is built too but is not packaged: it must be left out, not picked up by a glob.
         File.WriteAllText(Path.Combine(bin, "calico-lab"), "#!/bin/sh\n");
         var (code, output, error) = await RunAsync(Path.Combine(RepoRoot, "scripts", "build-deb.sh"), "--bin-dir", bin, "--out-dir", Dir.File("out"), "--version", Version);
@@ -41,6 +42,20 @@ public sealed class DebianPackageFixture : IAsyncLifetime
     }
 
     public TempDirectory Dir { get; } = new("calico-deb");
+
+    /// <summary>The repository's BPF programs (bpf/*.c), whose objects the script ships from bpf/ beside the binaries.</summary>
+    public static IReadOnlyList<string> BpfObjectNames(string repoRoot) =>
+        Directory.GetFiles(Path.Combine(repoRoot, "bpf"), "*.c").Select(c => Path.GetFileNameWithoutExtension(c) + ".o").Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>Placeholder objects in <c>&lt;bin&gt;/bpf</c> for every BPF program, as ./build.sh would compile them.</summary>
+    public static void PlaceBpfObjects(string bin, string repoRoot)
+    {
+        Directory.CreateDirectory(Path.Combine(bin, "bpf"));
+        foreach (string name in BpfObjectNames(repoRoot))
+        {
+            File.WriteAllText(Path.Combine(bin, "bpf", name), "placeholder\n");
+        }
+    }
 
     public string RepoRoot { get; } = FindRepoRoot();
 

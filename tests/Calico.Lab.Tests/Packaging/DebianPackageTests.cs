@@ -70,10 +70,11 @@ public sealed class DebianPackageTests(DebianPackageFixture package, ITestOutput
         expected.AddRange(Units.Select(u => "-rw-r--r-- /lib/systemd/system/" + u));
         expected.AddRange(Programs.Select(p => "-rwxr-xr-x /usr/lib/calico/" + p));
         expected.AddRange(Programs.Select(p => $"lrwxrwxrwx /usr/bin/{p} -> ../lib/calico/{p}"));
+        expected.AddRange(DebianPackageFixture.BpfObjectNames(package.RepoRoot).Select(o => "-rw-r--r-- /usr/lib/calico/bpf/" + o));
         Assert.Equal(expected.Order(StringComparer.Ordinal), entries.Order(StringComparer.Ordinal));
         Assert.Equal(
             ["/", "/etc/", "/etc/calico/", "/etc/cni/", "/etc/cni/net.d/", "/lib/", "/lib/systemd/", "/lib/systemd/system/", "/opt/", "/opt/cni/",
-             "/opt/cni/bin/", "/usr/", "/usr/bin/", "/usr/lib/", "/usr/lib/calico/", "/usr/share/", "/usr/share/doc/", "/usr/share/doc/calico/"],
+             "/opt/cni/bin/", "/usr/", "/usr/bin/", "/usr/lib/", "/usr/lib/calico/", "/usr/lib/calico/bpf/", "/usr/share/", "/usr/share/doc/", "/usr/share/doc/calico/"],
             directories.Order(StringComparer.Ordinal));
 
         // The payload is what was given: the hard link shares the plugin's content, the binaries are the inputs.
@@ -128,7 +129,8 @@ public sealed class DebianPackageTests(DebianPackageFixture package, ITestOutput
 
         // md5sums covers every file (dpkg --verify reads it).
         string[] sums = File.ReadAllLines(Path.Combine(package.Control, "md5sums"));
-        Assert.Equal(18, sums.Length);
+        Assert.Equal(18 + DebianPackageFixture.BpfObjectNames(package.RepoRoot).Count, sums.Length);
+        Assert.Contains(sums, l => l.EndsWith("  usr/lib/calico/bpf/calico_tc.o", StringComparison.Ordinal));
         Assert.Contains(sums, l => l.EndsWith("  opt/cni/bin/calico-ipam", StringComparison.Ordinal));
 
         foreach (string script in new[] { "postinst", "prerm", "postrm" })
