@@ -27,8 +27,8 @@ internal sealed class GoldmaneBinary : IDisposable
 
     public static async Task<GoldmaneBinary> StartAsync(params string[] extraArgs)
     {
-        int grpc = FreePort();
-        int http = FreePort();
+        int grpc = LoopbackPort.Free();
+        int http = LoopbackPort.Free();
         var children = new ChildProcess();
         string[] args = ["--listen-address", "127.0.0.1", "--port", grpc.ToString(CultureInfo.InvariantCulture), "--http-port", http.ToString(CultureInfo.InvariantCulture), .. extraArgs];
         string apphost = Path.Combine(AppContext.BaseDirectory, "goldmane");
@@ -74,10 +74,4 @@ internal sealed class GoldmaneBinary : IDisposable
         _children.Dispose();
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -106,17 +106,11 @@ public sealed class ControllersProcessTests(EtcdFixture etcd) : IClassFixture<Et
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     [Fact]
     public async Task Process_TurnsReady_ServesMetrics_WritesRunningConfig_MakesHostEndpoints()
     {
-        int port = FreePort();
+        int port = LoopbackPort.Free();
         var client = await ClientAsync();
         await using var store = client.Store;
         await SetConfigAsync(client, kcc =>

@@ -29,13 +29,28 @@ public sealed class EtcdCluster : IAsyncDisposable
     public static async Task<EtcdCluster> StartAsync(int size = 3, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
+        // A port probed free can still be taken before etcd binds it; new ports, up to three times.
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(size, cancellationToken);
+            }
+            catch (Exception ex) when (attempt < 3 && LoopbackPort.IsAddressInUse(ex))
+            {
+            }
+        }
+    }
+
+    private static async Task<EtcdCluster> StartOnceAsync(int size, CancellationToken cancellationToken)
+    {
         Prerequisites.Require("etcd");
         var directory = new TempDirectory("calico-etcd-cluster");
         var children = new ChildProcess();
         try
         {
             var names = Enumerable.Range(0, size).Select(i => "m" + i.ToString(CultureInfo.InvariantCulture)).ToList();
-            var ports = names.Select(_ => (Client: FreePort(), Peer: FreePort(), Metrics: FreePort())).ToList();
+            var ports = names.Select(_ => (Client: LoopbackPort.Free(), Peer: LoopbackPort.Free(), Metrics: LoopbackPort.Free())).ToList();
             string initialCluster = string.Join(",", names.Select((n, i) => $"{n}=http://127.0.0.1:{ports[i].Peer.ToString(CultureInfo.InvariantCulture)}"));
             var members = new List<EtcdMember>();
             for (int i = 0; i < size; i++)
@@ -146,12 +161,5 @@ public sealed class EtcdCluster : IAsyncDisposable
         }
 
         return ValueTask.CompletedTask;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

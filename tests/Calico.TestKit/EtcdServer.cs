@@ -37,15 +37,30 @@ public sealed class EtcdServer : IAsyncDisposable
 
     public static async Task<EtcdServer> StartAsync(bool tls = false, CancellationToken cancellationToken = default)
     {
+        // A port probed free can still be taken before etcd binds it; new ports, up to three times.
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(tls, cancellationToken);
+            }
+            catch (Exception ex) when (attempt < 3 && LoopbackPort.IsAddressInUse(ex))
+            {
+            }
+        }
+    }
+
+    private static async Task<EtcdServer> StartOnceAsync(bool tls, CancellationToken cancellationToken)
+    {
         string etcd = Prerequisites.Require("etcd");
         var directory = new TempDirectory("calico-etcd");
         var children = new ChildProcess();
         try
         {
             TestCertificates? certificates = tls ? TestCertificates.Create(directory.Path) : null;
-            int clientPort = FreePort();
-            int peerPort = FreePort();
-            int metricsPort = FreePort();
+            int clientPort = LoopbackPort.Free();
+            int peerPort = LoopbackPort.Free();
+            int metricsPort = LoopbackPort.Free();
             string scheme = tls ? "https" : "http";
             string clientUrl = $"{scheme}://127.0.0.1:{clientPort.ToString(CultureInfo.InvariantCulture)}";
             string peerUrl = $"http://127.0.0.1:{peerPort.ToString(CultureInfo.InvariantCulture)}";
@@ -149,12 +164,5 @@ public sealed class EtcdServer : IAsyncDisposable
         }
 
         throw new TimeoutException($"etcd at {ClientUrl} not healthy after {StartTimeout}: {last}\n{_children.OutputOf(_process)}");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

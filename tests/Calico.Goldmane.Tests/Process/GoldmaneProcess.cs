@@ -21,8 +21,8 @@ public sealed class GoldmaneProcess : IDisposable
     public GoldmaneProcess(params string[] extraArgs)
     {
         _extraArgs = extraArgs;
-        GrpcPort = FreePort();
-        HttpPort = FreePort();
+        GrpcPort = LoopbackPort.Free();
+        HttpPort = LoopbackPort.Free();
         Channel = GrpcChannel.ForAddress($"http://127.0.0.1:{GrpcPort}");
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HttpPort}"), Timeout = TimeSpan.FromSeconds(10) };
         Start();
@@ -129,10 +129,4 @@ public sealed class GoldmaneProcess : IDisposable
             : children.StartDotnet(Path.Combine(AppContext.BaseDirectory, "goldmane.dll"), args);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
