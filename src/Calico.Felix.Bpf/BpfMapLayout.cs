@@ -21,6 +21,19 @@ public static class BpfMapLayout
     public const string CounterMap = "cali_counters";
     public const string ReasonMap = "cali_reasons";
 
+    /// <summary>
+    /// The maps calico-node fills from the calculation graph (every other map is written by the program). A full
+    /// resync writes every desired key of these and then deletes every other key it finds in them, so what a killed
+    /// agent left behind is swept. A new agent-written map must be listed here.
+    /// </summary>
+    public static IReadOnlyList<string> AgentWrittenMaps { get; } = [EndpointMap, RuleMap, IpSetMap, HostIpMap];
+
+    /// <summary>Every map of calico_tc.o, each pinned as <c>&lt;bpffs root&gt;/&lt;map name&gt;</c> (<see cref="PinPath"/>).</summary>
+    public static IReadOnlyList<string> AllMaps { get; } = [EndpointMap, RuleMap, IpSetMap, HostIpMap, ConntrackMap, CounterMap, ReasonMap];
+
+    /// <summary>Where <paramref name="map"/> is pinned under the bpffs root (calico-node's <c>CALICO_BPF_ROOT</c>, default /sys/fs/bpf/calico).</summary>
+    public static string PinPath(string root, string map) => System.IO.Path.Combine(root, map);
+
     public const int EndpointKeySize = 4;
     public const int EndpointValueSize = 16;
     public const int RuleKeySize = 8;

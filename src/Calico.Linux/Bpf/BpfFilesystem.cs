@@ -13,6 +13,16 @@ public static class BpfFilesystem
     /// <summary>Our root by default. Upstream's bpffs is /sys/fs/bpf and its maps go under /sys/fs/bpf/tc/globals.</summary>
     public const string DefaultRoot = "/sys/fs/bpf/calico";
 
+    /// <summary>calico-node's environment variable naming the root (the lab points it into each host's state directory).</summary>
+    public const string RootVariable = "CALICO_BPF_ROOT";
+
+    /// <summary>The root <paramref name="environment"/> names, or <see cref="DefaultRoot"/>.</summary>
+    public static string RootFrom(IReadOnlyDictionary<string, string> environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        return environment.TryGetValue(RootVariable, out string? root) && root.Length > 0 ? root : DefaultRoot;
+    }
+
     /// <summary>statfs(2)'s f_type of a bpffs (linux/magic.h BPF_FS_MAGIC).</summary>
     public const long BpfFsMagic = 0xcafe4a11;
 
