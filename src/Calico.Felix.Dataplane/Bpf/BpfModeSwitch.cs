@@ -9,7 +9,7 @@ namespace Calico.Felix.Dataplane.Bpf;
 /// <summary>Where the eBPF dataplane pins its maps and finds its object file.</summary>
 /// <param name="Root">The bpffs directory (calico-node's <c>CALICO_BPF_ROOT</c>, default /sys/fs/bpf/calico).</param>
 /// <param name="ObjectPath">calico_tc.o; null: <see cref="BpfObjectFiles.Path"/> (beside the executable, or <c>CALICO_BPF_DIR</c>).</param>
-internal sealed record BpfDataplaneOptions(string Root = BpfFilesystem.DefaultRoot, string? ObjectPath = null);
+public sealed record BpfDataplaneOptions(string Root = BpfFilesystem.DefaultRoot, string? ObjectPath = null);
 
 /// <summary>
 /// Switches workload policy between the nftables table and the eBPF programs as FelixConfiguration's

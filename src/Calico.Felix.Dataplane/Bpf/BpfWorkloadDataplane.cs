@@ -18,7 +18,7 @@ namespace Calico.Felix.Dataplane.Bpf;
 /// (<see cref="BpfResync"/>): fresh ids above what the kernel holds, endpoints flipped, the rest swept.
 /// Single-threaded: the agent's loop owns it.
 /// </summary>
-internal sealed partial class BpfWorkloadDataplane : IDisposable
+public sealed partial class BpfWorkloadDataplane : IDisposable
 {
     public const string ObjectName = "calico_tc";
     public const string FromWorkloadProgram = "calico_from_wl";
@@ -458,4 +458,4 @@ internal sealed partial class BpfWorkloadDataplane : IDisposable
 }
 
 /// <summary>One apply of the eBPF dataplane: full resync or delta, map writes, interfaces newly attached, tables and sets in force.</summary>
-internal sealed record BpfApplyResult(bool Full, int Writes, int Attached, int Tables, int IpSets, TimeSpan Duration);
+public sealed record BpfApplyResult(bool Full, int Writes, int Attached, int Tables, int IpSets, TimeSpan Duration);
