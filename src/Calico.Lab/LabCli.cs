@@ -88,6 +88,11 @@ public static class LabCli
             throw new LabException($"no case file or directory given\n{Usage}");
         }
 
+        if (!parsed.Cluster && parsed.Dataplane is { } dataplane)
+        {
+            throw new LabException($"--dataplane '{dataplane}' needs --cluster (the engine computes policy without a dataplane)");
+        }
+
         IReadOnlyList<string> files;
         try
         {
@@ -101,11 +106,6 @@ public static class LabCli
         if (files.Count == 0)
         {
             await stderr.WriteLineAsync("calico-lab conformance: no case (*.yaml) found in " + string.Join(", ", parsed.Positionals)).ConfigureAwait(false);
-        }
-
-        if (!parsed.Cluster && parsed.Dataplane is { } dataplane)
-        {
-            throw new LabException($"--dataplane '{dataplane}' needs --cluster (the engine computes policy without a dataplane)");
         }
 
         if (!parsed.Cluster || files.Count == 0)

@@ -36,25 +36,30 @@ public static class LabBpf
 
     /// <summary>
     /// Where calico-node, found in <paramref name="nodeDirectory"/>, looks for its objects: <c>CALICO_BPF_DIR</c> when
-    /// calico-lab has it (calico-node inherits calico-lab's environment), else <c>bpf/</c> beside calico-node.
+    /// calico-lab has it (<paramref name="overrideDirectory"/>; calico-node inherits calico-lab's environment), else
+    /// <c>bpf/</c> beside calico-node.
     /// </summary>
-    public static string ObjectDirectory(string nodeDirectory) =>
-        BpfObjectFiles.Resolve(Environment.GetEnvironmentVariable(BpfObjectFiles.DirectoryVariable), nodeDirectory);
+    public static string ObjectDirectory(string nodeDirectory, string? overrideDirectory) =>
+        BpfObjectFiles.Resolve(overrideDirectory, nodeDirectory);
+
+    /// <summary>Checks calico-node's objects with calico-lab's own <c>CALICO_BPF_DIR</c>, which calico-node inherits.</summary>
+    public static void CheckObjects(string nodeDirectory) =>
+        CheckObjects(nodeDirectory, Environment.GetEnvironmentVariable(BpfObjectFiles.DirectoryVariable));
 
     /// <summary>A <see cref="LabException"/> naming the first missing object, where it was looked for and why there.</summary>
-    public static void CheckObjects(string nodeDirectory)
+    public static void CheckObjects(string nodeDirectory, string? overrideDirectory)
     {
-        var directory = ObjectDirectory(nodeDirectory);
+        var directory = ObjectDirectory(nodeDirectory, overrideDirectory);
         foreach (var name in RequiredObjects)
         {
             var path = Path.Combine(directory, name + ".o");
             if (!File.Exists(path))
             {
-                var why = string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(BpfObjectFiles.DirectoryVariable))
+                var why = string.IsNullOrWhiteSpace(overrideDirectory)
                     ? $"calico-node in {nodeDirectory} loads its programs from bpf/ beside it; set {BpfObjectFiles.DirectoryVariable} to look elsewhere"
-                    : $"from {BpfObjectFiles.DirectoryVariable}";
+                    : $"{BpfObjectFiles.DirectoryVariable}={overrideDirectory}";
                 throw new LabException(
-                    $"--dataplane {UpOptions.DataplaneBpf}: BPF program object {path} not found ({why}); ./build.sh compiles bpf/{name}.c into out/bin/bpf/, the test build beside calico-node");
+                    $"--dataplane {UpOptions.DataplaneBpf}: BPF program object {path} not found ({why}); ./build.sh compiles bpf/{name}.c into out/bin/bpf/, a build of calico-node into bpf/ beside it");
             }
         }
     }
