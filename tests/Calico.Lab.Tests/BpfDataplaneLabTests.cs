@@ -62,6 +62,22 @@ public sealed class BpfDataplaneLabTests
         Assert.Contains("nothing to remove", await lab.MustAsync("down"), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ConformanceCluster_Dataplane_ReachesTheLabItBringsUp()
+    {
+        IpTool.RequireRootTier();
+        using var dir = new TempDirectory("bpf-conformance");
+        await File.WriteAllTextAsync(dir.File("case.yaml"), "name: never parsed\n");
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        // The lab's own validation answers: --dataplane went into its options (bpf without calico-node is refused).
+        var code = await LabCli.RunAsync(["conformance", "--cluster", "--no-node", "--dataplane", "bpf", dir.Path], output, error, CancellationToken.None);
+
+        Assert.Equal(1, code);
+        Assert.StartsWith("calico-lab conformance: --dataplane bpf needs calico-node", error.ToString(), StringComparison.Ordinal);
+    }
+
     /// <summary>The mount points of this mount namespace with file system type <paramref name="type"/> (mountinfo's octal escapes undone).</summary>
     private static List<string> MountPoints(string type) =>
         [.. File.ReadAllLines("/proc/self/mountinfo")
