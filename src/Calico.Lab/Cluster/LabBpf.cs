@@ -124,8 +124,7 @@ public static class LabBpf
 
     /// <summary>
     /// Sets <c>bpfEnabled: true</c> on FelixConfiguration <c>default</c>, creating it when absent and keeping every
-    /// other setting it has. Written with the lab's own client, as the pools are (calicoctl's support gate is not in
-    /// this path).
+    /// other setting it has. Written with the lab's own client, as the pools are.
     /// </summary>
     public static async Task EnableAsync(ResourceClient client, CancellationToken cancellationToken)
     {
