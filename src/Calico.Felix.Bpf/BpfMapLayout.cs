@@ -170,8 +170,7 @@ public static class BpfMapLayout
         ArgumentNullException.ThrowIfNull(destination);
         byte[] src = Padded(source);
         byte[] dst = Padded(destination);
-        int order = src.AsSpan().SequenceCompareTo(dst);
-        bool sourceIsLow = order < 0 || (order == 0 && sourcePort <= destinationPort);
+        bool sourceIsLow = SourceIsLow(src, sourcePort, dst, destinationPort);
         var key = new byte[ConntrackKeySize];
         (sourceIsLow ? src : dst).CopyTo(key, 0);
         (sourceIsLow ? dst : src).CopyTo(key, 16);
@@ -180,6 +179,16 @@ public static class BpfMapLayout
         key[36] = protocol;
         key[37] = (byte)(source.AddressFamily == AddressFamily.InterNetworkV6 ? 6 : 4);
         return key;
+    }
+
+    /// <summary>Whether the flow's source is the low end of its normalised conntrack key (its opener is <see cref="ConntrackOpener.Low"/>).</summary>
+    public static bool SourceIsLow(IPAddress source, ushort sourcePort, IPAddress destination, ushort destinationPort) =>
+        SourceIsLow(Padded(source), sourcePort, Padded(destination), destinationPort);
+
+    private static bool SourceIsLow(byte[] src, ushort sourcePort, byte[] dst, ushort destinationPort)
+    {
+        int order = src.AsSpan().SequenceCompareTo(dst);
+        return order < 0 || (order == 0 && sourcePort <= destinationPort);
     }
 
     /// <summary>struct cali_ct_value (tools and tests write entries; the program writes its own).</summary>

@@ -71,6 +71,7 @@ internal sealed partial class BpfModeSwitch : IDisposable
             return render with { WorkloadPolicyInBpf = false };
         }
 
+        WarnNotInBpf(state, render);
         BpfApplyResult result = _dataplane!.Apply(state, render, _isWorkloadInterface);
         if (result.Full || result.Attached > 0)
         {
@@ -130,6 +131,22 @@ internal sealed partial class BpfModeSwitch : IDisposable
         _dataplane = null;
     }
 
+    private readonly HashSet<string> _warned = new(StringComparer.Ordinal);
+
+    /// <summary>Settings that act in nftables mode and not (yet) in BPF mode: said once each, never silently dropped.</summary>
+    private void WarnNotInBpf(DataplaneState state, RenderConfig render)
+    {
+        if (render.FlowLogs && _warned.Add("flowLogs"))
+        {
+            Log.NotInBpf(_logger, "flow logs (flowLogsFileEnabled / flowLogsGoldmaneServer)", "workload policy verdicts are decided by the eBPF programs, which do not log flows yet; host endpoint verdicts still are");
+        }
+
+        if (render.AllowWorkloadSourceSpoofing && state.Endpoints.Values.Any(static e => e.AllowSpoofedSourcePrefixes.Count > 0) && _warned.Add("spoof"))
+        {
+            Log.NotInBpf(_logger, "allowSpoofedSourcePrefixes (workloadSourceSpoofing: Any)", "the eBPF programs drop a new flow whose source is not routed to the workload's interface");
+        }
+    }
+
     private bool TryStart()
     {
         if (_unavailable is not null && _time.GetElapsedTime(_failedAt) < RetryInterval)
@@ -157,6 +174,9 @@ internal sealed partial class BpfModeSwitch : IDisposable
     {
         [LoggerMessage(EventId = 2610, Level = LogLevel.Information, Message = "eBPF dataplane {Kind}: {Writes} map writes, {Attached} interfaces attached, {Tables} rule tables, {Sets} IP sets in {Ms:F1} ms")]
         public static partial void Applied(ILogger logger, string kind, int writes, int attached, int tables, int sets, double ms);
+
+        [LoggerMessage(EventId = 2612, Level = LogLevel.Warning, Message = "bpfEnabled: {Setting} has no effect on workload traffic: {Why}")]
+        public static partial void NotInBpf(ILogger logger, string setting, string why);
 
         [LoggerMessage(EventId = 2611, Level = LogLevel.Error, Message = "{Reason}")]
         public static partial void StartFailed(ILogger logger, string reason);

@@ -40,6 +40,7 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
     private BpfPolicyPlan? _applied;
     private Dictionary<uint, BpfEndpointEntry> _appliedEndpoints = [];
     private HashSet<IPAddress>? _appliedHostAddresses;
+    private bool _pickedUp;
 
     private BpfWorkloadDataplane(string root, BpfObject bpfObject, RouteNetlink netlink, ILogger logger)
     {
@@ -149,6 +150,13 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
         _applied = plan;
         _appliedEndpoints = endpoints;
         _appliedHostAddresses = hostAddresses;
+        if (!_pickedUp)
+        {
+            // Before the programs go on new interfaces: connections the kernel already carries keep flowing.
+            PickUpKernelConnections(state, ifindexes);
+            _pickedUp = true;
+        }
+
         int attached = AttachNew(links, isWorkloadInterface);
         LastApply = new BpfApplyResult(full, writes, attached, plan.Tables.Count, plan.IpSets.Count, Stopwatch.GetElapsedTime(started));
         return LastApply;
@@ -338,6 +346,80 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
         return attached;
     }
 
+    /// <summary>Connections picked up from the kernel's conntrack by this process's first apply.</summary>
+    public int PickedUpConnections { get; private set; }
+
+    private void PickUpKernelConnections(DataplaneState state, Dictionary<string, uint> ifindexes)
+    {
+        var local = new Dictionary<IPAddress, uint>();
+        foreach (EndpointIntent endpoint in state.Endpoints.Values)
+        {
+            if (endpoint.Key.IsHostEndpoint || endpoint.InterfaceName is not { } iface || !ifindexes.TryGetValue(iface, out uint ifindex))
+            {
+                continue;
+            }
+
+            foreach (string cidr in endpoint.Ipv4Nets.Concat(endpoint.Ipv6Nets))
+            {
+                if (IPNetwork.TryParse(cidr, out IPNetwork net) && net.PrefixLength == (net.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128))
+                {
+                    local[net.BaseAddress] = ifindex;
+                }
+            }
+        }
+
+        if (local.Count == 0)
+        {
+            return;
+        }
+
+        List<Linux.Conntrack.ConntrackEntry> flows;
+        try
+        {
+            using var table = Linux.Conntrack.ConntrackTable.Open();
+            flows = table.Dump();
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or System.Net.Sockets.SocketException)
+        {
+            Log.PickUpFailed(_logger, e.Message);
+            return;
+        }
+
+        ulong now = MonotonicNanoseconds();
+        BpfMap ct = _maps[BpfMapLayout.ConntrackMap];
+        int picked = 0;
+        foreach (Linux.Conntrack.ConntrackEntry flow in flows)
+        {
+            if ((flow.Status & Linux.Conntrack.ConntrackStatus.SeenReply) == 0)
+            {
+                continue; // never answered: it may be a flow policy dropped after the kernel tracked it
+            }
+
+            // The reply tuple's source is the real destination (after DNAT) and port, as the workload sees it.
+            var picked1 = new PickedUpFlow(flow.Original.Protocol, flow.Original.Source, flow.Original.SourcePort, flow.Reply.Source, flow.Reply.SourcePort);
+            if (BpfConntrackPickup.Entry(picked1, a => local.TryGetValue(a, out uint i) ? i : null, now) is not var (key, value))
+            {
+                continue;
+            }
+
+            if (ct.Lookup(key) is null)
+            {
+                ct.Update(key, value);
+                picked++;
+            }
+        }
+
+        PickedUpConnections = picked;
+        if (picked > 0)
+        {
+            Log.PickedUp(_logger, picked);
+        }
+    }
+
+    /// <summary>CLOCK_MONOTONIC in nanoseconds, the program's bpf_ktime_get_ns (Stopwatch reads that clock on Linux).</summary>
+    private static ulong MonotonicNanoseconds() =>
+        (ulong)(Stopwatch.GetTimestamp() * (1_000_000_000.0 / Stopwatch.Frequency));
+
     private HashSet<IPAddress> HostAddresses(IReadOnlyList<LinkInfo> links, Func<string, bool> isWorkloadInterface)
     {
         var workloadIndexes = new HashSet<int>(links.Where(l => isWorkloadInterface(l.Name)).Select(static l => l.Index));
@@ -451,6 +533,12 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
 
         [LoggerMessage(EventId = 2604, Level = LogLevel.Information, Message = "eBPF dataplane stopped: {Detached} filters detached, pins under {Root} removed")]
         public static partial void Stopped(ILogger logger, int detached, string root);
+
+        [LoggerMessage(EventId = 2606, Level = LogLevel.Information, Message = "eBPF dataplane: {Count} established connections picked up from the kernel's conntrack")]
+        public static partial void PickedUp(ILogger logger, int count);
+
+        [LoggerMessage(EventId = 2607, Level = LogLevel.Warning, Message = "eBPF dataplane: cannot read the kernel's conntrack, established connections meet policy again: {Reason}")]
+        public static partial void PickUpFailed(ILogger logger, string reason);
 
         [LoggerMessage(EventId = 2605, Level = LogLevel.Information, Message = "bpfEnabled is off: removed what an earlier eBPF dataplane left ({Detached} filters, {Unpinned} pinned maps under {Root})")]
         public static partial void LeftoversRemoved(ILogger logger, int detached, int unpinned, string root);
