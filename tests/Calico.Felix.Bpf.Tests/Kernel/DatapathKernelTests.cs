@@ -375,6 +375,42 @@ public sealed class DatapathKernelTests : IDisposable
     }
 
     [Fact]
+    public async Task AMergedRunsNamedSet_Changes_ByEntryDelta_AndTheOldPortSetIsGone()
+    {
+        var p = Policy("p");
+        var s = new States().WithIpSet("s:x", "10.1.0.0/16", "fd00:1::/64")
+            .WithPolicy(p, ingress:
+            [
+                new RuleModel { Action = RuleAction.Allow, Protocol = 6, SrcIpSetIds = ["s:x"], DstPorts = [new PortRange(80, 80)] },
+                new RuleModel { Action = RuleAction.Allow, Protocol = 6, SrcNets = ["10.1.2.3/32"], DstPorts = [new PortRange(443, 443)] },
+            ]);
+        var before = Apply(TwoWorkloads(s, [Tier("default", RuleAction.Deny, ingress: [p])], []));
+        Assert.Single(before.Runs);
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Tcp("10.1.2.3", 40001, WorkloadA, 80)));   // the /16's port
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Tcp("10.1.2.3", 40002, WorkloadA, 443)));  // its own
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Tcp6("fd00:1::9", 40003, WorkloadA6, 80)));
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Tcp("10.1.2.3", 40004, WorkloadA, 22)));
+
+        s.State.Apply(new IpSetDeltaUpdate("s:x", ["10.5.5.5"], ["10.1.0.0/16"]));
+        var after = Compile(s);
+        Assert.Equal(before.Endpoints["wla"].IngressTable, after.Endpoints["wla"].IngressTable); // no flip: an entry delta
+        _dp.Apply(after, before);
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Tcp("10.1.2.3", 40005, WorkloadA, 80)));
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Tcp("10.1.2.3", 40006, WorkloadA, 443)));
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Tcp("10.5.5.5", 40007, WorkloadA, 80)));
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Tcp6("fd00:1::9", 40008, WorkloadA6, 80)));
+        foreach (BpfPortSet gone in before.PortSets.Values.Where(ps => !after.PortSets.ContainsKey(ps.Id)))
+        {
+            foreach (var (word, _) in BpfMapLayout.PortWords(gone.Ranges))
+            {
+                Assert.Null(_dp.Map(BpfMapLayout.RunPortMap).Lookup(BpfMapLayout.RunPortKey(gone.Id, word)));
+            }
+        }
+
+        Assert.Null(_dp.Map(BpfMapLayout.RunMap).Lookup(BpfMapLayout.RunKey(after.Runs.Keys.Single(), 6, IpSetMember.Parse("10.1.0.0/16"))));
+    }
+
+    [Fact]
     public async Task RandomSimplePolicies_MergedIntoRuns_InTheKernel_GiveThePolicyEnginesVerdict()
     {
         // The C run lookup (trie, port words, any-protocol key) against the engine, both directions and families.
