@@ -57,7 +57,13 @@ internal static class RuleRunMerger
                 newIndex[k] = (uint)merged.Count;
             }
 
-            merged.Add(RunRule(ctx, rules.AsSpan(i, end - i), inbound));
+            // A run without entries (its sets are empty) matches nothing: left out, so every run a table names has
+            // entries in the kernel (what a restarted agent reads to allocate ids above the old ones).
+            if (RunRule(ctx, rules.AsSpan(i, end - i), inbound) is FlatRule runRule)
+            {
+                merged.Add(runRule);
+            }
+
             i = end;
         }
 
@@ -87,7 +93,7 @@ internal static class RuleRunMerger
             && (r.DstPorts.IsEmpty || r.Protocol is not null);
     }
 
-    private static FlatRule RunRule(CompileContext ctx, ReadOnlySpan<FlatRule> rules, bool inbound)
+    private static FlatRule? RunRule(CompileContext ctx, ReadOnlySpan<FlatRule> rules, bool inbound)
     {
         // The definition: what each rule admits, by set content key (not members), sorted and de-duplicated.
         var descriptors = new SortedSet<string>(StringComparer.Ordinal);
@@ -105,7 +111,13 @@ internal static class RuleRunMerger
         uint id = ctx.SetIds.IdFor(contentKey);
         if (!ctx.Runs.TryGetValue(id, out BpfRuleRun? run))
         {
-            run = new BpfRuleRun(id, contentKey, Entries(ctx, rules, inbound));
+            ImmutableArray<BpfRunEntry> entries = Entries(ctx, rules, inbound);
+            if (entries.IsEmpty)
+            {
+                return null;
+            }
+
+            run = new BpfRuleRun(id, contentKey, entries);
             ctx.Runs.Add(id, run);
         }
 

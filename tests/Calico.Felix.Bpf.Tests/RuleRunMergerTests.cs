@@ -144,4 +144,29 @@ public sealed class RuleRunMergerTests
             ["update cali_run_ports", "update cali_runs", "update cali_runs", .. Enumerable.Repeat("update cali_rules", 4), "update cali_eps"],
             ops.Select(o => (o is BpfMapUpdate ? "update " : "delete ") + o.Map));
     }
+
+    [Fact]
+    public void ARunOverEmptySets_IsLeftOut_AndARestartedAgentSeesEveryRunAndPortSetId()
+    {
+        var p = Policy("p");
+        var s = new States().WithIpSet("s:empty").WithIpSet("s:none")
+            .WithPolicy(p, ingress:
+            [
+                new RuleModel { Action = RuleAction.Deny, SrcIpSetIds = ["s:empty"] },
+                new RuleModel { Action = RuleAction.Deny, SrcIpSetIds = ["s:none"] },
+                new RuleModel { Action = RuleAction.Allow, Protocol = 6, SrcNets = ["10.0.0.1/32"], DstPorts = [new PortRange(80, 80)] },
+                new RuleModel { Action = RuleAction.Allow, Protocol = 6, SrcNets = ["10.0.0.2/32"], DstPorts = [new PortRange(80, 80)] },
+            ])
+            .WithEndpoint("wl", "cali1", [Tier("default", RuleAction.Deny, ingress: [p])]);
+        var plan = Compile(s);
+        var rules = plan.Tables[plan.Endpoints["cali1"].IngressTable].Rules;
+        Assert.Equal(3, rules.Length); // the Allow run, end of tier, final drop: the empty Deny run matches nothing
+        Assert.All(plan.Runs.Values, r => Assert.NotEmpty(r.Entries));
+        Assert.Equal(FlatAction.Allow, Ingress(plan, TestPacket.Tcp("10.0.0.2", "10.65.0.2", 80)));
+
+        var ops = BpfPlanDiff.Between(null, new Dictionary<uint, BpfEndpointEntry>(), plan, BpfPlanDiff.Resolve(plan, _ => 11u));
+        List<byte[]> KeysOf(string map) => [.. ops.Where(o => o.Map == map).Select(o => o.Key)];
+        var (_, set) = BpfResync.HighestIds(KeysOf(BpfMapLayout.RuleMap), [], KeysOf(BpfMapLayout.IpSetMap), KeysOf(BpfMapLayout.RunMap), KeysOf(BpfMapLayout.RunPortMap));
+        Assert.Equal(plan.Runs.Keys.Concat(plan.PortSets.Keys).Max(), set);
+    }
 }
