@@ -12,8 +12,15 @@ namespace Calico.Felix.Bpf;
 /// </summary>
 public static class BpfResync
 {
-    /// <summary>The highest table id and IP set id in use in the kernel's maps (0 when none).</summary>
-    public static (uint Table, uint Set) HighestIds(IEnumerable<byte[]> ruleKeys, IEnumerable<byte[]> endpointValues, IEnumerable<byte[]> ipSetKeys)
+    /// <summary>
+    /// The highest table id and set-allocator id in use in the kernel's maps (0 when none). IP sets, merged runs and
+    /// their port sets share the set allocator: pass <c>cali_runs</c>' and <c>cali_run_ports</c>' keys too, or a new run
+    /// may be written under the id of a run an old table still reads (every run a table names has entries, and every
+    /// port set an entry names has words, so the keys show them all).
+    /// </summary>
+    public static (uint Table, uint Set) HighestIds(
+        IEnumerable<byte[]> ruleKeys, IEnumerable<byte[]> endpointValues, IEnumerable<byte[]> ipSetKeys,
+        IEnumerable<byte[]>? runKeys = null, IEnumerable<byte[]>? runPortKeys = null)
     {
         ArgumentNullException.ThrowIfNull(ruleKeys);
         ArgumentNullException.ThrowIfNull(endpointValues);
@@ -34,6 +41,16 @@ public static class BpfResync
         foreach (byte[] key in ipSetKeys)
         {
             set = Math.Max(set, BinaryPrimitives.ReadUInt32LittleEndian(key.AsSpan(4)));
+        }
+
+        foreach (byte[] key in runKeys ?? [])
+        {
+            set = Math.Max(set, BinaryPrimitives.ReadUInt32LittleEndian(key.AsSpan(4))); // struct cali_run_key.run
+        }
+
+        foreach (byte[] key in runPortKeys ?? [])
+        {
+            set = Math.Max(set, BinaryPrimitives.ReadUInt32LittleEndian(key)); // struct cali_run_port_key.set
         }
 
         return (table, set);

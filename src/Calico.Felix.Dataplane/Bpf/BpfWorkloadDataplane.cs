@@ -446,7 +446,8 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
             }
         }
 
-        var (table, set) = BpfResync.HighestIds(_maps[BpfMapLayout.RuleMap].Keys(), endpointValues, _maps[BpfMapLayout.IpSetMap].Keys());
+        var (table, set) = BpfResync.HighestIds(
+            _maps[BpfMapLayout.RuleMap].Keys(), endpointValues, _maps[BpfMapLayout.IpSetMap].Keys(), _maps[BpfMapLayout.RunMap].Keys(), _maps[BpfMapLayout.RunPortMap].Keys());
         _tableIds.SkipPast(table);
         _setIds.SkipPast(set);
     }
@@ -466,7 +467,7 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
         List<byte[]> keys = kernel.Keys();
         int missing = 0, extra = 0, changed = 0;
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        bool compareValues = map is BpfMapLayout.EndpointMap or BpfMapLayout.RuleMap;
+        bool compareValues = map is BpfMapLayout.EndpointMap or BpfMapLayout.RuleMap or BpfMapLayout.RunMap or BpfMapLayout.RunPortMap;
         foreach (byte[] key in keys)
         {
             string hex = Convert.ToHexString(key);
@@ -495,6 +496,8 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
             (BpfMapLayout.RuleMap, BpfMapLayout.RuleKeySize, BpfMapLayout.RuleValueSize),
             (BpfMapLayout.IpSetMap, BpfMapLayout.IpSetKeySize, BpfMapLayout.IpSetValueSize),
             (BpfMapLayout.HostIpMap, BpfMapLayout.HostIpKeySize, BpfMapLayout.HostIpValueSize),
+            (BpfMapLayout.RunMap, BpfMapLayout.RunKeySize, BpfMapLayout.RunValueSize),
+            (BpfMapLayout.RunPortMap, BpfMapLayout.RunPortKeySize, BpfMapLayout.RunPortValueSize),
         ];
         foreach (var (map, key, value) in expected)
         {
