@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using Calico.Felix.Bpf;
 using Calico.Felix.Calc.Model;
 using Calico.Felix.Dataplane.Bpf;
@@ -143,14 +145,78 @@ public sealed class BpfWorkloadDataplaneTests : IDisposable
         await InHostAsync(() => dataplane.Stop(IsWorkload));
     }
 
+    [Fact]
+    public async Task EnteringBpfMode_PicksUpTheKernelsConnections_SoARepliedFlowSurvivesAnEgressDeny()
+    {
+        // The kernel tracks forwarded flows in this namespace only once a table asks for conntrack, as calico's does.
+        var (exit, _, error) = _host.Exec("nft", "add table inet calt ; add chain inet calt cf { type filter hook forward priority 0 ; } ; add rule inet calt cf ct state established accept");
+        Assert.True(exit == 0, error);
+        using TcpListener listener = await NetworkNamespace.RunInAsync(_b.Path, () =>
+        {
+            var l = new TcpListener(IPAddress.Any, 8080);
+            l.Start();
+            return l;
+        });
+        using Socket client = await NetworkNamespace.RunInAsync(_a.Path, () => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
+        await client.ConnectAsync(IPAddress.Parse(AddressB), 8080);
+        using Socket server = await listener.AcceptSocketAsync();
+        await RoundTripAsync(client, server);
+
+        // B: ingress allows TCP, egress has a policy with no rule (end of tier: deny). Its replies are not new flows only
+        // because the open connection was picked up from the kernel.
+        using var dataplane = await InHostAsync(() => BpfWorkloadDataplane.Start(_root, _object, _netlink, NullLogger.Instance));
+        await InHostAsync(() => dataplane.Apply(State(RuleAction.Allow, bEgress: []), new RenderConfig(), IsWorkload));
+        Assert.True(dataplane.PickedUpConnections >= 1, "the open connection should have been picked up; kernel: " + _host.Exec("conntrack", "-L").Output);
+
+        // The server speaks first: its packet is a reply of a known flow, not a new flow from B (which B's egress denies;
+        // the client, with nothing to send, would never open it again).
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
+        {
+            var buffer = new byte[4];
+            await server.SendAsync("push"u8.ToArray(), timeout.Token);
+            Assert.Equal(4, await client.ReceiveAsync(buffer, timeout.Token));
+        }
+
+        await RoundTripAsync(client, server);
+
+        Assert.False(Ping(_b, AddressA), "B's egress denies: a new flow from B is dropped");
+        Assert.True(await ConnectsAsync(_a, AddressB, 8080), "a new connection to B is allowed, its replies pass through conntrack");
+        await InHostAsync(() => dataplane.Stop(IsWorkload));
+    }
+
+    private static async Task RoundTripAsync(Socket client, Socket server)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        var buffer = new byte[4];
+        await client.SendAsync("ping"u8.ToArray(), timeout.Token);
+        Assert.Equal(4, await server.ReceiveAsync(buffer, timeout.Token));
+        await server.SendAsync("pong"u8.ToArray(), timeout.Token);
+        Assert.Equal(4, await client.ReceiveAsync(buffer, timeout.Token));
+    }
+
+    private static async Task<bool> ConnectsAsync(NetnsScope from, string address, int port)
+    {
+        using Socket socket = await NetworkNamespace.RunInAsync(from.Path, () => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+        try
+        {
+            await socket.ConnectAsync(new IPEndPoint(IPAddress.Parse(address), port), timeout.Token);
+            return true;
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
     /// <summary>A with a profile allowing everything both ways; B with a policy whose ingress rule is ICMP with <paramref name="icmp"/>.</summary>
-    private static DataplaneState State(RuleAction icmp)
+    private static DataplaneState State(RuleAction icmp, IReadOnlyList<RuleModel>? bEgress = null)
     {
         var state = new DataplaneState();
         var policy = new PolicyKey("default", PolicyKinds.GlobalNetworkPolicy, null, "icmp-to-b");
         state.Apply(new ActivePolicyUpdate(policy, new PolicyIntent(
             [new RuleModel { Action = icmp, Protocol = 1, Index = 0 }, new RuleModel { Action = RuleAction.Allow, Protocol = 6, Index = 1 }],
-            [new RuleModel { Action = RuleAction.Allow, Index = 0 }])));
+            bEgress ?? [new RuleModel { Action = RuleAction.Allow, Index = 0 }])));
         state.Apply(new ActiveProfileUpdate("open", new ProfileIntent(
             [new RuleModel { Action = RuleAction.Allow, Index = 0 }],
             [new RuleModel { Action = RuleAction.Allow, Index = 0 }])));
