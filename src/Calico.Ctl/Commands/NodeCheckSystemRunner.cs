@@ -9,7 +9,16 @@ namespace Calico.Ctl.Commands;
 /// agree. Upstream checks module files; here each line is a feature with OK, WARNING (optional: needed only when a
 /// setting asks for it) or FAIL (every node needs it), and the reason. Exit 0 unless a required check fails.
 /// </summary>
-internal sealed class NodeCheckSystemRunner(CtlContext context, Func<bool> isRoot, Func<KernelProbeOptions, CancellationToken, Task<KernelCapabilities>> probe)
+/// <remarks>
+/// A last section lists what the eBPF dataplane (FelixConfiguration <c>bpfEnabled</c>) needs and finds here
+/// (<see cref="Linux.Bpf.BpfSupport"/>, the probe calico-node's BPF mode relies on): WARNING lines only, since the
+/// nftables dataplane is the default and runs without any of it.
+/// </remarks>
+internal sealed class NodeCheckSystemRunner(
+    CtlContext context,
+    Func<bool> isRoot,
+    Func<KernelProbeOptions, CancellationToken, Task<KernelCapabilities>> probe,
+    Func<CancellationToken, Task<Linux.Bpf.BpfSupportReport>>? bpfProbe = null)
 {
     /// <summary>Upstream's minimum: network namespaces and veth pairs. The feature lines below carry the real limits.</summary>
     public static readonly Version MinimumKernel = new(2, 6, 24);
@@ -57,6 +66,21 @@ internal sealed class NodeCheckSystemRunner(CtlContext context, Func<bool> isRoo
         foreach (KernelFeatureResult result in capabilities.Results)
         {
             PrintResult(result.Feature.Name, result.CheckStatus, result.Reason);
+        }
+
+        if (bpfProbe is not null)
+        {
+            Linux.Bpf.BpfSupportReport bpf = await bpfProbe(cancellationToken).ConfigureAwait(false);
+            context.Out.Write("Checking eBPF dataplane support (bpfEnabled)...\n");
+            foreach (Linux.Bpf.BpfCapability capability in bpf.Capabilities)
+            {
+                PrintResult(capability.Name, capability.Present ? "OK" : "WARNING", capability.Reason);
+            }
+
+            if (bpf.WhyDataplaneCannotRun() is { } why)
+            {
+                context.Out.Write($"bpfEnabled: true cannot run on this host ({why}); calico-node would keep workload policy in nftables\n");
+            }
         }
 
         if (!ok || !capabilities.MeetsRequirements)

@@ -24,7 +24,7 @@ internal static class NodeStatusCommand
         var checksystem = new Command("checksystem", "Check the compatibility of this compute host to run a Calico node instance.");
         checksystem.Options.Add(kernelConfig);
         checksystem.SetAction(async (result, ct) =>
-            await CommandGuard.RunAsync(context, () => new NodeCheckSystemRunner(context, NodeStatusProbe.FromProc().IsRoot, KernelProbe.ProbeAsync)
+            await CommandGuard.RunAsync(context, () => new NodeCheckSystemRunner(context, NodeStatusProbe.FromProc().IsRoot, KernelProbe.ProbeAsync, ct => Linux.Bpf.BpfSupport.ProbeAsync(cancellationToken: ct))
                 .RunAsync(result.GetValue(kernelConfig), ct)).ConfigureAwait(false));
         node.Subcommands.Add(checksystem);
         return node;
