@@ -29,6 +29,9 @@ public enum FlatRuleOriginKind
     ProfileRule,
     EndOfTier,
     NoProfileMatched,
+
+    /// <summary>A rule read back from cali_rules: the map holds what a rule does, not where it came from.</summary>
+    ReadFromMap,
 }
 
 /// <summary>A flat rule's origin: a policy's or profile's rule (with its index), a tier's end, or the final drop.</summary>
@@ -39,6 +42,7 @@ public sealed record FlatRuleOrigin(FlatRuleOriginKind Kind, string Name, int Ru
         FlatRuleOriginKind.PolicyRule => $"policy {Name} rule {RuleIndex}",
         FlatRuleOriginKind.ProfileRule => $"profile {Name} rule {RuleIndex}",
         FlatRuleOriginKind.EndOfTier => $"end of tier {Name}",
+        FlatRuleOriginKind.ReadFromMap => "read from cali_rules",
         _ => "no profile matched",
     };
 }

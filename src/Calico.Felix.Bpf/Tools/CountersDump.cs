@@ -1,0 +1,58 @@
+using System.Globalization;
+
+namespace Calico.Felix.Bpf.Tools;
+
+/// <summary>One cali_counters entry: a rule's key and its packets and bytes; <see cref="Label"/> says which hook's table it is, when known.</summary>
+public sealed record RuleCounter(uint Table, uint Index, ulong Packets, ulong Bytes, string? Label = null);
+
+/// <summary>
+/// calico-node -bpf counters dump's output. Upstream keeps per-interface, per-hook counters in a per-CPU array; ours
+/// are cali_reasons (why packets passed or dropped without or after a rule, for all interfaces together) and
+/// cali_counters (per rule).
+/// </summary>
+public static class CountersDump
+{
+    public static void Write(TextWriter output, IReadOnlyList<(ulong Packets, ulong Bytes)> reasons, IEnumerable<RuleCounter> rules, string? interfaceName)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(reasons);
+        ArgumentNullException.ThrowIfNull(rules);
+        var c = CultureInfo.InvariantCulture;
+        output.WriteLine("Reasons (cali_reasons, all interfaces together):");
+        var table = new ColumnWriter();
+        table.Add("REASON", "PACKETS", "BYTES", "MEANING");
+        for (int i = 0; i < reasons.Count; i++)
+        {
+            // Spare slots are shown only when the program counted something there (a newer program than this tool).
+            if (i >= BpfReasons.All.Count && reasons[i] == (0, 0))
+            {
+                continue;
+            }
+
+            table.Add(BpfReasons.NameOf(i), reasons[i].Packets.ToString(c), reasons[i].Bytes.ToString(c), i < BpfReasons.All.Count ? BpfReasons.All[i].Meaning : "not known to this tool");
+        }
+
+        table.WriteTo(output, "  ");
+        output.WriteLine();
+        output.WriteLine(interfaceName is null
+            ? "Rule counters (cali_counters: the first packets of the flows each rule decided):"
+            : $"Rule counters of {interfaceName}'s tables (cali_counters: the first packets of the flows each rule decided):");
+        var sorted = rules.OrderBy(static r => r.Table).ThenBy(static r => r.Index).ToList();
+        if (sorted.Count == 0)
+        {
+            output.WriteLine("  none");
+            return;
+        }
+
+        var counters = new ColumnWriter();
+        bool labelled = sorted.Exists(static r => r.Label is not null);
+        counters.Add(labelled ? ["HOOK", "TABLE", "RULE", "PACKETS", "BYTES"] : ["TABLE", "RULE", "PACKETS", "BYTES"]);
+        foreach (RuleCounter rule in sorted)
+        {
+            string[] cells = [rule.Table.ToString(c), rule.Index.ToString(c), rule.Packets.ToString(c), rule.Bytes.ToString(c)];
+            counters.Add(labelled ? [rule.Label ?? "", .. cells] : cells);
+        }
+
+        counters.WriteTo(output, "  ");
+    }
+}
