@@ -137,6 +137,45 @@ public sealed class BpfMap : IDisposable
         }
     }
 
+    /// <summary>
+    /// Reads the value under <paramref name="key"/> into <paramref name="value"/> without allocating (a scanner walking
+    /// a large map); false when there is none.
+    /// </summary>
+    public unsafe bool TryLookup(ReadOnlySpan<byte> key, Span<byte> value)
+    {
+        CheckSizes(key.Length, value.Length);
+        fixed (byte* k = key)
+        fixed (byte* v = value)
+        {
+            var result = Libbpf.MapLookupElement(Fd, k, v);
+            return result == -Errno.ENOENT ? false
+                : result < 0 ? throw BpfException.From($"looking up BPF map {Name}", result, LibbpfMessages.Mark())
+                : true;
+        }
+    }
+
+    /// <summary>
+    /// The key after <paramref name="key"/> into <paramref name="next"/> (an empty <paramref name="key"/>: the first);
+    /// false past the last. A key no longer in a hash map makes the kernel start over from the first key, so a walker
+    /// that deletes should take the next key before deleting the current one.
+    /// </summary>
+    public unsafe bool TryGetNextKey(ReadOnlySpan<byte> key, Span<byte> next)
+    {
+        if ((!key.IsEmpty && key.Length != KeySize) || next.Length != KeySize)
+        {
+            throw new ArgumentException($"BPF map {Name} takes {KeySize}-byte keys, not {key.Length} and {next.Length}");
+        }
+
+        fixed (byte* k = key)
+        fixed (byte* n = next)
+        {
+            var result = Libbpf.MapGetNextKey(Fd, key.IsEmpty ? null : k, n);
+            return result == -Errno.ENOENT ? false
+                : result < 0 ? throw BpfException.From($"listing keys of BPF map {Name}", result, LibbpfMessages.Mark())
+                : true;
+        }
+    }
+
     /// <summary>Deletes <paramref name="key"/>; false when it was not there.</summary>
     public unsafe bool Delete(ReadOnlySpan<byte> key)
     {

@@ -1,0 +1,70 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using Calico.Felix.Bpf;
+using Calico.Linux.Bpf;
+
+namespace Calico.Node.Bpf;
+
+/// <summary>What one conntrack scan did: entries looked at, entries deleted as idle past their timeout.</summary>
+public readonly record struct ConntrackScanResult(int Scanned, int Deleted);
+
+/// <summary>
+/// Walks cali_ct and deletes the entries idle past their timeout (<see cref="ConntrackExpiry"/>, the program's own
+/// rule): the program ignores such an entry and replaces it when a packet of that flow comes, but one that no packet
+/// meets again would stay until the LRU needs its slot. Not wired to a timer here: the caller runs it periodically
+/// (upstream scans every 10 s).
+/// </summary>
+public static class BpfConntrackScanner
+{
+    private const int LastSeenOffset = 8;
+    private const int StateOffset = 16;
+    private const int ProtocolOffset = 36;
+
+    /// <summary>
+    /// bpf_ktime_get_ns's clock (CLOCK_MONOTONIC) now, in nanoseconds: .NET's Stopwatch on Linux reads CLOCK_MONOTONIC
+    /// in nanoseconds.
+    /// </summary>
+    public static ulong MonotonicNowNs()
+    {
+        long ticks = Stopwatch.GetTimestamp();
+        return Stopwatch.Frequency == 1_000_000_000 ? (ulong)ticks : (ulong)(ticks * (1_000_000_000.0 / Stopwatch.Frequency));
+    }
+
+    /// <summary>
+    /// One pass over <paramref name="conntrack"/> (cali_ct, opened by pin or from the loaded object) at
+    /// <paramref name="nowNs"/> (<see cref="MonotonicNowNs"/>). The next key is taken before the current one is
+    /// deleted (deleting first would restart the kernel's walk); a walk that the program's own deletions restart is
+    /// cut at twice the map's size. An entry refreshed after <paramref name="nowNs"/> is live.
+    /// </summary>
+    public static ConntrackScanResult Scan(BpfMap conntrack, ulong nowNs)
+    {
+        ArgumentNullException.ThrowIfNull(conntrack);
+        if (conntrack.KeySize != BpfMapLayout.ConntrackKeySize || conntrack.ValueSize != BpfMapLayout.ConntrackValueSize)
+        {
+            throw new ArgumentException($"BPF map {conntrack.Name} has {conntrack.KeySize}-byte keys and {conntrack.ValueSize}-byte values, not cali_ct's {BpfMapLayout.ConntrackKeySize} and {BpfMapLayout.ConntrackValueSize}", nameof(conntrack));
+        }
+
+        long bound = 2L * conntrack.ReadInfo().MaxEntries;
+        Span<byte> current = stackalloc byte[BpfMapLayout.ConntrackKeySize];
+        Span<byte> next = stackalloc byte[BpfMapLayout.ConntrackKeySize];
+        Span<byte> value = stackalloc byte[BpfMapLayout.ConntrackValueSize];
+        int scanned = 0, deleted = 0;
+        bool more = conntrack.TryGetNextKey([], current);
+        while (more && scanned < bound)
+        {
+            more = conntrack.TryGetNextKey(current, next);
+            scanned++;
+            // Gone already (the program replaced it, or the LRU took its slot): nothing to do.
+            if (conntrack.TryLookup(current, value)
+                && ConntrackExpiry.IsExpired(BinaryPrimitives.ReadUInt64LittleEndian(value[LastSeenOffset..]), (ConntrackState)value[StateOffset], current[ProtocolOffset], nowNs)
+                && conntrack.Delete(current))
+            {
+                deleted++;
+            }
+
+            next.CopyTo(current);
+        }
+
+        return new ConntrackScanResult(scanned, deleted);
+    }
+}

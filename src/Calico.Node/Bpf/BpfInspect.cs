@@ -1,0 +1,203 @@
+using System.Buffers.Binary;
+using Calico.Felix.Bpf;
+using Calico.Felix.Bpf.Tools;
+using Calico.Linux.Bpf;
+
+namespace Calico.Node.Bpf;
+
+/// <summary>The I/O half of calico-node -bpf: opens the pinned maps read only, decodes, hands the data to the formatters in Calico.Felix.Bpf.Tools.</summary>
+internal static class BpfInspect
+{
+    public static int ConntrackDump(string root, BpfCliOptions options, TextWriter stdout)
+    {
+        byte family = Family(options);
+        bool raw = options.Has("--raw");
+        using BpfMap ct = OpenMap(root, BpfMapLayout.ConntrackMap, BpfMapLayout.ConntrackKeySize, BpfMapLayout.ConntrackValueSize);
+        ulong now = BpfConntrackScanner.MonotonicNowNs();
+        var names = new Dictionary<uint, string?>();
+        string? Name(uint ifindex)
+        {
+            if (!names.TryGetValue(ifindex, out string? name))
+            {
+                name = BpfTc.InterfaceName((int)ifindex);
+                names[ifindex] = name;
+            }
+
+            return name;
+        }
+
+        foreach (var (key, entry) in ConntrackEntries(ct, family))
+        {
+            stdout.WriteLine(raw ? Felix.Bpf.Tools.ConntrackDump.Raw(key, entry) : Felix.Bpf.Tools.ConntrackDump.Pretty(key, entry, now, Name));
+        }
+
+        return 0;
+    }
+
+    public static int ConntrackStats(string root, BpfCliOptions options, TextWriter stdout)
+    {
+        byte family = Family(options);
+        using BpfMap ct = OpenMap(root, BpfMapLayout.ConntrackMap, BpfMapLayout.ConntrackKeySize, BpfMapLayout.ConntrackValueSize);
+        Felix.Bpf.Tools.ConntrackDump.WriteStats(stdout, ct.ReadInfo().MaxEntries, ConntrackEntries(ct, family), BpfConntrackScanner.MonotonicNowNs());
+        return 0;
+    }
+
+    public static int PolicyDump(string root, BpfCliOptions options, TextWriter stdout)
+    {
+        string interfaceName = options.Positional[0];
+        bool[] hooks = options.Positional[1] switch
+        {
+            "ingress" => [true],
+            "egress" => [false],
+            "all" => [true, false],
+            "xdp" => throw new BpfUsageException("policy dump: hook 'xdp': this dataplane has no XDP program (ingress, egress or all)"),
+            var other => throw new BpfUsageException($"policy dump: hook '{other}' is not ingress, egress or all"),
+        };
+
+        var (ifindex, endpoint) = Endpoint(root, interfaceName);
+        using BpfMap rules = OpenMap(root, BpfMapLayout.RuleMap, BpfMapLayout.RuleKeySize, BpfMapLayout.RuleValueSize);
+        using BpfMap counters = OpenMap(root, BpfMapLayout.CounterMap, BpfMapLayout.RuleKeySize, BpfMapLayout.CounterValueSize);
+        var dumped = new List<PolicyDumpHook>(hooks.Length);
+        foreach (bool tcIngress in hooks)
+        {
+            uint table = endpoint.TableOfTcHook(tcIngress);
+            dumped.Add(new PolicyDumpHook(tcIngress, table, table == 0 ? [] : ReadTable(rules, counters, table)));
+        }
+
+        var referenced = new HashSet<uint>(dumped.SelectMany(static h => h.Rules).SelectMany(static r => r.Rule.SrcSets.Concat(r.Rule.NotSrcSets).Concat(r.Rule.DstSets).Concat(r.Rule.NotDstSets)));
+        Felix.Bpf.Tools.PolicyDump.Write(stdout, interfaceName, ifindex, endpoint, dumped, referenced.Count == 0 ? null : SetMemberCounts(root, referenced));
+        return 0;
+    }
+
+    public static int CountersDump(string root, BpfCliOptions options, TextWriter stdout)
+    {
+        string? interfaceName = options.Value("--iface");
+        Dictionary<uint, string>? labels = null;
+        if (interfaceName is not null)
+        {
+            var (_, endpoint) = Endpoint(root, interfaceName);
+            labels = [];
+            foreach (bool tcIngress in new[] { true, false })
+            {
+                uint table = endpoint.TableOfTcHook(tcIngress);
+                if (table != 0)
+                {
+                    labels[table] = labels.TryGetValue(table, out string? both) ? both + "+" + (tcIngress ? "ingress" : "egress") : tcIngress ? "ingress" : "egress";
+                }
+            }
+        }
+
+        using BpfMap reasonMap = OpenMap(root, BpfMapLayout.ReasonMap, 4, BpfMapLayout.CounterValueSize);
+        var reasons = new List<(ulong, ulong)>();
+        uint slots = reasonMap.ReadInfo().MaxEntries;
+        var index = new byte[4];
+        for (uint i = 0; i < slots; i++)
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(index, i);
+            reasons.Add(BpfMapLayout.ReadCounter(reasonMap.Lookup(index)));
+        }
+
+        using BpfMap counterMap = OpenMap(root, BpfMapLayout.CounterMap, BpfMapLayout.RuleKeySize, BpfMapLayout.CounterValueSize);
+        var rules = new List<RuleCounter>();
+        foreach (byte[] key in counterMap.Keys())
+        {
+            var (table, rule) = BpfMapLayout.ReadRuleKey(key);
+            if (labels is not null && !labels.ContainsKey(table))
+            {
+                continue;
+            }
+
+            if (counterMap.Lookup(key) is { } value)
+            {
+                var (packets, bytes) = BpfMapLayout.ReadCounter(value);
+                rules.Add(new RuleCounter(table, rule, packets, bytes, labels?[table]));
+            }
+        }
+
+        Felix.Bpf.Tools.CountersDump.Write(stdout, reasons, rules, interfaceName);
+        return 0;
+    }
+
+    /// <summary>The pinned map, after checking it is there and has the layout this calico-node reads.</summary>
+    private static BpfMap OpenMap(string root, string name, int keySize, int valueSize)
+    {
+        string path = BpfMapLayout.PinPath(root, name);
+        if (!File.Exists(path))
+        {
+            throw new BpfToolException($"no pinned map at {path}: the eBPF dataplane is not running on this host (FelixConfiguration bpfEnabled false?), or {BpfFilesystem.RootVariable} names another bpffs root");
+        }
+
+        var map = BpfMap.OpenPinned(path);
+        if (map.KeySize != keySize || map.ValueSize != valueSize)
+        {
+            string found = $"{map.KeySize}-byte keys and {map.ValueSize}-byte values";
+            map.Dispose();
+            throw new BpfToolException($"map {path} has {found}, where this calico-node reads {keySize} and {valueSize}: maps of another version?");
+        }
+
+        return map;
+    }
+
+    private static (uint Ifindex, BpfEndpointValue Endpoint) Endpoint(string root, string interfaceName)
+    {
+        using BpfMap endpoints = OpenMap(root, BpfMapLayout.EndpointMap, BpfMapLayout.EndpointKeySize, BpfMapLayout.EndpointValueSize);
+        uint ifindex = (uint)BpfTc.InterfaceIndex(interfaceName);
+        return endpoints.Lookup(BpfMapLayout.EndpointKey(ifindex)) is { } value
+            ? (ifindex, BpfMapLayout.ReadEndpointValue(value))
+            : throw new BpfToolException($"interface {interfaceName} (ifindex {ifindex}) has no {BpfMapLayout.EndpointMap} entry: the eBPF dataplane does not police it (not a Calico endpoint, or not programmed yet)");
+    }
+
+    // The program's own walk: rule 0, 1, ... until one is missing (the compiler writes a table without holes).
+    private static List<PolicyDumpRule> ReadTable(BpfMap rules, BpfMap counters, uint table)
+    {
+        var read = new List<PolicyDumpRule>();
+        for (uint index = 0; index < BpfMapLayout.MaxRulesPerTable; index++)
+        {
+            byte[] key = BpfMapLayout.RuleKey(table, index);
+            if (rules.Lookup(key) is not { } value)
+            {
+                break;
+            }
+
+            var (packets, bytes) = BpfMapLayout.ReadCounter(counters.Lookup(key));
+            read.Add(new PolicyDumpRule(index, BpfMapLayout.ReadRuleValue(value), packets, bytes));
+        }
+
+        return read;
+    }
+
+    // One pass over the trie's keys, counting members of the sets the dumped rules name.
+    private static Dictionary<uint, int> SetMemberCounts(string root, HashSet<uint> sets)
+    {
+        using BpfMap ipsets = OpenMap(root, BpfMapLayout.IpSetMap, BpfMapLayout.IpSetKeySize, BpfMapLayout.IpSetValueSize);
+        var counts = sets.ToDictionary(static s => s, static _ => 0);
+        foreach (byte[] key in ipsets.Keys())
+        {
+            uint set = BpfMapLayout.ReadIpSetKey(key).Set;
+            if (counts.TryGetValue(set, out int count))
+            {
+                counts[set] = count + 1;
+            }
+        }
+
+        return counts;
+    }
+
+    private static IEnumerable<(ConntrackTuple, ConntrackEntry)> ConntrackEntries(BpfMap ct, byte family)
+    {
+        foreach (byte[] key in ct.Keys())
+        {
+            var tuple = BpfMapLayout.ReadConntrackKey(key);
+            if ((family == 0 || tuple.Family == family) && ct.Lookup(key) is { } value)
+            {
+                yield return (tuple, BpfMapLayout.ReadConntrackValue(value));
+            }
+        }
+    }
+
+    private static byte Family(BpfCliOptions options) =>
+        options.Has("-4", "--ipv4") && options.Has("-6", "--ipv6") ? throw new BpfUsageException("-4 and -6 together: give one, or neither for both families")
+        : options.Has("-4", "--ipv4") ? (byte)4
+        : options.Has("-6", "--ipv6") ? (byte)6
+        : (byte)0;
+}
