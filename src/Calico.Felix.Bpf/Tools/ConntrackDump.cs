@@ -72,44 +72,103 @@ public static class ConntrackDump
     public static void WriteStats(TextWriter output, uint mapSize, IEnumerable<(ConntrackTuple Key, ConntrackEntry Entry)> entries, ulong nowNs)
     {
         ArgumentNullException.ThrowIfNull(output);
-        ArgumentNullException.ThrowIfNull(entries);
-        int total = 0, tcp = 0, udp = 0, established = 0, closed = 0, synSent = 0, expired = 0;
-        foreach (var (key, entry) in entries)
-        {
-            total++;
-            if (ConntrackExpiry.IsExpired(entry, key.Protocol, nowNs))
-            {
-                expired++;
-            }
-
-            if (key.Protocol == ConntrackExpiry.Tcp)
-            {
-                tcp++;
-                _ = entry.State switch
-                {
-                    ConntrackState.New => synSent++,
-                    ConntrackState.Closing => closed++,
-                    _ => established++,
-                };
-            }
-            else if (key.Protocol == ConntrackExpiry.Udp)
-            {
-                udp++;
-            }
-        }
-
+        ConntrackStats stats = ConntrackStats.Count(mapSize, entries, nowNs);
         var c = CultureInfo.InvariantCulture;
-        output.WriteLine("Conntrack map size: " + mapSize.ToString(c));
-        output.WriteLine("Total connections: " + total.ToString(c));
-        output.WriteLine("Expired (idle past timeout, not yet removed): " + expired.ToString(c));
+        output.WriteLine("Conntrack map size: " + stats.MapSize.ToString(c));
+        output.WriteLine("Total connections: " + stats.Total.ToString(c));
+        output.WriteLine("Expired (idle past timeout, not yet removed): " + stats.Expired.ToString(c));
         output.WriteLine();
-        output.WriteLine("TCP : " + tcp.ToString(c));
-        output.WriteLine("UDP : " + udp.ToString(c));
-        output.WriteLine("Others : " + (total - tcp - udp).ToString(c));
+        output.WriteLine("TCP : " + stats.Tcp.ToString(c));
+        output.WriteLine("UDP : " + stats.Udp.ToString(c));
+        output.WriteLine("Others : " + stats.Others.ToString(c));
         output.WriteLine();
-        output.WriteLine("TCP Established: " + established.ToString(c));
-        output.WriteLine("TCP Closed (FIN or RST): " + closed.ToString(c));
-        output.WriteLine("TCP Syn-sent: " + synSent.ToString(c));
+        output.WriteLine("TCP Established: " + stats.TcpEstablished.ToString(c));
+        output.WriteLine("TCP Closed (FIN or RST): " + stats.TcpClosed.ToString(c));
+        output.WriteLine("TCP Syn-sent: " + stats.TcpSynSent.ToString(c));
+    }
+
+    /// <summary>The statistics as upstream's --json names them (map_size, total_connections, tcp, ...), plus expired.</summary>
+    public static void WriteStatsJson(TextWriter output, uint mapSize, IEnumerable<(ConntrackTuple Key, ConntrackEntry Entry)> entries, ulong nowNs)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ConntrackStats stats = ConntrackStats.Count(mapSize, entries, nowNs);
+        ToolJson.Write(output, json =>
+        {
+            json.WriteStartObject();
+            json.WriteNumber("map_size", stats.MapSize);
+            json.WriteNumber("total_connections", stats.Total);
+            json.WriteNumber("total_entries", stats.Total);
+            json.WriteNumber("tcp", stats.Tcp);
+            json.WriteNumber("udp", stats.Udp);
+            json.WriteNumber("others", stats.Others);
+            json.WriteNumber("tcp_established", stats.TcpEstablished);
+            json.WriteNumber("tcp_closed", stats.TcpClosed);
+            json.WriteNumber("tcp_syn_sent", stats.TcpSynSent);
+            json.WriteNumber("expired", stats.Expired);
+            json.WriteEndObject();
+        });
+    }
+
+    /// <summary>
+    /// The flows as one JSON array, after upstream's --json: each connection's type ("normal": we keep no NAT entries),
+    /// proto, src and dst (opener first), flags, active_ago, tcp_state; then ours: state, expired, and the interfaces
+    /// whose hooks approved it. With <paramref name="raw"/>, the stored ends (addr_a/port_a the lower) and fields.
+    /// </summary>
+    public static void WriteJson(TextWriter output, IEnumerable<(ConntrackTuple Key, ConntrackEntry Entry)> entries, ulong nowNs, bool raw, Func<uint, string?>? interfaceName = null)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(entries);
+        ToolJson.Write(output, json =>
+        {
+            json.WriteStartArray();
+            foreach (var (key, entry) in entries)
+            {
+                bool lowOpened = entry.Opener == ConntrackOpener.Low;
+                json.WriteStartObject();
+                json.WriteString("type", "normal");
+                json.WriteString("proto", ProtocolLabel(key.Protocol));
+                if (raw)
+                {
+                    json.WriteString("addr_a", key.Low.ToString());
+                    json.WriteNumber("port_a", key.LowPort);
+                    json.WriteString("addr_b", key.High.ToString());
+                    json.WriteNumber("port_b", key.HighPort);
+                }
+                else
+                {
+                    json.WriteString("src", End(lowOpened ? key.Low : key.High, lowOpened ? key.LowPort : key.HighPort));
+                    json.WriteString("dst", End(lowOpened ? key.High : key.Low, lowOpened ? key.HighPort : key.LowPort));
+                }
+
+                json.WriteStartArray("flags");
+                json.WriteEndArray();
+                json.WriteString("active_ago", GoDuration.Format(nowNs > entry.LastSeenNs ? nowNs - entry.LastSeenNs : 0));
+                if (key.Protocol == ConntrackExpiry.Tcp)
+                {
+                    json.WriteString("tcp_state", StateLabel(key.Protocol, entry.State));
+                }
+
+                json.WriteString("state", StateLabel(0, entry.State));
+                json.WriteBoolean("expired", ConntrackExpiry.IsExpired(entry, key.Protocol, nowNs));
+                if (raw)
+                {
+                    json.WriteNumber("created_ns", entry.CreatedNs);
+                    json.WriteNumber("last_seen_ns", entry.LastSeenNs);
+                    json.WriteNumber("opener", entry.Opener == ConntrackOpener.Low ? 0 : 1);
+                    json.WriteNumber("egress_approved_ifindex", entry.EgressApprovedIfindex);
+                    json.WriteNumber("ingress_approved_ifindex", entry.IngressApprovedIfindex);
+                }
+                else
+                {
+                    json.WriteString("egress_allowed_by", Interface(entry.EgressApprovedIfindex, interfaceName));
+                    json.WriteString("ingress_allowed_by", Interface(entry.IngressApprovedIfindex, interfaceName));
+                }
+
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+        });
     }
 
     private static string End(IPAddress address, ushort port) =>

@@ -55,4 +55,56 @@ public static class CountersDump
 
         counters.WriteTo(output, "  ");
     }
+
+    /// <summary>The same as JSON: {"reasons": [{name, packets, bytes, meaning}], "rules": [{table, rule, packets, bytes[, hook]}]}.</summary>
+    public static void WriteJson(TextWriter output, IReadOnlyList<(ulong Packets, ulong Bytes)> reasons, IEnumerable<RuleCounter> rules, string? interfaceName)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(reasons);
+        ArgumentNullException.ThrowIfNull(rules);
+        ToolJson.Write(output, json =>
+        {
+            json.WriteStartObject();
+            if (interfaceName is not null)
+            {
+                json.WriteString("interface", interfaceName);
+            }
+
+            json.WriteStartArray("reasons");
+            for (int i = 0; i < reasons.Count; i++)
+            {
+                if (i >= BpfReasons.All.Count && reasons[i] == (0, 0))
+                {
+                    continue;
+                }
+
+                json.WriteStartObject();
+                json.WriteString("name", BpfReasons.NameOf(i));
+                json.WriteNumber("packets", reasons[i].Packets);
+                json.WriteNumber("bytes", reasons[i].Bytes);
+                json.WriteString("meaning", i < BpfReasons.All.Count ? BpfReasons.All[i].Meaning : "not known to this tool");
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteStartArray("rules");
+            foreach (RuleCounter rule in rules.OrderBy(static r => r.Table).ThenBy(static r => r.Index))
+            {
+                json.WriteStartObject();
+                if (rule.Label is not null)
+                {
+                    json.WriteString("hook", rule.Label);
+                }
+
+                json.WriteNumber("table", rule.Table);
+                json.WriteNumber("rule", rule.Index);
+                json.WriteNumber("packets", rule.Packets);
+                json.WriteNumber("bytes", rule.Bytes);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        });
+    }
 }

@@ -17,13 +17,15 @@ public static class BpfCli
         Inspects the eBPF dataplane's pinned maps (read only) under $CALICO_BPF_ROOT (default /sys/fs/bpf/calico).
         As upstream's calico-bpf, adapted to this dataplane's maps:
 
-          conntrack dump [--raw] [-4|--ipv4] [-6|--ipv6]
+          conntrack dump [--raw] [-4|--ipv4] [-6|--ipv6] [-j|--json]
               One line per flow: protocol, opener -> responder, time since the last packet, state (TCP: SYN-SENT,
               ESTABLISHED, CLOSED), EXPIRED when idle past its timeout, and the interfaces whose egress (from the
               workload) and ingress (to the workload) policy allowed it. One map holds both families: both are shown
               unless -4 or -6 picks one (upstream's -6 picks its separate IPv6 map). --raw: the stored fields.
-              Upstream's --ver is not taken (one map layout), nor NAT entries (nft does NAT here).
-          conntrack stats [-4|--ipv4] [-6|--ipv6]
+              Upstream's --ver is not taken (one map layout), nor NAT entries (nft does NAT here). --json: one array,
+              upstream's field names (type, proto, src, dst, flags, active_ago, tcp_state; --raw: addr_a, port_a, ...)
+              and ours (state, expired, egress_allowed_by, ingress_allowed_by).
+          conntrack stats [-4|--ipv4] [-6|--ipv6] [-j|--json]
               Counts by protocol and TCP state (a FIN and an RST both count as closed), and entries idle past their
               timeout.
           policy dump <interface> <ingress|egress|all>
@@ -33,7 +35,7 @@ public static class BpfCli
               policy), egress traffic to it (its ingress policy). Upstream prints its generated program's annotations;
               our maps hold rules as data, without the policy each came from. No xdp hook, no --asm (no generated
               program).
-          counters dump [--iface <interface>]
+          counters dump [--iface <interface>] [-j|--json]
               cali_reasons by name (bpf/include/calico_maps.h's CALI_REASON_*), for all interfaces together, and the
               per-rule counters (with --iface: only that interface's tables). Upstream's counters are per interface
               and hook; counters flush is not offered (read only).
@@ -66,10 +68,10 @@ public static class BpfCli
             var rest = args.Skip(2).ToList();
             return (args[0], args.Count > 1 ? args[1] : "") switch
             {
-                ("conntrack", "dump") => BpfInspect.ConntrackDump(root, BpfCliOptions.Parse(rest, "conntrack dump", flags: ["--raw", "-4", "--ipv4", "-6", "--ipv6"]), stdout),
-                ("conntrack", "stats") => BpfInspect.ConntrackStats(root, BpfCliOptions.Parse(rest, "conntrack stats", flags: ["-4", "--ipv4", "-6", "--ipv6"]), stdout),
+                ("conntrack", "dump") => BpfInspect.ConntrackDump(root, BpfCliOptions.Parse(rest, "conntrack dump", flags: ["--raw", "-4", "--ipv4", "-6", "--ipv6", "-j", "--json"]), stdout),
+                ("conntrack", "stats") => BpfInspect.ConntrackStats(root, BpfCliOptions.Parse(rest, "conntrack stats", flags: ["-4", "--ipv4", "-6", "--ipv6", "-j", "--json"]), stdout),
                 ("policy", "dump") => BpfInspect.PolicyDump(root, BpfCliOptions.Parse(rest, "policy dump", positional: 2), stdout),
-                ("counters", "dump") => BpfInspect.CountersDump(root, BpfCliOptions.Parse(rest, "counters dump", valued: ["--iface"]), stdout),
+                ("counters", "dump") => BpfInspect.CountersDump(root, BpfCliOptions.Parse(rest, "counters dump", flags: ["-j", "--json"], valued: ["--iface"]), stdout),
                 _ => throw new BpfUsageException($"unknown command '{string.Join(' ', args.Take(2))}': calico-node -bpf takes conntrack dump, conntrack stats, policy dump, counters dump"),
             };
         }

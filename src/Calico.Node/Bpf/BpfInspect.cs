@@ -26,6 +26,12 @@ internal static class BpfInspect
             return name;
         }
 
+        if (Json(options))
+        {
+            Felix.Bpf.Tools.ConntrackDump.WriteJson(stdout, ConntrackEntries(ct, family), now, raw, Name);
+            return 0;
+        }
+
         foreach (var (key, entry) in ConntrackEntries(ct, family))
         {
             stdout.WriteLine(raw ? Felix.Bpf.Tools.ConntrackDump.Raw(key, entry) : Felix.Bpf.Tools.ConntrackDump.Pretty(key, entry, now, Name));
@@ -38,7 +44,15 @@ internal static class BpfInspect
     {
         byte family = Family(options);
         using BpfMap ct = OpenMap(root, BpfMapLayout.ConntrackMap, BpfMapLayout.ConntrackKeySize, BpfMapLayout.ConntrackValueSize);
-        Felix.Bpf.Tools.ConntrackDump.WriteStats(stdout, ct.ReadInfo().MaxEntries, ConntrackEntries(ct, family), BpfConntrackScanner.MonotonicNowNs());
+        if (Json(options))
+        {
+            Felix.Bpf.Tools.ConntrackDump.WriteStatsJson(stdout, ct.ReadInfo().MaxEntries, ConntrackEntries(ct, family), BpfConntrackScanner.MonotonicNowNs());
+        }
+        else
+        {
+            Felix.Bpf.Tools.ConntrackDump.WriteStats(stdout, ct.ReadInfo().MaxEntries, ConntrackEntries(ct, family), BpfConntrackScanner.MonotonicNowNs());
+        }
+
         return 0;
     }
 
@@ -114,7 +128,15 @@ internal static class BpfInspect
             }
         }
 
-        Felix.Bpf.Tools.CountersDump.Write(stdout, reasons, rules, interfaceName);
+        if (Json(options))
+        {
+            Felix.Bpf.Tools.CountersDump.WriteJson(stdout, reasons, rules, interfaceName);
+        }
+        else
+        {
+            Felix.Bpf.Tools.CountersDump.Write(stdout, reasons, rules, interfaceName);
+        }
+
         return 0;
     }
 
@@ -194,6 +216,8 @@ internal static class BpfInspect
             }
         }
     }
+
+    private static bool Json(BpfCliOptions options) => options.Has("-j", "--json");
 
     private static byte Family(BpfCliOptions options) =>
         options.Has("-4", "--ipv4") && options.Has("-6", "--ipv6") ? throw new BpfUsageException("-4 and -6 together: give one, or neither for both families")

@@ -160,4 +160,53 @@ public sealed class BpfToolsFormatTests
         Assert.Contains("Rule counters of cali1's tables", text, StringComparison.Ordinal);
         Assert.Matches(@"  HOOK +TABLE +RULE +PACKETS +BYTES\r?\n  ingress +1 +0 +2 +120\r?\n  ingress +1 +1 +1 +60\r?\n  egress +2 +0 +1 +60\r?\n$", text);
     }
+
+    [Fact]
+    public void Json_ConntrackAsUpstreamNamesIt_StatsAndCounters()
+    {
+        var entry = new ConntrackEntry(1 * Second, 10 * Second, ConntrackState.Established, ConntrackOpener.High, 0, 3, 0);
+        var output = new StringWriter();
+        ConntrackDump.WriteJson(output, [(TcpKey, entry)], 11 * Second, raw: false, ifindex => ifindex == 3 ? "cali1" : null);
+        using (var doc = System.Text.Json.JsonDocument.Parse(output.ToString()))
+        {
+            var flow = Assert.Single(doc.RootElement.EnumerateArray());
+            Assert.Equal(
+                ["normal", "TCP", "10.65.0.3:80", "10.65.0.2:40000", "1s", "ESTABLISHED", "ESTABLISHED", "cali1(3)", "-"],
+                new[] { "type", "proto", "src", "dst", "active_ago", "tcp_state", "state", "egress_allowed_by", "ingress_allowed_by" }.Select(n => flow.GetProperty(n).GetString()));
+            Assert.False(flow.GetProperty("expired").GetBoolean());
+            Assert.Equal(0, flow.GetProperty("flags").GetArrayLength());
+        }
+
+        output = new StringWriter();
+        ConntrackDump.WriteJson(output, [(TcpKey with { Protocol = 17 }, entry)], 100 * Second, raw: true);
+        using (var doc = System.Text.Json.JsonDocument.Parse(output.ToString()))
+        {
+            var flow = Assert.Single(doc.RootElement.EnumerateArray());
+            Assert.Equal(("10.65.0.2", 40000, "10.65.0.3", 80), (flow.GetProperty("addr_a").GetString(), flow.GetProperty("port_a").GetInt32(), flow.GetProperty("addr_b").GetString(), flow.GetProperty("port_b").GetInt32()));
+            Assert.False(flow.TryGetProperty("tcp_state", out _));
+            Assert.True(flow.GetProperty("expired").GetBoolean());
+            Assert.Equal((10 * Second, 1, 3u), (flow.GetProperty("last_seen_ns").GetUInt64(), flow.GetProperty("opener").GetInt32(), flow.GetProperty("egress_approved_ifindex").GetUInt32()));
+        }
+
+        output = new StringWriter();
+        ConntrackDump.WriteStatsJson(output, 100, [(TcpKey, entry)], 11 * Second);
+        using (var doc = System.Text.Json.JsonDocument.Parse(output.ToString()))
+        {
+            Assert.Equal((100, 1, 1, 1, 0), (doc.RootElement.GetProperty("map_size").GetInt32(), doc.RootElement.GetProperty("total_connections").GetInt32(), doc.RootElement.GetProperty("tcp").GetInt32(), doc.RootElement.GetProperty("tcp_established").GetInt32(), doc.RootElement.GetProperty("expired").GetInt32()));
+        }
+
+        var reasons = Enumerable.Repeat((0ul, 0ul), BpfReasons.Count).ToList();
+        reasons[5] = (1, 60);
+        output = new StringWriter();
+        CountersDump.WriteJson(output, reasons, [new RuleCounter(2, 1, 1, 60, "egress")], "cali1");
+        using (var doc = System.Text.Json.JsonDocument.Parse(output.ToString()))
+        {
+            Assert.Equal("cali1", doc.RootElement.GetProperty("interface").GetString());
+            Assert.Equal(BpfReasons.All.Count, doc.RootElement.GetProperty("reasons").GetArrayLength());
+            var deny = doc.RootElement.GetProperty("reasons")[5];
+            Assert.Equal(("POLICY_DENY", 1ul, 60ul), (deny.GetProperty("name").GetString(), deny.GetProperty("packets").GetUInt64(), deny.GetProperty("bytes").GetUInt64()));
+            var rule = Assert.Single(doc.RootElement.GetProperty("rules").EnumerateArray());
+            Assert.Equal(("egress", 2u, 1u, 1ul), (rule.GetProperty("hook").GetString(), rule.GetProperty("table").GetUInt32(), rule.GetProperty("rule").GetUInt32(), rule.GetProperty("packets").GetUInt64()));
+        }
+    }
 }

@@ -87,6 +87,14 @@ public sealed class BpfCliRootTests : IDisposable
         Assert.Matches($@"^proto=6 family=4 lo=10\.65\.0\.2:40000 hi=10\.65\.0\.3:80 -> created_ns=\d+ last_seen_ns=\d+ state=1 opener=0 flags=0x0000 egress_approved_ifindex={wla} ingress_approved_ifindex=0\r?\n$", output);
         (exit, output, _) = await CliAsync("conntrack", "dump", "-6");
         Assert.Equal((0, ""), (exit, output));
+        (exit, output, error) = await CliAsync("conntrack", "dump", "--json");
+        Assert.True(exit == 0, error);
+        using (var json = System.Text.Json.JsonDocument.Parse(output))
+        {
+            var flow = Assert.Single(json.RootElement.EnumerateArray());
+            Assert.Equal(("10.65.0.2:40000", "10.65.0.3:80", "SYN-SENT", $"wla({wla})"), (flow.GetProperty("src").GetString(), flow.GetProperty("dst").GetString(), flow.GetProperty("tcp_state").GetString(), flow.GetProperty("egress_allowed_by").GetString()));
+        }
+
 
         (exit, output, error) = await CliAsync("conntrack", "stats");
         Assert.True(exit == 0, error);
@@ -118,6 +126,13 @@ public sealed class BpfCliRootTests : IDisposable
         Assert.Matches(@"\n  POLICY_ALLOW +1 +54 ", output);
         Assert.Matches(@"\n  POLICY_DENY +1 +54 ", output);
         Assert.Matches(@"\n  TABLE +RULE +PACKETS +BYTES\r?\n  1 +0 +1 +54\r?\n  1 +1 +1 +54\r?\n$", output);
+
+        (exit, output, error) = await CliAsync("counters", "dump", "-j");
+        Assert.True(exit == 0, error);
+        using (var json = System.Text.Json.JsonDocument.Parse(output))
+        {
+            Assert.Equal(2, json.RootElement.GetProperty("rules").GetArrayLength());
+        }
 
         (exit, output, error) = await CliAsync("counters", "dump", "--iface=wla");
         Assert.True(exit == 0, error);
@@ -164,6 +179,16 @@ public sealed class BpfCliRootTests : IDisposable
         Assert.NotNull(ct.Lookup(fresh));
         Assert.NotNull(ct.Lookup(quietUdp));
         Assert.Equal(new ConntrackScanResult(2, 0), BpfConntrackScanner.Scan(ct, now));
+
+        // The batch primitives on their own: a chunk of one entry still visits every entry; a key gone meanwhile is skipped.
+        int visited = 0;
+        ct.ForEachBatch(1, (keys, values, count) => visited += count);
+        Assert.Equal(2, visited);
+        byte[] missing = BpfMapLayout.ConntrackKey(IPAddress.Parse(WorkloadA), 1, IPAddress.Parse(WorkloadB), 2, 6);
+        byte[] copy = BpfMapLayout.ConntrackKey(IPAddress.Parse(WorkloadA), 3, IPAddress.Parse(WorkloadB), 4, 6);
+        ct.Update(copy, ct.Lookup(fresh)!);
+        Assert.Equal(1, ct.DeleteBatch([.. missing, .. copy, .. missing], 3));
+        Assert.Null(ct.Lookup(copy));
 
         // Key by key (where the kernel has no batch operations) decides the same.
         Assert.Equal(new ConntrackScanResult(2, 1), BpfConntrackScanner.ScanKeyByKey(ct, now + 2 * Second));

@@ -32,7 +32,7 @@ public sealed class BpfCliTests : IDisposable
     [InlineData(new string[0], "Usage: calico-node -bpf")]
     [InlineData(new[] { "nat", "dump" }, "unknown command 'nat dump'")]
     [InlineData(new[] { "conntrack", "remove" }, "unknown command 'conntrack remove'")]
-    [InlineData(new[] { "conntrack", "dump", "--ver=3" }, "conntrack dump: unknown option '--ver=3' (it takes --raw, -4, --ipv4, -6, --ipv6)")]
+    [InlineData(new[] { "conntrack", "dump", "--ver=3" }, "conntrack dump: unknown option '--ver=3' (it takes --raw, -4, --ipv4, -6, --ipv6, -j, --json)")]
     [InlineData(new[] { "conntrack", "dump", "-4", "-6" }, "-4 and -6 together")]
     [InlineData(new[] { "policy", "dump", "cali1" }, "policy dump: 1 arguments where it takes 2")]
     [InlineData(new[] { "policy", "dump", "cali1", "xdp" }, "hook 'xdp': this dataplane has no XDP program")]
