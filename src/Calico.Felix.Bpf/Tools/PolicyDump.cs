@@ -14,7 +14,7 @@ public sealed record PolicyDumpHook(bool TcIngress, uint Table, IReadOnlyList<Po
 /// </summary>
 public static class PolicyDump
 {
-    public static void Write(TextWriter output, string interfaceName, uint ifindex, BpfEndpointValue endpoint, IReadOnlyList<PolicyDumpHook> hooks, IReadOnlyDictionary<uint, int>? setMembers)
+    public static void Write(TextWriter output, string interfaceName, uint ifindex, BpfEndpointValue endpoint, IReadOnlyList<PolicyDumpHook> hooks, IReadOnlyDictionary<uint, IReadOnlyList<string>>? setMembers)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(endpoint);

@@ -5,14 +5,17 @@ using Calico.Felix.Calc.Model;
 
 namespace Calico.Felix.Bpf.Tools;
 
-/// <summary>A flat rule as an operator reads it: "Action: allow  Match: ipv4 proto=tcp src-sets={3 [2 members]} dst-ports=80".</summary>
+/// <summary>A flat rule as an operator reads it: "Action: allow  Match: ipv4 proto=tcp src-sets={3 [10.65.0.2/32]} dst-ports=80".</summary>
 public static class RuleText
 {
+    /// <summary>A set with at most this many members is shown with them (upstream resolves set ids to members); a larger one by its count.</summary>
+    public const int ListedMembers = 4;
+
     /// <summary>
-    /// The rule's action and conditions; <paramref name="setMembers"/> (set id → members in cali_ipsets), when given,
-    /// adds each set's member count (a set with none is flagged: nothing can match it).
+    /// The rule's action and conditions; <paramref name="setMembers"/> (set id → its members in cali_ipsets), when
+    /// given, adds each set's members or their count (a set with none is flagged: nothing can be in it).
     /// </summary>
-    public static string Describe(FlatRule rule, IReadOnlyDictionary<uint, int>? setMembers = null)
+    public static string Describe(FlatRule rule, IReadOnlyDictionary<uint, IReadOnlyList<string>>? setMembers = null)
     {
         ArgumentNullException.ThrowIfNull(rule);
         var c = CultureInfo.InvariantCulture;
@@ -76,7 +79,7 @@ public static class RuleText
         _ => protocol.ToString(CultureInfo.InvariantCulture),
     };
 
-    private static void Sets(List<string> match, string name, ImmutableArray<uint> sets, IReadOnlyDictionary<uint, int>? members)
+    private static void Sets(List<string> match, string name, ImmutableArray<uint> sets, IReadOnlyDictionary<uint, IReadOnlyList<string>>? members)
     {
         if (sets.IsDefaultOrEmpty)
         {
@@ -87,8 +90,11 @@ public static class RuleText
         var each = new List<string>(sets.Length);
         foreach (uint set in sets)
         {
-            int count = members is null ? -1 : members.GetValueOrDefault(set);
-            each.Add(set.ToString(c) + (count < 0 ? "" : count == 0 ? " [empty]" : count == 1 ? " [1 member]" : $" [{count.ToString(c)} members]"));
+            IReadOnlyList<string>? listed = members is null ? null : members.GetValueOrDefault(set) ?? [];
+            each.Add(set.ToString(c) + (listed is null ? ""
+                : listed.Count == 0 ? " [empty]"
+                : listed.Count <= ListedMembers ? " [" + string.Join(", ", listed) + "]"
+                : $" [{listed.Count.ToString(c)} members]"));
         }
 
         // Sets of one list are ANDed (the address must be in each, or for not-sets in none).

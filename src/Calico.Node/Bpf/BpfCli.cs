@@ -29,8 +29,9 @@ public static class BpfCli
               Counts by protocol and TCP state (a FIN and an RST both count as closed), and entries idle past their
               timeout.
           policy dump <interface> <ingress|egress|all>
-              The rule tables the interface's programs walk (cali_eps -> cali_rules), each rule decoded with its hit
-              count (cali_counters: the first packets of the flows it decided) and the member count of its IP sets.
+              The rule tables the interface's programs walk (cali_eps -> cali_rules), each rule decoded with its
+              hit count (cali_counters: the first packets of the flows it decided) and its IP sets' members (past 4,
+              their count).
               Hooks are tc hooks as upstream's: on a workload interface ingress is traffic from the workload (its egress
               policy), egress traffic to it (its ingress policy). Upstream prints its generated program's annotations;
               our maps hold rules as data, without the policy each came from. No xdp hook, no --asm (no generated

@@ -79,7 +79,7 @@ internal static class BpfInspect
         }
 
         var referenced = new HashSet<uint>(dumped.SelectMany(static h => h.Rules).SelectMany(static r => r.Rule.SrcSets.Concat(r.Rule.NotSrcSets).Concat(r.Rule.DstSets).Concat(r.Rule.NotDstSets)));
-        Felix.Bpf.Tools.PolicyDump.Write(stdout, interfaceName, ifindex, endpoint, dumped, referenced.Count == 0 ? null : SetMemberCounts(root, referenced));
+        Felix.Bpf.Tools.PolicyDump.Write(stdout, interfaceName, ifindex, endpoint, dumped, referenced.Count == 0 ? null : SetMembers(root, referenced));
         return 0;
     }
 
@@ -188,21 +188,21 @@ internal static class BpfInspect
         return read;
     }
 
-    // One pass over the trie's keys, counting members of the sets the dumped rules name.
-    private static Dictionary<uint, int> SetMemberCounts(string root, HashSet<uint> sets)
+    // One pass over the trie's keys, collecting the members of the sets the dumped rules name.
+    private static Dictionary<uint, IReadOnlyList<string>> SetMembers(string root, HashSet<uint> sets)
     {
         using BpfMap ipsets = OpenMap(root, BpfMapLayout.IpSetMap, BpfMapLayout.IpSetKeySize, BpfMapLayout.IpSetValueSize);
-        var counts = sets.ToDictionary(static s => s, static _ => 0);
+        var members = sets.ToDictionary(static s => s, static _ => new List<IpSetMember>());
         foreach (byte[] key in ipsets.Keys())
         {
-            uint set = BpfMapLayout.ReadIpSetKey(key).Set;
-            if (counts.TryGetValue(set, out int count))
+            var (set, member) = BpfMapLayout.ReadIpSetKey(key);
+            if (members.TryGetValue(set, out var list))
             {
-                counts[set] = count + 1;
+                list.Add(member);
             }
         }
 
-        return counts;
+        return members.ToDictionary(static p => p.Key, static p => (IReadOnlyList<string>)[.. p.Value.Order(IpSetMember.Order).Select(static m => m.ToString())]);
     }
 
     private static IEnumerable<(ConntrackTuple, ConntrackEntry)> ConntrackEntries(BpfMap ct, byte family)

@@ -103,8 +103,8 @@ public sealed class BpfToolsFormatTests
             Origin = origin,
         };
         Assert.Equal(
-            "Action: allow  Match: ipv4 proto=tcp src-sets={3 [2 members], 4 [empty]} dst-not-sets={5 [1 member]} dst-ports=80,8000-8080",
-            RuleText.Describe(rule, new Dictionary<uint, int> { [3] = 2, [5] = 1 }));
+            "Action: allow  Match: ipv4 proto=tcp src-sets={3 [10.0.0.0/24, 10.0.1.0/24], 4 [empty]} dst-not-sets={5 [5 members]} dst-ports=80,8000-8080",
+            RuleText.Describe(rule, new Dictionary<uint, IReadOnlyList<string>> { [3] = ["10.0.0.0/24", "10.0.1.0/24"], [5] = ["a", "b", "c", "d", "e"] }));
         Assert.Equal("Action: goto rule 9  Match: any", RuleText.Describe(new FlatRule { Action = FlatAction.Goto, Jump = 9, Origin = origin }));
         Assert.Equal(
             "Action: next (no match: rule 4)  Match: proto!=udp icmp-type=8 icmp-code=0 not(icmp-type=3)",

@@ -110,7 +110,7 @@ public sealed class BpfCliRootTests : IDisposable
             Ifindex: {wla}  Endpoint: workload  DefaultEndpointToHostAction: Drop
             Hook: ingress  (tc ingress: traffic from the workload, its egress policy, calico_from_wl)
               Table: 1  Rules: 2
-                Rule 0: Action: allow  Match: proto=tcp dst-sets={"{"}1 [1 member]{"}"} dst-ports=80
+                Rule 0: Action: allow  Match: proto=tcp dst-sets={"{"}1 [10.65.0.3/32]{"}"} dst-ports=80
                   Hit count: 1 (54 bytes)
                 Rule 1: Action: deny  Match: any
                   Hit count: 1 (54 bytes)
