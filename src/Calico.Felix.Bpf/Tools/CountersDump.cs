@@ -2,8 +2,8 @@ using System.Globalization;
 
 namespace Calico.Felix.Bpf.Tools;
 
-/// <summary>One cali_counters entry: a rule's key and its packets and bytes; <see cref="Label"/> says which hook's table it is, when known.</summary>
-public sealed record RuleCounter(uint Table, uint Index, ulong Packets, ulong Bytes, string? Label = null);
+/// <summary>One cali_counters entry: a rule's key and its packets and bytes; <see cref="UsedBy"/> the interfaces and hooks whose table it is, when known.</summary>
+public sealed record RuleCounter(uint Table, uint Index, ulong Packets, ulong Bytes, string? UsedBy = null);
 
 /// <summary>
 /// calico-node -bpf counters dump's output. Upstream keeps per-interface, per-hook counters in a per-CPU array; ours
@@ -45,15 +45,43 @@ public static class CountersDump
         }
 
         var counters = new ColumnWriter();
-        bool labelled = sorted.Exists(static r => r.Label is not null);
-        counters.Add(labelled ? ["HOOK", "TABLE", "RULE", "PACKETS", "BYTES"] : ["TABLE", "RULE", "PACKETS", "BYTES"]);
+        bool labelled = sorted.Exists(static r => r.UsedBy is not null);
+        counters.Add(labelled ? ["TABLE", "RULE", "PACKETS", "BYTES", "USED BY"] : ["TABLE", "RULE", "PACKETS", "BYTES"]);
         foreach (RuleCounter rule in sorted)
         {
             string[] cells = [rule.Table.ToString(c), rule.Index.ToString(c), rule.Packets.ToString(c), rule.Bytes.ToString(c)];
-            counters.Add(labelled ? [rule.Label ?? "", .. cells] : cells);
+            counters.Add(labelled ? [.. cells, rule.UsedBy ?? ""] : cells);
         }
 
         counters.WriteTo(output, "  ");
+    }
+
+    /// <summary>What a table's counters are labelled with when no endpoint walks it: counters outlive a replaced table (the program writes them; nothing removes them yet).</summary>
+    public const string UnusedTable = "no endpoint (a replaced table's)";
+
+    /// <summary>Table id → "cali1 ingress, cali2 egress": the interfaces and tc hooks whose program walks it.</summary>
+    public static Dictionary<uint, string> TableUsers(IEnumerable<(string Interface, BpfEndpointValue Endpoint)> endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var users = new Dictionary<uint, List<string>>();
+        foreach (var (name, endpoint) in endpoints.OrderBy(static e => e.Interface, StringComparer.Ordinal))
+        {
+            foreach (bool tcIngress in new[] { true, false })
+            {
+                uint table = endpoint.TableOfTcHook(tcIngress);
+                if (table != 0)
+                {
+                    if (!users.TryGetValue(table, out var list))
+                    {
+                        users[table] = list = [];
+                    }
+
+                    list.Add(name + (tcIngress ? " ingress" : " egress"));
+                }
+            }
+        }
+
+        return users.ToDictionary(static u => u.Key, static u => string.Join(", ", u.Value));
     }
 
     /// <summary>The same as JSON: {"reasons": [{name, packets, bytes, meaning}], "rules": [{table, rule, packets, bytes[, hook]}]}.</summary>
@@ -91,15 +119,15 @@ public static class CountersDump
             foreach (RuleCounter rule in rules.OrderBy(static r => r.Table).ThenBy(static r => r.Index))
             {
                 json.WriteStartObject();
-                if (rule.Label is not null)
-                {
-                    json.WriteString("hook", rule.Label);
-                }
-
                 json.WriteNumber("table", rule.Table);
                 json.WriteNumber("rule", rule.Index);
                 json.WriteNumber("packets", rule.Packets);
                 json.WriteNumber("bytes", rule.Bytes);
+                if (rule.UsedBy is not null)
+                {
+                    json.WriteString("used_by", rule.UsedBy);
+                }
+
                 json.WriteEndObject();
             }
 

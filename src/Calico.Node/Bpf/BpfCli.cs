@@ -38,8 +38,8 @@ public static class BpfCli
               program).
           counters dump [--iface <interface>] [-j|--json]
               cali_reasons by name (bpf/include/calico_maps.h's CALI_REASON_*), for all interfaces together, and the
-              per-rule counters (with --iface: only that interface's tables). Upstream's counters are per interface
-              and hook; counters flush is not offered (read only).
+              per-rule counters with the interfaces and hooks whose table each is (with --iface: only that
+              interface's). Upstream's counters are per interface and hook; counters flush is not offered (read only).
 
         """;
 

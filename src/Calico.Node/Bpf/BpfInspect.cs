@@ -86,21 +86,9 @@ internal static class BpfInspect
     public static int CountersDump(string root, BpfCliOptions options, TextWriter stdout)
     {
         string? interfaceName = options.Value("--iface");
-        Dictionary<uint, string>? labels = null;
-        if (interfaceName is not null)
-        {
-            var (_, endpoint) = Endpoint(root, interfaceName);
-            labels = [];
-            foreach (bool tcIngress in new[] { true, false })
-            {
-                uint table = endpoint.TableOfTcHook(tcIngress);
-                if (table != 0)
-                {
-                    labels[table] = labels.TryGetValue(table, out string? both) ? both + "+" + (tcIngress ? "ingress" : "egress") : tcIngress ? "ingress" : "egress";
-                }
-            }
-        }
-
+        Dictionary<uint, string> users = interfaceName is null
+            ? Felix.Bpf.Tools.CountersDump.TableUsers(AllEndpoints(root))
+            : Felix.Bpf.Tools.CountersDump.TableUsers([(interfaceName, Endpoint(root, interfaceName).Endpoint)]);
         using BpfMap reasonMap = OpenMap(root, BpfMapLayout.ReasonMap, 4, BpfMapLayout.CounterValueSize);
         var reasons = new List<(ulong, ulong)>();
         uint slots = reasonMap.ReadInfo().MaxEntries;
@@ -116,7 +104,8 @@ internal static class BpfInspect
         foreach (byte[] key in counterMap.Keys())
         {
             var (table, rule) = BpfMapLayout.ReadRuleKey(key);
-            if (labels is not null && !labels.ContainsKey(table))
+            string? usedBy = users.GetValueOrDefault(table);
+            if (interfaceName is not null && usedBy is null)
             {
                 continue;
             }
@@ -124,7 +113,7 @@ internal static class BpfInspect
             if (counterMap.Lookup(key) is { } value)
             {
                 var (packets, bytes) = BpfMapLayout.ReadCounter(value);
-                rules.Add(new RuleCounter(table, rule, packets, bytes, labels?[table]));
+                rules.Add(new RuleCounter(table, rule, packets, bytes, usedBy ?? Felix.Bpf.Tools.CountersDump.UnusedTable));
             }
         }
 
@@ -167,6 +156,23 @@ internal static class BpfInspect
         return endpoints.Lookup(BpfMapLayout.EndpointKey(ifindex)) is { } value
             ? (ifindex, BpfMapLayout.ReadEndpointValue(value))
             : throw new BpfToolException($"interface {interfaceName} (ifindex {ifindex}) has no {BpfMapLayout.EndpointMap} entry: the eBPF dataplane does not police it (not a Calico endpoint, or not programmed yet)");
+    }
+
+    // Every endpoint with its interface's name here (its ifindex when the interface is gone).
+    private static List<(string, BpfEndpointValue)> AllEndpoints(string root)
+    {
+        using BpfMap endpoints = OpenMap(root, BpfMapLayout.EndpointMap, BpfMapLayout.EndpointKeySize, BpfMapLayout.EndpointValueSize);
+        var all = new List<(string, BpfEndpointValue)>();
+        foreach (byte[] key in endpoints.Keys())
+        {
+            uint ifindex = BpfMapLayout.ReadEndpointKey(key);
+            if (endpoints.Lookup(key) is { } value)
+            {
+                all.Add((BpfTc.InterfaceName((int)ifindex) ?? "ifindex " + ifindex.ToString(System.Globalization.CultureInfo.InvariantCulture), BpfMapLayout.ReadEndpointValue(value)));
+            }
+        }
+
+        return all;
     }
 
     // The program's own walk: rule 0, 1, ... until one is missing (the compiler writes a table without holes).

@@ -150,7 +150,14 @@ public sealed class BpfToolsFormatTests
         reasons[4] = (2, 120);
         reasons[5] = (1, 60);
         var output = new StringWriter();
-        CountersDump.Write(output, reasons, [new RuleCounter(2, 0, 1, 60, "egress"), new RuleCounter(1, 1, 1, 60, "ingress"), new RuleCounter(1, 0, 2, 120, "ingress")], "cali1");
+        var users = CountersDump.TableUsers(
+        [
+            ("cali2", new BpfEndpointValue(BpfMapLayout.EndpointWorkload, IngressTable: 2, EgressTable: 1, EndpointToHostAction.Drop)),
+            ("cali1", new BpfEndpointValue(BpfMapLayout.EndpointWorkload, IngressTable: 2, EgressTable: 1, EndpointToHostAction.Drop)),
+            ("cali3", new BpfEndpointValue(BpfMapLayout.EndpointWorkload, IngressTable: 0, EgressTable: 4, EndpointToHostAction.Drop)),
+        ]);
+        Assert.Equal(new Dictionary<uint, string> { [1] = "cali1 ingress, cali2 ingress", [2] = "cali1 egress, cali2 egress", [4] = "cali3 ingress" }, users);
+        CountersDump.Write(output, reasons, [new RuleCounter(2, 0, 1, 60, users[2]), new RuleCounter(1, 1, 1, 60, users[1]), new RuleCounter(1, 0, 2, 120, users[1]), new RuleCounter(3, 0, 1, 60, CountersDump.UnusedTable)], "cali1");
 
         string text = output.ToString();
         Assert.Matches(@"\n  POLICY_ALLOW +2 +120 +passed: policy allowed a new flow\r?\n", text);
@@ -158,7 +165,7 @@ public sealed class BpfToolsFormatTests
         Assert.Matches(@"\n  SPOOFED +0 +0 ", text);
         Assert.DoesNotContain("reason-12", text, StringComparison.Ordinal);
         Assert.Contains("Rule counters of cali1's tables", text, StringComparison.Ordinal);
-        Assert.Matches(@"  HOOK +TABLE +RULE +PACKETS +BYTES\r?\n  ingress +1 +0 +2 +120\r?\n  ingress +1 +1 +1 +60\r?\n  egress +2 +0 +1 +60\r?\n$", text);
+        Assert.Matches(@"  TABLE +RULE +PACKETS +BYTES +USED BY\r?\n  1 +0 +2 +120 +cali1 ingress, cali2 ingress\r?\n  1 +1 +1 +60 +cali1 ingress, cali2 ingress\r?\n  2 +0 +1 +60 +cali1 egress, cali2 egress\r?\n  3 +0 +1 +60 +no endpoint \(a replaced table's\)\r?\n$", text);
     }
 
     [Fact]
@@ -198,7 +205,7 @@ public sealed class BpfToolsFormatTests
         var reasons = Enumerable.Repeat((0ul, 0ul), BpfReasons.Count).ToList();
         reasons[5] = (1, 60);
         output = new StringWriter();
-        CountersDump.WriteJson(output, reasons, [new RuleCounter(2, 1, 1, 60, "egress")], "cali1");
+        CountersDump.WriteJson(output, reasons, [new RuleCounter(2, 1, 1, 60, "cali1 egress")], "cali1");
         using (var doc = System.Text.Json.JsonDocument.Parse(output.ToString()))
         {
             Assert.Equal("cali1", doc.RootElement.GetProperty("interface").GetString());
@@ -206,7 +213,7 @@ public sealed class BpfToolsFormatTests
             var deny = doc.RootElement.GetProperty("reasons")[5];
             Assert.Equal(("POLICY_DENY", 1ul, 60ul), (deny.GetProperty("name").GetString(), deny.GetProperty("packets").GetUInt64(), deny.GetProperty("bytes").GetUInt64()));
             var rule = Assert.Single(doc.RootElement.GetProperty("rules").EnumerateArray());
-            Assert.Equal(("egress", 2u, 1u, 1ul), (rule.GetProperty("hook").GetString(), rule.GetProperty("table").GetUInt32(), rule.GetProperty("rule").GetUInt32(), rule.GetProperty("packets").GetUInt64()));
+            Assert.Equal(("cali1 egress", 2u, 1u, 1ul), (rule.GetProperty("used_by").GetString(), rule.GetProperty("table").GetUInt32(), rule.GetProperty("rule").GetUInt32(), rule.GetProperty("packets").GetUInt64()));
         }
     }
 }

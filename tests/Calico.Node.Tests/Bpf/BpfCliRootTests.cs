@@ -125,7 +125,7 @@ public sealed class BpfCliRootTests : IDisposable
         Assert.True(exit == 0, error);
         Assert.Matches(@"\n  POLICY_ALLOW +1 +54 ", output);
         Assert.Matches(@"\n  POLICY_DENY +1 +54 ", output);
-        Assert.Matches(@"\n  TABLE +RULE +PACKETS +BYTES\r?\n  1 +0 +1 +54\r?\n  1 +1 +1 +54\r?\n$", output);
+        Assert.Matches(@"\n  TABLE +RULE +PACKETS +BYTES +USED BY\r?\n  1 +0 +1 +54 +wla ingress\r?\n  1 +1 +1 +54 +wla ingress\r?\n$", output);
 
         (exit, output, error) = await CliAsync("counters", "dump", "-j");
         Assert.True(exit == 0, error);
@@ -136,7 +136,7 @@ public sealed class BpfCliRootTests : IDisposable
 
         (exit, output, error) = await CliAsync("counters", "dump", "--iface=wla");
         Assert.True(exit == 0, error);
-        Assert.Matches(@"\n  HOOK +TABLE +RULE +PACKETS +BYTES\r?\n  ingress +1 +0 +1 +54\r?\n  ingress +1 +1 +1 +54\r?\n$", output);
+        Assert.Matches(@"\n  TABLE +RULE +PACKETS +BYTES +USED BY\r?\n  1 +0 +1 +54 +wla ingress\r?\n  1 +1 +1 +54 +wla ingress\r?\n$", output);
     }
 
     [Fact]

@@ -53,7 +53,7 @@ public sealed class BpfCliTests : IDisposable
     [InlineData("cali_ct", "conntrack", "stats")]
     [InlineData("cali_eps", "policy", "dump", "lo", "all")]
     [InlineData("cali_eps", "counters", "dump", "--iface", "lo")]
-    [InlineData("cali_reasons", "counters", "dump")]
+    [InlineData("cali_eps", "counters", "dump")]
     public async Task NoPinnedMaps_ExitOne_SayingTheDataplaneIsNotRunning(string map, params string[] args)
     {
         var (exit, output, error) = await RunAsync(args);
