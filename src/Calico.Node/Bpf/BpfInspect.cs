@@ -211,16 +211,41 @@ internal static class BpfInspect
         return members.ToDictionary(static p => p.Key, static p => (IReadOnlyList<string>)[.. p.Value.Order(IpSetMember.Order).Select(static m => m.ToString())]);
     }
 
-    private static IEnumerable<(ConntrackTuple, ConntrackEntry)> ConntrackEntries(BpfMap ct, byte family)
+    // Read in batches (one syscall per 4,096 entries, as the scanner does); key by key where the kernel has none.
+    private static List<(ConntrackTuple, ConntrackEntry)> ConntrackEntries(BpfMap ct, byte family)
     {
-        foreach (byte[] key in ct.Keys())
+        var entries = new List<(ConntrackTuple, ConntrackEntry)>();
+        void Add(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
         {
             var tuple = BpfMapLayout.ReadConntrackKey(key);
-            if ((family == 0 || tuple.Family == family) && ct.Lookup(key) is { } value)
+            if (family == 0 || tuple.Family == family)
             {
-                yield return (tuple, BpfMapLayout.ReadConntrackValue(value));
+                entries.Add((tuple, BpfMapLayout.ReadConntrackValue(value)));
             }
         }
+
+        try
+        {
+            ct.ForEachBatch(BpfConntrackScanner.BatchEntries, (keys, values, count) =>
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    Add(keys.Slice(i * BpfMapLayout.ConntrackKeySize, BpfMapLayout.ConntrackKeySize), values.Slice(i * BpfMapLayout.ConntrackValueSize, BpfMapLayout.ConntrackValueSize));
+                }
+            });
+        }
+        catch (BpfException e) when (entries.Count == 0 && e.Errno is 22 or 95)
+        {
+            foreach (byte[] key in ct.Keys())
+            {
+                if (ct.Lookup(key) is { } value)
+                {
+                    Add(key, value);
+                }
+            }
+        }
+
+        return entries;
     }
 
     private static bool Json(BpfCliOptions options) => options.Has("-j", "--json");
