@@ -26,6 +26,12 @@ fi
 for b in calico-node calico-lab goldmane; do
   [ -f "out/bin/$b" ] && install -m 0755 "out/bin/$b" "/usr/local/bin/$b"
 done
+# calico-node's BPF programs (the eBPF dataplane, calico-lab up --dataplane bpf): it loads bpf/<name>.o from beside
+# itself; the Debian package puts them in /usr/lib/calico/bpf instead.
+if compgen -G "out/bin/bpf/*.o" >/dev/null; then
+  install -d -m 0755 /usr/local/bin/bpf
+  install -m 0644 out/bin/bpf/*.o /usr/local/bin/bpf/
+fi
 
 # The main job: the quick start (a 3-host lab, workloads, the matrix, a policy, the matrix again, the denied
 # connection in the flow logs).

@@ -132,8 +132,38 @@ static __always_inline int sets_hold(const __u32 *sets, const struct cali_pkt *p
 	return 1;
 }
 
+// A merged run: the longest prefix of the remote address under the packet's protocol, with its destination port in
+// the entry's port set (0: any); else, when the run has any, the longest under CALI_RUN_ANY_PROTO.
+static __always_inline int run_matches(const struct cali_rule *r, const struct cali_pkt *p)
+{
+	struct cali_run_key key = {
+		.prefixlen = CALI_RUN_PREFIX_BASE + (p->family == 4 ? 32 : 128),
+		.run = r->run,
+		.protocol = p->protocol,
+		.family = p->family,
+	};
+	__builtin_memcpy(key.addr, (r->flags & CALI_RF_RUN_DST) ? p->dst : p->src, 16);
+	struct cali_run_value *v = bpf_map_lookup_elem(&cali_runs, &key);
+	if (v) {
+		if (!v->port_set)
+			return 1;
+		if (p->has_ports) {
+			struct cali_run_port_key word = { .set = v->port_set, .word = p->dport >> 6 };
+			__u64 *bits = bpf_map_lookup_elem(&cali_run_ports, &word);
+			if (bits && (*bits >> (p->dport & 63)) & 1)
+				return 1;
+		}
+	}
+	if (!(r->flags & CALI_RF_RUN_ANY_PROTO))
+		return 0;
+	key.protocol = CALI_RUN_ANY_PROTO;
+	return bpf_map_lookup_elem(&cali_runs, &key) != NULL;
+}
+
 static __always_inline int rule_matches(const struct cali_rule *r, const struct cali_pkt *p)
 {
+	if (r->flags & CALI_RF_RUN)
+		return run_matches(r, p);
 	if (r->ip_version && r->ip_version != p->family)
 		return 0;
 	if ((r->flags & CALI_RF_PROTO) && p->protocol != r->protocol)

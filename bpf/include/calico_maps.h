@@ -48,6 +48,9 @@ struct cali_ep_value {
 #define CALI_RF_ICMP_CODE 0x08u    // ICMP code == icmp_code
 #define CALI_RF_NOT_ICMP_TYPE 0x10u // not (ICMP type == not_icmp_type [and code == not_icmp_code])
 #define CALI_RF_NOT_ICMP_CODE 0x20u
+#define CALI_RF_RUN 0x40u           // a merged run: matches iff the remote address is in run `run` (cali_runs); no other field
+#define CALI_RF_RUN_DST 0x80u       // the run's remote address is the destination (egress), else the source (ingress)
+#define CALI_RF_RUN_ANY_PROTO 0x100u // the run has any-protocol entries (a second lookup, protocol key CALI_RUN_ANY_PROTO)
 
 #define CALI_RULE_SETS 2  // IP set ids per side and sense (ANDed; 0 = unused slot)
 #define CALI_RULE_PORTS 4 // port ranges per side and sense (ORed for ports, none-of for not-ports)
@@ -81,7 +84,7 @@ struct cali_rule {
 	__u8 n_not_dst_ports;
 	__u8 pad[2];
 	__u32 jump;       // CALI_ACT_GOTO / CALI_ACT_NEXT target; always > this rule's index
-	__u32 pad2;
+	__u32 run;        // CALI_RF_RUN: the merged run's id in cali_runs
 	__u32 src_sets[CALI_RULE_SETS];     // source in every one
 	__u32 not_src_sets[CALI_RULE_SETS]; // source in none
 	__u32 dst_sets[CALI_RULE_SETS];
@@ -103,6 +106,33 @@ struct cali_ipset_key {
 };
 
 #define CALI_IPSET_PREFIX_BASE 64
+
+// ---- Merged runs: a run of consecutive simple Allow (or Deny) rules as one LPM lookup -------------------------------
+
+// One trie for every run: {run, protocol key, family, address}. A rule without a protocol is under CALI_RUN_ANY_PROTO
+// (looked up second). An entry's port set already holds the ports of every prefix of its run and protocol key that
+// contains it: the longest match answers for all. prefixlen counts from `run`: 64 + the prefix's length.
+#define CALI_RUN_ANY_PROTO 256
+#define CALI_RUN_PREFIX_BASE 64
+
+struct cali_run_key {
+	__u32 prefixlen;
+	__u32 run;
+	__u16 protocol; // 0-255, or CALI_RUN_ANY_PROTO
+	__u8 family;    // 4 or 6
+	__u8 pad;
+	__u8 addr[16];  // IPv4 in the first 4 bytes, the rest zero
+};
+
+struct cali_run_value {
+	__u32 port_set; // 0: any destination port, none needed; else the port set in cali_run_ports (needs a port)
+};
+
+// A port set as a sparse bitmap: 64 ports per word (word = port / 64, bit = port % 64); an absent word has no port.
+struct cali_run_port_key {
+	__u32 set;
+	__u32 word;
+};
 
 // ---- The host's own addresses: traffic to them is host-bound, traffic from them host-originated ------------------
 
@@ -193,6 +223,22 @@ struct {
 	__type(key, struct cali_ipset_key);
 	__type(value, __u32);
 } cali_ipsets SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 1048576);
+	__uint(map_flags, BPF_F_NO_PREALLOC); // required for LPM tries
+	__type(key, struct cali_run_key);
+	__type(value, struct cali_run_value);
+} cali_runs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 262144);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct cali_run_port_key);
+	__type(value, __u64);
+} cali_run_ports SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

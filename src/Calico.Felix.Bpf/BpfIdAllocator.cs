@@ -25,6 +25,18 @@ public sealed class BpfIdAllocator
         return id;
     }
 
+    /// <summary>
+    /// Makes every later id larger than <paramref name="id"/>: after a restart, the maps still hold what the previous
+    /// agent wrote, and a new table must not be written under an id an endpoint may still point to.
+    /// </summary>
+    public void SkipPast(uint id)
+    {
+        if (id > _last)
+        {
+            _last = id;
+        }
+    }
+
     /// <summary>Forgets every key not in <paramref name="keep"/> (their ids are never reused).</summary>
     public void RetainOnly(IReadOnlySet<string> keep)
     {

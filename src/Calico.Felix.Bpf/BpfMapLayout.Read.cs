@@ -57,6 +57,9 @@ public static partial class BpfMapLayout
             NotIcmpType = (flags & FlagNotIcmpType) != 0 ? value[6] : null,
             NotIcmpCode = (flags & FlagNotIcmpCode) != 0 ? value[7] : null,
             Jump = BinaryPrimitives.ReadUInt32LittleEndian(value[16..]),
+            Run = (flags & FlagRun) != 0 ? BinaryPrimitives.ReadUInt32LittleEndian(value[20..]) : 0,
+            RunOnDestination = (flags & FlagRun) != 0 && (flags & FlagRunOnDestination) != 0,
+            RunAnyProtocol = (flags & FlagRun) != 0 && (flags & FlagRunAnyProtocol) != 0,
             SrcSets = ReadSets(value[24..]),
             NotSrcSets = ReadSets(value[32..]),
             DstSets = ReadSets(value[40..]),
@@ -76,6 +79,14 @@ public static partial class BpfMapLayout
         int prefix = (int)BinaryPrimitives.ReadUInt32LittleEndian(key) - IpSetPrefixBase;
         int family = (int)BinaryPrimitives.ReadUInt32LittleEndian(key[8..]);
         return (BinaryPrimitives.ReadUInt32LittleEndian(key[4..]), new IpSetMember(family, key[12..28].ToArray(), prefix));
+    }
+
+    /// <summary>struct cali_run_key back to its run id, protocol key (0-255, or <see cref="RunAnyProtocol"/>) and prefix.</summary>
+    public static (uint Run, ushort Protocol, IpSetMember Prefix) ReadRunKey(ReadOnlySpan<byte> key)
+    {
+        key = Sized(key, RunKeySize, "cali_run_key");
+        int prefix = (int)BinaryPrimitives.ReadUInt32LittleEndian(key) - IpSetPrefixBase;
+        return (BinaryPrimitives.ReadUInt32LittleEndian(key[4..]), BinaryPrimitives.ReadUInt16LittleEndian(key[8..]), new IpSetMember(key[10], key[12..28].ToArray(), prefix));
     }
 
     /// <summary>struct cali_ct_key back to its two ends (as stored: the lower end first).</summary>

@@ -20,16 +20,18 @@ public static partial class BpfMapLayout
     public const string ConntrackMap = "cali_ct";
     public const string CounterMap = "cali_counters";
     public const string ReasonMap = "cali_reasons";
+    public const string RunMap = "cali_runs";
+    public const string RunPortMap = "cali_run_ports";
 
     /// <summary>
     /// The maps calico-node fills from the calculation graph (every other map is written by the program). A full
     /// resync writes every desired key of these and then deletes every other key it finds in them, so what a killed
     /// agent left behind is swept. A new agent-written map must be listed here.
     /// </summary>
-    public static IReadOnlyList<string> AgentWrittenMaps { get; } = [EndpointMap, RuleMap, IpSetMap, HostIpMap];
+    public static IReadOnlyList<string> AgentWrittenMaps { get; } = [EndpointMap, RuleMap, IpSetMap, HostIpMap, RunMap, RunPortMap];
 
     /// <summary>Every map of calico_tc.o, each pinned as <c>&lt;bpffs root&gt;/&lt;map name&gt;</c> (<see cref="PinPath"/>).</summary>
-    public static IReadOnlyList<string> AllMaps { get; } = [EndpointMap, RuleMap, IpSetMap, HostIpMap, ConntrackMap, CounterMap, ReasonMap];
+    public static IReadOnlyList<string> AllMaps { get; } = [EndpointMap, RuleMap, IpSetMap, HostIpMap, RunMap, RunPortMap, ConntrackMap, CounterMap, ReasonMap];
 
     /// <summary>Where <paramref name="map"/> is pinned under the bpffs root (calico-node's <c>CALICO_BPF_ROOT</c>, default /sys/fs/bpf/calico).</summary>
     public static string PinPath(string root, string map) => System.IO.Path.Combine(root, map);
@@ -45,6 +47,13 @@ public static partial class BpfMapLayout
     public const int ConntrackKeySize = 40;
     public const int ConntrackValueSize = 32;
     public const int CounterValueSize = 16;
+    public const int RunKeySize = 28;
+    public const int RunValueSize = 4;
+    public const int RunPortKeySize = 8;
+    public const int RunPortValueSize = 8;
+
+    /// <summary>CALI_RUN_ANY_PROTO: the protocol key of a run's entries from rules without a protocol.</summary>
+    public const ushort RunAnyProtocol = 256;
 
     /// <summary>CALI_RULE_SETS: set ids per side and sense in one rule.</summary>
     public const int RuleSets = 2;
@@ -64,6 +73,9 @@ public static partial class BpfMapLayout
     private const ushort FlagIcmpCode = 0x08;
     private const ushort FlagNotIcmpType = 0x10;
     private const ushort FlagNotIcmpCode = 0x20;
+    private const ushort FlagRun = 0x40;
+    private const ushort FlagRunOnDestination = 0x80;
+    private const ushort FlagRunAnyProtocol = 0x100;
 
     private const int IpSetPrefixBase = 64;
 
@@ -122,6 +134,14 @@ public static partial class BpfMapLayout
         flags |= Optional(v, 5, rule.IcmpCode, FlagIcmpCode);
         flags |= Optional(v, 6, rule.NotIcmpType, FlagNotIcmpType);
         flags |= Optional(v, 7, rule.NotIcmpCode, FlagNotIcmpCode);
+        if (rule.Run != 0)
+        {
+            flags |= FlagRun;
+            flags |= rule.RunOnDestination ? FlagRunOnDestination : (ushort)0;
+            flags |= rule.RunAnyProtocol ? FlagRunAnyProtocol : (ushort)0;
+            BinaryPrimitives.WriteUInt32LittleEndian(v.AsSpan(20), rule.Run);
+        }
+
         BinaryPrimitives.WriteUInt16LittleEndian(v.AsSpan(8), flags);
         v[10] = PortCount(rule.SrcPorts, "source.ports");
         v[11] = PortCount(rule.NotSrcPorts, "source.notPorts");
@@ -150,6 +170,60 @@ public static partial class BpfMapLayout
         return key;
     }
 
+    /// <summary>struct cali_run_key: one prefix of a merged run, for one protocol key (0-255, or <see cref="RunAnyProtocol"/>).</summary>
+    public static byte[] RunKey(uint run, ushort protocol, IpSetMember prefix)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        var key = new byte[RunKeySize];
+        BinaryPrimitives.WriteUInt32LittleEndian(key, (uint)(IpSetPrefixBase + prefix.PrefixLength));
+        BinaryPrimitives.WriteUInt32LittleEndian(key.AsSpan(4), run);
+        BinaryPrimitives.WriteUInt16LittleEndian(key.AsSpan(8), protocol);
+        key[10] = (byte)prefix.Family;
+        prefix.Address.CopyTo(key.AsSpan(12));
+        return key;
+    }
+
+    /// <summary>struct cali_run_value: the prefix's port set (0: any port, and no port needed).</summary>
+    public static byte[] RunValue(uint portSet)
+    {
+        var value = new byte[RunValueSize];
+        BinaryPrimitives.WriteUInt32LittleEndian(value, portSet);
+        return value;
+    }
+
+    /// <summary>struct cali_run_port_key: 64 ports of a port set (word w holds ports 64w .. 64w+63, bit = port % 64).</summary>
+    public static byte[] RunPortKey(uint portSet, uint word)
+    {
+        var key = new byte[RunPortKeySize];
+        BinaryPrimitives.WriteUInt32LittleEndian(key, portSet);
+        BinaryPrimitives.WriteUInt32LittleEndian(key.AsSpan(4), word);
+        return key;
+    }
+
+    public static byte[] RunPortValue(ulong bits)
+    {
+        var value = new byte[RunPortValueSize];
+        BinaryPrimitives.WriteUInt64LittleEndian(value, bits);
+        return value;
+    }
+
+    /// <summary>The non-zero 64-port words of a set of ranges (an absent word reads as no port), in word order.</summary>
+    public static List<(uint Word, ulong Bits)> PortWords(IReadOnlyList<PortRange> ranges)
+    {
+        ArgumentNullException.ThrowIfNull(ranges);
+        var words = new SortedDictionary<uint, ulong>();
+        foreach (PortRange range in ranges)
+        {
+            for (int port = range.First; port <= range.Last; port++)
+            {
+                uint word = (uint)port >> 6;
+                words[word] = words.GetValueOrDefault(word) | (1UL << (port & 63));
+            }
+        }
+
+        return [.. words.Select(static w => (w.Key, w.Value))];
+    }
+
     /// <summary>struct cali_host_ip_key: one of the host's own addresses (its value is <see cref="IpSetValue"/>).</summary>
     public static byte[] HostIpKey(IPAddress address)
     {
@@ -170,8 +244,7 @@ public static partial class BpfMapLayout
         ArgumentNullException.ThrowIfNull(destination);
         byte[] src = Padded(source);
         byte[] dst = Padded(destination);
-        int order = src.AsSpan().SequenceCompareTo(dst);
-        bool sourceIsLow = order < 0 || (order == 0 && sourcePort <= destinationPort);
+        bool sourceIsLow = SourceIsLow(src, sourcePort, dst, destinationPort);
         var key = new byte[ConntrackKeySize];
         (sourceIsLow ? src : dst).CopyTo(key, 0);
         (sourceIsLow ? dst : src).CopyTo(key, 16);
@@ -180,6 +253,16 @@ public static partial class BpfMapLayout
         key[36] = protocol;
         key[37] = (byte)(source.AddressFamily == AddressFamily.InterNetworkV6 ? 6 : 4);
         return key;
+    }
+
+    /// <summary>Whether the flow's source is the low end of its normalised conntrack key (its opener is <see cref="ConntrackOpener.Low"/>).</summary>
+    public static bool SourceIsLow(IPAddress source, ushort sourcePort, IPAddress destination, ushort destinationPort) =>
+        SourceIsLow(Padded(source), sourcePort, Padded(destination), destinationPort);
+
+    private static bool SourceIsLow(byte[] src, ushort sourcePort, byte[] dst, ushort destinationPort)
+    {
+        int order = src.AsSpan().SequenceCompareTo(dst);
+        return order < 0 || (order == 0 && sourcePort <= destinationPort);
     }
 
     /// <summary>struct cali_ct_value (tools and tests write entries; the program writes its own).</summary>

@@ -2,9 +2,10 @@ namespace Calico.Felix.Bpf;
 
 /// <summary>
 /// The map writes from one plan to the next, in the order that keeps every endpoint on a whole table: IP set members
-/// (new sets whole; a kept named set's member deltas, removals first as nft's deltas), then the rules of new tables
+/// (new sets whole; a kept named set's member deltas, removals first as nft's deltas), then new port sets (fresh ids),
+/// then merged runs' entries (new runs whole, kept runs by delta as a kept named set), then the rules of new tables
 /// (fresh ids: the program reads none of them yet), then one endpoint update each (the flip; removed endpoints deleted),
-/// then the rules of tables and the members of sets no longer used. A write that fails part-way leaves every endpoint on
+/// then the rules of tables, the entries of runs, the members of sets and the words of port sets no longer used. A write that fails part-way leaves every endpoint on
 /// its old table or its new one, never on a half-written one. Pure: the caller resolves ifindexes and performs the writes.
 /// </summary>
 public static class BpfPlanDiff
@@ -67,6 +68,22 @@ public static class BpfPlanDiff
             }
         }
 
+        foreach (BpfPortSet portSet in Sorted(next.PortSets))
+        {
+            if (previous?.PortSets.ContainsKey(portSet.Id) != true)
+            {
+                foreach (var (word, bits) in BpfMapLayout.PortWords(portSet.Ranges))
+                {
+                    ops.Add(new BpfMapUpdate(BpfMapLayout.RunPortMap, BpfMapLayout.RunPortKey(portSet.Id, word), BpfMapLayout.RunPortValue(bits)));
+                }
+            }
+        }
+
+        foreach (BpfRuleRun run in Sorted(next.Runs))
+        {
+            AddRunWrites(ops, previous?.Runs.GetValueOrDefault(run.Id), run);
+        }
+
         foreach (BpfRuleTable table in Sorted(next.Tables))
         {
             if (previous?.Tables.ContainsKey(table.Id) == true)
@@ -112,6 +129,17 @@ public static class BpfPlanDiff
             }
         }
 
+        foreach (BpfRuleRun run in Sorted(previous.Runs))
+        {
+            if (!next.Runs.ContainsKey(run.Id))
+            {
+                foreach (BpfRunEntry entry in run.Entries)
+                {
+                    ops.Add(new BpfMapDelete(BpfMapLayout.RunMap, BpfMapLayout.RunKey(run.Id, entry.Protocol, entry.Prefix)));
+                }
+            }
+        }
+
         foreach (BpfIpSet set in Sorted(previous.IpSets))
         {
             if (!next.IpSets.ContainsKey(set.Id))
@@ -123,7 +151,43 @@ public static class BpfPlanDiff
             }
         }
 
+        foreach (BpfPortSet portSet in Sorted(previous.PortSets))
+        {
+            if (!next.PortSets.ContainsKey(portSet.Id))
+            {
+                foreach (var (word, _) in BpfMapLayout.PortWords(portSet.Ranges))
+                {
+                    ops.Add(new BpfMapDelete(BpfMapLayout.RunPortMap, BpfMapLayout.RunPortKey(portSet.Id, word)));
+                }
+            }
+        }
+
         return ops;
+    }
+
+    /// <summary>A new run whole; a kept run (its sets' members changed) by delta: entries gone first, then new or changed ones.</summary>
+    private static void AddRunWrites(List<BpfMapOp> ops, BpfRuleRun? old, BpfRuleRun run)
+    {
+        var now = run.Entries.ToDictionary(static e => (e.Protocol, e.Prefix), static e => e.PortSet);
+        if (old is not null)
+        {
+            foreach (BpfRunEntry gone in old.Entries)
+            {
+                if (!now.ContainsKey((gone.Protocol, gone.Prefix)))
+                {
+                    ops.Add(new BpfMapDelete(BpfMapLayout.RunMap, BpfMapLayout.RunKey(run.Id, gone.Protocol, gone.Prefix)));
+                }
+            }
+        }
+
+        var before = old?.Entries.ToDictionary(static e => (e.Protocol, e.Prefix), static e => e.PortSet);
+        foreach (BpfRunEntry entry in run.Entries)
+        {
+            if (before is null || !before.TryGetValue((entry.Protocol, entry.Prefix), out uint portSet) || portSet != entry.PortSet)
+            {
+                ops.Add(new BpfMapUpdate(BpfMapLayout.RunMap, BpfMapLayout.RunKey(run.Id, entry.Protocol, entry.Prefix), BpfMapLayout.RunValue(entry.PortSet)));
+            }
+        }
     }
 
     private static bool SameValue(BpfEndpointEntry a, BpfEndpointEntry b) =>

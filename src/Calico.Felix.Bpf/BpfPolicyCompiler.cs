@@ -54,12 +54,26 @@ public static partial class BpfPolicyCompiler
                 continue;
             }
 
-            BpfRuleTable ingress = Table(ctx, endpoint, inbound: true, tableIds, tables, tablesBySignature);
-            BpfRuleTable egress = Table(ctx, endpoint, inbound: false, tableIds, tables, tablesBySignature);
+            BpfRuleTable ingress = Table(ctx, options, endpoint, inbound: true, tableIds, tables, tablesBySignature);
+            BpfRuleTable egress = Table(ctx, options, endpoint, inbound: false, tableIds, tables, tablesBySignature);
             endpoints.Add(endpoint.InterfaceName!, new BpfEndpointEntry(endpoint.InterfaceName!, key, BpfMapLayout.EndpointWorkload, ingress.Id, egress.Id, options.DefaultEndpointToHostAction));
         }
 
-        return new BpfPolicyPlan(endpoints, tables, ctx.Sets, ctx.Issues);
+        // Sets only merged rules named live on in their runs' entries: the trie of sets holds only what rules read.
+        var usedSets = new HashSet<uint>();
+        foreach (BpfRuleTable table in tables.Values)
+        {
+            foreach (FlatRule rule in table.Rules)
+            {
+                usedSets.UnionWith(rule.SrcSets);
+                usedSets.UnionWith(rule.NotSrcSets);
+                usedSets.UnionWith(rule.DstSets);
+                usedSets.UnionWith(rule.NotDstSets);
+            }
+        }
+
+        var sets = ctx.Sets.Where(s => usedSets.Contains(s.Key)).ToDictionary();
+        return new BpfPolicyPlan(endpoints, tables, sets, ctx.Runs, ctx.PortSets, ctx.Issues);
     }
 
     private static string SortKey(EndpointKey key) => (key.IsHostEndpoint ? "h/" : "w/") + key.Namespace + "/" + key.Name;
@@ -83,7 +97,7 @@ public static partial class BpfPolicyCompiler
         return true;
     }
 
-    private static BpfRuleTable Table(CompileContext ctx, EndpointIntent endpoint, bool inbound, BpfIdAllocator tableIds, Dictionary<uint, BpfRuleTable> tables, Dictionary<string, BpfRuleTable> bySignature)
+    private static BpfRuleTable Table(CompileContext ctx, BpfCompileOptions options, EndpointIntent endpoint, bool inbound, BpfIdAllocator tableIds, Dictionary<uint, BpfRuleTable> tables, Dictionary<string, BpfRuleTable> bySignature)
     {
         // Endpoints with the same tiers, policies and profiles share one table: built once per compilation.
         string signature = Signature(endpoint, inbound);
@@ -93,6 +107,11 @@ public static partial class BpfPolicyCompiler
         }
 
         ImmutableArray<FlatRule> rules = Linearise(ctx, endpoint, inbound);
+        if (options.MergeRuleRuns)
+        {
+            rules = RuleRunMerger.Merge(ctx, rules, inbound);
+        }
+
         if (rules.Length > BpfMapLayout.MaxRulesPerTable)
         {
             throw new InvalidOperationException($"{(inbound ? "ingress" : "egress")} policy of endpoint {endpoint.Key} compiles to {rules.Length} rules, more than the datapath walks ({BpfMapLayout.MaxRulesPerTable})");

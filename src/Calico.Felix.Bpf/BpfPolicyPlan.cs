@@ -14,11 +14,15 @@ public sealed class BpfPolicyPlan
         IReadOnlyDictionary<string, BpfEndpointEntry> endpoints,
         IReadOnlyDictionary<uint, BpfRuleTable> tables,
         IReadOnlyDictionary<uint, BpfIpSet> ipSets,
+        IReadOnlyDictionary<uint, BpfRuleRun> runs,
+        IReadOnlyDictionary<uint, BpfPortSet> portSets,
         IReadOnlyList<BpfCompileIssue> issues)
     {
         Endpoints = endpoints;
         Tables = tables;
         IpSets = ipSets;
+        Runs = runs;
+        PortSets = portSets;
         Issues = issues;
     }
 
@@ -27,6 +31,21 @@ public sealed class BpfPolicyPlan
     public IReadOnlyDictionary<uint, BpfRuleTable> Tables { get; }
 
     public IReadOnlyDictionary<uint, BpfIpSet> IpSets { get; }
+
+    /// <summary>Merged rule runs (cali_runs) by id: what the tables' run rules look up.</summary>
+    public IReadOnlyDictionary<uint, BpfRuleRun> Runs { get; }
+
+    /// <summary>The port sets the runs' entries point to (cali_run_ports) by id.</summary>
+    public IReadOnlyDictionary<uint, BpfPortSet> PortSets { get; }
+
+    /// <summary>
+    /// Every content key the set allocator must keep once this plan is applied (IP sets, runs and port sets share it):
+    /// pass these to <see cref="BpfIdAllocator.RetainOnly"/>. Retaining fewer is still correct, but a forgotten run gets
+    /// a fresh id at the next compilation, and so does every table using it (rewritten in full).
+    /// </summary>
+    public IReadOnlySet<string> SetContentKeys =>
+        IpSets.Values.Select(static s => s.ContentKey).Concat(Runs.Values.Select(static r => r.ContentKey))
+            .Concat(PortSets.Values.Select(static p => p.ContentKey)).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>Rules or endpoints the datapath cannot express yet, each with what was done instead (never widened).</summary>
     public IReadOnlyList<BpfCompileIssue> Issues { get; }
@@ -41,6 +60,23 @@ public sealed record BpfRuleTable(uint Id, string ContentKey, ImmutableArray<Fla
 /// <summary>One IP set of the trie: a named set of the state (<see cref="IpSetId"/>) or a rule's nets (null).</summary>
 public sealed record BpfIpSet(uint Id, string ContentKey, string? IpSetId, ImmutableArray<IpSetMember> Members);
 
+/// <summary>
+/// One entry of a merged run: a prefix of the remote address under one protocol key (0-255, or
+/// <see cref="BpfMapLayout.RunAnyProtocol"/>), with the destination ports allowed there (<see cref="PortSet"/>; 0: any,
+/// no port needed). Its ports already include those of every prefix of the run containing it (the trie answers with
+/// the longest match only, which must answer for all).
+/// </summary>
+public sealed record BpfRunEntry(ushort Protocol, IpSetMember Prefix, uint PortSet);
+
+/// <summary>
+/// A merged run's trie entries. The id is by definition (the rules' sets by content key, protocols, ports), not by
+/// members: a named set's membership change is an entry delta on a kept run, as on a kept named set.
+/// </summary>
+public sealed record BpfRuleRun(uint Id, string ContentKey, ImmutableArray<BpfRunEntry> Entries);
+
+/// <summary>A port set of the runs (disjoint, sorted ranges); its content never changes under its id.</summary>
+public sealed record BpfPortSet(uint Id, string ContentKey, ImmutableArray<PortRange> Ranges);
+
 /// <summary>Something the compiler could not express, where, and what it did instead.</summary>
 public sealed record BpfCompileIssue(string Where, string Reason)
 {
@@ -51,4 +87,7 @@ public sealed record BpfCompileIssue(string Where, string Reason)
 public sealed record BpfCompileOptions
 {
     public EndpointToHostAction DefaultEndpointToHostAction { get; init; } = EndpointToHostAction.Drop;
+
+    /// <summary>Merge runs of consecutive simple rules into one trie lookup each (as nft's MergeRuleRuns); on by default.</summary>
+    public bool MergeRuleRuns { get; init; } = true;
 }

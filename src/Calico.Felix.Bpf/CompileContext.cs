@@ -13,6 +13,13 @@ internal sealed class CompileContext(DataplaneState state, BpfIdAllocator setIds
 
     public Dictionary<uint, BpfIpSet> Sets { get; } = [];
 
+    public Dictionary<uint, BpfRuleRun> Runs { get; } = [];
+
+    public Dictionary<uint, BpfPortSet> PortSets { get; } = [];
+
+    /// <summary>IP sets, runs and port sets draw their ids from this one allocator (different maps: no clash).</summary>
+    public BpfIdAllocator SetIds { get; } = setIds;
+
     public List<BpfCompileIssue> Issues { get; } = [];
 
     public List<FlatRule> PolicyFragment(PolicyKey key, PolicyIntent policy, bool inbound)
@@ -48,7 +55,7 @@ internal sealed class CompileContext(DataplaneState state, BpfIdAllocator setIds
         }
 
         string contentKey = "nets:" + string.Join(',', members);
-        uint id = setIds.IdFor(contentKey);
+        uint id = SetIds.IdFor(contentKey);
         if (!Sets.ContainsKey(id))
         {
             Sets.Add(id, new BpfIpSet(id, contentKey, null, [.. members]));
@@ -71,7 +78,7 @@ internal sealed class CompileContext(DataplaneState state, BpfIdAllocator setIds
         }
 
         string contentKey = "ipset:" + ipSetId;
-        uint id = setIds.IdFor(contentKey);
+        uint id = SetIds.IdFor(contentKey);
         if (!Sets.ContainsKey(id))
         {
             var members = new SortedSet<IpSetMember>(IpSetMember.Order);
@@ -81,6 +88,19 @@ internal sealed class CompileContext(DataplaneState state, BpfIdAllocator setIds
             }
 
             Sets.Add(id, new BpfIpSet(id, contentKey, ipSetId, [.. members]));
+        }
+
+        return id;
+    }
+
+    /// <summary>The port set of these disjoint sorted ranges (by content: the same ranges, the same id).</summary>
+    public uint PortSet(IReadOnlyList<PortRange> ranges)
+    {
+        string contentKey = "ports:" + string.Join(',', ranges);
+        uint id = SetIds.IdFor(contentKey);
+        if (!PortSets.ContainsKey(id))
+        {
+            PortSets.Add(id, new BpfPortSet(id, contentKey, [.. ranges]));
         }
 
         return id;

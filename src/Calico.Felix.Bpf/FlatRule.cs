@@ -30,6 +30,9 @@ public enum FlatRuleOriginKind
     EndOfTier,
     NoProfileMatched,
 
+    /// <summary>A merged run of consecutive simple rules (<see cref="FlatRule.Run"/>): Name spans its first and last rule, RuleIndex counts them.</summary>
+    MergedRun,
+
     /// <summary>A rule read back from cali_rules: the map holds what a rule does, not where it came from.</summary>
     ReadFromMap,
 }
@@ -42,6 +45,7 @@ public sealed record FlatRuleOrigin(FlatRuleOriginKind Kind, string Name, int Ru
         FlatRuleOriginKind.PolicyRule => $"policy {Name} rule {RuleIndex}",
         FlatRuleOriginKind.ProfileRule => $"profile {Name} rule {RuleIndex}",
         FlatRuleOriginKind.EndOfTier => $"end of tier {Name}",
+        FlatRuleOriginKind.MergedRun => $"merged run of {RuleIndex} rules: {Name}",
         FlatRuleOriginKind.ReadFromMap => "read from cali_rules",
         _ => "no profile matched",
     };
@@ -87,6 +91,19 @@ public sealed record FlatRule
 
     public ImmutableArray<PortRange> NotDstPorts { get; init; } = [];
 
+    /// <summary>
+    /// Non-zero: a merged run (<see cref="BpfRuleRun"/>, map cali_runs). The rule then matches when the remote address
+    /// (source, or destination with <see cref="RunOnDestination"/>) is in one of the run's rules with its protocol and
+    /// destination port: one trie lookup per protocol key instead of a walk over the run. Its other conditions are empty.
+    /// </summary>
+    public uint Run { get; init; }
+
+    /// <summary>The run's remote address is the destination (egress tables); otherwise the source (ingress tables).</summary>
+    public bool RunOnDestination { get; init; }
+
+    /// <summary>The run has any-protocol entries: the program makes its second lookup (protocol key 256) only then.</summary>
+    public bool RunAnyProtocol { get; init; }
+
     /// <summary>Target index of <see cref="FlatAction.Goto"/> and <see cref="FlatAction.Next"/>; always after the rule's own.</summary>
     public uint Jump { get; init; }
 
@@ -99,6 +116,11 @@ public sealed record FlatRule
         if (Action is FlatAction.Goto or FlatAction.Next)
         {
             parts.Add("->" + Jump.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        if (Run != 0)
+        {
+            parts.Add("run=" + Run.ToString(System.Globalization.CultureInfo.InvariantCulture) + (RunOnDestination ? " on dst" : " on src") + (RunAnyProtocol ? " +any-proto" : ""));
         }
 
         Add(parts, "ipv", IpVersion == 0 ? null : IpVersion);

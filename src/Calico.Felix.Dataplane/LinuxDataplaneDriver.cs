@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using Calico.Felix.Agent;
 using Calico.Felix.Calc.Model;
+using Calico.Felix.Dataplane.Bpf;
 using Calico.Felix.Dataplane.Interfaces;
 using Calico.Felix.Dataplane.Nftables;
 using Calico.Felix.Dataplane.Routes;
@@ -27,8 +28,9 @@ internal sealed partial class LinuxDataplaneDriver : IDataplaneDriver, IDisposab
     private readonly WorkloadInterfaceConfigurator _interfaces;
     private readonly ILogger _logger;
     private readonly RenderCache _renderCache = new();
+    private readonly BpfModeSwitch _bpfMode;
 
-    public LinuxDataplaneDriver(RouteManagerOptions routeOptions, WorkloadInterfaceSettings interfaceSettings, ILoggerFactory loggerFactory)
+    public LinuxDataplaneDriver(RouteManagerOptions routeOptions, WorkloadInterfaceSettings interfaceSettings, ILoggerFactory loggerFactory, BpfDataplaneOptions? bpfOptions = null)
     {
         _netlink = RouteNetlink.Open();
         _nftWriter = new KernelNftablesWriter(logger: loggerFactory.CreateLogger<KernelNftablesWriter>());
@@ -36,6 +38,7 @@ internal sealed partial class LinuxDataplaneDriver : IDataplaneDriver, IDisposab
         _routes = new RouteManager(_netlink, routeOptions, loggerFactory.CreateLogger<RouteManager>());
         _interfaces = new WorkloadInterfaceConfigurator(interfaceSettings, loggerFactory.CreateLogger<WorkloadInterfaceConfigurator>());
         _logger = loggerFactory.CreateLogger("dataplane");
+        _bpfMode = new BpfModeSwitch(bpfOptions ?? new BpfDataplaneOptions(), _netlink, _routes.IsWorkloadInterface, loggerFactory.CreateLogger("bpf"));
     }
 
     /// <summary>nft calls and errors, the applied table's shape, workload routes: for the metrics scrape (any thread).</summary>
@@ -50,8 +53,13 @@ internal sealed partial class LinuxDataplaneDriver : IDataplaneDriver, IDisposab
     public async Task ApplyAsync(DesiredDataplane desired, CancellationToken cancellationToken)
     {
         long started = Stopwatch.GetTimestamp();
+
+        // bpfEnabled: the programs and maps take workload policy first, then the table drops its endpoint chains;
+        // leaving BPF mode goes the other way round. A BPF dataplane that cannot start leaves policy to the table.
+        RenderConfig render = _bpfMode.BeforeTable(desired.State, desired.Render);
+        desired = desired with { Render = render };
         NftTable table = NftablesRenderer.Build(desired.State, desired.Render, new NatInputs(desired.AllPoolCidrs, desired.MasqueradePoolCidrs) { HostAddresses = desired.HostAddresses, IpipPoolCidrs = desired.IpipPoolCidrs, VxlanPoolCidrs = desired.VxlanPoolCidrs }, _renderCache);
-        TimeSpan render = Stopwatch.GetElapsedTime(started);
+        TimeSpan renderTook = Stopwatch.GetElapsedTime(started);
         NftWriteResult? before = _nftables.LastWrite;
         try
         {
@@ -70,6 +78,7 @@ internal sealed partial class LinuxDataplaneDriver : IDataplaneDriver, IDisposab
         }
 
         Statistics.TableApplied(table);
+        _bpfMode.AfterTable(render);
 
         if (desired.State.Policies.Count != ProgrammedPolicies.Count || !desired.State.Policies.Keys.All(ProgrammedPoliciesSet().Contains))
         {
@@ -80,8 +89,9 @@ internal sealed partial class LinuxDataplaneDriver : IDataplaneDriver, IDisposab
         long routesStarted = Stopwatch.GetTimestamp();
         await SyncInterfacesAndRoutesAsync(desired.State, desired.Render.AllowWorkloadSourceSpoofing, desired.Render.FloatingIps, cancellationToken).ConfigureAwait(false);
         int length = write is null ? 0 : write.ScriptLength > 0 ? write.ScriptLength : -write.Steps;
-        LastApply = (render, write?.Duration ?? TimeSpan.Zero, Stopwatch.GetElapsedTime(routesStarted), length);
-        Log.Applied(_logger, render.TotalMilliseconds, LastApply.Nft.TotalMilliseconds, LastApply.Routes.TotalMilliseconds, LastApply.ScriptLength);
+        LastApply = (renderTook, write?.Duration ?? TimeSpan.Zero, Stopwatch.GetElapsedTime(routesStarted), length);
+        Log.Applied(_logger, renderTook.TotalMilliseconds, LastApply.Nft.TotalMilliseconds, LastApply.Routes.TotalMilliseconds, LastApply.ScriptLength);
+        _bpfMode.ThrowIfUnavailable();
     }
 
     public async Task<KernelReading> ReadKernelAsync(CancellationToken cancellationToken)
@@ -119,7 +129,12 @@ internal sealed partial class LinuxDataplaneDriver : IDataplaneDriver, IDisposab
             }
         }
 
-        if (_nftables.Applied is null)
+        if (_bpfMode.FindDrift() is { } bpfDrift)
+        {
+            repaired = (repaired is null ? "" : repaired + "; ") + bpfDrift; // the BPF dataplane resyncs in full next apply
+        }
+
+        if (_nftables.Applied is null || _bpfMode.NeedsApply)
         {
             await ApplyAsync(desired, cancellationToken).ConfigureAwait(false);
         }
@@ -137,6 +152,7 @@ internal sealed partial class LinuxDataplaneDriver : IDataplaneDriver, IDisposab
 
     public void Dispose()
     {
+        _bpfMode.Dispose();
         _netlink.Dispose();
         _nftWriter.Dispose();
     }

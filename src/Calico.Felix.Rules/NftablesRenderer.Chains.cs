@@ -97,6 +97,8 @@ public static partial class NftablesRenderer
 
         NftVerdict defaultAction = ctx.Config.DefaultEndpointToHostAction switch
         {
+            // In BPF mode the program applied Drop already; what reaches here was let in.
+            EndpointToHostAction.Accept or EndpointToHostAction.Drop when ctx.Config.WorkloadPolicyInBpf => NftVerdict.Accept,
             EndpointToHostAction.Accept => NftVerdict.Accept,
             EndpointToHostAction.Return => NftVerdict.Return,
             _ => NftVerdict.Drop,
@@ -115,8 +117,17 @@ public static partial class NftablesRenderer
 
     private static NftChainHeader BaseHeader(NftHook hook) => new(NftChainType.Filter, hook, BasePriority);
 
-    private static void AddDispatchChains(List<NftChain> chains)
+    private static void AddDispatchChains(List<NftChain> chains, RenderContext ctx)
     {
+        if (ctx.Config.WorkloadPolicyInBpf)
+        {
+            // The programs dropped unknown interfaces and denied traffic already: what is here was allowed.
+            NftRule allowedByBpf = Commented("Workload policy enforced by the eBPF programs", Counter, ctx.SetAcceptMark, NftVerdict.Return);
+            chains.Add(Chain(NftNames.FromWorkloadDispatch, [allowedByBpf]));
+            chains.Add(Chain(NftNames.ToWorkloadDispatch, [allowedByBpf]));
+            return;
+        }
+
         chains.Add(Chain(NftNames.FromWorkloadDispatch, [
             Rule(new NftVerdictMap(NftField.IifName, NftNames.FromWorkloadDispatch)),
             Commented("Unknown interface", Counter, NftVerdict.Drop),

@@ -29,6 +29,9 @@ public static partial class NftablesRenderer
         cache?.BindTo(state);
         var ctx = new RenderContext(state, config) { Cache = cache, Merge = config.MergeRuleRuns && !config.FlowLogs ? new Merging.MergeContext() : null };
         List<(string Iface, EndpointIntent Endpoint)> workloads = SelectEndpoints(state, config, hostEndpoints: false);
+
+        // In BPF mode the programs on the interfaces enforce workload policy: no per-endpoint chains or dispatch entries.
+        List<(string Iface, EndpointIntent Endpoint)> policed = config.WorkloadPolicyInBpf ? [] : workloads;
         List<(string Iface, EndpointIntent Endpoint)> hosts = SelectEndpoints(state, config, hostEndpoints: true);
 
         var sets = new List<NftSet>();
@@ -38,8 +41,8 @@ public static partial class NftablesRenderer
 
         var maps = new List<NftSet>
         {
-            DispatchMap(NftNames.FromWorkloadDispatch, workloads, NftNames.FromWorkloadChain),
-            DispatchMap(NftNames.ToWorkloadDispatch, workloads, NftNames.ToWorkloadChain),
+            DispatchMap(NftNames.FromWorkloadDispatch, policed, NftNames.FromWorkloadChain),
+            DispatchMap(NftNames.ToWorkloadDispatch, policed, NftNames.ToWorkloadChain),
         };
         var heps = HostEndpointSelection.Of(state, hosts);
         if (heps.Any)
@@ -53,13 +56,13 @@ public static partial class NftablesRenderer
         AddSourceCheckChain(chains, ctx, workloads, heps, vxlanNoTrack);
         AddNatChain(chains, masqueradeV4, masqueradeV6, config.NatOutgoing);
         AddFloatingIpChains(chains, ctx, workloads);
-        AddDispatchChains(chains);
+        AddDispatchChains(chains, ctx);
         if (heps.Any)
         {
             AddFailsafeChains(chains, config, heps);
         }
 
-        foreach (var (iface, endpoint) in workloads)
+        foreach (var (iface, endpoint) in policed)
         {
             chains.Add(EndpointChain(ctx, NftNames.FromWorkloadChain(iface), endpoint, inbound: false, failsafe: null));
             chains.Add(EndpointChain(ctx, NftNames.ToWorkloadChain(iface), endpoint, inbound: true, failsafe: null));

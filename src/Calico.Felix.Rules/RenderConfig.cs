@@ -34,6 +34,14 @@ public sealed record RenderConfig
     /// </summary>
     public bool AllowWorkloadSourceSpoofing { get; init; }
 
+    /// <summary>
+    /// Felix <c>BPFEnabled</c>: workload policy (and its conntrack, anti-spoofing and DefaultEndpointToHostAction) is
+    /// enforced by the eBPF programs on each workload interface, so the table renders no per-endpoint chains: what
+    /// reaches the workload dispatch has passed the programs and is marked accepted. NAT, host endpoints, floating IPs
+    /// and the raw table's source check stay in the table (the packet still walks the host's stack).
+    /// </summary>
+    public bool WorkloadPolicyInBpf { get; init; }
+
     /// <summary>Felix's NAT outgoing options (natOutgoingAddress, natPortRange, natOutgoingExclusions, interface filter).</summary>
     public NatOutgoingConfig NatOutgoing { get; init; } = NatOutgoingConfig.Default;
 

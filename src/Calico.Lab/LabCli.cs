@@ -11,7 +11,7 @@ public static class LabCli
     public const string Usage =
         "usage: calico-lab <command> [--name <lab>] [--state-dir <dir>] ...\n" +
         "  up [--hosts N] [--datastore embedded|etcdv3] [--no-node] [--no-flows] [--tor] [--encapsulation vxlan-crosssubnet|vxlan|none]\n" +
-        "     [--etcd-members 1|3|5]\n" +
+        "     [--etcd-members 1|3|5] [--dataplane nftables|bpf]\n" +
         "                 hosts host1..hostN as network namespaces on a two-subnet fabric (host i on subnet 1 when\n" +
         "                 i % 3 == 0), an outside network, the datastore with pools 10.65.0.0/16 and fd00:65::/48,\n" +
         "                 one calico-node per host sending flow logs every 15 s to the flow aggregator (goldmane;\n" +
@@ -23,15 +23,18 @@ public static class LabCli
         "                 --etcd-members N (with --datastore etcdv3): N etcd processes forming one cluster on the fabric,\n" +
         "                 member i on 172.30.0.1:(2379+100*i); every client is given every member (ETCD_ENDPOINTS), so\n" +
         "                 the lab survives losing a minority of them (kill one by the pid 'up' prints)\n" +
+        "                 --dataplane: what calico-node programs, default nftables; bpf = the eBPF dataplane\n" +
+        "                 (FelixConfiguration default bpfEnabled: true, a bpffs per host in its state directory)\n" +
         "  run <host> <ns/name> [--labels k=v,...] [--serve TCP/80,UDP/81,...] [--publish <hostPort>:<port>[/tcp|udp]]...\n" +
         "                 a Kubernetes-style pod wired by the calico CNI plugin, with listeners on the given ports;\n" +
         "                 --publish (repeatable) maps the host's port to the pod's through the chained portmap plugin\n" +
         "  exec <ns/name|hostN|outside|tor|fabric> -- <command>...   run a command inside that network namespace\n" +
         "  matrix [--probe TCP/80]... [--family 4|6]   who reaches whom, with real packets: . allowed, X denied (dropped:\n" +
         "                 no answer), o not listening (refused: the pod does not serve that port), ! unreachable (no route)\n" +
+        "  status                           the lab's settings, hosts and endpoints, as up printed them\n" +
         "  down                             remove every namespace, interface and process of the lab\n" +
         "  serve --identity <name> TCP/80,UDP/81   listen (TCP answers the name, UDP echoes it); e.g. in outside\n" +
-        "  conformance [--engine | --cluster [--hosts N] [--tor] [--encapsulation E]] <case file or directory>...\n" +
+        "  conformance [--engine | --cluster [--hosts N] [--tor] [--encapsulation E] [--dataplane D]] <case file or directory>...\n" +
         "    --engine   compute every case with the policy engine alone (default)\n" +
         "    --cluster  probe real packets on a lab it brings up and tears down itself\n" +
         "Options: --name <lab> (default lab), --state-dir <dir> (default /var/run/calico-lab/<lab>)\n";
@@ -64,6 +67,7 @@ public static class LabCli
                 "run" => await RunPodAsync(parsed, stdout, cancellationToken).ConfigureAwait(false),
                 "exec" => await ExecAsync(parsed, stdout, stderr, cancellationToken).ConfigureAwait(false),
                 "matrix" => await MatrixAsync(parsed, stdout, cancellationToken).ConfigureAwait(false),
+                "status" => await StatusAsync(parsed, stdout).ConfigureAwait(false),
                 "down" => await DownAsync(parsed, stdout, cancellationToken).ConfigureAwait(false),
                 "serve" => await ServeAsync(parsed, stdout, cancellationToken).ConfigureAwait(false),
                 "relay" => await RelayAsync(parsed, stdout, cancellationToken).ConfigureAwait(false),
@@ -82,6 +86,11 @@ public static class LabCli
         if (parsed.Positionals.Count == 0)
         {
             throw new LabException($"no case file or directory given\n{Usage}");
+        }
+
+        if (!parsed.Cluster && parsed.Dataplane is { } dataplane)
+        {
+            throw new LabException($"--dataplane '{dataplane}' needs --cluster (the engine computes policy without a dataplane)");
         }
 
         IReadOnlyList<string> files;
@@ -161,6 +170,14 @@ public static class LabCli
         return 0;
     }
 
+    private static async Task<int> StatusAsync(ParsedArguments parsed, TextWriter stdout)
+    {
+        parsed.ExpectPositionals(0, "");
+        var layout = parsed.Layout();
+        await stdout.WriteAsync(LabUp.Summary(layout, LabStateFile.Load(layout))).ConfigureAwait(false);
+        return 0;
+    }
+
     private static async Task<int> DownAsync(ParsedArguments parsed, TextWriter stdout, CancellationToken cancellationToken)
     {
         parsed.ExpectPositionals(0, "");
@@ -202,11 +219,12 @@ public static class LabCli
     {
         private static readonly Dictionary<string, string[]> s_allowed = new(StringComparer.Ordinal)
         {
-            ["conformance"] = ["--engine", "--cluster", "--hosts", "--no-node", "--no-flows", "--tor", "--encapsulation"],
-            ["up"] = ["--name", "--state-dir", "--hosts", "--datastore", "--no-node", "--no-flows", "--tor", "--encapsulation", "--etcd-members"],
+            ["conformance"] = ["--engine", "--cluster", "--hosts", "--no-node", "--no-flows", "--tor", "--encapsulation", "--dataplane"],
+            ["up"] = ["--name", "--state-dir", "--hosts", "--datastore", "--no-node", "--no-flows", "--tor", "--encapsulation", "--etcd-members", "--dataplane"],
             ["run"] = ["--name", "--state-dir", "--labels", "--serve", "--publish"],
             ["exec"] = ["--name", "--state-dir"],
             ["matrix"] = ["--name", "--state-dir", "--probe", "--family"],
+            ["status"] = ["--name", "--state-dir"],
             ["down"] = ["--name", "--state-dir"],
             ["serve"] = ["--identity"],
             ["relay"] = ["--netns", "--ports-file"],
@@ -243,6 +261,9 @@ public static class LabCli
         public string? Datastore { get; private set; }
 
         public int? EtcdMembers { get; private set; }
+
+        /// <summary><c>--dataplane</c>, validated as given (null: not given, nftables).</summary>
+        public string? Dataplane { get; private set; }
 
         public IReadOnlyDictionary<string, string>? Labels { get; private set; }
 
@@ -344,6 +365,9 @@ public static class LabCli
                 case "--encapsulation":
                     Encapsulation = value;
                     break;
+                case "--dataplane":
+                    Dataplane = Calico.Lab.Cluster.UpOptions.ValidateDataplane(value);
+                    break;
                 case "--family":
                     Family = value is "4" or "6" ? value[0] - '0' : throw new LabException($"--family '{value}' is not 4 or 6");
                     break;
@@ -378,7 +402,7 @@ public static class LabCli
 
         public LabLayout Layout() => LabLayout.Create(_name, _stateDir);
 
-        public UpOptions UpOptions() => new(Hosts ?? 1, Datastore ?? "embedded", NoNode, Tor, Encapsulation ?? Calico.Lab.Cluster.UpOptions.EncapsulationVxlanCrossSubnet, NoFlows) { EtcdMembers = EtcdMembers };
+        public UpOptions UpOptions() => new(Hosts ?? 1, Datastore ?? "embedded", NoNode, Tor, Encapsulation ?? Calico.Lab.Cluster.UpOptions.EncapsulationVxlanCrossSubnet, NoFlows) { EtcdMembers = EtcdMembers, Dataplane = Dataplane ?? Calico.Lab.Cluster.UpOptions.DataplaneNftables };
 
         public void ExpectPositionals(int count, string what)
         {

@@ -109,7 +109,8 @@ internal sealed partial class NodeServices : IAsyncDisposable, IAgentTelemetry
     public Kernel.KernelCapabilityReport CreateKernelReport(Linux.Kernel.KernelCapabilities capabilities) =>
         new(capabilities, _health, _registry, LoggerFactory.CreateLogger("kernel"));
 
-    public IDataplaneDriver CreateDataplaneDriver(FelixConfig config)
+    /// <param name="bpfRoot">Where the eBPF dataplane pins its maps (<c>CALICO_BPF_ROOT</c>), used while bpfEnabled is true.</param>
+    public IDataplaneDriver CreateDataplaneDriver(FelixConfig config, string bpfRoot)
     {
         var routeOptions = new RouteManagerOptions
         {
@@ -122,7 +123,8 @@ internal sealed partial class NodeServices : IAsyncDisposable, IAgentTelemetry
             IPv6Enabled = config.Ipv6Support,
             DefaultRpFilter = HostRpFilterDefault.Read(LoggerFactory.CreateLogger("felix")),
         };
-        _driver = new LinuxDataplaneDriver(routeOptions, interfaceSettings, LoggerFactory);
+        var bpf = new Felix.Dataplane.Bpf.BpfDataplaneOptions(bpfRoot);
+        _driver = new LinuxDataplaneDriver(routeOptions, interfaceSettings, LoggerFactory, bpf);
         _driver.Statistics.RouteSynced = took => _metrics.RouteTableResyncTime.Observe(took.TotalSeconds);
         return _driver;
     }

@@ -18,6 +18,8 @@ public sealed class BpfMapLayoutReadTests
         "goto",
         "next",
         "log-not-icmp",
+        "run-dst-any-proto",
+        "run-src",
     };
 
     private static FlatRule Rule(string name) => name switch
@@ -43,6 +45,8 @@ public sealed class BpfMapLayoutReadTests
         },
         "goto" => new FlatRule { Action = FlatAction.Goto, Jump = 42, IpVersion = 4, Origin = Origin },
         "next" => new FlatRule { Action = FlatAction.Next, Jump = 7, DstSets = [9], Origin = Origin },
+        "run-dst-any-proto" => new FlatRule { Action = FlatAction.Allow, Run = 12, RunOnDestination = true, RunAnyProtocol = true, Origin = Origin },
+        "run-src" => new FlatRule { Action = FlatAction.Deny, Run = 3, Origin = Origin },
         _ => new FlatRule { Action = FlatAction.Log, Protocol = 1, NotIcmpType = 3, NotIcmpCode = 4, Origin = Origin },
     };
 
@@ -128,6 +132,20 @@ public sealed class BpfMapLayoutReadTests
         Assert.Equal((member.Family, member.PrefixLength), (read.Family, read.PrefixLength));
         Assert.Equal(member.Address, read.Address);
         Assert.Equal(key, BpfMapLayout.IpSetKey(set, read));
+    }
+
+    [Theory]
+    [InlineData("10.65.0.0/16", 6)]
+    [InlineData("fd00::/8", 256)]
+    public void ReadRunKey_GivesRunProtocolAndPrefixBack(string cidr, int protocol)
+    {
+        IpSetMember prefix = IpSetMember.Parse(cidr);
+        byte[] key = BpfMapLayout.RunKey(4, (ushort)protocol, prefix);
+
+        var (run, readProtocol, read) = BpfMapLayout.ReadRunKey(key);
+
+        Assert.Equal((4u, (ushort)protocol), (run, readProtocol));
+        Assert.Equal(key, BpfMapLayout.RunKey(run, readProtocol, read));
     }
 
     [Fact]

@@ -55,6 +55,31 @@ public sealed class BpfMapLayoutTests
     }
 
     [Fact]
+    public void RunRule_FlagsTheRunAndItsSide_AndCarriesItsId()
+    {
+        var rule = new FlatRule { Action = FlatAction.Deny, Run = 0x0a0b0c0d, RunOnDestination = true, RunAnyProtocol = true, Origin = new FlatRuleOrigin(FlatRuleOriginKind.MergedRun, "p .. q", 2) };
+        byte[] v = BpfMapLayout.RuleValue(rule);
+        Assert.Equal(0x40 | 0x80 | 0x100, BinaryPrimitives.ReadUInt16LittleEndian(v.AsSpan(8)));
+        Assert.Equal(0x0a0b0c0du, BinaryPrimitives.ReadUInt32LittleEndian(v.AsSpan(20)));
+        Assert.Equal(0x40, BinaryPrimitives.ReadUInt16LittleEndian(BpfMapLayout.RuleValue(rule with { RunOnDestination = false, RunAnyProtocol = false }).AsSpan(8)));
+    }
+
+    [Fact]
+    public void RunKey_CountsRunProtocolAndFamilyInThePrefix_AndPortWordsAreSparseBitmaps()
+    {
+        byte[] k = BpfMapLayout.RunKey(3, BpfMapLayout.RunAnyProtocol, IpSetMember.Parse("fd00:1::/64"));
+        Assert.Equal(BpfMapLayout.RunKeySize, k.Length);
+        Assert.Equal(64u + 64, BinaryPrimitives.ReadUInt32LittleEndian(k));
+        Assert.Equal(3u, BinaryPrimitives.ReadUInt32LittleEndian(k.AsSpan(4)));
+        Assert.Equal(256, BinaryPrimitives.ReadUInt16LittleEndian(k.AsSpan(8)));
+        Assert.Equal([6, 0, 0xfd, 0, 0, 1], k[10..16]);
+        Assert.Equal([7, 0, 0, 0], BpfMapLayout.RunValue(7));
+        Assert.Equal([9, 0, 0, 0, 2, 0, 0, 0], BpfMapLayout.RunPortKey(9, 2));
+        // 80 is word 1 bit 16; 127-129 spans words 1 and 2.
+        Assert.Equal([(1u, (1UL << 16) | (1UL << 63)), (2u, 0b11UL)], BpfMapLayout.PortWords([new PortRange(80, 80), new PortRange(127, 129)]));
+    }
+
+    [Fact]
     public void IpSetKey_CountsSetAndFamilyInThePrefix()
     {
         byte[] k = BpfMapLayout.IpSetKey(3, IpSetMember.Parse("10.1.2.3/16"));

@@ -10,8 +10,8 @@ public sealed class BpfPolicyCompilerTests
 {
     private static readonly RuleModel AllowAll = new() { Action = RuleAction.Allow };
 
-    private static BpfPolicyPlan Compile(States s, BpfIdAllocator? tables = null, BpfIdAllocator? sets = null, EndpointToHostAction toHost = EndpointToHostAction.Drop) =>
-        BpfPolicyCompiler.Compile(s.State, new BpfCompileOptions { DefaultEndpointToHostAction = toHost }, tables ?? new BpfIdAllocator(), sets ?? new BpfIdAllocator());
+    private static BpfPolicyPlan Compile(States s, BpfIdAllocator? tables = null, BpfIdAllocator? sets = null, EndpointToHostAction toHost = EndpointToHostAction.Drop, bool merge = true) =>
+        BpfPolicyCompiler.Compile(s.State, new BpfCompileOptions { DefaultEndpointToHostAction = toHost, MergeRuleRuns = merge }, tables ?? new BpfIdAllocator(), sets ?? new BpfIdAllocator());
 
     private static FlatAction Ingress(BpfPolicyPlan plan, TestPacket packet, string iface = "cali1") =>
         FlatTableInterpreter.Verdict(plan, plan.Endpoints[iface].IngressTable, packet);
@@ -140,9 +140,9 @@ public sealed class BpfPolicyCompilerTests
                 new RuleModel { Action = RuleAction.Deny, Protocol = 17, NotDstPorts = ports },
                 new RuleModel { Action = RuleAction.Allow, Protocol = 6, DstPorts = ports },
             ])
-            .WithEndpoint("wl", "cali1", [Tier("default", RuleAction.Deny, ingress: [p])]));
+            .WithEndpoint("wl", "cali1", [Tier("default", RuleAction.Deny, ingress: [p])]), merge: false);
         var rules = plan.Tables[plan.Endpoints["cali1"].IngressTable].Rules;
-        // Rule 0: two guards (ranges 5-8, 9) then the rule with ranges 1-4; rule 1: three alternatives; end of tier; final drop.
+        // Unmerged (merging would make rule 1's alternatives one run). Rule 0: two guards (ranges 5-8, 9) then the rule with ranges 1-4; rule 1: three alternatives; end of tier; final drop.
         Assert.Equal([FlatAction.Next, FlatAction.Next, FlatAction.Deny, FlatAction.Allow, FlatAction.Allow, FlatAction.Allow, FlatAction.Deny, FlatAction.Deny], rules.Select(r => r.Action));
         Assert.All(rules.Take(2), g => Assert.Equal(3u, g.Jump));
         Assert.Equal(FlatAction.Allow, Ingress(plan, TestPacket.Tcp("10.0.0.1", "10.65.0.2", 1080)));
@@ -180,7 +180,7 @@ public sealed class BpfPolicyCompilerTests
                 new RuleModel { Action = RuleAction.Allow, IpVersion = 6, Protocol = 1 },
                 new RuleModel { Action = RuleAction.Allow, Protocol = 6, SrcNets = ["10.0.0.1/8"] },
             ])
-            .WithEndpoint("wl", "cali1", [Tier("default", RuleAction.Deny, ingress: [p])]));
+            .WithEndpoint("wl", "cali1", [Tier("default", RuleAction.Deny, ingress: [p])]), merge: false);
         Assert.Equal(FlatAction.Deny, Ingress(plan, TestPacket.Udp("10.0.0.1", "10.65.0.2", 1)));
         Assert.Equal(FlatAction.Allow, Ingress(plan, TestPacket.Tcp("10.200.0.1", "10.65.0.2", 1)));
         Assert.DoesNotContain(plan.Tables[plan.Endpoints["cali1"].IngressTable].Rules, r => r.Origin.RuleIndex == 1);

@@ -61,6 +61,11 @@ internal static class FlatTableInterpreter
         var dst = IpSetMember.Parse(p.Destination);
         bool hasPorts = p.Protocol is 6 or 17 or 132 or 136;
         bool isIcmp = p.Protocol == 1;
+        if (r.Run != 0)
+        {
+            return RunMatches(plan, r, r.RunOnDestination ? dst : src, p, hasPorts);
+        }
+
         if (r.IpVersion != 0 && r.IpVersion != src.Family)
         {
             return false;
@@ -95,6 +100,31 @@ internal static class FlatTableInterpreter
 
         return !(r.NotIcmpType is byte nt && isIcmp && p.IcmpType == nt && (r.NotIcmpCode is not byte nc || p.IcmpCode == nc));
     }
+
+    /// <summary>
+    /// calico_tc.c's run_matches over the plan's entries, the trie's way: only the longest prefix under the packet's
+    /// protocol answers (its port set, 0 = any), then, when the run has any, the longest under the any-protocol key.
+    /// </summary>
+    private static bool RunMatches(BpfPolicyPlan plan, FlatRule r, IpSetMember address, TestPacket p, bool hasPorts)
+    {
+        BpfRuleRun run = plan.Runs[r.Run];
+        BpfRunEntry? longest = Longest(run, p.Protocol, address);
+        if (longest is not null && (longest.PortSet == 0
+            || (hasPorts && plan.PortSets[longest.PortSet].Ranges.Any(x => x.Contains(p.DestinationPort!.Value)))))
+        {
+            return true;
+        }
+
+        return r.RunAnyProtocol && Longest(run, BpfMapLayout.RunAnyProtocol, address) is not null;
+    }
+
+    private static BpfRunEntry? Longest(BpfRuleRun run, ushort protocol, IpSetMember address) =>
+        run.Entries.Where(e => e.Protocol == protocol && e.Prefix.Family == address.Family && Contains(e.Prefix, address))
+            .MaxBy(static e => e.Prefix.PrefixLength);
+
+    private static bool Contains(IpSetMember prefix, IpSetMember address) =>
+        new IPNetwork(new IPAddress(prefix.Family == 4 ? prefix.Address.AsSpan(0, 4) : prefix.Address), prefix.PrefixLength)
+            .Contains(new IPAddress(address.Family == 4 ? address.Address.AsSpan(0, 4) : address.Address));
 
     private static bool InSet(BpfPolicyPlan plan, uint set, IpSetMember address)
     {

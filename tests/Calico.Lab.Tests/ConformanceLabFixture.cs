@@ -21,8 +21,19 @@ public abstract class ConformanceLabFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         IpTool.RequireRootTier();
-        _worlds = await ClusterWorldFactory.StartAsync(Options, CancellationToken.None);
+        _worlds = await ClusterWorldFactory.StartAsync(WithDataplaneFromEnvironment(Options), CancellationToken.None);
     }
+
+    /// <summary>
+    /// <c>CALICO_LAB_TEST_DATAPLANE=bpf</c> runs these labs on the eBPF dataplane (as <c>conformance --cluster
+    /// --dataplane bpf</c>); unset: nftables. A bad value fails the class naming it.
+    /// </summary>
+    public const string DataplaneVariable = "CALICO_LAB_TEST_DATAPLANE";
+
+    private static UpOptions WithDataplaneFromEnvironment(UpOptions options) =>
+        Environment.GetEnvironmentVariable(DataplaneVariable) is { Length: > 0 } dataplane
+            ? options with { Dataplane = UpOptions.ValidateDataplane(dataplane) }
+            : options;
 
     public async Task DisposeAsync()
     {

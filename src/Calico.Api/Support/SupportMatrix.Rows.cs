@@ -8,7 +8,7 @@ namespace Calico.Api.Support;
 public static partial class SupportMatrix
 {
     private const string NoWireguard = "WireGuard encryption is not implemented (and this kernel has no wireguard module): traffic would go unencrypted";
-    private const string NoBpf = "tuning of the eBPF dataplane, which this implementation does not have (it renders nftables)";
+    private const string NoBpf = "tuning of a part of upstream's eBPF dataplane that ours (bpfEnabled, docs/bpf.md: workload policy and conntrack) does not have: service load balancing, its logging, map sizing and tunables";
     private const string NoIptables = "tuning of upstream's iptables/nftables rule writer; ours renders one nftables table with fixed verdicts and marks";
     private const string Timers = "a refresh or timeout of a part this implementation does not have or times itself";
     private const string Logging = "calico-node logs to stderr at logSeverityScreen only";
@@ -287,7 +287,7 @@ public static partial class SupportMatrix
         b.Refused(F, "spec.wireguardEnabled", NoWireguard, "an encrypted underlay (IPsec, a VPN) outside Calico", blocks: true);
         b.Refused(F, "spec.wireguardEnabledV6", NoWireguard, "an encrypted underlay (IPsec, a VPN) outside Calico", blocks: true);
         b.Refused(F, "spec.wireguardHostEncryptionEnabled", NoWireguard, "an encrypted underlay (IPsec, a VPN) outside Calico", blocks: true);
-        b.Refused(F, "spec.bpfEnabled", "the eBPF dataplane is not implemented; the nftables dataplane is used", "bpfEnabled: false");
+        b.Acts(F, "spec.bpfEnabled", "true: workload policy (tiers, policies, profiles, default deny), its connection tracking, the workload source check and DefaultEndpointToHostAction run in tc BPF programs on each workload interface (docs/bpf.md), switched on a running node; NAT outgoing, host endpoints, floating IPs and port mapping stay in the nftables table. Not yet in BPF (each logged): named ports in rules (fail closed), flow logs of workload verdicts, allowSpoofedSourcePrefixes. A kernel or object file that cannot run it: workload policy stays in nftables and readiness says why");
         b.Acts(F, "spec.ipipEnabled", "overrides whether IP-in-IP is on (unset: when a pool has ipipMode, as upstream): tunl0 and its routes (read at start) and the protocol-4 rules");
         b.Acts(F, "spec.ipipMTU", "tunl0's MTU (read at start); 0 or unset: the parent interface's MTU minus 20");
         b.Acts(F, "spec.externalNodesList", "IP-in-IP is also accepted from these CIDRs (filter-INPUT), as upstream");
@@ -326,12 +326,14 @@ public static partial class SupportMatrix
             "bpfMapSizeRoute", "bpfMapSizeConntrack", "bpfMapSizePerCpuConntrack", "bpfMapSizeConntrackScaling",
             "bpfMapSizeConntrackCleanupQueue", "bpfMapSizeIPSets", "bpfMapSizeIfState", "bpfHostConntrackBypass",
             "bpfIPFragmentReassemblyEnabled", "bpfEnforceRPF", "bpfPolicyDebugEnabled", "bpfForceTrackPacketsFromIfaces",
-            "bpfDisableGROForIfaces", "bpfExcludeCIDRsFromNAT", "bpfExportBufferSizeMB", "bpfRedirectToPeer", "bpfAttachType",
+            "bpfDisableGROForIfaces", "bpfExcludeCIDRsFromNAT", "bpfExportBufferSizeMB", "bpfRedirectToPeer",
             "bpfProfiling", "bpfMaglevMaxEndpointsPerService", "bpfMaglevMaxServices",
         })
         {
             b.Ignored(F, "spec." + field, NoBpf);
         }
+
+        b.Refused(F, "spec.bpfAttachType", "programs attach as tc (clsact) filters: this kernel has no netkit, and Debian's libbpf 1.1 cannot attach TCX", "bpfAttachType: TC", defaults: ["TC"]);
 
         foreach (var field in new[]
         {

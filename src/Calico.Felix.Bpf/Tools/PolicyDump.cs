@@ -14,7 +14,7 @@ public sealed record PolicyDumpHook(bool TcIngress, uint Table, IReadOnlyList<Po
 /// </summary>
 public static class PolicyDump
 {
-    public static void Write(TextWriter output, string interfaceName, uint ifindex, BpfEndpointValue endpoint, IReadOnlyList<PolicyDumpHook> hooks, IReadOnlyDictionary<uint, IReadOnlyList<string>>? setMembers)
+    public static void Write(TextWriter output, string interfaceName, uint ifindex, BpfEndpointValue endpoint, IReadOnlyList<PolicyDumpHook> hooks, IReadOnlyDictionary<uint, IReadOnlyList<string>>? setMembers, IReadOnlyDictionary<uint, int>? runPrefixes = null)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(endpoint);
@@ -34,7 +34,7 @@ public static class PolicyDump
             output.WriteLine($"  Table: {hook.Table.ToString(c)}  Rules: {hook.Rules.Count.ToString(c)}");
             foreach (PolicyDumpRule rule in hook.Rules)
             {
-                output.WriteLine($"    Rule {rule.Index.ToString(c)}: {RuleText.Describe(rule.Rule, setMembers)}");
+                output.WriteLine($"    Rule {rule.Index.ToString(c)}: {RuleText.Describe(rule.Rule, setMembers, runPrefixes)}");
                 output.WriteLine($"      Hit count: {rule.Packets.ToString(c)} ({rule.Bytes.ToString(c)} bytes)");
             }
 

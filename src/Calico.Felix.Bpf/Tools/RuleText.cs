@@ -15,7 +15,8 @@ public static class RuleText
     /// The rule's action and conditions; <paramref name="setMembers"/> (set id → its members in cali_ipsets), when
     /// given, adds each set's members or their count (a set with none is flagged: nothing can be in it).
     /// </summary>
-    public static string Describe(FlatRule rule, IReadOnlyDictionary<uint, IReadOnlyList<string>>? setMembers = null)
+    /// <param name="runPrefixes">Run id → its entries in cali_runs (prefix and protocol key pairs), when known.</param>
+    public static string Describe(FlatRule rule, IReadOnlyDictionary<uint, IReadOnlyList<string>>? setMembers = null, IReadOnlyDictionary<uint, int>? runPrefixes = null)
     {
         ArgumentNullException.ThrowIfNull(rule);
         var c = CultureInfo.InvariantCulture;
@@ -33,6 +34,15 @@ public static class RuleText
         if (rule.IpVersion != 0)
         {
             match.Add("ipv" + rule.IpVersion.ToString(c));
+        }
+
+        if (rule.Run != 0)
+        {
+            // A merged run: the remote address's longest prefix in cali_runs decides, with its pre-merged ports.
+            int prefixes = runPrefixes is null ? -1 : runPrefixes.GetValueOrDefault(rule.Run);
+            match.Add("merged-run=" + rule.Run.ToString(c) + (rule.RunOnDestination ? " on dst" : " on src")
+                + (rule.RunAnyProtocol ? " +any-proto" : "")
+                + (prefixes < 0 ? "" : prefixes == 1 ? " [1 entry]" : $" [{prefixes.ToString(c)} entries]"));
         }
 
         if (rule.Protocol is byte protocol)

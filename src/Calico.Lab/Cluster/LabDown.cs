@@ -5,7 +5,8 @@ namespace Calico.Lab.Cluster;
 /// <summary>
 /// <c>calico-lab down</c>: stops every process the lab started (calico-nodes, listeners, etcd, the ToR's BIRD, the
 /// flow aggregator and its relay) and
-/// any other process still inside its namespaces, deletes its namespaces (pods, hosts, ToR, outside, fabric) (their interfaces go with them) and its state directory. Works from lab.json; without it,
+/// any other process still inside its namespaces, deletes its namespaces (pods, hosts, ToR, outside, fabric) (their interfaces go with them, and
+/// the tc filters on them), unmounts the hosts' bpffs (<see cref="LabBpf"/>), and deletes its state directory. Works from lab.json; without it,
 /// from the namespaces named with the lab's prefix. Running it again finds nothing and succeeds.
 /// </summary>
 public static class LabDown
@@ -76,14 +77,16 @@ public static class LabDown
             removed++;
         }
 
+        // The hosts' bpffs (--dataplane bpf): their pins go with them. Before the state directory, which holds them.
+        var unmounted = LabBpf.UnmountAll(layout);
         if (Directory.Exists(layout.StateDir))
         {
             Directory.Delete(layout.StateDir, recursive: true);
         }
 
-        await output.WriteLineAsync(state is null && removed == 0
+        await output.WriteLineAsync(state is null && removed == 0 && unmounted == 0
             ? $"lab '{layout.Name}' is not up: nothing to remove"
-            : string.Create(CultureInfo.InvariantCulture, $"lab '{layout.Name}' is down: {removed} namespace(s) and {processes.Count} process(es) removed")).ConfigureAwait(false);
+            : string.Create(CultureInfo.InvariantCulture, $"lab '{layout.Name}' is down: {removed} namespace(s) and {processes.Count} process(es) removed{(unmounted > 0 ? $", {unmounted} bpffs unmounted" : "")}")).ConfigureAwait(false);
     }
 
     /// <summary>Stops whatever still runs inside the namespace (only the lab puts processes there), then deletes it.</summary>

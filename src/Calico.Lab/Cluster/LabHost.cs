@@ -16,5 +16,8 @@ public sealed class LabHost
 
     public string Directory { get; set; } = "";
 
+    /// <summary>With <c>--dataplane bpf</c>: the host's own bpffs (<see cref="LabBpf"/>), calico-node's <c>CALICO_BPF_ROOT</c>.</summary>
+    public string? BpfRoot { get; set; }
+
     public LabProcess? Node { get; set; }
 }

@@ -30,6 +30,10 @@ public static class LabNodes
         // The lab creates its pools (LabPools) before any calico-node starts; a pool deleted on purpose stays deleted.
         environment["NO_DEFAULT_POOLS"] = "true";
         LabFlows.AddNodeEnvironment(state, environment);
+        if (host.BpfRoot is { } bpfRoot)
+        {
+            environment[Calico.Linux.Bpf.BpfFilesystem.RootVariable] = bpfRoot;
+        }
         var felixConfig = Path.Combine(host.Directory, "felix.cfg");
         var pid = DetachedProcess.StartInNetns(host.Netns, bin, ["--felix-config", felixConfig, "--state-dir", host.Directory], environment, Path.Combine(host.Directory, "calico-node.log"));
         return new LabProcess { Pid = pid, Marker = felixConfig };

@@ -30,6 +30,12 @@ public sealed class LabState
     /// <summary><c>none</c>, <c>vxlan</c> or <c>vxlan-crosssubnet</c>: the IPv4 pool's vxlanMode.</summary>
     public string Encapsulation { get; set; } = UpOptions.EncapsulationNone;
 
+    /// <summary>
+    /// <c>nftables</c> or <c>bpf</c> (<c>up --dataplane</c>); a lab.json written before the choice existed reads as
+    /// nftables, the only dataplane then.
+    /// </summary>
+    public string Dataplane { get; set; } = UpOptions.DataplaneNftables;
+
     /// <summary>Whether the IPv6 pool exists (pods then get IPv6 addresses too).</summary>
     public bool Ipv6 { get; set; }
 

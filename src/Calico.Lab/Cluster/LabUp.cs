@@ -37,7 +37,11 @@ public static class LabUp
         var binDir = Binaries.FindDirectory(Binaries.Cni);
         if (!options.NoNode)
         {
-            Binaries.FindDirectory(Binaries.Node);
+            var nodeDirectory = Binaries.FindDirectory(Binaries.Node);
+            if (options.Bpf)
+            {
+                LabBpf.CheckObjects(nodeDirectory);
+            }
         }
 
         if (options.Flows)
@@ -57,6 +61,7 @@ public static class LabUp
             EtcdEndpoints = options.Datastore == "etcdv3" ? LabEtcd.Endpoints(options.EtcdMembers ?? 1) : null,
             NoNode = options.NoNode,
             Encapsulation = options.Encapsulation,
+            Dataplane = options.Dataplane,
             Ipv6 = true,
             Tor = options.Tor,
         };
@@ -71,6 +76,7 @@ public static class LabUp
                 Address6 = FabricAddressing.HostAddress6(i),
                 Subnet = FabricAddressing.SubnetOf(i),
                 Directory = layout.HostDir(name),
+                BpfRoot = options.Bpf ? LabBpf.Root(layout.HostDir(name)) : null,
             });
         }
 
@@ -122,6 +128,12 @@ public static class LabUp
         await File.WriteAllTextAsync(Path.Combine(host.Directory, "nodename"), host.Name, cancellationToken).ConfigureAwait(false);
         await File.WriteAllTextAsync(Path.Combine(host.Directory, "felix.cfg"), "[global]\n# Written by calico-lab; settings come from the environment calico-node is started with.\n", cancellationToken).ConfigureAwait(false);
         await File.WriteAllTextAsync(Path.Combine(host.Directory, "10-calico.conflist"), CniConfig.ConfList(state, host), cancellationToken).ConfigureAwait(false);
+        if (host.BpfRoot is { } bpfRoot)
+        {
+            // Mounted here, in calico-lab's mount namespace, so it outlives calico-node; calico-node's (ip netns exec
+            // gives it its own) starts with a copy of it.
+            LabBpf.Mount(bpfRoot);
+        }
     }
 
     private static async Task StartDatastoreAsync(LabLayout layout, LabState state, CancellationToken cancellationToken)
@@ -148,6 +160,11 @@ public static class LabUp
         }
 
         await LabPools.CreateAsync(datastore.Client, state.Encapsulation, cancellationToken).ConfigureAwait(false);
+        if (state.Dataplane == UpOptions.DataplaneBpf)
+        {
+            // Before any calico-node starts: none of them programs nftables workload policy first.
+            await LabBpf.EnableAsync(datastore.Client, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private static async Task StartNodesAsync(LabLayout layout, LabState state, CancellationToken cancellationToken)
@@ -169,13 +186,16 @@ public static class LabUp
         return current;
     }
 
-    private static string Summary(LabLayout layout, LabState state)
+    /// <summary>What <c>up</c> prints at the end and <c>status</c> prints again: settings, hosts, endpoints.</summary>
+    public static string Summary(LabLayout layout, LabState state)
     {
+        ArgumentNullException.ThrowIfNull(layout);
+        ArgumentNullException.ThrowIfNull(state);
         var sb = new StringBuilder();
-        sb.Append(CultureInfo.InvariantCulture, $"lab '{layout.Name}' is up: {state.Hosts.Count} host(s), datastore {state.DatastoreType}, state in {layout.StateDir}\n");
+        sb.Append(CultureInfo.InvariantCulture, $"lab '{layout.Name}' is up: {state.Hosts.Count} host(s), datastore {state.DatastoreType}, dataplane {state.Dataplane}, state in {layout.StateDir}\n");
         foreach (var host in state.Hosts)
         {
-            sb.Append(CultureInfo.InvariantCulture, $"  {host.Name}  netns {host.Netns}  {host.Address} {host.Address6} (subnet {host.Subnet})  {(host.Node is { } node ? "calico-node pid " + node.Pid.ToString(CultureInfo.InvariantCulture) : "no calico-node")}\n");
+            sb.Append(CultureInfo.InvariantCulture, $"  {host.Name}  netns {host.Netns}  {host.Address} {host.Address6} (subnet {host.Subnet})  {(host.Node is { } node ? "calico-node pid " + node.Pid.ToString(CultureInfo.InvariantCulture) : "no calico-node")}{(host.BpfRoot is { } bpf ? "  bpffs " + bpf : "")}\n");
         }
 
         sb.Append(CultureInfo.InvariantCulture, $"  pools {LabLayout.PoolCidr} and {LabLayout.Pool6Cidr} (vxlanMode {UpOptions.VxlanMode(state.Encapsulation)}); outside: netns {layout.OutsideNetns} {FabricAddressing.OutsideAddress} (calico-lab exec outside -- <command>)\n");

@@ -79,7 +79,8 @@ internal static class BpfInspect
         }
 
         var referenced = new HashSet<uint>(dumped.SelectMany(static h => h.Rules).SelectMany(static r => r.Rule.SrcSets.Concat(r.Rule.NotSrcSets).Concat(r.Rule.DstSets).Concat(r.Rule.NotDstSets)));
-        Felix.Bpf.Tools.PolicyDump.Write(stdout, interfaceName, ifindex, endpoint, dumped, referenced.Count == 0 ? null : SetMembers(root, referenced));
+        var runs = new HashSet<uint>(dumped.SelectMany(static h => h.Rules).Select(static r => r.Rule.Run).Where(static run => run != 0));
+        Felix.Bpf.Tools.PolicyDump.Write(stdout, interfaceName, ifindex, endpoint, dumped, referenced.Count == 0 ? null : SetMembers(root, referenced), runs.Count == 0 ? null : RunPrefixCounts(root, runs));
         return 0;
     }
 
@@ -156,6 +157,23 @@ internal static class BpfInspect
         return endpoints.Lookup(BpfMapLayout.EndpointKey(ifindex)) is { } value
             ? (ifindex, BpfMapLayout.ReadEndpointValue(value))
             : throw new BpfToolException($"interface {interfaceName} (ifindex {ifindex}) has no {BpfMapLayout.EndpointMap} entry: the eBPF dataplane does not police it (not a Calico endpoint, or not programmed yet)");
+    }
+
+    // One pass over cali_runs' keys, counting the entries of the runs the dumped rules name.
+    private static Dictionary<uint, int> RunPrefixCounts(string root, HashSet<uint> runs)
+    {
+        using BpfMap runMap = OpenMap(root, BpfMapLayout.RunMap, BpfMapLayout.RunKeySize, BpfMapLayout.RunValueSize);
+        var counts = runs.ToDictionary(static r => r, static _ => 0);
+        foreach (byte[] key in runMap.Keys())
+        {
+            uint run = BpfMapLayout.ReadRunKey(key).Run;
+            if (counts.TryGetValue(run, out int count))
+            {
+                counts[run] = count + 1;
+            }
+        }
+
+        return counts;
     }
 
     // Every endpoint with its interface's name here (its ifindex when the interface is gone).

@@ -33,6 +33,7 @@ internal sealed class FelixSettings(NodeSettings node, string? configFileText)
             VxlanEnabled = config.VxlanEnabled,
             VxlanPort = config.VxlanPort,
             ExternalNodesCidrs = config.ExternalNodesCidrList.Count == 0 ? [] : config.ExternalNodesCidrList,
+            WorkloadPolicyInBpf = config.BpfEnabled,
         };
         return RenderConfigExtras.WithFailsafes(render, config);
     }

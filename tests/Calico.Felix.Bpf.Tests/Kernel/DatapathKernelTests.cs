@@ -18,8 +18,10 @@ public sealed class DatapathKernelTests : IDisposable
     private readonly BpfIdAllocator _tables = new();
     private readonly BpfIdAllocator _sets = new();
 
-    private BpfPolicyPlan Compile(States s, EndpointToHostAction toHost = EndpointToHostAction.Drop) =>
-        BpfPolicyCompiler.Compile(s.State, new BpfCompileOptions { DefaultEndpointToHostAction = toHost }, _tables, _sets);
+    private int _nextPort = 30000;
+
+    private BpfPolicyPlan Compile(States s, EndpointToHostAction toHost = EndpointToHostAction.Drop, bool merge = true) =>
+        BpfPolicyCompiler.Compile(s.State, new BpfCompileOptions { DefaultEndpointToHostAction = toHost, MergeRuleRuns = merge }, _tables, _sets);
 
     private BpfPolicyPlan Apply(States s, EndpointToHostAction toHost = EndpointToHostAction.Drop)
     {
@@ -41,6 +43,8 @@ public sealed class DatapathKernelTests : IDisposable
             (BpfMapLayout.RuleMap, BpfMapLayout.RuleKeySize, BpfMapLayout.RuleValueSize),
             (BpfMapLayout.IpSetMap, BpfMapLayout.IpSetKeySize, BpfMapLayout.IpSetValueSize),
             (BpfMapLayout.HostIpMap, BpfMapLayout.HostIpKeySize, BpfMapLayout.HostIpValueSize),
+            (BpfMapLayout.RunMap, BpfMapLayout.RunKeySize, BpfMapLayout.RunValueSize),
+            (BpfMapLayout.RunPortMap, BpfMapLayout.RunPortKeySize, BpfMapLayout.RunPortValueSize),
             (BpfMapLayout.ConntrackMap, BpfMapLayout.ConntrackKeySize, BpfMapLayout.ConntrackValueSize),
             (BpfMapLayout.CounterMap, BpfMapLayout.RuleKeySize, BpfMapLayout.CounterValueSize),
             (BpfMapLayout.ReasonMap, 4, BpfMapLayout.CounterValueSize),
@@ -52,6 +56,9 @@ public sealed class DatapathKernelTests : IDisposable
         }
 
         Assert.Equal(["calico_from_wl", "calico_to_wl"], _dp.Object.ProgramNames());
+        // Every map of the object is in the layout's list (what the applier pins), and checked above.
+        Assert.Equal(_dp.Object.MapNames().Order(StringComparer.Ordinal), BpfMapLayout.AllMaps.Order(StringComparer.Ordinal));
+        Assert.Equal(BpfMapLayout.AllMaps.Order(StringComparer.Ordinal), expected.Select(static e => e.Map).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -332,16 +339,123 @@ public sealed class DatapathKernelTests : IDisposable
             s.WithPolicy(key, ingress: [new RuleModel { Action = RuleAction.Allow, Protocol = 6, SrcNets = [net], DstPorts = [new PortRange(80, 80)] }]);
         }
 
-        var plan = Apply(TwoWorkloads(s, [Tier("default", RuleAction.Deny, ingress: keys)], []));
-        Assert.Equal(10_002, plan.Tables[plan.Endpoints["wla"].IngressTable].Rules.Length);
+        TwoWorkloads(s, [Tier("default", RuleAction.Deny, ingress: keys)], []);
 
-        // 10.128.39.15 is policy 9999's: the walk goes through every rule before it.
-        var last = await _dp.RunFullAsync(_dp.ToWorkload, "wla", Frames.Tcp("10.128.39.15", 40000, WorkloadA, 80));
-        Assert.Equal(TcActOk, last.ReturnValue);
-        // A denied flow leaves no conntrack entry, so every repeat walks the whole table: the kernel's mean per run.
-        var denied = await _dp.RunFullAsync(_dp.ToWorkload, "wla", Frames.Tcp("10.128.39.16", 40000, WorkloadA, 80), repeat: 20);
-        Assert.Equal(TcActShot, denied.ReturnValue);
-        Console.WriteLine($"10,002-rule walk: first packet allowed by the last policy {last.DurationPerRun.TotalMicroseconds:F0} us; denied at the end, mean of 20: {denied.DurationPerRun.TotalMicroseconds:F0} us");
+        // Unmerged: every rule its own entry, walked one by one.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var walked = Compile(s, merge: false);
+        double walkedCompileMs = clock.Elapsed.TotalMilliseconds;
+        int walkedWrites = BpfPlanDiff.Between(null, new Dictionary<uint, BpfEndpointEntry>(), walked, BpfPlanDiff.Resolve(walked, static _ => 1u)).Count;
+        _dp.Apply(walked);
+        Assert.Equal(10_002, walked.Tables[walked.Endpoints["wla"].IngressTable].Rules.Length);
+        var (walkedLast, walkedDenied) = await TimeLastPolicyAndDenial();
+
+        // Merged (the default): one run of 10,000 rules, one trie lookup; the move is the atomic flip between the two.
+        clock.Restart();
+        var merged = Compile(s);
+        double mergedCompileMs = clock.Elapsed.TotalMilliseconds;
+        int mergedWrites = BpfPlanDiff.Between(null, new Dictionary<uint, BpfEndpointEntry>(), merged, BpfPlanDiff.Resolve(merged, static _ => 1u)).Count;
+        _dp.Apply(merged, walked);
+        Assert.Equal(3, merged.Tables[merged.Endpoints["wla"].IngressTable].Rules.Length);
+        var (mergedLast, mergedDenied) = await TimeLastPolicyAndDenial();
+        Console.WriteLine($"10,002-rule walk: first packet allowed by the last policy {walkedLast:F0} us; denied at the end, mean of 20: {walkedDenied:F0} us");
+        Console.WriteLine($"merged into 1 run (3 rules): first packet allowed by the last policy {mergedLast:F1} us; denied at the end, mean of 20: {mergedDenied:F1} us");
+        Console.WriteLine($"compile: walked {walkedCompileMs:F0} ms, {walkedWrites} map writes from nothing; merged {mergedCompileMs:F0} ms, {mergedWrites} map writes from nothing");
+
+        async Task<(double Last, double Denied)> TimeLastPolicyAndDenial()
+        {
+            // 10.128.39.15 is policy 9999's: the walk goes through every rule before it. A fresh source port each time: a new flow.
+            var last = await _dp.RunFullAsync(_dp.ToWorkload, "wla", Frames.Tcp("10.128.39.15", _nextPort++, WorkloadA, 80));
+            Assert.Equal(TcActOk, last.ReturnValue);
+            // A denied flow leaves no conntrack entry, so every repeat evaluates the whole table: the kernel's mean per run.
+            var denied = await _dp.RunFullAsync(_dp.ToWorkload, "wla", Frames.Tcp("10.128.39.16", 40000, WorkloadA, 80), repeat: 20);
+            Assert.Equal(TcActShot, denied.ReturnValue);
+            return (last.DurationPerRun.TotalMicroseconds, denied.DurationPerRun.TotalMicroseconds);
+        }
+    }
+
+    [Fact]
+    public async Task AMergedRunsNamedSet_Changes_ByEntryDelta_AndTheOldPortSetIsGone()
+    {
+        var p = Policy("p");
+        var s = new States().WithIpSet("s:x", "10.1.0.0/16", "fd00:1::/64")
+            .WithPolicy(p, ingress:
+            [
+                new RuleModel { Action = RuleAction.Allow, Protocol = 6, SrcIpSetIds = ["s:x"], DstPorts = [new PortRange(80, 80)] },
+                new RuleModel { Action = RuleAction.Allow, Protocol = 6, SrcNets = ["10.1.2.3/32"], DstPorts = [new PortRange(443, 443)] },
+            ]);
+        var before = Apply(TwoWorkloads(s, [Tier("default", RuleAction.Deny, ingress: [p])], []));
+        Assert.Single(before.Runs);
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Tcp("10.1.2.3", 40001, WorkloadA, 80)));   // the /16's port
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Tcp("10.1.2.3", 40002, WorkloadA, 443)));  // its own
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Tcp6("fd00:1::9", 40003, WorkloadA6, 80)));
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Tcp("10.1.2.3", 40004, WorkloadA, 22)));
+
+        s.State.Apply(new IpSetDeltaUpdate("s:x", ["10.5.5.5"], ["10.1.0.0/16"]));
+        var after = Compile(s);
+        Assert.Equal(before.Endpoints["wla"].IngressTable, after.Endpoints["wla"].IngressTable); // no flip: an entry delta
+        _dp.Apply(after, before);
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Tcp("10.1.2.3", 40005, WorkloadA, 80)));
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Tcp("10.1.2.3", 40006, WorkloadA, 443)));
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Tcp("10.5.5.5", 40007, WorkloadA, 80)));
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Tcp6("fd00:1::9", 40008, WorkloadA6, 80)));
+        foreach (BpfPortSet gone in before.PortSets.Values.Where(ps => !after.PortSets.ContainsKey(ps.Id)))
+        {
+            foreach (var (word, _) in BpfMapLayout.PortWords(gone.Ranges))
+            {
+                Assert.Null(_dp.Map(BpfMapLayout.RunPortMap).Lookup(BpfMapLayout.RunPortKey(gone.Id, word)));
+            }
+        }
+
+        Assert.Null(_dp.Map(BpfMapLayout.RunMap).Lookup(BpfMapLayout.RunKey(after.Runs.Keys.Single(), 6, IpSetMember.Parse("10.1.0.0/16"))));
+    }
+
+    [Fact]
+    public async Task RandomSimplePolicies_MergedIntoRuns_InTheKernel_GiveThePolicyEnginesVerdict()
+    {
+        // The C run lookup (trie, port words, any-protocol key) against the engine, both directions and families.
+        var random = new Random(17);
+        BpfPolicyPlan? previous = null;
+        int allowed = 0;
+        int packets = 0;
+        int runs = 0;
+        for (int round = 0; round < 8; round++)
+        {
+            var s = EngineAgreementTests.RandomState(random, "wla", simple: true);
+            var plan = Compile(s);
+            _dp.Apply(plan, previous);
+            previous = plan;
+            runs += plan.Runs.Count;
+            var engine = new Calico.Reachability.PolicyEvaluator(s.State);
+            EndpointIntent endpoint = s.State.Endpoints.Values.Single();
+            foreach (var (remote, _) in EngineAgreementTests.SimplePeers)
+            {
+                bool v6 = remote.Contains(':', StringComparison.Ordinal);
+                string workload = v6 ? WorkloadA6 : WorkloadA;
+                foreach (int protocol in v6 ? new[] { 6 } : new[] { 6, 17 })
+                {
+                    foreach (int port in EngineAgreementTests.Ports.Concat([79, 81]))
+                    {
+                        foreach (bool inbound in new[] { true, false })
+                        {
+                            int sport = _nextPort++;
+                            var (src, dst) = inbound ? (remote, workload) : (workload, remote);
+                            var packet = new Calico.Reachability.Packet(IPAddress.Parse(src), IPAddress.Parse(dst), protocol, sport, port);
+                            var direction = inbound ? Calico.Reachability.TrafficDirection.Ingress : Calico.Reachability.TrafficDirection.Egress;
+                            bool expected = engine.Evaluate(endpoint, direction, packet).Verdict == Calico.Reachability.Verdict.Allow;
+                            byte[] frame = v6 ? Frames.Tcp6(src, sport, dst, port) : protocol == 6 ? Frames.Tcp(src, sport, dst, port) : Frames.Udp(src, sport, dst, port);
+                            int verdict = await _dp.RunAsync(inbound ? _dp.ToWorkload : _dp.FromWorkload, "wla", frame);
+                            Assert.True(verdict == (expected ? TcActOk : TcActShot), $"round {round}: {src}:{sport} -> {dst} proto {protocol} port {port}: engine {(expected ? "allow" : "deny")}, kernel {verdict}");
+                            allowed += expected ? 1 : 0;
+                            packets++;
+                        }
+                    }
+                }
+            }
+        }
+
+        Assert.InRange(allowed, 1, packets - 1); // both verdicts were exercised
+        Assert.True(runs >= 8, $"only {runs} merged runs: the generator no longer exercises merging");
     }
 
     [Fact]

@@ -110,6 +110,10 @@ public sealed class BpfToolsFormatTests
             "Action: next (no match: rule 4)  Match: proto!=udp icmp-type=8 icmp-code=0 not(icmp-type=3)",
             RuleText.Describe(new FlatRule { Action = FlatAction.Next, Jump = 4, NotProtocol = 17, IcmpType = 8, IcmpCode = 0, NotIcmpType = 3, Origin = origin }));
         Assert.Equal("Action: deny  Match: src-sets={7}", RuleText.Describe(new FlatRule { Action = FlatAction.Deny, SrcSets = [7], Origin = origin }));
+        Assert.Equal(
+            "Action: allow  Match: merged-run=5 on dst +any-proto [12 entries]",
+            RuleText.Describe(new FlatRule { Action = FlatAction.Allow, Run = 5, RunOnDestination = true, RunAnyProtocol = true, Origin = origin }, null, new Dictionary<uint, int> { [5] = 12 }));
+        Assert.Equal("Action: deny  Match: merged-run=2 on src", RuleText.Describe(new FlatRule { Action = FlatAction.Deny, Run = 2, Origin = origin }));
     }
 
     [Fact]

@@ -1,0 +1,259 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Calico.Felix.Calc.Model;
+
+namespace Calico.Felix.Bpf;
+
+/// <summary>
+/// Merges runs of a linearised table, as the nftables renderer merges rule runs: the first Allow or Deny that matches
+/// decides, so a maximal run of consecutive <em>simple</em> rules with one verdict is a union, and becomes one rule
+/// whose match is a lookup in the run's trie (<see cref="BpfRuleRun"/>). A run never spans a jump target (a Pass's or a
+/// guard's landing rule may only start one), and jumps are renumbered. Simple: Allow or Deny of a policy's or
+/// profile's rule; the remote side (source in ingress, destination in egress) in at most one set; nothing on the
+/// endpoint's own side; optional protocol; destination ports only with a protocol; nothing else.
+/// </summary>
+internal static class RuleRunMerger
+{
+    /// <summary>A lone simple rule stays as it is: one lookup either way, and its counter stays its own.</summary>
+    private const int MinimumRun = 2;
+
+    public static ImmutableArray<FlatRule> Merge(CompileContext ctx, ImmutableArray<FlatRule> rules, bool inbound)
+    {
+        var targets = new HashSet<uint>();
+        foreach (FlatRule rule in rules)
+        {
+            if (rule.Action is FlatAction.Goto or FlatAction.Next)
+            {
+                targets.Add(rule.Jump);
+            }
+        }
+
+        var merged = ImmutableArray.CreateBuilder<FlatRule>(rules.Length);
+        var newIndex = new uint[rules.Length + 1];
+        int i = 0;
+        while (i < rules.Length)
+        {
+            int end = i + 1;
+            if (IsSimple(rules[i], inbound))
+            {
+                while (end < rules.Length && !targets.Contains((uint)end) && IsSimple(rules[end], inbound) && rules[end].Action == rules[i].Action)
+                {
+                    end++;
+                }
+            }
+
+            if (end - i < MinimumRun)
+            {
+                newIndex[i] = (uint)merged.Count;
+                merged.Add(rules[i]);
+                i++;
+                continue;
+            }
+
+            for (int k = i; k < end; k++)
+            {
+                newIndex[k] = (uint)merged.Count;
+            }
+
+            // A run without entries (its sets are empty) matches nothing: left out, so every run a table names has
+            // entries in the kernel (what a restarted agent reads to allocate ids above the old ones).
+            if (RunRule(ctx, rules.AsSpan(i, end - i), inbound) is FlatRule runRule)
+            {
+                merged.Add(runRule);
+            }
+
+            i = end;
+        }
+
+        newIndex[rules.Length] = (uint)merged.Count;
+        for (int k = 0; k < merged.Count; k++)
+        {
+            if (merged[k].Action is FlatAction.Goto or FlatAction.Next)
+            {
+                // Targets are never inside a run, so they keep their order: jumps still go forward.
+                merged[k] = merged[k] with { Jump = newIndex[merged[k].Jump] };
+            }
+        }
+
+        return merged.ToImmutable();
+    }
+
+    private static bool IsSimple(FlatRule r, bool inbound)
+    {
+        ImmutableArray<uint> remote = inbound ? r.SrcSets : r.DstSets;
+        ImmutableArray<uint> own = inbound ? r.DstSets : r.SrcSets;
+        return r.Action is FlatAction.Allow or FlatAction.Deny
+            && r.Origin.Kind is FlatRuleOriginKind.PolicyRule or FlatRuleOriginKind.ProfileRule
+            && r.Run == 0
+            && r.NotProtocol is null && r.IcmpType is null && r.IcmpCode is null && r.NotIcmpType is null && r.NotIcmpCode is null
+            && r.NotSrcSets.IsEmpty && r.NotDstSets.IsEmpty && own.IsEmpty && remote.Length <= 1
+            && r.SrcPorts.IsEmpty && r.NotSrcPorts.IsEmpty && r.NotDstPorts.IsEmpty
+            && (r.DstPorts.IsEmpty || r.Protocol is not null);
+    }
+
+    private static FlatRule? RunRule(CompileContext ctx, ReadOnlySpan<FlatRule> rules, bool inbound)
+    {
+        // The definition: what each rule admits, by set content key (not members), sorted and de-duplicated.
+        var descriptors = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (FlatRule r in rules)
+        {
+            ImmutableArray<uint> remote = inbound ? r.SrcSets : r.DstSets;
+            descriptors.Add(string.Join('|',
+                r.IpVersion.ToString(CultureInfo.InvariantCulture),
+                remote.IsEmpty ? "*" : ctx.Sets[remote[0]].ContentKey,
+                r.Protocol?.ToString(CultureInfo.InvariantCulture) ?? "*",
+                string.Join(',', r.DstPorts)));
+        }
+
+        string contentKey = "run:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', descriptors))));
+        uint id = ctx.SetIds.IdFor(contentKey);
+        if (!ctx.Runs.TryGetValue(id, out BpfRuleRun? run))
+        {
+            ImmutableArray<BpfRunEntry> entries = Entries(ctx, rules, inbound);
+            if (entries.IsEmpty)
+            {
+                return null;
+            }
+
+            run = new BpfRuleRun(id, contentKey, entries);
+            ctx.Runs.Add(id, run);
+        }
+
+        return new FlatRule
+        {
+            Action = rules[0].Action,
+            Run = id,
+            RunOnDestination = !inbound,
+            RunAnyProtocol = run.Entries.Any(static e => e.Protocol == BpfMapLayout.RunAnyProtocol),
+            Origin = new FlatRuleOrigin(FlatRuleOriginKind.MergedRun, rules[0].Origin + " .. " + rules[^1].Origin, rules.Length),
+        };
+    }
+
+    /// <summary>
+    /// The run's trie entries: per protocol key and family, every prefix with the union of the ports of the rules naming
+    /// it and of every prefix containing it (the longest match answers alone); a prefix adding nothing to its container's
+    /// ports is left out (the container answers the same).
+    /// </summary>
+    private static ImmutableArray<BpfRunEntry> Entries(CompileContext ctx, ReadOnlySpan<FlatRule> rules, bool inbound)
+    {
+        // (protocol key, prefix) -> ports: null = any port (no port needed).
+        var own = new Dictionary<(ushort Protocol, IpSetMember Prefix), PortUnion>();
+        foreach (FlatRule r in rules)
+        {
+            ImmutableArray<uint> remote = inbound ? r.SrcSets : r.DstSets;
+            IEnumerable<IpSetMember> prefixes = remote.IsEmpty ? [IpSetMember.Parse("0.0.0.0/0"), IpSetMember.Parse("::/0")] : ctx.Sets[remote[0]].Members;
+            ushort protocol = r.Protocol ?? BpfMapLayout.RunAnyProtocol;
+            foreach (IpSetMember prefix in prefixes)
+            {
+                if (r.IpVersion != 0 && prefix.Family != r.IpVersion)
+                {
+                    continue;
+                }
+
+                if (!own.TryGetValue((protocol, prefix), out PortUnion? ports))
+                {
+                    ports = new PortUnion();
+                    own.Add((protocol, prefix), ports);
+                }
+
+                ports.Add(r.DstPorts);
+            }
+        }
+
+        var entries = ImmutableArray.CreateBuilder<BpfRunEntry>();
+        foreach (var group in own.GroupBy(static e => (e.Key.Protocol, e.Key.Prefix.Family)).OrderBy(static g => g.Key))
+        {
+            // In address order, a prefix comes after every prefix containing it: a stack of the enclosing ones.
+            var stack = new List<(IpSetMember Prefix, PortUnion Ports)>();
+            foreach (var (key, ports) in group.OrderBy(static e => e.Key.Prefix, IpSetMember.Order).Select(static e => (e.Key, e.Value)))
+            {
+                while (stack.Count > 0 && !Contains(stack[^1].Prefix, key.Prefix))
+                {
+                    stack.RemoveAt(stack.Count - 1);
+                }
+
+                PortUnion effective = stack.Count == 0 ? ports : ports.With(stack[^1].Ports);
+                if (stack.Count == 0 || !effective.SameAs(stack[^1].Ports))
+                {
+                    entries.Add(new BpfRunEntry(key.Protocol, key.Prefix, effective.IsAny ? 0 : ctx.PortSet(effective.Ranges)));
+                }
+
+                stack.Add((key.Prefix, effective));
+            }
+        }
+
+        return entries.ToImmutable();
+    }
+
+    /// <summary>Whether <paramref name="outer"/> (same family) contains <paramref name="inner"/>.</summary>
+    internal static bool Contains(IpSetMember outer, IpSetMember inner)
+    {
+        if (outer.Family != inner.Family || outer.PrefixLength > inner.PrefixLength)
+        {
+            return false;
+        }
+
+        int whole = outer.PrefixLength / 8;
+        if (!outer.Address.AsSpan(0, whole).SequenceEqual(inner.Address.AsSpan(0, whole)))
+        {
+            return false;
+        }
+
+        int bits = outer.PrefixLength % 8;
+        if (bits == 0)
+        {
+            return true;
+        }
+
+        int mask = 0xff << (8 - bits) & 0xff;
+        return (outer.Address[whole] & mask) == (inner.Address[whole] & mask);
+    }
+
+    /// <summary>A union of destination ports: any port (a rule without ports), or disjoint sorted ranges.</summary>
+    private sealed class PortUnion
+    {
+        public bool IsAny { get; private set; }
+
+        public List<PortRange> Ranges { get; private set; } = [];
+
+        public void Add(ImmutableArray<PortRange> ranges)
+        {
+            if (ranges.IsEmpty)
+            {
+                IsAny = true;
+                Ranges = [];
+                return;
+            }
+
+            if (!IsAny)
+            {
+                Ranges = Normalise(Ranges.Concat(ranges));
+            }
+        }
+
+        public PortUnion With(PortUnion other) =>
+            IsAny || other.IsAny ? new PortUnion { IsAny = true } : new PortUnion { Ranges = Normalise(Ranges.Concat(other.Ranges)) };
+
+        public bool SameAs(PortUnion other) => IsAny == other.IsAny && Ranges.SequenceEqual(other.Ranges);
+
+        private static List<PortRange> Normalise(IEnumerable<PortRange> ranges)
+        {
+            var result = new List<PortRange>();
+            foreach (PortRange range in ranges.OrderBy(static r => r.First))
+            {
+                if (result.Count > 0 && range.First <= result[^1].Last + 1)
+                {
+                    result[^1] = new PortRange(result[^1].First, Math.Max(result[^1].Last, range.Last));
+                }
+                else
+                {
+                    result.Add(range);
+                }
+            }
+
+            return result;
+        }
+    }
+}

@@ -1,0 +1,184 @@
+using Calico.Felix.Calc.Model;
+using Calico.Felix.Rules;
+using Calico.Linux.Bpf;
+using Calico.Linux.Netlink;
+using Microsoft.Extensions.Logging;
+
+namespace Calico.Felix.Dataplane.Bpf;
+
+/// <summary>Where the eBPF dataplane pins its maps and finds its object file.</summary>
+/// <param name="Root">The bpffs directory (calico-node's <c>CALICO_BPF_ROOT</c>, default /sys/fs/bpf/calico).</param>
+/// <param name="ObjectPath">calico_tc.o; null: <see cref="BpfObjectFiles.Path"/> (beside the executable, or <c>CALICO_BPF_DIR</c>).</param>
+public sealed record BpfDataplaneOptions(string Root = BpfFilesystem.DefaultRoot, string? ObjectPath = null);
+
+/// <summary>
+/// Switches workload policy between the nftables table and the eBPF programs as FelixConfiguration's
+/// <c>bpfEnabled</c> (<see cref="RenderConfig.WorkloadPolicyInBpf"/>) changes, on a running node, in the order that
+/// never leaves a workload without policy: entering BPF mode, the programs are attached with the policy in their maps
+/// <em>before</em> the table drops its endpoint chains; leaving it, the table's chains are back <em>before</em> the
+/// programs are detached (<see cref="BeforeTable"/> / <see cref="AfterTable"/>). Established connections survive
+/// both ways: the kernel's conntrack keeps accepting them in the table, and the programs pass a mid-flow packet that
+/// policy allows (it opens a conntrack entry of their own).
+/// When the BPF dataplane cannot start (no object file, a kernel without what it needs, the verifier refusing),
+/// policy stays in the table, the error is logged, and every apply fails with it (readiness says why) until
+/// <c>bpfEnabled</c> is turned off; a new start is tried at most every <see cref="RetryInterval"/>.
+/// </summary>
+internal sealed partial class BpfModeSwitch : IDisposable
+{
+    public static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(30);
+
+    private readonly BpfDataplaneOptions _options;
+    private readonly RouteNetlink _netlink;
+    private readonly Func<string, bool> _isWorkloadInterface;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private BpfWorkloadDataplane? _dataplane;
+    private string? _unavailable;
+    private long _failedAt;
+    private bool _leftoversChecked;
+    private bool _resyncNeeded;
+
+    public BpfModeSwitch(BpfDataplaneOptions options, RouteNetlink netlink, Func<string, bool> isWorkloadInterface, ILogger logger, TimeProvider? time = null)
+    {
+        _options = options;
+        _netlink = netlink;
+        _isWorkloadInterface = isWorkloadInterface;
+        _logger = logger;
+        _time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>The running BPF dataplane, or null (nftables mode, or BPF mode that could not start).</summary>
+    public BpfWorkloadDataplane? Dataplane => _dataplane;
+
+    /// <summary>Drift was found: the next apply must run even if the table is unchanged.</summary>
+    public bool NeedsApply => _resyncNeeded;
+
+    /// <summary>
+    /// Before the table is written: in BPF mode, starts the BPF dataplane if needed and writes the policy into its
+    /// maps. Returns the render configuration the table must be built with (BPF mode only when the programs are in force).
+    /// </summary>
+    public RenderConfig BeforeTable(DataplaneState state, RenderConfig render)
+    {
+        _resyncNeeded = false;
+        if (!render.WorkloadPolicyInBpf)
+        {
+            _unavailable = null;
+            return render;
+        }
+
+        if (_dataplane is null && !TryStart())
+        {
+            return render with { WorkloadPolicyInBpf = false };
+        }
+
+        WarnNotInBpf(state, render);
+        BpfApplyResult result = _dataplane!.Apply(state, render, _isWorkloadInterface);
+        if (result.Full || result.Attached > 0)
+        {
+            Log.Applied(_logger, result.Full ? "full resync" : "delta", result.Writes, result.Attached, result.Tables, result.IpSets, result.Duration.TotalMilliseconds);
+        }
+
+        return render;
+    }
+
+    /// <summary>After the table is in force: outside BPF mode, the programs come off and the pins go.</summary>
+    public void AfterTable(RenderConfig applied)
+    {
+        if (applied.WorkloadPolicyInBpf)
+        {
+            return;
+        }
+
+        if (_dataplane is not null)
+        {
+            _dataplane.Stop(_isWorkloadInterface);
+            _dataplane.Dispose();
+            _dataplane = null;
+            _leftoversChecked = true;
+        }
+        else if (!_leftoversChecked && _unavailable is null)
+        {
+            BpfWorkloadDataplane.RemoveLeftovers(_options.Root, _netlink, _isWorkloadInterface, _logger);
+            _leftoversChecked = true;
+        }
+    }
+
+    /// <summary>Fails the apply (after the table took policy) while bpfEnabled asks for a BPF dataplane that is not running.</summary>
+    public void ThrowIfUnavailable()
+    {
+        if (_unavailable is not null)
+        {
+            throw new InvalidOperationException(_unavailable);
+        }
+    }
+
+    /// <summary>The BPF dataplane's drift, described (the next apply repairs it), or null.</summary>
+    public string? FindDrift()
+    {
+        if (_dataplane?.FindDrift(_isWorkloadInterface) is not { } drift)
+        {
+            return null;
+        }
+
+        _resyncNeeded = true;
+        return drift;
+    }
+
+    public void Dispose()
+    {
+        // The programs stay attached and the maps pinned: a stopping or restarting calico-node leaves enforcement in force.
+        _dataplane?.Dispose();
+        _dataplane = null;
+    }
+
+    private readonly HashSet<string> _warned = new(StringComparer.Ordinal);
+
+    /// <summary>Settings that act in nftables mode and not (yet) in BPF mode: said once each, never silently dropped.</summary>
+    private void WarnNotInBpf(DataplaneState state, RenderConfig render)
+    {
+        if (render.FlowLogs && _warned.Add("flowLogs"))
+        {
+            Log.NotInBpf(_logger, "flow logs (flowLogsFileEnabled / flowLogsGoldmaneServer)", "workload policy verdicts are decided by the eBPF programs, which do not log flows yet; host endpoint verdicts still are");
+        }
+
+        if (render.AllowWorkloadSourceSpoofing && state.Endpoints.Values.Any(static e => e.AllowSpoofedSourcePrefixes.Count > 0) && _warned.Add("spoof"))
+        {
+            Log.NotInBpf(_logger, "allowSpoofedSourcePrefixes (workloadSourceSpoofing: Any)", "the eBPF programs drop a new flow whose source is not routed to the workload's interface");
+        }
+    }
+
+    private bool TryStart()
+    {
+        if (_unavailable is not null && _time.GetElapsedTime(_failedAt) < RetryInterval)
+        {
+            return false;
+        }
+
+        try
+        {
+            string objectPath = _options.ObjectPath ?? BpfObjectFiles.Path(BpfWorkloadDataplane.ObjectName);
+            _dataplane = BpfWorkloadDataplane.Start(_options.Root, objectPath, _netlink, _logger);
+            _unavailable = null;
+            return true;
+        }
+        catch (Exception e) when (e is BpfException or IOException or InvalidOperationException or UnauthorizedAccessException or ArgumentException)
+        {
+            _unavailable = "bpfEnabled is true but the eBPF dataplane cannot start, workload policy is enforced by nftables: " + e.Message;
+            _failedAt = _time.GetTimestamp();
+            Log.StartFailed(_logger, _unavailable);
+            return false;
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 2610, Level = LogLevel.Information, Message = "eBPF dataplane {Kind}: {Writes} map writes, {Attached} interfaces attached, {Tables} rule tables, {Sets} IP sets in {Ms:F1} ms")]
+        public static partial void Applied(ILogger logger, string kind, int writes, int attached, int tables, int sets, double ms);
+
+        [LoggerMessage(EventId = 2612, Level = LogLevel.Warning, Message = "bpfEnabled: {Setting} has no effect on workload traffic: {Why}")]
+        public static partial void NotInBpf(ILogger logger, string setting, string why);
+
+        [LoggerMessage(EventId = 2611, Level = LogLevel.Error, Message = "{Reason}")]
+        public static partial void StartFailed(ILogger logger, string reason);
+    }
+}

@@ -1,0 +1,552 @@
+using System.Diagnostics;
+using System.Net;
+using Calico.Felix.Bpf;
+using Calico.Felix.Calc.Model;
+using Calico.Felix.Rules;
+using Calico.Linux.Bpf;
+using Calico.Linux.Netlink;
+using Microsoft.Extensions.Logging;
+
+namespace Calico.Felix.Dataplane.Bpf;
+
+/// <summary>
+/// Workload policy in BPF (FelixConfiguration <c>bpfEnabled</c>): calico_tc.o loaded once per process with every map
+/// pinned under the bpffs root (so a killed agent leaves programs, policy and conntrack in force, and the next one
+/// reuses them), <c>calico_from_wl</c> on each workload interface's tc ingress and <c>calico_to_wl</c> on its egress,
+/// and the calculation graph's output compiled into the maps (<see cref="BpfPolicyCompiler"/>) and written in
+/// <see cref="BpfPlanDiff"/>'s order. The first apply, and the next after a failed write or drift, is a full resync
+/// (<see cref="BpfResync"/>): fresh ids above what the kernel holds, endpoints flipped, the rest swept.
+/// Single-threaded: the agent's loop owns it.
+/// </summary>
+public sealed partial class BpfWorkloadDataplane : IDisposable
+{
+    public const string ObjectName = "calico_tc";
+    public const string FromWorkloadProgram = "calico_from_wl";
+    public const string ToWorkloadProgram = "calico_to_wl";
+
+    private readonly BpfObject _object;
+    private readonly Dictionary<string, BpfMap> _maps = new(StringComparer.Ordinal);
+    private readonly BpfProgram _fromWorkload;
+    private readonly BpfProgram _toWorkload;
+    private readonly uint _fromWorkloadId;
+    private readonly uint _toWorkloadId;
+    private readonly RouteNetlink _netlink;
+    private readonly ILogger _logger;
+    private readonly BpfIdAllocator _tableIds = new();
+    private readonly BpfIdAllocator _setIds = new();
+    private readonly Dictionary<int, string> _attached = [];
+    private readonly HashSet<string> _reportedIssues = new(StringComparer.Ordinal);
+
+    private BpfPolicyPlan? _applied;
+    private Dictionary<uint, BpfEndpointEntry> _appliedEndpoints = [];
+    private HashSet<IPAddress>? _appliedHostAddresses;
+    private bool _pickedUp;
+
+    private BpfWorkloadDataplane(string root, BpfObject bpfObject, RouteNetlink netlink, ILogger logger)
+    {
+        Root = root;
+        _object = bpfObject;
+        _netlink = netlink;
+        _logger = logger;
+        foreach (string map in BpfMapLayout.AllMaps)
+        {
+            _maps[map] = bpfObject.Map(map);
+        }
+
+        _fromWorkload = bpfObject.Program(FromWorkloadProgram);
+        _toWorkload = bpfObject.Program(ToWorkloadProgram);
+        _fromWorkloadId = _fromWorkload.ReadInfo().Id;
+        _toWorkloadId = _toWorkload.ReadInfo().Id;
+    }
+
+    /// <summary>The bpffs directory the maps are pinned in.</summary>
+    public string Root { get; }
+
+    /// <summary>What the last apply wrote and took (for the log and the benchmark).</summary>
+    public BpfApplyResult? LastApply { get; private set; }
+
+    /// <summary>
+    /// Mounts a bpffs at <paramref name="root"/> when it is not on one, loads <paramref name="objectPath"/> through the
+    /// verifier with every map pinned there (reusing pinned maps: their contents survive) and checks the layout.
+    /// </summary>
+    public static BpfWorkloadDataplane Start(string root, string objectPath, RouteNetlink netlink, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(netlink);
+        ArgumentNullException.ThrowIfNull(logger);
+        long started = Stopwatch.GetTimestamp();
+        bool mounted = BpfFilesystem.EnsureMounted(root);
+        BpfObject bpfObject = BpfObject.Open(objectPath);
+        try
+        {
+            foreach (string map in BpfMapLayout.AllMaps)
+            {
+                bpfObject.Map(map).SetPinPath(BpfMapLayout.PinPath(root, map));
+            }
+
+            bpfObject.Load();
+            var dataplane = new BpfWorkloadDataplane(root, bpfObject, netlink, logger);
+            dataplane.CheckLayout();
+            double ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            Log.Started(logger, objectPath, root, mounted, ms);
+            return dataplane;
+        }
+        catch
+        {
+            bpfObject.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="state"/>'s policy into the maps and attaches the programs to every workload interface
+    /// (<paramref name="isWorkloadInterface"/>) that lacks them. A failed write throws and leaves each endpoint on a
+    /// whole table (old or new); the next apply is a full resync.
+    /// </summary>
+    public BpfApplyResult Apply(DataplaneState state, RenderConfig render, Func<string, bool> isWorkloadInterface)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(render);
+        ArgumentNullException.ThrowIfNull(isWorkloadInterface);
+        long started = Stopwatch.GetTimestamp();
+        IReadOnlyList<LinkInfo> links = _netlink.ListLinks();
+        var ifindexes = new Dictionary<string, uint>(StringComparer.Ordinal);
+        foreach (LinkInfo link in links)
+        {
+            ifindexes[link.Name] = (uint)link.Index;
+        }
+
+        var hostAddresses = HostAddresses(links, isWorkloadInterface);
+        bool full = _applied is null;
+        if (full)
+        {
+            SkipPastKernelIds();
+        }
+
+        BpfPolicyPlan plan = BpfPolicyCompiler.Compile(state, new BpfCompileOptions { DefaultEndpointToHostAction = render.DefaultEndpointToHostAction }, _tableIds, _setIds);
+        ReportIssues(plan);
+        Dictionary<uint, BpfEndpointEntry> endpoints = BpfPlanDiff.Resolve(plan, name => ifindexes.TryGetValue(name, out uint index) ? index : null);
+        List<BpfMapOp> ops = BpfPlanDiff.Between(full ? null : _applied, full ? new Dictionary<uint, BpfEndpointEntry>() : _appliedEndpoints, plan, endpoints);
+        ops.AddRange(BpfResync.HostAddresses(full ? null : _appliedHostAddresses, hostAddresses));
+
+        _applied = null; // until every write below landed
+        int writes = 0;
+        try
+        {
+            writes += Write(ops);
+            if (full)
+            {
+                foreach (string map in BpfMapLayout.AgentWrittenMaps)
+                {
+                    writes += Write(BpfResync.Sweep(map, _maps[map].Keys(), ops));
+                }
+            }
+        }
+        catch (Exception e) when (e is BpfException or IOException)
+        {
+            Log.WriteFailed(_logger, e.Message);
+            throw;
+        }
+
+        _applied = plan;
+        _appliedEndpoints = endpoints;
+        _appliedHostAddresses = hostAddresses;
+        if (!_pickedUp)
+        {
+            // Before the programs go on new interfaces: connections the kernel already carries keep flowing.
+            PickUpKernelConnections(state, ifindexes);
+            _pickedUp = true;
+        }
+
+        int attached = AttachNew(links, isWorkloadInterface);
+        LastApply = new BpfApplyResult(full, writes, attached, plan.Tables.Count, plan.IpSets.Count, Stopwatch.GetElapsedTime(started));
+        return LastApply;
+    }
+
+    /// <summary>
+    /// Compares the kernel with what was applied: our filter on every workload interface runs our programs, and the
+    /// agent-written maps hold exactly what was written (endpoint and rule values compared byte for byte). Anything
+    /// else is drift: described, and the next apply is a full resync that repairs it (reattaching what is missing).
+    /// </summary>
+    public string? FindDrift(Func<string, bool> isWorkloadInterface)
+    {
+        ArgumentNullException.ThrowIfNull(isWorkloadInterface);
+        var found = new List<string>();
+        foreach (LinkInfo link in _netlink.ListLinks())
+        {
+            if (!isWorkloadInterface(link.Name))
+            {
+                continue;
+            }
+
+            foreach (var (direction, expected) in new[] { (TcDirection.Ingress, _fromWorkloadId), (TcDirection.Egress, _toWorkloadId) })
+            {
+                TcAttachmentState attachment = TcAttachment.Compare(BpfTc.Query(link.Index, direction), expected);
+                if (attachment != TcAttachmentState.Attached)
+                {
+                    found.Add($"{link.Name} tc {direction.ToString().ToLowerInvariant()}: {attachment.ToString().ToLowerInvariant()}");
+                    _attached.Remove(link.Index);
+                }
+            }
+        }
+
+        if (_applied is not null)
+        {
+            List<BpfMapOp> desired = BpfPlanDiff.Between(null, new Dictionary<uint, BpfEndpointEntry>(), _applied, _appliedEndpoints);
+            desired.AddRange(BpfResync.HostAddresses(null, _appliedHostAddresses ?? []));
+            foreach (string map in BpfMapLayout.AgentWrittenMaps)
+            {
+                if (MapDrift(map, desired) is { } difference)
+                {
+                    found.Add(difference);
+                }
+            }
+        }
+
+        if (found.Count == 0)
+        {
+            return null;
+        }
+
+        _applied = null;
+        return "eBPF: " + string.Join("; ", found.Take(5)) + (found.Count > 5 ? $" (and {found.Count - 5} more)" : "");
+    }
+
+    /// <summary>
+    /// Leaves BPF mode: our filters are removed from every workload interface, then the pins (the maps go with the last
+    /// reference). The caller has put the nftables table's workload policy in force first.
+    /// </summary>
+    public void Stop(Func<string, bool> isWorkloadInterface)
+    {
+        int detached = DetachAll(_netlink, isWorkloadInterface);
+        UnpinAll(Root);
+        _attached.Clear();
+        _applied = null;
+        Log.Stopped(_logger, detached, Root);
+    }
+
+    /// <summary>
+    /// With <c>bpfEnabled</c> off: removes what an earlier calico-node in BPF mode left (a SIGKILL leaves programs
+    /// attached and maps pinned): our filters on workload interfaces and the pins under <paramref name="root"/>.
+    /// </summary>
+    public static void RemoveLeftovers(string root, RouteNetlink netlink, Func<string, bool> isWorkloadInterface, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(netlink);
+        ArgumentNullException.ThrowIfNull(logger);
+        int detached = DetachAll(netlink, isWorkloadInterface);
+        int unpinned = UnpinAll(root);
+        if (detached + unpinned > 0)
+        {
+            Log.LeftoversRemoved(logger, detached, unpinned, root);
+        }
+    }
+
+    public void Dispose() => _object.Dispose();
+
+    private static int DetachAll(RouteNetlink netlink, Func<string, bool> isWorkloadInterface)
+    {
+        int detached = 0;
+        foreach (LinkInfo link in netlink.ListLinks())
+        {
+            if (!isWorkloadInterface(link.Name))
+            {
+                continue;
+            }
+
+            foreach (TcDirection direction in new[] { TcDirection.Ingress, TcDirection.Egress })
+            {
+                try
+                {
+                    detached += BpfTc.Detach(link.Index, direction) ? 1 : 0;
+                }
+                catch (BpfException)
+                {
+                    // The interface went away meanwhile: nothing left to detach.
+                }
+            }
+        }
+
+        return detached;
+    }
+
+    private static int UnpinAll(string root)
+    {
+        if (!Directory.Exists(root))
+        {
+            return 0;
+        }
+
+        int unpinned = 0;
+        foreach (string map in BpfMapLayout.AllMaps)
+        {
+            unpinned += BpfFilesystem.Unpin(BpfMapLayout.PinPath(root, map)) ? 1 : 0;
+        }
+
+        return unpinned;
+    }
+
+    private int Write(IEnumerable<BpfMapOp> ops)
+    {
+        int count = 0;
+        foreach (BpfMapOp op in ops)
+        {
+            BpfMap map = _maps[op.Map];
+            switch (op)
+            {
+                case BpfMapUpdate update:
+                    map.Update(update.Key, update.Value);
+                    break;
+                case BpfMapDelete delete:
+                    map.Delete(delete.Key);
+                    break;
+            }
+
+            count++;
+        }
+
+        return count;
+    }
+
+    private int AttachNew(IReadOnlyList<LinkInfo> links, Func<string, bool> isWorkloadInterface)
+    {
+        var present = new HashSet<int>();
+        int attached = 0;
+        foreach (LinkInfo link in links)
+        {
+            if (!isWorkloadInterface(link.Name))
+            {
+                continue;
+            }
+
+            present.Add(link.Index);
+            if (_attached.TryGetValue(link.Index, out string? name) && name == link.Name)
+            {
+                continue;
+            }
+
+            try
+            {
+                // Ingress (what the workload sends) first: its egress policy. Each swap is atomic per hook.
+                BpfTc.Attach(link.Index, TcDirection.Ingress, _fromWorkload);
+                BpfTc.Attach(link.Index, TcDirection.Egress, _toWorkload);
+                _attached[link.Index] = link.Name;
+                attached++;
+            }
+            catch (BpfException e)
+            {
+                // Deleted since the dump (a pod going away): the next apply sees it gone.
+                Log.AttachFailed(_logger, link.Name, e.Message);
+            }
+        }
+
+        foreach (int gone in _attached.Keys.Where(index => !present.Contains(index)).ToList())
+        {
+            _attached.Remove(gone);
+        }
+
+        return attached;
+    }
+
+    /// <summary>Connections picked up from the kernel's conntrack by this process's first apply.</summary>
+    public int PickedUpConnections { get; private set; }
+
+    private void PickUpKernelConnections(DataplaneState state, Dictionary<string, uint> ifindexes)
+    {
+        var local = new Dictionary<IPAddress, uint>();
+        foreach (EndpointIntent endpoint in state.Endpoints.Values)
+        {
+            if (endpoint.Key.IsHostEndpoint || endpoint.InterfaceName is not { } iface || !ifindexes.TryGetValue(iface, out uint ifindex))
+            {
+                continue;
+            }
+
+            foreach (string cidr in endpoint.Ipv4Nets.Concat(endpoint.Ipv6Nets))
+            {
+                if (IPNetwork.TryParse(cidr, out IPNetwork net) && net.PrefixLength == (net.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128))
+                {
+                    local[net.BaseAddress] = ifindex;
+                }
+            }
+        }
+
+        if (local.Count == 0)
+        {
+            return;
+        }
+
+        List<Linux.Conntrack.ConntrackEntry> flows;
+        try
+        {
+            using var table = Linux.Conntrack.ConntrackTable.Open();
+            flows = table.Dump();
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or System.Net.Sockets.SocketException)
+        {
+            Log.PickUpFailed(_logger, e.Message);
+            return;
+        }
+
+        ulong now = MonotonicNanoseconds();
+        BpfMap ct = _maps[BpfMapLayout.ConntrackMap];
+        int picked = 0;
+        foreach (Linux.Conntrack.ConntrackEntry flow in flows)
+        {
+            if ((flow.Status & Linux.Conntrack.ConntrackStatus.SeenReply) == 0)
+            {
+                continue; // never answered: it may be a flow policy dropped after the kernel tracked it
+            }
+
+            // The reply tuple's source is the real destination (after DNAT) and port, as the workload sees it.
+            var picked1 = new PickedUpFlow(flow.Original.Protocol, flow.Original.Source, flow.Original.SourcePort, flow.Reply.Source, flow.Reply.SourcePort);
+            if (BpfConntrackPickup.Entry(picked1, a => local.TryGetValue(a, out uint i) ? i : null, now) is not var (key, value))
+            {
+                continue;
+            }
+
+            if (ct.Lookup(key) is null)
+            {
+                ct.Update(key, value);
+                picked++;
+            }
+        }
+
+        PickedUpConnections = picked;
+        if (picked > 0)
+        {
+            Log.PickedUp(_logger, picked);
+        }
+    }
+
+    /// <summary>CLOCK_MONOTONIC in nanoseconds, the program's bpf_ktime_get_ns (Stopwatch reads that clock on Linux).</summary>
+    private static ulong MonotonicNanoseconds() =>
+        (ulong)(Stopwatch.GetTimestamp() * (1_000_000_000.0 / Stopwatch.Frequency));
+
+    private HashSet<IPAddress> HostAddresses(IReadOnlyList<LinkInfo> links, Func<string, bool> isWorkloadInterface)
+    {
+        var workloadIndexes = new HashSet<int>(links.Where(l => isWorkloadInterface(l.Name)).Select(static l => l.Index));
+        var addresses = new HashSet<IPAddress>();
+        foreach (AddressInfo address in _netlink.ListAddresses())
+        {
+            if (!workloadIndexes.Contains(address.InterfaceIndex))
+            {
+                addresses.Add(address.Address);
+            }
+        }
+
+        return addresses;
+    }
+
+    private void SkipPastKernelIds()
+    {
+        List<byte[]> endpointValues = [];
+        foreach (byte[] key in _maps[BpfMapLayout.EndpointMap].Keys())
+        {
+            if (_maps[BpfMapLayout.EndpointMap].Lookup(key) is { } value)
+            {
+                endpointValues.Add(value);
+            }
+        }
+
+        var (table, set) = BpfResync.HighestIds(
+            _maps[BpfMapLayout.RuleMap].Keys(), endpointValues, _maps[BpfMapLayout.IpSetMap].Keys(), _maps[BpfMapLayout.RunMap].Keys(), _maps[BpfMapLayout.RunPortMap].Keys());
+        _tableIds.SkipPast(table);
+        _setIds.SkipPast(set);
+    }
+
+    private string? MapDrift(string map, List<BpfMapOp> desired)
+    {
+        var wanted = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach (BpfMapOp op in desired)
+        {
+            if (op is BpfMapUpdate update && update.Map == map)
+            {
+                wanted[Convert.ToHexString(update.Key)] = update.Value;
+            }
+        }
+
+        BpfMap kernel = _maps[map];
+        List<byte[]> keys = kernel.Keys();
+        int missing = 0, extra = 0, changed = 0;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        bool compareValues = map is BpfMapLayout.EndpointMap or BpfMapLayout.RuleMap or BpfMapLayout.RunMap or BpfMapLayout.RunPortMap;
+        foreach (byte[] key in keys)
+        {
+            string hex = Convert.ToHexString(key);
+            if (!wanted.TryGetValue(hex, out byte[]? value))
+            {
+                extra++;
+                continue;
+            }
+
+            seen.Add(hex);
+            if (compareValues && kernel.Lookup(key) is { } actual && !actual.AsSpan().SequenceEqual(value))
+            {
+                changed++;
+            }
+        }
+
+        missing = wanted.Count - seen.Count;
+        return missing + extra + changed == 0 ? null : $"{map}: {missing} missing, {extra} unexpected, {changed} changed";
+    }
+
+    private void CheckLayout()
+    {
+        (string Map, int Key, int Value)[] expected =
+        [
+            (BpfMapLayout.EndpointMap, BpfMapLayout.EndpointKeySize, BpfMapLayout.EndpointValueSize),
+            (BpfMapLayout.RuleMap, BpfMapLayout.RuleKeySize, BpfMapLayout.RuleValueSize),
+            (BpfMapLayout.IpSetMap, BpfMapLayout.IpSetKeySize, BpfMapLayout.IpSetValueSize),
+            (BpfMapLayout.HostIpMap, BpfMapLayout.HostIpKeySize, BpfMapLayout.HostIpValueSize),
+            (BpfMapLayout.RunMap, BpfMapLayout.RunKeySize, BpfMapLayout.RunValueSize),
+            (BpfMapLayout.RunPortMap, BpfMapLayout.RunPortKeySize, BpfMapLayout.RunPortValueSize),
+        ];
+        foreach (var (map, key, value) in expected)
+        {
+            if (_maps[map].KeySize != key || _maps[map].ValueSize != value)
+            {
+                throw new InvalidOperationException(
+                    $"{_object.Path}: map {map} has key/value sizes {_maps[map].KeySize}/{_maps[map].ValueSize}, calico-node writes {key}/{value}: the object does not match this calico-node");
+            }
+        }
+    }
+
+    private void ReportIssues(BpfPolicyPlan plan)
+    {
+        foreach (BpfCompileIssue issue in plan.Issues)
+        {
+            if (_reportedIssues.Add(issue.ToString()))
+            {
+                Log.CompileIssue(_logger, issue.ToString());
+            }
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 2600, Level = LogLevel.Information, Message = "eBPF dataplane: {Object} loaded, maps pinned under {Root} (bpffs mounted by us: {Mounted}) in {Ms:F0} ms")]
+        public static partial void Started(ILogger logger, string @object, string root, bool mounted, double ms);
+
+        [LoggerMessage(EventId = 2601, Level = LogLevel.Warning, Message = "eBPF dataplane: a map write failed, the previous policy stays in force and the next apply resyncs in full: {Reason}")]
+        public static partial void WriteFailed(ILogger logger, string reason);
+
+        [LoggerMessage(EventId = 2602, Level = LogLevel.Warning, Message = "eBPF dataplane: cannot attach to {Interface}: {Reason}")]
+        public static partial void AttachFailed(ILogger logger, string @interface, string reason);
+
+        [LoggerMessage(EventId = 2603, Level = LogLevel.Warning, Message = "eBPF dataplane cannot express {Issue} (enforced fail-closed)")]
+        public static partial void CompileIssue(ILogger logger, string issue);
+
+        [LoggerMessage(EventId = 2604, Level = LogLevel.Information, Message = "eBPF dataplane stopped: {Detached} filters detached, pins under {Root} removed")]
+        public static partial void Stopped(ILogger logger, int detached, string root);
+
+        [LoggerMessage(EventId = 2606, Level = LogLevel.Information, Message = "eBPF dataplane: {Count} established connections picked up from the kernel's conntrack")]
+        public static partial void PickedUp(ILogger logger, int count);
+
+        [LoggerMessage(EventId = 2607, Level = LogLevel.Warning, Message = "eBPF dataplane: cannot read the kernel's conntrack, established connections meet policy again: {Reason}")]
+        public static partial void PickUpFailed(ILogger logger, string reason);
+
+        [LoggerMessage(EventId = 2605, Level = LogLevel.Information, Message = "bpfEnabled is off: removed what an earlier eBPF dataplane left ({Detached} filters, {Unpinned} pinned maps under {Root})")]
+        public static partial void LeftoversRemoved(ILogger logger, int detached, int unpinned, string root);
+    }
+}
+
+/// <summary>One apply of the eBPF dataplane: full resync or delta, map writes, interfaces newly attached, tables and sets in force.</summary>
+public sealed record BpfApplyResult(bool Full, int Writes, int Attached, int Tables, int IpSets, TimeSpan Duration);

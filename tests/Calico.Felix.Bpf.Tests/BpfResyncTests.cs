@@ -1,0 +1,58 @@
+using System.Net;
+using Calico.Felix.Rules;
+
+namespace Calico.Felix.Bpf.Tests;
+
+[Trait("Tier", "Unit")]
+public sealed class BpfResyncTests
+{
+    [Fact]
+    public void HighestIds_ReadsRuleKeysEndpointTablesAndSetIds()
+    {
+        var (table, set) = BpfResync.HighestIds(
+            [BpfMapLayout.RuleKey(7, 0), BpfMapLayout.RuleKey(3, 9)],
+            [BpfMapLayout.EndpointValue(BpfMapLayout.EndpointWorkload, 12, 4, EndpointToHostAction.Drop)],
+            [BpfMapLayout.IpSetKey(21, IpSetMember.Parse("10.0.0.0/8")), BpfMapLayout.IpSetKey(5, IpSetMember.Parse("10.1.0.0/16"))]);
+
+        Assert.Equal(12u, table); // an endpoint may point at a table whose rules are gone: never reuse its id
+        Assert.Equal(21u, set);
+    }
+
+    [Fact]
+    public void Sweep_DeletesOnlyKeysTheDesiredWritesDoNotHold()
+    {
+        byte[] kept = BpfMapLayout.RuleKey(9, 0);
+        byte[] stale = BpfMapLayout.RuleKey(2, 0);
+        var desired = new List<BpfMapOp>
+        {
+            new BpfMapUpdate(BpfMapLayout.RuleMap, kept, new byte[BpfMapLayout.RuleValueSize]),
+            new BpfMapUpdate(BpfMapLayout.EndpointMap, BpfMapLayout.EndpointKey(2), new byte[BpfMapLayout.EndpointValueSize]),
+        };
+
+        List<BpfMapDelete> deletes = BpfResync.Sweep(BpfMapLayout.RuleMap, [kept, stale], desired);
+
+        Assert.Equal(Convert.ToHexString(stale), Convert.ToHexString(Assert.Single(deletes).Key));
+    }
+
+    [Fact]
+    public void HostAddresses_UnknownPreviousWritesAll_KnownPreviousWritesTheDifference()
+    {
+        var a = IPAddress.Parse("192.168.1.1");
+        var b = IPAddress.Parse("fd00::1");
+        Assert.Equal(2, BpfResync.HostAddresses(null, new HashSet<IPAddress> { a, b }).Count);
+
+        List<BpfMapOp> ops = BpfResync.HostAddresses(new HashSet<IPAddress> { a }, new HashSet<IPAddress> { b });
+        Assert.IsType<BpfMapUpdate>(ops[0]);
+        Assert.Equal(Convert.ToHexString(BpfMapLayout.HostIpKey(a)), Convert.ToHexString(Assert.IsType<BpfMapDelete>(ops[1]).Key));
+    }
+
+    [Fact]
+    public void IdAllocator_SkipPast_NeverHandsOutAnIdAtOrBelowIt()
+    {
+        var ids = new BpfIdAllocator();
+        ids.SkipPast(40);
+        Assert.Equal(41u, ids.IdFor("x"));
+        ids.SkipPast(10);
+        Assert.Equal(42u, ids.IdFor("y"));
+    }
+}

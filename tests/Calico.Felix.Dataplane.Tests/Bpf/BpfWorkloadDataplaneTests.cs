@@ -1,0 +1,216 @@
+using Calico.Felix.Bpf;
+using Calico.Felix.Calc.Model;
+using Calico.Felix.Dataplane.Bpf;
+using Calico.Felix.Rules;
+using Calico.Linux;
+using Calico.Linux.Bpf;
+using Calico.Linux.Netlink;
+using Calico.TestKit;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Calico.Felix.Dataplane.Tests.Bpf;
+
+/// <summary>
+/// The eBPF workload dataplane over real packets: a host namespace with two workload namespaces on cali veths, the
+/// programs attached by <see cref="BpfWorkloadDataplane"/>, policy written into maps pinned on a bpffs of the test's
+/// own, pings between the workloads as the judge. One namespace set per test (each test starts from nothing).
+/// </summary>
+[Trait("Tier", "Root")]
+public sealed class BpfWorkloadDataplaneTests : IDisposable
+{
+    private const string AddressA = "10.65.0.2";
+    private const string AddressB = "10.65.0.3";
+    private const string IfaceA = "caliwa0";
+    private const string IfaceB = "caliwb0";
+
+    private readonly TempDirectory _dir = new("calico-bpf-wl");
+    private readonly NetnsScope _host;
+    private readonly NetnsScope _a;
+    private readonly NetnsScope _b;
+    private readonly RouteNetlink _netlink;
+    private readonly string _root;
+    private readonly string _object;
+    private readonly bool _mounted;
+
+    public BpfWorkloadDataplaneTests()
+    {
+        IpTool.RequireRootTier();
+        _host = new NetnsScope("calbh");
+        _a = new NetnsScope("calba");
+        _b = new NetnsScope("calbb");
+        try
+        {
+            // An uplink with a default route: proxy ARP answers for 169.254.1.1 only when the host has a route to it.
+            _host.Ip("link", "add", "eth0", "type", "veth", "peer", "name", "eth0-peer");
+            _host.Ip("link", "set", "eth0-peer", "up");
+            _host.Ip("link", "set", "eth0", "up");
+            _host.Ip("addr", "add", "192.168.1.1/24", "dev", "eth0");
+            _host.Ip("route", "add", "default", "via", "192.168.1.254", "dev", "eth0");
+            Workload(_a, IfaceA, AddressA);
+            Workload(_b, IfaceB, AddressB);
+            _host.Exec("sysctl", "-qw", "net.ipv4.ip_forward=1");
+            _netlink = RouteNetlink.OpenInAsync(_host.Path, CancellationToken.None).GetAwaiter().GetResult();
+            _root = _dir.File("bpffs");
+            _mounted = BpfFilesystem.EnsureMounted(_root);
+            _object = BpfTestPrograms.Compile("bpf/calico_tc.c", _dir.Path);
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    private static bool IsWorkload(string name) => name.StartsWith("cali", StringComparison.Ordinal);
+
+    [Fact]
+    public async Task Policy_IsEnforced_ChangesApply_AndEnforcementOutlivesTheAgent()
+    {
+        var dataplane = await InHostAsync(() => BpfWorkloadDataplane.Start(_root, _object, _netlink, NullLogger.Instance));
+        try
+        {
+            BpfApplyResult first = await InHostAsync(() => dataplane.Apply(State(RuleAction.Allow), new RenderConfig(), IsWorkload));
+            Assert.True(first.Full);
+            Assert.Equal(2, first.Attached);
+            Assert.True(Ping(_a, AddressB), "B's ingress policy allows ICMP: the ping should pass; reasons " + Reasons());
+
+            BpfApplyResult second = await InHostAsync(() => dataplane.Apply(State(RuleAction.Deny), new RenderConfig(), IsWorkload));
+            Assert.False(second.Full);
+            Assert.Equal(0, second.Attached);
+            Assert.False(Ping(_a, AddressB), "B's ingress policy now denies ICMP: the ping should fail");
+            Assert.True(Ping(_b, AddressA), "A's ingress allows everything: B can still ping A");
+
+            // An agent killed: its fds go, the attached programs and pinned maps stay, and so does enforcement.
+            dataplane.Dispose();
+            Assert.False(Ping(_a, AddressB), "with the agent gone the deny must stay in force");
+            Assert.True(Ping(_b, AddressA), "with the agent gone A must stay reachable");
+        }
+        finally
+        {
+            dataplane.Dispose();
+        }
+
+        // The next agent reuses the pins, resyncs in full above the old ids and sweeps what the old one wrote.
+        using var next = await InHostAsync(() => BpfWorkloadDataplane.Start(_root, _object, _netlink, NullLogger.Instance));
+        using (var rules = BpfMap.OpenPinned(BpfMapLayout.PinPath(_root, BpfMapLayout.RuleMap)))
+        {
+            Assert.NotEmpty(rules.Keys());
+        }
+
+        BpfApplyResult resync = await InHostAsync(() => next.Apply(State(RuleAction.Allow), new RenderConfig(), IsWorkload));
+        Assert.True(resync.Full);
+        Assert.True(Ping(_a, AddressB), "the new agent's allow should be in force");
+        Assert.Null(await InHostAsync(() => next.FindDrift(IsWorkload)));
+
+        await InHostAsync(() => next.Stop(IsWorkload));
+        Assert.False(File.Exists(BpfMapLayout.PinPath(_root, BpfMapLayout.RuleMap)));
+        Assert.Null(await InHostAsync(() => BpfTc.Query(BpfTc.InterfaceIndex(IfaceB), TcDirection.Egress)));
+    }
+
+    [Fact]
+    public async Task Drift_ADetachedProgramOrAnEditedEntry_IsFoundAndRepaired()
+    {
+        using var dataplane = await InHostAsync(() => BpfWorkloadDataplane.Start(_root, _object, _netlink, NullLogger.Instance));
+        DataplaneState deny = State(RuleAction.Deny);
+        await InHostAsync(() => dataplane.Apply(deny, new RenderConfig(), IsWorkload));
+        Assert.False(Ping(_a, AddressB));
+
+        // Detached by hand: B's ingress policy is gone, the ping passes until repaired.
+        _host.Ip("link", "set", IfaceB, "down");
+        _host.Exec("tc", "filter", "del", "dev", IfaceB, "egress");
+        _host.Ip("link", "set", IfaceB, "up");
+        string? drift = await InHostAsync(() => dataplane.FindDrift(IsWorkload));
+        Assert.NotNull(drift);
+        Assert.Contains(IfaceB + " tc egress: missing", drift, StringComparison.Ordinal);
+        BpfApplyResult repaired = await InHostAsync(() => dataplane.Apply(deny, new RenderConfig(), IsWorkload));
+        Assert.True(repaired.Full);
+        Assert.Equal(1, repaired.Attached);
+        Assert.False(Ping(_a, AddressB), "reattached: the deny is back");
+
+        // An endpoint entry changed by hand (pointed at no table: everything from A dropped... here A's egress allowed).
+        using (var eps = BpfMap.OpenPinned(BpfMapLayout.PinPath(_root, BpfMapLayout.EndpointMap)))
+        {
+            uint ifindexB = (uint)await InHostAsync(() => BpfTc.InterfaceIndex(IfaceB));
+            eps.Update(BpfMapLayout.EndpointKey(ifindexB), BpfMapLayout.EndpointValue(BpfMapLayout.EndpointWorkload, 0, 0, EndpointToHostAction.Accept));
+        }
+
+        string? edited = await InHostAsync(() => dataplane.FindDrift(IsWorkload));
+        Assert.NotNull(edited);
+        Assert.Contains("cali_eps: 0 missing, 0 unexpected, 1 changed", edited, StringComparison.Ordinal);
+        await InHostAsync(() => dataplane.Apply(deny, new RenderConfig(), IsWorkload));
+        Assert.Null(await InHostAsync(() => dataplane.FindDrift(IsWorkload)));
+        Assert.False(Ping(_a, AddressB));
+        await InHostAsync(() => dataplane.Stop(IsWorkload));
+    }
+
+    /// <summary>A with a profile allowing everything both ways; B with a policy whose ingress rule is ICMP with <paramref name="icmp"/>.</summary>
+    private static DataplaneState State(RuleAction icmp)
+    {
+        var state = new DataplaneState();
+        var policy = new PolicyKey("default", PolicyKinds.GlobalNetworkPolicy, null, "icmp-to-b");
+        state.Apply(new ActivePolicyUpdate(policy, new PolicyIntent(
+            [new RuleModel { Action = icmp, Protocol = 1, Index = 0 }, new RuleModel { Action = RuleAction.Allow, Protocol = 6, Index = 1 }],
+            [new RuleModel { Action = RuleAction.Allow, Index = 0 }])));
+        state.Apply(new ActiveProfileUpdate("open", new ProfileIntent(
+            [new RuleModel { Action = RuleAction.Allow, Index = 0 }],
+            [new RuleModel { Action = RuleAction.Allow, Index = 0 }])));
+        state.Apply(new EndpointUpdate(new EndpointIntent(new EndpointKey(false, "ns", "a"), IfaceA, [AddressA + "/32"], [], [], ["open"])));
+        state.Apply(new EndpointUpdate(new EndpointIntent(
+            new EndpointKey(false, "ns", "b"), IfaceB, [AddressB + "/32"], [], [new TierIntent("default", RuleAction.Deny, [policy], [policy])], [])));
+        return state;
+    }
+
+    private void Workload(NetnsScope workload, string iface, string address)
+    {
+        _host.Ip("link", "add", iface, "type", "veth", "peer", "name", "eth0", "netns", workload.Name);
+        _host.Ip("link", "set", iface, "up");
+        _host.Exec("sysctl", "-qw", $"net.ipv4.conf.{iface}.proxy_arp=1");
+        _host.Exec("sysctl", "-qw", $"net.ipv4.neigh.{iface}.proxy_delay=0");
+        _host.Ip("route", "add", address + "/32", "dev", iface);
+        workload.Ip("link", "set", "lo", "up");
+        workload.Ip("link", "set", "eth0", "up");
+        workload.Ip("addr", "add", address + "/32", "dev", "eth0");
+        workload.Ip("route", "add", "169.254.1.1", "dev", "eth0", "scope", "link");
+        workload.Ip("route", "add", "default", "via", "169.254.1.1", "dev", "eth0");
+    }
+
+    /// <summary>cali_reasons' non-zero packet counts, for a failure's message.</summary>
+    private string Reasons()
+    {
+        using var reasons = BpfMap.OpenPinned(BpfMapLayout.PinPath(_root, BpfMapLayout.ReasonMap));
+        var parts = new List<string>();
+        for (uint i = 0; i < 16; i++)
+        {
+            if (reasons.Lookup(BitConverter.GetBytes(i)) is { } value && BitConverter.ToUInt64(value) > 0)
+            {
+                parts.Add($"{i}={BitConverter.ToUInt64(value)}");
+            }
+        }
+
+        return string.Join(",", parts);
+    }
+
+    private static bool Ping(NetnsScope from, string to) => from.Exec("ping", "-c", "1", "-W", "1", to).ExitCode == 0;
+
+    private Task<T> InHostAsync<T>(Func<T> action) => NetworkNamespace.RunInAsync(_host.Path, action);
+
+    private Task<bool> InHostAsync(Action action) => NetworkNamespace.RunInAsync(_host.Path, () =>
+    {
+        action();
+        return true;
+    });
+
+    public void Dispose()
+    {
+        _netlink?.Dispose();
+        _a?.Dispose();
+        _b?.Dispose();
+        _host?.Dispose();
+        if (_mounted)
+        {
+            BpfFilesystem.Unmount(_root);
+        }
+
+        _dir.Dispose();
+    }
+}
