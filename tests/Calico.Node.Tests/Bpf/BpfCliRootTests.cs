@@ -140,6 +140,27 @@ public sealed class BpfCliRootTests : IDisposable
     }
 
     [Fact]
+    public async Task PolicyDump_ShowsAMergedRunWithItsEntries()
+    {
+        const uint runTable = 5;
+        var origin = BpfMapLayout.ReadOrigin;
+        _dp.Map(BpfMapLayout.RunMap).Update(BpfMapLayout.RunKey(1, 6, IpSetMember.Parse(WorkloadB + "/32")), BpfMapLayout.RunValue(0));
+        _dp.Map(BpfMapLayout.RunMap).Update(BpfMapLayout.RunKey(1, 17, IpSetMember.Parse(WorkloadB + "/32")), BpfMapLayout.RunValue(0));
+        _dp.Map(BpfMapLayout.RuleMap).Update(BpfMapLayout.RuleKey(runTable, 0), BpfMapLayout.RuleValue(new FlatRule { Action = FlatAction.Allow, Run = 1, RunOnDestination = true, Origin = origin }));
+        _dp.Map(BpfMapLayout.RuleMap).Update(BpfMapLayout.RuleKey(runTable, 1), BpfMapLayout.RuleValue(new FlatRule { Action = FlatAction.Deny, Origin = origin }));
+        _dp.Map(BpfMapLayout.EndpointMap).Update(BpfMapLayout.EndpointKey(_dp.Ifindex("wla")), BpfMapLayout.EndpointValue(BpfMapLayout.EndpointWorkload, 0, runTable, EndpointToHostAction.Drop));
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.FromWorkload, "wla", Frames.Tcp(WorkloadA, 40000, WorkloadB, 80)));
+
+        var (exit, output, error) = await CliAsync("policy", "dump", "wla", "ingress");
+
+        Assert.True(exit == 0, error);
+        Assert.Contains("    Rule 0: Action: allow  Match: merged-run=1 on dst [2 entries]" + Environment.NewLine + "      Hit count: 1 (54 bytes)", output, StringComparison.Ordinal);
+        (exit, output, _) = await CliAsync("policy", "dump", "wla", "egress");
+        Assert.Equal(0, exit);
+        Assert.Contains("Table: none (every new flow here is dropped, counted as BAD_TABLE)", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task PolicyDump_OfAnInterfaceWithoutEndpoint_OrOneThatIsNotThere_ExitsOne()
     {
         WritePolicy();
