@@ -5,9 +5,6 @@ using Calico.Linux.Bpf;
 
 namespace Calico.Node.Bpf;
 
-/// <summary>What one conntrack scan did: entries looked at, entries deleted as idle past their timeout.</summary>
-public readonly record struct ConntrackScanResult(int Scanned, int Deleted);
-
 /// <summary>
 /// Walks cali_ct and deletes the entries idle past their timeout (<see cref="ConntrackExpiry"/>, the program's own
 /// rule): the program ignores such an entry and replaces it when a packet of that flow comes, but one that no packet
@@ -39,7 +36,7 @@ public static class BpfConntrackScanner
     /// <see cref="BatchEntries"/> entries), the expired keys of each batch deleted in one more. An entry refreshed
     /// after <paramref name="nowNs"/> is live. Where the kernel has no batch operations, key by key.
     /// </summary>
-    public static ConntrackScanResult Scan(BpfMap conntrack, ulong nowNs)
+    public static BpfScanResult Scan(BpfMap conntrack, ulong nowNs)
     {
         ArgumentNullException.ThrowIfNull(conntrack);
         RequireConntrackLayout(conntrack);
@@ -74,7 +71,7 @@ public static class BpfConntrackScanner
             return ScanKeyByKey(conntrack, nowNs);
         }
 
-        return new ConntrackScanResult(scanned, deleted);
+        return new BpfScanResult(scanned, deleted);
     }
 
     /// <summary>
@@ -82,7 +79,7 @@ public static class BpfConntrackScanner
     /// before the current one is deleted (deleting first would restart the kernel's walk); a walk that the program's
     /// own deletions restart is cut at twice the map's size.
     /// </summary>
-    public static ConntrackScanResult ScanKeyByKey(BpfMap conntrack, ulong nowNs)
+    public static BpfScanResult ScanKeyByKey(BpfMap conntrack, ulong nowNs)
     {
         ArgumentNullException.ThrowIfNull(conntrack);
         RequireConntrackLayout(conntrack);
@@ -105,7 +102,7 @@ public static class BpfConntrackScanner
             next.CopyTo(current);
         }
 
-        return new ConntrackScanResult(scanned, deleted);
+        return new BpfScanResult(scanned, deleted);
     }
 
     private const int NoBatchEinval = 22;

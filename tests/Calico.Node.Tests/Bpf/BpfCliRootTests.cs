@@ -161,6 +161,28 @@ public sealed class BpfCliRootTests : IDisposable
     }
 
     [Fact]
+    public async Task CounterSweeper_DeletesTheCountersOfADeletedTable_KeepsTheLiveOnes()
+    {
+        WritePolicy();
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.FromWorkload, "wla", Frames.Tcp(WorkloadA, 40000, WorkloadB, 80)));
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.FromWorkload, "wla", Frames.Tcp(WorkloadA, 40001, WorkloadB, 81)));
+        BpfMap counters = _dp.Map(BpfMapLayout.CounterMap);
+        BpfMap rules = _dp.Map(BpfMapLayout.RuleMap);
+        Assert.Equal(2, counters.Keys().Count);
+        Assert.Equal(new BpfScanResult(2, 0), BpfCounterSweeper.Sweep(counters, rules));
+
+        // Rule 1 deleted (as the applier deletes a replaced table's rules): its counter is dead, though still dumped.
+        Assert.True(rules.Delete(BpfMapLayout.RuleKey(EgressTable, 1)));
+        var (exit, output, _) = await CliAsync("counters", "dump");
+        Assert.Equal(0, exit);
+        Assert.Matches(@"\n  1 +1 +1 +54 +wla ingress\r?\n", output);
+
+        Assert.Equal(new BpfScanResult(2, 1), BpfCounterSweeper.Sweep(counters, rules));
+        Assert.NotNull(counters.Lookup(BpfMapLayout.RuleKey(EgressTable, 0)));
+        Assert.Null(counters.Lookup(BpfMapLayout.RuleKey(EgressTable, 1)));
+    }
+
+    [Fact]
     public async Task PolicyDump_OfAnInterfaceWithoutEndpoint_OrOneThatIsNotThere_ExitsOne()
     {
         WritePolicy();
@@ -195,11 +217,11 @@ public sealed class BpfCliRootTests : IDisposable
         Assert.Equal(0, exit);
         Assert.Single(Regex.Matches(output, " EXPIRED "));
 
-        Assert.Equal(new ConntrackScanResult(3, 1), BpfConntrackScanner.Scan(ct, now));
+        Assert.Equal(new BpfScanResult(3, 1), BpfConntrackScanner.Scan(ct, now));
         Assert.Null(ct.Lookup(aged));
         Assert.NotNull(ct.Lookup(fresh));
         Assert.NotNull(ct.Lookup(quietUdp));
-        Assert.Equal(new ConntrackScanResult(2, 0), BpfConntrackScanner.Scan(ct, now));
+        Assert.Equal(new BpfScanResult(2, 0), BpfConntrackScanner.Scan(ct, now));
 
         // The batch primitives on their own: a chunk of one entry still visits every entry; a key gone meanwhile is skipped.
         int visited = 0;
@@ -212,7 +234,7 @@ public sealed class BpfCliRootTests : IDisposable
         Assert.Null(ct.Lookup(copy));
 
         // Key by key (where the kernel has no batch operations) decides the same.
-        Assert.Equal(new ConntrackScanResult(2, 1), BpfConntrackScanner.ScanKeyByKey(ct, now + 2 * Second));
+        Assert.Equal(new BpfScanResult(2, 1), BpfConntrackScanner.ScanKeyByKey(ct, now + 2 * Second));
         Assert.Null(ct.Lookup(quietUdp));
     }
 
@@ -237,14 +259,14 @@ public sealed class BpfCliRootTests : IDisposable
         clock.Stop();
         cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu;
 
-        Assert.Equal(new ConntrackScanResult(entries, entries / 2), result);
+        Assert.Equal(new BpfScanResult(entries, entries / 2), result);
         Assert.Equal(entries / 2, ct.Keys().Count);
 
         // Again: nothing left to delete, only the walk.
         var cpuAgain = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
         var again = batched ? BpfConntrackScanner.Scan(ct, now) : BpfConntrackScanner.ScanKeyByKey(ct, now);
         cpuAgain = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpuAgain;
-        Assert.Equal(new ConntrackScanResult(entries / 2, 0), again);
+        Assert.Equal(new BpfScanResult(entries / 2, 0), again);
         // A figure for docs/bpf.md, not an assertion: µs per entry (wall and process CPU).
         _output.WriteLine($"conntrack scan ({(batched ? "batched" : "key by key")}): {entries} entries, {entries / 2} deleted, {clock.Elapsed.TotalMicroseconds / entries:0.00} µs/entry wall, {cpu.TotalMicroseconds / entries:0.00} µs/entry CPU; a walk deleting nothing {cpuAgain.TotalMicroseconds / (entries / 2):0.00} µs/entry CPU");
     }
