@@ -11,7 +11,7 @@ namespace Calico.Felix.Bpf;
 /// platform we build for; fields named *_be are network order). A root test loads the program and checks every map's
 /// key and value sizes against the constants below, so a drift between the two files fails.
 /// </summary>
-public static class BpfMapLayout
+public static partial class BpfMapLayout
 {
     public const string EndpointMap = "cali_eps";
     public const string RuleMap = "cali_rules";

@@ -32,6 +32,9 @@ public enum FlatRuleOriginKind
 
     /// <summary>A merged run of consecutive simple rules (<see cref="FlatRule.Run"/>): Name spans its first and last rule, RuleIndex counts them.</summary>
     MergedRun,
+
+    /// <summary>A rule read back from cali_rules: the map holds what a rule does, not where it came from.</summary>
+    ReadFromMap,
 }
 
 /// <summary>A flat rule's origin: a policy's or profile's rule (with its index), a tier's end, or the final drop.</summary>
@@ -43,6 +46,7 @@ public sealed record FlatRuleOrigin(FlatRuleOriginKind Kind, string Name, int Ru
         FlatRuleOriginKind.ProfileRule => $"profile {Name} rule {RuleIndex}",
         FlatRuleOriginKind.EndOfTier => $"end of tier {Name}",
         FlatRuleOriginKind.MergedRun => $"merged run of {RuleIndex} rules: {Name}",
+        FlatRuleOriginKind.ReadFromMap => "read from cali_rules",
         _ => "no profile matched",
     };
 }

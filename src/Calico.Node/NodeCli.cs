@@ -7,14 +7,27 @@ namespace Calico.Node;
 /// <summary>The whole program: arguments and environment in, exit code out (tests run it in-process).</summary>
 public static class NodeCli
 {
-    public static async Task<int> RunAsync(IReadOnlyList<string> args, IReadOnlyDictionary<string, string> environment, TextWriter stderr, CancellationToken cancellationToken)
+    public static Task<int> RunAsync(IReadOnlyList<string> args, IReadOnlyDictionary<string, string> environment, TextWriter stderr, CancellationToken cancellationToken) =>
+        RunAsync(args, environment, Console.Out, stderr, cancellationToken);
+
+    /// <summary>As above, with the output of the inspection commands (<c>-bpf</c>) going to <paramref name="stdout"/>.</summary>
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, IReadOnlyDictionary<string, string> environment, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(environment);
+        ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
+        if (args.Count >= 1 && args[0] == "-bpf")
+        {
+            // Upstream's calico-node -bpf (calico-bpf): reads the pinned maps and exits; runs synchronously, in the
+            // caller's network namespace.
+            return Bpf.BpfCli.Run([.. args.Skip(1)], environment, stdout, stderr);
+        }
+
         if (args.Count == 1 && args[0] is "-h" or "--help")
         {
             await stderr.WriteAsync(NodeSettings.Usage).ConfigureAwait(false);
+            await stderr.WriteLineAsync("calico-node -bpf <command>: inspects the eBPF dataplane's pinned maps (calico-node -bpf help)").ConfigureAwait(false);
             return 0;
         }
 

@@ -137,6 +137,138 @@ public sealed class BpfMap : IDisposable
         }
     }
 
+    /// <summary>
+    /// Reads the value under <paramref name="key"/> into <paramref name="value"/> without allocating (a scanner walking
+    /// a large map); false when there is none.
+    /// </summary>
+    public unsafe bool TryLookup(ReadOnlySpan<byte> key, Span<byte> value)
+    {
+        CheckSizes(key.Length, value.Length);
+        fixed (byte* k = key)
+        fixed (byte* v = value)
+        {
+            var result = Libbpf.MapLookupElement(Fd, k, v);
+            return result == -Errno.ENOENT ? false
+                : result < 0 ? throw BpfException.From($"looking up BPF map {Name}", result, LibbpfMessages.Mark())
+                : true;
+        }
+    }
+
+    /// <summary>
+    /// The key after <paramref name="key"/> into <paramref name="next"/> (an empty <paramref name="key"/>: the first);
+    /// false past the last. A key no longer in a hash map makes the kernel start over from the first key, so a walker
+    /// that deletes should take the next key before deleting the current one.
+    /// </summary>
+    public unsafe bool TryGetNextKey(ReadOnlySpan<byte> key, Span<byte> next)
+    {
+        if ((!key.IsEmpty && key.Length != KeySize) || next.Length != KeySize)
+        {
+            throw new ArgumentException($"BPF map {Name} takes {KeySize}-byte keys, not {key.Length} and {next.Length}");
+        }
+
+        fixed (byte* k = key)
+        fixed (byte* n = next)
+        {
+            var result = Libbpf.MapGetNextKey(Fd, key.IsEmpty ? null : k, n);
+            return result == -Errno.ENOENT ? false
+                : result < 0 ? throw BpfException.From($"listing keys of BPF map {Name}", result, LibbpfMessages.Mark())
+                : true;
+        }
+    }
+
+    /// <summary>
+    /// Walks the map in chunks of up to <paramref name="chunkEntries"/> entries with BPF_MAP_LOOKUP_BATCH (one syscall
+    /// per chunk instead of two per entry), handing each chunk's keys and values, laid end to end, to
+    /// <paramref name="visit"/>. Hash maps walk by bucket, so the visitor may delete what it was given. A bucket larger
+    /// than the chunk doubles the chunk. Throws <see cref="BpfException"/> (EINVAL, EOPNOTSUPP) where the map type or
+    /// kernel has no batch operations.
+    /// </summary>
+    public unsafe void ForEachBatch(int chunkEntries, BpfBatchVisitor visit)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunkEntries, 1);
+        ArgumentNullException.ThrowIfNull(visit);
+        // The cursor is opaque (a bucket index for hash maps, a key for arrays): a key's size, at least 8 bytes, holds either.
+        var cursorIn = new byte[Math.Max(KeySize, 8)];
+        var cursorOut = new byte[cursorIn.Length];
+        var keys = new byte[chunkEntries * KeySize];
+        var values = new byte[chunkEntries * ValueSize];
+        var first = true;
+        while (true)
+        {
+            uint count = (uint)(keys.Length / KeySize);
+            int result;
+            fixed (byte* i = cursorIn)
+            fixed (byte* o = cursorOut)
+            fixed (byte* k = keys)
+            fixed (byte* v = values)
+            {
+                result = Libbpf.MapLookupBatch(Fd, first ? null : i, o, k, v, &count, null);
+            }
+
+            if (result == -Errno.ENOSPC && count == 0)
+            {
+                keys = new byte[keys.Length * 2];
+                values = new byte[values.Length * 2];
+                continue;
+            }
+
+            if (result < 0 && result != -Errno.ENOENT)
+            {
+                throw BpfException.From($"reading BPF map {Name} in batches", result, LibbpfMessages.Mark());
+            }
+
+            if (count > 0)
+            {
+                visit(keys.AsSpan(0, (int)count * KeySize), values.AsSpan(0, (int)count * ValueSize), (int)count);
+            }
+
+            if (result == -Errno.ENOENT)
+            {
+                return;
+            }
+
+            cursorOut.CopyTo(cursorIn, 0);
+            first = false;
+        }
+    }
+
+    /// <summary>
+    /// Deletes <paramref name="count"/> keys laid end to end in <paramref name="keys"/> with BPF_MAP_DELETE_BATCH; a
+    /// key already gone (ENOENT) is skipped, not an error. The number deleted.
+    /// </summary>
+    public unsafe int DeleteBatch(ReadOnlySpan<byte> keys, int count)
+    {
+        if (count < 0 || keys.Length < count * KeySize)
+        {
+            throw new ArgumentException($"BPF map {Name}: {count} keys of {KeySize} bytes need {count * KeySize} bytes, not {keys.Length}");
+        }
+
+        int deleted = 0;
+        int offset = 0;
+        while (offset < count)
+        {
+            uint batch = (uint)(count - offset);
+            int result;
+            fixed (byte* k = keys[(offset * KeySize)..])
+            {
+                result = Libbpf.MapDeleteBatch(Fd, k, &batch, null);
+            }
+
+            deleted += (int)batch;
+            offset += (int)batch;
+            if (result == -Errno.ENOENT && offset < count)
+            {
+                offset++; // the key at offset vanished meanwhile (the program replaced it): skip it
+            }
+            else if (result < 0)
+            {
+                throw BpfException.From($"deleting from BPF map {Name} in a batch", result, LibbpfMessages.Mark());
+            }
+        }
+
+        return deleted;
+    }
+
     /// <summary>Deletes <paramref name="key"/>; false when it was not there.</summary>
     public unsafe bool Delete(ReadOnlySpan<byte> key)
     {
@@ -209,6 +341,9 @@ public sealed class BpfMap : IDisposable
 
 /// <summary>What the kernel says of a map (struct bpf_map_info's head): type is enum bpf_map_type.</summary>
 public sealed record BpfMapInfo(uint Id, uint Type, uint KeySize, uint ValueSize, uint MaxEntries, uint Flags, string Name);
+
+/// <summary>One chunk of <see cref="BpfMap.ForEachBatch"/>: <paramref name="count"/> keys and values, each laid end to end.</summary>
+public delegate void BpfBatchVisitor(ReadOnlySpan<byte> keys, ReadOnlySpan<byte> values, int count);
 
 /// <summary>bpf_map_update_elem's flags: BPF_ANY, BPF_NOEXIST, BPF_EXIST.</summary>
 public enum BpfUpdate : ulong

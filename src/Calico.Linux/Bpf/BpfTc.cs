@@ -136,7 +136,7 @@ public static class BpfTc
     private static bool InterfaceExists(int interfaceIndex) => InterfaceName(interfaceIndex) is not null;
 
     /// <summary>The name of an interface of the calling thread's namespace, null when there is none with that index.</summary>
-    private static unsafe string? InterfaceName(int interfaceIndex)
+    public static unsafe string? InterfaceName(int interfaceIndex)
     {
         var name = stackalloc byte[16];
         return LibC.IfIndexToName((uint)interfaceIndex, name) == 0 ? null : BpfNames.FromFixed(name, 16);

@@ -9,6 +9,7 @@ internal static class Errno
     public const int EEXIST = 17;
     public const int ENODEV = 19;
     public const int EINVAL = 22;
+    public const int ENOSPC = 28;
     public const int EADDRNOTAVAIL = 99;
 
     public static string Describe(int errno) => errno switch

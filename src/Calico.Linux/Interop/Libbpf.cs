@@ -74,6 +74,14 @@ internal static unsafe partial class Libbpf
     [LibraryImport(Lib, EntryPoint = "bpf_map_get_next_key")]
     public static partial int MapGetNextKey(int fd, void* key, void* nextKey);
 
+    /// <summary>bpf_map_lookup_batch (opts may be null): up to *count entries from the in_batch cursor (null: the start).</summary>
+    [LibraryImport(Lib, EntryPoint = "bpf_map_lookup_batch")]
+    public static partial int MapLookupBatch(int fd, void* inBatch, void* outBatch, void* keys, void* values, uint* count, void* opts);
+
+    /// <summary>bpf_map_delete_batch (opts may be null): deletes *count keys, stopping at the first that fails; *count says how many went.</summary>
+    [LibraryImport(Lib, EntryPoint = "bpf_map_delete_batch")]
+    public static partial int MapDeleteBatch(int fd, void* keys, uint* count, void* opts);
+
     [LibraryImport(Lib, EntryPoint = "bpf_prog_test_run_opts")]
     public static partial int ProgramTestRun(int programFd, TestRunOptions* options);
 

@@ -31,7 +31,9 @@ internal sealed class DatapathHarness : IDisposable
     private readonly BpfObject _object;
     private readonly Dictionary<string, uint> _ifindexes = new(StringComparer.Ordinal);
 
-    public DatapathHarness()
+    /// <param name="pinRoot">When given, every map is pinned there as the applier pins it (<see cref="BpfMapLayout.PinPath"/>),
+    /// set before load: tools reading the pins see what the program writes.</param>
+    public DatapathHarness(string? pinRoot = null)
     {
         try
         {
@@ -56,7 +58,16 @@ internal sealed class DatapathHarness : IDisposable
                 Assert.True(exit == 0, error);
             }
 
-            _object = BpfObject.Load(BpfTestPrograms.Compile("bpf/calico_tc.c", _dir.Path));
+            _object = BpfObject.Open(BpfTestPrograms.Compile("bpf/calico_tc.c", _dir.Path));
+            if (pinRoot is not null)
+            {
+                foreach (string map in BpfMapLayout.AllMaps)
+                {
+                    _object.Map(map).SetPinPath(BpfMapLayout.PinPath(pinRoot, map));
+                }
+            }
+
+            _object.Load();
             foreach (string address in new[] { HostAddress, HostAddress6 })
             {
                 _object.Map(BpfMapLayout.HostIpMap).Update(BpfMapLayout.HostIpKey(System.Net.IPAddress.Parse(address)), BpfMapLayout.IpSetValue());
@@ -81,6 +92,9 @@ internal sealed class DatapathHarness : IDisposable
     public BpfMap Map(string name) => _object.Map(name);
 
     public uint Ifindex(string link) => _ifindexes[link];
+
+    /// <summary>The test namespace (interface names resolve there).</summary>
+    public string NetnsPath => _netns.Path;
 
     /// <summary>The program's verdict for one frame on <paramref name="link"/>, run inside the namespace (where the ifindex is).</summary>
     public async Task<int> RunAsync(BpfProgram program, string link, byte[] frame) =>
