@@ -73,6 +73,7 @@ internal sealed partial class BpfModeSwitch : IDisposable
 
         WarnNotInBpf(state, render);
         BpfApplyResult result = _dataplane!.Apply(state, render, _isWorkloadInterface);
+        MaintainIfDue();
         if (result.Full || result.Attached > 0)
         {
             Log.Applied(_logger, result.Full ? "full resync" : "delta", result.Writes, result.Attached, result.Tables, result.IpSets, result.Duration.TotalMilliseconds);
@@ -115,6 +116,7 @@ internal sealed partial class BpfModeSwitch : IDisposable
     /// <summary>The BPF dataplane's drift, described (the next apply repairs it), or null.</summary>
     public string? FindDrift()
     {
+        MaintainIfDue();
         if (_dataplane?.FindDrift(_isWorkloadInterface) is not { } drift)
         {
             return null;
@@ -132,6 +134,32 @@ internal sealed partial class BpfModeSwitch : IDisposable
     }
 
     private readonly HashSet<string> _warned = new(StringComparer.Ordinal);
+    private long _maintainedAt;
+
+    /// <summary>Upstream's conntrack scan period: idle entries go, and stale rule counters with them.</summary>
+    public static readonly TimeSpan MaintenanceInterval = TimeSpan.FromSeconds(10);
+
+    private void MaintainIfDue()
+    {
+        if (_dataplane is null || (_maintainedAt != 0 && _time.GetElapsedTime(_maintainedAt) < MaintenanceInterval))
+        {
+            return;
+        }
+
+        _maintainedAt = _time.GetTimestamp();
+        try
+        {
+            var (conntrack, counters) = _dataplane.Maintain();
+            if (conntrack.Deleted + counters.Deleted > 0)
+            {
+                Log.Maintained(_logger, conntrack.Deleted, conntrack.Scanned, counters.Deleted);
+            }
+        }
+        catch (BpfException e)
+        {
+            Log.MaintenanceFailed(_logger, e.Message);
+        }
+    }
 
     /// <summary>Settings that act in nftables mode and not (yet) in BPF mode: said once each, never silently dropped.</summary>
     private void WarnNotInBpf(DataplaneState state, RenderConfig render)
@@ -177,6 +205,12 @@ internal sealed partial class BpfModeSwitch : IDisposable
 
         [LoggerMessage(EventId = 2612, Level = LogLevel.Warning, Message = "bpfEnabled: {Setting} has no effect on workload traffic: {Why}")]
         public static partial void NotInBpf(ILogger logger, string setting, string why);
+
+        [LoggerMessage(EventId = 2613, Level = LogLevel.Debug, Message = "eBPF dataplane: {Expired} of {Scanned} conntrack entries expired and deleted, {Counters} stale rule counters deleted")]
+        public static partial void Maintained(ILogger logger, int expired, int scanned, int counters);
+
+        [LoggerMessage(EventId = 2614, Level = LogLevel.Warning, Message = "eBPF dataplane: conntrack scan failed: {Reason}")]
+        public static partial void MaintenanceFailed(ILogger logger, string reason);
 
         [LoggerMessage(EventId = 2611, Level = LogLevel.Error, Message = "{Reason}")]
         public static partial void StartFailed(ILogger logger, string reason);

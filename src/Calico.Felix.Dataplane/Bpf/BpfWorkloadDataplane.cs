@@ -240,6 +240,18 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
         }
     }
 
+    /// <summary>
+    /// Housekeeping the program cannot do: conntrack entries idle past their timeout are deleted (the program ignores
+    /// them, but only the LRU would reclaim those no packet meets again), and the counters of rules no table holds
+    /// any more (the program creates a counter per deciding rule; a full map would silently stop counting).
+    /// </summary>
+    public (BpfScanResult Conntrack, BpfScanResult Counters) Maintain()
+    {
+        BpfScanResult conntrack = BpfConntrackScanner.Scan(_maps[BpfMapLayout.ConntrackMap], BpfConntrackScanner.MonotonicNowNs());
+        BpfScanResult counters = BpfCounterSweeper.Sweep(_maps[BpfMapLayout.CounterMap], _maps[BpfMapLayout.RuleMap]);
+        return (conntrack, counters);
+    }
+
     public void Dispose() => _object.Dispose();
 
     private static int DetachAll(RouteNetlink netlink, Func<string, bool> isWorkloadInterface)
@@ -385,7 +397,7 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
             return;
         }
 
-        ulong now = MonotonicNanoseconds();
+        ulong now = BpfConntrackScanner.MonotonicNowNs();
         BpfMap ct = _maps[BpfMapLayout.ConntrackMap];
         int picked = 0;
         foreach (Linux.Conntrack.ConntrackEntry flow in flows)
@@ -415,10 +427,6 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
             Log.PickedUp(_logger, picked);
         }
     }
-
-    /// <summary>CLOCK_MONOTONIC in nanoseconds, the program's bpf_ktime_get_ns (Stopwatch reads that clock on Linux).</summary>
-    private static ulong MonotonicNanoseconds() =>
-        (ulong)(Stopwatch.GetTimestamp() * (1_000_000_000.0 / Stopwatch.Frequency));
 
     private HashSet<IPAddress> HostAddresses(IReadOnlyList<LinkInfo> links, Func<string, bool> isWorkloadInterface)
     {

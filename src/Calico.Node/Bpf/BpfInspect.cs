@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using Calico.Felix.Bpf;
 using Calico.Felix.Bpf.Tools;
+using Calico.Felix.Dataplane.Bpf;
 using Calico.Linux.Bpf;
 
 namespace Calico.Node.Bpf;

@@ -5,6 +5,7 @@ using Calico.Felix.Bpf.Tests.Kernel;
 using Calico.Felix.Calc.Model;
 using Calico.Felix.Rules;
 using Calico.Linux;
+using Calico.Felix.Dataplane.Bpf;
 using Calico.Linux.Bpf;
 using Calico.Node.Bpf;
 using Calico.TestKit;

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using Calico.Felix.Bpf;
 using Calico.Linux.Bpf;
 
-namespace Calico.Node.Bpf;
+namespace Calico.Felix.Dataplane.Bpf;
 
 /// <summary>
 /// Walks cali_ct and deletes the entries idle past their timeout (<see cref="ConntrackExpiry"/>, the program's own

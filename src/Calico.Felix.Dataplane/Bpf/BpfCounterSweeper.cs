@@ -1,7 +1,7 @@
 using Calico.Felix.Bpf;
 using Calico.Linux.Bpf;
 
-namespace Calico.Node.Bpf;
+namespace Calico.Felix.Dataplane.Bpf;
 
 /// <summary>
 /// Deletes cali_counters entries whose rule is no longer in cali_rules. The program creates a rule's counter the first
