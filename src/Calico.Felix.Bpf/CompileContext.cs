@@ -93,6 +93,70 @@ internal sealed class CompileContext(DataplaneState state, BpfIdAllocator setIds
         return id;
     }
 
+    /// <summary>
+    /// A named-port IP set ("ip,protocol:port" members) as groups by (protocol, port), each with a trie set of its
+    /// addresses: "(ip, protocol, port) in S" is the OR over groups of "protocol and port match and the address is in
+    /// the group's set". A group's set is named by identity (set and group), so members coming and going are deltas; a
+    /// group appearing or going changes the rules that read it, so the table.
+    /// </summary>
+    public List<(byte Protocol, ushort Port, uint Set)> NamedPortGroups(string ipSetId)
+    {
+        if (!State.IpSets.TryGetValue(ipSetId, out var set))
+        {
+            throw new InvalidOperationException($"rule references IP set {ipSetId}, which the dataplane state does not hold");
+        }
+
+        if (set.Type != IpSetType.IpPort)
+        {
+            throw new InvalidOperationException($"rule uses IP set {ipSetId} of type {set.Type} where {IpSetType.IpPort} is needed");
+        }
+
+        var groups = new SortedDictionary<(byte, ushort), SortedSet<IpSetMember>>();
+        foreach (string member in set.Members)
+        {
+            // "10.0.0.1,tcp:80" / "fd00::1,udp:53"
+            int comma = member.IndexOf(',', StringComparison.Ordinal);
+            int colon = member.LastIndexOf(':');
+            if (comma < 0 || colon < comma)
+            {
+                throw new InvalidOperationException($"IP set {ipSetId}: member '{member}' is not ip,protocol:port");
+            }
+
+            byte protocol = member[(comma + 1)..colon] switch
+            {
+                "tcp" => 6,
+                "udp" => 17,
+                "sctp" => 132,
+                "udplite" => 136,
+                var other => throw new InvalidOperationException($"IP set {ipSetId}: member '{member}' has protocol '{other}'"),
+            };
+            ushort port = ushort.Parse(member.AsSpan(colon + 1), System.Globalization.CultureInfo.InvariantCulture);
+            string address = member[..comma];
+            IpSetMember net = IpSetMember.Parse(address.Contains('/', StringComparison.Ordinal) ? address : address + (address.Contains(':', StringComparison.Ordinal) ? "/128" : "/32"));
+            if (!groups.TryGetValue((protocol, port), out var members))
+            {
+                groups[(protocol, port)] = members = new SortedSet<IpSetMember>(IpSetMember.Order);
+            }
+
+            members.Add(net);
+        }
+
+        var result = new List<(byte, ushort, uint)>(groups.Count);
+        foreach (var ((protocol, port), members) in groups)
+        {
+            string contentKey = FormattableString.Invariant($"ipport:{ipSetId}|{protocol}:{port}");
+            uint id = SetIds.IdFor(contentKey);
+            if (!Sets.ContainsKey(id))
+            {
+                Sets.Add(id, new BpfIpSet(id, contentKey, ipSetId, [.. members]));
+            }
+
+            result.Add((protocol, port, id));
+        }
+
+        return result;
+    }
+
     /// <summary>The port set of these disjoint sorted ranges (by content: the same ranges, the same id).</summary>
     public uint PortSet(IReadOnlyList<PortRange> ranges)
     {

@@ -47,36 +47,37 @@ internal static class RuleCompiler
             _ => throw new ValidationException($"error with field action = '{rule.Action}' (unknown action)"),
         };
 
-        IReadOnlyList<PortRange> srcPorts = rule.SrcPorts;
-        IReadOnlyList<PortRange> dstPorts = rule.DstPorts;
-        if (rule.SrcNamedPortIpSetIds.Count + rule.DstNamedPortIpSetIds.Count + rule.NotSrcNamedPortIpSetIds.Count + rule.NotDstNamedPortIpSetIds.Count > 0)
+        if (rule.NotSrcNamedPortIpSetIds.Count + rule.NotDstNamedPortIpSetIds.Count > 0)
         {
-            // Named ports need IP+port sets (later). Never widen what the rule allows: an Allow or Log is left out, a
-            // Deny or Pass becomes a Deny over the rule without its port conditions on the named side (a wider deny).
+            // Negated named ports need "none of these (address, port) pairs" (later). Never widen what the rule
+            // allows: an Allow or Log is left out, a Deny or Pass becomes a Deny without the negated condition.
             string where = $"{origin} ({(inbound ? "ingress" : "egress")})";
             if (action is FlatAction.Allow or FlatAction.Log)
             {
-                ctx.Issues.Add(new BpfCompileIssue(where, "named ports are not supported by the BPF datapath yet: rule left out (allows less)"));
+                ctx.Issues.Add(new BpfCompileIssue(where, "negated named ports (notPorts by name) are not supported by the BPF datapath yet: rule left out (allows less)"));
                 return;
             }
 
-            ctx.Issues.Add(new BpfCompileIssue(where, "named ports are not supported by the BPF datapath yet: rule enforced as a Deny without its port conditions (denies more)"));
+            ctx.Issues.Add(new BpfCompileIssue(where, "negated named ports (notPorts by name) are not supported by the BPF datapath yet: rule enforced as a Deny without that condition (denies more)"));
             action = FlatAction.Deny;
-            if (rule.SrcNamedPortIpSetIds.Count > 0)
-            {
-                srcPorts = [];
-            }
-
-            if (rule.DstNamedPortIpSetIds.Count > 0)
-            {
-                dstPorts = [];
-            }
         }
 
         List<uint> srcSets = Sets(ctx, rule.SrcNets, rule.SrcIpSetIds);
         List<uint> notSrcSets = Sets(ctx, rule.NotSrcNets, rule.NotSrcIpSetIds);
         List<uint> dstSets = Sets(ctx, rule.DstNets, rule.DstIpSetIds);
         List<uint> notDstSets = Sets(ctx, rule.NotDstNets, rule.NotDstIpSetIds);
+
+        // Named ports: each (protocol, port) group of a named-port set is one more alternative of its side's ports,
+        // carrying the group's address set; a slot of that side is kept free in every entry for it.
+        List<Alternative> srcAlternatives = Alternatives(ctx, rule.SrcPorts, rule.SrcNamedPortIpSetIds, rule.Protocol);
+        List<Alternative> dstAlternatives = Alternatives(ctx, rule.DstPorts, rule.DstNamedPortIpSetIds, rule.Protocol);
+        if (srcAlternatives.Count == 0 || dstAlternatives.Count == 0)
+        {
+            return; // a side's port must be in one of no ranges and no named-port members: matches nothing
+        }
+
+        int srcInline = rule.SrcNamedPortIpSetIds.Count > 0 ? BpfMapLayout.RuleSets - 1 : BpfMapLayout.RuleSets;
+        int dstInline = rule.DstNamedPortIpSetIds.Count > 0 ? BpfMapLayout.RuleSets - 1 : BpfMapLayout.RuleSets;
 
         var template = new FlatRule
         {
@@ -88,9 +89,9 @@ internal static class RuleCompiler
             IcmpCode = (byte?)rule.IcmpCode,
             NotIcmpType = (byte?)rule.NotIcmpType,
             NotIcmpCode = (byte?)rule.NotIcmpCode,
-            SrcSets = CompileContext.Chunk(srcSets, 0, BpfMapLayout.RuleSets),
+            SrcSets = CompileContext.Chunk(srcSets, 0, srcInline),
             NotSrcSets = CompileContext.Chunk(notSrcSets, 0, BpfMapLayout.RuleSets),
-            DstSets = CompileContext.Chunk(dstSets, 0, BpfMapLayout.RuleSets),
+            DstSets = CompileContext.Chunk(dstSets, 0, dstInline),
             NotDstSets = CompileContext.Chunk(notDstSets, 0, BpfMapLayout.RuleSets),
             NotSrcPorts = CompileContext.Chunk(rule.NotSrcPorts, 0, BpfMapLayout.RulePorts),
             NotDstPorts = CompileContext.Chunk(rule.NotDstPorts, 0, BpfMapLayout.RulePorts),
@@ -99,28 +100,68 @@ internal static class RuleCompiler
 
         // What one entry cannot hold of the AND: guards in front of the group.
         var guards = new List<FlatRule>();
-        AddGuards(guards, srcSets, BpfMapLayout.RuleSets, origin, static (r, c) => r with { SrcSets = c });
-        AddGuards(guards, notSrcSets, BpfMapLayout.RuleSets, origin, static (r, c) => r with { NotSrcSets = c });
-        AddGuards(guards, dstSets, BpfMapLayout.RuleSets, origin, static (r, c) => r with { DstSets = c });
-        AddGuards(guards, notDstSets, BpfMapLayout.RuleSets, origin, static (r, c) => r with { NotDstSets = c });
-        AddGuards(guards, rule.NotSrcPorts, BpfMapLayout.RulePorts, origin, static (r, c) => r with { NotSrcPorts = c });
-        AddGuards(guards, rule.NotDstPorts, BpfMapLayout.RulePorts, origin, static (r, c) => r with { NotDstPorts = c });
+        AddGuards(guards, srcSets, srcInline, BpfMapLayout.RuleSets, origin, static (r, c) => r with { SrcSets = c });
+        AddGuards(guards, notSrcSets, BpfMapLayout.RuleSets, BpfMapLayout.RuleSets, origin, static (r, c) => r with { NotSrcSets = c });
+        AddGuards(guards, dstSets, dstInline, BpfMapLayout.RuleSets, origin, static (r, c) => r with { DstSets = c });
+        AddGuards(guards, notDstSets, BpfMapLayout.RuleSets, BpfMapLayout.RuleSets, origin, static (r, c) => r with { NotDstSets = c });
+        AddGuards(guards, rule.NotSrcPorts, BpfMapLayout.RulePorts, BpfMapLayout.RulePorts, origin, static (r, c) => r with { NotSrcPorts = c });
+        AddGuards(guards, rule.NotDstPorts, BpfMapLayout.RulePorts, BpfMapLayout.RulePorts, origin, static (r, c) => r with { NotDstPorts = c });
 
-        List<ImmutableArray<PortRange>> srcAlternatives = Alternatives(srcPorts);
-        List<ImmutableArray<PortRange>> dstAlternatives = Alternatives(dstPorts);
         uint groupEnd = (uint)(fragment.Count + guards.Count + (srcAlternatives.Count * dstAlternatives.Count));
         foreach (FlatRule guard in guards)
         {
             fragment.Add(guard with { Jump = groupEnd });
         }
 
-        foreach (ImmutableArray<PortRange> src in srcAlternatives)
+        foreach (Alternative src in srcAlternatives)
         {
-            foreach (ImmutableArray<PortRange> dst in dstAlternatives)
+            foreach (Alternative dst in dstAlternatives)
             {
-                fragment.Add(template with { SrcPorts = src, DstPorts = dst });
+                if (src.Protocol is byte a && dst.Protocol is byte b && a != b)
+                {
+                    continue; // one packet has one protocol
+                }
+
+                fragment.Add(template with
+                {
+                    Protocol = src.Protocol ?? dst.Protocol ?? template.Protocol,
+                    SrcPorts = src.Ports,
+                    DstPorts = dst.Ports,
+                    SrcSets = src.Set is uint s1 ? [.. template.SrcSets, s1] : template.SrcSets,
+                    DstSets = dst.Set is uint s2 ? [.. template.DstSets, s2] : template.DstSets,
+                });
             }
         }
+    }
+
+    /// <summary>One way a side's port condition holds: a chunk of numeric ranges, or one named-port group (its protocol, port and address set).</summary>
+    private sealed record Alternative(ImmutableArray<PortRange> Ports, byte? Protocol = null, uint? Set = null);
+
+    private static List<Alternative> Alternatives(CompileContext ctx, IReadOnlyList<PortRange> ports, IReadOnlyList<string> namedPortSets, int? ruleProtocol)
+    {
+        var result = new List<Alternative>();
+        if (namedPortSets.Count == 0 || ports.Count > 0)
+        {
+            foreach (ImmutableArray<PortRange> chunk in Alternatives(ports))
+            {
+                result.Add(new Alternative(chunk));
+            }
+        }
+
+        foreach (string id in namedPortSets)
+        {
+            foreach (var (protocol, port, set) in ctx.NamedPortGroups(id))
+            {
+                if (ruleProtocol is int p && p != protocol)
+                {
+                    continue; // the rule's protocol rules this group's port out
+                }
+
+                result.Add(new Alternative([new PortRange(port, port)], protocol, set));
+            }
+        }
+
+        return result;
     }
 
     /// <summary>A side's nets (one trie set for the union) and named sets: the address must be in each.</summary>
@@ -140,9 +181,10 @@ internal static class RuleCompiler
         return sets;
     }
 
-    private static void AddGuards<T>(List<FlatRule> guards, IReadOnlyList<T> items, int perRule, FlatRuleOrigin origin, Func<FlatRule, ImmutableArray<T>, FlatRule> fill)
+    /// <summary>Guards for the items past the first <paramref name="inline"/> (which the entries hold), <paramref name="perRule"/> each.</summary>
+    private static void AddGuards<T>(List<FlatRule> guards, IReadOnlyList<T> items, int inline, int perRule, FlatRuleOrigin origin, Func<FlatRule, ImmutableArray<T>, FlatRule> fill)
     {
-        for (int start = perRule; start < items.Count; start += perRule)
+        for (int start = inline; start < items.Count; start += perRule)
         {
             guards.Add(fill(new FlatRule { Action = FlatAction.Next, Origin = origin }, CompileContext.Chunk(items, start, perRule)));
         }

@@ -188,7 +188,7 @@ public sealed class BpfPolicyCompilerTests
     }
 
     [Fact]
-    public void NamedPorts_AreReported_AnAllowIsLeftOut_AndADenyDeniesMore()
+    public void NamedPorts_MatchTheirAddressAndPortPairs_NegatedOnesAreReported_AndLeftOutWhenAllowing()
     {
         var p = Policy("p");
         var s = new States()
@@ -196,18 +196,47 @@ public sealed class BpfPolicyCompilerTests
             [
                 new RuleModel { Action = RuleAction.Deny, Protocol = 6, DstNamedPortIpSetIds = ["np:http"] },
                 new RuleModel { Action = RuleAction.Allow, Protocol = 17, DstNamedPortIpSetIds = ["np:dns"] },
+                new RuleModel { Action = RuleAction.Allow, Protocol = 6, NotDstNamedPortIpSetIds = ["np:http"] },
                 new RuleModel { Action = RuleAction.Allow },
             ])
             .WithEndpoint("wl", "cali1", [Tier("default", RuleAction.Deny, ingress: [p])]);
+        s.State.Apply(new IpSetUpdate("np:http", IpSetType.IpPort, ["10.65.0.2,tcp:8080", "10.65.0.3,tcp:8080", "10.65.0.2,tcp:9090"]));
+        s.State.Apply(new IpSetUpdate("np:dns", IpSetType.IpPort, ["10.65.0.2,udp:53"]));
         var plan = Compile(s);
-        Assert.Equal(2, plan.Issues.Count);
-        Assert.Contains("named ports", plan.Issues[0].Reason, StringComparison.Ordinal);
-        Assert.Contains("GlobalNetworkPolicy default/p rule 0 (ingress)", plan.Issues[0].Where, StringComparison.Ordinal);
-        Assert.Contains("denies more", plan.Issues[0].Reason, StringComparison.Ordinal);
-        Assert.Contains("left out", plan.Issues[1].Reason, StringComparison.Ordinal);
-        Assert.Equal(FlatAction.Deny, Ingress(plan, TestPacket.Tcp("10.0.0.1", "10.65.0.2", 9999))); // any TCP port now
-        Assert.Equal(FlatAction.Allow, Ingress(plan, TestPacket.Udp("10.0.0.1", "10.65.0.2", 53)));  // the last rule, not rule 1
-        Assert.DoesNotContain(plan.Tables[plan.Endpoints["cali1"].IngressTable].Rules, r => r.Origin.RuleIndex == 1);
+
+        BpfCompileIssue issue = Assert.Single(plan.Issues);
+        Assert.Contains("GlobalNetworkPolicy default/p rule 2 (ingress)", issue.Where, StringComparison.Ordinal);
+        Assert.Contains("negated named ports", issue.Reason, StringComparison.Ordinal);
+        Assert.Contains("left out", issue.Reason, StringComparison.Ordinal);
+        Assert.Equal(FlatAction.Deny, Ingress(plan, TestPacket.Tcp("10.0.0.1", "10.65.0.2", 8080)));
+        Assert.Equal(FlatAction.Deny, Ingress(plan, TestPacket.Tcp("10.0.0.1", "10.65.0.2", 9090)));
+        Assert.Equal(FlatAction.Allow, Ingress(plan, TestPacket.Tcp("10.0.0.1", "10.65.0.2", 7070))); // no pair: the last rule
+        Assert.Equal(FlatAction.Allow, Ingress(plan, TestPacket.Tcp("10.0.0.1", "10.65.0.4", 8080))); // port of another address
+        Assert.Equal(FlatAction.Allow, Ingress(plan, TestPacket.Udp("10.0.0.1", "10.65.0.2", 53)));
+        Assert.DoesNotContain(plan.Tables[plan.Endpoints["cali1"].IngressTable].Rules, r => r.Origin.RuleIndex == 2);
+    }
+
+    [Fact]
+    public void NamedPorts_AMemberComingOrGoing_KeepsTheTable_AndChangesOnlyItsGroupsSet()
+    {
+        var p = Policy("p");
+        States Build(params string[] members)
+        {
+            var s = new States()
+                .WithPolicy(p, ingress: [new RuleModel { Action = RuleAction.Allow, Protocol = 6, DstNamedPortIpSetIds = ["np:http"] }])
+                .WithEndpoint("wl", "cali1", [Tier("default", RuleAction.Deny, ingress: [p])]);
+            s.State.Apply(new IpSetUpdate("np:http", IpSetType.IpPort, members));
+            return s;
+        }
+
+        var tables = new BpfIdAllocator();
+        var sets = new BpfIdAllocator();
+        BpfPolicyPlan before = BpfPolicyCompiler.Compile(Build("10.65.0.2,tcp:8080").State, new BpfCompileOptions(), tables, sets);
+        BpfPolicyPlan after = BpfPolicyCompiler.Compile(Build("10.65.0.2,tcp:8080", "10.65.0.3,tcp:8080").State, new BpfCompileOptions(), tables, sets);
+
+        Assert.Equal(before.Endpoints["cali1"].IngressTable, after.Endpoints["cali1"].IngressTable);
+        Assert.Equal(FlatAction.Allow, Ingress(after, TestPacket.Tcp("10.0.0.1", "10.65.0.3", 8080)));
+        Assert.Equal(FlatAction.Deny, Ingress(before, TestPacket.Tcp("10.0.0.1", "10.65.0.3", 8080)));
     }
 
     [Fact]
