@@ -12,6 +12,8 @@ namespace Calico.Benchmarks;
 /// ratios to the anchor are taken pair by pair. Prints them beside the issue's aims (and records them in
 /// <see cref="AimReport"/>); asserts nothing. Needs root and iperf3. Namespaces are removed at the end, on failure
 /// and on Ctrl-C. <c>DATAPLANE_PACKETS_ROUNDS</c> sets the counted rounds (e.g. 1 for a quick try).
+/// With <c>--dataplane bpf</c> (issue 18) the subjects are the anchor, the nftables 1,000-policy ruleset and the eBPF
+/// dataplane with 0, 1,000 and 10,000 policies (<see cref="PacketsBpf"/>), plus <see cref="PacketsBpfColdStart"/>.
 /// </summary>
 internal static class DataplanePacketBenchmarks
 {
@@ -37,7 +39,17 @@ internal static class DataplanePacketBenchmarks
         (PacketsReport.Policies10k, 10_000, null),
     ];
 
-    public static async Task RunAsync()
+    private static readonly (string Label, int? Policies, string? FloorText)[] BpfRulesets =
+    [
+        (PacketsReport.Anchor, null, null),
+        (PacketsReport.Policies1k, 1_000, null),
+        (PacketsReport.Bpf0, 0, null),
+        (PacketsReport.Bpf1k, 1_000, null),
+        (PacketsReport.Bpf10k, 10_000, null),
+    ];
+
+    /// <param name="bpf">Issue 18's run (<c>--dataplane bpf</c>) instead of the nftables one.</param>
+    public static async Task RunAsync(bool bpf = false)
     {
         if (!Environment.IsPrivilegedProcess)
         {
@@ -64,7 +76,7 @@ internal static class DataplanePacketBenchmarks
         using PosixSignalRegistration onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         try
         {
-            await RunAllAsync(cancellation.Token);
+            await RunAllAsync(bpf, cancellation.Token);
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
@@ -72,19 +84,22 @@ internal static class DataplanePacketBenchmarks
         }
     }
 
-    private static async Task RunAllAsync(CancellationToken cancellationToken)
+    private static async Task RunAllAsync(bool bpf, CancellationToken cancellationToken)
     {
         int rounds = InterleavedRuns.RoundsFromEnvironment("DATAPLANE_PACKETS_ROUNDS");
-        Console.WriteLine($"dataplane per-packet: pod -> pod routed through a host netns (our CNI wiring), one topology per ruleset, {rounds} interleaved rounds (+1 warm-up) of iperf3 -t 5 and CRR 5 s");
+        Console.WriteLine($"dataplane per-packet{(bpf ? " (--dataplane bpf)" : "")}: pod -> pod routed through a host netns (our CNI wiring), one topology per ruleset, {rounds} interleaved rounds (+1 warm-up) of iperf3 -t 5 and CRR 5 s");
         var subjects = new List<PacketsSubject>();
+        using var objectDir = new TempDirectory("calico-bench-bpfobj");
+        string? bpfObject = bpf ? PacketsBpfColdStart.CompileObject(objectDir.Path) : null;
         try
         {
-            foreach ((string label, int? policies, string? floorText) in Rulesets)
+            foreach ((string label, int? policies, string? floorText) in bpf ? BpfRulesets : Rulesets)
             {
                 // Built and loaded one at a time: the 10,000-policy text is large and only needed while it loads.
-                PacketsSubject subject = await PacketsSubject.CreateAsync(label, policies, cancellationToken, floorText);
+                bool isBpf = bpfObject is not null && PacketsReport.IsBpf(label);
+                PacketsSubject subject = await PacketsSubject.CreateAsync(label, policies, cancellationToken, floorText, isBpf ? bpfObject : null);
                 subjects.Add(subject);
-                Console.WriteLine($"  {label}: loaded ({subject.TextKiB} KiB of nft text)");
+                Console.WriteLine($"  {label}: loaded ({subject.TextKiB} KiB of nft text{(subject.Bpf is { } b ? $", eBPF: {b.FirstApply!.Writes} map writes" : "")})");
             }
 
             Dictionary<string, PacketsSubject> byLabel = subjects.ToDictionary(s => s.Label, StringComparer.Ordinal);
@@ -94,7 +109,14 @@ internal static class DataplanePacketBenchmarks
                 (label, ct) => byLabel[label].MeasureAsync(ct),
                 cancellationToken,
                 rotate: true);
-            await PacketsReport.PrintAsync(runs, subjects, cancellationToken);
+            if (bpf)
+            {
+                await PacketsReport.PrintBpfAsync(runs, subjects, cancellationToken);
+            }
+            else
+            {
+                await PacketsReport.PrintAsync(runs, subjects, cancellationToken);
+            }
         }
         finally
         {
@@ -102,6 +124,12 @@ internal static class DataplanePacketBenchmarks
             {
                 subject.Dispose();
             }
+        }
+
+        if (bpfObject is not null)
+        {
+            // After the packet subjects are gone: the machine is as quiet as this bench can make it.
+            await PacketsBpfColdStart.RunAsync(bpfObject, Math.Min(rounds, 3), cancellationToken);
         }
     }
 }

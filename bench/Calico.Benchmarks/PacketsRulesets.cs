@@ -32,16 +32,20 @@ internal static class PacketsRulesets
         DataplaneState state = State(policies, topology);
         string text = NftablesRenderer.Build(state, config ?? new RenderConfig(), NatInputs.None).ToFullTransaction();
         PolicyKey? final = policies > 0 ? new PolicyKey("default", "GlobalNetworkPolicy", null, FinalPolicyName) : null;
-        return new PacketsRuleset(label, text, policies, final, Stopwatch.GetElapsedTime(started));
+        return new PacketsRuleset(label, text, policies, final, Stopwatch.GetElapsedTime(started)) { State = state };
     }
 
     private const string FinalPolicyName = "bench-allow-clients";
 
     /// <summary>The dataplane state calico-node would hold for this many policies on host1.</summary>
-    public static DataplaneState State(int policies, PacketsTopology topology)
+    public static DataplaneState State(int policies, PacketsTopology topology) =>
+        State(policies, topology.ClientHostIf, topology.ServerHostIf);
+
+    /// <summary>As above, for the client and server pods on these host interfaces (which need not exist).</summary>
+    public static DataplaneState State(int policies, string clientHostIf, string serverHostIf)
     {
         var graph = new CalculationGraph(LocalHost);
-        foreach (ResourceUpdate update in Resources(policies, topology))
+        foreach (ResourceUpdate update in Resources(policies, clientHostIf, serverHostIf))
         {
             graph.OnUpdate(update);
         }
@@ -52,14 +56,14 @@ internal static class PacketsRulesets
         return state;
     }
 
-    private static IEnumerable<ResourceUpdate> Resources(int policies, PacketsTopology topology)
+    private static IEnumerable<ResourceUpdate> Resources(int policies, string clientHostIf, string serverHostIf)
     {
         yield return Update(ResourceKinds.Tier, """{"apiVersion":"projectcalico.org/v3","kind":"Tier","metadata":{"name":"default"},"spec":{"order":1000000,"defaultAction":"Deny"}}""");
 
         // What the Kubernetes namespace controller writes for namespace "bench": allow all, no policy.
         yield return Update(ResourceKinds.Profile, """{"apiVersion":"projectcalico.org/v3","kind":"Profile","metadata":{"name":"kns.bench"},"spec":{"ingress":[{"action":"Allow"}],"egress":[{"action":"Allow"}],"labelsToApply":{"pcns.projectcalico.org/name":"bench"}}}""");
-        yield return Endpoint(LocalHost, "client", topology.ClientHostIf, PacketsTopology.ClientIp, "\"role\":\"client\",\"app\":\"bench-client\"");
-        yield return Endpoint(LocalHost, "server", topology.ServerHostIf, PacketsTopology.ServerIp, "\"role\":\"server\",\"app\":\"bench-server\"");
+        yield return Endpoint(LocalHost, "client", clientHostIf, PacketsTopology.ClientIp, "\"role\":\"client\",\"app\":\"bench-client\"");
+        yield return Endpoint(LocalHost, "server", serverHostIf, PacketsTopology.ServerIp, "\"role\":\"server\",\"app\":\"bench-server\"");
         if (policies == 0)
         {
             yield break;

@@ -43,6 +43,9 @@ internal sealed class PacketsSubject : IDisposable
 
     private PacketsCrr? Server { get; set; }
 
+    /// <summary>The eBPF workload dataplane of an eBPF subject (null for the nftables ones and the anchor).</summary>
+    public PacketsBpf? Bpf { get; private set; }
+
     /// <summary>
     /// Builds the namespaces and, unless <paramref name="policies"/> is null (the no-table anchor), the ruleset for
     /// them, and loads it with one <c>nft -f</c>. The ruleset's text is dropped once loaded.
@@ -51,7 +54,11 @@ internal sealed class PacketsSubject : IDisposable
     /// Instead of a ruleset, this nft text (a floor such as one <c>ct state</c> rule, which hooks connection tracking
     /// into the namespace as every stateful table does); <paramref name="policies"/> must then be null.
     /// </param>
-    public static async Task<PacketsSubject> CreateAsync(string label, int? policies, CancellationToken cancellationToken, string? floorText = null)
+    /// <param name="bpfObject">
+    /// calico_tc.o for an eBPF subject: the table is rendered with workload policy in BPF (as calico-node in BPF mode
+    /// loads it: NAT and host endpoints only) and <see cref="PacketsBpf"/> writes the policy into maps.
+    /// </param>
+    public static async Task<PacketsSubject> CreateAsync(string label, int? policies, CancellationToken cancellationToken, string? floorText = null, string? bpfObject = null)
     {
         PacketsTopology topology = await PacketsTopology.CreateAsync(cancellationToken);
         var subject = new PacketsSubject(label, policies ?? 0, topology);
@@ -60,13 +67,17 @@ internal sealed class PacketsSubject : IDisposable
             subject.Server = await PacketsCrr.StartServerAsync(topology.Server.Path, PacketsTopology.ServerIp, PacketsRulesets.CrrPort, cancellationToken);
             if (policies is { } count)
             {
-                PacketsRuleset ruleset = PacketsRulesets.Build(label, count, topology);
+                PacketsRuleset ruleset = PacketsRulesets.Build(label, count, topology, bpfObject is null ? null : new RenderConfig { WorkloadPolicyInBpf = true });
                 NftResult applied = await NftRunner.ApplyInAsync(topology.Host.Path, ruleset.NftText!, cancellationToken);
                 subject.HasTable = true;
                 subject.FinalPolicy = ruleset.FinalPolicy;
                 subject.BuildTime = ruleset.BuildTime;
                 subject.LoadTime = applied.Duration;
                 subject.TextKiB = ruleset.NftText!.Length / 1024;
+                if (bpfObject is not null)
+                {
+                    subject.Bpf = await PacketsBpf.StartAsync(topology.Host.Path, bpfObject, ruleset.State!, cancellationToken);
+                }
             }
             else if (floorText is not null)
             {
@@ -107,11 +118,11 @@ internal sealed class PacketsSubject : IDisposable
 
     /// <summary>
     /// Packets counted by the final allowing policy's rule (or the endpoint chain that holds it when rule runs are
-    /// merged, the default) and how long <c>nft -j list</c> took; null without policies.
+    /// merged, the default) and how long <c>nft -j list</c> took; null without policies or with them in eBPF.
     /// </summary>
     public async Task<(long Packets, TimeSpan ListTime)?> FinalPolicyPacketsAsync(CancellationToken cancellationToken)
     {
-        if (FinalPolicy is not { } final)
+        if (FinalPolicy is not { } final || Bpf is not null)
         {
             return null;
         }
@@ -127,6 +138,7 @@ internal sealed class PacketsSubject : IDisposable
 
     public void Dispose()
     {
+        Bpf?.Dispose();
         Server?.Dispose();
         Topology.Dispose();
     }

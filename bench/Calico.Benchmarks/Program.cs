@@ -2,6 +2,7 @@ using Calico.Benchmarks;
 
 // Prints figures; asserts nothing.
 // Usage: dotnet run -c Release --project bench/Calico.Benchmarks [-- datastore|calicoctl|calc|all|aims|<mode>]
+//        dataplane-packets --dataplane bpf   (issue 18: the eBPF dataplane beside nftables)
 var which = args.Length > 0 ? args[0] : "all";
 MachineLoad.Print("at start");
 
@@ -24,7 +25,19 @@ if (which is "calc" or "all")
     await CalcGraphBenchmarks.RunAsync();
 }
 if (which is "cni" or "all") { await CniBenchmarks.RunAsync(); }
-if (which is "dataplane-packets" or "all") { await DataplanePacketBenchmarks.RunAsync(); }
+if (which is "dataplane-packets" or "all")
+{
+    // --dataplane bpf: issue 18's subjects (eBPF beside nftables); nftables (the default) keeps the original run.
+    int at = Array.IndexOf(args, "--dataplane");
+    string dataplane = at >= 0 && at + 1 < args.Length ? args[at + 1] : at >= 0 ? "" : "nftables";
+    if (dataplane is not ("bpf" or "nftables"))
+    {
+        Console.Error.WriteLine($"dataplane-packets: --dataplane must be bpf or nftables, got '{dataplane}'");
+        return 2;
+    }
+
+    await DataplanePacketBenchmarks.RunAsync(bpf: dataplane == "bpf");
+}
 if (which is "flow-logs-packets") { await FlowLogPacketBenchmarks.RunAsync(); }
 if (which is "flow-logs-node") { await FlowLogNodeBenchmarks.RunAsync(); }
 if (which is "dataplane-control" or "all") { await DataplaneControlBenchmarks.RunAsync(); }
@@ -37,3 +50,4 @@ if (which is "goldmane") { await GoldmaneBenchmarks.RunAsync(); }
 if (which is "scale") { await ScaleBenchmarks.RunAsync(); }
 AimReport.PrintSummary();
 MachineLoad.Print("at end");
+return 0;
