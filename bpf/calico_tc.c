@@ -76,6 +76,8 @@ struct cali_pkt {
 
 #define TCP_FIN 0x01
 #define TCP_RST 0x04
+#define TCP_SYN 0x02
+#define TCP_ACK 0x10
 
 // One rule table walk (bpf_loop's context).
 struct cali_eval {
@@ -620,6 +622,13 @@ static __always_inline int handle(struct __sk_buff *skb, int from_wl)
 	struct cali_ct_value *ct = bpf_map_lookup_elem(&cali_ct, &ct_key);
 	if (ct && ct_expired(ct, e.pkt.protocol, bpf_ktime_get_ns())) {
 		bpf_map_delete_elem(&cali_ct, &ct_key); // a new flow again: ct_approve creates it afresh if policy allows
+		ct = NULL;
+	}
+	// A SYN (without ACK) on a closing connection's port pair opens a new connection (a client reusing its port):
+	// it meets policy again, as in the kernel's conntrack, rather than riding on the old connection's approval.
+	if (ct && ct->state == CALI_CT_CLOSING && e.pkt.protocol == IPPROTO_TCP &&
+	    (e.pkt.tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
+		bpf_map_delete_elem(&cali_ct, &ct_key);
 		ct = NULL;
 	}
 	if (ct) {

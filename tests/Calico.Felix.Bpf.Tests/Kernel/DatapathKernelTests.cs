@@ -100,6 +100,24 @@ public sealed class DatapathKernelTests : IDisposable
     }
 
     [Fact]
+    public async Task ASynReusingAClosedConnectionsPorts_MeetsPolicyAgain()
+    {
+        var p = Policy("p");
+        var allow = TwoWorkloads(new States().WithPolicy(p, egress: [new RuleModel { Action = RuleAction.Allow, Protocol = 6, DstPorts = [new PortRange(80, 80)] }]),
+            [Tier("default", RuleAction.Deny, egress: [p])], []);
+        var plan = Apply(allow);
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.FromWorkload, "wla", Frames.Tcp(WorkloadA, 40000, Remote, 80)));
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Tcp(Remote, 80, WorkloadA, 40000, Frames.Syn | Frames.Ack)));
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.FromWorkload, "wla", Frames.Tcp(WorkloadA, 40000, Remote, 80, 0x01 | Frames.Ack))); // FIN
+
+        // The policy now denies; the client reuses its port for a new connection: a SYN, not part of the closed one.
+        var deny = TwoWorkloads(new States().WithPolicy(p, egress: [new RuleModel { Action = RuleAction.Deny, Protocol = 6 }]),
+            [Tier("default", RuleAction.Deny, egress: [p])], []);
+        _dp.Apply(Compile(deny), plan);
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.FromWorkload, "wla", Frames.Tcp(WorkloadA, 40000, Remote, 80)));
+    }
+
+    [Fact]
     public async Task AnAllowedSyn_LetsItsRepliesThroughConntrack_ThoughTheReverseDirectionsPolicyDenies()
     {
         var p = Policy("p");
