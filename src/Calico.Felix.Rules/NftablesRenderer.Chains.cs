@@ -288,6 +288,11 @@ public static partial class NftablesRenderer
                 continue; // staged: never enforced, never rendered (only the pending trace evaluates it)
             }
 
+            if (ctx.HostEndpointPolicies is { } used && !used.Policies.Contains(key))
+            {
+                continue; // BPF mode: only host endpoints jump to policy chains
+            }
+
             if (ctx.Merge is { } merge && merge.MergedPolicies.Contains(key) && !merge.JumpedPolicies.Contains(key))
             {
                 // Every endpoint reaches this policy's rules through merged lookups: its chain would never run. (A
@@ -328,6 +333,11 @@ public static partial class NftablesRenderer
         var rendered = new List<(string Id, ProfileIntent Intent)>();
         foreach (var (id, profile) in ctx.State.Profiles)
         {
+            if (ctx.HostEndpointPolicies is { } used && !used.Profiles.Contains(id))
+            {
+                continue; // BPF mode: only host endpoints jump to profile chains
+            }
+
             if (ctx.Cache is { } cache && cache.Profiles.TryGetValue(id, out var hit) && ReferenceEquals(hit.Intent, profile) && ReferenceEquals(hit.Config, ctx.Config))
             {
                 reused.Add(hit.In);

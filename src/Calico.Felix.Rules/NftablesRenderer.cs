@@ -27,7 +27,12 @@ public static partial class NftablesRenderer
         config.Validate();
 
         cache?.BindTo(state);
-        var ctx = new RenderContext(state, config) { Cache = cache, Merge = config.MergeRuleRuns && !config.FlowLogs ? new Merging.MergeContext() : null };
+        var ctx = new RenderContext(state, config)
+        {
+            Cache = cache,
+            Merge = config.MergeRuleRuns && !config.FlowLogs ? new Merging.MergeContext() : null,
+            HostEndpointPolicies = config.WorkloadPolicyInBpf ? HostEndpointPolicies(state) : null,
+        };
         List<(string Iface, EndpointIntent Endpoint)> workloads = SelectEndpoints(state, config, hostEndpoints: false);
 
         // In BPF mode the programs on the interfaces enforce workload policy: no per-endpoint chains or dispatch entries.
@@ -88,6 +93,30 @@ public static partial class NftablesRenderer
 
         cache?.Prune(state, ctx.Merge?.Sets, ctx.EndpointChainsRendered);
         return new NftTable(sets, maps, chains);
+    }
+
+    /// <summary>The policies and profiles host endpoints use (every kind of tier), whose chains BPF mode still needs.</summary>
+    private static (HashSet<PolicyKey>, HashSet<string>) HostEndpointPolicies(DataplaneState state)
+    {
+        var policies = new HashSet<PolicyKey>();
+        var profiles = new HashSet<string>(StringComparer.Ordinal);
+        foreach (EndpointIntent endpoint in state.Endpoints.Values)
+        {
+            if (!endpoint.Key.IsHostEndpoint)
+            {
+                continue;
+            }
+
+            foreach (TierIntent tier in endpoint.Tiers.Concat(endpoint.ForwardTiers).Concat(endpoint.PreDnatTiers).Concat(endpoint.UntrackedTiers))
+            {
+                policies.UnionWith(tier.IngressPolicies);
+                policies.UnionWith(tier.EgressPolicies);
+            }
+
+            profiles.UnionWith(endpoint.ProfileIds);
+        }
+
+        return (policies, profiles);
     }
 
     /// <summary>The chain holding a policy's rules for one direction (inbound = ingress), as the table names it.</summary>

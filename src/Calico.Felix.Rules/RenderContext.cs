@@ -50,6 +50,12 @@ internal sealed class RenderContext
 
     public RenderCache? Cache { get; init; }
 
+    /// <summary>
+    /// In BPF mode (<see cref="RenderConfig.WorkloadPolicyInBpf"/>), the policies and profiles some host endpoint uses:
+    /// only their chains are rendered (the programs hold every workload's). Null: every chain.
+    /// </summary>
+    public (HashSet<PolicyKey> Policies, HashSet<string> Profiles)? HostEndpointPolicies { get; init; }
+
     /// <summary>Shared state of rule-run merging; null when <see cref="RenderConfig.MergeRuleRuns"/> is off.</summary>
     public Merging.MergeContext? Merge { get; init; }
 

@@ -20,6 +20,14 @@ public sealed class BpfModeRenderTests
         Assert.DoesNotContain("Unknown interface", bpf, StringComparison.Ordinal);
         Assert.Contains("Workload policy enforced by the eBPF programs", bpf, StringComparison.Ordinal);
 
+        // Policy and profile chains only host endpoints could jump to: none here.
+        Assert.DoesNotContain(state.Endpoints.Keys, k => k.IsHostEndpoint);
+        Assert.Contains(state.Policies.Keys, key => nft.Contains("chain " + NftablesRenderer.PolicyChainName(key, inbound: true) + " ", StringComparison.Ordinal));
+        foreach (PolicyKey key in state.Policies.Keys)
+        {
+            Assert.DoesNotContain("chain " + NftablesRenderer.PolicyChainName(key, inbound: true) + " ", bpf, StringComparison.Ordinal);
+        }
+
         // The raw table's source check stays: it holds whatever the programs let through to the stack.
         Assert.Contains("Drop spoofed source", bpf, StringComparison.Ordinal);
     }
