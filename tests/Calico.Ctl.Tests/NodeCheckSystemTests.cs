@@ -34,7 +34,13 @@ public sealed partial class NodeCheckSystemTests
         Assert.Equal("Checking kernel modules...", lines[2]);
         Assert.Equal(NodeCheckSystemRunner.Success, lines[^1]);
         var results = Results(result.Out);
-        Assert.Equal(["nftables", "veth", "vxlan", "ipip", "wireguard", "ebpf", "vxlan6"], results.Keys.Skip(1));
+        Assert.Equal(["nftables", "veth", "vxlan", "ipip", "wireguard", "ebpf", "vxlan6", "bpf-syscall", "btf", "jit", "tc-clsact", "bpf_redirect_peer", "bpf_redirect_neigh", "netkit"], results.Keys.Skip(1));
+        Assert.Contains("Checking eBPF dataplane support (bpfEnabled)...", lines);
+
+        // What bpfEnabled needs is here (this kernel has no netkit: a warning, which BPF mode does not use).
+        Assert.Equal("OK", results["bpf-syscall"].Status);
+        Assert.Equal("OK", results["tc-clsact"].Status);
+        Assert.Equal("WARNING", results["netkit"].Status);
         Assert.Equal(("OK", "CONFIG_VXLAN=y, CONFIG_IPV6=y in /proc/config.gz"), results["vxlan6"]);
         Assert.Equal(("OK", "CONFIG_NF_TABLES=y, CONFIG_NF_TABLES_INET=y in /proc/config.gz"), results["nftables"]);
         Assert.Equal("OK", results["vxlan"].Status);

@@ -17,7 +17,7 @@ public sealed class SupportMatrixCtlTests : IDisposable
 
     [Theory]
     [InlineData("apply", "FelixConfiguration", "default", "", "spec:\n  wireguardEnabled: true\n", "spec.wireguardEnabled = 'true'", "WireGuard encryption is not implemented")]
-    [InlineData("apply", "FelixConfiguration", "default", "", "spec:\n  bpfEnabled: true\n", "spec.bpfEnabled = 'true'", "eBPF dataplane is not implemented")]
+    [InlineData("apply", "FelixConfiguration", "default", "", "spec:\n  bpfAttachType: TCX\n", "spec.bpfAttachType = 'TCX'", "programs attach as tc (clsact) filters")]
     [InlineData("apply", "FelixConfiguration", "default", "", "spec:\n  disableConntrackInvalidCheck: true\n", "spec.disableConntrackInvalidCheck = 'true'", "conntrack state invalid are always dropped")]
     [InlineData("apply", "NetworkPolicy", "svc", "ns1", "spec:\n  selector: all()\n  egress:\n  - action: Allow\n    destination:\n      services: {name: kube-dns, namespace: kube-system}\n", "spec.egress[].destination.services", "never matches")]
     [InlineData("create", "NetworkPolicy", "http", "ns1", "spec:\n  selector: all()\n  ingress:\n  - action: Allow\n    http: {methods: [GET]}\n", "spec.ingress[].http", "application-layer proxy")]
@@ -58,7 +58,7 @@ public sealed class SupportMatrixCtlTests : IDisposable
         var lines = r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(2, lines.Length);
         Assert.StartsWith("Warning: FelixConfiguration \"default\": spec.chainInsertMode = 'Append' is ignored (", lines[0], StringComparison.Ordinal);
-        Assert.StartsWith("Warning: FelixConfiguration \"default\": spec.bpfLogLevel = 'Debug' is ignored (tuning of the eBPF dataplane", lines[1], StringComparison.Ordinal);
+        Assert.StartsWith("Warning: FelixConfiguration \"default\": spec.bpfLogLevel = 'Debug' is ignored (tuning of a part of upstream's eBPF dataplane", lines[1], StringComparison.Ordinal);
         Assert.Contains("chainInsertMode: Append", (await _ctl.RunAsync("get felixconfiguration default -o yaml")).Out, StringComparison.Ordinal);
     }
 
