@@ -33,6 +33,23 @@ public static partial class BpfMapLayout
     /// <summary>Every map of calico_tc.o, each pinned as <c>&lt;bpffs root&gt;/&lt;map name&gt;</c> (<see cref="PinPath"/>).</summary>
     public static IReadOnlyList<string> AllMaps { get; } = [EndpointMap, RuleMap, IpSetMap, HostIpMap, RunMap, RunPortMap, ConntrackMap, CounterMap, ReasonMap];
 
+    /// <summary>
+    /// Every map's key and value sizes as this side reads and writes them: calico-node refuses an object whose maps
+    /// differ (a calico_tc.o from another build), and a root test holds the C header to it.
+    /// </summary>
+    public static IReadOnlyList<(string Map, int Key, int Value)> Sizes { get; } =
+    [
+        (EndpointMap, EndpointKeySize, EndpointValueSize),
+        (RuleMap, RuleKeySize, RuleValueSize),
+        (IpSetMap, IpSetKeySize, IpSetValueSize),
+        (HostIpMap, HostIpKeySize, HostIpValueSize),
+        (RunMap, RunKeySize, RunValueSize),
+        (RunPortMap, RunPortKeySize, RunPortValueSize),
+        (ConntrackMap, ConntrackKeySize, ConntrackValueSize),
+        (CounterMap, RuleKeySize, CounterValueSize),
+        (ReasonMap, 4, CounterValueSize),
+    ];
+
     /// <summary>Where <paramref name="map"/> is pinned under the bpffs root (calico-node's <c>CALICO_BPF_ROOT</c>, default /sys/fs/bpf/calico).</summary>
     public static string PinPath(string root, string map) => System.IO.Path.Combine(root, map);
 

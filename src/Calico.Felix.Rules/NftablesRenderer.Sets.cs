@@ -10,9 +10,10 @@ public static partial class NftablesRenderer
     /// always present so rules may reference either. Net sets are interval sets whose members are made disjoint
     /// (<see cref="CidrCollapse"/>): the graph mixes endpoint /32s with network-set CIDRs that may contain them.
     /// </summary>
-    private static void AddIpSets(List<NftSet> sets, DataplaneState state, RenderCache? cache)
+    /// <param name="only">In BPF mode, the sets the rendered (host endpoint) rules read; null: every set.</param>
+    private static void AddIpSets(List<NftSet> sets, DataplaneState state, RenderCache? cache, HashSet<string>? only = null)
     {
-        var ids = new List<string>(state.IpSets.Keys);
+        var ids = new List<string>(only is null ? state.IpSets.Keys : state.IpSets.Keys.Where(only.Contains));
         ids.Sort(StringComparer.Ordinal);
         foreach (string id in ids)
         {

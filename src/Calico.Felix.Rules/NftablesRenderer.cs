@@ -40,7 +40,7 @@ public static partial class NftablesRenderer
         List<(string Iface, EndpointIntent Endpoint)> hosts = SelectEndpoints(state, config, hostEndpoints: true);
 
         var sets = new List<NftSet>();
-        AddIpSets(sets, state, cache);
+        AddIpSets(sets, state, cache, ctx.HostEndpointPolicies is { } used ? SetsReadBy(state, used.Policies, used.Profiles) : null);
         var (masqueradeV4, masqueradeV6) = AddPoolSets(sets, nat, config.NatOutgoing);
         bool ipip = AddIpipSets(sets, config, nat);
 
@@ -117,6 +117,44 @@ public static partial class NftablesRenderer
         }
 
         return (policies, profiles);
+    }
+
+    /// <summary>The IP sets (selectors, named ports) the rules of these policies and profiles read.</summary>
+    private static HashSet<string> SetsReadBy(DataplaneState state, HashSet<PolicyKey> policies, HashSet<string> profiles)
+    {
+        var rules = new List<RuleModel>();
+        foreach (PolicyKey key in policies)
+        {
+            if (state.Policies.TryGetValue(key, out PolicyIntent? policy))
+            {
+                rules.AddRange(policy.InboundRules);
+                rules.AddRange(policy.OutboundRules);
+            }
+        }
+
+        foreach (string id in profiles)
+        {
+            if (state.Profiles.TryGetValue(id, out ProfileIntent? profile))
+            {
+                rules.AddRange(profile.InboundRules);
+                rules.AddRange(profile.OutboundRules);
+            }
+        }
+
+        var sets = new HashSet<string>(StringComparer.Ordinal);
+        foreach (RuleModel rule in rules)
+        {
+            sets.UnionWith(rule.SrcIpSetIds);
+            sets.UnionWith(rule.NotSrcIpSetIds);
+            sets.UnionWith(rule.DstIpSetIds);
+            sets.UnionWith(rule.NotDstIpSetIds);
+            sets.UnionWith(rule.SrcNamedPortIpSetIds);
+            sets.UnionWith(rule.NotSrcNamedPortIpSetIds);
+            sets.UnionWith(rule.DstNamedPortIpSetIds);
+            sets.UnionWith(rule.NotDstNamedPortIpSetIds);
+        }
+
+        return sets;
     }
 
     /// <summary>The chain holding a policy's rules for one direction (inbound = ingress), as the table names it.</summary>

@@ -28,6 +28,13 @@ public sealed class BpfModeRenderTests
             Assert.DoesNotContain("chain " + NftablesRenderer.PolicyChainName(key, inbound: true) + " ", bpf, StringComparison.Ordinal);
         }
 
+        // Nor the IP sets only workload policies read.
+        Assert.NotEmpty(state.IpSets);
+        foreach (string id in state.IpSets.Keys)
+        {
+            Assert.DoesNotContain("set " + NftNames.IpSet(id, 4) + " ", bpf, StringComparison.Ordinal);
+        }
+
         // The raw table's source check stays: it holds whatever the programs let through to the stack.
         Assert.Contains("Drop spoofed source", bpf, StringComparison.Ordinal);
     }

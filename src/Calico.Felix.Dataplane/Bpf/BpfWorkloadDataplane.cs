@@ -498,16 +498,7 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
 
     private void CheckLayout()
     {
-        (string Map, int Key, int Value)[] expected =
-        [
-            (BpfMapLayout.EndpointMap, BpfMapLayout.EndpointKeySize, BpfMapLayout.EndpointValueSize),
-            (BpfMapLayout.RuleMap, BpfMapLayout.RuleKeySize, BpfMapLayout.RuleValueSize),
-            (BpfMapLayout.IpSetMap, BpfMapLayout.IpSetKeySize, BpfMapLayout.IpSetValueSize),
-            (BpfMapLayout.HostIpMap, BpfMapLayout.HostIpKeySize, BpfMapLayout.HostIpValueSize),
-            (BpfMapLayout.RunMap, BpfMapLayout.RunKeySize, BpfMapLayout.RunValueSize),
-            (BpfMapLayout.RunPortMap, BpfMapLayout.RunPortKeySize, BpfMapLayout.RunPortValueSize),
-        ];
-        foreach (var (map, key, value) in expected)
+        foreach (var (map, key, value) in BpfMapLayout.Sizes)
         {
             if (_maps[map].KeySize != key || _maps[map].ValueSize != value)
             {

@@ -37,19 +37,7 @@ public sealed class DatapathKernelTests : IDisposable
     [Fact]
     public void EveryMap_HasTheKeyAndValueSizesOfTheCSharpLayout()
     {
-        (string Map, int Key, int Value)[] expected =
-        [
-            (BpfMapLayout.EndpointMap, BpfMapLayout.EndpointKeySize, BpfMapLayout.EndpointValueSize),
-            (BpfMapLayout.RuleMap, BpfMapLayout.RuleKeySize, BpfMapLayout.RuleValueSize),
-            (BpfMapLayout.IpSetMap, BpfMapLayout.IpSetKeySize, BpfMapLayout.IpSetValueSize),
-            (BpfMapLayout.HostIpMap, BpfMapLayout.HostIpKeySize, BpfMapLayout.HostIpValueSize),
-            (BpfMapLayout.RunMap, BpfMapLayout.RunKeySize, BpfMapLayout.RunValueSize),
-            (BpfMapLayout.RunPortMap, BpfMapLayout.RunPortKeySize, BpfMapLayout.RunPortValueSize),
-            (BpfMapLayout.ConntrackMap, BpfMapLayout.ConntrackKeySize, BpfMapLayout.ConntrackValueSize),
-            (BpfMapLayout.CounterMap, BpfMapLayout.RuleKeySize, BpfMapLayout.CounterValueSize),
-            (BpfMapLayout.ReasonMap, 4, BpfMapLayout.CounterValueSize),
-        ];
-        foreach (var (name, key, value) in expected)
+        foreach (var (name, key, value) in BpfMapLayout.Sizes)
         {
             var map = _dp.Map(name);
             Assert.Equal((name, key, value), (name, map.KeySize, map.ValueSize));
@@ -58,7 +46,7 @@ public sealed class DatapathKernelTests : IDisposable
         Assert.Equal(["calico_from_wl", "calico_to_wl"], _dp.Object.ProgramNames());
         // Every map of the object is in the layout's list (what the applier pins), and checked above.
         Assert.Equal(_dp.Object.MapNames().Order(StringComparer.Ordinal), BpfMapLayout.AllMaps.Order(StringComparer.Ordinal));
-        Assert.Equal(BpfMapLayout.AllMaps.Order(StringComparer.Ordinal), expected.Select(static e => e.Map).Order(StringComparer.Ordinal));
+        Assert.Equal(BpfMapLayout.AllMaps.Order(StringComparer.Ordinal), BpfMapLayout.Sizes.Select(static e => e.Map).Order(StringComparer.Ordinal));
     }
 
     [Fact]
