@@ -96,7 +96,7 @@ internal sealed partial class NodeRunner(NodeSettings settings, NodeServices ser
         Routing.MtuManager mtu = await WriteMtuFileAsync(client, config, cancellationToken).ConfigureAwait(false);
         TimeSpan refresh = Shortest(config.NftablesRefreshInterval, config.IptablesRefreshInterval, config.RouteRefreshInterval);
 
-        IDataplaneDriver driver = services.CreateDataplaneDriver(config, Linux.Bpf.BpfFilesystem.RootFrom(settings.Environment));
+        IDataplaneDriver driver = services.CreateDataplaneDriver(config, settings.BpfRoot);
         using FlowLogs.FlowLogWiring? flowLogs = FlowLogs.FlowLogWiring.Create(driver, config, settings, services.Registry, services.LoggerFactory);
         driver = (IDataplaneDriver?)flowLogs?.Tap ?? driver;
         using Routing.LinuxRoutingDriver routing = CreateRoutingDriver(client, store, config, kernel, mtu);

@@ -25,6 +25,9 @@ internal sealed record NodeSettings(
     /// <summary>AS and CALICO_ROUTER_ID.</summary>
     public BgpStartupSettings Bgp { get; init; } = new(null, null);
 
+    /// <summary><c>CALICO_BPF_ROOT</c>, checked (see <see cref="ParseBpfRoot"/>).</summary>
+    public string BpfRoot { get; init; } = Linux.Bpf.BpfFilesystem.DefaultRoot;
+
     public const string Usage =
         "usage: calico-node [--felix-config <path>] [--state-dir <dir>]\n" +
         "  Runs the per-host agent (Felix) until SIGTERM.\n" +
@@ -110,7 +113,23 @@ internal sealed record NodeSettings(
         {
             DefaultPools = DefaultPoolPlan.Parse(environment),
             Bgp = BgpStartupSettings.Parse(environment, nodeName),
+            BpfRoot = ParseBpfRoot(environment),
         };
+    }
+
+    /// <summary>
+    /// <c>CALICO_BPF_ROOT</c>: the bpffs directory the eBPF dataplane pins its maps in (default /sys/fs/bpf/calico).
+    /// Checked at start, bpfEnabled or not, so a bad value is not found only when the dataplane switches.
+    /// </summary>
+    internal static string ParseBpfRoot(IReadOnlyDictionary<string, string> environment)
+    {
+        string root = Linux.Bpf.BpfFilesystem.RootFrom(environment);
+        if (!Path.IsPathFullyQualified(root) || root.Contains('\0', StringComparison.Ordinal))
+        {
+            throw EnvironmentValues.Bad(Linux.Bpf.BpfFilesystem.RootVariable, root, "expected an absolute directory path (a bpffs, or where calico-node mounts one)");
+        }
+
+        return Path.TrimEndingDirectorySeparator(root);
     }
 
     /// <summary>"10.0.0.5" or "10.0.0.5/24" → CIDR form as upstream stores it (a bare address gets /32).</summary>

@@ -13,6 +13,7 @@ public sealed class StartupRefusalTests
     [InlineData("NO_DEFAULT_POOLS", "maybe")]
     [InlineData("AS", "-1")]
     [InlineData("CALICO_ROUTER_ID", "router1")]
+    [InlineData("CALICO_BPF_ROOT", "sys/fs/bpf/calico")]
     public async Task RunAsync_BadVariable_ExitsNonZero_NamesIt_CreatesNothing(string variable, string value)
     {
         using var dir = new TempDirectory("startup-refusal");
