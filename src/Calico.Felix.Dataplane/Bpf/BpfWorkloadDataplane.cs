@@ -391,7 +391,7 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
             using var table = Linux.Conntrack.ConntrackTable.Open();
             flows = table.Dump();
         }
-        catch (Exception e) when (e is IOException or InvalidOperationException or System.Net.Sockets.SocketException)
+        catch (Exception e) when (e is Linux.NetlinkException or IOException or InvalidOperationException or System.Net.Sockets.SocketException)
         {
             Log.PickUpFailed(_logger, e.Message);
             return;
@@ -414,10 +414,19 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
                 continue;
             }
 
-            if (ct.Lookup(key) is null)
+            try
             {
-                ct.Update(key, value);
-                picked++;
+                if (ct.Lookup(key) is null)
+                {
+                    ct.Update(key, value);
+                    picked++;
+                }
+            }
+            catch (BpfException e)
+            {
+                // A full map (the LRU evicts, so rarely): the rest meet policy again, as without the pick-up.
+                Log.PickUpFailed(_logger, e.Message);
+                break;
             }
         }
 

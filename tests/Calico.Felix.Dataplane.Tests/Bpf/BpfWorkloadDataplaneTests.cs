@@ -110,6 +110,25 @@ public sealed class BpfWorkloadDataplaneTests : IDisposable
     }
 
     [Fact]
+    public async Task Leftovers_OfAKilledBpfModeAgent_AreRemovedWhenBpfIsOff()
+    {
+        using (var killed = await InHostAsync(() => BpfWorkloadDataplane.Start(_root, _object, _netlink, NullLogger.Instance)))
+        {
+            await InHostAsync(() => killed.Apply(State(RuleAction.Deny), new RenderConfig(), IsWorkload));
+        }
+
+        Assert.NotNull(await InHostAsync(() => BpfTc.Query(BpfTc.InterfaceIndex(IfaceB), TcDirection.Egress)));
+        Assert.False(Ping(_a, AddressB), "the killed agent's deny is still in force");
+
+        await InHostAsync(() => BpfWorkloadDataplane.RemoveLeftovers(_root, _netlink, IsWorkload, NullLogger.Instance));
+
+        Assert.Null(await InHostAsync(() => BpfTc.Query(BpfTc.InterfaceIndex(IfaceB), TcDirection.Egress)));
+        Assert.Null(await InHostAsync(() => BpfTc.Query(BpfTc.InterfaceIndex(IfaceA), TcDirection.Ingress)));
+        Assert.All(BpfMapLayout.AllMaps, map => Assert.False(File.Exists(BpfMapLayout.PinPath(_root, map)), map));
+        Assert.True(Ping(_a, AddressB), "no program left: the ping passes (this namespace has no table)");
+    }
+
+    [Fact]
     public async Task Drift_ADetachedProgramOrAnEditedEntry_IsFoundAndRepaired()
     {
         using var dataplane = await InHostAsync(() => BpfWorkloadDataplane.Start(_root, _object, _netlink, NullLogger.Instance));
