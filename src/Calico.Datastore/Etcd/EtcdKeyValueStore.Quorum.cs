@@ -20,10 +20,23 @@ public sealed partial class EtcdKeyValueStore
 
         public bool All => _failures.Count == members;
 
-        public void Note(EtcdEndpoint endpoint, EtcdFailure failure)
+        /// <summary>
+        /// When this call first heard a member say it cannot serve (0: not yet). The grace runs from here, not from
+        /// the moment the last member joined in: a follower of a dead leader (or an old leader not yet stepped down)
+        /// holds a read for the whole attempt deadline before it says "no leader", and that wait is already part of
+        /// the outage the caller has sat through.
+        /// </summary>
+        public long FirstEvidence { get; private set; }
+
+        public void Note(EtcdEndpoint endpoint, EtcdFailure failure, long now)
         {
             if (failure.Unserved)
             {
+                if (FirstEvidence == 0)
+                {
+                    FirstEvidence = now;
+                }
+
                 _failures[endpoint.Name] = failure.Description;
             }
             else
@@ -38,17 +51,17 @@ public sealed partial class EtcdKeyValueStore
     /// <summary>Records a failed attempt; throws the quorum-loss error once nothing has served for the grace period.</summary>
     private void NoteUnserved(Unserved unserved, EtcdEndpoint endpoint, EtcdFailure failure, string operation, string key)
     {
-        unserved.Note(endpoint, failure);
+        long now = _time.GetTimestamp();
+        unserved.Note(endpoint, failure, now);
         if (!unserved.All)
         {
             return;
         }
 
-        long now = _time.GetTimestamp();
-        long since = Interlocked.CompareExchange(ref _unservedSince, now, 0);
+        long since = Interlocked.CompareExchange(ref _unservedSince, unserved.FirstEvidence, 0);
         if (since == 0)
         {
-            since = now;
+            since = unserved.FirstEvidence;
         }
 
         TimeSpan lasted = _time.GetElapsedTime(since, now);
