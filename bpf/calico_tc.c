@@ -595,6 +595,84 @@ static __always_inline int ct_approve(const struct cali_ct_key *key, int src_is_
 	return bpf_map_update_elem(&cali_ct, key, &fresh, BPF_NOEXIST);
 }
 
+// Remembers a workload's MAC (the fast path's destination MAC towards it), a write only on a change: from what it
+// sends (from-workload: the source MAC) and from what the stack delivers to it (to-workload: the destination MAC,
+// from the host's neighbour entry), so a flow's first packets through the stack teach both ends.
+static __always_inline void learn_mac(struct __sk_buff *skb, __u32 ifindex, int from_wl)
+{
+	void *data = (void *)(long)skb->data;
+	void *end = (void *)(long)skb->data_end;
+	struct ethhdr *eth = data;
+	if ((void *)(eth + 1) > end)
+		return;
+	const __u8 *mac = from_wl ? eth->h_source : eth->h_dest;
+	if (mac[0] & 1)
+		return; // multicast or broadcast: not the workload's own
+	struct cali_wl_mac *known = bpf_map_lookup_elem(&cali_wl_macs, &ifindex);
+	if (known && *(__u32 *)known->addr == *(__u32 *)mac && *(__u16 *)(known->addr + 4) == *(__u16 *)(mac + 4))
+		return;
+	struct cali_wl_mac fresh = {};
+	__builtin_memcpy(fresh.addr, mac, 6);
+	bpf_map_update_elem(&cali_wl_macs, &ifindex, &fresh, BPF_ANY);
+}
+
+// The workload end of a host-side veth as the stack's forwarding would deliver to it: TTL (hop limit) one less, the
+// host's MAC as source, the workload's as destination. Written to the packet only when the hand-over is possible; 0
+// otherwise (the packet then takes the stack unchanged: an expiring TTL gets its ICMP error there).
+#define CALI_HOST_MAC { 0xee, 0xee, 0xee, 0xee, 0xee, 0xee }
+static __always_inline int rewrite_for_peer(struct __sk_buff *skb, __u8 family, __u32 target)
+{
+	struct cali_wl_mac *mac = bpf_map_lookup_elem(&cali_wl_macs, &target);
+	if (!mac)
+		return 0;
+	void *data = (void *)(long)skb->data;
+	void *end = (void *)(long)skb->data_end;
+	struct ethhdr *eth = data;
+	if ((void *)(eth + 1) > end)
+		return 0;
+	if (family == 4) {
+		struct iphdr *ip = (void *)(eth + 1);
+		if ((void *)(ip + 1) > end || ip->ttl <= 1)
+			return 0;
+		// The kernel's ip_decrease_ttl: the checksum's incremental update for the TTL byte one less.
+		__u32 check = ip->check;
+		check += bpf_htons(0x0100);
+		ip->check = (__u16)(check + (check >= 0xFFFF));
+		ip->ttl--;
+	} else {
+		struct ipv6hdr *ip6 = (void *)(eth + 1);
+		if ((void *)(ip6 + 1) > end || ip6->hop_limit <= 1)
+			return 0;
+		ip6->hop_limit--;
+	}
+	const __u8 host_mac[6] = CALI_HOST_MAC;
+	__builtin_memcpy(eth->h_dest, mac->addr, 6);
+	__builtin_memcpy(eth->h_source, host_mac, 6);
+	return 1;
+}
+
+// The fast path: a packet of a flow between two local workloads whose policies both allowed it (the opener's egress
+// and the other's ingress, both in the entry) goes straight into the other workload's namespace, skipping the host's
+// routing, netfilter and the other veth's transmit. Its to-workload hook would only have found the same entry.
+// Returns TC_ACT_REDIRECT, or -1 when the packet must take the stack (other end not a local workload, no MAC yet,
+// TTL expiring).
+static __always_inline int fast_path(struct __sk_buff *skb, const struct cali_ct_value *ct, int original, __u8 family)
+{
+	if (!(ct->flags & CALI_CT_F_NEEDS_INGRESS) || !ct->egress_approved_ifindex || !ct->ingress_approved_ifindex)
+		return -1;
+	// This hook is the opener's (original) or the other end's (reply): the target is the other one.
+	__u32 target = original ? ct->ingress_approved_ifindex : ct->egress_approved_ifindex;
+	if (target == skb->ifindex)
+		return -1;
+	struct cali_ep_key key = { .ifindex = target };
+	struct cali_ep_value *ep = bpf_map_lookup_elem(&cali_eps, &key);
+	if (!ep || !(ep->flags & CALI_EP_WORKLOAD))
+		return -1;
+	if (!rewrite_for_peer(skb, family, target))
+		return -1;
+	return bpf_redirect_peer(target, 0);
+}
+
 static __always_inline int handle(struct __sk_buff *skb, int from_wl)
 {
 	__u32 ifindex = skb->ifindex;
@@ -639,9 +717,16 @@ static __always_inline int handle(struct __sk_buff *skb, int from_wl)
 				ct->state = CALI_CT_ESTABLISHED;
 			if (e.pkt.tcp_flags & (TCP_FIN | TCP_RST))
 				ct->state = CALI_CT_CLOSING;
+			if (from_wl) {
+				int redirected = fast_path(skb, ct, original, e.pkt.family);
+				if (redirected >= 0)
+					return redirected;
+			}
+			learn_mac(skb, ifindex, from_wl);
 			return TC_ACT_OK;
 		}
 	}
+	learn_mac(skb, ifindex, from_wl);
 
 	// A new flow from a workload must come from an address routed to it (nft's raw-PREROUTING source check). Checking
 	// new flows suffices: conntrack only lets a packet through at a hook that allowed its flow, and this hook allowed

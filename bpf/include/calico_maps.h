@@ -199,6 +199,14 @@ struct cali_counter {
 #define CALI_REASON_SPOOFED 11       // a workload's new flow from an address not routed to it: dropped
 #define CALI_REASON_COUNT 16
 
+// ---- Workload MACs: learned by calico_from_wl from what each workload sends ------------------------------------
+// The fast path hands a packet straight to the peer end of a local workload's veth (bpf_redirect_peer), bypassing the
+// host's neighbour table: the destination MAC it writes is the one that workload last sent from (learned by the
+// program on every packet that takes the stack, so before any flow to it is established). Keyed by host-side ifindex.
+struct cali_wl_mac {
+	__u8 addr[6];
+	__u8 pad[2];
+};
 // ---- The maps (names <= 15 characters; sizes are defaults the loader may change before load) -------------------
 
 struct {
@@ -264,6 +272,12 @@ struct {
 	__type(value, struct cali_counter);
 } cali_counters SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, struct cali_wl_mac);
+} cali_wl_macs SEC(".maps");
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, CALI_REASON_COUNT);

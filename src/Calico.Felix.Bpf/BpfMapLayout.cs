@@ -22,6 +22,7 @@ public static partial class BpfMapLayout
     public const string ReasonMap = "cali_reasons";
     public const string RunMap = "cali_runs";
     public const string RunPortMap = "cali_run_ports";
+    public const string WorkloadMacMap = "cali_wl_macs";
 
     /// <summary>
     /// The maps calico-node fills from the calculation graph (every other map is written by the program). A full
@@ -31,7 +32,7 @@ public static partial class BpfMapLayout
     public static IReadOnlyList<string> AgentWrittenMaps { get; } = [EndpointMap, RuleMap, IpSetMap, HostIpMap, RunMap, RunPortMap];
 
     /// <summary>Every map of calico_tc.o, each pinned as <c>&lt;bpffs root&gt;/&lt;map name&gt;</c> (<see cref="PinPath"/>).</summary>
-    public static IReadOnlyList<string> AllMaps { get; } = [EndpointMap, RuleMap, IpSetMap, HostIpMap, RunMap, RunPortMap, ConntrackMap, CounterMap, ReasonMap];
+    public static IReadOnlyList<string> AllMaps { get; } = [EndpointMap, RuleMap, IpSetMap, HostIpMap, RunMap, RunPortMap, ConntrackMap, CounterMap, ReasonMap, WorkloadMacMap];
 
     /// <summary>
     /// Every map's key and value sizes as this side reads and writes them: calico-node refuses an object whose maps
@@ -48,6 +49,7 @@ public static partial class BpfMapLayout
         (ConntrackMap, ConntrackKeySize, ConntrackValueSize),
         (CounterMap, RuleKeySize, CounterValueSize),
         (ReasonMap, 4, CounterValueSize),
+        (WorkloadMacMap, 4, 8),
     ];
 
     /// <summary>Where <paramref name="map"/> is pinned under the bpffs root (calico-node's <c>CALICO_BPF_ROOT</c>, default /sys/fs/bpf/calico).</summary>

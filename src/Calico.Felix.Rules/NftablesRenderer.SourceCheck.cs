@@ -23,7 +23,7 @@ public static partial class NftablesRenderer
     /// With <see cref="RenderConfig.AllowWorkloadSourceSpoofing"/>, an endpoint's <c>allowSpoofedSourcePrefixes</c>
     /// are accepted first (this chain only; policy still applies).
     /// </summary>
-    private static void AddSourceCheckChain(List<NftChain> chains, RenderContext ctx, List<(string Iface, EndpointIntent Endpoint)> workloads, HostEndpointSelection heps, NftRule? vxlanNoTrack)
+    private static void AddSourceCheckChain(List<NftChain> chains, RenderContext ctx, List<(string Iface, EndpointIntent Endpoint)> workloads, HostEndpointSelection heps, NftRule? vxlanNoTrack, NatInputs nat)
     {
         var rules = new List<NftRule>();
         if (heps.Any)
@@ -57,6 +57,8 @@ public static partial class NftablesRenderer
             rules.Add(Rule(new NftVerdictMap(NftField.IifName, NftNames.FromHostEndpointNoTrackDispatch)));
             rules.Add(UntrackedAllowRule(ctx));
         }
+
+        AddBpfPoolNoTrackRules(rules, ctx, heps, nat, workloads);
 
         chains.Add(Chain(NftNames.RawPrerouting, rules, RawHeader, "Workload source (reverse-path) check"));
     }

@@ -58,7 +58,7 @@ public static partial class NftablesRenderer
         var chains = new List<NftChain>();
         AddBaseChains(chains, ctx, heps, ipip);
         NftRule? vxlanNoTrack = VxlanNoTrackRule(config, nat);
-        AddSourceCheckChain(chains, ctx, workloads, heps, vxlanNoTrack);
+        AddSourceCheckChain(chains, ctx, workloads, heps, vxlanNoTrack, nat);
         AddNatChain(chains, masqueradeV4, masqueradeV6, config.NatOutgoing);
         AddFloatingIpChains(chains, ctx, workloads);
         AddDispatchChains(chains, ctx);

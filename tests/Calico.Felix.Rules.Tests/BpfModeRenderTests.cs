@@ -50,4 +50,50 @@ public sealed class BpfModeRenderTests
         string line = bpf.Split('\n').Single(l => l.Contains("Configured DefaultEndpointToHostAction", StringComparison.Ordinal));
         Assert.Contains(verdict, line, StringComparison.Ordinal);
     }
+
+    private static readonly NatInputs Pools = new(["10.0.0.0/16", "fd00:10::/64"], ["10.0.0.0/16"]);
+
+    [Fact]
+    public void BpfMode_LeavesWorkloadToWorkloadTrafficUntracked_ForTheProgramsConntrack()
+    {
+        string bpf = NftablesRenderer.Build(GoldenCases.TiersAndRules(), new RenderConfig { WorkloadPolicyInBpf = true }, Pools).ToFullTransaction();
+        string[] noTrack = RawPreroutingLines(bpf).Where(static l => l.Contains("notrack", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(4, noTrack.Length);
+        Assert.Contains(noTrack, l => l.Contains("iifname \"cali*\" ip daddr @cali40all-ipam-pools", StringComparison.Ordinal));
+        Assert.Contains(noTrack, l => l.Contains("iifname != \"cali*\" ip saddr @cali40all-ipam-pools ip daddr @cali40all-ipam-pools", StringComparison.Ordinal));
+        Assert.Contains(noTrack, l => l.Contains("ip6 daddr @cali60all-ipam-pools", StringComparison.Ordinal));
+
+        // Only after the source check: a spoofed packet is dropped, never untracked.
+        List<string> raw = RawPreroutingLines(bpf);
+        Assert.True(raw.FindLastIndex(static l => l.Contains("Drop spoofed source", StringComparison.Ordinal)) < raw.FindIndex(static l => l.Contains("notrack", StringComparison.Ordinal)));
+
+        // Not in the nftables dataplane, not without pools, not while a host endpoint (stateful, crossed by pod traffic) exists.
+        Assert.DoesNotContain("notrack", NftablesRenderer.Build(GoldenCases.TiersAndRules(), new RenderConfig(), Pools).ToFullTransaction(), StringComparison.Ordinal);
+        Assert.DoesNotContain("notrack", NftablesRenderer.Build(GoldenCases.TiersAndRules(), new RenderConfig { WorkloadPolicyInBpf = true }, NatInputs.None).ToFullTransaction(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Workload to workload", NftablesRenderer.Build(GoldenCases.HostEndpoints(), new RenderConfig { WorkloadPolicyInBpf = true }, Pools).ToFullTransaction(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BpfMode_FloatingIpTraffic_StaysTrackedForItsNat()
+    {
+        string bpf = NftablesRenderer.Build(GoldenCases.FloatingIps(), new RenderConfig { WorkloadPolicyInBpf = true, FloatingIps = true }, Pools).ToFullTransaction();
+        List<string> raw = RawPreroutingLines(bpf);
+        int firstReturn = raw.FindIndex(static l => l.Contains("Floating IP: tracked for its NAT", StringComparison.Ordinal));
+        Assert.True(firstReturn >= 0, string.Join("\n", raw));
+        Assert.True(firstReturn < raw.FindIndex(static l => l.Contains("notrack", StringComparison.Ordinal)));
+    }
+
+    private static List<string> RawPreroutingLines(string transaction)
+    {
+        string[] lines = transaction.Split('\n');
+        int start = Array.FindIndex(lines, static l => l.Contains("chain raw-PREROUTING", StringComparison.Ordinal) && l.TrimEnd().EndsWith('{'));
+        Assert.True(start >= 0, transaction);
+        var chain = new List<string>();
+        for (int i = start + 1; i < lines.Length && lines[i].Trim() != "}"; i++)
+        {
+            chain.Add(lines[i]);
+        }
+
+        return chain;
+    }
 }

@@ -203,6 +203,51 @@ public sealed class BpfWorkloadDataplaneTests : IDisposable
         await InHostAsync(() => dataplane.Stop(IsWorkload));
     }
 
+    [Fact]
+    public async Task EstablishedFlowBetweenLocalWorkloads_IsHandedToThePeer_SkippingTheHostsForwarding()
+    {
+        // Counts what the host's stack forwards between A and B, each way.
+        var (exit, _, error) = _host.Exec("nft",
+            $"add table inet calfp ; add chain inet calfp cf {{ type filter hook forward priority 0 ; }} ; " +
+            $"add rule inet calfp cf ip saddr {AddressA} ip daddr {AddressB} counter ; add rule inet calfp cf ip saddr {AddressB} ip daddr {AddressA} counter");
+        Assert.True(exit == 0, error);
+        using var dataplane = await InHostAsync(() => BpfWorkloadDataplane.Start(_root, _object, _netlink, NullLogger.Instance));
+        await InHostAsync(() => dataplane.Apply(State(RuleAction.Allow), new RenderConfig(), IsWorkload));
+
+        using TcpListener listener = await NetworkNamespace.RunInAsync(_b.Path, () =>
+        {
+            var l = new TcpListener(IPAddress.Any, 8080);
+            l.Start();
+            return l;
+        });
+        using Socket client = await NetworkNamespace.RunInAsync(_a.Path, () => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
+        await client.ConnectAsync(IPAddress.Parse(AddressB), 8080);
+        using Socket server = await listener.AcceptSocketAsync();
+        const int RoundTrips = 200;
+        for (int i = 0; i < RoundTrips; i++)
+        {
+            await RoundTripAsync(client, server); // the payload arriving intact also checks the rewritten IP checksum
+        }
+
+        long[] forwarded = ForwardedPackets("calfp");
+        // The handshake's first packets take the stack (policy, and the MACs learned), the rest goes peer to peer.
+        Assert.True(forwarded[0] <= 3 && forwarded[1] <= 3,
+            $"of {RoundTrips} round trips, the host forwarded {forwarded[0]} packets A->B and {forwarded[1]} B->A; reasons {Reasons()}");
+
+        // Policy still decides new flows: B's ingress now denies ICMP, and the open connection keeps working.
+        await InHostAsync(() => dataplane.Apply(State(RuleAction.Deny), new RenderConfig(), IsWorkload));
+        Assert.False(Ping(_a, AddressB), "B's ingress denies ICMP");
+        await RoundTripAsync(client, server);
+        await InHostAsync(() => dataplane.Stop(IsWorkload));
+    }
+
+    /// <summary>The packet counts of the counter rules of table inet <paramref name="table"/>'s chain cf, in order.</summary>
+    private long[] ForwardedPackets(string table)
+    {
+        string listing = _host.Exec("nft", $"list chain inet {table} cf").Output;
+        return [.. System.Text.RegularExpressions.Regex.Matches(listing, @"counter packets (\d+)").Select(static m => long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture))];
+    }
+
     private static async Task RoundTripAsync(Socket client, Socket server)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
