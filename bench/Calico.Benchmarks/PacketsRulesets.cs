@@ -30,12 +30,15 @@ internal static class PacketsRulesets
     {
         long started = Stopwatch.GetTimestamp();
         DataplaneState state = State(policies, topology);
-        string text = NftablesRenderer.Build(state, config ?? new RenderConfig(), NatInputs.None).ToFullTransaction();
+        string text = NftablesRenderer.Build(state, config ?? new RenderConfig(), PodPool).ToFullTransaction();
         PolicyKey? final = policies > 0 ? new PolicyKey("default", "GlobalNetworkPolicy", null, FinalPolicyName) : null;
         return new PacketsRuleset(label, text, policies, final, Stopwatch.GetElapsedTime(started)) { State = state };
     }
 
     private const string FinalPolicyName = "bench-allow-clients";
+
+    /// <summary>The pods' IP pool, as calico-node always has one (no natOutgoing: pod to pod is never NATed anyway).</summary>
+    private static readonly NatInputs PodPool = new(["10.65.0.0/16"], []);
 
     /// <summary>The dataplane state calico-node would hold for this many policies on host1.</summary>
     public static DataplaneState State(int policies, PacketsTopology topology) =>
