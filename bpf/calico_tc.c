@@ -521,9 +521,9 @@ static __always_inline int nd_or_mld(const struct cali_pkt *p)
 		p->icmp_type == ICMPV6_NEIGH_SOLICIT || p->icmp_type == ICMPV6_NEIGH_ADVERT);
 }
 
-// Whether the route to addr leaves through a local workload's interface (a flow there meets its ingress policy too).
+// The local workload interface the route to addr leaves through (a flow there meets its ingress policy too), or 0.
 // Only SUCCESS says so: the FIB answers NOT_FWDED for local addresses and for lookup errors alike.
-static __always_inline int routed_to_workload(struct __sk_buff *skb, __u8 family, const __u8 *addr)
+static __always_inline __u32 routed_to_workload(struct __sk_buff *skb, __u8 family, const __u8 *addr)
 {
 	struct bpf_fib_lookup fib = {
 		.family = family == 6 ? AF_INET6 : AF_INET,
@@ -538,7 +538,7 @@ static __always_inline int routed_to_workload(struct __sk_buff *skb, __u8 family
 		return 0;
 	struct cali_ep_key peer = { .ifindex = fib.ifindex };
 	struct cali_ep_value *peer_ep = bpf_map_lookup_elem(&cali_eps, &peer);
-	return peer_ep && (peer_ep->flags & CALI_EP_WORKLOAD);
+	return peer_ep && (peer_ep->flags & CALI_EP_WORKLOAD) ? fib.ifindex : 0;
 }
 
 // Strict reverse-path check of a workload's source: the route to it leaves through the interface it came in on. IPv6
@@ -673,6 +673,15 @@ static __always_inline int fast_path(struct __sk_buff *skb, const struct cali_ct
 	return bpf_redirect_peer(target, 0);
 }
 
+// A flow between two local workloads whose both policies this from-workload hook has just evaluated: the entry gets
+// both approvals at once, as if the packet had crossed the other end's to-workload hook.
+static __always_inline void ct_approve_ingress_too(const struct cali_ct_key *key, __u32 target)
+{
+	struct cali_ct_value *v = bpf_map_lookup_elem(&cali_ct, key);
+	if (v)
+		v->ingress_approved_ifindex = target;
+}
+
 static __always_inline int handle(struct __sk_buff *skb, int from_wl)
 {
 	__u32 ifindex = skb->ifindex;
@@ -743,13 +752,16 @@ static __always_inline int handle(struct __sk_buff *skb, int from_wl)
 
 	__u16 ct_flags = 0;
 	int host_bound = 0;
+	__u32 local_target = 0; // from a workload to another local workload: the other end's interface
 	if (from_wl) {
 		host_bound = to_host(&e.pkt);
 		if (host_bound && nd_or_mld(&e.pkt)) {
 			count_reason(CALI_REASON_ND, e.pkt.len);
 			return TC_ACT_OK;
 		}
-		if (!host_bound && routed_to_workload(skb, e.pkt.family, e.pkt.dst))
+		if (!host_bound)
+			local_target = routed_to_workload(skb, e.pkt.family, e.pkt.dst);
+		if (local_target)
 			ct_flags |= CALI_CT_F_NEEDS_INGRESS;
 	} else {
 		if (from_host(&e.pkt)) {
@@ -771,8 +783,33 @@ static __always_inline int handle(struct __sk_buff *skb, int from_wl)
 		count_reason(CALI_REASON_TO_HOST_DROP, e.pkt.len);
 		return TC_ACT_SHOT;
 	}
-	ct_approve(&ct_key, src_is_lo, from_wl, ifindex, ct_flags);
 	count_reason(CALI_REASON_POLICY_ALLOW, e.pkt.len);
+
+	// To another local workload: its ingress policy is evaluated here too, so the new flow need not take the stack
+	// to meet it at the other end's to-workload hook (the same table, the same verdict, one walk fewer).
+	if (local_target && local_target != ifindex) {
+		struct cali_ep_key target_key = { .ifindex = local_target };
+		struct cali_ep_value *target_ep = bpf_map_lookup_elem(&cali_eps, &target_key);
+		if (target_ep) {
+			e.table = target_ep->ingress_table;
+			e.index = 0;
+			e.verdict = 0;
+			e.reason = 0;
+			if (e.table)
+				bpf_loop(CALI_MAX_RULES, eval_rule, &e, 0);
+			if (e.verdict != CALI_ACT_ALLOW) {
+				count_reason(e.verdict == CALI_ACT_DENY ? CALI_REASON_POLICY_DENY : CALI_REASON_BAD_TABLE, e.pkt.len);
+				return TC_ACT_SHOT;
+			}
+			count_reason(CALI_REASON_POLICY_ALLOW, e.pkt.len);
+			ct_approve(&ct_key, src_is_lo, from_wl, ifindex, ct_flags);
+			ct_approve_ingress_too(&ct_key, local_target);
+			if (rewrite_for_peer(skb, e.pkt.family, local_target))
+				return bpf_redirect_peer(local_target, 0);
+			return TC_ACT_OK; // its MAC not learned yet: the stack delivers it (the entry lets it through there)
+		}
+	}
+	ct_approve(&ct_key, src_is_lo, from_wl, ifindex, ct_flags);
 	return TC_ACT_OK;
 }
 

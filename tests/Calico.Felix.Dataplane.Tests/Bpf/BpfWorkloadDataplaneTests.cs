@@ -234,6 +234,19 @@ public sealed class BpfWorkloadDataplaneTests : IDisposable
         Assert.True(forwarded[0] <= 3 && forwarded[1] <= 3,
             $"of {RoundTrips} round trips, the host forwarded {forwarded[0]} packets A->B and {forwarded[1]} B->A; reasons {Reasons()}");
 
+        // Both MACs known: a new connection takes no packet through the stack at all (A's hook evaluates B's ingress
+        // policy too, and hands the SYN over).
+        using (Socket second = await NetworkNamespace.RunInAsync(_a.Path, () => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp)))
+        {
+            await second.ConnectAsync(IPAddress.Parse(AddressB), 8080);
+            using Socket secondServer = await listener.AcceptSocketAsync();
+            await RoundTripAsync(second, secondServer);
+        }
+
+        long[] afterSecond = ForwardedPackets("calfp");
+        Assert.True(afterSecond[0] == forwarded[0] && afterSecond[1] == forwarded[1],
+            $"a new connection between known workloads went through the host: {forwarded[0]}/{forwarded[1]} -> {afterSecond[0]}/{afterSecond[1]}");
+
         // Policy still decides new flows: B's ingress now denies ICMP, and the open connection keeps working.
         await InHostAsync(() => dataplane.Apply(State(RuleAction.Deny), new RenderConfig(), IsWorkload));
         Assert.False(Ping(_a, AddressB), "B's ingress denies ICMP");
