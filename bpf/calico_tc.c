@@ -39,6 +39,8 @@ struct cali_icmphdr {
 #define ICMP_TIME_EXCEEDED 11
 #define ICMP_PARAMETERPROB 12
 
+#define ICMPV6_DEST_UNREACH 1 // 1-4: the errors (unreachable, packet too big, time exceeded, parameter problem)
+#define ICMPV6_PARAMPROB 4
 #define ICMPV6_ECHO_REQUEST 128
 #define ICMPV6_ECHO_REPLY 129
 #define ICMPV6_MLD_FIRST 130 // 130-132 MLD, 133 router solicitation, 135/136 neighbour solicitation/advertisement
@@ -282,6 +284,41 @@ static __always_inline void parse_quoted(struct cali_pkt *p, void *inner, void *
 	p->related = 1;
 }
 
+// ICMPv6's errors quote the IPv6 header and as much of the packet as fits: that packet's flow, when the transport
+// header follows the fixed header directly (a quoted extension header: not related, policy decides).
+static __always_inline void parse_quoted6(struct cali_pkt *p, void *inner, void *end)
+{
+	struct ipv6hdr *ip6 = inner;
+	if ((void *)(ip6 + 1) > end)
+		return;
+	__u16 *ports = (void *)(ip6 + 1);
+	if ((void *)(ports + 2) > end)
+		return;
+	__builtin_memcpy(p->inner_src, &ip6->saddr, 16);
+	__builtin_memcpy(p->inner_dst, &ip6->daddr, 16);
+	p->inner_protocol = ip6->nexthdr;
+	switch (ip6->nexthdr) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
+	case IPPROTO_SCTP:
+		p->inner_sport = bpf_ntohs(ports[0]);
+		p->inner_dport = bpf_ntohs(ports[1]);
+		break;
+	case IPPROTO_ICMPV6: {
+		struct cali_icmphdr *icmp = (void *)(ip6 + 1);
+		if ((void *)(icmp + 1) > end || (icmp->type != ICMPV6_ECHO_REQUEST && icmp->type != ICMPV6_ECHO_REPLY))
+			return;
+		p->inner_sport = bpf_ntohs(icmp->id);
+		p->inner_dport = p->inner_sport;
+		break;
+	}
+	default:
+		break;
+	}
+	p->related = 1;
+}
+
 // The transport header at l4: ports (TCP, UDP, UDP-Lite, SCTP), or ICMP/ICMPv6 type and code. 1, or -1 if truncated.
 static __always_inline int parse_l4(struct cali_pkt *p, void *l4, void *end)
 {
@@ -334,6 +371,8 @@ static __always_inline int parse_l4(struct cali_pkt *p, void *l4, void *end)
 		if (icmp->type == ICMPV6_ECHO_REQUEST || icmp->type == ICMPV6_ECHO_REPLY) {
 			p->sport = bpf_ntohs(icmp->id);
 			p->dport = p->sport;
+		} else if (icmp->type >= ICMPV6_DEST_UNREACH && icmp->type <= ICMPV6_PARAMPROB) {
+			parse_quoted6(p, (void *)(icmp + 1), end);
 		}
 		break;
 	}
@@ -441,6 +480,7 @@ decided:
 // Idle timeouts (upstream's BPF conntrack defaults): an entry idle longer no longer allows anything; the next packet
 // is a new flow again (policy decides) and replaces it. The LRU evicts idle entries only under pressure.
 #define SEC_NS 1000000000ull
+#define CALI_CT_TOUCH_NS (SEC_NS / 10)
 static __always_inline int ct_expired(const struct cali_ct_value *v, __u8 protocol, __u64 now)
 {
 	__u64 idle = now - v->last_seen_ns;
@@ -707,7 +747,8 @@ static __always_inline int handle(struct __sk_buff *skb, int from_wl)
 	int src_is_lo;
 	ct_key_of(e.pkt.src, e.pkt.sport, e.pkt.dst, e.pkt.dport, e.pkt.protocol, e.pkt.family, &ct_key, &src_is_lo);
 	struct cali_ct_value *ct = bpf_map_lookup_elem(&cali_ct, &ct_key);
-	if (ct && ct_expired(ct, e.pkt.protocol, bpf_ktime_get_ns())) {
+	__u64 now = bpf_ktime_get_ns();
+	if (ct && ct_expired(ct, e.pkt.protocol, now)) {
 		bpf_map_delete_elem(&cali_ct, &ct_key); // a new flow again: ct_approve creates it afresh if policy allows
 		ct = NULL;
 	}
@@ -721,7 +762,10 @@ static __always_inline int handle(struct __sk_buff *skb, int from_wl)
 	if (ct) {
 		int original = (ct->opener == CALI_CT_OPENER_LO) == src_is_lo;
 		if (ct_allows(ct, original, from_wl, ifindex)) {
-			ct->last_seen_ns = bpf_ktime_get_ns();
+			// Touched at most every CALI_CT_TOUCH_NS: both directions read this entry, often on two CPUs, and a
+			// write per packet would bounce its cache line between them. Timeouts are seconds; this lags 0.1 s.
+			if (now - ct->last_seen_ns > CALI_CT_TOUCH_NS)
+				ct->last_seen_ns = now;
 			if (!original && ct->state == CALI_CT_NEW)
 				ct->state = CALI_CT_ESTABLISHED;
 			if (e.pkt.tcp_flags & (TCP_FIN | TCP_RST))

@@ -148,6 +148,20 @@ public sealed class DatapathKernelTests : IDisposable
     }
 
     [Fact]
+    public async Task AnIcmpv6ErrorAboutAnAllowedFlow_PassesAsRelated_AndOneAboutNoFlowMeetsPolicy()
+    {
+        var p = Policy("p");
+        Apply(TwoWorkloads(new States().WithPolicy(p, egress: [new RuleModel { Action = RuleAction.Allow, Protocol = 6 }]),
+            [Tier("default", RuleAction.Deny, egress: [p])], []));
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.FromWorkload, "wla", Frames.Tcp6(WorkloadA6, 40000, Remote6, 80)));
+
+        // Packet too big (2) and unreachable (1) about the allowed flow pass as related; about another flow, policy (none) drops.
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Icmp6Error("fd00:1::fe", WorkloadA6, 2, WorkloadA6, 40000, Remote6, 80)));
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Icmp6Error("fd00:1::fe", WorkloadA6, 1, WorkloadA6, 40000, Remote6, 80)));
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Icmp6Error("fd00:1::fe", WorkloadA6, 2, WorkloadA6, 40001, Remote6, 80)));
+    }
+
+    [Fact]
     public async Task Ipv6_IsPolicedLikeIpv4_ThroughExtensionHeaders_WithRepliesByConntrack()
     {
         var p = Policy("p");

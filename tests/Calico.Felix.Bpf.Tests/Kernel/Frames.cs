@@ -50,6 +50,16 @@ internal static class Frames
         });
     }
 
+    /// <summary>ICMPv6 of error <paramref name="type"/> (1-4) from <paramref name="src"/>, quoting a TCP packet's IPv6 header and its TCP header.</summary>
+    public static byte[] Icmp6Error(string src, string dst, byte type, string quotedSrc, int quotedSport, string quotedDst, int quotedDport)
+    {
+        byte[] quoted = Tcp6(quotedSrc, quotedSport, quotedDst, quotedDport);
+        var icmp = new byte[8 + 40 + 20];
+        icmp[0] = type;
+        quoted.AsSpan(14, 60).CopyTo(icmp.AsSpan(8));
+        return Ipv6(src, dst, 58, icmp);
+    }
+
     /// <summary>An IPv6 header announcing a hop-by-hop header that is not there.</summary>
     public static byte[] TruncatedIpv6()
     {

@@ -22,6 +22,8 @@ public sealed class BpfWorkloadDataplaneTests : IDisposable
 {
     private const string AddressA = "10.65.0.2";
     private const string AddressB = "10.65.0.3";
+    private const string Address6A = "fd00:65::2";
+    private const string Address6B = "fd00:65::3";
     private const string IfaceA = "caliwa0";
     private const string IfaceB = "caliwb0";
 
@@ -48,9 +50,10 @@ public sealed class BpfWorkloadDataplaneTests : IDisposable
             _host.Ip("link", "set", "eth0", "up");
             _host.Ip("addr", "add", "192.168.1.1/24", "dev", "eth0");
             _host.Ip("route", "add", "default", "via", "192.168.1.254", "dev", "eth0");
-            Workload(_a, IfaceA, AddressA);
-            Workload(_b, IfaceB, AddressB);
+            Workload(_a, IfaceA, AddressA, Address6A);
+            Workload(_b, IfaceB, AddressB, Address6B);
             _host.Exec("sysctl", "-qw", "net.ipv4.ip_forward=1");
+            _host.Exec("sysctl", "-qw", "net.ipv6.conf.all.forwarding=1");
             _netlink = RouteNetlink.OpenInAsync(_host.Path, CancellationToken.None).GetAwaiter().GetResult();
             _root = _dir.File("bpffs");
             _mounted = BpfFilesystem.EnsureMounted(_root);
@@ -254,6 +257,43 @@ public sealed class BpfWorkloadDataplaneTests : IDisposable
         await InHostAsync(() => dataplane.Stop(IsWorkload));
     }
 
+    [Fact]
+    public async Task Ipv6_EstablishedFlowBetweenLocalWorkloads_IsHandedToThePeer()
+    {
+        var (exit, _, error) = _host.Exec("nft",
+            $"add table inet calfp6 ; add chain inet calfp6 cf {{ type filter hook forward priority 0 ; }} ; " +
+            $"add rule inet calfp6 cf ip6 saddr {Address6A} ip6 daddr {Address6B} counter ; add rule inet calfp6 cf ip6 saddr {Address6B} ip6 daddr {Address6A} counter");
+        Assert.True(exit == 0, error);
+        using var dataplane = await InHostAsync(() => BpfWorkloadDataplane.Start(_root, _object, _netlink, NullLogger.Instance));
+        await InHostAsync(() => dataplane.Apply(State(RuleAction.Allow), new RenderConfig(), IsWorkload));
+
+        using TcpListener listener = await NetworkNamespace.RunInAsync(_b.Path, () =>
+        {
+            var l = new TcpListener(IPAddress.IPv6Any, 8080);
+            l.Start();
+            return l;
+        });
+        for (int connection = 0; connection < 2; connection++)
+        {
+            using Socket client = await NetworkNamespace.RunInAsync(_a.Path, () => new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp));
+            using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+            {
+                await client.ConnectAsync(new IPEndPoint(IPAddress.Parse(Address6B), 8080), timeout.Token);
+            }
+
+            using Socket server = await listener.AcceptSocketAsync();
+            for (int i = 0; i < 100; i++)
+            {
+                await RoundTripAsync(client, server);
+            }
+        }
+
+        long[] forwarded = ForwardedPackets("calfp6");
+        Assert.True(forwarded[0] <= 3 && forwarded[1] <= 3,
+            $"of 2 connections' 200 round trips over IPv6, the host forwarded {forwarded[0]} packets A->B and {forwarded[1]} B->A; reasons {Reasons()}");
+        await InHostAsync(() => dataplane.Stop(IsWorkload));
+    }
+
     /// <summary>The packet counts of the counter rules of table inet <paramref name="table"/>'s chain cf, in order.</summary>
     private long[] ForwardedPackets(string table)
     {
@@ -297,13 +337,13 @@ public sealed class BpfWorkloadDataplaneTests : IDisposable
         state.Apply(new ActiveProfileUpdate("open", new ProfileIntent(
             [new RuleModel { Action = RuleAction.Allow, Index = 0 }],
             [new RuleModel { Action = RuleAction.Allow, Index = 0 }])));
-        state.Apply(new EndpointUpdate(new EndpointIntent(new EndpointKey(false, "ns", "a"), IfaceA, [AddressA + "/32"], [], [], ["open"])));
+        state.Apply(new EndpointUpdate(new EndpointIntent(new EndpointKey(false, "ns", "a"), IfaceA, [AddressA + "/32", Address6A + "/128"], [], [], ["open"])));
         state.Apply(new EndpointUpdate(new EndpointIntent(
-            new EndpointKey(false, "ns", "b"), IfaceB, [AddressB + "/32"], [], [new TierIntent("default", RuleAction.Deny, [policy], [policy])], [])));
+            new EndpointKey(false, "ns", "b"), IfaceB, [AddressB + "/32", Address6B + "/128"], [], [new TierIntent("default", RuleAction.Deny, [policy], [policy])], [])));
         return state;
     }
 
-    private void Workload(NetnsScope workload, string iface, string address)
+    private void Workload(NetnsScope workload, string iface, string address, string address6)
     {
         _host.Ip("link", "add", iface, "type", "veth", "peer", "name", "eth0", "netns", workload.Name);
         _host.Ip("link", "set", iface, "up");
@@ -315,6 +355,12 @@ public sealed class BpfWorkloadDataplaneTests : IDisposable
         workload.Ip("addr", "add", address + "/32", "dev", "eth0");
         workload.Ip("route", "add", "169.254.1.1", "dev", "eth0", "scope", "link");
         workload.Ip("route", "add", "default", "via", "169.254.1.1", "dev", "eth0");
+
+        // IPv6 as calico's: the pod's default route via the host side's link-local address, a /128 route per pod.
+        _host.Ip("-6", "addr", "add", "fe80::1/64", "dev", iface, "nodad");
+        _host.Ip("-6", "route", "add", address6 + "/128", "dev", iface);
+        workload.Ip("-6", "addr", "add", address6 + "/128", "dev", "eth0", "nodad");
+        workload.Ip("-6", "route", "add", "default", "via", "fe80::1", "dev", "eth0");
     }
 
     /// <summary>cali_reasons' non-zero packet counts, for a failure's message.</summary>
