@@ -722,6 +722,89 @@ static __always_inline void ct_approve_ingress_too(const struct cali_ct_key *key
 		v->ingress_approved_ifindex = target;
 }
 
+static __always_inline int in_pool(__u8 family, const __u8 *addr)
+{
+	struct cali_pool_key key = {
+		.prefixlen = CALI_POOL_PREFIX_BASE + (family == 4 ? 32 : 128),
+		.family = family,
+	};
+	__builtin_memcpy(key.addr, addr, 16);
+	return bpf_map_lookup_elem(&cali_pools, &key) != NULL;
+}
+
+// The fast path out of the host: an allowed packet from a local workload to a workload elsewhere (a pool address not
+// routed to a local workload) leaves straight through the device the FIB names, with the neighbour's MAC: no
+// routing or netfilter on this host (the table leaves such traffic untracked and unNATed anyway). Only where the FIB
+// resolved an Ethernet neighbour (not IP-in-IP or WireGuard, which have none), and a packet within the route's MTU
+// (a GSO packet: its segments are, the workload's MTU being the host's less any encapsulation). The uplink, or the
+// VXLAN device, which encapsulates as for the stack. Returns TC_ACT_REDIRECT, or -1: take the stack.
+static __always_inline int fast_path_out(struct __sk_buff *skb, const struct cali_pkt *p)
+{
+	if (!in_pool(p->family, p->dst))
+		return -1;
+	struct bpf_fib_lookup fib = {
+		.family = p->family == 6 ? AF_INET6 : AF_INET,
+		.ifindex = skb->ifindex,
+	};
+	void *data = (void *)(long)skb->data;
+	void *end = (void *)(long)skb->data_end;
+	struct ethhdr *eth = data;
+	if ((void *)(eth + 1) > end)
+		return -1;
+	if (p->family == 6) {
+		struct ipv6hdr *ip6 = (void *)(eth + 1);
+		if ((void *)(ip6 + 1) > end || ip6->hop_limit <= 1)
+			return -1;
+		__builtin_memcpy(fib.ipv6_src, &ip6->saddr, 16);
+		__builtin_memcpy(fib.ipv6_dst, &ip6->daddr, 16);
+		fib.l4_protocol = p->protocol;
+		if (!skb->gso_size)
+			fib.tot_len = bpf_ntohs(ip6->payload_len) + sizeof(*ip6);
+	} else {
+		struct iphdr *ip = (void *)(eth + 1);
+		if ((void *)(ip + 1) > end || ip->ttl <= 1)
+			return -1;
+		fib.ipv4_src = ip->saddr;
+		fib.ipv4_dst = ip->daddr;
+		fib.tos = ip->tos;
+		fib.l4_protocol = ip->protocol;
+		if (!skb->gso_size)
+			fib.tot_len = bpf_ntohs(ip->tot_len);
+	}
+	long rc = bpf_fib_lookup(skb, &fib, sizeof(fib), 0);
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS || fib.ifindex == skb->ifindex)
+		return -1;
+	if (!(fib.dmac[0] | fib.dmac[1] | fib.dmac[2] | fib.dmac[3] | fib.dmac[4] | fib.dmac[5]))
+		return -1; // a device without neighbours (IP-in-IP, WireGuard): its framing is not Ethernet's
+	struct cali_ep_key out = { .ifindex = fib.ifindex };
+	if (bpf_map_lookup_elem(&cali_eps, &out))
+		return -1; // a workload (handled by the peer fast path) or a host endpoint (policed in the table)
+
+	// The FIB lookup may have moved the packet: pointers again.
+	data = (void *)(long)skb->data;
+	end = (void *)(long)skb->data_end;
+	eth = data;
+	if ((void *)(eth + 1) > end)
+		return -1;
+	if (p->family == 6) {
+		struct ipv6hdr *ip6 = (void *)(eth + 1);
+		if ((void *)(ip6 + 1) > end)
+			return -1;
+		ip6->hop_limit--;
+	} else {
+		struct iphdr *ip = (void *)(eth + 1);
+		if ((void *)(ip + 1) > end)
+			return -1;
+		__u32 check = ip->check;
+		check += bpf_htons(0x0100);
+		ip->check = (__u16)(check + (check >= 0xFFFF));
+		ip->ttl--;
+	}
+	__builtin_memcpy(eth->h_dest, fib.dmac, 6);
+	__builtin_memcpy(eth->h_source, fib.smac, 6);
+	return bpf_redirect(fib.ifindex, 0);
+}
+
 static __always_inline int handle(struct __sk_buff *skb, int from_wl)
 {
 	__u32 ifindex = skb->ifindex;
@@ -772,6 +855,8 @@ static __always_inline int handle(struct __sk_buff *skb, int from_wl)
 				ct->state = CALI_CT_CLOSING;
 			if (from_wl) {
 				int redirected = fast_path(skb, ct, original, e.pkt.family);
+				if (redirected < 0 && !(ct->flags & CALI_CT_F_NEEDS_INGRESS))
+					redirected = fast_path_out(skb, &e.pkt);
 				if (redirected >= 0)
 					return redirected;
 			}
@@ -854,6 +939,11 @@ static __always_inline int handle(struct __sk_buff *skb, int from_wl)
 		}
 	}
 	ct_approve(&ct_key, src_is_lo, from_wl, ifindex, ct_flags);
+	if (from_wl && !local_target && !host_bound) {
+		int redirected = fast_path_out(skb, &e.pkt);
+		if (redirected >= 0)
+			return redirected;
+	}
 	return TC_ACT_OK;
 }
 

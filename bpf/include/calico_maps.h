@@ -141,6 +141,16 @@ struct cali_host_ip_key {
 	__u8 addr[16]; // IPv4 in the first 4 bytes, the rest zero
 };
 
+// ---- IP pools: where the fast path may send a workload's packet straight out of the host -------------------------
+// Written by calico-node in BPF mode while no host endpoint exists (as the table's notrack of pool-to-pool traffic):
+// a flow to a pool address needs no NAT outgoing and no host endpoint policy, so nothing of the host's stack is
+// skipped that it needed. Empty: no such fast path. prefixlen counts from `family`: 32 + the pool's prefix length.
+struct cali_pool_key {
+	__u32 prefixlen;
+	__u32 family;  // 4 or 6, always whole
+	__u8 addr[16]; // IPv4 in the first 4 bytes, the rest zero
+};
+#define CALI_POOL_PREFIX_BASE 32
 // ---- Conntrack: our own, an LRU hash keyed by the normalised 5-tuple ------------------------------------------
 
 #define CALI_CT_NEW 1         // only the opening direction seen
@@ -255,6 +265,13 @@ struct {
 	__type(value, __u32);
 } cali_host_ips SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 4096);
+	__uint(map_flags, BPF_F_NO_PREALLOC); // required for LPM tries
+	__type(key, struct cali_pool_key);
+	__type(value, __u32);
+} cali_pools SEC(".maps");
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 512000); // upstream's BPFMapSizeConntrack default

@@ -23,16 +23,17 @@ public static partial class BpfMapLayout
     public const string RunMap = "cali_runs";
     public const string RunPortMap = "cali_run_ports";
     public const string WorkloadMacMap = "cali_wl_macs";
+    public const string PoolMap = "cali_pools";
 
     /// <summary>
     /// The maps calico-node fills from the calculation graph (every other map is written by the program). A full
     /// resync writes every desired key of these and then deletes every other key it finds in them, so what a killed
     /// agent left behind is swept. A new agent-written map must be listed here.
     /// </summary>
-    public static IReadOnlyList<string> AgentWrittenMaps { get; } = [EndpointMap, RuleMap, IpSetMap, HostIpMap, RunMap, RunPortMap];
+    public static IReadOnlyList<string> AgentWrittenMaps { get; } = [EndpointMap, RuleMap, IpSetMap, HostIpMap, RunMap, RunPortMap, PoolMap];
 
     /// <summary>Every map of calico_tc.o, each pinned as <c>&lt;bpffs root&gt;/&lt;map name&gt;</c> (<see cref="PinPath"/>).</summary>
-    public static IReadOnlyList<string> AllMaps { get; } = [EndpointMap, RuleMap, IpSetMap, HostIpMap, RunMap, RunPortMap, ConntrackMap, CounterMap, ReasonMap, WorkloadMacMap];
+    public static IReadOnlyList<string> AllMaps { get; } = [EndpointMap, RuleMap, IpSetMap, HostIpMap, RunMap, RunPortMap, ConntrackMap, CounterMap, ReasonMap, WorkloadMacMap, PoolMap];
 
     /// <summary>
     /// Every map's key and value sizes as this side reads and writes them: calico-node refuses an object whose maps
@@ -50,6 +51,7 @@ public static partial class BpfMapLayout
         (CounterMap, RuleKeySize, CounterValueSize),
         (ReasonMap, 4, CounterValueSize),
         (WorkloadMacMap, 4, 8),
+        (PoolMap, PoolKeySize, IpSetValueSize),
     ];
 
     /// <summary>Where <paramref name="map"/> is pinned under the bpffs root (calico-node's <c>CALICO_BPF_ROOT</c>, default /sys/fs/bpf/calico).</summary>
@@ -62,6 +64,7 @@ public static partial class BpfMapLayout
     public const int IpSetKeySize = 28;
     public const int IpSetValueSize = 4;
     public const int HostIpKeySize = 20;
+    public const int PoolKeySize = 24;
     public const int HostIpValueSize = 4;
     public const int ConntrackKeySize = 40;
     public const int ConntrackValueSize = 32;
@@ -250,6 +253,17 @@ public static partial class BpfMapLayout
         var key = new byte[HostIpKeySize];
         BinaryPrimitives.WriteUInt32LittleEndian(key, address.AddressFamily == AddressFamily.InterNetworkV6 ? 6u : 4u);
         address.GetAddressBytes().CopyTo(key, 4);
+        return key;
+    }
+
+    /// <summary>struct cali_pool_key: an IP pool's CIDR (host bits clear); its value is <see cref="IpSetValue"/>.</summary>
+    public static byte[] PoolKey(IPNetwork pool)
+    {
+        var key = new byte[PoolKeySize];
+        bool v6 = pool.BaseAddress.AddressFamily == AddressFamily.InterNetworkV6;
+        BinaryPrimitives.WriteUInt32LittleEndian(key, (uint)(32 + pool.PrefixLength));
+        BinaryPrimitives.WriteUInt32LittleEndian(key.AsSpan(4), v6 ? 6u : 4u);
+        pool.BaseAddress.GetAddressBytes().CopyTo(key, 8);
         return key;
     }
 

@@ -110,4 +110,31 @@ public static class BpfResync
 
         return ops;
     }
+
+    /// <summary>The writes that take <c>cali_pools</c> from <paramref name="previous"/> (null: nothing known) to <paramref name="next"/>.</summary>
+    public static List<BpfMapOp> Pools(IReadOnlySet<IPNetwork>? previous, IReadOnlySet<IPNetwork> next)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        var ops = new List<BpfMapOp>();
+        foreach (IPNetwork pool in next.OrderBy(static p => p.ToString(), StringComparer.Ordinal))
+        {
+            if (previous is null || !previous.Contains(pool))
+            {
+                ops.Add(new BpfMapUpdate(BpfMapLayout.PoolMap, BpfMapLayout.PoolKey(pool), BpfMapLayout.IpSetValue()));
+            }
+        }
+
+        if (previous is not null)
+        {
+            foreach (IPNetwork pool in previous.OrderBy(static p => p.ToString(), StringComparer.Ordinal))
+            {
+                if (!next.Contains(pool))
+                {
+                    ops.Add(new BpfMapDelete(BpfMapLayout.PoolMap, BpfMapLayout.PoolKey(pool)));
+                }
+            }
+        }
+
+        return ops;
+    }
 }

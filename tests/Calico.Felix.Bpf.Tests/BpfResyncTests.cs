@@ -47,6 +47,23 @@ public sealed class BpfResyncTests
     }
 
     [Fact]
+    public void Pools_WriteTheDifference_AsLpmKeysCountedFromTheFamily()
+    {
+        var v4 = IPNetwork.Parse("10.65.0.0/16");
+        var v6 = IPNetwork.Parse("fd00:65::/48");
+        Assert.Equal(2, BpfResync.Pools(null, new HashSet<IPNetwork> { v4, v6 }).Count);
+        Assert.Empty(BpfResync.Pools(new HashSet<IPNetwork> { v4 }, new HashSet<IPNetwork> { v4 }));
+
+        List<BpfMapOp> ops = BpfResync.Pools(new HashSet<IPNetwork> { v4 }, new HashSet<IPNetwork> { v6 });
+        Assert.Equal(BpfMapLayout.PoolMap, Assert.IsType<BpfMapUpdate>(ops[0]).Map);
+        Assert.Equal(Convert.ToHexString(BpfMapLayout.PoolKey(v4)), Convert.ToHexString(Assert.IsType<BpfMapDelete>(ops[1]).Key));
+
+        // prefixlen 32 (family) + 16, family 4, then the address: what cali_pool_key holds.
+        Assert.Equal("30000000" + "04000000" + "0A410000" + new string('0', 24), Convert.ToHexString(BpfMapLayout.PoolKey(v4)));
+        Assert.Equal(80u, BitConverter.ToUInt32(BpfMapLayout.PoolKey(v6), 0));
+    }
+
+    [Fact]
     public void IdAllocator_SkipPast_NeverHandsOutAnIdAtOrBelowIt()
     {
         var ids = new BpfIdAllocator();

@@ -1,3 +1,4 @@
+using System.Net;
 using Calico.Felix.Calc.Model;
 using Calico.Felix.Rules;
 using Calico.Linux.Bpf;
@@ -57,7 +58,7 @@ internal sealed partial class BpfModeSwitch : IDisposable
     /// Before the table is written: in BPF mode, starts the BPF dataplane if needed and writes the policy into its
     /// maps. Returns the render configuration the table must be built with (BPF mode only when the programs are in force).
     /// </summary>
-    public RenderConfig BeforeTable(DataplaneState state, RenderConfig render)
+    public RenderConfig BeforeTable(DataplaneState state, RenderConfig render, IEnumerable<string>? poolCidrs = null)
     {
         _resyncNeeded = false;
         if (!render.WorkloadPolicyInBpf)
@@ -72,7 +73,7 @@ internal sealed partial class BpfModeSwitch : IDisposable
         }
 
         WarnNotInBpf(state, render);
-        BpfApplyResult result = _dataplane!.Apply(state, render, _isWorkloadInterface);
+        BpfApplyResult result = _dataplane!.Apply(state, render, _isWorkloadInterface, FastPathPools(state, poolCidrs));
         MaintainIfDue();
         if (result.Full || result.Attached > 0)
         {
@@ -80,6 +81,29 @@ internal sealed partial class BpfModeSwitch : IDisposable
         }
 
         return render;
+    }
+
+    /// <summary>
+    /// The pools the programs may send workload traffic to straight out of the host: every pool, as the table leaves
+    /// pool-to-pool traffic untracked; none while a host endpoint exists (its policy in the table must see that traffic).
+    /// </summary>
+    internal static IReadOnlySet<IPNetwork> FastPathPools(DataplaneState state, IEnumerable<string>? poolCidrs)
+    {
+        var pools = new HashSet<IPNetwork>();
+        if (poolCidrs is null || state.Endpoints.Keys.Any(static k => k.IsHostEndpoint))
+        {
+            return pools;
+        }
+
+        foreach (string cidr in poolCidrs)
+        {
+            if (IPNetwork.TryParse(cidr, out IPNetwork pool))
+            {
+                pools.Add(pool);
+            }
+        }
+
+        return pools;
     }
 
     /// <summary>After the table is in force: outside BPF mode, the programs come off and the pins go.</summary>

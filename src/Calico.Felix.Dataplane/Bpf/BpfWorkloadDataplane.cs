@@ -40,6 +40,8 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
     private BpfPolicyPlan? _applied;
     private Dictionary<uint, BpfEndpointEntry> _appliedEndpoints = [];
     private HashSet<IPAddress>? _appliedHostAddresses;
+    private IReadOnlySet<IPNetwork>? _appliedPools;
+    private static readonly IReadOnlySet<IPNetwork> NoPools = new HashSet<IPNetwork>();
     private bool _pickedUp;
 
     private BpfWorkloadDataplane(string root, BpfObject bpfObject, RouteNetlink netlink, ILogger logger)
@@ -100,9 +102,10 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
     /// <summary>
     /// Writes <paramref name="state"/>'s policy into the maps and attaches the programs to every workload interface
     /// (<paramref name="isWorkloadInterface"/>) that lacks them. A failed write throws and leaves each endpoint on a
-    /// whole table (old or new); the next apply is a full resync.
+    /// whole table (old or new); the next apply is a full resync. <paramref name="fastPathPools"/>: the IP pools the
+    /// programs may send a workload's packets to straight out of the host (none: no such fast path).
     /// </summary>
-    public BpfApplyResult Apply(DataplaneState state, RenderConfig render, Func<string, bool> isWorkloadInterface)
+    public BpfApplyResult Apply(DataplaneState state, RenderConfig render, Func<string, bool> isWorkloadInterface, IReadOnlySet<IPNetwork>? fastPathPools = null)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(render);
@@ -127,6 +130,8 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
         Dictionary<uint, BpfEndpointEntry> endpoints = BpfPlanDiff.Resolve(plan, name => ifindexes.TryGetValue(name, out uint index) ? index : null);
         List<BpfMapOp> ops = BpfPlanDiff.Between(full ? null : _applied, full ? new Dictionary<uint, BpfEndpointEntry>() : _appliedEndpoints, plan, endpoints);
         ops.AddRange(BpfResync.HostAddresses(full ? null : _appliedHostAddresses, hostAddresses));
+        IReadOnlySet<IPNetwork> pools = fastPathPools ?? NoPools;
+        ops.AddRange(BpfResync.Pools(full ? null : _appliedPools, pools));
 
         _applied = null; // until every write below landed
         int writes = 0;
@@ -150,6 +155,7 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
         _applied = plan;
         _appliedEndpoints = endpoints;
         _appliedHostAddresses = hostAddresses;
+        _appliedPools = pools;
         if (!_pickedUp)
         {
             // Before the programs go on new interfaces: connections the kernel already carries keep flowing.
@@ -193,6 +199,7 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
         {
             List<BpfMapOp> desired = BpfPlanDiff.Between(null, new Dictionary<uint, BpfEndpointEntry>(), _applied, _appliedEndpoints);
             desired.AddRange(BpfResync.HostAddresses(null, _appliedHostAddresses ?? []));
+            desired.AddRange(BpfResync.Pools(null, _appliedPools ?? NoPools));
             foreach (string map in BpfMapLayout.AgentWrittenMaps)
             {
                 if (MapDrift(map, desired) is { } difference)

@@ -294,6 +294,62 @@ public sealed class BpfWorkloadDataplaneTests : IDisposable
         await InHostAsync(() => dataplane.Stop(IsWorkload));
     }
 
+    [Fact]
+    public async Task FlowToAWorkloadElsewhere_LeavesStraightThroughTheUplink_OnlyWhenItsPoolIsGiven()
+    {
+        // The uplink's far end becomes a remote host with a "pod" address of another pool behind it.
+        using var remote = new NetnsScope("calbr");
+        _host.Ip("link", "set", "eth0-peer", "netns", remote.Name);
+        remote.Ip("addr", "add", "192.168.1.254/24", "dev", "eth0-peer");
+        remote.Ip("link", "set", "eth0-peer", "up");
+        remote.Ip("link", "set", "lo", "up");
+        remote.Ip("addr", "add", RemotePod + "/32", "dev", "lo");
+        remote.Ip("route", "add", "10.65.0.0/16", "via", "192.168.1.1");
+        var (exit, _, error) = _host.Exec("nft",
+            $"add table inet calfo ; add chain inet calfo cf {{ type filter hook forward priority 0 ; }} ; " +
+            $"add rule inet calfo cf ip saddr {AddressA} ip daddr {RemotePod} counter ; add rule inet calfo cf ip saddr {RemotePod} ip daddr {AddressA} counter");
+        Assert.True(exit == 0, error);
+        using var dataplane = await InHostAsync(() => BpfWorkloadDataplane.Start(_root, _object, _netlink, NullLogger.Instance));
+        var pools = new HashSet<IPNetwork> { IPNetwork.Parse("10.65.0.0/16"), IPNetwork.Parse("10.66.0.0/16") };
+        await InHostAsync(() => dataplane.Apply(State(RuleAction.Allow), new RenderConfig(), IsWorkload, pools));
+        using TcpListener listener = await NetworkNamespace.RunInAsync(remote.Path, () =>
+        {
+            var l = new TcpListener(IPAddress.Any, 8080);
+            l.Start();
+            return l;
+        });
+
+        await ExchangeAsync(listener, 100);
+        long[] fast = ForwardedPackets("calfo");
+        Assert.True(fast[0] <= 3, $"A -> the remote pod: the host forwarded {fast[0]} of ~200 packets (only the first, before the neighbour was known, should take the stack); reasons {Reasons()}");
+        Assert.True(fast[1] >= 100, $"the remote pod -> A arrives through the host's stack (no program on the uplink): {fast[1]} forwarded");
+
+        // Without the pool (as while a host endpoint exists): every packet takes the stack.
+        await InHostAsync(() => dataplane.Apply(State(RuleAction.Allow), new RenderConfig(), IsWorkload, new HashSet<IPNetwork>()));
+        await ExchangeAsync(listener, 100);
+        long[] slow = ForwardedPackets("calfo");
+        Assert.True(slow[0] - fast[0] >= 100, $"with no pool given, A -> the remote pod should take the stack: {fast[0]} -> {slow[0]} forwarded");
+        await InHostAsync(() => dataplane.Stop(IsWorkload));
+    }
+
+    private const string RemotePod = "10.66.0.9";
+
+    /// <summary>A connection from A to the remote pod and <paramref name="roundTrips"/> round trips on it.</summary>
+    private async Task ExchangeAsync(TcpListener listener, int roundTrips)
+    {
+        using Socket client = await NetworkNamespace.RunInAsync(_a.Path, () => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+        {
+            await client.ConnectAsync(new IPEndPoint(IPAddress.Parse(RemotePod), 8080), timeout.Token);
+        }
+
+        using Socket server = await listener.AcceptSocketAsync();
+        for (int i = 0; i < roundTrips; i++)
+        {
+            await RoundTripAsync(client, server);
+        }
+    }
+
     /// <summary>The packet counts of the counter rules of table inet <paramref name="table"/>'s chain cf, in order.</summary>
     private long[] ForwardedPackets(string table)
     {
