@@ -87,7 +87,8 @@ internal static class DataplanePacketBenchmarks
     private static async Task RunAllAsync(bool bpf, CancellationToken cancellationToken)
     {
         int rounds = InterleavedRuns.RoundsFromEnvironment("DATAPLANE_PACKETS_ROUNDS");
-        Console.WriteLine($"dataplane per-packet{(bpf ? " (--dataplane bpf)" : "")}: pod -> pod routed through a host netns (our CNI wiring), one topology per ruleset, {rounds} interleaved rounds (+1 warm-up) of iperf3 -t 5 and CRR 5 s");
+        bool crossHost = Environment.GetEnvironmentVariable("DATAPLANE_PACKETS_CROSS_HOST") is "1" or "true";
+        Console.WriteLine($"dataplane per-packet{(bpf ? " (--dataplane bpf)" : "")}: pod -> pod routed through {(crossHost ? "two host netns joined by a veth (DATAPLANE_PACKETS_CROSS_HOST)" : "a host netns")} (our CNI wiring), one topology per ruleset, {rounds} interleaved rounds (+1 warm-up) of iperf3 -t 5 and CRR 5 s");
         var subjects = new List<PacketsSubject>();
         using var objectDir = new TempDirectory("calico-bench-bpfobj");
         string? bpfObject = bpf ? PacketsBpfColdStart.CompileObject(objectDir.Path) : null;
@@ -97,7 +98,7 @@ internal static class DataplanePacketBenchmarks
             {
                 // Built and loaded one at a time: the 10,000-policy text is large and only needed while it loads.
                 bool isBpf = bpfObject is not null && PacketsReport.IsBpf(label);
-                PacketsSubject subject = await PacketsSubject.CreateAsync(label, policies, cancellationToken, floorText, isBpf ? bpfObject : null);
+                PacketsSubject subject = await PacketsSubject.CreateAsync(label, policies, cancellationToken, floorText, isBpf ? bpfObject : null, crossHost);
                 subjects.Add(subject);
                 Console.WriteLine($"  {label}: loaded ({subject.TextKiB} KiB of nft text{(subject.Bpf is { } b ? $", eBPF: {b.FirstApply!.Writes} map writes" : "")})");
             }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using Calico.Felix.Bpf;
 using Calico.Felix.Calc.Model;
 using Calico.Felix.Dataplane.Bpf;
@@ -55,6 +56,9 @@ internal sealed class PacketsBpf : IDisposable
     /// </summary>
     public List<double> CompileMs { get; } = [];
 
+    /// <summary>The pods' pool, as calico-node gives it (no host endpoint here): the fast path out of a host may use it.</summary>
+    private static readonly IReadOnlySet<IPNetwork> PodPools = new HashSet<IPNetwork> { IPNetwork.Parse("10.65.0.0/16") };
+
     public static bool IsWorkload(string name) => name.StartsWith("cali", StringComparison.Ordinal);
 
     /// <summary>Starts the dataplane in <paramref name="hostPath"/>, applies <paramref name="state"/>, then (with <paramref name="toggle"/>) toggles.</summary>
@@ -91,7 +95,7 @@ internal sealed class PacketsBpf : IDisposable
     }
 
     private Task<BpfApplyResult> ApplyAsync(DataplaneState state, CancellationToken cancellationToken) =>
-        NetworkNamespace.RunInAsync(_hostPath, () => _dataplane!.Apply(state, new RenderConfig { WorkloadPolicyInBpf = true }, IsWorkload), cancellationToken);
+        NetworkNamespace.RunInAsync(_hostPath, () => _dataplane!.Apply(state, new RenderConfig { WorkloadPolicyInBpf = true }, IsWorkload, PodPools), cancellationToken);
 
     /// <summary>
     /// Toggles one rule's action allow ↔ deny <see cref="Toggles"/> times (an even count: the state ends as it began):

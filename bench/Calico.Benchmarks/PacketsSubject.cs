@@ -46,6 +46,9 @@ internal sealed class PacketsSubject : IDisposable
     /// <summary>The eBPF workload dataplane of an eBPF subject (null for the nftables ones and the anchor).</summary>
     public PacketsBpf? Bpf { get; private set; }
 
+    /// <summary>Cross-host: the server host's eBPF dataplane (its policy change figures are not taken).</summary>
+    public PacketsBpf? Bpf2 { get; private set; }
+
     /// <summary>
     /// Builds the namespaces and, unless <paramref name="policies"/> is null (the no-table anchor), the ruleset for
     /// them, and loads it with one <c>nft -f</c>. The ruleset's text is dropped once loaded.
@@ -58,9 +61,10 @@ internal sealed class PacketsSubject : IDisposable
     /// calico_tc.o for an eBPF subject: the table is rendered with workload policy in BPF (as calico-node in BPF mode
     /// loads it: NAT and host endpoints only) and <see cref="PacketsBpf"/> writes the policy into maps.
     /// </param>
-    public static async Task<PacketsSubject> CreateAsync(string label, int? policies, CancellationToken cancellationToken, string? floorText = null, string? bpfObject = null)
+    /// <param name="crossHost">The server pod on a second host (<see cref="PacketsTopology.Host2"/>), which gets the same table and dataplane.</param>
+    public static async Task<PacketsSubject> CreateAsync(string label, int? policies, CancellationToken cancellationToken, string? floorText = null, string? bpfObject = null, bool crossHost = false)
     {
-        PacketsTopology topology = await PacketsTopology.CreateAsync(cancellationToken);
+        PacketsTopology topology = await PacketsTopology.CreateAsync(cancellationToken, crossHost);
         var subject = new PacketsSubject(label, policies ?? 0, topology);
         try
         {
@@ -74,9 +78,18 @@ internal sealed class PacketsSubject : IDisposable
                 subject.BuildTime = ruleset.BuildTime;
                 subject.LoadTime = applied.Duration;
                 subject.TextKiB = ruleset.NftText!.Length / 1024;
+                if (topology.Host2 is { } host2)
+                {
+                    await NftRunner.ApplyInAsync(host2.Path, ruleset.NftText!, cancellationToken);
+                }
+
                 if (bpfObject is not null)
                 {
                     subject.Bpf = await PacketsBpf.StartAsync(topology.Host.Path, bpfObject, ruleset.State!, cancellationToken);
+                    if (topology.Host2 is { } bpfHost2)
+                    {
+                        subject.Bpf2 = await PacketsBpf.StartAsync(bpfHost2.Path, bpfObject, ruleset.State!, cancellationToken, toggle: false);
+                    }
                 }
             }
             else if (floorText is not null)
@@ -84,6 +97,10 @@ internal sealed class PacketsSubject : IDisposable
                 NftResult applied = await NftRunner.ApplyInAsync(topology.Host.Path, floorText, cancellationToken);
                 subject.HasTable = true;
                 subject.LoadTime = applied.Duration;
+                if (topology.Host2 is { } host2)
+                {
+                    await NftRunner.ApplyInAsync(host2.Path, floorText, cancellationToken);
+                }
             }
 
             if (!await PacketsCrr.ProbeAsync(topology.Client.Path, PacketsTopology.ServerIp, PacketsRulesets.CrrPort, TimeSpan.FromSeconds(3), cancellationToken))
@@ -139,6 +156,7 @@ internal sealed class PacketsSubject : IDisposable
     public void Dispose()
     {
         Bpf?.Dispose();
+        Bpf2?.Dispose();
         Server?.Dispose();
         Topology.Dispose();
     }

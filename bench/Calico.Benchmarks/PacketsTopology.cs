@@ -26,11 +26,18 @@ internal sealed class PacketsTopology : IDisposable
 
     public NetnsScope Server { get; private set; } = null!;
 
+    /// <summary>Cross-host: the server pod's host, joined to <see cref="Host"/> by a veth "uplink" (null on one host).</summary>
+    public NetnsScope? Host2 { get; private set; }
+
     public string ClientHostIf { get; } = NetnsScope.UniqueInterfaceName("cali");
 
     public string ServerHostIf { get; } = NetnsScope.UniqueInterfaceName("cali");
 
-    public static async Task<PacketsTopology> CreateAsync(CancellationToken cancellationToken)
+    /// <param name="crossHost">
+    /// The server pod on a second host namespace, the two hosts joined by a veth (192.168.77.1 and .2/24) and each
+    /// routing the other's pod through it, as two nodes on one L2 segment with BGP-learned routes and no encapsulation.
+    /// </param>
+    public static async Task<PacketsTopology> CreateAsync(CancellationToken cancellationToken, bool crossHost = false)
     {
         var topology = new PacketsTopology();
         try
@@ -39,13 +46,25 @@ internal sealed class PacketsTopology : IDisposable
             topology.Client = topology.Add(new NetnsScope("cpkc"));
             topology.Server = topology.Add(new NetnsScope("cpks"));
             NetnsScope host = topology.Host;
-            host.Ip("link", "add", "hdef0", "type", "veth", "peer", "name", "hdef1");
-            host.Ip("link", "set", "hdef0", "up");
-            host.Ip("link", "set", "hdef1", "up");
-            host.Ip("route", "add", "default", "dev", "hdef0");
-            host.Exec("sysctl", "-qw", "net.ipv4.ip_forward=1");
+            SetUpHost(host);
+            NetnsScope serverHost = host;
+            if (crossHost)
+            {
+                NetnsScope host2 = topology.Add(new NetnsScope("cpkr"));
+                topology.Host2 = host2;
+                SetUpHost(host2);
+                host.Ip("link", "add", "up0", "type", "veth", "peer", "name", "up0", "netns", host2.Name);
+                host.Ip("addr", "add", "192.168.77.1/24", "dev", "up0");
+                host2.Ip("addr", "add", "192.168.77.2/24", "dev", "up0");
+                host.Ip("link", "set", "up0", "up");
+                host2.Ip("link", "set", "up0", "up");
+                host.Ip("route", "add", ServerIp + "/32", "via", "192.168.77.2", "dev", "up0");
+                host2.Ip("route", "add", ClientIp + "/32", "via", "192.168.77.1", "dev", "up0");
+                serverHost = host2;
+            }
+
             await WireAsync(host, topology.Client, topology.ClientHostIf, ClientIp, cancellationToken);
-            await WireAsync(host, topology.Server, topology.ServerHostIf, ServerIp, cancellationToken);
+            await WireAsync(serverHost, topology.Server, topology.ServerHostIf, ServerIp, cancellationToken);
             return topology;
         }
         catch
@@ -64,6 +83,16 @@ internal sealed class PacketsTopology : IDisposable
         }
 
         _scopes.Clear();
+    }
+
+    /// <summary>Forwarding on, and a spare veth carrying the default route so proxy ARP answers for 169.254.1.1.</summary>
+    private static void SetUpHost(NetnsScope host)
+    {
+        host.Ip("link", "add", "hdef0", "type", "veth", "peer", "name", "hdef1");
+        host.Ip("link", "set", "hdef0", "up");
+        host.Ip("link", "set", "hdef1", "up");
+        host.Ip("route", "add", "default", "dev", "hdef0");
+        host.Exec("sysctl", "-qw", "net.ipv4.ip_forward=1");
     }
 
     private NetnsScope Add(NetnsScope scope)
