@@ -512,6 +512,7 @@ static __always_inline int related_allowed(const struct cali_pkt *p, __u32 ifind
 }
 
 #define CALI_CT_F_NEEDS_INGRESS 0x1 // opened towards a local workload: complete once its ingress policy allowed it
+#define CALI_CT_F_KERNEL_NAT 0x2    // the kernel DNATs it (seen by CALI_MARK_KERNEL_NAT): replies take the stack, tracked
 
 // Whether conntrack allows this packet at this hook without policy (see struct cali_ct_value).
 static __always_inline int ct_allows(const struct cali_ct_value *v, int original, int from_wl, __u32 ifindex)
@@ -691,15 +692,28 @@ static __always_inline int rewrite_for_peer(struct __sk_buff *skb, __u8 family, 
 	return 1;
 }
 
+static __always_inline int in_pool(__u8 family, const __u8 *addr)
+{
+	struct cali_pool_key key = {
+		.prefixlen = CALI_POOL_PREFIX_BASE + (family == 4 ? 32 : 128),
+		.family = family,
+	};
+	__builtin_memcpy(key.addr, addr, 16);
+	__u32 *fast = bpf_map_lookup_elem(&cali_pools, &key);
+	return fast && *fast;
+}
+
 // The fast path: a packet of a flow between two local workloads whose policies both allowed it (the opener's egress
 // and the other's ingress, both in the entry) goes straight into the other workload's namespace, skipping the host's
 // routing, netfilter and the other veth's transmit. Its to-workload hook would only have found the same entry.
 // Returns TC_ACT_REDIRECT, or -1 when the packet must take the stack (other end not a local workload, no MAC yet,
 // TTL expiring).
-static __always_inline int fast_path(struct __sk_buff *skb, const struct cali_ct_value *ct, int original, __u8 family)
+static __always_inline int fast_path(struct __sk_buff *skb, const struct cali_ct_value *ct, int original, const struct cali_pkt *p)
 {
 	if (!(ct->flags & CALI_CT_F_NEEDS_INGRESS) || !ct->egress_approved_ifindex || !ct->ingress_approved_ifindex)
 		return -1;
+	if (!in_pool(p->family, p->dst))
+		return -1; // no pools given (a host endpoint exists: the kernel tracks everything), or a floating IP
 	// This hook is the opener's (original) or the other end's (reply): the target is the other one.
 	__u32 target = original ? ct->ingress_approved_ifindex : ct->egress_approved_ifindex;
 	if (target == skb->ifindex)
@@ -708,7 +722,7 @@ static __always_inline int fast_path(struct __sk_buff *skb, const struct cali_ct
 	struct cali_ep_value *ep = bpf_map_lookup_elem(&cali_eps, &key);
 	if (!ep || !(ep->flags & CALI_EP_WORKLOAD))
 		return -1;
-	if (!rewrite_for_peer(skb, family, target))
+	if (!rewrite_for_peer(skb, p->family, target))
 		return -1;
 	return bpf_redirect_peer(target, 0);
 }
@@ -722,15 +736,6 @@ static __always_inline void ct_approve_ingress_too(const struct cali_ct_key *key
 		v->ingress_approved_ifindex = target;
 }
 
-static __always_inline int in_pool(__u8 family, const __u8 *addr)
-{
-	struct cali_pool_key key = {
-		.prefixlen = CALI_POOL_PREFIX_BASE + (family == 4 ? 32 : 128),
-		.family = family,
-	};
-	__builtin_memcpy(key.addr, addr, 16);
-	return bpf_map_lookup_elem(&cali_pools, &key) != NULL;
-}
 
 // The fast path out of the host: an allowed packet from a local workload to a workload elsewhere (a pool address not
 // routed to a local workload) leaves straight through the device the FIB names, with the neighbour's MAC: no
@@ -805,6 +810,13 @@ static __always_inline int fast_path_out(struct __sk_buff *skb, const struct cal
 	return bpf_redirect(fib.ifindex, 0);
 }
 
+static __always_inline void ct_flag_kernel_nat(const struct cali_ct_key *key)
+{
+	struct cali_ct_value *v = bpf_map_lookup_elem(&cali_ct, key);
+	if (v)
+		v->flags |= CALI_CT_F_KERNEL_NAT;
+}
+
 static __always_inline int handle(struct __sk_buff *skb, int from_wl)
 {
 	__u32 ifindex = skb->ifindex;
@@ -853,8 +865,12 @@ static __always_inline int handle(struct __sk_buff *skb, int from_wl)
 				ct->state = CALI_CT_ESTABLISHED;
 			if (e.pkt.tcp_flags & (TCP_FIN | TCP_RST))
 				ct->state = CALI_CT_CLOSING;
-			if (from_wl) {
-				int redirected = fast_path(skb, ct, original, e.pkt.family);
+			if (!from_wl && (skb->mark & CALI_MARK_KERNEL_NAT) && !(ct->flags & CALI_CT_F_KERNEL_NAT))
+				ct->flags |= CALI_CT_F_KERNEL_NAT;
+			if (from_wl && (ct->flags & CALI_CT_F_KERNEL_NAT)) {
+				skb->mark |= CALI_MARK_KERNEL_NAT; // the stack, tracked: the kernel reverses its NAT
+			} else if (from_wl) {
+				int redirected = fast_path(skb, ct, original, &e.pkt);
 				if (redirected < 0 && !(ct->flags & CALI_CT_F_NEEDS_INGRESS))
 					redirected = fast_path_out(skb, &e.pkt);
 				if (redirected >= 0)
@@ -895,7 +911,7 @@ static __always_inline int handle(struct __sk_buff *skb, int from_wl)
 	} else {
 		if (from_host(&e.pkt)) {
 			// From the host itself: not policed (nft's OUTPUT accepts it), but tracked so replies pass.
-			ct_approve(&ct_key, src_is_lo, 0, ifindex, 0);
+			ct_approve(&ct_key, src_is_lo, 0, ifindex, (skb->mark & CALI_MARK_KERNEL_NAT) ? CALI_CT_F_KERNEL_NAT : 0);
 			count_reason(CALI_REASON_HOST_TO_WORKLOAD, e.pkt.len);
 			return TC_ACT_OK;
 		}
@@ -916,7 +932,7 @@ static __always_inline int handle(struct __sk_buff *skb, int from_wl)
 
 	// To another local workload: its ingress policy is evaluated here too, so the new flow need not take the stack
 	// to meet it at the other end's to-workload hook (the same table, the same verdict, one walk fewer).
-	if (local_target && local_target != ifindex) {
+	if (local_target && local_target != ifindex && in_pool(e.pkt.family, e.pkt.dst)) {
 		struct cali_ep_key target_key = { .ifindex = local_target };
 		struct cali_ep_value *target_ep = bpf_map_lookup_elem(&cali_eps, &target_key);
 		if (target_ep) {
@@ -938,7 +954,11 @@ static __always_inline int handle(struct __sk_buff *skb, int from_wl)
 			return TC_ACT_OK; // its MAC not learned yet: the stack delivers it (the entry lets it through there)
 		}
 	}
+	if (!from_wl && (skb->mark & CALI_MARK_KERNEL_NAT))
+		ct_flags |= CALI_CT_F_KERNEL_NAT;
 	ct_approve(&ct_key, src_is_lo, from_wl, ifindex, ct_flags);
+	if (!from_wl && (ct_flags & CALI_CT_F_KERNEL_NAT))
+		ct_flag_kernel_nat(&ct_key); // an entry that existed (opened elsewhere) learns it too
 	if (from_wl && !local_target && !host_bound) {
 		int redirected = fast_path_out(skb, &e.pkt);
 		if (redirected >= 0)

@@ -57,7 +57,7 @@ internal sealed class PacketsBpf : IDisposable
     public List<double> CompileMs { get; } = [];
 
     /// <summary>The pods' pool, as calico-node gives it (no host endpoint here): the fast path out of a host may use it.</summary>
-    private static readonly IReadOnlySet<IPNetwork> PodPools = new HashSet<IPNetwork> { IPNetwork.Parse("10.65.0.0/16") };
+    private static readonly IReadOnlyDictionary<IPNetwork, bool> PodPools = new Dictionary<IPNetwork, bool> { [IPNetwork.Parse("10.65.0.0/16")] = true };
 
     public static bool IsWorkload(string name) => name.StartsWith("cali", StringComparison.Ordinal);
 

@@ -141,10 +141,16 @@ struct cali_host_ip_key {
 	__u8 addr[16]; // IPv4 in the first 4 bytes, the rest zero
 };
 
-// ---- IP pools: where the fast path may send a workload's packet straight out of the host -------------------------
+// ---- The mark shared with the table (src/Calico.Felix.Rules RenderConfig.KernelNatMark) ----------------------------
+// On a packet reaching calico_to_wl: its connection is DNATed by the kernel (a host port, a floating IP); the entry
+// notes it (CALI_CT_F_KERNEL_NAT). On a reply calico_from_wl lets out: keep it on the stack and tracked (the table's
+// raw notrack skips it), so the kernel reverses the NAT.
+#define CALI_MARK_KERNEL_NAT 0x40000u
+// ---- IP pools: where the fast paths may take a workload's packet past the host's stack ---------------------------
 // Written by calico-node in BPF mode while no host endpoint exists (as the table's notrack of pool-to-pool traffic):
 // a flow to a pool address needs no NAT outgoing and no host endpoint policy, so nothing of the host's stack is
-// skipped that it needed. Empty: no such fast path. prefixlen counts from `family`: 32 + the pool's prefix length.
+// skipped that it needed. Value 1: a pool; 0: an address inside one that is not a workload's own (a floating IP,
+// which the kernel DNATs). Empty: no fast path. prefixlen counts from `family`: 32 + the prefix length.
 struct cali_pool_key {
 	__u32 prefixlen;
 	__u32 family;  // 4 or 6, always whole

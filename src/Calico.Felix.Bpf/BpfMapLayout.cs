@@ -256,7 +256,7 @@ public static partial class BpfMapLayout
         return key;
     }
 
-    /// <summary>struct cali_pool_key: an IP pool's CIDR (host bits clear); its value is <see cref="IpSetValue"/>.</summary>
+    /// <summary>struct cali_pool_key: an IP pool's CIDR, or a floating IP's /32 or /128 (host bits clear); its value is <see cref="PoolValue"/>.</summary>
     public static byte[] PoolKey(IPNetwork pool)
     {
         var key = new byte[PoolKeySize];
@@ -266,6 +266,9 @@ public static partial class BpfMapLayout
         pool.BaseAddress.GetAddressBytes().CopyTo(key, 8);
         return key;
     }
+
+    /// <summary>A cali_pools value: 1 where the fast paths may go, 0 for an address inside a pool they must not (a floating IP).</summary>
+    public static byte[] PoolValue(bool fast) => [fast ? (byte)1 : (byte)0, 0, 0, 0];
 
     /// <summary>The value of every IP set entry (present).</summary>
     public static byte[] IpSetValue() => [1, 0, 0, 0];

@@ -111,26 +111,30 @@ public static class BpfResync
         return ops;
     }
 
-    /// <summary>The writes that take <c>cali_pools</c> from <paramref name="previous"/> (null: nothing known) to <paramref name="next"/>.</summary>
-    public static List<BpfMapOp> Pools(IReadOnlySet<IPNetwork>? previous, IReadOnlySet<IPNetwork> next)
+    /// <summary>
+    /// The writes that take <c>cali_pools</c> from <paramref name="previous"/> (null: nothing known) to
+    /// <paramref name="next"/>: each prefix with whether the fast paths may use it (a pool: yes; a floating IP inside
+    /// one: no).
+    /// </summary>
+    public static List<BpfMapOp> Pools(IReadOnlyDictionary<IPNetwork, bool>? previous, IReadOnlyDictionary<IPNetwork, bool> next)
     {
         ArgumentNullException.ThrowIfNull(next);
         var ops = new List<BpfMapOp>();
-        foreach (IPNetwork pool in next.OrderBy(static p => p.ToString(), StringComparer.Ordinal))
+        foreach (var (prefix, fast) in next.OrderBy(static p => p.Key.ToString(), StringComparer.Ordinal))
         {
-            if (previous is null || !previous.Contains(pool))
+            if (previous is null || !previous.TryGetValue(prefix, out bool was) || was != fast)
             {
-                ops.Add(new BpfMapUpdate(BpfMapLayout.PoolMap, BpfMapLayout.PoolKey(pool), BpfMapLayout.IpSetValue()));
+                ops.Add(new BpfMapUpdate(BpfMapLayout.PoolMap, BpfMapLayout.PoolKey(prefix), BpfMapLayout.PoolValue(fast)));
             }
         }
 
         if (previous is not null)
         {
-            foreach (IPNetwork pool in previous.OrderBy(static p => p.ToString(), StringComparer.Ordinal))
+            foreach (IPNetwork prefix in previous.Keys.OrderBy(static p => p.ToString(), StringComparer.Ordinal))
             {
-                if (!next.Contains(pool))
+                if (!next.ContainsKey(prefix))
                 {
-                    ops.Add(new BpfMapDelete(BpfMapLayout.PoolMap, BpfMapLayout.PoolKey(pool)));
+                    ops.Add(new BpfMapDelete(BpfMapLayout.PoolMap, BpfMapLayout.PoolKey(prefix)));
                 }
             }
         }

@@ -13,12 +13,13 @@ public static partial class NftablesRenderer
     /// workloads straight to the peer (<c>bpf_redirect_peer</c>), so the kernel would see a connection's first
     /// packets only, and a later packet of it taking the stack again could read as INVALID.
     /// Left tracked: traffic to or from outside the pools (NAT outgoing needs its entry, as do replies to the host),
-    /// traffic a floating IP translates (its reverse NAT needs the entry), and everything while a host endpoint exists
-    /// (its policy in the table is stateful, and forwarded pod traffic crosses it).
+    /// connections the kernel DNATs (a host port from a pod, a floating IP: their replies need the reverse NAT; see
+    /// <see cref="KernelNatMarkRule"/>), and everything while a host endpoint exists (its policy in the table is
+    /// stateful, and forwarded pod traffic crosses it).
     /// </summary>
     private static void AddBpfPoolNoTrackRules(List<NftRule> rules, RenderContext ctx, HostEndpointSelection heps, NatInputs nat, List<(string Iface, EndpointIntent Endpoint)> workloads)
     {
-        if (!ctx.Config.WorkloadPolicyInBpf || heps.Any || nat.AllPoolCidrs.Count + nat.MasqueradePoolCidrs.Count == 0)
+        if (!PoolTrafficUntracked(ctx, heps, nat))
         {
             return;
         }
@@ -29,13 +30,15 @@ public static partial class NftablesRenderer
             {
                 foreach (FloatingIpIntent floating in endpoint.FloatingIps)
                 {
+                    // A floating IP inside a pool: its connections are opened tracked, so the DNAT happens.
                     NftPrefix external = NftPrefix.Parse(floating.ExternalIp);
-                    NftPrefix inside = NftPrefix.Parse(floating.InternalIp);
                     rules.Add(Commented("Floating IP: tracked for its NAT", Match(NftFields.Address(external.Family, source: false), external), NftVerdict.Return));
-                    rules.Add(Commented("Floating IP: tracked for its NAT", Match(NftFields.Address(inside.Family, source: true), inside), NftVerdict.Return));
                 }
             }
         }
+
+        // A reply of a connection the kernel DNATed, marked so by the program that let it out of the workload.
+        rules.Add(Commented("Reply of a connection the kernel NATs: tracked", MarkIs(ctx.Config.KernelNatMark, ctx.Config.KernelNatMark), NftVerdict.Return));
 
         NftMatch fromWorkload = Match(NftField.IifName, ctx.WorkloadWildcard);
         foreach (int family in (ReadOnlySpan<int>)[4, 6])
@@ -58,4 +61,20 @@ public static partial class NftablesRenderer
                 NftNoTrack.Instance));
         }
     }
+
+    /// <summary>
+    /// Whether BPF mode leaves workload-to-workload traffic untracked (and the programs' fast paths run): no host
+    /// endpoint, and a pool to say what workload traffic is.
+    /// </summary>
+    internal static bool PoolTrafficUntracked(RenderContext ctx, HostEndpointSelection heps, NatInputs nat) =>
+        ctx.Config.WorkloadPolicyInBpf && !heps.Any && nat.AllPoolCidrs.Count + nat.MasqueradePoolCidrs.Count > 0;
+
+    /// <summary>
+    /// BPF mode, first in filter-FORWARD and filter-OUTPUT: a packet of a connection the kernel DNATed (a host port, a
+    /// floating IP) carries <see cref="RenderConfig.KernelNatMark"/> to the workload's to-workload program, which
+    /// notes it in its conntrack entry; the connection's replies then take the stack, marked, and stay tracked (the
+    /// raw table's notrack skips them), so the reverse NAT happens.
+    /// </summary>
+    private static NftRule KernelNatMarkRule(RenderContext ctx) =>
+        Commented("Connection the kernel DNATs: the eBPF programs keep its replies on the stack", Match(NftField.CtStatus, NftCtStatus.Dnat), Counter, new NftMarkSet(NftMarkOperation.Or, ctx.Config.KernelNatMark));
 }

@@ -11,19 +11,25 @@ public static partial class NftablesRenderer
 
     private static readonly NftMatch Invalid = Match(NftField.CtState, new NftCtState(NftCtStates.Invalid));
 
-    private static void AddBaseChains(List<NftChain> chains, RenderContext ctx, HostEndpointSelection heps, bool ipip = false)
+    private static void AddBaseChains(List<NftChain> chains, RenderContext ctx, HostEndpointSelection heps, bool ipip = false, bool kernelNatMark = false)
     {
         NftInterfaceName wl = ctx.WorkloadWildcard;
         var fromWorkload = Match(NftField.IifName, wl);
         var toWorkload = Match(NftField.OifName, wl);
         bool hasHostEndpoints = heps.Any;
 
-        var forward = new List<NftRule>
+        var forward = new List<NftRule>();
+        if (kernelNatMark)
         {
+            forward.Add(KernelNatMarkRule(ctx));
+        }
+
+        forward.AddRange(
+        [
             Rule(EstablishedOrRelated, Counter, NftVerdict.Accept),
             Rule(fromWorkload, Invalid, Counter, NftVerdict.Drop),
             Rule(toWorkload, Invalid, Counter, NftVerdict.Drop),
-        };
+        ]);
         if (hasHostEndpoints)
         {
             // The accept mark can only come from an untracked or preDNAT Allow (raw-PREROUTING cleared it first): such a
@@ -72,7 +78,13 @@ public static partial class NftablesRenderer
 
         chains.Add(Chain("filter-INPUT", input, BaseHeader(NftHook.Input)));
 
-        var output = new List<NftRule> { Rule(EstablishedOrRelated, Counter, NftVerdict.Accept) };
+        var output = new List<NftRule>();
+        if (kernelNatMark)
+        {
+            output.Add(KernelNatMarkRule(ctx));
+        }
+
+        output.Add(Rule(EstablishedOrRelated, Counter, NftVerdict.Accept));
         if (hasHostEndpoints)
         {
             output.Add(Commented("Untracked host endpoint policy accepted packet", ctx.AcceptIsSet, Counter, NftVerdict.Accept));

@@ -56,7 +56,7 @@ public static partial class NftablesRenderer
         }
 
         var chains = new List<NftChain>();
-        AddBaseChains(chains, ctx, heps, ipip);
+        AddBaseChains(chains, ctx, heps, ipip, kernelNatMark: PoolTrafficUntracked(ctx, heps, nat));
         NftRule? vxlanNoTrack = VxlanNoTrackRule(config, nat);
         AddSourceCheckChain(chains, ctx, workloads, heps, vxlanNoTrack, nat);
         AddNatChain(chains, masqueradeV4, masqueradeV6, config.NatOutgoing);

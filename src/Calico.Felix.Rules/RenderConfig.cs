@@ -18,6 +18,13 @@ public sealed record RenderConfig
 
     public uint PassMark { get; init; } = 0x20000;
 
+    /// <summary>
+    /// BPF mode: the mark the table gives packets of a connection the kernel DNATs (a host port, a floating IP) on
+    /// their way to a workload, and the programs give that connection's replies from it (so the table keeps them
+    /// tracked, for the reverse NAT). bpf/include/calico_maps.h's CALI_MARK_KERNEL_NAT holds the same bit.
+    /// </summary>
+    public uint KernelNatMark { get; init; } = 0x40000;
+
     /// <summary>Felix <c>LogPrefix</c> for Log rules.</summary>
     public string LogPrefix { get; init; } = "calico-packet";
 
@@ -108,6 +115,12 @@ public sealed record RenderConfig
 
         CheckMark(nameof(AcceptMark), AcceptMark);
         CheckMark(nameof(PassMark), PassMark);
+        CheckMark(nameof(KernelNatMark), KernelNatMark);
+        if (WorkloadPolicyInBpf && (KernelNatMark == AcceptMark || KernelNatMark == PassMark))
+        {
+            throw Bad(nameof(KernelNatMark), NftNames.Hex(KernelNatMark), "must differ from AcceptMark and PassMark in BPF mode");
+        }
+
         if (AcceptMark == PassMark)
         {
             throw Bad(nameof(PassMark), NftNames.Hex(PassMark), "must differ from AcceptMark");

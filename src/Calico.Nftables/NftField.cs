@@ -18,4 +18,5 @@ public enum NftField
     IcmpCode,
     Icmpv6Type,
     Icmpv6Code,
+    CtStatus,
 }

@@ -10,6 +10,7 @@ public static class NftFields
         NftField.IifName => "iifname",
         NftField.OifName => "oifname",
         NftField.CtState => "ct state",
+        NftField.CtStatus => "ct status",
         NftField.IpSaddr => "ip saddr",
         NftField.IpDaddr => "ip daddr",
         NftField.Ip6Saddr => "ip6 saddr",

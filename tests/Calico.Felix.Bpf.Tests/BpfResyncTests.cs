@@ -51,12 +51,18 @@ public sealed class BpfResyncTests
     {
         var v4 = IPNetwork.Parse("10.65.0.0/16");
         var v6 = IPNetwork.Parse("fd00:65::/48");
-        Assert.Equal(2, BpfResync.Pools(null, new HashSet<IPNetwork> { v4, v6 }).Count);
-        Assert.Empty(BpfResync.Pools(new HashSet<IPNetwork> { v4 }, new HashSet<IPNetwork> { v4 }));
+        var floating = IPNetwork.Parse("10.65.9.9/32");
+        Assert.Equal(2, BpfResync.Pools(null, new Dictionary<IPNetwork, bool> { [v4] = true, [v6] = true }).Count);
+        Assert.Empty(BpfResync.Pools(new Dictionary<IPNetwork, bool> { [v4] = true }, new Dictionary<IPNetwork, bool> { [v4] = true }));
 
-        List<BpfMapOp> ops = BpfResync.Pools(new HashSet<IPNetwork> { v4 }, new HashSet<IPNetwork> { v6 });
-        Assert.Equal(BpfMapLayout.PoolMap, Assert.IsType<BpfMapUpdate>(ops[0]).Map);
-        Assert.Equal(Convert.ToHexString(BpfMapLayout.PoolKey(v4)), Convert.ToHexString(Assert.IsType<BpfMapDelete>(ops[1]).Key));
+        List<BpfMapOp> ops = BpfResync.Pools(new Dictionary<IPNetwork, bool> { [v4] = true }, new Dictionary<IPNetwork, bool> { [v6] = true, [floating] = false });
+        Assert.Equal(3, ops.Count);
+        BpfMapUpdate excluded = ops.OfType<BpfMapUpdate>().Single(o => o.Key.SequenceEqual(BpfMapLayout.PoolKey(floating)));
+        Assert.Equal(BpfMapLayout.PoolValue(false), excluded.Value);
+        Assert.Equal(Convert.ToHexString(BpfMapLayout.PoolKey(v4)), Convert.ToHexString(Assert.IsType<BpfMapDelete>(ops[2]).Key));
+
+        // A value change alone is a write.
+        Assert.Single(BpfResync.Pools(new Dictionary<IPNetwork, bool> { [floating] = true }, new Dictionary<IPNetwork, bool> { [floating] = false }));
 
         // prefixlen 32 (family) + 16, family 4, then the address: what cali_pool_key holds.
         Assert.Equal("30000000" + "04000000" + "0A410000" + new string('0', 24), Convert.ToHexString(BpfMapLayout.PoolKey(v4)));

@@ -63,6 +63,13 @@ public sealed class BpfModeRenderTests
         Assert.Contains(noTrack, l => l.Contains("iifname != \"cali*\" ip saddr @cali40all-ipam-pools ip daddr @cali40all-ipam-pools", StringComparison.Ordinal));
         Assert.Contains(noTrack, l => l.Contains("ip6 daddr @cali60all-ipam-pools", StringComparison.Ordinal));
 
+        // Replies of connections the kernel DNATs (marked by the program) stay tracked; the mark comes from the table
+        // itself on the connection's packets towards the workload, in forward and output.
+        List<string> rawChain = RawPreroutingLines(bpf);
+        Assert.True(rawChain.FindIndex(static l => l.Contains("Reply of a connection the kernel NATs", StringComparison.Ordinal)) < rawChain.FindIndex(static l => l.Contains("notrack", StringComparison.Ordinal)));
+        Assert.Contains(rawChain, static l => l.Contains("meta mark & 0x00040000 == 0x00040000 return", StringComparison.Ordinal));
+        Assert.Equal(2, bpf.Split('\n').Count(static l => l.Contains("ct status dnat counter meta mark set meta mark | 0x00040000", StringComparison.Ordinal)));
+
         // Only after the source check: a spoofed packet is dropped, never untracked.
         List<string> raw = RawPreroutingLines(bpf);
         Assert.True(raw.FindLastIndex(static l => l.Contains("Drop spoofed source", StringComparison.Ordinal)) < raw.FindIndex(static l => l.Contains("notrack", StringComparison.Ordinal)));

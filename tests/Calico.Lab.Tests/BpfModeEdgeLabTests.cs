@@ -62,6 +62,33 @@ public sealed class BpfModeEdgeLabTests(BpfEdgeLabFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task HostPort_ReachedFromAPod_RepliesComeBackThroughTheReverseNat()
+    {
+        // x/a -> host1:18090 -> DNAT (portmap) -> x/p: pod to pool address on the way back, which BPF mode would leave
+        // untracked (no reverse NAT) and hand over peer to peer, but for the mark the table sets on DNATed connections.
+        LabHost host = fixture.Host;
+        try
+        {
+            await Lab.MustAsync("run", "host1", "x/p", "--serve", "TCP/80", "--publish", "18090:80");
+            using Socket client = await ConnectAsync(fixture.Pod("a"), IPAddress.Parse(host.Address), 18090);
+            Assert.True(client.Connected, "x/a -> host1:18090 (published by x/p)");
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await client.SendAsync("hello\n"u8.ToArray(), timeout.Token);
+            var buffer = new byte[64];
+            int read = await client.ReceiveAsync(buffer, timeout.Token);
+            Assert.True(read > 0, "x/p's answer came back through host1's address");
+
+            // Replies of the DNATed connection took the stack (tracked), marked by the program.
+            var raw = await LabRunner.InNetnsAsync(host.Netns, "nft", "list", "chain", "inet", "calico", "raw-PREROUTING");
+            Assert.Matches("packets [1-9][0-9]* bytes [0-9]+ return comment \"[^\"]*Reply of a connection the kernel NATs", raw.Output);
+        }
+        finally
+        {
+            await LabWorkloads.DeleteAsync(fixture.Layout, "x", "p", CancellationToken.None);
+        }
+    }
+
+    [Fact]
     public async Task HostEndpoint_DenyAllIngress_KeepsFailsafePorts_AndForwardedPodTraffic()
     {
         LabHost host = fixture.Host;

@@ -11,6 +11,7 @@ public sealed class NftRuleTextTests
     {
         { "ct state established,related counter accept", new([new NftMatch(NftField.CtState, new NftCtState(NftCtStates.Related | NftCtStates.Established)), Counter, NftVerdict.Accept]) },
         { "iifname \"cali*\" ct state invalid counter drop", new([new NftMatch(NftField.IifName, new NftInterfaceName("cali", wildcard: true)), new NftMatch(NftField.CtState, new NftCtState(NftCtStates.Invalid)), Counter, NftVerdict.Drop]) },
+        { "ct status dnat counter meta mark set meta mark | 0x00040000", new([new NftMatch(NftField.CtStatus, NftCtStatus.Dnat), Counter, new NftMarkSet(NftMarkOperation.Or, 0x40000)]) },
         { "counter meta mark set meta mark & 0xfffcffff", new([Counter, new NftMarkSet(NftMarkOperation.And, 0xfffcffff)]) },
         { "counter meta mark set meta mark | 0x00010000 return", new([Counter, new NftMarkSet(NftMarkOperation.Or, 0x10000), NftVerdict.Return]) },
         { "meta mark & 0x00020000 == 0x00000000 counter jump cali-po-x", new([new NftMarkMatch(0x20000, 0), Counter, NftVerdict.Jump("cali-po-x")]) },

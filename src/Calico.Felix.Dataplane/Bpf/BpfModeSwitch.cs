@@ -73,7 +73,7 @@ internal sealed partial class BpfModeSwitch : IDisposable
         }
 
         WarnNotInBpf(state, render);
-        BpfApplyResult result = _dataplane!.Apply(state, render, _isWorkloadInterface, FastPathPools(state, poolCidrs));
+        BpfApplyResult result = _dataplane!.Apply(state, render, _isWorkloadInterface, FastPathPools(state, render, poolCidrs));
         MaintainIfDue();
         if (result.Full || result.Attached > 0)
         {
@@ -84,12 +84,13 @@ internal sealed partial class BpfModeSwitch : IDisposable
     }
 
     /// <summary>
-    /// The pools the programs may send workload traffic to straight out of the host: every pool, as the table leaves
-    /// pool-to-pool traffic untracked; none while a host endpoint exists (its policy in the table must see that traffic).
+    /// What the programs' fast paths may use: every pool (true), as the table leaves pool-to-pool traffic untracked,
+    /// and every local floating IP (false: the kernel DNATs it; with <c>floatingIPs</c> on); none while a host
+    /// endpoint exists (its policy in the table must see that traffic).
     /// </summary>
-    internal static IReadOnlySet<IPNetwork> FastPathPools(DataplaneState state, IEnumerable<string>? poolCidrs)
+    internal static IReadOnlyDictionary<IPNetwork, bool> FastPathPools(DataplaneState state, RenderConfig render, IEnumerable<string>? poolCidrs)
     {
-        var pools = new HashSet<IPNetwork>();
+        var pools = new Dictionary<IPNetwork, bool>();
         if (poolCidrs is null || state.Endpoints.Keys.Any(static k => k.IsHostEndpoint))
         {
             return pools;
@@ -99,7 +100,21 @@ internal sealed partial class BpfModeSwitch : IDisposable
         {
             if (IPNetwork.TryParse(cidr, out IPNetwork pool))
             {
-                pools.Add(pool);
+                pools[pool] = true;
+            }
+        }
+
+        if (render.FloatingIps)
+        {
+            foreach (EndpointIntent endpoint in state.Endpoints.Values)
+            {
+                foreach (FloatingIpIntent floating in endpoint.FloatingIps)
+                {
+                    if (IPAddress.TryParse(floating.ExternalIp, out IPAddress? external))
+                    {
+                        pools[new IPNetwork(external, external.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? 128 : 32)] = false;
+                    }
+                }
             }
         }
 

@@ -40,8 +40,8 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
     private BpfPolicyPlan? _applied;
     private Dictionary<uint, BpfEndpointEntry> _appliedEndpoints = [];
     private HashSet<IPAddress>? _appliedHostAddresses;
-    private IReadOnlySet<IPNetwork>? _appliedPools;
-    private static readonly IReadOnlySet<IPNetwork> NoPools = new HashSet<IPNetwork>();
+    private IReadOnlyDictionary<IPNetwork, bool>? _appliedPools;
+    private static readonly IReadOnlyDictionary<IPNetwork, bool> NoPools = new Dictionary<IPNetwork, bool>();
     private bool _pickedUp;
 
     private BpfWorkloadDataplane(string root, BpfObject bpfObject, RouteNetlink netlink, ILogger logger)
@@ -102,10 +102,11 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
     /// <summary>
     /// Writes <paramref name="state"/>'s policy into the maps and attaches the programs to every workload interface
     /// (<paramref name="isWorkloadInterface"/>) that lacks them. A failed write throws and leaves each endpoint on a
-    /// whole table (old or new); the next apply is a full resync. <paramref name="fastPathPools"/>: the IP pools the
-    /// programs may send a workload's packets to straight out of the host (none: no such fast path).
+    /// whole table (old or new); the next apply is a full resync. <paramref name="fastPathPools"/>: the IP pools (true)
+    /// whose traffic the programs may take past the host's stack, and addresses inside them they must not (false: a
+    /// floating IP); none: no fast path.
     /// </summary>
-    public BpfApplyResult Apply(DataplaneState state, RenderConfig render, Func<string, bool> isWorkloadInterface, IReadOnlySet<IPNetwork>? fastPathPools = null)
+    public BpfApplyResult Apply(DataplaneState state, RenderConfig render, Func<string, bool> isWorkloadInterface, IReadOnlyDictionary<IPNetwork, bool>? fastPathPools = null)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(render);
@@ -130,7 +131,7 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
         Dictionary<uint, BpfEndpointEntry> endpoints = BpfPlanDiff.Resolve(plan, name => ifindexes.TryGetValue(name, out uint index) ? index : null);
         List<BpfMapOp> ops = BpfPlanDiff.Between(full ? null : _applied, full ? new Dictionary<uint, BpfEndpointEntry>() : _appliedEndpoints, plan, endpoints);
         ops.AddRange(BpfResync.HostAddresses(full ? null : _appliedHostAddresses, hostAddresses));
-        IReadOnlySet<IPNetwork> pools = fastPathPools ?? NoPools;
+        IReadOnlyDictionary<IPNetwork, bool> pools = fastPathPools ?? NoPools;
         ops.AddRange(BpfResync.Pools(full ? null : _appliedPools, pools));
 
         _applied = null; // until every write below landed

@@ -132,6 +132,9 @@ internal sealed partial class NfTablesRuleEncoder
             case NftField.CtState:
                 EncodeCtState(match);
                 break;
+            case NftField.CtStatus:
+                EncodeCtStatus(match);
+                break;
             case NftField.IifName:
             case NftField.OifName:
                 EncodeInterface(match);
@@ -185,6 +188,19 @@ internal sealed partial class NfTablesRuleEncoder
         }
 
         _expressions.Add(NftExpression.Bitwise(HostBytes(bits), HostBytes(0), sendOperation: false));
+        _expressions.Add(NftExpression.Compare(NFT_CMP_NEQ, HostBytes(0)));
+    }
+
+    /// <summary><c>ct status dnat</c>: the status bit set (nft's bit test).</summary>
+    private void EncodeCtStatus(NftMatch match)
+    {
+        if (match.Value is not NftCtStatus { Bit: var bit } || match.Negated)
+        {
+            throw new UnsupportedException($"unsupported ct status '{match.Value}'");
+        }
+
+        _expressions.Add(NftExpression.CtLoad(NFT_CT_STATUS));
+        _expressions.Add(NftExpression.Bitwise(HostBytes(bit), HostBytes(0), sendOperation: false));
         _expressions.Add(NftExpression.Compare(NFT_CMP_NEQ, HostBytes(0)));
     }
 

@@ -25,6 +25,9 @@ public sealed class BpfWorkloadDataplaneTests : IDisposable
     private const string Address6A = "fd00:65::2";
     private const string Address6B = "fd00:65::3";
     private const string IfaceA = "caliwa0";
+
+    /// <summary>The workloads' pools, as calico-node gives them with no host endpoint: the fast paths may run.</summary>
+    private static readonly Dictionary<IPNetwork, bool> Pools = new() { [IPNetwork.Parse("10.65.0.0/16")] = true, [IPNetwork.Parse("fd00:65::/48")] = true };
     private const string IfaceB = "caliwb0";
 
     private readonly TempDirectory _dir = new("calico-bpf-wl");
@@ -215,7 +218,7 @@ public sealed class BpfWorkloadDataplaneTests : IDisposable
             $"add rule inet calfp cf ip saddr {AddressA} ip daddr {AddressB} counter ; add rule inet calfp cf ip saddr {AddressB} ip daddr {AddressA} counter");
         Assert.True(exit == 0, error);
         using var dataplane = await InHostAsync(() => BpfWorkloadDataplane.Start(_root, _object, _netlink, NullLogger.Instance));
-        await InHostAsync(() => dataplane.Apply(State(RuleAction.Allow), new RenderConfig(), IsWorkload));
+        await InHostAsync(() => dataplane.Apply(State(RuleAction.Allow), new RenderConfig(), IsWorkload, Pools));
 
         using TcpListener listener = await NetworkNamespace.RunInAsync(_b.Path, () =>
         {
@@ -251,7 +254,7 @@ public sealed class BpfWorkloadDataplaneTests : IDisposable
             $"a new connection between known workloads went through the host: {forwarded[0]}/{forwarded[1]} -> {afterSecond[0]}/{afterSecond[1]}");
 
         // Policy still decides new flows: B's ingress now denies ICMP, and the open connection keeps working.
-        await InHostAsync(() => dataplane.Apply(State(RuleAction.Deny), new RenderConfig(), IsWorkload));
+        await InHostAsync(() => dataplane.Apply(State(RuleAction.Deny), new RenderConfig(), IsWorkload, Pools));
         Assert.False(Ping(_a, AddressB), "B's ingress denies ICMP");
         await RoundTripAsync(client, server);
         await InHostAsync(() => dataplane.Stop(IsWorkload));
@@ -265,7 +268,7 @@ public sealed class BpfWorkloadDataplaneTests : IDisposable
             $"add rule inet calfp6 cf ip6 saddr {Address6A} ip6 daddr {Address6B} counter ; add rule inet calfp6 cf ip6 saddr {Address6B} ip6 daddr {Address6A} counter");
         Assert.True(exit == 0, error);
         using var dataplane = await InHostAsync(() => BpfWorkloadDataplane.Start(_root, _object, _netlink, NullLogger.Instance));
-        await InHostAsync(() => dataplane.Apply(State(RuleAction.Allow), new RenderConfig(), IsWorkload));
+        await InHostAsync(() => dataplane.Apply(State(RuleAction.Allow), new RenderConfig(), IsWorkload, Pools));
 
         using TcpListener listener = await NetworkNamespace.RunInAsync(_b.Path, () =>
         {
@@ -310,7 +313,7 @@ public sealed class BpfWorkloadDataplaneTests : IDisposable
             $"add rule inet calfo cf ip saddr {AddressA} ip daddr {RemotePod} counter ; add rule inet calfo cf ip saddr {RemotePod} ip daddr {AddressA} counter");
         Assert.True(exit == 0, error);
         using var dataplane = await InHostAsync(() => BpfWorkloadDataplane.Start(_root, _object, _netlink, NullLogger.Instance));
-        var pools = new HashSet<IPNetwork> { IPNetwork.Parse("10.65.0.0/16"), IPNetwork.Parse("10.66.0.0/16") };
+        var pools = new Dictionary<IPNetwork, bool> { [IPNetwork.Parse("10.65.0.0/16")] = true, [IPNetwork.Parse("10.66.0.0/16")] = true };
         await InHostAsync(() => dataplane.Apply(State(RuleAction.Allow), new RenderConfig(), IsWorkload, pools));
         using TcpListener listener = await NetworkNamespace.RunInAsync(remote.Path, () =>
         {
@@ -325,7 +328,7 @@ public sealed class BpfWorkloadDataplaneTests : IDisposable
         Assert.True(fast[1] >= 100, $"the remote pod -> A arrives through the host's stack (no program on the uplink): {fast[1]} forwarded");
 
         // Without the pool (as while a host endpoint exists): every packet takes the stack.
-        await InHostAsync(() => dataplane.Apply(State(RuleAction.Allow), new RenderConfig(), IsWorkload, new HashSet<IPNetwork>()));
+        await InHostAsync(() => dataplane.Apply(State(RuleAction.Allow), new RenderConfig(), IsWorkload, new Dictionary<IPNetwork, bool>()));
         await ExchangeAsync(listener, 100);
         long[] slow = ForwardedPackets("calfo");
         Assert.True(slow[0] - fast[0] >= 100, $"with no pool given, A -> the remote pod should take the stack: {fast[0]} -> {slow[0]} forwarded");
