@@ -924,10 +924,8 @@ static __always_inline int handle(struct __sk_buff *skb, int from_wl)
 		count_reason(e.verdict == CALI_ACT_DENY ? CALI_REASON_POLICY_DENY : CALI_REASON_BAD_TABLE, e.pkt.len);
 		return TC_ACT_SHOT;
 	}
-	if (host_bound && ep->to_host_action == CALI_TO_HOST_DROP) {
-		count_reason(CALI_REASON_TO_HOST_DROP, e.pkt.len);
-		return TC_ACT_SHOT;
-	}
+	// Allowed to the host: DefaultEndpointToHostAction is the table's (its INPUT chain), as only there is the packet
+	// known to stay on the host: one to the host's address and a host port is DNATed to a workload on the way.
 	count_reason(CALI_REASON_POLICY_ALLOW, e.pkt.len);
 
 	// To another local workload: its ingress policy is evaluated here too, so the new flow need not take the stack

@@ -207,7 +207,7 @@ struct cali_counter {
 #define CALI_REASON_CT_HIT 3         // reserved: conntrack hits are not counted (per packet: a shared line)
 #define CALI_REASON_POLICY_ALLOW 4
 #define CALI_REASON_POLICY_DENY 5
-#define CALI_REASON_TO_HOST_DROP 6   // DefaultEndpointToHostAction Drop
+#define CALI_REASON_TO_HOST_DROP 6   // reserved: DefaultEndpointToHostAction is applied by the table (INPUT), not here
 #define CALI_REASON_HOST_TO_WORKLOAD 7 // from the host itself: not policed (as nft's OUTPUT accept)
 #define CALI_REASON_BAD_TABLE 8      // a rule missing mid-table or a loop overrun: dropped (fail closed)
 #define CALI_REASON_RELATED 9        // an ICMP error about a flow this hook allowed: passed without policy

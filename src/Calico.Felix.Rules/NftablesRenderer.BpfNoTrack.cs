@@ -38,7 +38,7 @@ public static partial class NftablesRenderer
         }
 
         // A reply of a connection the kernel DNATed, marked so by the program that let it out of the workload.
-        rules.Add(Commented("Reply of a connection the kernel NATs: tracked", MarkIs(ctx.Config.KernelNatMark, ctx.Config.KernelNatMark), NftVerdict.Return));
+        rules.Add(Commented("Reply of a connection the kernel NATs: tracked", MarkIs(ctx.Config.KernelNatMark, ctx.Config.KernelNatMark), Counter, NftVerdict.Return));
 
         NftMatch fromWorkload = Match(NftField.IifName, ctx.WorkloadWildcard);
         foreach (int family in (ReadOnlySpan<int>)[4, 6])

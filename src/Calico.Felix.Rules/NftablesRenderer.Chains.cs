@@ -109,8 +109,6 @@ public static partial class NftablesRenderer
 
         NftVerdict defaultAction = ctx.Config.DefaultEndpointToHostAction switch
         {
-            // In BPF mode the program applied Drop already; what reaches here was let in.
-            EndpointToHostAction.Accept or EndpointToHostAction.Drop when ctx.Config.WorkloadPolicyInBpf => NftVerdict.Accept,
             EndpointToHostAction.Accept => NftVerdict.Accept,
             EndpointToHostAction.Return => NftVerdict.Return,
             _ => NftVerdict.Drop,

@@ -40,10 +40,10 @@ public sealed class BpfModeRenderTests
     }
 
     [Theory]
-    [InlineData(EndpointToHostAction.Drop, "accept")]
+    [InlineData(EndpointToHostAction.Drop, "drop")]
     [InlineData(EndpointToHostAction.Accept, "accept")]
     [InlineData(EndpointToHostAction.Return, "return")]
-    public void BpfMode_WorkloadToHost_LetsInWhatTheProgramLetIn(EndpointToHostAction configured, string verdict)
+    public void BpfMode_WorkloadToHost_AppliesDefaultEndpointToHostAction_AfterTheProgramsEgressPolicy(EndpointToHostAction configured, string verdict)
     {
         string bpf = NftablesRenderer.Render(GoldenCases.TiersAndRules(), new RenderConfig { WorkloadPolicyInBpf = true, DefaultEndpointToHostAction = configured });
 
@@ -67,7 +67,7 @@ public sealed class BpfModeRenderTests
         // itself on the connection's packets towards the workload, in forward and output.
         List<string> rawChain = RawPreroutingLines(bpf);
         Assert.True(rawChain.FindIndex(static l => l.Contains("Reply of a connection the kernel NATs", StringComparison.Ordinal)) < rawChain.FindIndex(static l => l.Contains("notrack", StringComparison.Ordinal)));
-        Assert.Contains(rawChain, static l => l.Contains("meta mark & 0x00040000 == 0x00040000 return", StringComparison.Ordinal));
+        Assert.Contains(rawChain, static l => l.Contains("meta mark & 0x00040000 == 0x00040000 counter return", StringComparison.Ordinal));
         Assert.Equal(2, bpf.Split('\n').Count(static l => l.Contains("ct status dnat counter meta mark set meta mark | 0x00040000", StringComparison.Ordinal)));
 
         // Only after the source check: a spoofed packet is dropped, never untracked.

@@ -70,6 +70,8 @@ public sealed class BpfModeEdgeLabTests(BpfEdgeLabFixture fixture) : IClassFixtu
         try
         {
             await Lab.MustAsync("run", "host1", "x/p", "--serve", "TCP/80", "--publish", "18090:80");
+            string podNetns = LabLayout.NetnsPath(fixture.Pod("a").Netns);
+            Assert.True(await LabRunner.EventuallyAsync(() => ConnectsFromAsync(podNetns, IPAddress.Parse(host.Address), 18090), Converge), "x/a never reached host1:18090");
             using Socket client = await ConnectAsync(fixture.Pod("a"), IPAddress.Parse(host.Address), 18090);
             Assert.True(client.Connected, "x/a -> host1:18090 (published by x/p)");
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));

@@ -20,7 +20,7 @@ public static class BpfReasons
         new(3, "CT_HIT", "reserved: conntrack hits are not counted"),
         new(4, "POLICY_ALLOW", "passed: policy allowed a new flow"),
         new(5, "POLICY_DENY", "dropped: policy denied a new flow"),
-        new(6, "TO_HOST_DROP", "dropped: DefaultEndpointToHostAction Drop"),
+        new(6, "TO_HOST_DROP", "reserved (DefaultEndpointToHostAction is the table's INPUT chain's)"),
         new(7, "HOST_TO_WORKLOAD", "passed: from the host itself, not policed"),
         new(8, "BAD_TABLE", "dropped: rule missing mid-table or loop overrun"),
         new(9, "RELATED", "passed: ICMP error about a flow this hook allowed"),

@@ -118,7 +118,7 @@ internal static class NfTablesRuleAttributes
     public const ushort NFTA_CT_DREG = 1;
     public const ushort NFTA_CT_KEY = 2;
     public const uint NFT_CT_STATE = 0;
-    public const uint NFT_CT_STATUS = 1;
+    public const uint NFT_CT_STATUS = 2; // enum nft_ct_keys: STATE, DIRECTION, STATUS, ...
 
     public const ushort NFTA_LOG_PREFIX = 2;
 

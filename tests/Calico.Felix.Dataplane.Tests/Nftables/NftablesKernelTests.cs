@@ -21,6 +21,9 @@ public sealed partial class NftablesKernelTests
         TestTables.Build(5, ["10.0.0.2/32"], RuleAction.Deny),
         TestTables.Build(2, ["10.0.0.2/32"], RuleAction.Allow, 443),
         NftablesRenderer.Build(TestTables.State(2, ["10.0.0.3/32"]), new RenderConfig(), new NatInputs(["10.0.0.0/16"], ["10.0.0.0/16"])),
+
+        // BPF mode: notrack of pool traffic, ct status dnat marking.
+        NftablesRenderer.Build(TestTables.State(2, ["10.0.0.3/32"]), new RenderConfig { WorkloadPolicyInBpf = true }, new NatInputs(["10.0.0.0/16"], ["10.0.0.0/16"])),
         TestTables.Build(0, []),
     ];
 
