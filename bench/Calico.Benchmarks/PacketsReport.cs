@@ -92,6 +92,14 @@ internal static class PacketsReport
         }
     }
 
+    /// <summary><c>--only change</c>: one eBPF subject's programming figures and its change aim (no packet figures).</summary>
+    public static void PrintBpfChange(PacketsSubject subject)
+    {
+        PacketsBpf bpf = subject.Bpf!;
+        BpfApplyResultLine(subject, bpf);
+        AimReport.RecordAtMost($"dataplane-packets --dataplane bpf: policy change -> enforced p50, {subject.Label}", Spread.Of(bpf.ToggleMs).Median, "ms", PolicyChangeAimMs);
+    }
+
     private static void BpfApplyResultLine(PacketsSubject subject, PacketsBpf bpf)
     {
         var first = bpf.FirstApply!;
