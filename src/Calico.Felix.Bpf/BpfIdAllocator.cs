@@ -25,6 +25,9 @@ public sealed class BpfIdAllocator
         return id;
     }
 
+    /// <summary>The id <paramref name="contentKey"/> already has, without allocating one (what a cached compilation checks).</summary>
+    public bool TryGet(string contentKey, out uint id) => _ids.TryGetValue(contentKey, out id);
+
     /// <summary>
     /// Makes every later id larger than <paramref name="id"/>: after a restart, the maps still hold what the previous
     /// agent wrote, and a new table must not be written under an id an endpoint may still point to.

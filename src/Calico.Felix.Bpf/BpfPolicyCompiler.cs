@@ -20,20 +20,37 @@ public static partial class BpfPolicyCompiler
     /// across calls; the caller retains only the plan's content keys once applied
     /// (<see cref="BpfIdAllocator.RetainOnly"/>).
     /// </summary>
-    public static BpfPolicyPlan Compile(DataplaneState state, BpfCompileOptions options, BpfIdAllocator tableIds, BpfIdAllocator setIds)
+    public static BpfPolicyPlan Compile(DataplaneState state, BpfCompileOptions options, BpfIdAllocator tableIds, BpfIdAllocator setIds) =>
+        Compile(state, options, tableIds, setIds, new BpfCompileCache());
+
+    /// <summary>
+    /// As above, reusing what <paramref name="cache"/> holds from earlier calls with the same allocators and options:
+    /// only policies, profiles and tables whose inputs changed are compiled again. The plan is the one a call without
+    /// the cache would return (same ids: a cached entry is only reused when every id it names is still allocated).
+    /// </summary>
+    public static BpfPolicyPlan Compile(DataplaneState state, BpfCompileOptions options, BpfIdAllocator tableIds, BpfIdAllocator setIds, BpfCompileCache cache)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(tableIds);
         ArgumentNullException.ThrowIfNull(setIds);
-        var ctx = new CompileContext(state, setIds);
+        ArgumentNullException.ThrowIfNull(cache);
+        cache.Begin(options, tableIds, setIds);
+        var ctx = new CompileContext(state, setIds, cache);
         var endpoints = new SortedDictionary<string, BpfEndpointEntry>(StringComparer.Ordinal);
         var tables = new Dictionary<uint, BpfRuleTable>();
         var tablesBySignature = new Dictionary<string, BpfRuleTable>(StringComparer.Ordinal);
+        var stats = new TableStats();
 
-        var keys = state.Endpoints.Keys.ToList();
-        keys.Sort(static (a, b) => string.CompareOrdinal(SortKey(a), SortKey(b)));
-        foreach (EndpointKey key in keys)
+        // Sort keys built once per endpoint (not per comparison: 10,000 endpoints).
+        var keys = new List<(string SortKey, EndpointKey Key)>(state.Endpoints.Count);
+        foreach (EndpointKey key in state.Endpoints.Keys)
+        {
+            keys.Add((SortKey(key), key));
+        }
+
+        keys.Sort(static (a, b) => string.CompareOrdinal(a.SortKey, b.SortKey));
+        foreach ((_, EndpointKey key) in keys)
         {
             EndpointIntent endpoint = state.Endpoints[key];
             if (key.IsHostEndpoint)
@@ -54,8 +71,9 @@ public static partial class BpfPolicyCompiler
                 continue;
             }
 
-            BpfRuleTable ingress = Table(ctx, options, endpoint, inbound: true, tableIds, tables, tablesBySignature);
-            BpfRuleTable egress = Table(ctx, options, endpoint, inbound: false, tableIds, tables, tablesBySignature);
+            CachedSignatures signatures = Signatures(cache, endpoint);
+            BpfRuleTable ingress = Table(ctx, options, endpoint, inbound: true, signatures.Ingress, tableIds, tables, tablesBySignature, stats);
+            BpfRuleTable egress = Table(ctx, options, endpoint, inbound: false, signatures.Egress, tableIds, tables, tablesBySignature, stats);
             endpoints.Add(endpoint.InterfaceName!, new BpfEndpointEntry(endpoint.InterfaceName!, key, BpfMapLayout.EndpointWorkload, ingress.Id, egress.Id, options.DefaultEndpointToHostAction));
         }
 
@@ -73,7 +91,34 @@ public static partial class BpfPolicyCompiler
         }
 
         var sets = ctx.Sets.Where(s => usedSets.Contains(s.Key)).ToDictionary();
-        return new BpfPolicyPlan(endpoints, tables, sets, ctx.Runs, ctx.PortSets, ctx.Issues);
+        cache.Sweep();
+        cache.LastCompile = new BpfCompileCacheStats(ctx.FragmentsCompiled, ctx.FragmentsReused, stats.Built, stats.Reused);
+        var allKeys = new HashSet<string>(StringComparer.Ordinal);
+        foreach (BpfIpSet set in ctx.Sets.Values)
+        {
+            allKeys.Add(set.ContentKey);
+        }
+
+        return new BpfPolicyPlan(endpoints, tables, sets, ctx.Runs, ctx.PortSets, ctx.Issues) { ReadSetContentKeys = allKeys };
+    }
+
+    private sealed class TableStats
+    {
+        public int Built { get; set; }
+
+        public int Reused { get; set; }
+    }
+
+    private static CachedSignatures Signatures(BpfCompileCache cache, EndpointIntent endpoint)
+    {
+        if (!cache.Signatures.TryGetValue(endpoint.Key, out CachedSignatures? cached) || !ReferenceEquals(cached.Endpoint, endpoint))
+        {
+            cached = new CachedSignatures(endpoint, Signature(endpoint, inbound: true), Signature(endpoint, inbound: false));
+            cache.Signatures[endpoint.Key] = cached;
+        }
+
+        cached.LastUsed = cache.Generation;
+        return cached;
     }
 
     private static string SortKey(EndpointKey key) => (key.IsHostEndpoint ? "h/" : "w/") + key.Namespace + "/" + key.Name;
@@ -97,36 +142,172 @@ public static partial class BpfPolicyCompiler
         return true;
     }
 
-    private static BpfRuleTable Table(CompileContext ctx, BpfCompileOptions options, EndpointIntent endpoint, bool inbound, BpfIdAllocator tableIds, Dictionary<uint, BpfRuleTable> tables, Dictionary<string, BpfRuleTable> bySignature)
+    private static BpfRuleTable Table(CompileContext ctx, BpfCompileOptions options, EndpointIntent endpoint, bool inbound, string signature, BpfIdAllocator tableIds, Dictionary<uint, BpfRuleTable> tables, Dictionary<string, BpfRuleTable> bySignature, TableStats stats)
     {
         // Endpoints with the same tiers, policies and profiles share one table: built once per compilation.
-        string signature = Signature(endpoint, inbound);
         if (bySignature.TryGetValue(signature, out BpfRuleTable? known))
         {
             return known;
         }
 
-        ImmutableArray<FlatRule> rules = Linearise(ctx, endpoint, inbound);
-        if (options.MergeRuleRuns)
+        // The fragments, in order (as compiling them from scratch would add their sets and issues); the linear rules
+        // are the cached ones when every fragment is the one they were linearised from (the signature fixes the rest).
+        List<List<FlatRule>?> fragments = Fragments(ctx, endpoint, inbound);
+        BpfCompileCache cache = ctx.Cache;
+        if (!cache.Tables.TryGetValue(signature, out CachedTable? cached) || !SameFragments(cached.Fragments, fragments))
         {
-            rules = RuleRunMerger.Merge(ctx, rules, inbound);
+            cached = new CachedTable(fragments, Linearise(ctx, endpoint, inbound));
+            cache.Tables[signature] = cached;
         }
 
+        cached.LastUsed = cache.Generation;
+        if (cached.Rules.IsDefault || cached.Merged != options.MergeRuleRuns || (cached.Merged && !ReplayMerge(ctx, cached)))
+        {
+            Merge(ctx, options, cached, inbound);
+            stats.Built++;
+        }
+        else
+        {
+            stats.Reused++;
+        }
+
+        ImmutableArray<FlatRule> rules = cached.Rules;
         if (rules.Length > BpfMapLayout.MaxRulesPerTable)
         {
             throw new InvalidOperationException($"{(inbound ? "ingress" : "egress")} policy of endpoint {endpoint.Key} compiles to {rules.Length} rules, more than the datapath walks ({BpfMapLayout.MaxRulesPerTable})");
         }
 
-        string contentKey = ContentKey(rules);
-        uint id = tableIds.IdFor(contentKey);
+        uint id = tableIds.IdFor(cached.ContentKey);
         if (!tables.TryGetValue(id, out BpfRuleTable? table))
         {
-            table = new BpfRuleTable(id, contentKey, rules);
+            table = new BpfRuleTable(id, cached.ContentKey, rules);
             tables.Add(id, table);
         }
 
         bySignature.Add(signature, table);
         return table;
+    }
+
+    /// <summary>Merges the table's linear rules (or takes them as they are) and records what the merge read and named.</summary>
+    private static void Merge(CompileContext ctx, BpfCompileOptions options, CachedTable cached, bool inbound)
+    {
+        cached.Runs.Clear();
+        cached.PortSets.Clear();
+        cached.RunReads.Clear();
+        cached.Merged = options.MergeRuleRuns;
+        if (!options.MergeRuleRuns)
+        {
+            cached.Rules = cached.Linear;
+            cached.ContentKey = ContentKey(cached.Rules);
+            return;
+        }
+
+        var reads = new HashSet<uint>();
+        ImmutableArray<FlatRule> rules = RuleRunMerger.Merge(ctx, cached.Linear, inbound, reads);
+        var portSets = new HashSet<uint>();
+        foreach (FlatRule rule in rules)
+        {
+            if (rule.Run != 0 && ctx.Runs.TryGetValue(rule.Run, out BpfRuleRun? run) && !cached.Runs.Contains(run))
+            {
+                cached.Runs.Add(run);
+                foreach (BpfRunEntry entry in run.Entries)
+                {
+                    if (entry.PortSet != 0 && portSets.Add(entry.PortSet))
+                    {
+                        cached.PortSets.Add(ctx.PortSets[entry.PortSet]);
+                    }
+                }
+            }
+        }
+
+        foreach (uint set in reads)
+        {
+            cached.RunReads.Add((set, ctx.Sets[set].Members));
+        }
+
+        cached.Rules = rules;
+        cached.ContentKey = ContentKey(rules);
+    }
+
+    /// <summary>
+    /// Whether the cached merge still holds: every set its runs read has the same members, and every run and port set
+    /// it named still has its id (checked without allocating). If so, they are added as merging would add them.
+    /// </summary>
+    private static bool ReplayMerge(CompileContext ctx, CachedTable cached)
+    {
+        foreach ((uint set, ImmutableArray<IpSetMember> members) in cached.RunReads)
+        {
+            if (!ctx.Sets.TryGetValue(set, out BpfIpSet? now) || !now.Members.AsSpan().SequenceEqual(members.AsSpan()))
+            {
+                return false;
+            }
+        }
+
+        foreach (BpfRuleRun run in cached.Runs)
+        {
+            if (!ctx.SetIds.TryGet(run.ContentKey, out uint id) || id != run.Id)
+            {
+                return false;
+            }
+        }
+
+        foreach (BpfPortSet portSet in cached.PortSets)
+        {
+            if (!ctx.SetIds.TryGet(portSet.ContentKey, out uint id) || id != portSet.Id)
+            {
+                return false;
+            }
+        }
+
+        foreach (BpfRuleRun run in cached.Runs)
+        {
+            ctx.Runs.TryAdd(run.Id, run);
+        }
+
+        foreach (BpfPortSet portSet in cached.PortSets)
+        {
+            ctx.PortSets.TryAdd(portSet.Id, portSet);
+        }
+
+        return true;
+    }
+
+    private static bool SameFragments(List<List<FlatRule>?> a, List<List<FlatRule>?> b)
+    {
+        if (a.Count != b.Count)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < a.Count; i++)
+        {
+            if (!ReferenceEquals(a[i], b[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Each policy's and profile's fragment in <see cref="Linearise"/>'s order; null where one is skipped.</summary>
+    private static List<List<FlatRule>?> Fragments(CompileContext ctx, EndpointIntent endpoint, bool inbound)
+    {
+        var fragments = new List<List<FlatRule>?>();
+        foreach (TierIntent tier in endpoint.Tiers)
+        {
+            foreach (PolicyKey key in inbound ? tier.IngressPolicies : tier.EgressPolicies)
+            {
+                fragments.Add(ctx.State.Policies.TryGetValue(key, out PolicyIntent? policy) && policy.Staged is null ? ctx.PolicyFragment(key, policy, inbound) : null);
+            }
+        }
+
+        foreach (string profileId in endpoint.ProfileIds)
+        {
+            fragments.Add(ctx.State.Profiles.TryGetValue(profileId, out ProfileIntent? profile) ? ctx.ProfileFragment(profileId, profile, inbound) : null);
+        }
+
+        return fragments;
     }
 
     private static string Signature(EndpointIntent endpoint, bool inbound)

@@ -3,11 +3,20 @@ using Calico.Felix.Calc.Model;
 
 namespace Calico.Felix.Bpf;
 
-/// <summary>One compilation's state: the IP sets it uses (by id), its issues, and each policy's and profile's rules compiled once.</summary>
-internal sealed class CompileContext(DataplaneState state, BpfIdAllocator setIds)
+/// <summary>
+/// One compilation's state: the IP sets it uses (by id), its issues, and each policy's and profile's rules compiled once
+/// (or taken from the <see cref="BpfCompileCache"/> when their intent object is the one they were compiled from).
+/// </summary>
+internal sealed class CompileContext(DataplaneState state, BpfIdAllocator setIds, BpfCompileCache cache)
 {
     private readonly Dictionary<(PolicyKey, bool), List<FlatRule>> _policies = [];
     private readonly Dictionary<(string, bool), List<FlatRule>> _profiles = [];
+
+    /// <summary>While a fragment compiles: the sets it asks for, in order (null: not recording).</summary>
+    private List<SetUse>? _recording;
+
+    /// <summary>A fragment that read a named-port set's members depends on them: not cached.</summary>
+    private bool _readMembers;
 
     public DataplaneState State { get; } = state;
 
@@ -20,14 +29,19 @@ internal sealed class CompileContext(DataplaneState state, BpfIdAllocator setIds
     /// <summary>IP sets, runs and port sets draw their ids from this one allocator (different maps: no clash).</summary>
     public BpfIdAllocator SetIds { get; } = setIds;
 
+    public BpfCompileCache Cache { get; } = cache;
+
     public List<BpfCompileIssue> Issues { get; } = [];
+
+    public int FragmentsCompiled { get; private set; }
+
+    public int FragmentsReused { get; private set; }
 
     public List<FlatRule> PolicyFragment(PolicyKey key, PolicyIntent policy, bool inbound)
     {
         if (!_policies.TryGetValue((key, inbound), out List<FlatRule>? fragment))
         {
-            var origin = key.Kind + " " + key;
-            fragment = RuleCompiler.Compile(this, inbound ? policy.InboundRules : policy.OutboundRules, FlatRuleOriginKind.PolicyRule, origin, inbound);
+            fragment = Fragment(Cache.Policies, (key, inbound), policy, inbound ? policy.InboundRules : policy.OutboundRules, FlatRuleOriginKind.PolicyRule, key.Kind + " " + key, inbound);
             _policies.Add((key, inbound), fragment);
         }
 
@@ -38,11 +52,80 @@ internal sealed class CompileContext(DataplaneState state, BpfIdAllocator setIds
     {
         if (!_profiles.TryGetValue((id, inbound), out List<FlatRule>? fragment))
         {
-            fragment = RuleCompiler.Compile(this, inbound ? profile.InboundRules : profile.OutboundRules, FlatRuleOriginKind.ProfileRule, id, inbound);
+            fragment = Fragment(Cache.Profiles, (id, inbound), profile, inbound ? profile.InboundRules : profile.OutboundRules, FlatRuleOriginKind.ProfileRule, id, inbound);
             _profiles.Add((id, inbound), fragment);
         }
 
         return fragment;
+    }
+
+    /// <summary>
+    /// The cached fragment when it was compiled from this very <paramref name="source"/> and every set it named still
+    /// has its id (its sets and issues replayed as compiling it would add them); else compiled, and cached.
+    /// </summary>
+    private List<FlatRule> Fragment<TKey>(Dictionary<TKey, CachedFragment> cache, TKey key, object source, IReadOnlyList<RuleModel> rules, FlatRuleOriginKind kind, string origin, bool inbound)
+        where TKey : notnull
+    {
+        if (cache.TryGetValue(key, out CachedFragment? cached) && ReferenceEquals(cached.Source, source) && Replay(cached))
+        {
+            cached.LastUsed = Cache.Generation;
+            FragmentsReused++;
+            return cached.Rules;
+        }
+
+        int issues = Issues.Count;
+        var uses = new List<SetUse>();
+        _recording = uses;
+        _readMembers = false;
+        List<FlatRule> fragment;
+        try
+        {
+            fragment = RuleCompiler.Compile(this, rules, kind, origin, inbound);
+        }
+        finally
+        {
+            _recording = null;
+        }
+
+        FragmentsCompiled++;
+        if (_readMembers)
+        {
+            cache.Remove(key);
+        }
+        else
+        {
+            cache[key] = new CachedFragment(source, fragment, uses, [.. Issues.Skip(issues)]) { LastUsed = Cache.Generation };
+        }
+
+        return fragment;
+    }
+
+    /// <summary>Checks every id first (nothing allocated when one is gone), then adds the sets and issues.</summary>
+    private bool Replay(CachedFragment cached)
+    {
+        foreach (SetUse use in cached.Uses)
+        {
+            string contentKey = use.Nets?.ContentKey ?? "ipset:" + use.NamedSetId;
+            if (!SetIds.TryGet(contentKey, out uint id) || (use.Nets is { } nets && nets.Id != id))
+            {
+                return false;
+            }
+        }
+
+        foreach (SetUse use in cached.Uses)
+        {
+            if (use.Nets is { } nets)
+            {
+                Sets.TryAdd(nets.Id, nets);
+            }
+            else
+            {
+                NamedSet(use.NamedSetId!);
+            }
+        }
+
+        Issues.AddRange(cached.Issues);
+        return true;
     }
 
     /// <summary>The trie set of a rule's nets (shared by every rule with the same nets).</summary>
@@ -56,11 +139,13 @@ internal sealed class CompileContext(DataplaneState state, BpfIdAllocator setIds
 
         string contentKey = "nets:" + string.Join(',', members);
         uint id = SetIds.IdFor(contentKey);
-        if (!Sets.ContainsKey(id))
+        if (!Sets.TryGetValue(id, out BpfIpSet? set))
         {
-            Sets.Add(id, new BpfIpSet(id, contentKey, null, [.. members]));
+            set = new BpfIpSet(id, contentKey, null, [.. members]);
+            Sets.Add(id, set);
         }
 
+        _recording?.Add(new SetUse(set, null));
         return id;
     }
 
@@ -90,6 +175,7 @@ internal sealed class CompileContext(DataplaneState state, BpfIdAllocator setIds
             Sets.Add(id, new BpfIpSet(id, contentKey, ipSetId, [.. members]));
         }
 
+        _recording?.Add(new SetUse(null, ipSetId));
         return id;
     }
 
@@ -111,6 +197,7 @@ internal sealed class CompileContext(DataplaneState state, BpfIdAllocator setIds
             throw new InvalidOperationException($"rule uses IP set {ipSetId} of type {set.Type} where {IpSetType.IpPort} is needed");
         }
 
+        _readMembers = true;
         var groups = new SortedDictionary<(byte, ushort), SortedSet<IpSetMember>>();
         foreach (string member in set.Members)
         {

@@ -19,7 +19,8 @@ internal static class RuleRunMerger
     /// <summary>A lone simple rule stays as it is: one lookup either way, and its counter stays its own.</summary>
     private const int MinimumRun = 2;
 
-    public static ImmutableArray<FlatRule> Merge(CompileContext ctx, ImmutableArray<FlatRule> rules, bool inbound)
+    /// <param name="runReads">Collects the sets whose members the runs' entries were built from (what a cached merge depends on).</param>
+    public static ImmutableArray<FlatRule> Merge(CompileContext ctx, ImmutableArray<FlatRule> rules, bool inbound, HashSet<uint>? runReads = null)
     {
         var targets = new HashSet<uint>();
         foreach (FlatRule rule in rules)
@@ -59,7 +60,7 @@ internal static class RuleRunMerger
 
             // A run without entries (its sets are empty) matches nothing: left out, so every run a table names has
             // entries in the kernel (what a restarted agent reads to allocate ids above the old ones).
-            if (RunRule(ctx, rules.AsSpan(i, end - i), inbound) is FlatRule runRule)
+            if (RunRule(ctx, rules.AsSpan(i, end - i), inbound, runReads) is FlatRule runRule)
             {
                 merged.Add(runRule);
             }
@@ -93,13 +94,18 @@ internal static class RuleRunMerger
             && (r.DstPorts.IsEmpty || r.Protocol is not null);
     }
 
-    private static FlatRule? RunRule(CompileContext ctx, ReadOnlySpan<FlatRule> rules, bool inbound)
+    private static FlatRule? RunRule(CompileContext ctx, ReadOnlySpan<FlatRule> rules, bool inbound, HashSet<uint>? runReads)
     {
         // The definition: what each rule admits, by set content key (not members), sorted and de-duplicated.
         var descriptors = new SortedSet<string>(StringComparer.Ordinal);
         foreach (FlatRule r in rules)
         {
             ImmutableArray<uint> remote = inbound ? r.SrcSets : r.DstSets;
+            if (!remote.IsEmpty)
+            {
+                runReads?.Add(remote[0]);
+            }
+
             descriptors.Add(string.Join('|',
                 r.IpVersion.ToString(CultureInfo.InvariantCulture),
                 remote.IsEmpty ? "*" : ctx.Sets[remote[0]].ContentKey,
@@ -108,23 +114,26 @@ internal static class RuleRunMerger
         }
 
         string contentKey = "run:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', descriptors))));
-        uint id = ctx.SetIds.IdFor(contentKey);
-        if (!ctx.Runs.TryGetValue(id, out BpfRuleRun? run))
+        if (!ctx.SetIds.TryGet(contentKey, out uint known) || !ctx.Runs.TryGetValue(known, out BpfRuleRun? run))
         {
+            // Entries first: a run without entries takes no id (nothing holds it, nothing would retain its key).
             ImmutableArray<BpfRunEntry> entries = Entries(ctx, rules, inbound);
             if (entries.IsEmpty)
             {
                 return null;
             }
 
+            uint id = ctx.SetIds.IdFor(contentKey);
             run = new BpfRuleRun(id, contentKey, entries);
             ctx.Runs.Add(id, run);
         }
 
+        uint runId = run.Id;
+
         return new FlatRule
         {
             Action = rules[0].Action,
-            Run = id,
+            Run = runId,
             RunOnDestination = !inbound,
             RunAnyProtocol = run.Entries.Any(static e => e.Protocol == BpfMapLayout.RunAnyProtocol),
             Origin = new FlatRuleOrigin(FlatRuleOriginKind.MergedRun, rules[0].Origin + " .. " + rules[^1].Origin, rules.Length),
