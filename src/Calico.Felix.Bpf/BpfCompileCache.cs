@@ -23,6 +23,12 @@ public sealed class BpfCompileCache
 
     internal Dictionary<EndpointKey, CachedSignatures> Signatures { get; } = [];
 
+    /// <summary>Merged runs by definition (content key), with what their entries were built from.</summary>
+    internal Dictionary<string, CachedRun> Runs { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>A simple rule's part of its run's definition, by rule object (alive as long as the rule is).</summary>
+    internal System.Runtime.CompilerServices.ConditionalWeakTable<FlatRule, string> Descriptors { get; } = [];
+
     internal BpfCompileOptions? Options { get; set; }
 
     internal BpfIdAllocator? TableIds { get; set; }
@@ -32,7 +38,7 @@ public sealed class BpfCompileCache
     internal int Generation { get; private set; }
 
     /// <summary>What the last compilation reused and rebuilt (for tests and the log; counts of policies/profiles × direction and of tables).</summary>
-    public BpfCompileCacheStats LastCompile { get; internal set; } = new(0, 0, 0, 0);
+    public BpfCompileCacheStats LastCompile { get; internal set; } = new(0, 0, 0, 0, 0, 0);
 
     /// <summary>Forgets everything: the next compilation builds every fragment and table again.</summary>
     public void Clear()
@@ -41,9 +47,13 @@ public sealed class BpfCompileCache
         Profiles.Clear();
         Tables.Clear();
         Signatures.Clear();
+        Runs.Clear();
+        Descriptors.Clear();
         Options = null;
         TableIds = null;
         SetIds = null;
+        _tablesForgotten = -1;
+        _setsForgotten = -1;
     }
 
     /// <summary>
@@ -61,7 +71,19 @@ public sealed class BpfCompileCache
         }
 
         Generation++;
+        IdsChecked = tableIds.Forgotten == _tablesForgotten && setIds.Forgotten == _setsForgotten;
+        _tablesForgotten = tableIds.Forgotten;
+        _setsForgotten = setIds.Forgotten;
     }
+
+    private long _tablesForgotten = -1;
+    private long _setsForgotten = -1;
+
+    /// <summary>
+    /// True when no allocator forgot a key since the last compilation began: every id a cached entry names is still
+    /// allocated (it was when the entry was made), so reuse skips the one-by-one check.
+    /// </summary>
+    internal bool IdsChecked { get; private set; }
 
     /// <summary>Ends a compilation that completed: drops what it did not use (policies gone, tables no endpoint has).</summary>
     internal void Sweep()
@@ -70,6 +92,7 @@ public sealed class BpfCompileCache
         Drop(Profiles);
         Drop(Tables);
         Drop(Signatures);
+        Drop(Runs);
     }
 
     private void Drop<TKey, TValue>(Dictionary<TKey, TValue> entries)
@@ -92,16 +115,22 @@ public sealed class BpfCompileCache
     }
 }
 
-/// <summary>Fragments compiled and reused, tables built (linearised or merged again) and reused, in one compilation.</summary>
-public sealed record BpfCompileCacheStats(int FragmentsCompiled, int FragmentsReused, int TablesBuilt, int TablesReused);
+/// <summary>
+/// In one compilation: fragments (a policy's or profile's rules in one direction) compiled and reused, tables built
+/// (linearised or merged again) and reused whole, merged runs whose entries were built and taken from the cache.
+/// </summary>
+public sealed record BpfCompileCacheStats(int FragmentsCompiled, int FragmentsReused, int TablesBuilt, int TablesReused, int RunsBuilt, int RunsReused);
 
 internal interface ICacheEntry
 {
     int LastUsed { get; set; }
 }
 
-/// <summary>One set a fragment's compilation asked for, in order: a rule's nets (the set itself) or a named set by id.</summary>
-internal readonly record struct SetUse(BpfIpSet? Nets, string? NamedSetId);
+/// <summary>
+/// One set a fragment's compilation asked for, in order: a rule's nets (<paramref name="Nets"/>, the set itself) or a
+/// named set (<paramref name="NamedSetId"/>), with the content key and the id it had.
+/// </summary>
+internal readonly record struct SetUse(BpfIpSet? Nets, string? NamedSetId, string ContentKey, uint Id);
 
 /// <summary>
 /// One policy's or profile's rules for one direction, compiled from <see cref="Source"/> (the intent object): the flat
@@ -116,6 +145,24 @@ internal sealed class CachedFragment(object source, List<FlatRule> rules, List<S
     public List<SetUse> Uses { get; } = uses;
 
     public BpfCompileIssue[] Issues { get; } = issues;
+
+    /// <summary>The compilation (generation) that compiled it.</summary>
+    public int CompiledIn { get; init; }
+
+    /// <summary>It read a named-port set's members (mutated in place, not compared): reusable within <see cref="CompiledIn"/> only.</summary>
+    public bool ReadMembers { get; init; }
+
+    public int LastUsed { get; set; }
+}
+
+/// <summary>A merged run's entries, the port sets they name and the members of the sets they were built from.</summary>
+internal sealed class CachedRun(BpfRuleRun run, List<BpfPortSet> portSets, List<(uint Set, ImmutableArray<IpSetMember> Members)> reads) : ICacheEntry
+{
+    public BpfRuleRun Run { get; } = run;
+
+    public List<BpfPortSet> PortSets { get; } = portSets;
+
+    public List<(uint Set, ImmutableArray<IpSetMember> Members)> Reads { get; } = reads;
 
     public int LastUsed { get; set; }
 }
@@ -134,12 +181,12 @@ internal sealed class CachedSignatures(EndpointIntent endpoint, string ingress, 
 
 /// <summary>
 /// One table by signature: the fragments it was linearised from (by reference, null where a policy or profile was
-/// skipped), the linear rules, and (when runs are merged) the merged rules with what merging read: the runs and port
+/// skipped; also the hints that let the next compilation take an unchanged place's fragment without a lookup), the linear rules, and (when runs are merged) the merged rules with what merging read: the runs and port
 /// sets it named and the members of every set a run read (a member change rebuilds the runs, maybe the table).
 /// </summary>
-internal sealed class CachedTable(List<List<FlatRule>?> fragments, ImmutableArray<FlatRule> linear) : ICacheEntry
+internal sealed class CachedTable(List<CachedFragment?> fragments, ImmutableArray<FlatRule> linear) : ICacheEntry
 {
-    public List<List<FlatRule>?> Fragments { get; set; } = fragments;
+    public List<CachedFragment?> Fragments { get; set; } = fragments;
 
     public ImmutableArray<FlatRule> Linear { get; set; } = linear;
 

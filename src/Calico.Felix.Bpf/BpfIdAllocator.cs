@@ -49,9 +49,16 @@ public sealed class BpfIdAllocator
             if (!keep.Contains(key))
             {
                 _ids.Remove(key);
+                Forgotten++;
             }
         }
     }
+
+    /// <summary>
+    /// How many keys were ever forgotten: while it stays the same, every key seen before still has its id (ids of
+    /// kept keys never change), so a cache need not check them one by one.
+    /// </summary>
+    public long Forgotten { get; private set; }
 
     public int Count => _ids.Count;
 }

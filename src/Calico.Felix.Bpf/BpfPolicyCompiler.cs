@@ -92,7 +92,7 @@ public static partial class BpfPolicyCompiler
 
         var sets = ctx.Sets.Where(s => usedSets.Contains(s.Key)).ToDictionary();
         cache.Sweep();
-        cache.LastCompile = new BpfCompileCacheStats(ctx.FragmentsCompiled, ctx.FragmentsReused, stats.Built, stats.Reused);
+        cache.LastCompile = new BpfCompileCacheStats(ctx.FragmentsCompiled, ctx.FragmentsReused, stats.Built, stats.Reused, ctx.RunsBuilt, ctx.RunsReused);
         var allKeys = new HashSet<string>(StringComparer.Ordinal);
         foreach (BpfIpSet set in ctx.Sets.Values)
         {
@@ -152,11 +152,12 @@ public static partial class BpfPolicyCompiler
 
         // The fragments, in order (as compiling them from scratch would add their sets and issues); the linear rules
         // are the cached ones when every fragment is the one they were linearised from (the signature fixes the rest).
-        List<List<FlatRule>?> fragments = Fragments(ctx, endpoint, inbound);
         BpfCompileCache cache = ctx.Cache;
-        if (!cache.Tables.TryGetValue(signature, out CachedTable? cached) || !SameFragments(cached.Fragments, fragments))
+        cache.Tables.TryGetValue(signature, out CachedTable? cached);
+        List<CachedFragment?> fragments = Fragments(ctx, endpoint, inbound, cached?.Fragments);
+        if (cached is null || !SameFragments(cached.Fragments, fragments))
         {
-            cached = new CachedTable(fragments, Linearise(ctx, endpoint, inbound));
+            cached = new CachedTable(fragments, Linearise(endpoint, inbound, fragments));
             cache.Tables[signature] = cached;
         }
 
@@ -262,6 +263,10 @@ public static partial class BpfPolicyCompiler
         foreach (BpfRuleRun run in cached.Runs)
         {
             ctx.Runs.TryAdd(run.Id, run);
+            if (ctx.Cache.Runs.TryGetValue(run.ContentKey, out CachedRun? kept) && ReferenceEquals(kept.Run, run))
+            {
+                kept.LastUsed = ctx.Cache.Generation;
+            }
         }
 
         foreach (BpfPortSet portSet in cached.PortSets)
@@ -272,7 +277,7 @@ public static partial class BpfPolicyCompiler
         return true;
     }
 
-    private static bool SameFragments(List<List<FlatRule>?> a, List<List<FlatRule>?> b)
+    private static bool SameFragments(List<CachedFragment?> a, List<CachedFragment?> b)
     {
         if (a.Count != b.Count)
         {
@@ -290,21 +295,27 @@ public static partial class BpfPolicyCompiler
         return true;
     }
 
-    /// <summary>Each policy's and profile's fragment in <see cref="Linearise"/>'s order; null where one is skipped.</summary>
-    private static List<List<FlatRule>?> Fragments(CompileContext ctx, EndpointIntent endpoint, bool inbound)
+    /// <summary>
+    /// Each policy's and profile's fragment in <see cref="Linearise"/>'s order; null where one is skipped. With the
+    /// table's previous fragments (<paramref name="hints"/>, same signature: same places), an unchanged place costs one
+    /// lookup of its intent.
+    /// </summary>
+    private static List<CachedFragment?> Fragments(CompileContext ctx, EndpointIntent endpoint, bool inbound, List<CachedFragment?>? hints)
     {
-        var fragments = new List<List<FlatRule>?>();
+        var fragments = new List<CachedFragment?>(hints?.Count ?? 0);
         foreach (TierIntent tier in endpoint.Tiers)
         {
             foreach (PolicyKey key in inbound ? tier.IngressPolicies : tier.EgressPolicies)
             {
-                fragments.Add(ctx.State.Policies.TryGetValue(key, out PolicyIntent? policy) && policy.Staged is null ? ctx.PolicyFragment(key, policy, inbound) : null);
+                CachedFragment? hint = hints is not null && fragments.Count < hints.Count ? hints[fragments.Count] : null;
+                fragments.Add(ctx.State.Policies.TryGetValue(key, out PolicyIntent? policy) && policy.Staged is null ? ctx.PolicyFragment(key, policy, inbound, hint) : null);
             }
         }
 
         foreach (string profileId in endpoint.ProfileIds)
         {
-            fragments.Add(ctx.State.Profiles.TryGetValue(profileId, out ProfileIntent? profile) ? ctx.ProfileFragment(profileId, profile, inbound) : null);
+            CachedFragment? hint = hints is not null && fragments.Count < hints.Count ? hints[fragments.Count] : null;
+            fragments.Add(ctx.State.Profiles.TryGetValue(profileId, out ProfileIntent? profile) ? ctx.ProfileFragment(profileId, profile, inbound, hint) : null);
         }
 
         return fragments;
@@ -342,10 +353,12 @@ public static partial class BpfPolicyCompiler
         return "table:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }
 
-    private static ImmutableArray<FlatRule> Linearise(CompileContext ctx, EndpointIntent endpoint, bool inbound)
+    /// <summary>The table from its fragments (<see cref="Fragments"/>: one per policy and profile in order, null where skipped).</summary>
+    private static ImmutableArray<FlatRule> Linearise(EndpointIntent endpoint, bool inbound, List<CachedFragment?> fragments)
     {
         var rules = ImmutableArray.CreateBuilder<FlatRule>();
         var pendingPasses = new List<int>();
+        int next = 0;
         foreach (TierIntent tier in endpoint.Tiers)
         {
             IReadOnlyList<PolicyKey> policies = inbound ? tier.IngressPolicies : tier.EgressPolicies;
@@ -354,14 +367,12 @@ public static partial class BpfPolicyCompiler
                 continue;
             }
 
-            foreach (PolicyKey key in policies)
+            for (int i = 0; i < policies.Count; i++)
             {
-                if (!ctx.State.Policies.TryGetValue(key, out PolicyIntent? policy) || policy.Staged is not null)
+                if (fragments[next++] is { } fragment)
                 {
-                    continue;
+                    Append(rules, pendingPasses, fragment.Rules);
                 }
-
-                Append(rules, pendingPasses, ctx.PolicyFragment(key, policy, inbound));
             }
 
             if (tier.DefaultAction != RuleAction.Pass)
@@ -374,13 +385,11 @@ public static partial class BpfPolicyCompiler
 
         foreach (string profileId in endpoint.ProfileIds)
         {
-            if (!ctx.State.Profiles.TryGetValue(profileId, out ProfileIntent? profile))
+            if (fragments[next++] is { } fragment)
             {
-                continue;
+                Append(rules, pendingPasses, fragment.Rules);
+                PatchPasses(rules, pendingPasses);
             }
-
-            Append(rules, pendingPasses, ctx.ProfileFragment(profileId, profile, inbound));
-            PatchPasses(rules, pendingPasses);
         }
 
         rules.Add(new FlatRule { Action = FlatAction.Deny, Origin = new FlatRuleOrigin(FlatRuleOriginKind.NoProfileMatched, "", -1) });

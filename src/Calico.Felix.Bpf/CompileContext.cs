@@ -9,13 +9,13 @@ namespace Calico.Felix.Bpf;
 /// </summary>
 internal sealed class CompileContext(DataplaneState state, BpfIdAllocator setIds, BpfCompileCache cache)
 {
-    private readonly Dictionary<(PolicyKey, bool), List<FlatRule>> _policies = [];
-    private readonly Dictionary<(string, bool), List<FlatRule>> _profiles = [];
+    /// <summary>Fragments whose sets and issues this compilation holds already (compiled or replayed once: by reference).</summary>
+    private readonly HashSet<CachedFragment> _emitted = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>While a fragment compiles: the sets it asks for, in order (null: not recording).</summary>
     private List<SetUse>? _recording;
 
-    /// <summary>A fragment that read a named-port set's members depends on them: not cached.</summary>
+    /// <summary>A fragment that read a named-port set's members depends on them: reused within its compilation only.</summary>
     private bool _readMembers;
 
     public DataplaneState State { get; } = state;
@@ -37,40 +37,37 @@ internal sealed class CompileContext(DataplaneState state, BpfIdAllocator setIds
 
     public int FragmentsReused { get; private set; }
 
-    public List<FlatRule> PolicyFragment(PolicyKey key, PolicyIntent policy, bool inbound)
-    {
-        if (!_policies.TryGetValue((key, inbound), out List<FlatRule>? fragment))
-        {
-            fragment = Fragment(Cache.Policies, (key, inbound), policy, inbound ? policy.InboundRules : policy.OutboundRules, FlatRuleOriginKind.PolicyRule, key.Kind + " " + key, inbound);
-            _policies.Add((key, inbound), fragment);
-        }
+    /// <summary>Merged runs whose entries this compilation built, and those it took from the cache.</summary>
+    public int RunsBuilt { get; set; }
 
-        return fragment;
-    }
+    public int RunsReused { get; set; }
 
-    public List<FlatRule> ProfileFragment(string id, ProfileIntent profile, bool inbound)
-    {
-        if (!_profiles.TryGetValue((id, inbound), out List<FlatRule>? fragment))
-        {
-            fragment = Fragment(Cache.Profiles, (id, inbound), profile, inbound ? profile.InboundRules : profile.OutboundRules, FlatRuleOriginKind.ProfileRule, id, inbound);
-            _profiles.Add((id, inbound), fragment);
-        }
+    /// <summary>
+    /// The policy's fragment for this direction: <paramref name="hint"/> (what the table held at this place) when it was
+    /// compiled from this very intent object, else the cached one, else compiled (and cached).
+    /// </summary>
+    public CachedFragment PolicyFragment(PolicyKey key, PolicyIntent policy, bool inbound, CachedFragment? hint = null) =>
+        hint is not null && ReferenceEquals(hint.Source, policy) && Use(hint)
+            ? hint
+            : Fragment(Cache.Policies, (key, inbound), policy, inbound ? policy.InboundRules : policy.OutboundRules, FlatRuleOriginKind.PolicyRule, key, inbound);
 
-        return fragment;
-    }
+    public CachedFragment ProfileFragment(string id, ProfileIntent profile, bool inbound, CachedFragment? hint = null) =>
+        hint is not null && ReferenceEquals(hint.Source, profile) && Use(hint)
+            ? hint
+            : Fragment(Cache.Profiles, (id, inbound), profile, inbound ? profile.InboundRules : profile.OutboundRules, FlatRuleOriginKind.ProfileRule, id, inbound);
 
     /// <summary>
     /// The cached fragment when it was compiled from this very <paramref name="source"/> and every set it named still
-    /// has its id (its sets and issues replayed as compiling it would add them); else compiled, and cached.
+    /// has its id (its sets and issues replayed as compiling it would add them, once per compilation); else compiled,
+    /// and cached.
     /// </summary>
-    private List<FlatRule> Fragment<TKey>(Dictionary<TKey, CachedFragment> cache, TKey key, object source, IReadOnlyList<RuleModel> rules, FlatRuleOriginKind kind, string origin, bool inbound)
+    /// <param name="name">The origin's name: a profile id, or a policy key (named "kind key", built only when compiling).</param>
+    private CachedFragment Fragment<TKey>(Dictionary<TKey, CachedFragment> cache, TKey key, object source, IReadOnlyList<RuleModel> rules, FlatRuleOriginKind kind, object name, bool inbound)
         where TKey : notnull
     {
-        if (cache.TryGetValue(key, out CachedFragment? cached) && ReferenceEquals(cached.Source, source) && Replay(cached))
+        if (cache.TryGetValue(key, out CachedFragment? cached) && ReferenceEquals(cached.Source, source) && Use(cached))
         {
-            cached.LastUsed = Cache.Generation;
-            FragmentsReused++;
-            return cached.Rules;
+            return cached;
         }
 
         int issues = Issues.Count;
@@ -80,6 +77,7 @@ internal sealed class CompileContext(DataplaneState state, BpfIdAllocator setIds
         List<FlatRule> fragment;
         try
         {
+            string origin = name is PolicyKey policyKey ? policyKey.Kind + " " + policyKey : (string)name;
             fragment = RuleCompiler.Compile(this, rules, kind, origin, inbound);
         }
         finally
@@ -88,32 +86,65 @@ internal sealed class CompileContext(DataplaneState state, BpfIdAllocator setIds
         }
 
         FragmentsCompiled++;
-        if (_readMembers)
+        var compiled = new CachedFragment(source, fragment, uses, [.. Issues.Skip(issues)])
         {
-            cache.Remove(key);
-        }
-        else
-        {
-            cache[key] = new CachedFragment(source, fragment, uses, [.. Issues.Skip(issues)]) { LastUsed = Cache.Generation };
-        }
-
-        return fragment;
+            LastUsed = Cache.Generation,
+            CompiledIn = Cache.Generation,
+            ReadMembers = _readMembers,
+        };
+        cache[key] = compiled;
+        _emitted.Add(compiled);
+        return compiled;
     }
 
-    /// <summary>Checks every id first (nothing allocated when one is gone), then adds the sets and issues.</summary>
+    /// <summary>Takes a cached fragment into this compilation (its sets and issues, once); false when it no longer holds.</summary>
+    private bool Use(CachedFragment cached)
+    {
+        if (_emitted.Contains(cached))
+        {
+            return true;
+        }
+
+        if (cached.ReadMembers && cached.CompiledIn != Cache.Generation)
+        {
+            return false; // it read members that may have changed since
+        }
+
+        if (!Replay(cached))
+        {
+            return false;
+        }
+
+        _emitted.Add(cached);
+        cached.LastUsed = Cache.Generation;
+        FragmentsReused++;
+        return true;
+    }
+
+    /// <summary>
+    /// Checks every id first (nothing allocated when one is gone), then adds the sets and issues. A set this
+    /// compilation already holds under the same id and key was checked (and, if named, built) already.
+    /// </summary>
     private bool Replay(CachedFragment cached)
     {
-        foreach (SetUse use in cached.Uses)
+        if (!Cache.IdsChecked)
         {
-            string contentKey = use.Nets?.ContentKey ?? "ipset:" + use.NamedSetId;
-            if (!SetIds.TryGet(contentKey, out uint id) || (use.Nets is { } nets && nets.Id != id))
+            foreach (SetUse use in cached.Uses)
             {
-                return false;
+                if (!Known(use) && (!SetIds.TryGet(use.ContentKey, out uint id) || id != use.Id))
+                {
+                    return false;
+                }
             }
         }
 
         foreach (SetUse use in cached.Uses)
         {
+            if (Known(use))
+            {
+                continue;
+            }
+
             if (use.Nets is { } nets)
             {
                 Sets.TryAdd(nets.Id, nets);
@@ -127,6 +158,8 @@ internal sealed class CompileContext(DataplaneState state, BpfIdAllocator setIds
         Issues.AddRange(cached.Issues);
         return true;
     }
+
+    private bool Known(SetUse use) => Sets.TryGetValue(use.Id, out BpfIpSet? held) && string.Equals(held.ContentKey, use.ContentKey, StringComparison.Ordinal);
 
     /// <summary>The trie set of a rule's nets (shared by every rule with the same nets).</summary>
     public uint NetsSet(IReadOnlyList<string> nets)
@@ -145,7 +178,7 @@ internal sealed class CompileContext(DataplaneState state, BpfIdAllocator setIds
             Sets.Add(id, set);
         }
 
-        _recording?.Add(new SetUse(set, null));
+        _recording?.Add(new SetUse(set, null, contentKey, id));
         return id;
     }
 
@@ -175,7 +208,7 @@ internal sealed class CompileContext(DataplaneState state, BpfIdAllocator setIds
             Sets.Add(id, new BpfIpSet(id, contentKey, ipSetId, [.. members]));
         }
 
-        _recording?.Add(new SetUse(null, ipSetId));
+        _recording?.Add(new SetUse(null, ipSetId, contentKey, id));
         return id;
     }
 

@@ -97,7 +97,7 @@ internal static class RuleRunMerger
     private static FlatRule? RunRule(CompileContext ctx, ReadOnlySpan<FlatRule> rules, bool inbound, HashSet<uint>? runReads)
     {
         // The definition: what each rule admits, by set content key (not members), sorted and de-duplicated.
-        var descriptors = new SortedSet<string>(StringComparer.Ordinal);
+        var descriptors = new List<string>(rules.Length);
         foreach (FlatRule r in rules)
         {
             ImmutableArray<uint> remote = inbound ? r.SrcSets : r.DstSets;
@@ -106,17 +106,46 @@ internal static class RuleRunMerger
                 runReads?.Add(remote[0]);
             }
 
-            descriptors.Add(string.Join('|',
-                r.IpVersion.ToString(CultureInfo.InvariantCulture),
-                remote.IsEmpty ? "*" : ctx.Sets[remote[0]].ContentKey,
-                r.Protocol?.ToString(CultureInfo.InvariantCulture) ?? "*",
-                string.Join(',', r.DstPorts)));
+            // A rule object names its sets by id, and an id names one content key for as long as it is allocated.
+            if (!ctx.Cache.Descriptors.TryGetValue(r, out string? descriptor))
+            {
+                descriptor = string.Join('|',
+                    r.IpVersion.ToString(CultureInfo.InvariantCulture),
+                    remote.IsEmpty ? "*" : ctx.Sets[remote[0]].ContentKey,
+                    r.Protocol?.ToString(CultureInfo.InvariantCulture) ?? "*",
+                    string.Join(',', r.DstPorts));
+                ctx.Cache.Descriptors.AddOrUpdate(r, descriptor);
+            }
+
+            descriptors.Add(descriptor);
         }
 
-        string contentKey = "run:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', descriptors))));
-        if (!ctx.SetIds.TryGet(contentKey, out uint known) || !ctx.Runs.TryGetValue(known, out BpfRuleRun? run))
+        descriptors.Sort(StringComparer.Ordinal);
+        var text = new StringBuilder();
+        string? previous = null;
+        foreach (string descriptor in descriptors)
+        {
+            if (descriptor != previous)
+            {
+                text.Append(previous is null ? "" : "\n").Append(descriptor);
+                previous = descriptor;
+            }
+        }
+
+        string contentKey = "run:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+        if ((!ctx.SetIds.TryGet(contentKey, out uint known) || !ctx.Runs.TryGetValue(known, out BpfRuleRun? run)) && (run = CachedRun(ctx, contentKey)) is null)
         {
             // Entries first: a run without entries takes no id (nothing holds it, nothing would retain its key).
+            HashSet<uint> reads = [];
+            foreach (FlatRule r in rules)
+            {
+                ImmutableArray<uint> remote = inbound ? r.SrcSets : r.DstSets;
+                if (!remote.IsEmpty)
+                {
+                    reads.Add(remote[0]);
+                }
+            }
+
             ImmutableArray<BpfRunEntry> entries = Entries(ctx, rules, inbound);
             if (entries.IsEmpty)
             {
@@ -124,8 +153,25 @@ internal static class RuleRunMerger
             }
 
             uint id = ctx.SetIds.IdFor(contentKey);
+            ctx.RunsBuilt++;
             run = new BpfRuleRun(id, contentKey, entries);
             ctx.Runs.Add(id, run);
+            var portSets = new List<BpfPortSet>();
+            var seen = new HashSet<uint>();
+            foreach (BpfRunEntry entry in entries)
+            {
+                if (entry.PortSet != 0 && seen.Add(entry.PortSet))
+                {
+                    portSets.Add(ctx.PortSets[entry.PortSet]);
+                }
+            }
+
+            ctx.Cache.Runs[contentKey] = new CachedRun(run, portSets, [.. reads.Select(set => (set, ctx.Sets[set].Members))]) { LastUsed = ctx.Cache.Generation };
+        }
+
+        if (ctx.Cache.Runs.TryGetValue(contentKey, out CachedRun? kept) && ReferenceEquals(kept.Run, run))
+        {
+            kept.LastUsed = ctx.Cache.Generation;
         }
 
         uint runId = run.Id;
@@ -138,6 +184,45 @@ internal static class RuleRunMerger
             RunAnyProtocol = run.Entries.Any(static e => e.Protocol == BpfMapLayout.RunAnyProtocol),
             Origin = new FlatRuleOrigin(FlatRuleOriginKind.MergedRun, rules[0].Origin + " .. " + rules[^1].Origin, rules.Length),
         };
+    }
+
+    /// <summary>
+    /// The run an earlier compilation built for this definition, when the sets it read have the same members and its
+    /// id and its port sets' ids are still allocated (checked without allocating); added to this compilation.
+    /// </summary>
+    private static BpfRuleRun? CachedRun(CompileContext ctx, string contentKey)
+    {
+        if (!ctx.Cache.Runs.TryGetValue(contentKey, out CachedRun? cached)
+            || !ctx.SetIds.TryGet(contentKey, out uint id) || id != cached.Run.Id)
+        {
+            return null;
+        }
+
+        foreach ((uint set, ImmutableArray<IpSetMember> members) in cached.Reads)
+        {
+            if (!ctx.Sets.TryGetValue(set, out BpfIpSet? now) || !now.Members.AsSpan().SequenceEqual(members.AsSpan()))
+            {
+                return null;
+            }
+        }
+
+        foreach (BpfPortSet portSet in cached.PortSets)
+        {
+            if (!ctx.SetIds.TryGet(portSet.ContentKey, out uint portSetId) || portSetId != portSet.Id)
+            {
+                return null;
+            }
+        }
+
+        foreach (BpfPortSet portSet in cached.PortSets)
+        {
+            ctx.PortSets.TryAdd(portSet.Id, portSet);
+        }
+
+        ctx.Runs.Add(cached.Run.Id, cached.Run);
+        cached.LastUsed = ctx.Cache.Generation;
+        ctx.RunsReused++;
+        return cached.Run;
     }
 
     /// <summary>

@@ -72,22 +72,74 @@ public sealed class BpfCompileCacheTests
         var freshSets = new BpfIdAllocator();
         BpfPolicyPlan first = BpfPolicyCompiler.Compile(s.State, new BpfCompileOptions(), tables, sets, cache);
         BpfPolicyCompiler.Compile(s.State, new BpfCompileOptions(), freshTables, freshSets);
-        Assert.Equal(new BpfCompileCacheStats(FragmentsCompiled: 42, FragmentsReused: 0, TablesBuilt: 2, TablesReused: 0), cache.LastCompile);
+        Assert.Equal(new BpfCompileCacheStats(FragmentsCompiled: 42, FragmentsReused: 0, TablesBuilt: 2, TablesReused: 0, RunsBuilt: 1, RunsReused: 0), cache.LastCompile);
 
         PolicyIntent p7 = s.State.Policies[keys[7]];
         s.State.Apply(new ActivePolicyUpdate(keys[7], p7 with { InboundRules = [p7.InboundRules[0] with { Action = RuleAction.Deny }, p7.InboundRules[1]] }));
         BpfPolicyPlan changed = BpfPolicyCompiler.Compile(s.State, new BpfCompileOptions(), tables, sets, cache);
 
-        // p7's ingress fragment alone; the ingress table merged again (a run split), the egress one kept.
-        Assert.Equal(new BpfCompileCacheStats(FragmentsCompiled: 1, FragmentsReused: 41, TablesBuilt: 1, TablesReused: 1), cache.LastCompile);
+        // p7's ingress fragment alone; the ingress table merged again (the run split around the Deny: two new runs), the
+        // egress one kept.
+        Assert.Equal(new BpfCompileCacheStats(FragmentsCompiled: 1, FragmentsReused: 41, TablesBuilt: 1, TablesReused: 1, RunsBuilt: 2, RunsReused: 0), cache.LastCompile);
         Assert.NotEqual(first.Endpoints["cali1"].IngressTable, changed.Endpoints["cali1"].IngressTable);
         Assert.Equal(first.Endpoints["cali1"].EgressTable, changed.Endpoints["cali1"].EgressTable);
         Assert.Equal(Describe(BpfPolicyCompiler.Compile(s.State, new BpfCompileOptions(), freshTables, freshSets)), Describe(changed));
 
         // Nothing changed: nothing compiled or merged, the very same plan.
         BpfPolicyPlan again = BpfPolicyCompiler.Compile(s.State, new BpfCompileOptions(), tables, sets, cache);
-        Assert.Equal(new BpfCompileCacheStats(FragmentsCompiled: 0, FragmentsReused: 42, TablesBuilt: 0, TablesReused: 2), cache.LastCompile);
+        Assert.Equal(new BpfCompileCacheStats(FragmentsCompiled: 0, FragmentsReused: 42, TablesBuilt: 0, TablesReused: 2, RunsBuilt: 0, RunsReused: 0), cache.LastCompile);
         Assert.Equal(Describe(changed), Describe(again));
+    }
+
+    [Fact]
+    public void ARunWhoseDefinitionComesBack_IsTakenFromTheCache_NotBuiltAgain()
+    {
+        // The first policy's rule repeats later (same set, protocol, port): toggling it to Deny leaves the run after it
+        // with the very definition the whole run had, so its entries are the cached ones (the 10,000-policy bench case).
+        var s = new States().WithIpSet("s:a", "10.1.0.0/16");
+        var keys = new List<PolicyKey>();
+        for (int i = 0; i < 6; i++)
+        {
+            var key = Policy("p" + i);
+            s.WithPolicy(key, ingress: [Allow(i % 3)]);
+            keys.Add(key);
+        }
+
+        s.WithEndpoint("server", "cali1", [Tier("default", RuleAction.Deny, ingress: keys)]);
+        var cache = new BpfCompileCache();
+        var tables = new BpfIdAllocator();
+        var sets = new BpfIdAllocator();
+        BpfPolicyPlan first = BpfPolicyCompiler.Compile(s.State, new BpfCompileOptions(), tables, sets, cache);
+        PolicyIntent p0 = s.State.Policies[keys[0]];
+        s.State.Apply(new ActivePolicyUpdate(keys[0], p0 with { InboundRules = [p0.InboundRules[0] with { Action = RuleAction.Deny }] }));
+        BpfPolicyPlan changed = BpfPolicyCompiler.Compile(s.State, new BpfCompileOptions(), tables, sets, cache);
+
+        Assert.Equal(0, cache.LastCompile.RunsBuilt);
+        Assert.Equal(1, cache.LastCompile.RunsReused);
+        Assert.Equal(first.Runs.Keys, changed.Runs.Keys);
+        Assert.NotEqual(first.Endpoints["cali1"].IngressTable, changed.Endpoints["cali1"].IngressTable);
+    }
+
+    [Fact]
+    public void ANamedPortSetsMembers_AreReadAgainEveryCompilation()
+    {
+        var p = Policy("p");
+        var s = new States()
+            .WithPolicy(p, ingress: [new RuleModel { Action = RuleAction.Allow, Protocol = 6, DstNamedPortIpSetIds = ["np:web"] }])
+            .WithEndpoint("a", "cali1", [Tier("default", RuleAction.Deny, ingress: [p])]);
+        s.State.Apply(new IpSetUpdate("np:web", IpSetType.IpPort, ["10.65.0.2,tcp:80"]));
+        var cache = new BpfCompileCache();
+        var tables = new BpfIdAllocator();
+        var sets = new BpfIdAllocator();
+        var freshTables = new BpfIdAllocator();
+        var freshSets = new BpfIdAllocator();
+        BpfPolicyCompiler.Compile(s.State, new BpfCompileOptions(), tables, sets, cache);
+        BpfPolicyCompiler.Compile(s.State, new BpfCompileOptions(), freshTables, freshSets);
+        s.State.Apply(new IpSetDeltaUpdate("np:web", ["10.65.0.2,tcp:8080"], []));
+        BpfPolicyPlan cached = BpfPolicyCompiler.Compile(s.State, new BpfCompileOptions(), tables, sets, cache);
+
+        Assert.Equal(1, cache.LastCompile.FragmentsCompiled);
+        Assert.Equal(Describe(BpfPolicyCompiler.Compile(s.State, new BpfCompileOptions(), freshTables, freshSets)), Describe(cached));
     }
 
     [Fact]
