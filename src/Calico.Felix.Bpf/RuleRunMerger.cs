@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using Calico.Felix.Calc.Model;
@@ -18,6 +19,9 @@ internal static class RuleRunMerger
 {
     /// <summary>A lone simple rule stays as it is: one lookup either way, and its counter stays its own.</summary>
     private const int MinimumRun = 2;
+
+    /// <summary>A rule with nothing on the remote side: every address of either family.</summary>
+    private static readonly ImmutableArray<IpSetMember> AnyAddress = [IpSetMember.Parse("0.0.0.0/0"), IpSetMember.Parse("::/0")];
 
     /// <param name="runReads">Collects the sets whose members the runs' entries were built from (what a cached merge depends on).</param>
     public static ImmutableArray<FlatRule> Merge(CompileContext ctx, ImmutableArray<FlatRule> rules, bool inbound, HashSet<uint>? runReads = null)
@@ -237,7 +241,7 @@ internal static class RuleRunMerger
         foreach (FlatRule r in rules)
         {
             ImmutableArray<uint> remote = inbound ? r.SrcSets : r.DstSets;
-            IEnumerable<IpSetMember> prefixes = remote.IsEmpty ? [IpSetMember.Parse("0.0.0.0/0"), IpSetMember.Parse("::/0")] : ctx.Sets[remote[0]].Members;
+            ImmutableArray<IpSetMember> prefixes = remote.IsEmpty ? AnyAddress : ctx.Sets[remote[0]].Members;
             ushort protocol = r.Protocol ?? BpfMapLayout.RunAnyProtocol;
             foreach (IpSetMember prefix in prefixes)
             {
@@ -256,26 +260,46 @@ internal static class RuleRunMerger
             }
         }
 
-        var entries = ImmutableArray.CreateBuilder<BpfRunEntry>();
-        foreach (var group in own.GroupBy(static e => (e.Key.Protocol, e.Key.Prefix.Family)).OrderBy(static g => g.Key))
+        // By protocol key, family, then address: a prefix comes after every prefix containing it.
+        var ordered = new List<KeyValuePair<(ushort Protocol, IpSetMember Prefix), PortUnion>>(own);
+        ordered.Sort(static (a, b) =>
         {
-            // In address order, a prefix comes after every prefix containing it: a stack of the enclosing ones.
-            var stack = new List<(IpSetMember Prefix, PortUnion Ports)>();
-            foreach (var (key, ports) in group.OrderBy(static e => e.Key.Prefix, IpSetMember.Order).Select(static e => (e.Key, e.Value)))
+            int c = a.Key.Protocol.CompareTo(b.Key.Protocol);
+            return c != 0 ? c : IpSetMember.Order.Compare(a.Key.Prefix, b.Key.Prefix); // family first, then address
+        });
+
+        var entries = ImmutableArray.CreateBuilder<BpfRunEntry>(ordered.Count);
+        var portSetIds = new Dictionary<PortUnion, uint>(PortUnion.ContentComparer);
+        var stack = new List<(IpSetMember Prefix, PortUnion Ports)>(); // the prefixes enclosing the current one
+        ushort group = 0;
+        int family = -1;
+        foreach (var ((protocol, prefix), ports) in ordered)
+        {
+            if (protocol != group || prefix.Family != family)
             {
-                while (stack.Count > 0 && !Contains(stack[^1].Prefix, key.Prefix))
-                {
-                    stack.RemoveAt(stack.Count - 1);
-                }
-
-                PortUnion effective = stack.Count == 0 ? ports : ports.With(stack[^1].Ports);
-                if (stack.Count == 0 || !effective.SameAs(stack[^1].Ports))
-                {
-                    entries.Add(new BpfRunEntry(key.Protocol, key.Prefix, effective.IsAny ? 0 : ctx.PortSet(effective.Ranges)));
-                }
-
-                stack.Add((key.Prefix, effective));
+                (group, family) = (protocol, prefix.Family);
+                stack.Clear();
             }
+
+            while (stack.Count > 0 && !Contains(stack[^1].Prefix, prefix))
+            {
+                stack.RemoveAt(stack.Count - 1);
+            }
+
+            PortUnion effective = stack.Count == 0 ? ports : ports.With(stack[^1].Ports);
+            if (stack.Count == 0 || !effective.SameAs(stack[^1].Ports))
+            {
+                uint portSet = 0;
+                if (!effective.IsAny && !portSetIds.TryGetValue(effective, out portSet))
+                {
+                    portSet = ctx.PortSet(effective.Ranges);
+                    portSetIds.Add(effective, portSet);
+                }
+
+                entries.Add(new BpfRunEntry(protocol, prefix, portSet));
+            }
+
+            stack.Add((prefix, effective));
         }
 
         return entries.ToImmutable();
@@ -308,34 +332,67 @@ internal static class RuleRunMerger
     /// <summary>A union of destination ports: any port (a rule without ports), or disjoint sorted ranges.</summary>
     private sealed class PortUnion
     {
+        private List<PortRange> _ranges = [];
+        private bool _sorted = true;
+
+        /// <summary>Unions by content (any port, or the same ranges).</summary>
+        public static IEqualityComparer<PortUnion> ContentComparer { get; } = new ByContent();
+
         public bool IsAny { get; private set; }
 
-        public List<PortRange> Ranges { get; private set; } = [];
+        /// <summary>Disjoint, sorted, adjacent ranges joined (normalised on first read after adds).</summary>
+        public List<PortRange> Ranges
+        {
+            get
+            {
+                if (!_sorted)
+                {
+                    _ranges = Normalise(_ranges);
+                    _sorted = true;
+                }
+
+                return _ranges;
+            }
+        }
 
         public void Add(ImmutableArray<PortRange> ranges)
         {
             if (ranges.IsEmpty)
             {
                 IsAny = true;
-                Ranges = [];
+                _ranges = [];
+                _sorted = true;
                 return;
             }
 
             if (!IsAny)
             {
-                Ranges = Normalise(Ranges.Concat(ranges));
+                _ranges.AddRange(ranges);
+                _sorted = false;
             }
         }
 
-        public PortUnion With(PortUnion other) =>
-            IsAny || other.IsAny ? new PortUnion { IsAny = true } : new PortUnion { Ranges = Normalise(Ranges.Concat(other.Ranges)) };
-
-        public bool SameAs(PortUnion other) => IsAny == other.IsAny && Ranges.SequenceEqual(other.Ranges);
-
-        private static List<PortRange> Normalise(IEnumerable<PortRange> ranges)
+        public PortUnion With(PortUnion other)
         {
-            var result = new List<PortRange>();
-            foreach (PortRange range in ranges.OrderBy(static r => r.First))
+            if (IsAny || other.IsAny)
+            {
+                return new PortUnion { IsAny = true };
+            }
+
+            var both = new List<PortRange>(Ranges.Count + other.Ranges.Count);
+            both.AddRange(Ranges);
+            both.AddRange(other.Ranges);
+            return new PortUnion { _ranges = Normalise(both) };
+        }
+
+        public bool SameAs(PortUnion other) =>
+            IsAny == other.IsAny && CollectionsMarshal.AsSpan(Ranges).SequenceEqual(CollectionsMarshal.AsSpan(other.Ranges));
+
+        private static List<PortRange> Normalise(List<PortRange> ranges)
+        {
+            ranges.Sort(static (a, b) => a.First.CompareTo(b.First));
+            var result = new List<PortRange>(ranges.Count);
+            foreach (PortRange range in ranges)
             {
                 if (result.Count > 0 && range.First <= result[^1].Last + 1)
                 {
@@ -348,6 +405,23 @@ internal static class RuleRunMerger
             }
 
             return result;
+        }
+
+        private sealed class ByContent : IEqualityComparer<PortUnion>
+        {
+            public bool Equals(PortUnion? x, PortUnion? y) => ReferenceEquals(x, y) || (x is not null && y is not null && x.SameAs(y));
+
+            public int GetHashCode(PortUnion obj)
+            {
+                var hash = new HashCode();
+                hash.Add(obj.IsAny);
+                foreach (PortRange range in obj.Ranges)
+                {
+                    hash.Add(range);
+                }
+
+                return hash.ToHashCode();
+            }
         }
     }
 }
