@@ -58,6 +58,12 @@ internal sealed class PacketsBpf : IDisposable
     /// <summary>Map writes before the new policy is in force, per toggle.</summary>
     public List<int> ToggleWritesBeforeEnforced { get; } = [];
 
+    /// <summary>
+    /// The process's CPU time over each toggle's whole apply, ms (the bench is otherwise idle then: what the apply
+    /// itself costs, steadier than wall time on a loaded machine).
+    /// </summary>
+    public List<double> ToggleCpuMs { get; } = [];
+
     /// <summary>Policies and profiles (per direction) compiled again, per toggle.</summary>
     public List<int> ToggleFragmentsCompiled { get; } = [];
 
@@ -129,7 +135,9 @@ internal sealed class PacketsBpf : IDisposable
         for (var i = 0; i < Toggles; i++)
         {
             set(i % 2 == 0);
+            TimeSpan cpu = Environment.CpuUsage.TotalTime;
             BpfApplyResult result = await ApplyAsync(state, cancellationToken);
+            ToggleCpuMs.Add((Environment.CpuUsage.TotalTime - cpu).TotalMilliseconds);
             ToggleMs.Add(result.Duration.TotalMilliseconds);
             ToggleWrites.Add(result.Writes);
             ToggleEnforcedMs.Add(result.Enforced.TotalMilliseconds);

@@ -108,7 +108,7 @@ internal static class PacketsReport
         Console.WriteLine(Invariant($"    {subject.Label,-40} calc+render {subject.BuildTime.TotalMilliseconds,6:F0} ms  nft -f {subject.LoadTime.TotalMilliseconds,6:F0} ms ({subject.TextKiB} KiB)  start {bpf.StartTime.TotalMilliseconds,5:F0} ms  first apply {first.Duration.TotalMilliseconds,6:F0} ms ({first.Writes} writes, {first.Tables} tables, {first.IpSets} sets, {first.Attached} attached)"));
         var enforced = Spread.Of(bpf.ToggleEnforcedMs);
         Console.WriteLine(Invariant($"    {"",-40} change -> enforced p50 {enforced.Median:F2} ms (min {enforced.Min:F2}, max {enforced.Max:F2}; {Median(bpf.ToggleWritesBeforeEnforced)} writes up to the endpoint flip; toggled {bpf.ToggledWhat}); compile p50 {Spread.Of(bpf.ToggleCompileMs).Median:F2} ms ({Median(bpf.ToggleFragmentsCompiled)} policy/profile directions compiled again)"));
-        Console.WriteLine(Invariant($"    {"",-40} whole apply p50 {toggles.Median:F2} ms (min {toggles.Min:F2}, max {toggles.Max:F2}, {Median(bpf.ToggleWrites)} writes, clean-up included); compiling the whole state from scratch p50 {Spread.Of(bpf.CompileMs).Median:F2} ms"));
+        Console.WriteLine(Invariant($"    {"",-40} whole apply p50 {toggles.Median:F2} ms (min {toggles.Min:F2}, max {toggles.Max:F2}, {Median(bpf.ToggleWrites)} writes, clean-up included; process CPU p50 {Spread.Of(bpf.ToggleCpuMs).Median:F2} ms); compiling the whole state from scratch p50 {Spread.Of(bpf.CompileMs).Median:F2} ms"));
         Console.WriteLine(Invariant($"    {"",-40} path: cali_reasons allow {allowed} / deny {denied} (packets that a rule allowed: flows' first packets, per hook) for {subject.NewFlows} new flows opened{(allowed > 0 ? "" : "  <- NOT TRAVERSED")}"));
     }
 
