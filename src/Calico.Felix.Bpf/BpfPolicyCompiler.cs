@@ -356,7 +356,13 @@ public static partial class BpfPolicyCompiler
     /// <summary>The table from its fragments (<see cref="Fragments"/>: one per policy and profile in order, null where skipped).</summary>
     private static ImmutableArray<FlatRule> Linearise(EndpointIntent endpoint, bool inbound, List<CachedFragment?> fragments)
     {
-        var rules = ImmutableArray.CreateBuilder<FlatRule>();
+        int capacity = endpoint.Tiers.Count + 1;
+        foreach (CachedFragment? fragment in fragments)
+        {
+            capacity += fragment?.Rules.Count ?? 0;
+        }
+
+        var rules = ImmutableArray.CreateBuilder<FlatRule>(capacity);
         var pendingPasses = new List<int>();
         int next = 0;
         foreach (TierIntent tier in endpoint.Tiers)

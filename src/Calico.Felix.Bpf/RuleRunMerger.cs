@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
@@ -100,10 +102,13 @@ internal static class RuleRunMerger
 
     private static FlatRule? RunRule(CompileContext ctx, ReadOnlySpan<FlatRule> rules, bool inbound, HashSet<uint>? runReads)
     {
-        // The definition: what each rule admits, by set content key (not members), sorted and de-duplicated.
-        var descriptors = new List<string>(rules.Length);
-        foreach (FlatRule r in rules)
+        // The definition: what each rule admits, by set content key (not members), as a set: each rule's description
+        // hashed (128 bits of SHA-256, cached per rule object), sorted and de-duplicated, then hashed together. Sorting
+        // fixed-size hashes rather than the descriptions keeps this pass cheap on a 10,000-policy table.
+        var hashes = new UInt128[rules.Length];
+        for (int i = 0; i < rules.Length; i++)
         {
+            FlatRule r = rules[i];
             ImmutableArray<uint> remote = inbound ? r.SrcSets : r.DstSets;
             if (!remote.IsEmpty)
             {
@@ -111,32 +116,33 @@ internal static class RuleRunMerger
             }
 
             // A rule object names its sets by id, and an id names one content key for as long as it is allocated.
-            if (!ctx.Cache.Descriptors.TryGetValue(r, out string? descriptor))
+            if (!ctx.Cache.Descriptors.TryGetValue(r, out StrongBox<UInt128>? hash))
             {
-                descriptor = string.Join('|',
+                string descriptor = string.Join('|',
                     r.IpVersion.ToString(CultureInfo.InvariantCulture),
                     remote.IsEmpty ? "*" : ctx.Sets[remote[0]].ContentKey,
                     r.Protocol?.ToString(CultureInfo.InvariantCulture) ?? "*",
                     string.Join(',', r.DstPorts));
-                ctx.Cache.Descriptors.AddOrUpdate(r, descriptor);
+                hash = new StrongBox<UInt128>(BinaryPrimitives.ReadUInt128LittleEndian(SHA256.HashData(Encoding.UTF8.GetBytes(descriptor))));
+                ctx.Cache.Descriptors.AddOrUpdate(r, hash);
             }
 
-            descriptors.Add(descriptor);
+            hashes[i] = hash.Value;
         }
 
-        descriptors.Sort(StringComparer.Ordinal);
-        var text = new StringBuilder();
-        string? previous = null;
-        foreach (string descriptor in descriptors)
+        Array.Sort(hashes);
+        byte[] distinct = new byte[hashes.Length * 16];
+        int length = 0;
+        for (int i = 0; i < hashes.Length; i++)
         {
-            if (descriptor != previous)
+            if (i == 0 || hashes[i] != hashes[i - 1])
             {
-                text.Append(previous is null ? "" : "\n").Append(descriptor);
-                previous = descriptor;
+                BinaryPrimitives.WriteUInt128LittleEndian(distinct.AsSpan(length, 16), hashes[i]);
+                length += 16;
             }
         }
 
-        string contentKey = "run:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+        string contentKey = "run:" + Convert.ToHexStringLower(SHA256.HashData(distinct.AsSpan(0, length)));
         if ((!ctx.SetIds.TryGet(contentKey, out uint known) || !ctx.Runs.TryGetValue(known, out BpfRuleRun? run)) && (run = CachedRun(ctx, contentKey)) is null)
         {
             // Entries first: a run without entries takes no id (nothing holds it, nothing would retain its key).
