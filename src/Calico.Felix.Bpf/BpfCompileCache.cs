@@ -6,8 +6,8 @@ namespace Calico.Felix.Bpf;
 /// <summary>
 /// What earlier compilations built, kept so that the next one compiles only what changed (a one-rule change at 10,000
 /// policies must not recompile every policy and table). Entries are keyed by what they were compiled from, compared by
-/// reference: the calculation graph replaces a policy's, profile's or endpoint's intent object when it changes, never
-/// mutates it. IP set members are mutated in place, so what depends on them (merged runs' entries) is compared by
+/// reference: the calculation graph replaces a policy's or profile's rule lists and an endpoint's intent object when
+/// they change, never mutates them. IP set members are mutated in place, so what depends on them (merged runs' entries) is compared by
 /// value. Ids are never cached blindly: every id a reused entry names must still be the allocators' id for its content
 /// key (checked without allocating), else the entry is rebuilt, so a cached compilation allocates exactly the ids a
 /// from-scratch one would. Entries not used by a compilation are dropped at its end. One instance per applier; drop it
@@ -133,7 +133,7 @@ internal interface ICacheEntry
 internal readonly record struct SetUse(BpfIpSet? Nets, string? NamedSetId, string ContentKey, uint Id);
 
 /// <summary>
-/// One policy's or profile's rules for one direction, compiled from <see cref="Source"/> (the intent object): the flat
+/// One policy's or profile's rules for one direction, compiled from <see cref="Source"/> (that direction's rule list): the flat
 /// rules, the sets they named (replayed into the next compilation) and the issues reported.
 /// </summary>
 internal sealed class CachedFragment(object source, List<FlatRule> rules, List<SetUse> uses, BpfCompileIssue[] issues) : ICacheEntry

@@ -46,26 +46,33 @@ internal sealed class CompileContext(DataplaneState state, BpfIdAllocator setIds
     /// The policy's fragment for this direction: <paramref name="hint"/> (what the table held at this place) when it was
     /// compiled from this very intent object, else the cached one, else compiled (and cached).
     /// </summary>
-    public CachedFragment PolicyFragment(PolicyKey key, PolicyIntent policy, bool inbound, CachedFragment? hint = null) =>
-        hint is not null && ReferenceEquals(hint.Source, policy) && Use(hint)
+    public CachedFragment PolicyFragment(PolicyKey key, PolicyIntent policy, bool inbound, CachedFragment? hint = null)
+    {
+        IReadOnlyList<RuleModel> rules = inbound ? policy.InboundRules : policy.OutboundRules;
+        return hint is not null && ReferenceEquals(hint.Source, rules) && Use(hint)
             ? hint
-            : Fragment(Cache.Policies, (key, inbound), policy, inbound ? policy.InboundRules : policy.OutboundRules, FlatRuleOriginKind.PolicyRule, key, inbound);
+            : Fragment(Cache.Policies, (key, inbound), rules, FlatRuleOriginKind.PolicyRule, key, inbound);
+    }
 
-    public CachedFragment ProfileFragment(string id, ProfileIntent profile, bool inbound, CachedFragment? hint = null) =>
-        hint is not null && ReferenceEquals(hint.Source, profile) && Use(hint)
+    public CachedFragment ProfileFragment(string id, ProfileIntent profile, bool inbound, CachedFragment? hint = null)
+    {
+        IReadOnlyList<RuleModel> rules = inbound ? profile.InboundRules : profile.OutboundRules;
+        return hint is not null && ReferenceEquals(hint.Source, rules) && Use(hint)
             ? hint
-            : Fragment(Cache.Profiles, (id, inbound), profile, inbound ? profile.InboundRules : profile.OutboundRules, FlatRuleOriginKind.ProfileRule, id, inbound);
+            : Fragment(Cache.Profiles, (id, inbound), rules, FlatRuleOriginKind.ProfileRule, id, inbound);
+    }
 
     /// <summary>
-    /// The cached fragment when it was compiled from this very <paramref name="source"/> and every set it named still
+    /// The cached fragment when it was compiled from this very rule list (the intent's, for this direction: a change to
+    /// the other direction's rules keeps it) and every set it named still
     /// has its id (its sets and issues replayed as compiling it would add them, once per compilation); else compiled,
     /// and cached.
     /// </summary>
     /// <param name="name">The origin's name: a profile id, or a policy key (named "kind key", built only when compiling).</param>
-    private CachedFragment Fragment<TKey>(Dictionary<TKey, CachedFragment> cache, TKey key, object source, IReadOnlyList<RuleModel> rules, FlatRuleOriginKind kind, object name, bool inbound)
+    private CachedFragment Fragment<TKey>(Dictionary<TKey, CachedFragment> cache, TKey key, IReadOnlyList<RuleModel> rules, FlatRuleOriginKind kind, object name, bool inbound)
         where TKey : notnull
     {
-        if (cache.TryGetValue(key, out CachedFragment? cached) && ReferenceEquals(cached.Source, source) && Use(cached))
+        if (cache.TryGetValue(key, out CachedFragment? cached) && ReferenceEquals(cached.Source, rules) && Use(cached))
         {
             return cached;
         }
@@ -86,7 +93,7 @@ internal sealed class CompileContext(DataplaneState state, BpfIdAllocator setIds
         }
 
         FragmentsCompiled++;
-        var compiled = new CachedFragment(source, fragment, uses, [.. Issues.Skip(issues)])
+        var compiled = new CachedFragment(rules, fragment, uses, [.. Issues.Skip(issues)])
         {
             LastUsed = Cache.Generation,
             CompiledIn = Cache.Generation,
