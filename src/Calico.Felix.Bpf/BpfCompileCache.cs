@@ -37,6 +37,11 @@ public sealed class BpfCompileCache
 
     internal int Generation { get; private set; }
 
+    /// <summary>How many sets and fragments the last compilation held (to size the next one's tables).</summary>
+    internal int LastSetCount { get; set; }
+
+    internal int LastFragmentCount { get; set; }
+
     /// <summary>What the last compilation reused and rebuilt (for tests and the log; counts of policies/profiles × direction and of tables).</summary>
     public BpfCompileCacheStats LastCompile { get; internal set; } = new(0, 0, 0, 0, 0, 0);
 

@@ -15,6 +15,7 @@ namespace Calico.Felix.Bpf;
 /// </summary>
 public static partial class BpfPolicyCompiler
 {
+
     /// <summary>
     /// The plan for <paramref name="state"/>. Ids come from the allocators, so unchanged tables and sets keep theirs
     /// across calls; the caller retains only the plan's content keys once applied
@@ -92,6 +93,8 @@ public static partial class BpfPolicyCompiler
 
         var sets = ctx.Sets.Where(s => usedSets.Contains(s.Key)).ToDictionary();
         cache.Sweep();
+        cache.LastSetCount = ctx.Sets.Count;
+        cache.LastFragmentCount = ctx.FragmentsCompiled + ctx.FragmentsReused;
         cache.LastCompile = new BpfCompileCacheStats(ctx.FragmentsCompiled, ctx.FragmentsReused, stats.Built, stats.Reused, ctx.RunsBuilt, ctx.RunsReused);
         var allKeys = new HashSet<string>(StringComparer.Ordinal);
         foreach (BpfIpSet set in ctx.Sets.Values)

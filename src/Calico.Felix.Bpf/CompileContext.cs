@@ -10,7 +10,7 @@ namespace Calico.Felix.Bpf;
 internal sealed class CompileContext(DataplaneState state, BpfIdAllocator setIds, BpfCompileCache cache)
 {
     /// <summary>Fragments whose sets and issues this compilation holds already (compiled or replayed once: by reference).</summary>
-    private readonly HashSet<CachedFragment> _emitted = new(ReferenceEqualityComparer.Instance);
+    private readonly HashSet<CachedFragment> _emitted = new(cache.LastFragmentCount, ReferenceEqualityComparer.Instance);
 
     /// <summary>While a fragment compiles: the sets it asks for, in order (null: not recording).</summary>
     private List<SetUse>? _recording;
@@ -20,7 +20,8 @@ internal sealed class CompileContext(DataplaneState state, BpfIdAllocator setIds
 
     public DataplaneState State { get; } = state;
 
-    public Dictionary<uint, BpfIpSet> Sets { get; } = [];
+    /// <summary>Sized as the last compilation's (a 10,000-policy state holds thousands: no rehashing on the way).</summary>
+    public Dictionary<uint, BpfIpSet> Sets { get; } = new(cache.LastSetCount);
 
     public Dictionary<uint, BpfRuleRun> Runs { get; } = [];
 
