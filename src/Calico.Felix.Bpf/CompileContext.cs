@@ -146,24 +146,24 @@ internal sealed class CompileContext(DataplaneState state, BpfIdAllocator setIds
             }
         }
 
+        // An id names one content key (ids are never reused): an id held already is this very set.
         foreach (SetUse use in cached.Uses)
         {
-            if (Known(use))
-            {
-                continue;
-            }
-
             if (use.Nets is { } nets)
             {
                 Sets.TryAdd(nets.Id, nets);
             }
-            else
+            else if (!Sets.ContainsKey(use.Id))
             {
                 NamedSet(use.NamedSetId!);
             }
         }
 
-        Issues.AddRange(cached.Issues);
+        if (cached.Issues.Length > 0)
+        {
+            Issues.AddRange(cached.Issues);
+        }
+
         return true;
     }
 
