@@ -49,7 +49,11 @@ internal static class DataplanePacketBenchmarks
     ];
 
     /// <param name="bpf">Issue 18's run (<c>--dataplane bpf</c>) instead of the nftables one.</param>
-    public static async Task RunAsync(bool bpf = false)
+    /// <param name="onlyChange">
+    /// <c>--only change</c>: only the eBPF subjects, each set up (topology, table, start, first apply, the toggles), its
+    /// programming figures printed and torn down; no packet rounds, no cold start (a minute instead of ten).
+    /// </param>
+    public static async Task RunAsync(bool bpf = false, bool onlyChange = false)
     {
         if (!Environment.IsPrivilegedProcess)
         {
@@ -76,7 +80,14 @@ internal static class DataplanePacketBenchmarks
         using PosixSignalRegistration onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         try
         {
-            await RunAllAsync(bpf, cancellation.Token);
+            if (onlyChange)
+            {
+                await RunChangeOnlyAsync(cancellation.Token);
+            }
+            else
+            {
+                await RunAllAsync(bpf, cancellation.Token);
+            }
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
@@ -131,6 +142,23 @@ internal static class DataplanePacketBenchmarks
         {
             // After the packet subjects are gone: the machine is as quiet as this bench can make it.
             await PacketsBpfColdStart.RunAsync(bpfObject, Math.Min(rounds, 3), cancellationToken);
+        }
+    }
+
+    private static async Task RunChangeOnlyAsync(CancellationToken cancellationToken)
+    {
+        Console.WriteLine($"dataplane per-packet (--dataplane bpf --only change): each eBPF subject set up alone, {PacketsBpf.Toggles} toggles of one rule's action, no packet rounds");
+        using var objectDir = new TempDirectory("calico-bench-bpfobj");
+        string bpfObject = PacketsBpfColdStart.CompileObject(objectDir.Path);
+        foreach ((string label, int? policies, string? floorText) in BpfRulesets)
+        {
+            if (!PacketsReport.IsBpf(label))
+            {
+                continue;
+            }
+
+            using PacketsSubject subject = await PacketsSubject.CreateAsync(label, policies, cancellationToken, floorText, bpfObject);
+            PacketsReport.PrintBpfChange(subject);
         }
     }
 }

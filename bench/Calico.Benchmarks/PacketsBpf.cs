@@ -44,11 +44,29 @@ internal sealed class PacketsBpf : IDisposable
     /// <summary>What was toggled ("policy default/bench-00000 rule 0" or "profile kns.bench").</summary>
     public string ToggledWhat { get; private set; } = "";
 
-    /// <summary>Each toggle's apply (compile of the whole state + diff + the changed entries written), ms.</summary>
+    /// <summary>Each toggle's whole apply (compile of what changed + diff + every write, clean-up included), ms.</summary>
     public List<double> ToggleMs { get; } = [];
 
     /// <summary>Map writes (updates + deletes) per toggle.</summary>
     public List<int> ToggleWrites { get; } = [];
+
+    /// <summary>Each toggle's apply up to the endpoint flips (the new policy in force; clean-up deletes follow), ms.</summary>
+    public List<double> ToggleEnforcedMs { get; } = [];
+
+    /// <summary>Each toggle's compilation (cached: what changed only), ms.</summary>
+    public List<double> ToggleCompileMs { get; } = [];
+
+    /// <summary>Map writes before the new policy is in force, per toggle.</summary>
+    public List<int> ToggleWritesBeforeEnforced { get; } = [];
+
+    /// <summary>
+    /// The process's CPU time over each toggle's whole apply, ms (the bench is otherwise idle then: what the apply
+    /// itself costs, steadier than wall time on a loaded machine).
+    /// </summary>
+    public List<double> ToggleCpuMs { get; } = [];
+
+    /// <summary>Policies and profiles (per direction) compiled again, per toggle.</summary>
+    public List<int> ToggleFragmentsCompiled { get; } = [];
 
     /// <summary>
     /// <see cref="BpfPolicyCompiler.Compile"/> of the whole state alone, with fresh id allocators, ms (5 runs): the
@@ -121,9 +139,15 @@ internal sealed class PacketsBpf : IDisposable
         for (var i = 0; i < Toggles; i++)
         {
             set(i % 2 == 0);
+            TimeSpan cpu = Environment.CpuUsage.TotalTime;
             BpfApplyResult result = await ApplyAsync(state, cancellationToken);
+            ToggleCpuMs.Add((Environment.CpuUsage.TotalTime - cpu).TotalMilliseconds);
             ToggleMs.Add(result.Duration.TotalMilliseconds);
             ToggleWrites.Add(result.Writes);
+            ToggleEnforcedMs.Add(result.Enforced.TotalMilliseconds);
+            ToggleCompileMs.Add(result.Compile.TotalMilliseconds);
+            ToggleWritesBeforeEnforced.Add(result.WritesBeforeEnforced);
+            ToggleFragmentsCompiled.Add(result.FragmentsCompiled);
         }
 
         for (var i = 0; i < 5; i++)

@@ -25,6 +25,9 @@ public sealed class BpfIdAllocator
         return id;
     }
 
+    /// <summary>The id <paramref name="contentKey"/> already has, without allocating one (what a cached compilation checks).</summary>
+    public bool TryGet(string contentKey, out uint id) => _ids.TryGetValue(contentKey, out id);
+
     /// <summary>
     /// Makes every later id larger than <paramref name="id"/>: after a restart, the maps still hold what the previous
     /// agent wrote, and a new table must not be written under an id an endpoint may still point to.
@@ -46,9 +49,16 @@ public sealed class BpfIdAllocator
             if (!keep.Contains(key))
             {
                 _ids.Remove(key);
+                Forgotten++;
             }
         }
     }
+
+    /// <summary>
+    /// How many keys were ever forgotten: while it stays the same, every key seen before still has its id (ids of
+    /// kept keys never change), so a cache need not check them one by one.
+    /// </summary>
+    public long Forgotten { get; private set; }
 
     public int Count => _ids.Count;
 }

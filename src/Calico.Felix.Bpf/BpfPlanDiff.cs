@@ -29,7 +29,16 @@ public static class BpfPlanDiff
 
     public static List<BpfMapOp> Between(
         BpfPolicyPlan? previous, IReadOnlyDictionary<uint, BpfEndpointEntry> previousEndpoints,
-        BpfPolicyPlan next, IReadOnlyDictionary<uint, BpfEndpointEntry> nextEndpoints)
+        BpfPolicyPlan next, IReadOnlyDictionary<uint, BpfEndpointEntry> nextEndpoints) =>
+        Between(previous, previousEndpoints, next, nextEndpoints, out _);
+
+    /// <summary>
+    /// As above; <paramref name="cleanUpStart"/> is the index of the first write that only removes what nothing reads
+    /// any more (old tables, runs, sets, port sets): once the writes before it landed, the new policy is in force.
+    /// </summary>
+    public static List<BpfMapOp> Between(
+        BpfPolicyPlan? previous, IReadOnlyDictionary<uint, BpfEndpointEntry> previousEndpoints,
+        BpfPolicyPlan next, IReadOnlyDictionary<uint, BpfEndpointEntry> nextEndpoints, out int cleanUpStart)
     {
         ArgumentNullException.ThrowIfNull(previousEndpoints);
         ArgumentNullException.ThrowIfNull(next);
@@ -41,6 +50,11 @@ public static class BpfPlanDiff
         {
             if (previous is not null && previous.IpSets.TryGetValue(set.Id, out BpfIpSet? old))
             {
+                if (old.Members.AsSpan().SequenceEqual(set.Members.AsSpan()))
+                {
+                    continue; // unchanged (the usual case): no hash sets built for it
+                }
+
                 var now = new HashSet<IpSetMember>(set.Members);
                 var before = new HashSet<IpSetMember>(old.Members);
                 foreach (IpSetMember gone in old.Members)
@@ -113,6 +127,7 @@ public static class BpfPlanDiff
             }
         }
 
+        cleanUpStart = ops.Count;
         if (previous is null)
         {
             return ops;
@@ -168,6 +183,11 @@ public static class BpfPlanDiff
     /// <summary>A new run whole; a kept run (its sets' members changed) by delta: entries gone first, then new or changed ones.</summary>
     private static void AddRunWrites(List<BpfMapOp> ops, BpfRuleRun? old, BpfRuleRun run)
     {
+        if (old is not null && (ReferenceEquals(old, run) || old.Entries.AsSpan().SequenceEqual(run.Entries.AsSpan())))
+        {
+            return;
+        }
+
         var now = run.Entries.ToDictionary(static e => (e.Protocol, e.Prefix), static e => e.PortSet);
         if (old is not null)
         {

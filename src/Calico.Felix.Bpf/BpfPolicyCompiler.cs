@@ -15,25 +15,43 @@ namespace Calico.Felix.Bpf;
 /// </summary>
 public static partial class BpfPolicyCompiler
 {
+
     /// <summary>
     /// The plan for <paramref name="state"/>. Ids come from the allocators, so unchanged tables and sets keep theirs
     /// across calls; the caller retains only the plan's content keys once applied
     /// (<see cref="BpfIdAllocator.RetainOnly"/>).
     /// </summary>
-    public static BpfPolicyPlan Compile(DataplaneState state, BpfCompileOptions options, BpfIdAllocator tableIds, BpfIdAllocator setIds)
+    public static BpfPolicyPlan Compile(DataplaneState state, BpfCompileOptions options, BpfIdAllocator tableIds, BpfIdAllocator setIds) =>
+        Compile(state, options, tableIds, setIds, new BpfCompileCache());
+
+    /// <summary>
+    /// As above, reusing what <paramref name="cache"/> holds from earlier calls with the same allocators and options:
+    /// only policies, profiles and tables whose inputs changed are compiled again. The plan is the one a call without
+    /// the cache would return (same ids: a cached entry is only reused when every id it names is still allocated).
+    /// </summary>
+    public static BpfPolicyPlan Compile(DataplaneState state, BpfCompileOptions options, BpfIdAllocator tableIds, BpfIdAllocator setIds, BpfCompileCache cache)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(tableIds);
         ArgumentNullException.ThrowIfNull(setIds);
-        var ctx = new CompileContext(state, setIds);
+        ArgumentNullException.ThrowIfNull(cache);
+        cache.Begin(options, tableIds, setIds);
+        var ctx = new CompileContext(state, setIds, cache);
         var endpoints = new SortedDictionary<string, BpfEndpointEntry>(StringComparer.Ordinal);
         var tables = new Dictionary<uint, BpfRuleTable>();
         var tablesBySignature = new Dictionary<string, BpfRuleTable>(StringComparer.Ordinal);
+        var stats = new TableStats();
 
-        var keys = state.Endpoints.Keys.ToList();
-        keys.Sort(static (a, b) => string.CompareOrdinal(SortKey(a), SortKey(b)));
-        foreach (EndpointKey key in keys)
+        // Sort keys built once per endpoint (not per comparison: 10,000 endpoints).
+        var keys = new List<(string SortKey, EndpointKey Key)>(state.Endpoints.Count);
+        foreach (EndpointKey key in state.Endpoints.Keys)
+        {
+            keys.Add((SortKey(key), key));
+        }
+
+        keys.Sort(static (a, b) => string.CompareOrdinal(a.SortKey, b.SortKey));
+        foreach ((_, EndpointKey key) in keys)
         {
             EndpointIntent endpoint = state.Endpoints[key];
             if (key.IsHostEndpoint)
@@ -54,8 +72,9 @@ public static partial class BpfPolicyCompiler
                 continue;
             }
 
-            BpfRuleTable ingress = Table(ctx, options, endpoint, inbound: true, tableIds, tables, tablesBySignature);
-            BpfRuleTable egress = Table(ctx, options, endpoint, inbound: false, tableIds, tables, tablesBySignature);
+            CachedSignatures signatures = Signatures(cache, endpoint);
+            BpfRuleTable ingress = Table(ctx, options, endpoint, inbound: true, signatures.Ingress, tableIds, tables, tablesBySignature, stats);
+            BpfRuleTable egress = Table(ctx, options, endpoint, inbound: false, signatures.Egress, tableIds, tables, tablesBySignature, stats);
             endpoints.Add(endpoint.InterfaceName!, new BpfEndpointEntry(endpoint.InterfaceName!, key, BpfMapLayout.EndpointWorkload, ingress.Id, egress.Id, options.DefaultEndpointToHostAction));
         }
 
@@ -73,7 +92,36 @@ public static partial class BpfPolicyCompiler
         }
 
         var sets = ctx.Sets.Where(s => usedSets.Contains(s.Key)).ToDictionary();
-        return new BpfPolicyPlan(endpoints, tables, sets, ctx.Runs, ctx.PortSets, ctx.Issues);
+        cache.Sweep();
+        cache.LastSetCount = ctx.Sets.Count;
+        cache.LastFragmentCount = ctx.FragmentsCompiled + ctx.FragmentsReused;
+        cache.LastCompile = new BpfCompileCacheStats(ctx.FragmentsCompiled, ctx.FragmentsReused, stats.Built, stats.Reused, ctx.RunsBuilt, ctx.RunsReused);
+        var allKeys = new HashSet<string>(StringComparer.Ordinal);
+        foreach (BpfIpSet set in ctx.Sets.Values)
+        {
+            allKeys.Add(set.ContentKey);
+        }
+
+        return new BpfPolicyPlan(endpoints, tables, sets, ctx.Runs, ctx.PortSets, ctx.Issues) { ReadSetContentKeys = allKeys };
+    }
+
+    private sealed class TableStats
+    {
+        public int Built { get; set; }
+
+        public int Reused { get; set; }
+    }
+
+    private static CachedSignatures Signatures(BpfCompileCache cache, EndpointIntent endpoint)
+    {
+        if (!cache.Signatures.TryGetValue(endpoint.Key, out CachedSignatures? cached) || !ReferenceEquals(cached.Endpoint, endpoint))
+        {
+            cached = new CachedSignatures(endpoint, Signature(endpoint, inbound: true), Signature(endpoint, inbound: false));
+            cache.Signatures[endpoint.Key] = cached;
+        }
+
+        cached.LastUsed = cache.Generation;
+        return cached;
     }
 
     private static string SortKey(EndpointKey key) => (key.IsHostEndpoint ? "h/" : "w/") + key.Namespace + "/" + key.Name;
@@ -95,38 +143,6 @@ public static partial class BpfPolicyCompiler
         }
 
         return true;
-    }
-
-    private static BpfRuleTable Table(CompileContext ctx, BpfCompileOptions options, EndpointIntent endpoint, bool inbound, BpfIdAllocator tableIds, Dictionary<uint, BpfRuleTable> tables, Dictionary<string, BpfRuleTable> bySignature)
-    {
-        // Endpoints with the same tiers, policies and profiles share one table: built once per compilation.
-        string signature = Signature(endpoint, inbound);
-        if (bySignature.TryGetValue(signature, out BpfRuleTable? known))
-        {
-            return known;
-        }
-
-        ImmutableArray<FlatRule> rules = Linearise(ctx, endpoint, inbound);
-        if (options.MergeRuleRuns)
-        {
-            rules = RuleRunMerger.Merge(ctx, rules, inbound);
-        }
-
-        if (rules.Length > BpfMapLayout.MaxRulesPerTable)
-        {
-            throw new InvalidOperationException($"{(inbound ? "ingress" : "egress")} policy of endpoint {endpoint.Key} compiles to {rules.Length} rules, more than the datapath walks ({BpfMapLayout.MaxRulesPerTable})");
-        }
-
-        string contentKey = ContentKey(rules);
-        uint id = tableIds.IdFor(contentKey);
-        if (!tables.TryGetValue(id, out BpfRuleTable? table))
-        {
-            table = new BpfRuleTable(id, contentKey, rules);
-            tables.Add(id, table);
-        }
-
-        bySignature.Add(signature, table);
-        return table;
     }
 
     private static string Signature(EndpointIntent endpoint, bool inbound)
@@ -161,10 +177,18 @@ public static partial class BpfPolicyCompiler
         return "table:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }
 
-    private static ImmutableArray<FlatRule> Linearise(CompileContext ctx, EndpointIntent endpoint, bool inbound)
+    /// <summary>The table from its fragments (<see cref="Fragments"/>: one per policy and profile in order, null where skipped).</summary>
+    private static ImmutableArray<FlatRule> Linearise(EndpointIntent endpoint, bool inbound, List<CachedFragment?> fragments)
     {
-        var rules = ImmutableArray.CreateBuilder<FlatRule>();
+        int capacity = endpoint.Tiers.Count + 1;
+        foreach (CachedFragment? fragment in fragments)
+        {
+            capacity += fragment?.Rules.Count ?? 0;
+        }
+
+        var rules = ImmutableArray.CreateBuilder<FlatRule>(capacity);
         var pendingPasses = new List<int>();
+        int next = 0;
         foreach (TierIntent tier in endpoint.Tiers)
         {
             IReadOnlyList<PolicyKey> policies = inbound ? tier.IngressPolicies : tier.EgressPolicies;
@@ -173,14 +197,12 @@ public static partial class BpfPolicyCompiler
                 continue;
             }
 
-            foreach (PolicyKey key in policies)
+            for (int i = 0; i < policies.Count; i++)
             {
-                if (!ctx.State.Policies.TryGetValue(key, out PolicyIntent? policy) || policy.Staged is not null)
+                if (fragments[next++] is { } fragment)
                 {
-                    continue;
+                    Append(rules, pendingPasses, fragment.Rules);
                 }
-
-                Append(rules, pendingPasses, ctx.PolicyFragment(key, policy, inbound));
             }
 
             if (tier.DefaultAction != RuleAction.Pass)
@@ -193,13 +215,11 @@ public static partial class BpfPolicyCompiler
 
         foreach (string profileId in endpoint.ProfileIds)
         {
-            if (!ctx.State.Profiles.TryGetValue(profileId, out ProfileIntent? profile))
+            if (fragments[next++] is { } fragment)
             {
-                continue;
+                Append(rules, pendingPasses, fragment.Rules);
+                PatchPasses(rules, pendingPasses);
             }
-
-            Append(rules, pendingPasses, ctx.ProfileFragment(profileId, profile, inbound));
-            PatchPasses(rules, pendingPasses);
         }
 
         rules.Add(new FlatRule { Action = FlatAction.Deny, Origin = new FlatRuleOrigin(FlatRuleOriginKind.NoProfileMatched, "", -1) });

@@ -3,15 +3,25 @@ using Calico.Felix.Calc.Model;
 
 namespace Calico.Felix.Bpf;
 
-/// <summary>One compilation's state: the IP sets it uses (by id), its issues, and each policy's and profile's rules compiled once.</summary>
-internal sealed class CompileContext(DataplaneState state, BpfIdAllocator setIds)
+/// <summary>
+/// One compilation's state: the IP sets it uses (by id), its issues, and each policy's and profile's rules compiled once
+/// (or taken from the <see cref="BpfCompileCache"/> when their intent object is the one they were compiled from).
+/// </summary>
+internal sealed class CompileContext(DataplaneState state, BpfIdAllocator setIds, BpfCompileCache cache)
 {
-    private readonly Dictionary<(PolicyKey, bool), List<FlatRule>> _policies = [];
-    private readonly Dictionary<(string, bool), List<FlatRule>> _profiles = [];
+    /// <summary>Fragments whose sets and issues this compilation holds already (compiled or replayed once: by reference).</summary>
+    private readonly HashSet<CachedFragment> _emitted = new(cache.LastFragmentCount, ReferenceEqualityComparer.Instance);
+
+    /// <summary>While a fragment compiles: the sets it asks for, in order (null: not recording).</summary>
+    private List<SetUse>? _recording;
+
+    /// <summary>A fragment that read a named-port set's members depends on them: reused within its compilation only.</summary>
+    private bool _readMembers;
 
     public DataplaneState State { get; } = state;
 
-    public Dictionary<uint, BpfIpSet> Sets { get; } = [];
+    /// <summary>Sized as the last compilation's (a 10,000-policy state holds thousands: no rehashing on the way).</summary>
+    public Dictionary<uint, BpfIpSet> Sets { get; } = new(cache.LastSetCount);
 
     public Dictionary<uint, BpfRuleRun> Runs { get; } = [];
 
@@ -20,30 +30,144 @@ internal sealed class CompileContext(DataplaneState state, BpfIdAllocator setIds
     /// <summary>IP sets, runs and port sets draw their ids from this one allocator (different maps: no clash).</summary>
     public BpfIdAllocator SetIds { get; } = setIds;
 
+    public BpfCompileCache Cache { get; } = cache;
+
     public List<BpfCompileIssue> Issues { get; } = [];
 
-    public List<FlatRule> PolicyFragment(PolicyKey key, PolicyIntent policy, bool inbound)
-    {
-        if (!_policies.TryGetValue((key, inbound), out List<FlatRule>? fragment))
-        {
-            var origin = key.Kind + " " + key;
-            fragment = RuleCompiler.Compile(this, inbound ? policy.InboundRules : policy.OutboundRules, FlatRuleOriginKind.PolicyRule, origin, inbound);
-            _policies.Add((key, inbound), fragment);
-        }
+    public int FragmentsCompiled { get; private set; }
 
-        return fragment;
+    public int FragmentsReused { get; private set; }
+
+    /// <summary>Merged runs whose entries this compilation built, and those it took from the cache.</summary>
+    public int RunsBuilt { get; set; }
+
+    public int RunsReused { get; set; }
+
+    /// <summary>
+    /// The policy's fragment for this direction: <paramref name="hint"/> (what the table held at this place) when it was
+    /// compiled from this very intent object, else the cached one, else compiled (and cached).
+    /// </summary>
+    public CachedFragment PolicyFragment(PolicyKey key, PolicyIntent policy, bool inbound, CachedFragment? hint = null)
+    {
+        IReadOnlyList<RuleModel> rules = inbound ? policy.InboundRules : policy.OutboundRules;
+        return hint is not null && ReferenceEquals(hint.Source, rules) && Use(hint)
+            ? hint
+            : Fragment(Cache.Policies, (key, inbound), rules, FlatRuleOriginKind.PolicyRule, key, inbound);
     }
 
-    public List<FlatRule> ProfileFragment(string id, ProfileIntent profile, bool inbound)
+    public CachedFragment ProfileFragment(string id, ProfileIntent profile, bool inbound, CachedFragment? hint = null)
     {
-        if (!_profiles.TryGetValue((id, inbound), out List<FlatRule>? fragment))
+        IReadOnlyList<RuleModel> rules = inbound ? profile.InboundRules : profile.OutboundRules;
+        return hint is not null && ReferenceEquals(hint.Source, rules) && Use(hint)
+            ? hint
+            : Fragment(Cache.Profiles, (id, inbound), rules, FlatRuleOriginKind.ProfileRule, id, inbound);
+    }
+
+    /// <summary>
+    /// The cached fragment when it was compiled from this very rule list (the intent's, for this direction: a change to
+    /// the other direction's rules keeps it) and every set it named still
+    /// has its id (its sets and issues replayed as compiling it would add them, once per compilation); else compiled,
+    /// and cached.
+    /// </summary>
+    /// <param name="name">The origin's name: a profile id, or a policy key (named "kind key", built only when compiling).</param>
+    private CachedFragment Fragment<TKey>(Dictionary<TKey, CachedFragment> cache, TKey key, IReadOnlyList<RuleModel> rules, FlatRuleOriginKind kind, object name, bool inbound)
+        where TKey : notnull
+    {
+        if (cache.TryGetValue(key, out CachedFragment? cached) && ReferenceEquals(cached.Source, rules) && Use(cached))
         {
-            fragment = RuleCompiler.Compile(this, inbound ? profile.InboundRules : profile.OutboundRules, FlatRuleOriginKind.ProfileRule, id, inbound);
-            _profiles.Add((id, inbound), fragment);
+            return cached;
         }
 
-        return fragment;
+        int issues = Issues.Count;
+        var uses = new List<SetUse>();
+        _recording = uses;
+        _readMembers = false;
+        List<FlatRule> fragment;
+        try
+        {
+            string origin = name is PolicyKey policyKey ? policyKey.Kind + " " + policyKey : (string)name;
+            fragment = RuleCompiler.Compile(this, rules, kind, origin, inbound);
+        }
+        finally
+        {
+            _recording = null;
+        }
+
+        FragmentsCompiled++;
+        var compiled = new CachedFragment(rules, fragment, uses, [.. Issues.Skip(issues)])
+        {
+            LastUsed = Cache.Generation,
+            CompiledIn = Cache.Generation,
+            ReadMembers = _readMembers,
+        };
+        cache[key] = compiled;
+        _emitted.Add(compiled);
+        return compiled;
     }
+
+    /// <summary>Takes a cached fragment into this compilation (its sets and issues, once); false when it no longer holds.</summary>
+    private bool Use(CachedFragment cached)
+    {
+        if (_emitted.Contains(cached))
+        {
+            return true;
+        }
+
+        if (cached.ReadMembers && cached.CompiledIn != Cache.Generation)
+        {
+            return false; // it read members that may have changed since
+        }
+
+        if (!Replay(cached))
+        {
+            return false;
+        }
+
+        _emitted.Add(cached);
+        cached.LastUsed = Cache.Generation;
+        FragmentsReused++;
+        return true;
+    }
+
+    /// <summary>
+    /// Checks every id first (nothing allocated when one is gone), then adds the sets and issues. A set this
+    /// compilation already holds under the same id and key was checked (and, if named, built) already.
+    /// </summary>
+    private bool Replay(CachedFragment cached)
+    {
+        if (!Cache.IdsChecked)
+        {
+            foreach (SetUse use in cached.Uses)
+            {
+                if (!Known(use) && (!SetIds.TryGet(use.ContentKey, out uint id) || id != use.Id))
+                {
+                    return false;
+                }
+            }
+        }
+
+        // An id names one content key (ids are never reused): an id held already is this very set.
+        foreach (SetUse use in cached.Uses)
+        {
+            if (use.Nets is { } nets)
+            {
+                Sets.TryAdd(nets.Id, nets);
+            }
+            else if (!Sets.ContainsKey(use.Id))
+            {
+                NamedSet(use.NamedSetId!);
+            }
+        }
+
+        if (cached.Issues.Length > 0)
+        {
+            Issues.AddRange(cached.Issues);
+        }
+
+        return true;
+    }
+
+    private bool Known(SetUse use) => Sets.TryGetValue(use.Id, out BpfIpSet? held) && string.Equals(held.ContentKey, use.ContentKey, StringComparison.Ordinal);
 
     /// <summary>The trie set of a rule's nets (shared by every rule with the same nets).</summary>
     public uint NetsSet(IReadOnlyList<string> nets)
@@ -56,11 +180,13 @@ internal sealed class CompileContext(DataplaneState state, BpfIdAllocator setIds
 
         string contentKey = "nets:" + string.Join(',', members);
         uint id = SetIds.IdFor(contentKey);
-        if (!Sets.ContainsKey(id))
+        if (!Sets.TryGetValue(id, out BpfIpSet? set))
         {
-            Sets.Add(id, new BpfIpSet(id, contentKey, null, [.. members]));
+            set = new BpfIpSet(id, contentKey, null, [.. members]);
+            Sets.Add(id, set);
         }
 
+        _recording?.Add(new SetUse(set, null, contentKey, id));
         return id;
     }
 
@@ -90,6 +216,7 @@ internal sealed class CompileContext(DataplaneState state, BpfIdAllocator setIds
             Sets.Add(id, new BpfIpSet(id, contentKey, ipSetId, [.. members]));
         }
 
+        _recording?.Add(new SetUse(null, ipSetId, contentKey, id));
         return id;
     }
 
@@ -111,6 +238,7 @@ internal sealed class CompileContext(DataplaneState state, BpfIdAllocator setIds
             throw new InvalidOperationException($"rule uses IP set {ipSetId} of type {set.Type} where {IpSetType.IpPort} is needed");
         }
 
+        _readMembers = true;
         var groups = new SortedDictionary<(byte, ushort), SortedSet<IpSetMember>>();
         foreach (string member in set.Members)
         {

@@ -1,5 +1,8 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using Calico.Felix.Calc.Model;
@@ -19,7 +22,11 @@ internal static class RuleRunMerger
     /// <summary>A lone simple rule stays as it is: one lookup either way, and its counter stays its own.</summary>
     private const int MinimumRun = 2;
 
-    public static ImmutableArray<FlatRule> Merge(CompileContext ctx, ImmutableArray<FlatRule> rules, bool inbound)
+    /// <summary>A rule with nothing on the remote side: every address of either family.</summary>
+    private static readonly ImmutableArray<IpSetMember> AnyAddress = [IpSetMember.Parse("0.0.0.0/0"), IpSetMember.Parse("::/0")];
+
+    /// <param name="runReads">Collects the sets whose members the runs' entries were built from (what a cached merge depends on).</param>
+    public static ImmutableArray<FlatRule> Merge(CompileContext ctx, ImmutableArray<FlatRule> rules, bool inbound, HashSet<uint>? runReads = null)
     {
         var targets = new HashSet<uint>();
         foreach (FlatRule rule in rules)
@@ -59,7 +66,7 @@ internal static class RuleRunMerger
 
             // A run without entries (its sets are empty) matches nothing: left out, so every run a table names has
             // entries in the kernel (what a restarted agent reads to allocate ids above the old ones).
-            if (RunRule(ctx, rules.AsSpan(i, end - i), inbound) is FlatRule runRule)
+            if (RunRule(ctx, rules.AsSpan(i, end - i), inbound, runReads) is FlatRule runRule)
             {
                 merged.Add(runRule);
             }
@@ -93,42 +100,139 @@ internal static class RuleRunMerger
             && (r.DstPorts.IsEmpty || r.Protocol is not null);
     }
 
-    private static FlatRule? RunRule(CompileContext ctx, ReadOnlySpan<FlatRule> rules, bool inbound)
+    private static FlatRule? RunRule(CompileContext ctx, ReadOnlySpan<FlatRule> rules, bool inbound, HashSet<uint>? runReads)
     {
-        // The definition: what each rule admits, by set content key (not members), sorted and de-duplicated.
-        var descriptors = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (FlatRule r in rules)
+        // The definition: what each rule admits, by set content key (not members), as a set: each rule's description
+        // hashed (128 bits of SHA-256, cached per rule object), sorted and de-duplicated, then hashed together. Sorting
+        // fixed-size hashes rather than the descriptions keeps this pass cheap on a 10,000-policy table.
+        var hashes = new UInt128[rules.Length];
+        for (int i = 0; i < rules.Length; i++)
         {
+            FlatRule r = rules[i];
             ImmutableArray<uint> remote = inbound ? r.SrcSets : r.DstSets;
-            descriptors.Add(string.Join('|',
-                r.IpVersion.ToString(CultureInfo.InvariantCulture),
-                remote.IsEmpty ? "*" : ctx.Sets[remote[0]].ContentKey,
-                r.Protocol?.ToString(CultureInfo.InvariantCulture) ?? "*",
-                string.Join(',', r.DstPorts)));
+            if (!remote.IsEmpty)
+            {
+                runReads?.Add(remote[0]);
+            }
+
+            // A rule object names its sets by id, and an id names one content key for as long as it is allocated.
+            if (!ctx.Cache.Descriptors.TryGetValue(r, out StrongBox<UInt128>? hash))
+            {
+                string descriptor = string.Join('|',
+                    r.IpVersion.ToString(CultureInfo.InvariantCulture),
+                    remote.IsEmpty ? "*" : ctx.Sets[remote[0]].ContentKey,
+                    r.Protocol?.ToString(CultureInfo.InvariantCulture) ?? "*",
+                    string.Join(',', r.DstPorts));
+                hash = new StrongBox<UInt128>(BinaryPrimitives.ReadUInt128LittleEndian(SHA256.HashData(Encoding.UTF8.GetBytes(descriptor))));
+                ctx.Cache.Descriptors.AddOrUpdate(r, hash);
+            }
+
+            hashes[i] = hash.Value;
         }
 
-        string contentKey = "run:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', descriptors))));
-        uint id = ctx.SetIds.IdFor(contentKey);
-        if (!ctx.Runs.TryGetValue(id, out BpfRuleRun? run))
+        Array.Sort(hashes);
+        byte[] distinct = new byte[hashes.Length * 16];
+        int length = 0;
+        for (int i = 0; i < hashes.Length; i++)
         {
+            if (i == 0 || hashes[i] != hashes[i - 1])
+            {
+                BinaryPrimitives.WriteUInt128LittleEndian(distinct.AsSpan(length, 16), hashes[i]);
+                length += 16;
+            }
+        }
+
+        string contentKey = "run:" + Convert.ToHexStringLower(SHA256.HashData(distinct.AsSpan(0, length)));
+        if ((!ctx.SetIds.TryGet(contentKey, out uint known) || !ctx.Runs.TryGetValue(known, out BpfRuleRun? run)) && (run = CachedRun(ctx, contentKey)) is null)
+        {
+            // Entries first: a run without entries takes no id (nothing holds it, nothing would retain its key).
+            HashSet<uint> reads = [];
+            foreach (FlatRule r in rules)
+            {
+                ImmutableArray<uint> remote = inbound ? r.SrcSets : r.DstSets;
+                if (!remote.IsEmpty)
+                {
+                    reads.Add(remote[0]);
+                }
+            }
+
             ImmutableArray<BpfRunEntry> entries = Entries(ctx, rules, inbound);
             if (entries.IsEmpty)
             {
                 return null;
             }
 
+            uint id = ctx.SetIds.IdFor(contentKey);
+            ctx.RunsBuilt++;
             run = new BpfRuleRun(id, contentKey, entries);
             ctx.Runs.Add(id, run);
+            var portSets = new List<BpfPortSet>();
+            var seen = new HashSet<uint>();
+            foreach (BpfRunEntry entry in entries)
+            {
+                if (entry.PortSet != 0 && seen.Add(entry.PortSet))
+                {
+                    portSets.Add(ctx.PortSets[entry.PortSet]);
+                }
+            }
+
+            ctx.Cache.Runs[contentKey] = new CachedRun(run, portSets, [.. reads.Select(set => (set, ctx.Sets[set].Members))]) { LastUsed = ctx.Cache.Generation };
         }
+
+        if (ctx.Cache.Runs.TryGetValue(contentKey, out CachedRun? kept) && ReferenceEquals(kept.Run, run))
+        {
+            kept.LastUsed = ctx.Cache.Generation;
+        }
+
+        uint runId = run.Id;
 
         return new FlatRule
         {
             Action = rules[0].Action,
-            Run = id,
+            Run = runId,
             RunOnDestination = !inbound,
             RunAnyProtocol = run.Entries.Any(static e => e.Protocol == BpfMapLayout.RunAnyProtocol),
             Origin = new FlatRuleOrigin(FlatRuleOriginKind.MergedRun, rules[0].Origin + " .. " + rules[^1].Origin, rules.Length),
         };
+    }
+
+    /// <summary>
+    /// The run an earlier compilation built for this definition, when the sets it read have the same members and its
+    /// id and its port sets' ids are still allocated (checked without allocating); added to this compilation.
+    /// </summary>
+    private static BpfRuleRun? CachedRun(CompileContext ctx, string contentKey)
+    {
+        if (!ctx.Cache.Runs.TryGetValue(contentKey, out CachedRun? cached)
+            || !ctx.SetIds.TryGet(contentKey, out uint id) || id != cached.Run.Id)
+        {
+            return null;
+        }
+
+        foreach ((uint set, ImmutableArray<IpSetMember> members) in cached.Reads)
+        {
+            if (!ctx.Sets.TryGetValue(set, out BpfIpSet? now) || !now.Members.AsSpan().SequenceEqual(members.AsSpan()))
+            {
+                return null;
+            }
+        }
+
+        foreach (BpfPortSet portSet in cached.PortSets)
+        {
+            if (!ctx.SetIds.TryGet(portSet.ContentKey, out uint portSetId) || portSetId != portSet.Id)
+            {
+                return null;
+            }
+        }
+
+        foreach (BpfPortSet portSet in cached.PortSets)
+        {
+            ctx.PortSets.TryAdd(portSet.Id, portSet);
+        }
+
+        ctx.Runs.Add(cached.Run.Id, cached.Run);
+        cached.LastUsed = ctx.Cache.Generation;
+        ctx.RunsReused++;
+        return cached.Run;
     }
 
     /// <summary>
@@ -138,12 +242,12 @@ internal static class RuleRunMerger
     /// </summary>
     private static ImmutableArray<BpfRunEntry> Entries(CompileContext ctx, ReadOnlySpan<FlatRule> rules, bool inbound)
     {
-        // (protocol key, prefix) -> ports: null = any port (no port needed).
-        var own = new Dictionary<(ushort Protocol, IpSetMember Prefix), PortUnion>();
+        // (protocol key, prefix) -> ports, keyed by numbers (hashing and ordering 2,000 prefixes cheaply).
+        var own = new Dictionary<PrefixKey, (IpSetMember Prefix, PortUnion Ports)>();
         foreach (FlatRule r in rules)
         {
             ImmutableArray<uint> remote = inbound ? r.SrcSets : r.DstSets;
-            IEnumerable<IpSetMember> prefixes = remote.IsEmpty ? [IpSetMember.Parse("0.0.0.0/0"), IpSetMember.Parse("::/0")] : ctx.Sets[remote[0]].Members;
+            ImmutableArray<IpSetMember> prefixes = remote.IsEmpty ? AnyAddress : ctx.Sets[remote[0]].Members;
             ushort protocol = r.Protocol ?? BpfMapLayout.RunAnyProtocol;
             foreach (IpSetMember prefix in prefixes)
             {
@@ -152,96 +256,146 @@ internal static class RuleRunMerger
                     continue;
                 }
 
-                if (!own.TryGetValue((protocol, prefix), out PortUnion? ports))
+                var key = PrefixKey.Of(protocol, prefix);
+                if (!own.TryGetValue(key, out var held))
                 {
-                    ports = new PortUnion();
-                    own.Add((protocol, prefix), ports);
+                    held = (prefix, new PortUnion());
+                    own.Add(key, held);
                 }
 
-                ports.Add(r.DstPorts);
+                held.Ports.Add(r.DstPorts);
             }
         }
 
-        var entries = ImmutableArray.CreateBuilder<BpfRunEntry>();
-        foreach (var group in own.GroupBy(static e => (e.Key.Protocol, e.Key.Prefix.Family)).OrderBy(static g => g.Key))
+        // By protocol key, family, address, then length (IpSetMember.Order within a protocol): a prefix comes after
+        // every prefix containing it.
+        var ordered = new List<KeyValuePair<PrefixKey, (IpSetMember Prefix, PortUnion Ports)>>(own);
+        ordered.Sort(static (a, b) => a.Key.CompareTo(b.Key));
+
+        var entries = ImmutableArray.CreateBuilder<BpfRunEntry>(ordered.Count);
+        var portSetIds = new Dictionary<PortUnion, uint>(PortUnion.ContentComparer);
+        var stack = new List<(PrefixKey Key, PortUnion Ports)>(); // the prefixes enclosing the current one
+        ushort group = 0;
+        int family = -1;
+        foreach (var (key, (prefix, ports)) in ordered)
         {
-            // In address order, a prefix comes after every prefix containing it: a stack of the enclosing ones.
-            var stack = new List<(IpSetMember Prefix, PortUnion Ports)>();
-            foreach (var (key, ports) in group.OrderBy(static e => e.Key.Prefix, IpSetMember.Order).Select(static e => (e.Key, e.Value)))
+            ushort protocol = key.Protocol;
+            if (protocol != group || key.Family != family)
             {
-                while (stack.Count > 0 && !Contains(stack[^1].Prefix, key.Prefix))
-                {
-                    stack.RemoveAt(stack.Count - 1);
-                }
-
-                PortUnion effective = stack.Count == 0 ? ports : ports.With(stack[^1].Ports);
-                if (stack.Count == 0 || !effective.SameAs(stack[^1].Ports))
-                {
-                    entries.Add(new BpfRunEntry(key.Protocol, key.Prefix, effective.IsAny ? 0 : ctx.PortSet(effective.Ranges)));
-                }
-
-                stack.Add((key.Prefix, effective));
+                (group, family) = (protocol, key.Family);
+                stack.Clear();
             }
+
+            while (stack.Count > 0 && !stack[^1].Key.Contains(key))
+            {
+                stack.RemoveAt(stack.Count - 1);
+            }
+
+            PortUnion effective = stack.Count == 0 ? ports : ports.With(stack[^1].Ports);
+            if (stack.Count == 0 || !effective.SameAs(stack[^1].Ports))
+            {
+                uint portSet = 0;
+                if (!effective.IsAny && !portSetIds.TryGetValue(effective, out portSet))
+                {
+                    portSet = ctx.PortSet(effective.Ranges);
+                    portSetIds.Add(effective, portSet);
+                }
+
+                entries.Add(new BpfRunEntry(protocol, prefix, portSet));
+            }
+
+            stack.Add((key, effective));
         }
 
         return entries.ToImmutable();
     }
 
-    /// <summary>Whether <paramref name="outer"/> (same family) contains <paramref name="inner"/>.</summary>
-    internal static bool Contains(IpSetMember outer, IpSetMember inner)
+    /// <summary>
+    /// A run entry's key as numbers: protocol key, family, the 16 address bytes as one big-endian number (IPv4 in the
+    /// top 32 bits, as the trie's keys), prefix length. Ordered as <see cref="IpSetMember.Order"/> within a protocol.
+    /// </summary>
+    private readonly record struct PrefixKey(ushort Protocol, int Family, UInt128 Address, int Length) : IComparable<PrefixKey>
     {
-        if (outer.Family != inner.Family || outer.PrefixLength > inner.PrefixLength)
+        public static PrefixKey Of(ushort protocol, IpSetMember prefix) =>
+            new(protocol, prefix.Family, BinaryPrimitives.ReadUInt128BigEndian(prefix.Address), prefix.PrefixLength);
+
+        public int CompareTo(PrefixKey other)
         {
-            return false;
+            int c = Protocol.CompareTo(other.Protocol);
+            c = c != 0 ? c : Family.CompareTo(other.Family);
+            c = c != 0 ? c : Address.CompareTo(other.Address);
+            return c != 0 ? c : Length.CompareTo(other.Length);
         }
 
-        int whole = outer.PrefixLength / 8;
-        if (!outer.Address.AsSpan(0, whole).SequenceEqual(inner.Address.AsSpan(0, whole)))
-        {
-            return false;
-        }
-
-        int bits = outer.PrefixLength % 8;
-        if (bits == 0)
-        {
-            return true;
-        }
-
-        int mask = 0xff << (8 - bits) & 0xff;
-        return (outer.Address[whole] & mask) == (inner.Address[whole] & mask);
+        /// <summary>Whether this prefix (same protocol key and family) contains <paramref name="inner"/>.</summary>
+        public bool Contains(PrefixKey inner) =>
+            Family == inner.Family && Length <= inner.Length && (Length == 0 || (Address ^ inner.Address) >> (128 - Length) == UInt128.Zero);
     }
 
     /// <summary>A union of destination ports: any port (a rule without ports), or disjoint sorted ranges.</summary>
     private sealed class PortUnion
     {
+        private List<PortRange> _ranges = [];
+        private bool _sorted = true;
+
+        /// <summary>Unions by content (any port, or the same ranges).</summary>
+        public static IEqualityComparer<PortUnion> ContentComparer { get; } = new ByContent();
+
         public bool IsAny { get; private set; }
 
-        public List<PortRange> Ranges { get; private set; } = [];
+        /// <summary>Disjoint, sorted, adjacent ranges joined (normalised on first read after adds).</summary>
+        public List<PortRange> Ranges
+        {
+            get
+            {
+                if (!_sorted)
+                {
+                    _ranges = Normalise(_ranges);
+                    _sorted = true;
+                }
+
+                return _ranges;
+            }
+        }
 
         public void Add(ImmutableArray<PortRange> ranges)
         {
             if (ranges.IsEmpty)
             {
                 IsAny = true;
-                Ranges = [];
+                _ranges = [];
+                _sorted = true;
                 return;
             }
 
             if (!IsAny)
             {
-                Ranges = Normalise(Ranges.Concat(ranges));
+                _ranges.AddRange(ranges);
+                _sorted = false;
             }
         }
 
-        public PortUnion With(PortUnion other) =>
-            IsAny || other.IsAny ? new PortUnion { IsAny = true } : new PortUnion { Ranges = Normalise(Ranges.Concat(other.Ranges)) };
-
-        public bool SameAs(PortUnion other) => IsAny == other.IsAny && Ranges.SequenceEqual(other.Ranges);
-
-        private static List<PortRange> Normalise(IEnumerable<PortRange> ranges)
+        public PortUnion With(PortUnion other)
         {
-            var result = new List<PortRange>();
-            foreach (PortRange range in ranges.OrderBy(static r => r.First))
+            if (IsAny || other.IsAny)
+            {
+                return new PortUnion { IsAny = true };
+            }
+
+            var both = new List<PortRange>(Ranges.Count + other.Ranges.Count);
+            both.AddRange(Ranges);
+            both.AddRange(other.Ranges);
+            return new PortUnion { _ranges = Normalise(both) };
+        }
+
+        public bool SameAs(PortUnion other) =>
+            IsAny == other.IsAny && CollectionsMarshal.AsSpan(Ranges).SequenceEqual(CollectionsMarshal.AsSpan(other.Ranges));
+
+        private static List<PortRange> Normalise(List<PortRange> ranges)
+        {
+            ranges.Sort(static (a, b) => a.First.CompareTo(b.First));
+            var result = new List<PortRange>(ranges.Count);
+            foreach (PortRange range in ranges)
             {
                 if (result.Count > 0 && range.First <= result[^1].Last + 1)
                 {
@@ -254,6 +408,23 @@ internal static class RuleRunMerger
             }
 
             return result;
+        }
+
+        private sealed class ByContent : IEqualityComparer<PortUnion>
+        {
+            public bool Equals(PortUnion? x, PortUnion? y) => ReferenceEquals(x, y) || (x is not null && y is not null && x.SameAs(y));
+
+            public int GetHashCode(PortUnion obj)
+            {
+                var hash = new HashCode();
+                hash.Add(obj.IsAny);
+                foreach (PortRange range in obj.Ranges)
+                {
+                    hash.Add(range);
+                }
+
+                return hash.ToHashCode();
+            }
         }
     }
 }

@@ -136,7 +136,7 @@ public sealed class EngineAgreementTests
     }
 
     /// <summary>Runs of simple Allow or Deny rules on the remote side, broken now and then by a Log, a Pass or a negation.</summary>
-    private static List<RuleModel> RandomSimpleRules(Random random, bool inbound)
+    internal static List<RuleModel> RandomSimpleRules(Random random, bool inbound)
     {
         var rules = new List<RuleModel>();
         for (int i = random.Next(0, 8); i >= 0; i--)
@@ -170,7 +170,7 @@ public sealed class EngineAgreementTests
         return rules;
     }
 
-    private static List<RuleModel> RandomRules(Random random)
+    internal static List<RuleModel> RandomRules(Random random)
     {
         var rules = new List<RuleModel>();
         for (int i = random.Next(0, 4); i >= 0; i--)

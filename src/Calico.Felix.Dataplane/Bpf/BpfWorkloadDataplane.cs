@@ -34,6 +34,9 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
     private readonly ILogger _logger;
     private readonly BpfIdAllocator _tableIds = new();
     private readonly BpfIdAllocator _setIds = new();
+
+    /// <summary>What earlier compilations built (a change compiles only what it touched); dropped on a full resync.</summary>
+    private readonly BpfCompileCache _compileCache = new();
     private readonly Dictionary<int, string> _attached = [];
     private readonly HashSet<string> _reportedIssues = new(StringComparer.Ordinal);
 
@@ -123,22 +126,30 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
         bool full = _applied is null;
         if (full)
         {
+            _compileCache.Clear();
             SkipPastKernelIds();
         }
 
-        BpfPolicyPlan plan = BpfPolicyCompiler.Compile(state, new BpfCompileOptions { DefaultEndpointToHostAction = render.DefaultEndpointToHostAction }, _tableIds, _setIds);
+        long compileStarted = Stopwatch.GetTimestamp();
+        BpfPolicyPlan plan = BpfPolicyCompiler.Compile(state, new BpfCompileOptions { DefaultEndpointToHostAction = render.DefaultEndpointToHostAction }, _tableIds, _setIds, _compileCache);
+        TimeSpan compiled = Stopwatch.GetElapsedTime(compileStarted);
         ReportIssues(plan);
         Dictionary<uint, BpfEndpointEntry> endpoints = BpfPlanDiff.Resolve(plan, name => ifindexes.TryGetValue(name, out uint index) ? index : null);
-        List<BpfMapOp> ops = BpfPlanDiff.Between(full ? null : _applied, full ? new Dictionary<uint, BpfEndpointEntry>() : _appliedEndpoints, plan, endpoints);
+        List<BpfMapOp> ops = BpfPlanDiff.Between(full ? null : _applied, full ? new Dictionary<uint, BpfEndpointEntry>() : _appliedEndpoints, plan, endpoints, out int flipped);
         ops.AddRange(BpfResync.HostAddresses(full ? null : _appliedHostAddresses, hostAddresses));
         IReadOnlyDictionary<IPNetwork, bool> pools = fastPathPools ?? NoPools;
         ops.AddRange(BpfResync.Pools(full ? null : _appliedPools, pools));
 
+        // The policy is in force once the writes before the clean-up landed (the last endpoint flips; the program
+        // reads only whole tables through cali_eps); what follows removes what nothing reads any more.
         _applied = null; // until every write below landed
         int writes = 0;
+        TimeSpan enforced;
         try
         {
-            writes += Write(ops);
+            writes += Write(ops.Take(flipped));
+            enforced = Stopwatch.GetElapsedTime(started);
+            writes += Write(ops.Skip(flipped));
             if (full)
             {
                 foreach (string map in BpfMapLayout.AgentWrittenMaps)
@@ -165,7 +176,13 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
         }
 
         int attached = AttachNew(links, isWorkloadInterface);
-        LastApply = new BpfApplyResult(full, writes, attached, plan.Tables.Count, plan.IpSets.Count, Stopwatch.GetElapsedTime(started));
+        LastApply = new BpfApplyResult(full, writes, attached, plan.Tables.Count, plan.IpSets.Count, Stopwatch.GetElapsedTime(started))
+        {
+            Compile = compiled,
+            Enforced = enforced,
+            WritesBeforeEnforced = flipped,
+            FragmentsCompiled = _compileCache.LastCompile.FragmentsCompiled,
+        };
         return LastApply;
     }
 
@@ -565,4 +582,17 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
 }
 
 /// <summary>One apply of the eBPF dataplane: full resync or delta, map writes, interfaces newly attached, tables and sets in force.</summary>
-public sealed record BpfApplyResult(bool Full, int Writes, int Attached, int Tables, int IpSets, TimeSpan Duration);
+public sealed record BpfApplyResult(bool Full, int Writes, int Attached, int Tables, int IpSets, TimeSpan Duration)
+{
+    /// <summary>The compilation's share of <see cref="Duration"/>.</summary>
+    public TimeSpan Compile { get; init; }
+
+    /// <summary>From the start of the apply to the writes before the clean-up landed (the endpoint flips): the new policy in force.</summary>
+    public TimeSpan Enforced { get; init; }
+
+    /// <summary>Map writes before the clean-up (what <see cref="Enforced"/> waited for).</summary>
+    public int WritesBeforeEnforced { get; init; }
+
+    /// <summary>Policies and profiles (per direction) compiled again rather than taken from the cache.</summary>
+    public int FragmentsCompiled { get; init; }
+}

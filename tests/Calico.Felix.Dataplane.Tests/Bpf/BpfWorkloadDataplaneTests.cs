@@ -116,6 +116,29 @@ public sealed class BpfWorkloadDataplaneTests : IDisposable
     }
 
     [Fact]
+    public async Task OneRuleToggled_OnTheAgentsOwnState_CompilesThatPolicyAlone_AndTheMapsHoldThePlan()
+    {
+        // As the agent does: one state, updated in place (the changed policy's intent object replaced).
+        using var dataplane = await InHostAsync(() => BpfWorkloadDataplane.Start(_root, _object, _netlink, NullLogger.Instance));
+        DataplaneState state = State(RuleAction.Allow);
+        var key = new PolicyKey("default", PolicyKinds.GlobalNetworkPolicy, null, "icmp-to-b");
+        await InHostAsync(() => dataplane.Apply(state, new RenderConfig(), IsWorkload));
+        for (int i = 0; i < 4; i++)
+        {
+            bool deny = i % 2 == 0;
+            PolicyIntent policy = state.Policies[key];
+            state.Apply(new ActivePolicyUpdate(key, policy with { InboundRules = [policy.InboundRules[0] with { Action = deny ? RuleAction.Deny : RuleAction.Allow }, policy.InboundRules[1]] }));
+            BpfApplyResult result = await InHostAsync(() => dataplane.Apply(state, new RenderConfig(), IsWorkload));
+
+            Assert.False(result.Full);
+            Assert.Equal(1, result.FragmentsCompiled); // the policy's ingress rules; its egress and the profile reused
+            Assert.InRange(result.WritesBeforeEnforced, 1, result.Writes);
+            Assert.Equal(!deny, Ping(_a, AddressB));
+            Assert.Null(await InHostAsync(() => dataplane.FindDrift(IsWorkload))); // the kernel holds exactly the plan
+        }
+    }
+
+    [Fact]
     public async Task Leftovers_OfAKilledBpfModeAgent_AreRemovedWhenBpfIsOff()
     {
         using (var killed = await InHostAsync(() => BpfWorkloadDataplane.Start(_root, _object, _netlink, NullLogger.Instance)))

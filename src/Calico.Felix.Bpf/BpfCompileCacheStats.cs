@@ -1,0 +1,7 @@
+namespace Calico.Felix.Bpf;
+
+/// <summary>
+/// In one compilation: fragments (a policy's or profile's rules in one direction) compiled and reused, tables built
+/// (linearised or merged again) and reused whole, merged runs whose entries were built and taken from the cache.
+/// </summary>
+public sealed record BpfCompileCacheStats(int FragmentsCompiled, int FragmentsReused, int TablesBuilt, int TablesReused, int RunsBuilt, int RunsReused);
