@@ -140,8 +140,9 @@ public sealed class AgentKernelTests(AgentHostFixture host) : IClassFixture<Agen
 
         AgentHostFixture.Sh($"ip netns exec {host.HostNs} nft flush chain inet calico filter-FORWARD");
         AgentHostFixture.Sh($"ip -n {host.HostNs} route del 10.65.0.30/32");
-        Assert.Equal(0, ForwardRuleCount());
-        Assert.False(await RouteExistsAsync(pod));
+
+        // Both commands succeeded (Sh throws otherwise); no check that they are gone now: the agent may already have
+        // put them back (a route deletion is an event it acts on at once), which is what the waits below look for.
 
         await host.WaitForAsync(() => Task.FromResult(ForwardRuleCount() == rules), Converge, "filter-FORWARD's rules to come back");
         await host.WaitForAsync(async () => await RouteExistsAsync(pod), Converge, "the route to come back");
