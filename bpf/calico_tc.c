@@ -250,19 +250,17 @@ static long eval_rule(__u32 iteration, void *data)
 	return 0;
 }
 
-// An ICMP error quotes the IP header and the first 8 bytes of the packet it is about: that packet's flow, if whole.
-static __always_inline void parse_quoted(struct cali_pkt *p, void *inner, void *end)
+// The quoted packet's transport part, after its IP header at l4 (protocol `protocol`): its ports, or an ICMP echo's
+// identifier (echo type `echo`/`echo_reply` of the quoting family), into p's inner_* fields; p->related = 1 when
+// whole. A quoted echo of another type, or one cut short: not related (policy decides).
+static __always_inline void parse_quoted_l4(struct cali_pkt *p, __u8 protocol, void *l4, void *end, __u8 echo_proto,
+					    __u8 echo, __u8 echo_reply)
 {
-	struct iphdr *ip = inner;
-	if ((void *)(ip + 1) > end || ip->ihl != 5)
-		return; // options in the quoted header: not related (policy decides)
-	__u16 *ports = (void *)(ip + 1);
+	__u16 *ports = l4;
 	if ((void *)(ports + 2) > end)
 		return;
-	__builtin_memcpy(p->inner_src, &ip->saddr, 4);
-	__builtin_memcpy(p->inner_dst, &ip->daddr, 4);
-	p->inner_protocol = ip->protocol;
-	switch (ip->protocol) {
+	p->inner_protocol = protocol;
+	switch (protocol) {
 	case IPPROTO_TCP:
 	case IPPROTO_UDP:
 	case IPPROTO_UDPLITE:
@@ -270,18 +268,28 @@ static __always_inline void parse_quoted(struct cali_pkt *p, void *inner, void *
 		p->inner_sport = bpf_ntohs(ports[0]);
 		p->inner_dport = bpf_ntohs(ports[1]);
 		break;
-	case IPPROTO_ICMP: {
-		struct cali_icmphdr *icmp = (void *)(ip + 1);
-		if ((void *)(icmp + 1) > end || (icmp->type != ICMP_ECHO && icmp->type != ICMP_ECHOREPLY))
-			return;
-		p->inner_sport = bpf_ntohs(icmp->id);
-		p->inner_dport = p->inner_sport;
-		break;
-	}
 	default:
+		if (protocol == echo_proto) {
+			struct cali_icmphdr *icmp = l4;
+			if ((void *)(icmp + 1) > end || (icmp->type != echo && icmp->type != echo_reply))
+				return;
+			p->inner_sport = bpf_ntohs(icmp->id);
+			p->inner_dport = p->inner_sport;
+		}
 		break;
 	}
 	p->related = 1;
+}
+
+// An ICMP error quotes the IP header and the first 8 bytes of the packet it is about: that packet's flow, if whole.
+static __always_inline void parse_quoted(struct cali_pkt *p, void *inner, void *end)
+{
+	struct iphdr *ip = inner;
+	if ((void *)(ip + 1) > end || ip->ihl != 5)
+		return; // options in the quoted header: not related (policy decides)
+	__builtin_memcpy(p->inner_src, &ip->saddr, 4);
+	__builtin_memcpy(p->inner_dst, &ip->daddr, 4);
+	parse_quoted_l4(p, ip->protocol, ip + 1, end, IPPROTO_ICMP, ICMP_ECHO, ICMP_ECHOREPLY);
 }
 
 // ICMPv6's errors quote the IPv6 header and as much of the packet as fits: that packet's flow, when the transport
@@ -291,32 +299,9 @@ static __always_inline void parse_quoted6(struct cali_pkt *p, void *inner, void 
 	struct ipv6hdr *ip6 = inner;
 	if ((void *)(ip6 + 1) > end)
 		return;
-	__u16 *ports = (void *)(ip6 + 1);
-	if ((void *)(ports + 2) > end)
-		return;
 	__builtin_memcpy(p->inner_src, &ip6->saddr, 16);
 	__builtin_memcpy(p->inner_dst, &ip6->daddr, 16);
-	p->inner_protocol = ip6->nexthdr;
-	switch (ip6->nexthdr) {
-	case IPPROTO_TCP:
-	case IPPROTO_UDP:
-	case IPPROTO_UDPLITE:
-	case IPPROTO_SCTP:
-		p->inner_sport = bpf_ntohs(ports[0]);
-		p->inner_dport = bpf_ntohs(ports[1]);
-		break;
-	case IPPROTO_ICMPV6: {
-		struct cali_icmphdr *icmp = (void *)(ip6 + 1);
-		if ((void *)(icmp + 1) > end || (icmp->type != ICMPV6_ECHO_REQUEST && icmp->type != ICMPV6_ECHO_REPLY))
-			return;
-		p->inner_sport = bpf_ntohs(icmp->id);
-		p->inner_dport = p->inner_sport;
-		break;
-	}
-	default:
-		break;
-	}
-	p->related = 1;
+	parse_quoted_l4(p, ip6->nexthdr, ip6 + 1, end, IPPROTO_ICMPV6, ICMPV6_ECHO_REQUEST, ICMPV6_ECHO_REPLY);
 }
 
 // The transport header at l4: ports (TCP, UDP, UDP-Lite, SCTP), or ICMP/ICMPv6 type and code. 1, or -1 if truncated.

@@ -199,12 +199,7 @@ public sealed class BpfWorkloadDataplaneTests : IDisposable
         // The kernel tracks forwarded flows in this namespace only once a table asks for conntrack, as calico's does.
         var (exit, _, error) = _host.Exec("nft", "add table inet calt ; add chain inet calt cf { type filter hook forward priority 0 ; } ; add rule inet calt cf ct state established accept");
         Assert.True(exit == 0, error);
-        using TcpListener listener = await NetworkNamespace.RunInAsync(_b.Path, () =>
-        {
-            var l = new TcpListener(IPAddress.Any, 8080);
-            l.Start();
-            return l;
-        });
+        using TcpListener listener = await ListenAsync(_b.Path, IPAddress.Any);
         using Socket client = await NetworkNamespace.RunInAsync(_a.Path, () => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
         await client.ConnectAsync(IPAddress.Parse(AddressB), 8080);
         using Socket server = await listener.AcceptSocketAsync();
@@ -236,19 +231,11 @@ public sealed class BpfWorkloadDataplaneTests : IDisposable
     public async Task EstablishedFlowBetweenLocalWorkloads_IsHandedToThePeer_SkippingTheHostsForwarding()
     {
         // Counts what the host's stack forwards between A and B, each way.
-        var (exit, _, error) = _host.Exec("nft",
-            $"add table inet calfp ; add chain inet calfp cf {{ type filter hook forward priority 0 ; }} ; " +
-            $"add rule inet calfp cf ip saddr {AddressA} ip daddr {AddressB} counter ; add rule inet calfp cf ip saddr {AddressB} ip daddr {AddressA} counter");
-        Assert.True(exit == 0, error);
+        CountForwarded("calfp", "ip", AddressA, AddressB);
         using var dataplane = await InHostAsync(() => BpfWorkloadDataplane.Start(_root, _object, _netlink, NullLogger.Instance));
         await InHostAsync(() => dataplane.Apply(State(RuleAction.Allow), new RenderConfig(), IsWorkload, Pools));
 
-        using TcpListener listener = await NetworkNamespace.RunInAsync(_b.Path, () =>
-        {
-            var l = new TcpListener(IPAddress.Any, 8080);
-            l.Start();
-            return l;
-        });
+        using TcpListener listener = await ListenAsync(_b.Path, IPAddress.Any);
         using Socket client = await NetworkNamespace.RunInAsync(_a.Path, () => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
         await client.ConnectAsync(IPAddress.Parse(AddressB), 8080);
         using Socket server = await listener.AcceptSocketAsync();
@@ -286,19 +273,11 @@ public sealed class BpfWorkloadDataplaneTests : IDisposable
     [Fact]
     public async Task Ipv6_EstablishedFlowBetweenLocalWorkloads_IsHandedToThePeer()
     {
-        var (exit, _, error) = _host.Exec("nft",
-            $"add table inet calfp6 ; add chain inet calfp6 cf {{ type filter hook forward priority 0 ; }} ; " +
-            $"add rule inet calfp6 cf ip6 saddr {Address6A} ip6 daddr {Address6B} counter ; add rule inet calfp6 cf ip6 saddr {Address6B} ip6 daddr {Address6A} counter");
-        Assert.True(exit == 0, error);
+        CountForwarded("calfp6", "ip6", Address6A, Address6B);
         using var dataplane = await InHostAsync(() => BpfWorkloadDataplane.Start(_root, _object, _netlink, NullLogger.Instance));
         await InHostAsync(() => dataplane.Apply(State(RuleAction.Allow), new RenderConfig(), IsWorkload, Pools));
 
-        using TcpListener listener = await NetworkNamespace.RunInAsync(_b.Path, () =>
-        {
-            var l = new TcpListener(IPAddress.IPv6Any, 8080);
-            l.Start();
-            return l;
-        });
+        using TcpListener listener = await ListenAsync(_b.Path, IPAddress.IPv6Any);
         for (int connection = 0; connection < 2; connection++)
         {
             using Socket client = await NetworkNamespace.RunInAsync(_a.Path, () => new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp));
@@ -331,19 +310,11 @@ public sealed class BpfWorkloadDataplaneTests : IDisposable
         remote.Ip("link", "set", "lo", "up");
         remote.Ip("addr", "add", RemotePod + "/32", "dev", "lo");
         remote.Ip("route", "add", "10.65.0.0/16", "via", "192.168.1.1");
-        var (exit, _, error) = _host.Exec("nft",
-            $"add table inet calfo ; add chain inet calfo cf {{ type filter hook forward priority 0 ; }} ; " +
-            $"add rule inet calfo cf ip saddr {AddressA} ip daddr {RemotePod} counter ; add rule inet calfo cf ip saddr {RemotePod} ip daddr {AddressA} counter");
-        Assert.True(exit == 0, error);
+        CountForwarded("calfo", "ip", AddressA, RemotePod);
         using var dataplane = await InHostAsync(() => BpfWorkloadDataplane.Start(_root, _object, _netlink, NullLogger.Instance));
         var pools = new Dictionary<IPNetwork, bool> { [IPNetwork.Parse("10.65.0.0/16")] = true, [IPNetwork.Parse("10.66.0.0/16")] = true };
         await InHostAsync(() => dataplane.Apply(State(RuleAction.Allow), new RenderConfig(), IsWorkload, pools));
-        using TcpListener listener = await NetworkNamespace.RunInAsync(remote.Path, () =>
-        {
-            var l = new TcpListener(IPAddress.Any, 8080);
-            l.Start();
-            return l;
-        });
+        using TcpListener listener = await ListenAsync(remote.Path, IPAddress.Any);
 
         await ExchangeAsync(listener, 100);
         long[] fast = ForwardedPackets("calfo");
@@ -375,6 +346,23 @@ public sealed class BpfWorkloadDataplaneTests : IDisposable
             await RoundTripAsync(client, server);
         }
     }
+
+    /// <summary>A table of the test's own in the host counting what its stack forwards from → to (rule 0) and back (rule 1).</summary>
+    private void CountForwarded(string table, string family, string from, string to)
+    {
+        var (exit, _, error) = _host.Exec("nft",
+            $"add table inet {table} ; add chain inet {table} cf {{ type filter hook forward priority 0 ; }} ; " +
+            $"add rule inet {table} cf {family} saddr {from} {family} daddr {to} counter ; add rule inet {table} cf {family} saddr {to} {family} daddr {from} counter");
+        Assert.True(exit == 0, error);
+    }
+
+    /// <summary>A TCP listener on port 8080 inside the namespace at <paramref name="netnsPath"/>.</summary>
+    private static Task<TcpListener> ListenAsync(string netnsPath, IPAddress any) => NetworkNamespace.RunInAsync(netnsPath, () =>
+    {
+        var listener = new TcpListener(any, 8080);
+        listener.Start();
+        return listener;
+    });
 
     /// <summary>The packet counts of the counter rules of table inet <paramref name="table"/>'s chain cf, in order.</summary>
     private long[] ForwardedPackets(string table)
