@@ -802,6 +802,24 @@ static __always_inline void ct_flag_kernel_nat(const struct cali_ct_key *key)
 		v->flags |= CALI_CT_F_KERNEL_NAT;
 }
 
+// Walks rule table `table` (0: none, which denies) for e->pkt: 1 when it allows; 0 when it denies, or is broken.
+// Either way counted in cali_reasons.
+static __always_inline int table_allows(struct cali_eval *e, __u32 table)
+{
+	e->table = table;
+	e->index = 0;
+	e->verdict = 0;
+	e->reason = 0;
+	if (table)
+		bpf_loop(CALI_MAX_RULES, eval_rule, e, 0);
+	if (e->verdict != CALI_ACT_ALLOW) {
+		count_reason(e->verdict == CALI_ACT_DENY ? CALI_REASON_POLICY_DENY : CALI_REASON_BAD_TABLE, e->pkt.len);
+		return 0;
+	}
+	count_reason(CALI_REASON_POLICY_ALLOW, e->pkt.len);
+	return 1;
+}
+
 static __always_inline int handle(struct __sk_buff *skb, int from_wl)
 {
 	__u32 ifindex = skb->ifindex;
@@ -902,16 +920,10 @@ static __always_inline int handle(struct __sk_buff *skb, int from_wl)
 		}
 	}
 
-	e.table = from_wl ? ep->egress_table : ep->ingress_table;
-	if (e.table)
-		bpf_loop(CALI_MAX_RULES, eval_rule, &e, 0);
-	if (e.verdict != CALI_ACT_ALLOW) {
-		count_reason(e.verdict == CALI_ACT_DENY ? CALI_REASON_POLICY_DENY : CALI_REASON_BAD_TABLE, e.pkt.len);
+	if (!table_allows(&e, from_wl ? ep->egress_table : ep->ingress_table))
 		return TC_ACT_SHOT;
-	}
 	// Allowed to the host: DefaultEndpointToHostAction is the table's (its INPUT chain), as only there is the packet
 	// known to stay on the host: one to the host's address and a host port is DNATed to a workload on the way.
-	count_reason(CALI_REASON_POLICY_ALLOW, e.pkt.len);
 
 	// To another local workload: its ingress policy is evaluated here too, so the new flow need not take the stack
 	// to meet it at the other end's to-workload hook (the same table, the same verdict, one walk fewer).
@@ -919,17 +931,8 @@ static __always_inline int handle(struct __sk_buff *skb, int from_wl)
 		struct cali_ep_key target_key = { .ifindex = local_target };
 		struct cali_ep_value *target_ep = bpf_map_lookup_elem(&cali_eps, &target_key);
 		if (target_ep) {
-			e.table = target_ep->ingress_table;
-			e.index = 0;
-			e.verdict = 0;
-			e.reason = 0;
-			if (e.table)
-				bpf_loop(CALI_MAX_RULES, eval_rule, &e, 0);
-			if (e.verdict != CALI_ACT_ALLOW) {
-				count_reason(e.verdict == CALI_ACT_DENY ? CALI_REASON_POLICY_DENY : CALI_REASON_BAD_TABLE, e.pkt.len);
+			if (!table_allows(&e, target_ep->ingress_table))
 				return TC_ACT_SHOT;
-			}
-			count_reason(CALI_REASON_POLICY_ALLOW, e.pkt.len);
 			ct_approve(&ct_key, src_is_lo, from_wl, ifindex, ct_flags);
 			ct_approve_ingress_too(&ct_key, local_target);
 			if (rewrite_for_peer(skb, e.pkt.family, local_target))

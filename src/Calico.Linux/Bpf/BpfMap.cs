@@ -123,18 +123,10 @@ public sealed class BpfMap : IDisposable
     }
 
     /// <summary>The value stored under <paramref name="key"/>, or null when there is none.</summary>
-    public unsafe byte[]? Lookup(ReadOnlySpan<byte> key)
+    public byte[]? Lookup(ReadOnlySpan<byte> key)
     {
-        CheckSizes(key.Length, ValueSize);
         var value = new byte[ValueSize];
-        fixed (byte* k = key)
-        fixed (byte* v = value)
-        {
-            var result = Libbpf.MapLookupElement(Fd, k, v);
-            return result == -Errno.ENOENT ? null
-                : result < 0 ? throw BpfException.From($"looking up BPF map {Name}", result, LibbpfMessages.Mark())
-                : value;
-        }
+        return TryLookup(key, value) ? value : null;
     }
 
     /// <summary>
