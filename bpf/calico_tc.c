@@ -965,4 +965,80 @@ int calico_to_wl(struct __sk_buff *skb)
 	return handle(skb, 0);
 }
 
+// rewrite_for_peer for a packet from outside the host: an IPv6 packet's hop limit is inside what a receiving NIC's
+// CHECKSUM_COMPLETE sum covers (IPv4's TTL change is balanced by its header checksum), so the sum follows it.
+static __always_inline int redirect_to_peer_from_outside(struct __sk_buff *skb, __u8 family, __u32 target)
+{
+	__u32 before = 0, after = 0;
+	if (family == 6 && bpf_skb_load_bytes(skb, sizeof(struct ethhdr) + 4, &before, 4) < 0)
+		return TC_ACT_OK;
+	if (!rewrite_for_peer(skb, family, target))
+		return TC_ACT_OK; // its MAC not learned yet: the stack delivers it, and the entry lets it through there
+	if (family == 6 && bpf_skb_load_bytes(skb, sizeof(struct ethhdr) + 4, &after, 4) == 0)
+		bpf_csum_update(skb, bpf_csum_diff(&before, 4, &after, 4, 0));
+	return bpf_redirect_peer(target, 0);
+}
+
+// The fast path in: a packet arriving on one of the host's data interfaces (the uplink, or the VXLAN device once it has
+// decapsulated) between two pool addresses, to a local workload, is handed into the workload's namespace with
+// bpf_redirect_peer, rewritten as the stack's forwarding would (rewrite_for_peer): no routing, netfilter or transmit
+// on the host-side veth, whose calico_to_wl would do exactly what is done here. An established flow passes on its
+// conntrack entry's approval at that workload's to-workload hook (ct_allows); a new one meets the workload's ingress
+// table here, a denied one is dropped here as it would be there. Anything else takes the stack unchanged, and
+// calico_to_wl decides there as before: not IP, not pool to pool (NAT outgoing's replies, floating IPs, host ports:
+// the kernel's NAT must see them; no pools at all while a host endpoint exists, whose policy is the table's), not to
+// a local workload, a flow the kernel NATs, an ICMP error, the workload's MAC not learned yet, a TTL about to expire.
+// This program never drops what it does not police.
+static __always_inline int handle_data_ingress(struct __sk_buff *skb)
+{
+	struct cali_eval e = {};
+	if (parse(skb, &e.pkt) <= 0 || e.pkt.related)
+		return TC_ACT_OK;
+	if (!in_pool(e.pkt.family, e.pkt.dst) || !in_pool(e.pkt.family, e.pkt.src))
+		return TC_ACT_OK;
+	__u32 target = routed_to_workload(skb, e.pkt.family, e.pkt.dst);
+	if (!target)
+		return TC_ACT_OK;
+	struct cali_ep_key target_key = { .ifindex = target };
+	struct cali_ep_value *target_ep = bpf_map_lookup_elem(&cali_eps, &target_key);
+	if (!target_ep)
+		return TC_ACT_OK;
+
+	struct cali_ct_key ct_key = {};
+	int src_is_lo;
+	ct_key_of(e.pkt.src, e.pkt.sport, e.pkt.dst, e.pkt.dport, e.pkt.protocol, e.pkt.family, &ct_key, &src_is_lo);
+	struct cali_ct_value *ct = bpf_map_lookup_elem(&cali_ct, &ct_key);
+	__u64 now = bpf_ktime_get_ns();
+	if (ct && (ct_expired(ct, e.pkt.protocol, now) ||
+		   (ct->state == CALI_CT_CLOSING && e.pkt.protocol == IPPROTO_TCP &&
+		    (e.pkt.tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN))) {
+		bpf_map_delete_elem(&cali_ct, &ct_key); // a new flow again, as at calico_to_wl
+		ct = NULL;
+	}
+	if (ct) {
+		int original = (ct->opener == CALI_CT_OPENER_LO) == src_is_lo;
+		if (!ct_allows(ct, original, 0, target) || (ct->flags & CALI_CT_F_KERNEL_NAT))
+			return TC_ACT_OK; // calico_to_wl decides (policy for a hook that has not approved the flow)
+		if (now - ct->last_seen_ns > CALI_CT_TOUCH_NS)
+			ct->last_seen_ns = now;
+		if (!original && ct->state == CALI_CT_NEW)
+			ct->state = CALI_CT_ESTABLISHED;
+		if (e.pkt.tcp_flags & (TCP_FIN | TCP_RST))
+			ct->state = CALI_CT_CLOSING;
+	} else {
+		if (from_host(&e.pkt))
+			return TC_ACT_OK; // this host's own address (its tunnel address is a pool's): calico_to_wl tracks it
+		if (!table_allows(&e, target_ep->ingress_table))
+			return TC_ACT_SHOT;
+		ct_approve(&ct_key, src_is_lo, 0, target, 0);
+	}
+	return redirect_to_peer_from_outside(skb, e.pkt.family, target);
+}
+
+SEC("tc")
+int calico_from_data(struct __sk_buff *skb)
+{
+	return handle_data_ingress(skb);
+}
+
 char LICENSE[] SEC("license") = "GPL";

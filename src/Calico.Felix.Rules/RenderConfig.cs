@@ -49,6 +49,16 @@ public sealed record RenderConfig
     /// </summary>
     public bool WorkloadPolicyInBpf { get; init; }
 
+    /// <summary>
+    /// Felix <c>BPFDataIfacePattern</c> (upstream's default): in BPF mode, the host interfaces whose tc ingress gets the
+    /// fast path in (<c>calico_from_data</c>), beside the VXLAN devices. A string, not a Regex, so that two
+    /// configurations with one pattern are equal.
+    /// </summary>
+    public string BpfDataInterfacePattern { get; init; } = DefaultBpfDataInterfacePattern;
+
+    /// <summary>Upstream's default <c>BPFDataIfacePattern</c>.</summary>
+    public const string DefaultBpfDataInterfacePattern = "^((en|wl|ww|sl|ib)[Popsx].*|(eth|wlan|wwan|bond).*)";
+
     /// <summary>Felix's NAT outgoing options (natOutgoingAddress, natPortRange, natOutgoingExclusions, interface filter).</summary>
     public NatOutgoingConfig NatOutgoing { get; init; } = NatOutgoingConfig.Default;
 

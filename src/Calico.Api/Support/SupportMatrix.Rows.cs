@@ -319,7 +319,7 @@ public static partial class SupportMatrix
         foreach (var field in new[]
         {
             "bpfOverlayHostSourceIP", "bpfDisableUnprivileged", "bpfJITHardening", "bpfLogLevel", "bpfConntrackLogLevel", "bpfConntrackMode",
-            "bpfConntrackTimeouts", "bpfIPFragTimeout", "bpfLogFilters", "bpfCTLBLogFilter", "bpfDataIfacePattern", "bpfL3IfacePattern",
+            "bpfConntrackTimeouts", "bpfIPFragTimeout", "bpfLogFilters", "bpfCTLBLogFilter", "bpfL3IfacePattern",
             "bpfConnectTimeLoadBalancingEnabled", "bpfConnectTimeLoadBalancing", "bpfHostNetworkedNATWithoutCTLB", "bpfExternalServiceMode",
             "bpfDSROptoutCIDRs", "bpfExtToServiceConnmark", "bpfKubeProxyIptablesCleanupEnabled", "bpfKubeProxyMinSyncPeriod",
             "bpfKubeProxyHealthzPort", "bpfPSNATPorts", "bpfMapSizeNATFrontend", "bpfMapSizeNATBackend", "bpfMapSizeNATAffinity",
@@ -333,6 +333,7 @@ public static partial class SupportMatrix
             b.Ignored(F, "spec." + field, NoBpf);
         }
 
+        b.Acts(F, "spec.bpfDataIfacePattern", "with bpfEnabled, the host interfaces (besides vxlan.calico and vxlan-v6.calico) whose tc ingress gets the fast path in: packets between pool addresses to a local workload are policed there and handed into the workload's namespace (upstream's default pattern)");
         b.Refused(F, "spec.bpfAttachType", "programs attach as tc (clsact) filters: this kernel has no netkit, and Debian's libbpf 1.1 cannot attach TCX", "bpfAttachType: TC", defaults: ["TC"]);
 
         foreach (var field in new[]

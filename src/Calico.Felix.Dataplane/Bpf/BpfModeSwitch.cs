@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.RegularExpressions;
 using Calico.Felix.Calc.Model;
 using Calico.Felix.Rules;
 using Calico.Linux.Bpf;
@@ -73,7 +74,7 @@ internal sealed partial class BpfModeSwitch : IDisposable
         }
 
         WarnNotInBpf(state, render);
-        BpfApplyResult result = _dataplane!.Apply(state, render, _isWorkloadInterface, FastPathPools(state, render, poolCidrs));
+        BpfApplyResult result = _dataplane!.Apply(state, render, _isWorkloadInterface, FastPathPools(state, render, poolCidrs), DataInterfaces(render.BpfDataInterfacePattern));
         MaintainIfDue();
         if (result.Full || result.Attached > 0)
         {
@@ -119,6 +120,23 @@ internal sealed partial class BpfModeSwitch : IDisposable
         }
 
         return pools;
+    }
+
+    private Regex? _dataPattern;
+
+    /// <summary>
+    /// The host's data interfaces, whose ingress gets the fast path in: what FelixConfiguration's
+    /// <c>bpfDataIfacePattern</c> matches, and the VXLAN devices (upstream attaches to its tunnel devices too).
+    /// </summary>
+    internal Func<string, bool> DataInterfaces(string pattern)
+    {
+        if (_dataPattern?.ToString() != pattern)
+        {
+            _dataPattern = new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+        }
+
+        Regex regex = _dataPattern;
+        return name => name is Vxlan.VxlanManager.IPv4DeviceName or Vxlan.VxlanManager.IPv6DeviceName || regex.IsMatch(name);
     }
 
     /// <summary>After the table is in force: outside BPF mode, the programs come off and the pins go.</summary>

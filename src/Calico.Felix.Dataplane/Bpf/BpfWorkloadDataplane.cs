@@ -23,6 +23,7 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
     public const string ObjectName = "calico_tc";
     public const string FromWorkloadProgram = "calico_from_wl";
     public const string ToWorkloadProgram = "calico_to_wl";
+    public const string FromDataInterfaceProgram = "calico_from_data";
 
     private readonly BpfObject _object;
     private readonly Dictionary<string, BpfMap> _maps = new(StringComparer.Ordinal);
@@ -30,6 +31,8 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
     private readonly BpfProgram _toWorkload;
     private readonly uint _fromWorkloadId;
     private readonly uint _toWorkloadId;
+    private readonly BpfProgram _fromData;
+    private readonly uint _fromDataId;
     private readonly RouteNetlink _netlink;
     private readonly ILogger _logger;
     private readonly BpfIdAllocator _tableIds = new();
@@ -38,6 +41,9 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
     /// <summary>What earlier compilations built (a change compiles only what it touched); dropped on a full resync.</summary>
     private readonly BpfCompileCache _compileCache = new();
     private readonly Dictionary<int, string> _attached = [];
+    private readonly Dictionary<int, string> _attachedData = [];
+    private Func<string, bool> _isDataInterface = NoDataInterfaces;
+    private static readonly Func<string, bool> NoDataInterfaces = static _ => false;
     private readonly HashSet<string> _reportedIssues = new(StringComparer.Ordinal);
 
     private BpfPolicyPlan? _applied;
@@ -62,6 +68,8 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
         _toWorkload = bpfObject.Program(ToWorkloadProgram);
         _fromWorkloadId = _fromWorkload.ReadInfo().Id;
         _toWorkloadId = _toWorkload.ReadInfo().Id;
+        _fromData = bpfObject.Program(FromDataInterfaceProgram);
+        _fromDataId = _fromData.ReadInfo().Id;
     }
 
     /// <summary>The bpffs directory the maps are pinned in.</summary>
@@ -107,9 +115,12 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
     /// (<paramref name="isWorkloadInterface"/>) that lacks them. A failed write throws and leaves each endpoint on a
     /// whole table (old or new); the next apply is a full resync. <paramref name="fastPathPools"/>: the IP pools (true)
     /// whose traffic the programs may take past the host's stack, and addresses inside them they must not (false: a
-    /// floating IP); none: no fast path.
+    /// floating IP); none: no fast path. <paramref name="isDataInterface"/>: the host's data interfaces (uplinks, the
+    /// VXLAN devices), whose tc ingress gets <c>calico_from_data</c>, the fast path in (none: no interface).
     /// </summary>
-    public BpfApplyResult Apply(DataplaneState state, RenderConfig render, Func<string, bool> isWorkloadInterface, IReadOnlyDictionary<IPNetwork, bool>? fastPathPools = null)
+    public BpfApplyResult Apply(
+        DataplaneState state, RenderConfig render, Func<string, bool> isWorkloadInterface, IReadOnlyDictionary<IPNetwork, bool>? fastPathPools = null,
+        Func<string, bool>? isDataInterface = null)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(render);
@@ -176,6 +187,8 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
         }
 
         int attached = AttachNew(links, isWorkloadInterface);
+        _isDataInterface = isDataInterface is null ? NoDataInterfaces : name => !isWorkloadInterface(name) && isDataInterface(name);
+        attached += AttachData(links);
         LastApply = new BpfApplyResult(full, writes, attached, plan.Tables.Count, plan.IpSets.Count, Stopwatch.GetElapsedTime(started))
         {
             Compile = compiled,
@@ -213,6 +226,16 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
             }
         }
 
+        foreach (LinkInfo link in _netlink.ListLinks())
+        {
+            if (_isDataInterface(link.Name) &&
+                TcAttachment.Compare(BpfTc.Query(link.Index, TcDirection.Ingress), _fromDataId) is var attachment && attachment != TcAttachmentState.Attached)
+            {
+                found.Add($"{link.Name} tc ingress (data interface): {attachment.ToString().ToLowerInvariant()}");
+                _attachedData.Remove(link.Index);
+            }
+        }
+
         if (_applied is not null)
         {
             List<BpfMapOp> desired = BpfPlanDiff.Between(null, new Dictionary<uint, BpfEndpointEntry>(), _applied, _appliedEndpoints);
@@ -245,6 +268,7 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
         int detached = DetachAll(_netlink, isWorkloadInterface);
         UnpinAll(Root);
         _attached.Clear();
+        _attachedData.Clear();
         _applied = null;
         Log.Stopped(_logger, detached, Root);
     }
@@ -284,12 +308,10 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
         int detached = 0;
         foreach (LinkInfo link in netlink.ListLinks())
         {
-            if (!isWorkloadInterface(link.Name))
-            {
-                continue;
-            }
-
-            foreach (TcDirection direction in new[] { TcDirection.Ingress, TcDirection.Egress })
+            // Ours on any other interface is the fast path in (calico_from_data, ingress only): our handle and
+            // priority, so another tool's filters are never touched.
+            TcDirection[] directions = isWorkloadInterface(link.Name) ? [TcDirection.Ingress, TcDirection.Egress] : [TcDirection.Ingress];
+            foreach (TcDirection direction in directions)
             {
                 try
                 {
@@ -378,6 +400,51 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
         foreach (int gone in _attached.Keys.Where(index => !present.Contains(index)).ToList())
         {
             _attached.Remove(gone);
+        }
+
+        return attached;
+    }
+
+    /// <summary>
+    /// The fast path in on every data interface that lacks it (tc ingress only: what leaves the host is the stack's or
+    /// the workloads' programs'); an interface no longer a data interface (the pattern changed) loses it.
+    /// </summary>
+    private int AttachData(IReadOnlyList<LinkInfo> links)
+    {
+        int attached = 0;
+        var present = new HashSet<int>();
+        foreach (LinkInfo link in links)
+        {
+            bool wanted = _isDataInterface(link.Name);
+            bool ours = _attachedData.TryGetValue(link.Index, out string? name) && name == link.Name;
+            try
+            {
+                if (wanted && !ours)
+                {
+                    BpfTc.Attach(link.Index, TcDirection.Ingress, _fromData);
+                    _attachedData[link.Index] = link.Name;
+                    attached++;
+                }
+                else if (!wanted && ours)
+                {
+                    BpfTc.Detach(link.Index, TcDirection.Ingress);
+                    _attachedData.Remove(link.Index);
+                }
+            }
+            catch (BpfException e)
+            {
+                Log.AttachFailed(_logger, link.Name, e.Message);
+            }
+
+            if (wanted)
+            {
+                present.Add(link.Index);
+            }
+        }
+
+        foreach (int gone in _attachedData.Keys.Where(index => !present.Contains(index)).ToList())
+        {
+            _attachedData.Remove(gone);
         }
 
         return attached;

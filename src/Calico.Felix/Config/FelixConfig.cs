@@ -101,6 +101,7 @@ public sealed class FelixConfig
     public int VxlanMtu { get; internal set; }
     public int VxlanMtuV6 { get; internal set; }
     public Regex? MtuIfacePattern { get; internal set; }
+    public Regex? BpfDataIfacePattern { get; internal set; }
     public bool RequireMtuFile { get; internal set; }
     public bool WireguardEnabled { get; internal set; }
     public bool WireguardEnabledV6 { get; internal set; }

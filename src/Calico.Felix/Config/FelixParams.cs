@@ -38,6 +38,7 @@ internal static class FelixParams
         Enum<NftablesMode>("NFTablesMode", "Auto", (c, v) => c.NftablesMode = v, "nftablesMode", s => s.NftablesMode),
         Enum<IptablesBackend>("IptablesBackend", "auto", (c, v) => c.IptablesBackend = v, "iptablesBackend", s => s.IptablesBackend),
         Bool("BPFEnabled", "false", (c, v) => c.BpfEnabled = v, "bpfEnabled", s => B(s.BpfEnabled)),
+        P("BPFDataIfacePattern", "^((en|wl|ww|sl|ib)[Popsx].*|(eth|wlan|wwan|bond).*)", V.Regexp, (c, v) => c.BpfDataIfacePattern = v, "bpfDataIfacePattern", s => s.BpfDataIfacePattern),
         Bool("Ipv6Support", "true", (c, v) => c.Ipv6Support = v, "ipv6Support", s => B(s.Ipv6Support)),
 
         // Interfaces and endpoints.

@@ -34,6 +34,7 @@ internal sealed class FelixSettings(NodeSettings node, string? configFileText)
             VxlanPort = config.VxlanPort,
             ExternalNodesCidrs = config.ExternalNodesCidrList.Count == 0 ? [] : config.ExternalNodesCidrList,
             WorkloadPolicyInBpf = config.BpfEnabled,
+            BpfDataInterfacePattern = config.BpfDataIfacePattern?.ToString() ?? RenderConfig.DefaultBpfDataInterfacePattern,
         };
         return RenderConfigExtras.WithFailsafes(render, config);
     }

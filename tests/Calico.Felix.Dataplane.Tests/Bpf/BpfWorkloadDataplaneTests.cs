@@ -300,7 +300,7 @@ public sealed class BpfWorkloadDataplaneTests : IDisposable
     }
 
     [Fact]
-    public async Task FlowToAWorkloadElsewhere_LeavesStraightThroughTheUplink_OnlyWhenItsPoolIsGiven()
+    public async Task FlowsWithAWorkloadElsewhere_SkipThisHostsStack_BothWays_OnlyWhenTheirPoolsAreGiven()
     {
         // The uplink's far end becomes a remote host with a "pod" address of another pool behind it.
         using var remote = new NetnsScope("calbr");
@@ -309,35 +309,53 @@ public sealed class BpfWorkloadDataplaneTests : IDisposable
         remote.Ip("link", "set", "eth0-peer", "up");
         remote.Ip("link", "set", "lo", "up");
         remote.Ip("addr", "add", RemotePod + "/32", "dev", "lo");
-        remote.Ip("route", "add", "10.65.0.0/16", "via", "192.168.1.1");
+        remote.Ip("route", "add", "10.65.0.0/16", "via", "192.168.1.1", "src", RemotePod);
         CountForwarded("calfo", "ip", AddressA, RemotePod);
+        CountForwarded("calfi", "ip", RemotePod, AddressB);
         using var dataplane = await InHostAsync(() => BpfWorkloadDataplane.Start(_root, _object, _netlink, NullLogger.Instance));
         var pools = new Dictionary<IPNetwork, bool> { [IPNetwork.Parse("10.65.0.0/16")] = true, [IPNetwork.Parse("10.66.0.0/16")] = true };
-        await InHostAsync(() => dataplane.Apply(State(RuleAction.Allow), new RenderConfig(), IsWorkload, pools));
+        static bool IsUplink(string name) => name == "eth0";
+        await InHostAsync(() => dataplane.Apply(State(RuleAction.Allow), new RenderConfig(), IsWorkload, pools, IsUplink));
         using TcpListener listener = await ListenAsync(remote.Path, IPAddress.Any);
+        using TcpListener listenerB = await ListenAsync(_b.Path, IPAddress.Any);
 
-        await ExchangeAsync(listener, 100);
+        // Out: A's packets leave through the uplink from A's hook; in: the replies are handed to A from the uplink's.
+        await ExchangeAsync(_a, listener, RemotePod, 100);
         long[] fast = ForwardedPackets("calfo");
-        Assert.True(fast[0] <= 3, $"A -> the remote pod: the host forwarded {fast[0]} of ~200 packets (only the first, before the neighbour was known, should take the stack); reasons {Reasons()}");
-        Assert.True(fast[1] >= 100, $"the remote pod -> A arrives through the host's stack (no program on the uplink): {fast[1]} forwarded");
+        Assert.True(fast[0] <= 3 && fast[1] <= 3,
+            $"A <-> the remote pod: the host forwarded {fast[0]} out and {fast[1]} in of ~200 packets each way (only a flow's first packets, before the MACs are known, should take the stack); reasons {Reasons()}");
 
-        // Without the pool (as while a host endpoint exists): every packet takes the stack.
-        await InHostAsync(() => dataplane.Apply(State(RuleAction.Allow), new RenderConfig(), IsWorkload, new Dictionary<IPNetwork, bool>()));
-        await ExchangeAsync(listener, 100);
+        // A flow opened from outside meets B's ingress policy at the uplink: allowed TCP is handed over, ICMP denied.
+        await ExchangeAsync(remote, listenerB, AddressB, 100);
+        long[] inbound = ForwardedPackets("calfi");
+        Assert.True(inbound[0] <= 3 && inbound[1] <= 3,
+            $"the remote pod <-> B (opened from outside): the host forwarded {inbound[0]} in and {inbound[1]} out of ~200 packets each way; reasons {Reasons()}");
+        Assert.True(Ping(remote, AddressB), "B's ingress allows ICMP");
+        await InHostAsync(() => dataplane.Apply(State(RuleAction.Deny), new RenderConfig(), IsWorkload, pools, IsUplink));
+        Assert.False(Ping(remote, AddressB), "B's ingress now denies ICMP, also for packets arriving through the uplink's program");
+        Assert.True(Ping(remote, AddressA), "A's profile allows ICMP in");
+
+        // Without the pools (as while a host endpoint exists): every packet takes the stack, both ways.
+        await InHostAsync(() => dataplane.Apply(State(RuleAction.Allow), new RenderConfig(), IsWorkload, new Dictionary<IPNetwork, bool>(), IsUplink));
+        await ExchangeAsync(_a, listener, RemotePod, 100);
         long[] slow = ForwardedPackets("calfo");
-        Assert.True(slow[0] - fast[0] >= 100, $"with no pool given, A -> the remote pod should take the stack: {fast[0]} -> {slow[0]} forwarded");
+        Assert.True(slow[0] - fast[0] >= 100 && slow[1] - fast[1] >= 100,
+            $"with no pool given, A <-> the remote pod should take the stack: {fast[0]}/{fast[1]} -> {slow[0]}/{slow[1]} forwarded");
+
+        // Leaving BPF mode takes the uplink's program off too.
         await InHostAsync(() => dataplane.Stop(IsWorkload));
+        Assert.Null(await InHostAsync(() => BpfTc.Query(BpfTc.InterfaceIndex("eth0"), TcDirection.Ingress)));
     }
 
     private const string RemotePod = "10.66.0.9";
 
-    /// <summary>A connection from A to the remote pod and <paramref name="roundTrips"/> round trips on it.</summary>
-    private async Task ExchangeAsync(TcpListener listener, int roundTrips)
+    /// <summary>A connection from <paramref name="from"/> to <paramref name="listener"/> at <paramref name="to"/>, and <paramref name="roundTrips"/> round trips on it.</summary>
+    private static async Task ExchangeAsync(NetnsScope from, TcpListener listener, string to, int roundTrips)
     {
-        using Socket client = await NetworkNamespace.RunInAsync(_a.Path, () => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
+        using Socket client = await NetworkNamespace.RunInAsync(from.Path, () => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
         using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
         {
-            await client.ConnectAsync(new IPEndPoint(IPAddress.Parse(RemotePod), 8080), timeout.Token);
+            await client.ConnectAsync(new IPEndPoint(IPAddress.Parse(to), 8080), timeout.Token);
         }
 
         using Socket server = await listener.AcceptSocketAsync();
