@@ -79,6 +79,9 @@ internal sealed class PacketsBpf : IDisposable
 
     public static bool IsWorkload(string name) => name.StartsWith("cali", StringComparison.Ordinal);
 
+    /// <summary>The two hosts' uplink (<see cref="PacketsTopology"/>'s up0): the fast path in is attached there.</summary>
+    public static bool IsUplink(string name) => name == "up0";
+
     /// <summary>Starts the dataplane in <paramref name="hostPath"/>, applies <paramref name="state"/>, then (with <paramref name="toggle"/>) toggles.</summary>
     public static async Task<PacketsBpf> StartAsync(string hostPath, string objectPath, DataplaneState state, CancellationToken cancellationToken, bool toggle = true)
     {
@@ -113,7 +116,7 @@ internal sealed class PacketsBpf : IDisposable
     }
 
     private Task<BpfApplyResult> ApplyAsync(DataplaneState state, CancellationToken cancellationToken) =>
-        NetworkNamespace.RunInAsync(_hostPath, () => _dataplane!.Apply(state, new RenderConfig { WorkloadPolicyInBpf = true }, IsWorkload, PodPools), cancellationToken);
+        NetworkNamespace.RunInAsync(_hostPath, () => _dataplane!.Apply(state, new RenderConfig { WorkloadPolicyInBpf = true }, IsWorkload, PodPools, IsUplink), cancellationToken);
 
     /// <summary>
     /// Toggles one rule's action allow ↔ deny <see cref="Toggles"/> times (an even count: the state ends as it began):

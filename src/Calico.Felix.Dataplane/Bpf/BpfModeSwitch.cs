@@ -74,7 +74,13 @@ internal sealed partial class BpfModeSwitch : IDisposable
         }
 
         WarnNotInBpf(state, render);
-        BpfApplyResult result = _dataplane!.Apply(state, render, _isWorkloadInterface, FastPathPools(state, render, poolCidrs), DataInterfaces(render.BpfDataInterfacePattern));
+        // The fast paths take packets past the kernel's conntrack: safe only where the table leaves them untracked.
+        // A pool the fast paths gain waits until the table that untracks it is in force (AfterTable); one they lose
+        // goes now, before a table that tracks it again.
+        IReadOnlyDictionary<IPNetwork, bool> pools = BpfFastPathPools.Of(state, render, poolCidrs);
+        _poolsAfterTable = pools;
+        BpfApplyResult result = _dataplane!.Apply(
+            state, render, _isWorkloadInterface, BpfFastPathPools.BeforeTable(_dataplane.AppliedPools, pools), DataInterfaces(render.BpfDataInterfacePattern));
         MaintainIfDue();
         if (result.Full || result.Attached > 0)
         {
@@ -84,45 +90,8 @@ internal sealed partial class BpfModeSwitch : IDisposable
         return render;
     }
 
-    /// <summary>
-    /// What the programs' fast paths may use: every pool (true), as the table leaves pool-to-pool traffic untracked,
-    /// and every local floating IP (false: the kernel DNATs it; with <c>floatingIPs</c> on); none while a host
-    /// endpoint exists (its policy in the table must see that traffic).
-    /// </summary>
-    internal static IReadOnlyDictionary<IPNetwork, bool> FastPathPools(DataplaneState state, RenderConfig render, IEnumerable<string>? poolCidrs)
-    {
-        var pools = new Dictionary<IPNetwork, bool>();
-        if (poolCidrs is null || state.Endpoints.Keys.Any(static k => k.IsHostEndpoint))
-        {
-            return pools;
-        }
-
-        foreach (string cidr in poolCidrs)
-        {
-            if (IPNetwork.TryParse(cidr, out IPNetwork pool))
-            {
-                pools[pool] = true;
-            }
-        }
-
-        if (render.FloatingIps)
-        {
-            foreach (EndpointIntent endpoint in state.Endpoints.Values)
-            {
-                foreach (FloatingIpIntent floating in endpoint.FloatingIps)
-                {
-                    if (IPAddress.TryParse(floating.ExternalIp, out IPAddress? external))
-                    {
-                        pools[new IPNetwork(external, external.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? 128 : 32)] = false;
-                    }
-                }
-            }
-        }
-
-        return pools;
-    }
-
     private Regex? _dataPattern;
+    private IReadOnlyDictionary<IPNetwork, bool>? _poolsAfterTable;
 
     /// <summary>
     /// The host's data interfaces, whose ingress gets the fast path in: what FelixConfiguration's
@@ -144,6 +113,12 @@ internal sealed partial class BpfModeSwitch : IDisposable
     {
         if (applied.WorkloadPolicyInBpf)
         {
+            if (_dataplane is not null && _poolsAfterTable is { } pools)
+            {
+                _dataplane.ApplyPools(pools);
+                _poolsAfterTable = null;
+            }
+
             return;
         }
 

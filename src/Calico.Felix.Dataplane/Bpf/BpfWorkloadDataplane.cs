@@ -199,6 +199,33 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
         return LastApply;
     }
 
+    /// <summary>The pools the fast paths were last given (null before the first apply).</summary>
+    public IReadOnlyDictionary<IPNetwork, bool>? AppliedPools => _applied is null ? null : _appliedPools;
+
+    /// <summary>
+    /// Gives the fast paths <paramref name="pools"/> (see <see cref="Apply"/>) alone, once the table that leaves their
+    /// traffic untracked is in force. A failed write is logged and makes the next apply a full resync.
+    /// </summary>
+    public void ApplyPools(IReadOnlyDictionary<IPNetwork, bool> pools)
+    {
+        ArgumentNullException.ThrowIfNull(pools);
+        if (_applied is null)
+        {
+            return; // the next apply is a full resync, which writes them
+        }
+
+        try
+        {
+            Write(BpfResync.Pools(_appliedPools, pools));
+            _appliedPools = pools;
+        }
+        catch (BpfException e)
+        {
+            Log.WriteFailed(_logger, e.Message);
+            _applied = null;
+        }
+    }
+
     /// <summary>
     /// Compares the kernel with what was applied: our filter on every workload interface runs our programs, and the
     /// agent-written maps hold exactly what was written (endpoint and rule values compared byte for byte). Anything
