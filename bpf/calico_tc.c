@@ -590,6 +590,18 @@ static __always_inline int source_routed_here(struct __sk_buff *skb, const struc
 	return (rc == BPF_FIB_LKUP_RET_SUCCESS || rc == BPF_FIB_LKUP_RET_NO_NEIGH) && fib.ifindex == skb->ifindex;
 }
 
+// A source the workload may send from although it is not routed to it: its allowSpoofedSourcePrefixes.
+static __always_inline int spoof_allowed(__u32 ifindex, const struct cali_pkt *p)
+{
+	struct cali_spoof_key key = {
+		.prefixlen = CALI_SPOOF_PREFIX_BASE + (p->family == 4 ? 32 : 128),
+		.ifindex = ifindex,
+		.family = p->family,
+	};
+	__builtin_memcpy(key.addr, p->src, 16);
+	return bpf_map_lookup_elem(&cali_spoof, &key) != NULL;
+}
+
 static __always_inline int ct_approve(const struct cali_ct_key *key, int src_is_lo, int from_wl, __u32 ifindex,
 				      __u16 flags)
 {
@@ -888,7 +900,7 @@ static __always_inline int handle(struct __sk_buff *skb, int from_wl)
 	// A new flow from a workload must come from an address routed to it (nft's raw-PREROUTING source check). Checking
 	// new flows suffices: conntrack only lets a packet through at a hook that allowed its flow, and this hook allowed
 	// only flows that passed the check.
-	if (from_wl && !source_routed_here(skb, &e.pkt)) {
+	if (from_wl && !source_routed_here(skb, &e.pkt) && !spoof_allowed(ifindex, &e.pkt)) {
 		count_reason(CALI_REASON_SPOOFED, e.pkt.len);
 		return TC_ACT_SHOT;
 	}

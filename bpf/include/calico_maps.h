@@ -157,6 +157,16 @@ struct cali_pool_key {
 	__u8 addr[16]; // IPv4 in the first 4 bytes, the rest zero
 };
 #define CALI_POOL_PREFIX_BASE 32
+
+// A workload's allowSpoofedSourcePrefixes (with FelixConfiguration workloadSourceSpoofing: Any): sources it may send
+// from that are not routed to it. Keyed by its host-side interface, then the prefix.
+struct cali_spoof_key {
+	__u32 prefixlen;
+	__u32 ifindex; // always whole, as family
+	__u32 family;
+	__u8 addr[16];
+};
+#define CALI_SPOOF_PREFIX_BASE 64
 // ---- Conntrack: our own, an LRU hash keyed by the normalised 5-tuple ------------------------------------------
 
 #define CALI_CT_NEW 1         // only the opening direction seen
@@ -278,6 +288,14 @@ struct {
 	__type(key, struct cali_pool_key);
 	__type(value, __u32);
 } cali_pools SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 16384);
+	__uint(map_flags, BPF_F_NO_PREALLOC); // required for LPM tries
+	__type(key, struct cali_spoof_key);
+	__type(value, __u32);
+} cali_spoof SEC(".maps");
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 512000); // upstream's BPFMapSizeConntrack default

@@ -24,16 +24,17 @@ public static partial class BpfMapLayout
     public const string RunPortMap = "cali_run_ports";
     public const string WorkloadMacMap = "cali_wl_macs";
     public const string PoolMap = "cali_pools";
+    public const string SpoofMap = "cali_spoof";
 
     /// <summary>
     /// The maps calico-node fills from the calculation graph (every other map is written by the program). A full
     /// resync writes every desired key of these and then deletes every other key it finds in them, so what a killed
     /// agent left behind is swept. A new agent-written map must be listed here.
     /// </summary>
-    public static IReadOnlyList<string> AgentWrittenMaps { get; } = [EndpointMap, RuleMap, IpSetMap, HostIpMap, RunMap, RunPortMap, PoolMap];
+    public static IReadOnlyList<string> AgentWrittenMaps { get; } = [EndpointMap, RuleMap, IpSetMap, HostIpMap, RunMap, RunPortMap, PoolMap, SpoofMap];
 
     /// <summary>Every map of calico_tc.o, each pinned as <c>&lt;bpffs root&gt;/&lt;map name&gt;</c> (<see cref="PinPath"/>).</summary>
-    public static IReadOnlyList<string> AllMaps { get; } = [EndpointMap, RuleMap, IpSetMap, HostIpMap, RunMap, RunPortMap, ConntrackMap, CounterMap, ReasonMap, WorkloadMacMap, PoolMap];
+    public static IReadOnlyList<string> AllMaps { get; } = [EndpointMap, RuleMap, IpSetMap, HostIpMap, RunMap, RunPortMap, ConntrackMap, CounterMap, ReasonMap, WorkloadMacMap, PoolMap, SpoofMap];
 
     /// <summary>
     /// Every map's key and value sizes as this side reads and writes them: calico-node refuses an object whose maps
@@ -52,6 +53,7 @@ public static partial class BpfMapLayout
         (ReasonMap, 4, CounterValueSize),
         (WorkloadMacMap, 4, 8),
         (PoolMap, PoolKeySize, IpSetValueSize),
+        (SpoofMap, SpoofKeySize, IpSetValueSize),
     ];
 
     /// <summary>Where <paramref name="map"/> is pinned under the bpffs root (calico-node's <c>CALICO_BPF_ROOT</c>, default /sys/fs/bpf/calico).</summary>
@@ -65,6 +67,7 @@ public static partial class BpfMapLayout
     public const int IpSetValueSize = 4;
     public const int HostIpKeySize = 20;
     public const int PoolKeySize = 24;
+    public const int SpoofKeySize = 28;
     public const int HostIpValueSize = 4;
     public const int ConntrackKeySize = 40;
     public const int ConntrackValueSize = 32;
@@ -264,6 +267,18 @@ public static partial class BpfMapLayout
         BinaryPrimitives.WriteUInt32LittleEndian(key, (uint)(32 + pool.PrefixLength));
         BinaryPrimitives.WriteUInt32LittleEndian(key.AsSpan(4), v6 ? 6u : 4u);
         pool.BaseAddress.GetAddressBytes().CopyTo(key, 8);
+        return key;
+    }
+
+    /// <summary>struct cali_spoof_key: one of a workload's allowSpoofedSourcePrefixes (host bits clear), by its host-side interface.</summary>
+    public static byte[] SpoofKey(uint ifindex, IPNetwork prefix)
+    {
+        var key = new byte[SpoofKeySize];
+        bool v6 = prefix.BaseAddress.AddressFamily == AddressFamily.InterNetworkV6;
+        BinaryPrimitives.WriteUInt32LittleEndian(key, (uint)(64 + prefix.PrefixLength));
+        BinaryPrimitives.WriteUInt32LittleEndian(key.AsSpan(4), ifindex);
+        BinaryPrimitives.WriteUInt32LittleEndian(key.AsSpan(8), v6 ? 6u : 4u);
+        prefix.BaseAddress.GetAddressBytes().CopyTo(key, 12);
         return key;
     }
 

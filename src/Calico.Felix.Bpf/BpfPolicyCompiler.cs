@@ -232,14 +232,14 @@ public static partial class BpfPolicyCompiler
         uint offset = (uint)rules.Count;
         foreach (FlatRule rule in fragment)
         {
-            if (rule.Action == FlatAction.Goto)
+            if (rule.Action == FlatAction.Goto && !rule.SkipsGroup)
             {
                 pendingPasses.Add(rules.Count);
                 rules.Add(rule);
             }
             else
             {
-                rules.Add(rule.Action == FlatAction.Next ? rule with { Jump = rule.Jump + offset } : rule);
+                rules.Add(rule.Action == FlatAction.Next || rule.SkipsGroup ? rule with { Jump = rule.Jump + offset } : rule);
             }
         }
     }

@@ -107,6 +107,13 @@ public sealed record FlatRule
     /// <summary>Target index of <see cref="FlatAction.Goto"/> and <see cref="FlatAction.Next"/>; always after the rule's own.</summary>
     public uint Jump { get; init; }
 
+    /// <summary>
+    /// A <see cref="FlatAction.Goto"/> past its own rule's group, not a Pass: matched, the packet's (address, protocol,
+    /// port) is one the rule's negated named ports exclude. Its <see cref="Jump"/> is relative to the fragment, as a
+    /// <see cref="FlatAction.Next"/> guard's. The compiler's bookkeeping only: the map holds a Goto.
+    /// </summary>
+    public bool SkipsGroup { get; init; }
+
     public required FlatRuleOrigin Origin { get; init; }
 
     /// <summary>A stable one-line form (tests, dumps, and the table's fingerprint).</summary>

@@ -47,21 +47,6 @@ internal static class RuleCompiler
             _ => throw new ValidationException($"error with field action = '{rule.Action}' (unknown action)"),
         };
 
-        if (rule.NotSrcNamedPortIpSetIds.Count + rule.NotDstNamedPortIpSetIds.Count > 0)
-        {
-            // Negated named ports need "none of these (address, port) pairs" (later). Never widen what the rule
-            // allows: an Allow or Log is left out, a Deny or Pass becomes a Deny without the negated condition.
-            string where = $"{origin} ({(inbound ? "ingress" : "egress")})";
-            if (action is FlatAction.Allow or FlatAction.Log)
-            {
-                ctx.Issues.Add(new BpfCompileIssue(where, "negated named ports (notPorts by name) are not supported by the BPF datapath yet: rule left out (allows less)"));
-                return;
-            }
-
-            ctx.Issues.Add(new BpfCompileIssue(where, "negated named ports (notPorts by name) are not supported by the BPF datapath yet: rule enforced as a Deny without that condition (denies more)"));
-            action = FlatAction.Deny;
-        }
-
         List<uint> srcSets = Sets(ctx, rule.SrcNets, rule.SrcIpSetIds);
         List<uint> notSrcSets = Sets(ctx, rule.NotSrcNets, rule.NotSrcIpSetIds);
         List<uint> dstSets = Sets(ctx, rule.DstNets, rule.DstIpSetIds);
@@ -107,12 +92,7 @@ internal static class RuleCompiler
         AddGuards(guards, rule.NotSrcPorts, BpfMapLayout.RulePorts, BpfMapLayout.RulePorts, origin, static (r, c) => r with { NotSrcPorts = c });
         AddGuards(guards, rule.NotDstPorts, BpfMapLayout.RulePorts, BpfMapLayout.RulePorts, origin, static (r, c) => r with { NotDstPorts = c });
 
-        uint groupEnd = (uint)(fragment.Count + guards.Count + (srcAlternatives.Count * dstAlternatives.Count));
-        foreach (FlatRule guard in guards)
-        {
-            fragment.Add(guard with { Jump = groupEnd });
-        }
-
+        var entries = new List<FlatRule>(srcAlternatives.Count * dstAlternatives.Count);
         foreach (Alternative src in srcAlternatives)
         {
             foreach (Alternative dst in dstAlternatives)
@@ -122,7 +102,7 @@ internal static class RuleCompiler
                     continue; // one packet has one protocol
                 }
 
-                fragment.Add(template with
+                entries.Add(template with
                 {
                     Protocol = src.Protocol ?? dst.Protocol ?? template.Protocol,
                     SrcPorts = src.Ports,
@@ -132,6 +112,46 @@ internal static class RuleCompiler
                 });
             }
         }
+
+        if (entries.Count == 0)
+        {
+            return; // every pair of alternatives needs two protocols at once
+        }
+
+        // Negated named ports (nft's "address . protocol . port != @set"): one skip per (protocol, port) group of
+        // each set, matched by exactly the pairs the rule excludes, jumping past the group.
+        List<FlatRule> skips = NegatedNamedPortSkips(ctx, rule, template, origin);
+        uint groupEnd = (uint)(fragment.Count + guards.Count + skips.Count + entries.Count);
+        foreach (FlatRule guard in guards.Concat(skips))
+        {
+            fragment.Add(guard with { Jump = groupEnd });
+        }
+
+        fragment.AddRange(entries);
+    }
+
+    private static List<FlatRule> NegatedNamedPortSkips(CompileContext ctx, RuleModel rule, FlatRule template, FlatRuleOrigin origin)
+    {
+        var skips = new List<FlatRule>();
+        foreach (bool source in new[] { true, false })
+        {
+            foreach (string id in source ? rule.NotSrcNamedPortIpSetIds : rule.NotDstNamedPortIpSetIds)
+            {
+                foreach (var (protocol, port, set) in ctx.NamedPortGroups(id))
+                {
+                    if (rule.Protocol is int p && p != protocol)
+                    {
+                        continue; // the rule's packets never have this group's protocol
+                    }
+
+                    var skip = new FlatRule { Action = FlatAction.Goto, SkipsGroup = true, IpVersion = template.IpVersion, Protocol = (byte)protocol, Origin = origin };
+                    PortRange only = new(port, port);
+                    skips.Add(source ? skip with { SrcPorts = [only], SrcSets = [set] } : skip with { DstPorts = [only], DstSets = [set] });
+                }
+            }
+        }
+
+        return skips;
     }
 
     /// <summary>One way a side's port condition holds: a chunk of numeric ranges, or one named-port group (its protocol, port and address set).</summary>

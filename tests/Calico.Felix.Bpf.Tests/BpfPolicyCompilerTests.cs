@@ -188,7 +188,7 @@ public sealed class BpfPolicyCompilerTests
     }
 
     [Fact]
-    public void NamedPorts_MatchTheirAddressAndPortPairs_NegatedOnesAreReported_AndLeftOutWhenAllowing()
+    public void NamedPorts_MatchTheirAddressAndPortPairs_AndNegatedOnesExcludeExactlyThem()
     {
         var p = Policy("p");
         var s = new States()
@@ -204,16 +204,39 @@ public sealed class BpfPolicyCompilerTests
         s.State.Apply(new IpSetUpdate("np:dns", IpSetType.IpPort, ["10.65.0.2,udp:53"]));
         var plan = Compile(s);
 
-        BpfCompileIssue issue = Assert.Single(plan.Issues);
-        Assert.Contains("GlobalNetworkPolicy default/p rule 2 (ingress)", issue.Where, StringComparison.Ordinal);
-        Assert.Contains("negated named ports", issue.Reason, StringComparison.Ordinal);
-        Assert.Contains("left out", issue.Reason, StringComparison.Ordinal);
+        Assert.Empty(plan.Issues);
         Assert.Equal(FlatAction.Deny, Ingress(plan, TestPacket.Tcp("10.0.0.1", "10.65.0.2", 8080)));
         Assert.Equal(FlatAction.Deny, Ingress(plan, TestPacket.Tcp("10.0.0.1", "10.65.0.2", 9090)));
-        Assert.Equal(FlatAction.Allow, Ingress(plan, TestPacket.Tcp("10.0.0.1", "10.65.0.2", 7070))); // no pair: the last rule
+        Assert.Equal(FlatAction.Allow, Ingress(plan, TestPacket.Tcp("10.0.0.1", "10.65.0.2", 7070))); // no pair: rule 2
         Assert.Equal(FlatAction.Allow, Ingress(plan, TestPacket.Tcp("10.0.0.1", "10.65.0.4", 8080))); // port of another address
         Assert.Equal(FlatAction.Allow, Ingress(plan, TestPacket.Udp("10.0.0.1", "10.65.0.2", 53)));
-        Assert.DoesNotContain(plan.Tables[plan.Endpoints["cali1"].IngressTable].Rules, r => r.Origin.RuleIndex == 2);
+        Assert.Contains(plan.Tables[plan.Endpoints["cali1"].IngressTable].Rules, r => r.Origin.RuleIndex == 2);
+    }
+
+    [Fact]
+    public void NegatedNamedPorts_OnEitherSide_SkipTheRuleForTheirPairsOnly()
+    {
+        var p = Policy("p");
+        var s = new States()
+            .WithPolicy(p, ingress:
+            [
+                new RuleModel { Action = RuleAction.Deny, Protocol = 6, NotDstNamedPortIpSetIds = ["np:http"] },
+                new RuleModel { Action = RuleAction.Deny, Protocol = 17, NotSrcNamedPortIpSetIds = ["np:dns"] },
+                new RuleModel { Action = RuleAction.Allow },
+            ])
+            .WithEndpoint("wl", "cali1", [Tier("default", RuleAction.Deny, ingress: [p])]);
+        s.State.Apply(new IpSetUpdate("np:http", IpSetType.IpPort, ["10.65.0.2,tcp:8080", "10.65.0.3,tcp:8080", "10.65.0.2,udp:8080"]));
+        s.State.Apply(new IpSetUpdate("np:dns", IpSetType.IpPort, ["10.0.0.53,udp:53"]));
+        var plan = Compile(s);
+
+        Assert.Empty(plan.Issues);
+        Assert.Equal(FlatAction.Allow, Ingress(plan, TestPacket.Tcp("10.0.0.1", "10.65.0.2", 8080))); // an excluded pair
+        Assert.Equal(FlatAction.Allow, Ingress(plan, TestPacket.Tcp("10.0.0.1", "10.65.0.3", 8080)));
+        Assert.Equal(FlatAction.Deny, Ingress(plan, TestPacket.Tcp("10.0.0.1", "10.65.0.2", 7070)));
+        Assert.Equal(FlatAction.Deny, Ingress(plan, TestPacket.Tcp("10.0.0.1", "10.65.0.4", 8080)));
+        Assert.Equal(FlatAction.Allow, Ingress(plan, TestPacket.Udp("10.0.0.53", "10.65.0.2", 9999, sport: 53))); // the source pair
+        Assert.Equal(FlatAction.Deny, Ingress(plan, TestPacket.Udp("10.0.0.54", "10.65.0.2", 9999, sport: 53)));
+        Assert.Equal(FlatAction.Deny, Ingress(plan, TestPacket.Udp("10.0.0.53", "10.65.0.2", 9999, sport: 54)));
     }
 
     [Fact]

@@ -200,11 +200,6 @@ internal sealed partial class BpfModeSwitch : IDisposable
         {
             Log.NotInBpf(_logger, "flow logs (flowLogsFileEnabled / flowLogsGoldmaneServer)", "workload policy verdicts are decided by the eBPF programs, which do not log flows yet; host endpoint verdicts still are");
         }
-
-        if (render.AllowWorkloadSourceSpoofing && state.Endpoints.Values.Any(static e => e.AllowSpoofedSourcePrefixes.Count > 0) && _warned.Add("spoof"))
-        {
-            Log.NotInBpf(_logger, "allowSpoofedSourcePrefixes (workloadSourceSpoofing: Any)", "the eBPF programs drop a new flow whose source is not routed to the workload's interface");
-        }
     }
 
     private bool TryStart()

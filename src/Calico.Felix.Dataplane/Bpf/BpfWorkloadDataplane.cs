@@ -50,6 +50,7 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
     private Dictionary<uint, BpfEndpointEntry> _appliedEndpoints = [];
     private HashSet<IPAddress>? _appliedHostAddresses;
     private IReadOnlyDictionary<IPNetwork, bool>? _appliedPools;
+    private HashSet<(uint Ifindex, IPNetwork Prefix)>? _appliedSpoof;
     private static readonly IReadOnlyDictionary<IPNetwork, bool> NoPools = new Dictionary<IPNetwork, bool>();
     private bool _pickedUp;
 
@@ -150,6 +151,8 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
         ops.AddRange(BpfResync.HostAddresses(full ? null : _appliedHostAddresses, hostAddresses));
         IReadOnlyDictionary<IPNetwork, bool> pools = fastPathPools ?? NoPools;
         ops.AddRange(BpfResync.Pools(full ? null : _appliedPools, pools));
+        HashSet<(uint, IPNetwork)> spoof = BpfSpoofPrefixes.Of(state, render.AllowWorkloadSourceSpoofing, name => ifindexes.TryGetValue(name, out uint index) ? index : null);
+        ops.AddRange(BpfSpoofPrefixes.Diff(full ? null : _appliedSpoof, spoof));
 
         // The policy is in force once the writes before the clean-up landed (the last endpoint flips; the program
         // reads only whole tables through cali_eps); what follows removes what nothing reads any more.
@@ -179,6 +182,7 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
         _appliedEndpoints = endpoints;
         _appliedHostAddresses = hostAddresses;
         _appliedPools = pools;
+        _appliedSpoof = spoof;
         if (!_pickedUp)
         {
             // Before the programs go on new interfaces: connections the kernel already carries keep flowing.
@@ -268,6 +272,7 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
             List<BpfMapOp> desired = BpfPlanDiff.Between(null, new Dictionary<uint, BpfEndpointEntry>(), _applied, _appliedEndpoints);
             desired.AddRange(BpfResync.HostAddresses(null, _appliedHostAddresses ?? []));
             desired.AddRange(BpfResync.Pools(null, _appliedPools ?? NoPools));
+            desired.AddRange(BpfSpoofPrefixes.Diff(null, _appliedSpoof ?? []));
             foreach (string map in BpfMapLayout.AgentWrittenMaps)
             {
                 if (MapDrift(map, desired) is { } difference)

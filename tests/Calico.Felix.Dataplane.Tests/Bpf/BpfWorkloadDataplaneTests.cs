@@ -347,6 +347,63 @@ public sealed class BpfWorkloadDataplaneTests : IDisposable
         Assert.Null(await InHostAsync(() => BpfTc.Query(BpfTc.InterfaceIndex("eth0"), TcDirection.Ingress)));
     }
 
+    [Fact]
+    public async Task AllowSpoofedSourcePrefixes_LetANewFlowFromThem_OnlyWithWorkloadSourceSpoofingAny()
+    {
+        const string Spoofed = "10.99.0.5";
+        _a.Ip("addr", "add", Spoofed + "/32", "dev", "eth0");
+        _host.Exec("sysctl", "-qw", "net.ipv4.conf.all.rp_filter=0");
+        _host.Exec("sysctl", "-qw", $"net.ipv4.conf.{IfaceA}.rp_filter=0");
+        DataplaneState state = State(RuleAction.Allow);
+        EndpointIntent a = state.Endpoints[new EndpointKey(false, "ns", "a")];
+        state.Apply(new EndpointUpdate(a with { AllowSpoofedSourcePrefixes = ["10.99.0.0/24"] }));
+        var policy = new PolicyKey("default", PolicyKinds.GlobalNetworkPolicy, null, "icmp-to-b");
+        state.Apply(new ActivePolicyUpdate(policy, new PolicyIntent([new RuleModel { Action = RuleAction.Allow, Index = 0 }], [new RuleModel { Action = RuleAction.Allow, Index = 0 }])));
+        using var dataplane = await InHostAsync(() => BpfWorkloadDataplane.Start(_root, _object, _netlink, NullLogger.Instance));
+        using Socket receiver = await NetworkNamespace.RunInAsync(_b.Path, () =>
+        {
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            socket.Bind(new IPEndPoint(IPAddress.Any, 8081));
+            return socket;
+        });
+
+        // workloadSourceSpoofing off (upstream's default): the prefixes are ignored and the spoofed source dropped.
+        await InHostAsync(() => dataplane.Apply(state, new RenderConfig(), IsWorkload, Pools));
+        Assert.False(await SendsAsync(Spoofed, 40001, receiver), "a source not routed to A, spoofing not allowed: dropped");
+        await InHostAsync(() => dataplane.Apply(state, new RenderConfig { AllowWorkloadSourceSpoofing = true }, IsWorkload, Pools));
+        Assert.True(await SendsAsync(Spoofed, 40002, receiver), $"a source in A's allowSpoofedSourcePrefixes with workloadSourceSpoofing Any passes; reasons {Reasons()}");
+        Assert.False(await SendsAsync("10.98.0.5", 40003, receiver, addAddress: true), "a source outside the prefixes is still dropped");
+        await InHostAsync(() => dataplane.Stop(IsWorkload));
+    }
+
+    /// <summary>A UDP datagram from A with source <paramref name="source"/>:<paramref name="port"/> to B; whether B got it within a second.</summary>
+    private async Task<bool> SendsAsync(string source, int port, Socket receiver, bool addAddress = false)
+    {
+        if (addAddress)
+        {
+            _a.Ip("addr", "add", source + "/32", "dev", "eth0");
+        }
+
+        using Socket sender = await NetworkNamespace.RunInAsync(_a.Path, () =>
+        {
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            socket.Bind(new IPEndPoint(IPAddress.Parse(source), port));
+            return socket;
+        });
+        await sender.SendToAsync("spoof"u8.ToArray(), new IPEndPoint(IPAddress.Parse(AddressB), 8081));
+        var buffer = new byte[16];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        try
+        {
+            SocketReceiveFromResult got = await receiver.ReceiveFromAsync(buffer, new IPEndPoint(IPAddress.Any, 0), timeout.Token);
+            return ((IPEndPoint)got.RemoteEndPoint).Address.ToString() == source;
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
     private const string RemotePod = "10.66.0.9";
 
     /// <summary>A connection from <paramref name="from"/> to <paramref name="listener"/> at <paramref name="to"/>, and <paramref name="roundTrips"/> round trips on it.</summary>
