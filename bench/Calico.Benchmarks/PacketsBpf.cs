@@ -22,6 +22,12 @@ internal sealed class PacketsBpf : IDisposable
 {
     public const int Toggles = 20;
 
+    /// <summary>
+    /// DATAPLANE_PACKETS_TOGGLE=middle: toggle the middle decoy policy's rule (a rule inside the table's merged run,
+    /// splitting it) rather than the first one's (at the run's start).
+    /// </summary>
+    private static readonly bool ToggleMiddlePolicy = Environment.GetEnvironmentVariable("DATAPLANE_PACKETS_TOGGLE") == "middle";
+
     private readonly string _hostPath;
     private readonly TempDirectory _dir = new("calico-bench-bpf");
     private readonly string _root;
@@ -120,13 +126,14 @@ internal sealed class PacketsBpf : IDisposable
 
     /// <summary>
     /// Toggles one rule's action allow ↔ deny <see cref="Toggles"/> times (an even count: the state ends as it began):
-    /// the first decoy policy's first ingress rule, or with no policy the namespace profile's ingress rule. Apply is
+    /// the first (or with DATAPLANE_PACKETS_TOGGLE=middle the middle) decoy policy's first ingress rule, or with no policy the namespace profile's ingress rule. Apply is
     /// synchronous, so its duration is "policy change → enforced" from the dataplane's side (calc graph excluded).
     /// </summary>
     private async Task ToggleAsync(DataplaneState state, CancellationToken cancellationToken)
     {
         Action<bool> set;
-        if (state.Policies.Keys.Where(k => k.Name.StartsWith("bench-", StringComparison.Ordinal)).OrderBy(k => k.Name, StringComparer.Ordinal).FirstOrDefault() is { Name: not null } key)
+        List<PolicyKey> decoys = [.. state.Policies.Keys.Where(k => k.Name.StartsWith("bench-", StringComparison.Ordinal)).OrderBy(k => k.Name, StringComparer.Ordinal)];
+        if ((ToggleMiddlePolicy ? decoys.ElementAtOrDefault(decoys.Count / 2) : decoys.FirstOrDefault()) is { Name: not null } key)
         {
             PolicyIntent original = state.Policies[key];
             ToggledWhat = $"policy {key} ingress rule 0";

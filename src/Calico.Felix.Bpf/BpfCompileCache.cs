@@ -25,8 +25,11 @@ public sealed class BpfCompileCache
     /// <summary>Merged runs by definition (content key), with what their entries were built from.</summary>
     internal Dictionary<string, CachedRun> Runs { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>A simple rule's part of its run's definition (a hash of its description), by rule object (kept as long as the rule lives).</summary>
-    internal System.Runtime.CompilerServices.ConditionalWeakTable<FlatRule, System.Runtime.CompilerServices.StrongBox<UInt128>> Descriptors { get; } = [];
+    /// <summary>
+    /// A simple rule's part of its run's definition (a hash of its description) and its chunk boundary hash, by rule
+    /// object (kept as long as the rule lives).
+    /// </summary>
+    internal System.Runtime.CompilerServices.ConditionalWeakTable<FlatRule, RuleHashes> Descriptors { get; } = [];
 
     internal BpfCompileOptions? Options { get; set; }
 

@@ -72,7 +72,7 @@ public static partial class BpfPolicyCompiler
         }
 
         var reads = new HashSet<uint>();
-        ImmutableArray<FlatRule> rules = RuleRunMerger.Merge(ctx, cached.Linear, inbound, reads);
+        ImmutableArray<FlatRule> rules = RuleRunMerger.Merge(ctx, cached.Linear, inbound, reads, options);
         var portSets = new HashSet<uint>();
         foreach (FlatRule rule in rules)
         {

@@ -36,6 +36,11 @@ public static partial class BpfPolicyCompiler
         ArgumentNullException.ThrowIfNull(tableIds);
         ArgumentNullException.ThrowIfNull(setIds);
         ArgumentNullException.ThrowIfNull(cache);
+        if (!RuleRunChunker.IsValidOption(options.RunChunkLength))
+        {
+            throw new ArgumentException($"RunChunkLength {options.RunChunkLength} is not 0 (by the run's length) or a power of two from {RuleRunChunker.SmallestAverage} to {RuleRunChunker.MaximumAverage}", nameof(options));
+        }
+
         cache.Begin(options, tableIds, setIds);
         var ctx = new CompileContext(state, setIds, cache);
         var endpoints = new SortedDictionary<string, BpfEndpointEntry>(StringComparer.Ordinal);

@@ -97,4 +97,17 @@ public sealed record BpfCompileOptions
 
     /// <summary>Merge runs of consecutive simple rules into one trie lookup each (as nft's MergeRuleRuns); on by default.</summary>
     public bool MergeRuleRuns { get; init; } = true;
+
+    /// <summary>
+    /// Cut merged runs into content-defined chunks, one lookup each, so that a change to one rule rewrites about one
+    /// chunk's entries rather than the whole run's (<see cref="RuleRunChunker"/>); on by default. Off: one lookup per
+    /// run (fewer lookups per new flow, thousands of trie writes per change in a long run).
+    /// </summary>
+    public bool ChunkRuns { get; init; } = true;
+
+    /// <summary>
+    /// The average length of a chunk, a power of two from 4 to 4,096; 0 (the default): chosen by the run's length
+    /// (<see cref="RuleRunChunker.AverageLength"/>). For tests that want short runs cut.
+    /// </summary>
+    public int RunChunkLength { get; init; }
 }

@@ -39,6 +39,12 @@ internal sealed class CachedFragment(object source, List<FlatRule> rules, List<S
     public int LastUsed { get; set; }
 }
 
+/// <summary>
+/// A simple rule's hashes: <paramref name="Description"/> (what it admits: its part of a run's definition) and
+/// <paramref name="Boundary"/> (description and origin: whether a chunk of a run may end after it).
+/// </summary>
+internal sealed record RuleHashes(UInt128 Description, ulong Boundary);
+
 /// <summary>A merged run's entries, the port sets they name and the members of the sets they were built from.</summary>
 internal sealed class CachedRun(BpfRuleRun run, List<BpfPortSet> portSets, List<(uint Set, ImmutableArray<IpSetMember> Members)> reads) : ICacheEntry
 {

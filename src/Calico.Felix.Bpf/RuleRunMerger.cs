@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Buffers.Binary;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
@@ -12,7 +11,8 @@ namespace Calico.Felix.Bpf;
 /// <summary>
 /// Merges runs of a linearised table, as the nftables renderer merges rule runs: the first Allow or Deny that matches
 /// decides, so a maximal run of consecutive <em>simple</em> rules with one verdict is a union, and becomes one rule
-/// whose match is a lookup in the run's trie (<see cref="BpfRuleRun"/>). A run never spans a jump target (a Pass's or a
+/// whose match is a lookup in the run's trie (<see cref="BpfRuleRun"/>); a long run is cut into content-defined chunks
+/// (<see cref="RuleRunChunker"/>), one run rule each, so that a change to one rule rewrites one chunk. A run never spans a jump target (a Pass's or a
 /// guard's landing rule may only start one), and jumps are renumbered. Simple: Allow or Deny of a policy's or
 /// profile's rule; the remote side (source in ingress, destination in egress) in at most one set; nothing on the
 /// endpoint's own side; optional protocol; destination ports only with a protocol; nothing else.
@@ -26,7 +26,8 @@ internal static class RuleRunMerger
     private static readonly ImmutableArray<IpSetMember> AnyAddress = [IpSetMember.Parse("0.0.0.0/0"), IpSetMember.Parse("::/0")];
 
     /// <param name="runReads">Collects the sets whose members the runs' entries were built from (what a cached merge depends on).</param>
-    public static ImmutableArray<FlatRule> Merge(CompileContext ctx, ImmutableArray<FlatRule> rules, bool inbound, HashSet<uint>? runReads = null)
+    /// <param name="chunking">How runs are cut (<see cref="BpfCompileOptions.ChunkRuns"/>, <see cref="BpfCompileOptions.RunChunkLength"/>); null: the defaults.</param>
+    public static ImmutableArray<FlatRule> Merge(CompileContext ctx, ImmutableArray<FlatRule> rules, bool inbound, HashSet<uint>? runReads = null, BpfCompileOptions? chunking = null)
     {
         var targets = new HashSet<uint>();
         foreach (FlatRule rule in rules)
@@ -64,11 +65,32 @@ internal static class RuleRunMerger
                 newIndex[k] = (uint)merged.Count;
             }
 
-            // A run without entries (its sets are empty) matches nothing: left out, so every run a table names has
-            // entries in the kernel (what a restarted agent reads to allocate ids above the old ones).
-            if (RunRule(ctx, rules.AsSpan(i, end - i), inbound, runReads) is FlatRule runRule)
+            // The run in content-defined chunks (RuleRunChunker), each its own run rule (a one-rule tail stays as it
+            // is). Same verdict throughout: the first chunk matching decides as the whole run would.
+            ReadOnlySpan<FlatRule> run = rules.AsSpan(i, end - i);
+            RuleHashes[] hashes = Hashes(ctx, run, inbound);
+            bool chunked = chunking?.ChunkRuns ?? true;
+            HashSet<uint>? emitted = null;
+            // By the table's length, not the run's: a toggled rule splits its run, and the parts must keep their chunks.
+            int average = RuleRunChunker.AverageLength(rules.Length, chunking?.RunChunkLength ?? 0);
+            for (int start = 0; start < run.Length;)
             {
-                merged.Add(runRule);
+                int stop = chunked ? RuleRunChunker.End(hashes, start, average) : run.Length;
+                if (stop - start < MinimumRun)
+                {
+                    merged.Add(run[start]);
+                }
+
+                // A run without entries (its sets are empty) matches nothing: left out, so every run a table names has
+                // entries in the kernel (what a restarted agent reads to allocate ids above the old ones). A chunk
+                // admitting what an earlier chunk of the run admits (the same definition: the same run) adds nothing.
+                else if (RunRule(ctx, run[start..stop], hashes.AsSpan(start, stop - start), inbound, runReads) is FlatRule runRule
+                    && (emitted ??= []).Add(runRule.Run))
+                {
+                    merged.Add(runRule);
+                }
+
+                start = stop;
             }
 
             i = end;
@@ -100,34 +122,54 @@ internal static class RuleRunMerger
             && (r.DstPorts.IsEmpty || r.Protocol is not null);
     }
 
-    private static FlatRule? RunRule(CompileContext ctx, ReadOnlySpan<FlatRule> rules, bool inbound, HashSet<uint>? runReads)
+    /// <summary>
+    /// Each rule's hashes (cached per rule object): its description (what it admits, by set content key, not members:
+    /// its part of a run's definition) and its boundary hash (description and origin: two rules admitting the same
+    /// still differ, so a run of identical rules is chunked too).
+    /// </summary>
+    private static RuleHashes[] Hashes(CompileContext ctx, ReadOnlySpan<FlatRule> rules, bool inbound)
     {
-        // The definition: what each rule admits, by set content key (not members), as a set: each rule's description
-        // hashed (128 bits of SHA-256, cached per rule object), sorted and de-duplicated, then hashed together. Sorting
-        // fixed-size hashes rather than the descriptions keeps this pass cheap on a 10,000-policy table.
-        var hashes = new UInt128[rules.Length];
+        var hashes = new RuleHashes[rules.Length];
         for (int i = 0; i < rules.Length; i++)
         {
             FlatRule r = rules[i];
-            ImmutableArray<uint> remote = inbound ? r.SrcSets : r.DstSets;
-            if (!remote.IsEmpty)
-            {
-                runReads?.Add(remote[0]);
-            }
 
             // A rule object names its sets by id, and an id names one content key for as long as it is allocated.
-            if (!ctx.Cache.Descriptors.TryGetValue(r, out StrongBox<UInt128>? hash))
+            if (!ctx.Cache.Descriptors.TryGetValue(r, out RuleHashes? hash))
             {
+                ImmutableArray<uint> remote = inbound ? r.SrcSets : r.DstSets;
                 string descriptor = string.Join('|',
                     r.IpVersion.ToString(CultureInfo.InvariantCulture),
                     remote.IsEmpty ? "*" : ctx.Sets[remote[0]].ContentKey,
                     r.Protocol?.ToString(CultureInfo.InvariantCulture) ?? "*",
                     string.Join(',', r.DstPorts));
-                hash = new StrongBox<UInt128>(BinaryPrimitives.ReadUInt128LittleEndian(SHA256.HashData(Encoding.UTF8.GetBytes(descriptor))));
+                UInt128 description = BinaryPrimitives.ReadUInt128LittleEndian(SHA256.HashData(Encoding.UTF8.GetBytes(descriptor)));
+                ulong boundary = BinaryPrimitives.ReadUInt64LittleEndian(SHA256.HashData(Encoding.UTF8.GetBytes(descriptor + "|" + r.Origin)));
+                hash = new RuleHashes(description, boundary);
                 ctx.Cache.Descriptors.AddOrUpdate(r, hash);
             }
 
-            hashes[i] = hash.Value;
+            hashes[i] = hash;
+        }
+
+        return hashes;
+    }
+
+    private static FlatRule? RunRule(CompileContext ctx, ReadOnlySpan<FlatRule> rules, ReadOnlySpan<RuleHashes> ruleHashes, bool inbound, HashSet<uint>? runReads)
+    {
+        // The definition: what each rule admits, by set content key (not members), as a set: each rule's description
+        // hash sorted and de-duplicated, then hashed together. Sorting fixed-size hashes rather than the descriptions
+        // keeps this pass cheap on a 10,000-policy table.
+        var hashes = new UInt128[rules.Length];
+        for (int i = 0; i < rules.Length; i++)
+        {
+            ImmutableArray<uint> remote = inbound ? rules[i].SrcSets : rules[i].DstSets;
+            if (!remote.IsEmpty)
+            {
+                runReads?.Add(remote[0]);
+            }
+
+            hashes[i] = ruleHashes[i].Description;
         }
 
         Array.Sort(hashes);

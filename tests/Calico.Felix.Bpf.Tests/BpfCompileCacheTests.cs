@@ -6,7 +6,7 @@ namespace Calico.Felix.Bpf.Tests;
 
 /// <summary>
 /// The cached (incremental) compilation against a from-scratch one: after every change of a random sequence (policies
-/// replaced, one rule's action toggled, IP set members changed, endpoints' tiers or profiles changed, policies staged,
+/// replaced, one rule's action toggled, a rule inserted or removed, IP set members changed, endpoints' tiers or profiles changed, policies staged,
 /// removed and back), the same plan, ids included; and a one-policy change compiles that policy alone.
 /// </summary>
 [Trait("Tier", "Unit")]
@@ -20,8 +20,14 @@ public sealed class BpfCompileCacheTests
     [InlineData(3, false, true)]
     [InlineData(4, true, true)]
     [InlineData(5, true, true)]
-    public void RandomChanges_CachedCompile_EqualsCompileFromScratch(int seed, bool simple, bool retain)
+    [InlineData(6, true, false, 4)]
+    [InlineData(7, true, true, 4)]
+    [InlineData(8, false, true, 8)]
+    [InlineData(9, true, true, 8)]
+    public void RandomChanges_CachedCompile_EqualsCompileFromScratch(int seed, bool simple, bool retain, int chunkLength = 0)
     {
+        // A short chunk length cuts the small worlds' runs into chunks (the default keeps runs of up to 8 rules whole).
+        var options = new BpfCompileOptions { RunChunkLength = chunkLength };
         var random = new Random(seed);
         var world = new RandomWorld(random, simple);
         var cachedTables = new BpfIdAllocator();
@@ -37,8 +43,8 @@ public sealed class BpfCompileCacheTests
                 world.Change();
             }
 
-            BpfPolicyPlan cached = BpfPolicyCompiler.Compile(world.State, new BpfCompileOptions(), cachedTables, cachedSets, cache);
-            BpfPolicyPlan fresh = BpfPolicyCompiler.Compile(world.State, new BpfCompileOptions(), freshTables, freshSets);
+            BpfPolicyPlan cached = BpfPolicyCompiler.Compile(world.State, options, cachedTables, cachedSets, cache);
+            BpfPolicyPlan fresh = BpfPolicyCompiler.Compile(world.State, options, freshTables, freshSets);
             Assert.Equal(Describe(fresh), Describe(cached));
             reused += cache.LastCompile.FragmentsReused;
             if (retain)
@@ -262,7 +268,7 @@ public sealed class BpfCompileCacheTests
         public void Change()
         {
             PolicyKey key = _policies[_random.Next(_policies.Count)];
-            switch (_random.Next(9))
+            switch (_random.Next(11))
             {
                 case 0:
                     if (State.Policies.ContainsKey(key))
@@ -310,6 +316,25 @@ public sealed class BpfCompileCacheTests
                     break;
                 case 7:
                     _s.WithProfile("prof" + _random.Next(1, 3), inbound: Rules(true), outbound: Rules(false));
+                    break;
+                case 9:
+                    if (State.Policies.TryGetValue(key, out PolicyIntent? grown))
+                    {
+                        // One rule inserted at a random place (the rules after it move down one index).
+                        List<RuleModel> rules = [.. grown.InboundRules];
+                        rules.Insert(_random.Next(rules.Count + 1), Rules(true)[0]);
+                        State.Apply(new ActivePolicyUpdate(key, grown with { InboundRules = [.. rules.Select((r, k) => r with { Index = k })] }));
+                    }
+
+                    break;
+                case 10:
+                    if (State.Policies.TryGetValue(key, out PolicyIntent? shrunk) && shrunk.InboundRules.Count > 0)
+                    {
+                        List<RuleModel> rules = [.. shrunk.InboundRules];
+                        rules.RemoveAt(_random.Next(rules.Count));
+                        State.Apply(new ActivePolicyUpdate(key, shrunk with { InboundRules = [.. rules.Select((r, k) => r with { Index = k })] }));
+                    }
+
                     break;
                 default:
                     break; // nothing changed

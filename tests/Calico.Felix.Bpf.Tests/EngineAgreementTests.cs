@@ -66,18 +66,24 @@ public sealed class EngineAgreementTests
     [InlineData(13)]
     [InlineData(14)]
     [InlineData(15)]
-    public void RandomSimplePolicies_MergedIntoRuns_GiveTheEnginesVerdict(int seed)
+    [InlineData(16, 4)]
+    [InlineData(17, 4)]
+    [InlineData(18, 8)]
+    public void RandomSimplePolicies_MergedIntoRuns_GiveTheEnginesVerdict(int seed, int chunkLength = 0)
     {
+        // A short chunk length cuts these small tables' runs into chunks, a lookup each (the default keeps them whole).
         var random = new Random(seed);
         int runs = 0;
+        int cut = 0; // run rules right after a run rule: chunks of one run (or two runs meeting at a jump target)
         for (int round = 0; round < 40; round++)
         {
             var s = RandomState(random, "cali1", simple: true);
-            var plan = BpfPolicyCompiler.Compile(s.State, new BpfCompileOptions(), new BpfIdAllocator(), new BpfIdAllocator());
+            var plan = BpfPolicyCompiler.Compile(s.State, new BpfCompileOptions { RunChunkLength = chunkLength }, new BpfIdAllocator(), new BpfIdAllocator());
             var engine = new PolicyEvaluator(s.State);
             EndpointIntent endpoint = s.State.Endpoints.Values.Single();
             BpfEndpointEntry entry = plan.Endpoints["cali1"];
             runs += plan.Tables.Values.Sum(static t => t.Rules.Count(static r => r.Run != 0));
+            cut += plan.Tables.Values.Sum(static t => t.Rules.Skip(1).Where((r, i) => r.Run != 0 && t.Rules[i].Run != 0).Count());
             foreach (var (remote, workload) in SimplePeers)
             {
                 foreach (int protocol in new[] { 6, 17, 132 })
@@ -100,6 +106,7 @@ public sealed class EngineAgreementTests
         }
 
         Assert.True(runs >= 40, $"only {runs} merged runs over 40 rounds: the generator no longer exercises merging");
+        Assert.True(chunkLength == 0 || cut >= 20, $"only {cut} chunks after another over 40 rounds: chunking is not exercised");
     }
 
     /// <summary>One workload endpoint on <paramref name="iface"/> with random tiers (some Pass by default), policies and profiles.</summary>

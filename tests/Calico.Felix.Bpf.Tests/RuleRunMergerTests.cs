@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Calico.Felix.Calc.Model;
 using static Calico.Felix.Bpf.Tests.States;
 
@@ -14,7 +15,7 @@ public sealed class RuleRunMergerTests
         FlatTableInterpreter.Verdict(plan, plan.Endpoints["cali1"].IngressTable, packet);
 
     [Fact]
-    public void ManySimplePolicies_BecomeOneLookup_AndTheirNetsLeaveTheSetTrie()
+    public void ManySimplePolicies_BecomeAFewChunkLookups_AndTheirNetsLeaveTheSetTrie()
     {
         var keys = new List<PolicyKey>();
         var s = new States();
@@ -27,12 +28,17 @@ public sealed class RuleRunMergerTests
 
         var plan = Compile(s.WithEndpoint("wl", "cali1", [Tier("default", RuleAction.Deny, ingress: keys)]));
         var rules = plan.Tables[plan.Endpoints["cali1"].IngressTable].Rules;
-        Assert.Equal(["allow", "deny", "deny"], rules.Select(r => r.Describe().Split(' ')[0]));
-        Assert.Equal(FlatRuleOriginKind.MergedRun, rules[0].Origin.Kind);
-        Assert.Equal(1000, rules[0].Origin.RuleIndex);
-        BpfRuleRun run = plan.Runs[rules[0].Run];
-        Assert.Equal(1000, run.Entries.Length);
-        Assert.All(run.Entries, e => Assert.Equal((ushort)6, e.Protocol));
+
+        // One run of 1,000 rules in content-defined chunks of 16 to 256 rules (average 64 for this length), a lookup each.
+        ImmutableArray<FlatRule> chunks = rules[..^2];
+        Assert.Equal(["deny", "deny"], rules[^2..].Select(r => r.Describe().Split(' ')[0]));
+        Assert.InRange(chunks.Length, 4, 62);
+        Assert.All(chunks, r => Assert.Equal((FlatRuleOriginKind.MergedRun, FlatAction.Allow), (r.Origin.Kind, r.Action)));
+        Assert.All(chunks[..^1], r => Assert.InRange(r.Origin.RuleIndex, 16, 256));
+        Assert.Equal(1000, chunks.Sum(r => r.Origin.RuleIndex));
+        BpfRuleRun[] runs = [.. chunks.Select(r => plan.Runs[r.Run])];
+        Assert.Equal(1000, runs.Sum(run => run.Entries.Length));
+        Assert.All(runs.SelectMany(run => run.Entries), e => Assert.Equal((ushort)6, e.Protocol));
         BpfPortSet port80 = Assert.Single(plan.PortSets.Values);
         Assert.Equal(new PortRange(80, 80), Assert.Single(port80.Ranges));
         Assert.Empty(plan.IpSets); // the nets live on in the run's entries only

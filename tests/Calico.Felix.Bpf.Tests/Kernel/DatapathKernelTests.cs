@@ -20,8 +20,8 @@ public sealed class DatapathKernelTests : IDisposable
 
     private int _nextPort = 30000;
 
-    private BpfPolicyPlan Compile(States s, EndpointToHostAction toHost = EndpointToHostAction.Drop, bool merge = true) =>
-        BpfPolicyCompiler.Compile(s.State, new BpfCompileOptions { DefaultEndpointToHostAction = toHost, MergeRuleRuns = merge }, _tables, _sets);
+    private BpfPolicyPlan Compile(States s, EndpointToHostAction toHost = EndpointToHostAction.Drop, bool merge = true, bool chunk = true, int chunkLength = 0) =>
+        BpfPolicyCompiler.Compile(s.State, new BpfCompileOptions { DefaultEndpointToHostAction = toHost, MergeRuleRuns = merge, ChunkRuns = chunk, RunChunkLength = chunkLength }, _tables, _sets);
 
     private BpfPolicyPlan Apply(States s, EndpointToHostAction toHost = EndpointToHostAction.Drop)
     {
@@ -350,12 +350,14 @@ public sealed class DatapathKernelTests : IDisposable
         Assert.Equal(TcActShot, await _dp.RunAsync(_dp.FromWorkload, "wla", Frames.IcmpEcho(WorkloadA, HostAddress, 10)));
     }
 
-    [Fact]
-    public async Task TenThousandPolicies_LoadAsData_AndTheLastRuleStillDecides()
+    [Theory]
+    [InlineData(1_000)]
+    [InlineData(10_000)]
+    public async Task ManyPolicies_LoadAsData_AndTheLastRuleStillDecides_WalkedMergedOrChunked(int count)
     {
         var keys = new List<PolicyKey>();
         var s = new States();
-        for (int i = 0; i < 10_000; i++)
+        for (int i = 0; i < count; i++)
         {
             var key = Policy("p" + i.ToString("D5", System.Globalization.CultureInfo.InvariantCulture));
             keys.Add(key);
@@ -365,37 +367,54 @@ public sealed class DatapathKernelTests : IDisposable
         }
 
         TwoWorkloads(s, [Tier("default", RuleAction.Deny, ingress: keys)], []);
+        int last = count - 1;
+        string lastSource = $"10.{128 + (last >> 16)}.{(last >> 8) & 255}.{last & 255}";
+        string deniedSource = $"10.{128 + (count >> 16)}.{(count >> 8) & 255}.{count & 255}";
 
         // Unmerged: every rule its own entry, walked one by one.
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var walked = Compile(s, merge: false);
         double walkedCompileMs = clock.Elapsed.TotalMilliseconds;
-        int walkedWrites = BpfPlanDiff.Between(null, new Dictionary<uint, BpfEndpointEntry>(), walked, BpfPlanDiff.Resolve(walked, static _ => 1u)).Count;
+        int walkedWrites = WritesFromNothing(walked);
         _dp.Apply(walked);
-        Assert.Equal(10_002, walked.Tables[walked.Endpoints["wla"].IngressTable].Rules.Length);
+        Assert.Equal(count + 2, walked.Tables[walked.Endpoints["wla"].IngressTable].Rules.Length);
         var (walkedLast, walkedDenied) = await TimeLastPolicyAndDenial();
 
-        // Merged (the default): one run of 10,000 rules, one trie lookup; the move is the atomic flip between the two.
+        // Merged whole (as before chunking): one run of every rule, one trie lookup; each move is the atomic flip.
         clock.Restart();
-        var merged = Compile(s);
-        double mergedCompileMs = clock.Elapsed.TotalMilliseconds;
-        int mergedWrites = BpfPlanDiff.Between(null, new Dictionary<uint, BpfEndpointEntry>(), merged, BpfPlanDiff.Resolve(merged, static _ => 1u)).Count;
-        _dp.Apply(merged, walked);
-        Assert.Equal(3, merged.Tables[merged.Endpoints["wla"].IngressTable].Rules.Length);
-        var (mergedLast, mergedDenied) = await TimeLastPolicyAndDenial();
-        Console.WriteLine($"10,002-rule walk: first packet allowed by the last policy {walkedLast:F0} us; denied at the end, mean of 20: {walkedDenied:F0} us");
-        Console.WriteLine($"merged into 1 run (3 rules): first packet allowed by the last policy {mergedLast:F1} us; denied at the end, mean of 20: {mergedDenied:F1} us");
-        Console.WriteLine($"compile: walked {walkedCompileMs:F0} ms, {walkedWrites} map writes from nothing; merged {mergedCompileMs:F0} ms, {mergedWrites} map writes from nothing");
+        var whole = Compile(s, chunk: false);
+        double wholeCompileMs = clock.Elapsed.TotalMilliseconds;
+        int wholeWrites = WritesFromNothing(whole);
+        _dp.Apply(whole, walked);
+        Assert.Equal(3, whole.Tables[whole.Endpoints["wla"].IngressTable].Rules.Length);
+        var (wholeLast, wholeDenied) = await TimeLastPolicyAndDenial();
+
+        // Merged in content-defined chunks (the default): a lookup per chunk.
+        clock.Restart();
+        var chunked = Compile(s);
+        double chunkedCompileMs = clock.Elapsed.TotalMilliseconds;
+        int chunkedWrites = WritesFromNothing(chunked);
+        _dp.Apply(chunked, whole);
+        int chunks = chunked.Tables[chunked.Endpoints["wla"].IngressTable].Rules.Count(static r => r.Run != 0);
+        Assert.InRange(chunks, 2, count / 16);
+        var (chunkedLast, chunkedDenied) = await TimeLastPolicyAndDenial();
+        Console.WriteLine($"{count + 2}-rule walk: first packet allowed by the last policy {walkedLast:F0} us; denied at the end, mean of 500: {walkedDenied:F1} us");
+        Console.WriteLine($"merged into 1 run (3 rules): first packet allowed by the last policy {wholeLast:F1} us; denied at the end, mean of 500: {wholeDenied:F1} us");
+        Console.WriteLine($"merged into {chunks} chunks ({chunks + 2} rules): first packet allowed by the last policy {chunkedLast:F1} us; denied at the end, mean of 500: {chunkedDenied:F1} us");
+        Console.WriteLine($"compile: walked {walkedCompileMs:F0} ms, {walkedWrites} map writes from nothing; whole run {wholeCompileMs:F0} ms, {wholeWrites} writes; chunked {chunkedCompileMs:F0} ms, {chunkedWrites} writes");
+
+        static int WritesFromNothing(BpfPolicyPlan plan) =>
+            BpfPlanDiff.Between(null, new Dictionary<uint, BpfEndpointEntry>(), plan, BpfPlanDiff.Resolve(plan, static _ => 1u)).Count;
 
         async Task<(double Last, double Denied)> TimeLastPolicyAndDenial()
         {
-            // 10.128.39.15 is policy 9999's: the walk goes through every rule before it. A fresh source port each time: a new flow.
-            var last = await _dp.RunFullAsync(_dp.ToWorkload, "wla", Frames.Tcp("10.128.39.15", _nextPort++, WorkloadA, 80));
-            Assert.Equal(TcActOk, last.ReturnValue);
+            // The last policy's source: the walk goes through every rule (or chunk) before it. A fresh source port each time: a new flow.
+            var allowed = await _dp.RunFullAsync(_dp.ToWorkload, "wla", Frames.Tcp(lastSource, _nextPort++, WorkloadA, 80));
+            Assert.Equal(TcActOk, allowed.ReturnValue);
             // A denied flow leaves no conntrack entry, so every repeat evaluates the whole table: the kernel's mean per run.
-            var denied = await _dp.RunFullAsync(_dp.ToWorkload, "wla", Frames.Tcp("10.128.39.16", 40000, WorkloadA, 80), repeat: 20);
+            var denied = await _dp.RunFullAsync(_dp.ToWorkload, "wla", Frames.Tcp(deniedSource, 40000, WorkloadA, 80), repeat: 500);
             Assert.Equal(TcActShot, denied.ReturnValue);
-            return (last.DurationPerRun.TotalMicroseconds, denied.DurationPerRun.TotalMicroseconds);
+            return (allowed.DurationPerRun.TotalMicroseconds, denied.DurationPerRun.TotalMicroseconds);
         }
     }
 
@@ -447,7 +466,7 @@ public sealed class DatapathKernelTests : IDisposable
         for (int round = 0; round < 8; round++)
         {
             var s = EngineAgreementTests.RandomState(random, "wla", simple: true);
-            var plan = Compile(s);
+            var plan = Compile(s, chunkLength: round % 2 == 0 ? 0 : 4); // odd rounds: runs cut into short chunks, a lookup each
             _dp.Apply(plan, previous);
             previous = plan;
             runs += plan.Runs.Count;
