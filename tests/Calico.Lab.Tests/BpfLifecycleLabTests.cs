@@ -65,6 +65,8 @@ public sealed class BpfLifecycleLabTests
         try
         {
             await stream.AssertFlowsAsync("at the start");
+            Assert.Contains("0xca1", Uplink(lab), StringComparison.Ordinal); // the fast path in, on the host's data interface
+
 
             await LabNodes.KillAsync(layout, "host1", CancellationToken.None);
             await stream.AssertFlowsAsync("with calico-node killed");
@@ -77,6 +79,7 @@ public sealed class BpfLifecycleLabTests
             await lab.CalicoctlAsync(null, "patch", "felixconfiguration", "default", "-p", """{"spec":{"bpfEnabled":false}}""");
             Assert.True(await LabRunner.EventuallyAsync(() => Task.FromResult(Table(lab).Contains("chain cali-tw-", StringComparison.Ordinal) && !Filters(lab, b).Contains("0xca1", StringComparison.Ordinal)), Converge),
                 "bpfEnabled off: the table's endpoint chains never came back, or our filter stayed");
+            Assert.DoesNotContain("0xca1", Uplink(lab), StringComparison.Ordinal);
             await stream.AssertFlowsAsync("after switching to nftables");
             Assert.False(await ConnectsAsync(c, b.Address, 80), "in nftables mode the deny must be in force");
 
@@ -93,6 +96,9 @@ public sealed class BpfLifecycleLabTests
             await stream.DisposeAsync();
         }
     }
+
+    /// <summary>The tc ingress filters of host1's uplink (a data interface: bpfDataIfacePattern's default matches eth0).</summary>
+    private static string Uplink(LabRunner lab) => Exec(lab.Netns("host1"), "tc", "filter", "show", "dev", "eth0", "ingress");
 
     private static string Table(LabRunner lab) => Exec(lab.Netns("host1"), "nft", "list", "table", "inet", "calico");
 
