@@ -46,6 +46,7 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
     private IReadOnlyDictionary<IPNetwork, bool>? _appliedPools;
     private static readonly IReadOnlyDictionary<IPNetwork, bool> NoPools = new Dictionary<IPNetwork, bool>();
     private bool _pickedUp;
+    private bool? _flowLogsWritten;
 
     private BpfWorkloadDataplane(string root, BpfObject bpfObject, RouteNetlink netlink, ILogger logger)
     {
@@ -175,6 +176,7 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
             _pickedUp = true;
         }
 
+        WriteFlowLogSwitch(render.FlowLogs);
         int attached = AttachNew(links, isWorkloadInterface);
         LastApply = new BpfApplyResult(full, writes, attached, plan.Tables.Count, plan.IpSets.Count, Stopwatch.GetElapsedTime(started))
         {
