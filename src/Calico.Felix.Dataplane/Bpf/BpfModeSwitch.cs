@@ -203,11 +203,6 @@ internal sealed partial class BpfModeSwitch : IDisposable
     /// <summary>Settings that act in nftables mode and not (yet) in BPF mode: said once each, never silently dropped.</summary>
     private void WarnNotInBpf(DataplaneState state, RenderConfig render)
     {
-        if (render.FlowLogs && _warned.Add("flowLogs"))
-        {
-            Log.NotInBpf(_logger, "flow logs (flowLogsFileEnabled / flowLogsGoldmaneServer)", "workload policy verdicts are decided by the eBPF programs, which do not log flows yet; host endpoint verdicts still are");
-        }
-
         if (render.AllowWorkloadSourceSpoofing && state.Endpoints.Values.Any(static e => e.AllowSpoofedSourcePrefixes.Count > 0) && _warned.Add("spoof"))
         {
             Log.NotInBpf(_logger, "allowSpoofedSourcePrefixes (workloadSourceSpoofing: Any)", "the eBPF programs drop a new flow whose source is not routed to the workload's interface");
