@@ -62,6 +62,7 @@ public static partial class BpfMapLayout
         (WorkloadMacMap, 4, 8),
         (PoolMap, PoolKeySize, IpSetValueSize),
         (FlowLogConfigMap, 4, FlowLogConfigSize),
+        (FlowLogRingMap, 0, 0), // a ring buffer: no keys or values, records
         (FlowCounterMap, ConntrackKeySize, FlowCountersSize),
     ];
 
