@@ -8,11 +8,11 @@ public sealed partial class BpfWorkloadDataplane
     /// Turns the programs' flow-log events and per-flow counters on or off (cali_fl_cfg, read once per new flow): on
     /// while calico-node's flow logs are (<c>RenderConfig.FlowLogs</c>), so that without them the programs emit nothing
     /// and count nothing. Written when it changes, and at this process's first apply (a pinned map may hold another
-    /// agent's setting); the loss count is kept.
+    /// agent's setting) and every full resync (a hand-edited entry is repaired with the rest); the loss count is kept.
     /// </summary>
-    private void WriteFlowLogSwitch(bool enabled)
+    private void WriteFlowLogSwitch(bool enabled, bool full)
     {
-        if (_flowLogsWritten == enabled)
+        if (!full && _flowLogsWritten == enabled)
         {
             return;
         }

@@ -176,7 +176,7 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
             _pickedUp = true;
         }
 
-        WriteFlowLogSwitch(render.FlowLogs);
+        WriteFlowLogSwitch(render.FlowLogs, full);
         int attached = AttachNew(links, isWorkloadInterface);
         LastApply = new BpfApplyResult(full, writes, attached, plan.Tables.Count, plan.IpSets.Count, Stopwatch.GetElapsedTime(started))
         {
