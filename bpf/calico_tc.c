@@ -832,6 +832,91 @@ static __always_inline int table_allows(struct cali_eval *e, __u32 table)
 	return 1;
 }
 
+// ---- Flow logs: verdict events and per-flow counters, only while calico-node's flow logs are on ----------------
+
+static __always_inline __u32 fl_ip_len(__u32 len)
+{
+	return len > ETH_HLEN ? len - ETH_HLEN : len;
+}
+
+// A verdict event to calico-node's flow logs, when on; a full ring drops it, counted. A global function: the verifier
+// checks it once, not on every path of handle() that reaches a verdict.
+__attribute__((noinline)) int fl_emit(struct cali_flow_event *ev)
+{
+	__u32 zero = 0;
+	struct cali_fl_config *c = bpf_map_lookup_elem(&cali_fl_cfg, &zero);
+	if (!ev || !c || !c->enabled)
+		return 0;
+	ev->time_ns = bpf_ktime_get_ns();
+	ev->ip_len = fl_ip_len(ev->ip_len); // skb->len: with the Ethernet header
+	if (bpf_ringbuf_output(&cali_flowlog, ev, sizeof(*ev), 0))
+		__sync_fetch_and_add(&c->lost, 1);
+	return 0;
+}
+
+// table_allows, then its verdict as a flow-log event: the endpoint `ifindex` whose egress (else ingress) policy, table
+// e->table, decided at rule e->index; a Deny or a broken table (verdict 0) drops.
+static __always_inline int fl_table_allows(struct cali_eval *e, __u32 table, __u32 ifindex, int egress)
+{
+	int allowed = table_allows(e, table);
+	struct cali_flow_event ev = {
+		.sport = e->pkt.sport,
+		.dport = e->pkt.dport,
+		.protocol = e->pkt.protocol,
+		.family = e->pkt.family,
+		.verdict = allowed ? CALI_ACT_ALLOW : e->verdict,
+		.direction = egress ? CALI_FL_EGRESS : CALI_FL_INGRESS,
+		.ifindex = ifindex,
+		.table = e->table,
+		.rule = e->index,
+		.ip_len = e->pkt.len,
+	};
+	__builtin_memcpy(ev.src, e->pkt.src, 16);
+	__builtin_memcpy(ev.dst, e->pkt.dst, 16);
+	fl_emit(&ev);
+	return allowed;
+}
+
+// A packet of a counted flow (CALI_CT_F_FLOW_LOG, `ct` its entry under `key`) passing on conntrack, counted once on
+// this host: at a from-workload hook always (the first of ours it meets); at a to-workload hook only when the sender
+// has no from-workload hook of ours (not a local workload: no egress approval for the opener, no ingress approval for
+// the replier). Global, as fl_emit: checked once.
+__attribute__((noinline)) int fl_count(const struct cali_ct_key *key, const struct cali_ct_value *ct, __u32 original,
+				       __u32 from_wl, __u32 len)
+{
+	if (!key || !ct || (!from_wl && (original ? ct->egress_approved_ifindex : ct->ingress_approved_ifindex)))
+		return 0;
+	struct cali_fl_counters *n = bpf_map_lookup_elem(&cali_ct_fl, key);
+	if (!n)
+		return 0; // calico-node reported the flow over (closing) and took its counters: nothing more to count
+	if (original) {
+		__sync_fetch_and_add(&n->packets_orig, 1);
+		__sync_fetch_and_add(&n->bytes_orig, fl_ip_len(len));
+	} else {
+		__sync_fetch_and_add(&n->packets_reply, 1);
+		__sync_fetch_and_add(&n->bytes_reply, fl_ip_len(len));
+	}
+	return 0;
+}
+
+// A policy-allowed flow's entry, just approved, while flow logs are on (off: one array lookup per new flow): an entry
+// not counted yet (opened here, now) is flagged and its counters start with this, its opening packet (replacing any
+// of an earlier flow on the same tuple); one a first hook already flagged is left alone.
+__attribute__((noinline)) int fl_count_first(const struct cali_ct_key *key, __u32 len)
+{
+	__u32 zero = 0;
+	struct cali_fl_config *c = bpf_map_lookup_elem(&cali_fl_cfg, &zero);
+	if (!key || !c || !c->enabled)
+		return 0;
+	struct cali_ct_value *v = bpf_map_lookup_elem(&cali_ct, key);
+	if (!v || (v->flags & CALI_CT_F_FLOW_LOG))
+		return 0;
+	struct cali_fl_counters first = { .packets_orig = 1, .bytes_orig = fl_ip_len(len) };
+	if (bpf_map_update_elem(&cali_ct_fl, key, &first, BPF_ANY) == 0)
+		v->flags |= CALI_CT_F_FLOW_LOG;
+	return 0;
+}
+
 static __always_inline int handle(struct __sk_buff *skb, int from_wl)
 {
 	__u32 ifindex = skb->ifindex;
@@ -876,6 +961,8 @@ static __always_inline int handle(struct __sk_buff *skb, int from_wl)
 			// write per packet would bounce its cache line between them. Timeouts are seconds; this lags 0.1 s.
 			if (now - ct->last_seen_ns > CALI_CT_TOUCH_NS)
 				ct->last_seen_ns = now;
+			if (ct->flags & CALI_CT_F_FLOW_LOG)
+				fl_count(&ct_key, ct, original, from_wl, e.pkt.len);
 			if (!original && ct->state == CALI_CT_NEW)
 				ct->state = CALI_CT_ESTABLISHED;
 			if (e.pkt.tcp_flags & (TCP_FIN | TCP_RST))
@@ -932,7 +1019,7 @@ static __always_inline int handle(struct __sk_buff *skb, int from_wl)
 		}
 	}
 
-	if (!table_allows(&e, from_wl ? ep->egress_table : ep->ingress_table))
+	if (!fl_table_allows(&e, from_wl ? ep->egress_table : ep->ingress_table, ifindex, from_wl))
 		return TC_ACT_SHOT;
 	// Allowed to the host: DefaultEndpointToHostAction is the table's (its INPUT chain), as only there is the packet
 	// known to stay on the host: one to the host's address and a host port is DNATed to a workload on the way.
@@ -943,10 +1030,11 @@ static __always_inline int handle(struct __sk_buff *skb, int from_wl)
 		struct cali_ep_key target_key = { .ifindex = local_target };
 		struct cali_ep_value *target_ep = bpf_map_lookup_elem(&cali_eps, &target_key);
 		if (target_ep) {
-			if (!table_allows(&e, target_ep->ingress_table))
+			if (!fl_table_allows(&e, target_ep->ingress_table, local_target, 0))
 				return TC_ACT_SHOT;
 			ct_approve(&ct_key, src_is_lo, from_wl, ifindex, ct_flags);
 			ct_approve_ingress_too(&ct_key, local_target);
+			fl_count_first(&ct_key, e.pkt.len);
 			if (rewrite_for_peer(skb, e.pkt.family, local_target))
 				return bpf_redirect_peer(local_target, 0);
 			return TC_ACT_OK; // its MAC not learned yet: the stack delivers it (the entry lets it through there)
@@ -955,6 +1043,7 @@ static __always_inline int handle(struct __sk_buff *skb, int from_wl)
 	if (!from_wl && (skb->mark & CALI_MARK_KERNEL_NAT))
 		ct_flags |= CALI_CT_F_KERNEL_NAT;
 	ct_approve(&ct_key, src_is_lo, from_wl, ifindex, ct_flags);
+	fl_count_first(&ct_key, e.pkt.len);
 	if (!from_wl && (ct_flags & CALI_CT_F_KERNEL_NAT))
 		ct_flag_kernel_nat(&ct_key); // an entry that existed (opened elsewhere) learns it too
 	if (from_wl && !local_target && !host_bound) {
@@ -1033,6 +1122,8 @@ static __always_inline int handle_data_ingress(struct __sk_buff *skb)
 			return TC_ACT_OK; // calico_to_wl decides (policy for a hook that has not approved the flow)
 		if (now - ct->last_seen_ns > CALI_CT_TOUCH_NS)
 			ct->last_seen_ns = now;
+		if (ct->flags & CALI_CT_F_FLOW_LOG)
+			fl_count(&ct_key, ct, original, 0, e.pkt.len); // counted as at the workload's to-workload hook
 		if (!original && ct->state == CALI_CT_NEW)
 			ct->state = CALI_CT_ESTABLISHED;
 		if (e.pkt.tcp_flags & (TCP_FIN | TCP_RST))
@@ -1040,9 +1131,10 @@ static __always_inline int handle_data_ingress(struct __sk_buff *skb)
 	} else {
 		if (from_host(&e.pkt))
 			return TC_ACT_OK; // this host's own address (its tunnel address is a pool's): calico_to_wl tracks it
-		if (!table_allows(&e, target_ep->ingress_table))
+		if (!fl_table_allows(&e, target_ep->ingress_table, target, 0))
 			return TC_ACT_SHOT;
 		ct_approve(&ct_key, src_is_lo, 0, target, 0);
+		fl_count_first(&ct_key, e.pkt.len);
 	}
 	return redirect_to_peer_from_outside(skb, e.pkt.family, target);
 }

@@ -326,4 +326,67 @@ struct {
 	__type(value, struct cali_counter);
 } cali_reasons SEC(".maps");
 
+// ---- Flow logs: verdict events for calico-node, through a ring buffer ------------------------------------------
+// Written only while calico-node's flow logs are on (cali_fl_cfg's `enabled`, written by the agent): off, a new flow
+// costs one array lookup and an established packet nothing. See docs/bpf.md, "Flow logs".
+// A cali_ct entry flagged CALI_CT_F_FLOW_LOG (opened, or approved, while flow logs were on) counts its packets and IP
+// bytes per direction in cali_ct_fl under the same key, each packet once on this host (at the first of our hooks it
+// meets). A map apart, not fields of cali_ct_value: cali_ct keeps its layout (pinned maps of an older calico-node stay
+// loadable), the verifier's work on every path that builds a cali_ct_value stays as it was, and calico-node walks
+// only the flows it logs. calico-node deletes an entry once its flow is over (reported as the flow's end).
+#define CALI_CT_F_FLOW_LOG 0x100
+
+struct cali_fl_counters {
+	__u64 packets_orig; // the opener's direction
+	__u64 bytes_orig;
+	__u64 packets_reply;
+	__u64 bytes_reply;
+};
+
+struct cali_fl_config {
+	__u32 enabled; // 1: emit verdict events and count new flows' packets
+	__u32 pad;
+	__u64 lost;    // events the ring buffer had no room for (the reader is behind)
+};
+
+#define CALI_FL_INGRESS 1 // the endpoint's ingress policy decided (a to-workload hook, or a local peer's at from-workload)
+#define CALI_FL_EGRESS 2  // the endpoint's egress policy decided (its from-workload hook)
+
+// One new flow's verdict at one policy hook (72 bytes; src/Calico.Felix.FlowLogs/BpfFlowEvent.cs reads it).
+struct cali_flow_event {
+	__u8 src[16];     // IPv4 in the first 4 bytes, the rest zero
+	__u8 dst[16];
+	__u16 sport;      // host order; ICMP echo: the identifier; else 0
+	__u16 dport;
+	__u8 protocol;
+	__u8 family;      // 4 or 6
+	__u8 verdict;     // CALI_ACT_ALLOW, CALI_ACT_DENY, or 0: a broken table (dropped)
+	__u8 direction;   // CALI_FL_*
+	__u32 ifindex;    // the endpoint's interface (whose policy decided)
+	__u32 table;      // the rule table walked (0: none, which denies)
+	__u32 rule;       // the index of the rule that decided
+	__u32 ip_len;     // the packet's IP length
+	__u32 pad;
+	__u64 time_ns;    // bpf_ktime_get_ns
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct cali_fl_config);
+} cali_fl_cfg SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20); // 1 MiB: about 13,000 events between two reads
+} cali_flowlog SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 262144);
+	__type(key, struct cali_ct_key);
+	__type(value, struct cali_fl_counters);
+} cali_ct_fl SEC(".maps");
+
 #endif

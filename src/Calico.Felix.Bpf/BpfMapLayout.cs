@@ -26,6 +26,15 @@ public static partial class BpfMapLayout
     public const string PoolMap = "cali_pools";
     public const string SpoofMap = "cali_spoof";
 
+    /// <summary>Flow logs: the one-entry switch the agent writes (struct cali_fl_config), and the events' count of losses.</summary>
+    public const string FlowLogConfigMap = "cali_fl_cfg";
+
+    /// <summary>Flow logs: the ring buffer of verdict events (struct cali_flow_event) that calico-node's collector reads.</summary>
+    public const string FlowLogRingMap = "cali_flowlog";
+
+    /// <summary>Flow logs: packets and bytes per direction of the flows counted while flow logs are on (struct cali_fl_counters).</summary>
+    public const string FlowCounterMap = "cali_ct_fl";
+
     /// <summary>
     /// The maps calico-node fills from the calculation graph (every other map is written by the program). A full
     /// resync writes every desired key of these and then deletes every other key it finds in them, so what a killed
@@ -34,7 +43,7 @@ public static partial class BpfMapLayout
     public static IReadOnlyList<string> AgentWrittenMaps { get; } = [EndpointMap, RuleMap, IpSetMap, HostIpMap, RunMap, RunPortMap, PoolMap, SpoofMap];
 
     /// <summary>Every map of calico_tc.o, each pinned as <c>&lt;bpffs root&gt;/&lt;map name&gt;</c> (<see cref="PinPath"/>).</summary>
-    public static IReadOnlyList<string> AllMaps { get; } = [EndpointMap, RuleMap, IpSetMap, HostIpMap, RunMap, RunPortMap, ConntrackMap, CounterMap, ReasonMap, WorkloadMacMap, PoolMap, SpoofMap];
+    public static IReadOnlyList<string> AllMaps { get; } = [EndpointMap, RuleMap, IpSetMap, HostIpMap, RunMap, RunPortMap, ConntrackMap, CounterMap, ReasonMap, WorkloadMacMap, PoolMap, FlowLogConfigMap, FlowLogRingMap, FlowCounterMap, SpoofMap];
 
     /// <summary>
     /// Every map's key and value sizes as this side reads and writes them: calico-node refuses an object whose maps
@@ -53,6 +62,9 @@ public static partial class BpfMapLayout
         (ReasonMap, 4, CounterValueSize),
         (WorkloadMacMap, 4, 8),
         (PoolMap, PoolKeySize, IpSetValueSize),
+        (FlowLogConfigMap, 4, FlowLogConfigSize),
+        (FlowLogRingMap, 0, 0), // a ring buffer: no keys or values, records
+        (FlowCounterMap, ConntrackKeySize, FlowCountersSize),
         (SpoofMap, SpoofKeySize, IpSetValueSize),
     ];
 
@@ -71,6 +83,37 @@ public static partial class BpfMapLayout
     public const int HostIpValueSize = 4;
     public const int ConntrackKeySize = 40;
     public const int ConntrackValueSize = 32;
+
+    /// <summary>struct cali_fl_config: enabled (u32), pad, lost events (u64).</summary>
+    public const int FlowLogConfigSize = 16;
+
+    /// <summary>struct cali_fl_counters: packets and bytes of the original direction, then of the reply's (u64 each).</summary>
+    public const int FlowCountersSize = 32;
+
+    /// <summary>cali_ct_value's flag for a flow counted in cali_ct_fl (CALI_CT_F_FLOW_LOG).</summary>
+    public const ushort ConntrackFlowLogFlag = 0x100;
+
+    /// <summary>struct cali_fl_config with flow logs on or off, keeping the loss count <paramref name="lost"/>.</summary>
+    public static byte[] FlowLogConfig(bool enabled, ulong lost = 0)
+    {
+        var value = new byte[FlowLogConfigSize];
+        value[0] = enabled ? (byte)1 : (byte)0;
+        BinaryPrimitives.WriteUInt64LittleEndian(value.AsSpan(8), lost);
+        return value;
+    }
+
+    /// <summary>struct cali_fl_config read back: whether flow logs are on, and the events lost to a full ring.</summary>
+    public static (bool Enabled, ulong Lost) ReadFlowLogConfig(ReadOnlySpan<byte> value) =>
+        value.Length == FlowLogConfigSize
+            ? (BinaryPrimitives.ReadUInt32LittleEndian(value) != 0, BinaryPrimitives.ReadUInt64LittleEndian(value[8..]))
+            : throw new ArgumentException($"a struct cali_fl_config is {FlowLogConfigSize} bytes, not {value.Length}", nameof(value));
+
+    /// <summary>struct cali_fl_counters read back: (packets, bytes) of the original direction and of the reply.</summary>
+    public static (ulong PacketsOriginal, ulong BytesOriginal, ulong PacketsReply, ulong BytesReply) ReadFlowCounters(ReadOnlySpan<byte> value) =>
+        value.Length == FlowCountersSize
+            ? (BinaryPrimitives.ReadUInt64LittleEndian(value), BinaryPrimitives.ReadUInt64LittleEndian(value[8..]),
+                BinaryPrimitives.ReadUInt64LittleEndian(value[16..]), BinaryPrimitives.ReadUInt64LittleEndian(value[24..]))
+            : throw new ArgumentException($"a struct cali_fl_counters is {FlowCountersSize} bytes, not {value.Length}", nameof(value));
     public const int CounterValueSize = 16;
     public const int RunKeySize = 28;
     public const int RunValueSize = 4;

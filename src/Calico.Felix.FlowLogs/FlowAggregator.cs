@@ -73,7 +73,7 @@ public sealed partial class FlowAggregator
         {
             if (terminal)
             {
-                Close(id, [hit], packet.Length);
+                Close(id, [hit], packet.Length, hit.Action);
                 return;
             }
 
@@ -91,13 +91,12 @@ public sealed partial class FlowAggregator
         if (terminal)
         {
             _openTraces.Remove(id);
-            Close(id, trace, packet.Length);
+            Close(id, trace, packet.Length, hit.Action);
         }
     }
 
-    private void Close((FlowTuple Tuple, Reporter Reporter) id, List<PolicyHit> hits, int length)
+    private void Close((FlowTuple Tuple, Reporter Reporter) id, IReadOnlyList<PolicyHit> hits, int length, Action action)
     {
-        var action = hits[^1].Action;
         var enforced = new List<PolicyHit>(hits.Count);
         for (int i = 0; i < hits.Count; i++)
         {

@@ -73,7 +73,6 @@ internal sealed partial class BpfModeSwitch : IDisposable
             return render with { WorkloadPolicyInBpf = false };
         }
 
-        WarnNotInBpf(state, render);
         // The fast paths take packets past the kernel's conntrack: safe only where the table leaves them untracked.
         // A pool the fast paths gain waits until the table that untracks it is in force (AfterTable); one they lose
         // goes now, before a table that tracks it again.
@@ -165,7 +164,6 @@ internal sealed partial class BpfModeSwitch : IDisposable
         _dataplane = null;
     }
 
-    private readonly HashSet<string> _warned = new(StringComparer.Ordinal);
     private long _maintainedAt;
 
     /// <summary>Upstream's conntrack scan period: idle entries go, and stale rule counters with them.</summary>
@@ -193,13 +191,6 @@ internal sealed partial class BpfModeSwitch : IDisposable
         }
     }
 
-    /// <summary>Settings that act in nftables mode and not (yet) in BPF mode: said once each, never silently dropped.</summary>
-    private void WarnNotInBpf(DataplaneState state, RenderConfig render)
-    {
-        if (render.FlowLogs && _warned.Add("flowLogs"))
-        {
-            Log.NotInBpf(_logger, "flow logs (flowLogsFileEnabled / flowLogsGoldmaneServer)", "workload policy verdicts are decided by the eBPF programs, which do not log flows yet; host endpoint verdicts still are");
-        }
     }
 
     private bool TryStart()
@@ -229,9 +220,6 @@ internal sealed partial class BpfModeSwitch : IDisposable
     {
         [LoggerMessage(EventId = 2610, Level = LogLevel.Information, Message = "eBPF dataplane {Kind}: {Writes} map writes, {Attached} interfaces attached, {Tables} rule tables, {Sets} IP sets in {Ms:F1} ms")]
         public static partial void Applied(ILogger logger, string kind, int writes, int attached, int tables, int sets, double ms);
-
-        [LoggerMessage(EventId = 2612, Level = LogLevel.Warning, Message = "bpfEnabled: {Setting} has no effect on workload traffic: {Why}")]
-        public static partial void NotInBpf(ILogger logger, string setting, string why);
 
         [LoggerMessage(EventId = 2613, Level = LogLevel.Debug, Message = "eBPF dataplane: {Expired} of {Scanned} conntrack entries expired and deleted, {Counters} stale rule counters deleted")]
         public static partial void Maintained(ILogger logger, int expired, int scanned, int counters);

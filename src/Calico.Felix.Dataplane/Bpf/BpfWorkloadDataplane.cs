@@ -53,6 +53,7 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
     private HashSet<(uint Ifindex, IPNetwork Prefix)>? _appliedSpoof;
     private static readonly IReadOnlyDictionary<IPNetwork, bool> NoPools = new Dictionary<IPNetwork, bool>();
     private bool _pickedUp;
+    private bool? _flowLogsWritten;
 
     private BpfWorkloadDataplane(string root, BpfObject bpfObject, RouteNetlink netlink, ILogger logger)
     {
@@ -190,6 +191,7 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
             _pickedUp = true;
         }
 
+        WriteFlowLogSwitch(render.FlowLogs, full);
         int attached = AttachNew(links, isWorkloadInterface);
         _isDataInterface = isDataInterface is null ? NoDataInterfaces : name => !isWorkloadInterface(name) && isDataInterface(name);
         attached += AttachData(links);

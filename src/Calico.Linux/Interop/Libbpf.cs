@@ -82,6 +82,21 @@ internal static unsafe partial class Libbpf
     [LibraryImport(Lib, EntryPoint = "bpf_map_delete_batch")]
     public static partial int MapDeleteBatch(int fd, void* keys, uint* count, void* opts);
 
+    /// <summary>ring_buffer__new (opts may be null): a consumer of the BPF_MAP_TYPE_RINGBUF map behind mapFd, calling sample for each record.</summary>
+    [LibraryImport(Lib, EntryPoint = "ring_buffer__new")]
+    public static partial nint RingBufferNew(int mapFd, delegate* unmanaged<nint, nint, nuint, int> sample, nint context, nint opts);
+
+    /// <summary>ring_buffer__poll: waits up to timeoutMs (epoll) and consumes; the records consumed, or a negative errno.</summary>
+    [LibraryImport(Lib, EntryPoint = "ring_buffer__poll")]
+    public static partial int RingBufferPoll(nint ring, int timeoutMs);
+
+    /// <summary>ring_buffer__consume: consumes what is there without waiting; the records consumed, or a negative errno.</summary>
+    [LibraryImport(Lib, EntryPoint = "ring_buffer__consume")]
+    public static partial int RingBufferConsume(nint ring);
+
+    [LibraryImport(Lib, EntryPoint = "ring_buffer__free")]
+    public static partial void RingBufferFree(nint ring);
+
     [LibraryImport(Lib, EntryPoint = "bpf_prog_test_run_opts")]
     public static partial int ProgramTestRun(int programFd, TestRunOptions* options);
 

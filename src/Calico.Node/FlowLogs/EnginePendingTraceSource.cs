@@ -5,12 +5,17 @@ using Calico.Reachability;
 namespace Calico.Node.FlowLogs;
 
 /// <summary>
-/// The pending trace from the policy engine (<see cref="PolicyEvaluator.Trace"/> in <see cref="TraceMode.Pending"/>)
-/// over the state calico-node last programmed: the reporting side's local endpoint, in the reporting direction.
+/// Traces from the policy engine (<see cref="PolicyEvaluator.Trace"/>) over the state calico-node last programmed: the
+/// reporting side's local endpoint, in the reporting direction. <see cref="TraceMode.Pending"/> for the pending trace;
+/// <see cref="TraceMode.Enforced"/> for BPF verdicts, whose flat rule does not name its policy rule.
 /// </summary>
-internal sealed class EnginePendingTraceSource(PolicyEvaluator evaluator) : IPendingTraceSource
+internal sealed class EnginePendingTraceSource(PolicyEvaluator evaluator) : IPendingTraceSource, IEnforcedTraceSource
 {
-    public IReadOnlyList<PolicyHit> PendingTrace(FlowTuple tuple, Reporter reporter)
+    public IReadOnlyList<PolicyHit> PendingTrace(FlowTuple tuple, Reporter reporter) => Trace(tuple, reporter, TraceMode.Pending);
+
+    public IReadOnlyList<PolicyHit> EnforcedTrace(FlowTuple tuple, Reporter reporter) => Trace(tuple, reporter, TraceMode.Enforced);
+
+    private PolicyHit[] Trace(FlowTuple tuple, Reporter reporter, TraceMode mode)
     {
         var local = reporter == Reporter.Src ? tuple.Src : tuple.Dst;
         if (evaluator.EndpointFor(local) is not { } key || !evaluator.State.Endpoints.TryGetValue(key, out var endpoint))
@@ -20,7 +25,7 @@ internal sealed class EnginePendingTraceSource(PolicyEvaluator evaluator) : IPen
 
         var direction = reporter == Reporter.Src ? TrafficDirection.Egress : TrafficDirection.Ingress;
         var packet = new Packet(tuple.Src, tuple.Dst, tuple.Protocol, tuple.SrcPort, tuple.DstPort);
-        var trace = evaluator.Trace(endpoint, direction, packet, TraceMode.Pending);
+        var trace = evaluator.Trace(endpoint, direction, packet, mode);
         var hits = new PolicyHit[trace.Hits.Count];
         for (int i = 0; i < hits.Length; i++)
         {

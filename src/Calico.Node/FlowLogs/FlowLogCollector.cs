@@ -21,7 +21,8 @@ internal sealed partial class FlowLogCollector(
     LocalFlowReporter? local,
     FlowMetricsSink metrics,
     ILogger logger,
-    TimeProvider time)
+    TimeProvider time,
+    BpfFlowSource? bpf = null)
 {
     private const int BatchSize = 1024;
 
@@ -52,7 +53,11 @@ internal sealed partial class FlowLogCollector(
         ChannelReader<NflogPacket> packets = nflog.Start(coalesce: ReaderCoalesce);
         ChannelReader<ConntrackEntry> ctEvents = events.Start(coalesce: ReaderCoalesce);
         Task<Task>? goldmaneRun = goldmane is null ? null : Task.Factory.StartNew(() => goldmane.RunAsync(cancellationToken), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-        var aggregator = new FlowAggregator(options.Aggregator, rules, time, rules);
+        var aggregator = new FlowAggregator(options.Aggregator, rules, time, rules) { EnforcedTraces = rules };
+
+        // BPF mode: the programs' verdicts from their ring buffer (its own thread; idle while there are no pins).
+        Task? bpfRun = bpf is null ? null : Task.Factory.StartNew(() => bpf.Run(cancellationToken), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        ChannelReader<BpfFlowEvent>? verdicts = bpf?.Events;
         Log.Started(logger, options.FlushInterval.TotalSeconds, goldmane is not null, local?.Path ?? "off");
         DateTimeOffset nextFlush = time.GetUtcNow() + options.FlushInterval;
         try
@@ -60,11 +65,12 @@ internal sealed partial class FlowLogCollector(
             while (!cancellationToken.IsCancellationRequested)
             {
                 TimeSpan untilFlush = nextFlush - time.GetUtcNow();
-                if (untilFlush > TimeSpan.Zero && !packets.TryPeek(out _) && !ctEvents.TryPeek(out _))
+                if (untilFlush > TimeSpan.Zero && !packets.TryPeek(out _) && !ctEvents.TryPeek(out _) && verdicts?.TryPeek(out _) != true)
                 {
                     using var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                     Task delay = Task.Delay(untilFlush, time, wake.Token);
-                    await Task.WhenAny(packets.WaitToReadAsync(wake.Token).AsTask(), ctEvents.WaitToReadAsync(wake.Token).AsTask(), delay).ConfigureAwait(false);
+                    Task bpfReady = verdicts is null ? delay : verdicts.WaitToReadAsync(wake.Token).AsTask();
+                    await Task.WhenAny(packets.WaitToReadAsync(wake.Token).AsTask(), ctEvents.WaitToReadAsync(wake.Token).AsTask(), bpfReady, delay).ConfigureAwait(false);
                     await wake.CancelAsync().ConfigureAwait(false);
                     cancellationToken.ThrowIfCancellationRequested();
                 }
@@ -74,6 +80,11 @@ internal sealed partial class FlowLogCollector(
                 for (int n = 0; n < BatchSize && packets.TryRead(out NflogPacket? p); n++)
                 {
                     aggregator.ObservePacket(new LoggedPacket(Tuple(p.Source, p.Destination, p.Protocol, p.SourcePort, p.DestinationPort), p.PacketLength, p.Prefix));
+                }
+
+                for (int n = 0; verdicts is not null && n < BatchSize && verdicts.TryRead(out BpfFlowEvent? v); n++)
+                {
+                    aggregator.ObserveBpfVerdict(v);
                 }
 
                 for (int n = 0; n < BatchSize && ctEvents.TryRead(out ConntrackEntry? e); n++)
@@ -86,7 +97,7 @@ internal sealed partial class FlowLogCollector(
 
                 if (time.GetUtcNow() >= nextFlush)
                 {
-                    Flush(aggregator, table, nflog.Overflows + events.Overflows);
+                    Flush(aggregator, table, nflog.Overflows + events.Overflows + (bpf is null ? 0 : bpf.Dropped + bpf.LostInKernel));
                     nextFlush += options.FlushInterval;
                     if (nextFlush <= time.GetUtcNow())
                     {
@@ -100,6 +111,11 @@ internal sealed partial class FlowLogCollector(
         }
         finally
         {
+            if (bpfRun is not null)
+            {
+                await bpfRun.ConfigureAwait(false);
+            }
+
             if (goldmaneRun is not null)
             {
                 try
@@ -128,6 +144,17 @@ internal sealed partial class FlowLogCollector(
         {
             complete = false;
             Log.DumpFailed(logger, e.Message);
+        }
+
+        try
+        {
+            // The eBPF programs' flows (untracked by the kernel): their counters, and their ends.
+            bpf?.Sample(aggregator, Felix.Dataplane.Bpf.BpfConntrackScanner.MonotonicNowNs());
+        }
+        catch (Linux.Bpf.BpfException e)
+        {
+            complete = false;
+            Log.DumpFailed(logger, "eBPF flow counters: " + e.Message);
         }
 
         IReadOnlyList<FlowRecord> records = aggregator.Flush(dumpComplete: complete);

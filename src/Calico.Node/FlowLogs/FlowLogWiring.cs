@@ -45,7 +45,7 @@ internal sealed partial class FlowLogWiring : IDisposable
         };
         var interval = config.FlowLogsFlushInterval > TimeSpan.Zero ? config.FlowLogsFlushInterval : TimeSpan.FromSeconds(300);
         _collector = new FlowLogCollector(new FlowLogCollectorOptions(interval, aggregator), new ProgrammedRules(Tap), Identities,
-            _goldmane, local, sink, _logger, TimeProvider.System);
+            _goldmane, local, sink, _logger, TimeProvider.System, new BpfFlowSource(node.BpfRoot));
     }
 
     /// <summary>The driver to give the agent (programs the kernel, then publishes the state to the collector).</summary>

@@ -11,7 +11,7 @@ namespace Calico.Node.FlowLogs;
 /// back to the one before (packets logged just before a change), and evaluates pending traces on the latest state.
 /// Rebuilt on the collector's thread when the tap publishes a new state.
 /// </summary>
-internal sealed class ProgrammedRules(FlowLogDataplaneTap tap) : IFlowLogPrefixDecoder, IPendingTraceSource
+internal sealed class ProgrammedRules(FlowLogDataplaneTap tap) : IFlowLogPrefixDecoder, IPendingTraceSource, IEnforcedTraceSource
 {
     private DataplaneState? _state;
     private FlowLogRuleDecoder? _current;
@@ -52,4 +52,8 @@ internal sealed class ProgrammedRules(FlowLogDataplaneTap tap) : IFlowLogPrefixD
 
     public IReadOnlyList<PolicyHit> PendingTrace(FlowTuple tuple, Reporter reporter) =>
         _pending?.PendingTrace(tuple, reporter) ?? [];
+
+    /// <summary>For BPF verdicts: the engine's enforced evaluation of the latest programmed state.</summary>
+    public IReadOnlyList<PolicyHit> EnforcedTrace(FlowTuple tuple, Reporter reporter) =>
+        _pending?.EnforcedTrace(tuple, reporter) ?? [];
 }
