@@ -191,8 +191,6 @@ internal sealed partial class BpfModeSwitch : IDisposable
         }
     }
 
-    }
-
     private bool TryStart()
     {
         if (_unavailable is not null && _time.GetElapsedTime(_failedAt) < RetryInterval)
