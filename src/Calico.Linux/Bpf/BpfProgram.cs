@@ -115,7 +115,10 @@ public sealed class BpfProgram : IDisposable
                 throw BpfException.From($"test run of BPF program {Name}", result, mark);
             }
 
-            return new BpfTestRun((int)options.ReturnValue, output.AsSpan(0, (int)options.DataSizeOut).ToArray(), TimeSpan.FromTicks(options.Duration / 100));
+            return new BpfTestRun((int)options.ReturnValue, output.AsSpan(0, (int)options.DataSizeOut).ToArray(), TimeSpan.FromTicks(options.Duration / 100))
+            {
+                NanosecondsPerRun = options.Duration,
+            };
         }
     }
 
@@ -148,7 +151,11 @@ public sealed class BpfProgram : IDisposable
 }
 
 /// <summary>What one BPF_PROG_TEST_RUN gave back: the program's return value (for tc: TC_ACT_*), the packet out, the time per run.</summary>
-public sealed record BpfTestRun(int ReturnValue, byte[] PacketOut, TimeSpan DurationPerRun);
+public sealed record BpfTestRun(int ReturnValue, byte[] PacketOut, TimeSpan DurationPerRun)
+{
+    /// <summary>The kernel's figure itself (ns per run): a TimeSpan rounds to 100 ns, coarser than one program run.</summary>
+    public uint NanosecondsPerRun { get; init; }
+}
 
 /// <summary>
 /// What the kernel says of a loaded program: its id (unique while loaded), type (enum bpf_prog_type), tag (a hash of
