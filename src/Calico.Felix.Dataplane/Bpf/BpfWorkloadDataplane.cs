@@ -44,6 +44,7 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
     private Dictionary<uint, BpfEndpointEntry> _appliedEndpoints = [];
     private HashSet<IPAddress>? _appliedHostAddresses;
     private IReadOnlyDictionary<IPNetwork, bool>? _appliedPools;
+    private Dictionary<IPAddress, uint>? _appliedWorkloadAddresses;
     private static readonly IReadOnlyDictionary<IPNetwork, bool> NoPools = new Dictionary<IPNetwork, bool>();
     private bool _pickedUp;
 
@@ -139,6 +140,8 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
         ops.AddRange(BpfResync.HostAddresses(full ? null : _appliedHostAddresses, hostAddresses));
         IReadOnlyDictionary<IPNetwork, bool> pools = fastPathPools ?? NoPools;
         ops.AddRange(BpfResync.Pools(full ? null : _appliedPools, pools));
+        Dictionary<IPAddress, uint> workloadAddresses = BpfResync.LocalWorkloadAddresses(state, name => ifindexes.TryGetValue(name, out uint index) ? index : null);
+        ops.AddRange(BpfResync.WorkloadAddresses(full ? null : _appliedWorkloadAddresses, workloadAddresses));
 
         // The policy is in force once the writes before the clean-up landed (the last endpoint flips; the program
         // reads only whole tables through cali_eps); what follows removes what nothing reads any more.
@@ -168,6 +171,7 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
         _appliedEndpoints = endpoints;
         _appliedHostAddresses = hostAddresses;
         _appliedPools = pools;
+        _appliedWorkloadAddresses = workloadAddresses;
         if (!_pickedUp)
         {
             // Before the programs go on new interfaces: connections the kernel already carries keep flowing.
@@ -218,6 +222,7 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
             List<BpfMapOp> desired = BpfPlanDiff.Between(null, new Dictionary<uint, BpfEndpointEntry>(), _applied, _appliedEndpoints);
             desired.AddRange(BpfResync.HostAddresses(null, _appliedHostAddresses ?? []));
             desired.AddRange(BpfResync.Pools(null, _appliedPools ?? NoPools));
+            desired.AddRange(BpfResync.WorkloadAddresses(null, _appliedWorkloadAddresses ?? []));
             foreach (string map in BpfMapLayout.AgentWrittenMaps)
             {
                 if (MapDrift(map, desired) is { } difference)
@@ -388,22 +393,7 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
 
     private void PickUpKernelConnections(DataplaneState state, Dictionary<string, uint> ifindexes)
     {
-        var local = new Dictionary<IPAddress, uint>();
-        foreach (EndpointIntent endpoint in state.Endpoints.Values)
-        {
-            if (endpoint.Key.IsHostEndpoint || endpoint.InterfaceName is not { } iface || !ifindexes.TryGetValue(iface, out uint ifindex))
-            {
-                continue;
-            }
-
-            foreach (string cidr in endpoint.Ipv4Nets.Concat(endpoint.Ipv6Nets))
-            {
-                if (IPNetwork.TryParse(cidr, out IPNetwork net) && net.PrefixLength == (net.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128))
-                {
-                    local[net.BaseAddress] = ifindex;
-                }
-            }
-        }
+        Dictionary<IPAddress, uint> local = BpfResync.LocalWorkloadAddresses(state, name => ifindexes.TryGetValue(name, out uint index) ? index : null);
 
         if (local.Count == 0)
         {

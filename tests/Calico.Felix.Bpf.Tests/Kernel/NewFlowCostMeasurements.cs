@@ -37,8 +37,15 @@ public sealed class NewFlowCostMeasurements(ITestOutputHelper output)
         dp.Map(BpfMapLayout.PoolMap).Update(BpfMapLayout.PoolKey(System.Net.IPNetwork.Parse("10.65.0.0/16")), BpfMapLayout.PoolValue(true));
         uint wla = dp.Ifindex("wla");
         uint wlb = dp.Ifindex("wlb");
+        if (Environment.GetEnvironmentVariable("NEWFLOW_UNLISTED") is null)
+        {
+            // What calico-node writes: each local workload's own address -> its interface (the FIB is then not asked).
+            dp.Map(BpfMapLayout.WorkloadIpMap).Update(BpfMapLayout.HostIpKey(System.Net.IPAddress.Parse(WorkloadA)), BpfMapLayout.WorkloadIpValue(wla));
+            dp.Map(BpfMapLayout.WorkloadIpMap).Update(BpfMapLayout.HostIpKey(System.Net.IPAddress.Parse(WorkloadB)), BpfMapLayout.WorkloadIpValue(wlb));
+        }
+
         var report = new StringBuilder();
-        report.Append(CultureInfo.InvariantCulture, $"policies {policies}, tables {plan.Tables.Count}, {Environment.ProcessorCount} CPUs, load {File.ReadAllText("/proc/loadavg").Trim()}\n");
+        report.Append(CultureInfo.InvariantCulture, $"cali_wl_ips {(Environment.GetEnvironmentVariable("NEWFLOW_UNLISTED") is null ? "written" : "empty")}, policies {policies}, tables {plan.Tables.Count}, {Environment.ProcessorCount} CPUs, load {File.ReadAllText("/proc/loadavg").Trim()}\n");
 
         var measured = await NetworkNamespace.RunInAsync(dp.NetnsPath, () =>
         {
