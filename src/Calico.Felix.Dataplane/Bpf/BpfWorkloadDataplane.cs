@@ -87,6 +87,7 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
             foreach (string map in BpfMapLayout.AllMaps)
             {
                 bpfObject.Map(map).SetPinPath(BpfMapLayout.PinPath(root, map));
+                ReplaceIncompatiblePin(bpfObject.Map(map), BpfMapLayout.PinPath(root, map), logger);
             }
 
             bpfObject.Load();
@@ -100,6 +101,33 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
         {
             bpfObject.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// A map pinned by an earlier calico_tc.o whose definition differs from this one's (a map made per-CPU, resized,
+    /// given flags) cannot be reused: libbpf would refuse the whole load. Its pin is removed (logged, with the
+    /// differences) so the load creates and pins it afresh: its contents are lost (conntrack entries: those flows meet
+    /// policy again; agent-written maps: the first apply is a full resync anyway). Programs still attached keep the old
+    /// map until the new ones replace them.
+    /// </summary>
+    private static void ReplaceIncompatiblePin(BpfMap map, string pin, ILogger logger)
+    {
+        if (!File.Exists(pin))
+        {
+            return;
+        }
+
+        string? difference;
+        using (BpfMap pinned = BpfMap.OpenPinned(pin))
+        {
+            difference = map.DefinitionDifference(pinned.ReadInfo());
+        }
+
+        if (difference is not null)
+        {
+            BpfFilesystem.Unpin(pin);
+            Log.PinReplaced(logger, map.Name, pin, difference);
         }
     }
 
@@ -565,6 +593,9 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
 
         [LoggerMessage(EventId = 2607, Level = LogLevel.Warning, Message = "eBPF dataplane: cannot read the kernel's conntrack, established connections meet policy again: {Reason}")]
         public static partial void PickUpFailed(ILogger logger, string reason);
+
+        [LoggerMessage(EventId = 2620, Level = LogLevel.Warning, Message = "eBPF dataplane: map {Map} pinned at {Pin} has another definition than this calico_tc.o's ({Difference}): replaced by a new, empty one")]
+        public static partial void PinReplaced(ILogger logger, string map, string pin, string difference);
 
         [LoggerMessage(EventId = 2605, Level = LogLevel.Information, Message = "bpfEnabled is off: removed what an earlier eBPF dataplane left ({Detached} filters, {Unpinned} pinned maps under {Root})")]
         public static partial void LeftoversRemoved(ILogger logger, int detached, int unpinned, string root);
