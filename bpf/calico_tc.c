@@ -722,33 +722,29 @@ static __always_inline void ct_approve_ingress_too(const struct cali_ct_key *key
 }
 
 
-// A new flow's entry in one write: when handle() found none (`found` NULL), it is inserted with this hook's approval
-// and, for a flow to another local workload whose ingress policy was evaluated here too (`target`), that one's as well,
-// stamped with the `now` handle() read: no second lookup, no second update, no second clock read. An entry that exists
-// (or one another CPU inserted meanwhile) takes ct_approve's update, as before.
-static __always_inline void ct_approve_new(const struct cali_ct_key *key, const struct cali_ct_value *found, int src_is_lo,
-					   int from_wl, __u32 ifindex, __u32 target, __u16 flags, __u64 now)
+// ct_approve for a new flow to another local workload whose ingress policy this hook evaluated too: the entry is
+// created with both approvals in one write (no second lookup and update, as ct_approve then ct_approve_ingress_too
+// did). An entry that exists, or one another CPU inserted meanwhile, gets both as before.
+static __always_inline void ct_approve_both(const struct cali_ct_key *key, int src_is_lo, __u32 ifindex, __u32 target,
+					    __u16 flags)
 {
-	if (!found) {
+	struct cali_ct_value *v = bpf_map_lookup_elem(&cali_ct, key);
+	__u64 now = bpf_ktime_get_ns();
+	if (!v) {
 		struct cali_ct_value fresh = {
 			.created_ns = now,
 			.last_seen_ns = now,
 			.state = CALI_CT_NEW,
 			.opener = src_is_lo ? CALI_CT_OPENER_LO : CALI_CT_OPENER_HI,
 			.flags = flags,
+			.egress_approved_ifindex = ifindex,
+			.ingress_approved_ifindex = target,
 		};
-		if (from_wl) {
-			fresh.egress_approved_ifindex = ifindex;
-			fresh.ingress_approved_ifindex = target;
-		} else {
-			fresh.ingress_approved_ifindex = ifindex;
-		}
 		if (bpf_map_update_elem(&cali_ct, key, &fresh, BPF_NOEXIST) == 0)
 			return;
 	}
-	ct_approve(key, src_is_lo, from_wl, ifindex, flags);
-	if (target)
-		ct_approve_ingress_too(key, target);
+	ct_approve(key, src_is_lo, 1, ifindex, flags);
+	ct_approve_ingress_too(key, target);
 }
 
 // The host-side ifindex of the local workload whose own address addr is, as calico-node listed it (cali_wl_ips); 0 when
@@ -995,7 +991,7 @@ static __always_inline int handle(struct __sk_buff *skb, int from_wl)
 		if (target_ep) {
 			if (!table_allows(&e, target_ep->ingress_table))
 				return TC_ACT_SHOT;
-			ct_approve_new(&ct_key, ct, src_is_lo, from_wl, ifindex, local_target, ct_flags, now);
+			ct_approve_both(&ct_key, src_is_lo, ifindex, local_target, ct_flags);
 			if (rewrite_for_peer(skb, e.pkt.family, local_target))
 				return bpf_redirect_peer(local_target, 0);
 			return TC_ACT_OK; // its MAC not learned yet: the stack delivers it (the entry lets it through there)
@@ -1003,7 +999,7 @@ static __always_inline int handle(struct __sk_buff *skb, int from_wl)
 	}
 	if (!from_wl && (skb->mark & CALI_MARK_KERNEL_NAT))
 		ct_flags |= CALI_CT_F_KERNEL_NAT;
-	ct_approve_new(&ct_key, ct, src_is_lo, from_wl, ifindex, 0, ct_flags, now);
+	ct_approve(&ct_key, src_is_lo, from_wl, ifindex, ct_flags);
 	if (!from_wl && (ct_flags & CALI_CT_F_KERNEL_NAT))
 		ct_flag_kernel_nat(&ct_key); // an entry that existed (opened elsewhere) learns it too
 	if (from_wl && !local_target && !host_bound) {
