@@ -734,6 +734,64 @@ static __always_inline void ct_approve_ingress_too(const struct cali_ct_key *key
 }
 
 
+// ct_approve for a new flow to another local workload whose ingress policy this hook evaluated too: the entry is
+// created with both approvals in one write (no second lookup and update, as ct_approve then ct_approve_ingress_too
+// did). An entry that exists, or one another CPU inserted meanwhile, gets both as before.
+static __always_inline void ct_approve_both(const struct cali_ct_key *key, int src_is_lo, __u32 ifindex, __u32 target,
+					    __u16 flags)
+{
+	struct cali_ct_value *v = bpf_map_lookup_elem(&cali_ct, key);
+	__u64 now = bpf_ktime_get_ns();
+	if (!v) {
+		struct cali_ct_value fresh = {
+			.created_ns = now,
+			.last_seen_ns = now,
+			.state = CALI_CT_NEW,
+			.opener = src_is_lo ? CALI_CT_OPENER_LO : CALI_CT_OPENER_HI,
+			.flags = flags,
+			.egress_approved_ifindex = ifindex,
+			.ingress_approved_ifindex = target,
+		};
+		if (bpf_map_update_elem(&cali_ct, key, &fresh, BPF_NOEXIST) == 0)
+			return;
+	}
+	ct_approve(key, src_is_lo, 1, ifindex, flags);
+	ct_approve_ingress_too(key, target);
+}
+
+// The host-side ifindex of the local workload whose own address addr is, as calico-node listed it (cali_wl_ips); 0 when
+// not listed.
+static __always_inline __u32 listed_workload(__u8 family, const __u8 *addr)
+{
+	struct cali_host_ip_key key = { .family = family };
+	__builtin_memcpy(key.addr, addr, 16);
+	__u32 *ifindex = bpf_map_lookup_elem(&cali_wl_ips, &key);
+	return ifindex ? *ifindex : 0;
+}
+
+// routed_to_workload, answered by one hash lookup for a listed address (calico-node routes a local workload's address
+// to its interface and lists it alike); anything else asks the FIB as before.
+static __always_inline __u32 local_workload_of(struct __sk_buff *skb, __u8 family, const __u8 *addr)
+{
+	__u32 listed = listed_workload(family, addr);
+	if (listed) {
+		struct cali_ep_key peer = { .ifindex = listed };
+		struct cali_ep_value *peer_ep = bpf_map_lookup_elem(&cali_eps, &peer);
+		if (peer_ep && (peer_ep->flags & CALI_EP_WORKLOAD))
+			return listed;
+	}
+	return routed_to_workload(skb, family, addr);
+}
+
+// The strict source check, passed at once when the source is listed as this interface's workload's own address (the
+// route to it leaves here: calico-node wrote both); otherwise the FIB decides (source_routed_here).
+static __always_inline int source_listed_or_routed_here(struct __sk_buff *skb, const struct cali_pkt *p)
+{
+	if (listed_workload(p->family, p->src) == skb->ifindex)
+		return 1;
+	return source_routed_here(skb, p);
+}
+
 // The fast path out of the host: an allowed packet from a local workload to a workload elsewhere (a pool address not
 // routed to a local workload) leaves straight through the device the FIB names, with the neighbour's MAC: no
 // routing or netfilter on this host (the table leaves such traffic untracked and unNATed anyway). Only where the FIB
@@ -987,7 +1045,7 @@ static __always_inline int handle(struct __sk_buff *skb, int from_wl)
 	// A new flow from a workload must come from an address routed to it (nft's raw-PREROUTING source check). Checking
 	// new flows suffices: conntrack only lets a packet through at a hook that allowed its flow, and this hook allowed
 	// only flows that passed the check.
-	if (from_wl && !source_routed_here(skb, &e.pkt) && !spoof_allowed(ifindex, &e.pkt)) {
+	if (from_wl && !source_listed_or_routed_here(skb, &e.pkt) && !spoof_allowed(ifindex, &e.pkt)) {
 		count_reason(CALI_REASON_SPOOFED, e.pkt.len);
 		return TC_ACT_SHOT;
 	}
@@ -1007,7 +1065,7 @@ static __always_inline int handle(struct __sk_buff *skb, int from_wl)
 			return TC_ACT_OK;
 		}
 		if (!host_bound)
-			local_target = routed_to_workload(skb, e.pkt.family, e.pkt.dst);
+			local_target = local_workload_of(skb, e.pkt.family, e.pkt.dst);
 		if (local_target)
 			ct_flags |= CALI_CT_F_NEEDS_INGRESS;
 	} else {
@@ -1032,8 +1090,7 @@ static __always_inline int handle(struct __sk_buff *skb, int from_wl)
 		if (target_ep) {
 			if (!fl_table_allows(&e, target_ep->ingress_table, local_target, 0))
 				return TC_ACT_SHOT;
-			ct_approve(&ct_key, src_is_lo, from_wl, ifindex, ct_flags);
-			ct_approve_ingress_too(&ct_key, local_target);
+			ct_approve_both(&ct_key, src_is_lo, ifindex, local_target, ct_flags);
 			fl_count_first(&ct_key, e.pkt.len);
 			if (rewrite_for_peer(skb, e.pkt.family, local_target))
 				return bpf_redirect_peer(local_target, 0);
@@ -1097,7 +1154,7 @@ static __always_inline int handle_data_ingress(struct __sk_buff *skb)
 		return TC_ACT_OK;
 	if (!in_pool(e.pkt.family, e.pkt.dst) || !in_pool(e.pkt.family, e.pkt.src))
 		return TC_ACT_OK;
-	__u32 target = routed_to_workload(skb, e.pkt.family, e.pkt.dst);
+	__u32 target = local_workload_of(skb, e.pkt.family, e.pkt.dst);
 	if (!target)
 		return TC_ACT_OK;
 	struct cali_ep_key target_key = { .ifindex = target };

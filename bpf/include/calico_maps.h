@@ -388,5 +388,16 @@ struct {
 	__type(key, struct cali_ct_key);
 	__type(value, struct cali_fl_counters);
 } cali_ct_fl SEC(".maps");
+// ---- Local workloads' own addresses: address -> the host-side ifindex of the workload it is assigned to ----------
+// Written by calico-node (every local workload endpoint's /32 and /128 on an interface that exists), so a new flow's
+// first packet learns without a FIB lookup whether its destination is a local workload (whose ingress policy it then
+// meets at once) and whether its source is the sending workload's own (the strict source check). Key: struct
+// cali_host_ip_key (family, address). An address not listed (a wider ipNetwork, a map not yet written) takes the FIB.
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct cali_host_ip_key);
+	__type(value, __u32);
+} cali_wl_ips SEC(".maps");
 
 #endif

@@ -34,16 +34,17 @@ public static partial class BpfMapLayout
 
     /// <summary>Flow logs: packets and bytes per direction of the flows counted while flow logs are on (struct cali_fl_counters).</summary>
     public const string FlowCounterMap = "cali_ct_fl";
+    public const string WorkloadIpMap = "cali_wl_ips";
 
     /// <summary>
     /// The maps calico-node fills from the calculation graph (every other map is written by the program). A full
     /// resync writes every desired key of these and then deletes every other key it finds in them, so what a killed
     /// agent left behind is swept. A new agent-written map must be listed here.
     /// </summary>
-    public static IReadOnlyList<string> AgentWrittenMaps { get; } = [EndpointMap, RuleMap, IpSetMap, HostIpMap, RunMap, RunPortMap, PoolMap, SpoofMap];
+    public static IReadOnlyList<string> AgentWrittenMaps { get; } = [EndpointMap, RuleMap, IpSetMap, HostIpMap, RunMap, RunPortMap, PoolMap, SpoofMap, WorkloadIpMap];
 
     /// <summary>Every map of calico_tc.o, each pinned as <c>&lt;bpffs root&gt;/&lt;map name&gt;</c> (<see cref="PinPath"/>).</summary>
-    public static IReadOnlyList<string> AllMaps { get; } = [EndpointMap, RuleMap, IpSetMap, HostIpMap, RunMap, RunPortMap, ConntrackMap, CounterMap, ReasonMap, WorkloadMacMap, PoolMap, FlowLogConfigMap, FlowLogRingMap, FlowCounterMap, SpoofMap];
+    public static IReadOnlyList<string> AllMaps { get; } = [EndpointMap, RuleMap, IpSetMap, HostIpMap, RunMap, RunPortMap, ConntrackMap, CounterMap, ReasonMap, WorkloadMacMap, PoolMap, FlowLogConfigMap, FlowLogRingMap, FlowCounterMap, SpoofMap, WorkloadIpMap];
 
     /// <summary>
     /// Every map's key and value sizes as this side reads and writes them: calico-node refuses an object whose maps
@@ -66,6 +67,7 @@ public static partial class BpfMapLayout
         (FlowLogRingMap, 0, 0), // a ring buffer: no keys or values, records
         (FlowCounterMap, ConntrackKeySize, FlowCountersSize),
         (SpoofMap, SpoofKeySize, IpSetValueSize),
+        (WorkloadIpMap, HostIpKeySize, 4),
     ];
 
     /// <summary>Where <paramref name="map"/> is pinned under the bpffs root (calico-node's <c>CALICO_BPF_ROOT</c>, default /sys/fs/bpf/calico).</summary>
@@ -327,6 +329,14 @@ public static partial class BpfMapLayout
 
     /// <summary>A cali_pools value: 1 where the fast paths may go, 0 for an address inside a pool they must not (a floating IP).</summary>
     public static byte[] PoolValue(bool fast) => [fast ? (byte)1 : (byte)0, 0, 0, 0];
+
+    /// <summary>A cali_wl_ips value: the host-side ifindex of the local workload the key's address is assigned to (the key is <see cref="HostIpKey"/>'s).</summary>
+    public static byte[] WorkloadIpValue(uint ifindex)
+    {
+        var value = new byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(value, ifindex);
+        return value;
+    }
 
     /// <summary>The value of every IP set entry (present).</summary>
     public static byte[] IpSetValue() => [1, 0, 0, 0];

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Net;
+using Calico.Felix.Calc.Model;
 
 namespace Calico.Felix.Bpf;
 
@@ -140,5 +141,64 @@ public static class BpfResync
         }
 
         return ops;
+    }
+
+    /// <summary>
+    /// The writes that take <c>cali_wl_ips</c> from <paramref name="previous"/> (null: nothing known) to
+    /// <paramref name="next"/> (<see cref="LocalWorkloadAddresses"/>): each local workload's own address with its
+    /// host-side ifindex.
+    /// </summary>
+    public static List<BpfMapOp> WorkloadAddresses(IReadOnlyDictionary<IPAddress, uint>? previous, IReadOnlyDictionary<IPAddress, uint> next)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        var ops = new List<BpfMapOp>();
+        foreach (var (address, ifindex) in next.OrderBy(static a => a.Key.ToString(), StringComparer.Ordinal))
+        {
+            if (previous is null || !previous.TryGetValue(address, out uint was) || was != ifindex)
+            {
+                ops.Add(new BpfMapUpdate(BpfMapLayout.WorkloadIpMap, BpfMapLayout.HostIpKey(address), BpfMapLayout.WorkloadIpValue(ifindex)));
+            }
+        }
+
+        if (previous is not null)
+        {
+            foreach (IPAddress address in previous.Keys.OrderBy(static a => a.ToString(), StringComparer.Ordinal))
+            {
+                if (!next.ContainsKey(address))
+                {
+                    ops.Add(new BpfMapDelete(BpfMapLayout.WorkloadIpMap, BpfMapLayout.HostIpKey(address)));
+                }
+            }
+        }
+
+        return ops;
+    }
+
+    /// <summary>
+    /// Every local workload endpoint's own addresses (its /32 and /128 ipNetworks; wider ones are left to the FIB) with
+    /// the ifindex of its interface, for endpoints whose interface exists (<paramref name="ifindexOf"/>: null when not).
+    /// </summary>
+    public static Dictionary<IPAddress, uint> LocalWorkloadAddresses(DataplaneState state, Func<string, uint?> ifindexOf)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(ifindexOf);
+        var local = new Dictionary<IPAddress, uint>();
+        foreach (EndpointIntent endpoint in state.Endpoints.Values)
+        {
+            if (endpoint.Key.IsHostEndpoint || endpoint.InterfaceName is not { } iface || ifindexOf(iface) is not { } ifindex)
+            {
+                continue;
+            }
+
+            foreach (string cidr in endpoint.Ipv4Nets.Concat(endpoint.Ipv6Nets))
+            {
+                if (IPNetwork.TryParse(cidr, out IPNetwork net) && net.PrefixLength == (net.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128))
+                {
+                    local[net.BaseAddress] = ifindex;
+                }
+            }
+        }
+
+        return local;
     }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using Calico.Felix.Calc.Model;
 using Calico.Felix.Rules;
 
 namespace Calico.Felix.Bpf.Tests;
@@ -77,5 +78,26 @@ public sealed class BpfResyncTests
         Assert.Equal(41u, ids.IdFor("x"));
         ids.SkipPast(10);
         Assert.Equal(42u, ids.IdFor("y"));
+    }
+
+    [Fact]
+    public void WorkloadAddresses_ListEachLocalWorkloadsOwnAddresses_WithItsInterface_AndWriteTheDifference()
+    {
+        var state = new DataplaneState();
+        state.Apply(new EndpointUpdate(new EndpointIntent(new EndpointKey(false, "ns", "a"), "calia", ["10.65.0.2/32", "10.65.1.0/28"], ["fd00:65::2/128"], [], [])));
+        state.Apply(new EndpointUpdate(new EndpointIntent(new EndpointKey(false, "ns", "gone"), "caligone", ["10.65.0.3/32"], [], [], [])));
+        state.Apply(new EndpointUpdate(new EndpointIntent(new EndpointKey(true, "", "eth0"), "eth0", ["192.168.1.1/32"], [], [], [])));
+        Dictionary<IPAddress, uint> local = BpfResync.LocalWorkloadAddresses(state, name => name switch { "calia" => 7, "eth0" => 2, _ => null });
+
+        // The /28 is left to the FIB, the endpoint without an interface and the host endpoint are not listed.
+        Assert.Equal(new Dictionary<IPAddress, uint> { [IPAddress.Parse("10.65.0.2")] = 7, [IPAddress.Parse("fd00:65::2")] = 7 }, local);
+
+        Assert.Equal(2, BpfResync.WorkloadAddresses(null, local).Count);
+        Assert.Empty(BpfResync.WorkloadAddresses(local, local));
+        var moved = new Dictionary<IPAddress, uint> { [IPAddress.Parse("10.65.0.2")] = 9 };
+        List<BpfMapOp> ops = BpfResync.WorkloadAddresses(local, moved);
+        Assert.Equal(BpfMapLayout.WorkloadIpValue(9), Assert.IsType<BpfMapUpdate>(ops[0]).Value);
+        Assert.Equal(Convert.ToHexString(BpfMapLayout.HostIpKey(IPAddress.Parse("fd00:65::2"))), Convert.ToHexString(Assert.IsType<BpfMapDelete>(ops[1]).Key));
+        Assert.All(ops, op => Assert.Equal(BpfMapLayout.WorkloadIpMap, op.Map));
     }
 }

@@ -51,6 +51,7 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
     private HashSet<IPAddress>? _appliedHostAddresses;
     private IReadOnlyDictionary<IPNetwork, bool>? _appliedPools;
     private HashSet<(uint Ifindex, IPNetwork Prefix)>? _appliedSpoof;
+    private Dictionary<IPAddress, uint>? _appliedWorkloadAddresses;
     private static readonly IReadOnlyDictionary<IPNetwork, bool> NoPools = new Dictionary<IPNetwork, bool>();
     private bool _pickedUp;
     private bool? _flowLogsWritten;
@@ -96,6 +97,7 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
             foreach (string map in BpfMapLayout.AllMaps)
             {
                 bpfObject.Map(map).SetPinPath(BpfMapLayout.PinPath(root, map));
+                ReplaceIncompatiblePin(bpfObject.Map(map), BpfMapLayout.PinPath(root, map), logger);
             }
 
             bpfObject.Load();
@@ -109,6 +111,33 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
         {
             bpfObject.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// A map pinned by an earlier calico_tc.o whose definition differs from this one's (a map made per-CPU, resized,
+    /// given flags) cannot be reused: libbpf would refuse the whole load. Its pin is removed (logged, with the
+    /// differences) so the load creates and pins it afresh: its contents are lost (conntrack entries: those flows meet
+    /// policy again; agent-written maps: the first apply is a full resync anyway). Programs still attached keep the old
+    /// map until the new ones replace them.
+    /// </summary>
+    private static void ReplaceIncompatiblePin(BpfMap map, string pin, ILogger logger)
+    {
+        if (!File.Exists(pin))
+        {
+            return;
+        }
+
+        string? difference;
+        using (BpfMap pinned = BpfMap.OpenPinned(pin))
+        {
+            difference = map.DefinitionDifference(pinned.ReadInfo());
+        }
+
+        if (difference is not null)
+        {
+            BpfFilesystem.Unpin(pin);
+            Log.PinReplaced(logger, map.Name, pin, difference);
         }
     }
 
@@ -154,6 +183,8 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
         ops.AddRange(BpfResync.Pools(full ? null : _appliedPools, pools));
         HashSet<(uint, IPNetwork)> spoof = BpfSpoofPrefixes.Of(state, render.AllowWorkloadSourceSpoofing, name => ifindexes.TryGetValue(name, out uint index) ? index : null);
         ops.AddRange(BpfSpoofPrefixes.Diff(full ? null : _appliedSpoof, spoof));
+        Dictionary<IPAddress, uint> workloadAddresses = BpfResync.LocalWorkloadAddresses(state, name => ifindexes.TryGetValue(name, out uint index) ? index : null);
+        ops.AddRange(BpfResync.WorkloadAddresses(full ? null : _appliedWorkloadAddresses, workloadAddresses));
 
         // The policy is in force once the writes before the clean-up landed (the last endpoint flips; the program
         // reads only whole tables through cali_eps); what follows removes what nothing reads any more.
@@ -184,6 +215,7 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
         _appliedHostAddresses = hostAddresses;
         _appliedPools = pools;
         _appliedSpoof = spoof;
+        _appliedWorkloadAddresses = workloadAddresses;
         if (!_pickedUp)
         {
             // Before the programs go on new interfaces: connections the kernel already carries keep flowing.
@@ -275,6 +307,7 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
             desired.AddRange(BpfResync.HostAddresses(null, _appliedHostAddresses ?? []));
             desired.AddRange(BpfResync.Pools(null, _appliedPools ?? NoPools));
             desired.AddRange(BpfSpoofPrefixes.Diff(null, _appliedSpoof ?? []));
+            desired.AddRange(BpfResync.WorkloadAddresses(null, _appliedWorkloadAddresses ?? []));
             foreach (string map in BpfMapLayout.AgentWrittenMaps)
             {
                 if (MapDrift(map, desired) is { } difference)
@@ -489,22 +522,7 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
 
     private void PickUpKernelConnections(DataplaneState state, Dictionary<string, uint> ifindexes)
     {
-        var local = new Dictionary<IPAddress, uint>();
-        foreach (EndpointIntent endpoint in state.Endpoints.Values)
-        {
-            if (endpoint.Key.IsHostEndpoint || endpoint.InterfaceName is not { } iface || !ifindexes.TryGetValue(iface, out uint ifindex))
-            {
-                continue;
-            }
-
-            foreach (string cidr in endpoint.Ipv4Nets.Concat(endpoint.Ipv6Nets))
-            {
-                if (IPNetwork.TryParse(cidr, out IPNetwork net) && net.PrefixLength == (net.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128))
-                {
-                    local[net.BaseAddress] = ifindex;
-                }
-            }
-        }
+        Dictionary<IPAddress, uint> local = BpfResync.LocalWorkloadAddresses(state, name => ifindexes.TryGetValue(name, out uint index) ? index : null);
 
         if (local.Count == 0)
         {
@@ -676,6 +694,9 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
 
         [LoggerMessage(EventId = 2607, Level = LogLevel.Warning, Message = "eBPF dataplane: cannot read the kernel's conntrack, established connections meet policy again: {Reason}")]
         public static partial void PickUpFailed(ILogger logger, string reason);
+
+        [LoggerMessage(EventId = 2620, Level = LogLevel.Warning, Message = "eBPF dataplane: map {Map} pinned at {Pin} has another definition than this calico_tc.o's ({Difference}): replaced by a new, empty one")]
+        public static partial void PinReplaced(ILogger logger, string map, string pin, string difference);
 
         [LoggerMessage(EventId = 2605, Level = LogLevel.Information, Message = "bpfEnabled is off: removed what an earlier eBPF dataplane left ({Detached} filters, {Unpinned} pinned maps under {Root})")]
         public static partial void LeftoversRemoved(ILogger logger, int detached, int unpinned, string root);

@@ -97,6 +97,32 @@ public sealed class BpfMap : IDisposable
         }
     }
 
+    /// <summary>
+    /// How a map already pinned (<paramref name="pinned"/>, from <see cref="ReadInfo"/>) differs from this object map's
+    /// definition in what libbpf requires equal to reuse a pin (type, key and value sizes, max entries, flags): a
+    /// description of each difference, or null when libbpf would reuse it. Before <see cref="BpfObject.Load()"/>.
+    /// </summary>
+    public string? DefinitionDifference(BpfMapInfo pinned)
+    {
+        ArgumentNullException.ThrowIfNull(pinned);
+        RequireLibbpfMap("comparing its definition");
+        var differences = new List<string>();
+        void Compare(string what, uint pinnedValue, uint wanted)
+        {
+            if (pinnedValue != wanted)
+            {
+                differences.Add($"{what} {pinnedValue} pinned, {wanted} wanted");
+            }
+        }
+
+        Compare("type", pinned.Type, Libbpf.MapType(_map));
+        Compare("key size", pinned.KeySize, Libbpf.MapKeySize(_map));
+        Compare("value size", pinned.ValueSize, Libbpf.MapValueSize(_map));
+        Compare("max entries", pinned.MaxEntries, Libbpf.MapMaxEntries(_map));
+        Compare("flags", pinned.Flags, Libbpf.MapFlags(_map));
+        return differences.Count == 0 ? null : string.Join(", ", differences);
+    }
+
     /// <summary>Resizes the map before load (e.g. conntrack's table from configuration).</summary>
     public void SetMaxEntries(uint maxEntries)
     {

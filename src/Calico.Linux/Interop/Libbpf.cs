@@ -56,6 +56,15 @@ internal static unsafe partial class Libbpf
     [LibraryImport(Lib, EntryPoint = "bpf_map__value_size")]
     public static partial uint MapValueSize(nint map);
 
+    [LibraryImport(Lib, EntryPoint = "bpf_map__type")]
+    public static partial uint MapType(nint map);
+
+    [LibraryImport(Lib, EntryPoint = "bpf_map__max_entries")]
+    public static partial uint MapMaxEntries(nint map);
+
+    [LibraryImport(Lib, EntryPoint = "bpf_map__map_flags")]
+    public static partial uint MapFlags(nint map);
+
     [LibraryImport(Lib, EntryPoint = "bpf_map__set_pin_path", StringMarshalling = StringMarshalling.Utf8)]
     public static partial int MapSetPinPath(nint map, string? path);
 

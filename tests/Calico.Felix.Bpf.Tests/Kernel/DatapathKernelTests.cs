@@ -542,5 +542,30 @@ public sealed class DatapathKernelTests : IDisposable
         Assert.InRange(allowed, 1, packets - 1); // both verdicts were exercised
     }
 
+    [Fact]
+    public async Task ListedWorkloadAddresses_AnswerTheLocalDestinationAndSourceChecks_UnlistedOnesAskTheFib()
+    {
+        // wla open both ways; wlb has no policy and no profile (default deny). 10.65.0.7-9 have no route here.
+        Apply(TwoWorkloads(new States().WithProfile("open", [new RuleModel { Action = RuleAction.Allow }], [new RuleModel { Action = RuleAction.Allow }]), [], []).WithEndpoint("a", "wla", [], "open"));
+        _dp.Map(BpfMapLayout.PoolMap).Update(BpfMapLayout.PoolKey(IPNetwork.Parse("10.65.0.0/16")), BpfMapLayout.PoolValue(true));
+        Calico.Linux.Bpf.BpfMap listed = _dp.Map(BpfMapLayout.WorkloadIpMap);
+
+        // Destination: unlisted and unrouted is not a local workload (only wla's egress decides); listed as wlb's, the
+        // flow meets wlb's ingress policy at once, which denies.
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.FromWorkload, "wla", Frames.Tcp(WorkloadA, 41000, "10.65.0.9", 80)));
+        listed.Update(BpfMapLayout.HostIpKey(IPAddress.Parse("10.65.0.9")), BpfMapLayout.WorkloadIpValue(_dp.Ifindex("wlb")));
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.FromWorkload, "wla", Frames.Tcp(WorkloadA, 41001, "10.65.0.9", 80)));
+
+        // Source: an unrouted, unlisted source is spoofed; listed as wla's own it passes; listed as wlb's it is still
+        // checked against the FIB from wla (and fails).
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.FromWorkload, "wla", Frames.Tcp("10.65.0.8", 41002, Remote, 80)));
+        listed.Update(BpfMapLayout.HostIpKey(IPAddress.Parse("10.65.0.8")), BpfMapLayout.WorkloadIpValue(_dp.Ifindex("wla")));
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.FromWorkload, "wla", Frames.Tcp("10.65.0.8", 41003, Remote, 80)));
+        listed.Update(BpfMapLayout.HostIpKey(IPAddress.Parse("10.65.0.7")), BpfMapLayout.WorkloadIpValue(_dp.Ifindex("wlb")));
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.FromWorkload, "wla", Frames.Tcp("10.65.0.7", 41004, Remote, 80)));
+        var spoofed = BpfMapLayout.ReadCounter(_dp.Map(BpfMapLayout.ReasonMap).Lookup(BitConverter.GetBytes(11u))!); // CALI_REASON_SPOOFED
+        Assert.Equal(2UL, spoofed.Packets);
+    }
+
     public void Dispose() => _dp.Dispose();
 }

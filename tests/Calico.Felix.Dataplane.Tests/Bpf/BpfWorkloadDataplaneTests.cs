@@ -139,6 +139,55 @@ public sealed class BpfWorkloadDataplaneTests : IDisposable
     }
 
     [Fact]
+    public async Task APinOfAnotherDefinition_IsReplacedAtStart_AndLogged_TheOtherPinsReused()
+    {
+        // What an earlier calico_tc.o left: the same maps, but a conntrack map of another size (libbpf reuses a pin
+        // only of the same definition, and would refuse the whole load).
+        var kept = BpfMapLayout.HostIpKey(IPAddress.Parse("192.0.2.1"));
+        await InHostAsync(() =>
+        {
+            using var earlier = BpfObject.Open(_object);
+            foreach (string map in BpfMapLayout.AllMaps)
+            {
+                earlier.Map(map).SetPinPath(BpfMapLayout.PinPath(_root, map));
+            }
+
+            earlier.Map(BpfMapLayout.ConntrackMap).SetMaxEntries(1024);
+            earlier.Load();
+            earlier.Map(BpfMapLayout.HostIpMap).Update(kept, BpfMapLayout.IpSetValue());
+        });
+
+        var log = new RecordingLogger();
+        using var dataplane = await InHostAsync(() => BpfWorkloadDataplane.Start(_root, _object, _netlink, log));
+
+        using var conntrack = BpfMap.OpenPinned(BpfMapLayout.PinPath(_root, BpfMapLayout.ConntrackMap));
+        Assert.Equal(512000u, conntrack.ReadInfo().MaxEntries);
+        using var hostIps = BpfMap.OpenPinned(BpfMapLayout.PinPath(_root, BpfMapLayout.HostIpMap));
+        Assert.NotNull(hostIps.Lookup(kept)); // reused, contents and all
+        string line = Assert.Single(log.Lines, l => l.Contains("cali_ct", StringComparison.Ordinal));
+        Assert.Contains("max entries 1024 pinned, 512000 wanted", line, StringComparison.Ordinal);
+    }
+
+    private sealed class RecordingLogger : Microsoft.Extensions.Logging.ILogger
+    {
+        public List<string> Lines { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            ArgumentNullException.ThrowIfNull(formatter);
+            lock (Lines)
+            {
+                Lines.Add(formatter(state, exception));
+            }
+        }
+    }
+
+    [Fact]
     public async Task Leftovers_OfAKilledBpfModeAgent_AreRemovedWhenBpfIsOff()
     {
         using (var killed = await InHostAsync(() => BpfWorkloadDataplane.Start(_root, _object, _netlink, NullLogger.Instance)))
@@ -234,6 +283,16 @@ public sealed class BpfWorkloadDataplaneTests : IDisposable
         CountForwarded("calfp", "ip", AddressA, AddressB);
         using var dataplane = await InHostAsync(() => BpfWorkloadDataplane.Start(_root, _object, _netlink, NullLogger.Instance));
         await InHostAsync(() => dataplane.Apply(State(RuleAction.Allow), new RenderConfig(), IsWorkload, Pools));
+        // The workloads' own addresses listed with their interfaces (the new flow's local-destination and source
+        // checks read these rather than the FIB).
+        using (BpfMap workloadIps = BpfMap.OpenPinned(BpfMapLayout.PinPath(_root, BpfMapLayout.WorkloadIpMap)))
+        {
+            foreach (var (address, iface) in new[] { (AddressA, IfaceA), (AddressB, IfaceB), (Address6A, IfaceA) })
+            {
+                uint ifindex = await InHostAsync(() => (uint)BpfTc.InterfaceIndex(iface));
+                Assert.Equal(BpfMapLayout.WorkloadIpValue(ifindex), workloadIps.Lookup(BpfMapLayout.HostIpKey(IPAddress.Parse(address))));
+            }
+        }
 
         using TcpListener listener = await ListenAsync(_b.Path, IPAddress.Any);
         using Socket client = await NetworkNamespace.RunInAsync(_a.Path, () => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
