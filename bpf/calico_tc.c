@@ -975,6 +975,36 @@ __attribute__((noinline)) int fl_count_first(const struct cali_ct_key *key, __u3
 	return 0;
 }
 
+// The flow's live conntrack entry, or NULL: an entry idle past its timeout, or a closing connection's whose port
+// pair a SYN (without ACK) opens again (a client reusing its port: it meets policy again, as in the kernel's
+// conntrack, rather than riding on the old connection's approval), is deleted: the packet is a new flow.
+static __always_inline struct cali_ct_value *ct_live(const struct cali_ct_key *key, const struct cali_pkt *p, __u64 now)
+{
+	struct cali_ct_value *ct = bpf_map_lookup_elem(&cali_ct, key);
+	if (ct && (ct_expired(ct, p->protocol, now) ||
+		   (ct->state == CALI_CT_CLOSING && p->protocol == IPPROTO_TCP && (p->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN))) {
+		bpf_map_delete_elem(&cali_ct, key);
+		return NULL;
+	}
+	return ct;
+}
+
+// A packet passing on its entry: last seen, flow-log counters, TCP state. Touched at most every CALI_CT_TOUCH_NS:
+// both directions read this entry, often on two CPUs, and a write per packet would bounce its cache line between
+// them. Timeouts are seconds; this lags 0.1 s.
+static __always_inline void ct_seen(struct cali_ct_value *ct, const struct cali_ct_key *key, int original, int from_wl,
+				    const struct cali_pkt *p, __u64 now)
+{
+	if (now - ct->last_seen_ns > CALI_CT_TOUCH_NS)
+		ct->last_seen_ns = now;
+	if (ct->flags & CALI_CT_F_FLOW_LOG)
+		fl_count(key, ct, original, from_wl, p->len);
+	if (!original && ct->state == CALI_CT_NEW)
+		ct->state = CALI_CT_ESTABLISHED;
+	if (p->tcp_flags & (TCP_FIN | TCP_RST))
+		ct->state = CALI_CT_CLOSING;
+}
+
 static __always_inline int handle(struct __sk_buff *skb, int from_wl)
 {
 	__u32 ifindex = skb->ifindex;
@@ -999,32 +1029,12 @@ static __always_inline int handle(struct __sk_buff *skb, int from_wl)
 	struct cali_ct_key ct_key = {};
 	int src_is_lo;
 	ct_key_of(e.pkt.src, e.pkt.sport, e.pkt.dst, e.pkt.dport, e.pkt.protocol, e.pkt.family, &ct_key, &src_is_lo);
-	struct cali_ct_value *ct = bpf_map_lookup_elem(&cali_ct, &ct_key);
 	__u64 now = bpf_ktime_get_ns();
-	if (ct && ct_expired(ct, e.pkt.protocol, now)) {
-		bpf_map_delete_elem(&cali_ct, &ct_key); // a new flow again: ct_approve creates it afresh if policy allows
-		ct = NULL;
-	}
-	// A SYN (without ACK) on a closing connection's port pair opens a new connection (a client reusing its port):
-	// it meets policy again, as in the kernel's conntrack, rather than riding on the old connection's approval.
-	if (ct && ct->state == CALI_CT_CLOSING && e.pkt.protocol == IPPROTO_TCP &&
-	    (e.pkt.tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
-		bpf_map_delete_elem(&cali_ct, &ct_key);
-		ct = NULL;
-	}
+	struct cali_ct_value *ct = ct_live(&ct_key, &e.pkt, now);
 	if (ct) {
 		int original = (ct->opener == CALI_CT_OPENER_LO) == src_is_lo;
 		if (ct_allows(ct, original, from_wl, ifindex)) {
-			// Touched at most every CALI_CT_TOUCH_NS: both directions read this entry, often on two CPUs, and a
-			// write per packet would bounce its cache line between them. Timeouts are seconds; this lags 0.1 s.
-			if (now - ct->last_seen_ns > CALI_CT_TOUCH_NS)
-				ct->last_seen_ns = now;
-			if (ct->flags & CALI_CT_F_FLOW_LOG)
-				fl_count(&ct_key, ct, original, from_wl, e.pkt.len);
-			if (!original && ct->state == CALI_CT_NEW)
-				ct->state = CALI_CT_ESTABLISHED;
-			if (e.pkt.tcp_flags & (TCP_FIN | TCP_RST))
-				ct->state = CALI_CT_CLOSING;
+			ct_seen(ct, &ct_key, original, from_wl, &e.pkt, now);
 			if (!from_wl && (skb->mark & CALI_MARK_KERNEL_NAT) && !(ct->flags & CALI_CT_F_KERNEL_NAT))
 				ct->flags |= CALI_CT_F_KERNEL_NAT;
 			if (from_wl && (ct->flags & CALI_CT_F_KERNEL_NAT)) {
@@ -1165,26 +1175,13 @@ static __always_inline int handle_data_ingress(struct __sk_buff *skb)
 	struct cali_ct_key ct_key = {};
 	int src_is_lo;
 	ct_key_of(e.pkt.src, e.pkt.sport, e.pkt.dst, e.pkt.dport, e.pkt.protocol, e.pkt.family, &ct_key, &src_is_lo);
-	struct cali_ct_value *ct = bpf_map_lookup_elem(&cali_ct, &ct_key);
 	__u64 now = bpf_ktime_get_ns();
-	if (ct && (ct_expired(ct, e.pkt.protocol, now) ||
-		   (ct->state == CALI_CT_CLOSING && e.pkt.protocol == IPPROTO_TCP &&
-		    (e.pkt.tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN))) {
-		bpf_map_delete_elem(&cali_ct, &ct_key); // a new flow again, as at calico_to_wl
-		ct = NULL;
-	}
+	struct cali_ct_value *ct = ct_live(&ct_key, &e.pkt, now);
 	if (ct) {
 		int original = (ct->opener == CALI_CT_OPENER_LO) == src_is_lo;
 		if (!ct_allows(ct, original, 0, target) || (ct->flags & CALI_CT_F_KERNEL_NAT))
 			return TC_ACT_OK; // calico_to_wl decides (policy for a hook that has not approved the flow)
-		if (now - ct->last_seen_ns > CALI_CT_TOUCH_NS)
-			ct->last_seen_ns = now;
-		if (ct->flags & CALI_CT_F_FLOW_LOG)
-			fl_count(&ct_key, ct, original, 0, e.pkt.len); // counted as at the workload's to-workload hook
-		if (!original && ct->state == CALI_CT_NEW)
-			ct->state = CALI_CT_ESTABLISHED;
-		if (e.pkt.tcp_flags & (TCP_FIN | TCP_RST))
-			ct->state = CALI_CT_CLOSING;
+		ct_seen(ct, &ct_key, original, 0, &e.pkt, now); // as at the workload's to-workload hook
 	} else {
 		if (from_host(&e.pkt))
 			return TC_ACT_OK; // this host's own address (its tunnel address is a pool's): calico_to_wl tracks it
