@@ -13,15 +13,16 @@ namespace Calico.Felix.Bpf.Tests.Kernel;
 /// What a new flow's first packet costs in calico_from_wl / calico_to_wl (BPF_PROG_TEST_RUN, the kernel's ns per run),
 /// beside a conntrack hit, at 0, 1,000 and 10,000 ingress policies on the target (the decoys of the dataplane-packets
 /// bench: none matches the flow, the last policy allows it). A measurement, not a test: it asserts only that each
-/// packet took the path it measures (the verdict), never a time. Tier "Measure": run it on purpose
-/// (bench/README.md, "Cheaper new flows (session 6)"); NEWFLOW_MEASURE_OUT appends the table to a file.
+/// packet took the path it measures (the verdict), never a time. In the suite it is a root test of those paths with a
+/// few samples; with NEWFLOW_MEASURE_OUT set it measures (4,000 samples a row) and appends the table to that file
+/// (bench/README.md, "Cheaper new flows (session 6)").
 /// </summary>
-[Trait("Tier", "Measure")]
+[Trait("Tier", "Root")]
 public sealed class NewFlowCostMeasurements(ITestOutputHelper output)
 {
     private const int TcActRedirect = 7;
     private const int FlowPort = 7777;
-    private const int Samples = 4000;
+    private static readonly int Samples = Environment.GetEnvironmentVariable("NEWFLOW_MEASURE_OUT") is null ? 50 : 4000;
 
     [Theory]
     [InlineData(0)]
