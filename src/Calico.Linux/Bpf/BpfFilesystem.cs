@@ -110,13 +110,19 @@ public static class BpfFilesystem
     }
 
     /// <summary>A new fd for the object pinned at <paramref name="path"/> (the caller owns it).</summary>
-    internal static int OpenPinned(string path, string what)
+    internal static int OpenPinned(string path, string what, bool readOnly = false)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         LibbpfMessages.EnsureInstalled();
         var mark = LibbpfMessages.Mark();
-        var fd = Libbpf.ObjectGet(path);
-        return fd < 0 ? throw BpfException.From($"opening pinned BPF {what} {path}", fd, mark) : fd;
+        var fd = readOnly ? GetReadOnly(path) : Libbpf.ObjectGet(path);
+        return fd < 0 ? throw BpfException.From($"opening pinned BPF {what} {path}{(readOnly ? " read-only" : "")}", fd, mark) : fd;
+    }
+
+    private static unsafe int GetReadOnly(string path)
+    {
+        var options = new Libbpf.ObjectGetOptions { Size = (nuint)sizeof(Libbpf.ObjectGetOptions), FileFlags = Libbpf.ReadOnlyFileFlag };
+        return Libbpf.ObjectGetWithOptions(path, &options);
     }
 
     private static string ValidateRoot(string root)

@@ -42,11 +42,12 @@ public sealed class BpfMap : IDisposable
 
     /// <summary>
     /// Opens the map pinned at <paramref name="path"/> (its own fd: the map stays usable whoever pinned it and
-    /// whatever became of them); key and value sizes come from the kernel.
+    /// whatever became of them); key and value sizes come from the kernel. <paramref name="readOnly"/>: an fd the
+    /// kernel lets read only (BPF_F_RDONLY), for tools that must not change what the dataplane enforces.
     /// </summary>
-    public static BpfMap OpenPinned(string path)
+    public static BpfMap OpenPinned(string path, bool readOnly = false)
     {
-        var fd = BpfFilesystem.OpenPinned(path, "map");
+        var fd = BpfFilesystem.OpenPinned(path, "map", readOnly);
         return FromOwnedFd(fd, path);
     }
 

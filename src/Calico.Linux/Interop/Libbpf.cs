@@ -115,6 +115,13 @@ internal static unsafe partial class Libbpf
     [LibraryImport(Lib, EntryPoint = "bpf_obj_get", StringMarshalling = StringMarshalling.Utf8)]
     public static partial int ObjectGet(string path);
 
+    /// <summary>bpf_obj_get_opts (libbpf 1.0): <see cref="ObjectGetOptions.FileFlags"/> BPF_F_RDONLY gives a read-only fd.</summary>
+    [LibraryImport(Lib, EntryPoint = "bpf_obj_get_opts", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int ObjectGetWithOptions(string path, ObjectGetOptions* options);
+
+    /// <summary>BPF_F_RDONLY: the kernel refuses updates and deletes through the fd.</summary>
+    public const uint ReadOnlyFileFlag = 1u << 3;
+
     /// <summary>bpf_obj_get_info_by_fd: the kernel fills at most <paramref name="length"/> bytes of a bpf_*_info struct.</summary>
     [LibraryImport(Lib, EntryPoint = "bpf_obj_get_info_by_fd")]
     public static partial int ObjectGetInfoByFd(int fd, void* info, uint* length);
@@ -173,6 +180,15 @@ internal static unsafe partial class Libbpf
         public uint Flags;
         public uint Cpu;
         public uint BatchSize;
+    }
+
+    /// <summary>struct bpf_obj_get_opts of libbpf 1.0 (sz first; a trailing pad to 8 bytes).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct ObjectGetOptions
+    {
+        public nuint Size;
+        public uint FileFlags;
+        private readonly uint _padding;
     }
 
     /// <summary>struct bpf_tc_hook: where on an interface (clsact ingress/egress) a tc program goes.</summary>

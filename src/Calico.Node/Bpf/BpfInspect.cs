@@ -140,7 +140,8 @@ internal static class BpfInspect
             throw new BpfToolException($"no pinned map at {path}: the eBPF dataplane is not running on this host (FelixConfiguration bpfEnabled false?), or {BpfFilesystem.RootVariable} names another bpffs root");
         }
 
-        var map = BpfMap.OpenPinned(path);
+        // Read-only: the tools inspect what the dataplane enforces and must never change it.
+        var map = BpfMap.OpenPinned(path, readOnly: true);
         if (map.KeySize != keySize || map.ValueSize != valueSize)
         {
             string found = $"{map.KeySize}-byte keys and {map.ValueSize}-byte values";

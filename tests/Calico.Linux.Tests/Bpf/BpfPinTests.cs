@@ -73,6 +73,15 @@ public sealed class BpfPinTests : IDisposable
             Assert.Throws<InvalidOperationException>(() => reopened.SetPinPath(pin));
         }
 
+        // Read-only (what calico-node -bpf opens): lookups and walks work, the kernel refuses writes and deletes.
+        using (var readOnly = BpfMap.OpenPinned(pin, readOnly: true))
+        {
+            Assert.Equal(43UL, BitConverter.ToUInt64(readOnly.Lookup(Key(0))!));
+            Assert.Single(readOnly.Keys());
+            Assert.Equal(1, Assert.Throws<BpfException>(() => readOnly.Update(Key(0), Value(44))).Errno);
+            Assert.Equal(1, Assert.Throws<BpfException>(() => readOnly.Delete(Key(0))).Errno);
+        }
+
         // A second load of the same object with the same pin path reuses the map: same id, contents kept.
         using (var again = BpfObject.Open(objectFile))
         {
