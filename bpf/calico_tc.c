@@ -912,11 +912,13 @@ __attribute__((noinline)) int fl_emit(struct cali_flow_event *ev)
 	return 0;
 }
 
-// table_allows, then its verdict as a flow-log event: the endpoint `ifindex` whose egress (else ingress) policy, table
-// e->table, decided at rule e->index; a Deny or a broken table (verdict 0) drops.
-static __always_inline int fl_table_allows(struct cali_eval *e, __u32 table, __u32 ifindex, int egress)
+// A verdict as a flow-log event (fl_emit, when on): the endpoint `ifindex` whose egress (else ingress) policy, table
+// e->table, decided at rule e->index; a Deny or a broken table (verdict 0) drops. Global, in a frame of its own beside
+// the walk's (see policy_allows): checked once.
+__attribute__((noinline)) int fl_verdict(const struct cali_eval *e, __u32 allowed, __u32 ifindex, __u32 egress)
 {
-	int allowed = table_allows(e, table);
+	if (!e)
+		return 0;
 	struct cali_flow_event ev = {
 		.sport = e->pkt.sport,
 		.dport = e->pkt.dport,
@@ -931,7 +933,32 @@ static __always_inline int fl_table_allows(struct cali_eval *e, __u32 table, __u
 	};
 	__builtin_memcpy(ev.src, e->pkt.src, 16);
 	__builtin_memcpy(ev.dst, e->pkt.dst, 16);
-	fl_emit(&ev);
+	return fl_emit(&ev);
+}
+
+// table_allows as a global function: the verifier checks the rule walk (bpf_loop's callback and its every branch) once
+// here, not again for every state of the caller that reaches a verdict (what made calico_from_wl's verification
+// cost 400,000 instructions). The walk runs on a copy in this frame, as bpf_loop's context must be on the stack, and
+// where it ended is copied back. The caller's frame, this one and the callback's must fit 512 bytes together.
+__attribute__((noinline)) int policy_allows(struct cali_eval *e, __u32 table)
+{
+	if (!e)
+		return 0;
+	struct cali_eval walk;
+	__builtin_memcpy(&walk, e, sizeof(walk));
+	int allowed = table_allows(&walk, table);
+	e->table = walk.table;
+	e->index = walk.index;
+	e->verdict = walk.verdict;
+	e->reason = walk.reason;
+	return allowed;
+}
+
+// table_allows, then its verdict as a flow-log event (fl_verdict).
+static __always_inline int fl_table_allows(struct cali_eval *e, __u32 table, __u32 ifindex, int egress)
+{
+	int allowed = policy_allows(e, table);
+	fl_verdict(e, allowed, ifindex, egress);
 	return allowed;
 }
 
