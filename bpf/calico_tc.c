@@ -81,9 +81,19 @@ struct cali_pkt {
 #define TCP_SYN 0x02
 #define TCP_ACK 0x10
 
-// One rule table walk (bpf_loop's context).
+// A packet and where its rule table walk ended (policy_allows).
 struct cali_eval {
 	struct cali_pkt pkt;
+	__u32 table;
+	__u32 index;   // the rule to look at next
+	__u32 verdict; // 0 while undecided, then CALI_ACT_ALLOW or CALI_ACT_DENY
+	__u32 reason;  // why undecided ended badly (CALI_REASON_BAD_TABLE)
+};
+
+// One rule table walk (bpf_loop's context, on policy_allows's stack): the packet by pointer, so the frames of the walk's
+// caller, policy_allows and the callback stay well within the 512 bytes they share.
+struct cali_walk {
+	const struct cali_pkt *pkt;
 	__u32 table;
 	__u32 index;   // the rule to look at next
 	__u32 verdict; // 0 while undecided, then CALI_ACT_ALLOW or CALI_ACT_DENY
@@ -199,7 +209,7 @@ static __always_inline int rule_matches(const struct cali_rule *r, const struct 
 // bpf_loop's callback: one rule. Returns 1 to stop the walk.
 static long eval_rule(__u32 iteration, void *data)
 {
-	struct cali_eval *e = data;
+	struct cali_walk *e = data;
 	struct cali_rule_key key = { .table = e->table, .index = e->index };
 	struct cali_rule *r = bpf_map_lookup_elem(&cali_rules, &key);
 	if (!r) {
@@ -207,23 +217,23 @@ static long eval_rule(__u32 iteration, void *data)
 		return 1;
 	}
 
-	int matched = rule_matches(r, &e->pkt);
+	int matched = rule_matches(r, e->pkt);
 	switch (r->action) {
 	case CALI_ACT_ALLOW:
 	case CALI_ACT_DENY:
 		if (matched) {
-			count(&cali_counters, &key, e->pkt.len);
+			count(&cali_counters, &key, e->pkt->len);
 			e->verdict = r->action;
 			return 1;
 		}
 		break;
 	case CALI_ACT_LOG:
 		if (matched)
-			count(&cali_counters, &key, e->pkt.len);
+			count(&cali_counters, &key, e->pkt->len);
 		break;
 	case CALI_ACT_GOTO:
 		if (matched) {
-			count(&cali_counters, &key, e->pkt.len);
+			count(&cali_counters, &key, e->pkt->len);
 			if (r->jump <= e->index) {
 				e->reason = CALI_REASON_BAD_TABLE; // jumps only go forward, so the walk ends
 				return 1;
@@ -874,7 +884,7 @@ static __always_inline void ct_flag_kernel_nat(const struct cali_ct_key *key)
 
 // Walks rule table `table` (0: none, which denies) for e->pkt: 1 when it allows; 0 when it denies, or is broken.
 // Either way counted in cali_reasons.
-static __always_inline int table_allows(struct cali_eval *e, __u32 table)
+static __always_inline int table_allows(struct cali_walk *e, __u32 table)
 {
 	e->table = table;
 	e->index = 0;
@@ -883,10 +893,10 @@ static __always_inline int table_allows(struct cali_eval *e, __u32 table)
 	if (table)
 		bpf_loop(CALI_MAX_RULES, eval_rule, e, 0);
 	if (e->verdict != CALI_ACT_ALLOW) {
-		count_reason(e->verdict == CALI_ACT_DENY ? CALI_REASON_POLICY_DENY : CALI_REASON_BAD_TABLE, e->pkt.len);
+		count_reason(e->verdict == CALI_ACT_DENY ? CALI_REASON_POLICY_DENY : CALI_REASON_BAD_TABLE, e->pkt->len);
 		return 0;
 	}
-	count_reason(CALI_REASON_POLICY_ALLOW, e->pkt.len);
+	count_reason(CALI_REASON_POLICY_ALLOW, e->pkt->len);
 	return 1;
 }
 
@@ -937,15 +947,13 @@ __attribute__((noinline)) int fl_verdict(const struct cali_eval *e, __u32 allowe
 }
 
 // table_allows as a global function: the verifier checks the rule walk (bpf_loop's callback and its every branch) once
-// here, not again for every state of the caller that reaches a verdict (what made calico_from_wl's verification
-// cost 400,000 instructions). The walk runs on a copy in this frame, as bpf_loop's context must be on the stack, and
-// where it ended is copied back. The caller's frame, this one and the callback's must fit 512 bytes together.
+// here, not again for every state of the caller that reaches a verdict (what made calico_from_wl's verification cost
+// 400,000 instructions). Where the walk ended is copied back into *e for the flow-log event.
 __attribute__((noinline)) int policy_allows(struct cali_eval *e, __u32 table)
 {
 	if (!e)
 		return 0;
-	struct cali_eval walk;
-	__builtin_memcpy(&walk, e, sizeof(walk));
+	struct cali_walk walk = { .pkt = &e->pkt };
 	int allowed = table_allows(&walk, table);
 	e->table = walk.table;
 	e->index = walk.index;
