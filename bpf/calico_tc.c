@@ -1040,6 +1040,16 @@ static __always_inline void ct_seen(struct cali_ct_value *ct, const struct cali_
 		ct->state = CALI_CT_CLOSING;
 }
 
+// parse for handle(), as a global function: the verifier checks the parser's every path (two families, the transport
+// protocols, ICMP errors' quoted packets) once, and handle() goes on with one state of an unknown packet rather than
+// one per path the parse took.
+__attribute__((noinline)) int parse_packet(struct __sk_buff *skb, struct cali_pkt *p)
+{
+	if (!p)
+		return -1;
+	return parse(skb, p);
+}
+
 static __always_inline int handle(struct __sk_buff *skb, int from_wl)
 {
 	__u32 ifindex = skb->ifindex;
@@ -1051,7 +1061,7 @@ static __always_inline int handle(struct __sk_buff *skb, int from_wl)
 	}
 
 	struct cali_eval e = {};
-	int parsed = parse(skb, &e.pkt);
+	int parsed = parse_packet(skb, &e.pkt);
 	if (parsed == 0) {
 		count_reason(CALI_REASON_NOT_IP, skb->len);
 		return TC_ACT_OK;
