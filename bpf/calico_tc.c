@@ -81,9 +81,19 @@ struct cali_pkt {
 #define TCP_SYN 0x02
 #define TCP_ACK 0x10
 
-// One rule table walk (bpf_loop's context).
+// A packet and where its rule table walk ended (policy_allows).
 struct cali_eval {
 	struct cali_pkt pkt;
+	__u32 table;
+	__u32 index;   // the rule to look at next
+	__u32 verdict; // 0 while undecided, then CALI_ACT_ALLOW or CALI_ACT_DENY
+	__u32 reason;  // why undecided ended badly (CALI_REASON_BAD_TABLE)
+};
+
+// One rule table walk (bpf_loop's context, on policy_allows's stack): the packet by pointer, so the frames of the walk's
+// caller, policy_allows and the callback stay well within the 512 bytes they share.
+struct cali_walk {
+	const struct cali_pkt *pkt;
 	__u32 table;
 	__u32 index;   // the rule to look at next
 	__u32 verdict; // 0 while undecided, then CALI_ACT_ALLOW or CALI_ACT_DENY
@@ -199,7 +209,7 @@ static __always_inline int rule_matches(const struct cali_rule *r, const struct 
 // bpf_loop's callback: one rule. Returns 1 to stop the walk.
 static long eval_rule(__u32 iteration, void *data)
 {
-	struct cali_eval *e = data;
+	struct cali_walk *e = data;
 	struct cali_rule_key key = { .table = e->table, .index = e->index };
 	struct cali_rule *r = bpf_map_lookup_elem(&cali_rules, &key);
 	if (!r) {
@@ -207,23 +217,23 @@ static long eval_rule(__u32 iteration, void *data)
 		return 1;
 	}
 
-	int matched = rule_matches(r, &e->pkt);
+	int matched = rule_matches(r, e->pkt);
 	switch (r->action) {
 	case CALI_ACT_ALLOW:
 	case CALI_ACT_DENY:
 		if (matched) {
-			count(&cali_counters, &key, e->pkt.len);
+			count(&cali_counters, &key, e->pkt->len);
 			e->verdict = r->action;
 			return 1;
 		}
 		break;
 	case CALI_ACT_LOG:
 		if (matched)
-			count(&cali_counters, &key, e->pkt.len);
+			count(&cali_counters, &key, e->pkt->len);
 		break;
 	case CALI_ACT_GOTO:
 		if (matched) {
-			count(&cali_counters, &key, e->pkt.len);
+			count(&cali_counters, &key, e->pkt->len);
 			if (r->jump <= e->index) {
 				e->reason = CALI_REASON_BAD_TABLE; // jumps only go forward, so the walk ends
 				return 1;
@@ -874,7 +884,7 @@ static __always_inline void ct_flag_kernel_nat(const struct cali_ct_key *key)
 
 // Walks rule table `table` (0: none, which denies) for e->pkt: 1 when it allows; 0 when it denies, or is broken.
 // Either way counted in cali_reasons.
-static __always_inline int table_allows(struct cali_eval *e, __u32 table)
+static __always_inline int table_allows(struct cali_walk *e, __u32 table)
 {
 	e->table = table;
 	e->index = 0;
@@ -883,10 +893,10 @@ static __always_inline int table_allows(struct cali_eval *e, __u32 table)
 	if (table)
 		bpf_loop(CALI_MAX_RULES, eval_rule, e, 0);
 	if (e->verdict != CALI_ACT_ALLOW) {
-		count_reason(e->verdict == CALI_ACT_DENY ? CALI_REASON_POLICY_DENY : CALI_REASON_BAD_TABLE, e->pkt.len);
+		count_reason(e->verdict == CALI_ACT_DENY ? CALI_REASON_POLICY_DENY : CALI_REASON_BAD_TABLE, e->pkt->len);
 		return 0;
 	}
-	count_reason(CALI_REASON_POLICY_ALLOW, e->pkt.len);
+	count_reason(CALI_REASON_POLICY_ALLOW, e->pkt->len);
 	return 1;
 }
 
@@ -912,11 +922,13 @@ __attribute__((noinline)) int fl_emit(struct cali_flow_event *ev)
 	return 0;
 }
 
-// table_allows, then its verdict as a flow-log event: the endpoint `ifindex` whose egress (else ingress) policy, table
-// e->table, decided at rule e->index; a Deny or a broken table (verdict 0) drops.
-static __always_inline int fl_table_allows(struct cali_eval *e, __u32 table, __u32 ifindex, int egress)
+// A verdict as a flow-log event (fl_emit, when on): the endpoint `ifindex` whose egress (else ingress) policy, table
+// e->table, decided at rule e->index; a Deny or a broken table (verdict 0) drops. Global, in a frame of its own beside
+// the walk's (see policy_allows): checked once.
+__attribute__((noinline)) int fl_verdict(const struct cali_eval *e, __u32 allowed, __u32 ifindex, __u32 egress)
 {
-	int allowed = table_allows(e, table);
+	if (!e)
+		return 0;
 	struct cali_flow_event ev = {
 		.sport = e->pkt.sport,
 		.dport = e->pkt.dport,
@@ -931,7 +943,30 @@ static __always_inline int fl_table_allows(struct cali_eval *e, __u32 table, __u
 	};
 	__builtin_memcpy(ev.src, e->pkt.src, 16);
 	__builtin_memcpy(ev.dst, e->pkt.dst, 16);
-	fl_emit(&ev);
+	return fl_emit(&ev);
+}
+
+// table_allows as a global function: the verifier checks the rule walk (bpf_loop's callback and its every branch) once
+// here, not again for every state of the caller that reaches a verdict (what made calico_from_wl's verification cost
+// 400,000 instructions). Where the walk ended is copied back into *e for the flow-log event.
+__attribute__((noinline)) int policy_allows(struct cali_eval *e, __u32 table)
+{
+	if (!e)
+		return 0;
+	struct cali_walk walk = { .pkt = &e->pkt };
+	int allowed = table_allows(&walk, table);
+	e->table = walk.table;
+	e->index = walk.index;
+	e->verdict = walk.verdict;
+	e->reason = walk.reason;
+	return allowed;
+}
+
+// table_allows, then its verdict as a flow-log event (fl_verdict).
+static __always_inline int fl_table_allows(struct cali_eval *e, __u32 table, __u32 ifindex, int egress)
+{
+	int allowed = policy_allows(e, table);
+	fl_verdict(e, allowed, ifindex, egress);
 	return allowed;
 }
 
@@ -1005,6 +1040,16 @@ static __always_inline void ct_seen(struct cali_ct_value *ct, const struct cali_
 		ct->state = CALI_CT_CLOSING;
 }
 
+// parse for handle(), as a global function: the verifier checks the parser's every path (two families, the transport
+// protocols, ICMP errors' quoted packets) once, and handle() goes on with one state of an unknown packet rather than
+// one per path the parse took.
+__attribute__((noinline)) int parse_packet(struct __sk_buff *skb, struct cali_pkt *p)
+{
+	if (!p)
+		return -1;
+	return parse(skb, p);
+}
+
 static __always_inline int handle(struct __sk_buff *skb, int from_wl)
 {
 	__u32 ifindex = skb->ifindex;
@@ -1016,7 +1061,7 @@ static __always_inline int handle(struct __sk_buff *skb, int from_wl)
 	}
 
 	struct cali_eval e = {};
-	int parsed = parse(skb, &e.pkt);
+	int parsed = parse_packet(skb, &e.pkt);
 	if (parsed == 0) {
 		count_reason(CALI_REASON_NOT_IP, skb->len);
 		return TC_ACT_OK;

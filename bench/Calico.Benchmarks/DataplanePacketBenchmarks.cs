@@ -53,7 +53,11 @@ internal static class DataplanePacketBenchmarks
     /// <c>--only change</c>: only the eBPF subjects, each set up (topology, table, start, first apply, the toggles), its
     /// programming figures printed and torn down; no packet rounds, no cold start (a minute instead of ten).
     /// </param>
-    public static async Task RunAsync(bool bpf = false, bool onlyChange = false)
+    /// <param name="onlyColdStart">
+    /// <c>--only coldstart</c>: only <see cref="PacketsBpfColdStart"/> (its samples: DATAPLANE_PACKETS_ROUNDS, at most 3
+    /// as in the full run); no packet subjects.
+    /// </param>
+    public static async Task RunAsync(bool bpf = false, bool onlyChange = false, bool onlyColdStart = false)
     {
         if (!Environment.IsPrivilegedProcess)
         {
@@ -83,6 +87,10 @@ internal static class DataplanePacketBenchmarks
             if (onlyChange)
             {
                 await RunChangeOnlyAsync(cancellation.Token);
+            }
+            else if (onlyColdStart)
+            {
+                await RunColdStartOnlyAsync(cancellation.Token);
             }
             else
             {
@@ -143,6 +151,15 @@ internal static class DataplanePacketBenchmarks
             // After the packet subjects are gone: the machine is as quiet as this bench can make it.
             await PacketsBpfColdStart.RunAsync(bpfObject, Math.Min(rounds, 3), cancellationToken);
         }
+    }
+
+    private static async Task RunColdStartOnlyAsync(CancellationToken cancellationToken)
+    {
+        int samples = Math.Min(InterleavedRuns.RoundsFromEnvironment("DATAPLANE_PACKETS_ROUNDS"), 3);
+        Console.WriteLine("dataplane per-packet (--dataplane bpf --only coldstart): the cold start alone, no packet subjects");
+        using var objectDir = new TempDirectory("calico-bench-bpfobj");
+        string bpfObject = PacketsBpfColdStart.CompileObject(objectDir.Path);
+        await PacketsBpfColdStart.RunAsync(bpfObject, samples, cancellationToken);
     }
 
     private static async Task RunChangeOnlyAsync(CancellationToken cancellationToken)

@@ -4,6 +4,7 @@ using Calico.Benchmarks;
 // Usage: dotnet run -c Release --project bench/Calico.Benchmarks [-- datastore|calicoctl|calc|all|aims|<mode>]
 //        dataplane-packets --dataplane bpf   (issue 18: the eBPF dataplane beside nftables)
 //        dataplane-packets --dataplane bpf --only change   (issue 18: only the policy change -> enforced figures)
+//        dataplane-packets --dataplane bpf --only coldstart   (issue 18: only the cold start, eBPF beside nftables)
 var which = args.Length > 0 ? args[0] : "all";
 MachineLoad.Print("at start");
 
@@ -38,15 +39,16 @@ if (which is "dataplane-packets" or "all")
     }
 
     // --only change (with --dataplane bpf): only the eBPF subjects' policy change -> enforced figures, no packet rounds.
+    // --only coldstart (with --dataplane bpf): only the cold start (PacketsBpfColdStart), no packet rounds.
     int only = Array.IndexOf(args, "--only");
     string onlyWhat = only >= 0 && only + 1 < args.Length ? args[only + 1] : only >= 0 ? "" : "all";
-    if (onlyWhat is not ("all" or "change") || (onlyWhat == "change" && dataplane != "bpf"))
+    if (onlyWhat is not ("all" or "change" or "coldstart") || (onlyWhat != "all" && dataplane != "bpf"))
     {
-        Console.Error.WriteLine($"dataplane-packets: --only must be change (with --dataplane bpf), got '{onlyWhat}'");
+        Console.Error.WriteLine($"dataplane-packets: --only must be change or coldstart (with --dataplane bpf), got '{onlyWhat}'");
         return 2;
     }
 
-    await DataplanePacketBenchmarks.RunAsync(bpf: dataplane == "bpf", onlyChange: onlyWhat == "change");
+    await DataplanePacketBenchmarks.RunAsync(bpf: dataplane == "bpf", onlyChange: onlyWhat == "change", onlyColdStart: onlyWhat == "coldstart");
 }
 if (which is "flow-logs-packets") { await FlowLogPacketBenchmarks.RunAsync(); }
 if (which is "flow-logs-node") { await FlowLogNodeBenchmarks.RunAsync(); }

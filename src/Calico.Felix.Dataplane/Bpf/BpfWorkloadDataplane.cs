@@ -100,7 +100,7 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
                 ReplaceIncompatiblePin(bpfObject.Map(map), BpfMapLayout.PinPath(root, map), logger);
             }
 
-            bpfObject.Load();
+            bpfObject.LoadInParallel(); // the verifier, one program per core: most of the start
             var dataplane = new BpfWorkloadDataplane(root, bpfObject, netlink, logger);
             dataplane.CheckLayout();
             double ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;

@@ -5,9 +5,10 @@ namespace Calico.Linux.Bpf;
 
 /// <summary>
 /// One compiled BPF object file (clang <c>-target bpf</c>), opened and loaded through libbpf: its programs and maps by
-/// name. Disposing closes libbpf's handles; what was pinned or attached stays in the kernel.
+/// name. Disposing closes libbpf's handles; what was pinned or attached stays in the kernel. Loaded either whole
+/// (<see cref="Load()"/>) or with its programs verified in parallel (<see cref="LoadInParallel"/>).
 /// </summary>
-public sealed class BpfObject : IDisposable
+public sealed partial class BpfObject : IDisposable
 {
     private nint _handle;
 
@@ -61,7 +62,7 @@ public sealed class BpfObject : IDisposable
 
     public BpfProgram Program(string name)
     {
-        var program = Libbpf.ObjectFindProgramByName(Handle, name);
+        var program = Libbpf.ObjectFindProgramByName(ProgramHandle(name), name);
         return program == 0
             ? throw new BpfException($"BPF object {Path} has no program named {name}", Errno.ENOENT)
             : new BpfProgram(program, name);
@@ -101,6 +102,7 @@ public sealed class BpfObject : IDisposable
 
     public void Dispose()
     {
+        CloseProgramObjects();
         var handle = Interlocked.Exchange(ref _handle, 0);
         if (handle != 0)
         {

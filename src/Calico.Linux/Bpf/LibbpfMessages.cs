@@ -37,6 +37,19 @@ public static class LibbpfMessages
         }
     }
 
+    /// <summary>
+    /// Warnings since <paramref name="mark"/> that contain <paramref name="mentioning"/> (e.g. <c>'calico_from_wl'</c>,
+    /// as libbpf names a program in each of its messages): one load's among others running in parallel.
+    /// </summary>
+    internal static string Since(long mark, string mentioning)
+    {
+        lock (Gate)
+        {
+            var skip = (int)Math.Max(0, mark - (_total - Recent.Count));
+            return string.Join("\n", Recent.Skip(skip).Where(m => m.Contains(mentioning, StringComparison.Ordinal))).Trim();
+        }
+    }
+
     internal static long Mark()
     {
         lock (Gate)

@@ -38,6 +38,9 @@ internal static unsafe partial class Libbpf
     [LibraryImport(Lib, EntryPoint = "bpf_program__name")]
     public static partial nint ProgramName(nint program);
 
+    [LibraryImport(Lib, EntryPoint = "bpf_program__set_autoload")]
+    public static partial int ProgramSetAutoload(nint program, [MarshalAs(UnmanagedType.U1)] bool autoload);
+
     [LibraryImport(Lib, EntryPoint = "bpf_program__set_log_buf")]
     public static partial int ProgramSetLogBuffer(nint program, byte* buffer, nuint size);
 
@@ -67,6 +70,15 @@ internal static unsafe partial class Libbpf
 
     [LibraryImport(Lib, EntryPoint = "bpf_map__set_pin_path", StringMarshalling = StringMarshalling.Utf8)]
     public static partial int MapSetPinPath(nint map, string? path);
+
+    /// <summary>bpf_map__pin_path: the pin path set (or null).</summary>
+    [LibraryImport(Lib, EntryPoint = "bpf_map__pin_path")]
+    public static partial nint MapPinPath(nint map);
+
+    /// <summary>bpf_map__is_internal: true for the maps libbpf makes of global data (.rodata, .data, .bss, .kconfig).</summary>
+    [LibraryImport(Lib, EntryPoint = "bpf_map__is_internal")]
+    [return: MarshalAs(UnmanagedType.U1)]
+    public static partial bool MapIsInternal(nint map);
 
     [LibraryImport(Lib, EntryPoint = "bpf_map__set_max_entries")]
     public static partial int MapSetMaxEntries(nint map, uint maxEntries);
