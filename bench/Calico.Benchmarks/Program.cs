@@ -4,6 +4,7 @@ using Calico.Benchmarks;
 // Usage: dotnet run -c Release --project bench/Calico.Benchmarks [-- datastore|calicoctl|calc|all|aims|<mode>]
 //        dataplane-packets --dataplane bpf   (issue 18: the eBPF dataplane beside nftables)
 //        dataplane-packets --dataplane bpf --only change   (issue 18: only the policy change -> enforced figures)
+//        bpf-compile-change   (issue 18: a change's compile and plan diff alone, no root)
 var which = args.Length > 0 ? args[0] : "all";
 MachineLoad.Print("at start");
 
@@ -48,6 +49,7 @@ if (which is "dataplane-packets" or "all")
 
     await DataplanePacketBenchmarks.RunAsync(bpf: dataplane == "bpf", onlyChange: onlyWhat == "change");
 }
+if (which is "bpf-compile-change") { BpfCompileChange.Run(); }
 if (which is "flow-logs-packets") { await FlowLogPacketBenchmarks.RunAsync(); }
 if (which is "flow-logs-node") { await FlowLogNodeBenchmarks.RunAsync(); }
 if (which is "dataplane-control" or "all") { await DataplaneControlBenchmarks.RunAsync(); }

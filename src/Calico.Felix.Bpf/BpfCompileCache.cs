@@ -31,6 +31,11 @@ public sealed class BpfCompileCache
     /// </summary>
     internal System.Runtime.CompilerServices.ConditionalWeakTable<FlatRule, RuleHashes> Descriptors { get; } = [];
 
+    /// <summary>The state the last completed compilation compiled, and its revision then (what its journal is read from).</summary>
+    internal DataplaneState? LastState { get; set; }
+
+    internal long LastRevision { get; set; }
+
     internal BpfCompileOptions? Options { get; set; }
 
     internal BpfIdAllocator? TableIds { get; set; }
@@ -57,6 +62,7 @@ public sealed class BpfCompileCache
         Runs.Clear();
         Descriptors.Clear();
         Options = null;
+        LastState = null;
         TableIds = null;
         SetIds = null;
         _tablesForgotten = -1;
@@ -92,11 +98,39 @@ public sealed class BpfCompileCache
     /// </summary>
     internal bool IdsChecked { get; private set; }
 
-    /// <summary>Ends a compilation that completed: drops what it did not use (policies gone, tables no endpoint has).</summary>
-    internal void Sweep()
+    /// <summary>
+    /// Ends a compilation that completed: drops what it did not use (policies gone, tables no endpoint has). When a
+    /// table took its fragments from what changed, its unchanged fragments were not stamped: fragments are then dropped
+    /// only for policies and profiles the state no longer has (the next walked compilation drops the rest).
+    /// </summary>
+    internal void Sweep(CompileContext ctx)
     {
-        Drop(Policies);
-        Drop(Profiles);
+        if (ctx.ChangeDriven)
+        {
+            foreach (PolicyKey key in ctx.ChangedPolicies!)
+            {
+                if (!ctx.State.Policies.ContainsKey(key))
+                {
+                    Policies.Remove((key, true));
+                    Policies.Remove((key, false));
+                }
+            }
+
+            foreach (string id in ctx.ChangedProfiles!)
+            {
+                if (!ctx.State.Profiles.ContainsKey(id))
+                {
+                    Profiles.Remove((id, true));
+                    Profiles.Remove((id, false));
+                }
+            }
+        }
+        else
+        {
+            Drop(Policies);
+            Drop(Profiles);
+        }
+
         Drop(Tables);
         Drop(Signatures);
         Drop(Runs);

@@ -22,11 +22,21 @@ public static partial class BpfPolicyCompiler
         // are the cached ones when every fragment is the one they were linearised from (the signature fixes the rest).
         BpfCompileCache cache = ctx.Cache;
         cache.Tables.TryGetValue(signature, out CachedTable? cached);
-        List<CachedFragment?> fragments = Fragments(ctx, endpoint, inbound, cached?.Fragments);
-        if (cached is null || !SameFragments(cached.Fragments, fragments))
+        List<CachedFragment?>? changed = cached is null ? null : ChangedFragments(ctx, endpoint, inbound, cached);
+        List<CachedFragment?> fragments = changed ?? Fragments(ctx, endpoint, inbound, cached?.Fragments);
+        if (cached is null)
         {
             cached = new CachedTable(fragments, Linearise(endpoint, inbound, fragments));
             cache.Tables[signature] = cached;
+        }
+        else if (!ReferenceEquals(cached.Fragments, fragments) && !SameFragments(cached.Fragments, fragments))
+        {
+            // Linearised and merged again; the last merge (its memo) is what the new merge reuses around the change.
+            // The uses were counted for these fragments when they came from what changed, else they are counted again.
+            cached.Uses = changed is null ? null : cached.Uses;
+            cached.Fragments = fragments;
+            cached.Linear = Linearise(endpoint, inbound, fragments);
+            cached.Rules = default;
         }
 
         cached.LastUsed = cache.Generation;
@@ -57,12 +67,18 @@ public static partial class BpfPolicyCompiler
         return table;
     }
 
-    /// <summary>Merges the table's linear rules (or takes them as they are) and records what the merge read and named.</summary>
+    /// <summary>
+    /// Merges the table's linear rules (or takes them as they are) and records what the merge read and named. The last
+    /// merge of the table is reused where the rules are the same objects (<see cref="RuleRunMerger"/>), unless a set
+    /// its runs read changed members.
+    /// </summary>
     private static void Merge(CompileContext ctx, BpfCompileOptions options, CachedTable cached, bool inbound)
     {
+        MergeMemo? previous = cached.Memo is not null && SameReads(ctx, cached) ? cached.Memo : null;
         cached.Runs.Clear();
         cached.PortSets.Clear();
         cached.RunReads.Clear();
+        cached.Memo = null;
         cached.Merged = options.MergeRuleRuns;
         if (!options.MergeRuleRuns)
         {
@@ -72,18 +88,19 @@ public static partial class BpfPolicyCompiler
         }
 
         var reads = new HashSet<uint>();
-        ImmutableArray<FlatRule> rules = RuleRunMerger.Merge(ctx, cached.Linear, inbound, reads, options);
+        ImmutableArray<FlatRule> rules = RuleRunMerger.Merge(ctx, cached.Linear, inbound, reads, options, previous, out MergeMemo memo);
+        var runs = new HashSet<uint>();
         var portSets = new HashSet<uint>();
-        foreach (FlatRule rule in rules)
+        foreach (MergedChunk chunk in memo.Chunks.Values)
         {
-            if (rule.Run != 0 && ctx.Runs.TryGetValue(rule.Run, out BpfRuleRun? run) && !cached.Runs.Contains(run))
+            if (chunk.Run is { } run && runs.Add(run.Id))
             {
                 cached.Runs.Add(run);
-                foreach (BpfRunEntry entry in run.Entries)
+                foreach (BpfPortSet portSet in chunk.PortSets)
                 {
-                    if (entry.PortSet != 0 && portSets.Add(entry.PortSet))
+                    if (portSets.Add(portSet.Id))
                     {
-                        cached.PortSets.Add(ctx.PortSets[entry.PortSet]);
+                        cached.PortSets.Add(portSet);
                     }
                 }
             }
@@ -94,8 +111,26 @@ public static partial class BpfPolicyCompiler
             cached.RunReads.Add((set, ctx.Sets[set].Members));
         }
 
+        cached.Memo = memo;
         cached.Rules = rules;
         cached.ContentKey = ContentKey(rules);
+    }
+
+    /// <summary>
+    /// Whether every set the table's runs read that this compilation holds has the members it had (a set it no longer
+    /// holds was named only by rules that changed: their chunks are merged again anyway).
+    /// </summary>
+    private static bool SameReads(CompileContext ctx, CachedTable cached)
+    {
+        foreach ((uint set, ImmutableArray<IpSetMember> members) in cached.RunReads)
+        {
+            if (ctx.Sets.TryGetValue(set, out BpfIpSet? now) && now.Members != members && !now.Members.AsSpan().SequenceEqual(members.AsSpan()))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>
@@ -106,7 +141,7 @@ public static partial class BpfPolicyCompiler
     {
         foreach ((uint set, ImmutableArray<IpSetMember> members) in cached.RunReads)
         {
-            if (!ctx.Sets.TryGetValue(set, out BpfIpSet? now) || !now.Members.AsSpan().SequenceEqual(members.AsSpan()))
+            if (!ctx.Sets.TryGetValue(set, out BpfIpSet? now) || (now.Members != members && !now.Members.AsSpan().SequenceEqual(members.AsSpan())))
             {
                 return false;
             }

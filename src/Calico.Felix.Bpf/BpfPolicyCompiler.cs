@@ -42,7 +42,8 @@ public static partial class BpfPolicyCompiler
         }
 
         cache.Begin(options, tableIds, setIds);
-        var ctx = new CompileContext(state, setIds, cache);
+        long revision = state.Revision;
+        var ctx = ChangesSinceLastCompile(state, setIds, cache);
         var endpoints = new SortedDictionary<string, BpfEndpointEntry>(StringComparer.Ordinal);
         var tables = new Dictionary<uint, BpfRuleTable>();
         var tablesBySignature = new Dictionary<string, BpfRuleTable>(StringComparer.Ordinal);
@@ -97,10 +98,11 @@ public static partial class BpfPolicyCompiler
         }
 
         var sets = ctx.Sets.Where(s => usedSets.Contains(s.Key)).ToDictionary();
-        cache.Sweep();
+        cache.Sweep(ctx);
+        (cache.LastState, cache.LastRevision) = (state, revision);
         cache.LastSetCount = ctx.Sets.Count;
         cache.LastFragmentCount = ctx.FragmentsCompiled + ctx.FragmentsReused;
-        cache.LastCompile = new BpfCompileCacheStats(ctx.FragmentsCompiled, ctx.FragmentsReused, stats.Built, stats.Reused, ctx.RunsBuilt, ctx.RunsReused);
+        cache.LastCompile = new BpfCompileCacheStats(ctx.FragmentsCompiled, ctx.FragmentsReused, stats.Built, stats.Reused, ctx.RunsBuilt, ctx.RunsReused) { ChunksKept = ctx.ChunksKept };
         var allKeys = new HashSet<string>(StringComparer.Ordinal);
         foreach (BpfIpSet set in ctx.Sets.Values)
         {
@@ -108,6 +110,34 @@ public static partial class BpfPolicyCompiler
         }
 
         return new BpfPolicyPlan(endpoints, tables, sets, ctx.Runs, ctx.PortSets, ctx.Issues) { ReadSetContentKeys = allKeys };
+    }
+
+    /// <summary>
+    /// The compilation's context, with the policies and profiles changed since the cache's last compilation when it
+    /// compiled this very state object and the state's journal reaches back to it.
+    /// </summary>
+    private static CompileContext ChangesSinceLastCompile(DataplaneState state, BpfIdAllocator setIds, BpfCompileCache cache)
+    {
+        if (!ReferenceEquals(cache.LastState, state) || state.ChangesSince(cache.LastRevision) is not { } changes)
+        {
+            return new CompileContext(state, setIds, cache);
+        }
+
+        var policies = new HashSet<PolicyKey>();
+        var profiles = new HashSet<string>(StringComparer.Ordinal);
+        foreach (DataplaneStateChange change in changes)
+        {
+            if (change.Policy is { } key)
+            {
+                policies.Add(key);
+            }
+            else if (change.Profile is { } id)
+            {
+                profiles.Add(id);
+            }
+        }
+
+        return new CompileContext(state, setIds, cache) { ChangedPolicies = policies, ChangedProfiles = profiles };
     }
 
     private sealed class TableStats

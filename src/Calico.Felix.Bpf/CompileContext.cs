@@ -34,6 +34,17 @@ internal sealed class CompileContext(DataplaneState state, BpfIdAllocator setIds
 
     public List<BpfCompileIssue> Issues { get; } = [];
 
+    /// <summary>
+    /// The policies and profiles changed since the cache's last compilation of this very state (its journal), or null
+    /// when that is unknown (every table's places are then walked).
+    /// </summary>
+    public HashSet<PolicyKey>? ChangedPolicies { get; init; }
+
+    public HashSet<string>? ChangedProfiles { get; init; }
+
+    /// <summary>Whether a table took its fragments from what changed (<see cref="ReplayUses"/>): those fragments are not stamped as used.</summary>
+    public bool ChangeDriven { get; private set; }
+
     public int FragmentsCompiled { get; private set; }
 
     public int FragmentsReused { get; private set; }
@@ -42,6 +53,9 @@ internal sealed class CompileContext(DataplaneState state, BpfIdAllocator setIds
     public int RunsBuilt { get; set; }
 
     public int RunsReused { get; set; }
+
+    /// <summary>Chunks a table's merge took from its last merge (<see cref="MergeMemo"/>).</summary>
+    public int ChunksKept { get; set; }
 
     /// <summary>
     /// The policy's fragment for this direction: <paramref name="hint"/> (what the table held at this place) when it was
@@ -165,6 +179,28 @@ internal sealed class CompileContext(DataplaneState state, BpfIdAllocator setIds
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Adds a table's sets (its fragments' uses together, ids known to hold: <see cref="BpfCompileCache.IdsChecked"/>)
+    /// as replaying each of its <paramref name="unchanged"/> unchanged fragments would.
+    /// </summary>
+    public void ReplayUses(FragmentUses uses, int unchanged)
+    {
+        foreach (var (id, (use, _)) in uses.Sets)
+        {
+            if (use.Nets is { } nets)
+            {
+                Sets.TryAdd(id, nets);
+            }
+            else if (!Sets.ContainsKey(id))
+            {
+                NamedSet(use.NamedSetId!);
+            }
+        }
+
+        FragmentsReused += unchanged;
+        ChangeDriven = true;
     }
 
     private bool Known(SetUse use) => Sets.TryGetValue(use.Id, out BpfIpSet? held) && string.Equals(held.ContentKey, use.ContentKey, StringComparison.Ordinal);
