@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using Calico.Felix.Calc.Model;
 
 namespace Calico.Felix.Bpf;
@@ -14,9 +16,9 @@ public static partial class BpfPolicyCompiler
     /// The table's fragments with only the changed policies' and profiles' places looked up again (in place order, as
     /// the walk meets them), or null when the walk is needed: what changed is unknown, an id may have been forgotten, or
     /// a fragment carries issues (their order in the plan is the walk's) or reads members (compiled every time).
-    /// Returns the cached list itself when no place changed.
+    /// Returns the cached list itself when no place changed; <paramref name="replaced"/> gets the places whose fragment changed.
     /// </summary>
-    private static List<CachedFragment?>? ChangedFragments(CompileContext ctx, EndpointIntent endpoint, bool inbound, CachedTable cached)
+    private static List<CachedFragment?>? ChangedFragments(CompileContext ctx, EndpointIntent endpoint, bool inbound, CachedTable cached, List<int> replaced)
     {
         if (ctx.ChangedPolicies is null || ctx.ChangedProfiles is null || !ctx.Cache.IdsChecked)
         {
@@ -60,11 +62,41 @@ public static partial class BpfPolicyCompiler
                 uses.Remove(hint);
                 uses.Add(now);
                 fragments[place] = now;
+                replaced.Add(place);
             }
         }
 
         ctx.ReplayUses(uses, fragments.Count - changed.Count);
         return fragments;
+    }
+
+    /// <summary>
+    /// The table's linear rules with only the replaced places' rules overwritten, when each new fragment is as long as
+    /// the old one and neither jumps (a toggled action): every other rule, and every Pass's target, stays where it
+    /// was. Null when a full linearisation is needed.
+    /// </summary>
+    private static ImmutableArray<FlatRule>? PatchedLinear(CachedTable cached, List<CachedFragment?> fragments, List<int> replaced)
+    {
+        if (cached.PlaceStarts is not { } starts || replaced.Count == 0)
+        {
+            return null;
+        }
+
+        foreach (int place in replaced)
+        {
+            if (cached.Fragments[place] is not { } old || fragments[place] is not { } now || old.Rules.Count != now.Rules.Count || old.Jumps || now.Jumps)
+            {
+                return null;
+            }
+        }
+
+        FlatRule[] rules = cached.Linear.ToArray();
+        foreach (int place in replaced)
+        {
+            fragments[place]!.Rules.CopyTo(rules, starts[place]);
+        }
+
+        return ImmutableCollectionsMarshal.AsImmutableArray(rules);
     }
 
     /// <summary>Each policy's and profile's places in the table (<see cref="Fragments"/>' order).</summary>

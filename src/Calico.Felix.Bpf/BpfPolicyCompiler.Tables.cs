@@ -22,20 +22,33 @@ public static partial class BpfPolicyCompiler
         // are the cached ones when every fragment is the one they were linearised from (the signature fixes the rest).
         BpfCompileCache cache = ctx.Cache;
         cache.Tables.TryGetValue(signature, out CachedTable? cached);
-        List<CachedFragment?>? changed = cached is null ? null : ChangedFragments(ctx, endpoint, inbound, cached);
+        var replaced = new List<int>();
+        List<CachedFragment?>? changed = cached is null ? null : ChangedFragments(ctx, endpoint, inbound, cached, replaced);
         List<CachedFragment?> fragments = changed ?? Fragments(ctx, endpoint, inbound, cached?.Fragments);
         if (cached is null)
         {
-            cached = new CachedTable(fragments, Linearise(endpoint, inbound, fragments));
+            var starts = new int[fragments.Count];
+            cached = new CachedTable(fragments, Linearise(endpoint, inbound, fragments, starts)) { PlaceStarts = starts };
             cache.Tables[signature] = cached;
         }
         else if (!ReferenceEquals(cached.Fragments, fragments) && !SameFragments(cached.Fragments, fragments))
         {
-            // Linearised and merged again; the last merge (its memo) is what the new merge reuses around the change.
-            // The uses were counted for these fragments when they came from what changed, else they are counted again.
+            // Linearised (or patched where only same-length fragments changed) and merged again; the last merge (its
+            // memo) is what the new merge reuses around the change. The uses were counted for these fragments when
+            // they came from what changed, else they are counted again.
             cached.Uses = changed is null ? null : cached.Uses;
+            if ((changed is null ? null : PatchedLinear(cached, fragments, replaced)) is { } patched)
+            {
+                cached.Linear = patched;
+            }
+            else
+            {
+                var starts = new int[fragments.Count];
+                cached.Linear = Linearise(endpoint, inbound, fragments, starts);
+                cached.PlaceStarts = starts;
+            }
+
             cached.Fragments = fragments;
-            cached.Linear = Linearise(endpoint, inbound, fragments);
             cached.Rules = default;
         }
 

@@ -30,6 +30,9 @@ internal sealed class CachedFragment(object source, List<FlatRule> rules, List<S
 
     public BpfCompileIssue[] Issues { get; } = issues;
 
+    /// <summary>Whether a rule jumps (a Pass, a guard, a rule skipping its group): linearising then moves or patches it.</summary>
+    public bool Jumps { get; } = rules.Exists(static r => r.Action is FlatAction.Goto or FlatAction.Next || r.SkipsGroup);
+
     /// <summary>The compilation (generation) that compiled it.</summary>
     public int CompiledIn { get; init; }
 
@@ -91,6 +94,9 @@ internal sealed class CachedTable(List<CachedFragment?> fragments, ImmutableArra
     public List<(uint Set, ImmutableArray<IpSetMember> Members)> RunReads { get; } = [];
 
     public bool Merged { get; set; }
+
+    /// <summary>Each place's first index in <see cref="Linear"/> (null: not known, linearised in full next time).</summary>
+    public int[]? PlaceStarts { get; set; }
 
     /// <summary>Its places by policy and profile (built on the first compilation that knows what changed).</summary>
     public TablePlaces? Places { get; set; }

@@ -79,15 +79,25 @@ internal static partial class RuleRunMerger
         /// <summary>How many rules at the end are shared.</summary>
         public int Tail => _tail;
 
-        /// <summary>Copies the shared rules' facts from the last merge (two block copies per array).</summary>
-        public void CopyFacts(RuleFacts facts)
+        /// <summary>
+        /// Arrays for the table's facts holding the shared rules' already: the last merge's own when the length is the
+        /// same (a toggled action: its facts are dropped with it, and only the rules in between are written again, so
+        /// no 16,000-entry arrays are allocated per change), else new ones with the shared rules' copied in.
+        /// </summary>
+        public RuleFacts Facts(int length)
         {
             if (_previous is null)
             {
-                return;
+                return new RuleFacts(length);
             }
 
             RuleFacts old = _previous.Facts;
+            if (_previous.Linear.Length == _length)
+            {
+                return old;
+            }
+
+            var facts = new RuleFacts(_length);
             int from = _previous.Linear.Length - _tail;
             int to = _length - _tail;
             Array.Copy(old.Kinds, facts.Kinds, _head);
@@ -96,6 +106,7 @@ internal static partial class RuleRunMerger
             Array.Copy(old.Kinds, from, facts.Kinds, to, _tail);
             Array.Copy(old.Descriptions, from, facts.Descriptions, to, _tail);
             Array.Copy(old.Boundaries, from, facts.Boundaries, to, _tail);
+            return facts;
         }
 
         /// <summary>

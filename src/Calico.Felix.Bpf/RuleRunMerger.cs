@@ -148,11 +148,11 @@ internal static partial class RuleRunMerger
     /// </summary>
     private static RuleFacts Facts(CompileContext ctx, ImmutableArray<FlatRule> rules, bool inbound, Shared shared)
     {
-        var facts = new RuleFacts(rules.Length);
-        shared.CopyFacts(facts);
+        RuleFacts facts = shared.Facts(rules.Length);
         for (int i = shared.Head; i < rules.Length - shared.Tail; i++)
         {
             FlatRule r = rules[i];
+            facts.Kinds[i] = RuleFacts.Other;
             if (r.Action is FlatAction.Goto or FlatAction.Next)
             {
                 facts.Kinds[i] = RuleFacts.Jump;
