@@ -8,4 +8,10 @@ public sealed record BpfCompileCacheStats(int FragmentsCompiled, int FragmentsRe
 {
     /// <summary>Chunks of merged runs a table merged again took from its last merge (same rules, same place: not hashed or looked up again).</summary>
     public int ChunksKept { get; init; }
+
+    /// <summary>Tables whose fragments came from what changed (the state's journal): only the changed places looked up.</summary>
+    public int TablesFromChanges { get; init; }
+
+    /// <summary>Tables whose linear rules were patched where same-length fragments changed, not linearised again.</summary>
+    public int TablesPatched { get; init; }
 }

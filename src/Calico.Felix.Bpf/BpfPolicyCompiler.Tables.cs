@@ -40,6 +40,7 @@ public static partial class BpfPolicyCompiler
             if ((changed is null ? null : PatchedLinear(cached, fragments, replaced)) is { } patched)
             {
                 cached.Linear = patched;
+                ctx.TablesPatched++;
             }
             else
             {

@@ -108,7 +108,7 @@ public static partial class BpfPolicyCompiler
         (cache.LastState, cache.LastRevision) = (state, revision);
         cache.LastSetCount = ctx.Sets.Count;
         cache.LastFragmentCount = ctx.FragmentsCompiled + ctx.FragmentsReused;
-        cache.LastCompile = new BpfCompileCacheStats(ctx.FragmentsCompiled, ctx.FragmentsReused, stats.Built, stats.Reused, ctx.RunsBuilt, ctx.RunsReused) { ChunksKept = ctx.ChunksKept };
+        cache.LastCompile = new BpfCompileCacheStats(ctx.FragmentsCompiled, ctx.FragmentsReused, stats.Built, stats.Reused, ctx.RunsBuilt, ctx.RunsReused) { ChunksKept = ctx.ChunksKept, TablesFromChanges = ctx.TablesFromChanges, TablesPatched = ctx.TablesPatched };
         return new BpfPolicyPlan(endpoints, tables, sets, ctx.Runs, ctx.PortSets, ctx.Issues) { ReadSets = ctx.Sets };
     }
 

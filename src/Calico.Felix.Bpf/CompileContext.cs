@@ -57,6 +57,11 @@ internal sealed class CompileContext(DataplaneState state, BpfIdAllocator setIds
     /// <summary>Chunks a table's merge took from its last merge (<see cref="MergeMemo"/>).</summary>
     public int ChunksKept { get; set; }
 
+    /// <summary>Tables whose fragments came from what changed, and tables whose linear rules were patched.</summary>
+    public int TablesFromChanges { get; set; }
+
+    public int TablesPatched { get; set; }
+
     /// <summary>
     /// The policy's fragment for this direction: <paramref name="hint"/> (what the table held at this place) when it was
     /// compiled from this very intent object, else the cached one, else compiled (and cached).
@@ -200,6 +205,7 @@ internal sealed class CompileContext(DataplaneState state, BpfIdAllocator setIds
         }
 
         FragmentsReused += unchanged;
+        TablesFromChanges++;
         ChangeDriven = true;
     }
 
