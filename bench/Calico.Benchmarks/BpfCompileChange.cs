@@ -50,6 +50,7 @@ internal static class BpfCompileChange
         var cpu = new List<double>();
         var writes = new List<double>();
         var kept = new List<double>();
+        var allocated = new List<double>();
         for (var i = 0; i < Toggles; i++)
         {
             bool deny = i % 2 == 0;
@@ -58,6 +59,7 @@ internal static class BpfCompileChange
                 InboundRules = [.. original.InboundRules.Select((rule, r) => r == 0 ? rule with { Action = deny ? RuleAction.Deny : RuleAction.Allow } : rule)],
             }));
             TimeSpan cpuBefore = Environment.CpuUsage.TotalTime;
+            long bytesBefore = GC.GetAllocatedBytesForCurrentThread();
             long t0 = Stopwatch.GetTimestamp();
             BpfPolicyPlan plan = BpfPolicyCompiler.Compile(state, options, tableIds, setIds, cache);
             long t1 = Stopwatch.GetTimestamp();
@@ -65,6 +67,7 @@ internal static class BpfCompileChange
             List<BpfMapOp> ops = BpfPlanDiff.Between(previous, previousEndpoints, plan, endpoints, out int flipped);
             long t2 = Stopwatch.GetTimestamp();
             cpu.Add((Environment.CpuUsage.TotalTime - cpuBefore).TotalMilliseconds);
+            allocated.Add((GC.GetAllocatedBytesForCurrentThread() - bytesBefore) / 1024.0);
             compile.Add(Stopwatch.GetElapsedTime(t0, t1).TotalMilliseconds);
             diff.Add(Stopwatch.GetElapsedTime(t1, t2).TotalMilliseconds);
             writes.Add(flipped);
@@ -74,6 +77,6 @@ internal static class BpfCompileChange
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  {policies,6} policies: first compile {first,7:F1} ms; per toggle: compile {Spread.Of(compile).Format(" ms")}, diff {Spread.Of(diff).Format(" ms")}, CPU {Spread.Of(cpu).Format(" ms")}, writes before the flip {Spread.Of(writes).Format("", "F0")}, chunks kept {Spread.Of(kept).Format("", "F0")}"));
+            $"  {policies,6} policies: first compile {first,7:F1} ms; per toggle: compile {Spread.Of(compile).Format(" ms")}, diff {Spread.Of(diff).Format(" ms")}, CPU {Spread.Of(cpu).Format(" ms")}, writes before the flip {Spread.Of(writes).Format("", "F0")}, chunks kept {Spread.Of(kept).Format("", "F0")}, allocated {Spread.Of(allocated).Format(" KiB", "F0")}"));
     }
 }

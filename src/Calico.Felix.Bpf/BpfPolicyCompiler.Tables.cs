@@ -91,7 +91,6 @@ public static partial class BpfPolicyCompiler
         MergeMemo? previous = cached.Memo is not null && SameReads(ctx, cached) ? cached.Memo : null;
         cached.Runs.Clear();
         cached.PortSets.Clear();
-        cached.RunReads.Clear();
         cached.Memo = null;
         cached.Merged = options.MergeRuleRuns;
         if (!options.MergeRuleRuns)
@@ -101,8 +100,7 @@ public static partial class BpfPolicyCompiler
             return;
         }
 
-        var reads = new HashSet<uint>();
-        ImmutableArray<FlatRule> rules = RuleRunMerger.Merge(ctx, cached.Linear, inbound, reads, options, previous, out MergeMemo memo);
+        ImmutableArray<FlatRule> rules = RuleRunMerger.Merge(ctx, cached.Linear, inbound, runReads: null, options, previous, out MergeMemo memo);
         var runs = new HashSet<uint>();
         var portSets = new HashSet<uint>();
         foreach (MergedChunk chunk in memo.Chunks.Values)
@@ -120,11 +118,6 @@ public static partial class BpfPolicyCompiler
             }
         }
 
-        foreach (uint set in reads)
-        {
-            cached.RunReads.Add((set, ctx.Sets[set].Members));
-        }
-
         cached.Memo = memo;
         cached.Rules = rules;
         cached.ContentKey = ContentKey(rules);
@@ -134,13 +127,27 @@ public static partial class BpfPolicyCompiler
     /// Whether every set the table's runs read that this compilation holds has the members it had (a set it no longer
     /// holds was named only by rules that changed: their chunks are merged again anyway).
     /// </summary>
-    private static bool SameReads(CompileContext ctx, CachedTable cached)
+    private static bool SameReads(CompileContext ctx, CachedTable cached) => ReadsHold(ctx, cached, missingHolds: true);
+
+    /// <summary>
+    /// Whether every set the table's last merge read (each chunk's, with the members its entries were built from) has
+    /// those members now; a set this compilation does not hold counts as <paramref name="missingHolds"/>.
+    /// </summary>
+    private static bool ReadsHold(CompileContext ctx, CachedTable cached, bool missingHolds)
     {
-        foreach ((uint set, ImmutableArray<IpSetMember> members) in cached.RunReads)
+        if (cached.Memo is null)
         {
-            if (ctx.Sets.TryGetValue(set, out BpfIpSet? now) && now.Members != members && !now.Members.AsSpan().SequenceEqual(members.AsSpan()))
+            return true;
+        }
+
+        foreach (MergedChunk chunk in cached.Memo.Chunks.Values)
+        {
+            foreach ((uint set, ImmutableArray<IpSetMember> members) in chunk.Reads)
             {
-                return false;
+                if (!ctx.Sets.TryGetValue(set, out BpfIpSet? now) ? !missingHolds : now.Members != members && !now.Members.AsSpan().SequenceEqual(members.AsSpan()))
+                {
+                    return false;
+                }
             }
         }
 
@@ -153,12 +160,9 @@ public static partial class BpfPolicyCompiler
     /// </summary>
     private static bool ReplayMerge(CompileContext ctx, CachedTable cached)
     {
-        foreach ((uint set, ImmutableArray<IpSetMember> members) in cached.RunReads)
+        if (!ReadsHold(ctx, cached, missingHolds: false))
         {
-            if (!ctx.Sets.TryGetValue(set, out BpfIpSet? now) || (now.Members != members && !now.Members.AsSpan().SequenceEqual(members.AsSpan())))
-            {
-                return false;
-            }
+            return false;
         }
 
         foreach (BpfRuleRun run in cached.Runs)

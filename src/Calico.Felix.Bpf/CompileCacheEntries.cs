@@ -91,8 +91,6 @@ internal sealed class CachedTable(List<CachedFragment?> fragments, ImmutableArra
 
     public List<BpfPortSet> PortSets { get; } = [];
 
-    public List<(uint Set, ImmutableArray<IpSetMember> Members)> RunReads { get; } = [];
-
     public bool Merged { get; set; }
 
     /// <summary>Each place's first index in <see cref="Linear"/> (null: not known, linearised in full next time).</summary>
@@ -112,10 +110,11 @@ internal sealed class CachedTable(List<CachedFragment?> fragments, ImmutableArra
 
 /// <summary>
 /// What one chunk of a merged run became (<see cref="RuleRunMerger"/>): its end in the linear rules, its run rule and
-/// run (null: its sets are empty, left out), the run's port sets and the sets it read. Reused by the next merge of the
+/// run (null: its sets are empty, left out), the run's port sets and the sets it read with their members then (what its
+/// entries were built from: a table's merge is reused only while they hold). Reused by the next merge of the
 /// same table for a chunk at the same place over the very same rule objects.
 /// </summary>
-internal sealed record MergedChunk(int Stop, FlatRule? Rule, BpfRuleRun? Run, List<BpfPortSet> PortSets, uint[] Reads);
+internal sealed record MergedChunk(int Stop, FlatRule? Rule, BpfRuleRun? Run, List<BpfPortSet> PortSets, (uint Set, ImmutableArray<IpSetMember> Members)[] Reads);
 
 /// <summary>
 /// What <see cref="RuleRunMerger"/> needs of each linear rule, by index, in arrays read in order: its kind, and for a

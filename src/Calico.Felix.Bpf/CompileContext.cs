@@ -9,8 +9,13 @@ namespace Calico.Felix.Bpf;
 /// </summary>
 internal sealed class CompileContext(DataplaneState state, BpfIdAllocator setIds, BpfCompileCache cache)
 {
-    /// <summary>Fragments whose sets and issues this compilation holds already (compiled or replayed once: by reference).</summary>
-    private readonly HashSet<CachedFragment> _emitted = new(cache.LastFragmentCount, ReferenceEqualityComparer.Instance);
+    /// <summary>
+    /// Fragments whose sets and issues this compilation holds already (compiled or replayed once: by reference). Sized
+    /// as the last compilation's when every place is walked; grown as needed when only what changed is (a few).
+    /// </summary>
+    private HashSet<CachedFragment>? _emitted;
+
+    private HashSet<CachedFragment> Emitted => _emitted ??= new(ChangedPolicies is null ? Cache.LastFragmentCount : 0, ReferenceEqualityComparer.Instance);
 
     /// <summary>While a fragment compiles: the sets it asks for, in order (null: not recording).</summary>
     private List<SetUse>? _recording;
@@ -120,14 +125,14 @@ internal sealed class CompileContext(DataplaneState state, BpfIdAllocator setIds
             ReadMembers = _readMembers,
         };
         cache[key] = compiled;
-        _emitted.Add(compiled);
+        Emitted.Add(compiled);
         return compiled;
     }
 
     /// <summary>Takes a cached fragment into this compilation (its sets and issues, once); false when it no longer holds.</summary>
     private bool Use(CachedFragment cached)
     {
-        if (_emitted.Contains(cached))
+        if (Emitted.Contains(cached))
         {
             return true;
         }
@@ -142,7 +147,7 @@ internal sealed class CompileContext(DataplaneState state, BpfIdAllocator setIds
             return false;
         }
 
-        _emitted.Add(cached);
+        Emitted.Add(cached);
         cached.LastUsed = Cache.Generation;
         FragmentsReused++;
         return true;

@@ -43,18 +43,20 @@ internal static partial class RuleRunMerger
         bool chunked = chunking?.ChunkRuns ?? true;
         var shared = Shared.Between(previous is not null && previous.Average == average ? previous : null, rules);
         RuleFacts facts = Facts(ctx, rules, inbound, shared);
-        var targets = new bool[rules.Length + 1];
+        // Jump targets, and where each linear rule lands (only needed, hence only filled, when some rule jumps).
+        bool[]? targets = null;
         for (int k = 0; k < rules.Length; k++)
         {
             if (facts.Kinds[k] == RuleFacts.Jump)
             {
-                targets[rules[k].Jump] = true;
+                (targets ??= new bool[rules.Length + 1])[rules[k].Jump] = true;
             }
         }
 
+        uint[]? newIndex = targets is null ? null : new uint[rules.Length + 1];
+
         var chunks = new Dictionary<int, MergedChunk>(previous?.Chunks.Count ?? 0);
         var merged = ImmutableArray.CreateBuilder<FlatRule>();
-        var newIndex = new uint[rules.Length + 1];
         int i = 0;
         while (i < rules.Length)
         {
@@ -62,7 +64,7 @@ internal static partial class RuleRunMerger
             byte kind = facts.Kinds[i];
             if (kind is RuleFacts.SimpleAllow or RuleFacts.SimpleDeny)
             {
-                while (end < rules.Length && !targets[end] && facts.Kinds[end] == kind)
+                while (end < rules.Length && (targets is null || !targets[end]) && facts.Kinds[end] == kind)
                 {
                     end++;
                 }
@@ -70,13 +72,16 @@ internal static partial class RuleRunMerger
 
             if (end - i < MinimumRun)
             {
-                newIndex[i] = (uint)merged.Count;
+                newIndex?[i] = (uint)merged.Count;
                 merged.Add(rules[i]);
                 i++;
                 continue;
             }
 
-            Array.Fill(newIndex, (uint)merged.Count, i, end - i);
+            if (newIndex is not null)
+            {
+                Array.Fill(newIndex, (uint)merged.Count, i, end - i);
+            }
 
             // The run in content-defined chunks (RuleRunChunker), each its own run rule (a one-rule tail stays as it
             // is). Same verdict throughout: the first chunk matching decides as the whole run would.
@@ -96,7 +101,10 @@ internal static partial class RuleRunMerger
                     ? kept
                     : RunRule(ctx, rules.AsSpan(start, stop - start), facts.Descriptions.AsSpan(start, stop - start), inbound);
                 chunks[start] = chunk.Stop == stop ? chunk : chunk with { Stop = stop };
-                runReads?.UnionWith(chunk.Reads);
+                foreach ((uint set, _) in chunk.Reads)
+                {
+                    runReads?.Add(set);
+                }
 
                 // A run without entries (its sets are empty) matches nothing: left out, so every run a table names has
                 // entries in the kernel (what a restarted agent reads to allocate ids above the old ones). A chunk
@@ -112,8 +120,12 @@ internal static partial class RuleRunMerger
             i = end;
         }
 
-        newIndex[rules.Length] = (uint)merged.Count;
-        for (int k = 0; k < merged.Count; k++)
+        if (newIndex is not null)
+        {
+            newIndex[rules.Length] = (uint)merged.Count;
+        }
+
+        for (int k = 0; newIndex is not null && k < merged.Count; k++)
         {
             if (merged[k].Action is FlatAction.Goto or FlatAction.Next)
             {
@@ -220,7 +232,7 @@ internal static partial class RuleRunMerger
         }
 
         string contentKey = "run:" + Convert.ToHexStringLower(SHA256.HashData(distinct.AsSpan(0, length)));
-        uint[] readIds = [.. reads];
+        (uint, ImmutableArray<IpSetMember>)[] readIds = [.. reads.Select(set => (set, ctx.Sets[set].Members))];
         List<BpfPortSet> portSets;
         if ((!ctx.SetIds.TryGet(contentKey, out uint known) || !ctx.Runs.TryGetValue(known, out BpfRuleRun? run)) && (run = CachedRun(ctx, contentKey)) is null)
         {
@@ -236,7 +248,7 @@ internal static partial class RuleRunMerger
             run = new BpfRuleRun(id, contentKey, entries);
             ctx.Runs.Add(id, run);
             portSets = PortSetsOf(ctx, run);
-            ctx.Cache.Runs[contentKey] = new CachedRun(run, portSets, [.. reads.Select(set => (set, ctx.Sets[set].Members))]) { LastUsed = ctx.Cache.Generation };
+            ctx.Cache.Runs[contentKey] = new CachedRun(run, portSets, [.. readIds]) { LastUsed = ctx.Cache.Generation };
         }
         else if (ctx.Cache.Runs.TryGetValue(contentKey, out CachedRun? kept) && ReferenceEquals(kept.Run, run))
         {
