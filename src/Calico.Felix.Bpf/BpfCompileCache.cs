@@ -22,6 +22,9 @@ public sealed class BpfCompileCache
 
     internal Dictionary<EndpointKey, CachedSignatures> Signatures { get; } = [];
 
+    /// <summary>Named sets by IP set id, with the state's version of their members (valid for <see cref="LastState"/> only).</summary>
+    internal Dictionary<string, CachedNamedSet> NamedSets { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Merged runs by definition (content key), with what their entries were built from.</summary>
     internal Dictionary<string, CachedRun> Runs { get; } = new(StringComparer.Ordinal);
 
@@ -60,6 +63,7 @@ public sealed class BpfCompileCache
         Tables.Clear();
         Signatures.Clear();
         Runs.Clear();
+        NamedSets.Clear();
         Descriptors.Clear();
         Options = null;
         LastState = null;
@@ -134,6 +138,7 @@ public sealed class BpfCompileCache
         Drop(Tables);
         Drop(Signatures);
         Drop(Runs);
+        Drop(NamedSets);
     }
 
     private void Drop<TKey, TValue>(Dictionary<TKey, TValue> entries)

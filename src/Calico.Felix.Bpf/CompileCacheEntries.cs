@@ -220,3 +220,13 @@ internal sealed class FragmentUses
         }
     }
 }
+
+/// <summary>A named set's trie set as built from the state's members at <paramref name="Version"/> (<see cref="DataplaneState.IpSetVersion"/>).</summary>
+internal sealed class CachedNamedSet(BpfIpSet set, long version) : ICacheEntry
+{
+    public BpfIpSet Set { get; } = set;
+
+    public long Version { get; } = version;
+
+    public int LastUsed { get; set; }
+}

@@ -254,13 +254,27 @@ internal sealed class CompileContext(DataplaneState state, BpfIdAllocator setIds
         uint id = SetIds.IdFor(contentKey);
         if (!Sets.ContainsKey(id))
         {
-            var members = new SortedSet<IpSetMember>(IpSetMember.Order);
-            foreach (string member in set.Members)
+            // The last compilation's set when this very state says its members did not change since (its version):
+            // not parsed again, and its members array is the same object (what merged runs compare first).
+            long version = State.IpSetVersion(ipSetId);
+            if (version != 0 && ReferenceEquals(Cache.LastState, State) && Cache.NamedSets.TryGetValue(ipSetId, out CachedNamedSet? held)
+                && held.Version == version && held.Set.Id == id)
             {
-                members.Add(IpSetMember.Parse(member));
+                held.LastUsed = Cache.Generation;
+                Sets.Add(id, held.Set);
             }
+            else
+            {
+                var members = new SortedSet<IpSetMember>(IpSetMember.Order);
+                foreach (string member in set.Members)
+                {
+                    members.Add(IpSetMember.Parse(member));
+                }
 
-            Sets.Add(id, new BpfIpSet(id, contentKey, ipSetId, [.. members]));
+                var built = new BpfIpSet(id, contentKey, ipSetId, [.. members]);
+                Sets.Add(id, built);
+                Cache.NamedSets[ipSetId] = new CachedNamedSet(built, version) { LastUsed = Cache.Generation };
+            }
         }
 
         _recording?.Add(new SetUse(null, ipSetId, contentKey, id));
