@@ -92,6 +92,7 @@ public static partial class BpfPolicyCompiler
         cached.Runs.Clear();
         cached.PortSets.Clear();
         cached.Memo = null;
+        cached.Rules = default; // until merged: a merge that throws is not taken for a valid one next time
         cached.Merged = options.MergeRuleRuns;
         if (!options.MergeRuleRuns)
         {
