@@ -64,7 +64,7 @@ internal static class BpfCompileChange
             BpfPolicyPlan plan = BpfPolicyCompiler.Compile(state, options, tableIds, setIds, cache);
             long t1 = Stopwatch.GetTimestamp();
             Dictionary<uint, BpfEndpointEntry> endpoints = BpfPlanDiff.Resolve(plan, IfindexOf);
-            List<BpfMapOp> ops = BpfPlanDiff.Between(previous, previousEndpoints, plan, endpoints, out int flipped);
+            _ = BpfPlanDiff.Between(previous, previousEndpoints, plan, endpoints, out int flipped);
             long t2 = Stopwatch.GetTimestamp();
             cpu.Add((Environment.CpuUsage.TotalTime - cpuBefore).TotalMilliseconds);
             allocated.Add((GC.GetAllocatedBytesForCurrentThread() - bytesBefore) / 1024.0);
@@ -72,7 +72,6 @@ internal static class BpfCompileChange
             diff.Add(Stopwatch.GetElapsedTime(t1, t2).TotalMilliseconds);
             writes.Add(flipped);
             kept.Add(cache.LastCompile.ChunksKept);
-            _ = ops;
             (previous, previousEndpoints) = (plan, endpoints);
         }
 
