@@ -62,6 +62,13 @@ internal sealed class PacketsBpf : IDisposable
     /// <summary>Each toggle's compilation (cached: what changed only), ms.</summary>
     public List<double> ToggleCompileMs { get; } = [];
 
+    /// <summary>Each toggle's plan diff and writes up to the flip, ms (with the compile: what "enforced" is made of, the rest is netlink).</summary>
+    public List<double> ToggleDiffMs { get; } = [];
+
+    public List<double> ToggleFlipWritesMs { get; } = [];
+
+    public List<double> ToggleNetlinkMs { get; } = [];
+
     /// <summary>Map writes before the new policy is in force, per toggle.</summary>
     public List<int> ToggleWritesBeforeEnforced { get; } = [];
 
@@ -156,6 +163,9 @@ internal sealed class PacketsBpf : IDisposable
             ToggleWrites.Add(result.Writes);
             ToggleEnforcedMs.Add(result.Enforced.TotalMilliseconds);
             ToggleCompileMs.Add(result.Compile.TotalMilliseconds);
+            ToggleDiffMs.Add(result.Diff.TotalMilliseconds);
+            ToggleNetlinkMs.Add(result.Netlink.TotalMilliseconds);
+            ToggleFlipWritesMs.Add(result.WritesToFlip.TotalMilliseconds);
             ToggleWritesBeforeEnforced.Add(result.WritesBeforeEnforced);
             ToggleFragmentsCompiled.Add(result.FragmentsCompiled);
         }

@@ -5,6 +5,7 @@ using Calico.Benchmarks;
 //        dataplane-packets --dataplane bpf   (issue 18: the eBPF dataplane beside nftables)
 //        dataplane-packets --dataplane bpf --only change   (issue 18: only the policy change -> enforced figures)
 //        dataplane-packets --dataplane bpf --only coldstart   (issue 18: only the cold start, eBPF beside nftables)
+//        bpf-compile-change   (issue 18: a change's compile and plan diff alone, no root)
 var which = args.Length > 0 ? args[0] : "all";
 MachineLoad.Print("at start");
 
@@ -50,6 +51,7 @@ if (which is "dataplane-packets" or "all")
 
     await DataplanePacketBenchmarks.RunAsync(bpf: dataplane == "bpf", onlyChange: onlyWhat == "change", onlyColdStart: onlyWhat == "coldstart");
 }
+if (which is "bpf-compile-change") { BpfCompileChange.Run(); }
 if (which is "flow-logs-packets") { await FlowLogPacketBenchmarks.RunAsync(); }
 if (which is "flow-logs-node") { await FlowLogNodeBenchmarks.RunAsync(); }
 if (which is "dataplane-control" or "all") { await DataplaneControlBenchmarks.RunAsync(); }

@@ -22,6 +22,9 @@ public sealed class BpfCompileCache
 
     internal Dictionary<EndpointKey, CachedSignatures> Signatures { get; } = [];
 
+    /// <summary>Named sets by IP set id, with the state's version of their members (valid for <see cref="LastState"/> only).</summary>
+    internal Dictionary<string, CachedNamedSet> NamedSets { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Merged runs by definition (content key), with what their entries were built from.</summary>
     internal Dictionary<string, CachedRun> Runs { get; } = new(StringComparer.Ordinal);
 
@@ -30,6 +33,11 @@ public sealed class BpfCompileCache
     /// object (kept as long as the rule lives).
     /// </summary>
     internal System.Runtime.CompilerServices.ConditionalWeakTable<FlatRule, RuleHashes> Descriptors { get; } = [];
+
+    /// <summary>The state the last completed compilation compiled, and its revision then (what its journal is read from).</summary>
+    internal DataplaneState? LastState { get; set; }
+
+    internal long LastRevision { get; set; }
 
     internal BpfCompileOptions? Options { get; set; }
 
@@ -55,8 +63,10 @@ public sealed class BpfCompileCache
         Tables.Clear();
         Signatures.Clear();
         Runs.Clear();
+        NamedSets.Clear();
         Descriptors.Clear();
         Options = null;
+        LastState = null;
         TableIds = null;
         SetIds = null;
         _tablesForgotten = -1;
@@ -92,14 +102,43 @@ public sealed class BpfCompileCache
     /// </summary>
     internal bool IdsChecked { get; private set; }
 
-    /// <summary>Ends a compilation that completed: drops what it did not use (policies gone, tables no endpoint has).</summary>
-    internal void Sweep()
+    /// <summary>
+    /// Ends a compilation that completed: drops what it did not use (policies gone, tables no endpoint has). When a
+    /// table took its fragments from what changed, its unchanged fragments were not stamped: fragments are then dropped
+    /// only for policies and profiles the state no longer has (the next walked compilation drops the rest).
+    /// </summary>
+    internal void Sweep(CompileContext ctx)
     {
-        Drop(Policies);
-        Drop(Profiles);
+        if (ctx.ChangeDriven)
+        {
+            foreach (PolicyKey key in ctx.ChangedPolicies!)
+            {
+                if (!ctx.State.Policies.ContainsKey(key))
+                {
+                    Policies.Remove((key, true));
+                    Policies.Remove((key, false));
+                }
+            }
+
+            foreach (string id in ctx.ChangedProfiles!)
+            {
+                if (!ctx.State.Profiles.ContainsKey(id))
+                {
+                    Profiles.Remove((id, true));
+                    Profiles.Remove((id, false));
+                }
+            }
+        }
+        else
+        {
+            Drop(Policies);
+            Drop(Profiles);
+        }
+
         Drop(Tables);
         Drop(Signatures);
         Drop(Runs);
+        Drop(NamedSets);
     }
 
     private void Drop<TKey, TValue>(Dictionary<TKey, TValue> entries)

@@ -50,7 +50,7 @@ public static class BpfPlanDiff
         {
             if (previous is not null && previous.IpSets.TryGetValue(set.Id, out BpfIpSet? old))
             {
-                if (old.Members.AsSpan().SequenceEqual(set.Members.AsSpan()))
+                if (old.Members == set.Members || old.Members.AsSpan().SequenceEqual(set.Members.AsSpan()))
                 {
                     continue; // unchanged (the usual case): no hash sets built for it
                 }

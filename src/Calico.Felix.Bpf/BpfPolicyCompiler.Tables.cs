@@ -22,11 +22,35 @@ public static partial class BpfPolicyCompiler
         // are the cached ones when every fragment is the one they were linearised from (the signature fixes the rest).
         BpfCompileCache cache = ctx.Cache;
         cache.Tables.TryGetValue(signature, out CachedTable? cached);
-        List<CachedFragment?> fragments = Fragments(ctx, endpoint, inbound, cached?.Fragments);
-        if (cached is null || !SameFragments(cached.Fragments, fragments))
+        var replaced = new List<int>();
+        List<CachedFragment?>? changed = cached is null ? null : ChangedFragments(ctx, endpoint, inbound, cached, replaced);
+        List<CachedFragment?> fragments = changed ?? Fragments(ctx, endpoint, inbound, cached?.Fragments);
+        if (cached is null)
         {
-            cached = new CachedTable(fragments, Linearise(endpoint, inbound, fragments));
+            var starts = new int[fragments.Count];
+            cached = new CachedTable(fragments, Linearise(endpoint, inbound, fragments, starts)) { PlaceStarts = starts };
             cache.Tables[signature] = cached;
+        }
+        else if (!ReferenceEquals(cached.Fragments, fragments) && !SameFragments(cached.Fragments, fragments))
+        {
+            // Linearised (or patched where only same-length fragments changed) and merged again; the last merge (its
+            // memo) is what the new merge reuses around the change. The uses were counted for these fragments when
+            // they came from what changed, else they are counted again.
+            cached.Uses = changed is null ? null : cached.Uses;
+            if ((changed is null ? null : PatchedLinear(cached, fragments, replaced)) is { } patched)
+            {
+                cached.Linear = patched;
+                ctx.TablesPatched++;
+            }
+            else
+            {
+                var starts = new int[fragments.Count];
+                cached.Linear = Linearise(endpoint, inbound, fragments, starts);
+                cached.PlaceStarts = starts;
+            }
+
+            cached.Fragments = fragments;
+            cached.Rules = default;
         }
 
         cached.LastUsed = cache.Generation;
@@ -57,12 +81,18 @@ public static partial class BpfPolicyCompiler
         return table;
     }
 
-    /// <summary>Merges the table's linear rules (or takes them as they are) and records what the merge read and named.</summary>
+    /// <summary>
+    /// Merges the table's linear rules (or takes them as they are) and records what the merge read and named. The last
+    /// merge of the table is reused where the rules are the same objects (<see cref="RuleRunMerger"/>), unless a set
+    /// its runs read changed members.
+    /// </summary>
     private static void Merge(CompileContext ctx, BpfCompileOptions options, CachedTable cached, bool inbound)
     {
+        MergeMemo? previous = cached.Memo is not null && SameReads(ctx, cached) ? cached.Memo : null;
         cached.Runs.Clear();
         cached.PortSets.Clear();
-        cached.RunReads.Clear();
+        cached.Memo = null;
+        cached.Rules = default; // until merged: a merge that throws is not taken for a valid one next time
         cached.Merged = options.MergeRuleRuns;
         if (!options.MergeRuleRuns)
         {
@@ -71,31 +101,58 @@ public static partial class BpfPolicyCompiler
             return;
         }
 
-        var reads = new HashSet<uint>();
-        ImmutableArray<FlatRule> rules = RuleRunMerger.Merge(ctx, cached.Linear, inbound, reads, options);
+        ImmutableArray<FlatRule> rules = RuleRunMerger.Merge(ctx, cached.Linear, inbound, runReads: null, options, previous, out MergeMemo memo);
+        var runs = new HashSet<uint>();
         var portSets = new HashSet<uint>();
-        foreach (FlatRule rule in rules)
+        foreach (MergedChunk chunk in memo.Chunks.Values)
         {
-            if (rule.Run != 0 && ctx.Runs.TryGetValue(rule.Run, out BpfRuleRun? run) && !cached.Runs.Contains(run))
+            if (chunk.Run is { } run && runs.Add(run.Id))
             {
                 cached.Runs.Add(run);
-                foreach (BpfRunEntry entry in run.Entries)
+                foreach (BpfPortSet portSet in chunk.PortSets)
                 {
-                    if (entry.PortSet != 0 && portSets.Add(entry.PortSet))
+                    if (portSets.Add(portSet.Id))
                     {
-                        cached.PortSets.Add(ctx.PortSets[entry.PortSet]);
+                        cached.PortSets.Add(portSet);
                     }
                 }
             }
         }
 
-        foreach (uint set in reads)
-        {
-            cached.RunReads.Add((set, ctx.Sets[set].Members));
-        }
-
+        cached.Memo = memo;
         cached.Rules = rules;
         cached.ContentKey = ContentKey(rules);
+    }
+
+    /// <summary>
+    /// Whether every set the table's runs read that this compilation holds has the members it had (a set it no longer
+    /// holds was named only by rules that changed: their chunks are merged again anyway).
+    /// </summary>
+    private static bool SameReads(CompileContext ctx, CachedTable cached) => ReadsHold(ctx, cached, missingHolds: true);
+
+    /// <summary>
+    /// Whether every set the table's last merge read (each chunk's, with the members its entries were built from) has
+    /// those members now; a set this compilation does not hold counts as <paramref name="missingHolds"/>.
+    /// </summary>
+    private static bool ReadsHold(CompileContext ctx, CachedTable cached, bool missingHolds)
+    {
+        if (cached.Memo is null)
+        {
+            return true;
+        }
+
+        foreach (MergedChunk chunk in cached.Memo.Chunks.Values)
+        {
+            foreach ((uint set, ImmutableArray<IpSetMember> members) in chunk.Reads)
+            {
+                if (!ctx.Sets.TryGetValue(set, out BpfIpSet? now) ? !missingHolds : now.Members != members && !now.Members.AsSpan().SequenceEqual(members.AsSpan()))
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
     }
 
     /// <summary>
@@ -104,12 +161,9 @@ public static partial class BpfPolicyCompiler
     /// </summary>
     private static bool ReplayMerge(CompileContext ctx, CachedTable cached)
     {
-        foreach ((uint set, ImmutableArray<IpSetMember> members) in cached.RunReads)
+        if (!ReadsHold(ctx, cached, missingHolds: false))
         {
-            if (!ctx.Sets.TryGetValue(set, out BpfIpSet? now) || !now.Members.AsSpan().SequenceEqual(members.AsSpan()))
-            {
-                return false;
-            }
+            return false;
         }
 
         foreach (BpfRuleRun run in cached.Runs)

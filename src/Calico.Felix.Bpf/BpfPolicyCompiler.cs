@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using Calico.Felix.Calc.Model;
@@ -42,7 +43,8 @@ public static partial class BpfPolicyCompiler
         }
 
         cache.Begin(options, tableIds, setIds);
-        var ctx = new CompileContext(state, setIds, cache);
+        long revision = state.Revision;
+        var ctx = ChangesSinceLastCompile(state, setIds, cache);
         var endpoints = new SortedDictionary<string, BpfEndpointEntry>(StringComparer.Ordinal);
         var tables = new Dictionary<uint, BpfRuleTable>();
         var tablesBySignature = new Dictionary<string, BpfRuleTable>(StringComparer.Ordinal);
@@ -96,18 +98,46 @@ public static partial class BpfPolicyCompiler
             }
         }
 
-        var sets = ctx.Sets.Where(s => usedSets.Contains(s.Key)).ToDictionary();
-        cache.Sweep();
-        cache.LastSetCount = ctx.Sets.Count;
-        cache.LastFragmentCount = ctx.FragmentsCompiled + ctx.FragmentsReused;
-        cache.LastCompile = new BpfCompileCacheStats(ctx.FragmentsCompiled, ctx.FragmentsReused, stats.Built, stats.Reused, ctx.RunsBuilt, ctx.RunsReused);
-        var allKeys = new HashSet<string>(StringComparer.Ordinal);
-        foreach (BpfIpSet set in ctx.Sets.Values)
+        var sets = new Dictionary<uint, BpfIpSet>(usedSets.Count);
+        foreach (uint id in usedSets)
         {
-            allKeys.Add(set.ContentKey);
+            sets.Add(id, ctx.Sets[id]);
         }
 
-        return new BpfPolicyPlan(endpoints, tables, sets, ctx.Runs, ctx.PortSets, ctx.Issues) { ReadSetContentKeys = allKeys };
+        cache.Sweep(ctx);
+        (cache.LastState, cache.LastRevision) = (state, revision);
+        cache.LastSetCount = ctx.Sets.Count;
+        cache.LastFragmentCount = ctx.FragmentsCompiled + ctx.FragmentsReused;
+        cache.LastCompile = new BpfCompileCacheStats(ctx.FragmentsCompiled, ctx.FragmentsReused, stats.Built, stats.Reused, ctx.RunsBuilt, ctx.RunsReused) { ChunksKept = ctx.ChunksKept, TablesFromChanges = ctx.TablesFromChanges, TablesPatched = ctx.TablesPatched };
+        return new BpfPolicyPlan(endpoints, tables, sets, ctx.Runs, ctx.PortSets, ctx.Issues) { ReadSets = ctx.Sets };
+    }
+
+    /// <summary>
+    /// The compilation's context, with the policies and profiles changed since the cache's last compilation when it
+    /// compiled this very state object and the state's journal reaches back to it.
+    /// </summary>
+    private static CompileContext ChangesSinceLastCompile(DataplaneState state, BpfIdAllocator setIds, BpfCompileCache cache)
+    {
+        if (!ReferenceEquals(cache.LastState, state) || state.ChangesSince(cache.LastRevision) is not { } changes)
+        {
+            return new CompileContext(state, setIds, cache);
+        }
+
+        var policies = new HashSet<PolicyKey>();
+        var profiles = new HashSet<string>(StringComparer.Ordinal);
+        foreach (DataplaneStateChange change in changes)
+        {
+            if (change.Policy is { } key)
+            {
+                policies.Add(key);
+            }
+            else if (change.Profile is { } id)
+            {
+                profiles.Add(id);
+            }
+        }
+
+        return new CompileContext(state, setIds, cache) { ChangedPolicies = policies, ChangedProfiles = profiles };
     }
 
     private sealed class TableStats
@@ -183,7 +213,8 @@ public static partial class BpfPolicyCompiler
     }
 
     /// <summary>The table from its fragments (<see cref="Fragments"/>: one per policy and profile in order, null where skipped).</summary>
-    private static ImmutableArray<FlatRule> Linearise(EndpointIntent endpoint, bool inbound, List<CachedFragment?> fragments)
+    /// <param name="starts">Gets each place's first index in the result (where its fragment's rules begin).</param>
+    private static ImmutableArray<FlatRule> Linearise(EndpointIntent endpoint, bool inbound, List<CachedFragment?> fragments, int[] starts)
     {
         int capacity = endpoint.Tiers.Count + 1;
         foreach (CachedFragment? fragment in fragments)
@@ -204,9 +235,10 @@ public static partial class BpfPolicyCompiler
 
             for (int i = 0; i < policies.Count; i++)
             {
+                starts[next] = rules.Count;
                 if (fragments[next++] is { } fragment)
                 {
-                    Append(rules, pendingPasses, fragment.Rules);
+                    Append(rules, pendingPasses, fragment);
                 }
             }
 
@@ -220,9 +252,10 @@ public static partial class BpfPolicyCompiler
 
         foreach (string profileId in endpoint.ProfileIds)
         {
+            starts[next] = rules.Count;
             if (fragments[next++] is { } fragment)
             {
-                Append(rules, pendingPasses, fragment.Rules);
+                Append(rules, pendingPasses, fragment);
                 PatchPasses(rules, pendingPasses);
             }
         }
@@ -232,10 +265,16 @@ public static partial class BpfPolicyCompiler
     }
 
     /// <summary>Appends a fragment: its guards' jumps are relative to its start; its Pass rules wait for their target.</summary>
-    private static void Append(ImmutableArray<FlatRule>.Builder rules, List<int> pendingPasses, List<FlatRule> fragment)
+    private static void Append(ImmutableArray<FlatRule>.Builder rules, List<int> pendingPasses, CachedFragment cached)
     {
+        if (!cached.Jumps)
+        {
+            rules.AddRange(CollectionsMarshal.AsSpan(cached.Rules)); // the usual case: no rule to move or patch
+            return;
+        }
+
         uint offset = (uint)rules.Count;
-        foreach (FlatRule rule in fragment)
+        foreach (FlatRule rule in cached.Rules)
         {
             if (rule.Action == FlatAction.Goto && !rule.SkipsGroup)
             {

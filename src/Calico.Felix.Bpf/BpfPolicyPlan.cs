@@ -44,15 +44,16 @@ public sealed class BpfPolicyPlan
     /// a fresh id at the next compilation, and so does every table using it (rewritten in full).
     /// </summary>
     public IReadOnlySet<string> SetContentKeys =>
-        IpSets.Values.Select(static s => s.ContentKey).Concat(ReadSetContentKeys).Concat(Runs.Values.Select(static r => r.ContentKey))
+        IpSets.Values.Select(static s => s.ContentKey).Concat(ReadSets.Values.Select(static s => s.ContentKey)).Concat(Runs.Values.Select(static r => r.ContentKey))
             .Concat(PortSets.Values.Select(static p => p.ContentKey)).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>
-    /// The content keys of every set the rules named, including those only merged rules named (they live in their runs'
-    /// entries, not in <see cref="IpSets"/>): retained so that a cached compilation finds their ids and reuses the
-    /// fragments naming them.
+    /// Every set the rules named, including those only merged rules named (they live in their runs' entries, not in
+    /// <see cref="IpSets"/>): their content keys are retained so that a cached compilation finds their ids and reuses
+    /// the fragments naming them (read only when <see cref="SetContentKeys"/> is asked for: a change's compile does not
+    /// hash thousands of keys for nothing).
     /// </summary>
-    internal IReadOnlySet<string> ReadSetContentKeys { get; init; } = new HashSet<string>();
+    internal IReadOnlyDictionary<uint, BpfIpSet> ReadSets { get; init; } = new Dictionary<uint, BpfIpSet>();
 
     /// <summary>Rules or endpoints the datapath cannot express yet, each with what was done instead (never widened).</summary>
     public IReadOnlyList<BpfCompileIssue> Issues { get; }

@@ -9,8 +9,13 @@ namespace Calico.Felix.Bpf;
 /// </summary>
 internal sealed class CompileContext(DataplaneState state, BpfIdAllocator setIds, BpfCompileCache cache)
 {
-    /// <summary>Fragments whose sets and issues this compilation holds already (compiled or replayed once: by reference).</summary>
-    private readonly HashSet<CachedFragment> _emitted = new(cache.LastFragmentCount, ReferenceEqualityComparer.Instance);
+    /// <summary>
+    /// Fragments whose sets and issues this compilation holds already (compiled or replayed once: by reference). Sized
+    /// as the last compilation's when every place is walked; grown as needed when only what changed is (a few).
+    /// </summary>
+    private HashSet<CachedFragment>? _emitted;
+
+    private HashSet<CachedFragment> Emitted => _emitted ??= new(ChangedPolicies is null ? Cache.LastFragmentCount : 0, ReferenceEqualityComparer.Instance);
 
     /// <summary>While a fragment compiles: the sets it asks for, in order (null: not recording).</summary>
     private List<SetUse>? _recording;
@@ -34,6 +39,17 @@ internal sealed class CompileContext(DataplaneState state, BpfIdAllocator setIds
 
     public List<BpfCompileIssue> Issues { get; } = [];
 
+    /// <summary>
+    /// The policies and profiles changed since the cache's last compilation of this very state (its journal), or null
+    /// when that is unknown (every table's places are then walked).
+    /// </summary>
+    public HashSet<PolicyKey>? ChangedPolicies { get; init; }
+
+    public HashSet<string>? ChangedProfiles { get; init; }
+
+    /// <summary>Whether a table took its fragments from what changed (<see cref="ReplayUses"/>): those fragments are not stamped as used.</summary>
+    public bool ChangeDriven { get; private set; }
+
     public int FragmentsCompiled { get; private set; }
 
     public int FragmentsReused { get; private set; }
@@ -42,6 +58,14 @@ internal sealed class CompileContext(DataplaneState state, BpfIdAllocator setIds
     public int RunsBuilt { get; set; }
 
     public int RunsReused { get; set; }
+
+    /// <summary>Chunks a table's merge took from its last merge (<see cref="MergeMemo"/>).</summary>
+    public int ChunksKept { get; set; }
+
+    /// <summary>Tables whose fragments came from what changed, and tables whose linear rules were patched.</summary>
+    public int TablesFromChanges { get; set; }
+
+    public int TablesPatched { get; set; }
 
     /// <summary>
     /// The policy's fragment for this direction: <paramref name="hint"/> (what the table held at this place) when it was
@@ -101,14 +125,14 @@ internal sealed class CompileContext(DataplaneState state, BpfIdAllocator setIds
             ReadMembers = _readMembers,
         };
         cache[key] = compiled;
-        _emitted.Add(compiled);
+        Emitted.Add(compiled);
         return compiled;
     }
 
     /// <summary>Takes a cached fragment into this compilation (its sets and issues, once); false when it no longer holds.</summary>
     private bool Use(CachedFragment cached)
     {
-        if (_emitted.Contains(cached))
+        if (Emitted.Contains(cached))
         {
             return true;
         }
@@ -123,7 +147,7 @@ internal sealed class CompileContext(DataplaneState state, BpfIdAllocator setIds
             return false;
         }
 
-        _emitted.Add(cached);
+        Emitted.Add(cached);
         cached.LastUsed = Cache.Generation;
         FragmentsReused++;
         return true;
@@ -167,6 +191,29 @@ internal sealed class CompileContext(DataplaneState state, BpfIdAllocator setIds
         return true;
     }
 
+    /// <summary>
+    /// Adds a table's sets (its fragments' uses together, ids known to hold: <see cref="BpfCompileCache.IdsChecked"/>)
+    /// as replaying each of its <paramref name="unchanged"/> unchanged fragments would.
+    /// </summary>
+    public void ReplayUses(FragmentUses uses, int unchanged)
+    {
+        foreach (var (id, (use, _)) in uses.Sets)
+        {
+            if (use.Nets is { } nets)
+            {
+                Sets.TryAdd(id, nets);
+            }
+            else if (!Sets.ContainsKey(id))
+            {
+                NamedSet(use.NamedSetId!);
+            }
+        }
+
+        FragmentsReused += unchanged;
+        TablesFromChanges++;
+        ChangeDriven = true;
+    }
+
     private bool Known(SetUse use) => Sets.TryGetValue(use.Id, out BpfIpSet? held) && string.Equals(held.ContentKey, use.ContentKey, StringComparison.Ordinal);
 
     /// <summary>The trie set of a rule's nets (shared by every rule with the same nets).</summary>
@@ -207,13 +254,27 @@ internal sealed class CompileContext(DataplaneState state, BpfIdAllocator setIds
         uint id = SetIds.IdFor(contentKey);
         if (!Sets.ContainsKey(id))
         {
-            var members = new SortedSet<IpSetMember>(IpSetMember.Order);
-            foreach (string member in set.Members)
+            // The last compilation's set when this very state says its members did not change since (its version):
+            // not parsed again, and its members array is the same object (what merged runs compare first).
+            long version = State.IpSetVersion(ipSetId);
+            if (version != 0 && ReferenceEquals(Cache.LastState, State) && Cache.NamedSets.TryGetValue(ipSetId, out CachedNamedSet? held)
+                && held.Version == version && held.Set.Id == id)
             {
-                members.Add(IpSetMember.Parse(member));
+                held.LastUsed = Cache.Generation;
+                Sets.Add(id, held.Set);
             }
+            else
+            {
+                var members = new SortedSet<IpSetMember>(IpSetMember.Order);
+                foreach (string member in set.Members)
+                {
+                    members.Add(IpSetMember.Parse(member));
+                }
 
-            Sets.Add(id, new BpfIpSet(id, contentKey, ipSetId, [.. members]));
+                var built = new BpfIpSet(id, contentKey, ipSetId, [.. members]);
+                Sets.Add(id, built);
+                Cache.NamedSets[ipSetId] = new CachedNamedSet(built, version) { LastUsed = Cache.Generation };
+            }
         }
 
         _recording?.Add(new SetUse(null, ipSetId, contentKey, id));

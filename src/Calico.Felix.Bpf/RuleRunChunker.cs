@@ -52,23 +52,23 @@ internal static class RuleRunChunker
 
     /// <summary>
     /// Where the chunk starting at <paramref name="start"/> ends (exclusive): after the first rule at least a quarter of
-    /// <paramref name="average"/> in whose boundary hash's low bits are zero (probability 1 ÷ average), or after four
-    /// times the average rules, or at the run's end.
+    /// <paramref name="average"/> in whose boundary hash (<paramref name="boundaries"/>: one per rule of the run) the
+    /// low bits are zero (probability 1 ÷ average), or after four times the average rules, or at the run's end.
     /// </summary>
-    public static int End(ReadOnlySpan<RuleHashes> run, int start, int average)
+    public static int End(ReadOnlySpan<ulong> boundaries, int start, int average)
     {
         int minimum = Math.Max(2, average / 4); // a one-rule chunk would be a lookup saving nothing
         int maximum = average * 4;
         ulong mask = (ulong)average - 1;
-        for (int j = start; j < run.Length; j++)
+        for (int j = start; j < boundaries.Length; j++)
         {
             int length = j - start + 1;
-            if (length >= maximum || (length >= minimum && (run[j].Boundary & mask) == 0))
+            if (length >= maximum || (length >= minimum && (boundaries[j] & mask) == 0))
             {
                 return j + 1;
             }
         }
 
-        return run.Length;
+        return boundaries.Length;
     }
 }

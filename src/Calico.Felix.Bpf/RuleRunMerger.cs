@@ -17,7 +17,7 @@ namespace Calico.Felix.Bpf;
 /// profile's rule; the remote side (source in ingress, destination in egress) in at most one set; nothing on the
 /// endpoint's own side; optional protocol; destination ports only with a protocol; nothing else.
 /// </summary>
-internal static class RuleRunMerger
+internal static partial class RuleRunMerger
 {
     /// <summary>A lone simple rule stays as it is: one lookup either way, and its counter stays its own.</summary>
     private const int MinimumRun = 2;
@@ -27,26 +27,44 @@ internal static class RuleRunMerger
 
     /// <param name="runReads">Collects the sets whose members the runs' entries were built from (what a cached merge depends on).</param>
     /// <param name="chunking">How runs are cut (<see cref="BpfCompileOptions.ChunkRuns"/>, <see cref="BpfCompileOptions.RunChunkLength"/>); null: the defaults.</param>
-    public static ImmutableArray<FlatRule> Merge(CompileContext ctx, ImmutableArray<FlatRule> rules, bool inbound, HashSet<uint>? runReads = null, BpfCompileOptions? chunking = null)
+    public static ImmutableArray<FlatRule> Merge(CompileContext ctx, ImmutableArray<FlatRule> rules, bool inbound, HashSet<uint>? runReads = null, BpfCompileOptions? chunking = null) =>
+        Merge(ctx, rules, inbound, runReads, chunking, previous: null, out _);
+
+    /// <summary>
+    /// As above, reusing <paramref name="previous"/> (the same table's last merge, whose runs' sets kept their members:
+    /// the caller checks) where the linear rules are the same objects: their hashes, and the run rule of every chunk
+    /// lying wholly in the rules shared at the start or at the end. The result is the one merging from scratch gives.
+    /// </summary>
+    /// <param name="memo">This merge, for the next one.</param>
+    public static ImmutableArray<FlatRule> Merge(CompileContext ctx, ImmutableArray<FlatRule> rules, bool inbound, HashSet<uint>? runReads, BpfCompileOptions? chunking, MergeMemo? previous, out MergeMemo memo)
     {
-        var targets = new HashSet<uint>();
-        foreach (FlatRule rule in rules)
+        // By the table's length, not the run's: a toggled rule splits its run, and the parts must keep their chunks.
+        int average = RuleRunChunker.AverageLength(rules.Length, chunking?.RunChunkLength ?? 0);
+        bool chunked = chunking?.ChunkRuns ?? true;
+        var shared = Shared.Between(previous is not null && previous.Average == average ? previous : null, rules);
+        RuleFacts facts = Facts(ctx, rules, inbound, shared);
+        // Jump targets, and where each linear rule lands (only needed, hence only filled, when some rule jumps).
+        bool[]? targets = null;
+        for (int k = 0; k < rules.Length; k++)
         {
-            if (rule.Action is FlatAction.Goto or FlatAction.Next)
+            if (facts.Kinds[k] == RuleFacts.Jump)
             {
-                targets.Add(rule.Jump);
+                (targets ??= new bool[rules.Length + 1])[rules[k].Jump] = true;
             }
         }
 
-        var merged = ImmutableArray.CreateBuilder<FlatRule>(rules.Length);
-        var newIndex = new uint[rules.Length + 1];
+        uint[]? newIndex = targets is null ? null : new uint[rules.Length + 1];
+
+        var chunks = new Dictionary<int, MergedChunk>(previous?.Chunks.Count ?? 0);
+        var merged = ImmutableArray.CreateBuilder<FlatRule>();
         int i = 0;
         while (i < rules.Length)
         {
             int end = i + 1;
-            if (IsSimple(rules[i], inbound))
+            byte kind = facts.Kinds[i];
+            if (kind is RuleFacts.SimpleAllow or RuleFacts.SimpleDeny)
             {
-                while (end < rules.Length && !targets.Contains((uint)end) && IsSimple(rules[end], inbound) && rules[end].Action == rules[i].Action)
+                while (end < rules.Length && (targets is null || !targets[end]) && facts.Kinds[end] == kind)
                 {
                     end++;
                 }
@@ -54,38 +72,44 @@ internal static class RuleRunMerger
 
             if (end - i < MinimumRun)
             {
-                newIndex[i] = (uint)merged.Count;
+                newIndex?[i] = (uint)merged.Count;
                 merged.Add(rules[i]);
                 i++;
                 continue;
             }
 
-            for (int k = i; k < end; k++)
+            if (newIndex is not null)
             {
-                newIndex[k] = (uint)merged.Count;
+                Array.Fill(newIndex, (uint)merged.Count, i, end - i);
             }
 
             // The run in content-defined chunks (RuleRunChunker), each its own run rule (a one-rule tail stays as it
             // is). Same verdict throughout: the first chunk matching decides as the whole run would.
-            ReadOnlySpan<FlatRule> run = rules.AsSpan(i, end - i);
-            RuleHashes[] hashes = Hashes(ctx, run, inbound);
-            bool chunked = chunking?.ChunkRuns ?? true;
             HashSet<uint>? emitted = null;
-            // By the table's length, not the run's: a toggled rule splits its run, and the parts must keep their chunks.
-            int average = RuleRunChunker.AverageLength(rules.Length, chunking?.RunChunkLength ?? 0);
-            for (int start = 0; start < run.Length;)
+            for (int start = i; start < end;)
             {
-                int stop = chunked ? RuleRunChunker.End(hashes, start, average) : run.Length;
+                int stop = chunked ? i + RuleRunChunker.End(facts.Boundaries.AsSpan(i, end - i), start - i, average) : end;
                 if (stop - start < MinimumRun)
                 {
-                    merged.Add(run[start]);
+                    merged.Add(rules[start]);
+                    start = stop;
+                    continue;
+                }
+
+                // The same rule objects at the same place in the last merge: the same chunk (its run checked, not trusted).
+                MergedChunk chunk = shared.Chunk(start, stop) is { } kept && Reuse(ctx, kept)
+                    ? kept
+                    : RunRule(ctx, rules.AsSpan(start, stop - start), facts.Descriptions.AsSpan(start, stop - start), inbound);
+                chunks[start] = chunk.Stop == stop ? chunk : chunk with { Stop = stop };
+                foreach ((uint set, _) in chunk.Reads)
+                {
+                    runReads?.Add(set);
                 }
 
                 // A run without entries (its sets are empty) matches nothing: left out, so every run a table names has
                 // entries in the kernel (what a restarted agent reads to allocate ids above the old ones). A chunk
                 // admitting what an earlier chunk of the run admits (the same definition: the same run) adds nothing.
-                else if (RunRule(ctx, run[start..stop], hashes.AsSpan(start, stop - start), inbound, runReads) is FlatRule runRule
-                    && (emitted ??= []).Add(runRule.Run))
+                if (chunk.Rule is FlatRule runRule && (emitted ??= []).Add(runRule.Run))
                 {
                     merged.Add(runRule);
                 }
@@ -96,8 +120,12 @@ internal static class RuleRunMerger
             i = end;
         }
 
-        newIndex[rules.Length] = (uint)merged.Count;
-        for (int k = 0; k < merged.Count; k++)
+        if (newIndex is not null)
+        {
+            newIndex[rules.Length] = (uint)merged.Count;
+        }
+
+        for (int k = 0; newIndex is not null && k < merged.Count; k++)
         {
             if (merged[k].Action is FlatAction.Goto or FlatAction.Next)
             {
@@ -106,6 +134,7 @@ internal static class RuleRunMerger
             }
         }
 
+        memo = new MergeMemo(rules, facts, chunks, average);
         return merged.ToImmutable();
     }
 
@@ -123,16 +152,31 @@ internal static class RuleRunMerger
     }
 
     /// <summary>
-    /// Each rule's hashes (cached per rule object): its description (what it admits, by set content key, not members:
-    /// its part of a run's definition) and its boundary hash (description and origin: two rules admitting the same
-    /// still differ, so a run of identical rules is chunked too).
+    /// What the merge needs of each rule, in arrays (a pass over 16,000 rules then reads memory in order instead of
+    /// each rule object): its kind (simple Allow, simple Deny, a jump, other) and, for a simple rule, its hashes
+    /// (cached per rule object): its description (what it admits, by set content key, not members: its part of a
+    /// run's definition) and its boundary hash (description and origin: two rules admitting the same still differ, so
+    /// a run of identical rules is chunked too). A rule the last merge had at the same place keeps its facts.
     /// </summary>
-    private static RuleHashes[] Hashes(CompileContext ctx, ReadOnlySpan<FlatRule> rules, bool inbound)
+    private static RuleFacts Facts(CompileContext ctx, ImmutableArray<FlatRule> rules, bool inbound, Shared shared)
     {
-        var hashes = new RuleHashes[rules.Length];
-        for (int i = 0; i < rules.Length; i++)
+        RuleFacts facts = shared.Facts(rules.Length);
+        for (int i = shared.Head; i < rules.Length - shared.Tail; i++)
         {
             FlatRule r = rules[i];
+            facts.Kinds[i] = RuleFacts.Other;
+            if (r.Action is FlatAction.Goto or FlatAction.Next)
+            {
+                facts.Kinds[i] = RuleFacts.Jump;
+                continue;
+            }
+
+            if (!IsSimple(r, inbound))
+            {
+                continue;
+            }
+
+            facts.Kinds[i] = r.Action == FlatAction.Allow ? RuleFacts.SimpleAllow : RuleFacts.SimpleDeny;
 
             // A rule object names its sets by id, and an id names one content key for as long as it is allocated.
             if (!ctx.Cache.Descriptors.TryGetValue(r, out RuleHashes? hash))
@@ -149,27 +193,30 @@ internal static class RuleRunMerger
                 ctx.Cache.Descriptors.AddOrUpdate(r, hash);
             }
 
-            hashes[i] = hash;
+            facts.Descriptions[i] = hash.Description;
+            facts.Boundaries[i] = hash.Boundary;
         }
 
-        return hashes;
+        return facts;
     }
 
-    private static FlatRule? RunRule(CompileContext ctx, ReadOnlySpan<FlatRule> rules, ReadOnlySpan<RuleHashes> ruleHashes, bool inbound, HashSet<uint>? runReads)
+    /// <summary>The chunk's run rule (null when its sets are empty), its run and port sets, and the sets it read.</summary>
+    private static MergedChunk RunRule(CompileContext ctx, ReadOnlySpan<FlatRule> rules, ReadOnlySpan<UInt128> descriptions, bool inbound)
     {
         // The definition: what each rule admits, by set content key (not members), as a set: each rule's description
         // hash sorted and de-duplicated, then hashed together. Sorting fixed-size hashes rather than the descriptions
         // keeps this pass cheap on a 10,000-policy table.
         var hashes = new UInt128[rules.Length];
+        var reads = new HashSet<uint>();
         for (int i = 0; i < rules.Length; i++)
         {
             ImmutableArray<uint> remote = inbound ? rules[i].SrcSets : rules[i].DstSets;
             if (!remote.IsEmpty)
             {
-                runReads?.Add(remote[0]);
+                reads.Add(remote[0]);
             }
 
-            hashes[i] = ruleHashes[i].Description;
+            hashes[i] = descriptions[i];
         }
 
         Array.Sort(hashes);
@@ -185,57 +232,102 @@ internal static class RuleRunMerger
         }
 
         string contentKey = "run:" + Convert.ToHexStringLower(SHA256.HashData(distinct.AsSpan(0, length)));
+        (uint, ImmutableArray<IpSetMember>)[] readIds = [.. reads.Select(set => (set, ctx.Sets[set].Members))];
+        List<BpfPortSet> portSets;
         if ((!ctx.SetIds.TryGet(contentKey, out uint known) || !ctx.Runs.TryGetValue(known, out BpfRuleRun? run)) && (run = CachedRun(ctx, contentKey)) is null)
         {
             // Entries first: a run without entries takes no id (nothing holds it, nothing would retain its key).
-            HashSet<uint> reads = [];
-            foreach (FlatRule r in rules)
-            {
-                ImmutableArray<uint> remote = inbound ? r.SrcSets : r.DstSets;
-                if (!remote.IsEmpty)
-                {
-                    reads.Add(remote[0]);
-                }
-            }
-
             ImmutableArray<BpfRunEntry> entries = Entries(ctx, rules, inbound);
             if (entries.IsEmpty)
             {
-                return null;
+                return new MergedChunk(0, null, null, [], readIds);
             }
 
             uint id = ctx.SetIds.IdFor(contentKey);
             ctx.RunsBuilt++;
             run = new BpfRuleRun(id, contentKey, entries);
             ctx.Runs.Add(id, run);
-            var portSets = new List<BpfPortSet>();
-            var seen = new HashSet<uint>();
-            foreach (BpfRunEntry entry in entries)
-            {
-                if (entry.PortSet != 0 && seen.Add(entry.PortSet))
-                {
-                    portSets.Add(ctx.PortSets[entry.PortSet]);
-                }
-            }
-
-            ctx.Cache.Runs[contentKey] = new CachedRun(run, portSets, [.. reads.Select(set => (set, ctx.Sets[set].Members))]) { LastUsed = ctx.Cache.Generation };
+            portSets = PortSetsOf(ctx, run);
+            ctx.Cache.Runs[contentKey] = new CachedRun(run, portSets, [.. readIds]) { LastUsed = ctx.Cache.Generation };
         }
-
-        if (ctx.Cache.Runs.TryGetValue(contentKey, out CachedRun? kept) && ReferenceEquals(kept.Run, run))
+        else if (ctx.Cache.Runs.TryGetValue(contentKey, out CachedRun? kept) && ReferenceEquals(kept.Run, run))
         {
             kept.LastUsed = ctx.Cache.Generation;
+            portSets = kept.PortSets;
+        }
+        else
+        {
+            portSets = PortSetsOf(ctx, run);
         }
 
-        uint runId = run.Id;
-
-        return new FlatRule
+        var rule = new FlatRule
         {
             Action = rules[0].Action,
-            Run = runId,
+            Run = run.Id,
             RunOnDestination = !inbound,
             RunAnyProtocol = run.Entries.Any(static e => e.Protocol == BpfMapLayout.RunAnyProtocol),
             Origin = new FlatRuleOrigin(FlatRuleOriginKind.MergedRun, rules[0].Origin + " .. " + rules[^1].Origin, rules.Length),
         };
+        return new MergedChunk(0, rule, run, portSets, readIds);
+    }
+
+
+    private static List<BpfPortSet> PortSetsOf(CompileContext ctx, BpfRuleRun run)
+    {
+        var portSets = new List<BpfPortSet>();
+        var seen = new HashSet<uint>();
+        foreach (BpfRunEntry entry in run.Entries)
+        {
+            if (entry.PortSet != 0 && seen.Add(entry.PortSet))
+            {
+                portSets.Add(ctx.PortSets[entry.PortSet]);
+            }
+        }
+
+        return portSets;
+    }
+
+    /// <summary>
+    /// Takes the last merge's chunk into this compilation as <see cref="RunRule"/> would have built it: its run and
+    /// port sets still have their ids (checked without allocating), then added as a cached run is; false if not.
+    /// </summary>
+    private static bool Reuse(CompileContext ctx, MergedChunk chunk)
+    {
+        if (chunk.Run is not { } run)
+        {
+            ctx.ChunksKept++;
+            return true; // it had no entries: its sets' members are what they were (the caller checked), still none
+        }
+
+        if (!ctx.SetIds.TryGet(run.ContentKey, out uint id) || id != run.Id)
+        {
+            return false;
+        }
+
+        foreach (BpfPortSet portSet in chunk.PortSets)
+        {
+            if (!ctx.SetIds.TryGet(portSet.ContentKey, out uint portSetId) || portSetId != portSet.Id)
+            {
+                return false;
+            }
+        }
+
+        if (ctx.Runs.TryAdd(run.Id, run))
+        {
+            ctx.RunsReused++;
+            foreach (BpfPortSet portSet in chunk.PortSets)
+            {
+                ctx.PortSets.TryAdd(portSet.Id, portSet);
+            }
+        }
+
+        if (ctx.Cache.Runs.TryGetValue(run.ContentKey, out CachedRun? kept) && ReferenceEquals(kept.Run, run))
+        {
+            kept.LastUsed = ctx.Cache.Generation;
+        }
+
+        ctx.ChunksKept++;
+        return true;
     }
 
     /// <summary>
@@ -252,7 +344,7 @@ internal static class RuleRunMerger
 
         foreach ((uint set, ImmutableArray<IpSetMember> members) in cached.Reads)
         {
-            if (!ctx.Sets.TryGetValue(set, out BpfIpSet? now) || !now.Members.AsSpan().SequenceEqual(members.AsSpan()))
+            if (!ctx.Sets.TryGetValue(set, out BpfIpSet? now) || (now.Members != members && !now.Members.AsSpan().SequenceEqual(members.AsSpan())))
             {
                 return null;
             }

@@ -35,7 +35,7 @@ public sealed class BpfCompileCacheTests
         var cache = new BpfCompileCache();
         var freshTables = new BpfIdAllocator();
         var freshSets = new BpfIdAllocator();
-        int reused = 0;
+        int reused = 0, fromChanges = 0, patched = 0, chunksKept = 0;
         for (int step = 0; step < 150; step++)
         {
             if (step > 0)
@@ -47,6 +47,9 @@ public sealed class BpfCompileCacheTests
             BpfPolicyPlan fresh = BpfPolicyCompiler.Compile(world.State, options, freshTables, freshSets);
             Assert.Equal(Describe(fresh), Describe(cached));
             reused += cache.LastCompile.FragmentsReused;
+            fromChanges += cache.LastCompile.TablesFromChanges;
+            patched += cache.LastCompile.TablesPatched;
+            chunksKept += cache.LastCompile.ChunksKept;
             if (retain)
             {
                 Retain(cached, cachedTables, cachedSets);
@@ -55,6 +58,12 @@ public sealed class BpfCompileCacheTests
         }
 
         Assert.True(reused > 150, $"only {reused} fragments reused over 150 steps: the cache is not exercised");
+
+        // Without retaining (no id forgotten), tables take their fragments from the state's journal, and toggles
+        // patch the linear rules; with short chunks, merges keep the chunks away from the change.
+        Assert.True(retain || fromChanges > 150, $"only {fromChanges} tables from the journal over 150 steps");
+        Assert.True(retain || patched > 0, $"only {patched} tables patched over 150 steps");
+        Assert.True(!simple || chunkLength == 0 || chunksKept > 20, $"only {chunksKept} chunks kept over 150 steps");
     }
 
     [Fact]
@@ -86,15 +95,81 @@ public sealed class BpfCompileCacheTests
 
         // p7's ingress fragment alone; the ingress table merged again (the run split around the Deny: two new runs), the
         // egress one kept.
-        Assert.Equal(new BpfCompileCacheStats(FragmentsCompiled: 1, FragmentsReused: 41, TablesBuilt: 1, TablesReused: 1, RunsBuilt: 2, RunsReused: 0), cache.LastCompile);
+        // Found from the state's journal (p7's place alone looked up, in both tables), its rules patched into the linear
+        // table (the same length), the merge's chunks around the change only.
+        Assert.Equal(new BpfCompileCacheStats(FragmentsCompiled: 1, FragmentsReused: 41, TablesBuilt: 1, TablesReused: 1, RunsBuilt: 2, RunsReused: 0) { TablesFromChanges = 2, TablesPatched = 1 }, cache.LastCompile);
         Assert.NotEqual(first.Endpoints["cali1"].IngressTable, changed.Endpoints["cali1"].IngressTable);
         Assert.Equal(first.Endpoints["cali1"].EgressTable, changed.Endpoints["cali1"].EgressTable);
         Assert.Equal(Describe(BpfPolicyCompiler.Compile(s.State, new BpfCompileOptions(), freshTables, freshSets)), Describe(changed));
 
         // Nothing changed: nothing compiled or merged, the very same plan.
         BpfPolicyPlan again = BpfPolicyCompiler.Compile(s.State, new BpfCompileOptions(), tables, sets, cache);
-        Assert.Equal(new BpfCompileCacheStats(FragmentsCompiled: 0, FragmentsReused: 42, TablesBuilt: 0, TablesReused: 2, RunsBuilt: 0, RunsReused: 0), cache.LastCompile);
+        Assert.Equal(new BpfCompileCacheStats(FragmentsCompiled: 0, FragmentsReused: 42, TablesBuilt: 0, TablesReused: 2, RunsBuilt: 0, RunsReused: 0) { TablesFromChanges = 2 }, cache.LastCompile);
         Assert.Equal(Describe(changed), Describe(again));
+    }
+
+    [Fact]
+    public void ChangesTheJournalNoLongerHolds_OrAnotherStateObject_WalkEveryPlace_AndGiveTheSamePlan()
+    {
+        var s = new States().WithIpSet("s:a", "10.1.0.0/16");
+        var keys = new List<PolicyKey>();
+        for (int i = 0; i < 20; i++)
+        {
+            var key = Policy("p" + i);
+            s.WithPolicy(key, ingress: [Allow(i)]);
+            keys.Add(key);
+        }
+
+        s.WithEndpoint("server", "cali1", [Tier("default", RuleAction.Deny, ingress: keys)]);
+        var cache = new BpfCompileCache();
+        var tables = new BpfIdAllocator();
+        var sets = new BpfIdAllocator();
+        var freshTables = new BpfIdAllocator();
+        var freshSets = new BpfIdAllocator();
+        BpfPolicyCompiler.Compile(s.State, new BpfCompileOptions(), tables, sets, cache);
+        BpfPolicyCompiler.Compile(s.State, new BpfCompileOptions(), freshTables, freshSets);
+
+        // More changes than the journal keeps (p3 toggled back and forth, then once more): every place looked up.
+        PolicyIntent p3 = s.State.Policies[keys[3]];
+        for (int i = 0; i <= 2 * DataplaneState.JournalLength; i++)
+        {
+            s.State.Apply(new ActivePolicyUpdate(keys[3], p3 with { InboundRules = [p3.InboundRules[0] with { Action = i % 2 == 0 ? RuleAction.Deny : RuleAction.Allow }] }));
+        }
+
+        BpfPolicyPlan walked = BpfPolicyCompiler.Compile(s.State, new BpfCompileOptions(), tables, sets, cache);
+        Assert.Equal(0, cache.LastCompile.TablesFromChanges);
+        Assert.Equal(1, cache.LastCompile.FragmentsCompiled);
+        Assert.Equal(Describe(BpfPolicyCompiler.Compile(s.State, new BpfCompileOptions(), freshTables, freshSets)), Describe(walked));
+
+        // Another state object with the same intents (a copy): its journal is not the cache's, so every place is looked up.
+        var copy = new DataplaneState();
+        foreach (var (id, set) in s.State.IpSets)
+        {
+            copy.Apply(new IpSetUpdate(id, set.Type, [.. set.Members]));
+        }
+
+        foreach (var (key, policy) in s.State.Policies)
+        {
+            copy.Apply(new ActivePolicyUpdate(key, policy));
+        }
+
+        foreach (EndpointIntent endpoint in s.State.Endpoints.Values)
+        {
+            copy.Apply(new EndpointUpdate(endpoint));
+        }
+
+        BpfPolicyPlan fromCopy = BpfPolicyCompiler.Compile(copy, new BpfCompileOptions(), tables, sets, cache);
+        Assert.Equal(0, cache.LastCompile.TablesFromChanges);
+        Assert.Equal(0, cache.LastCompile.FragmentsCompiled);
+        Assert.Equal(Describe(walked), Describe(fromCopy));
+
+        // Then the copy's own changes come from its journal.
+        copy.Apply(new ActivePolicyUpdate(keys[5], copy.Policies[keys[5]] with { InboundRules = [Allow(99)] }));
+        BpfPolicyPlan changed = BpfPolicyCompiler.Compile(copy, new BpfCompileOptions(), tables, sets, cache);
+        Assert.Equal(2, cache.LastCompile.TablesFromChanges);
+        Assert.Equal(1, cache.LastCompile.FragmentsCompiled);
+        Assert.NotEqual(fromCopy.Endpoints["cali1"].IngressTable, changed.Endpoints["cali1"].IngressTable);
+        Assert.Equal(Describe(BpfPolicyCompiler.Compile(copy, new BpfCompileOptions(), freshTables, freshSets)), Describe(changed));
     }
 
     [Fact]

@@ -30,7 +30,7 @@ public sealed class RuleRunChunkerTests
     [InlineData(0xFFFFUL, 256)]  // no rule a boundary: chunks of the maximum (four times the average)
     public void PathologicalHashes_GiveChunksWithinTheBounds(ulong boundary, int expected)
     {
-        RuleHashes[] run = [.. Enumerable.Repeat(new RuleHashes(0, boundary), 1000)];
+        ulong[] run = [.. Enumerable.Repeat(boundary, 1000)];
         var lengths = new List<int>();
         for (int start = 0; start < run.Length;)
         {

@@ -9,8 +9,10 @@ public sealed class DataplaneState
 {
     public Dictionary<string, (IpSetType Type, HashSet<string> Members)> IpSets { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Active policies. Change them through <see cref="Apply(DataplaneUpdate)"/> only: it journals them (<see cref="ChangesSince"/>).</summary>
     public Dictionary<PolicyKey, PolicyIntent> Policies { get; } = [];
 
+    /// <summary>Active profiles. Change them through <see cref="Apply(DataplaneUpdate)"/> only: it journals them (<see cref="ChangesSince"/>).</summary>
     public Dictionary<string, ProfileIntent> Profiles { get; } = new(StringComparer.Ordinal);
 
     public Dictionary<EndpointKey, EndpointIntent> Endpoints { get; } = [];
@@ -19,6 +21,43 @@ public sealed class DataplaneState
 
     private readonly Dictionary<string, long> _ipSetVersions = new(StringComparer.Ordinal);
     private long _version;
+
+    /// <summary>The policies and profiles updated or removed, in order, from revision <see cref="_journalStart"/> on.</summary>
+    private readonly List<DataplaneStateChange> _journal = [];
+    private long _journalStart;
+
+    /// <summary>How many policy and profile updates and removals were applied (the journal's end).</summary>
+    public long Revision => _journalStart + _journal.Count;
+
+    /// <summary>The journal keeps at least this many of the latest changes; a reader further behind walks everything.</summary>
+    public const int JournalLength = 4096;
+
+    /// <summary>
+    /// The policies and profiles updated or removed since <paramref name="revision"/> (an earlier <see cref="Revision"/>),
+    /// possibly with repeats; null when the journal no longer reaches back that far (or the revision is not this
+    /// state's): the reader must look at everything. Lets a compiler's cost follow what changed (a policy change at
+    /// 10,000 policies must not visit the other 9,999). Only <see cref="Apply(DataplaneUpdate)"/> journals.
+    /// </summary>
+    public IReadOnlyList<DataplaneStateChange>? ChangesSince(long revision)
+    {
+        if (revision < _journalStart || revision > Revision)
+        {
+            return null;
+        }
+
+        return _journal.GetRange((int)(revision - _journalStart), (int)(Revision - revision));
+    }
+
+    private void Journal(DataplaneStateChange change)
+    {
+        if (_journal.Count >= 2 * JournalLength)
+        {
+            _journal.RemoveRange(0, JournalLength);
+            _journalStart += JournalLength;
+        }
+
+        _journal.Add(change);
+    }
 
     /// <summary>
     /// Changes whenever the IP set's membership or type changes (0 for an unknown set): lets a renderer reuse what
@@ -59,15 +98,19 @@ public sealed class DataplaneState
                 break;
             case ActivePolicyUpdate p:
                 Policies[p.Key] = p.Policy;
+                Journal(new DataplaneStateChange(p.Key, null));
                 break;
             case ActivePolicyRemove p:
                 Policies.Remove(p.Key);
+                Journal(new DataplaneStateChange(p.Key, null));
                 break;
             case ActiveProfileUpdate p:
                 Profiles[p.Id] = p.Profile;
+                Journal(new DataplaneStateChange(null, p.Id));
                 break;
             case ActiveProfileRemove p:
                 Profiles.Remove(p.Id);
+                Journal(new DataplaneStateChange(null, p.Id));
                 break;
             case EndpointUpdate e:
                 Endpoints[e.Endpoint.Key] = e.Endpoint;
@@ -83,3 +126,6 @@ public sealed class DataplaneState
         }
     }
 }
+
+/// <summary>One journal entry of <see cref="DataplaneState.ChangesSince"/>: a policy (by key) or a profile (by id) updated or removed.</summary>
+public readonly record struct DataplaneStateChange(PolicyKey? Policy, string? Profile);

@@ -165,6 +165,7 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
         }
 
         var hostAddresses = HostAddresses(links, isWorkloadInterface);
+        TimeSpan listed = Stopwatch.GetElapsedTime(started);
         bool full = _applied is null;
         if (full)
         {
@@ -176,6 +177,7 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
         BpfPolicyPlan plan = BpfPolicyCompiler.Compile(state, new BpfCompileOptions { DefaultEndpointToHostAction = render.DefaultEndpointToHostAction }, _tableIds, _setIds, _compileCache);
         TimeSpan compiled = Stopwatch.GetElapsedTime(compileStarted);
         ReportIssues(plan);
+        long diffStarted = Stopwatch.GetTimestamp();
         Dictionary<uint, BpfEndpointEntry> endpoints = BpfPlanDiff.Resolve(plan, name => ifindexes.TryGetValue(name, out uint index) ? index : null);
         List<BpfMapOp> ops = BpfPlanDiff.Between(full ? null : _applied, full ? new Dictionary<uint, BpfEndpointEntry>() : _appliedEndpoints, plan, endpoints, out int flipped);
         ops.AddRange(BpfResync.HostAddresses(full ? null : _appliedHostAddresses, hostAddresses));
@@ -186,15 +188,19 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
         Dictionary<IPAddress, uint> workloadAddresses = BpfResync.LocalWorkloadAddresses(state, name => ifindexes.TryGetValue(name, out uint index) ? index : null);
         ops.AddRange(BpfResync.WorkloadAddresses(full ? null : _appliedWorkloadAddresses, workloadAddresses));
 
+        TimeSpan diffed = Stopwatch.GetElapsedTime(diffStarted);
+
         // The policy is in force once the writes before the clean-up landed (the last endpoint flips; the program
         // reads only whole tables through cali_eps); what follows removes what nothing reads any more.
         _applied = null; // until every write below landed
         int writes = 0;
-        TimeSpan enforced;
+        TimeSpan enforced, flipWrites;
+        long writesStarted = Stopwatch.GetTimestamp();
         try
         {
             writes += Write(ops.Take(flipped));
             enforced = Stopwatch.GetElapsedTime(started);
+            flipWrites = Stopwatch.GetElapsedTime(writesStarted);
             writes += Write(ops.Skip(flipped));
             if (full)
             {
@@ -229,7 +235,10 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
         attached += AttachData(links);
         LastApply = new BpfApplyResult(full, writes, attached, plan.Tables.Count, plan.IpSets.Count, Stopwatch.GetElapsedTime(started))
         {
+            Netlink = listed,
             Compile = compiled,
+            Diff = diffed,
+            WritesToFlip = flipWrites,
             Enforced = enforced,
             WritesBeforeEnforced = flipped,
             FragmentsCompiled = _compileCache.LastCompile.FragmentsCompiled,
@@ -708,6 +717,15 @@ public sealed record BpfApplyResult(bool Full, int Writes, int Attached, int Tab
 {
     /// <summary>The compilation's share of <see cref="Duration"/>.</summary>
     public TimeSpan Compile { get; init; }
+
+    /// <summary>The links and addresses dumped from netlink (ifindexes, host addresses) at the apply's start.</summary>
+    public TimeSpan Netlink { get; init; }
+
+    /// <summary>The plan diff's share (endpoints resolved, writes listed, host addresses, pools, spoof prefixes, workload addresses).</summary>
+    public TimeSpan Diff { get; init; }
+
+    /// <summary>The writes before the clean-up (map updates up to the last endpoint flip).</summary>
+    public TimeSpan WritesToFlip { get; init; }
 
     /// <summary>From the start of the apply to the writes before the clean-up landed (the endpoint flips): the new policy in force.</summary>
     public TimeSpan Enforced { get; init; }
