@@ -37,11 +37,11 @@ public static partial class NftablesRenderer
             }
         }
 
-        // NAT outgoing in BPF: a flow the programs NATed (its workload's packets, and its replies reversed at the uplink).
-        rules.Add(Commented("Flow NATed by the eBPF programs: untracked", MarkIs(ctx.Config.BpfNatNoTrackMark, ctx.Config.BpfNatNoTrackMark), Counter, NftNoTrack.Instance));
-
         // A reply of a connection the kernel DNATed, marked so by the program that let it out of the workload.
         rules.Add(Commented("Reply of a connection the kernel NATs: tracked", MarkIs(ctx.Config.KernelNatMark, ctx.Config.KernelNatMark), Counter, NftVerdict.Return));
+
+        // NAT outgoing in BPF: a flow the programs NATed (its workload's packets, and its replies reversed at the uplink).
+        rules.Add(Commented("Flow NATed by the eBPF programs: untracked", MarkIs(ctx.Config.BpfNatNoTrackMark, ctx.Config.BpfNatNoTrackMark), Counter, NftNoTrack.Instance));
 
         NftMatch fromWorkload = Match(NftField.IifName, ctx.WorkloadWildcard);
         foreach (int family in (ReadOnlySpan<int>)[4, 6])
