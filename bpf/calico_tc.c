@@ -1233,7 +1233,9 @@ int calico_from_data(struct __sk_buff *skb)
 // A natOutgoing pool's address (cali_nat_pools: empty while BPF NAT is off).
 static __always_inline int in_nat_pool(const __u8 *addr)
 {
-	struct cali_pool_key key = { .prefixlen = CALI_POOL_PREFIX_BASE + 32, .family = 4 };
+	struct cali_pool_key key = {}; // fields assigned, not initialised: clang would copy a template from .rodata
+	key.prefixlen = CALI_POOL_PREFIX_BASE + 32;
+	key.family = 4;
 	__builtin_memcpy(key.addr, addr, 4);
 	return bpf_map_lookup_elem(&cali_nat_pools, &key) != NULL;
 }
@@ -1241,7 +1243,9 @@ static __always_inline int in_nat_pool(const __u8 *addr)
 // Inside any pool, a floating IP's exclusion included (NAT outgoing is for traffic leaving every pool).
 static __always_inline int in_any_pool(const __u8 *addr)
 {
-	struct cali_pool_key key = { .prefixlen = CALI_POOL_PREFIX_BASE + 32, .family = 4 };
+	struct cali_pool_key key = {}; // fields assigned, not initialised: clang would copy a template from .rodata
+	key.prefixlen = CALI_POOL_PREFIX_BASE + 32;
+	key.family = 4;
 	__builtin_memcpy(key.addr, addr, 4);
 	return bpf_map_lookup_elem(&cali_pools, &key) != NULL;
 }
