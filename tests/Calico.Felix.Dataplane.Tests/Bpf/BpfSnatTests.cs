@@ -120,6 +120,24 @@ public sealed partial class BpfSnatTests : IDisposable
         (int pingExit, string pingOutput, _) = _a.Exec("ping", "-c", "3", "-i", "0.2", "-W", "2", Outside);
         Assert.True(pingExit == 0, "ping from A through BPF NAT: " + pingOutput + " reasons " + Reasons());
 
+        // UDP both ways (its checksum rewritten twice, incrementally), the server seeing the host's address.
+        using (Socket server = await NetworkNamespace.RunInAsync(_outside.Path, () => UdpSocket(9090)))
+        using (Socket client = await NetworkNamespace.RunInAsync(_a.Path, () => UdpSocket(40002)))
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            var buffer = new byte[16];
+            for (int i = 0; i < 3; i++)
+            {
+                await client.SendToAsync("hello"u8.ToArray(), new IPEndPoint(IPAddress.Parse(Outside), 9090), timeout.Token);
+                SocketReceiveFromResult got = await server.ReceiveFromAsync(buffer, new IPEndPoint(IPAddress.Any, 0), timeout.Token);
+                Assert.Equal(new IPEndPoint(IPAddress.Parse(HostAddress), 40002), got.RemoteEndPoint);
+                await server.SendToAsync("world"u8.ToArray(), got.RemoteEndPoint, timeout.Token);
+                SocketReceiveFromResult back = await client.ReceiveFromAsync(buffer, new IPEndPoint(IPAddress.Any, 0), timeout.Token);
+                Assert.Equal(new IPEndPoint(IPAddress.Parse(Outside), 9090), back.RemoteEndPoint);
+                Assert.Equal("world"u8.ToArray(), buffer[..back.ReceivedBytes]);
+            }
+        }
+
         // The kernel saw at most each flow's first packet (tracked, not NATed: the table left it to the programs), and
         // never a reply; its masquerade counted nothing.
         string conntrack = _host.Exec("conntrack", "-L").Output;
@@ -180,6 +198,13 @@ public sealed partial class BpfSnatTests : IDisposable
             client.Dispose();
             throw;
         }
+    }
+
+    private static Socket UdpSocket(int port)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        socket.Bind(new IPEndPoint(IPAddress.Any, port));
+        return socket;
     }
 
     private static Task<TcpListener> ListenAsync(string netnsPath) => NetworkNamespace.RunInAsync(netnsPath, () =>
