@@ -169,6 +169,42 @@ public sealed partial class BpfSnatTests : IDisposable
         Assert.Null(await InHostAsync(() => BpfTc.Query(BpfTc.InterfaceIndex("eth0"), TcDirection.Egress)));
     }
 
+    [Fact]
+    public async Task AConnectionTheKernelDnats_LikeAServicesClusterIp_StaysTheKernelsToNat_AndWorks()
+    {
+        // kube-proxy's part: a "cluster IP" outside the pools DNATed to the outside server.
+        var (exit, _, error) = _host.Exec("nft",
+            "add table ip kp ; add chain ip kp pre { type nat hook prerouting priority dstnat ; } ; " +
+            "add rule ip kp pre ip daddr 10.96.0.10 tcp dport 80 dnat to " + Outside + ":8080");
+        Assert.True(exit == 0, error);
+        var render = new RenderConfig { WorkloadPolicyInBpf = true };
+        DataplaneState state = State();
+        using var dataplane = await InHostAsync(() => BpfWorkloadDataplane.Start(_root, _object, _netlink, NullLogger.Instance));
+        await InHostAsync(() => dataplane.Apply(state, render, IsWorkload, Pools, IsUplink, [Pool], snatOn: true));
+        using var writer = new KernelNftablesWriter(_host.Path);
+        await new NftablesManager(writer).ApplyAsync(NftablesRenderer.Build(state, render, new NatInputs([], [Pool])), CancellationToken.None);
+
+        using TcpListener listener = await ListenAsync(_outside.Path);
+        using Socket client = await NetworkNamespace.RunInAsync(_a.Path, () => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+        {
+            await client.ConnectAsync(new IPEndPoint(IPAddress.Parse("10.96.0.10"), 80), timeout.Token);
+        }
+
+        using Socket server = await listener.AcceptSocketAsync();
+        Assert.Equal(HostAddress, ((IPEndPoint)server.RemoteEndPoint!).Address.ToString());
+        for (int i = 0; i < 20; i++)
+        {
+            await RoundTripAsync(client, server);
+        }
+
+        // The kernel NATed it both ways (a tracked, answered connection), not the programs.
+        Assert.True(MasqueradePackets() > 0, "the kernel's masquerade NATs a connection it DNATed");
+        Assert.Contains(_host.Exec("conntrack", "-L", "-p", "tcp", "--orig-dst", "10.96.0.10").Output.Split('\n'),
+            static l => l.Contains("ESTABLISHED", StringComparison.Ordinal) && l.Contains("dst=" + HostAddress, StringComparison.Ordinal));
+        await InHostAsync(() => dataplane.Stop(IsWorkload));
+    }
+
     /// <summary>The packets the NAT outgoing chain's masquerade rules counted.</summary>
     private long MasqueradePackets()
     {
