@@ -1186,11 +1186,13 @@ static __always_inline int redirect_to_peer_from_outside(struct __sk_buff *skb, 
 static __always_inline int handle_data_ingress(struct __sk_buff *skb)
 {
 	struct cali_eval e = {};
-	if (parse(skb, &e.pkt) <= 0 || e.pkt.related)
+	if (parse(skb, &e.pkt) <= 0)
 		return TC_ACT_OK;
 	int natted = snat_reverse(skb, &e.pkt); // a reply to a flow calico_to_data NATed: now to the workload's address
 	if (natted < 0)
 		return TC_ACT_SHOT;
+	if (e.pkt.related)
+		return TC_ACT_OK; // an ICMP error: calico_to_wl passes it as related to its flow (untracked if NATed back)
 	if (!natted && (!in_pool(e.pkt.family, e.pkt.dst) || !in_pool(e.pkt.family, e.pkt.src)))
 		return TC_ACT_OK;
 	__u32 target = local_workload_of(skb, e.pkt.family, e.pkt.dst);
@@ -1430,11 +1432,60 @@ static __always_inline int handle_data_egress(struct __sk_buff *skb)
 	return snat_rewrite(skb, p.protocol, 1, nat_addr, nat_port) < 0 ? TC_ACT_SHOT : TC_ACT_OK;
 }
 
+// An ICMP error from outside about a packet calico_to_data NATed (it quotes {NAT address:port -> remote}): the outer
+// destination and the quoted source address and port become the workload's again (the outer IP checksum; the quoted
+// IP header's checksum, which keeps the ICMP checksum's sum over it unchanged; the ICMP checksum for the quoted port;
+// the quoted transport checksum is left, as nothing checks it), so the workload learns of it (port unreachable,
+// fragmentation needed). 1 rewritten, 0 not such an error, -1 failed.
+static __always_inline int snat_reverse_error(struct __sk_buff *skb, struct cali_pkt *p)
+{
+	if (p->protocol != IPPROTO_ICMP || (p->inner_protocol != IPPROTO_TCP && p->inner_protocol != IPPROTO_UDP &&
+					    p->inner_protocol != IPPROTO_ICMP))
+		return 0;
+	struct cali_nat_key rk = { .protocol = p->inner_protocol, .family = 4, .reverse = 1 };
+	__builtin_memcpy(rk.addr_a, p->inner_src, 16);
+	__builtin_memcpy(rk.addr_b, p->inner_dst, 16);
+	rk.port_a_be = bpf_htons(p->inner_sport);
+	rk.port_b_be = bpf_htons(p->inner_dport);
+	struct cali_nat_value *rv = bpf_map_lookup_elem(&cali_nat, &rk);
+	if (!rv)
+		return 0;
+	__u32 pod_addr = *(__u32 *)rv->addr;
+	__u16 pod_port = rv->port_be;
+	void *data = (void *)(long)skb->data;
+	void *end = (void *)(long)skb->data_end;
+	struct iphdr *ip = data + ETH_HLEN;
+	if ((void *)(ip + 1) > end)
+		return -1;
+	__u32 outer_dst = ip->daddr;
+	__u32 icmp = ETH_HLEN + ip->ihl * 4;
+	__u32 inner = icmp + 8; // the quoted IP header (20 bytes: parse_quoted takes no options)
+	__u32 inner_port = inner + 20 + (p->inner_protocol == IPPROTO_ICMP ? 4 : 0); // the quoted source port, or echo id
+	__u32 inner_src;
+	__u16 old_port;
+	if (bpf_skb_load_bytes(skb, inner + 12, &inner_src, 4) < 0 || bpf_skb_load_bytes(skb, inner_port, &old_port, 2) < 0)
+		return -1;
+	if (bpf_l3_csum_replace(skb, inner + 10, inner_src, pod_addr, 4) < 0 ||
+	    bpf_skb_store_bytes(skb, inner + 12, &pod_addr, 4, 0) < 0 ||
+	    bpf_l4_csum_replace(skb, icmp + 2, old_port, pod_port, 2) < 0 ||
+	    bpf_skb_store_bytes(skb, inner_port, &pod_port, 2, 0) < 0 ||
+	    bpf_l3_csum_replace(skb, ETH_HLEN + 10, outer_dst, pod_addr, 4) < 0 ||
+	    bpf_skb_store_bytes(skb, ETH_HLEN + 16, &pod_addr, 4, 0) < 0)
+		return -1;
+	__builtin_memcpy(p->dst, &pod_addr, 4);
+	__builtin_memcpy(p->inner_src, &pod_addr, 4);
+	p->inner_sport = bpf_ntohs(pod_port);
+	skb->mark |= CALI_MARK_BPF_NAT | CALI_MARK_BPF_NAT_NOTRACK;
+	return 1;
+}
+
 // calico_from_data's first step: a reply to a flow calico_to_data NATed (its reverse entry: {NAT address:port,
 // remote}) gets the workload's address and port back, and both marks (untracked, as its flow's other packets); *p
 // follows the rewrite. 1 rewritten, 0 not such a reply, -1 a rewrite that failed (dropped).
 __attribute__((noinline)) int snat_reverse(struct __sk_buff *skb, struct cali_pkt *p)
 {
+	if (p && p->related && p->family == 4)
+		return snat_reverse_error(skb, p);
 	if (!p || !snat_protocol(p, ICMP_ECHOREPLY))
 		return 0;
 	struct cali_nat_key rk = { .protocol = p->protocol, .family = 4, .reverse = 1 };

@@ -138,6 +138,16 @@ public sealed partial class BpfSnatTests : IDisposable
             }
         }
 
+        // An ICMP error about a NATed flow (port unreachable: nothing listens on 9999) is translated back to the pod.
+        using (Socket refused = await NetworkNamespace.RunInAsync(_a.Path, () => UdpSocket(40003)))
+        {
+            refused.Connect(new IPEndPoint(IPAddress.Parse(Outside), 9999));
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await refused.SendAsync("anyone?"u8.ToArray(), timeout.Token);
+            SocketException error = await Assert.ThrowsAsync<SocketException>(async () => await refused.ReceiveAsync(new byte[16], timeout.Token));
+            Assert.Equal(SocketError.ConnectionRefused, error.SocketErrorCode);
+        }
+
         // The kernel saw at most each flow's first packet (tracked, not NATed: the table left it to the programs), and
         // never a reply; its masquerade counted nothing.
         string conntrack = _host.Exec("conntrack", "-L").Output;
