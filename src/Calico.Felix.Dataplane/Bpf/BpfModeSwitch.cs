@@ -183,10 +183,10 @@ internal sealed partial class BpfModeSwitch : IDisposable
         _maintainedAt = _time.GetTimestamp();
         try
         {
-            var (conntrack, counters) = _dataplane.Maintain();
-            if (conntrack.Deleted + counters.Deleted > 0)
+            var (conntrack, counters, nat) = _dataplane.Maintain();
+            if (conntrack.Deleted + counters.Deleted + nat.Deleted > 0)
             {
-                Log.Maintained(_logger, conntrack.Deleted, conntrack.Scanned, counters.Deleted);
+                Log.Maintained(_logger, conntrack.Deleted, conntrack.Scanned, counters.Deleted, nat.Deleted);
             }
         }
         catch (BpfException e)
@@ -223,8 +223,8 @@ internal sealed partial class BpfModeSwitch : IDisposable
         [LoggerMessage(EventId = 2610, Level = LogLevel.Information, Message = "eBPF dataplane {Kind}: {Writes} map writes, {Attached} interfaces attached, {Tables} rule tables, {Sets} IP sets in {Ms:F1} ms")]
         public static partial void Applied(ILogger logger, string kind, int writes, int attached, int tables, int sets, double ms);
 
-        [LoggerMessage(EventId = 2613, Level = LogLevel.Debug, Message = "eBPF dataplane: {Expired} of {Scanned} conntrack entries expired and deleted, {Counters} stale rule counters deleted")]
-        public static partial void Maintained(ILogger logger, int expired, int scanned, int counters);
+        [LoggerMessage(EventId = 2613, Level = LogLevel.Debug, Message = "eBPF dataplane: {Expired} of {Scanned} conntrack entries expired and deleted, {Counters} stale rule counters deleted, {Nat} idle NAT bindings deleted")]
+        public static partial void Maintained(ILogger logger, int expired, int scanned, int counters, int nat);
 
         [LoggerMessage(EventId = 2614, Level = LogLevel.Warning, Message = "eBPF dataplane: conntrack scan failed: {Reason}")]
         public static partial void MaintenanceFailed(ILogger logger, string reason);

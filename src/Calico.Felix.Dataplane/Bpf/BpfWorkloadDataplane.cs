@@ -412,13 +412,16 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
     /// <summary>
     /// Housekeeping the program cannot do: conntrack entries idle past their timeout are deleted (the program ignores
     /// them, but only the LRU would reclaim those no packet meets again), and the counters of rules no table holds
-    /// any more (the program creates a counter per deciding rule; a full map would silently stop counting).
+    /// any more (the program creates a counter per deciding rule; a full map would silently stop counting), and NAT
+    /// bindings idle past their timeout.
     /// </summary>
-    public (BpfScanResult Conntrack, BpfScanResult Counters) Maintain()
+    public (BpfScanResult Conntrack, BpfScanResult Counters, BpfScanResult Nat) Maintain()
     {
-        BpfScanResult conntrack = BpfConntrackScanner.Scan(_maps[BpfMapLayout.ConntrackMap], BpfConntrackScanner.MonotonicNowNs());
+        ulong now = BpfConntrackScanner.MonotonicNowNs();
+        BpfScanResult conntrack = BpfConntrackScanner.Scan(_maps[BpfMapLayout.ConntrackMap], now);
         BpfScanResult counters = BpfCounterSweeper.Sweep(_maps[BpfMapLayout.CounterMap], _maps[BpfMapLayout.RuleMap]);
-        return (conntrack, counters);
+        BpfScanResult nat = BpfNatScanner.Scan(_maps[BpfMapLayout.NatMap], now); // NAT outgoing in BPF's idle bindings
+        return (conntrack, counters, nat);
     }
 
     public void Dispose() => _object.Dispose();

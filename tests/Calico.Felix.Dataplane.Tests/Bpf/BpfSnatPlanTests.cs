@@ -81,6 +81,20 @@ public sealed class BpfSnatPlanTests
         Assert.Equal(3, BpfSnatPlan.Diff(before, BpfSnatPlan.Off).Count(static op => op is BpfMapDelete));
     }
 
+    [Theory]
+    [InlineData(6, 3600, false)]
+    [InlineData(6, 3601, true)]
+    [InlineData(17, 60, false)]
+    [InlineData(17, 61, true)]
+    [InlineData(1, 6, true)]
+    [InlineData(1, 5, false)]
+    public void NatBindings_IdleAsTheProgramsTimeouts(byte protocol, int idleSeconds, bool idle)
+    {
+        const ulong Now = 10_000_000_000_000;
+        Assert.Equal(idle, BpfNatScanner.IsIdle(protocol, Now - ((ulong)idleSeconds * 1_000_000_000), Now));
+        Assert.False(BpfNatScanner.IsIdle(protocol, Now + 1, Now)); // refreshed after the scan's clock: live
+    }
+
     [Fact]
     public void SnatValue_IsTheCStructsBytes()
     {

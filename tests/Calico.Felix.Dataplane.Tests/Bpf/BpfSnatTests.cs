@@ -159,6 +159,10 @@ public sealed partial class BpfSnatTests : IDisposable
 
         Assert.Equal(0, MasqueradePackets());
 
+        // The bindings are in cali_nat, both directions of each flow, and the scanner keeps the live ones (TCP: 1 h).
+        var (_, _, nat) = await InHostAsync(dataplane.Maintain);
+        Assert.True(nat.Scanned - nat.Deleted >= 6, $"{nat.Scanned} NAT entries scanned, {nat.Deleted} deleted: the two TCP connections' and UDP's bindings should stay");
+
         // BPF NAT off (as with a host endpoint): the kernel masquerades again.
         await InHostAsync(() => dataplane.Apply(state, render, IsWorkload, Pools, IsUplink, [Pool], snatOn: false));
         using (BpfMap snat = BpfMap.OpenPinned(BpfMapLayout.PinPath(_root, BpfMapLayout.SnatMap)))
