@@ -44,6 +44,7 @@ public sealed partial class BpfSnatTests : IDisposable
     public BpfSnatTests()
     {
         IpTool.RequireRootTier();
+        Prerequisites.Require("conntrack"); // conntrack-tools: what the host's kernel tracked
         _host = new NetnsScope("calsh");
         _a = new NetnsScope("calsa");
         _b = new NetnsScope("calsb");
