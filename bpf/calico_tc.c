@@ -1050,6 +1050,29 @@ __attribute__((noinline)) int parse_packet(struct __sk_buff *skb, struct cali_pk
 	return parse(skb, p);
 }
 
+// NAT outgoing in BPF (defined after calico_from_data, with calico_to_data): see docs/bpf.md, "NAT outgoing in BPF".
+// A candidate flow (CALI_CT_F_BPF_NAT) carries CALI_MARK_BPF_NAT on every packet from the workload: the table's NAT
+// chain leaves it to calico_to_data (unless the kernel DNATed it). Once calico_to_data has NATed it
+// (CALI_CT_F_BPF_NAT_SEEN: not DNATed, so nothing of the kernel's NAT is needed), its packets also carry
+// CALI_MARK_BPF_NAT_NOTRACK and raw-PREROUTING leaves them untracked.
+#define CALI_CT_F_BPF_NAT 0x4
+#define CALI_CT_F_BPF_NAT_SEEN 0x8
+#define CALI_MARK_BPF_NAT_NOTRACK 0x100000u
+// The entry's two flags shifted by 17 are the two marks (a packet of the reply direction gets them too: harmless, its
+// next stop is the workload's namespace).
+#define CALI_CT_F_BPF_NAT_MARKS (CALI_CT_F_BPF_NAT | CALI_CT_F_BPF_NAT_SEEN)
+_Static_assert((CALI_CT_F_BPF_NAT << 17) == CALI_MARK_BPF_NAT && (CALI_CT_F_BPF_NAT_SEEN << 17) == CALI_MARK_BPF_NAT_NOTRACK,
+	       "BPF NAT flags and marks");
+int snat_decide(struct __sk_buff *skb, const struct cali_ct_key *key, __u32 src, __u32 dst, __u32 what);
+
+// What snat_decide needs of the packet besides its addresses, in one scalar: a pointer to the whole cali_pkt would make
+// the verifier keep every byte of it live across calico_from_wl's paths (its cost grew by half).
+static __always_inline __u32 snat_what(const struct cali_pkt *p)
+{
+	return p->protocol | (__u32)p->has_ports << 8 | (__u32)p->is_icmp << 9 | (__u32)p->icmp_type << 16;
+}
+int snat_reverse(struct __sk_buff *skb, struct cali_pkt *p);
+
 static __always_inline int handle(struct __sk_buff *skb, int from_wl)
 {
 	__u32 ifindex = skb->ifindex;
@@ -1080,6 +1103,7 @@ static __always_inline int handle(struct __sk_buff *skb, int from_wl)
 		int original = (ct->opener == CALI_CT_OPENER_LO) == src_is_lo;
 		if (ct_allows(ct, original, from_wl, ifindex)) {
 			ct_seen(ct, &ct_key, original, from_wl, &e.pkt, now);
+			skb->mark |= (ct->flags & CALI_CT_F_BPF_NAT_MARKS) << 17; // BPF NAT's marks (see above), branch-free
 			if (!from_wl && (skb->mark & CALI_MARK_KERNEL_NAT) && !(ct->flags & CALI_CT_F_KERNEL_NAT))
 				ct->flags |= CALI_CT_F_KERNEL_NAT;
 			if (from_wl && (ct->flags & CALI_CT_F_KERNEL_NAT)) {
@@ -1162,6 +1186,8 @@ static __always_inline int handle(struct __sk_buff *skb, int from_wl)
 		int redirected = fast_path_out(skb, &e.pkt);
 		if (redirected >= 0)
 			return redirected;
+		if (e.pkt.family == 4) // leaving the pools, maybe for calico_to_data to NAT (scalars: see snat_decide)
+			snat_decide(skb, &ct_key, *(__u32 *)e.pkt.src, *(__u32 *)e.pkt.dst, snat_what(&e.pkt));
 	}
 	return TC_ACT_OK;
 }
@@ -1205,9 +1231,14 @@ static __always_inline int redirect_to_peer_from_outside(struct __sk_buff *skb, 
 static __always_inline int handle_data_ingress(struct __sk_buff *skb)
 {
 	struct cali_eval e = {};
-	if (parse(skb, &e.pkt) <= 0 || e.pkt.related)
+	if (parse(skb, &e.pkt) <= 0)
 		return TC_ACT_OK;
-	if (!in_pool(e.pkt.family, e.pkt.dst) || !in_pool(e.pkt.family, e.pkt.src))
+	int natted = snat_reverse(skb, &e.pkt); // a reply to a flow calico_to_data NATed: now to the workload's address
+	if (natted < 0)
+		return TC_ACT_SHOT;
+	if (e.pkt.related)
+		return TC_ACT_OK; // an ICMP error: calico_to_wl passes it as related to its flow (untracked if NATed back)
+	if (!natted && (!in_pool(e.pkt.family, e.pkt.dst) || !in_pool(e.pkt.family, e.pkt.src)))
 		return TC_ACT_OK;
 	__u32 target = local_workload_of(skb, e.pkt.family, e.pkt.dst);
 	if (!target)
@@ -1242,6 +1273,293 @@ SEC("tc")
 int calico_from_data(struct __sk_buff *skb)
 {
 	return handle_data_ingress(skb);
+}
+
+// ---- NAT outgoing in BPF (issue 18, session 7) ---------------------------------------------------------------------
+
+// A natOutgoing pool's address (cali_nat_pools: empty while BPF NAT is off).
+static __always_inline int in_nat_pool(const __u8 *addr)
+{
+	struct cali_pool_key key = {}; // fields assigned, not initialised: clang would copy a template from .rodata
+	key.prefixlen = CALI_POOL_PREFIX_BASE + 32;
+	key.family = 4;
+	__builtin_memcpy(key.addr, addr, 4);
+	return bpf_map_lookup_elem(&cali_nat_pools, &key) != NULL;
+}
+
+// Inside any pool, a floating IP's exclusion included (NAT outgoing is for traffic leaving every pool).
+static __always_inline int in_any_pool(const __u8 *addr)
+{
+	struct cali_pool_key key = {}; // fields assigned, not initialised: clang would copy a template from .rodata
+	key.prefixlen = CALI_POOL_PREFIX_BASE + 32;
+	key.family = 4;
+	__builtin_memcpy(key.addr, addr, 4);
+	return bpf_map_lookup_elem(&cali_pools, &key) != NULL;
+}
+
+// What BPF NATs: IPv4 TCP, UDP (whole packets or first fragments: ports) and ICMP echo (the identifier).
+static __always_inline int snat_protocol(const struct cali_pkt *p, __u8 icmp_echo_type)
+{
+	if (p->family != 4)
+		return 0;
+	if (p->protocol == IPPROTO_TCP || p->protocol == IPPROTO_UDP)
+		return p->has_ports;
+	return p->protocol == IPPROTO_ICMP && p->is_icmp && p->icmp_type == icmp_echo_type;
+}
+
+// calico_from_wl, a new flow its policy allowed: from a natOutgoing pool to outside every pool, routed out of a data
+// interface with a BPF NAT address (cali_snat) -> a candidate (entry flag, packet mark). 1 when marked.
+__attribute__((noinline)) int snat_decide(struct __sk_buff *skb, const struct cali_ct_key *key, __u32 src, __u32 dst, __u32 what)
+{
+	struct cali_pkt p = { .family = 4, .protocol = what & 0xff, .has_ports = (what >> 8) & 1, .is_icmp = (what >> 9) & 1,
+			      .icmp_type = (what >> 16) & 0xff };
+	if (!key || !snat_protocol(&p, ICMP_ECHO) || in_any_pool((__u8 *)&dst) || !in_nat_pool((__u8 *)&src))
+		return 0;
+	struct bpf_fib_lookup fib = { .family = AF_INET, .ifindex = skb->ifindex, .ipv4_src = src, .ipv4_dst = dst };
+	long rc = bpf_fib_lookup(skb, &fib, sizeof(fib), BPF_FIB_LOOKUP_SKIP_NEIGH);
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH)
+		return 0;
+	struct cali_snat_key out = { .ifindex = fib.ifindex, .family = 4 };
+	if (!bpf_map_lookup_elem(&cali_snat, &out))
+		return 0;
+	struct cali_ct_value *v = bpf_map_lookup_elem(&cali_ct, key);
+	if (!v)
+		return 0;
+	v->flags |= CALI_CT_F_BPF_NAT;
+	skb->mark |= CALI_MARK_BPF_NAT;
+	return 1;
+}
+
+// Rewrites the IPv4 source (source != 0) or destination address and port (ICMP echo: the identifier) of the packet,
+// the IP, TCP/UDP (pseudo-header) and ICMP checksums incrementally; a UDP checksum 0 (none) stays 0. 0, or -1.
+static __always_inline int snat_rewrite(struct __sk_buff *skb, __u8 protocol, int source, __u32 addr, __u16 port)
+{
+	void *data = (void *)(long)skb->data;
+	void *end = (void *)(long)skb->data_end;
+	struct iphdr *ip = data + ETH_HLEN;
+	if ((void *)(ip + 1) > end)
+		return -1;
+	__u32 l4 = ETH_HLEN + ip->ihl * 4;
+	__u32 old_addr = source ? ip->saddr : ip->daddr;
+	__u32 addr_off = ETH_HLEN + (source ? 12 : 16);
+	__u32 csum_off, port_off;
+	__u64 mangled = 0;
+	int pseudo = 1;
+	switch (protocol) {
+	case IPPROTO_TCP:
+		csum_off = l4 + 16;
+		port_off = l4 + (source ? 0 : 2);
+		break;
+	case IPPROTO_UDP:
+		csum_off = l4 + 6;
+		port_off = l4 + (source ? 0 : 2);
+		mangled = BPF_F_MARK_MANGLED_0;
+		break;
+	case IPPROTO_ICMP:
+		csum_off = l4 + 2;
+		port_off = l4 + 4; // the echo identifier
+		pseudo = 0;
+		break;
+	default:
+		return -1;
+	}
+	__u16 old_port;
+	if (bpf_skb_load_bytes(skb, port_off, &old_port, 2) < 0)
+		return -1;
+	if (pseudo && bpf_l4_csum_replace(skb, csum_off, old_addr, addr, BPF_F_PSEUDO_HDR | mangled | 4) < 0)
+		return -1;
+	if (old_port != port) {
+		if (bpf_l4_csum_replace(skb, csum_off, old_port, port, mangled | 2) < 0)
+			return -1;
+		if (bpf_skb_store_bytes(skb, port_off, &port, 2, 0) < 0)
+			return -1;
+	}
+	if (bpf_l3_csum_replace(skb, ETH_HLEN + 10, old_addr, addr, 4) < 0)
+		return -1;
+	if (bpf_skb_store_bytes(skb, addr_off, &addr, 4, 0) < 0)
+		return -1;
+	return 0;
+}
+
+// Idle timeouts of NAT entries: an entry idle longer frees its port for another flow (the LRU evicts too).
+static __always_inline int snat_idle(const struct cali_nat_value *v, __u8 protocol, __u64 now)
+{
+	__u64 idle = now - v->last_seen_ns;
+	if (now < v->last_seen_ns)
+		return 0;
+	return idle > (protocol == IPPROTO_TCP ? 3600 * SEC_NS : protocol == IPPROTO_UDP ? 60 * SEC_NS : 5 * SEC_NS);
+}
+
+#define CALI_SNAT_TRIES 8
+
+// A NAT port for the flow fk (forward key): its own source port when {NAT address, port, remote} is free, else a
+// random one in [port_min, port_max], CALI_SNAT_TRIES times; the reverse entry is claimed first (BPF_NOEXIST), then the
+// forward one written. The port (network order), or 0 when none was free.
+__attribute__((noinline)) int snat_alloc(const struct cali_nat_key *fk, __u32 nat_addr, __u32 port_min, __u32 port_max,
+					 __u32 ifindex)
+{
+	if (!fk || port_min == 0 || port_max < port_min || port_max > 65535)
+		return 0;
+	__u64 now = bpf_ktime_get_ns();
+	struct cali_nat_key rk = { .protocol = fk->protocol, .family = 4, .reverse = 1 };
+	__builtin_memcpy(rk.addr_a, &nat_addr, 4);
+	__builtin_memcpy(rk.addr_b, fk->addr_b, 16);
+	rk.port_b_be = fk->port_b_be;
+	struct cali_nat_value rv = { .port_be = fk->port_a_be, .ifindex = ifindex, .last_seen_ns = now };
+	__builtin_memcpy(rv.addr, fk->addr_a, 16);
+	__u16 port = fk->port_a_be;
+	for (int i = 0; i < CALI_SNAT_TRIES; i++) {
+		rk.port_a_be = port;
+		if (fk->protocol == IPPROTO_ICMP)
+			rk.port_b_be = port; // the echo reply carries the new identifier as both "ports"
+		if (bpf_map_update_elem(&cali_nat, &rk, &rv, BPF_NOEXIST) == 0)
+			goto claimed;
+		struct cali_nat_value *held = bpf_map_lookup_elem(&cali_nat, &rk);
+		if (held && ((*(__u32 *)held->addr == *(__u32 *)rv.addr && held->port_be == rv.port_be) ||
+			     snat_idle(held, fk->protocol, now))) {
+			bpf_map_update_elem(&cali_nat, &rk, &rv, BPF_ANY); // ours already, or idle: taken over
+			goto claimed;
+		}
+		port = bpf_htons((__u16)(port_min + bpf_get_prandom_u32() % (port_max - port_min + 1)));
+	}
+	return 0;
+claimed:;
+	struct cali_nat_value fv = { .port_be = port, .ifindex = ifindex, .last_seen_ns = now };
+	__builtin_memcpy(fv.addr, &nat_addr, 4);
+	bpf_map_update_elem(&cali_nat, fk, &fv, BPF_ANY);
+	return port;
+}
+
+// calico_to_data (tc egress of a data interface): a packet of a candidate flow (CALI_MARK_BPF_NAT, not DNATed by the
+// kernel: no CALI_MARK_KERNEL_NAT) still from a natOutgoing pool to outside the pools is source-NATed to the
+// interface's NAT address: the flow's port if it has one, else a new one (snat_alloc), and the flow's entry learns it
+// (CALI_CT_F_BPF_NAT_SEEN: its later packets are untracked). Anything else leaves unchanged (a packet the kernel has
+// masqueraded has the host's source). No free port: dropped, counted.
+static __always_inline int handle_data_egress(struct __sk_buff *skb)
+{
+	if ((skb->mark & (CALI_MARK_BPF_NAT | CALI_MARK_KERNEL_NAT)) != CALI_MARK_BPF_NAT)
+		return TC_ACT_OK;
+	struct cali_pkt p = {};
+	if (parse(skb, &p) <= 0 || !snat_protocol(&p, ICMP_ECHO) || !in_nat_pool(p.src) || in_any_pool(p.dst))
+		return TC_ACT_OK;
+	struct cali_nat_key fk = { .protocol = p.protocol, .family = 4 };
+	__builtin_memcpy(fk.addr_a, p.src, 16);
+	__builtin_memcpy(fk.addr_b, p.dst, 16);
+	fk.port_a_be = bpf_htons(p.sport);
+	fk.port_b_be = bpf_htons(p.dport);
+	__u64 now = bpf_ktime_get_ns();
+	__u32 nat_addr;
+	__u16 nat_port;
+	struct cali_nat_value *fv = bpf_map_lookup_elem(&cali_nat, &fk);
+	struct cali_snat_key out = { .ifindex = skb->ifindex, .family = 4 };
+	struct cali_snat_value *snat = bpf_map_lookup_elem(&cali_snat, &out);
+	if (fv && (!snat || *(__u32 *)fv->addr == *(__u32 *)snat->addr)) {
+		nat_addr = *(__u32 *)fv->addr;
+		nat_port = fv->port_be;
+		if (now - fv->last_seen_ns > CALI_CT_TOUCH_NS)
+			fv->last_seen_ns = now;
+	} else {
+		if (!snat)
+			return TC_ACT_OK;
+		nat_addr = *(__u32 *)snat->addr;
+		nat_port = snat_alloc(&fk, nat_addr, snat->port_min, snat->port_max, skb->ifindex);
+		if (!nat_port) {
+			count_reason(CALI_REASON_SNAT_NO_PORT, p.len);
+			return TC_ACT_SHOT;
+		}
+		struct cali_ct_key ct_key = {};
+		int src_is_lo;
+		ct_key_of(p.src, p.sport, p.dst, p.dport, p.protocol, p.family, &ct_key, &src_is_lo);
+		struct cali_ct_value *ct = bpf_map_lookup_elem(&cali_ct, &ct_key);
+		if (ct)
+			ct->flags |= CALI_CT_F_BPF_NAT_SEEN;
+	}
+	return snat_rewrite(skb, p.protocol, 1, nat_addr, nat_port) < 0 ? TC_ACT_SHOT : TC_ACT_OK;
+}
+
+// An ICMP error from outside about a packet calico_to_data NATed (it quotes {NAT address:port -> remote}): the outer
+// destination and the quoted source address and port become the workload's again (the outer IP checksum; the quoted
+// IP header's checksum, which keeps the ICMP checksum's sum over it unchanged; the ICMP checksum for the quoted port;
+// the quoted transport checksum is left, as nothing checks it), so the workload learns of it (port unreachable,
+// fragmentation needed). 1 rewritten, 0 not such an error, -1 failed.
+static __always_inline int snat_reverse_error(struct __sk_buff *skb, struct cali_pkt *p)
+{
+	if (p->protocol != IPPROTO_ICMP || (p->inner_protocol != IPPROTO_TCP && p->inner_protocol != IPPROTO_UDP &&
+					    p->inner_protocol != IPPROTO_ICMP))
+		return 0;
+	struct cali_nat_key rk = { .protocol = p->inner_protocol, .family = 4, .reverse = 1 };
+	__builtin_memcpy(rk.addr_a, p->inner_src, 16);
+	__builtin_memcpy(rk.addr_b, p->inner_dst, 16);
+	rk.port_a_be = bpf_htons(p->inner_sport);
+	rk.port_b_be = bpf_htons(p->inner_dport);
+	struct cali_nat_value *rv = bpf_map_lookup_elem(&cali_nat, &rk);
+	if (!rv)
+		return 0;
+	__u32 pod_addr = *(__u32 *)rv->addr;
+	__u16 pod_port = rv->port_be;
+	void *data = (void *)(long)skb->data;
+	void *end = (void *)(long)skb->data_end;
+	struct iphdr *ip = data + ETH_HLEN;
+	if ((void *)(ip + 1) > end)
+		return -1;
+	__u32 outer_dst = ip->daddr;
+	__u32 icmp = ETH_HLEN + ip->ihl * 4;
+	__u32 inner = icmp + 8; // the quoted IP header (20 bytes: parse_quoted takes no options)
+	__u32 inner_port = inner + 20 + (p->inner_protocol == IPPROTO_ICMP ? 4 : 0); // the quoted source port, or echo id
+	__u32 inner_src;
+	__u16 old_port;
+	if (bpf_skb_load_bytes(skb, inner + 12, &inner_src, 4) < 0 || bpf_skb_load_bytes(skb, inner_port, &old_port, 2) < 0)
+		return -1;
+	if (bpf_l3_csum_replace(skb, inner + 10, inner_src, pod_addr, 4) < 0 ||
+	    bpf_skb_store_bytes(skb, inner + 12, &pod_addr, 4, 0) < 0 ||
+	    bpf_l4_csum_replace(skb, icmp + 2, old_port, pod_port, 2) < 0 ||
+	    bpf_skb_store_bytes(skb, inner_port, &pod_port, 2, 0) < 0 ||
+	    bpf_l3_csum_replace(skb, ETH_HLEN + 10, outer_dst, pod_addr, 4) < 0 ||
+	    bpf_skb_store_bytes(skb, ETH_HLEN + 16, &pod_addr, 4, 0) < 0)
+		return -1;
+	__builtin_memcpy(p->dst, &pod_addr, 4);
+	__builtin_memcpy(p->inner_src, &pod_addr, 4);
+	p->inner_sport = bpf_ntohs(pod_port);
+	skb->mark |= CALI_MARK_BPF_NAT | CALI_MARK_BPF_NAT_NOTRACK;
+	return 1;
+}
+
+// calico_from_data's first step: a reply to a flow calico_to_data NATed (its reverse entry: {NAT address:port,
+// remote}) gets the workload's address and port back, and both marks (untracked, as its flow's other packets); *p
+// follows the rewrite. 1 rewritten, 0 not such a reply, -1 a rewrite that failed (dropped).
+__attribute__((noinline)) int snat_reverse(struct __sk_buff *skb, struct cali_pkt *p)
+{
+	if (p && p->related && p->family == 4)
+		return snat_reverse_error(skb, p);
+	if (!p || !snat_protocol(p, ICMP_ECHOREPLY))
+		return 0;
+	struct cali_nat_key rk = { .protocol = p->protocol, .family = 4, .reverse = 1 };
+	__builtin_memcpy(rk.addr_a, p->dst, 16);
+	__builtin_memcpy(rk.addr_b, p->src, 16);
+	rk.port_a_be = bpf_htons(p->dport);
+	rk.port_b_be = bpf_htons(p->sport);
+	struct cali_nat_value *rv = bpf_map_lookup_elem(&cali_nat, &rk);
+	if (!rv)
+		return 0;
+	__u64 now = bpf_ktime_get_ns();
+	if (now - rv->last_seen_ns > CALI_CT_TOUCH_NS)
+		rv->last_seen_ns = now;
+	__u32 pod_addr = *(__u32 *)rv->addr;
+	__u16 pod_port = rv->port_be;
+	if (snat_rewrite(skb, p->protocol, 0, pod_addr, pod_port) < 0)
+		return -1;
+	__builtin_memcpy(p->dst, &pod_addr, 4);
+	p->dport = bpf_ntohs(pod_port);
+	if (p->protocol == IPPROTO_ICMP)
+		p->sport = p->dport;
+	skb->mark |= CALI_MARK_BPF_NAT | CALI_MARK_BPF_NAT_NOTRACK;
+	return 1;
+}
+
+SEC("tc")
+int calico_to_data(struct __sk_buff *skb)
+{
+	return handle_data_egress(skb);
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -223,6 +223,7 @@ struct cali_counter {
 #define CALI_REASON_RELATED 9        // an ICMP error about a flow this hook allowed: passed without policy
 #define CALI_REASON_ND 10            // IPv6 neighbour discovery or MLD from a workload to the host: passed
 #define CALI_REASON_SPOOFED 11       // a workload's new flow from an address not routed to it: dropped
+#define CALI_REASON_SNAT_NO_PORT 12  // NAT outgoing in BPF found no free port for a new flow: dropped
 #define CALI_REASON_COUNT 16
 
 // ---- Workload MACs: learned by calico_from_wl from what each workload sends ------------------------------------
@@ -399,5 +400,72 @@ struct {
 	__type(key, struct cali_host_ip_key);
 	__type(value, __u32);
 } cali_wl_ips SEC(".maps");
+
+// ---- NAT outgoing in BPF (issue 18, session 7): see docs/bpf.md, "NAT outgoing in BPF" ------------------------------
+// calico_from_wl marks a new flow from a natOutgoing pool (cali_nat_pools) to outside every pool whose route leaves
+// through a data interface with a NAT address (cali_snat); the flag in its cali_ct entry marks its later packets. The
+// table notracks marked packets (raw-PREROUTING), so the kernel neither tracks nor masquerades the flow, and
+// calico_to_data (tc egress of that interface) rewrites the source; calico_from_data reverses the replies and marks
+// them too. RenderConfig.BpfNatMark holds the same bit.
+#define CALI_MARK_BPF_NAT 0x80000u
+
+// Written by calico-node only while the fast paths are on (no host endpoint) and BPF NAT applies: each data interface
+// (matching iptablesNATOutgoingInterfaceFilter) with the address its traffic leaves from (natOutgoingAddress, else the
+// interface's first IPv4 address) and the port range a colliding flow is given (natPortRange, else bpfPSNATPorts).
+struct cali_snat_key {
+	__u32 ifindex;
+	__u32 family; // 4
+};
+
+struct cali_snat_value {
+	__u8 addr[16];   // IPv4 in the first 4 bytes, the rest zero
+	__u16 port_min;  // host order
+	__u16 port_max;
+	__u32 pad;
+};
+
+// One LRU hash for both directions: forward {pod, remote} -> (NAT address, NAT port), reverse {NAT address:port,
+// remote} -> (pod address, pod port). ICMP echo: the identifier is the port on both sides (as in cali_ct_key).
+struct cali_nat_key {
+	__u8 addr_a[16]; // forward: the pod; reverse: the NAT address
+	__u8 addr_b[16]; // the remote end
+	__u16 port_a_be;
+	__u16 port_b_be;
+	__u8 protocol;
+	__u8 family;     // 4
+	__u8 reverse;    // 0 forward, 1 reverse
+	__u8 pad;
+};
+
+struct cali_nat_value {
+	__u8 addr[16];   // forward: the NAT address; reverse: the pod's
+	__u16 port_be;   // forward: the NAT port; reverse: the pod's
+	__u16 pad;
+	__u32 ifindex;   // the data interface the flow leaves through
+	__u64 last_seen_ns;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct cali_snat_key);
+	__type(value, struct cali_snat_value);
+} cali_snat SEC(".maps");
+
+// The natOutgoing pools (key as cali_pools'), written with cali_snat: empty while BPF NAT is off.
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 4096);
+	__uint(map_flags, BPF_F_NO_PREALLOC); // required for LPM tries
+	__type(key, struct cali_pool_key);
+	__type(value, __u32);
+} cali_nat_pools SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 131072); // two entries a flow: 65,536 NATed flows
+	__type(key, struct cali_nat_key);
+	__type(value, struct cali_nat_value);
+} cali_nat SEC(".maps");
 
 #endif

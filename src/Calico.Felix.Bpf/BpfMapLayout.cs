@@ -36,15 +36,24 @@ public static partial class BpfMapLayout
     public const string FlowCounterMap = "cali_ct_fl";
     public const string WorkloadIpMap = "cali_wl_ips";
 
+    /// <summary>NAT outgoing in BPF: each data interface's NAT address and port range (struct cali_snat_key/value).</summary>
+    public const string SnatMap = "cali_snat";
+
+    /// <summary>NAT outgoing in BPF: the natOutgoing pools (keys as <see cref="PoolMap"/>'s; empty while BPF NAT is off).</summary>
+    public const string NatPoolMap = "cali_nat_pools";
+
+    /// <summary>NAT outgoing in BPF: the NAT bindings, forward and reverse (struct cali_nat_key/value), written by the program.</summary>
+    public const string NatMap = "cali_nat";
+
     /// <summary>
     /// The maps calico-node fills from the calculation graph (every other map is written by the program). A full
     /// resync writes every desired key of these and then deletes every other key it finds in them, so what a killed
     /// agent left behind is swept. A new agent-written map must be listed here.
     /// </summary>
-    public static IReadOnlyList<string> AgentWrittenMaps { get; } = [EndpointMap, RuleMap, IpSetMap, HostIpMap, RunMap, RunPortMap, PoolMap, SpoofMap, WorkloadIpMap];
+    public static IReadOnlyList<string> AgentWrittenMaps { get; } = [EndpointMap, RuleMap, IpSetMap, HostIpMap, RunMap, RunPortMap, PoolMap, SpoofMap, WorkloadIpMap, SnatMap, NatPoolMap];
 
     /// <summary>Every map of calico_tc.o, each pinned as <c>&lt;bpffs root&gt;/&lt;map name&gt;</c> (<see cref="PinPath"/>).</summary>
-    public static IReadOnlyList<string> AllMaps { get; } = [EndpointMap, RuleMap, IpSetMap, HostIpMap, RunMap, RunPortMap, ConntrackMap, CounterMap, ReasonMap, WorkloadMacMap, PoolMap, FlowLogConfigMap, FlowLogRingMap, FlowCounterMap, SpoofMap, WorkloadIpMap];
+    public static IReadOnlyList<string> AllMaps { get; } = [EndpointMap, RuleMap, IpSetMap, HostIpMap, RunMap, RunPortMap, ConntrackMap, CounterMap, ReasonMap, WorkloadMacMap, PoolMap, FlowLogConfigMap, FlowLogRingMap, FlowCounterMap, SpoofMap, WorkloadIpMap, SnatMap, NatPoolMap, NatMap];
 
     /// <summary>
     /// Every map's key and value sizes as this side reads and writes them: calico-node refuses an object whose maps
@@ -68,6 +77,9 @@ public static partial class BpfMapLayout
         (FlowCounterMap, ConntrackKeySize, FlowCountersSize),
         (SpoofMap, SpoofKeySize, IpSetValueSize),
         (WorkloadIpMap, HostIpKeySize, 4),
+        (SnatMap, SnatKeySize, SnatValueSize),
+        (NatPoolMap, PoolKeySize, IpSetValueSize),
+        (NatMap, NatKeySize, NatValueSize),
     ];
 
     /// <summary>Where <paramref name="map"/> is pinned under the bpffs root (calico-node's <c>CALICO_BPF_ROOT</c>, default /sys/fs/bpf/calico).</summary>
@@ -85,6 +97,10 @@ public static partial class BpfMapLayout
     public const int HostIpValueSize = 4;
     public const int ConntrackKeySize = 40;
     public const int ConntrackValueSize = 32;
+    public const int SnatKeySize = 8;
+    public const int SnatValueSize = 24;
+    public const int NatKeySize = 40;
+    public const int NatValueSize = 32;
 
     /// <summary>struct cali_fl_config: enabled (u32), pad, lost events (u64).</summary>
     public const int FlowLogConfigSize = 16;
@@ -325,6 +341,26 @@ public static partial class BpfMapLayout
         BinaryPrimitives.WriteUInt32LittleEndian(key.AsSpan(8), v6 ? 6u : 4u);
         prefix.BaseAddress.GetAddressBytes().CopyTo(key, 12);
         return key;
+    }
+
+    /// <summary>struct cali_snat_key: a data interface (IPv4).</summary>
+    public static byte[] SnatKey(uint ifindex)
+    {
+        var key = new byte[SnatKeySize];
+        BinaryPrimitives.WriteUInt32LittleEndian(key, ifindex);
+        BinaryPrimitives.WriteUInt32LittleEndian(key.AsSpan(4), 4u);
+        return key;
+    }
+
+    /// <summary>struct cali_snat_value: the address a flow leaving the interface is NATed to, and the ports a colliding flow gets.</summary>
+    public static byte[] SnatValue(IPAddress address, int portMin, int portMax)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        var value = new byte[SnatValueSize];
+        address.GetAddressBytes().CopyTo(value, 0);
+        BinaryPrimitives.WriteUInt16LittleEndian(value.AsSpan(16), (ushort)portMin);
+        BinaryPrimitives.WriteUInt16LittleEndian(value.AsSpan(18), (ushort)portMax);
+        return value;
     }
 
     /// <summary>A cali_pools value: 1 where the fast paths may go, 0 for an address inside a pool they must not (a floating IP).</summary>

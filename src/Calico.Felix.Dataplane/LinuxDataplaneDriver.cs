@@ -56,7 +56,7 @@ internal sealed partial class LinuxDataplaneDriver : IDataplaneDriver, IDisposab
 
         // bpfEnabled: the programs and maps take workload policy first, then the table drops its endpoint chains;
         // leaving BPF mode goes the other way round. A BPF dataplane that cannot start leaves policy to the table.
-        RenderConfig render = _bpfMode.BeforeTable(desired.State, desired.Render, desired.AllPoolCidrs.Concat(desired.MasqueradePoolCidrs));
+        RenderConfig render = _bpfMode.BeforeTable(desired.State, desired.Render, desired.AllPoolCidrs.Concat(desired.MasqueradePoolCidrs), desired.MasqueradePoolCidrs);
         desired = desired with { Render = render };
         NftTable table = NftablesRenderer.Build(desired.State, desired.Render, new NatInputs(desired.AllPoolCidrs, desired.MasqueradePoolCidrs) { HostAddresses = desired.HostAddresses, IpipPoolCidrs = desired.IpipPoolCidrs, VxlanPoolCidrs = desired.VxlanPoolCidrs }, _renderCache);
         TimeSpan renderTook = Stopwatch.GetElapsedTime(started);

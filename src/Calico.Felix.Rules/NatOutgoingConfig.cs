@@ -37,6 +37,14 @@ public sealed partial record NatOutgoingConfig
     /// </summary>
     public string InterfaceFilter { get; init; } = "";
 
+    /// <summary>
+    /// <c>bpfPSNATPorts</c> (upstream's default 20000:29999): in BPF mode, the ports a flow NATed by the programs gets
+    /// when its own source port is taken (<see cref="PortRange"/> wins when set).
+    /// </summary>
+    public PortRange BpfPsnatPorts { get; init; } = DefaultBpfPsnatPorts;
+
+    public static PortRange DefaultBpfPsnatPorts => new(20000, 29999);
+
     /// <summary>Throws <see cref="ValidationException"/> naming the first bad field.</summary>
     public void Validate()
     {
@@ -48,6 +56,11 @@ public sealed partial record NatOutgoingConfig
         if (PortRange is { } range && (range.First < 1 || range.Last > 65535 || range.First > range.Last))
         {
             throw Bad("natPortRange", range.ToString(), "must be a port or a range min:max within 1-65535");
+        }
+
+        if (BpfPsnatPorts.First < 1 || BpfPsnatPorts.Last > 65535 || BpfPsnatPorts.First > BpfPsnatPorts.Last)
+        {
+            throw Bad("bpfPSNATPorts", BpfPsnatPorts.ToString(), "must be a range min:max within 1-65535");
         }
 
         if (InterfaceFilter.Length > 0 && !InterfaceFilterRegex().IsMatch(InterfaceFilter))

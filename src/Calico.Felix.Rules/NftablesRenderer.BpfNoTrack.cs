@@ -40,6 +40,9 @@ public static partial class NftablesRenderer
         // A reply of a connection the kernel DNATed, marked so by the program that let it out of the workload.
         rules.Add(Commented("Reply of a connection the kernel NATs: tracked", MarkIs(ctx.Config.KernelNatMark, ctx.Config.KernelNatMark), Counter, NftVerdict.Return));
 
+        // NAT outgoing in BPF: a flow the programs NATed (its workload's packets, and its replies reversed at the uplink).
+        rules.Add(Commented("Flow NATed by the eBPF programs: untracked", MarkIs(ctx.Config.BpfNatNoTrackMark, ctx.Config.BpfNatNoTrackMark), Counter, NftNoTrack.Instance));
+
         NftMatch fromWorkload = Match(NftField.IifName, ctx.WorkloadWildcard);
         foreach (int family in (ReadOnlySpan<int>)[4, 6])
         {
@@ -77,4 +80,13 @@ public static partial class NftablesRenderer
     /// </summary>
     private static NftRule KernelNatMarkRule(RenderContext ctx) =>
         Commented("Connection the kernel DNATs: the eBPF programs keep its replies on the stack", Match(NftField.CtStatus, NftCtStatus.Dnat), Counter, new NftMarkSet(NftMarkOperation.Or, ctx.Config.KernelNatMark));
+
+    /// <summary>
+    /// BPF mode, first in the NAT outgoing chain: a packet the programs will source-NAT (calico_to_data, at the data
+    /// interface's tc egress) is left to them: marked <see cref="RenderConfig.BpfNatMark"/> by calico_from_wl and not
+    /// DNATed by the kernel (a DNATed connection's packets carry <see cref="RenderConfig.KernelNatMark"/> from
+    /// filter-FORWARD, and the kernel masquerades them as before).
+    /// </summary>
+    internal static NftRule BpfNatReturnRule(RenderConfig config) =>
+        Commented("NAT outgoing in the eBPF programs", MarkIs(config.BpfNatMark | config.KernelNatMark, config.BpfNatMark), Counter, NftVerdict.Return);
 }

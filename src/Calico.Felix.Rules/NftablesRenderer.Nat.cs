@@ -77,14 +77,19 @@ public static partial class NftablesRenderer
     }
 
     /// <summary>The NAT chain exists only with a masquerade pool, so a host without one registers no NAT hook.</summary>
-    private static void AddNatChain(List<NftChain> chains, bool masqueradeV4, bool masqueradeV6, NatOutgoingConfig options)
+    private static void AddNatChain(List<NftChain> chains, bool masqueradeV4, bool masqueradeV6, NatOutgoingConfig options, RenderConfig? bpfNat = null)
     {
         if (!masqueradeV4 && !masqueradeV6)
         {
             return;
         }
 
-        var rules = new List<NftRule>(6);
+        var rules = new List<NftRule>(7);
+        if (bpfNat is not null)
+        {
+            rules.Add(BpfNatReturnRule(bpfNat));
+        }
+
         if (masqueradeV4)
         {
             AddNatRules(rules, 4, options);

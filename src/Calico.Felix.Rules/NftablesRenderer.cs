@@ -59,7 +59,7 @@ public static partial class NftablesRenderer
         AddBaseChains(chains, ctx, heps, ipip, kernelNatMark: PoolTrafficUntracked(ctx, heps, nat));
         NftRule? vxlanNoTrack = VxlanNoTrackRule(config, nat);
         AddSourceCheckChain(chains, ctx, workloads, heps, vxlanNoTrack, nat);
-        AddNatChain(chains, masqueradeV4, masqueradeV6, config.NatOutgoing);
+        AddNatChain(chains, masqueradeV4, masqueradeV6, config.NatOutgoing, PoolTrafficUntracked(ctx, heps, nat) ? config : null);
         AddFloatingIpChains(chains, ctx, workloads);
         AddDispatchChains(chains, ctx);
         if (heps.Any)

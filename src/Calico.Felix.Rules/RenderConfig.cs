@@ -25,6 +25,17 @@ public sealed record RenderConfig
     /// </summary>
     public uint KernelNatMark { get; init; } = 0x40000;
 
+    /// <summary>
+    /// BPF mode, NAT outgoing in BPF: the mark calico_from_wl gives every packet of a flow the programs source-NAT
+    /// (the table's NAT chain leaves it to them unless the kernel DNATed it), and <see cref="BpfNatNoTrackMark"/> once
+    /// the programs have NATed it (raw-PREROUTING leaves it untracked). bpf/include/calico_maps.h's CALI_MARK_BPF_NAT
+    /// and calico_tc.c's CALI_MARK_BPF_NAT_NOTRACK hold the same bits.
+    /// </summary>
+    public uint BpfNatMark { get; init; } = 0x80000;
+
+    /// <summary>See <see cref="BpfNatMark"/>.</summary>
+    public uint BpfNatNoTrackMark { get; init; } = 0x100000;
+
     /// <summary>Felix <c>LogPrefix</c> for Log rules.</summary>
     public string LogPrefix { get; init; } = "calico-packet";
 
@@ -129,6 +140,13 @@ public sealed record RenderConfig
         if (WorkloadPolicyInBpf && (KernelNatMark == AcceptMark || KernelNatMark == PassMark))
         {
             throw Bad(nameof(KernelNatMark), NftNames.Hex(KernelNatMark), "must differ from AcceptMark and PassMark in BPF mode");
+        }
+
+        CheckMark(nameof(BpfNatMark), BpfNatMark);
+        CheckMark(nameof(BpfNatNoTrackMark), BpfNatNoTrackMark);
+        if (WorkloadPolicyInBpf && BitOperations.PopCount(AcceptMark | PassMark | KernelNatMark | BpfNatMark | BpfNatNoTrackMark) != 5)
+        {
+            throw Bad(nameof(BpfNatMark), NftNames.Hex(BpfNatMark) + "/" + NftNames.Hex(BpfNatNoTrackMark), "BpfNatMark and BpfNatNoTrackMark must differ from each other and from AcceptMark, PassMark and KernelNatMark in BPF mode");
         }
 
         if (AcceptMark == PassMark)

@@ -58,7 +58,7 @@ public sealed class BpfModeRenderTests
     {
         string bpf = NftablesRenderer.Build(GoldenCases.TiersAndRules(), new RenderConfig { WorkloadPolicyInBpf = true }, Pools).ToFullTransaction();
         string[] noTrack = RawPreroutingLines(bpf).Where(static l => l.Contains("notrack", StringComparison.Ordinal)).ToArray();
-        Assert.Equal(4, noTrack.Length);
+        Assert.Equal(5, noTrack.Length);
         Assert.Contains(noTrack, l => l.Contains("iifname \"cali*\" ip daddr @cali40all-ipam-pools", StringComparison.Ordinal));
         Assert.Contains(noTrack, l => l.Contains("iifname != \"cali*\" ip saddr @cali40all-ipam-pools ip daddr @cali40all-ipam-pools", StringComparison.Ordinal));
         Assert.Contains(noTrack, l => l.Contains("ip6 daddr @cali60all-ipam-pools", StringComparison.Ordinal));
@@ -69,6 +69,16 @@ public sealed class BpfModeRenderTests
         Assert.True(rawChain.FindIndex(static l => l.Contains("Reply of a connection the kernel NATs", StringComparison.Ordinal)) < rawChain.FindIndex(static l => l.Contains("notrack", StringComparison.Ordinal)));
         Assert.Contains(rawChain, static l => l.Contains("meta mark & 0x00040000 == 0x00040000 counter return", StringComparison.Ordinal));
         Assert.Equal(2, bpf.Split('\n').Count(static l => l.Contains("ct status dnat counter meta mark set meta mark | 0x00040000", StringComparison.Ordinal)));
+
+        // NAT outgoing in BPF: a flow the programs NATed is untracked (after the kernel-NAT return), and the NAT chain
+        // leaves a packet marked for the programs to them unless the kernel DNATed its connection.
+        int bpfNat = rawChain.FindIndex(static l => l.Contains("meta mark & 0x00100000 == 0x00100000 counter notrack", StringComparison.Ordinal));
+        Assert.True(bpfNat > rawChain.FindIndex(static l => l.Contains("Reply of a connection the kernel NATs", StringComparison.Ordinal)), string.Join("\n", rawChain));
+        string natChain = bpf[bpf.IndexOf("chain nat-POSTROUTING {", StringComparison.Ordinal)..];
+        int natReturn = natChain.IndexOf("meta mark & 0x000c0000 == 0x00080000 counter return", StringComparison.Ordinal);
+        Assert.True(natReturn >= 0 && natReturn < natChain.IndexOf("masquerade", StringComparison.Ordinal), natChain);
+        Assert.DoesNotContain("0x000c0000", NftablesRenderer.Build(GoldenCases.TiersAndRules(), new RenderConfig(), Pools).ToFullTransaction(), StringComparison.Ordinal);
+        Assert.DoesNotContain("0x000c0000", NftablesRenderer.Build(GoldenCases.HostEndpoints(), new RenderConfig { WorkloadPolicyInBpf = true }, Pools).ToFullTransaction(), StringComparison.Ordinal);
 
         // Only after the source check: a spoofed packet is dropped, never untracked.
         List<string> raw = RawPreroutingLines(bpf);

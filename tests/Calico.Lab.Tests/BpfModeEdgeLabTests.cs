@@ -35,7 +35,7 @@ public sealed class BpfEdgeLabFixture : IAsyncLifetime
 
 /// <summary>
 /// Root tier: what stays in nftables while workload policy is in the programs still works with <c>bpfEnabled</c>,
-/// now that pod-to-pod traffic is untracked by the kernel: NAT outgoing to the outside (masqueraded as the host),
+/// now that pod-to-pod traffic is untracked by the kernel: NAT outgoing to the outside (as the host, by the programs),
 /// a host endpoint's policy with its failsafe ports, and DefaultEndpointToHostAction (Drop, then Accept). Each test
 /// undoes what it applied.
 /// </summary>
@@ -55,6 +55,10 @@ public sealed class BpfModeEdgeLabTests(BpfEdgeLabFixture fixture) : IClassFixtu
         Assert.True(client.Connected, "x/a -> outside: the outside has no route to the pods, only NAT outgoing brings the reply back");
         using Socket accepted = await listener.AcceptSocketAsync();
         Assert.Equal(IPAddress.Parse(fixture.Host.Address), ((IPEndPoint)accepted.RemoteEndPoint!).Address);
+
+        // NATed by the programs (NAT outgoing in BPF: no host endpoint), not the kernel: the NAT chain left it to them.
+        var nat = await LabRunner.InNetnsAsync(fixture.Host.Netns, "nft", "list", "chain", "inet", "calico", "nat-POSTROUTING");
+        Assert.True(System.Text.RegularExpressions.Regex.IsMatch(nat.Output, "packets [1-9][0-9]* bytes [0-9]+ return comment \"[^\"]*NAT outgoing in the eBPF programs"), nat.Output);
 
         // Pod to pod beside it: untracked, still policed and answered.
         using Socket local = await ConnectAsync(fixture.Pod("a"), IPAddress.Parse(fixture.Pod("b").Address), 80);

@@ -46,6 +46,14 @@ public sealed class NatOutgoingSettingsTests
         Assert.Equal(excluded, Mapped(s => s.NatOutgoingExclusions = value).ExcludeHostAddresses);
 
     [Fact]
+    public void BpfPsnatPorts_UpstreamsDefault_OrTheRangeGiven()
+    {
+        Assert.Equal(new PortRange(20000, 29999), Mapped(_ => { }).BpfPsnatPorts);
+        Assert.Equal(new PortRange(30000, 30999), Mapped(s => s.BpfPSNATPorts = Port.Range(30000, 30999)).BpfPsnatPorts);
+        Assert.Equal(new PortRange(5000, 5999), Mapped(_ => { }, [new("FELIX_BPFPSNATPORTS", "5000:5999")]).BpfPsnatPorts);
+    }
+
+    [Fact]
     public void SinglePort_IsARangeOfOne() => Assert.Equal(new PortRange(40000, 40000), Mapped(s => s.NatPortRange = Port.Single(40000)).PortRange);
 
     [Fact]

@@ -112,7 +112,7 @@ public static partial class SupportMatrix
         b.Acts(Pool, "spec.cidr", "IPAM allocates from it; routes, NAT and BGP export follow it");
         b.Acts(Pool, "spec.vxlanMode", "VXLAN routes and the vxlan.calico device (IPv4 pools) or vxlan-v6.calico (IPv6 pools), Always or CrossSubnet (calico-node)");
         b.Acts(Pool, "spec.ipipMode", "Always, CrossSubnet: IP-in-IP via tunl0 (calico-node: tunnel address, device, routes to other nodes' blocks via their address; CrossSubnet routes same-subnet nodes natively; protocol 4 accepted from Calico hosts only); kernel path not exercised on this project's test machine, which lacks ipip (reported on /readiness there). Never: no IP-in-IP");
-        b.Acts(Pool, "spec.natOutgoing", "masquerade of traffic leaving the pools (nftables postrouting)");
+        b.Acts(Pool, "spec.natOutgoing", "masquerade of traffic leaving the pools (nftables postrouting); with bpfEnabled and no host endpoint, IPv4 TCP, UDP and ping are source-NATed by the eBPF programs on the data interfaces instead (docs/bpf.md, \"NAT outgoing in BPF\")");
         b.Acts(Pool, "spec.disabled", "IPAM stops allocating; routes and BGP export stop");
         b.Acts(Pool, "spec.disableBGPExport", "the pool's blocks are not advertised over BGP");
         b.Acts(Pool, "spec.blockSize", "IPAM block size");
@@ -287,14 +287,14 @@ public static partial class SupportMatrix
         b.Refused(F, "spec.wireguardEnabled", NoWireguard, "an encrypted underlay (IPsec, a VPN) outside Calico", blocks: true);
         b.Refused(F, "spec.wireguardEnabledV6", NoWireguard, "an encrypted underlay (IPsec, a VPN) outside Calico", blocks: true);
         b.Refused(F, "spec.wireguardHostEncryptionEnabled", NoWireguard, "an encrypted underlay (IPsec, a VPN) outside Calico", blocks: true);
-        b.Acts(F, "spec.bpfEnabled", "true: workload policy (tiers, policies, profiles, default deny), its connection tracking and the workload source check run in tc BPF programs on each workload interface (docs/bpf.md), switched on a running node; flows between local workloads go peer to peer (bpf_redirect_peer), flows to workloads on other hosts leave straight through the uplink or VXLAN device and arrive through a program on the data interfaces (bpfDataIfacePattern) straight into the workload, and workload-to-workload traffic is untracked by the kernel (all of which stops while a host endpoint exists); allowSpoofedSourcePrefixes and negated named ports are enforced in the programs; flow logs of workload verdicts come from the programs (a ring buffer of verdict events and per-flow counters, read by calico-node while flow logs are on; traces from the policy engine); NAT outgoing, host endpoints, floating IPs, port mapping and DefaultEndpointToHostAction stay in the nftables table. A kernel or object file that cannot run it: workload policy stays in nftables and readiness says why");
+        b.Acts(F, "spec.bpfEnabled", "true: workload policy (tiers, policies, profiles, default deny), its connection tracking and the workload source check run in tc BPF programs on each workload interface (docs/bpf.md), switched on a running node; flows between local workloads go peer to peer (bpf_redirect_peer), flows to workloads on other hosts leave straight through the uplink or VXLAN device and arrive through a program on the data interfaces (bpfDataIfacePattern) straight into the workload, and workload-to-workload traffic is untracked by the kernel (all of which stops while a host endpoint exists); allowSpoofedSourcePrefixes and negated named ports are enforced in the programs; flow logs of workload verdicts come from the programs (a ring buffer of verdict events and per-flow counters, read by calico-node while flow logs are on; traces from the policy engine); NAT outgoing of IPv4 TCP, UDP and ping from natOutgoing pools is done by the programs at the data interfaces' tc egress, untracked by the kernel (while no host endpoint exists, and not for connections the kernel DNATs); IPv6 NAT outgoing, host endpoints, floating IPs, port mapping and DefaultEndpointToHostAction stay in the nftables table. A kernel or object file that cannot run it: workload policy stays in nftables and readiness says why");
         b.Acts(F, "spec.ipipEnabled", "overrides whether IP-in-IP is on (unset: when a pool has ipipMode, as upstream): tunl0 and its routes (read at start) and the protocol-4 rules");
         b.Acts(F, "spec.ipipMTU", "tunl0's MTU (read at start); 0 or unset: the parent interface's MTU minus 20");
         b.Acts(F, "spec.externalNodesList", "IP-in-IP is also accepted from these CIDRs (filter-INPUT), as upstream");
-        b.Acts(F, "spec.natOutgoingAddress", "IPv4 traffic from natOutgoing pools is SNATed to this address instead of masqueraded (snat ip to ADDR fully-random); IPv6 pools keep masquerade, as upstream");
-        b.Acts(F, "spec.natPortRange", "TCP and UDP leaving natOutgoing pools get a source port in this range (masquerade to :MIN-MAX, or snat to ADDR:MIN-MAX)");
-        b.Acts(F, "spec.natOutgoingExclusions", "IPPoolsOnly: traffic to the pools is not NATed; IPPoolsAndHostIPs: nor traffic to any node's BGP address (sets cali40/cali60all-hosts-net)");
-        b.Acts(F, "spec.iptablesNATOutgoingInterfaceFilter", "outgoing NAT only for traffic leaving this interface (oifname; a trailing + is nft's * wildcard)");
+        b.Acts(F, "spec.natOutgoingAddress", "IPv4 traffic from natOutgoing pools is SNATed to this address instead of masqueraded (snat ip to ADDR fully-random; with bpfEnabled the programs' NAT address on every data interface); IPv6 pools keep masquerade, as upstream");
+        b.Acts(F, "spec.natPortRange", "TCP and UDP leaving natOutgoing pools get a source port in this range (masquerade to :MIN-MAX, or snat to ADDR:MIN-MAX); with bpfEnabled's NAT in the programs, the range a flow whose own source port is taken gets (instead of bpfPSNATPorts)");
+        b.Acts(F, "spec.natOutgoingExclusions", "IPPoolsOnly: traffic to the pools is not NATed; IPPoolsAndHostIPs: nor traffic to any node's BGP address (sets cali40/cali60all-hosts-net); with bpfEnabled, IPPoolsAndHostIPs keeps NAT outgoing in the kernel (the programs do not know every node's address)");
+        b.Acts(F, "spec.iptablesNATOutgoingInterfaceFilter", "outgoing NAT only for traffic leaving this interface (oifname; a trailing + is nft's * wildcard); with bpfEnabled, only the matching data interfaces get the programs' NAT address");
         b.Refused(F, "spec.disableConntrackInvalidCheck", "packets in conntrack state invalid are always dropped", "disableConntrackInvalidCheck: false");
         b.Acts(F, "spec.workloadSourceSpoofing", "Any lets workload endpoints' allowSpoofedSourcePrefixes pass the source check; Disabled (default) ignores them");
         b.Refused(F, "spec.deviceRouteSourceAddress", "workload routes are programmed without a source address", "no deviceRouteSourceAddress");
@@ -322,7 +322,7 @@ public static partial class SupportMatrix
             "bpfConntrackTimeouts", "bpfIPFragTimeout", "bpfLogFilters", "bpfCTLBLogFilter", "bpfL3IfacePattern",
             "bpfConnectTimeLoadBalancingEnabled", "bpfConnectTimeLoadBalancing", "bpfHostNetworkedNATWithoutCTLB", "bpfExternalServiceMode",
             "bpfDSROptoutCIDRs", "bpfExtToServiceConnmark", "bpfKubeProxyIptablesCleanupEnabled", "bpfKubeProxyMinSyncPeriod",
-            "bpfKubeProxyHealthzPort", "bpfPSNATPorts", "bpfMapSizeNATFrontend", "bpfMapSizeNATBackend", "bpfMapSizeNATAffinity",
+            "bpfKubeProxyHealthzPort", "bpfMapSizeNATFrontend", "bpfMapSizeNATBackend", "bpfMapSizeNATAffinity",
             "bpfMapSizeRoute", "bpfMapSizeConntrack", "bpfMapSizePerCpuConntrack", "bpfMapSizeConntrackScaling",
             "bpfMapSizeConntrackCleanupQueue", "bpfMapSizeIPSets", "bpfMapSizeIfState", "bpfHostConntrackBypass",
             "bpfIPFragmentReassemblyEnabled", "bpfEnforceRPF", "bpfPolicyDebugEnabled", "bpfForceTrackPacketsFromIfaces",
@@ -333,7 +333,8 @@ public static partial class SupportMatrix
             b.Ignored(F, "spec." + field, NoBpf);
         }
 
-        b.Acts(F, "spec.bpfDataIfacePattern", "with bpfEnabled, the host interfaces (besides vxlan.calico and vxlan-v6.calico) whose tc ingress gets the fast path in: packets between pool addresses to a local workload are policed there and handed into the workload's namespace (upstream's default pattern)");
+        b.Acts(F, "spec.bpfPSNATPorts", "with bpfEnabled's NAT outgoing in the programs (default 20000:29999, as upstream): the source ports a flow gets when its own is taken at the NAT address (natPortRange wins when set)");
+        b.Acts(F, "spec.bpfDataIfacePattern", "with bpfEnabled, the host interfaces (besides vxlan.calico and vxlan-v6.calico) whose tc ingress gets the fast path in: packets between pool addresses to a local workload are policed there and handed into the workload's namespace (upstream's default pattern), and whose tc egress does NAT outgoing (not the VXLAN devices)");
         b.Refused(F, "spec.bpfAttachType", "programs attach as tc (clsact) filters: this kernel has no netkit, and Debian's libbpf 1.1 cannot attach TCX", "bpfAttachType: TC", defaults: ["TC"]);
 
         foreach (var field in new[]

@@ -59,7 +59,7 @@ internal sealed partial class BpfModeSwitch : IDisposable
     /// Before the table is written: in BPF mode, starts the BPF dataplane if needed and writes the policy into its
     /// maps. Returns the render configuration the table must be built with (BPF mode only when the programs are in force).
     /// </summary>
-    public RenderConfig BeforeTable(DataplaneState state, RenderConfig render, IEnumerable<string>? poolCidrs = null)
+    public RenderConfig BeforeTable(DataplaneState state, RenderConfig render, IEnumerable<string>? poolCidrs = null, IEnumerable<string>? natOutgoingPoolCidrs = null)
     {
         _resyncNeeded = false;
         if (!render.WorkloadPolicyInBpf)
@@ -78,8 +78,12 @@ internal sealed partial class BpfModeSwitch : IDisposable
         // goes now, before a table that tracks it again.
         IReadOnlyDictionary<IPNetwork, bool> pools = BpfFastPathPools.Of(state, render, poolCidrs);
         _poolsAfterTable = pools;
+        // NAT outgoing in BPF while the fast paths are on (no host endpoint): its maps may go before the table (a marked
+        // packet the table does not yet leave to the programs is masqueraded by the kernel, and the programs leave a
+        // packet with the host's source alone), and go away before a table that takes NAT back.
         BpfApplyResult result = _dataplane!.Apply(
-            state, render, _isWorkloadInterface, BpfFastPathPools.BeforeTable(_dataplane.AppliedPools, pools), DataInterfaces(render.BpfDataInterfacePattern));
+            state, render, _isWorkloadInterface, BpfFastPathPools.BeforeTable(_dataplane.AppliedPools, pools), DataInterfaces(render.BpfDataInterfacePattern),
+            natOutgoingPoolCidrs, snatOn: pools.Values.Any(static fast => fast));
         MaintainIfDue();
         if (result.Full || result.Attached > 0)
         {
@@ -179,10 +183,10 @@ internal sealed partial class BpfModeSwitch : IDisposable
         _maintainedAt = _time.GetTimestamp();
         try
         {
-            var (conntrack, counters) = _dataplane.Maintain();
-            if (conntrack.Deleted + counters.Deleted > 0)
+            var (conntrack, counters, nat) = _dataplane.Maintain();
+            if (conntrack.Deleted + counters.Deleted + nat.Deleted > 0)
             {
-                Log.Maintained(_logger, conntrack.Deleted, conntrack.Scanned, counters.Deleted);
+                Log.Maintained(_logger, conntrack.Deleted, conntrack.Scanned, counters.Deleted, nat.Deleted);
             }
         }
         catch (BpfException e)
@@ -219,8 +223,8 @@ internal sealed partial class BpfModeSwitch : IDisposable
         [LoggerMessage(EventId = 2610, Level = LogLevel.Information, Message = "eBPF dataplane {Kind}: {Writes} map writes, {Attached} interfaces attached, {Tables} rule tables, {Sets} IP sets in {Ms:F1} ms")]
         public static partial void Applied(ILogger logger, string kind, int writes, int attached, int tables, int sets, double ms);
 
-        [LoggerMessage(EventId = 2613, Level = LogLevel.Debug, Message = "eBPF dataplane: {Expired} of {Scanned} conntrack entries expired and deleted, {Counters} stale rule counters deleted")]
-        public static partial void Maintained(ILogger logger, int expired, int scanned, int counters);
+        [LoggerMessage(EventId = 2613, Level = LogLevel.Debug, Message = "eBPF dataplane: {Expired} of {Scanned} conntrack entries expired and deleted, {Counters} stale rule counters deleted, {Nat} idle NAT bindings deleted")]
+        public static partial void Maintained(ILogger logger, int expired, int scanned, int counters, int nat);
 
         [LoggerMessage(EventId = 2614, Level = LogLevel.Warning, Message = "eBPF dataplane: conntrack scan failed: {Reason}")]
         public static partial void MaintenanceFailed(ILogger logger, string reason);

@@ -24,6 +24,7 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
     public const string FromWorkloadProgram = "calico_from_wl";
     public const string ToWorkloadProgram = "calico_to_wl";
     public const string FromDataInterfaceProgram = "calico_from_data";
+    public const string ToDataInterfaceProgram = "calico_to_data";
 
     private readonly BpfObject _object;
     private readonly Dictionary<string, BpfMap> _maps = new(StringComparer.Ordinal);
@@ -33,6 +34,8 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
     private readonly uint _toWorkloadId;
     private readonly BpfProgram _fromData;
     private readonly uint _fromDataId;
+    private readonly BpfProgram _toData;
+    private readonly uint _toDataId;
     private readonly RouteNetlink _netlink;
     private readonly ILogger _logger;
     private readonly BpfIdAllocator _tableIds = new();
@@ -52,6 +55,7 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
     private IReadOnlyDictionary<IPNetwork, bool>? _appliedPools;
     private HashSet<(uint Ifindex, IPNetwork Prefix)>? _appliedSpoof;
     private Dictionary<IPAddress, uint>? _appliedWorkloadAddresses;
+    private BpfSnatPlan? _appliedSnat;
     private static readonly IReadOnlyDictionary<IPNetwork, bool> NoPools = new Dictionary<IPNetwork, bool>();
     private bool _pickedUp;
     private bool? _flowLogsWritten;
@@ -73,6 +77,8 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
         _toWorkloadId = _toWorkload.ReadInfo().Id;
         _fromData = bpfObject.Program(FromDataInterfaceProgram);
         _fromDataId = _fromData.ReadInfo().Id;
+        _toData = bpfObject.Program(ToDataInterfaceProgram);
+        _toDataId = _toData.ReadInfo().Id;
     }
 
     /// <summary>The bpffs directory the maps are pinned in.</summary>
@@ -147,11 +153,14 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
     /// whole table (old or new); the next apply is a full resync. <paramref name="fastPathPools"/>: the IP pools (true)
     /// whose traffic the programs may take past the host's stack, and addresses inside them they must not (false: a
     /// floating IP); none: no fast path. <paramref name="isDataInterface"/>: the host's data interfaces (uplinks, the
-    /// VXLAN devices), whose tc ingress gets <c>calico_from_data</c>, the fast path in (none: no interface).
+    /// VXLAN devices), whose tc ingress gets <c>calico_from_data</c>, the fast path in (none: no interface), and tc
+    /// egress <c>calico_to_data</c>, NAT outgoing in BPF. <paramref name="natOutgoingPools"/>: the natOutgoing pools'
+    /// CIDRs; with <paramref name="snatOn"/> (no host endpoint: see <see cref="BpfSnatPlan.Of"/>) the data interfaces
+    /// get their NAT addresses (<c>cali_snat</c>).
     /// </summary>
     public BpfApplyResult Apply(
         DataplaneState state, RenderConfig render, Func<string, bool> isWorkloadInterface, IReadOnlyDictionary<IPNetwork, bool>? fastPathPools = null,
-        Func<string, bool>? isDataInterface = null)
+        Func<string, bool>? isDataInterface = null, IEnumerable<string>? natOutgoingPools = null, bool snatOn = false)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(render);
@@ -187,6 +196,8 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
         ops.AddRange(BpfSpoofPrefixes.Diff(full ? null : _appliedSpoof, spoof));
         Dictionary<IPAddress, uint> workloadAddresses = BpfResync.LocalWorkloadAddresses(state, name => ifindexes.TryGetValue(name, out uint index) ? index : null);
         ops.AddRange(BpfResync.WorkloadAddresses(full ? null : _appliedWorkloadAddresses, workloadAddresses));
+        BpfSnatPlan snat = BpfSnatPlan.Of(SnatCandidates(links, isWorkloadInterface, isDataInterface), natOutgoingPools ?? [], snatOn, render.NatOutgoing);
+        ops.AddRange(BpfSnatPlan.Diff(full ? null : _appliedSnat, snat));
 
         TimeSpan diffed = Stopwatch.GetElapsedTime(diffStarted);
 
@@ -222,6 +233,7 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
         _appliedPools = pools;
         _appliedSpoof = spoof;
         _appliedWorkloadAddresses = workloadAddresses;
+        _appliedSnat = snat;
         if (!_pickedUp)
         {
             // Before the programs go on new interfaces: connections the kernel already carries keep flowing.
@@ -244,6 +256,39 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
             FragmentsCompiled = _compileCache.LastCompile.FragmentsCompiled,
         };
         return LastApply;
+    }
+
+    /// <summary>What NAT outgoing in BPF was last given (null before the first apply).</summary>
+    public BpfSnatPlan? AppliedSnat => _applied is null ? null : _appliedSnat;
+
+    /// <summary>
+    /// The data interfaces NAT outgoing in BPF may use, with their first primary global IPv4 address (the kernel's
+    /// masquerade picks the outgoing interface's primary address too): not the VXLAN devices (traffic leaving the pools
+    /// does not leave through them).
+    /// </summary>
+    private List<(uint, string, IPAddress?)> SnatCandidates(IReadOnlyList<LinkInfo> links, Func<string, bool> isWorkloadInterface, Func<string, bool>? isDataInterface)
+    {
+        var candidates = new List<(uint, string, IPAddress?)>();
+        if (isDataInterface is null)
+        {
+            return candidates;
+        }
+
+        List<AddressInfo>? addresses = null;
+        foreach (LinkInfo link in links)
+        {
+            if (isWorkloadInterface(link.Name) || !isDataInterface(link.Name) || link.Name is Vxlan.VxlanManager.IPv4DeviceName or Vxlan.VxlanManager.IPv6DeviceName)
+            {
+                continue;
+            }
+
+            addresses ??= [.. _netlink.ListAddresses()];
+            IPAddress? primary = addresses.FirstOrDefault(a => a.InterfaceIndex == link.Index && a.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork &&
+                a.Scope == 0 && (a.Flags & 0x01) == 0)?.Address; // RT_SCOPE_UNIVERSE, not IFA_F_SECONDARY
+            candidates.Add(((uint)link.Index, link.Name, primary));
+        }
+
+        return candidates;
     }
 
     /// <summary>The pools the fast paths were last given (null before the first apply).</summary>
@@ -302,11 +347,18 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
 
         foreach (LinkInfo link in _netlink.ListLinks())
         {
-            if (_isDataInterface(link.Name) &&
-                TcAttachment.Compare(BpfTc.Query(link.Index, TcDirection.Ingress), _fromDataId) is var attachment && attachment != TcAttachmentState.Attached)
+            if (!_isDataInterface(link.Name))
             {
-                found.Add($"{link.Name} tc ingress (data interface): {attachment.ToString().ToLowerInvariant()}");
-                _attachedData.Remove(link.Index);
+                continue;
+            }
+
+            foreach (var (direction, expected) in new[] { (TcDirection.Ingress, _fromDataId), (TcDirection.Egress, _toDataId) })
+            {
+                if (TcAttachment.Compare(BpfTc.Query(link.Index, direction), expected) is var attachment && attachment != TcAttachmentState.Attached)
+                {
+                    found.Add($"{link.Name} tc {direction.ToString().ToLowerInvariant()} (data interface): {attachment.ToString().ToLowerInvariant()}");
+                    _attachedData.Remove(link.Index);
+                }
             }
         }
 
@@ -317,6 +369,7 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
             desired.AddRange(BpfResync.Pools(null, _appliedPools ?? NoPools));
             desired.AddRange(BpfSpoofPrefixes.Diff(null, _appliedSpoof ?? []));
             desired.AddRange(BpfResync.WorkloadAddresses(null, _appliedWorkloadAddresses ?? []));
+            desired.AddRange(BpfSnatPlan.Diff(null, _appliedSnat ?? BpfSnatPlan.Off));
             foreach (string map in BpfMapLayout.AgentWrittenMaps)
             {
                 if (MapDrift(map, desired) is { } difference)
@@ -368,13 +421,16 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
     /// <summary>
     /// Housekeeping the program cannot do: conntrack entries idle past their timeout are deleted (the program ignores
     /// them, but only the LRU would reclaim those no packet meets again), and the counters of rules no table holds
-    /// any more (the program creates a counter per deciding rule; a full map would silently stop counting).
+    /// any more (the program creates a counter per deciding rule; a full map would silently stop counting), and NAT
+    /// bindings idle past their timeout.
     /// </summary>
-    public (BpfScanResult Conntrack, BpfScanResult Counters) Maintain()
+    public (BpfScanResult Conntrack, BpfScanResult Counters, BpfScanResult Nat) Maintain()
     {
-        BpfScanResult conntrack = BpfConntrackScanner.Scan(_maps[BpfMapLayout.ConntrackMap], BpfConntrackScanner.MonotonicNowNs());
+        ulong now = BpfConntrackScanner.MonotonicNowNs();
+        BpfScanResult conntrack = BpfConntrackScanner.Scan(_maps[BpfMapLayout.ConntrackMap], now);
         BpfScanResult counters = BpfCounterSweeper.Sweep(_maps[BpfMapLayout.CounterMap], _maps[BpfMapLayout.RuleMap]);
-        return (conntrack, counters);
+        BpfScanResult nat = BpfNatScanner.Scan(_maps[BpfMapLayout.NatMap], now); // NAT outgoing in BPF's idle bindings
+        return (conntrack, counters, nat);
     }
 
     public void Dispose() => _object.Dispose();
@@ -384,10 +440,9 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
         int detached = 0;
         foreach (LinkInfo link in netlink.ListLinks())
         {
-            // Ours on any other interface is the fast path in (calico_from_data, ingress only): our handle and
-            // priority, so another tool's filters are never touched.
-            TcDirection[] directions = isWorkloadInterface(link.Name) ? [TcDirection.Ingress, TcDirection.Egress] : [TcDirection.Ingress];
-            foreach (TcDirection direction in directions)
+            // Ours on any other interface is the fast path in (calico_from_data, ingress) and NAT outgoing
+            // (calico_to_data, egress): our handle and priority, so another tool's filters are never touched.
+            foreach (TcDirection direction in (ReadOnlySpan<TcDirection>)[TcDirection.Ingress, TcDirection.Egress])
             {
                 try
                 {
@@ -482,8 +537,8 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
     }
 
     /// <summary>
-    /// The fast path in on every data interface that lacks it (tc ingress only: what leaves the host is the stack's or
-    /// the workloads' programs'); an interface no longer a data interface (the pattern changed) loses it.
+    /// The fast path in (tc ingress) and NAT outgoing (tc egress) on every data interface that lacks them; an interface
+    /// no longer a data interface (the pattern changed) loses them.
     /// </summary>
     private int AttachData(IReadOnlyList<LinkInfo> links)
     {
@@ -498,12 +553,14 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
                 if (wanted && !ours)
                 {
                     BpfTc.Attach(link.Index, TcDirection.Ingress, _fromData);
+                    BpfTc.Attach(link.Index, TcDirection.Egress, _toData);
                     _attachedData[link.Index] = link.Name;
                     attached++;
                 }
                 else if (!wanted && ours)
                 {
                     BpfTc.Detach(link.Index, TcDirection.Ingress);
+                    BpfTc.Detach(link.Index, TcDirection.Egress);
                     _attachedData.Remove(link.Index);
                 }
             }

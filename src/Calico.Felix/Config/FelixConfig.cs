@@ -118,6 +118,7 @@ public sealed class FelixConfig
     // NAT.
     public IPAddress? NatOutgoingAddress { get; internal set; }
     public Port? NatPortRange { get; internal set; }
+    public Port? BpfPsnatPorts { get; internal set; }
     public NatOutgoingExclusions NatOutgoingExclusions { get; internal set; }
     public string IptablesNatOutgoingInterfaceFilter { get; internal set; } = "";
     public AwsSrcDstCheck AwsSrcDstCheck { get; internal set; }

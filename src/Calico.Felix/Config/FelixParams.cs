@@ -117,6 +117,7 @@ internal static class FelixParams
         // NAT.
         P("NATOutgoingAddress", "", V.Ipv4, (c, v) => c.NatOutgoingAddress = v, "natOutgoingAddress", s => s.NatOutgoingAddress),
         P("NATPortRange", "", V.PortRange, (c, v) => c.NatPortRange = v, "natPortRange", s => s.NatPortRange?.ToString()),
+        P("BPFPSNATPorts", "20000:29999", V.PortRange, (c, v) => c.BpfPsnatPorts = v, "bpfPSNATPorts", s => s.BpfPSNATPorts?.ToString()),
         Enum<NatOutgoingExclusions>("NATOutgoingExclusions", "IPPoolsOnly", (c, v) => c.NatOutgoingExclusions = v, "natOutgoingExclusions", s => s.NatOutgoingExclusions),
         Str("IptablesNATOutgoingInterfaceFilter", "", V.IfaceParam, (c, v) => c.IptablesNatOutgoingInterfaceFilter = v, "iptablesNATOutgoingInterfaceFilter", s => s.IptablesNATOutgoingInterfaceFilter),
         Enum<AwsSrcDstCheck>("AWSSrcDstCheck", "DoNothing", (c, v) => c.AwsSrcDstCheck = v, "awsSrcDstCheck", s => s.AwsSrcDstCheck, NonZero),

@@ -17,5 +17,6 @@ internal static class NatOutgoingSettings
         PortRange = config.NatPortRange is { IsNamed: false, MaxPort: > 0 } range ? new PortRange(Math.Max((int)range.MinPort, 1), range.MaxPort) : null,
         ExcludeHostAddresses = config.NatOutgoingExclusions == NatOutgoingExclusions.IPPoolsAndHostIPs,
         InterfaceFilter = config.IptablesNatOutgoingInterfaceFilter,
+        BpfPsnatPorts = config.BpfPsnatPorts is { IsNamed: false, MaxPort: > 0 } psnat ? new PortRange(Math.Max((int)psnat.MinPort, 1), psnat.MaxPort) : NatOutgoingConfig.DefaultBpfPsnatPorts,
     };
 }

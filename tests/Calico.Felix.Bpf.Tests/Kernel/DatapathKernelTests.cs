@@ -43,7 +43,7 @@ public sealed class DatapathKernelTests : IDisposable
             Assert.Equal((name, key, value), (name, map.KeySize, map.ValueSize));
         }
 
-        Assert.Equal(["calico_from_wl", "calico_to_wl", "calico_from_data"], _dp.Object.ProgramNames());
+        Assert.Equal(["calico_from_wl", "calico_to_wl", "calico_from_data", "calico_to_data"], _dp.Object.ProgramNames());
         // Every map of the object is in the layout's list (what the applier pins), and checked above.
         Assert.Equal(_dp.Object.MapNames().Order(StringComparer.Ordinal), BpfMapLayout.AllMaps.Order(StringComparer.Ordinal));
         Assert.Equal(BpfMapLayout.AllMaps.Order(StringComparer.Ordinal), BpfMapLayout.Sizes.Select(static e => e.Map).Order(StringComparer.Ordinal));

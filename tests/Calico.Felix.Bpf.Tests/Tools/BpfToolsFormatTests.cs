@@ -25,7 +25,7 @@ public sealed class BpfToolsFormatTests
 
         Assert.Equal(BpfReasons.Count, defined.Single(static d => d.Name == "COUNT").Index);
         Assert.Equal(defined.Where(static d => d.Name != "COUNT").OrderBy(static d => d.Index).ToList(), BpfReasons.All.Select(static r => (r.Name, r.Index)).ToList());
-        Assert.Equal("reason-12", BpfReasons.NameOf(12));
+        Assert.Equal("reason-13", BpfReasons.NameOf(13));
     }
 
     [Fact]
@@ -167,7 +167,7 @@ public sealed class BpfToolsFormatTests
         Assert.Matches(@"\n  POLICY_ALLOW +2 +120 +passed: policy allowed a new flow\r?\n", text);
         Assert.Matches(@"\n  POLICY_DENY +1 +60 ", text);
         Assert.Matches(@"\n  SPOOFED +0 +0 ", text);
-        Assert.DoesNotContain("reason-12", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("reason-13", text, StringComparison.Ordinal);
         Assert.Contains("Rule counters of cali1's tables", text, StringComparison.Ordinal);
         Assert.Matches(@"  TABLE +RULE +PACKETS +BYTES +USED BY\r?\n  1 +0 +2 +120 +cali1 ingress, cali2 ingress\r?\n  1 +1 +1 +60 +cali1 ingress, cali2 ingress\r?\n  2 +0 +1 +60 +cali1 egress, cali2 egress\r?\n  3 +0 +1 +60 +no endpoint \(a replaced table's\)\r?\n$", text);
     }

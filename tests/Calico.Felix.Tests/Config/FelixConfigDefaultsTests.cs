@@ -37,6 +37,7 @@ public sealed class FelixConfigDefaultsTests
         Assert.Equal(0, config.IpipMtu);
         Assert.Null(config.NatOutgoingAddress);
         Assert.Null(config.NatPortRange);
+        Assert.Equal(Calico.Api.Port.Range(20000, 29999), config.BpfPsnatPorts);
         Assert.Equal(NatOutgoingExclusions.IPPoolsOnly, config.NatOutgoingExclusions);
         Assert.Equal(3, config.DeviceRouteProtocol);
         Assert.True(config.RemoveExternalRoutes);
