@@ -1064,6 +1064,7 @@ __attribute__((noinline)) int parse_packet(struct __sk_buff *skb, struct cali_pk
 _Static_assert((CALI_CT_F_BPF_NAT << 17) == CALI_MARK_BPF_NAT && (CALI_CT_F_BPF_NAT_SEEN << 17) == CALI_MARK_BPF_NAT_NOTRACK,
 	       "BPF NAT flags and marks");
 int snat_decide(struct __sk_buff *skb, const struct cali_ct_key *key, __u32 src, __u32 dst, __u32 what);
+int snat_decide6(struct __sk_buff *skb, const struct cali_ct_key *key, __u32 what);
 
 // What snat_decide needs of the packet besides its addresses, in one scalar: a pointer to the whole cali_pkt would make
 // the verifier keep every byte of it live across calico_from_wl's paths (its cost grew by half).
@@ -1188,6 +1189,8 @@ static __always_inline int handle(struct __sk_buff *skb, int from_wl)
 			return redirected;
 		if (e.pkt.family == 4) // leaving the pools, maybe for calico_to_data to NAT (scalars: see snat_decide)
 			snat_decide(skb, &ct_key, *(__u32 *)e.pkt.src, *(__u32 *)e.pkt.dst, snat_what(&e.pkt));
+		else // IPv6: the addresses from the flow's key (which side is the source: bit 10)
+			snat_decide6(skb, &ct_key, snat_what(&e.pkt) | (__u32)(src_is_lo & 1) << 10);
 	}
 	return TC_ACT_OK;
 }
@@ -1297,29 +1300,51 @@ static __always_inline int in_any_pool(const __u8 *addr)
 	return bpf_map_lookup_elem(&cali_pools, &key) != NULL;
 }
 
-// What BPF NATs: IPv4 TCP, UDP (whole packets or first fragments: ports) and ICMP echo (the identifier).
-static __always_inline int snat_protocol(const struct cali_pkt *p, __u8 icmp_echo_type)
+// An IPv6 address in a pool map (cali_nat_pools or cali_pools), as in_nat_pool and in_any_pool for IPv4.
+static __always_inline int in_pool_map6(void *map, const __u8 *addr)
 {
-	if (p->family != 4)
+	struct cali_pool_key key = {}; // fields assigned, not initialised: clang would copy a template from .rodata
+	key.prefixlen = CALI_POOL_PREFIX_BASE + 128;
+	key.family = 6;
+	__builtin_memcpy(key.addr, addr, 16);
+	return bpf_map_lookup_elem(map, &key) != NULL;
+}
+
+static __always_inline int in_nat_pool_of(__u8 family, const __u8 *addr)
+{
+	return family == 4 ? in_nat_pool(addr) : in_pool_map6(&cali_nat_pools, addr);
+}
+
+static __always_inline int in_any_pool_of(__u8 family, const __u8 *addr)
+{
+	return family == 4 ? in_any_pool(addr) : in_pool_map6(&cali_pools, addr);
+}
+
+// What BPF NATs: IPv4 and IPv6 TCP, UDP (whole packets or first fragments: ports) and ICMP/ICMPv6 echo (the
+// identifier): the request (reply 0), or the reply (reply 1).
+static __always_inline int snat_protocol(const struct cali_pkt *p, int reply)
+{
+	if (p->family != 4 && p->family != 6)
 		return 0;
 	if (p->protocol == IPPROTO_TCP || p->protocol == IPPROTO_UDP)
 		return p->has_ports;
-	return p->protocol == IPPROTO_ICMP && p->is_icmp && p->icmp_type == icmp_echo_type;
+	if (p->family == 4)
+		return p->protocol == IPPROTO_ICMP && p->is_icmp && p->icmp_type == (reply ? ICMP_ECHOREPLY : ICMP_ECHO);
+	return p->protocol == IPPROTO_ICMPV6 && p->is_icmp && p->icmp_type == (reply ? ICMPV6_ECHO_REPLY : ICMPV6_ECHO_REQUEST);
 }
 
-// calico_from_wl, a new flow its policy allowed: from a natOutgoing pool to outside every pool, routed out of a data
-// interface with a BPF NAT address (cali_snat) -> a candidate (entry flag, packet mark). 1 when marked.
-__attribute__((noinline)) int snat_decide(struct __sk_buff *skb, const struct cali_ct_key *key, __u32 src, __u32 dst, __u32 what)
+// Two 16-byte addresses equal (IPv4: the first 4 bytes, the rest zero on both).
+static __always_inline int same_addr16(const __u8 *a, const __u8 *b)
 {
-	struct cali_pkt p = { .family = 4, .protocol = what & 0xff, .has_ports = (what >> 8) & 1, .is_icmp = (what >> 9) & 1,
-			      .icmp_type = (what >> 16) & 0xff };
-	if (!key || !snat_protocol(&p, ICMP_ECHO) || in_any_pool((__u8 *)&dst) || !in_nat_pool((__u8 *)&src))
-		return 0;
-	struct bpf_fib_lookup fib = { .family = AF_INET, .ifindex = skb->ifindex, .ipv4_src = src, .ipv4_dst = dst };
-	long rc = bpf_fib_lookup(skb, &fib, sizeof(fib), BPF_FIB_LOOKUP_SKIP_NEIGH);
-	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH)
-		return 0;
-	struct cali_snat_key out = { .ifindex = fib.ifindex, .family = 4 };
+	const __u32 *x = (const __u32 *)a, *y = (const __u32 *)b;
+	return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3])) == 0;
+}
+
+// Marks the new flow (key) a candidate when its route leaves through a data interface with a NAT address of the
+// family. 1 when marked.
+static __always_inline int snat_mark(struct __sk_buff *skb, const struct cali_ct_key *key, __u32 out_ifindex, __u32 family)
+{
+	struct cali_snat_key out = { .ifindex = out_ifindex, .family = family };
 	if (!bpf_map_lookup_elem(&cali_snat, &out))
 		return 0;
 	struct cali_ct_value *v = bpf_map_lookup_elem(&cali_ct, key);
@@ -1328,6 +1353,42 @@ __attribute__((noinline)) int snat_decide(struct __sk_buff *skb, const struct ca
 	v->flags |= CALI_CT_F_BPF_NAT;
 	skb->mark |= CALI_MARK_BPF_NAT;
 	return 1;
+}
+
+// calico_from_wl, a new flow its policy allowed: from a natOutgoing pool to outside every pool, routed out of a data
+// interface with a BPF NAT address (cali_snat) -> a candidate (entry flag, packet mark). 1 when marked.
+__attribute__((noinline)) int snat_decide(struct __sk_buff *skb, const struct cali_ct_key *key, __u32 src, __u32 dst, __u32 what)
+{
+	struct cali_pkt p = { .family = 4, .protocol = what & 0xff, .has_ports = (what >> 8) & 1, .is_icmp = (what >> 9) & 1,
+			      .icmp_type = (what >> 16) & 0xff };
+	if (!key || !snat_protocol(&p, 0) || in_any_pool((__u8 *)&dst) || !in_nat_pool((__u8 *)&src))
+		return 0;
+	struct bpf_fib_lookup fib = { .family = AF_INET, .ifindex = skb->ifindex, .ipv4_src = src, .ipv4_dst = dst };
+	long rc = bpf_fib_lookup(skb, &fib, sizeof(fib), BPF_FIB_LOOKUP_SKIP_NEIGH);
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH)
+		return 0;
+	return snat_mark(skb, key, fib.ifindex, 4);
+}
+
+// snat_decide for IPv6: the addresses from the flow's conntrack key (its lo side the source when bit 10 of what is
+// set), which calico_from_wl already holds on its stack: no 32 bytes of scalars to pass.
+__attribute__((noinline)) int snat_decide6(struct __sk_buff *skb, const struct cali_ct_key *key, __u32 what)
+{
+	struct cali_pkt p = { .family = 6, .protocol = what & 0xff, .has_ports = (what >> 8) & 1, .is_icmp = (what >> 9) & 1,
+			      .icmp_type = (what >> 16) & 0xff };
+	if (!key || !snat_protocol(&p, 0))
+		return 0;
+	const __u8 *src = (what >> 10) & 1 ? key->addr_lo : key->addr_hi;
+	const __u8 *dst = (what >> 10) & 1 ? key->addr_hi : key->addr_lo;
+	if (in_pool_map6(&cali_pools, dst) || !in_pool_map6(&cali_nat_pools, src))
+		return 0;
+	struct bpf_fib_lookup fib = { .family = AF_INET6, .ifindex = skb->ifindex };
+	__builtin_memcpy(fib.ipv6_src, src, 16);
+	__builtin_memcpy(fib.ipv6_dst, dst, 16);
+	long rc = bpf_fib_lookup(skb, &fib, sizeof(fib), BPF_FIB_LOOKUP_SKIP_NEIGH);
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH)
+		return 0;
+	return snat_mark(skb, key, fib.ifindex, 6);
 }
 
 // Rewrites the IPv4 source (source != 0) or destination address and port (ICMP echo: the identifier) of the packet,
@@ -1381,6 +1442,69 @@ static __always_inline int snat_rewrite(struct __sk_buff *skb, __u8 protocol, in
 	return 0;
 }
 
+// The IPv6 transport header NAT rewrites: right after the fixed header (a packet with extension headers is not NATed).
+#define CALI_SNAT6_L4 (ETH_HLEN + sizeof(struct ipv6hdr))
+
+// IPv6 whose transport header follows the fixed header directly (what snat_rewrite6 can rewrite).
+static __always_inline int snat6_plain(struct __sk_buff *skb, __u8 protocol)
+{
+	void *data = (void *)(long)skb->data;
+	void *end = (void *)(long)skb->data_end;
+	struct ipv6hdr *ip6 = data + ETH_HLEN;
+	return (void *)(ip6 + 1) <= end && ip6->nexthdr == protocol;
+}
+
+// snat_rewrite for IPv6: no IP header checksum, but the TCP, UDP and ICMPv6 checksums all cover a pseudo-header with
+// the 16-byte addresses: one bpf_csum_diff over the address, then one replace with BPF_F_PSEUDO_HDR (upstream's
+// nat.h does the same). ICMPv6 echo: the identifier. 0, or -1.
+static __always_inline int snat_rewrite6(struct __sk_buff *skb, __u8 protocol, int source, const __u8 *addr, __u16 port)
+{
+	void *data = (void *)(long)skb->data;
+	void *end = (void *)(long)skb->data_end;
+	struct ipv6hdr *ip6 = data + ETH_HLEN;
+	if ((void *)(ip6 + 1) > end || ip6->nexthdr != protocol)
+		return -1;
+	__u32 old_addr[4], new_addr[4];
+	__builtin_memcpy(old_addr, source ? (void *)&ip6->saddr : (void *)&ip6->daddr, 16);
+	__builtin_memcpy(new_addr, addr, 16);
+	__u32 l4 = CALI_SNAT6_L4;
+	__u32 addr_off = ETH_HLEN + (source ? 8 : 24);
+	__u32 csum_off, port_off;
+	__u64 mangled = 0;
+	switch (protocol) {
+	case IPPROTO_TCP:
+		csum_off = l4 + 16;
+		port_off = l4 + (source ? 0 : 2);
+		break;
+	case IPPROTO_UDP:
+		csum_off = l4 + 6;
+		port_off = l4 + (source ? 0 : 2);
+		mangled = BPF_F_MARK_MANGLED_0;
+		break;
+	case IPPROTO_ICMPV6:
+		csum_off = l4 + 2;
+		port_off = l4 + 4; // the echo identifier
+		break;
+	default:
+		return -1;
+	}
+	__u16 old_port;
+	if (bpf_skb_load_bytes(skb, port_off, &old_port, 2) < 0)
+		return -1;
+	__s64 diff = bpf_csum_diff(old_addr, 16, new_addr, 16, 0);
+	if (diff < 0 || bpf_l4_csum_replace(skb, csum_off, 0, diff, BPF_F_PSEUDO_HDR | mangled) < 0)
+		return -1;
+	if (old_port != port) {
+		if (bpf_l4_csum_replace(skb, csum_off, old_port, port, mangled | 2) < 0)
+			return -1;
+		if (bpf_skb_store_bytes(skb, port_off, &port, 2, 0) < 0)
+			return -1;
+	}
+	if (bpf_skb_store_bytes(skb, addr_off, new_addr, 16, 0) < 0)
+		return -1;
+	return 0;
+}
+
 // Idle timeouts of NAT entries: an entry idle longer frees its port for another flow (the LRU evicts too).
 static __always_inline int snat_idle(const struct cali_nat_value *v, __u8 protocol, __u64 now)
 {
@@ -1395,14 +1519,16 @@ static __always_inline int snat_idle(const struct cali_nat_value *v, __u8 protoc
 // A NAT port for the flow fk (forward key): its own source port when {NAT address, port, remote} is free, else a
 // random one in [port_min, port_max], CALI_SNAT_TRIES times; the reverse entry is claimed first (BPF_NOEXIST), then the
 // forward one written. The port (network order), or 0 when none was free.
-__attribute__((noinline)) int snat_alloc(const struct cali_nat_key *fk, __u32 nat_addr, __u32 port_min, __u32 port_max,
-					 __u32 ifindex)
+__attribute__((noinline)) int snat_alloc(const struct cali_nat_key *fk, const struct cali_snat_value *snat, __u32 ifindex)
 {
-	if (!fk || port_min == 0 || port_max < port_min || port_max > 65535)
+	if (!fk || !snat)
+		return 0;
+	__u32 port_min = snat->port_min, port_max = snat->port_max;
+	if (port_min == 0 || port_max < port_min)
 		return 0;
 	__u64 now = bpf_ktime_get_ns();
-	struct cali_nat_key rk = { .protocol = fk->protocol, .family = 4, .reverse = 1 };
-	__builtin_memcpy(rk.addr_a, &nat_addr, 4);
+	struct cali_nat_key rk = { .protocol = fk->protocol, .family = fk->family, .reverse = 1 };
+	__builtin_memcpy(rk.addr_a, snat->addr, 16);
 	__builtin_memcpy(rk.addr_b, fk->addr_b, 16);
 	rk.port_b_be = fk->port_b_be;
 	struct cali_nat_value rv = { .port_be = fk->port_a_be, .ifindex = ifindex, .last_seen_ns = now };
@@ -1410,12 +1536,12 @@ __attribute__((noinline)) int snat_alloc(const struct cali_nat_key *fk, __u32 na
 	__u16 port = fk->port_a_be;
 	for (int i = 0; i < CALI_SNAT_TRIES; i++) {
 		rk.port_a_be = port;
-		if (fk->protocol == IPPROTO_ICMP)
+		if (fk->protocol == IPPROTO_ICMP || fk->protocol == IPPROTO_ICMPV6)
 			rk.port_b_be = port; // the echo reply carries the new identifier as both "ports"
 		if (bpf_map_update_elem(&cali_nat, &rk, &rv, BPF_NOEXIST) == 0)
 			goto claimed;
 		struct cali_nat_value *held = bpf_map_lookup_elem(&cali_nat, &rk);
-		if (held && ((*(__u32 *)held->addr == *(__u32 *)rv.addr && held->port_be == rv.port_be) ||
+		if (held && ((same_addr16(held->addr, rv.addr) && held->port_be == rv.port_be) ||
 			     snat_idle(held, fk->protocol, now))) {
 			bpf_map_update_elem(&cali_nat, &rk, &rv, BPF_ANY); // ours already, or idle: taken over
 			goto claimed;
@@ -1425,7 +1551,7 @@ __attribute__((noinline)) int snat_alloc(const struct cali_nat_key *fk, __u32 na
 	return 0;
 claimed:;
 	struct cali_nat_value fv = { .port_be = port, .ifindex = ifindex, .last_seen_ns = now };
-	__builtin_memcpy(fv.addr, &nat_addr, 4);
+	__builtin_memcpy(fv.addr, snat->addr, 16);
 	bpf_map_update_elem(&cali_nat, fk, &fv, BPF_ANY);
 	return port;
 }
@@ -1440,29 +1566,31 @@ static __always_inline int handle_data_egress(struct __sk_buff *skb)
 	if ((skb->mark & (CALI_MARK_BPF_NAT | CALI_MARK_KERNEL_NAT)) != CALI_MARK_BPF_NAT)
 		return TC_ACT_OK;
 	struct cali_pkt p = {};
-	if (parse(skb, &p) <= 0 || !snat_protocol(&p, ICMP_ECHO) || !in_nat_pool(p.src) || in_any_pool(p.dst))
+	if (parse(skb, &p) <= 0 || !snat_protocol(&p, 0) || !in_nat_pool_of(p.family, p.src) || in_any_pool_of(p.family, p.dst))
 		return TC_ACT_OK;
-	struct cali_nat_key fk = { .protocol = p.protocol, .family = 4 };
+	if (p.family == 6 && !snat6_plain(skb, p.protocol))
+		return TC_ACT_OK; // extension headers (a fragment's too): leaves with the workload's source, as IPv4's later fragments
+	struct cali_nat_key fk = { .protocol = p.protocol, .family = p.family };
 	__builtin_memcpy(fk.addr_a, p.src, 16);
 	__builtin_memcpy(fk.addr_b, p.dst, 16);
 	fk.port_a_be = bpf_htons(p.sport);
 	fk.port_b_be = bpf_htons(p.dport);
 	__u64 now = bpf_ktime_get_ns();
-	__u32 nat_addr;
+	__u8 nat_addr[16];
 	__u16 nat_port;
 	struct cali_nat_value *fv = bpf_map_lookup_elem(&cali_nat, &fk);
-	struct cali_snat_key out = { .ifindex = skb->ifindex, .family = 4 };
+	struct cali_snat_key out = { .ifindex = skb->ifindex, .family = p.family };
 	struct cali_snat_value *snat = bpf_map_lookup_elem(&cali_snat, &out);
-	if (fv && (!snat || *(__u32 *)fv->addr == *(__u32 *)snat->addr)) {
-		nat_addr = *(__u32 *)fv->addr;
+	if (fv && (!snat || same_addr16(fv->addr, snat->addr))) {
+		__builtin_memcpy(nat_addr, fv->addr, 16);
 		nat_port = fv->port_be;
 		if (now - fv->last_seen_ns > CALI_CT_TOUCH_NS)
 			fv->last_seen_ns = now;
 	} else {
 		if (!snat)
 			return TC_ACT_OK;
-		nat_addr = *(__u32 *)snat->addr;
-		nat_port = snat_alloc(&fk, nat_addr, snat->port_min, snat->port_max, skb->ifindex);
+		__builtin_memcpy(nat_addr, snat->addr, 16);
+		nat_port = snat_alloc(&fk, snat, skb->ifindex);
 		if (!nat_port) {
 			count_reason(CALI_REASON_SNAT_NO_PORT, p.len);
 			return TC_ACT_SHOT;
@@ -1474,7 +1602,9 @@ static __always_inline int handle_data_egress(struct __sk_buff *skb)
 		if (ct)
 			ct->flags |= CALI_CT_F_BPF_NAT_SEEN;
 	}
-	return snat_rewrite(skb, p.protocol, 1, nat_addr, nat_port) < 0 ? TC_ACT_SHOT : TC_ACT_OK;
+	int rc = p.family == 4 ? snat_rewrite(skb, p.protocol, 1, *(__u32 *)nat_addr, nat_port)
+			       : snat_rewrite6(skb, p.protocol, 1, nat_addr, nat_port);
+	return rc < 0 ? TC_ACT_SHOT : TC_ACT_OK;
 }
 
 // An ICMP error from outside about a packet calico_to_data NATed (it quotes {NAT address:port -> remote}): the outer
@@ -1524,6 +1654,52 @@ static __always_inline int snat_reverse_error(struct __sk_buff *skb, struct cali
 	return 1;
 }
 
+// snat_reverse_error for ICMPv6 (destination unreachable, packet too big, time exceeded, parameter problem) quoting
+// {NAT address:port -> remote} right after the outer and quoted fixed headers: the outer destination (the ICMPv6
+// checksum's pseudo-header), the quoted source address and port (its payload) become the workload's again. 1, 0, -1.
+static __always_inline int snat_reverse_error6(struct __sk_buff *skb, struct cali_pkt *p)
+{
+	if (p->protocol != IPPROTO_ICMPV6 || (p->inner_protocol != IPPROTO_TCP && p->inner_protocol != IPPROTO_UDP &&
+					      p->inner_protocol != IPPROTO_ICMPV6))
+		return 0;
+	if (!snat6_plain(skb, IPPROTO_ICMPV6))
+		return 0;
+	struct cali_nat_key rk = { .protocol = p->inner_protocol, .family = 6, .reverse = 1 };
+	__builtin_memcpy(rk.addr_a, p->inner_src, 16);
+	__builtin_memcpy(rk.addr_b, p->inner_dst, 16);
+	rk.port_a_be = bpf_htons(p->inner_sport);
+	rk.port_b_be = bpf_htons(p->inner_dport);
+	struct cali_nat_value *rv = bpf_map_lookup_elem(&cali_nat, &rk);
+	if (!rv)
+		return 0;
+	__u32 pod_addr[4], nat_addr[4], outer_dst[4];
+	__builtin_memcpy(pod_addr, rv->addr, 16);
+	__builtin_memcpy(nat_addr, p->inner_src, 16);
+	__builtin_memcpy(outer_dst, p->dst, 16);
+	__u16 pod_port = rv->port_be;
+	__u32 icmp = CALI_SNAT6_L4;
+	__u32 inner = icmp + 8; // the quoted IPv6 header
+	__u32 inner_port = inner + sizeof(struct ipv6hdr) + (p->inner_protocol == IPPROTO_ICMPV6 ? 4 : 0);
+	__u16 old_port;
+	if (bpf_skb_load_bytes(skb, inner_port, &old_port, 2) < 0)
+		return -1;
+	__s64 outer_diff = bpf_csum_diff(outer_dst, 16, pod_addr, 16, 0);
+	__s64 inner_diff = bpf_csum_diff(nat_addr, 16, pod_addr, 16, 0);
+	if (outer_diff < 0 || inner_diff < 0 ||
+	    bpf_l4_csum_replace(skb, icmp + 2, 0, outer_diff, BPF_F_PSEUDO_HDR) < 0 || // the outer destination
+	    bpf_l4_csum_replace(skb, icmp + 2, 0, inner_diff, 0) < 0 ||               // the quoted source
+	    bpf_l4_csum_replace(skb, icmp + 2, old_port, pod_port, 2) < 0 ||
+	    bpf_skb_store_bytes(skb, inner + 8, pod_addr, 16, 0) < 0 ||
+	    bpf_skb_store_bytes(skb, inner_port, &pod_port, 2, 0) < 0 ||
+	    bpf_skb_store_bytes(skb, ETH_HLEN + 24, pod_addr, 16, 0) < 0)
+		return -1;
+	__builtin_memcpy(p->dst, pod_addr, 16);
+	__builtin_memcpy(p->inner_src, pod_addr, 16);
+	p->inner_sport = bpf_ntohs(pod_port);
+	skb->mark |= CALI_MARK_BPF_NAT | CALI_MARK_BPF_NAT_NOTRACK;
+	return 1;
+}
+
 // calico_from_data's first step: a reply to a flow calico_to_data NATed (its reverse entry: {NAT address:port,
 // remote}) gets the workload's address and port back, and both marks (untracked, as its flow's other packets); *p
 // follows the rewrite. 1 rewritten, 0 not such a reply, -1 a rewrite that failed (dropped).
@@ -1531,9 +1707,13 @@ __attribute__((noinline)) int snat_reverse(struct __sk_buff *skb, struct cali_pk
 {
 	if (p && p->related && p->family == 4)
 		return snat_reverse_error(skb, p);
-	if (!p || !snat_protocol(p, ICMP_ECHOREPLY))
+	if (p && p->related && p->family == 6)
+		return snat_reverse_error6(skb, p);
+	if (!p || !snat_protocol(p, 1))
 		return 0;
-	struct cali_nat_key rk = { .protocol = p->protocol, .family = 4, .reverse = 1 };
+	if (p->family == 6 && !snat6_plain(skb, p->protocol))
+		return 0;
+	struct cali_nat_key rk = { .protocol = p->protocol, .family = p->family, .reverse = 1 };
 	__builtin_memcpy(rk.addr_a, p->dst, 16);
 	__builtin_memcpy(rk.addr_b, p->src, 16);
 	rk.port_a_be = bpf_htons(p->dport);
@@ -1544,13 +1724,15 @@ __attribute__((noinline)) int snat_reverse(struct __sk_buff *skb, struct cali_pk
 	__u64 now = bpf_ktime_get_ns();
 	if (now - rv->last_seen_ns > CALI_CT_TOUCH_NS)
 		rv->last_seen_ns = now;
-	__u32 pod_addr = *(__u32 *)rv->addr;
+	__u8 pod_addr[16];
+	__builtin_memcpy(pod_addr, rv->addr, 16);
 	__u16 pod_port = rv->port_be;
-	if (snat_rewrite(skb, p->protocol, 0, pod_addr, pod_port) < 0)
+	if (p->family == 4 ? snat_rewrite(skb, p->protocol, 0, *(__u32 *)pod_addr, pod_port) < 0
+			   : snat_rewrite6(skb, p->protocol, 0, pod_addr, pod_port) < 0)
 		return -1;
-	__builtin_memcpy(p->dst, &pod_addr, 4);
+	__builtin_memcpy(p->dst, pod_addr, 16);
 	p->dport = bpf_ntohs(pod_port);
-	if (p->protocol == IPPROTO_ICMP)
+	if (p->protocol == IPPROTO_ICMP || p->protocol == IPPROTO_ICMPV6)
 		p->sport = p->dport;
 	skb->mark |= CALI_MARK_BPF_NAT | CALI_MARK_BPF_NAT_NOTRACK;
 	return 1;
