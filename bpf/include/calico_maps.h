@@ -410,11 +410,12 @@ struct {
 #define CALI_MARK_BPF_NAT 0x80000u
 
 // Written by calico-node only while the fast paths are on (no host endpoint) and BPF NAT applies: each data interface
-// (matching iptablesNATOutgoingInterfaceFilter) with the address its traffic leaves from (natOutgoingAddress, else the
-// interface's first IPv4 address) and the port range a colliding flow is given (natPortRange, else bpfPSNATPorts).
+// (matching iptablesNATOutgoingInterfaceFilter) with the address its traffic leaves from, per family (IPv4:
+// natOutgoingAddress, else the interface's first IPv4 address; IPv6: the interface's first global IPv6 address) and
+// the port range a colliding flow is given (natPortRange, else bpfPSNATPorts).
 struct cali_snat_key {
 	__u32 ifindex;
-	__u32 family; // 4
+	__u32 family; // 4 or 6
 };
 
 struct cali_snat_value {
@@ -432,7 +433,7 @@ struct cali_nat_key {
 	__u16 port_a_be;
 	__u16 port_b_be;
 	__u8 protocol;
-	__u8 family;     // 4
+	__u8 family;     // 4 or 6
 	__u8 reverse;    // 0 forward, 1 reverse
 	__u8 pad;
 };

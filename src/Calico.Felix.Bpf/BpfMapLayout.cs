@@ -343,12 +343,15 @@ public static partial class BpfMapLayout
         return key;
     }
 
-    /// <summary>struct cali_snat_key: a data interface (IPv4).</summary>
-    public static byte[] SnatKey(uint ifindex)
+    /// <summary>struct cali_snat_key: a data interface's IPv4 NAT address.</summary>
+    public static byte[] SnatKey(uint ifindex) => SnatKey(ifindex, v6: false);
+
+    /// <summary>struct cali_snat_key: a data interface's NAT address of one family.</summary>
+    public static byte[] SnatKey(uint ifindex, bool v6)
     {
         var key = new byte[SnatKeySize];
         BinaryPrimitives.WriteUInt32LittleEndian(key, ifindex);
-        BinaryPrimitives.WriteUInt32LittleEndian(key.AsSpan(4), 4u);
+        BinaryPrimitives.WriteUInt32LittleEndian(key.AsSpan(4), v6 ? 6u : 4u);
         return key;
     }
 

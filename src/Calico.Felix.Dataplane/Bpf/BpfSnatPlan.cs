@@ -12,21 +12,29 @@ namespace Calico.Felix.Dataplane.Bpf;
 /// masquerades as in nftables mode.
 /// </summary>
 /// <param name="Interfaces">ifindex → the IPv4 address flows leaving that interface are NATed to.</param>
-/// <param name="NatPools">The IPv4 pools with natOutgoing.</param>
+/// <param name="NatPools">The pools with natOutgoing (both families: one LPM trie keyed by family).</param>
 public sealed record BpfSnatPlan(IReadOnlyDictionary<uint, IPAddress> Interfaces, IReadOnlySet<IPNetwork> NatPools, int PortMin, int PortMax)
 {
-    public static BpfSnatPlan Off { get; } = new(new Dictionary<uint, IPAddress>(), new HashSet<IPNetwork>(), 0, 0);
+    private static readonly Dictionary<uint, IPAddress> NoInterfaces = [];
+
+    public static BpfSnatPlan Off { get; } = new(NoInterfaces, new HashSet<IPNetwork>(), 0, 0);
+
+    /// <summary>ifindex → the IPv6 address flows leaving that interface are NATed to (its first global IPv6 address).</summary>
+    public IReadOnlyDictionary<uint, IPAddress> Interfaces6 { get; init; } = NoInterfaces;
 
     /// <summary>
     /// What BPF NATs: nothing unless <paramref name="fastPathsOn"/> (BPF mode with no host endpoint: the table leaves
     /// NATed flows to the programs only then), nothing with <c>natOutgoingExclusions: IPPoolsAndHostIPs</c> (the
-    /// programs do not know every host's address: the kernel masquerades), and only IPv4. Each data interface
-    /// (<paramref name="dataInterfaces"/>: ifindex, name, its first primary IPv4 address or null) matching
-    /// <c>iptablesNATOutgoingInterfaceFilter</c> gets <c>natOutgoingAddress</c>, else its own address (none: not NATed
-    /// here, the kernel does it). Ports for a collision: <c>natPortRange</c> when set, else <c>bpfPSNATPorts</c>.
+    /// programs do not know every host's address: the kernel masquerades). Each family on its own: each data interface
+    /// (<paramref name="dataInterfaces"/>: ifindex, name, its first primary global IPv4 and first global IPv6 address,
+    /// or null) matching <c>iptablesNATOutgoingInterfaceFilter</c> gets, for IPv4, <c>natOutgoingAddress</c> else its
+    /// own address, and for IPv6 its own (<c>natOutgoingAddress</c> is IPv4-only upstream); none: that family is not
+    /// NATed there, the kernel does it. A family with no natOutgoing pool or no such interface stays the kernel's.
+    /// Ports for a collision: <c>natPortRange</c> when set, else <c>bpfPSNATPorts</c>.
     /// </summary>
     public static BpfSnatPlan Of(
-        IEnumerable<(uint Ifindex, string Name, IPAddress? Address)> dataInterfaces, IEnumerable<string> natOutgoingPoolCidrs, bool fastPathsOn, NatOutgoingConfig options)
+        IEnumerable<(uint Ifindex, string Name, IPAddress? Address, IPAddress? Address6)> dataInterfaces, IEnumerable<string> natOutgoingPoolCidrs, bool fastPathsOn,
+        NatOutgoingConfig options)
     {
         ArgumentNullException.ThrowIfNull(dataInterfaces);
         ArgumentNullException.ThrowIfNull(natOutgoingPoolCidrs);
@@ -36,13 +44,47 @@ public sealed record BpfSnatPlan(IReadOnlyDictionary<uint, IPAddress> Interfaces
             return Off;
         }
 
-        var pools = new HashSet<IPNetwork>();
+        var pools4 = new HashSet<IPNetwork>();
+        var pools6 = new HashSet<IPNetwork>();
         foreach (string cidr in natOutgoingPoolCidrs)
         {
-            if (IPNetwork.TryParse(cidr, out IPNetwork pool) && pool.BaseAddress.AddressFamily == AddressFamily.InterNetwork)
+            if (IPNetwork.TryParse(cidr, out IPNetwork pool))
             {
-                pools.Add(pool);
+                (pool.BaseAddress.AddressFamily == AddressFamily.InterNetwork ? pools4 : pools6).Add(pool);
             }
+        }
+
+        var interfaces = new Dictionary<uint, IPAddress>();
+        var interfaces6 = new Dictionary<uint, IPAddress>();
+        IPAddress? snatAddress = options.SnatAddress is { AddressFamily: AddressFamily.InterNetwork } given ? given : null;
+        foreach (var (ifindex, name, address, address6) in dataInterfaces)
+        {
+            if (!MatchesFilter(options.InterfaceFilter, name))
+            {
+                continue;
+            }
+
+            if (pools4.Count > 0 && (snatAddress ?? address) is { } nat)
+            {
+                interfaces[ifindex] = nat;
+            }
+
+            if (pools6.Count > 0 && address6 is not null)
+            {
+                interfaces6[ifindex] = address6;
+            }
+        }
+
+        // A family without an interface to NAT from leaves its pools out too: the kernel masquerades it.
+        var pools = new HashSet<IPNetwork>();
+        if (interfaces.Count > 0)
+        {
+            pools.UnionWith(pools4);
+        }
+
+        if (interfaces6.Count > 0)
+        {
+            pools.UnionWith(pools6);
         }
 
         if (pools.Count == 0)
@@ -50,22 +92,8 @@ public sealed record BpfSnatPlan(IReadOnlyDictionary<uint, IPAddress> Interfaces
             return Off;
         }
 
-        var interfaces = new Dictionary<uint, IPAddress>();
-        foreach (var (ifindex, name, address) in dataInterfaces)
-        {
-            if (MatchesFilter(options.InterfaceFilter, name) && (options.SnatAddress ?? address) is { } nat)
-            {
-                interfaces[ifindex] = nat;
-            }
-        }
-
-        if (interfaces.Count == 0)
-        {
-            return Off;
-        }
-
         PortRange ports = options.PortRange ?? options.BpfPsnatPorts;
-        return new BpfSnatPlan(interfaces, pools, ports.First, ports.Last);
+        return new BpfSnatPlan(interfaces, pools, ports.First, ports.Last) { Interfaces6 = interfaces6 };
     }
 
     /// <summary>Upstream's interface filter: empty or <c>+</c> every interface, a trailing <c>+</c> a prefix, else the name.</summary>
@@ -81,12 +109,16 @@ public sealed record BpfSnatPlan(IReadOnlyDictionary<uint, IPAddress> Interfaces
     {
         ArgumentNullException.ThrowIfNull(next);
         var ops = new List<BpfMapOp>();
-        foreach (var (ifindex, address) in next.Interfaces.OrderBy(static i => i.Key))
+        foreach (bool v6 in (ReadOnlySpan<bool>)[false, true])
         {
-            if (previous is null || !previous.Interfaces.TryGetValue(ifindex, out IPAddress? was) || !was.Equals(address) ||
-                previous.PortMin != next.PortMin || previous.PortMax != next.PortMax)
+            IReadOnlyDictionary<uint, IPAddress>? was = previous is null ? null : v6 ? previous.Interfaces6 : previous.Interfaces;
+            foreach (var (ifindex, address) in (v6 ? next.Interfaces6 : next.Interfaces).OrderBy(static i => i.Key))
             {
-                ops.Add(new BpfMapUpdate(BpfMapLayout.SnatMap, BpfMapLayout.SnatKey(ifindex), BpfMapLayout.SnatValue(address, next.PortMin, next.PortMax)));
+                if (was is null || !was.TryGetValue(ifindex, out IPAddress? old) || !old.Equals(address) ||
+                    previous!.PortMin != next.PortMin || previous.PortMax != next.PortMax)
+                {
+                    ops.Add(new BpfMapUpdate(BpfMapLayout.SnatMap, BpfMapLayout.SnatKey(ifindex, v6), BpfMapLayout.SnatValue(address, next.PortMin, next.PortMax)));
+                }
             }
         }
 
@@ -103,6 +135,11 @@ public sealed record BpfSnatPlan(IReadOnlyDictionary<uint, IPAddress> Interfaces
             foreach (uint ifindex in previous.Interfaces.Keys.Where(i => !next.Interfaces.ContainsKey(i)).Order())
             {
                 ops.Add(new BpfMapDelete(BpfMapLayout.SnatMap, BpfMapLayout.SnatKey(ifindex)));
+            }
+
+            foreach (uint ifindex in previous.Interfaces6.Keys.Where(i => !next.Interfaces6.ContainsKey(i)).Order())
+            {
+                ops.Add(new BpfMapDelete(BpfMapLayout.SnatMap, BpfMapLayout.SnatKey(ifindex, v6: true)));
             }
 
             foreach (IPNetwork pool in previous.NatPools.Where(p => !next.NatPools.Contains(p)).OrderBy(static p => p.ToString(), StringComparer.Ordinal))

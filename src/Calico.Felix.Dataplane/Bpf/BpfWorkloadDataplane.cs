@@ -263,12 +263,12 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
 
     /// <summary>
     /// The data interfaces NAT outgoing in BPF may use, with their first primary global IPv4 address (the kernel's
-    /// masquerade picks the outgoing interface's primary address too): not the VXLAN devices (traffic leaving the pools
-    /// does not leave through them).
+    /// masquerade picks the outgoing interface's primary address too) and first global IPv6 address (not one whose
+    /// duplicate address detection failed): not the VXLAN devices (traffic leaving the pools does not leave through them).
     /// </summary>
-    private List<(uint, string, IPAddress?)> SnatCandidates(IReadOnlyList<LinkInfo> links, Func<string, bool> isWorkloadInterface, Func<string, bool>? isDataInterface)
+    private List<(uint, string, IPAddress?, IPAddress?)> SnatCandidates(IReadOnlyList<LinkInfo> links, Func<string, bool> isWorkloadInterface, Func<string, bool>? isDataInterface)
     {
-        var candidates = new List<(uint, string, IPAddress?)>();
+        var candidates = new List<(uint, string, IPAddress?, IPAddress?)>();
         if (isDataInterface is null)
         {
             return candidates;
@@ -285,7 +285,9 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
             addresses ??= [.. _netlink.ListAddresses()];
             IPAddress? primary = addresses.FirstOrDefault(a => a.InterfaceIndex == link.Index && a.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork &&
                 a.Scope == 0 && (a.Flags & 0x01) == 0)?.Address; // RT_SCOPE_UNIVERSE, not IFA_F_SECONDARY
-            candidates.Add(((uint)link.Index, link.Name, primary));
+            IPAddress? global6 = addresses.FirstOrDefault(a => a.InterfaceIndex == link.Index && a.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 &&
+                a.Scope == 0 && (a.Flags & 0x08) == 0)?.Address; // RT_SCOPE_UNIVERSE (not link-local), not IFA_F_DADFAILED
+            candidates.Add(((uint)link.Index, link.Name, primary, global6));
         }
 
         return candidates;

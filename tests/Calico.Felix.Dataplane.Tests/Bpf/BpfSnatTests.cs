@@ -30,6 +30,11 @@ public sealed partial class BpfSnatTests : IDisposable
     private const string Outside = "192.168.1.254";
     private const string Pool = "10.65.0.0/16";
     private static readonly Dictionary<IPNetwork, bool> Pools = new() { [IPNetwork.Parse(Pool)] = true };
+    private const string AddressA6 = "fd00:65::2";
+    private const string HostAddress6 = "2001:db8:1::1";
+    private const string Outside6 = "2001:db8:1::fe";
+    private const string Pool6 = "fd00:65::/48";
+    private static readonly Dictionary<IPNetwork, bool> DualPools = new() { [IPNetwork.Parse(Pool)] = true, [IPNetwork.Parse(Pool6)] = true };
 
     private readonly TempDirectory _dir = new("calico-bpf-snat");
     private readonly NetnsScope _host;
@@ -224,6 +229,123 @@ public sealed partial class BpfSnatTests : IDisposable
         await InHostAsync(() => dataplane.Stop(IsWorkload));
     }
 
+    [Fact]
+    public async Task NatOutgoing_InBpf_IPv6_TcpUdpAndPing6_LeaveAsTheHostsIPv6Address_AndAreAnswered_UntrackedByTheKernel()
+    {
+        SetUpIPv6();
+        var render = new RenderConfig { WorkloadPolicyInBpf = true };
+        DataplaneState state = State();
+        using var dataplane = await InHostAsync(() => BpfWorkloadDataplane.Start(_root, _object, _netlink, NullLogger.Instance));
+        await InHostAsync(() => dataplane.Apply(state, render, IsWorkload, DualPools, IsUplink, [Pool, Pool6], snatOn: true));
+        using var writer = new KernelNftablesWriter(_host.Path);
+        await new NftablesManager(writer).ApplyAsync(NftablesRenderer.Build(state, render, new NatInputs([Pool, Pool6], [Pool, Pool6])), CancellationToken.None);
+
+        // eth0's NAT address for each family: its IPv4 one and its global IPv6 one (not its link-local).
+        uint eth0 = await InHostAsync(() => (uint)BpfTc.InterfaceIndex("eth0"));
+        using (BpfMap snat = BpfMap.OpenPinned(BpfMapLayout.PinPath(_root, BpfMapLayout.SnatMap)))
+        {
+            Assert.Equal(BpfMapLayout.SnatValue(IPAddress.Parse(HostAddress6), 20000, 29999), snat.Lookup(BpfMapLayout.SnatKey(eth0, v6: true)));
+            Assert.Equal(2, snat.Keys().Count);
+        }
+
+        using TcpListener listener = await NetworkNamespace.RunInAsync(_outside.Path, () =>
+        {
+            var l = new TcpListener(IPAddress.IPv6Any, 8080);
+            l.Start();
+            return l;
+        });
+        Socket client = await NetworkNamespace.RunInAsync(_a.Path, () =>
+        {
+            var socket = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp);
+            socket.Bind(new IPEndPoint(IPAddress.IPv6Any, 40010));
+            return socket;
+        });
+        using (client)
+        {
+            using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+            {
+                await client.ConnectAsync(new IPEndPoint(IPAddress.Parse(Outside6), 8080), timeout.Token);
+            }
+
+            using Socket server = await listener.AcceptSocketAsync();
+            Assert.Equal(new IPEndPoint(IPAddress.Parse(HostAddress6), 40010), server.RemoteEndPoint);
+            for (int i = 0; i < 10; i++)
+            {
+                await RoundTripAsync(client, server);
+            }
+
+            // Bulk both ways: large (segmentation-offloaded) packets' checksums rewritten as partial ones.
+            await BulkAsync(client, server);
+            await BulkAsync(server, client);
+        }
+
+        (int pingExit, string pingOutput, _) = _a.Exec("ping", "-6", "-c", "3", "-i", "0.2", "-W", "2", Outside6);
+        Assert.True(pingExit == 0, "ping6 from A through BPF NAT: " + pingOutput + " reasons " + Reasons());
+
+        // UDP both ways, the server seeing the host's address.
+        using (Socket server = await NetworkNamespace.RunInAsync(_outside.Path, () => UdpSocket6(9090)))
+        using (Socket udp = await NetworkNamespace.RunInAsync(_a.Path, () => UdpSocket6(40012)))
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            var buffer = new byte[16];
+            for (int i = 0; i < 3; i++)
+            {
+                await udp.SendToAsync("hello"u8.ToArray(), new IPEndPoint(IPAddress.Parse(Outside6), 9090), timeout.Token);
+                SocketReceiveFromResult got = await server.ReceiveFromAsync(buffer, new IPEndPoint(IPAddress.IPv6Any, 0), timeout.Token);
+                Assert.Equal(new IPEndPoint(IPAddress.Parse(HostAddress6), 40012), got.RemoteEndPoint);
+                await server.SendToAsync("world"u8.ToArray(), got.RemoteEndPoint, timeout.Token);
+                SocketReceiveFromResult back = await udp.ReceiveFromAsync(buffer, new IPEndPoint(IPAddress.IPv6Any, 0), timeout.Token);
+                Assert.Equal(new IPEndPoint(IPAddress.Parse(Outside6), 9090), back.RemoteEndPoint);
+                Assert.Equal("world"u8.ToArray(), buffer[..back.ReceivedBytes]);
+            }
+        }
+
+        // An ICMPv6 port unreachable about a NATed flow is translated back to the pod's connected socket.
+        using (Socket refused = await NetworkNamespace.RunInAsync(_a.Path, () => UdpSocket6(40013)))
+        {
+            refused.Connect(new IPEndPoint(IPAddress.Parse(Outside6), 9999));
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await refused.SendAsync("anyone?"u8.ToArray(), timeout.Token);
+            SocketException error = await Assert.ThrowsAsync<SocketException>(async () => await refused.ReceiveAsync(new byte[16], timeout.Token));
+            Assert.Equal(SocketError.ConnectionRefused, error.SocketErrorCode);
+        }
+
+        // The kernel saw at most each flow's first packet, tracked and not NATed, never a reply; its masquerade counted nothing.
+        string conntrack = _host.Exec("conntrack", "-L", "-f", "ipv6").Output;
+        foreach (string line in conntrack.Split('\n').Where(static l => l.Contains(Outside6, StringComparison.Ordinal)))
+        {
+            Assert.Contains("[UNREPLIED]", line, StringComparison.Ordinal);
+            Assert.DoesNotContain("dst=" + HostAddress6, line, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(0, MasqueradePackets());
+
+        // The bindings are the programs' (cali_nat, both directions): TCP's and UDP's at least are live.
+        var (_, _, nat) = await InHostAsync(dataplane.Maintain);
+        Assert.True(nat.Scanned - nat.Deleted >= 4, $"{nat.Scanned} NAT entries scanned, {nat.Deleted} deleted: the TCP and UDP bindings should stay");
+        await InHostAsync(() => dataplane.Stop(IsWorkload));
+    }
+
+    /// <summary>IPv6 on top of the IPv4 set-up: eth0 and the outside with global addresses (no route back to the IPv6 pool), pod A with one.</summary>
+    private void SetUpIPv6()
+    {
+        _host.Exec("sysctl", "-qw", "net.ipv6.conf.all.forwarding=1");
+        _host.Ip("-6", "addr", "add", HostAddress6 + "/64", "dev", "eth0", "nodad");
+        _outside.Ip("-6", "addr", "add", Outside6 + "/64", "dev", "eth0-peer", "nodad");
+        _host.Ip("-6", "route", "add", "default", "via", Outside6, "dev", "eth0");
+        _host.Ip("-6", "addr", "add", "fe80::1/64", "dev", "caliwa0", "nodad"); // the pod's next hop
+        _host.Ip("-6", "route", "add", AddressA6 + "/128", "dev", "caliwa0");
+        _a.Ip("-6", "addr", "add", AddressA6 + "/128", "dev", "eth0", "nodad");
+        _a.Ip("-6", "route", "add", "default", "via", "fe80::1", "dev", "eth0");
+    }
+
+    private static Socket UdpSocket6(int port)
+    {
+        var socket = new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp);
+        socket.Bind(new IPEndPoint(IPAddress.IPv6Any, port));
+        return socket;
+    }
+
     /// <summary>The packets the NAT outgoing chain's masquerade rules counted.</summary>
     private long MasqueradePackets()
     {
@@ -306,7 +428,7 @@ public sealed partial class BpfSnatTests : IDisposable
         state.Apply(new ActiveProfileUpdate("open", new ProfileIntent(
             [new RuleModel { Action = RuleAction.Allow, Index = 0 }],
             [new RuleModel { Action = RuleAction.Allow, Index = 0 }])));
-        state.Apply(new EndpointUpdate(new EndpointIntent(new EndpointKey(false, "ns", "a"), "caliwa0", [AddressA + "/32"], [], [], ["open"])));
+        state.Apply(new EndpointUpdate(new EndpointIntent(new EndpointKey(false, "ns", "a"), "caliwa0", [AddressA + "/32"], [AddressA6 + "/128"], [], ["open"])));
         state.Apply(new EndpointUpdate(new EndpointIntent(new EndpointKey(false, "ns", "b"), "caliwb0", [AddressB + "/32"], [], [], ["open"])));
         return state;
     }
