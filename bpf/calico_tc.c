@@ -1502,6 +1502,10 @@ static __always_inline int snat_rewrite6(struct __sk_buff *skb, __u8 protocol, i
 	}
 	if (bpf_skb_store_bytes(skb, addr_off, new_addr, 16, 0) < 0)
 		return -1;
+	// A received packet's CHECKSUM_COMPLETE sum covers the IPv6 header (the stack takes the header's sum out when it
+	// pulls it): the replace above followed the checksum field, this follows the address (-ENOTSUPP otherwise: nothing
+	// to follow).
+	bpf_csum_update(skb, diff);
 	return 0;
 }
 
@@ -1693,6 +1697,7 @@ static __always_inline int snat_reverse_error6(struct __sk_buff *skb, struct cal
 	    bpf_skb_store_bytes(skb, inner_port, &pod_port, 2, 0) < 0 ||
 	    bpf_skb_store_bytes(skb, ETH_HLEN + 24, pod_addr, 16, 0) < 0)
 		return -1;
+	bpf_csum_update(skb, outer_diff); // CHECKSUM_COMPLETE: the outer header's address (see snat_rewrite6)
 	__builtin_memcpy(p->dst, pod_addr, 16);
 	__builtin_memcpy(p->inner_src, pod_addr, 16);
 	p->inner_sport = bpf_ntohs(pod_port);
