@@ -1,0 +1,168 @@
+using System.Buffers.Binary;
+using System.Net;
+using Calico.Linux.Bpf;
+using static Calico.Felix.Bpf.Tests.Kernel.DatapathHarness;
+
+namespace Calico.Felix.Bpf.Tests.Kernel;
+
+/// <summary>
+/// IPv6 NAT outgoing's reverse step (calico_from_data's snat_reverse) through BPF_PROG_TEST_RUN, where the packet has no
+/// checksum offload (CHECKSUM_NONE): the rewritten packet's checksums must be whole and right, which the root test's
+/// veths (partial checksums, not verified by the receiver) cannot show. A reply to {NAT address:port, remote} gets the
+/// pod's address and port; an ICMPv6 error quoting the NATed packet gets them in the outer destination and the quote.
+/// </summary>
+[Trait("Tier", "Root")]
+public sealed class SnatReverse6DatapathTests : IDisposable
+{
+    private const int NatPort = 40010;
+    private const int PodPort = 40020;
+    private const int RemotePort = 8080;
+
+    private readonly DatapathHarness _dp = new();
+    private readonly BpfProgram _fromData;
+
+    public SnatReverse6DatapathTests()
+    {
+        _fromData = _dp.Object.Program("calico_from_data");
+    }
+
+    [Theory]
+    [InlineData(6)]
+    [InlineData(17)]
+    [InlineData(58)]
+    public async Task AReply_GetsThePodsAddressAndPort_WithItsChecksumRight(byte protocol)
+    {
+        Bind(protocol, RemotePort);
+        byte[] frame = protocol switch
+        {
+            6 => Transport6(Remote6, HostAddress6, 6, Ports(RemotePort, NatPort, 20), checksumOffset: 16),
+            17 => Transport6(Remote6, HostAddress6, 17, Ports(RemotePort, NatPort, 12), checksumOffset: 6),
+            _ => Transport6(Remote6, HostAddress6, 58, Echo(129, NatPort), checksumOffset: 2),
+        };
+        Assert.True(ChecksumValid(frame), "the test's own frame");
+
+        byte[] output = (await _dp.RunFullAsync(_fromData, "eth0", frame)).PacketOut;
+        Assert.Equal(IPAddress.Parse(WorkloadA6), new IPAddress(output.AsSpan(38, 16)));
+        int portOffset = protocol == 58 ? 54 + 4 : 54 + 2;
+        Assert.Equal(PodPort, BinaryPrimitives.ReadUInt16BigEndian(output.AsSpan(portOffset)));
+        Assert.True(ChecksumValid(output), "the rewritten packet's checksum");
+    }
+
+    [Fact]
+    public async Task AnIcmp6Error_QuotingANatedPacket_GetsThePodsAddressAndPort_InTheOuterHeaderAndTheQuote()
+    {
+        Bind(17, 9999);
+        // The quoted packet: what calico_to_data sent, {NAT address:NatPort -> remote:9999} (UDP, 8 bytes of payload).
+        byte[] quoted = Transport6(HostAddress6, Remote6, 17, Ports(NatPort, 9999, 16), checksumOffset: 6)[14..];
+        var icmp = new byte[8 + quoted.Length];
+        icmp[0] = 1; // destination unreachable
+        icmp[1] = 4; // port unreachable
+        quoted.CopyTo(icmp, 8);
+        byte[] frame = Transport6(Remote6, HostAddress6, 58, icmp, checksumOffset: 2);
+
+        byte[] output = (await _dp.RunFullAsync(_fromData, "eth0", frame)).PacketOut;
+        Assert.Equal(IPAddress.Parse(WorkloadA6), new IPAddress(output.AsSpan(38, 16)));      // the outer destination
+        Assert.Equal(IPAddress.Parse(WorkloadA6), new IPAddress(output.AsSpan(62 + 8, 16)));  // the quoted source
+        Assert.Equal(PodPort, BinaryPrimitives.ReadUInt16BigEndian(output.AsSpan(62 + 40)));  // the quoted source port
+        Assert.True(ChecksumValid(output), "the rewritten ICMPv6 error's checksum");
+    }
+
+    /// <summary>The reverse binding calico_to_data would have written: {NAT address:NatPort, remote:port} → the pod's.</summary>
+    private void Bind(byte protocol, int remotePort)
+    {
+        var key = new byte[BpfMapLayout.NatKeySize];
+        IPAddress.Parse(HostAddress6).GetAddressBytes().CopyTo(key, 0);
+        IPAddress.Parse(Remote6).GetAddressBytes().CopyTo(key, 16);
+        BinaryPrimitives.WriteUInt16BigEndian(key.AsSpan(32), NatPort);
+        BinaryPrimitives.WriteUInt16BigEndian(key.AsSpan(34), (ushort)(protocol == 58 ? NatPort : remotePort));
+        key[36] = protocol;
+        key[37] = 6;
+        key[38] = 1; // reverse
+        var value = new byte[BpfMapLayout.NatValueSize];
+        IPAddress.Parse(WorkloadA6).GetAddressBytes().CopyTo(value, 0);
+        BinaryPrimitives.WriteUInt16BigEndian(value.AsSpan(16), PodPort);
+        BinaryPrimitives.WriteUInt32LittleEndian(value.AsSpan(20), _dp.Ifindex("eth0"));
+        _dp.Map(BpfMapLayout.NatMap).Update(key, value);
+    }
+
+    /// <summary>A transport header of <paramref name="length"/> bytes starting with the two ports (some payload after them).</summary>
+    private static byte[] Ports(int sport, int dport, int length)
+    {
+        var l4 = new byte[length];
+        BinaryPrimitives.WriteUInt16BigEndian(l4, (ushort)sport);
+        BinaryPrimitives.WriteUInt16BigEndian(l4.AsSpan(2), (ushort)dport);
+        if (length == 20)
+        {
+            l4[12] = 0x50; // TCP: data offset 5
+            l4[13] = 0x12; // SYN+ACK
+        }
+        else
+        {
+            BinaryPrimitives.WriteUInt16BigEndian(l4.AsSpan(4), (ushort)length); // UDP length
+        }
+
+        for (int i = length == 20 ? 14 : 8; i < length; i++)
+        {
+            l4[i] = (byte)(0x5a + i); // payload, so the checksum covers more than zeros
+        }
+
+        return l4;
+    }
+
+    private static byte[] Echo(byte type, int id)
+    {
+        var icmp = new byte[16];
+        icmp[0] = type;
+        BinaryPrimitives.WriteUInt16BigEndian(icmp.AsSpan(4), (ushort)id);
+        BinaryPrimitives.WriteUInt16BigEndian(icmp.AsSpan(6), 7); // sequence
+        "payload!"u8.CopyTo(icmp.AsSpan(8));
+        return icmp;
+    }
+
+    /// <summary>An Ethernet + IPv6 frame carrying <paramref name="l4"/>, its checksum (at <paramref name="checksumOffset"/>) filled in.</summary>
+    private static byte[] Transport6(string src, string dst, byte protocol, byte[] l4, int checksumOffset)
+    {
+        var frame = new byte[14 + 40 + l4.Length];
+        frame[12] = 0x86;
+        frame[13] = 0xdd;
+        frame[14] = 0x60;
+        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(18), (ushort)l4.Length);
+        frame[20] = protocol;
+        frame[21] = 64;
+        IPAddress.Parse(src).GetAddressBytes().CopyTo(frame, 22);
+        IPAddress.Parse(dst).GetAddressBytes().CopyTo(frame, 38);
+        l4.CopyTo(frame, 54);
+        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(54 + checksumOffset), 0);
+        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(54 + checksumOffset), (ushort)~Sum(frame));
+        return frame;
+    }
+
+    /// <summary>The frame's transport checksum verifies: the sum over the pseudo-header and the transport bytes is all ones.</summary>
+    private static bool ChecksumValid(byte[] frame) => Sum(frame) == 0xffff;
+
+    /// <summary>The ones' complement sum (folded) over the IPv6 pseudo-header and everything after the fixed header.</summary>
+    private static ushort Sum(byte[] frame)
+    {
+        int length = frame.Length - 54;
+        ulong sum = 0;
+        for (int i = 22; i < 54; i += 2)
+        {
+            sum += BinaryPrimitives.ReadUInt16BigEndian(frame.AsSpan(i)); // source and destination
+        }
+
+        sum += (ulong)length + frame[20];
+        for (int i = 54; i < frame.Length; i += 2)
+        {
+            sum += i + 1 < frame.Length ? BinaryPrimitives.ReadUInt16BigEndian(frame.AsSpan(i)) : (ulong)(frame[i] << 8);
+        }
+
+        while (sum > 0xffff)
+        {
+            sum = (sum & 0xffff) + (sum >> 16);
+        }
+
+        return (ushort)sum;
+    }
+
+    public void Dispose() => _dp.Dispose();
+}
