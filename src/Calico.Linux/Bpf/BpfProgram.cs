@@ -11,6 +11,7 @@ public sealed class BpfProgram : IDisposable
 {
     private const int SkBuffSize = 192; // sizeof(struct __sk_buff) in linux/bpf.h of 6.1
     private const int SkBuffIfindexOffset = 40;
+    private const int SkBuffMarkOffset = 8;
 
     private readonly nint _program;
     private int _ownedFd = -1;
@@ -85,14 +86,16 @@ public sealed class BpfProgram : IDisposable
     /// Ethernet frame), without attaching it anywhere: the verdict, the packet as the program left it, and the time.
     /// A non-zero <paramref name="ifindex"/> runs a tc program as if the frame were on that interface (skb->ifindex; the
     /// kernel looks it up in the calling thread's network namespace, so run this inside the namespace that holds it);
-    /// 0 leaves the kernel's default (loopback).
+    /// 0 leaves the kernel's default (loopback). <paramref name="skbMark"/>: the packet's skb->mark as the program sees it.
     /// </summary>
-    public unsafe BpfTestRun TestRun(ReadOnlySpan<byte> packet, int repeat = 1, uint ifindex = 0)
+    public unsafe BpfTestRun TestRun(ReadOnlySpan<byte> packet, int repeat = 1, uint ifindex = 0, uint skbMark = 0)
     {
         var output = new byte[Math.Max(packet.Length + 256, 1514)];
         // struct __sk_buff as context: every field the kernel does not take must be zero; ifindex is at offset 40.
         var context = new byte[SkBuffSize];
         System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(context.AsSpan(SkBuffIfindexOffset), ifindex);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(context.AsSpan(SkBuffMarkOffset), skbMark);
+        bool withContext = ifindex != 0 || skbMark != 0;
         fixed (byte* input = packet)
         fixed (byte* outputBytes = output)
         fixed (byte* contextIn = context)
@@ -105,8 +108,8 @@ public sealed class BpfProgram : IDisposable
                 DataOut = outputBytes,
                 DataSizeOut = (uint)output.Length,
                 Repeat = repeat,
-                ContextIn = ifindex == 0 ? null : contextIn,
-                ContextSizeIn = ifindex == 0 ? 0 : (uint)context.Length,
+                ContextIn = withContext ? contextIn : null,
+                ContextSizeIn = withContext ? (uint)context.Length : 0,
             };
             var mark = LibbpfMessages.Mark();
             var result = Libbpf.ProgramTestRun(Fd, &options);

@@ -1,18 +1,20 @@
 using System.Buffers.Binary;
 using System.Net;
+using Calico.Linux;
 using Calico.Linux.Bpf;
 using static Calico.Felix.Bpf.Tests.Kernel.DatapathHarness;
 
 namespace Calico.Felix.Bpf.Tests.Kernel;
 
 /// <summary>
-/// IPv6 NAT outgoing's reverse step (calico_from_data's snat_reverse) through BPF_PROG_TEST_RUN, where the packet has no
-/// checksum offload (CHECKSUM_NONE): the rewritten packet's checksums must be whole and right, which the root test's
-/// veths (partial checksums, not verified by the receiver) cannot show. A reply to {NAT address:port, remote} gets the
-/// pod's address and port; an ICMPv6 error quoting the NATed packet gets them in the outer destination and the quote.
+/// IPv6 NAT outgoing's two rewrites through BPF_PROG_TEST_RUN, where the packet has no checksum offload (CHECKSUM_NONE):
+/// the rewritten packet's checksums must be whole and right, which the root test's veths (partial checksums, not
+/// verified by the receiver) cannot show. calico_to_data: a pod's packet marked for BPF NAT leaves from the interface's
+/// IPv6 address. calico_from_data (snat_reverse): a reply to {NAT address:port, remote} gets the pod's address and port;
+/// an ICMPv6 error quoting the NATed packet gets them in the outer destination and the quote.
 /// </summary>
 [Trait("Tier", "Root")]
-public sealed class SnatReverse6DatapathTests : IDisposable
+public sealed class Snat6DatapathTests : IDisposable
 {
     private const int NatPort = 40010;
     private const int PodPort = 40020;
@@ -21,7 +23,7 @@ public sealed class SnatReverse6DatapathTests : IDisposable
     private readonly DatapathHarness _dp = new();
     private readonly BpfProgram _fromData;
 
-    public SnatReverse6DatapathTests()
+    public Snat6DatapathTests()
     {
         _fromData = _dp.Object.Program("calico_from_data");
     }
@@ -162,6 +164,36 @@ public sealed class SnatReverse6DatapathTests : IDisposable
         }
 
         return (ushort)sum;
+    }
+
+    [Theory]
+    [InlineData(6)]
+    [InlineData(17)]
+    [InlineData(58)]
+    public async Task APodsPacketMarkedForBpfNat_LeavesFromTheInterfacesIPv6Address_WithItsChecksumRight(byte protocol)
+    {
+        uint eth0 = _dp.Ifindex("eth0");
+        _dp.Map(BpfMapLayout.SnatMap).Update(BpfMapLayout.SnatKey(eth0, v6: true), BpfMapLayout.SnatValue(IPAddress.Parse(HostAddress6), 20000, 29999));
+        _dp.Map(BpfMapLayout.NatPoolMap).Update(BpfMapLayout.PoolKey(IPNetwork.Parse("fd00:65::/48")), BpfMapLayout.PoolValue(fast: true));
+        _dp.Map(BpfMapLayout.PoolMap).Update(BpfMapLayout.PoolKey(IPNetwork.Parse("fd00:65::/48")), BpfMapLayout.PoolValue(fast: true));
+        byte[] frame = protocol switch
+        {
+            6 => Transport6(WorkloadA6, Remote6, 6, Ports(PodPort, RemotePort, 20), checksumOffset: 16),
+            17 => Transport6(WorkloadA6, Remote6, 17, Ports(PodPort, RemotePort, 12), checksumOffset: 6),
+            _ => Transport6(WorkloadA6, Remote6, 58, Echo(128, PodPort), checksumOffset: 2),
+        };
+
+        BpfProgram toData = _dp.Object.Program("calico_to_data");
+        BpfTestRun run = await NetworkNamespace.RunInAsync(_dp.NetnsPath, () => toData.TestRun(frame, ifindex: eth0, skbMark: 0x80000));
+        Assert.Equal(TcActOk, run.ReturnValue);
+        byte[] output = run.PacketOut;
+        Assert.Equal(IPAddress.Parse(HostAddress6), new IPAddress(output.AsSpan(22, 16)));
+        Assert.Equal(PodPort, BinaryPrimitives.ReadUInt16BigEndian(output.AsSpan(protocol == 58 ? 54 + 4 : 54))); // its own port: free
+        Assert.True(ChecksumValid(output), "the NATed packet's checksum");
+
+        // Unmarked (the table left it to the kernel): untouched.
+        BpfTestRun unmarked = await NetworkNamespace.RunInAsync(_dp.NetnsPath, () => toData.TestRun(frame, ifindex: eth0));
+        Assert.Equal(frame, unmarked.PacketOut);
     }
 
     public void Dispose() => _dp.Dispose();
