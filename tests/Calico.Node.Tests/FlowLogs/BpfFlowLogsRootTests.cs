@@ -104,12 +104,15 @@ public sealed class BpfFlowLogsRootTests : IDisposable
                 {
                     while (source.Events.TryRead(out BpfFlowEvent? e))
                     {
-                        events.Add(e);
+                        if (IsTheTestsTraffic(e))
+                        {
+                            events.Add(e);
+                        }
                     }
                 }
             }
 
-            Assert.Equal(6, events.Count);
+            Assert.True(events.Count == 6, string.Join("\n", events.Select(e => e.ToString())));
             foreach (BpfFlowEvent e in events)
             {
                 aggregator.ObserveBpfVerdict(e);
@@ -149,7 +152,12 @@ public sealed class BpfFlowLogsRootTests : IDisposable
                 Assert.True(await source.Events.WaitToReadAsync(deadline.Token));
             }
 
-            Assert.True(source.Events.TryRead(out BpfFlowEvent? next));
+            BpfFlowEvent? next;
+            do
+            {
+                Assert.True(source.Events.TryRead(out next));
+            }
+            while (!IsTheTestsTraffic(next));
             Assert.Equal((1, BpfPolicyDirection.Egress), (next.Tuple.Protocol, next.Direction));
         }
 
@@ -159,6 +167,13 @@ public sealed class BpfFlowLogsRootTests : IDisposable
             await reading;
         }
     }
+
+    /// <summary>
+    /// The test's IPv4 flows. The new veths' own IPv6 multicast listener reports (MLDv2, ICMPv6 143, sent by the kernel at
+    /// random moments after a link comes up) meet policy too, as upstream's (it exempts only 130-133, 135 and 136), so
+    /// their events may come at any point of the test.
+    /// </summary>
+    private static bool IsTheTestsTraffic(BpfFlowEvent e) => e.Tuple.Dst.AddressFamily == AddressFamily.InterNetwork;
 
     private sealed class NoPrefixes : IFlowLogPrefixDecoder
     {
