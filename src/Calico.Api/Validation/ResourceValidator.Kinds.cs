@@ -364,6 +364,9 @@ public static partial class ResourceValidator
         CheckAddress(errors, "NATOutgoingAddress", spec.NatOutgoingAddress, 4, "natOutgoingAddress must be a valid IPv4 address");
         if (spec.NatPortRange is { } natPorts && (natPorts.IsNamed || (natPorts.MinPort == 0 && natPorts.MaxPort > 0)))
             errors.Add("NATPortRange", natPorts.ToString(), "natPortRange must be a port or a port range min:max within 1-65535, not a named port");
+        // bpfPSNATPorts acts (the programs' NAT outgoing picks from it): a named port or port 0 would be ignored, so refused.
+        if (spec.BpfPSNATPorts is { } psnatPorts && (psnatPorts.IsNamed || psnatPorts.MinPort == 0))
+            errors.Add("BPFPSNATPorts", psnatPorts.ToString(), "bpfPSNATPorts must be a port or a port range min:max within 1-65535, not a named port");
         CheckAddress(errors, "DeviceRouteSourceAddress", spec.DeviceRouteSourceAddress, 4, "deviceRouteSourceAddress must be a valid IPv4 address");
         CheckAddress(errors, "DeviceRouteSourceAddressIPv6", spec.DeviceRouteSourceAddressIPv6, 6, "deviceRouteSourceAddressIPv6 must be a valid IPv6 address");
         ForEach(spec.FailsafeInboundHostPorts, p => CheckProtoPort(errors, p));
