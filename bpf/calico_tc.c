@@ -1391,6 +1391,45 @@ __attribute__((noinline)) int snat_decide6(struct __sk_buff *skb, const struct c
 	return snat_mark(skb, key, fib.ifindex, 6);
 }
 
+// Where NAT rewrites a transport header whose first byte is at l4: its checksum and the port of the rewritten side (ICMP
+// echo: the identifier), and the flag that keeps a UDP checksum 0 (none) 0.
+struct cali_snat_l4 {
+	__u32 csum_off;
+	__u32 port_off;
+	__u64 mangled;
+};
+
+static __always_inline int snat_l4_at(__u8 protocol, __u8 icmp_protocol, __u32 l4, int source, struct cali_snat_l4 *at)
+{
+	at->mangled = 0;
+	at->port_off = l4 + (source ? 0 : 2);
+	if (protocol == IPPROTO_TCP) {
+		at->csum_off = l4 + 16;
+	} else if (protocol == IPPROTO_UDP) {
+		at->csum_off = l4 + 6;
+		at->mangled = BPF_F_MARK_MANGLED_0;
+	} else if (protocol == icmp_protocol) {
+		at->csum_off = l4 + 2;
+		at->port_off = l4 + 4; // the echo identifier
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+// The port (or echo identifier) at `at` becomes `port`, its checksum following. 0, or -1.
+static __always_inline int snat_port_rewrite(struct __sk_buff *skb, const struct cali_snat_l4 *at, __u16 port)
+{
+	__u16 old_port;
+	if (bpf_skb_load_bytes(skb, at->port_off, &old_port, 2) < 0)
+		return -1;
+	if (old_port == port)
+		return 0;
+	if (bpf_l4_csum_replace(skb, at->csum_off, old_port, port, at->mangled | 2) < 0)
+		return -1;
+	return bpf_skb_store_bytes(skb, at->port_off, &port, 2, 0) < 0 ? -1 : 0;
+}
+
 // Rewrites the IPv4 source (source != 0) or destination address and port (ICMP echo: the identifier) of the packet,
 // the IP, TCP/UDP (pseudo-header) and ICMP checksums incrementally; a UDP checksum 0 (none) stays 0. 0, or -1.
 static __always_inline int snat_rewrite(struct __sk_buff *skb, __u8 protocol, int source, __u32 addr, __u16 port)
@@ -1403,38 +1442,14 @@ static __always_inline int snat_rewrite(struct __sk_buff *skb, __u8 protocol, in
 	__u32 l4 = ETH_HLEN + ip->ihl * 4;
 	__u32 old_addr = source ? ip->saddr : ip->daddr;
 	__u32 addr_off = ETH_HLEN + (source ? 12 : 16);
-	__u32 csum_off, port_off;
-	__u64 mangled = 0;
-	int pseudo = 1;
-	switch (protocol) {
-	case IPPROTO_TCP:
-		csum_off = l4 + 16;
-		port_off = l4 + (source ? 0 : 2);
-		break;
-	case IPPROTO_UDP:
-		csum_off = l4 + 6;
-		port_off = l4 + (source ? 0 : 2);
-		mangled = BPF_F_MARK_MANGLED_0;
-		break;
-	case IPPROTO_ICMP:
-		csum_off = l4 + 2;
-		port_off = l4 + 4; // the echo identifier
-		pseudo = 0;
-		break;
-	default:
+	struct cali_snat_l4 at;
+	if (snat_l4_at(protocol, IPPROTO_ICMP, l4, source, &at) < 0)
 		return -1;
-	}
-	__u16 old_port;
-	if (bpf_skb_load_bytes(skb, port_off, &old_port, 2) < 0)
+	int pseudo = protocol != IPPROTO_ICMP; // ICMPv4's checksum has no pseudo-header
+	if (pseudo && bpf_l4_csum_replace(skb, at.csum_off, old_addr, addr, BPF_F_PSEUDO_HDR | at.mangled | 4) < 0)
 		return -1;
-	if (pseudo && bpf_l4_csum_replace(skb, csum_off, old_addr, addr, BPF_F_PSEUDO_HDR | mangled | 4) < 0)
+	if (snat_port_rewrite(skb, &at, port) < 0)
 		return -1;
-	if (old_port != port) {
-		if (bpf_l4_csum_replace(skb, csum_off, old_port, port, mangled | 2) < 0)
-			return -1;
-		if (bpf_skb_store_bytes(skb, port_off, &port, 2, 0) < 0)
-			return -1;
-	}
 	if (bpf_l3_csum_replace(skb, ETH_HLEN + 10, old_addr, addr, 4) < 0)
 		return -1;
 	if (bpf_skb_store_bytes(skb, addr_off, &addr, 4, 0) < 0)
@@ -1469,37 +1484,14 @@ static __always_inline int snat_rewrite6(struct __sk_buff *skb, __u8 protocol, i
 	__builtin_memcpy(new_addr, addr, 16);
 	__u32 l4 = CALI_SNAT6_L4;
 	__u32 addr_off = ETH_HLEN + (source ? 8 : 24);
-	__u32 csum_off, port_off;
-	__u64 mangled = 0;
-	switch (protocol) {
-	case IPPROTO_TCP:
-		csum_off = l4 + 16;
-		port_off = l4 + (source ? 0 : 2);
-		break;
-	case IPPROTO_UDP:
-		csum_off = l4 + 6;
-		port_off = l4 + (source ? 0 : 2);
-		mangled = BPF_F_MARK_MANGLED_0;
-		break;
-	case IPPROTO_ICMPV6:
-		csum_off = l4 + 2;
-		port_off = l4 + 4; // the echo identifier
-		break;
-	default:
-		return -1;
-	}
-	__u16 old_port;
-	if (bpf_skb_load_bytes(skb, port_off, &old_port, 2) < 0)
+	struct cali_snat_l4 at;
+	if (snat_l4_at(protocol, IPPROTO_ICMPV6, l4, source, &at) < 0)
 		return -1;
 	__s64 diff = bpf_csum_diff(old_addr, 16, new_addr, 16, 0);
-	if (diff < 0 || bpf_l4_csum_replace(skb, csum_off, 0, diff, BPF_F_PSEUDO_HDR | mangled) < 0)
+	if (diff < 0 || bpf_l4_csum_replace(skb, at.csum_off, 0, diff, BPF_F_PSEUDO_HDR | at.mangled) < 0)
 		return -1;
-	if (old_port != port) {
-		if (bpf_l4_csum_replace(skb, csum_off, old_port, port, mangled | 2) < 0)
-			return -1;
-		if (bpf_skb_store_bytes(skb, port_off, &port, 2, 0) < 0)
-			return -1;
-	}
+	if (snat_port_rewrite(skb, &at, port) < 0)
+		return -1;
 	if (bpf_skb_store_bytes(skb, addr_off, new_addr, 16, 0) < 0)
 		return -1;
 	// A received packet's CHECKSUM_COMPLETE sum covers the IPv6 header (the stack takes the header's sum out when it
