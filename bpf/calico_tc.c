@@ -100,6 +100,8 @@ struct cali_walk {
 	__u32 reason;  // why undecided ended badly (CALI_REASON_BAD_TABLE)
 };
 
+
+
 static __always_inline void count(void *map, void *key, __u32 len)
 {
 	struct cali_counter *c = bpf_map_lookup_elem(map, key);
@@ -206,6 +208,23 @@ static __always_inline int rule_matches(const struct cali_rule *r, const struct 
 	return 1;
 }
 
+// A matched rule's counter, and the rule noted for the verdict cache (a hit counts the same rules again) in this CPU's
+// cali_walk_notes: a map, not struct cali_walk on the stack, whose every byte the verifier tracks exactly (a count
+// there multiplied the states it explores through the rule callback past its 1,000,000 instructions).
+static __always_inline void walk_count(struct cali_walk *e, struct cali_rule_key *key)
+{
+	count(&cali_counters, key, e->pkt->len);
+	__u32 zero = 0;
+	struct cali_walk_notes *notes = bpf_map_lookup_elem(&cali_walk_notes, &zero);
+	if (!notes)
+		return;
+	__u32 n = notes->n_counted;
+	if (n < CALI_VERDICT_COUNTED)
+		notes->counted[n] = key->index;
+	if (n <= CALI_VERDICT_COUNTED)
+		notes->n_counted = n + 1;
+}
+
 // bpf_loop's callback: one rule. Returns 1 to stop the walk.
 static long eval_rule(__u32 iteration, void *data)
 {
@@ -222,18 +241,18 @@ static long eval_rule(__u32 iteration, void *data)
 	case CALI_ACT_ALLOW:
 	case CALI_ACT_DENY:
 		if (matched) {
-			count(&cali_counters, &key, e->pkt->len);
+			walk_count(e, &key);
 			e->verdict = r->action;
 			return 1;
 		}
 		break;
 	case CALI_ACT_LOG:
 		if (matched)
-			count(&cali_counters, &key, e->pkt->len);
+			walk_count(e, &key);
 		break;
 	case CALI_ACT_GOTO:
 		if (matched) {
-			count(&cali_counters, &key, e->pkt->len);
+			walk_count(e, &key);
 			if (r->jump <= e->index) {
 				e->reason = CALI_REASON_BAD_TABLE; // jumps only go forward, so the walk ends
 				return 1;
@@ -476,9 +495,23 @@ decided:
 // is a new flow again (policy decides) and replaces it. The LRU evicts idle entries only under pressure.
 #define SEC_NS 1000000000ull
 #define CALI_CT_TOUCH_NS (SEC_NS / 10)
+
+// CLOCK_MONOTONIC at the last tick (bpf_ktime_get_coarse_ns): timeouts are seconds and entries are touched every 0.1 s,
+// so a tick's resolution is plenty, and it is a memory read where the precise clock reads the (here paravirtual)
+// clocksource on every packet. calico-node writes the precise clock (picked-up connections), up to a tick ahead of
+// this one: elapsed times are taken with cali_since, never below 0.
+static __always_inline __u64 cali_now(void)
+{
+	return bpf_ktime_get_coarse_ns();
+}
+
+static __always_inline __u64 cali_since(__u64 now, __u64 then)
+{
+	return now > then ? now - then : 0;
+}
 static __always_inline int ct_expired(const struct cali_ct_value *v, __u8 protocol, __u64 now)
 {
-	__u64 idle = now - v->last_seen_ns;
+	__u64 idle = cali_since(now, v->last_seen_ns);
 	switch (protocol) {
 	case IPPROTO_TCP:
 		return idle > (v->state == CALI_CT_NEW ? 20 * SEC_NS : v->state == CALI_CT_CLOSING ? 30 * SEC_NS : 3600 * SEC_NS);
@@ -502,7 +535,7 @@ static __always_inline int related_allowed(const struct cali_pkt *p, __u32 ifind
 	int unused;
 	ct_key_of(p->inner_src, p->inner_sport, p->inner_dst, p->inner_dport, p->inner_protocol, p->family, &key, &unused);
 	struct cali_ct_value *v = bpf_map_lookup_elem(&cali_ct, &key);
-	return v && !ct_expired(v, p->inner_protocol, bpf_ktime_get_ns()) &&
+	return v && !ct_expired(v, p->inner_protocol, cali_now()) &&
 	       (v->egress_approved_ifindex == ifindex || v->ingress_approved_ifindex == ifindex);
 }
 
@@ -616,7 +649,7 @@ static __always_inline int ct_approve(const struct cali_ct_key *key, int src_is_
 				      __u16 flags)
 {
 	struct cali_ct_value *v = bpf_map_lookup_elem(&cali_ct, key);
-	__u64 now = bpf_ktime_get_ns();
+	__u64 now = cali_now();
 	if (v) {
 		// Only an opening-direction packet approves (replies are decided by the opening direction's approvals).
 		int original = (v->opener == CALI_CT_OPENER_LO) == src_is_lo;
@@ -751,7 +784,7 @@ static __always_inline void ct_approve_both(const struct cali_ct_key *key, int s
 					    __u16 flags)
 {
 	struct cali_ct_value *v = bpf_map_lookup_elem(&cali_ct, key);
-	__u64 now = bpf_ktime_get_ns();
+	__u64 now = cali_now();
 	if (!v) {
 		struct cali_ct_value fresh = {
 			.created_ns = now,
@@ -915,7 +948,7 @@ __attribute__((noinline)) int fl_emit(struct cali_flow_event *ev)
 	struct cali_fl_config *c = bpf_map_lookup_elem(&cali_fl_cfg, &zero);
 	if (!ev || !c || !c->enabled)
 		return 0;
-	ev->time_ns = bpf_ktime_get_ns();
+	ev->time_ns = cali_now();
 	ev->ip_len = fl_ip_len(ev->ip_len); // skb->len: with the Ethernet header
 	if (bpf_ringbuf_output(&cali_flowlog, ev, sizeof(*ev), 0))
 		__sync_fetch_and_add(&c->lost, 1);
@@ -949,23 +982,113 @@ __attribute__((noinline)) int fl_verdict(const struct cali_eval *e, __u32 allowe
 // table_allows as a global function: the verifier checks the rule walk (bpf_loop's callback and its every branch) once
 // here, not again for every state of the caller that reaches a verdict (what made calico_from_wl's verification cost
 // 400,000 instructions). Where the walk ended is copied back into *e for the flow-log event.
-__attribute__((noinline)) int policy_allows(struct cali_eval *e, __u32 table)
+// The verdict cache's key for e->pkt under `table` (see cali_verdicts in calico_maps.h): the source port only for a
+// table with rules on it (`sport`: the endpoint's CALI_EP_*_SPORT flag).
+static __always_inline void verdict_key_of(struct cali_verdict_key *k, const struct cali_pkt *p, __u32 table, __u32 sport)
+{
+	k->table = table;
+	k->sport = sport ? p->sport : 0;
+	k->family = p->family;
+	k->protocol = p->protocol;
+	k->icmp_type = p->icmp_type;
+	k->icmp_code = p->icmp_code;
+	k->dport = p->dport;
+	k->has_ports = p->has_ports;
+	k->is_icmp = p->is_icmp;
+	__builtin_memcpy(k->src, p->src, 16);
+	__builtin_memcpy(k->dst, p->dst, 16);
+}
+
+// The policy generation (cali_gen): 0 when calico-node never wrote one, which turns the cache off.
+static __always_inline __u64 policy_generation(void)
+{
+	__u32 zero = 0;
+	struct cali_gen *g = bpf_map_lookup_elem(&cali_gen, &zero);
+	return g ? g->policy : 0;
+}
+
+// A kept verdict of this generation for e->pkt under `table`, counted and noted as the walk would have: 1 allowed,
+// 0 denied; -1 none (walk). Global: its key stays off the walk's stack (policy_allows and the rule callback share 512
+// bytes with handle()'s frame).
+__attribute__((noinline)) int verdict_cached(struct cali_eval *e, __u32 table, __u32 sport, __u64 generation)
+{
+	if (!e || !table)
+		return -1;
+	struct cali_verdict_key k = {};
+	verdict_key_of(&k, &e->pkt, table, sport);
+	struct cali_verdict_value *v = bpf_map_lookup_elem(&cali_verdicts, &k);
+	if (!v || v->generation != generation)
+		return -1;
+	__u32 n = v->n_counted;
+	for (int i = 0; i < CALI_VERDICT_COUNTED; i++) {
+		if (i >= n)
+			break;
+		struct cali_rule_key rk = { .table = table, .index = v->counted[i] };
+		count(&cali_counters, &rk, e->pkt.len);
+	}
+	e->table = table;
+	e->index = v->index;
+	e->verdict = v->verdict;
+	e->reason = 0;
+	int allowed = v->verdict == CALI_ACT_ALLOW;
+	count_reason(allowed ? CALI_REASON_POLICY_ALLOW : CALI_REASON_POLICY_DENY, e->pkt.len);
+	return allowed;
+}
+
+// Keeps a finished walk's verdict (see cali_verdicts) when it may be reused: a verdict, not a broken table, and every
+// counted rule noted.
+__attribute__((noinline)) int verdict_keep(const struct cali_eval *e, __u32 sport, __u64 generation)
+{
+	__u32 zero = 0;
+	struct cali_walk_notes *notes = bpf_map_lookup_elem(&cali_walk_notes, &zero);
+	if (!e || !notes || !e->table || notes->n_counted > CALI_VERDICT_COUNTED ||
+	    (e->verdict != CALI_ACT_ALLOW && e->verdict != CALI_ACT_DENY))
+		return 0;
+	struct cali_verdict_key k = {};
+	verdict_key_of(&k, &e->pkt, e->table, sport);
+	struct cali_verdict_value v = {
+		.generation = generation,
+		.verdict = e->verdict,
+		.index = e->index,
+		.n_counted = notes->n_counted,
+	};
+	__builtin_memcpy(v.counted, notes->counted, sizeof(v.counted));
+	bpf_map_update_elem(&cali_verdicts, &k, &v, BPF_ANY);
+	return 0;
+}
+
+// The walk of `table` for e->pkt, or its kept verdict (the verdict cache, while calico-node keeps a generation);
+// `sport`: the table has rules on the source port, which then belongs to the cache's key.
+__attribute__((noinline)) int policy_allows(struct cali_eval *e, __u32 table, __u32 sport)
 {
 	if (!e)
 		return 0;
+	// The generation is read before the walk: a change landing meanwhile leaves what is kept already stale.
+	__u64 generation = policy_generation();
+	if (generation) {
+		int cached = verdict_cached(e, table, sport, generation);
+		if (cached >= 0)
+			return cached;
+		__u32 zero = 0;
+		struct cali_walk_notes *notes = bpf_map_lookup_elem(&cali_walk_notes, &zero);
+		if (notes)
+			notes->n_counted = 0;
+	}
 	struct cali_walk walk = { .pkt = &e->pkt };
 	int allowed = table_allows(&walk, table);
 	e->table = walk.table;
 	e->index = walk.index;
 	e->verdict = walk.verdict;
 	e->reason = walk.reason;
+	if (generation)
+		verdict_keep(e, sport, generation);
 	return allowed;
 }
 
 // table_allows, then its verdict as a flow-log event (fl_verdict).
-static __always_inline int fl_table_allows(struct cali_eval *e, __u32 table, __u32 ifindex, int egress)
+static __always_inline int fl_table_allows(struct cali_eval *e, __u32 table, __u32 sport, __u32 ifindex, int egress)
 {
-	int allowed = policy_allows(e, table);
+	int allowed = policy_allows(e, table, sport);
 	fl_verdict(e, allowed, ifindex, egress);
 	return allowed;
 }
@@ -1030,7 +1153,7 @@ static __always_inline struct cali_ct_value *ct_live(const struct cali_ct_key *k
 static __always_inline void ct_seen(struct cali_ct_value *ct, const struct cali_ct_key *key, int original, int from_wl,
 				    const struct cali_pkt *p, __u64 now)
 {
-	if (now - ct->last_seen_ns > CALI_CT_TOUCH_NS)
+	if (cali_since(now, ct->last_seen_ns) > CALI_CT_TOUCH_NS)
 		ct->last_seen_ns = now;
 	if (ct->flags & CALI_CT_F_FLOW_LOG)
 		fl_count(key, ct, original, from_wl, p->len);
@@ -1098,7 +1221,7 @@ static __always_inline int handle(struct __sk_buff *skb, int from_wl)
 	struct cali_ct_key ct_key = {};
 	int src_is_lo;
 	ct_key_of(e.pkt.src, e.pkt.sport, e.pkt.dst, e.pkt.dport, e.pkt.protocol, e.pkt.family, &ct_key, &src_is_lo);
-	__u64 now = bpf_ktime_get_ns();
+	__u64 now = cali_now();
 	struct cali_ct_value *ct = ct_live(&ct_key, &e.pkt, now);
 	if (ct) {
 		int original = (ct->opener == CALI_CT_OPENER_LO) == src_is_lo;
@@ -1157,7 +1280,8 @@ static __always_inline int handle(struct __sk_buff *skb, int from_wl)
 		}
 	}
 
-	if (!fl_table_allows(&e, from_wl ? ep->egress_table : ep->ingress_table, ifindex, from_wl))
+	if (!fl_table_allows(&e, from_wl ? ep->egress_table : ep->ingress_table,
+			     ep->flags & (from_wl ? CALI_EP_EGRESS_SPORT : CALI_EP_INGRESS_SPORT), ifindex, from_wl))
 		return TC_ACT_SHOT;
 	// Allowed to the host: DefaultEndpointToHostAction is the table's (its INPUT chain), as only there is the packet
 	// known to stay on the host: one to the host's address and a host port is DNATed to a workload on the way.
@@ -1168,7 +1292,7 @@ static __always_inline int handle(struct __sk_buff *skb, int from_wl)
 		struct cali_ep_key target_key = { .ifindex = local_target };
 		struct cali_ep_value *target_ep = bpf_map_lookup_elem(&cali_eps, &target_key);
 		if (target_ep) {
-			if (!fl_table_allows(&e, target_ep->ingress_table, local_target, 0))
+			if (!fl_table_allows(&e, target_ep->ingress_table, target_ep->flags & CALI_EP_INGRESS_SPORT, local_target, 0))
 				return TC_ACT_SHOT;
 			ct_approve_both(&ct_key, src_is_lo, ifindex, local_target, ct_flags);
 			fl_count_first(&ct_key, e.pkt.len);
@@ -1236,12 +1360,15 @@ static __always_inline int handle_data_ingress(struct __sk_buff *skb)
 	struct cali_eval e = {};
 	if (parse(skb, &e.pkt) <= 0)
 		return TC_ACT_OK;
-	int natted = snat_reverse(skb, &e.pkt); // a reply to a flow calico_to_data NATed: now to the workload's address
+	// A reply to a flow calico_to_data NATed (now to the workload's address) is addressed to the host's NAT address,
+	// never a pool's (pool addresses are routed to workloads): traffic to a pool address skips the NAT lookup.
+	int dst_in_pool = in_pool(e.pkt.family, e.pkt.dst);
+	int natted = dst_in_pool ? 0 : snat_reverse(skb, &e.pkt);
 	if (natted < 0)
 		return TC_ACT_SHOT;
 	if (e.pkt.related)
 		return TC_ACT_OK; // an ICMP error: calico_to_wl passes it as related to its flow (untracked if NATed back)
-	if (!natted && (!in_pool(e.pkt.family, e.pkt.dst) || !in_pool(e.pkt.family, e.pkt.src)))
+	if (!natted && (!dst_in_pool || !in_pool(e.pkt.family, e.pkt.src)))
 		return TC_ACT_OK;
 	__u32 target = local_workload_of(skb, e.pkt.family, e.pkt.dst);
 	if (!target)
@@ -1254,7 +1381,7 @@ static __always_inline int handle_data_ingress(struct __sk_buff *skb)
 	struct cali_ct_key ct_key = {};
 	int src_is_lo;
 	ct_key_of(e.pkt.src, e.pkt.sport, e.pkt.dst, e.pkt.dport, e.pkt.protocol, e.pkt.family, &ct_key, &src_is_lo);
-	__u64 now = bpf_ktime_get_ns();
+	__u64 now = cali_now();
 	struct cali_ct_value *ct = ct_live(&ct_key, &e.pkt, now);
 	if (ct) {
 		int original = (ct->opener == CALI_CT_OPENER_LO) == src_is_lo;
@@ -1264,7 +1391,7 @@ static __always_inline int handle_data_ingress(struct __sk_buff *skb)
 	} else {
 		if (from_host(&e.pkt))
 			return TC_ACT_OK; // this host's own address (its tunnel address is a pool's): calico_to_wl tracks it
-		if (!fl_table_allows(&e, target_ep->ingress_table, target, 0))
+		if (!fl_table_allows(&e, target_ep->ingress_table, target_ep->flags & CALI_EP_INGRESS_SPORT, target, 0))
 			return TC_ACT_SHOT;
 		ct_approve(&ct_key, src_is_lo, 0, target, 0);
 		fl_count_first(&ct_key, e.pkt.len);
@@ -1504,9 +1631,7 @@ static __always_inline int snat_rewrite6(struct __sk_buff *skb, __u8 protocol, i
 // Idle timeouts of NAT entries: an entry idle longer frees its port for another flow (the LRU evicts too).
 static __always_inline int snat_idle(const struct cali_nat_value *v, __u8 protocol, __u64 now)
 {
-	__u64 idle = now - v->last_seen_ns;
-	if (now < v->last_seen_ns)
-		return 0;
+	__u64 idle = cali_since(now, v->last_seen_ns);
 	return idle > (protocol == IPPROTO_TCP ? 3600 * SEC_NS : protocol == IPPROTO_UDP ? 60 * SEC_NS : 5 * SEC_NS);
 }
 
@@ -1522,7 +1647,7 @@ __attribute__((noinline)) int snat_alloc(const struct cali_nat_key *fk, const st
 	__u32 port_min = snat->port_min, port_max = snat->port_max;
 	if (port_min == 0 || port_max < port_min)
 		return 0;
-	__u64 now = bpf_ktime_get_ns();
+	__u64 now = cali_now();
 	struct cali_nat_key rk = { .protocol = fk->protocol, .family = fk->family, .reverse = 1 };
 	__builtin_memcpy(rk.addr_a, snat->addr, 16);
 	__builtin_memcpy(rk.addr_b, fk->addr_b, 16);
@@ -1571,7 +1696,7 @@ static __always_inline int handle_data_egress(struct __sk_buff *skb)
 	__builtin_memcpy(fk.addr_b, p.dst, 16);
 	fk.port_a_be = bpf_htons(p.sport);
 	fk.port_b_be = bpf_htons(p.dport);
-	__u64 now = bpf_ktime_get_ns();
+	__u64 now = cali_now();
 	__u8 nat_addr[16];
 	__u16 nat_port;
 	struct cali_nat_value *fv = bpf_map_lookup_elem(&cali_nat, &fk);
@@ -1580,7 +1705,7 @@ static __always_inline int handle_data_egress(struct __sk_buff *skb)
 	if (fv && (!snat || same_addr16(fv->addr, snat->addr))) {
 		__builtin_memcpy(nat_addr, fv->addr, 16);
 		nat_port = fv->port_be;
-		if (now - fv->last_seen_ns > CALI_CT_TOUCH_NS)
+		if (cali_since(now, fv->last_seen_ns) > CALI_CT_TOUCH_NS)
 			fv->last_seen_ns = now;
 	} else {
 		if (!snat)
@@ -1718,8 +1843,8 @@ __attribute__((noinline)) int snat_reverse(struct __sk_buff *skb, struct cali_pk
 	struct cali_nat_value *rv = bpf_map_lookup_elem(&cali_nat, &rk);
 	if (!rv)
 		return 0;
-	__u64 now = bpf_ktime_get_ns();
-	if (now - rv->last_seen_ns > CALI_CT_TOUCH_NS)
+	__u64 now = cali_now();
+	if (cali_since(now, rv->last_seen_ns) > CALI_CT_TOUCH_NS)
 		rv->last_seen_ns = now;
 	__u8 pod_addr[16];
 	__builtin_memcpy(pod_addr, rv->addr, 16);

@@ -57,7 +57,11 @@ internal static class DataplanePacketBenchmarks
     /// <c>--only coldstart</c>: only <see cref="PacketsBpfColdStart"/> (its samples: DATAPLANE_PACKETS_ROUNDS, at most 3
     /// as in the full run); no packet subjects.
     /// </param>
-    public static async Task RunAsync(bool bpf = false, bool onlyChange = false, bool onlyColdStart = false)
+    /// <param name="onlyProfile">
+    /// <c>--only profile</c>: the anchor and the eBPF subjects at 1,000 and 10,000 policies, each CRR run with the
+    /// kernel's per-program run time (<see cref="PacketsProfile"/>); no rounds, no ratios.
+    /// </param>
+    public static async Task RunAsync(bool bpf = false, bool onlyChange = false, bool onlyColdStart = false, bool onlyProfile = false)
     {
         if (!Environment.IsPrivilegedProcess)
         {
@@ -88,6 +92,10 @@ internal static class DataplanePacketBenchmarks
             {
                 await RunChangeOnlyAsync(cancellation.Token);
             }
+            else if (onlyProfile)
+            {
+                await RunProfileOnlyAsync(cancellation.Token);
+            }
             else if (onlyColdStart)
             {
                 await RunColdStartOnlyAsync(cancellation.Token);
@@ -111,6 +119,7 @@ internal static class DataplanePacketBenchmarks
         var subjects = new List<PacketsSubject>();
         using var objectDir = new TempDirectory("calico-bench-bpfobj");
         string? bpfObject = bpf ? PacketsBpfColdStart.CompileObject(objectDir.Path) : null;
+        PacketsSubject.MeasureLoaded = bpf;
         try
         {
             foreach ((string label, int? policies, string? floorText) in bpf ? BpfRulesets : Rulesets)
@@ -160,6 +169,31 @@ internal static class DataplanePacketBenchmarks
         using var objectDir = new TempDirectory("calico-bench-bpfobj");
         string bpfObject = PacketsBpfColdStart.CompileObject(objectDir.Path);
         await PacketsBpfColdStart.RunAsync(bpfObject, samples, cancellationToken);
+    }
+
+    private static async Task RunProfileOnlyAsync(CancellationToken cancellationToken)
+    {
+        bool crossHost = Environment.GetEnvironmentVariable("DATAPLANE_PACKETS_CROSS_HOST") is "1" or "true";
+        Console.WriteLine($"dataplane per-packet (--dataplane bpf --only profile): CRR with each BPF program's run time, {(crossHost ? "cross-host" : "one host")}");
+        using var objectDir = new TempDirectory("calico-bench-bpfobj");
+        string bpfObject = PacketsBpfColdStart.CompileObject(objectDir.Path);
+        var subjects = new List<PacketsSubject>();
+        try
+        {
+            foreach ((string label, int? policies) in new[] { (PacketsReport.Anchor, (int?)null), (PacketsReport.Bpf1k, 1_000), (PacketsReport.Bpf10k, 10_000) })
+            {
+                subjects.Add(await PacketsSubject.CreateAsync(label, policies, cancellationToken, null, PacketsReport.IsBpf(label) ? bpfObject : null, crossHost));
+            }
+
+            await PacketsProfile.RunAsync(subjects, cancellationToken);
+        }
+        finally
+        {
+            foreach (PacketsSubject subject in subjects)
+            {
+                subject.Dispose();
+            }
+        }
     }
 
     private static async Task RunChangeOnlyAsync(CancellationToken cancellationToken)

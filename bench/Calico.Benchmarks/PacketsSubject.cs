@@ -43,6 +43,9 @@ internal sealed class PacketsSubject : IDisposable
 
     private PacketsCrr? Server { get; set; }
 
+    /// <summary>Rounds also measure the loaded connection rate (<see cref="PacketsCrr.RunClientsAsync"/>): the eBPF run's.</summary>
+    public static bool MeasureLoaded { get; set; }
+
     /// <summary>The eBPF workload dataplane of an eBPF subject (null for the nftables ones and the anchor).</summary>
     public PacketsBpf? Bpf { get; private set; }
 
@@ -124,13 +127,21 @@ internal sealed class PacketsSubject : IDisposable
         double gbits = await PacketsIperf.RunGbitsAsync(Topology, cancellationToken);
         PacketsCrrResult crr = await PacketsCrr.RunClientAsync(Topology.Client.Path, PacketsTopology.ServerIp, PacketsRulesets.CrrPort, CrrDuration, cancellationToken);
         NewFlows += 2 + crr.Connections;
-        return new Dictionary<string, double>(StringComparer.Ordinal)
+        var values = new Dictionary<string, double>(StringComparer.Ordinal)
         {
             [PacketsReport.Gbits] = gbits,
             [PacketsReport.ConnectionRate] = crr.ConnectionsPerSecond,
             [PacketsReport.P50] = crr.P50Microseconds,
             [PacketsReport.P99] = crr.P99Microseconds,
         };
+        if (MeasureLoaded)
+        {
+            double loaded = await PacketsCrr.RunClientsAsync(Topology.Client.Path, PacketsTopology.ServerIp, PacketsRulesets.CrrPort, CrrDuration, PacketsCrr.LoadedClients, cancellationToken);
+            NewFlows += (long)(loaded * CrrDuration.TotalSeconds);
+            values[PacketsReport.ConnectionRateLoaded] = loaded;
+        }
+
+        return values;
     }
 
     /// <summary>

@@ -43,13 +43,14 @@ if (which is "dataplane-packets" or "all")
     // --only coldstart (with --dataplane bpf): only the cold start (PacketsBpfColdStart), no packet rounds.
     int only = Array.IndexOf(args, "--only");
     string onlyWhat = only >= 0 && only + 1 < args.Length ? args[only + 1] : only >= 0 ? "" : "all";
-    if (onlyWhat is not ("all" or "change" or "coldstart") || (onlyWhat != "all" && dataplane != "bpf"))
+    // --only profile (with --dataplane bpf): each subject's CRR with the kernel's per-program run time (PacketsProfile).
+    if (onlyWhat is not ("all" or "change" or "coldstart" or "profile") || (onlyWhat != "all" && dataplane != "bpf"))
     {
-        Console.Error.WriteLine($"dataplane-packets: --only must be change or coldstart (with --dataplane bpf), got '{onlyWhat}'");
+        Console.Error.WriteLine($"dataplane-packets: --only must be change, coldstart or profile (with --dataplane bpf), got '{onlyWhat}'");
         return 2;
     }
 
-    await DataplanePacketBenchmarks.RunAsync(bpf: dataplane == "bpf", onlyChange: onlyWhat == "change", onlyColdStart: onlyWhat == "coldstart");
+    await DataplanePacketBenchmarks.RunAsync(bpf: dataplane == "bpf", onlyChange: onlyWhat == "change", onlyColdStart: onlyWhat == "coldstart", onlyProfile: onlyWhat == "profile");
 }
 if (which is "bpf-compile-change") { BpfCompileChange.Run(); }
 if (which is "flow-logs-packets") { await FlowLogPacketBenchmarks.RunAsync(); }

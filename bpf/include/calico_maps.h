@@ -14,6 +14,8 @@
 
 #define CALI_EP_WORKLOAD 0x1u // a workload interface (cali*): from-workload = its egress policy
 #define CALI_EP_HOST 0x2u     // a host endpoint (not policed by calico_tc.c yet)
+#define CALI_EP_INGRESS_SPORT 0x4u // its ingress table has rules on the source port (the verdict cache keys on it)
+#define CALI_EP_EGRESS_SPORT 0x8u  // its egress table has rules on the source port
 
 // DefaultEndpointToHostAction, for traffic from a workload to the host itself (after its egress policy allowed it).
 #define CALI_TO_HOST_DROP 0
@@ -468,5 +470,73 @@ struct {
 	__type(key, struct cali_nat_key);
 	__type(value, struct cali_nat_value);
 } cali_nat SEC(".maps");
+
+// ---- Verdict cache (issue 18, session 8): a new flow's rule walk, remembered -------------------------------------
+// A new flow's verdict depends only on its table and the packet's addresses, protocol, destination port and ICMP
+// type/code (and source port, for a table with rules on it), plus the contents of the policy maps. So the walk's
+// outcome is kept in cali_verdicts under exactly those fields and reused by the next new flow with the same ones (a
+// client opening connection after connection to one server and port walks the table once). Each entry carries
+// the policy generation it was computed under (cali_gen, bumped by calico-node after every write to cali_rules,
+// cali_ipsets, cali_runs, cali_run_ports or cali_eps): an entry of an older generation is a miss. Generation 0 (no
+// calico-node wrote one: tests that write the maps by hand) turns the cache off. A walk that counted more rules than an
+// entry holds, or that ended on a broken table, is not kept. A hit counts the
+// rules the walk counted, so per-rule counters read the same. See docs/bpf.md, "Verdict cache".
+#define CALI_VERDICT_COUNTED 4
+
+struct cali_verdict_key {
+	__u32 table;
+	__u8 family;
+	__u8 protocol;
+	__u8 icmp_type;
+	__u8 icmp_code;
+	__u16 sport; // 0 unless the table has rules on the source port (CALI_EP_*_SPORT)
+	__u16 dport;
+	__u8 has_ports;
+	__u8 is_icmp;
+	__u8 pad[2];
+	__u8 src[16];
+	__u8 dst[16];
+};
+
+struct cali_verdict_value {
+	__u64 generation;
+	__u32 verdict; // CALI_ACT_ALLOW or CALI_ACT_DENY
+	__u32 index;   // the rule that decided
+	__u32 n_counted;
+	__u32 counted[CALI_VERDICT_COUNTED]; // the rules the walk counted (table: the key's), in order
+	__u32 pad;
+};
+
+// The rule walk's notes for the verdict cache, per CPU (a walk runs on one CPU, start to end): the rules it counted.
+struct cali_walk_notes {
+	__u32 n_counted; // > CALI_VERDICT_COUNTED: more than an entry holds (not kept)
+	__u32 counted[CALI_VERDICT_COUNTED];
+};
+
+struct cali_gen {
+	__u64 policy; // bumped by calico-node after each write to a map the rule walk reads; 0: no cache
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 32768);
+	__type(key, struct cali_verdict_key);
+	__type(value, struct cali_verdict_value);
+} cali_verdicts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct cali_gen);
+} cali_gen SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct cali_walk_notes);
+} cali_walk_notes SEC(".maps");
+
 
 #endif

@@ -46,6 +46,51 @@ public static partial class BpfMapLayout
     public const string NatMap = "cali_nat";
 
     /// <summary>
+    /// The verdict cache: a new flow's rule walk kept under its table and the packet's fields (struct
+    /// cali_verdict_key/value), written by the program; an entry of another <see cref="GenerationMap"/> generation is a miss.
+    /// </summary>
+    public const string VerdictMap = "cali_verdicts";
+
+    /// <summary>
+    /// The policy generation (struct cali_gen, one entry): calico-node bumps it after each write to a map the rule walk
+    /// reads (<see cref="ChangesVerdicts"/>), so every kept verdict is stale at once; 0 turns the verdict cache off.
+    /// </summary>
+    public const string GenerationMap = "cali_gen";
+
+    /// <summary>The rule walk's per-CPU notes for the verdict cache (struct cali_walk_notes: the rules it counted).</summary>
+    public const string WalkNotesMap = "cali_walk_notes";
+
+    /// <summary>Whether a write to <paramref name="map"/> can change a rule walk's outcome: the verdict cache must forget.</summary>
+    public static bool ChangesVerdicts(string map) => map is EndpointMap or RuleMap or IpSetMap or RunMap or RunPortMap;
+
+    /// <summary>struct cali_gen for <paramref name="generation"/>.</summary>
+    public static byte[] Generation(ulong generation)
+    {
+        var value = new byte[GenerationSize];
+        BinaryPrimitives.WriteUInt64LittleEndian(value, generation);
+        return value;
+    }
+
+    /// <summary>
+    /// The generation after <paramref name="current"/> (the pinned cali_gen value, or null: none yet), so a restarted
+    /// calico-node carries on from it; 0, which turns the verdict cache off, is skipped on wrapping.
+    /// </summary>
+    public static byte[] NextGeneration(byte[]? current)
+    {
+        ulong now = current is { Length: GenerationSize } ? BinaryPrimitives.ReadUInt64LittleEndian(current) : 0;
+        return Generation(now == ulong.MaxValue ? 1 : now + 1);
+    }
+
+    public const int VerdictKeySize = 48;
+    public const int VerdictValueSize = 40;
+    public const int GenerationSize = 8;
+    public const int WalkNotesSize = 20;
+
+    /// <summary>CALI_EP_INGRESS_SPORT / CALI_EP_EGRESS_SPORT: the endpoint's table has rules on the source port (the verdict cache keys on it).</summary>
+    public const uint EndpointIngressSourcePorts = 0x4;
+    public const uint EndpointEgressSourcePorts = 0x8;
+
+    /// <summary>
     /// The maps calico-node fills from the calculation graph (every other map is written by the program). A full
     /// resync writes every desired key of these and then deletes every other key it finds in them, so what a killed
     /// agent left behind is swept. A new agent-written map must be listed here.
@@ -53,7 +98,7 @@ public static partial class BpfMapLayout
     public static IReadOnlyList<string> AgentWrittenMaps { get; } = [EndpointMap, RuleMap, IpSetMap, HostIpMap, RunMap, RunPortMap, PoolMap, SpoofMap, WorkloadIpMap, SnatMap, NatPoolMap];
 
     /// <summary>Every map of calico_tc.o, each pinned as <c>&lt;bpffs root&gt;/&lt;map name&gt;</c> (<see cref="PinPath"/>).</summary>
-    public static IReadOnlyList<string> AllMaps { get; } = [EndpointMap, RuleMap, IpSetMap, HostIpMap, RunMap, RunPortMap, ConntrackMap, CounterMap, ReasonMap, WorkloadMacMap, PoolMap, FlowLogConfigMap, FlowLogRingMap, FlowCounterMap, SpoofMap, WorkloadIpMap, SnatMap, NatPoolMap, NatMap];
+    public static IReadOnlyList<string> AllMaps { get; } = [EndpointMap, RuleMap, IpSetMap, HostIpMap, RunMap, RunPortMap, ConntrackMap, CounterMap, ReasonMap, WorkloadMacMap, PoolMap, FlowLogConfigMap, FlowLogRingMap, FlowCounterMap, SpoofMap, WorkloadIpMap, SnatMap, NatPoolMap, NatMap, VerdictMap, GenerationMap, WalkNotesMap];
 
     /// <summary>
     /// Every map's key and value sizes as this side reads and writes them: calico-node refuses an object whose maps
@@ -80,6 +125,9 @@ public static partial class BpfMapLayout
         (SnatMap, SnatKeySize, SnatValueSize),
         (NatPoolMap, PoolKeySize, IpSetValueSize),
         (NatMap, NatKeySize, NatValueSize),
+        (VerdictMap, VerdictKeySize, VerdictValueSize),
+        (GenerationMap, 4, GenerationSize),
+        (WalkNotesMap, 4, WalkNotesSize),
     ];
 
     /// <summary>Where <paramref name="map"/> is pinned under the bpffs root (calico-node's <c>CALICO_BPF_ROOT</c>, default /sys/fs/bpf/calico).</summary>

@@ -82,7 +82,7 @@ public static partial class BpfPolicyCompiler
             CachedSignatures signatures = Signatures(cache, endpoint);
             BpfRuleTable ingress = Table(ctx, options, endpoint, inbound: true, signatures.Ingress, tableIds, tables, tablesBySignature, stats);
             BpfRuleTable egress = Table(ctx, options, endpoint, inbound: false, signatures.Egress, tableIds, tables, tablesBySignature, stats);
-            endpoints.Add(endpoint.InterfaceName!, new BpfEndpointEntry(endpoint.InterfaceName!, key, BpfMapLayout.EndpointWorkload, ingress.Id, egress.Id, options.DefaultEndpointToHostAction));
+            endpoints.Add(endpoint.InterfaceName!, new BpfEndpointEntry(endpoint.InterfaceName!, key, EndpointFlags(ingress, egress), ingress.Id, egress.Id, options.DefaultEndpointToHostAction));
         }
 
         // Sets only merged rules named live on in their runs' entries: the trie of sets holds only what rules read.
@@ -146,6 +146,12 @@ public static partial class BpfPolicyCompiler
 
         public int Reused { get; set; }
     }
+
+    /// <summary>A workload endpoint's cali_eps flags: whether each of its tables has rules on the source port.</summary>
+    private static uint EndpointFlags(BpfRuleTable ingress, BpfRuleTable egress) =>
+        BpfMapLayout.EndpointWorkload
+        | (ingress.UsesSourcePorts ? BpfMapLayout.EndpointIngressSourcePorts : 0)
+        | (egress.UsesSourcePorts ? BpfMapLayout.EndpointEgressSourcePorts : 0);
 
     private static CachedSignatures Signatures(BpfCompileCache cache, EndpointIntent endpoint)
     {

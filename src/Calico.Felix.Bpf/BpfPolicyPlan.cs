@@ -63,7 +63,11 @@ public sealed class BpfPolicyPlan
 public sealed record BpfEndpointEntry(string InterfaceName, EndpointKey Key, uint Flags, uint IngressTable, uint EgressTable, EndpointToHostAction ToHostAction);
 
 /// <summary>One rule table: its id, the content key the id was allocated for, and its rules in evaluation order.</summary>
-public sealed record BpfRuleTable(uint Id, string ContentKey, ImmutableArray<FlatRule> Rules);
+public sealed record BpfRuleTable(uint Id, string ContentKey, ImmutableArray<FlatRule> Rules)
+{
+    /// <summary>Whether any rule matches on the source port: the verdict cache then keys on it (CALI_EP_*_SPORT).</summary>
+    public bool UsesSourcePorts { get; } = Rules.Any(r => !r.SrcPorts.IsEmpty || !r.NotSrcPorts.IsEmpty);
+}
 
 /// <summary>One IP set of the trie: a named set of the state (<see cref="IpSetId"/>) or a rule's nets (null).</summary>
 public sealed record BpfIpSet(uint Id, string ContentKey, string? IpSetId, ImmutableArray<IpSetMember> Members);

@@ -10,6 +10,22 @@ namespace Calico.Felix.Bpf.Tests;
 public sealed class BpfMapLayoutTests
 {
     [Fact]
+    public void NextGeneration_CarriesOnFromThePinnedValue_AndSkipsZeroWhichTurnsTheCacheOff()
+    {
+        Assert.Equal(1UL, BinaryPrimitives.ReadUInt64LittleEndian(BpfMapLayout.NextGeneration(null)));
+        Assert.Equal(42UL, BinaryPrimitives.ReadUInt64LittleEndian(BpfMapLayout.NextGeneration(BpfMapLayout.Generation(41))));
+        Assert.Equal(1UL, BinaryPrimitives.ReadUInt64LittleEndian(BpfMapLayout.NextGeneration(BpfMapLayout.Generation(ulong.MaxValue))));
+    }
+
+    [Fact]
+    public void OnlyTheMapsTheRuleWalkReads_MakeKeptVerdictsStale()
+    {
+        string[] walked = [BpfMapLayout.EndpointMap, BpfMapLayout.RuleMap, BpfMapLayout.IpSetMap, BpfMapLayout.RunMap, BpfMapLayout.RunPortMap];
+        Assert.All(walked, map => Assert.True(BpfMapLayout.ChangesVerdicts(map), map));
+        Assert.All(BpfMapLayout.AgentWrittenMaps.Except(walked), map => Assert.False(BpfMapLayout.ChangesVerdicts(map), map));
+    }
+
+    [Fact]
     public void EndpointValue_IsFlagsTablesAndToHostAction()
     {
         byte[] v = BpfMapLayout.EndpointValue(BpfMapLayout.EndpointWorkload, 7, 9, EndpointToHostAction.Accept);

@@ -33,6 +33,19 @@ public sealed class BpfPolicyCompilerTests
     }
 
     [Fact]
+    public void AnEndpointsFlags_SayWhichOfItsTablesHasSourcePortRules_ForTheVerdictCachesKey()
+    {
+        var p = Policy("p");
+        var plan = Compile(new States()
+            .WithPolicy(p, egress: [new RuleModel { Action = RuleAction.Allow, Protocol = 17, NotSrcPorts = [new PortRange(53, 53)] }], ingress: [AllowAll])
+            .WithEndpoint("wl", "cali1", [Tier("default", RuleAction.Deny, ingress: [p], egress: [p])]));
+        var entry = plan.Endpoints["cali1"];
+        Assert.Equal(BpfMapLayout.EndpointWorkload | BpfMapLayout.EndpointEgressSourcePorts, entry.Flags);
+        Assert.True(plan.Tables[entry.EgressTable].UsesSourcePorts);
+        Assert.False(plan.Tables[entry.IngressTable].UsesSourcePorts);
+    }
+
+    [Fact]
     public void Pass_SkipsTheRestOfItsTierAndTheEndOfTierDrop_AndUnmatchedTrafficMeetsTheDrop()
     {
         var p1 = Policy("p1", "t1");

@@ -479,23 +479,48 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
     private int Write(IEnumerable<BpfMapOp> ops)
     {
         int count = 0;
-        foreach (BpfMapOp op in ops)
+        bool verdictsChanged = false;
+        try
         {
-            BpfMap map = _maps[op.Map];
-            switch (op)
+            foreach (BpfMapOp op in ops)
             {
-                case BpfMapUpdate update:
-                    map.Update(update.Key, update.Value);
-                    break;
-                case BpfMapDelete delete:
-                    map.Delete(delete.Key);
-                    break;
-            }
+                BpfMap map = _maps[op.Map];
+                verdictsChanged |= BpfMapLayout.ChangesVerdicts(op.Map);
+                switch (op)
+                {
+                    case BpfMapUpdate update:
+                        map.Update(update.Key, update.Value);
+                        break;
+                    case BpfMapDelete delete:
+                        map.Delete(delete.Key);
+                        break;
+                }
 
-            count++;
+                count++;
+            }
+        }
+        finally
+        {
+            // Even after a failed write: what landed may already change a walk's outcome.
+            if (verdictsChanged)
+            {
+                BumpPolicyGeneration();
+            }
         }
 
         return count;
+    }
+
+    /// <summary>
+    /// Makes every verdict the programs kept (cali_verdicts) stale at once: the next new flow of each walks its table
+    /// again. One array write; the generation carries on from the pinned value across restarts (0, which turns the
+    /// cache off, is skipped).
+    /// </summary>
+    private void BumpPolicyGeneration()
+    {
+        BpfMap generations = _maps[BpfMapLayout.GenerationMap];
+        byte[] key = new byte[4];
+        generations.Update(key, BpfMapLayout.NextGeneration(generations.Lookup(key)));
     }
 
     private int AttachNew(IReadOnlyList<LinkInfo> links, Func<string, bool> isWorkloadInterface)

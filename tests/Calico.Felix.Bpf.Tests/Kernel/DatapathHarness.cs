@@ -106,22 +106,42 @@ internal sealed class DatapathHarness : IDisposable
     /// <summary>
     /// Writes the move from <paramref name="previous"/> to <paramref name="plan"/> as <see cref="BpfPlanDiff"/> orders it
     /// (new tables under fresh ids, then the endpoint flips, then the old tables deleted), endpoints on this namespace's
-    /// interfaces by name.
+    /// interfaces by name. <paramref name="bumpGeneration"/> false: the writes alone, without calico-node's bump of
+    /// cali_gen (what the verdict cache then serves shows what it kept).
     /// </summary>
-    public void Apply(BpfPolicyPlan plan, BpfPolicyPlan? previous = null)
+    public void Apply(BpfPolicyPlan plan, BpfPolicyPlan? previous = null, bool bumpGeneration = true)
     {
         var before = previous is null ? new Dictionary<uint, BpfEndpointEntry>() : BpfPlanDiff.Resolve(previous, IfindexOf);
         foreach (BpfMapOp op in BpfPlanDiff.Between(previous, before, plan, BpfPlanDiff.Resolve(plan, IfindexOf)))
         {
-            switch (op)
-            {
-                case BpfMapUpdate update:
-                    Map(update.Map).Update(update.Key, update.Value);
-                    break;
-                case BpfMapDelete delete:
-                    Map(delete.Map).Delete(delete.Key);
-                    break;
-            }
+            Write(op);
+        }
+
+        // As calico-node does after writing policy: every verdict the programs kept goes stale. So every test that
+        // applies through here runs with the verdict cache on; tests writing the maps by hand leave it off.
+        if (bumpGeneration)
+        {
+            BumpPolicyGeneration();
+        }
+    }
+
+    /// <summary>calico-node's bump of cali_gen (see <see cref="BpfMapLayout.GenerationMap"/>).</summary>
+    public void BumpPolicyGeneration()
+    {
+        var key = new byte[4];
+        Map(BpfMapLayout.GenerationMap).Update(key, BpfMapLayout.NextGeneration(Map(BpfMapLayout.GenerationMap).Lookup(key)));
+    }
+
+    private void Write(BpfMapOp op)
+    {
+        switch (op)
+        {
+            case BpfMapUpdate update:
+                Map(update.Map).Update(update.Key, update.Value);
+                break;
+            case BpfMapDelete delete:
+                Map(delete.Map).Delete(delete.Key);
+                break;
         }
     }
 
