@@ -128,14 +128,28 @@ public sealed class BpfWorkloadDataplaneTests : IDisposable
             bool deny = i % 2 == 0;
             PolicyIntent policy = state.Policies[key];
             state.Apply(new ActivePolicyUpdate(key, policy with { InboundRules = [policy.InboundRules[0] with { Action = deny ? RuleAction.Deny : RuleAction.Allow }, policy.InboundRules[1]] }));
+            ulong generationBefore = PolicyGeneration();
             BpfApplyResult result = await InHostAsync(() => dataplane.Apply(state, new RenderConfig(), IsWorkload));
 
+            // Every verdict the programs kept is stale once the change is written (the pings below meet the new rule).
+            Assert.True(PolicyGeneration() > generationBefore, "a policy write must bump cali_gen");
             Assert.False(result.Full);
             Assert.Equal(1, result.FragmentsCompiled); // the policy's ingress rules; its egress and the profile reused
             Assert.InRange(result.WritesBeforeEnforced, 1, result.Writes);
             Assert.Equal(!deny, Ping(_a, AddressB));
             Assert.Null(await InHostAsync(() => dataplane.FindDrift(IsWorkload))); // the kernel holds exactly the plan
         }
+
+        // Nothing changed: nothing written, the kept verdicts stay.
+        ulong unchanged = PolicyGeneration();
+        await InHostAsync(() => dataplane.Apply(state, new RenderConfig(), IsWorkload));
+        Assert.Equal(unchanged, PolicyGeneration());
+    }
+
+    private ulong PolicyGeneration()
+    {
+        using var map = BpfMap.OpenPinned(BpfMapLayout.PinPath(_root, BpfMapLayout.GenerationMap));
+        return System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(map.Lookup(new byte[4]));
     }
 
     [Fact]
