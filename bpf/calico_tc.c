@@ -73,7 +73,8 @@ struct cali_pkt {
 	__u16 inner_sport;
 	__u16 inner_dport;
 	__u8 inner_protocol;
-	__u8 inner_pad[3];
+	__u8 later_fragment; // an IP fragment after the first: no transport header here, its fields from the first (cali_frags)
+	__u8 inner_pad[2];
 };
 
 #define TCP_FIN 0x01
@@ -394,6 +395,41 @@ static __always_inline int parse_l4(struct cali_pkt *p, void *l4, void *end)
 	return 1;
 }
 
+// IP fragments (see cali_frags): a first fragment's transport fields recorded (`first`), or a later fragment's taken
+// from its first's (p->later_fragment set; nothing recorded: left as they were, no ports). A global function: the
+// parser's every caller verifies one call, not the map work.
+__attribute__((noinline)) int frag_fields(struct cali_pkt *p, __u32 id, __u32 first)
+{
+	if (!p)
+		return 0;
+	struct cali_frag_key k = { .family = p->family, .protocol = p->protocol, .id = id };
+	__builtin_memcpy(k.src, p->src, 16);
+	__builtin_memcpy(k.dst, p->dst, 16);
+	if (first) {
+		struct cali_frag_value v = {
+			.sport = p->sport,
+			.dport = p->dport,
+			.has_ports = p->has_ports,
+			.is_icmp = p->is_icmp,
+			.icmp_type = p->icmp_type,
+			.icmp_code = p->icmp_code,
+		};
+		bpf_map_update_elem(&cali_frags, &k, &v, BPF_ANY);
+		return 0;
+	}
+	struct cali_frag_value *v = bpf_map_lookup_elem(&cali_frags, &k);
+	if (!v)
+		return 0;
+	p->sport = v->sport;
+	p->dport = v->dport;
+	p->has_ports = v->has_ports;
+	p->is_icmp = v->is_icmp;
+	p->icmp_type = v->icmp_type;
+	p->icmp_code = v->icmp_code;
+	p->later_fragment = 1;
+	return 1;
+}
+
 // IPv6: the fixed header, then up to CALI_V6_EXT_MAX extension headers (hop-by-hop, routing, destination options,
 // fragment) to the transport header. 1, or -1 (truncated, or more extension headers than we walk: fail closed).
 #define CALI_V6_EXT_MAX 4
@@ -408,6 +444,8 @@ static __always_inline int parse_ipv6(struct __sk_buff *skb, struct cali_pkt *p,
 	__builtin_memcpy(p->dst, &ip6->daddr, 16);
 	__u8 next = ip6->nexthdr;
 	void *cursor = ip6 + 1;
+	__u32 frag_id = 0;
+	int first_fragment = 0;
 	for (int i = 0; i < CALI_V6_EXT_MAX; i++) {
 		if (next != NEXTHDR_HOP && next != NEXTHDR_ROUTING && next != NEXTHDR_DEST && next != NEXTHDR_FRAGMENT)
 			break;
@@ -415,14 +453,18 @@ static __always_inline int parse_ipv6(struct __sk_buff *skb, struct cali_pkt *p,
 		if ((void *)(ext + 8) > end)
 			return -1;
 		if (next == NEXTHDR_FRAGMENT) {
-			// A non-first fragment carries no transport header: ports absent, as IPv4's.
-			__u16 offset = bpf_ntohs(*(__u16 *)(ext + 2)) & 0xfff8;
+			// A later fragment carries no transport header: its fields from its first fragment (frag_fields), else
+			// ports absent, as IPv4's. A first fragment with more to come records its own.
+			__u16 offset = bpf_ntohs(*(__u16 *)(ext + 2));
 			next = ext[0];
 			cursor = ext + 8;
-			if (offset) {
+			frag_id = *(__u32 *)(ext + 4);
+			if (offset & 0xfff8) {
 				p->protocol = next;
+				frag_fields(p, frag_id, 0);
 				return 1;
 			}
+			first_fragment = offset & 1;
 			continue;
 		}
 		next = ext[0];
@@ -431,7 +473,10 @@ static __always_inline int parse_ipv6(struct __sk_buff *skb, struct cali_pkt *p,
 	if (next == NEXTHDR_HOP || next == NEXTHDR_ROUTING || next == NEXTHDR_DEST || next == NEXTHDR_FRAGMENT)
 		return -1;
 	p->protocol = next;
-	return parse_l4(p, cursor, end);
+	int parsed = parse_l4(p, cursor, end);
+	if (parsed > 0 && first_fragment)
+		frag_fields(p, frag_id, 1);
+	return parsed;
 }
 
 // Returns 1 with *p filled for IPv4 and IPv6, 0 for a frame that is not IP (pass), -1 to drop (truncated).
@@ -456,10 +501,16 @@ static __always_inline int parse(struct __sk_buff *skb, struct cali_pkt *p)
 	__builtin_memcpy(p->src, &ip->saddr, 4);
 	__builtin_memcpy(p->dst, &ip->daddr, 4);
 
-	// A non-first fragment has no L4 header: its ports read as absent (rules with ports do not match it).
-	if (ip->frag_off & bpf_htons(0x1fff))
+	// A later fragment has no L4 header: its fields from its first fragment (frag_fields), else its ports read as
+	// absent (rules with ports do not match it). A first fragment with more to come (MF) records its own.
+	if (ip->frag_off & bpf_htons(0x1fff)) {
+		frag_fields(p, ip->id, 0);
 		return 1;
-	return parse_l4(p, (void *)ip + ip->ihl * 4, end);
+	}
+	int parsed = parse_l4(p, (void *)ip + ip->ihl * 4, end);
+	if (parsed > 0 && (ip->frag_off & bpf_htons(0x2000)))
+		frag_fields(p, ip->id, 1);
+	return parsed;
 }
 
 // The normalised key of the flow (src:sport -> dst:dport); *src_is_lo is 1 when src:sport is the key's lo side.
@@ -1559,7 +1610,8 @@ static __always_inline int snat_port_rewrite(struct __sk_buff *skb, const struct
 
 // Rewrites the IPv4 source (source != 0) or destination address and port (ICMP echo: the identifier) of the packet,
 // the IP, TCP/UDP (pseudo-header) and ICMP checksums incrementally; a UDP checksum 0 (none) stays 0. 0, or -1.
-static __always_inline int snat_rewrite(struct __sk_buff *skb, __u8 protocol, int source, __u32 addr, __u16 port)
+static __always_inline int snat_rewrite(struct __sk_buff *skb, __u8 protocol, int source, __u32 addr, __u16 port,
+					int later_fragment)
 {
 	void *data = (void *)(long)skb->data;
 	void *end = (void *)(long)skb->data_end;
@@ -1569,6 +1621,13 @@ static __always_inline int snat_rewrite(struct __sk_buff *skb, __u8 protocol, in
 	__u32 l4 = ETH_HLEN + ip->ihl * 4;
 	__u32 old_addr = source ? ip->saddr : ip->daddr;
 	__u32 addr_off = ETH_HLEN + (source ? 12 : 16);
+	if (later_fragment) {
+		// No transport header here: the address and the IP header's checksum only (the transport checksum, in the
+		// first fragment, covers the whole datagram and was updated there).
+		if (bpf_l3_csum_replace(skb, ETH_HLEN + 10, old_addr, addr, 4) < 0)
+			return -1;
+		return bpf_skb_store_bytes(skb, addr_off, &addr, 4, 0) < 0 ? -1 : 0;
+	}
 	struct cali_snat_l4 at;
 	if (snat_l4_at(protocol, IPPROTO_ICMP, l4, source, &at) < 0)
 		return -1;
@@ -1708,8 +1767,8 @@ static __always_inline int handle_data_egress(struct __sk_buff *skb)
 		if (cali_since(now, fv->last_seen_ns) > CALI_CT_TOUCH_NS)
 			fv->last_seen_ns = now;
 	} else {
-		if (!snat)
-			return TC_ACT_OK;
+		if (!snat || p.later_fragment)
+			return TC_ACT_OK; // a later fragment follows its first's binding, never makes one
 		__builtin_memcpy(nat_addr, snat->addr, 16);
 		nat_port = snat_alloc(&fk, snat, skb->ifindex);
 		if (!nat_port) {
@@ -1723,7 +1782,7 @@ static __always_inline int handle_data_egress(struct __sk_buff *skb)
 		if (ct)
 			ct->flags |= CALI_CT_F_BPF_NAT_SEEN;
 	}
-	int rc = p.family == 4 ? snat_rewrite(skb, p.protocol, 1, *(__u32 *)nat_addr, nat_port)
+	int rc = p.family == 4 ? snat_rewrite(skb, p.protocol, 1, *(__u32 *)nat_addr, nat_port, p.later_fragment)
 			       : snat_rewrite6(skb, p.protocol, 1, nat_addr, nat_port);
 	return rc < 0 ? TC_ACT_SHOT : TC_ACT_OK;
 }
@@ -1849,7 +1908,7 @@ __attribute__((noinline)) int snat_reverse(struct __sk_buff *skb, struct cali_pk
 	__u8 pod_addr[16];
 	__builtin_memcpy(pod_addr, rv->addr, 16);
 	__u16 pod_port = rv->port_be;
-	if (p->family == 4 ? snat_rewrite(skb, p->protocol, 0, *(__u32 *)pod_addr, pod_port) < 0
+	if (p->family == 4 ? snat_rewrite(skb, p->protocol, 0, *(__u32 *)pod_addr, pod_port, p->later_fragment) < 0
 			   : snat_rewrite6(skb, p->protocol, 0, pod_addr, pod_port) < 0)
 		return -1;
 	__builtin_memcpy(p->dst, pod_addr, 16);

@@ -538,5 +538,34 @@ struct {
 	__type(value, struct cali_walk_notes);
 } cali_walk_notes SEC(".maps");
 
+// ---- IP fragments (issue 18, session 8) ----------------------------------------------------------------------------
+// Only an IP datagram's first fragment carries its transport header. Its ports (or ICMP type, code and echo
+// identifier) are kept here under the datagram's addresses, protocol and IP identification, and every later fragment
+// of it takes them: conntrack finds its flow, policy sees its ports, NAT outgoing rewrites its address as the
+// first's. A later fragment arriving before its first fragment finds nothing and goes on without ports (as before).
+struct cali_frag_key {
+	__u8 family;
+	__u8 protocol;
+	__u16 pad;
+	__u32 id; // IPv4's 16-bit identification, or the IPv6 fragment header's 32 bits
+	__u8 src[16];
+	__u8 dst[16];
+};
+
+struct cali_frag_value {
+	__u16 sport;
+	__u16 dport;
+	__u8 has_ports;
+	__u8 is_icmp;
+	__u8 icmp_type;
+	__u8 icmp_code;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct cali_frag_key);
+	__type(value, struct cali_frag_value);
+} cali_frags SEC(".maps");
 
 #endif

@@ -60,6 +60,11 @@ public static partial class BpfMapLayout
     /// <summary>The rule walk's per-CPU notes for the verdict cache (struct cali_walk_notes: the rules it counted).</summary>
     public const string WalkNotesMap = "cali_walk_notes";
 
+    /// <summary>IP fragments: each fragmented datagram's transport fields from its first fragment, for the later ones (struct cali_frag_key/value), written by the program.</summary>
+    public const string FragmentMap = "cali_frags";
+    public const int FragmentKeySize = 40;
+    public const int FragmentValueSize = 8;
+
     /// <summary>Whether a write to <paramref name="map"/> can change a rule walk's outcome: the verdict cache must forget.</summary>
     public static bool ChangesVerdicts(string map) => map is EndpointMap or RuleMap or IpSetMap or RunMap or RunPortMap;
 
@@ -98,7 +103,7 @@ public static partial class BpfMapLayout
     public static IReadOnlyList<string> AgentWrittenMaps { get; } = [EndpointMap, RuleMap, IpSetMap, HostIpMap, RunMap, RunPortMap, PoolMap, SpoofMap, WorkloadIpMap, SnatMap, NatPoolMap];
 
     /// <summary>Every map of calico_tc.o, each pinned as <c>&lt;bpffs root&gt;/&lt;map name&gt;</c> (<see cref="PinPath"/>).</summary>
-    public static IReadOnlyList<string> AllMaps { get; } = [EndpointMap, RuleMap, IpSetMap, HostIpMap, RunMap, RunPortMap, ConntrackMap, CounterMap, ReasonMap, WorkloadMacMap, PoolMap, FlowLogConfigMap, FlowLogRingMap, FlowCounterMap, SpoofMap, WorkloadIpMap, SnatMap, NatPoolMap, NatMap, VerdictMap, GenerationMap, WalkNotesMap];
+    public static IReadOnlyList<string> AllMaps { get; } = [EndpointMap, RuleMap, IpSetMap, HostIpMap, RunMap, RunPortMap, ConntrackMap, CounterMap, ReasonMap, WorkloadMacMap, PoolMap, FlowLogConfigMap, FlowLogRingMap, FlowCounterMap, SpoofMap, WorkloadIpMap, SnatMap, NatPoolMap, NatMap, VerdictMap, GenerationMap, WalkNotesMap, FragmentMap];
 
     /// <summary>
     /// Every map's key and value sizes as this side reads and writes them: calico-node refuses an object whose maps
@@ -128,6 +133,7 @@ public static partial class BpfMapLayout
         (VerdictMap, VerdictKeySize, VerdictValueSize),
         (GenerationMap, 4, GenerationSize),
         (WalkNotesMap, 4, WalkNotesSize),
+        (FragmentMap, FragmentKeySize, FragmentValueSize),
     ];
 
     /// <summary>Where <paramref name="map"/> is pinned under the bpffs root (calico-node's <c>CALICO_BPF_ROOT</c>, default /sys/fs/bpf/calico).</summary>

@@ -202,6 +202,32 @@ public sealed class DatapathKernelTests : IDisposable
     }
 
     [Fact]
+    public async Task LaterFragments_FollowTheirFirstFragmentsFlow_ThroughPortPolicy_AndOnesWithoutAFirstMeetItPortless()
+    {
+        // Ingress allows UDP to port 53 only: a datagram's later fragments (no UDP header) pass because their first
+        // fragment's ports were kept (cali_frags) and its flow allowed, as nft's defragmented conntrack would.
+        var p = Policy("p");
+        Apply(TwoWorkloads(new States().WithPolicy(p, ingress: [new RuleModel { Action = RuleAction.Allow, Protocol = 17, DstPorts = [new PortRange(53, 53)] }]),
+            [Tier("default", RuleAction.Deny, ingress: [p])], []));
+
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.UdpFragment(Remote, 5353, WorkloadA, 53, id: 77, offset8: 0, more: true)));
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.UdpFragment(Remote, 5353, WorkloadA, 53, id: 77, offset8: 3, more: true)));
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.UdpFragment(Remote, 5353, WorkloadA, 53, id: 77, offset8: 6, more: false)));
+
+        // A denied datagram's later fragments are denied too (they meet policy with the first's port, 54).
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.UdpFragment(Remote, 5353, WorkloadA, 54, id: 78, offset8: 0, more: true)));
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.UdpFragment(Remote, 5353, WorkloadA, 54, id: 78, offset8: 3, more: false)));
+
+        // A later fragment whose first never came has no ports: the port rule cannot match it.
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.UdpFragment(Remote, 5353, WorkloadA, 53, id: 79, offset8: 3, more: false)));
+
+        // IPv6 alike, through the fragment header's identification.
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Udp6Fragment(Remote6, 5353, WorkloadA6, 53, id: 0x1234567, offset8: 0, more: true)));
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Udp6Fragment(Remote6, 5353, WorkloadA6, 53, id: 0x1234567, offset8: 4, more: false)));
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Udp6Fragment(Remote6, 5353, WorkloadA6, 53, id: 0x1234568, offset8: 4, more: false)));
+    }
+
+    [Fact]
     public async Task AnIdleConntrackEntry_PastItsTimeout_AllowsNothing_AndPolicyDecidesAgain()
     {
         var p = Policy("p");

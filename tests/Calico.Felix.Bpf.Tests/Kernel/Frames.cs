@@ -124,6 +124,44 @@ internal static class Frames
         return frame;
     }
 
+    /// <summary>
+    /// A UDP datagram's IPv4 fragment: the first (offset 0, more fragments: the UDP header and 16 bytes), or a later one
+    /// (<paramref name="offset8"/> in 8-byte units, 24 bytes of payload, no UDP header), under IP identification <paramref name="id"/>.
+    /// </summary>
+    public static byte[] UdpFragment(string src, int sport, string dst, int dport, ushort id, int offset8, bool more)
+    {
+        byte[] frame = offset8 == 0
+            ? Ipv4(src, dst, 17, _ =>
+            {
+                var udp = new byte[8 + 16];
+                BinaryPrimitives.WriteUInt16BigEndian(udp, (ushort)sport);
+                BinaryPrimitives.WriteUInt16BigEndian(udp.AsSpan(2), (ushort)dport);
+                BinaryPrimitives.WriteUInt16BigEndian(udp.AsSpan(4), 8 + 16 + 24);
+                return udp;
+            })
+            : Ipv4(src, dst, 17, _ => new byte[24]);
+        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(18), id);
+        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(20), (ushort)((more ? 0x2000 : 0) | offset8));
+        return frame;
+    }
+
+    /// <summary><see cref="UdpFragment"/> for IPv6: a fragment header (identification <paramref name="id"/>) before the UDP header or the later payload.</summary>
+    public static byte[] Udp6Fragment(string src, int sport, string dst, int dport, uint id, int offset8, bool more)
+    {
+        var payload = new byte[8 + 24];
+        payload[0] = 17; // next header: UDP
+        BinaryPrimitives.WriteUInt16BigEndian(payload.AsSpan(2), (ushort)((offset8 << 3) | (more ? 1 : 0)));
+        BinaryPrimitives.WriteUInt32BigEndian(payload.AsSpan(4), id);
+        if (offset8 == 0)
+        {
+            BinaryPrimitives.WriteUInt16BigEndian(payload.AsSpan(8), (ushort)sport);
+            BinaryPrimitives.WriteUInt16BigEndian(payload.AsSpan(10), (ushort)dport);
+            BinaryPrimitives.WriteUInt16BigEndian(payload.AsSpan(12), 8 + 16 + 24);
+        }
+
+        return Ipv6(src, dst, 44, payload);
+    }
+
     private static byte[] Ipv4(string src, string dst, byte protocol, Func<int, byte[]> l4)
     {
         byte[] payload = l4(0);

@@ -148,6 +148,24 @@ public sealed partial class BpfSnatTests : IDisposable
             }
         }
 
+        // Datagrams larger than the MTU, fragmented both ways: every fragment leaves with the host's address and every
+        // fragment of the answer reaches the pod (the later ones take the first's binding through cali_frags).
+        using (Socket server = await NetworkNamespace.RunInAsync(_outside.Path, () => UdpSocket(9091)))
+        using (Socket client = await NetworkNamespace.RunInAsync(_a.Path, () => UdpSocket(40004)))
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            byte[] big = [.. Enumerable.Range(0, 4000).Select(static i => (byte)i)];
+            var buffer = new byte[8192];
+            await client.SendToAsync(big, new IPEndPoint(IPAddress.Parse(Outside), 9091), timeout.Token);
+            SocketReceiveFromResult got = await server.ReceiveFromAsync(buffer, new IPEndPoint(IPAddress.Any, 0), timeout.Token);
+            Assert.Equal(new IPEndPoint(IPAddress.Parse(HostAddress), 40004), got.RemoteEndPoint);
+            Assert.Equal(big, buffer[..got.ReceivedBytes]);
+            await server.SendToAsync(big, got.RemoteEndPoint, timeout.Token);
+            SocketReceiveFromResult back = await client.ReceiveFromAsync(buffer, new IPEndPoint(IPAddress.Any, 0), timeout.Token);
+            Assert.Equal(new IPEndPoint(IPAddress.Parse(Outside), 9091), back.RemoteEndPoint);
+            Assert.Equal(big, buffer[..back.ReceivedBytes]);
+        }
+
         // An ICMP error about a NATed flow (port unreachable: nothing listens on 9999) is translated back to the pod.
         using (Socket refused = await NetworkNamespace.RunInAsync(_a.Path, () => UdpSocket(40003)))
         {
