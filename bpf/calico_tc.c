@@ -1083,6 +1083,7 @@ __attribute__((noinline)) int verdict_cached(struct cali_eval *e, __u32 table, _
 	e->reason = 0;
 	int allowed = v->verdict == CALI_ACT_ALLOW;
 	count_reason(allowed ? CALI_REASON_POLICY_ALLOW : CALI_REASON_POLICY_DENY, e->pkt.len);
+	count_reason(CALI_REASON_VERDICT_CACHED, e->pkt.len);
 	return allowed;
 }
 

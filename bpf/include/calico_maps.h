@@ -226,6 +226,7 @@ struct cali_counter {
 #define CALI_REASON_ND 10            // IPv6 neighbour discovery or MLD from a workload to the host: passed
 #define CALI_REASON_SPOOFED 11       // a workload's new flow from an address not routed to it: dropped
 #define CALI_REASON_SNAT_NO_PORT 12  // NAT outgoing in BPF found no free port for a new flow: dropped
+#define CALI_REASON_VERDICT_CACHED 13 // besides POLICY_ALLOW/DENY: a new flow decided by a kept verdict, no walk
 #define CALI_REASON_COUNT 16
 
 // ---- Workload MACs: learned by calico_from_wl from what each workload sends ------------------------------------

@@ -104,6 +104,37 @@ public static partial class BpfMapLayout
             family);
     }
 
+    /// <summary>
+    /// CALI_CT_F_BPF_NAT_SEEN: calico_to_data source-NATed the flow (its binding is in cali_nat under
+    /// <see cref="NatForwardKey"/>).
+    /// </summary>
+    public const ushort ConntrackBpfNatSeen = 0x8;
+
+    /// <summary>
+    /// struct cali_nat_key of a NATed flow's forward binding: the pod's end (the opener) and the remote end, as
+    /// calico_to_data keys it (ports in network order).
+    /// </summary>
+    public static byte[] NatForwardKey(IPAddress pod, ushort podPort, IPAddress remote, ushort remotePort, byte protocol, byte family)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        ArgumentNullException.ThrowIfNull(remote);
+        var key = new byte[NatKeySize];
+        pod.GetAddressBytes().CopyTo(key, 0);
+        remote.GetAddressBytes().CopyTo(key, 16);
+        BinaryPrimitives.WriteUInt16BigEndian(key.AsSpan(32), podPort);
+        BinaryPrimitives.WriteUInt16BigEndian(key.AsSpan(34), remotePort);
+        key[36] = protocol;
+        key[37] = family;
+        return key; // reverse (38) 0: the forward binding
+    }
+
+    /// <summary>struct cali_nat_value: the address and port the binding gives (forward: the NAT address and port).</summary>
+    public static (IPAddress Address, ushort Port) ReadNatValue(ReadOnlySpan<byte> value, byte family)
+    {
+        value = Sized(value, NatValueSize, "cali_nat_value");
+        return (new IPAddress(value[..(family == 6 ? 16 : 4)]), BinaryPrimitives.ReadUInt16BigEndian(value[16..]));
+    }
+
     private static ReadOnlySpan<byte> Sized(ReadOnlySpan<byte> bytes, int size, string structName) =>
         bytes.Length == size ? bytes : throw new ArgumentException($"a struct {structName} is {size} bytes, not {bytes.Length}", nameof(bytes));
 

@@ -27,6 +27,7 @@ public static class BpfReasons
         new(10, "ND", "passed: IPv6 neighbour discovery or MLD to the host"),
         new(11, "SPOOFED", "dropped: new flow from an address not routed to the workload"),
         new(12, "SNAT_NO_PORT", "dropped: NAT outgoing in BPF found no free source port for a new flow"),
+        new(13, "VERDICT_CACHED", "of the new flows above: decided by a kept verdict (the verdict cache), no table walked"),
     ];
 
     /// <summary>The slot's name, or "reason-&lt;n&gt;" for a spare slot.</summary>

@@ -14,7 +14,8 @@ public static class ConntrackDump
     /// timeout (the program ignores it; the scanner or the LRU removes it) and the interfaces whose policy hooks
     /// approved the flow. <paramref name="interfaceName"/> names an ifindex (null: the number alone).
     /// </summary>
-    public static string Pretty(ConntrackTuple key, ConntrackEntry entry, ulong nowNs, Func<uint, string?>? interfaceName = null)
+    /// <param name="snat">For a flow NAT outgoing in BPF rewrote: the source it leaves with (the host's NAT address and port).</param>
+    public static string Pretty(ConntrackTuple key, ConntrackEntry entry, ulong nowNs, Func<uint, string?>? interfaceName = null, (IPAddress Address, ushort Port)? snat = null)
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(entry);
@@ -32,6 +33,11 @@ public static class ConntrackDump
 
         line.Append("  egress-allowed-by=").Append(Interface(entry.EgressApprovedIfindex, interfaceName))
             .Append(" ingress-allowed-by=").Append(Interface(entry.IngressApprovedIfindex, interfaceName));
+        if (snat is { } nat)
+        {
+            line.Append("  snat=").Append(End(nat.Address, nat.Port));
+        }
+
         return line.ToString();
     }
 
@@ -114,7 +120,9 @@ public static class ConntrackDump
     /// proto, src and dst (opener first), flags, active_ago, tcp_state; then ours: state, expired, and the interfaces
     /// whose hooks approved it. With <paramref name="raw"/>, the stored ends (addr_a/port_a the lower) and fields.
     /// </summary>
-    public static void WriteJson(TextWriter output, IEnumerable<(ConntrackTuple Key, ConntrackEntry Entry)> entries, ulong nowNs, bool raw, Func<uint, string?>? interfaceName = null)
+    /// <param name="snat">Each NATed flow's source as it leaves (see <see cref="Pretty"/>); null or no answer: none.</param>
+    public static void WriteJson(TextWriter output, IEnumerable<(ConntrackTuple Key, ConntrackEntry Entry)> entries, ulong nowNs, bool raw, Func<uint, string?>? interfaceName = null,
+        Func<ConntrackTuple, ConntrackEntry, (IPAddress Address, ushort Port)?>? snat = null)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(entries);
@@ -162,6 +170,11 @@ public static class ConntrackDump
                 {
                     json.WriteString("egress_allowed_by", Interface(entry.EgressApprovedIfindex, interfaceName));
                     json.WriteString("ingress_allowed_by", Interface(entry.IngressApprovedIfindex, interfaceName));
+                }
+
+                if (snat?.Invoke(key, entry) is { } nat)
+                {
+                    json.WriteString("snat", End(nat.Address, nat.Port));
                 }
 
                 json.WriteEndObject();

@@ -27,15 +27,32 @@ internal static class BpfInspect
             return name;
         }
 
+        // NAT outgoing in BPF's bindings (cali_nat): the source a NATed flow leaves with. A pin missing (an older
+        // calico-node) shows none.
+        string natPath = BpfMapLayout.PinPath(root, BpfMapLayout.NatMap);
+        using BpfMap? nat = File.Exists(natPath) ? OpenMap(root, BpfMapLayout.NatMap, BpfMapLayout.NatKeySize, BpfMapLayout.NatValueSize) : null;
+        (System.Net.IPAddress, ushort)? Snat(ConntrackTuple key, ConntrackEntry entry)
+        {
+            if (nat is null || (entry.Flags & BpfMapLayout.ConntrackBpfNatSeen) == 0)
+            {
+                return null;
+            }
+
+            bool lowOpened = entry.Opener == ConntrackOpener.Low;
+            byte[] natKey = BpfMapLayout.NatForwardKey(
+                lowOpened ? key.Low : key.High, lowOpened ? key.LowPort : key.HighPort, lowOpened ? key.High : key.Low, lowOpened ? key.HighPort : key.LowPort, key.Protocol, key.Family);
+            return nat.Lookup(natKey) is { } value ? BpfMapLayout.ReadNatValue(value, key.Family) : null;
+        }
+
         if (Json(options))
         {
-            Felix.Bpf.Tools.ConntrackDump.WriteJson(stdout, ConntrackEntries(ct, family), now, raw, Name);
+            Felix.Bpf.Tools.ConntrackDump.WriteJson(stdout, ConntrackEntries(ct, family), now, raw, Name, Snat);
             return 0;
         }
 
         foreach (var (key, entry) in ConntrackEntries(ct, family))
         {
-            stdout.WriteLine(raw ? Felix.Bpf.Tools.ConntrackDump.Raw(key, entry) : Felix.Bpf.Tools.ConntrackDump.Pretty(key, entry, now, Name));
+            stdout.WriteLine(raw ? Felix.Bpf.Tools.ConntrackDump.Raw(key, entry) : Felix.Bpf.Tools.ConntrackDump.Pretty(key, entry, now, Name, Snat(key, entry)));
         }
 
         return 0;

@@ -60,6 +60,7 @@ public sealed class VerdictCacheKernelTests : IDisposable
         uint[] countedRules = [.. Enumerable.Range(0, compiled.Rules.Length).Select(i => (uint)i).Where(i => Counted(table, i) > 0)];
         Assert.Equal(3, countedRules.Length);
         Assert.All(countedRules, rule => Assert.Equal(3UL, Counted(table, rule)));
+        Assert.Equal(2UL, BpfMapLayout.ReadCounter(_dp.Map(BpfMapLayout.ReasonMap).Lookup(BitConverter.GetBytes(13u))!).Packets); // CALI_REASON_VERDICT_CACHED
 
         // The trusted client leaves the set. Written without the bump, the kept verdict still answers (the cache is
         // what decided above); calico-node always bumps after such a write, and then the walk decides again.

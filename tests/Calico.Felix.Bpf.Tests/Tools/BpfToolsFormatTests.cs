@@ -16,6 +16,31 @@ public sealed class BpfToolsFormatTests
     private static readonly ConntrackTuple TcpKey = new(IPAddress.Parse("10.65.0.2"), 40000, IPAddress.Parse("10.65.0.3"), 80, 6, 4);
 
     [Fact]
+    public void AFlowNatOutgoingRewrote_ShowsTheSourceItLeavesWith()
+    {
+        var entry = new ConntrackEntry(1 * Second, 10 * Second, ConntrackState.Established, ConntrackOpener.Low, BpfMapLayout.ConntrackBpfNatSeen, 3, 0);
+        Assert.EndsWith("  snat=192.168.1.1:20001", ConntrackDump.Pretty(TcpKey, entry, 11 * Second, snat: (IPAddress.Parse("192.168.1.1"), 20001)), StringComparison.Ordinal);
+        var json = new StringWriter();
+        ConntrackDump.WriteJson(json, [(TcpKey, entry)], 11 * Second, raw: false, snat: (_, _) => (IPAddress.Parse("192.168.1.1"), 20001));
+        Assert.Contains("\"snat\": \"192.168.1.1:20001\"", json.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ANatForwardKey_IsTheBindingsKeyAsTheProgramWritesIt()
+    {
+        byte[] key = BpfMapLayout.NatForwardKey(IPAddress.Parse("10.65.0.2"), 40000, IPAddress.Parse("8.8.8.8"), 53, 17, 4);
+        Assert.Equal(BpfMapLayout.NatKeySize, key.Length);
+        Assert.Equal([10, 65, 0, 2], key[..4]);
+        Assert.Equal([8, 8, 8, 8], key[16..20]);
+        Assert.Equal([0x9c, 0x40, 0, 53, 17, 4, 0, 0], key[32..40]);
+        var value = new byte[BpfMapLayout.NatValueSize];
+        new byte[] { 192, 168, 1, 1 }.CopyTo(value, 0);
+        value[16] = 0x4e; // 20001 big-endian
+        value[17] = 0x21;
+        Assert.Equal((IPAddress.Parse("192.168.1.1"), (ushort)20001), BpfMapLayout.ReadNatValue(value, 4));
+    }
+
+    [Fact]
     public void BpfReasons_AreTheHeadersCaliReasons_ByNameAndIndex()
     {
         string header = File.ReadAllText(Path.Combine(BpfTestPrograms.RepositoryRoot(), "bpf", "include", "calico_maps.h"));
@@ -25,7 +50,7 @@ public sealed class BpfToolsFormatTests
 
         Assert.Equal(BpfReasons.Count, defined.Single(static d => d.Name == "COUNT").Index);
         Assert.Equal(defined.Where(static d => d.Name != "COUNT").OrderBy(static d => d.Index).ToList(), BpfReasons.All.Select(static r => (r.Name, r.Index)).ToList());
-        Assert.Equal("reason-13", BpfReasons.NameOf(13));
+        Assert.Equal("reason-14", BpfReasons.NameOf(14));
     }
 
     [Fact]
@@ -167,7 +192,7 @@ public sealed class BpfToolsFormatTests
         Assert.Matches(@"\n  POLICY_ALLOW +2 +120 +passed: policy allowed a new flow\r?\n", text);
         Assert.Matches(@"\n  POLICY_DENY +1 +60 ", text);
         Assert.Matches(@"\n  SPOOFED +0 +0 ", text);
-        Assert.DoesNotContain("reason-13", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("reason-14", text, StringComparison.Ordinal);
         Assert.Contains("Rule counters of cali1's tables", text, StringComparison.Ordinal);
         Assert.Matches(@"  TABLE +RULE +PACKETS +BYTES +USED BY\r?\n  1 +0 +2 +120 +cali1 ingress, cali2 ingress\r?\n  1 +1 +1 +60 +cali1 ingress, cali2 ingress\r?\n  2 +0 +1 +60 +cali1 egress, cali2 egress\r?\n  3 +0 +1 +60 +no endpoint \(a replaced table's\)\r?\n$", text);
     }

@@ -116,6 +116,31 @@ public sealed partial class BpfSnatTests : IDisposable
             Assert.Equal(40000, seenA.Port);
             Assert.Equal(HostAddress, seenB.Address.ToString());
             Assert.InRange(seenB.Port, 20000, 29999);
+
+            // What calico-node -bpf conntrack dump shows as each NATed flow's snat=: the flow's entry says it was NATed,
+            // and its forward binding, keyed from the entry's ends, gives the source the server saw.
+            var seenBySource = new Dictionary<string, IPEndPoint>(StringComparer.Ordinal);
+            using (BpfMap ct = BpfMap.OpenPinned(BpfMapLayout.PinPath(_root, BpfMapLayout.ConntrackMap)))
+            using (BpfMap bindings = BpfMap.OpenPinned(BpfMapLayout.PinPath(_root, BpfMapLayout.NatMap)))
+            {
+                foreach (byte[] key in ct.Keys())
+                {
+                    ConntrackTuple tuple = BpfMapLayout.ReadConntrackKey(key);
+                    ConntrackEntry entry = BpfMapLayout.ReadConntrackValue(ct.Lookup(key)!);
+                    if ((entry.Flags & BpfMapLayout.ConntrackBpfNatSeen) == 0 || tuple.Protocol != 6)
+                    {
+                        continue;
+                    }
+
+                    bool low = entry.Opener == ConntrackOpener.Low;
+                    byte[] natKey = BpfMapLayout.NatForwardKey(low ? tuple.Low : tuple.High, low ? tuple.LowPort : tuple.HighPort, low ? tuple.High : tuple.Low, low ? tuple.HighPort : tuple.LowPort, tuple.Protocol, tuple.Family);
+                    var (address, port) = BpfMapLayout.ReadNatValue(bindings.Lookup(natKey)!, tuple.Family);
+                    seenBySource[(low ? tuple.Low : tuple.High).ToString()] = new IPEndPoint(address, port);
+                }
+            }
+
+            Assert.Equal(seenA, seenBySource[AddressA]);
+            Assert.Equal(seenB, seenBySource[AddressB]);
             for (int i = 0; i < 20; i++)
             {
                 await RoundTripAsync(clientA, serverA);
