@@ -101,8 +101,6 @@ struct cali_walk {
 	__u32 reason;  // why undecided ended badly (CALI_REASON_BAD_TABLE)
 };
 
-
-
 static __always_inline void count(void *map, void *key, __u32 len)
 {
 	struct cali_counter *c = bpf_map_lookup_elem(map, key);
@@ -560,6 +558,7 @@ static __always_inline __u64 cali_since(__u64 now, __u64 then)
 {
 	return now > then ? now - then : 0;
 }
+
 static __always_inline int ct_expired(const struct cali_ct_value *v, __u8 protocol, __u64 now)
 {
 	__u64 idle = cali_since(now, v->last_seen_ns);
@@ -1030,9 +1029,6 @@ __attribute__((noinline)) int fl_verdict(const struct cali_eval *e, __u32 allowe
 	return fl_emit(&ev);
 }
 
-// table_allows as a global function: the verifier checks the rule walk (bpf_loop's callback and its every branch) once
-// here, not again for every state of the caller that reaches a verdict (what made calico_from_wl's verification cost
-// 400,000 instructions). Where the walk ended is copied back into *e for the flow-log event.
 // The verdict cache's key for e->pkt under `table` (see cali_verdicts in calico_maps.h): the source port only for a
 // table with rules on it (`sport`: the endpoint's CALI_EP_*_SPORT flag).
 static __always_inline void verdict_key_of(struct cali_verdict_key *k, const struct cali_pkt *p, __u32 table, __u32 sport)
@@ -1050,12 +1046,13 @@ static __always_inline void verdict_key_of(struct cali_verdict_key *k, const str
 	__builtin_memcpy(k->dst, p->dst, 16);
 }
 
-// The policy generation (cali_gen): 0 when calico-node never wrote one, which turns the cache off.
+// The policy generation (cali_gen), or 0, which turns the cache off: calico-node never wrote one, or it is odd (a
+// write to the walk's maps under way, or left half-done by a killed agent).
 static __always_inline __u64 policy_generation(void)
 {
 	__u32 zero = 0;
 	struct cali_gen *g = bpf_map_lookup_elem(&cali_gen, &zero);
-	return g ? g->policy : 0;
+	return g && !(g->policy & 1) ? g->policy : 0;
 }
 
 // A kept verdict of this generation for e->pkt under `table`, counted and noted as the walk would have: 1 allowed,
@@ -1109,8 +1106,11 @@ __attribute__((noinline)) int verdict_keep(const struct cali_eval *e, __u32 spor
 	return 0;
 }
 
-// The walk of `table` for e->pkt, or its kept verdict (the verdict cache, while calico-node keeps a generation);
-// `sport`: the table has rules on the source port, which then belongs to the cache's key.
+// table_allows as a global function: the verifier checks the rule walk (bpf_loop's callback and its every branch) once
+// here, not again for every state of the caller that reaches a verdict (what made calico_from_wl's verification cost
+// 400,000 instructions). Where the walk ended is copied back into *e for the flow-log event.
+// Or its kept verdict (the verdict cache, while the generation is usable); `sport`: the table has rules on the source
+// port, which then belongs to the cache's key.
 __attribute__((noinline)) int policy_allows(struct cali_eval *e, __u32 table, __u32 sport)
 {
 	if (!e)

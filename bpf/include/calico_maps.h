@@ -477,9 +477,10 @@ struct {
 // type/code (and source port, for a table with rules on it), plus the contents of the policy maps. So the walk's
 // outcome is kept in cali_verdicts under exactly those fields and reused by the next new flow with the same ones (a
 // client opening connection after connection to one server and port walks the table once). Each entry carries
-// the policy generation it was computed under (cali_gen, bumped by calico-node after every write to cali_rules,
-// cali_ipsets, cali_runs, cali_run_ports or cali_eps): an entry of an older generation is a miss. Generation 0 (no
-// calico-node wrote one: tests that write the maps by hand) turns the cache off. A walk that counted more rules than an
+// the policy generation it was computed under (cali_gen: calico-node makes it odd before writing to cali_rules,
+// cali_ipsets, cali_runs, cali_run_ports or cali_eps, and even after): an entry of another generation is a miss.
+// Generation 0 (no calico-node wrote one: tests that write the maps by hand) or odd (a write under way, or left
+// half-done by a killed agent) turns the cache off. A walk that counted more rules than an
 // entry holds, or that ended on a broken table, is not kept. A hit counts the
 // rules the walk counted, so per-rule counters read the same. See docs/bpf.md, "Verdict cache".
 #define CALI_VERDICT_COUNTED 4
@@ -515,7 +516,7 @@ struct cali_walk_notes {
 };
 
 struct cali_gen {
-	__u64 policy; // bumped by calico-node after each write to a map the rule walk reads; 0: no cache
+	__u64 policy; // even: moved on by calico-node around each write to a map the walk reads; 0 or odd: no cache
 };
 
 struct {

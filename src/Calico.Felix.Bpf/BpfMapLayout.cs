@@ -52,8 +52,9 @@ public static partial class BpfMapLayout
     public const string VerdictMap = "cali_verdicts";
 
     /// <summary>
-    /// The policy generation (struct cali_gen, one entry): calico-node bumps it after each write to a map the rule walk
-    /// reads (<see cref="ChangesVerdicts"/>), so every kept verdict is stale at once; 0 turns the verdict cache off.
+    /// The policy generation (struct cali_gen, one entry): calico-node makes it odd before writing to a map the rule walk
+    /// reads (<see cref="ChangesVerdicts"/>) and even again after, so every kept verdict is stale at once; 0 (never
+    /// written) and odd (a write under way) turn the verdict cache off.
     /// </summary>
     public const string GenerationMap = "cali_gen";
 
@@ -77,14 +78,30 @@ public static partial class BpfMapLayout
     }
 
     /// <summary>
-    /// The generation after <paramref name="current"/> (the pinned cali_gen value, or null: none yet), so a restarted
-    /// calico-node carries on from it; 0, which turns the verdict cache off, is skipped on wrapping.
+    /// The generation that marks a write to the walk's maps as under way: the next odd one after <paramref name="current"/>
+    /// (the pinned cali_gen value, or null: none yet). While the generation is odd the programs neither use nor keep
+    /// verdicts, so an agent killed half-way through its writes leaves the cache off, never serving a verdict of the
+    /// policy it was replacing; the next agent's writes end with <see cref="NextGeneration"/>.
+    /// </summary>
+    public static byte[] WritingGeneration(byte[]? current)
+    {
+        ulong now = Read(current);
+        return Generation((now & 1) == 1 ? now : now + 1);
+    }
+
+    /// <summary>
+    /// The generation once writes are done: the next even one after <paramref name="current"/> (a restarted calico-node
+    /// carries on from the pinned value); never 0, which means no calico-node ever wrote one.
     /// </summary>
     public static byte[] NextGeneration(byte[]? current)
     {
-        ulong now = current is { Length: GenerationSize } ? BinaryPrimitives.ReadUInt64LittleEndian(current) : 0;
-        return Generation(now == ulong.MaxValue ? 1 : now + 1);
+        ulong now = Read(current);
+        ulong next = (now | 1) + 1;
+        return Generation(next == 0 ? 2 : next);
     }
+
+    private static ulong Read(byte[]? generation) =>
+        generation is { Length: GenerationSize } ? BinaryPrimitives.ReadUInt64LittleEndian(generation) : 0;
 
     public const int VerdictKeySize = 48;
     public const int VerdictValueSize = 40;

@@ -10,11 +10,17 @@ namespace Calico.Felix.Bpf.Tests;
 public sealed class BpfMapLayoutTests
 {
     [Fact]
-    public void NextGeneration_CarriesOnFromThePinnedValue_AndSkipsZeroWhichTurnsTheCacheOff()
+    public void TheGeneration_IsOddWhileAWriteIsUnderWay_AndEvenAfter_CarryingOnFromThePinnedValue()
     {
-        Assert.Equal(1UL, BinaryPrimitives.ReadUInt64LittleEndian(BpfMapLayout.NextGeneration(null)));
-        Assert.Equal(42UL, BinaryPrimitives.ReadUInt64LittleEndian(BpfMapLayout.NextGeneration(BpfMapLayout.Generation(41))));
-        Assert.Equal(1UL, BinaryPrimitives.ReadUInt64LittleEndian(BpfMapLayout.NextGeneration(BpfMapLayout.Generation(ulong.MaxValue))));
+        static ulong Of(byte[] value) => BinaryPrimitives.ReadUInt64LittleEndian(value);
+        Assert.Equal(1UL, Of(BpfMapLayout.WritingGeneration(null)));
+        Assert.Equal(2UL, Of(BpfMapLayout.NextGeneration(BpfMapLayout.Generation(1))));
+        Assert.Equal(2UL, Of(BpfMapLayout.NextGeneration(null))); // never written: straight to a usable generation
+        Assert.Equal(43UL, Of(BpfMapLayout.WritingGeneration(BpfMapLayout.Generation(42))));
+        Assert.Equal(43UL, Of(BpfMapLayout.WritingGeneration(BpfMapLayout.Generation(43)))); // a killed agent's: still writing
+        Assert.Equal(44UL, Of(BpfMapLayout.NextGeneration(BpfMapLayout.Generation(43))));
+        Assert.Equal(44UL, Of(BpfMapLayout.NextGeneration(BpfMapLayout.Generation(42))));
+        Assert.Equal(2UL, Of(BpfMapLayout.NextGeneration(BpfMapLayout.Generation(ulong.MaxValue)))); // never 0
     }
 
     [Fact]

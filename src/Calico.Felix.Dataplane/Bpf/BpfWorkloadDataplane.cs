@@ -479,13 +479,19 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
     private int Write(IEnumerable<BpfMapOp> ops)
     {
         int count = 0;
-        bool verdictsChanged = false;
+        bool verdictsChanging = false;
         try
         {
             foreach (BpfMapOp op in ops)
             {
                 BpfMap map = _maps[op.Map];
-                verdictsChanged |= BpfMapLayout.ChangesVerdicts(op.Map);
+                if (!verdictsChanging && BpfMapLayout.ChangesVerdicts(op.Map))
+                {
+                    // Before the first write a walk could see: from here the programs neither use nor keep verdicts.
+                    SetPolicyGeneration(BpfMapLayout.WritingGeneration);
+                    verdictsChanging = true;
+                }
+
                 switch (op)
                 {
                     case BpfMapUpdate update:
@@ -501,10 +507,10 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
         }
         finally
         {
-            // Even after a failed write: what landed may already change a walk's outcome.
-            if (verdictsChanged)
+            // Even after a failed write: what landed is what the walks read now, and what they keep from here is theirs.
+            if (verdictsChanging)
             {
-                BumpPolicyGeneration();
+                SetPolicyGeneration(BpfMapLayout.NextGeneration);
             }
         }
 
@@ -512,15 +518,15 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
     }
 
     /// <summary>
-    /// Makes every verdict the programs kept (cali_verdicts) stale at once: the next new flow of each walks its table
-    /// again. One array write; the generation carries on from the pinned value across restarts (0, which turns the
-    /// cache off, is skipped).
+    /// Moves cali_gen on (<see cref="BpfMapLayout.WritingGeneration"/> before a write to the walk's maps,
+    /// <see cref="BpfMapLayout.NextGeneration"/> after): every verdict the programs kept (cali_verdicts) goes stale at
+    /// once. One array write; the generation carries on from the pinned value across restarts.
     /// </summary>
-    private void BumpPolicyGeneration()
+    private void SetPolicyGeneration(Func<byte[]?, byte[]> next)
     {
         BpfMap generations = _maps[BpfMapLayout.GenerationMap];
         byte[] key = new byte[4];
-        generations.Update(key, BpfMapLayout.NextGeneration(generations.Lookup(key)));
+        generations.Update(key, next(generations.Lookup(key)));
     }
 
     private int AttachNew(IReadOnlyList<LinkInfo> links, Func<string, bool> isWorkloadInterface)

@@ -91,6 +91,30 @@ public sealed class VerdictCacheKernelTests : IDisposable
     }
 
     [Fact]
+    public async Task WhileAWriteIsUnderWay_OrWasLeftHalfDone_NoVerdictIsUsedOrKept()
+    {
+        var p = Policy("p");
+        _dp.Apply(Compile(OneWorkload(new States().WithPolicy(p, ingress: [new RuleModel { Action = RuleAction.Allow, Protocol = 6 }]),
+            [Tier("default", RuleAction.Deny, ingress: [p])])));
+        Assert.Equal(TcActOk, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Tcp(Remote, 40000, WorkloadA, 80)));
+        Assert.Single(_dp.Map(BpfMapLayout.VerdictMap).Keys());
+
+        // An agent killed between its writes: the generation stays odd. What it wrote decides (here, by hand, the
+        // allowing rule gone from the same table: the walk runs off it and drops), not the verdict kept before (an
+        // allow, which an even generation would still serve); nothing new is kept.
+        var key = new byte[4];
+        _dp.Map(BpfMapLayout.GenerationMap).Update(key, BpfMapLayout.WritingGeneration(_dp.Map(BpfMapLayout.GenerationMap).Lookup(key)));
+        uint table = BpfMapLayout.ReadEndpointValue(_dp.Map(BpfMapLayout.EndpointMap).Lookup(BpfMapLayout.EndpointKey(_dp.Ifindex("wla")))!).IngressTable;
+        Assert.True(_dp.Map(BpfMapLayout.RuleMap).Delete(BpfMapLayout.RuleKey(table, 0)));
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Tcp(Remote, 40001, WorkloadA, 80)));
+        Assert.Single(_dp.Map(BpfMapLayout.VerdictMap).Keys());
+
+        // Even again (the next agent's writes done): the kept allow is stale, the walk decides (a broken table is never kept).
+        _dp.BumpPolicyGeneration();
+        Assert.Equal(TcActShot, await _dp.RunAsync(_dp.ToWorkload, "wla", Frames.Tcp(Remote, 40002, WorkloadA, 80)));
+    }
+
+    [Fact]
     public async Task WithoutAGeneration_NothingIsKept()
     {
         var p = Policy("p");
