@@ -1788,6 +1788,17 @@ static __always_inline int handle_data_egress(struct __sk_buff *skb)
 	return rc < 0 ? TC_ACT_SHOT : TC_ACT_OK;
 }
 
+// The reverse NAT binding of an ICMP error's quoted packet {NAT address:port -> remote} (family 4 or 6), or NULL.
+static __always_inline struct cali_nat_value *snat_quoted_binding(const struct cali_pkt *p, __u8 family)
+{
+	struct cali_nat_key rk = { .protocol = p->inner_protocol, .family = family, .reverse = 1 };
+	__builtin_memcpy(rk.addr_a, p->inner_src, 16);
+	__builtin_memcpy(rk.addr_b, p->inner_dst, 16);
+	rk.port_a_be = bpf_htons(p->inner_sport);
+	rk.port_b_be = bpf_htons(p->inner_dport);
+	return bpf_map_lookup_elem(&cali_nat, &rk);
+}
+
 // An ICMP error from outside about a packet calico_to_data NATed (it quotes {NAT address:port -> remote}): the outer
 // destination and the quoted source address and port become the workload's again (the outer IP checksum; the quoted
 // IP header's checksum, which keeps the ICMP checksum's sum over it unchanged; the ICMP checksum for the quoted port;
@@ -1798,12 +1809,7 @@ static __always_inline int snat_reverse_error(struct __sk_buff *skb, struct cali
 	if (p->protocol != IPPROTO_ICMP || (p->inner_protocol != IPPROTO_TCP && p->inner_protocol != IPPROTO_UDP &&
 					    p->inner_protocol != IPPROTO_ICMP))
 		return 0;
-	struct cali_nat_key rk = { .protocol = p->inner_protocol, .family = 4, .reverse = 1 };
-	__builtin_memcpy(rk.addr_a, p->inner_src, 16);
-	__builtin_memcpy(rk.addr_b, p->inner_dst, 16);
-	rk.port_a_be = bpf_htons(p->inner_sport);
-	rk.port_b_be = bpf_htons(p->inner_dport);
-	struct cali_nat_value *rv = bpf_map_lookup_elem(&cali_nat, &rk);
+	struct cali_nat_value *rv = snat_quoted_binding(p, 4);
 	if (!rv)
 		return 0;
 	__u32 pod_addr = *(__u32 *)rv->addr;
@@ -1845,12 +1851,7 @@ static __always_inline int snat_reverse_error6(struct __sk_buff *skb, struct cal
 		return 0;
 	if (!snat6_plain(skb, IPPROTO_ICMPV6))
 		return 0;
-	struct cali_nat_key rk = { .protocol = p->inner_protocol, .family = 6, .reverse = 1 };
-	__builtin_memcpy(rk.addr_a, p->inner_src, 16);
-	__builtin_memcpy(rk.addr_b, p->inner_dst, 16);
-	rk.port_a_be = bpf_htons(p->inner_sport);
-	rk.port_b_be = bpf_htons(p->inner_dport);
-	struct cali_nat_value *rv = bpf_map_lookup_elem(&cali_nat, &rk);
+	struct cali_nat_value *rv = snat_quoted_binding(p, 6);
 	if (!rv)
 		return 0;
 	__u32 pod_addr[4], nat_addr[4], outer_dst[4];

@@ -128,6 +128,25 @@ public static partial class BpfMapLayout
         return key; // reverse (38) 0: the forward binding
     }
 
+    /// <summary>
+    /// The forward NAT binding's key of a conntrack entry NAT outgoing in BPF rewrote (<see cref="ConntrackBpfNatSeen"/>):
+    /// the opener (the pod) first; null for an entry without the flag.
+    /// </summary>
+    public static byte[]? NatForwardKey(ConntrackTuple key, ConntrackEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(entry);
+        if ((entry.Flags & ConntrackBpfNatSeen) == 0)
+        {
+            return null;
+        }
+
+        bool lowOpened = entry.Opener == ConntrackOpener.Low;
+        return lowOpened
+            ? NatForwardKey(key.Low, key.LowPort, key.High, key.HighPort, key.Protocol, key.Family)
+            : NatForwardKey(key.High, key.HighPort, key.Low, key.LowPort, key.Protocol, key.Family);
+    }
+
     /// <summary>struct cali_nat_value: the address and port the binding gives (forward: the NAT address and port).</summary>
     public static (IPAddress Address, ushort Port) ReadNatValue(ReadOnlySpan<byte> value, byte family)
     {

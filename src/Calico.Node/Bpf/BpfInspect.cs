@@ -31,18 +31,10 @@ internal static class BpfInspect
         // calico-node) shows none.
         string natPath = BpfMapLayout.PinPath(root, BpfMapLayout.NatMap);
         using BpfMap? nat = File.Exists(natPath) ? OpenMap(root, BpfMapLayout.NatMap, BpfMapLayout.NatKeySize, BpfMapLayout.NatValueSize) : null;
-        (System.Net.IPAddress, ushort)? Snat(ConntrackTuple key, ConntrackEntry entry)
-        {
-            if (nat is null || (entry.Flags & BpfMapLayout.ConntrackBpfNatSeen) == 0)
-            {
-                return null;
-            }
-
-            bool lowOpened = entry.Opener == ConntrackOpener.Low;
-            byte[] natKey = BpfMapLayout.NatForwardKey(
-                lowOpened ? key.Low : key.High, lowOpened ? key.LowPort : key.HighPort, lowOpened ? key.High : key.Low, lowOpened ? key.HighPort : key.LowPort, key.Protocol, key.Family);
-            return nat.Lookup(natKey) is { } value ? BpfMapLayout.ReadNatValue(value, key.Family) : null;
-        }
+        (System.Net.IPAddress, ushort)? Snat(ConntrackTuple key, ConntrackEntry entry) =>
+            nat is not null && BpfMapLayout.NatForwardKey(key, entry) is { } natKey && nat.Lookup(natKey) is { } value
+                ? BpfMapLayout.ReadNatValue(value, key.Family)
+                : null;
 
         if (Json(options))
         {

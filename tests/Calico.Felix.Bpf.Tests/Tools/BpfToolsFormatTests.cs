@@ -38,6 +38,12 @@ public sealed class BpfToolsFormatTests
         value[16] = 0x4e; // 20001 big-endian
         value[17] = 0x21;
         Assert.Equal((IPAddress.Parse("192.168.1.1"), (ushort)20001), BpfMapLayout.ReadNatValue(value, 4));
+
+        // From a conntrack entry: the opener's end first (here the higher address opened); none without the NAT flag.
+        var tuple = new ConntrackTuple(IPAddress.Parse("8.8.8.8"), 53, IPAddress.Parse("10.65.0.2"), 40000, 17, 4);
+        var natted = new ConntrackEntry(0, 0, ConntrackState.Established, ConntrackOpener.High, BpfMapLayout.ConntrackBpfNatSeen, 3, 0);
+        Assert.Equal(key, BpfMapLayout.NatForwardKey(tuple, natted));
+        Assert.Null(BpfMapLayout.NatForwardKey(tuple, natted with { Flags = 0 }));
     }
 
     [Fact]

@@ -127,15 +127,13 @@ public sealed partial class BpfSnatTests : IDisposable
                 {
                     ConntrackTuple tuple = BpfMapLayout.ReadConntrackKey(key);
                     ConntrackEntry entry = BpfMapLayout.ReadConntrackValue(ct.Lookup(key)!);
-                    if ((entry.Flags & BpfMapLayout.ConntrackBpfNatSeen) == 0 || tuple.Protocol != 6)
+                    if (BpfMapLayout.NatForwardKey(tuple, entry) is not { } natKey || tuple.Protocol != 6)
                     {
                         continue;
                     }
 
-                    bool low = entry.Opener == ConntrackOpener.Low;
-                    byte[] natKey = BpfMapLayout.NatForwardKey(low ? tuple.Low : tuple.High, low ? tuple.LowPort : tuple.HighPort, low ? tuple.High : tuple.Low, low ? tuple.HighPort : tuple.LowPort, tuple.Protocol, tuple.Family);
                     var (address, port) = BpfMapLayout.ReadNatValue(bindings.Lookup(natKey)!, tuple.Family);
-                    seenBySource[(low ? tuple.Low : tuple.High).ToString()] = new IPEndPoint(address, port);
+                    seenBySource[(entry.Opener == ConntrackOpener.Low ? tuple.Low : tuple.High).ToString()] = new IPEndPoint(address, port);
                 }
             }
 
