@@ -1644,10 +1644,10 @@ static __always_inline int snat_rewrite(struct __sk_buff *skb, __u8 protocol, in
 	return 0;
 }
 
-// The IPv6 transport header NAT rewrites: right after the fixed header (a packet with extension headers is not NATed).
+// Where the fixed IPv6 header ends: the transport header of a packet without extension headers.
 #define CALI_SNAT6_L4 (ETH_HLEN + sizeof(struct ipv6hdr))
 
-// IPv6 whose transport header follows the fixed header directly (what snat_rewrite6 can rewrite).
+// IPv6 whose transport header follows the fixed header directly (what an ICMPv6 error's reverse NAT rewrites).
 static __always_inline int snat6_plain(struct __sk_buff *skb, __u8 protocol)
 {
 	void *data = (void *)(long)skb->data;
@@ -1656,29 +1656,71 @@ static __always_inline int snat6_plain(struct __sk_buff *skb, __u8 protocol)
 	return (void *)(ip6 + 1) <= end && ip6->nexthdr == protocol;
 }
 
+// Where an IPv6 packet's transport header starts, from the frame's start: past the fixed header and any hop-by-hop,
+// routing, destination-options and fragment headers, as parse_ipv6 walks them (at most CALI_V6_EXT_MAX); -1 when it
+// is not found (a later fragment has none: its address alone is NATed, see snat_rewrite6). Walked here, with loads,
+// only for a packet NAT rewrites: parse keeps no offset for the rare packet with extension headers.
+static __always_inline int snat6_l4(struct __sk_buff *skb)
+{
+	__u8 next;
+	if (bpf_skb_load_bytes(skb, ETH_HLEN + 6, &next, 1) < 0)
+		return -1;
+	__u32 off = CALI_SNAT6_L4;
+	for (int i = 0; i < CALI_V6_EXT_MAX; i++) {
+		if (next != NEXTHDR_HOP && next != NEXTHDR_ROUTING && next != NEXTHDR_DEST && next != NEXTHDR_FRAGMENT)
+			return off;
+		__u8 ext[4];
+		if (bpf_skb_load_bytes(skb, off, ext, 4) < 0)
+			return -1;
+		if (next == NEXTHDR_FRAGMENT) {
+			if (((ext[2] << 8) | ext[3]) & 0xfff8)
+				return -1; // a later fragment
+			off += 8;
+		} else {
+			off += (ext[1] + 1) * 8;
+		}
+		next = ext[0];
+	}
+	return -1;
+}
+
+// The transport header snat_rewrite6 is to rewrite in p: 0 for a later fragment (none: the address alone), else its
+// offset (snat6_l4), -1 when the packet cannot be NATed.
+static __always_inline int snat6_l4_of(struct __sk_buff *skb, const struct cali_pkt *p)
+{
+	return p->later_fragment ? 0 : snat6_l4(skb);
+}
+
 // snat_rewrite for IPv6: no IP header checksum, but the TCP, UDP and ICMPv6 checksums all cover a pseudo-header with
 // the 16-byte addresses: one bpf_csum_diff over the address, then one replace with BPF_F_PSEUDO_HDR (upstream's
 // nat.h does the same). ICMPv6 echo: the identifier. 0, or -1.
-static __always_inline int snat_rewrite6(struct __sk_buff *skb, __u8 protocol, int source, const __u8 *addr, __u16 port)
+// l4: the transport header's offset (snat6_l4_of), after any extension headers; 0 for a later fragment, which has
+// none: its address alone is rewritten (the transport checksum, in the first fragment, covers the whole datagram
+// and was updated there; IPv6 has no header checksum).
+static __always_inline int snat_rewrite6(struct __sk_buff *skb, __u8 protocol, int source, const __u8 *addr, __u16 port,
+					 int l4)
 {
 	void *data = (void *)(long)skb->data;
 	void *end = (void *)(long)skb->data_end;
 	struct ipv6hdr *ip6 = data + ETH_HLEN;
-	if ((void *)(ip6 + 1) > end || ip6->nexthdr != protocol)
+	if ((void *)(ip6 + 1) > end || l4 < 0)
 		return -1;
 	__u32 old_addr[4], new_addr[4];
 	__builtin_memcpy(old_addr, source ? (void *)&ip6->saddr : (void *)&ip6->daddr, 16);
 	__builtin_memcpy(new_addr, addr, 16);
-	__u32 l4 = CALI_SNAT6_L4;
 	__u32 addr_off = ETH_HLEN + (source ? 8 : 24);
-	struct cali_snat_l4 at;
-	if (snat_l4_at(protocol, IPPROTO_ICMPV6, l4, source, &at) < 0)
-		return -1;
 	__s64 diff = bpf_csum_diff(old_addr, 16, new_addr, 16, 0);
-	if (diff < 0 || bpf_l4_csum_replace(skb, at.csum_off, 0, diff, BPF_F_PSEUDO_HDR | at.mangled) < 0)
+	if (diff < 0)
 		return -1;
-	if (snat_port_rewrite(skb, &at, port) < 0)
-		return -1;
+	if (l4 > 0) {
+		struct cali_snat_l4 at;
+		if (snat_l4_at(protocol, IPPROTO_ICMPV6, (__u32)l4 & 0xffff, source, &at) < 0)
+			return -1;
+		if (bpf_l4_csum_replace(skb, at.csum_off, 0, diff, BPF_F_PSEUDO_HDR | at.mangled) < 0)
+			return -1;
+		if (snat_port_rewrite(skb, &at, port) < 0)
+			return -1;
+	}
 	if (bpf_skb_store_bytes(skb, addr_off, new_addr, 16, 0) < 0)
 		return -1;
 	// A received packet's CHECKSUM_COMPLETE sum covers the IPv6 header (the stack takes the header's sum out when it
@@ -1697,12 +1739,53 @@ static __always_inline int snat_idle(const struct cali_nat_value *v, __u8 protoc
 
 #define CALI_SNAT_TRIES 8
 
+// Whether a socket of the host's own would take the packets of the reverse key rk ({NAT address:port <- remote}): a
+// TCP connection of the host (established, opening or in TIME_WAIT) or a UDP socket on that port that the remote's
+// datagrams reach. A binding there would hand the host's replies to a workload, so snat_alloc passes over such a
+// port (upstream's psnat conflict does the same against its conntrack, which holds the host's flows). A TCP
+// listener alone does not count: replies are reverse-NATed before the stack sees them, and only a new connection
+// from the remote's very port could clash. ICMP echo has no socket to find (host_flow_egress resolves that side).
+static __always_inline int host_socket_on(struct __sk_buff *skb, const struct cali_nat_key *rk)
+{
+	struct bpf_sock_tuple t = {};
+	__u32 size;
+	if (rk->family == 4) {
+		t.ipv4.saddr = *(const __u32 *)rk->addr_b;
+		t.ipv4.daddr = *(const __u32 *)rk->addr_a;
+		t.ipv4.sport = rk->port_b_be;
+		t.ipv4.dport = rk->port_a_be;
+		size = sizeof(t.ipv4);
+	} else {
+		__builtin_memcpy(t.ipv6.saddr, rk->addr_b, 16);
+		__builtin_memcpy(t.ipv6.daddr, rk->addr_a, 16);
+		t.ipv6.sport = rk->port_b_be;
+		t.ipv6.dport = rk->port_a_be;
+		size = sizeof(t.ipv6);
+	}
+	struct bpf_sock *sk;
+	int clash = 1;
+	if (rk->protocol == IPPROTO_TCP) {
+		sk = bpf_skc_lookup_tcp(skb, &t, size, BPF_F_CURRENT_NETNS, 0);
+		if (sk)
+			clash = sk->state != BPF_TCP_LISTEN;
+	} else if (rk->protocol == IPPROTO_UDP) {
+		sk = bpf_sk_lookup_udp(skb, &t, size, BPF_F_CURRENT_NETNS, 0);
+	} else {
+		return 0;
+	}
+	if (!sk)
+		return 0;
+	bpf_sk_release(sk);
+	return clash;
+}
+
 // A NAT port for the flow fk (forward key): its own source port when {NAT address, port, remote} is free, else a
 // random one in [port_min, port_max], CALI_SNAT_TRIES times; the reverse entry is claimed first (BPF_NOEXIST), then the
-// forward one written. The port (network order), or 0 when none was free.
-__attribute__((noinline)) int snat_alloc(const struct cali_nat_key *fk, const struct cali_snat_value *snat, __u32 ifindex)
+// forward one written. A port a host socket holds towards the same remote is passed over (host_socket_on). The port
+// (network order), or 0 when none was free.
+__attribute__((noinline)) int snat_alloc(struct __sk_buff *skb, const struct cali_nat_key *fk, const struct cali_snat_value *snat, __u32 ifindex)
 {
-	if (!fk || !snat)
+	if (!skb || !fk || !snat)
 		return 0;
 	__u32 port_min = snat->port_min, port_max = snat->port_max;
 	if (port_min == 0 || port_max < port_min)
@@ -1719,6 +1802,10 @@ __attribute__((noinline)) int snat_alloc(const struct cali_nat_key *fk, const st
 		rk.port_a_be = port;
 		if (fk->protocol == IPPROTO_ICMP || fk->protocol == IPPROTO_ICMPV6)
 			rk.port_b_be = port; // the echo reply carries the new identifier as both "ports"
+		if (host_socket_on(skb, &rk)) {
+			count_reason(CALI_REASON_PORT_CLASH, 0);
+			goto next;
+		}
 		if (bpf_map_update_elem(&cali_nat, &rk, &rv, BPF_NOEXIST) == 0)
 			goto claimed;
 		struct cali_nat_value *held = bpf_map_lookup_elem(&cali_nat, &rk);
@@ -1727,6 +1814,7 @@ __attribute__((noinline)) int snat_alloc(const struct cali_nat_key *fk, const st
 			bpf_map_update_elem(&cali_nat, &rk, &rv, BPF_ANY); // ours already, or idle: taken over
 			goto claimed;
 		}
+next:
 		port = bpf_htons((__u16)(port_min + bpf_get_prandom_u32() % (port_max - port_min + 1)));
 	}
 	return 0;
@@ -1749,8 +1837,9 @@ static __always_inline int handle_data_egress(struct __sk_buff *skb)
 	struct cali_pkt p = {};
 	if (parse(skb, &p) <= 0 || !snat_protocol(&p, 0) || !in_nat_pool_of(p.family, p.src) || in_any_pool_of(p.family, p.dst))
 		return TC_ACT_OK;
-	if (p.family == 6 && !snat6_plain(skb, p.protocol))
-		return TC_ACT_OK; // extension headers (a fragment's too): leaves with the workload's source, as IPv4's later fragments
+	int l4_6 = p.family == 6 ? snat6_l4_of(skb, &p) : 0;
+	if (l4_6 < 0)
+		return TC_ACT_OK; // IPv6 whose transport header was not found (more extension headers than parse walks)
 	struct cali_nat_key fk = { .protocol = p.protocol, .family = p.family };
 	__builtin_memcpy(fk.addr_a, p.src, 16);
 	__builtin_memcpy(fk.addr_b, p.dst, 16);
@@ -1771,7 +1860,7 @@ static __always_inline int handle_data_egress(struct __sk_buff *skb)
 		if (!snat || p.later_fragment)
 			return TC_ACT_OK; // a later fragment follows its first's binding, never makes one
 		__builtin_memcpy(nat_addr, snat->addr, 16);
-		nat_port = snat_alloc(&fk, snat, skb->ifindex);
+		nat_port = snat_alloc(skb, &fk, snat, skb->ifindex);
 		if (!nat_port) {
 			count_reason(CALI_REASON_SNAT_NO_PORT, p.len);
 			return TC_ACT_SHOT;
@@ -1784,7 +1873,61 @@ static __always_inline int handle_data_egress(struct __sk_buff *skb)
 			ct->flags |= CALI_CT_F_BPF_NAT_SEEN;
 	}
 	int rc = p.family == 4 ? snat_rewrite(skb, p.protocol, 1, *(__u32 *)nat_addr, nat_port, p.later_fragment)
-			       : snat_rewrite6(skb, p.protocol, 1, nat_addr, nat_port);
+			       : snat_rewrite6(skb, p.protocol, 1, nat_addr, nat_port, l4_6);
+	return rc < 0 ? TC_ACT_SHOT : TC_ACT_OK;
+}
+
+// A packet the host itself sends (from a socket of its own, or the kernel's reply on one's behalf: skb->sk is set;
+// a forwarded packet has none) out of a data interface with a BPF NAT address, from that address. A workload's
+// binding holds {NAT address:port, remote} for its flow's replies: a host connection from that very port to that
+// very remote (the host picks its ports without knowing the bindings) would get the workload's replies and the
+// workload its. So the host's flow then gets a port of its own, a binding {host address:port -> NAT address:new
+// port} (snat_alloc, as a workload's flow: both directions in cali_nat), which its packets take from then on here and
+// its replies back in calico_from_data (snat_reverse: untouched by the kernel's tracking, which saw the original
+// port both ways). The common case, no binding and no clash, costs two hash lookups.
+static __always_inline int host_flow_egress(struct __sk_buff *skb)
+{
+	__u8 family = skb->protocol == bpf_htons(ETH_P_IP) ? 4 : skb->protocol == bpf_htons(ETH_P_IPV6) ? 6 : 0;
+	if (!family)
+		return TC_ACT_OK;
+	struct cali_snat_key out = { .ifindex = skb->ifindex, .family = family };
+	struct cali_snat_value *snat = bpf_map_lookup_elem(&cali_snat, &out);
+	if (!snat)
+		return TC_ACT_OK; // BPF NAT is off on this interface: no bindings to clash with
+	struct cali_pkt p = {};
+	if (parse(skb, &p) <= 0 || p.later_fragment || !snat_protocol(&p, 0) || !same_addr16(p.src, snat->addr))
+		return TC_ACT_OK; // a later fragment keeps the host's address: only its first carries the port
+	struct cali_nat_key fk = { .protocol = p.protocol, .family = p.family };
+	__builtin_memcpy(fk.addr_a, p.src, 16);
+	__builtin_memcpy(fk.addr_b, p.dst, 16);
+	fk.port_a_be = bpf_htons(p.sport);
+	fk.port_b_be = bpf_htons(p.dport);
+	__u16 port;
+	struct cali_nat_value *fv = bpf_map_lookup_elem(&cali_nat, &fk);
+	if (fv) {
+		port = fv->port_be;
+		__u64 now = cali_now();
+		if (cali_since(now, fv->last_seen_ns) > CALI_CT_TOUCH_NS)
+			fv->last_seen_ns = now;
+	} else {
+		struct cali_nat_key rk = fk;
+		rk.reverse = 1;
+		if (!bpf_map_lookup_elem(&cali_nat, &rk))
+			return TC_ACT_OK; // no workload's binding on this port towards this remote
+		port = snat_alloc(skb, &fk, snat, skb->ifindex);
+		if (!port) {
+			count_reason(CALI_REASON_SNAT_NO_PORT, p.len);
+			return TC_ACT_SHOT;
+		}
+		count_reason(CALI_REASON_PORT_CLASH, p.len);
+	}
+	if (port == fk.port_a_be)
+		return TC_ACT_OK; // the workload's binding was idle and taken over: the host keeps its port
+	int l4_6 = p.family == 6 ? snat6_l4(skb) : 0;
+	if (l4_6 < 0)
+		return TC_ACT_SHOT; // parse found its ports, so this cannot fail: a packet half-understood is not sent
+	int rc = p.family == 4 ? snat_rewrite(skb, p.protocol, 1, *(__u32 *)snat->addr, port, 0)
+			       : snat_rewrite6(skb, p.protocol, 1, snat->addr, port, l4_6);
 	return rc < 0 ? TC_ACT_SHOT : TC_ACT_OK;
 }
 
@@ -1797,6 +1940,14 @@ static __always_inline struct cali_nat_value *snat_quoted_binding(const struct c
 	rk.port_a_be = bpf_htons(p->inner_sport);
 	rk.port_b_be = bpf_htons(p->inner_dport);
 	return bpf_map_lookup_elem(&cali_nat, &rk);
+}
+
+// A reply (or ICMP error) NATed back to pod_addr from nat_addr is marked as its flow's other packets (BPF-NATed, untracked
+// by the kernel), unless it is a host flow's (host_flow_egress: the NAT address itself), which the kernel tracks.
+static __always_inline void snat_reverse_marks(struct __sk_buff *skb, const __u8 *pod_addr, const __u8 *nat_addr)
+{
+	if (!same_addr16(pod_addr, nat_addr))
+		skb->mark |= CALI_MARK_BPF_NAT | CALI_MARK_BPF_NAT_NOTRACK;
 }
 
 // An ICMP error from outside about a packet calico_to_data NATed (it quotes {NAT address:port -> remote}): the outer
@@ -1837,7 +1988,8 @@ static __always_inline int snat_reverse_error(struct __sk_buff *skb, struct cali
 	__builtin_memcpy(p->dst, &pod_addr, 4);
 	__builtin_memcpy(p->inner_src, &pod_addr, 4);
 	p->inner_sport = bpf_ntohs(pod_port);
-	skb->mark |= CALI_MARK_BPF_NAT | CALI_MARK_BPF_NAT_NOTRACK;
+	if (pod_addr != inner_src) // not a host flow's (host_flow_egress): see snat_reverse_marks
+		skb->mark |= CALI_MARK_BPF_NAT | CALI_MARK_BPF_NAT_NOTRACK;
 	return 1;
 }
 
@@ -1879,7 +2031,7 @@ static __always_inline int snat_reverse_error6(struct __sk_buff *skb, struct cal
 	__builtin_memcpy(p->dst, pod_addr, 16);
 	__builtin_memcpy(p->inner_src, pod_addr, 16);
 	p->inner_sport = bpf_ntohs(pod_port);
-	skb->mark |= CALI_MARK_BPF_NAT | CALI_MARK_BPF_NAT_NOTRACK;
+	snat_reverse_marks(skb, (const __u8 *)pod_addr, (const __u8 *)nat_addr);
 	return 1;
 }
 
@@ -1894,8 +2046,6 @@ __attribute__((noinline)) int snat_reverse(struct __sk_buff *skb, struct cali_pk
 		return snat_reverse_error6(skb, p);
 	if (!p || !snat_protocol(p, 1))
 		return 0;
-	if (p->family == 6 && !snat6_plain(skb, p->protocol))
-		return 0;
 	struct cali_nat_key rk = { .protocol = p->protocol, .family = p->family, .reverse = 1 };
 	__builtin_memcpy(rk.addr_a, p->dst, 16);
 	__builtin_memcpy(rk.addr_b, p->src, 16);
@@ -1904,6 +2054,9 @@ __attribute__((noinline)) int snat_reverse(struct __sk_buff *skb, struct cali_pk
 	struct cali_nat_value *rv = bpf_map_lookup_elem(&cali_nat, &rk);
 	if (!rv)
 		return 0;
+	int l4_6 = p->family == 6 ? snat6_l4_of(skb, p) : 0; // past any extension headers, found only for a binding's reply
+	if (l4_6 < 0)
+		return 0;
 	__u64 now = cali_now();
 	if (cali_since(now, rv->last_seen_ns) > CALI_CT_TOUCH_NS)
 		rv->last_seen_ns = now;
@@ -1911,19 +2064,21 @@ __attribute__((noinline)) int snat_reverse(struct __sk_buff *skb, struct cali_pk
 	__builtin_memcpy(pod_addr, rv->addr, 16);
 	__u16 pod_port = rv->port_be;
 	if (p->family == 4 ? snat_rewrite(skb, p->protocol, 0, *(__u32 *)pod_addr, pod_port, p->later_fragment) < 0
-			   : snat_rewrite6(skb, p->protocol, 0, pod_addr, pod_port) < 0)
+			   : snat_rewrite6(skb, p->protocol, 0, pod_addr, pod_port, l4_6) < 0)
 		return -1;
 	__builtin_memcpy(p->dst, pod_addr, 16);
 	p->dport = bpf_ntohs(pod_port);
 	if (p->protocol == IPPROTO_ICMP || p->protocol == IPPROTO_ICMPV6)
 		p->sport = p->dport;
-	skb->mark |= CALI_MARK_BPF_NAT | CALI_MARK_BPF_NAT_NOTRACK;
+	snat_reverse_marks(skb, pod_addr, rk.addr_a);
 	return 1;
 }
 
 SEC("tc")
 int calico_to_data(struct __sk_buff *skb)
 {
+	if (skb->sk && !(skb->mark & CALI_MARK_BPF_NAT))
+		return host_flow_egress(skb);
 	return handle_data_egress(skb);
 }
 

@@ -46,6 +46,9 @@ internal static class DataplanePacketBenchmarks
         (PacketsReport.Bpf0, 0, null),
         (PacketsReport.Bpf1k, 1_000, null),
         (PacketsReport.Bpf10k, 10_000, null),
+
+        // What no dataplane can beat (PacketsTopology's direct): whether an aim above the bare path is reachable here.
+        (PacketsReport.Ceiling, null, null),
     ];
 
     /// <param name="bpf">Issue 18's run (<c>--dataplane bpf</c>) instead of the nftables one.</param>
@@ -126,7 +129,7 @@ internal static class DataplanePacketBenchmarks
             {
                 // Built and loaded one at a time: the 10,000-policy text is large and only needed while it loads.
                 bool isBpf = bpfObject is not null && PacketsReport.IsBpf(label);
-                PacketsSubject subject = await PacketsSubject.CreateAsync(label, policies, cancellationToken, floorText, isBpf ? bpfObject : null, crossHost);
+                PacketsSubject subject = await PacketsSubject.CreateAsync(label, policies, cancellationToken, floorText, isBpf ? bpfObject : null, crossHost, direct: label == PacketsReport.Ceiling);
                 subjects.Add(subject);
                 Console.WriteLine($"  {label}: loaded ({subject.TextKiB} KiB of nft text{(subject.Bpf is { } b ? $", eBPF: {b.FirstApply!.Writes} map writes" : "")})");
             }

@@ -14,6 +14,7 @@ internal static class PacketsReport
     public const string Bpf0 = "(e) eBPF: endpoints + allow-all profile";
     public const string Bpf1k = "(f) eBPF: 1,000 policies";
     public const string Bpf10k = "(g) eBPF: 10,000 policies";
+    public const string Ceiling = "(h) ceiling: the pods on one veth, no host";
     public const string Gbits = "Gbit/s";
     public const string ConnectionRate = "conn/s";
     public const string ConnectionRateLoaded = "conn/s, 4 clients";
@@ -71,6 +72,13 @@ internal static class PacketsReport
         runs.Print(ConnectionRateLoaded, Anchor, number: "F0");
         runs.Print(P50, Anchor, number: "F1");
         runs.Print(P99, Anchor, number: "F0");
+        // The ceiling bounds every dataplane: if it does not reach an aim's ratio, no program can.
+        Console.WriteLine(Invariant($"  ceiling ÷ bare path, medians of the rounds' pairs (no dataplane can beat the ceiling): throughput {runs.Ratio(Ceiling, Anchor, Gbits).Median:F2}×, conn/s {runs.Ratio(Ceiling, Anchor, ConnectionRate).Median:F2}×, conn/s 4 clients {runs.Ratio(Ceiling, Anchor, ConnectionRateLoaded).Median:F2}×, CRR p50 {runs.Ratio(Ceiling, Anchor, P50).Median:F2}×"));
+        foreach (string label in new[] { Bpf0, Bpf1k, Bpf10k })
+        {
+            Console.WriteLine(Invariant($"    {label} ÷ ceiling: throughput {runs.Ratio(label, Ceiling, Gbits).Median:F2}×, conn/s {runs.Ratio(label, Ceiling, ConnectionRate).Median:F2}×, CRR p50 {runs.Ratio(label, Ceiling, P50).Median:F2}×"));
+        }
+
         foreach ((string label, string count) in new[] { (Bpf1k, "1,000"), (Bpf10k, "10,000") })
         {
             AimReport.RecordRatioAtLeast($"dataplane-packets --dataplane bpf: throughput, eBPF {count} policies ÷ no table", runs.Ratio(label, Anchor, Gbits), BpfThroughputAim);

@@ -65,9 +65,10 @@ internal sealed class PacketsSubject : IDisposable
     /// loads it: NAT and host endpoints only) and <see cref="PacketsBpf"/> writes the policy into maps.
     /// </param>
     /// <param name="crossHost">The server pod on a second host (<see cref="PacketsTopology.Host2"/>), which gets the same table and dataplane.</param>
-    public static async Task<PacketsSubject> CreateAsync(string label, int? policies, CancellationToken cancellationToken, string? floorText = null, string? bpfObject = null, bool crossHost = false)
+    /// <param name="direct">The ceiling's topology (<see cref="PacketsTopology.CreateAsync"/>'s <c>direct</c>): no host, no table.</param>
+    public static async Task<PacketsSubject> CreateAsync(string label, int? policies, CancellationToken cancellationToken, string? floorText = null, string? bpfObject = null, bool crossHost = false, bool direct = false)
     {
-        PacketsTopology topology = await PacketsTopology.CreateAsync(cancellationToken, crossHost);
+        PacketsTopology topology = await PacketsTopology.CreateAsync(cancellationToken, crossHost, direct);
         var subject = new PacketsSubject(label, policies ?? 0, topology);
         try
         {

@@ -37,11 +37,26 @@ internal sealed class PacketsTopology : IDisposable
     /// The server pod on a second host namespace, the two hosts joined by a veth (192.168.77.1 and .2/24) and each
     /// routing the other's pod through it, as two nodes on one L2 segment with BGP-learned routes and no encapsulation.
     /// </param>
-    public static async Task<PacketsTopology> CreateAsync(CancellationToken cancellationToken, bool crossHost = false)
+    /// <param name="direct">
+    /// The ceiling: the two pods joined by one veth pair, each routing the other's /32 straight out of eth0; no host
+    /// namespace between them, so no routing, no tc and no netfilter. Every dataplane delivers a packet from one pod's
+    /// namespace into the other's at least, so no dataplane can beat this path (<see cref="Host"/> is then an empty
+    /// namespace, never on the path).
+    /// </param>
+    public static async Task<PacketsTopology> CreateAsync(CancellationToken cancellationToken, bool crossHost = false, bool direct = false)
     {
         var topology = new PacketsTopology();
         try
         {
+            if (direct)
+            {
+                topology.Host = topology.Add(new NetnsScope("cpkh"));
+                topology.Client = topology.Add(new NetnsScope("cpkc"));
+                topology.Server = topology.Add(new NetnsScope("cpks"));
+                WireDirect(topology.Client, topology.Server);
+                return topology;
+            }
+
             topology.Host = topology.Add(new NetnsScope("cpkh"));
             topology.Client = topology.Add(new NetnsScope("cpkc"));
             topology.Server = topology.Add(new NetnsScope("cpks"));
@@ -93,6 +108,17 @@ internal sealed class PacketsTopology : IDisposable
         host.Ip("link", "set", "hdef1", "up");
         host.Ip("route", "add", "default", "dev", "hdef0");
         host.Exec("sysctl", "-qw", "net.ipv4.ip_forward=1");
+    }
+
+    private static void WireDirect(NetnsScope client, NetnsScope server)
+    {
+        client.Ip("link", "add", "eth0", "type", "veth", "peer", "name", "eth0", "netns", server.Name);
+        foreach ((NetnsScope pod, string own, string other) in new[] { (client, ClientIp, ServerIp), (server, ServerIp, ClientIp) })
+        {
+            pod.Ip("addr", "add", own + "/32", "dev", "eth0");
+            pod.Ip("link", "set", "eth0", "up");
+            pod.Ip("route", "add", other + "/32", "dev", "eth0");
+        }
     }
 
     private NetnsScope Add(NetnsScope scope)

@@ -227,6 +227,7 @@ struct cali_counter {
 #define CALI_REASON_SPOOFED 11       // a workload's new flow from an address not routed to it: dropped
 #define CALI_REASON_SNAT_NO_PORT 12  // NAT outgoing in BPF found no free port for a new flow: dropped
 #define CALI_REASON_VERDICT_CACHED 13 // besides POLICY_ALLOW/DENY: a new flow decided by a kept verdict, no walk
+#define CALI_REASON_PORT_CLASH 14    // BPF NAT: a port the host's own connection and a workload's binding both wanted, resolved
 #define CALI_REASON_COUNT 16
 
 // ---- Workload MACs: learned by calico_from_wl from what each workload sends ------------------------------------

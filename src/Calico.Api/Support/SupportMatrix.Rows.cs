@@ -334,7 +334,7 @@ public static partial class SupportMatrix
         }
 
         b.Ignored(F, "spec.bpfIPFragmentReassemblyEnabled", "the programs do not reassemble IP fragments: they always track them (a datagram's later fragments take its first fragment's ports, so conntrack, policy and NAT outgoing treat them as the first; docs/bpf.md, \"IP fragments\"); a later fragment arriving before its first meets policy without ports");
-        b.Acts(F, "spec.bpfPSNATPorts", "with bpfEnabled's NAT outgoing in the programs (default 20000:29999, as upstream): the source ports a flow gets when its own is taken at the NAT address (natPortRange wins when set)");
+        b.Acts(F, "spec.bpfPSNATPorts", "with bpfEnabled's NAT outgoing in the programs (default 20000:29999, as upstream): the source ports a flow gets when its own is taken at the NAT address (natPortRange wins when set), by another binding or by a connection of the host's own to the same remote; a host connection started from a port a workload's binding holds towards the same remote gets one too (docs/bpf.md, \"Ports the host and the workloads both want\")");
         b.Acts(F, "spec.bpfDataIfacePattern", "with bpfEnabled, the host interfaces (besides vxlan.calico and vxlan-v6.calico) whose tc ingress gets the fast path in: packets between pool addresses to a local workload are policed there and handed into the workload's namespace (upstream's default pattern), and whose tc egress does NAT outgoing (not the VXLAN devices)");
         b.Refused(F, "spec.bpfAttachType", "programs attach as tc (clsact) filters: this kernel has no netkit, and Debian's libbpf 1.1 cannot attach TCX", "bpfAttachType: TC", defaults: ["TC"]);
 

@@ -28,6 +28,7 @@ public static class BpfReasons
         new(11, "SPOOFED", "dropped: new flow from an address not routed to the workload"),
         new(12, "SNAT_NO_PORT", "dropped: NAT outgoing in BPF found no free source port for a new flow"),
         new(13, "VERDICT_CACHED", "of the new flows above: decided by a kept verdict (the verdict cache), no table walked"),
+        new(14, "PORT_CLASH", "BPF NAT: a port both a host connection and a workload's flow wanted; one of them given another (packets of host flows re-ported, and ports passed over)"),
     ];
 
     /// <summary>The slot's name, or "reason-&lt;n&gt;" for a spare slot.</summary>

@@ -196,5 +196,120 @@ public sealed class Snat6DatapathTests : IDisposable
         Assert.Equal(frame, unmarked.PacketOut);
     }
 
+    /// <summary>
+    /// Extension headers (session 9): a TCP segment behind a hop-by-hop options header, and a UDP datagram in two
+    /// fragments (the UDP header in the first, behind the fragment header; the later one without it, its ports from
+    /// the first through cali_frags), both ways. The transport checksum covers the whole datagram: the first
+    /// fragment's is updated for the address and port, the later fragment's address alone changes, and the datagram
+    /// reassembled from the rewritten fragments must verify.
+    /// </summary>
+    [Fact]
+    public async Task PacketsWithExtensionHeaders_AndFragmentedDatagrams_AreNatedBothWays_TheirChecksumsRight()
+    {
+        uint eth0 = _dp.Ifindex("eth0");
+        _dp.Map(BpfMapLayout.SnatMap).Update(BpfMapLayout.SnatKey(eth0, v6: true), BpfMapLayout.SnatValue(IPAddress.Parse(HostAddress6), 20000, 29999));
+        _dp.Map(BpfMapLayout.NatPoolMap).Update(BpfMapLayout.PoolKey(IPNetwork.Parse("fd00:65::/48")), BpfMapLayout.PoolValue(fast: true));
+        _dp.Map(BpfMapLayout.PoolMap).Update(BpfMapLayout.PoolKey(IPNetwork.Parse("fd00:65::/48")), BpfMapLayout.PoolValue(fast: true));
+        BpfProgram toData = _dp.Object.Program("calico_to_data");
+        Task<BpfTestRun> Out(byte[] frame) => NetworkNamespace.RunInAsync(_dp.NetnsPath, () => toData.TestRun(frame, ifindex: eth0, skbMark: 0x80000));
+
+        // Out: TCP behind hop-by-hop options (8 bytes: the transport header at 62).
+        byte[] tcp = Ports(PodPort, RemotePort, 20);
+        byte[] hopByHop = [6, 0, 1, 4, 0, 0, 0, 0]; // next header TCP, length 0 (8 bytes), PadN of 4
+        byte[] segment = Frame6(WorkloadA6, Remote6, 0, [.. hopByHop, .. WithChecksum(WorkloadA6, Remote6, 6, tcp, 16)]);
+        byte[] natted = (await Out(segment)).PacketOut;
+        Assert.Equal(IPAddress.Parse(HostAddress6), new IPAddress(natted.AsSpan(22, 16)));
+        Assert.Equal(PodPort, BinaryPrimitives.ReadUInt16BigEndian(natted.AsSpan(62))); // its own port: free
+        Assert.Equal(0xffff, UpperSum(natted, 6, natted[62..]));
+
+        // Out: a UDP datagram in two fragments; the later one's ports come from the first (cali_frags).
+        const int podUdpPort = PodPort + 1;
+        var (first, later) = Fragments6(WorkloadA6, podUdpPort, Remote6, RemotePort, id: 0x77);
+        byte[] firstOut = (await Out(first)).PacketOut;
+        byte[] laterOut = (await Out(later)).PacketOut;
+        Assert.Equal(IPAddress.Parse(HostAddress6), new IPAddress(firstOut.AsSpan(22, 16)));
+        Assert.Equal(IPAddress.Parse(HostAddress6), new IPAddress(laterOut.AsSpan(22, 16)));
+        Assert.Equal(podUdpPort, BinaryPrimitives.ReadUInt16BigEndian(firstOut.AsSpan(62)));
+        Assert.Equal(later[54..].AsSpan(8).ToArray(), laterOut[54..].AsSpan(8).ToArray()); // payload untouched
+        Assert.Equal(0xffff, UpperSum(firstOut, 17, [.. firstOut[62..], .. laterOut[62..]]));
+
+        // Back: a fragmented reply to {NAT address:NatPort} gets the pod's address and port in both fragments.
+        Bind(17, RemotePort);
+        var (replyFirst, replyLater) = Fragments6(Remote6, RemotePort, HostAddress6, NatPort, id: 0x78);
+        byte[] replyFirstOut = (await _dp.RunFullAsync(_fromData, "eth0", replyFirst)).PacketOut;
+        byte[] replyLaterOut = (await _dp.RunFullAsync(_fromData, "eth0", replyLater)).PacketOut;
+        Assert.Equal(IPAddress.Parse(WorkloadA6), new IPAddress(replyFirstOut.AsSpan(38, 16)));
+        Assert.Equal(IPAddress.Parse(WorkloadA6), new IPAddress(replyLaterOut.AsSpan(38, 16)));
+        Assert.Equal(PodPort, BinaryPrimitives.ReadUInt16BigEndian(replyFirstOut.AsSpan(62 + 2)));
+        Assert.Equal(0xffff, UpperSum(replyFirstOut, 17, [.. replyFirstOut[62..], .. replyLaterOut[62..]]));
+    }
+
+    /// <summary>
+    /// A 48-byte UDP datagram (checksum over all of it) as two IPv6 fragments under <paramref name="id"/>: the UDP header
+    /// and 16 bytes behind a fragment header (more to come), then the last 24 bytes at offset 3 (8-byte units).
+    /// </summary>
+    private static (byte[] First, byte[] Later) Fragments6(string src, int sport, string dst, int dport, uint id)
+    {
+        byte[] datagram = WithChecksum(src, dst, 17, Ports(sport, dport, 48), 6);
+        byte[] FragmentHeader(int offset8, bool more)
+        {
+            var header = new byte[8];
+            header[0] = 17;
+            BinaryPrimitives.WriteUInt16BigEndian(header.AsSpan(2), (ushort)((offset8 << 3) | (more ? 1 : 0)));
+            BinaryPrimitives.WriteUInt32BigEndian(header.AsSpan(4), id);
+            return header;
+        }
+
+        return (Frame6(src, dst, 44, [.. FragmentHeader(0, more: true), .. datagram[..24]]),
+                Frame6(src, dst, 44, [.. FragmentHeader(3, more: false), .. datagram[24..]]));
+    }
+
+    /// <summary>An Ethernet + IPv6 frame whose fixed header names <paramref name="nextHeader"/> and carries <paramref name="payload"/> as is.</summary>
+    private static byte[] Frame6(string src, string dst, byte nextHeader, byte[] payload)
+    {
+        var frame = new byte[54 + payload.Length];
+        frame[12] = 0x86;
+        frame[13] = 0xdd;
+        frame[14] = 0x60;
+        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(18), (ushort)payload.Length);
+        frame[20] = nextHeader;
+        frame[21] = 64;
+        IPAddress.Parse(src).GetAddressBytes().CopyTo(frame, 22);
+        IPAddress.Parse(dst).GetAddressBytes().CopyTo(frame, 38);
+        payload.CopyTo(frame, 54);
+        return frame;
+    }
+
+    /// <summary><paramref name="upper"/> with its checksum (at <paramref name="checksumOffset"/>) over the pseudo-header of src, dst.</summary>
+    private static byte[] WithChecksum(string src, string dst, byte protocol, byte[] upper, int checksumOffset)
+    {
+        byte[] frame = Frame6(src, dst, protocol, upper);
+        BinaryPrimitives.WriteUInt16BigEndian(upper.AsSpan(checksumOffset), 0);
+        BinaryPrimitives.WriteUInt16BigEndian(upper.AsSpan(checksumOffset), (ushort)~UpperSum(frame, protocol, upper));
+        return upper;
+    }
+
+    /// <summary>The folded ones' complement sum of the pseudo-header (the frame's addresses, the upper-layer length and protocol) and <paramref name="upper"/>: 0xffff when its checksum verifies.</summary>
+    private static ushort UpperSum(byte[] frame, byte protocol, byte[] upper)
+    {
+        ulong sum = (ulong)upper.Length + protocol;
+        for (int i = 22; i < 54; i += 2)
+        {
+            sum += BinaryPrimitives.ReadUInt16BigEndian(frame.AsSpan(i));
+        }
+
+        for (int i = 0; i < upper.Length; i += 2)
+        {
+            sum += i + 1 < upper.Length ? BinaryPrimitives.ReadUInt16BigEndian(upper.AsSpan(i)) : (ulong)(upper[i] << 8);
+        }
+
+        while (sum > 0xffff)
+        {
+            sum = (sum & 0xffff) + (sum >> 16);
+        }
+
+        return (ushort)sum;
+    }
+
     public void Dispose() => _dp.Dispose();
 }

@@ -56,7 +56,7 @@ public sealed class BpfToolsFormatTests
 
         Assert.Equal(BpfReasons.Count, defined.Single(static d => d.Name == "COUNT").Index);
         Assert.Equal(defined.Where(static d => d.Name != "COUNT").OrderBy(static d => d.Index).ToList(), BpfReasons.All.Select(static r => (r.Name, r.Index)).ToList());
-        Assert.Equal("reason-14", BpfReasons.NameOf(14));
+        Assert.Equal("reason-15", BpfReasons.NameOf(15));
     }
 
     [Fact]

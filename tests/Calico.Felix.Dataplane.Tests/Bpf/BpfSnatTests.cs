@@ -341,6 +341,25 @@ public sealed partial class BpfSnatTests : IDisposable
             }
         }
 
+        // Datagrams larger than the MTU, in IPv6 fragments both ways (session 9): the first fragment's UDP header sits
+        // behind a fragment header, the later ones have none; every fragment leaves from the host's address and every
+        // fragment of the answer reaches the pod.
+        using (Socket server = await NetworkNamespace.RunInAsync(_outside.Path, () => UdpSocket6(9091)))
+        using (Socket udp = await NetworkNamespace.RunInAsync(_a.Path, () => UdpSocket6(40014)))
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            byte[] big = [.. Enumerable.Range(0, 4000).Select(static i => (byte)i)];
+            var buffer = new byte[8192];
+            await udp.SendToAsync(big, new IPEndPoint(IPAddress.Parse(Outside6), 9091), timeout.Token);
+            SocketReceiveFromResult got = await server.ReceiveFromAsync(buffer, new IPEndPoint(IPAddress.IPv6Any, 0), timeout.Token);
+            Assert.Equal(new IPEndPoint(IPAddress.Parse(HostAddress6), 40014), got.RemoteEndPoint);
+            Assert.Equal(big, buffer[..got.ReceivedBytes]);
+            await server.SendToAsync(big, got.RemoteEndPoint, timeout.Token);
+            SocketReceiveFromResult back = await udp.ReceiveFromAsync(buffer, new IPEndPoint(IPAddress.IPv6Any, 0), timeout.Token);
+            Assert.Equal(new IPEndPoint(IPAddress.Parse(Outside6), 9091), back.RemoteEndPoint);
+            Assert.Equal(big, buffer[..back.ReceivedBytes]);
+        }
+
         // An ICMPv6 port unreachable about a NATed flow is translated back to the pod's connected socket.
         using (Socket refused = await NetworkNamespace.RunInAsync(_a.Path, () => UdpSocket6(40013)))
         {
