@@ -64,7 +64,11 @@ internal static class DataplanePacketBenchmarks
     /// <c>--only profile</c>: the anchor and the eBPF subjects at 1,000 and 10,000 policies, each CRR run with the
     /// kernel's per-program run time (<see cref="PacketsProfile"/>); no rounds, no ratios.
     /// </param>
-    public static async Task RunAsync(bool bpf = false, bool onlyChange = false, bool onlyColdStart = false, bool onlyProfile = false)
+    /// <param name="onlyTail">
+    /// <c>--only tail</c>: the anchor and the eBPF subject at 1,000 policies, each fresh, CRR in back-to-back slices with
+    /// each slice's p50 and p99 (<see cref="PacketsTail"/>): whether the tail moves as the conntrack map fills.
+    /// </param>
+    public static async Task RunAsync(bool bpf = false, bool onlyChange = false, bool onlyColdStart = false, bool onlyProfile = false, bool onlyTail = false)
     {
         if (!Environment.IsPrivilegedProcess)
         {
@@ -95,9 +99,9 @@ internal static class DataplanePacketBenchmarks
             {
                 await RunChangeOnlyAsync(cancellation.Token);
             }
-            else if (onlyProfile)
+            else if (onlyProfile || onlyTail)
             {
-                await RunProfileOnlyAsync(cancellation.Token);
+                await RunProfileOnlyAsync(cancellation.Token, onlyTail);
             }
             else if (onlyColdStart)
             {
@@ -174,21 +178,26 @@ internal static class DataplanePacketBenchmarks
         await PacketsBpfColdStart.RunAsync(bpfObject, samples, cancellationToken);
     }
 
-    private static async Task RunProfileOnlyAsync(CancellationToken cancellationToken)
+    private static async Task RunProfileOnlyAsync(CancellationToken cancellationToken, bool tail = false)
     {
         bool crossHost = Environment.GetEnvironmentVariable("DATAPLANE_PACKETS_CROSS_HOST") is "1" or "true";
-        Console.WriteLine($"dataplane per-packet (--dataplane bpf --only profile): CRR with each BPF program's run time, {(crossHost ? "cross-host" : "one host")}");
+        Console.WriteLine(tail
+            ? $"dataplane per-packet (--dataplane bpf --only tail): CRR in 5 s slices, each subject fresh, {(crossHost ? "cross-host" : "one host")}"
+            : $"dataplane per-packet (--dataplane bpf --only profile): CRR with each BPF program's run time, {(crossHost ? "cross-host" : "one host")}");
         using var objectDir = new TempDirectory("calico-bench-bpfobj");
         string bpfObject = PacketsBpfColdStart.CompileObject(objectDir.Path);
         var subjects = new List<PacketsSubject>();
         try
         {
-            foreach ((string label, int? policies) in new[] { (PacketsReport.Anchor, (int?)null), (PacketsReport.Bpf1k, 1_000), (PacketsReport.Bpf10k, 10_000) })
+            (string, int?)[] which = tail
+                ? [(PacketsReport.Anchor, null), (PacketsReport.Bpf1k, 1_000)]
+                : [(PacketsReport.Anchor, null), (PacketsReport.Bpf1k, 1_000), (PacketsReport.Bpf10k, 10_000)];
+            foreach ((string label, int? policies) in which)
             {
                 subjects.Add(await PacketsSubject.CreateAsync(label, policies, cancellationToken, null, PacketsReport.IsBpf(label) ? bpfObject : null, crossHost));
             }
 
-            await PacketsProfile.RunAsync(subjects, cancellationToken);
+            await (tail ? PacketsTail.RunAsync(subjects, cancellationToken) : PacketsProfile.RunAsync(subjects, cancellationToken));
         }
         finally
         {

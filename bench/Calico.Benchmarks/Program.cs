@@ -5,6 +5,7 @@ using Calico.Benchmarks;
 //        dataplane-packets --dataplane bpf   (issue 18: the eBPF dataplane beside nftables)
 //        dataplane-packets --dataplane bpf --only change   (issue 18: only the policy change -> enforced figures)
 //        dataplane-packets --dataplane bpf --only coldstart   (issue 18: only the cold start, eBPF beside nftables)
+//        dataplane-packets --dataplane bpf --only profile|tail   (issue 18: programs' run time a connection | CRR tail as conntrack fills)
 //        bpf-compile-change   (issue 18: a change's compile and plan diff alone, no root)
 var which = args.Length > 0 ? args[0] : "all";
 MachineLoad.Print("at start");
@@ -44,13 +45,14 @@ if (which is "dataplane-packets" or "all")
     int only = Array.IndexOf(args, "--only");
     string onlyWhat = only >= 0 && only + 1 < args.Length ? args[only + 1] : only >= 0 ? "" : "all";
     // --only profile (with --dataplane bpf): each subject's CRR with the kernel's per-program run time (PacketsProfile).
-    if (onlyWhat is not ("all" or "change" or "coldstart" or "profile") || (onlyWhat != "all" && dataplane != "bpf"))
+    // --only tail (with --dataplane bpf): the CRR p50/p99 in 5 s slices as the conntrack map fills (PacketsTail).
+    if (onlyWhat is not ("all" or "change" or "coldstart" or "profile" or "tail") || (onlyWhat != "all" && dataplane != "bpf"))
     {
-        Console.Error.WriteLine($"dataplane-packets: --only must be change, coldstart or profile (with --dataplane bpf), got '{onlyWhat}'");
+        Console.Error.WriteLine($"dataplane-packets: --only must be change, coldstart, profile or tail (with --dataplane bpf), got '{onlyWhat}'");
         return 2;
     }
 
-    await DataplanePacketBenchmarks.RunAsync(bpf: dataplane == "bpf", onlyChange: onlyWhat == "change", onlyColdStart: onlyWhat == "coldstart", onlyProfile: onlyWhat == "profile");
+    await DataplanePacketBenchmarks.RunAsync(bpf: dataplane == "bpf", onlyChange: onlyWhat == "change", onlyColdStart: onlyWhat == "coldstart", onlyProfile: onlyWhat == "profile", onlyTail: onlyWhat == "tail");
 }
 if (which is "bpf-compile-change") { BpfCompileChange.Run(); }
 if (which is "flow-logs-packets") { await FlowLogPacketBenchmarks.RunAsync(); }

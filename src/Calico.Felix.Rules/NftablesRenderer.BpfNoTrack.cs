@@ -14,12 +14,15 @@ public static partial class NftablesRenderer
     /// packets only, and a later packet of it taking the stack again could read as INVALID.
     /// Left tracked: traffic to or from outside the pools (NAT outgoing needs its entry, as do replies to the host),
     /// connections the kernel DNATs (a host port from a pod, a floating IP: their replies need the reverse NAT; see
-    /// <see cref="KernelNatMarkRule"/>), and everything while a host endpoint exists (its policy in the table is
-    /// stateful, and forwarded pod traffic crosses it).
+    /// <see cref="KernelNatMarkRule"/>), and everything while a host endpoint's policy applies to forwarded traffic
+    /// (<see cref="HostEndpointForwarding"/>: that policy is stateful and pod traffic crosses it). Beside host
+    /// endpoints that police the host alone, traffic to one of the host's own addresses stays tracked too (a pool
+    /// address of the host, such as a tunnel device's, reached from a remote pod: the host endpoint's stateful
+    /// INPUT policy must see its flows whole).
     /// </summary>
     private static void AddBpfPoolNoTrackRules(List<NftRule> rules, RenderContext ctx, HostEndpointSelection heps, NatInputs nat, List<(string Iface, EndpointIntent Endpoint)> workloads)
     {
-        if (!PoolTrafficUntracked(ctx, heps, nat))
+        if (!PoolTrafficUntracked(ctx, nat))
         {
             return;
         }
@@ -48,29 +51,36 @@ public static partial class NftablesRenderer
         {
             var allPools = new NftSetReference(NftNames.PoolSet("all", family));
             // From a local workload (its source already checked above) to any workload, local or remote.
-            rules.Add(Commented(
-                "Workload to workload: conntrack in the eBPF programs",
-                fromWorkload,
-                Match(NftFields.Address(family, source: false), allPools),
-                Counter,
-                NftNoTrack.Instance));
-            // From a remote workload (uplink or tunnel) to a local one.
-            rules.Add(Commented(
-                "Workload to workload: conntrack in the eBPF programs",
+            rules.Add(heps.Any
+                ? Commented("Workload to workload: conntrack in the eBPF programs", fromWorkload, Match(NftFields.Address(family, source: false), allPools), NotToTheHost, Counter, NftNoTrack.Instance)
+                : Commented("Workload to workload: conntrack in the eBPF programs", fromWorkload, Match(NftFields.Address(family, source: false), allPools), Counter, NftNoTrack.Instance));
+            // From a remote workload (uplink or tunnel) to a local one (not to the host: see above, with host endpoints).
+            var remoteToLocal = new List<NftStatement>
+            {
                 Match(NftField.IifName, ctx.WorkloadWildcard, negated: true),
                 Match(NftFields.Address(family, source: true), allPools),
                 Match(NftFields.Address(family, source: false), allPools),
-                Counter,
-                NftNoTrack.Instance));
+            };
+            if (heps.Any)
+            {
+                remoteToLocal.Add(NotToTheHost);
+            }
+
+            remoteToLocal.Add(Counter);
+            remoteToLocal.Add(NftNoTrack.Instance);
+            rules.Add(Commented("Workload to workload: conntrack in the eBPF programs", remoteToLocal));
         }
     }
 
+    private static readonly NftFibLocalDestination NotToTheHost = new(negated: true);
+
     /// <summary>
     /// Whether BPF mode leaves workload-to-workload traffic untracked (and the programs' fast paths run): no host
-    /// endpoint, and a pool to say what workload traffic is.
+    /// endpoint whose policy applies to forwarded traffic (<see cref="HostEndpointForwarding"/>, decided on the state
+    /// as <c>BpfFastPathPools</c> decides), and a pool to say what workload traffic is.
     /// </summary>
-    internal static bool PoolTrafficUntracked(RenderContext ctx, HostEndpointSelection heps, NatInputs nat) =>
-        ctx.Config.WorkloadPolicyInBpf && !heps.Any && nat.AllPoolCidrs.Count + nat.MasqueradePoolCidrs.Count > 0;
+    internal static bool PoolTrafficUntracked(RenderContext ctx, NatInputs nat) =>
+        ctx.Config.WorkloadPolicyInBpf && !HostEndpointForwarding.AnyPolicesForwardedTraffic(ctx.State) && nat.AllPoolCidrs.Count + nat.MasqueradePoolCidrs.Count > 0;
 
     /// <summary>
     /// BPF mode, first in filter-FORWARD and filter-OUTPUT: a packet of a connection the kernel DNATed (a host port, a

@@ -56,10 +56,10 @@ public static partial class NftablesRenderer
         }
 
         var chains = new List<NftChain>();
-        AddBaseChains(chains, ctx, heps, ipip, kernelNatMark: PoolTrafficUntracked(ctx, heps, nat));
+        AddBaseChains(chains, ctx, heps, ipip, kernelNatMark: PoolTrafficUntracked(ctx, nat));
         NftRule? vxlanNoTrack = VxlanNoTrackRule(config, nat);
         AddSourceCheckChain(chains, ctx, workloads, heps, vxlanNoTrack, nat);
-        AddNatChain(chains, masqueradeV4, masqueradeV6, config.NatOutgoing, PoolTrafficUntracked(ctx, heps, nat) ? config : null);
+        AddNatChain(chains, masqueradeV4, masqueradeV6, config.NatOutgoing, PoolTrafficUntracked(ctx, nat) ? config : null);
         AddFloatingIpChains(chains, ctx, workloads);
         AddDispatchChains(chains, ctx);
         if (heps.Any)

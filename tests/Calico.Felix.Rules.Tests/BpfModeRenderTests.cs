@@ -78,16 +78,45 @@ public sealed class BpfModeRenderTests
         int natReturn = natChain.IndexOf("meta mark & 0x000c0000 == 0x00080000 counter return", StringComparison.Ordinal);
         Assert.True(natReturn >= 0 && natReturn < natChain.IndexOf("masquerade", StringComparison.Ordinal), natChain);
         Assert.DoesNotContain("0x000c0000", NftablesRenderer.Build(GoldenCases.TiersAndRules(), new RenderConfig(), Pools).ToFullTransaction(), StringComparison.Ordinal);
-        Assert.DoesNotContain("0x000c0000", NftablesRenderer.Build(GoldenCases.HostEndpoints(), new RenderConfig { WorkloadPolicyInBpf = true }, Pools).ToFullTransaction(), StringComparison.Ordinal);
+        Assert.DoesNotContain("0x000c0000", NftablesRenderer.Build(HostEndpointsPolicingForwardedTraffic(), new RenderConfig { WorkloadPolicyInBpf = true }, Pools).ToFullTransaction(), StringComparison.Ordinal);
 
         // Only after the source check: a spoofed packet is dropped, never untracked.
         List<string> raw = RawPreroutingLines(bpf);
         Assert.True(raw.FindLastIndex(static l => l.Contains("Drop spoofed source", StringComparison.Ordinal)) < raw.FindIndex(static l => l.Contains("notrack", StringComparison.Ordinal)));
 
-        // Not in the nftables dataplane, not without pools, not while a host endpoint (stateful, crossed by pod traffic) exists.
+        // Not in the nftables dataplane, not without pools, not while a host endpoint's policy applies to forwarded
+        // traffic (stateful, crossed by pod traffic).
         Assert.DoesNotContain("notrack", NftablesRenderer.Build(GoldenCases.TiersAndRules(), new RenderConfig(), Pools).ToFullTransaction(), StringComparison.Ordinal);
         Assert.DoesNotContain("notrack", NftablesRenderer.Build(GoldenCases.TiersAndRules(), new RenderConfig { WorkloadPolicyInBpf = true }, NatInputs.None).ToFullTransaction(), StringComparison.Ordinal);
-        Assert.DoesNotContain("Workload to workload", NftablesRenderer.Build(GoldenCases.HostEndpoints(), new RenderConfig { WorkloadPolicyInBpf = true }, Pools).ToFullTransaction(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Workload to workload", NftablesRenderer.Build(HostEndpointsPolicingForwardedTraffic(), new RenderConfig { WorkloadPolicyInBpf = true }, Pools).ToFullTransaction(), StringComparison.Ordinal);
+        Assert.DoesNotContain("fib daddr type", bpf, StringComparison.Ordinal); // no host endpoint: traffic to the host's pool addresses untracked as before
+    }
+
+    /// <summary>
+    /// Host endpoints whose policy polices only the host (normal policy, a profile, none: GoldenCases.HostEndpoints)
+    /// leave pod-to-pod traffic untracked and NAT outgoing to the programs, as without host endpoints; only traffic to
+    /// the host's own addresses stays tracked, for the host endpoints' stateful INPUT policy.
+    /// </summary>
+    [Fact]
+    public void BpfMode_HostEndpointsPolicingTheHostAlone_KeepPodTrafficUntracked_ButNotTrafficToTheHost()
+    {
+        string bpf = NftablesRenderer.Build(GoldenCases.HostEndpoints(), new RenderConfig { WorkloadPolicyInBpf = true }, Pools).ToFullTransaction();
+        List<string> raw = RawPreroutingLines(bpf);
+        List<string> untracked = raw.FindAll(static l => l.Contains("Workload to workload", StringComparison.Ordinal));
+        Assert.Equal(4, untracked.Count); // from a local workload, from a remote one; each family
+        Assert.All(untracked, static l => Assert.Contains("fib daddr type != local counter notrack", l, StringComparison.Ordinal));
+        Assert.Contains("meta mark & 0x000c0000 == 0x00080000 counter return", bpf, StringComparison.Ordinal);
+        Assert.True(HostEndpointForwarding.AnyPolicesForwardedTraffic(HostEndpointsPolicingForwardedTraffic()));
+        Assert.False(HostEndpointForwarding.AnyPolicesForwardedTraffic(GoldenCases.HostEndpoints()));
+    }
+
+    /// <summary>GoldenCases.HostEndpoints plus one whose applyOnForward policy reaches forwarded traffic.</summary>
+    private static DataplaneState HostEndpointsPolicingForwardedTraffic()
+    {
+        DataplaneState state = GoldenCases.HostEndpoints();
+        var forward = new TierIntent("default", RuleAction.Deny, [GoldenCases.DenyAllPolicy], []);
+        state.Apply(new EndpointUpdate(new EndpointIntent(new EndpointKey(true, null, "node1-eth2"), "eth2", [], [], [], []) { ForwardTiers = [forward] }));
+        return state;
     }
 
     [Fact]

@@ -131,14 +131,45 @@ public sealed class BpfModeEdgeLabTests(BpfEdgeLabFixture fixture) : IClassFixtu
             Assert.True(await LabRunner.EventuallyAsync(async () => !await ConnectsFromAsync(outsideNetns, hostAddress, 7071), Converge), "the host endpoint's deny never took effect");
             Assert.True(await ConnectsFromAsync(outsideNetns, hostAddress, 22), "tcp:22 is a failsafe inbound port: never denied");
 
-            // Normal host endpoint policy does not apply to forwarded traffic: pods still reach the outside (tracked
-            // again while a host endpoint exists, so NAT outgoing and the stateful host policy both see it whole).
+            // Normal host endpoint policy does not apply to forwarded traffic: pods still reach the outside, and the
+            // fast paths and NAT outgoing in BPF stay on (the NAT chain still leaves the programs' flows to them).
             using TcpListener sink = await ListenAsync(outsideNetns, 7072);
-            using Socket client = await ConnectAsync(fixture.Pod("a"), Outside, 7072);
-            Assert.True(client.Connected, "x/a -> outside with a host endpoint on eth0");
+            using (Socket client = await ConnectAsync(fixture.Pod("a"), Outside, 7072))
+            {
+                Assert.True(client.Connected, "x/a -> outside with a host endpoint on eth0");
+            }
+
+            Assert.True(await NatLeftToTheProgramsAsync(host), "a host endpoint policing the host alone turned NAT outgoing in BPF off");
+
+            // An applyOnForward policy on it reaches forwarded traffic: pod traffic is tracked again and the kernel
+            // masquerades, and pods still reach the outside through it.
+            await Lab.CalicoctlAsync("""
+                apiVersion: projectcalico.org/v3
+                kind: GlobalNetworkPolicy
+                metadata:
+                  name: edge-forward-allow
+                spec:
+                  selector: edge == 'host1'
+                  applyOnForward: true
+                  types: [Ingress, Egress]
+                  ingress:
+                    - action: Allow
+                  egress:
+                    - action: Allow
+                """, "apply", "-f", "-");
+            Assert.True(await LabRunner.EventuallyAsync(async () => !await NatLeftToTheProgramsAsync(host), Converge), "an applyOnForward policy never took pod traffic back into the table");
+            using (Socket forwarded = await ConnectAsync(fixture.Pod("a"), Outside, 7072))
+            {
+                Assert.True(forwarded.Connected, "x/a -> outside through the host endpoint's applyOnForward allow");
+            }
+
+            Assert.False(await ConnectsFromAsync(outsideNetns, hostAddress, 7071), "the host's own ingress is still denied");
+            await Lab.CalicoctlAsync(null, "delete", "globalnetworkpolicy", "edge-forward-allow");
+            Assert.True(await LabRunner.EventuallyAsync(() => NatLeftToTheProgramsAsync(host), Converge), "the fast paths never came back after the applyOnForward policy went");
         }
         finally
         {
+            await Lab.CalicoctlAsync(null, "delete", "globalnetworkpolicy", "edge-forward-allow", "--skip-not-exists");
             await Lab.CalicoctlAsync(null, "delete", "globalnetworkpolicy", "edge-deny-ingress", "--skip-not-exists");
             await Lab.CalicoctlAsync(null, "delete", "hostendpoint", "host1-eth0", "--skip-not-exists");
         }
@@ -165,6 +196,13 @@ public sealed class BpfModeEdgeLabTests(BpfEdgeLabFixture fixture) : IClassFixtu
         }
 
         Assert.True(await LabRunner.EventuallyAsync(async () => !await ConnectsFromAsync(podNetns, hostAddress, 7073), Converge), "Drop never came back");
+    }
+
+    /// <summary>Whether the table leaves the programs' NAT outgoing to them (its return rule), as it does while the fast paths are on.</summary>
+    private static async Task<bool> NatLeftToTheProgramsAsync(LabHost host)
+    {
+        var nat = await LabRunner.InNetnsAsync(host.Netns, "nft", "list", "chain", "inet", "calico", "nat-POSTROUTING");
+        return nat.Output.Contains("NAT outgoing in the eBPF programs", StringComparison.Ordinal);
     }
 
     private static Task<TcpListener> ListenAsync(string netnsPath, int port) => NetworkNamespace.RunInAsync(netnsPath, () =>

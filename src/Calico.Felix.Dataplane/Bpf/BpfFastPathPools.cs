@@ -13,12 +13,13 @@ public static class BpfFastPathPools
     /// <summary>
     /// What the programs' fast paths may use: every pool (true), as the table leaves pool-to-pool traffic untracked,
     /// and every local floating IP (false: the kernel DNATs it; with <c>floatingIPs</c> on); none while a host
-    /// endpoint exists (its policy in the table must see that traffic).
+    /// endpoint's policy applies to forwarded traffic (<see cref="HostEndpointForwarding"/>: the table must see that
+    /// traffic; the renderer untracks it on the same condition). Host endpoints that police the host alone leave them on.
     /// </summary>
     public static IReadOnlyDictionary<IPNetwork, bool> Of(DataplaneState state, RenderConfig render, IEnumerable<string>? poolCidrs)
     {
         var pools = new Dictionary<IPNetwork, bool>();
-        if (poolCidrs is null || state.Endpoints.Keys.Any(static k => k.IsHostEndpoint))
+        if (poolCidrs is null || HostEndpointForwarding.AnyPolicesForwardedTraffic(state))
         {
             return pools;
         }

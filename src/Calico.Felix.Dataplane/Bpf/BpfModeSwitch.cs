@@ -78,7 +78,7 @@ internal sealed partial class BpfModeSwitch : IDisposable
         // goes now, before a table that tracks it again.
         IReadOnlyDictionary<IPNetwork, bool> pools = BpfFastPathPools.Of(state, render, poolCidrs);
         _poolsAfterTable = pools;
-        // NAT outgoing in BPF while the fast paths are on (no host endpoint): its maps may go before the table (a marked
+        // NAT outgoing in BPF while the fast paths are on (no host endpoint policing forwarded traffic): its maps may go before the table (a marked
         // packet the table does not yet leave to the programs is masqueraded by the kernel, and the programs leave a
         // packet with the host's source alone), and go away before a table that takes NAT back.
         BpfApplyResult result = _dataplane!.Apply(

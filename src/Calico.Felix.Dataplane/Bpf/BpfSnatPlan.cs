@@ -23,7 +23,7 @@ public sealed record BpfSnatPlan(IReadOnlyDictionary<uint, IPAddress> Interfaces
     public IReadOnlyDictionary<uint, IPAddress> Interfaces6 { get; init; } = NoInterfaces;
 
     /// <summary>
-    /// What BPF NATs: nothing unless <paramref name="fastPathsOn"/> (BPF mode with no host endpoint: the table leaves
+    /// What BPF NATs: nothing unless <paramref name="fastPathsOn"/> (BPF mode with no host endpoint whose policy reaches forwarded traffic: the table leaves
     /// NATed flows to the programs only then), nothing with <c>natOutgoingExclusions: IPPoolsAndHostIPs</c> (the
     /// programs do not know every host's address: the kernel masquerades). Each family on its own: each data interface
     /// (<paramref name="dataInterfaces"/>: ifindex, name, its first primary global IPv4 and first global IPv6 address,

@@ -155,7 +155,7 @@ public sealed partial class BpfWorkloadDataplane : IDisposable
     /// floating IP); none: no fast path. <paramref name="isDataInterface"/>: the host's data interfaces (uplinks, the
     /// VXLAN devices), whose tc ingress gets <c>calico_from_data</c>, the fast path in (none: no interface), and tc
     /// egress <c>calico_to_data</c>, NAT outgoing in BPF. <paramref name="natOutgoingPools"/>: the natOutgoing pools'
-    /// CIDRs; with <paramref name="snatOn"/> (no host endpoint: see <see cref="BpfSnatPlan.Of"/>) the data interfaces
+    /// CIDRs; with <paramref name="snatOn"/> (no host endpoint policing forwarded traffic: see <see cref="BpfSnatPlan.Of"/>) the data interfaces
     /// get their NAT addresses (<c>cali_snat</c>).
     /// </summary>
     public BpfApplyResult Apply(

@@ -128,6 +128,12 @@ internal static class NfTablesRuleAttributes
     public const ushort NFTA_FIB_RESULT = 2;
     public const ushort NFTA_FIB_FLAGS = 3;
     public const uint NFT_FIB_RESULT_OIF = 1;
+
+    /// <summary>The route type of the looked-up address (RTN_*): <c>fib daddr type</c>.</summary>
+    public const uint NFT_FIB_RESULT_ADDRTYPE = 3;
+
+    /// <summary>RTN_LOCAL: an address of this host (<c>type local</c>).</summary>
+    public const uint RTN_LOCAL = 2;
     public const uint NFTA_FIB_F_SADDR = 1;
     public const uint NFTA_FIB_F_DADDR = 2;
     public const uint NFTA_FIB_F_MARK = 4;

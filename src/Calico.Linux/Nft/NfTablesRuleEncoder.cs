@@ -80,6 +80,11 @@ internal sealed partial class NfTablesRuleEncoder
             case NftFib fib:
                 EncodeFib(fib);
                 break;
+            case NftFibLocalDestination local:
+                // nft: [ fib daddr type => reg 1 ] [ cmp eq|neq reg 1 0x00000002 ] (RTN_LOCAL, host order).
+                _expressions.Add(NftExpression.Fib(NFTA_FIB_F_DADDR, NFT_FIB_RESULT_ADDRTYPE));
+                _expressions.Add(NftExpression.Compare(local.Negated ? NFT_CMP_NEQ : NFT_CMP_EQ, HostBytes(RTN_LOCAL)));
+                break;
             case NftCounter:
                 _expressions.Add(NftExpression.Counter());
                 break;

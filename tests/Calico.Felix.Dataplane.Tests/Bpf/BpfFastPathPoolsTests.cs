@@ -1,5 +1,7 @@
 using System.Net;
+using Calico.Felix.Calc.Model;
 using Calico.Felix.Dataplane.Bpf;
+using Calico.Felix.Rules;
 
 namespace Calico.Felix.Dataplane.Tests.Bpf;
 
@@ -42,5 +44,35 @@ public sealed class BpfFastPathPoolsTests
 
         // The floating IP goes: until the table untracks its address, it stays excluded.
         Assert.Equal(withFloating, BpfFastPathPools.BeforeTable(withFloating, applied));
+    }
+
+    /// <summary>
+    /// Host endpoints that police only the host (normal policy, a profile) keep the fast paths; one with applyOnForward,
+    /// preDNAT or doNotTrack policy turns them off, as it keeps pod traffic tracked in the table.
+    /// </summary>
+    [Fact]
+    public void HostEndpoints_TurnTheFastPathsOff_OnlyWhenTheirPolicyReachesForwardedTraffic()
+    {
+        var render = new RenderConfig { WorkloadPolicyInBpf = true };
+        var deny = new PolicyKey("default", "GlobalNetworkPolicy", null, "deny");
+        var tier = new TierIntent("default", RuleAction.Deny, [deny], [deny]);
+        var state = new DataplaneState();
+        state.Apply(new ActivePolicyUpdate(deny, new PolicyIntent([new RuleModel { Action = RuleAction.Deny }], [])));
+        state.Apply(new EndpointUpdate(new EndpointIntent(new EndpointKey(true, null, "h-eth0"), "eth0", [], [], [tier], [])));
+        state.Apply(new EndpointUpdate(new EndpointIntent(new EndpointKey(true, null, "h-all"), "*", [], [], [], ["projectcalico-default-allow"])));
+        Assert.Equal(new Dictionary<IPNetwork, bool> { [Pool] = true }, BpfFastPathPools.Of(state, render, ["10.65.0.0/16"]));
+
+        foreach (Func<EndpointIntent, EndpointIntent> reaching in new Func<EndpointIntent, EndpointIntent>[]
+        {
+            e => e with { ForwardTiers = [tier] },
+            e => e with { PreDnatTiers = [tier] },
+            e => e with { UntrackedTiers = [tier] },
+        })
+        {
+            DataplaneState forwarded = new();
+            forwarded.Apply(new ActivePolicyUpdate(deny, new PolicyIntent([new RuleModel { Action = RuleAction.Deny }], [])));
+            forwarded.Apply(new EndpointUpdate(reaching(new EndpointIntent(new EndpointKey(true, null, "h-eth0"), "eth0", [], [], [], []))));
+            Assert.Empty(BpfFastPathPools.Of(forwarded, render, ["10.65.0.0/16"]));
+        }
     }
 }

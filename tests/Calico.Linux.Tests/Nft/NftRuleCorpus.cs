@@ -120,6 +120,8 @@ internal static class NftRuleCorpus
         R(new NftFib(NftFibFlags.Saddr | NftFibFlags.Iif, exists: false), Counter, Drop),
         R(new NftFib(NftFibFlags.Saddr | NftFibFlags.Iif, exists: true), Counter, Accept),
         R(new NftFib(NftFibFlags.Daddr, exists: false), Drop),
+        R(new NftFibLocalDestination(negated: true), Counter, Accept),
+        R(Is(F.Ip6Daddr, Ip("fd00::/64")), new NftFibLocalDestination(negated: false), Counter, Drop),
         R(new NftFib(NftFibFlags.Daddr | NftFibFlags.Mark, exists: true), Accept),
         R(Is(F.MetaNfproto, NftNfproto.Ipv6), new NftFib(NftFibFlags.Saddr | NftFibFlags.Mark | NftFibFlags.Iif, exists: false), Counter, Drop),
         R(Is(F.IifName, If("cali*")), Not(F.Ip6Saddr, Ip("::")), new NftFib(NftFibFlags.Saddr | NftFibFlags.Iif, exists: false), Counter, Drop),
