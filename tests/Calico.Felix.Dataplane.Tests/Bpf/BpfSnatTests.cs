@@ -320,6 +320,23 @@ public sealed partial class BpfSnatTests : IDisposable
             await BulkAsync(server, client);
         }
 
+        // The host's own IPv6 connection from 41010 first: the pod's from 41010 to the same server passes over the port
+        // (host_socket_on's IPv6 tuple), and both connections keep their own bytes.
+        using (Socket hostClient = await NetworkNamespace.RunInAsync(_host.Path, () => BoundSocket6(41010)))
+        using (Socket podClient = await NetworkNamespace.RunInAsync(_a.Path, () => BoundSocket6(41010)))
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await hostClient.ConnectAsync(new IPEndPoint(IPAddress.Parse(Outside6), 8080), timeout.Token);
+            using Socket hostSeen = await listener.AcceptSocketAsync(timeout.Token);
+            await podClient.ConnectAsync(new IPEndPoint(IPAddress.Parse(Outside6), 8080), timeout.Token);
+            using Socket podSeen = await listener.AcceptSocketAsync(timeout.Token);
+            Assert.Equal(new IPEndPoint(IPAddress.Parse(HostAddress6), 41010), hostSeen.RemoteEndPoint);
+            Assert.Equal(HostAddress6, ((IPEndPoint)podSeen.RemoteEndPoint!).Address.ToString());
+            Assert.InRange(((IPEndPoint)podSeen.RemoteEndPoint!).Port, 20000, 29999);
+            await RoundTripAsync(hostClient, hostSeen);
+            await RoundTripAsync(podClient, podSeen);
+        }
+
         (int pingExit, string pingOutput, _) = _a.Exec("ping", "-6", "-c", "3", "-i", "0.2", "-W", "2", Outside6);
         Assert.True(pingExit == 0, "ping6 from A through BPF NAT: " + pingOutput + " reasons " + Reasons());
 
@@ -370,9 +387,12 @@ public sealed partial class BpfSnatTests : IDisposable
             Assert.Equal(SocketError.ConnectionRefused, error.SocketErrorCode);
         }
 
-        // The kernel saw at most each flow's first packet, tracked and not NATed, never a reply; its masquerade counted nothing.
+        // The kernel saw at most each pod flow's first packet, tracked and not NATed, never a reply (the host's own
+        // connection above is the kernel's, tracked whole); its masquerade counted nothing.
         string conntrack = _host.Exec("conntrack", "-L", "-f", "ipv6").Output;
-        foreach (string line in conntrack.Split('\n').Where(static l => l.Contains(Outside6, StringComparison.Ordinal)))
+        string[] podFlows = [.. conntrack.Split('\n').Where(static l => l.Contains(Outside6, StringComparison.Ordinal) && l.Contains("src=" + AddressA6 + " ", StringComparison.Ordinal))];
+        Assert.NotEmpty(podFlows);
+        foreach (string line in podFlows)
         {
             Assert.Contains("[UNREPLIED]", line, StringComparison.Ordinal);
             Assert.DoesNotContain("dst=" + HostAddress6, line, StringComparison.Ordinal);
@@ -397,6 +417,13 @@ public sealed partial class BpfSnatTests : IDisposable
         _host.Ip("-6", "route", "add", AddressA6 + "/128", "dev", "caliwa0");
         _a.Ip("-6", "addr", "add", AddressA6 + "/128", "dev", "eth0", "nodad");
         _a.Ip("-6", "route", "add", "default", "via", "fe80::1", "dev", "eth0");
+    }
+
+    private static Socket BoundSocket6(int port)
+    {
+        var socket = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.IPv6Any, port));
+        return socket;
     }
 
     private static Socket UdpSocket6(int port)
