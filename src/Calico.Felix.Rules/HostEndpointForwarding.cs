@@ -22,6 +22,31 @@ public static class HostEndpointForwarding
     }
 
     /// <summary>
+    /// The first host endpoint (by key) whose policy reaches forwarded traffic, and the kind of that policy
+    /// (<c>applyOnForward</c>, <c>preDNAT</c> or <c>doNotTrack</c>), for saying why BPF mode's fast paths are off; null
+    /// when none does.
+    /// </summary>
+    public static (EndpointKey Endpoint, string Kind)? FirstPolicingForwardedTraffic(DataplaneState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        (EndpointKey Endpoint, string Kind)? first = null;
+        foreach (var (key, endpoint) in state.Endpoints)
+        {
+            string? kind = !key.IsHostEndpoint ? null
+                : HostEndpointSelection.HasPolicies(endpoint.ForwardTiers) ? "applyOnForward"
+                : HostEndpointSelection.HasPolicies(endpoint.PreDnatTiers) ? "preDNAT"
+                : HostEndpointSelection.HasPolicies(endpoint.UntrackedTiers) ? "doNotTrack"
+                : null;
+            if (kind is not null && (first is null || string.CompareOrdinal(key.ToString(), first.Value.Endpoint.ToString()) < 0))
+            {
+                first = (key, kind);
+            }
+        }
+
+        return first;
+    }
+
+    /// <summary>
     /// Whether any host endpoint of the state (programmed or not: every one the calculation graph sent, so the
     /// table and the programs' maps decide alike) polices forwarded traffic.
     /// </summary>

@@ -108,6 +108,12 @@ public sealed class BpfModeRenderTests
         Assert.Contains("meta mark & 0x000c0000 == 0x00080000 counter return", bpf, StringComparison.Ordinal);
         Assert.True(HostEndpointForwarding.AnyPolicesForwardedTraffic(HostEndpointsPolicingForwardedTraffic()));
         Assert.False(HostEndpointForwarding.AnyPolicesForwardedTraffic(GoldenCases.HostEndpoints()));
+
+        // What the log names when the fast paths go off: the endpoint and the kind of its policy.
+        Assert.Null(HostEndpointForwarding.FirstPolicingForwardedTraffic(GoldenCases.HostEndpoints()));
+        var (endpoint, kind) = HostEndpointForwarding.FirstPolicingForwardedTraffic(HostEndpointsPolicingForwardedTraffic())!.Value;
+        Assert.Equal(new EndpointKey(true, null, "node1-eth2"), endpoint);
+        Assert.Equal("applyOnForward", kind);
     }
 
     /// <summary>GoldenCases.HostEndpoints plus one whose applyOnForward policy reaches forwarded traffic.</summary>

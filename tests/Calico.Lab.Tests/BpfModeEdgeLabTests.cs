@@ -158,6 +158,12 @@ public sealed class BpfModeEdgeLabTests(BpfEdgeLabFixture fixture) : IClassFixtu
                     - action: Allow
                 """, "apply", "-f", "-");
             Assert.True(await LabRunner.EventuallyAsync(async () => !await NatLeftToTheProgramsAsync(host), Converge), "an applyOnForward policy never took pod traffic back into the table");
+
+            // calico-node says why, naming the endpoint and the kind of policy (its log is written asynchronously).
+            string logPath = Path.Combine(host.Directory, "calico-node.log");
+            Assert.True(
+                await LabRunner.EventuallyAsync(async () => (await File.ReadAllTextAsync(logPath)).Contains("host1-eth0 has applyOnForward policy", StringComparison.Ordinal), Converge),
+                "calico-node never logged why the fast paths went off");
             using (Socket forwarded = await ConnectAsync(fixture.Pod("a"), Outside, 7072))
             {
                 Assert.True(forwarded.Connected, "x/a -> outside through the host endpoint's applyOnForward allow");

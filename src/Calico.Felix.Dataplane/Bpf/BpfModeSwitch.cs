@@ -78,6 +78,7 @@ internal sealed partial class BpfModeSwitch : IDisposable
         // goes now, before a table that tracks it again.
         IReadOnlyDictionary<IPNetwork, bool> pools = BpfFastPathPools.Of(state, render, poolCidrs);
         _poolsAfterTable = pools;
+        ReportFastPaths(state);
         // NAT outgoing in BPF while the fast paths are on (no host endpoint policing forwarded traffic): its maps may go before the table (a marked
         // packet the table does not yet leave to the programs is masqueraded by the kernel, and the programs leave a
         // packet with the host's source alone), and go away before a table that takes NAT back.
@@ -95,6 +96,34 @@ internal sealed partial class BpfModeSwitch : IDisposable
 
     private Regex? _dataPattern;
     private IReadOnlyDictionary<IPNetwork, bool>? _poolsAfterTable;
+    private string? _fastPathsOffBecause;
+
+    /// <summary>
+    /// Says once, when it changes, that a host endpoint's policy has turned the fast paths and NAT outgoing in BPF off
+    /// (naming the endpoint and the kind of policy), or that they are back on: a throughput change the operator would
+    /// otherwise have to guess at.
+    /// </summary>
+    private void ReportFastPaths(DataplaneState state)
+    {
+        string? offBecause = HostEndpointForwarding.FirstPolicingForwardedTraffic(state) is { } hep
+            ? $"host endpoint {hep.Endpoint} has {hep.Kind} policy, which the nftables table must apply to forwarded traffic"
+            : null;
+        if (offBecause == _fastPathsOffBecause)
+        {
+            return;
+        }
+
+        if (offBecause is null)
+        {
+            Log.FastPathsOn(_logger);
+        }
+        else
+        {
+            Log.FastPathsOff(_logger, offBecause);
+        }
+
+        _fastPathsOffBecause = offBecause;
+    }
 
     /// <summary>
     /// The host's data interfaces, whose ingress gets the fast path in: what FelixConfiguration's
@@ -228,6 +257,12 @@ internal sealed partial class BpfModeSwitch : IDisposable
 
         [LoggerMessage(EventId = 2614, Level = LogLevel.Warning, Message = "eBPF dataplane: conntrack scan failed: {Reason}")]
         public static partial void MaintenanceFailed(ILogger logger, string reason);
+
+        [LoggerMessage(EventId = 2615, Level = LogLevel.Information, Message = "eBPF dataplane: fast paths, pod-traffic notrack and NAT outgoing in BPF off while {Reason}; pod traffic takes the host's stack")]
+        public static partial void FastPathsOff(ILogger logger, string reason);
+
+        [LoggerMessage(EventId = 2616, Level = LogLevel.Information, Message = "eBPF dataplane: no host endpoint's policy reaches forwarded traffic any more: fast paths, pod-traffic notrack and NAT outgoing in BPF on again")]
+        public static partial void FastPathsOn(ILogger logger);
 
         [LoggerMessage(EventId = 2611, Level = LogLevel.Error, Message = "{Reason}")]
         public static partial void StartFailed(ILogger logger, string reason);

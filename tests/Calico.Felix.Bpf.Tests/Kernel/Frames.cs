@@ -101,7 +101,8 @@ internal static class Frames
         return Ipv6(src, dst, 58, icmp);
     }
 
-    private static byte[] Ipv6(string src, string dst, byte nextHeader, byte[] payload)
+    /// <summary>An Ethernet + IPv6 frame whose fixed header names <paramref name="nextHeader"/> and carries <paramref name="payload"/> as is.</summary>
+    public static byte[] Ipv6(string src, string dst, byte nextHeader, byte[] payload)
     {
         var frame = new byte[14 + 40 + payload.Length];
         frame[12] = 0x86;

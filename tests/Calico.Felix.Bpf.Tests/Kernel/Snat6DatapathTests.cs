@@ -124,16 +124,7 @@ public sealed class Snat6DatapathTests : IDisposable
     /// <summary>An Ethernet + IPv6 frame carrying <paramref name="l4"/>, its checksum (at <paramref name="checksumOffset"/>) filled in.</summary>
     private static byte[] Transport6(string src, string dst, byte protocol, byte[] l4, int checksumOffset)
     {
-        var frame = new byte[14 + 40 + l4.Length];
-        frame[12] = 0x86;
-        frame[13] = 0xdd;
-        frame[14] = 0x60;
-        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(18), (ushort)l4.Length);
-        frame[20] = protocol;
-        frame[21] = 64;
-        IPAddress.Parse(src).GetAddressBytes().CopyTo(frame, 22);
-        IPAddress.Parse(dst).GetAddressBytes().CopyTo(frame, 38);
-        l4.CopyTo(frame, 54);
+        byte[] frame = Frames.Ipv6(src, dst, protocol, l4);
         BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(54 + checksumOffset), 0);
         BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(54 + checksumOffset), (ushort)~Sum(frame));
         return frame;
@@ -216,7 +207,7 @@ public sealed class Snat6DatapathTests : IDisposable
         // Out: TCP behind hop-by-hop options (8 bytes: the transport header at 62).
         byte[] tcp = Ports(PodPort, RemotePort, 20);
         byte[] hopByHop = [6, 0, 1, 4, 0, 0, 0, 0]; // next header TCP, length 0 (8 bytes), PadN of 4
-        byte[] segment = Frame6(WorkloadA6, Remote6, 0, [.. hopByHop, .. WithChecksum(WorkloadA6, Remote6, 6, tcp, 16)]);
+        byte[] segment = Frames.Ipv6(WorkloadA6, Remote6, 0, [.. hopByHop, .. WithChecksum(WorkloadA6, Remote6, 6, tcp, 16)]);
         byte[] natted = (await Out(segment)).PacketOut;
         Assert.Equal(IPAddress.Parse(HostAddress6), new IPAddress(natted.AsSpan(22, 16)));
         Assert.Equal(PodPort, BinaryPrimitives.ReadUInt16BigEndian(natted.AsSpan(62))); // its own port: free
@@ -260,30 +251,14 @@ public sealed class Snat6DatapathTests : IDisposable
             return header;
         }
 
-        return (Frame6(src, dst, 44, [.. FragmentHeader(0, more: true), .. datagram[..24]]),
-                Frame6(src, dst, 44, [.. FragmentHeader(3, more: false), .. datagram[24..]]));
-    }
-
-    /// <summary>An Ethernet + IPv6 frame whose fixed header names <paramref name="nextHeader"/> and carries <paramref name="payload"/> as is.</summary>
-    private static byte[] Frame6(string src, string dst, byte nextHeader, byte[] payload)
-    {
-        var frame = new byte[54 + payload.Length];
-        frame[12] = 0x86;
-        frame[13] = 0xdd;
-        frame[14] = 0x60;
-        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(18), (ushort)payload.Length);
-        frame[20] = nextHeader;
-        frame[21] = 64;
-        IPAddress.Parse(src).GetAddressBytes().CopyTo(frame, 22);
-        IPAddress.Parse(dst).GetAddressBytes().CopyTo(frame, 38);
-        payload.CopyTo(frame, 54);
-        return frame;
+        return (Frames.Ipv6(src, dst, 44, [.. FragmentHeader(0, more: true), .. datagram[..24]]),
+                Frames.Ipv6(src, dst, 44, [.. FragmentHeader(3, more: false), .. datagram[24..]]));
     }
 
     /// <summary><paramref name="upper"/> with its checksum (at <paramref name="checksumOffset"/>) over the pseudo-header of src, dst.</summary>
     private static byte[] WithChecksum(string src, string dst, byte protocol, byte[] upper, int checksumOffset)
     {
-        byte[] frame = Frame6(src, dst, protocol, upper);
+        byte[] frame = Frames.Ipv6(src, dst, protocol, upper);
         BinaryPrimitives.WriteUInt16BigEndian(upper.AsSpan(checksumOffset), 0);
         BinaryPrimitives.WriteUInt16BigEndian(upper.AsSpan(checksumOffset), (ushort)~UpperSum(frame, protocol, upper));
         return upper;

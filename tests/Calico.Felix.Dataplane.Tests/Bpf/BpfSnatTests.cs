@@ -176,17 +176,7 @@ public sealed partial class BpfSnatTests : IDisposable
         using (Socket server = await NetworkNamespace.RunInAsync(_outside.Path, () => UdpSocket(9091)))
         using (Socket client = await NetworkNamespace.RunInAsync(_a.Path, () => UdpSocket(40004)))
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            byte[] big = [.. Enumerable.Range(0, 4000).Select(static i => (byte)i)];
-            var buffer = new byte[8192];
-            await client.SendToAsync(big, new IPEndPoint(IPAddress.Parse(Outside), 9091), timeout.Token);
-            SocketReceiveFromResult got = await server.ReceiveFromAsync(buffer, new IPEndPoint(IPAddress.Any, 0), timeout.Token);
-            Assert.Equal(new IPEndPoint(IPAddress.Parse(HostAddress), 40004), got.RemoteEndPoint);
-            Assert.Equal(big, buffer[..got.ReceivedBytes]);
-            await server.SendToAsync(big, got.RemoteEndPoint, timeout.Token);
-            SocketReceiveFromResult back = await client.ReceiveFromAsync(buffer, new IPEndPoint(IPAddress.Any, 0), timeout.Token);
-            Assert.Equal(new IPEndPoint(IPAddress.Parse(Outside), 9091), back.RemoteEndPoint);
-            Assert.Equal(big, buffer[..back.ReceivedBytes]);
+            await BigDatagramBothWaysAsync(client, server, new IPEndPoint(IPAddress.Parse(Outside), 9091), new IPEndPoint(IPAddress.Parse(HostAddress), 40004));
         }
 
         // An ICMP error about a NATed flow (port unreachable: nothing listens on 9999) is translated back to the pod.
@@ -364,17 +354,7 @@ public sealed partial class BpfSnatTests : IDisposable
         using (Socket server = await NetworkNamespace.RunInAsync(_outside.Path, () => UdpSocket6(9091)))
         using (Socket udp = await NetworkNamespace.RunInAsync(_a.Path, () => UdpSocket6(40014)))
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            byte[] big = [.. Enumerable.Range(0, 4000).Select(static i => (byte)i)];
-            var buffer = new byte[8192];
-            await udp.SendToAsync(big, new IPEndPoint(IPAddress.Parse(Outside6), 9091), timeout.Token);
-            SocketReceiveFromResult got = await server.ReceiveFromAsync(buffer, new IPEndPoint(IPAddress.IPv6Any, 0), timeout.Token);
-            Assert.Equal(new IPEndPoint(IPAddress.Parse(HostAddress6), 40014), got.RemoteEndPoint);
-            Assert.Equal(big, buffer[..got.ReceivedBytes]);
-            await server.SendToAsync(big, got.RemoteEndPoint, timeout.Token);
-            SocketReceiveFromResult back = await udp.ReceiveFromAsync(buffer, new IPEndPoint(IPAddress.IPv6Any, 0), timeout.Token);
-            Assert.Equal(new IPEndPoint(IPAddress.Parse(Outside6), 9091), back.RemoteEndPoint);
-            Assert.Equal(big, buffer[..back.ReceivedBytes]);
+            await BigDatagramBothWaysAsync(udp, server, new IPEndPoint(IPAddress.Parse(Outside6), 9091), new IPEndPoint(IPAddress.Parse(HostAddress6), 40014));
         }
 
         // An ICMPv6 port unreachable about a NATed flow is translated back to the pod's connected socket.
@@ -462,6 +442,27 @@ public sealed partial class BpfSnatTests : IDisposable
             client.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// A 4,000-byte datagram (IP fragments on a 1,500-byte MTU) from the pod's <paramref name="client"/> to the outside
+    /// <paramref name="server"/> and back: the server sees it whole from <paramref name="natted"/>, and the answer
+    /// reaches the pod whole from the server's own address.
+    /// </summary>
+    private static async Task BigDatagramBothWaysAsync(Socket client, Socket server, IPEndPoint serverEnd, IPEndPoint natted)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        byte[] big = [.. Enumerable.Range(0, 4000).Select(static i => (byte)i)];
+        var buffer = new byte[8192];
+        IPAddress any = serverEnd.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any;
+        await client.SendToAsync(big, serverEnd, timeout.Token);
+        SocketReceiveFromResult got = await server.ReceiveFromAsync(buffer, new IPEndPoint(any, 0), timeout.Token);
+        Assert.Equal(natted, got.RemoteEndPoint);
+        Assert.Equal(big, buffer[..got.ReceivedBytes]);
+        await server.SendToAsync(big, got.RemoteEndPoint, timeout.Token);
+        SocketReceiveFromResult back = await client.ReceiveFromAsync(buffer, new IPEndPoint(any, 0), timeout.Token);
+        Assert.Equal(serverEnd, back.RemoteEndPoint);
+        Assert.Equal(big, buffer[..back.ReceivedBytes]);
     }
 
     /// <summary>4 MiB from <paramref name="sender"/> to <paramref name="receiver"/>, checked byte for byte.</summary>
