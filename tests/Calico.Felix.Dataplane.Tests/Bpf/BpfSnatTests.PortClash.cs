@@ -23,12 +23,9 @@ public sealed partial class BpfSnatTests
     [Fact]
     public async Task HostConnections_AndWorkloadBindings_NeverShareAPortTowardsOneRemote_WhicheverCameFirst()
     {
-        var render = new RenderConfig { WorkloadPolicyInBpf = true };
-        DataplaneState state = State();
-        using var dataplane = await InHostAsync(() => BpfWorkloadDataplane.Start(_root, _object, _netlink, NullLogger.Instance));
-        await InHostAsync(() => dataplane.Apply(state, render, IsWorkload, Pools, IsUplink, [Pool], snatOn: true));
-        using var writer = new KernelNftablesWriter(_host.Path);
-        await new NftablesManager(writer).ApplyAsync(NftablesRenderer.Build(state, render, new NatInputs([], [Pool])), CancellationToken.None);
+        var (dataplane, writer) = await StartBpfNatAsync(State(), new RenderConfig { WorkloadPolicyInBpf = true });
+        using var disposeDataplane = dataplane;
+        using var disposeWriter = writer;
         using TcpListener listener = await ListenAsync(_outside.Path);
 
         // The host first, from 41000: the workload's flow from 41000 to the same server passes over the port the host's

@@ -87,11 +87,9 @@ public sealed partial class BpfSnatTests : IDisposable
     {
         var render = new RenderConfig { WorkloadPolicyInBpf = true };
         DataplaneState state = State();
-        using var dataplane = await InHostAsync(() => BpfWorkloadDataplane.Start(_root, _object, _netlink, NullLogger.Instance));
-        await InHostAsync(() => dataplane.Apply(state, render, IsWorkload, Pools, IsUplink, [Pool], snatOn: true));
-        using var writer = new KernelNftablesWriter(_host.Path);
-        var tables = new NftablesManager(writer);
-        await tables.ApplyAsync(NftablesRenderer.Build(state, render, new NatInputs([], [Pool])), CancellationToken.None);
+        var (dataplane, writer) = await StartBpfNatAsync(state, render);
+        using var disposeDataplane = dataplane;
+        using var disposeWriter = writer;
 
         // The uplink's NAT address and the default port range, written for eth0 alone.
         uint eth0 = await InHostAsync(() => (uint)BpfTc.InterfaceIndex("eth0"));
@@ -440,6 +438,28 @@ public sealed partial class BpfSnatTests : IDisposable
         catch
         {
             client.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The programs with IPv4 BPF NAT on eth0 and the BPF-mode table over them, as calico-node sets them up; the caller
+    /// disposes both.
+    /// </summary>
+    private async Task<(BpfWorkloadDataplane Dataplane, KernelNftablesWriter Writer)> StartBpfNatAsync(DataplaneState state, RenderConfig render)
+    {
+        BpfWorkloadDataplane dataplane = await InHostAsync(() => BpfWorkloadDataplane.Start(_root, _object, _netlink, NullLogger.Instance));
+        var writer = new KernelNftablesWriter(_host.Path);
+        try
+        {
+            await InHostAsync(() => dataplane.Apply(state, render, IsWorkload, Pools, IsUplink, [Pool], snatOn: true));
+            await new NftablesManager(writer).ApplyAsync(NftablesRenderer.Build(state, render, new NatInputs([], [Pool])), CancellationToken.None);
+            return (dataplane, writer);
+        }
+        catch
+        {
+            writer.Dispose();
+            dataplane.Dispose();
             throw;
         }
     }
