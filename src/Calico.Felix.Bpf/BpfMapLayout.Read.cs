@@ -154,6 +154,38 @@ public static partial class BpfMapLayout
         return (new IPAddress(value[..(family == 6 ? 16 : 4)]), BinaryPrimitives.ReadUInt16BigEndian(value[16..]));
     }
 
+    /// <summary>
+    /// A host connection calico_to_data gave a port of its own (host_flow_egress: its port was a workload's NAT
+    /// binding's towards the same remote): from a forward cali_nat entry whose source is the NAT address itself, the
+    /// connection's ends as the host opened it and the port it leaves with; null for any other entry (a workload's
+    /// binding, a reverse entry).
+    /// </summary>
+    public static HostPortBinding? ReadHostPortBinding(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    {
+        key = Sized(key, NatKeySize, "cali_nat_key");
+        value = Sized(value, NatValueSize, "cali_nat_value");
+        byte family = key[37];
+        if (key[38] != 0 || (family != 4 && family != 6))
+        {
+            return null;
+        }
+
+        int length = family == 6 ? 16 : 4;
+        if (!key[..length].SequenceEqual(value[..length]))
+        {
+            return null;
+        }
+
+        return new HostPortBinding(
+            key[36],
+            new IPAddress(key[..length]),
+            BinaryPrimitives.ReadUInt16BigEndian(key[32..]),
+            new IPAddress(key.Slice(16, length)),
+            BinaryPrimitives.ReadUInt16BigEndian(key[34..]),
+            BinaryPrimitives.ReadUInt16BigEndian(value[16..]),
+            BinaryPrimitives.ReadUInt64LittleEndian(value[24..]));
+    }
+
     private static ReadOnlySpan<byte> Sized(ReadOnlySpan<byte> bytes, int size, string structName) =>
         bytes.Length == size ? bytes : throw new ArgumentException($"a struct {structName} is {size} bytes, not {bytes.Length}", nameof(bytes));
 

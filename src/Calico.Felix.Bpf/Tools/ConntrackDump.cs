@@ -41,6 +41,23 @@ public static class ConntrackDump
         return line.ToString();
     }
 
+    /// <summary>
+    /// A host connection NAT outgoing in BPF gave a port of its own (its port was a workload's binding's towards the
+    /// same remote): the kernel tracks the connection itself, so it has no entry here, only this line, flagged
+    /// "host-psnat" as upstream flags such entries, with the source it leaves with.
+    /// </summary>
+    public static string PrettyHostPort(HostPortBinding binding, ulong nowNs)
+    {
+        ArgumentNullException.ThrowIfNull(binding);
+        return new System.Text.StringBuilder()
+            .Append(ProtocolLabel(binding.Protocol)).Append(' ')
+            .Append(End(binding.Source, binding.SourcePort)).Append(" -> ").Append(End(binding.Destination, binding.DestinationPort))
+            .Append("  Active ago ").Append(GoDuration.Format(nowNs > binding.LastSeenNs ? nowNs - binding.LastSeenNs : 0))
+            .Append(" host-psnat (the host's own connection, tracked by the kernel; its port was a workload's NAT binding's)")
+            .Append("  snat=").Append(End(binding.Source, binding.LeavesWithPort))
+            .ToString();
+    }
+
     /// <summary>The key's and value's fields as stored (upstream's --raw prints the structs).</summary>
     public static string Raw(ConntrackTuple key, ConntrackEntry entry)
     {
@@ -121,8 +138,9 @@ public static class ConntrackDump
     /// whose hooks approved it. With <paramref name="raw"/>, the stored ends (addr_a/port_a the lower) and fields.
     /// </summary>
     /// <param name="snat">Each NATed flow's source as it leaves (see <see cref="Pretty"/>); null or no answer: none.</param>
+    /// <param name="hostPorts">Host connections given a port of their own (see <see cref="PrettyHostPort"/>): after the flows, flagged "host-psnat".</param>
     public static void WriteJson(TextWriter output, IEnumerable<(ConntrackTuple Key, ConntrackEntry Entry)> entries, ulong nowNs, bool raw, Func<uint, string?>? interfaceName = null,
-        Func<ConntrackTuple, ConntrackEntry, (IPAddress Address, ushort Port)?>? snat = null)
+        Func<ConntrackTuple, ConntrackEntry, (IPAddress Address, ushort Port)?>? snat = null, IEnumerable<HostPortBinding>? hostPorts = null)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(entries);
@@ -177,6 +195,21 @@ public static class ConntrackDump
                     json.WriteString("snat", End(nat.Address, nat.Port));
                 }
 
+                json.WriteEndObject();
+            }
+
+            foreach (HostPortBinding binding in hostPorts ?? [])
+            {
+                json.WriteStartObject();
+                json.WriteString("type", "normal");
+                json.WriteString("proto", ProtocolLabel(binding.Protocol));
+                json.WriteString("src", End(binding.Source, binding.SourcePort));
+                json.WriteString("dst", End(binding.Destination, binding.DestinationPort));
+                json.WriteStartArray("flags");
+                json.WriteStringValue("host-psnat");
+                json.WriteEndArray();
+                json.WriteString("active_ago", GoDuration.Format(nowNs > binding.LastSeenNs ? nowNs - binding.LastSeenNs : 0));
+                json.WriteString("snat", End(binding.Source, binding.LeavesWithPort));
                 json.WriteEndObject();
             }
 

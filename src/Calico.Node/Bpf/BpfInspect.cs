@@ -36,9 +36,11 @@ internal static class BpfInspect
                 ? BpfMapLayout.ReadNatValue(value, key.Family)
                 : null;
 
+        // The host's own connections given a port of their own (no cali_ct entry: the kernel tracks them).
+        List<HostPortBinding> hostPorts = nat is null ? [] : HostPortBindings(nat, family);
         if (Json(options))
         {
-            Felix.Bpf.Tools.ConntrackDump.WriteJson(stdout, ConntrackEntries(ct, family), now, raw, Name, Snat);
+            Felix.Bpf.Tools.ConntrackDump.WriteJson(stdout, ConntrackEntries(ct, family), now, raw, Name, Snat, hostPorts);
             return 0;
         }
 
@@ -47,7 +49,31 @@ internal static class BpfInspect
             stdout.WriteLine(raw ? Felix.Bpf.Tools.ConntrackDump.Raw(key, entry) : Felix.Bpf.Tools.ConntrackDump.Pretty(key, entry, now, Name, Snat(key, entry)));
         }
 
+        foreach (HostPortBinding binding in hostPorts)
+        {
+            stdout.WriteLine(Felix.Bpf.Tools.ConntrackDump.PrettyHostPort(binding, now));
+        }
+
         return 0;
+    }
+
+    /// <summary>The host-psnat bindings of cali_nat of the family (0: both).</summary>
+    private static List<HostPortBinding> HostPortBindings(BpfMap nat, byte family)
+    {
+        var found = new List<HostPortBinding>();
+        nat.ForEachBatch(BpfConntrackScanner.BatchEntries, (keys, values, count) =>
+        {
+            for (int i = 0; i < count; i++)
+            {
+                ReadOnlySpan<byte> key = keys.Slice(i * BpfMapLayout.NatKeySize, BpfMapLayout.NatKeySize);
+                if ((family == 0 || key[37] == family)
+                    && BpfMapLayout.ReadHostPortBinding(key, values.Slice(i * BpfMapLayout.NatValueSize, BpfMapLayout.NatValueSize)) is { } binding)
+                {
+                    found.Add(binding);
+                }
+            }
+        });
+        return found;
     }
 
     public static int ConntrackStats(string root, BpfCliOptions options, TextWriter stdout)

@@ -25,6 +25,40 @@ public sealed class BpfToolsFormatTests
         Assert.Contains("\"snat\": \"192.168.1.1:20001\"", json.ToString(), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A host connection calico_to_data gave a port of its own: a forward cali_nat entry whose source is the NAT address
+    /// itself. conntrack dump lists it, flagged host-psnat as upstream does; a workload's binding and a reverse entry
+    /// are not such a connection.
+    /// </summary>
+    [Fact]
+    public void AHostConnectionGivenAPortOfItsOwn_IsListedFlaggedHostPsnat()
+    {
+        byte[] key = BpfMapLayout.NatForwardKey(IPAddress.Parse("192.168.1.1"), 42000, IPAddress.Parse("192.168.1.254"), 8080, 6, 4);
+        var value = new byte[BpfMapLayout.NatValueSize];
+        IPAddress.Parse("192.168.1.1").GetAddressBytes().CopyTo(value, 0);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(value.AsSpan(16), 25217);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(value.AsSpan(24), 10 * Second);
+        HostPortBinding binding = BpfMapLayout.ReadHostPortBinding(key, value)!;
+        Assert.Equal(new HostPortBinding(6, IPAddress.Parse("192.168.1.1"), 42000, IPAddress.Parse("192.168.1.254"), 8080, 25217, 10 * Second), binding);
+        Assert.Equal(
+            "TCP 192.168.1.1:42000 -> 192.168.1.254:8080  Active ago 1s host-psnat (the host's own connection, tracked by the kernel; its port was a workload's NAT binding's)  snat=192.168.1.1:25217",
+            ConntrackDump.PrettyHostPort(binding, 11 * Second));
+        var json = new StringWriter();
+        ConntrackDump.WriteJson(json, [], 11 * Second, raw: false, hostPorts: [binding]);
+        using (var doc = System.Text.Json.JsonDocument.Parse(json.ToString()))
+        {
+            var flow = Assert.Single(doc.RootElement.EnumerateArray());
+            Assert.Equal("host-psnat", Assert.Single(flow.GetProperty("flags").EnumerateArray()).GetString());
+            Assert.Equal("192.168.1.1:25217", flow.GetProperty("snat").GetString());
+        }
+
+        byte[] podKey = BpfMapLayout.NatForwardKey(IPAddress.Parse("10.65.0.2"), 42000, IPAddress.Parse("192.168.1.254"), 8080, 6, 4);
+        Assert.Null(BpfMapLayout.ReadHostPortBinding(podKey, value)); // a workload's binding
+        byte[] reverse = (byte[])key.Clone();
+        reverse[38] = 1;
+        Assert.Null(BpfMapLayout.ReadHostPortBinding(reverse, value));
+    }
+
     [Fact]
     public void ANatForwardKey_IsTheBindingsKeyAsTheProgramWritesIt()
     {

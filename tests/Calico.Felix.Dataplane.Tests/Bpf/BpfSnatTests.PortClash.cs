@@ -65,6 +65,13 @@ public sealed partial class BpfSnatTests
             await BulkAsync(hostSecondSeen, hostSecond); // segmented replies NATed back to the host's port
             await BulkAsync(hostSecond, hostSecondSeen);
 
+            // What calico-node -bpf conntrack dump lists as host-psnat: the host's connection and the port it leaves with.
+            using (BpfMap bindings = BpfMap.OpenPinned(BpfMapLayout.PinPath(_root, BpfMapLayout.NatMap)))
+            {
+                HostPortBinding listed = Assert.Single(bindings.Keys().Select(k => BpfMapLayout.ReadHostPortBinding(k, bindings.Lookup(k)!)).OfType<HostPortBinding>());
+                Assert.Equal((42000, Outside, 8080, hostReported.Port), (listed.SourcePort, listed.Destination.ToString(), listed.DestinationPort, listed.LeavesWithPort));
+            }
+
             // The kernel tracks the re-ported host connection under the port the host chose, replies included.
             string conntrack = _host.Exec("conntrack", "-L", "-p", "tcp", "--src", HostAddress, "--orig-port-src", "42000").Output;
             Assert.Contains("ESTABLISHED", conntrack, StringComparison.Ordinal);
