@@ -642,7 +642,8 @@ static __always_inline int nd_or_mld(const struct cali_pkt *p)
 
 // The local workload interface the route to addr leaves through (a flow there meets its ingress policy too), or 0.
 // Only SUCCESS says so: the FIB answers NOT_FWDED for local addresses and for lookup errors alike.
-static __always_inline __u32 routed_to_workload(struct __sk_buff *skb, __u8 family, const __u8 *addr)
+static __always_inline __u32 routed_to_workload_ep(struct __sk_buff *skb, __u8 family, const __u8 *addr,
+						    struct cali_ep_value **ep)
 {
 	struct bpf_fib_lookup fib = {
 		.family = family == 6 ? AF_INET6 : AF_INET,
@@ -657,7 +658,10 @@ static __always_inline __u32 routed_to_workload(struct __sk_buff *skb, __u8 fami
 		return 0;
 	struct cali_ep_key peer = { .ifindex = fib.ifindex };
 	struct cali_ep_value *peer_ep = bpf_map_lookup_elem(&cali_eps, &peer);
-	return peer_ep && (peer_ep->flags & CALI_EP_WORKLOAD) ? fib.ifindex : 0;
+	if (!peer_ep || !(peer_ep->flags & CALI_EP_WORKLOAD))
+		return 0;
+	*ep = peer_ep;
+	return fib.ifindex;
 }
 
 // Strict reverse-path check of a workload's source: the route to it leaves through the interface it came in on. IPv6
@@ -864,16 +868,27 @@ static __always_inline __u32 listed_workload(__u8 family, const __u8 *addr)
 
 // routed_to_workload, answered by one hash lookup for a listed address (calico-node routes a local workload's address
 // to its interface and lists it alike); anything else asks the FIB as before.
-static __always_inline __u32 local_workload_of(struct __sk_buff *skb, __u8 family, const __u8 *addr)
+// *ep gets the interface's cali_eps entry, so a caller that needs it looks it up once.
+static __always_inline __u32 local_workload_ep_of(struct __sk_buff *skb, __u8 family, const __u8 *addr,
+						  struct cali_ep_value **ep)
 {
+	*ep = NULL;
 	__u32 listed = listed_workload(family, addr);
 	if (listed) {
 		struct cali_ep_key peer = { .ifindex = listed };
 		struct cali_ep_value *peer_ep = bpf_map_lookup_elem(&cali_eps, &peer);
-		if (peer_ep && (peer_ep->flags & CALI_EP_WORKLOAD))
+		if (peer_ep && (peer_ep->flags & CALI_EP_WORKLOAD)) {
+			*ep = peer_ep;
 			return listed;
+		}
 	}
-	return routed_to_workload(skb, family, addr);
+	return routed_to_workload_ep(skb, family, addr, ep);
+}
+
+static __always_inline __u32 local_workload_of(struct __sk_buff *skb, __u8 family, const __u8 *addr)
+{
+	struct cali_ep_value *ep;
+	return local_workload_ep_of(skb, family, addr, &ep);
 }
 
 // The strict source check, passed at once when the source is listed as this interface's workload's own address (the
@@ -1422,12 +1437,9 @@ static __always_inline int handle_data_ingress(struct __sk_buff *skb)
 		return TC_ACT_OK; // an ICMP error: calico_to_wl passes it as related to its flow (untracked if NATed back)
 	if (!natted && (!dst_in_pool || !in_pool(e.pkt.family, e.pkt.src)))
 		return TC_ACT_OK;
-	__u32 target = local_workload_of(skb, e.pkt.family, e.pkt.dst);
-	if (!target)
-		return TC_ACT_OK;
-	struct cali_ep_key target_key = { .ifindex = target };
-	struct cali_ep_value *target_ep = bpf_map_lookup_elem(&cali_eps, &target_key);
-	if (!target_ep)
+	struct cali_ep_value *target_ep;
+	__u32 target = local_workload_ep_of(skb, e.pkt.family, e.pkt.dst, &target_ep);
+	if (!target || !target_ep)
 		return TC_ACT_OK;
 
 	struct cali_ct_key ct_key = {};
@@ -1877,8 +1889,8 @@ static __always_inline int handle_data_egress(struct __sk_buff *skb)
 	return rc < 0 ? TC_ACT_SHOT : TC_ACT_OK;
 }
 
-// A packet the host itself sends (from a socket of its own, or the kernel's reply on one's behalf: skb->sk is set;
-// a forwarded packet has none) out of a data interface with a BPF NAT address, from that address. A workload's
+// A packet the host itself sends (no ingress interface, and a socket of its own or the kernel's reply on one's behalf
+// as skb->sk) out of a data interface with a BPF NAT address, from that address. A workload's
 // binding holds {NAT address:port, remote} for its flow's replies: a host connection from that very port to that
 // very remote (the host picks its ports without knowing the bindings) would get the workload's replies and the
 // workload its. So the host's flow then gets a port of its own, a binding {host address:port -> NAT address:new
@@ -2077,9 +2089,13 @@ __attribute__((noinline)) int snat_reverse(struct __sk_buff *skb, struct cali_pk
 SEC("tc")
 int calico_to_data(struct __sk_buff *skb)
 {
-	if (skb->sk && !(skb->mark & CALI_MARK_BPF_NAT))
+	if ((skb->mark & (CALI_MARK_BPF_NAT | CALI_MARK_KERNEL_NAT)) == CALI_MARK_BPF_NAT)
+		return handle_data_egress(skb);
+	// The host's own packet: sent from this host (no ingress interface; a forwarded packet, a pod's included, has
+	// one, and often the pod's socket as skb->sk too) by a socket. A port a workload's binding holds?
+	if (!skb->ingress_ifindex && skb->sk)
 		return host_flow_egress(skb);
-	return handle_data_egress(skb);
+	return TC_ACT_OK;
 }
 
 char LICENSE[] SEC("license") = "GPL";
