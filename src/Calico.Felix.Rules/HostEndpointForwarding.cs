@@ -13,13 +13,7 @@ namespace Calico.Felix.Rules;
 public static class HostEndpointForwarding
 {
     /// <summary>Whether this host endpoint has a policy that applies to forwarded traffic.</summary>
-    public static bool PolicesForwardedTraffic(EndpointIntent hostEndpoint)
-    {
-        ArgumentNullException.ThrowIfNull(hostEndpoint);
-        return HostEndpointSelection.HasPolicies(hostEndpoint.ForwardTiers)
-            || HostEndpointSelection.HasPolicies(hostEndpoint.PreDnatTiers)
-            || HostEndpointSelection.HasPolicies(hostEndpoint.UntrackedTiers);
-    }
+    public static bool PolicesForwardedTraffic(EndpointIntent hostEndpoint) => KindOf(hostEndpoint) is not null;
 
     /// <summary>
     /// The first host endpoint (by key) whose policy reaches forwarded traffic, and the kind of that policy
@@ -32,12 +26,8 @@ public static class HostEndpointForwarding
         (EndpointKey Endpoint, string Kind)? first = null;
         foreach (var (key, endpoint) in state.Endpoints)
         {
-            string? kind = !key.IsHostEndpoint ? null
-                : HostEndpointSelection.HasPolicies(endpoint.ForwardTiers) ? "applyOnForward"
-                : HostEndpointSelection.HasPolicies(endpoint.PreDnatTiers) ? "preDNAT"
-                : HostEndpointSelection.HasPolicies(endpoint.UntrackedTiers) ? "doNotTrack"
-                : null;
-            if (kind is not null && (first is null || string.CompareOrdinal(key.ToString(), first.Value.Endpoint.ToString()) < 0))
+            if (key.IsHostEndpoint && KindOf(endpoint) is { } kind
+                && (first is null || string.CompareOrdinal(key.ToString(), first.Value.Endpoint.ToString()) < 0))
             {
                 first = (key, kind);
             }
@@ -55,12 +45,22 @@ public static class HostEndpointForwarding
         ArgumentNullException.ThrowIfNull(state);
         foreach (var (key, endpoint) in state.Endpoints)
         {
-            if (key.IsHostEndpoint && PolicesForwardedTraffic(endpoint))
+            if (key.IsHostEndpoint && KindOf(endpoint) is not null)
             {
                 return true;
             }
         }
 
         return false;
+    }
+
+    /// <summary>The kind of the host endpoint's first policy that reaches forwarded traffic, or null.</summary>
+    private static string? KindOf(EndpointIntent hostEndpoint)
+    {
+        ArgumentNullException.ThrowIfNull(hostEndpoint);
+        return HostEndpointSelection.HasPolicies(hostEndpoint.ForwardTiers) ? "applyOnForward"
+            : HostEndpointSelection.HasPolicies(hostEndpoint.PreDnatTiers) ? "preDNAT"
+            : HostEndpointSelection.HasPolicies(hostEndpoint.UntrackedTiers) ? "doNotTrack"
+            : null;
     }
 }

@@ -51,28 +51,34 @@ public static partial class NftablesRenderer
         {
             var allPools = new NftSetReference(NftNames.PoolSet("all", family));
             // From a local workload (its source already checked above) to any workload, local or remote.
-            rules.Add(heps.Any
-                ? Commented("Workload to workload: conntrack in the eBPF programs", fromWorkload, Match(NftFields.Address(family, source: false), allPools), NotToTheHost, Counter, NftNoTrack.Instance)
-                : Commented("Workload to workload: conntrack in the eBPF programs", fromWorkload, Match(NftFields.Address(family, source: false), allPools), Counter, NftNoTrack.Instance));
-            // From a remote workload (uplink or tunnel) to a local one (not to the host: see above, with host endpoints).
-            var remoteToLocal = new List<NftStatement>
-            {
+            rules.Add(WorkloadNoTrack(heps, fromWorkload, Match(NftFields.Address(family, source: false), allPools)));
+            // From a remote workload (uplink or tunnel) to a local one.
+            rules.Add(WorkloadNoTrack(
+                heps,
                 Match(NftField.IifName, ctx.WorkloadWildcard, negated: true),
                 Match(NftFields.Address(family, source: true), allPools),
-                Match(NftFields.Address(family, source: false), allPools),
-            };
-            if (heps.Any)
-            {
-                remoteToLocal.Add(NotToTheHost);
-            }
-
-            remoteToLocal.Add(Counter);
-            remoteToLocal.Add(NftNoTrack.Instance);
-            rules.Add(Commented("Workload to workload: conntrack in the eBPF programs", remoteToLocal));
+                Match(NftFields.Address(family, source: false), allPools)));
         }
     }
 
     private static readonly NftFibLocalDestination NotToTheHost = new(negated: true);
+
+    /// <summary>
+    /// A workload-to-workload notrack rule over <paramref name="matches"/>; beside host endpoints, not for traffic to
+    /// the host's own addresses (see <see cref="AddBpfPoolNoTrackRules"/>).
+    /// </summary>
+    private static NftRule WorkloadNoTrack(HostEndpointSelection heps, params NftStatement[] matches)
+    {
+        var statements = new List<NftStatement>(matches);
+        if (heps.Any)
+        {
+            statements.Add(NotToTheHost);
+        }
+
+        statements.Add(Counter);
+        statements.Add(NftNoTrack.Instance);
+        return Commented("Workload to workload: conntrack in the eBPF programs", statements);
+    }
 
     /// <summary>
     /// Whether BPF mode leaves workload-to-workload traffic untracked (and the programs' fast paths run): no host
